@@ -1,0 +1,36 @@
+/* api_key.c - a key in a header or query parameter, with a value template:
+ * "X-API-Key: {api_key}", "Authorization: Bearer {api_key}", "?key={api_key}". */
+#include "auth/auth.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "crypto.h"
+
+static int api_key_apply(const struct connector *c, json_t *method, const struct connection *conn,
+			 struct auth_out *out, struct err *err)
+{
+	const char *in = json_string_value(json_object_get(method, "in"));
+	const char *name = json_string_value(json_object_get(method, "name"));
+	const char *format = json_string_value(json_object_get(method, "format"));
+	if (!name)
+		name = "X-API-Key";
+	if (!format)
+		format = "{api_key}";
+	char *value = auth_expand(c, conn, format, err);
+	if (!value)
+		return -1;
+	if (in && strcmp(in, "query") == 0) {
+		json_object_set_new(out->query, name, json_string(value));
+	} else {
+		char *h = xasprintf("%s: %s", name, value);
+		json_array_append_new(out->headers, json_string(h));
+		crypto_cleanse(h, strlen(h));
+		free(h);
+	}
+	crypto_cleanse(value, strlen(value));
+	free(value);
+	return 0;
+}
+
+const struct auth_handler auth_api_key = {"api_key", api_key_apply, NULL};

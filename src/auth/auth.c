@@ -1,0 +1,51 @@
+/* auth.c - the table from method name to handler, and template expansion. */
+#include "auth/auth.h"
+
+#include <string.h>
+
+#include "conns.h"
+#include "crypto.h"
+
+static const struct auth_handler *handlers[] = {&auth_none,   &auth_basic,  &auth_bearer,
+						&auth_api_key, &auth_oauth2, &auth_custom};
+
+const struct auth_handler *auth_find(const char *type)
+{
+	for (size_t i = 0; type && i < sizeof(handlers) / sizeof(handlers[0]); i++)
+		if (strcmp(handlers[i]->type, type) == 0)
+			return handlers[i];
+	return NULL;
+}
+
+char *auth_expand(const struct connector *c, const struct connection *conn, const char *tmpl,
+		  struct err *err)
+{
+	struct buf b;
+	buf_init(&b, 0);
+	const char *p = tmpl;
+	while (*p) {
+		const char *open = strchr(p, '{');
+		const char *close = open ? strchr(open, '}') : NULL;
+		if (!open || !close) {
+			buf_adds(&b, p);
+			break;
+		}
+		buf_add(&b, p, (size_t)(open - p));
+		char *name = xstrndup(open + 1, (size_t)(close - open - 1));
+		const char *v = conns_value(conn, name);
+		if (!v) {
+			err_set(err, "connection '%s' of %s has no value for '%s'",
+				conn ? conn->name : "?", c->slug, name);
+			free(name);
+			/* The partial buffer may hold a secret already. */
+			if (b.data)
+				crypto_cleanse(b.data, b.len);
+			buf_release(&b);
+			return NULL;
+		}
+		buf_adds(&b, v);
+		free(name);
+		p = close + 1;
+	}
+	return buf_detach(&b);
+}

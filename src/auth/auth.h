@@ -1,0 +1,44 @@
+/* auth.h - one handler per auth method, behind one interface. A handler
+ * turns a connection's fields into request headers and query values. */
+#ifndef SB_AUTH_H
+#define SB_AUTH_H
+
+#include <jansson.h>
+
+#include "registry.h"
+#include "store.h"
+
+/* What a handler adds to a request. Both are owned by the caller. */
+struct auth_out {
+	json_t *headers; /* array of "Name: value" strings */
+	json_t *query;   /* object: name -> value */
+};
+
+struct auth_handler {
+	const char *type; /* none, basic, bearer, api_key, oauth2, custom */
+	/* Add credentials for one request. method is the connector's auth
+	 * method declaration (borrowed). 0 or -1 with err (never naming a
+	 * secret value). */
+	int (*apply)(const struct connector *c, json_t *method, const struct connection *conn,
+		     struct auth_out *out, struct err *err);
+	/* Optional: make the credential fresh before a request (OAuth refresh
+	 * ahead of expiry); force asks for a new one after a 401. Returns 1
+	 * when conn changed, 0 when nothing was needed, -1 with err. */
+	int (*refresh)(const struct connector *c, json_t *method, struct store *s,
+		       struct connection *conn, int force, struct err *err);
+};
+
+/* The handler for a method type; NULL when unknown. */
+const struct auth_handler *auth_find(const char *type);
+
+/* Expand "{name}" placeholders from the connection (config, secrets, then
+ * the connector's param defaults). A placeholder with no value is an error
+ * naming the field. Returns a new string or NULL with err. */
+char *auth_expand(const struct connector *c, const struct connection *conn, const char *tmpl,
+		  struct err *err);
+
+/* Handlers, one file each under src/auth/. */
+extern const struct auth_handler auth_none, auth_basic, auth_bearer, auth_api_key, auth_oauth2,
+	auth_custom;
+
+#endif

@@ -1,0 +1,51 @@
+/* basic.c - HTTP Basic: "Authorization: Basic base64(username:password)".
+ * Field names default to username/password; a method may name others
+ * (Cin7 Omni: the API username and key). */
+#include "auth/auth.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "conns.h"
+#include "crypto.h"
+
+/* The first two declared fields are user and password, in order. */
+static void field_names(json_t *method, const char **user, const char **pass)
+{
+	const char *k;
+	json_t *v;
+	int i = 0;
+	*user = "username";
+	*pass = "password";
+	json_object_foreach(json_object_get(method, "fields"), k, v)
+	{
+		if (i == 0)
+			*user = k;
+		else if (i == 1)
+			*pass = k;
+		i++;
+	}
+}
+
+static int basic_apply(const struct connector *c, json_t *method, const struct connection *conn,
+		       struct auth_out *out, struct err *err)
+{
+	const char *uf, *pf;
+	field_names(method, &uf, &pf);
+	const char *user = conns_value(conn, uf), *pass = conns_value(conn, pf);
+	if (!user)
+		return err_set(err, "connection '%s' of %s has no '%s'", conn->name, c->slug, uf);
+	char *pair = xasprintf("%s:%s", user, pass ? pass : "");
+	char *b64 = crypto_base64(pair, strlen(pair), 0);
+	char *h = xasprintf("Authorization: Basic %s", b64);
+	json_array_append_new(out->headers, json_string(h));
+	crypto_cleanse(pair, strlen(pair));
+	crypto_cleanse(b64, strlen(b64));
+	crypto_cleanse(h, strlen(h));
+	free(pair);
+	free(b64);
+	free(h);
+	return 0;
+}
+
+const struct auth_handler auth_basic = {"basic", basic_apply, NULL};

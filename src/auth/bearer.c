@@ -1,0 +1,36 @@
+/* bearer.c - "Authorization: Bearer <token>" from the field "token" (or the
+ * method's only field). */
+#include "auth/auth.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "conns.h"
+#include "crypto.h"
+
+/* Shared with oauth2.c: add the bearer header for a token. */
+void auth_add_bearer(struct auth_out *out, const char *token);
+
+void auth_add_bearer(struct auth_out *out, const char *token)
+{
+	char *h = xasprintf("Authorization: Bearer %s", token);
+	json_array_append_new(out->headers, json_string(h));
+	crypto_cleanse(h, strlen(h));
+	free(h);
+}
+
+static int bearer_apply(const struct connector *c, json_t *method, const struct connection *conn,
+			struct auth_out *out, struct err *err)
+{
+	const char *field = "token";
+	json_t *fields = json_object_get(method, "fields");
+	if (json_object_size(fields) == 1)
+		field = json_object_iter_key(json_object_iter(fields));
+	const char *token = conns_value(conn, field);
+	if (!token || !*token)
+		return err_set(err, "connection '%s' of %s has no '%s'", conn->name, c->slug, field);
+	auth_add_bearer(out, token);
+	return 0;
+}
+
+const struct auth_handler auth_bearer = {"bearer", bearer_apply, NULL};

@@ -1,0 +1,350 @@
+/* cli.c - the subcommands that are not serve: tools, call, connectors, check.
+ * Their output goes to stdout; nothing here runs while MCP is served. */
+#include "cli.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "conns.h"
+#include "log.h"
+#include "schema.h"
+#include "store.h"
+
+void cli_print(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vfprintf(stdout, fmt, ap);
+	va_end(ap);
+}
+
+static void print_json(json_t *v)
+{
+	char *s = json_dumps(v, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	cli_print("%s\n", s);
+	free(s);
+}
+
+static void report(const char *msg, void *ctx)
+{
+	int *failed = ctx;
+	fprintf(stderr, "%s\n", msg);
+	if (failed)
+		(*failed)++;
+}
+
+struct registry *cli_registry(struct cli *cli)
+{
+	struct registry *r = registry_new();
+	registry_load_default(r, cli->cap_dirs, report, NULL);
+	return r;
+}
+
+/* The toolset serve would build; store may be NULL. */
+static struct toolset *build(struct cli *cli, struct registry *r, struct store *st)
+{
+	struct err e;
+	err_init(&e);
+	struct toolset *ts = tools_build(r, &cli->mcp.filter, conns_names, st, &e);
+	if (!ts)
+		fprintf(stderr, "switchboard: %s\n", e.msg);
+	return ts;
+}
+
+static struct store *open_store_quiet(struct cli *cli)
+{
+	struct err e;
+	err_init(&e);
+	struct store *st = store_open(cli->mcp.store_path, &e);
+	if (!st)
+		log_warn("%s", e.msg);
+	return st;
+}
+
+int cli_tools(struct cli *cli, int argc, char **argv)
+{
+	(void)argv;
+	if (argc > 0) {
+		fprintf(stderr, "usage: switchboard tools [--json] [filters]\n");
+		return 2;
+	}
+	struct registry *r = cli_registry(cli);
+	struct store *st = open_store_quiet(cli);
+	struct toolset *ts = build(cli, r, st);
+	int ret = 1;
+	if (!ts)
+		goto out;
+	if (cli->json) {
+		json_t *list = json_array();
+		for (size_t i = 0; i < tools_visible_count(ts); i++)
+			json_array_append(list, tools_visible_at(ts, i)->def);
+		print_json(list);
+		json_decref(list);
+	} else {
+		for (size_t i = 0; i < tools_visible_count(ts); i++) {
+			const struct tool *t = tools_visible_at(ts, i);
+			json_t *ann = json_object_get(t->def, "annotations");
+			const char *mark = json_is_true(json_object_get(ann, "readOnlyHint")) ? "read"
+					   : json_is_true(json_object_get(ann, "destructiveHint"))
+						   ? "DELETE"
+						   : "write";
+			cli_print("%-44s %-6s %s\n", t->name, mark,
+				  json_string_value(json_object_get(t->def, "title")));
+		}
+		fprintf(stderr, "%zu tools%s (%zu generated)\n", tools_visible_count(ts),
+			ts->discover ? " in discovery mode" : "", ts->n);
+		if (ts->n == 0 && !cli->mcp.filter.all)
+			fprintf(stderr, "no connector has a connection yet: add one with "
+					"'switchboard connections add SLUG', set its environment "
+					"variables, or pass --all to see every tool\n");
+	}
+	ret = 0;
+out:
+	tools_free(ts);
+	store_free(st);
+	registry_free(r);
+	return ret;
+}
+
+struct sync_call {
+	json_t *result;
+};
+
+static void sync_done(json_t *result, void *ctx)
+{
+	((struct sync_call *)ctx)->result = result;
+}
+
+int cli_call(struct cli *cli, int argc, char **argv)
+{
+	if (argc < 1 || argc > 2) {
+		fprintf(stderr, "usage: switchboard call TOOL [ARGS_JSON] [--dry-run]\n");
+		return 2;
+	}
+	int ret = 1;
+	json_t *args = NULL;
+	struct registry *r = cli_registry(cli);
+	struct store *st = open_store_quiet(cli);
+	struct toolset *ts = NULL;
+	struct err e;
+	err_init(&e);
+	json_error_t je;
+	args = argc == 2 ? json_loads(argv[1], 0, &je) : json_object();
+	if (!json_is_object(args)) {
+		fprintf(stderr, "switchboard: ARGS_JSON must be a JSON object%s%s\n",
+			args ? "" : ": ", args ? "" : je.text);
+		ret = 2;
+		goto out;
+	}
+	/* Any tool is callable from the shell, connection or not: the call
+	 * itself says what is missing. */
+	cli->mcp.filter.all = 1;
+	cli->mcp.filter.mode = TOOLS_STATIC;
+	ts = build(cli, r, st);
+	if (!ts)
+		goto out;
+	const struct tool *t = tools_find(ts, argv[0]);
+	if (!t) {
+		fprintf(stderr, "switchboard: unknown tool '%s'; see: switchboard tools --all\n",
+			argv[0]);
+		goto out;
+	}
+	if (schema_validate(t->input, args, &e) < 0) {
+		fprintf(stderr, "switchboard: invalid arguments for %s: %s\n", t->name, e.msg);
+		goto out;
+	}
+	struct exec_env env = cli->mcp.exec;
+	env.store = st;
+	env.http = http_new(&e);
+	if (!env.http) {
+		fprintf(stderr, "switchboard: %s\n", e.msg);
+		goto out;
+	}
+	if (cli->dry_run) {
+		json_t *req = exec_dry_run(&env, t, args, &e);
+		if (req) {
+			print_json(req);
+			json_decref(req);
+			ret = 0;
+		} else {
+			fprintf(stderr, "switchboard: %s\n", e.msg);
+		}
+	} else {
+		struct sync_call sc = {0};
+		exec_start(&env, t, args, sync_done, NULL, &sc);
+		while (!sc.result && http_pending(env.http) > 0)
+			if (http_wait(env.http, -1, 1000, NULL) < 0)
+				break;
+		if (sc.result) {
+			json_t *structured = json_object_get(sc.result, "structuredContent");
+			if (structured)
+				print_json(structured);
+			else
+				cli_print("%s\n",
+					  json_string_value(json_object_get(
+						  json_array_get(json_object_get(sc.result, "content"), 0),
+						  "text")));
+			ret = json_is_true(json_object_get(sc.result, "isError")) ? 1 : 0;
+			json_decref(sc.result);
+		}
+	}
+	http_free(env.http);
+out:
+	json_decref(args);
+	tools_free(ts);
+	store_free(st);
+	registry_free(r);
+	return ret;
+}
+
+static json_t *connector_summary(const struct connector *c)
+{
+	json_t *doc = c->doc, *entities = json_object();
+	const char *ename;
+	json_t *entity;
+	json_object_foreach(connector_entities(c), ename, entity)
+	{
+		json_t *actions = json_array(), *events = json_array();
+		const char *k;
+		json_t *v;
+		json_object_foreach(json_object_get(entity, "actions"), k, v)
+			json_array_append_new(actions, json_string(k));
+		json_object_foreach(json_object_get(entity, "events"), k, v)
+			json_array_append_new(events, json_string(k));
+		json_object_set_new(entities, ename,
+				    json_pack("{s:o, s:o}", "actions", actions, "events", events));
+	}
+	return json_pack("{s:s, s:O, s:O, s:O, s:O, s:o}", "slug", c->slug, "name",
+			 json_object_get(doc, "name"), "category", json_object_get(doc, "category"),
+			 "description", json_object_get(doc, "description"), "auth",
+			 json_object_get(json_object_get(doc, "auth"), "default"), "entities",
+			 entities);
+}
+
+/* Does the connector have entity E with action A and event EV (each optional)? */
+static int connector_can(const struct connector *c, const char *entity, const char *action,
+			 const char *event)
+{
+	json_t *e = json_object_get(connector_entities(c), entity);
+	if (!e)
+		return 0;
+	if (action && !json_object_get(json_object_get(e, "actions"), action))
+		return 0;
+	if (event && !json_object_get(json_object_get(e, "events"), event))
+		return 0;
+	return 1;
+}
+
+int cli_connectors(struct cli *cli, int argc, char **argv)
+{
+	const char *slug = NULL, *entity = NULL, *action = NULL, *event = NULL;
+	for (int i = 0; i < argc; i++) {
+		const char **dst = strcmp(argv[i], "--entity") == 0   ? &entity
+				   : strcmp(argv[i], "--action") == 0 ? &action
+				   : strcmp(argv[i], "--event") == 0  ? &event
+								      : NULL;
+		if (dst && i + 1 < argc)
+			*dst = argv[++i];
+		else if (!dst && !slug && argv[i][0] != '-')
+			slug = argv[i];
+		else {
+			fprintf(stderr, "usage: switchboard connectors [--json] [SLUG | --entity E "
+					"[--action A] [--event EV]]\n");
+			return 2;
+		}
+	}
+	if ((action || event) && !entity) {
+		fprintf(stderr, "switchboard: --action and --event go with --entity\n");
+		return 2;
+	}
+	struct registry *r = cli_registry(cli);
+	int ret = 0;
+	if (slug) {
+		const struct connector *c = registry_find(r, slug);
+		if (!c) {
+			fprintf(stderr, "switchboard: no connector '%s'; see: switchboard connectors\n",
+				slug);
+			ret = 1;
+		} else if (cli->json) {
+			print_json(c->doc);
+		} else {
+			json_t *s = connector_summary(c);
+			print_json(s);
+			json_decref(s);
+		}
+		registry_free(r);
+		return ret;
+	}
+	json_t *list = json_array();
+	for (size_t i = 0; i < registry_count(r); i++) {
+		const struct connector *c = registry_at(r, i);
+		if (entity && !connector_can(c, entity, action, event))
+			continue;
+		if (cli->json)
+			json_array_append(list, c->doc);
+		else
+			cli_print("%-12s %-14s %-8s %s\n", c->slug,
+				  json_string_value(json_object_get(c->doc, "category")),
+				  json_string_value(
+					  json_object_get(json_object_get(c->doc, "auth"), "default")),
+				  json_string_value(json_object_get(c->doc, "name")));
+	}
+	if (cli->json)
+		print_json(list);
+	if (entity && json_array_size(list) == 0 && !cli->json)
+		fprintf(stderr, "no connector has that\n");
+	json_decref(list);
+	registry_free(r);
+	return ret;
+}
+
+static int check_path(struct registry *r, const char *path, int *failed)
+{
+	struct stat st;
+	if (stat(path, &st) < 0) {
+		fprintf(stderr, "%s: cannot read: %s\n", path, strerror(errno));
+		(*failed)++;
+		return -1;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		int n = registry_load_dir(r, path, 0, report, failed);
+		return n == 0 ? 0 : -1;
+	}
+	struct err e;
+	err_init(&e);
+	if (registry_load_file(r, path, &e) < 0) {
+		report(e.msg, failed);
+		return -1;
+	}
+	return 0;
+}
+
+int cli_check(struct cli *cli, int argc, char **argv)
+{
+	int failed = 0;
+	struct registry *r = registry_new();
+	if (argc == 0) {
+		registry_load_default(r, cli->cap_dirs, report, &failed);
+	} else {
+		for (int i = 0; i < argc; i++)
+			check_path(r, argv[i], &failed);
+	}
+	/* Tool names must be unique across the whole registry. */
+	struct tools_filter all = {.all = 1, .mode = TOOLS_STATIC};
+	struct err e;
+	err_init(&e);
+	struct toolset *ts = tools_build(r, &all, NULL, NULL, &e);
+	if (!ts) {
+		fprintf(stderr, "%s\n", e.msg);
+		failed++;
+	}
+	if (!failed)
+		cli_print("ok: %zu connectors, %zu tools\n", registry_count(r), ts ? ts->n : 0);
+	tools_free(ts);
+	registry_free(r);
+	return failed ? 1 : 0;
+}

@@ -1,0 +1,176 @@
+/* conns.c - the connections a connector has and the one a call uses:
+ * an explicit name, else the default stored connection, else "env". */
+#include "conns.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+
+/* Does the environment provide every required field of this method? */
+static int env_has_method(json_t *method)
+{
+	const char *name;
+	json_t *f;
+	int any = 0;
+	json_object_foreach(json_object_get(method, "fields"), name, f)
+	{
+		const char *env = json_string_value(json_object_get(f, "env"));
+		const char *v = env ? getenv(env) : NULL;
+		if (v && *v)
+			any = 1;
+		else if (json_is_true(json_object_get(f, "required")))
+			return 0;
+	}
+	return any;
+}
+
+static void env_fields(json_t *fields, json_t *dst, int secret_only, int want_secret)
+{
+	const char *name;
+	json_t *f;
+	json_object_foreach(fields, name, f)
+	{
+		int secret = json_is_true(json_object_get(f, "secret"));
+		if (secret_only && secret != want_secret)
+			continue;
+		const char *env = json_string_value(json_object_get(f, "env"));
+		const char *v = env ? getenv(env) : NULL;
+		if (v && *v)
+			json_object_set_new(dst, name, json_string(v));
+	}
+}
+
+/* "STRIPE" from "stripe" for <SLUG>_BASE_URL. */
+static char *slug_env(const char *slug, const char *suffix)
+{
+	char *s = xasprintf("%s%s", slug, suffix);
+	for (char *p = s; *p; p++)
+		*p = (char)toupper((unsigned char)*p);
+	return s;
+}
+
+struct connection *conns_from_env(const struct connector *c)
+{
+	json_t *auth = json_object_get(c->doc, "auth");
+	json_t *methods = json_object_get(auth, "methods");
+	json_t *chosen = connector_auth_method(c, NULL);
+	if (!env_has_method(chosen)) {
+		size_t i;
+		json_t *m;
+		chosen = NULL;
+		json_array_foreach(methods, i, m)
+		{
+			if (env_has_method(m)) {
+				chosen = m;
+				break;
+			}
+		}
+	}
+	if (!chosen)
+		return NULL;
+	struct connection *conn = xcalloc(1, sizeof(*conn));
+	conn->connector = xstrdup(c->slug);
+	conn->name = xstrdup("env");
+	conn->auth = xstrdup(json_string_value(json_object_get(chosen, "type")));
+	conn->config = json_object();
+	conn->secrets = json_object();
+	conn->status = xstrdup("ok");
+	env_fields(json_object_get(c->doc, "params"), conn->config, 0, 0);
+	env_fields(json_object_get(chosen, "fields"), conn->secrets, 1, 1);
+	env_fields(json_object_get(chosen, "fields"), conn->config, 1, 0);
+	char *var = slug_env(c->slug, "_BASE_URL");
+	const char *base = getenv(var);
+	if (base && *base)
+		json_object_set_new(conn->config, "base_url", json_string(base));
+	free(var);
+	return conn;
+}
+
+json_t *conns_names(const struct connector *c, void *ctx)
+{
+	struct store *s = ctx;
+	json_t *names = json_array();
+	struct connection **list = NULL;
+	if (s && store_list_connections(s, c->slug, &list, NULL) == 0) {
+		for (size_t i = 0; list[i]; i++)
+			if (list[i]->is_default)
+				json_array_append_new(names, json_string(list[i]->name));
+		for (size_t i = 0; list[i]; i++)
+			if (!list[i]->is_default)
+				json_array_append_new(names, json_string(list[i]->name));
+		connections_free(list);
+	}
+	struct connection *env = conns_from_env(c);
+	if (env)
+		json_array_append_new(names, json_string("env"));
+	connection_free(env);
+	return names;
+}
+
+static void remember_secrets(const struct connection *conn)
+{
+	const char *k;
+	json_t *v;
+	json_object_foreach(conn->secrets, k, v)
+		log_add_secret(json_string_value(v));
+}
+
+struct connection *conns_resolve(struct store *s, const struct connector *c, const char *name,
+				 struct err *err)
+{
+	struct connection *conn = NULL;
+	struct err e;
+	err_init(&e);
+	if (name && strcmp(name, "env") == 0) {
+		conn = conns_from_env(c);
+		if (!conn)
+			err_set(err, "no environment connection for %s: its credential variables are "
+				     "not set",
+				c->slug);
+	} else if (name) {
+		if (!s)
+			err_set(err, "no connection '%s' for %s (the store is not available)", name,
+				c->slug);
+		else if (!(conn = store_get_connection(s, c->slug, name, 1, &e)))
+			err_set(err, "%s", e.msg);
+	} else {
+		if (s)
+			conn = store_get_default(s, c->slug, 1, &e);
+		if (!conn && err_is_set(&e))
+			err_set(err, "%s", e.msg);
+		else if (!conn && !(conn = conns_from_env(c))) {
+			char *vars = NULL;
+			json_t *f;
+			const char *k;
+			json_object_foreach(json_object_get(connector_auth_method(c, NULL), "fields"),
+					    k, f)
+			{
+				const char *env = json_string_value(json_object_get(f, "env"));
+				if (!env)
+					continue;
+				char *nv = xasprintf("%s%s%s", vars ? vars : "", vars ? ", " : "", env);
+				free(vars);
+				vars = nv;
+			}
+			err_set(err,
+				"no %s connection: ask the user to run 'switchboard connections add %s'%s%s%s",
+				json_string_value(json_object_get(c->doc, "name")), c->slug,
+				vars ? " or to set " : "", vars ? vars : "",
+				vars ? " in the MCP client's env" : "");
+			free(vars);
+		}
+	}
+	if (conn)
+		remember_secrets(conn);
+	return conn;
+}
+
+const char *conns_value(const struct connection *conn, const char *name)
+{
+	json_t *v = conn ? json_object_get(conn->config, name) : NULL;
+	if (!v && conn)
+		v = json_object_get(conn->secrets, name);
+	return json_string_value(v);
+}

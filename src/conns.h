@@ -1,0 +1,33 @@
+/* conns.h - which connections a connector has (stored ones and the one the
+ * environment makes), and which one a call uses. */
+#ifndef SB_CONNS_H
+#define SB_CONNS_H
+
+#include <jansson.h>
+
+#include "registry.h"
+#include "store.h"
+
+/* The connection named "env" that the connector's environment variables
+ * make (STRIPE_API_KEY, GITHUB_TOKEN, ...), using the first auth method whose
+ * required secret fields are all set, the default method first. NULL when
+ * the environment has none. The caller frees it with connection_free. */
+struct connection *conns_from_env(const struct connector *c);
+
+/* Usable connection names of a connector, the one used by default first:
+ * the default stored connection, the other stored ones, then "env". A new
+ * array. Matches tools_connections_fn with ctx = the store (may be NULL). */
+json_t *conns_names(const struct connector *c, void *store);
+
+/* The connection a call uses: the named one (a stored name, its id, or
+ * "env"), else the connector's default stored connection, else the
+ * environment's. Loaded with secrets; the caller frees it. NULL with err
+ * saying what the user can do. */
+struct connection *conns_resolve(struct store *s, const struct connector *c, const char *name,
+				 struct err *err);
+
+/* A connection parameter or secret field by name: config, then secrets,
+ * then the connector's params defaults. Borrowed; NULL when unset. */
+const char *conns_value(const struct connection *conn, const char *name);
+
+#endif

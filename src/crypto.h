@@ -1,0 +1,47 @@
+/* crypto.h - the only user of OpenSSL: sealing secrets, HMAC, hashes, random, base64. */
+#ifndef SB_CRYPTO_H
+#define SB_CRYPTO_H
+
+#include <stddef.h>
+
+#include "util.h"
+
+#define CRYPTO_KEY_LEN 32
+
+/* Fill buf with n cryptographically random bytes; 0 or -1 with err. */
+int crypto_random(void *buf, size_t n, struct err *err);
+
+/* Seal plaintext with AES-256-GCM under key, binding aad (a NUL-terminated
+ * string, may be "" but not NULL) as additional authenticated data. A fresh
+ * random 12-byte nonce is used each call. *out (caller frees) holds
+ * version byte || nonce || ciphertext || tag. 0 or -1 with err. */
+int crypto_seal(const unsigned char key[CRYPTO_KEY_LEN], const void *plain, size_t plain_len,
+		const char *aad, unsigned char **out, size_t *out_len, struct err *err);
+
+/* Open a blob made by crypto_seal. On success *plain is a new NUL-terminated
+ * buffer (caller wipes with crypto_cleanse and frees). A wrong key, a wrong
+ * aad or any tampering gives -1 with err "authentication failed". */
+int crypto_open(const unsigned char key[CRYPTO_KEY_LEN], const unsigned char *blob,
+		size_t blob_len, const char *aad, char **plain, size_t *plain_len,
+		struct err *err);
+
+/* HMAC-SHA256 and SHA-256 into out (32 bytes). */
+void crypto_hmac_sha256(const void *key, size_t key_len, const void *msg, size_t msg_len,
+			unsigned char out[32]);
+void crypto_sha256(const void *msg, size_t len, unsigned char out[32]);
+
+/* Constant-time comparison: 1 when equal. */
+int crypto_memeq(const void *a, const void *b, size_t n);
+/* Wipe memory so the compiler cannot elide it. */
+void crypto_cleanse(void *p, size_t n);
+
+/* Standard base64 with padding (url: base64url without padding).
+ * Encoding returns a new string. Decoding accepts both alphabets, padded or
+ * not; returns a new buffer (NUL-terminated for convenience) or NULL on bad
+ * input. */
+char *crypto_base64(const void *data, size_t len, int url);
+unsigned char *crypto_unbase64(const char *s, size_t *out_len);
+/* Lowercase hex; a new string. */
+char *crypto_hex(const unsigned char *data, size_t len);
+
+#endif

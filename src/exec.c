@@ -1,0 +1,802 @@
+/* exec.c - one tool call: resolve the connection, build the vendor request
+ * from the action (URL template, path/query/body parameters, headers, auth),
+ * send it through http.c, and normalise the answer for a model. */
+#include "exec.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "auth/auth.h"
+#include "conns.h"
+#include "crypto.h"
+#include "log.h"
+#include "store.h"
+
+#define DEFAULT_TIMEOUT_MS 30000
+
+struct exec_call {
+	struct exec_env *env;
+	const struct tool *tool;
+	json_t *pagination; /* borrowed */
+	char *cursor;       /* the cursor this page was asked with */
+	long limit;
+	long long http_id;
+	exec_done_fn done;
+	void *ctx;
+};
+
+/* A request being built. */
+struct req {
+	char *method;
+	struct buf url;
+	json_t *headers;      /* "Name: value" strings, owned */
+	json_t *auth_headers; /* the secret ones, kept apart for redaction */
+	json_t *auth_query;
+	struct buf body;
+	int idempotent;
+};
+
+json_t *exec_error_result(const char *message, json_t *details)
+{
+	json_t *r = json_pack("{s:[{s:s, s:s}], s:b}", "content", "type", "text", "text", message,
+			      "isError", 1);
+	if (details) {
+		/* Structured details ride in the text too: some clients show only text. */
+		char *d = json_dumps(details, JSON_COMPACT);
+		char *full = xasprintf("%s\n%s", message, d);
+		json_object_set_new(json_array_get(json_object_get(r, "content"), 0), "text",
+				    json_string(full));
+		free(d);
+		free(full);
+		json_decref(details);
+	}
+	return r;
+}
+
+static void req_release(struct req *r)
+{
+	free(r->method);
+	buf_release(&r->url);
+	json_decref(r->headers);
+	json_decref(r->auth_headers);
+	json_decref(r->auth_query);
+	if (r->body.data)
+		crypto_cleanse(r->body.data, r->body.len);
+	buf_release(&r->body);
+}
+
+static int unreserved(unsigned char c)
+{
+	return isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~';
+}
+
+static void add_encoded(struct buf *b, const char *s, int keep_slash)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (unreserved(*p) || (keep_slash && *p == '/')) {
+			buf_add(b, p, 1);
+		} else {
+			char e[3] = {'%', hex[*p >> 4], hex[*p & 15]};
+			buf_add(b, e, 3);
+		}
+	}
+}
+
+/* A scalar argument as the text a vendor expects in a URL or form. */
+static char *scalar_text(json_t *v)
+{
+	if (json_is_string(v))
+		return xstrdup(json_string_value(v));
+	if (json_is_true(v))
+		return xstrdup("true");
+	if (json_is_false(v))
+		return xstrdup("false");
+	if (json_is_integer(v))
+		return xasprintf("%" JSON_INTEGER_FORMAT, json_integer_value(v));
+	if (json_is_real(v))
+		return xasprintf("%.17g", json_real_value(v));
+	if (json_is_null(v))
+		return xstrdup("");
+	return json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+}
+
+static void add_query(struct buf *url, const char *name, json_t *value)
+{
+	if (json_is_array(value)) {
+		size_t i;
+		json_t *v;
+		json_array_foreach(value, i, v) add_query(url, name, v);
+		return;
+	}
+	char *text = scalar_text(value);
+	buf_adds(url, strchr(url->data, '?') ? "&" : "?");
+	add_encoded(url, name, 0);
+	buf_adds(url, "=");
+	add_encoded(url, text, 0);
+	free(text);
+}
+
+/* Stripe-style form encoding: metadata[k]=v, items[0][price]=p. */
+static void add_form(struct buf *b, const char *prefix, json_t *v)
+{
+	if (json_is_object(v)) {
+		const char *k;
+		json_t *x;
+		json_object_foreach(v, k, x)
+		{
+			char *key = prefix ? xasprintf("%s[%s]", prefix, k) : xstrdup(k);
+			add_form(b, key, x);
+			free(key);
+		}
+		return;
+	}
+	if (json_is_array(v)) {
+		size_t i;
+		json_t *x;
+		json_array_foreach(v, i, x)
+		{
+			char *key = xasprintf("%s[%zu]", prefix, i);
+			add_form(b, key, x);
+			free(key);
+		}
+		return;
+	}
+	char *text = scalar_text(v);
+	if (b->len)
+		buf_adds(b, "&");
+	add_encoded(b, prefix, 0);
+	buf_adds(b, "=");
+	add_encoded(b, text, 0);
+	free(text);
+}
+
+static int is_control_arg(const char *name)
+{
+	return strcmp(name, "connection") == 0 || strcmp(name, "limit") == 0 ||
+	       strcmp(name, "cursor") == 0;
+}
+
+/* Where an argument goes: its declaration's "in", else body for fields and
+ * for writes, query for reads. */
+static const char *arg_place(const struct tool *t, const char *name, json_t *decl)
+{
+	const char *in = json_string_value(json_object_get(decl, "in"));
+	if (in)
+		return in;
+	const char *method = json_string_value(json_object_get(t->action_doc, "method"));
+	if (json_object_get(t->action_doc, "graphql"))
+		return "body";
+	if (method && (strcmp(method, "GET") == 0 || strcmp(method, "DELETE") == 0 ||
+		       strcmp(method, "HEAD") == 0))
+		return "query";
+	(void)name;
+	return "body";
+}
+
+static const char *vendor_name(const char *name, json_t *decl)
+{
+	const char *as = json_string_value(json_object_get(decl, "as"));
+	return as ? as : name;
+}
+
+static char *base_url(const struct connector *c, const struct connection *conn, struct err *err)
+{
+	const char *tmpl = conns_value(conn, "base_url");
+	if (!tmpl)
+		tmpl = json_string_value(json_object_get(c->doc, "base_url"));
+	if (!tmpl)
+		return err_set(err, "%s has no base URL; set base_url on the connection", c->slug),
+		       NULL;
+	char *url = auth_expand(c, conn, tmpl, err);
+	if (url) {
+		size_t n = strlen(url);
+		while (n && url[n - 1] == '/')
+			url[--n] = '\0';
+	}
+	return url;
+}
+
+/* Credentials never travel over plain http except to this machine. */
+static int url_allows_credentials(const char *url)
+{
+	if (strncasecmp(url, "https://", 8) == 0)
+		return 1;
+	if (strncasecmp(url, "http://", 7) != 0)
+		return 0;
+	const char *h = url + 7;
+	return strncmp(h, "127.", 4) == 0 || strncmp(h, "localhost", 9) == 0 ||
+	       strncmp(h, "[::1]", 5) == 0;
+}
+
+static int same_origin(const char *a, const char *b)
+{
+	/* scheme://host[:port] prefix of a must equal b's. */
+	const char *p = strstr(a, "://");
+	if (!p)
+		return 0;
+	const char *end = strchr(p + 3, '/');
+	size_t n = end ? (size_t)(end - a) : strlen(a);
+	return strncmp(a, b, n) == 0 && (b[n] == '\0' || b[n] == '/' || b[n] == '?');
+}
+
+static void add_header(json_t *headers, const char *name, const char *value)
+{
+	char *h = xasprintf("%s: %s", name, value);
+	json_array_append_new(headers, json_string(h));
+	free(h);
+}
+
+static int build(struct exec_env *env, const struct tool *t, json_t *args,
+		 struct connection *conn, struct req *r, struct exec_call *call, struct err *err)
+{
+	const struct connector *c = t->connector;
+	json_t *action = t->action_doc;
+	json_t *req_conf = json_object_get(c->doc, "request");
+	json_t *params = json_object_get(action, "params");
+	json_t *pg = t->is_list ? connector_pagination(c, action) : NULL;
+	const char *style = pg ? json_string_value(json_object_get(pg, "style")) : "none";
+	const char *graphql = json_string_value(json_object_get(action, "graphql"));
+	int ret = -1;
+	(void)env;
+
+	r->headers = json_array();
+	r->auth_headers = json_array();
+	r->auth_query = json_object();
+	buf_init(&r->url, 64 << 10);
+	buf_init(&r->body, 0);
+	const char *method = json_string_value(json_object_get(action, "method"));
+	r->method = xstrdup(method ? method : "POST");
+
+	char *base = base_url(c, conn, err);
+	if (!base)
+		goto out;
+	const char *cursor = json_string_value(json_object_get(args, "cursor"));
+	if (cursor && style && strcmp(style, "link") == 0) {
+		/* A Link-header cursor is the vendor's next URL: follow it only on
+		 * the connection's own host. */
+		if (!same_origin(base, cursor)) {
+			err_set(err, "cursor is not a next-page URL of %s; pass next_cursor as "
+				     "returned",
+				c->slug);
+			free(base);
+			goto out;
+		}
+		buf_adds(&r->url, cursor);
+	} else {
+		buf_adds(&r->url, base);
+		const char *path = json_string_value(json_object_get(action, "path"));
+		for (const char *p = path ? path : ""; *p;) {
+			const char *open = strchr(p, '{');
+			const char *close = open ? strchr(open, '}') : NULL;
+			if (!open || !close) {
+				buf_adds(&r->url, p);
+				break;
+			}
+			buf_add(&r->url, p, (size_t)(open - p));
+			char *name = xstrndup(open + 1, (size_t)(close - open - 1));
+			json_t *v = json_object_get(args, name);
+			char *text = v ? scalar_text(v) : NULL;
+			if (!text || !*text) {
+				err_set(err, "missing path parameter '%s'", name);
+				free(name);
+				free(text);
+				free(base);
+				goto out;
+			}
+			add_encoded(&r->url, text,
+				    json_is_true(json_object_get(json_object_get(params, name), "raw")));
+			free(text);
+			free(name);
+			p = close + 1;
+		}
+	}
+	free(base);
+
+	/* Arguments into query and body. */
+	json_t *body = json_object();
+	const char *k;
+	json_t *v;
+	json_object_foreach(args, k, v)
+	{
+		if (is_control_arg(k))
+			continue;
+		json_t *decl = json_object_get(params, k);
+		const char *in = arg_place(t, k, decl);
+		if (strcmp(in, "path") == 0)
+			continue;
+		if (strcmp(in, "query") == 0 && !(cursor && style && strcmp(style, "link") == 0)) {
+			add_query(&r->url, vendor_name(k, decl), v);
+		} else if (strcmp(in, "header") == 0) {
+			char *text = scalar_text(v);
+			if (strpbrk(text, "\r\n")) {
+				free(text);
+				json_decref(body);
+				err_set(err, "header argument '%s' contains a line break", k);
+				goto out;
+			}
+			add_header(r->headers, vendor_name(k, decl), text);
+			free(text);
+		} else if (strcmp(in, "body") == 0) {
+			json_object_set(body, vendor_name(k, decl), v);
+		}
+	}
+
+	/* Paging. */
+	json_t *limit = json_object_get(args, "limit");
+	const char *limit_param = json_string_value(json_object_get(pg, "limit_param"));
+	const char *cursor_param = json_string_value(json_object_get(pg, "cursor_param"));
+	call->limit = limit ? (long)json_integer_value(limit) : 0;
+	if (pg && graphql) {
+		if (limit)
+			json_object_set(body, limit_param ? limit_param : "first", limit);
+		else if (json_object_get(pg, "default_limit"))
+			json_object_set(body, limit_param ? limit_param : "first",
+					json_object_get(pg, "default_limit"));
+		if (cursor)
+			json_object_set_new(body, cursor_param ? cursor_param : "after",
+					    json_string(cursor));
+	} else if (pg && strcmp(style, "none") != 0 && strcmp(style, "link") != 0) {
+		if (limit && limit_param)
+			add_query(&r->url, limit_param, limit);
+		if (cursor && cursor_param)
+			add_query(&r->url, cursor_param, json_object_get(args, "cursor"));
+	} else if (pg && strcmp(style, "link") == 0 && !cursor && limit && limit_param) {
+		add_query(&r->url, limit_param, limit);
+	}
+	if (cursor)
+		call->cursor = xstrdup(cursor);
+
+	/* Headers: the connector's, the action's, then auth. */
+	json_object_foreach(json_object_get(req_conf, "headers"), k, v)
+	{
+		char *value = auth_expand(c, conn, json_string_value(v), err);
+		if (!value) {
+			json_decref(body);
+			goto out;
+		}
+		add_header(r->headers, k, value);
+		free(value);
+	}
+	json_object_foreach(json_object_get(action, "headers"), k, v)
+		add_header(r->headers, k, json_string_value(v));
+	const char *accept = json_string_value(json_object_get(req_conf, "accept"));
+	add_header(r->headers, "Accept", accept ? accept : "application/json");
+
+	json_t *method_doc = connector_auth_method(c, conn->auth);
+	const struct auth_handler *h = auth_find(conn->auth);
+	if (!h || !method_doc) {
+		err_set(err, "connection '%s' uses auth method '%s', which %s does not declare",
+			conn->name, conn->auth ? conn->auth : "?", c->slug);
+		json_decref(body);
+		goto out;
+	}
+	struct auth_out ao = {r->auth_headers, r->auth_query};
+	if (h->apply(c, method_doc, conn, &ao, err) < 0) {
+		json_decref(body);
+		goto out;
+	}
+	if ((json_array_size(r->auth_headers) || json_object_size(r->auth_query)) &&
+	    !url_allows_credentials(r->url.data)) {
+		err_set(err, "refusing to send %s credentials over plain http to a host that is not "
+			     "this machine; use https",
+			c->slug);
+		json_decref(body);
+		goto out;
+	}
+	json_object_foreach(r->auth_query, k, v) add_query(&r->url, k, v);
+
+	/* The body. */
+	const char *encoding = json_string_value(json_object_get(action, "body_encoding"));
+	if (!encoding)
+		encoding = json_string_value(json_object_get(req_conf, "body"));
+	int has_body = strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0 &&
+		       strcmp(r->method, "DELETE") != 0;
+	if (graphql) {
+		json_t *doc = json_pack("{s:s, s:o}", "query", graphql, "variables", body);
+		body = NULL;
+		char *s = json_dumps(doc, JSON_COMPACT);
+		buf_adds(&r->body, s);
+		free(s);
+		json_decref(doc);
+		add_header(r->headers, "Content-Type", "application/json");
+	} else if (has_body && (json_object_size(body) || strcmp(encoding, "json") == 0)) {
+		const char *wrap = json_string_value(json_object_get(action, "wrap"));
+		json_t *payload = json_incref(body); /* dropped below */
+		if (json_is_true(json_object_get(action, "wrap_array")))
+			payload = json_pack("[o]", payload);
+		if (wrap)
+			payload = json_pack("{s:o}", wrap, payload);
+		if (strcmp(encoding, "form") == 0) {
+			add_form(&r->body, NULL, payload);
+			add_header(r->headers, "Content-Type", "application/x-www-form-urlencoded");
+		} else {
+			char *s = json_dumps(payload, JSON_COMPACT);
+			buf_adds(&r->body, s);
+			free(s);
+			add_header(r->headers, "Content-Type", "application/json");
+		}
+		json_decref(payload);
+	}
+	json_decref(body);
+
+	/* Idempotency: reads, PUT and DELETE may be retried; a POST only with
+	 * a key the vendor dedupes on. */
+	r->idempotent = strcmp(r->method, "POST") != 0 && strcmp(r->method, "PATCH") != 0;
+	json_t *idem = json_object_get(req_conf, "idempotency");
+	if (!r->idempotent && idem && !graphql) {
+		unsigned char raw[16];
+		if (crypto_random(raw, sizeof(raw), err) < 0)
+			goto out;
+		raw[6] = (raw[6] & 0x0f) | 0x40;
+		raw[8] = (raw[8] & 0x3f) | 0x80;
+		char *hex = crypto_hex(raw, sizeof(raw));
+		char *uuid = xasprintf("%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8, hex + 12, hex + 16,
+				       hex + 20);
+		const char *hname = json_string_value(json_object_get(idem, "header"));
+		const char *qname = json_string_value(json_object_get(idem, "query"));
+		if (hname)
+			add_header(r->headers, hname, uuid);
+		if (qname) {
+			json_t *u = json_string(uuid);
+			add_query(&r->url, qname, u);
+			json_decref(u);
+		}
+		free(hex);
+		free(uuid);
+		r->idempotent = 1;
+	}
+	ret = 0;
+out:
+	return ret;
+}
+
+/* Resolve a JSON pointer; "/-1" picks an array's last element. Borrowed. */
+static json_t *pointer_get(json_t *doc, const char *ptr)
+{
+	if (!ptr || !*ptr)
+		return doc;
+	char *copy = xstrdup(ptr), *save = NULL;
+	json_t *cur = doc;
+	for (char *tok = strtok_r(copy + 1, "/", &save); tok && cur;
+	     tok = strtok_r(NULL, "/", &save)) {
+		if (json_is_array(cur)) {
+			long i;
+			if (parse_long(tok, &i) < 0) {
+				cur = NULL;
+				break;
+			}
+			if (i < 0)
+				i += (long)json_array_size(cur);
+			cur = i >= 0 ? json_array_get(cur, (size_t)i) : NULL;
+		} else {
+			cur = json_object_get(cur, tok);
+		}
+	}
+	free(copy);
+	return cur;
+}
+
+/* rel="next" from a Link header: <url>; rel="next", ... New string or NULL. */
+static char *link_next(const char *link)
+{
+	for (const char *p = link; p && *p;) {
+		const char *lt = strchr(p, '<'), *gt = lt ? strchr(lt, '>') : NULL;
+		if (!lt || !gt)
+			return NULL;
+		const char *end = strchr(gt, ',');
+		size_t seg = end ? (size_t)(end - gt) : strlen(gt);
+		char *params = xstrndup(gt, seg);
+		int next = strstr(params, "rel=\"next\"") || strstr(params, "rel=next");
+		free(params);
+		if (next)
+			return xstrndup(lt + 1, (size_t)(gt - lt - 1));
+		p = end ? end + 1 : NULL;
+	}
+	return NULL;
+}
+
+static json_t *next_cursor(struct exec_call *call, json_t *body, json_t *items,
+			   struct http_response *resp)
+{
+	json_t *pg = call->pagination;
+	const char *style = json_string_value(json_object_get(pg, "style"));
+	const char *next = json_string_value(json_object_get(pg, "next_cursor"));
+	const char *more = json_string_value(json_object_get(pg, "has_more"));
+	json_t *has_more = more ? pointer_get(body, more) : NULL;
+	if (has_more && json_is_false(has_more))
+		return NULL;
+	if (strcmp(style, "link") == 0) {
+		char *url = link_next(json_string_value(json_object_get(resp->headers, "link")));
+		json_t *r = url ? json_string(url) : NULL;
+		free(url);
+		return r;
+	}
+	if (strcmp(style, "page") == 0 || strcmp(style, "offset") == 0) {
+		size_t n = json_array_size(items);
+		if (n == 0 || (call->limit > 0 && n < (size_t)call->limit && !has_more))
+			return NULL;
+		long first = json_is_integer(json_object_get(pg, "first"))
+				     ? (long)json_integer_value(json_object_get(pg, "first"))
+				     : (strcmp(style, "page") == 0 ? 1 : 0);
+		long cur = first;
+		if (call->cursor)
+			parse_long(call->cursor, &cur);
+		char *s = xasprintf("%ld", strcmp(style, "page") == 0 ? cur + 1 : cur + (long)n);
+		json_t *r = json_string(s);
+		free(s);
+		return r;
+	}
+	json_t *v = NULL;
+	if (next && strncmp(next, "$last.", 6) == 0) {
+		json_t *last = json_array_get(items, json_array_size(items) - 1);
+		v = last ? json_object_get(last, next + 6) : NULL;
+	} else if (next) {
+		v = pointer_get(body, next);
+	}
+	if (json_is_string(v) && *json_string_value(v))
+		return json_incref(v);
+	if (json_is_integer(v)) {
+		char *t = scalar_text(v); /* cursors are strings for the model */
+		json_t *r = json_string(t);
+		free(t);
+		return r;
+	}
+	return NULL;
+}
+
+static json_t *vendor_error(struct exec_call *call, struct http_response *resp, json_t *body)
+{
+	const struct connector *c = call->tool->connector;
+	json_t *errs = json_object_get(c->doc, "errors");
+	const char *mp = json_string_value(json_object_get(errs, "message"));
+	const char *cp = json_string_value(json_object_get(errs, "code"));
+	json_t *msg = mp ? pointer_get(body, mp) : NULL;
+	json_t *code = cp ? pointer_get(body, cp) : NULL;
+	if (!msg && json_is_object(body))
+		msg = json_object_get(body, "message");
+	if (!msg && json_is_object(body) && json_is_string(json_object_get(body, "error")))
+		msg = json_object_get(body, "error");
+	json_t *details = json_pack("{s:i}", "status", (json_int_t)resp->status);
+	if (code && !json_is_null(code))
+		json_object_set(details, "vendor_code", code);
+	if (json_is_string(msg))
+		json_object_set(details, "vendor_message", msg);
+	if (resp->retry_after_s >= 0)
+		json_object_set_new(details, "retry_after_s", json_integer(resp->retry_after_s));
+	const char *cname = json_string_value(json_object_get(c->doc, "name"));
+	const char *advice = "";
+	long s = resp->status;
+	if (s == 401)
+		advice = " The credential was rejected: the user should check or reconnect this "
+			 "connection (switchboard connections test).";
+	else if (s == 403)
+		advice = " The credential lacks permission (scope) for this.";
+	else if (s == 404)
+		advice = " Check the ids passed; the object may not exist in this account.";
+	else if (s == 409)
+		advice = " Conflict: re-read the object and retry with fresh values.";
+	else if (s == 422 || s == 400)
+		advice = " Fix the arguments named in the message and call again.";
+	else if (s == 429)
+		advice = " Rate limited: wait retry_after_s seconds before calling again.";
+	else if (s >= 500)
+		advice = " The vendor failed; try again later.";
+	char *text = xasprintf("%s answered HTTP %ld%s%s%s.%s", cname, s, json_is_string(msg) ? ": " : "",
+			       json_is_string(msg) ? json_string_value(msg) : "",
+			       code && json_is_string(code) ? "" : "", advice);
+	json_t *r = exec_error_result(text, details);
+	free(text);
+	return r;
+}
+
+static void finish(struct exec_call *call, json_t *result)
+{
+	exec_done_fn done = call->done;
+	void *ctx = call->ctx;
+	free(call->cursor);
+	free(call);
+	done(result, ctx);
+}
+
+static void on_response(struct http_response *resp, void *ctx)
+{
+	struct exec_call *call = ctx;
+	const struct connector *c = call->tool->connector;
+	const char *cname = json_string_value(json_object_get(c->doc, "name"));
+	if (resp->error == HTTP_ECANCELLED) {
+		free(call->cursor);
+		free(call);
+		return;
+	}
+	if (resp->error != HTTP_OK) {
+		const char *what = resp->error == HTTP_ETIMEOUT   ? "timed out"
+				   : resp->error == HTTP_ECONNECT ? "could not be reached"
+				   : resp->error == HTTP_ETLS	  ? "failed the TLS check"
+				   : resp->error == HTTP_ERESET	  ? "dropped the connection"
+								  : "failed";
+		char *msg = xasprintf("%s %s (%s). Try again later; if it persists, check the "
+				      "connection's base URL and the network.",
+				      cname, what, resp->errmsg);
+		finish(call, exec_error_result(msg, json_pack("{s:s}", "error", what)));
+		free(msg);
+		return;
+	}
+	json_error_t je;
+	json_t *body = resp->body_len ? json_loadb(resp->body, resp->body_len, 0, &je) : json_null();
+	json_t *errs = json_object_get(c->doc, "errors");
+	if (resp->status >= 400) {
+		finish(call, vendor_error(call, resp, body));
+		json_decref(body);
+		return;
+	}
+	if (!body) {
+		const char *ctype = json_string_value(json_object_get(resp->headers, "content-type"));
+		if (resp->truncated || (ctype && strstr(ctype, "json"))) {
+			char *msg = xasprintf(
+				"%s answered with %s (%zu bytes)%s. Narrow the request (fewer items "
+				"with limit, or filters).",
+				cname, resp->truncated ? "more than the size limit" : "invalid JSON",
+				resp->body_len, resp->truncated ? ", cut" : "");
+			finish(call, exec_error_result(msg, json_pack("{s:i, s:b}", "status",
+								       (json_int_t)resp->status,
+								       "truncated", resp->truncated)));
+			free(msg);
+			return;
+		}
+		/* Plain text answers are data too. */
+		body = json_stringn(resp->body, resp->body_len);
+		if (!body)
+			body = json_string("(binary response)");
+	}
+	const char *okp = json_string_value(json_object_get(errs, "ok_field"));
+	json_t *ok = okp ? pointer_get(body, okp) : NULL;
+	if (ok && json_is_false(ok)) {
+		finish(call, vendor_error(call, resp, body));
+		json_decref(body);
+		return;
+	}
+	if (json_is_true(json_object_get(errs, "graphql")) &&
+	    json_array_size(json_object_get(body, "errors"))) {
+		json_t *first = json_array_get(json_object_get(body, "errors"), 0);
+		char *msg = xasprintf("%s GraphQL error: %s", cname,
+				      json_string_value(json_object_get(first, "message")));
+		finish(call, exec_error_result(msg, json_pack("{s:O}", "errors",
+							      json_object_get(body, "errors"))));
+		free(msg);
+		json_decref(body);
+		return;
+	}
+	const char *rp = json_string_value(json_object_get(call->tool->action_doc, "result"));
+	if (!rp && call->pagination)
+		rp = json_string_value(json_object_get(call->pagination, "items"));
+	json_t *data = pointer_get(body, rp);
+	json_t *out = json_pack("{s:O}", "data", data ? data : body);
+	if (call->pagination) {
+		json_t *nc = next_cursor(call, body, data, resp);
+		json_object_set_new(out, "has_more", json_boolean(nc != NULL));
+		if (nc)
+			json_object_set_new(out, "next_cursor", nc);
+	}
+	if (resp->truncated)
+		json_object_set_new(out, "truncated", json_true());
+	char *text = json_dumps(out, JSON_COMPACT);
+	json_t *result = json_pack("{s:[{s:s, s:s}], s:o}", "content", "type", "text", "text", text,
+				   "structuredContent", out);
+	free(text);
+	json_decref(body);
+	finish(call, result);
+}
+
+static const char *const *header_array(json_t *a, json_t *b)
+{
+	size_t n = json_array_size(a) + json_array_size(b);
+	const char **h = xcalloc(n + 1, sizeof(*h));
+	size_t k = 0, i;
+	json_t *v;
+	json_array_foreach(a, i, v) h[k++] = json_string_value(v);
+	json_array_foreach(b, i, v) h[k++] = json_string_value(v);
+	return h;
+}
+
+struct exec_call *exec_start(struct exec_env *env, const struct tool *t, json_t *args,
+			     exec_done_fn done, exec_progress_fn progress, void *ctx)
+{
+	struct err e;
+	err_init(&e);
+	(void)progress;
+	struct exec_call *call = xcalloc(1, sizeof(*call));
+	call->env = env;
+	call->tool = t;
+	call->done = done;
+	call->ctx = ctx;
+	call->pagination = t->is_list ? connector_pagination(t->connector, t->action_doc) : NULL;
+	struct req r = {0};
+	struct connection *conn = NULL;
+	if (json_object_get(t->action_doc, "hook")) {
+		err_set(&e, "%s is not available yet: its hook '%s' is not built into this switchboard",
+			t->name, json_string_value(json_object_get(t->action_doc, "hook")));
+		goto fail;
+	}
+	conn = conns_resolve(env->store, t->connector,
+			     json_string_value(json_object_get(args, "connection")), &e);
+	if (!conn)
+		goto fail;
+	if (build(env, t, args, conn, &r, call, &e) < 0)
+		goto fail;
+	const char *const *headers = header_array(r.headers, r.auth_headers);
+	json_t *tmo = json_object_get(json_object_get(t->connector->doc, "request"), "timeout_ms");
+	struct http_request hr = {
+		.method = r.method,
+		.url = r.url.data,
+		.headers = headers,
+		.body = r.body.len ? r.body.data : NULL,
+		.body_len = r.body.len,
+		.timeout_ms = env->timeout_ms ? env->timeout_ms
+			      : tmo	      ? (long)json_integer_value(tmo)
+					      : DEFAULT_TIMEOUT_MS,
+		.max_body = env->max_body,
+		.idempotent = r.idempotent,
+	};
+	call->http_id = http_start(env->http, &hr, on_response, call, &e);
+	free((void *)headers);
+	if (call->http_id < 0)
+		goto fail;
+	if (env->store && conn->id)
+		store_touch_connection(env->store, conn->id);
+	req_release(&r);
+	connection_free(conn);
+	return call;
+fail:
+	req_release(&r);
+	connection_free(conn);
+	free(call->cursor);
+	free(call);
+	done(exec_error_result(e.msg, NULL), ctx);
+	return NULL;
+}
+
+void exec_cancel(struct exec_call *call)
+{
+	if (!call)
+		return;
+	/* on_response sees HTTP_ECANCELLED and frees the call silently. */
+	http_cancel(call->env->http, call->http_id);
+}
+
+json_t *exec_dry_run(struct exec_env *env, const struct tool *t, json_t *args, struct err *err)
+{
+	struct exec_call call = {0};
+	struct req r = {0};
+	json_t *out = NULL;
+	struct connection *conn = conns_resolve(env->store, t->connector,
+						json_string_value(json_object_get(args, "connection")),
+						err);
+	if (!conn)
+		return NULL;
+	if (build(env, t, args, conn, &r, &call, err) == 0) {
+		json_t *headers = json_array();
+		size_t i;
+		json_t *v;
+		json_array_foreach(r.headers, i, v) json_array_append(headers, v);
+		json_array_foreach(r.auth_headers, i, v)
+		{
+			const char *h = json_string_value(v);
+			const char *colon = strchr(h, ':');
+			char *red = xasprintf("%.*s: [redacted]", (int)(colon - h), h);
+			json_array_append_new(headers, json_string(red));
+			free(red);
+		}
+		char *url = log_redact(r.url.data);
+		out = json_pack("{s:s, s:s, s:o, s:s%}", "method", r.method, "url", url, "headers",
+				headers, "body", r.body.data ? r.body.data : "", r.body.len);
+		json_object_set_new(out, "connection", json_string(conn->name));
+		free(url);
+	}
+	free(call.cursor);
+	req_release(&r);
+	connection_free(conn);
+	return out;
+}

@@ -1,0 +1,500 @@
+/* mcp.c - MCP over stdio: the method table, version negotiation, and a main
+ * loop that waits on stdin and on every in-flight transfer at once, so a slow
+ * vendor never delays a ping or another call. */
+#include "mcp.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "conns.h"
+#include "jsonrpc.h"
+#include "log.h"
+#include "schema.h"
+#include "store.h"
+
+#define DEFAULT_MAX_MESSAGE (4u << 20)
+#define STORE_CHECK_MS 1000
+
+static const char *versions[] = {"2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05", NULL};
+static const char *levels[] = {"debug",	   "info",  "notice", "warning", "error",
+			       "critical", "alert", "emergency", NULL};
+
+struct call {
+	json_t *id;             /* owned */
+	json_t *progress_token; /* owned, may be NULL */
+	struct exec_call *exec;
+	struct server *srv;
+	struct call *next;
+};
+
+struct server {
+	struct mcp_options *opt;
+	struct registry *reg;
+	struct toolset *tools;
+	struct store *store;
+	struct http_client *http;
+	struct call *calls;
+	int log_level; /* index into levels, -1 = no notifications */
+	long long store_version;
+	long long next_store_check;
+};
+
+static void send_and_free(json_t *msg)
+{
+	jsonrpc_send(msg);
+	json_decref(msg);
+}
+
+static void reply(json_t *id, json_t *result)
+{
+	send_and_free(jsonrpc_result_new(id, result));
+}
+
+static void reply_error(json_t *id, int code, const char *msg)
+{
+	send_and_free(jsonrpc_error_new(id, code, msg, NULL));
+}
+
+/* Forward log lines to the client as notifications/message once it asked
+ * for them with logging/setLevel. */
+static void log_to_client(enum log_level level, const char *line, void *ctx)
+{
+	struct server *srv = ctx;
+	static const int map[] = {0, 1, 3, 4}; /* debug info warning error */
+	if (srv->log_level < 0 || level > LOG_ERROR || map[level] < srv->log_level)
+		return;
+	send_and_free(jsonrpc_notification_new(
+		"notifications/message",
+		json_pack("{s:s, s:s, s:s}", "level", levels[map[level]], "logger", "switchboard",
+			  "data", line)));
+}
+
+static void report_bad_file(const char *msg, void *ctx)
+{
+	(void)ctx;
+	log_warn("%s", msg);
+}
+
+static int rebuild_tools(struct server *srv, struct err *err)
+{
+	struct toolset *ts = tools_build(srv->reg, &srv->opt->filter, conns_names, srv->store, err);
+	if (!ts)
+		return -1;
+	tools_free(srv->tools);
+	srv->tools = ts;
+	return 0;
+}
+
+/* When another process changes the store (a connection added in a
+ * terminal), the tool list may change: rebuild and tell the client. */
+static void watch_store(struct server *srv)
+{
+	if (!srv->store || now_ms() < srv->next_store_check)
+		return;
+	srv->next_store_check = now_ms() + STORE_CHECK_MS;
+	long long v = store_data_version(srv->store);
+	if (v == srv->store_version)
+		return;
+	srv->store_version = v;
+	if (srv->calls)
+		return; /* tools are borrowed by calls in flight; try again later */
+	json_t *before = json_array();
+	for (size_t i = 0; i < tools_visible_count(srv->tools); i++)
+		json_array_append(before, tools_visible_at(srv->tools, i)->def);
+	struct err e;
+	err_init(&e);
+	if (rebuild_tools(srv, &e) < 0) {
+		log_warn("%s", e.msg);
+		json_decref(before);
+		return;
+	}
+	json_t *after = json_array();
+	for (size_t i = 0; i < tools_visible_count(srv->tools); i++)
+		json_array_append(after, tools_visible_at(srv->tools, i)->def);
+	if (!json_equal(before, after))
+		send_and_free(jsonrpc_notification_new("notifications/tools/list_changed", NULL));
+	json_decref(before);
+	json_decref(after);
+}
+
+static json_t *initialize(struct server *srv, json_t *params)
+{
+	(void)srv;
+	const char *asked = json_string_value(json_object_get(params, "protocolVersion"));
+	const char *version = versions[0];
+	for (int i = 0; asked && versions[i]; i++)
+		if (strcmp(asked, versions[i]) == 0)
+			version = versions[i];
+	return json_pack(
+		"{s:s, s:{s:{s:b}, s:{}}, s:{s:s, s:s, s:s, s:s}, s:s}", "protocolVersion", version,
+		"capabilities", "tools", "listChanged", 1, "logging", "serverInfo", "name",
+		"switchboard", "title", "switchboard", "version", SB_VERSION, "description",
+		"Business APIs (Stripe, GitHub, Shopify, Xero, QuickBooks, Slack, HubSpot, ...) as "
+		"tools",
+		"instructions",
+		"Each tool is <connector>_<entity>_<action> and acts on the user's account at that "
+		"vendor through a stored connection. When a connector has several connections, pass "
+		"`connection` to choose one; otherwise the default is used. List tools return {data, "
+		"next_cursor}: pass next_cursor as `cursor` to page. Failed calls return isError "
+		"with the vendor's status and code and what to do next; retry_after_s means wait "
+		"that long. If a tool says a connection is missing or needs reconnecting, tell the "
+		"user the command it names. In discovery mode use switchboard_search, then "
+		"switchboard_describe, then switchboard_call.");
+}
+
+static int parse_cursor(const char *cursor, size_t *off)
+{
+	long v;
+	if (!cursor || cursor[0] != 'p' || parse_long(cursor + 1, &v) < 0 || v < 0)
+		return -1;
+	*off = (size_t)v;
+	return 0;
+}
+
+static void tools_list(struct server *srv, json_t *id, json_t *params)
+{
+	size_t off = 0, n = tools_visible_count(srv->tools);
+	json_t *cursor = json_object_get(params, "cursor");
+	if (cursor && !json_is_null(cursor) &&
+	    (!json_is_string(cursor) || parse_cursor(json_string_value(cursor), &off) < 0 ||
+	     off > n)) {
+		reply_error(id, JSONRPC_INVALID_PARAMS, "invalid cursor");
+		return;
+	}
+	size_t page = srv->opt->page_size > 0 ? (size_t)srv->opt->page_size : 100;
+	json_t *list = json_array();
+	for (size_t i = off; i < n && i < off + page; i++)
+		json_array_append(list, tools_visible_at(srv->tools, i)->def);
+	json_t *result = json_pack("{s:o}", "tools", list);
+	if (off + page < n) {
+		char *next = xasprintf("p%zu", off + page);
+		json_object_set_new(result, "nextCursor", json_string(next));
+		free(next);
+	}
+	reply(id, result);
+}
+
+static void unlink_call(struct server *srv, struct call *c)
+{
+	for (struct call **p = &srv->calls; *p; p = &(*p)->next) {
+		if (*p == c) {
+			*p = c->next;
+			break;
+		}
+	}
+	json_decref(c->id);
+	json_decref(c->progress_token);
+	free(c);
+}
+
+static void call_done(json_t *result, void *ctx)
+{
+	struct call *c = ctx;
+	reply(c->id, result);
+	unlink_call(c->srv, c);
+}
+
+static void call_progress(double progress, double total, const char *message, void *ctx)
+{
+	struct call *c = ctx;
+	if (!c->progress_token)
+		return;
+	json_t *p = json_pack("{s:O, s:f}", "progressToken", c->progress_token, "progress",
+			      progress);
+	if (total > 0)
+		json_object_set_new(p, "total", json_real(total));
+	if (message)
+		json_object_set_new(p, "message", json_string(message));
+	send_and_free(jsonrpc_notification_new("notifications/progress", p));
+}
+
+static json_t *text_result(json_t *structured)
+{
+	char *text = json_dumps(structured, JSON_COMPACT);
+	json_t *r = json_pack("{s:[{s:s, s:s}], s:o}", "content", "type", "text", "text", text,
+			      "structuredContent", structured);
+	free(text);
+	return r;
+}
+
+static void call_tool(struct server *srv, json_t *id, const struct tool *t, json_t *args,
+		      json_t *meta);
+
+static void call_meta(struct server *srv, json_t *id, const struct tool *t, json_t *args,
+		      json_t *meta)
+{
+	const char *name = json_string_value(json_object_get(args, "name"));
+	if (strcmp(t->name, "switchboard_search") == 0) {
+		json_t *found = tools_search(
+			srv->tools, json_string_value(json_object_get(args, "query")),
+			json_string_value(json_object_get(args, "connector")),
+			json_string_value(json_object_get(args, "entity")),
+			(int)json_integer_value(json_object_get(args, "limit")));
+		reply(id, text_result(json_pack("{s:o}", "data", found)));
+		return;
+	}
+	const struct tool *target = tools_find(srv->tools, name);
+	if (!target || target->meta) {
+		char *msg = xasprintf("unknown tool '%s'; use switchboard_search to find tools",
+				      name);
+		reply(id, exec_error_result(msg, NULL));
+		free(msg);
+		return;
+	}
+	if (strcmp(t->name, "switchboard_describe") == 0) {
+		reply(id, text_result(json_pack("{s:O}", "data", target->def)));
+		return;
+	}
+	json_t *inner = json_object_get(args, "arguments");
+	json_t *empty = inner ? NULL : json_object();
+	call_tool(srv, id, target, inner ? inner : empty, meta);
+	json_decref(empty);
+}
+
+static void call_tool(struct server *srv, json_t *id, const struct tool *t, json_t *args,
+		      json_t *meta)
+{
+	struct err e;
+	err_init(&e);
+	if (t->meta) {
+		if (schema_validate(t->input, args, &e) < 0) {
+			char *msg = xasprintf("invalid arguments: %s", e.msg);
+			reply(id, exec_error_result(msg, NULL));
+			free(msg);
+			return;
+		}
+		call_meta(srv, id, t, args, meta);
+		return;
+	}
+	if (schema_validate(t->input, args, &e) < 0) {
+		char *msg = xasprintf("invalid arguments for %s: %s. Call tools/list (or "
+				      "switchboard_describe) for the input schema.",
+				      t->name, e.msg);
+		reply(id, exec_error_result(msg, NULL));
+		free(msg);
+		return;
+	}
+	struct call *c = xcalloc(1, sizeof(*c));
+	c->id = json_incref(id);                                       /* dropped in unlink_call */
+	c->progress_token = json_incref(json_object_get(meta, "progressToken")); /* likewise */
+	c->srv = srv;
+	c->next = srv->calls;
+	srv->calls = c;
+	/* A call that fails before any I/O answers at once and frees c. */
+	struct exec_call *x = exec_start(&srv->opt->exec, t, args, call_done, call_progress, c);
+	if (x)
+		c->exec = x;
+}
+
+static void tools_call(struct server *srv, json_t *id, json_t *params)
+{
+	const char *name = json_string_value(json_object_get(params, "name"));
+	json_t *args = json_object_get(params, "arguments");
+	if (!name) {
+		reply_error(id, JSONRPC_INVALID_PARAMS, "tools/call needs a string 'name'");
+		return;
+	}
+	const struct tool *t = tools_find(srv->tools, name);
+	if (!t) {
+		char *msg = xasprintf("Unknown tool: %s", name);
+		reply_error(id, JSONRPC_INVALID_PARAMS, msg);
+		free(msg);
+		return;
+	}
+	if (args && !json_is_null(args) && !json_is_object(args)) {
+		reply_error(id, JSONRPC_INVALID_PARAMS, "tools/call 'arguments' must be an object");
+		return;
+	}
+	json_t *empty = NULL;
+	if (!args || json_is_null(args))
+		args = empty = json_object();
+	call_tool(srv, id, t, args, json_object_get(params, "_meta"));
+	json_decref(empty);
+}
+
+static void cancel(struct server *srv, json_t *params)
+{
+	json_t *rid = json_object_get(params, "requestId");
+	for (struct call *c = srv->calls; c; c = c->next) {
+		if (rid && json_equal(c->id, rid)) {
+			log_debug("request cancelled by the client");
+			if (c->exec)
+				exec_cancel(c->exec);
+			unlink_call(srv, c);
+			return;
+		}
+	}
+}
+
+static void set_level(struct server *srv, json_t *id, json_t *params)
+{
+	const char *level = json_string_value(json_object_get(params, "level"));
+	for (int i = 0; level && levels[i]; i++) {
+		if (strcmp(level, levels[i]) == 0) {
+			srv->log_level = i;
+			reply(id, json_object());
+			return;
+		}
+	}
+	reply_error(id, JSONRPC_INVALID_PARAMS,
+		    "invalid log level; use debug, info, notice, warning, error, critical, alert "
+		    "or emergency");
+}
+
+static int valid_id(json_t *id)
+{
+	return json_is_string(id) || json_is_integer(id) ||
+	       (json_is_real(id) && json_real_value(id) == (double)(long long)json_real_value(id));
+}
+
+static void handle(struct server *srv, json_t *msg)
+{
+	json_t *id = json_object_get(msg, "id");
+	json_t *method = json_object_get(msg, "method");
+	json_t *params = json_object_get(msg, "params");
+	int has_id = id != NULL;
+	if (!has_id && !method && (json_object_get(msg, "result") || json_object_get(msg, "error")))
+		return; /* a response without a request of ours: nothing to do */
+	if (!json_is_object(msg) ||
+	    !json_is_string(json_object_get(msg, "jsonrpc")) ||
+	    strcmp(json_string_value(json_object_get(msg, "jsonrpc")), "2.0") != 0 ||
+	    !json_is_string(method) || (has_id && !valid_id(id)) ||
+	    (params && !json_is_object(params) && !json_is_array(params))) {
+		if (has_id || !json_is_string(method))
+			reply_error(has_id && valid_id(id) ? id : NULL, JSONRPC_INVALID_REQUEST,
+				    "invalid request: expected {\"jsonrpc\":\"2.0\", \"id\": string "
+				    "or integer, \"method\": string, \"params\"?: object}");
+		return;
+	}
+	const char *m = json_string_value(method);
+	if (!has_id) {
+		if (strcmp(m, "notifications/cancelled") == 0)
+			cancel(srv, params);
+		return; /* notifications/initialized and unknown notifications */
+	}
+	if (strcmp(m, "initialize") == 0)
+		reply(id, initialize(srv, params));
+	else if (strcmp(m, "ping") == 0)
+		reply(id, json_object());
+	else if (strcmp(m, "tools/list") == 0)
+		tools_list(srv, id, params);
+	else if (strcmp(m, "tools/call") == 0)
+		tools_call(srv, id, params);
+	else if (strcmp(m, "logging/setLevel") == 0)
+		set_level(srv, id, params);
+	else {
+		char *text = xasprintf("Method not found: %s", m);
+		reply_error(id, JSONRPC_METHOD_NOT_FOUND, text);
+		free(text);
+	}
+}
+
+static void on_line(const char *line, size_t len, int oversize, void *ctx)
+{
+	struct server *srv = ctx;
+	if (oversize) {
+		char *msg = xasprintf("message of %zu bytes exceeds the limit of %zu bytes", len,
+				      srv->opt->max_message);
+		log_warn("%s; discarded", msg);
+		send_and_free(jsonrpc_error_new(NULL, JSONRPC_INVALID_REQUEST, msg, NULL));
+		free(msg);
+		return;
+	}
+	size_t skip = 0;
+	while (skip < len && (line[skip] == ' ' || line[skip] == '\t'))
+		skip++;
+	if (skip == len)
+		return; /* blank lines are harmless */
+	json_error_t je;
+	json_t *msg = json_loadb(line, len, 0, &je);
+	if (!msg) {
+		char *text = xasprintf("parse error: %s", je.text);
+		send_and_free(jsonrpc_error_new(NULL, JSONRPC_PARSE_ERROR, text, NULL));
+		free(text);
+		return;
+	}
+	if (json_is_array(msg)) {
+		send_and_free(jsonrpc_error_new(NULL, JSONRPC_INVALID_REQUEST,
+						"batch requests are not supported", NULL));
+	} else if (!json_is_object(msg)) {
+		send_and_free(jsonrpc_error_new(NULL, JSONRPC_INVALID_REQUEST,
+						"invalid request: not a JSON object", NULL));
+	} else {
+		handle(srv, msg);
+	}
+	json_decref(msg);
+}
+
+int mcp_serve(struct mcp_options *opt)
+{
+	struct server srv = {0};
+	struct err e;
+	int ret = 1;
+	err_init(&e);
+	srv.opt = opt;
+	srv.log_level = -1;
+	if (!opt->max_message)
+		opt->max_message = DEFAULT_MAX_MESSAGE;
+	signal(SIGPIPE, SIG_IGN);
+
+	srv.reg = registry_new();
+	registry_load_default(srv.reg, opt->capability_dirs, report_bad_file, NULL);
+	srv.store = store_open(opt->store_path, &e);
+	if (!srv.store) {
+		/* Environment connections still work without a store. */
+		log_warn("%s; only environment connections are available", e.msg);
+		err_init(&e);
+	} else {
+		srv.store_version = store_data_version(srv.store);
+	}
+	srv.http = http_new(&e);
+	if (!srv.http)
+		goto out;
+	opt->exec.http = srv.http;
+	opt->exec.store = srv.store;
+	if (rebuild_tools(&srv, &e) < 0)
+		goto out;
+	srv.next_store_check = now_ms() + STORE_CHECK_MS;
+	log_info("serving %zu tools from %zu connectors", srv.tools->n, registry_count(srv.reg));
+	log_set_sink(log_to_client, &srv);
+
+	int flags = fcntl(STDIN_FILENO, F_GETFL);
+	fcntl(STDIN_FILENO, F_SETFL, flags | O_NONBLOCK);
+	struct jsonrpc_reader rd;
+	jsonrpc_reader_init(&rd, STDIN_FILENO, opt->max_message);
+	int open_in = 1;
+	while (open_in || srv.calls) {
+		int ready = 0;
+		if (http_wait(srv.http, open_in ? STDIN_FILENO : -1, STORE_CHECK_MS, &ready) < 0) {
+			err_set(&e, "network loop failed");
+			break;
+		}
+		if (open_in && ready) {
+			int r = jsonrpc_read(&rd, on_line, &srv);
+			if (r != 0)
+				open_in = 0; /* EOF: finish what is in flight, then exit */
+		}
+		watch_store(&srv);
+	}
+	jsonrpc_reader_release(&rd);
+	fcntl(STDIN_FILENO, F_SETFL, flags);
+	log_set_sink(NULL, NULL);
+	ret = err_is_set(&e) ? 1 : 0;
+out:
+	if (err_is_set(&e))
+		log_error("%s", e.msg);
+	while (srv.calls) {
+		if (srv.calls->exec)
+			exec_cancel(srv.calls->exec);
+		unlink_call(&srv, srv.calls);
+	}
+	tools_free(srv.tools);
+	http_free(srv.http);
+	store_free(srv.store);
+	registry_free(srv.reg);
+	return ret;
+}

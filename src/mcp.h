@@ -1,0 +1,25 @@
+/* mcp.h - the MCP server: lifecycle, method table, concurrent tool calls,
+ * cancellation, progress and logging over the stdio transport. */
+#ifndef SB_MCP_H
+#define SB_MCP_H
+
+#include <stddef.h>
+
+#include "exec.h"
+#include "registry.h"
+#include "tools.h"
+
+struct mcp_options {
+	struct tools_filter filter;
+	size_t max_message;   /* bytes per line; default 4 MiB */
+	int page_size;        /* tools/list page size; default 100 */
+	const char *const *capability_dirs; /* extra --capabilities folders */
+	const char *store_path;              /* --store, or NULL */
+	struct exec_env exec; /* http and store are filled in by mcp_serve */
+};
+
+/* Serve MCP on stdin/stdout until stdin closes and in-flight work is done.
+ * Returns the process exit status. */
+int mcp_serve(struct mcp_options *opt);
+
+#endif

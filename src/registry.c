@@ -1,0 +1,400 @@
+/* registry.c - loads connector files, validates them against the connector
+ * schema plus the checks a schema cannot say, and keeps them by slug. */
+#include "registry.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "schema.h"
+
+#define MAX_CONNECTOR_FILE (4 << 20)
+#define TOOL_NAME_MAX 64
+#define TOOL_NAME_GOOD 40
+
+struct registry {
+	struct connector **items;
+	size_t n, alloc;
+};
+
+static json_t *connector_schema; /* loaded once, freed by registry_free */
+static int registries_alive;
+
+struct registry *registry_new(void)
+{
+	registries_alive++;
+	return xcalloc(1, sizeof(struct registry));
+}
+
+static void connector_free(struct connector *c)
+{
+	if (!c)
+		return;
+	free(c->slug);
+	free(c->path);
+	json_decref(c->doc);
+	free(c);
+}
+
+void registry_free(struct registry *r)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->n; i++)
+		connector_free(r->items[i]);
+	free(r->items);
+	free(r);
+	if (--registries_alive == 0) {
+		json_decref(connector_schema);
+		connector_schema = NULL;
+	}
+}
+
+static int is_dir(const char *p)
+{
+	struct stat st;
+	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+const char *registry_datadir(void)
+{
+	static char dir[PATH_MAX + 8];
+	if (dir[0])
+		return dir;
+	const char *env = getenv("SWITCHBOARD_DATADIR");
+	if (env && *env) {
+		snprintf(dir, sizeof(dir), "%s", env);
+		return dir;
+	}
+	/* Running from a build tree: build/switchboard -> the checkout. */
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		char *slash = strrchr(exe, '/');
+		if (slash) {
+			*slash = '\0';
+			char probe[PATH_MAX + 32];
+			snprintf(probe, sizeof(probe), "%s/../schemas", exe);
+			if (is_dir(probe)) {
+				snprintf(dir, sizeof(dir), "%s/..", exe);
+				return dir;
+			}
+		}
+	}
+	snprintf(dir, sizeof(dir), "%s", SB_DATADIR);
+	return dir;
+}
+
+static json_t *load_schema(struct err *err)
+{
+	if (connector_schema)
+		return connector_schema;
+	char *path = xasprintf("%s/schemas/connector.schema.json", registry_datadir());
+	json_error_t je;
+	connector_schema = json_load_file(path, 0, &je);
+	if (!connector_schema)
+		err_set(err, "cannot load connector schema '%s': %s", path, je.text);
+	free(path);
+	return connector_schema;
+}
+
+/* "/v1/customers/{id}/items/{item}": each {name} must be a declared path
+ * parameter of the action. */
+static int check_path_params(json_t *action, const char *where, struct err *err)
+{
+	const char *path = json_string_value(json_object_get(action, "path"));
+	json_t *params = json_object_get(action, "params");
+	if (!path)
+		return 0;
+	for (const char *p = strchr(path, '{'); p; p = strchr(p + 1, '{')) {
+		const char *end = strchr(p, '}');
+		if (!end)
+			return err_set(err, "%s/path: unclosed '{' in \"%s\"", where, path);
+		char *name = xstrndup(p + 1, (size_t)(end - p - 1));
+		json_t *decl = json_object_get(params, name);
+		const char *in = json_string_value(json_object_get(decl, "in"));
+		int bad = !decl || !in || strcmp(in, "path") != 0;
+		if (bad)
+			err_set(err, "%s/params: path parameter \"%s\" is not declared with \"in\": \"path\"",
+				where, name);
+		free(name);
+		if (bad)
+			return -1;
+	}
+	return 0;
+}
+
+static int check_doc(json_t *doc, struct err *err)
+{
+	const char *slug = json_string_value(json_object_get(doc, "slug"));
+	json_t *auth = json_object_get(doc, "auth");
+	const char *def = json_string_value(json_object_get(auth, "default"));
+	json_t *methods = json_object_get(auth, "methods"), *m;
+	size_t i;
+	int found = 0;
+	json_array_foreach(methods, i, m)
+	{
+		const char *type = json_string_value(json_object_get(m, "type"));
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(type, json_string_value(json_object_get(
+						json_array_get(methods, j), "type"))) == 0)
+				return err_set(err, "/auth/methods/%zu: method \"%s\" is declared twice",
+					       i, type);
+		if (strcmp(type, def) == 0)
+			found = 1;
+	}
+	if (!found)
+		return err_set(err, "/auth/default: \"%s\" is not one of the declared methods", def);
+
+	const char *ename;
+	json_t *entity;
+	json_object_foreach(json_object_get(doc, "entities"), ename, entity)
+	{
+		const char *aname;
+		json_t *action;
+		json_object_foreach(json_object_get(entity, "actions"), aname, action)
+		{
+			char where[256];
+			snprintf(where, sizeof(where), "/entities/%s/actions/%s", ename, aname);
+			size_t len = strlen(slug) + strlen(ename) + strlen(aname) + 2;
+			if (len > TOOL_NAME_MAX)
+				return err_set(err, "%s: tool name %s_%s_%s is %zu characters (at most %d)",
+					       where, slug, ename, aname, len, TOOL_NAME_MAX);
+			if (len > TOOL_NAME_GOOD)
+				log_warn("tool name %s_%s_%s is %zu characters; some clients cut names "
+					 "above %d",
+					 slug, ename, aname, len, TOOL_NAME_GOOD);
+			if (check_path_params(action, where, err) < 0)
+				return -1;
+			const char *kind = json_string_value(json_object_get(action, "kind"));
+			if (!kind && strcmp(action_kind(aname, action), "write") == 0 &&
+			    strcmp(aname, "create") != 0 && strcmp(aname, "update") != 0 &&
+			    !json_object_get(action, "kind"))
+				log_debug("%s: custom action without \"kind\" is treated as a write", where);
+		}
+	}
+	return 0;
+}
+
+int registry_check_doc(const char *path, json_t *doc, struct err *err)
+{
+	struct err e;
+	err_init(&e);
+	json_t *schema = load_schema(&e);
+	if (!schema)
+		return err_set(err, "%s", e.msg);
+	if (schema_validate(schema, doc, &e) < 0 || check_doc(doc, &e) < 0)
+		return err_set(err, "%s: %s", path, e.msg);
+	return 0;
+}
+
+static void set_default(json_t *obj, const char *key, json_t *value)
+{
+	if (!json_object_get(obj, key))
+		json_object_set_new(obj, key, value);
+	else
+		json_decref(value);
+}
+
+static void fill_defaults(json_t *doc)
+{
+	set_default(doc, "visibility", json_string("public"));
+	set_default(doc, "request", json_object());
+	set_default(json_object_get(doc, "request"), "body", json_string("json"));
+	set_default(doc, "pagination", json_pack("{s:s}", "style", "none"));
+}
+
+static int cmp_connector(const void *a, const void *b)
+{
+	return strcmp((*(struct connector *const *)a)->slug, (*(struct connector *const *)b)->slug);
+}
+
+int registry_load_file(struct registry *r, const char *path, struct err *err)
+{
+	struct err e;
+	err_init(&e);
+	char *text = read_file(path, MAX_CONNECTOR_FILE, NULL, &e);
+	if (!text)
+		return err_set(err, "%s", e.msg);
+	json_error_t je;
+	json_t *doc = json_loads(text, JSON_REJECT_DUPLICATES, &je);
+	free(text);
+	if (!doc)
+		return err_set(err, "%s:%d:%d: %s", path, je.line, je.column, je.text);
+	if (registry_check_doc(path, doc, err) < 0) {
+		json_decref(doc);
+		return -1;
+	}
+	fill_defaults(doc);
+	struct connector *c = xcalloc(1, sizeof(*c));
+	c->slug = xstrdup(json_string_value(json_object_get(doc, "slug")));
+	c->path = xstrdup(path);
+	c->doc = doc;
+	for (size_t i = 0; i < r->n; i++) {
+		if (strcmp(r->items[i]->slug, c->slug) == 0) {
+			log_info("%s replaces connector '%s' from %s", path, c->slug, r->items[i]->path);
+			connector_free(r->items[i]);
+			r->items[i] = c;
+			return 0;
+		}
+	}
+	if (r->n == r->alloc) {
+		r->alloc = r->alloc ? r->alloc * 2 : 16;
+		r->items = xrealloc(r->items, r->alloc * sizeof(*r->items));
+	}
+	r->items[r->n++] = c;
+	qsort(r->items, r->n, sizeof(*r->items), cmp_connector);
+	return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int registry_load_dir(struct registry *r, const char *dir, int missing_ok, registry_report_fn report,
+		      void *ctx)
+{
+	DIR *d = opendir(dir);
+	if (!d) {
+		if (missing_ok && errno == ENOENT)
+			return 0;
+		char *msg = xasprintf("%s: cannot read folder: %s", dir, strerror(errno));
+		report(msg, ctx);
+		free(msg);
+		return -1;
+	}
+	char **names = NULL;
+	size_t n = 0;
+	struct dirent *de;
+	while ((de = readdir(d)) != NULL) {
+		size_t l = strlen(de->d_name);
+		if (de->d_name[0] == '_' || de->d_name[0] == '.' || l < 6 ||
+		    strcmp(de->d_name + l - 5, ".json") != 0)
+			continue;
+		names = xrealloc(names, (n + 1) * sizeof(*names));
+		names[n++] = xstrdup(de->d_name);
+	}
+	closedir(d);
+	/* A stable order makes "a later file wins" mean something. */
+	qsort(names, n, sizeof(*names), cmp_str);
+	int failed = 0;
+	for (size_t i = 0; i < n; i++) {
+		char *path = xasprintf("%s/%s", dir, names[i]);
+		struct err e;
+		err_init(&e);
+		if (registry_load_file(r, path, &e) < 0) {
+			report(e.msg, ctx);
+			failed++;
+		}
+		free(path);
+		free(names[i]);
+	}
+	free(names);
+	return failed;
+}
+
+int registry_load_default(struct registry *r, const char *const *extra_dirs,
+			  registry_report_fn report, void *ctx)
+{
+	int failed = 0, n;
+	char *dir = xasprintf("%s/capabilities", registry_datadir());
+	n = registry_load_dir(r, dir, 0, report, ctx);
+	failed += n > 0 ? n : 0;
+	free(dir);
+	const char *xdg = getenv("XDG_CONFIG_HOME");
+	const char *home = getenv("HOME");
+	if (xdg && *xdg)
+		dir = xasprintf("%s/switchboard/capabilities", xdg);
+	else
+		dir = xasprintf("%s/.config/switchboard/capabilities", home ? home : ".");
+	n = registry_load_dir(r, dir, 1, report, ctx);
+	failed += n > 0 ? n : 0;
+	free(dir);
+	const char *env = getenv("SWITCHBOARD_CAPABILITIES");
+	if (env && *env) {
+		char *copy = xstrdup(env), *save = NULL;
+		for (char *t = strtok_r(copy, ":", &save); t; t = strtok_r(NULL, ":", &save)) {
+			n = registry_load_dir(r, t, 0, report, ctx);
+			failed += n != 0 ? (n > 0 ? n : 1) : 0;
+		}
+		free(copy);
+	}
+	for (size_t i = 0; extra_dirs && extra_dirs[i]; i++) {
+		n = registry_load_dir(r, extra_dirs[i], 0, report, ctx);
+		failed += n != 0 ? (n > 0 ? n : 1) : 0;
+	}
+	return failed;
+}
+
+size_t registry_count(const struct registry *r)
+{
+	return r->n;
+}
+
+const struct connector *registry_at(const struct registry *r, size_t i)
+{
+	return i < r->n ? r->items[i] : NULL;
+}
+
+const struct connector *registry_find(const struct registry *r, const char *slug)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (strcmp(r->items[i]->slug, slug) == 0)
+			return r->items[i];
+	return NULL;
+}
+
+json_t *connector_entities(const struct connector *c)
+{
+	return json_object_get(c->doc, "entities");
+}
+
+json_t *connector_auth_method(const struct connector *c, const char *type)
+{
+	json_t *auth = json_object_get(c->doc, "auth");
+	if (!type)
+		type = json_string_value(json_object_get(auth, "default"));
+	size_t i;
+	json_t *m;
+	json_array_foreach(json_object_get(auth, "methods"), i, m)
+	{
+		if (strcmp(json_string_value(json_object_get(m, "type")), type) == 0)
+			return m;
+	}
+	return NULL;
+}
+
+json_t *connector_pagination(const struct connector *c, json_t *action)
+{
+	json_t *p = json_object_get(action, "pagination");
+	return p ? p : json_object_get(c->doc, "pagination");
+}
+
+const char *action_kind(const char *name, json_t *action)
+{
+	const char *kind = json_string_value(json_object_get(action, "kind"));
+	if (kind)
+		return kind;
+	if (strcmp(name, "read") == 0 || strcmp(name, "list") == 0 || strcmp(name, "search") == 0 ||
+	    strcmp(name, "get") == 0)
+		return "read";
+	if (strcmp(name, "delete") == 0)
+		return "delete";
+	return "write";
+}
+
+int action_is_list(const struct connector *c, const char *name, json_t *action)
+{
+	json_t *p = connector_pagination(c, action);
+	const char *style = json_string_value(json_object_get(p, "style"));
+	if (strcmp(name, "list") != 0 && !json_object_get(action, "pagination"))
+		return 0;
+	return style && strcmp(style, "none") != 0;
+}

@@ -1,0 +1,63 @@
+/* registry.h - the capability registry: connector files loaded, validated
+ * against schemas/connector.schema.json, and looked up by slug. */
+#ifndef SB_REGISTRY_H
+#define SB_REGISTRY_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "util.h"
+
+/* One loaded connector. doc is the file's JSON after defaults are filled in;
+ * entities, actions and events are read from it directly. */
+struct connector {
+	char *slug;
+	char *path; /* the file it came from */
+	json_t *doc;
+};
+
+struct registry;
+
+/* Report for a bad file: "file: json/path: what is wrong". */
+typedef void (*registry_report_fn)(const char *msg, void *ctx);
+
+struct registry *registry_new(void);
+void registry_free(struct registry *r);
+
+/* The folder holding capabilities/ and schemas/: $SWITCHBOARD_DATADIR, else
+ * the source tree next to the binary (build/..), else SB_DATADIR. Borrowed. */
+const char *registry_datadir(void);
+
+/* Load one file: parse, validate, check names, fill defaults, and add it,
+ * replacing a connector with the same slug. 0 or -1 with err. */
+int registry_load_file(struct registry *r, const char *path, struct err *err);
+/* Load every *.json in dir (names starting with "_" are registry data, not
+ * connectors). Bad files are reported and skipped. Returns the number of
+ * files that failed, or -1 when dir cannot be read (reported too, unless
+ * missing_ok and it does not exist). */
+int registry_load_dir(struct registry *r, const char *dir, int missing_ok,
+		      registry_report_fn report, void *ctx);
+/* The built-in folder, $XDG_CONFIG_HOME/switchboard/capabilities,
+ * $SWITCHBOARD_CAPABILITIES (':'-separated), then extra_dirs (NULL-ended). */
+int registry_load_default(struct registry *r, const char *const *extra_dirs,
+			  registry_report_fn report, void *ctx);
+
+size_t registry_count(const struct registry *r);
+/* Connectors in slug order; borrowed. */
+const struct connector *registry_at(const struct registry *r, size_t i);
+const struct connector *registry_find(const struct registry *r, const char *slug);
+
+/* Helpers over a connector's document (all borrowed, NULL when absent). */
+json_t *connector_entities(const struct connector *c);
+json_t *connector_auth_method(const struct connector *c, const char *type); /* NULL type: default */
+/* The effective pagination for an action: its own, else the connector's. */
+json_t *connector_pagination(const struct connector *c, json_t *action);
+/* What an action does: "read", "write" or "delete" (standard verbs imply it). */
+const char *action_kind(const char *action_name, json_t *action);
+int action_is_list(const struct connector *c, const char *action_name, json_t *action);
+
+/* Validate a document against the connector schema (for `check`); path is
+ * used in messages. */
+int registry_check_doc(const char *path, json_t *doc, struct err *err);
+
+#endif

@@ -1,0 +1,958 @@
+/* schema.c - check JSON values against the JSON Schema (2020-12) subset that
+ * connector files and tool inputs use; a failure names the instance path and
+ * says what to change, because models read these messages to fix their calls. */
+#include "schema.h"
+
+#include <locale.h>
+#include <regex.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#define SCHEMA_MAX_DEPTH 64	  /* nested schemas, $ref hops included */
+#define SCHEMA_MAX_STEPS 1000000 /* schemas visited in one call (anyOf/$ref bombs) */
+#define SCHEMA_PATH_CAP 1024
+#define SCHEMA_RE_CACHE 16
+
+/* A pattern compiled once per schema_validate call; pat is borrowed from the schema. */
+struct re_entry {
+	const char *pat;
+	int ok; /* 0 when the pattern could not be translated or compiled */
+	regex_t re;
+};
+
+struct ctx {
+	const json_t *root;
+	struct err *err; /* failures go here; a scratch report inside anyOf, oneOf, not */
+	int score;	 /* how precise the failure in err is, to pick the closest alternative */
+	struct buf path; /* JSON pointer of the instance being checked; empty is the root */
+	int depth;
+	long steps;
+	int fatal; /* a problem with the schema itself, which no anyOf or not may swallow */
+	struct err fatal_err;
+	struct re_entry re[SCHEMA_RE_CACHE];
+	int nre;
+	locale_t utf8; /* patterns run in C.UTF-8, so "." is a character, not a byte */
+};
+
+static int validate(struct ctx *c, const json_t *s, const json_t *inst);
+
+/* Cut a trailing, incomplete UTF-8 sequence left by truncation, so the message
+ * stays valid UTF-8 (jansson refuses to put anything else into a JSON string). */
+static void utf8_trim(char *s)
+{
+	size_t len = strlen(s), i = len, need;
+	while (i > 0 && ((unsigned char)s[i - 1] & 0xC0) == 0x80)
+		i--;
+	if (i == 0 || (unsigned char)s[i - 1] < 0x80)
+		return;
+	unsigned char lead = (unsigned char)s[i - 1];
+	need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
+	if (len - (i - 1) < need)
+		s[i - 1] = '\0';
+}
+
+/* Render v as compact JSON into out (n bytes), ending in "..." when cut. */
+static const char *show(const json_t *v, char *out, size_t n)
+{
+	char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+	if (!s) {
+		snprintf(out, n, "(value)");
+		return out;
+	}
+	snprintf(out, n, "%s", s);
+	if (strlen(s) >= n && n > 4) {
+		memcpy(out + n - 4, "...", 4);
+		utf8_trim(out);
+	}
+	free(s);
+	return out;
+}
+
+/* Join the members of an array, or the keys of an object, as JSON for a
+ * message ("\"GET\", \"POST\""), at most n bytes with ", ..." when cut. */
+static void join(const json_t *v, char *out, size_t n)
+{
+	struct buf b;
+	char one[96];
+	const char *key;
+	const json_t *m = NULL; /* set when the list was cut */
+	size_t i;
+
+	buf_init(&b, n - 6);
+	if (json_is_array(v)) {
+		json_array_foreach(v, i, m) {
+			if (buf_addf(&b, "%s%s", i ? ", " : "", show(m, one, sizeof(one))) < 0)
+				break;
+		}
+	} else {
+		i = 0;
+		json_object_foreach((json_t *)v, key, m) {
+			if (buf_addf(&b, "%s\"%s\"", i++ ? ", " : "", key) < 0)
+				break;
+		}
+	}
+	snprintf(out, n, "%s%s", b.data ? b.data : "", m ? ", ..." : "");
+	utf8_trim(out);
+	buf_release(&b);
+}
+
+/* ---- reporting ---- */
+
+static const char *path_str(const struct ctx *c)
+{
+	return c->path.len ? c->path.data : "/";
+}
+
+static int path_depth(const struct ctx *c)
+{
+	int n = 0;
+	for (size_t i = 0; i < c->path.len; i++)
+		n += c->path.data[i] == '/';
+	return n;
+}
+
+/* Write "path: message" into out (n bytes), cut on a character boundary. */
+static void compose(const struct ctx *c, char *out, size_t n, const char *fmt, va_list ap)
+{
+	int len = snprintf(out, n, "%s: ", path_str(c));
+	if (len >= 0 && (size_t)len < n)
+		vsnprintf(out + len, n - (size_t)len, fmt, ap);
+	utf8_trim(out);
+}
+
+/* Record a failure unless one is already recorded; always -1. A deeper
+ * failure scores higher, and one about the value (not its type) higher still. */
+static int vreport(struct ctx *c, int type_err, const char *fmt, va_list ap)
+{
+	if (!c->err || err_is_set(c->err))
+		return -1;
+	compose(c, c->err->msg, sizeof(c->err->msg), fmt, ap);
+	c->score = path_depth(c) * 2 + !type_err;
+	return -1;
+}
+
+static int fail(struct ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int fail(struct ctx *c, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vreport(c, 0, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static int fail_type(struct ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int fail_type(struct ctx *c, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vreport(c, 1, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* A schema problem (unresolvable $ref, too deep, too much work): it ends the
+ * whole validation, even from inside anyOf or not. */
+static int fatal(struct ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int fatal(struct ctx *c, const char *fmt, ...)
+{
+	va_list ap;
+	if (c->fatal)
+		return -1;
+	c->fatal = 1;
+	va_start(ap, fmt);
+	compose(c, c->fatal_err.msg, sizeof(c->fatal_err.msg), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* Push "/key" (escaped as a JSON pointer) onto the path; returns the mark
+ * that path_pop takes. A path past its cap just stops growing. */
+static size_t path_push(struct ctx *c, const char *key)
+{
+	size_t mark = c->path.len;
+	buf_add(&c->path, "/", 1);
+	for (const char *k = key; *k; k++) {
+		if (*k == '~')
+			buf_add(&c->path, "~0", 2);
+		else if (*k == '/')
+			buf_add(&c->path, "~1", 2);
+		else
+			buf_add(&c->path, k, 1);
+	}
+	return mark;
+}
+
+static size_t path_push_index(struct ctx *c, size_t i)
+{
+	char num[32];
+	snprintf(num, sizeof(num), "%zu", i);
+	return path_push(c, num);
+}
+
+static void path_pop(struct ctx *c, size_t mark)
+{
+	c->path.len = mark;
+	if (c->path.data)
+		c->path.data[mark] = '\0';
+}
+
+static int validate_at(struct ctx *c, const json_t *s, const json_t *inst, const char *key)
+{
+	size_t mark = path_push(c, key);
+	int ret = validate(c, s, inst);
+	path_pop(c, mark);
+	return ret;
+}
+
+/* Validate where a failure is not (yet) an error: it goes into scratch, and
+ * *score says how close the instance came. */
+static int probe(struct ctx *c, const json_t *s, const json_t *inst, struct err *scratch,
+		 int *score)
+{
+	struct err *saved = c->err;
+	int saved_score = c->score, ret;
+
+	err_init(scratch);
+	c->err = scratch;
+	c->score = 0;
+	ret = validate(c, s, inst);
+	*score = c->score;
+	c->err = saved;
+	c->score = saved_score;
+	return ret;
+}
+
+/* ---- values ---- */
+
+static int is_whole(double v)
+{
+	double a = v < 0 ? -v : v;
+	if (a >= 9007199254740992.0) /* 2^53: every double this large is whole */
+		return 1;
+	return v == (double)(long long)v;
+}
+
+static const char *type_name(const json_t *v)
+{
+	/* indexed by json_type: object, array, string, integer, real, true, false, null */
+	static const char *const names[] = { "object",	"array",   "string",  "integer",
+					     "number",	"boolean", "boolean", "null" };
+	return names[json_typeof(v)];
+}
+
+static int has_type(const json_t *v, const char *t)
+{
+	if (strcmp(t, "integer") == 0)
+		return json_is_integer(v) || (json_is_real(v) && is_whole(json_real_value(v)));
+	if (strcmp(t, "number") == 0)
+		return json_is_number(v);
+	return strcmp(t, type_name(v)) == 0;
+}
+
+/* Compare two numbers: <0, 0, >0; exact when both are integers. */
+static int num_cmp(const json_t *a, const json_t *b)
+{
+	if (json_is_integer(a) && json_is_integer(b)) {
+		json_int_t x = json_integer_value(a), y = json_integer_value(b);
+		return (x > y) - (x < y);
+	}
+	double x = json_number_value(a), y = json_number_value(b);
+	return (x > y) - (x < y);
+}
+
+/* JSON Schema equality: like json_equal, except that 1 and 1.0 are equal. */
+static int equal(const json_t *a, const json_t *b)
+{
+	const char *key;
+	const json_t *m;
+	size_t i;
+
+	if (json_is_number(a) && json_is_number(b))
+		return num_cmp(a, b) == 0;
+	if (json_is_array(a) && json_is_array(b)) {
+		if (json_array_size(a) != json_array_size(b))
+			return 0;
+		json_array_foreach(a, i, m) {
+			if (!equal(m, json_array_get(b, i)))
+				return 0;
+		}
+		return 1;
+	}
+	if (json_is_object(a) && json_is_object(b)) {
+		if (json_object_size(a) != json_object_size(b))
+			return 0;
+		json_object_foreach((json_t *)a, key, m) {
+			const json_t *o = json_object_get(b, key);
+			if (!o || !equal(m, o))
+				return 0;
+		}
+		return 1;
+	}
+	return json_equal(a, b);
+}
+
+static int is_multiple(const json_t *v, const json_t *by)
+{
+	if (json_is_integer(v) && json_is_integer(by)) {
+		json_int_t d = json_integer_value(by);
+		return d == 1 || d == -1 || json_integer_value(v) % d == 0;
+	}
+	double q = json_number_value(v) / json_number_value(by);
+	double a = q < 0 ? -q : q;
+	if (q != q || a > 1e300) /* NaN or overflow: cannot be a multiple we can show */
+		return 0;
+	if (a >= 9007199254740992.0)
+		return 1;
+	double r = q - (double)(long long)(q + (q < 0 ? -0.5 : 0.5));
+	/* relative slack for binary fractions: 0.0075 / 0.0001 is 74.99999999999999 */
+	return (r < 0 ? -r : r) <= 1e-9 * (a > 1 ? a : 1);
+}
+
+/* A count keyword such as minLength (2, or 2.0 since 2019-09); 0 when absent
+ * or not a count. */
+static int get_count(const json_t *s, const char *key, size_t *out)
+{
+	const json_t *k = json_object_get(s, key);
+	double d = json_number_value(k);
+
+	if (!json_is_number(k) || d < 0 || d > 1e15 || !is_whole(d))
+		return 0;
+	*out = json_is_integer(k) ? (size_t)json_integer_value(k) : (size_t)d;
+	return 1;
+}
+
+/* Characters in a UTF-8 string, not bytes. */
+static size_t utf8_len(const char *s, size_t bytes)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < bytes; i++)
+		n += ((unsigned char)s[i] & 0xC0) != 0x80;
+	return n;
+}
+
+/* ---- $ref ---- */
+
+static int hexval(char ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	if (ch >= 'A' && ch <= 'F')
+		return ch - 'A' + 10;
+	return -1;
+}
+
+/* Step from cur by one JSON pointer token (already ~-unescaped). */
+static const json_t *pointer_step(const json_t *cur, const char *tok)
+{
+	if (json_is_object(cur))
+		return json_object_get(cur, tok);
+	if (!json_is_array(cur) || !*tok || strlen(tok) > 9 || (tok[0] == '0' && tok[1]))
+		return NULL;
+	size_t i = 0;
+	for (const char *p = tok; *p; p++) {
+		if (*p < '0' || *p > '9')
+			return NULL;
+		i = i * 10 + (size_t)(*p - '0');
+	}
+	return json_array_get(cur, i);
+}
+
+/* Resolve a local reference ("#", "#/$defs/a", "#/items/0") in root; NULL if
+ * it is remote, an anchor, or points nowhere. Borrowed. */
+static const json_t *resolve(const json_t *root, const char *ref)
+{
+	const json_t *cur = NULL;
+	char *frag, *tok, *next, *w;
+
+	if (ref[0] != '#' || (ref[1] && ref[1] != '/'))
+		return NULL;
+	/* A fragment is percent-encoded first; then it is a JSON pointer. */
+	frag = xstrdup(ref + 1);
+	w = frag;
+	for (const char *r = ref + 1; *r; r++) {
+		if (*r == '%' && hexval(r[1]) >= 0 && hexval(r[2]) >= 0) {
+			*w++ = (char)(hexval(r[1]) * 16 + hexval(r[2]));
+			r += 2;
+		} else {
+			*w++ = *r;
+		}
+	}
+	*w = '\0';
+	cur = root;
+	for (tok = frag[0] ? frag + 1 : NULL; tok && cur; tok = next) {
+		next = strchr(tok, '/');
+		if (next)
+			*next++ = '\0';
+		w = tok;
+		for (char *r = tok; *r; r++) {
+			if (*r == '~' && (r[1] == '0' || r[1] == '1'))
+				*w++ = *++r == '0' ? '~' : '/';
+			else
+				*w++ = *r;
+		}
+		*w = '\0';
+		cur = pointer_step(cur, tok);
+	}
+	free(frag);
+	return cur;
+}
+
+/* ---- patterns ---- */
+
+/* Translate an ECMA-262 pattern to POSIX ERE: \d \w \s (and \D \W \S outside
+ * brackets), (?:...), lazy quantifiers. NULL when it cannot be translated
+ * (lookaround, \u escapes...); the caller then lets it match. Caller frees. */
+static char *pattern_translate(const char *pat)
+{
+	struct buf b;
+	int in_br = 0, after_quant = 0;
+
+	buf_init(&b, 0);
+	for (const char *p = pat; *p; p++) {
+		int quant = 0;
+		if (*p == '\\' && p[1]) {
+			char e = *++p;
+			const char *rep = NULL;
+			char lit[8] = { e, '\0' };
+			switch (e) {
+			case 'd': rep = in_br ? "0-9" : "[0-9]"; break;
+			case 'w': rep = in_br ? "A-Za-z0-9_" : "[A-Za-z0-9_]"; break;
+			case 's': rep = in_br ? "[:space:]" : "[[:space:]]"; break;
+			case 'D': rep = in_br ? NULL : "[^0-9]"; break;
+			case 'W': rep = in_br ? NULL : "[^A-Za-z0-9_]"; break;
+			case 'S': rep = in_br ? NULL : "[^[:space:]]"; break;
+			case 'n': rep = "\n"; break;
+			case 't': rep = "\t"; break;
+			case 'r': rep = "\r"; break;
+			case 'b': rep = in_br ? NULL : "\\b"; break;
+			case 'B': rep = in_br ? NULL : "\\B"; break;
+			default:
+				/* \u, \x, \c, back references... are left untranslated */
+				if ((e >= 'a' && e <= 'z') || (e >= 'A' && e <= 'Z') || (e >= '0' && e <= '9'))
+					break;
+				/* an escaped character is literal: in brackets as a collating
+				 * symbol, outside escaped only if ERE gives it a meaning */
+				if (in_br)
+					snprintf(lit, sizeof(lit), "[.%c.]", e);
+				else if (strchr(".[]()*+?{}|^$\\", e))
+					snprintf(lit, sizeof(lit), "\\%c", e);
+				rep = lit;
+			}
+			if (!rep)
+				goto fail;
+			buf_adds(&b, rep);
+		} else if (in_br) {
+			if (*p == ']')
+				in_br = 0;
+			buf_add(&b, p, 1);
+		} else if (*p == '[') {
+			in_br = 1;
+			buf_add(&b, p, 1);
+			if (p[1] == '^')
+				buf_add(&b, ++p, 1);
+			if (p[1] == ']') /* ECMA "[]" and "[^]" differ from POSIX */
+				goto fail;
+		} else if (*p == '(' && p[1] == '?') {
+			if (p[2] != ':')
+				goto fail;
+			buf_add(&b, p, 1);
+			p += 2;
+		} else if (*p == '?' && after_quant) {
+			/* lazy quantifier: greedy or lazy, the same strings match */
+		} else {
+			quant = *p == '*' || *p == '+' || *p == '?' || *p == '}';
+			buf_add(&b, p, 1);
+		}
+		after_quant = quant;
+	}
+	return buf_detach(&b);
+fail:
+	buf_release(&b);
+	return NULL;
+}
+
+/* 1 when s matches pat (searching, unanchored, as ECMA does). A pattern that
+ * cannot be translated or compiled matches everything. */
+static int pattern_match(struct ctx *c, const char *pat, const char *s)
+{
+	struct re_entry tmp, *e = NULL;
+	locale_t old = (locale_t)0;
+	int match;
+
+	if (!c->utf8)
+		c->utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+	if (c->utf8) /* per thread, unlike setlocale; without it, bytes it is */
+		old = uselocale(c->utf8);
+	for (int i = 0; i < c->nre && !e; i++) {
+		if (c->re[i].pat == pat || strcmp(c->re[i].pat, pat) == 0)
+			e = &c->re[i];
+	}
+	if (!e) {
+		char *ere = pattern_translate(pat);
+		e = c->nre < SCHEMA_RE_CACHE ? &c->re[c->nre++] : &tmp;
+		e->pat = pat;
+		e->ok = ere && regcomp(&e->re, ere, REG_EXTENDED | REG_NOSUB) == 0;
+		free(ere);
+	}
+	match = !e->ok || regexec(&e->re, s, 0, NULL, 0) == 0;
+	if (e == &tmp && tmp.ok)
+		regfree(&tmp.re);
+	if (old)
+		uselocale(old);
+	return match;
+}
+
+/* ---- formats ---- */
+
+static const char domain_chars[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-";
+
+static int digits(const char *s, int n, int *out)
+{
+	int v = 0;
+	for (int i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+		v = v * 10 + (s[i] - '0');
+	}
+	*out = v;
+	return 1;
+}
+
+static int fmt_date_at(const char *s)
+{
+	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	int y, m, d;
+	if (!digits(s, 4, &y) || s[4] != '-' || !digits(s + 5, 2, &m) || s[7] != '-' ||
+	    !digits(s + 8, 2, &d) || m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
+		return 0;
+	return !(m == 2 && d == 29 && (y % 4 != 0 || (y % 100 == 0 && y % 400 != 0)));
+}
+
+static int fmt_date(const char *s)
+{
+	return fmt_date_at(s) && s[10] == '\0';
+}
+
+/* RFC 3339 full-time: 23:59:60 only as a UTC leap second. */
+static int fmt_time(const char *s)
+{
+	int h, mi, sec, oh = 0, om = 0, sign = 0;
+	if (!digits(s, 2, &h) || s[2] != ':' || !digits(s + 3, 2, &mi) || s[5] != ':' ||
+	    !digits(s + 6, 2, &sec))
+		return 0;
+	s += 8;
+	if (*s == '.') {
+		if (*++s < '0' || *s > '9')
+			return 0;
+		while (*s >= '0' && *s <= '9')
+			s++;
+	}
+	if (*s == 'Z' || *s == 'z') {
+		s++;
+	} else if (*s == '+' || *s == '-') {
+		sign = *s == '+' ? 1 : -1;
+		if (!digits(s + 1, 2, &oh) || s[3] != ':' || !digits(s + 4, 2, &om))
+			return 0;
+		s += 6;
+	} else {
+		return 0;
+	}
+	if (*s || h > 23 || mi > 59 || sec > 60 || oh > 23 || om > 59)
+		return 0;
+	return sec < 60 || ((h * 60 + mi - sign * (oh * 60 + om)) % 1440 + 1440) % 1440 == 1439;
+}
+
+static int fmt_date_time(const char *s)
+{
+	return fmt_date_at(s) && (s[10] == 'T' || s[10] == 't') && fmt_time(s + 11);
+}
+
+/* local@domain.tld, loosely: no spaces, no stray dots, an ASCII domain made of
+ * letters, digits, dots and hyphens (or non-ASCII, for IDNs). Quoted local
+ * parts and address literals are not accepted. */
+static int fmt_email(const char *s)
+{
+	const char *at = strrchr(s, '@'), *dot = at ? strrchr(at, '.') : NULL;
+
+	if (!at || at == s || s[0] == '.' || at[-1] == '.' || strstr(s, "..") || !dot ||
+	    dot == at + 1 || !dot[1])
+		return 0;
+	for (const char *p = s; *p; p++) {
+		if ((unsigned char)*p <= ' ' || (*p == '@' && p != at))
+			return 0;
+		if (p > at && (unsigned char)*p < 0x80 && !strchr(domain_chars, *p))
+			return 0;
+	}
+	return 1;
+}
+
+/* scheme ":" rest, where rest is printable ASCII with valid %XX escapes. */
+static int fmt_uri(const char *s)
+{
+	const char *p = s;
+	while ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+	       (p > s && ((*p >= '0' && *p <= '9') || *p == '+' || *p == '-' || *p == '.')))
+		p++;
+	if (p == s || *p != ':')
+		return 0;
+	for (p++; *p; p++) {
+		unsigned char ch = (unsigned char)*p;
+		if (ch <= ' ' || ch >= 0x7f || strchr("<>\"{}|\\^`", ch))
+			return 0;
+		if (ch == '%' && (hexval(p[1]) < 0 || hexval(p[2]) < 0))
+			return 0;
+	}
+	return 1;
+}
+
+static int fmt_uuid(const char *s)
+{
+	for (int i = 0; i < 36; i++) {
+		if (i == 8 || i == 13 || i == 18 || i == 23) {
+			if (s[i] != '-')
+				return 0;
+		} else if (hexval(s[i]) < 0) {
+			return 0;
+		}
+	}
+	return s[36] == '\0';
+}
+
+static const struct {
+	const char *name;
+	int (*check)(const char *s);
+	const char *hint;
+} formats[] = {
+	{ "date-time", fmt_date_time, "an RFC 3339 date-time such as \"2024-01-31T09:30:00Z\"" },
+	{ "date", fmt_date, "a date such as \"2024-01-31\"" },
+	{ "email", fmt_email, "an address such as \"name@example.com\"" },
+	{ "uri", fmt_uri, "an absolute URI such as \"https://example.com/path\"" },
+	{ "uuid", fmt_uuid, "a UUID such as \"123e4567-e89b-12d3-a456-426614174000\"" },
+};
+
+/* ---- keywords ---- */
+
+static int check_type(struct ctx *c, const json_t *s, const json_t *inst)
+{
+	const json_t *t = json_object_get(s, "type"), *m;
+	char want[160];
+	size_t i;
+
+	if (json_is_string(t)) {
+		if (has_type(inst, json_string_value(t)))
+			return 0;
+		snprintf(want, sizeof(want), "%s", json_string_value(t));
+	} else if (json_is_array(t)) {
+		want[0] = '\0';
+		json_array_foreach(t, i, m) {
+			if (!json_is_string(m))
+				continue;
+			if (has_type(inst, json_string_value(m)))
+				return 0;
+			size_t len = strlen(want);
+			snprintf(want + len, sizeof(want) - len, "%s%s", len ? " or " : "",
+				 json_string_value(m));
+		}
+	} else {
+		return 0;
+	}
+	return fail_type(c, "expected %s, got %s", want, type_name(inst));
+}
+
+static int check_value(struct ctx *c, const json_t *s, const json_t *inst)
+{
+	const json_t *en = json_object_get(s, "enum"), *cst = json_object_get(s, "const"), *m;
+	char v[96], list[240];
+	int found = 0;
+	size_t i;
+
+	if (json_is_array(en)) {
+		json_array_foreach(en, i, m) {
+			found = found || equal(inst, m);
+		}
+		if (!found) {
+			join(en, list, sizeof(list));
+			return fail(c, "value %s not in enum (allowed: %s)", show(inst, v, sizeof(v)),
+				    list);
+		}
+	}
+	if (cst && !equal(inst, cst))
+		return fail(c, "expected the constant %s, got %s", show(cst, list, sizeof(list)),
+			    show(inst, v, sizeof(v)));
+	return 0;
+}
+
+static int check_number(struct ctx *c, const json_t *s, const json_t *inst)
+{
+	const json_t *k;
+	char v[64], lim[64];
+
+	show(inst, v, sizeof(v));
+	if (json_is_number(k = json_object_get(s, "minimum")) && num_cmp(inst, k) < 0)
+		return fail(c, "value %s is less than the minimum %s", v, show(k, lim, sizeof(lim)));
+	if (json_is_number(k = json_object_get(s, "exclusiveMinimum")) && num_cmp(inst, k) <= 0)
+		return fail(c, "value %s must be greater than %s", v, show(k, lim, sizeof(lim)));
+	if (json_is_number(k = json_object_get(s, "maximum")) && num_cmp(inst, k) > 0)
+		return fail(c, "value %s is greater than the maximum %s", v, show(k, lim, sizeof(lim)));
+	if (json_is_number(k = json_object_get(s, "exclusiveMaximum")) && num_cmp(inst, k) >= 0)
+		return fail(c, "value %s must be less than %s", v, show(k, lim, sizeof(lim)));
+	k = json_object_get(s, "multipleOf");
+	if (json_is_number(k) && json_number_value(k) > 0 && !is_multiple(inst, k))
+		return fail(c, "value %s is not a multiple of %s", v, show(k, lim, sizeof(lim)));
+	return 0;
+}
+
+static int check_string(struct ctx *c, const json_t *s, const json_t *inst)
+{
+	const char *str = json_string_value(inst);
+	size_t n = utf8_len(str, json_string_length(inst));
+	const json_t *k;
+	size_t lim;
+	char v[96];
+
+	if (get_count(s, "minLength", &lim) && n < lim)
+		return fail(c, "expected at least %zu characters, got %zu", lim, n);
+	if (get_count(s, "maxLength", &lim) && n > lim)
+		return fail(c, "expected at most %zu characters, got %zu", lim, n);
+	k = json_object_get(s, "pattern");
+	if (json_is_string(k) && !pattern_match(c, json_string_value(k), str))
+		return fail(c, "string %s does not match the pattern \"%s\"", show(inst, v, sizeof(v)),
+			    json_string_value(k));
+	k = json_object_get(s, "format");
+	for (size_t i = 0; json_is_string(k) && i < sizeof(formats) / sizeof(formats[0]); i++) {
+		if (strcmp(json_string_value(k), formats[i].name) == 0 && !formats[i].check(str))
+			return fail(c, "string %s is not a valid %s; expected %s",
+				    show(inst, v, sizeof(v)), formats[i].name, formats[i].hint);
+	}
+	return 0;
+}
+
+static int check_array(struct ctx *c, const json_t *s, const json_t *inst)
+{
+	const json_t *tuple = json_object_get(s, "prefixItems"), *rest = json_object_get(s, "items");
+	size_t n = json_array_size(inst), ntuple = 0, lim;
+
+	/* 2020-12: prefixItems + items; draft 7 and earlier: items array + additionalItems. */
+	if (!json_is_array(tuple) && json_is_array(rest)) {
+		tuple = rest;
+		rest = json_object_get(s, "additionalItems");
+	}
+	if (json_is_array(tuple))
+		ntuple = json_array_size(tuple);
+	if (json_is_false(rest) && n > ntuple)
+		return fail(c, "expected at most %zu items, got %zu", ntuple, n);
+	for (size_t i = 0; i < n; i++) {
+		const json_t *sub = i < ntuple ? json_array_get(tuple, i) : rest;
+		if (!sub)
+			continue;
+		size_t mark = path_push_index(c, i);
+		int r = validate(c, sub, json_array_get(inst, i));
+		path_pop(c, mark);
+		if (r < 0)
+			return -1;
+	}
+	if (get_count(s, "minItems", &lim) && n < lim)
+		return fail(c, "expected at least %zu items, got %zu", lim, n);
+	if (get_count(s, "maxItems", &lim) && n > lim)
+		return fail(c, "expected at most %zu items, got %zu", lim, n);
+	if (json_is_true(json_object_get(s, "uniqueItems"))) {
+		for (size_t i = 0; i < n; i++) {
+			for (size_t j = i + 1; j < n; j++) {
+				if (equal(json_array_get(inst, i), json_array_get(inst, j)))
+					return fail(c, "items %zu and %zu are equal, but items must be unique",
+						    i, j);
+			}
+		}
+	}
+	return 0;
+}
+
+static int check_object(struct ctx *c, const json_t *s, const json_t *inst)
+{
+	const json_t *props = json_object_get(s, "properties");
+	const json_t *pprops = json_object_get(s, "patternProperties");
+	const json_t *extra = json_object_get(s, "additionalProperties");
+	const json_t *k, *sub, *v;
+	const char *key, *pat;
+	size_t i, n = json_object_size(inst), lim;
+	char list[240];
+
+	json_array_foreach(json_object_get(s, "required"), i, k) {
+		if (json_is_string(k) && !json_object_get(inst, json_string_value(k)))
+			return fail(c, "required property \"%s\" missing", json_string_value(k));
+	}
+	if (get_count(s, "minProperties", &lim) && n < lim)
+		return fail(c, "expected at least %zu properties, got %zu", lim, n);
+	if (get_count(s, "maxProperties", &lim) && n > lim)
+		return fail(c, "expected at most %zu properties, got %zu", lim, n);
+	if (!json_is_object(props))
+		props = NULL;
+	if (!json_is_object(pprops))
+		pprops = NULL;
+	json_object_foreach((json_t *)inst, key, v) {
+		int known = 0;
+		if (props && (sub = json_object_get(props, key))) {
+			known = 1;
+			if (validate_at(c, sub, v, key) < 0)
+				return -1;
+		}
+		json_object_foreach((json_t *)pprops, pat, sub) {
+			if (!pattern_match(c, pat, key))
+				continue;
+			known = 1;
+			if (validate_at(c, sub, v, key) < 0)
+				return -1;
+		}
+		if (known || !extra || json_is_true(extra))
+			continue;
+		if (!json_is_false(extra)) {
+			if (validate_at(c, extra, v, key) < 0)
+				return -1;
+			continue;
+		}
+		if (!props || !json_object_size(props))
+			return fail(c, "unexpected property \"%s\"; no other properties are allowed", key);
+		join(props, list, sizeof(list));
+		return fail(c, "unexpected property \"%s\"; allowed: %s", key, list);
+	}
+	return 0;
+}
+
+/* anyOf and oneOf: at least (or exactly) one alternative must match. */
+static int check_alternatives(struct ctx *c, const json_t *alts, const json_t *inst, int one)
+{
+	struct err scratch, best;
+	int score, best_score = -1, best_i = 0, matched = -1;
+	const json_t *sub;
+	size_t i;
+
+	err_init(&best);
+	json_array_foreach(alts, i, sub) {
+		if (probe(c, sub, inst, &scratch, &score) == 0) {
+			if (!one)
+				return 0;
+			if (matched >= 0)
+				return fail(c, "matches both alternatives #%d and #%zu of oneOf; it must "
+					       "match exactly one", matched, i);
+			matched = (int)i;
+		} else if (c->fatal) {
+			return -1;
+		} else if (score > best_score) {
+			best = scratch;
+			best_score = score;
+			best_i = (int)i;
+		}
+	}
+	if (matched >= 0 || best_score < 0)
+		return 0;
+	fail(c, "matches none of the %zu alternatives of %s (closest is #%d: %s)",
+	     json_array_size(alts), one ? "oneOf" : "anyOf", best_i, best.msg);
+	if (best_score > c->score)
+		c->score = best_score;
+	return -1;
+}
+
+static int check_logic(struct ctx *c, const json_t *s, const json_t *inst)
+{
+	const json_t *k, *sub;
+	struct err scratch;
+	int score;
+	size_t i;
+
+	json_array_foreach(json_object_get(s, "allOf"), i, sub) {
+		if (validate(c, sub, inst) < 0)
+			return -1;
+	}
+	if (json_is_array(k = json_object_get(s, "anyOf")) && check_alternatives(c, k, inst, 0) < 0)
+		return -1;
+	if (json_is_array(k = json_object_get(s, "oneOf")) && check_alternatives(c, k, inst, 1) < 0)
+		return -1;
+	if ((k = json_object_get(s, "not"))) {
+		if (probe(c, k, inst, &scratch, &score) == 0)
+			return fail(c, "value must not match the schema under \"not\"");
+		if (c->fatal)
+			return -1;
+	}
+	return 0;
+}
+
+static int check_ref(struct ctx *c, const json_t *s, const json_t *inst)
+{
+	const json_t *ref = json_object_get(s, "$ref"), *target;
+
+	if (!json_is_string(ref))
+		return 0;
+	target = resolve(c->root, json_string_value(ref));
+	if (!target)
+		return fatal(c, "cannot resolve $ref \"%s\" in the schema (only local references "
+				"such as \"#/$defs/name\" are supported)",
+			     json_string_value(ref));
+	return validate(c, target, inst);
+}
+
+static int validate(struct ctx *c, const json_t *s, const json_t *inst)
+{
+	int ret = -1;
+
+	if (c->fatal)
+		return -1;
+	if (json_is_false(s))
+		return fail(c, "no value is allowed here (the schema is false)");
+	if (!json_is_object(s))
+		return 0;
+	if (c->depth >= SCHEMA_MAX_DEPTH)
+		return fatal(c, "schema nested deeper than %d levels (a $ref loop?)", SCHEMA_MAX_DEPTH);
+	if (++c->steps > SCHEMA_MAX_STEPS)
+		return fatal(c, "schema too complex: gave up after %d steps", SCHEMA_MAX_STEPS);
+	c->depth++;
+	if (check_ref(c, s, inst) < 0 || check_type(c, s, inst) < 0 || check_value(c, s, inst) < 0)
+		goto out;
+	if (json_is_number(inst) && check_number(c, s, inst) < 0)
+		goto out;
+	if (json_is_string(inst) && check_string(c, s, inst) < 0)
+		goto out;
+	if (json_is_array(inst) && check_array(c, s, inst) < 0)
+		goto out;
+	if (json_is_object(inst) && check_object(c, s, inst) < 0)
+		goto out;
+	if (check_logic(c, s, inst) < 0)
+		goto out;
+	ret = 0;
+out:
+	c->depth--;
+	return ret;
+}
+
+int schema_validate_in(const json_t *root, const json_t *schema, const json_t *instance,
+		       struct err *err)
+{
+	struct ctx c;
+	int ret;
+
+	if (!schema || !instance)
+		return err_set(err, "schema: nothing to validate (missing schema or instance)");
+	memset(&c, 0, sizeof(c));
+	c.root = root ? root : schema;
+	c.err = err;
+	buf_init(&c.path, SCHEMA_PATH_CAP);
+	ret = validate(&c, schema, instance);
+	if (c.fatal)
+		err_set(err, "%s", c.fatal_err.msg);
+	for (int i = 0; i < c.nre; i++) {
+		if (c.re[i].ok)
+			regfree(&c.re[i].re);
+	}
+	if (c.utf8)
+		freelocale(c.utf8);
+	buf_release(&c.path);
+	return ret;
+}
+
+int schema_validate(const json_t *schema, const json_t *instance, struct err *err)
+{
+	return schema_validate_in(schema, schema, instance, err);
+}

@@ -1,0 +1,183 @@
+/* store.h - the local store: connections (secrets sealed with AES-256-GCM),
+ * OAuth client apps, received events and per-connection locks, in one sqlite
+ * file. The only module that knows sqlite3.
+ *
+ * Conventions: int functions return 0 on success, -1 with err set, unless
+ * said otherwise. Strings passed in are borrowed (copied when kept). Every
+ * struct returned is new and freed with its *_free(), which accepts NULL.
+ * Secrets never appear in error messages. Writes run in BEGIN IMMEDIATE
+ * transactions that wait for (and retry after) other processes' writes, so
+ * several switchboard processes may share one store. A struct store is for
+ * one thread and must not be carried across fork(). */
+#ifndef SB_STORE_H
+#define SB_STORE_H
+
+#include <jansson.h>
+
+#include "util.h"
+
+struct store;
+
+struct connection {
+	long long id;
+	char *connector;  /* slug: [a-z0-9_-], at most 64 */
+	char *name;       /* unique per connector: [A-Za-z0-9._-], at most 64, not only digits */
+	char *auth;       /* auth method type: none|basic|bearer|api_key|oauth2|custom */
+	json_t *config;   /* non-secret settings (shop, tenant_id, base_url, label...): an
+			     object, owned; NULL is stored as {} */
+	json_t *secrets;  /* opened secret fields (object, owned), or NULL when not loaded */
+	int is_default;
+	char *status;     /* "ok", "needs_reconnect", "error" ...; NULL is stored as "ok" */
+	char *last_error; /* may be NULL */
+	long long created_at, updated_at, last_used_at, expires_at; /* unix seconds, 0 = none */
+};
+
+/* Free a connection, wiping its secrets first (see store_secrets_free).
+ * Accepts NULL. */
+void connection_free(struct connection *c);
+/* Free a NULL-terminated array from store_list_connections. Accepts NULL. */
+void connections_free(struct connection **list);
+/* Drop a reference to a secrets value. When it is the last reference, every
+ * string inside is wiped first. Keep a secret beyond its connection with
+ * json_deep_copy rather than json_incref, so the wipe never hits a value
+ * someone else still reads. Accepts NULL. */
+void store_secrets_free(json_t *secrets);
+
+/* Open (creating when missing) the store at path. path NULL means
+ * $SWITCHBOARD_STORE, else $XDG_DATA_HOME/switchboard/switchboard.db
+ * (~/.local/share/switchboard/switchboard.db). A missing folder is created
+ * 0700 and a missing file 0600. Runs pending schema migrations, each in its
+ * own transaction. The sealing key is loaded on first need (see
+ * store_rotate_key for where it lives). Returns a new store (store_free) or
+ * NULL with err. */
+struct store *store_open(const char *path, struct err *err);
+/* Close the store and wipe the key. Accepts NULL. */
+void store_free(struct store *s);
+/* The file in use; borrowed, valid until store_free. */
+const char *store_path(const struct store *s);
+/* The schema version this build migrates to (PRAGMA user_version). */
+int store_schema_version(void);
+
+/* Add c: connector and name are required; auth NULL means "none". Sets
+ * c->id, created_at, updated_at, is_default (the first connection of a
+ * connector becomes its default) and status when NULL. c->secrets, when not
+ * NULL, is sealed, bound to the row. Error when the name is taken. */
+int store_add_connection(struct store *s, struct connection *c, struct err *err);
+/* Update the row c->id from c: auth and status (NULL keeps the stored
+ * value), config, last_error, expires_at, and the secrets, re-sealed, when
+ * c->secrets != NULL (NULL keeps the stored ones). connector, name and is_default are not changed here: see
+ * store_rename_connection and store_set_default. */
+int store_update_connection(struct store *s, const struct connection *c, struct err *err);
+/* Remove a connection. When it was the default, the connector's oldest
+ * remaining connection becomes the default. Its events stay, unlinked. */
+int store_remove_connection(struct store *s, long long id, struct err *err);
+
+/* Find a connection. connector may be NULL: then name must be unambiguous
+ * across connectors (the error names the candidates as CONNECTOR/NAME), or
+ * be written "CONNECTOR/NAME" itself. name may also be the id in digits.
+ * with_secrets opens the sealed secrets (c->secrets is then an object, empty
+ * when none were stored). Returns a new connection (connection_free) or NULL
+ * with err when missing, ambiguous or the secrets cannot be opened. */
+struct connection *store_get_connection(struct store *s, const char *connector, const char *name,
+					int with_secrets, struct err *err);
+/* The connector's default connection, or NULL without err when it has none;
+ * NULL with err on failure. */
+struct connection *store_get_default(struct store *s, const char *connector, int with_secrets,
+				     struct err *err);
+/* All connections (connector NULL = every connector), without secrets,
+ * ordered by connector, name. OUT: *out, a NULL-terminated array freed with
+ * connections_free; NULL on error. */
+int store_list_connections(struct store *s, const char *connector, struct connection ***out,
+			   struct err *err);
+/* Make id the default of its connector (and no other). */
+int store_set_default(struct store *s, long long id, struct err *err);
+/* Rename; error when new_name is invalid or taken. The secrets need no
+ * re-sealing: they are bound to connector and id, not the name. */
+int store_rename_connection(struct store *s, long long id, const char *new_name,
+			    struct err *err);
+/* last_used_at = now. Best effort: 0 or -1, no message. */
+int store_touch_connection(struct store *s, long long id);
+/* Set status ("ok", "needs_reconnect", "error" ...) and last_error (NULL
+ * clears it). */
+int store_set_status(struct store *s, long long id, const char *status, const char *last_error,
+		     struct err *err);
+
+/* A number that changes whenever the store changes: sqlite's PRAGMA
+ * data_version (other processes' commits) plus a count of this handle's own
+ * commits. Cheap enough to ask before every request; compare for equality
+ * only. -1 on error. store_touch_connection does not count. */
+long long store_data_version(struct store *s);
+
+/* An OAuth client app registered for a connector, overriding its defaults. */
+struct oauth_app {
+	char *connector;
+	char *client_id;
+	char *client_secret; /* opened; NULL for a public client (PKCE only) */
+	char *scopes;        /* space separated; NULL = the connector's */
+	int redirect_port;   /* loopback port for the redirect; 0 = any free port */
+	char *authorize_url; /* NULL = the connector's */
+	char *token_url;     /* NULL = the connector's */
+	long long created_at, updated_at;
+};
+/* Insert or replace the app for app->connector (connector and client_id are
+ * required); client_secret is sealed. */
+int store_set_oauth_app(struct store *s, const struct oauth_app *app, struct err *err);
+/* The connector's app with its secret opened: new (oauth_app_free), or NULL
+ * without err when there is none, NULL with err on failure. */
+struct oauth_app *store_get_oauth_app(struct store *s, const char *connector, struct err *err);
+/* Remove the connector's app; removing a missing one is not an error. */
+int store_remove_oauth_app(struct store *s, const char *connector, struct err *err);
+/* Wipes client_secret. Accepts NULL. */
+void oauth_app_free(struct oauth_app *app);
+
+/* The sealing key is the 32 bytes in base64 of $SWITCHBOARD_KEY, else of the
+ * key file $XDG_CONFIG_HOME/switchboard/key (~/.config/switchboard/key),
+ * created 0600 on first use; a key file others may read is refused.
+ *
+ * Rotation re-seals every secret under a new random key in one transaction.
+ * With a key file the new key replaces it and *new_key_b64 is set to NULL.
+ * With SWITCHBOARD_KEY nothing is written: *new_key_b64 gets the new key in
+ * base64 (caller shows it, then wipes and frees it with free_secret), and
+ * new_key_b64 NULL is then an error, before anything changes. Other running
+ * processes keep the old key and must be restarted; their writes are refused
+ * meanwhile. */
+int store_rotate_key(struct store *s, char **new_key_b64, struct err *err);
+
+/* A webhook or polled event. */
+struct event {
+	long long id;
+	char *connector;
+	long long connection_id;  /* 0 = none */
+	char *entity;             /* may be NULL */
+	char *event_type;
+	char *vendor_event_id;    /* may be NULL (then never a duplicate) */
+	json_t *payload;          /* owned; NULL is stored as null */
+	long long received_at;    /* 0 in store_add_event means now */
+};
+/* Store ev unless the connector already has its vendor_event_id. Returns 1
+ * when new (sets ev->id and received_at), 0 for a duplicate, -1 with err. */
+int store_add_event(struct store *s, struct event *ev, struct err *err);
+struct event_filter {
+	const char *connector;    /* NULL = any */
+	long long connection_id;  /* 0 = any */
+	const char *event_type;   /* NULL = any */
+	long long since;          /* received_at >= since; 0 = any */
+	int limit;                /* 0 = 100; at most 1000 */
+};
+/* Events matching f (NULL = all), newest first. OUT: *out, a NULL-terminated
+ * array freed with events_free. */
+int store_list_events(struct store *s, const struct event_filter *f, struct event ***out,
+		      struct err *err);
+void event_free(struct event *ev);
+void events_free(struct event **list);
+
+/* A per-connection lock across processes, e.g. around an OAuth refresh. The
+ * holder is this process id; it lasts ttl_s seconds unless released. Returns
+ * 1 acquired (or renewed, when this process already held it), 0 held by
+ * another process, -1 with err. */
+int store_lock_acquire(struct store *s, long long id, int ttl_s, struct err *err);
+/* Release this process's lock on id; releasing a lock not held is not an
+ * error. */
+int store_lock_release(struct store *s, long long id, struct err *err);
+
+#endif

@@ -1,0 +1,401 @@
+/* tools.c - generates one MCP tool per connector x entity x action, with an
+ * input schema a model can fill without guessing, and the discovery
+ * meta-tools for when the full list would flood a client's context. */
+#include "tools.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "log.h"
+
+/* Keys in a parameter declaration that are ours, not JSON Schema. */
+static const char *own_keys[] = {"in", "as", "raw", "secret", "env", "required", "label", NULL};
+
+static json_t *schema_copy(json_t *spec)
+{
+	json_t *out = json_deep_copy(spec);
+	for (int i = 0; own_keys[i]; i++)
+		json_object_del(out, own_keys[i]);
+	return out;
+}
+
+static void add_required(json_t *required, const char *name)
+{
+	size_t i;
+	json_t *v;
+	json_array_foreach(required, i, v)
+	{
+		if (strcmp(json_string_value(v), name) == 0)
+			return;
+	}
+	json_array_append_new(required, json_string(name));
+}
+
+static char *words(const char *s)
+{
+	char *w = xstrdup(s);
+	for (char *p = w; *p; p++)
+		if (*p == '_')
+			*p = ' ';
+	return w;
+}
+
+static json_t *input_schema(const struct tool *t, json_t *entity)
+{
+	json_t *props = json_object(), *required = json_array();
+	json_t *action = t->action_doc;
+	const char *name;
+	json_t *spec;
+	json_object_foreach(json_object_get(action, "params"), name, spec)
+	{
+		json_object_set_new(props, name, schema_copy(spec));
+		if (json_is_true(json_object_get(spec, "required")))
+			add_required(required, name);
+	}
+	const char *body = json_string_value(json_object_get(action, "body"));
+	if (body && strcmp(body, "fields") == 0) {
+		json_object_foreach(json_object_get(entity, "fields"), name, spec)
+		{
+			if (!json_object_get(props, name))
+				json_object_set_new(props, name, schema_copy(spec));
+		}
+		if (strcmp(t->action, "create") == 0) {
+			size_t i;
+			json_t *v;
+			json_array_foreach(json_object_get(entity, "create_required"), i, v)
+				add_required(required, json_string_value(v));
+		}
+	}
+	size_t i;
+	json_t *v;
+	json_array_foreach(json_object_get(action, "required"), i, v)
+		add_required(required, json_string_value(v));
+	if (t->is_list) {
+		json_t *pg = connector_pagination(t->connector, action);
+		json_int_t max = json_integer_value(json_object_get(pg, "max_limit"));
+		json_t *limit = json_pack("{s:s, s:i, s:s}", "type", "integer", "minimum", 1,
+					  "description", "Items per page (the vendor's page size).");
+		if (max > 0)
+			json_object_set_new(limit, "maximum", json_integer(max));
+		json_object_set_new(props, "limit", limit);
+		json_object_set_new(props, "cursor",
+				    json_pack("{s:s, s:s}", "type", "string", "description",
+					      "next_cursor from the previous page; omit for the first "
+					      "page."));
+	}
+	if (json_array_size(t->connections) > 1) {
+		char *desc = xasprintf("Which %s connection (account) to use; default: %s.",
+				       json_string_value(json_object_get(t->connector->doc, "name")),
+				       json_string_value(json_array_get(t->connections, 0)));
+		json_object_set_new(props, "connection",
+				    json_pack("{s:s, s:O, s:s}", "type", "string", "enum",
+					      t->connections, "description", desc));
+		free(desc);
+	}
+	json_t *schema = json_pack("{s:s, s:o}", "type", "object", "properties", props);
+	if (json_array_size(required))
+		json_object_set_new(schema, "required", required);
+	else
+		json_decref(required);
+	json_object_set_new(schema, "additionalProperties", json_false());
+	return schema;
+}
+
+static json_t *annotations(const struct tool *t, const char *title)
+{
+	const char *kind = action_kind(t->action, t->action_doc);
+	json_t *idem = json_object_get(t->action_doc, "idempotent");
+	int read = strcmp(kind, "read") == 0, del = strcmp(kind, "delete") == 0;
+	int idempotent = idem ? json_is_true(idem) : (del || strcmp(t->action, "update") == 0);
+	json_t *a = json_pack("{s:s, s:b}", "title", title, "readOnlyHint", read);
+	if (!read) {
+		json_object_set_new(a, "destructiveHint", json_boolean(del));
+		json_object_set_new(a, "idempotentHint", json_boolean(idempotent));
+	}
+	json_object_set_new(a, "openWorldHint", json_true());
+	return a;
+}
+
+static char *describe(const struct tool *t, json_t *entity, const char *cname)
+{
+	struct buf b;
+	buf_init(&b, 0);
+	const char *desc = json_string_value(json_object_get(t->action_doc, "description"));
+	char *ent = words(t->entity), *act = words(t->action);
+	if (desc)
+		buf_addf(&b, "%s: %s", cname, desc);
+	else if (strcmp(t->action, "list") == 0)
+		buf_addf(&b, "%s: list %s.", cname, ent);
+	else if (strcmp(t->action, "read") == 0)
+		buf_addf(&b, "%s: get one of %s by id.", cname, ent);
+	else
+		buf_addf(&b, "%s: %s %s.", cname, act, ent);
+	const char *edesc = json_string_value(json_object_get(entity, "description"));
+	if (edesc)
+		buf_addf(&b, " (%s: %s)", ent, edesc);
+	const char *notes = json_string_value(json_object_get(t->action_doc, "notes"));
+	if (notes)
+		buf_addf(&b, " %s", notes);
+	if (t->is_list)
+		buf_adds(&b, " Returns {data, next_cursor}; pass next_cursor as cursor for the next page.");
+	free(ent);
+	free(act);
+	return buf_detach(&b);
+}
+
+static int in_list(char **list, const char *s)
+{
+	for (size_t i = 0; list && list[i]; i++)
+		if (strcmp(list[i], s) == 0)
+			return 1;
+	return 0;
+}
+
+static int glob_any(char **globs, const char *s)
+{
+	for (size_t i = 0; globs && globs[i]; i++)
+		if (glob_match(globs[i], s))
+			return 1;
+	return 0;
+}
+
+static void tool_release(struct tool *t)
+{
+	free(t->name);
+	json_decref(t->def);
+	json_decref(t->connections);
+}
+
+static void push(struct tool **arr, size_t *n, size_t *alloc, struct tool *t)
+{
+	if (*n == *alloc) {
+		*alloc = *alloc ? *alloc * 2 : 64;
+		*arr = xrealloc(*arr, *alloc * sizeof(**arr));
+	}
+	(*arr)[(*n)++] = *t;
+}
+
+static void make_def(struct tool *t, json_t *entity)
+{
+	const char *cname = json_string_value(json_object_get(t->connector->doc, "name"));
+	char *ent = words(t->entity), *act = words(t->action);
+	const char *atitle = json_string_value(json_object_get(t->action_doc, "title"));
+	char *title = atitle ? xasprintf("%s: %s", cname, atitle)
+			     : xasprintf("%s: %s %s", cname, act, ent);
+	char *desc = describe(t, entity, cname);
+	t->input = input_schema(t, entity);
+	t->def = json_pack("{s:s, s:s, s:s, s:o, s:o}", "name", t->name, "title", title,
+			   "description", desc, "inputSchema", t->input, "annotations",
+			   annotations(t, title));
+	free(ent);
+	free(act);
+	free(title);
+	free(desc);
+}
+
+static void add_meta(struct toolset *ts, size_t *alloc, const char *name, const char *title,
+		     const char *desc, json_t *input, int read_only)
+{
+	struct tool t = {0};
+	t.name = xstrdup(name);
+	t.meta = 1;
+	t.input = input;
+	t.def = json_pack("{s:s, s:s, s:s, s:o, s:{s:s, s:b, s:b}}", "name", name, "title", title,
+			  "description", desc, "inputSchema", input, "annotations", "title", title,
+			  "readOnlyHint", read_only, "openWorldHint", !read_only);
+	push(&ts->meta, &ts->nmeta, alloc, &t);
+}
+
+static void build_meta(struct toolset *ts)
+{
+	size_t alloc = 0;
+	add_meta(ts, &alloc, "switchboard_search", "Find tools",
+		 "Search the available business API tools by words (e.g. \"stripe invoice create\"), "
+		 "connector or entity. Returns tool names with descriptions; then use "
+		 "switchboard_describe for a tool's arguments and switchboard_call to run it.",
+		 json_pack("{s:s, s:{s:{s:s, s:s}, s:{s:s, s:s}, s:{s:s, s:s}, s:{s:s, s:i, s:i}}, "
+			   "s:b}",
+			   "type", "object", "properties", "query", "type", "string", "description",
+			   "Words that must all appear in the tool's name or description.",
+			   "connector", "type", "string", "description", "Connector slug, e.g. stripe.",
+			   "entity", "type", "string", "description", "Entity, e.g. customers.", "limit",
+			   "type", "integer", "minimum", 1, "maximum", 100, "additionalProperties", 0),
+		 1);
+	add_meta(ts, &alloc, "switchboard_describe", "Describe a tool",
+		 "Show one tool's full definition: description, input schema and annotations.",
+		 json_pack("{s:s, s:{s:{s:s}}, s:[s], s:b}", "type", "object", "properties", "name",
+			   "type", "string", "required", "name", "additionalProperties", 0),
+		 1);
+	add_meta(ts, &alloc, "switchboard_call", "Call a tool",
+		 "Run one tool by name with its arguments (see switchboard_describe for them).",
+		 json_pack("{s:s, s:{s:{s:s}, s:{s:s}}, s:[s], s:b}", "type", "object",
+			   "properties", "name", "type", "string", "arguments", "type", "object",
+			   "required", "name", "additionalProperties", 0),
+		 0);
+}
+
+struct toolset *tools_build(const struct registry *r, const struct tools_filter *f,
+			    tools_connections_fn conns, void *ctx, struct err *err)
+{
+	struct toolset *ts = xcalloc(1, sizeof(*ts));
+	size_t alloc = 0;
+	for (size_t ci = 0; ci < registry_count(r); ci++) {
+		const struct connector *c = registry_at(r, ci);
+		if (f->connectors && !in_list(f->connectors, c->slug))
+			continue;
+		json_t *names = conns ? conns(c, ctx) : json_array();
+		if (!f->all && json_array_size(names) == 0) {
+			json_decref(names);
+			continue;
+		}
+		const char *ename;
+		json_t *entity;
+		json_object_foreach(connector_entities(c), ename, entity)
+		{
+			const char *aname;
+			json_t *action;
+			json_object_foreach(json_object_get(entity, "actions"), aname, action)
+			{
+				char *name = xasprintf("%s_%s_%s", c->slug, ename, aname);
+				int skip = (f->include && !glob_any(f->include, name)) ||
+					   (f->exclude && glob_any(f->exclude, name)) ||
+					   (f->read_only &&
+					    strcmp(action_kind(aname, action), "read") != 0);
+				if (!skip && tools_find(ts, name)) {
+					err_set(err, "duplicate tool name %s (connector file %s)", name,
+						c->path);
+					free(name);
+					json_decref(names);
+					tools_free(ts);
+					return NULL;
+				}
+				if (skip) {
+					free(name);
+					continue;
+				}
+				struct tool t = {0};
+				t.name = name;
+				t.connector = c;
+				t.entity = ename;
+				t.action = aname;
+				t.action_doc = action;
+				t.connections = json_incref(names); /* dropped in tool_release */
+				t.is_list = action_is_list(c, aname, action);
+				make_def(&t, entity);
+				push(&ts->tools, &ts->n, &alloc, &t);
+			}
+		}
+		json_decref(names);
+	}
+	int max = f->max_tools > 0 ? f->max_tools : 40;
+	ts->discover = f->mode == TOOLS_DISCOVER || (f->mode == TOOLS_AUTO && ts->n > (size_t)max);
+	build_meta(ts);
+	return ts;
+}
+
+void tools_free(struct toolset *t)
+{
+	if (!t)
+		return;
+	for (size_t i = 0; i < t->n; i++)
+		tool_release(&t->tools[i]);
+	for (size_t i = 0; i < t->nmeta; i++)
+		tool_release(&t->meta[i]);
+	free(t->tools);
+	free(t->meta);
+	free(t);
+}
+
+size_t tools_visible_count(const struct toolset *t)
+{
+	return t->discover ? t->nmeta : t->n;
+}
+
+const struct tool *tools_visible_at(const struct toolset *t, size_t i)
+{
+	if (i >= tools_visible_count(t))
+		return NULL;
+	return t->discover ? &t->meta[i] : &t->tools[i];
+}
+
+const struct tool *tools_find(const struct toolset *t, const char *name)
+{
+	for (size_t i = 0; i < t->n; i++)
+		if (strcmp(t->tools[i].name, name) == 0)
+			return &t->tools[i];
+	if (t->discover)
+		for (size_t i = 0; i < t->nmeta; i++)
+			if (strcmp(t->meta[i].name, name) == 0)
+				return &t->meta[i];
+	return NULL;
+}
+
+static int all_words_in(const char *query, const char *hay)
+{
+	char *q = xstrdup(query), *save = NULL;
+	int ok = 1;
+	for (char *w = strtok_r(q, " \t,", &save); w && ok; w = strtok_r(NULL, " \t,", &save)) {
+		/* "customer" should find "customers" and "stripe_customers_list". */
+		if (!strcasestr(hay, w))
+			ok = 0;
+	}
+	free(q);
+	return ok;
+}
+
+json_t *tools_search(const struct toolset *t, const char *query, const char *connector,
+		     const char *entity, int limit)
+{
+	json_t *out = json_array();
+	if (limit <= 0)
+		limit = 20;
+	for (size_t i = 0; i < t->n && json_array_size(out) < (size_t)limit; i++) {
+		const struct tool *x = &t->tools[i];
+		if (connector && strcmp(connector, x->connector->slug) != 0)
+			continue;
+		if (entity && strcmp(entity, x->entity) != 0)
+			continue;
+		const char *desc = json_string_value(json_object_get(x->def, "description"));
+		const char *title = json_string_value(json_object_get(x->def, "title"));
+		if (query && *query) {
+			char *hay = xasprintf("%s %s %s", x->name, title, desc);
+			for (char *p = hay; *p; p++)
+				if (*p == '_')
+					*p = ' ';
+			int ok = all_words_in(query, hay);
+			free(hay);
+			if (!ok)
+				continue;
+		}
+		json_array_append_new(out, json_pack("{s:s, s:s, s:s}", "name", x->name, "title",
+						     title, "description", desc));
+	}
+	return out;
+}
+
+char **tools_strv_split(const char *csv)
+{
+	size_t n = 0;
+	char **v = xcalloc(1, sizeof(*v));
+	char *copy = xstrdup(csv), *save = NULL;
+	for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		while (isspace((unsigned char)*t))
+			t++;
+		if (!*t)
+			continue;
+		v = xrealloc(v, (n + 2) * sizeof(*v));
+		v[n++] = xstrdup(t);
+		v[n] = NULL;
+	}
+	free(copy);
+	return v;
+}
+
+void tools_strv_free(char **v)
+{
+	for (size_t i = 0; v && v[i]; i++)
+		free(v[i]);
+	free(v);
+}

@@ -1,0 +1,67 @@
+/* tools.h - turns the registry and the available connections into MCP tools:
+ * names, input schemas, annotations, filters, and the discovery meta-tools. */
+#ifndef SB_TOOLS_H
+#define SB_TOOLS_H
+
+#include <jansson.h>
+
+#include "registry.h"
+
+enum tools_mode { TOOLS_AUTO, TOOLS_STATIC, TOOLS_DISCOVER };
+
+struct tools_filter {
+	char **connectors; /* NULL-terminated slugs, or NULL for all */
+	char **include;    /* NULL-terminated tool name globs, or NULL */
+	char **exclude;    /* NULL-terminated tool name globs, or NULL */
+	int read_only;
+	int all;           /* show connectors without a usable connection too */
+	enum tools_mode mode;
+	int max_tools;     /* auto switches to discover above this (default 40) */
+};
+
+/* Where connection names come from: returns a new JSON array of the
+ * connector's usable connection names, the default first (empty when none). */
+typedef json_t *(*tools_connections_fn)(const struct connector *c, void *ctx);
+
+struct tool {
+	char *name;
+	const struct connector *connector; /* borrowed from the registry */
+	const char *entity;                /* borrowed */
+	const char *action;                /* borrowed */
+	json_t *action_doc;                /* borrowed */
+	json_t *def;        /* the MCP Tool object; owned */
+	json_t *input;      /* borrowed from def: inputSchema */
+	json_t *connections; /* owned array of connection names, default first */
+	int is_list;
+	int meta;           /* a discovery meta-tool (search, describe, call) */
+};
+
+struct toolset {
+	struct tool *tools;  /* every generated tool that passes the filters */
+	size_t n;
+	int discover;        /* tools/list shows the meta-tools instead */
+	struct tool *meta;   /* the meta-tools */
+	size_t nmeta;
+};
+
+/* Build the tools. Refuses duplicate names (err names both). */
+struct toolset *tools_build(const struct registry *r, const struct tools_filter *f,
+			    tools_connections_fn conns, void *ctx, struct err *err);
+void tools_free(struct toolset *t);
+
+/* The tools a client sees (meta-tools in discover mode); borrowed. */
+size_t tools_visible_count(const struct toolset *t);
+const struct tool *tools_visible_at(const struct toolset *t, size_t i);
+/* Find any tool by name: generated (even in discover mode) or meta. */
+const struct tool *tools_find(const struct toolset *t, const char *name);
+/* Search generated tools by words (all must match name, title or
+ * description, case-insensitive), optional connector and entity. New array
+ * of {name, title, description}. */
+json_t *tools_search(const struct toolset *t, const char *query, const char *connector,
+		     const char *entity, int limit);
+
+/* Split "a,b,c" into a NULL-terminated array (free with tools_strv_free). */
+char **tools_strv_split(const char *csv);
+void tools_strv_free(char **v);
+
+#endif
