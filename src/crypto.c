@@ -67,15 +67,14 @@ int crypto_seal(const unsigned char key[CRYPTO_KEY_LEN], const void *plain, size
 	    EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_IVLEN, NONCE_LEN, NULL) != 1 ||
 	    EVP_EncryptInit_ex(ctx, NULL, NULL, key, blob + 1) != 1 ||
 	    EVP_EncryptUpdate(ctx, NULL, &n, &version, 1) != 1 ||
-	    (aad_len && EVP_EncryptUpdate(ctx, NULL, &n, (const unsigned char *)aad,
-					  (int)aad_len) != 1)) {
+	    (aad_len &&
+	     EVP_EncryptUpdate(ctx, NULL, &n, (const unsigned char *)aad, (int)aad_len) != 1)) {
 		err_set(err, "cannot seal: %s", ossl_reason());
 		goto done;
 	}
 	unsigned char *ct = blob + 1 + NONCE_LEN;
 	int ct_len = 0;
-	if ((plain_len &&
-	     EVP_EncryptUpdate(ctx, ct, &ct_len, plain, (int)plain_len) != 1) ||
+	if ((plain_len && EVP_EncryptUpdate(ctx, ct, &ct_len, plain, (int)plain_len) != 1) ||
 	    EVP_EncryptFinal_ex(ctx, ct + ct_len, &n) != 1 ||
 	    EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, TAG_LEN, ct + ct_len + n) != 1) {
 		err_set(err, "cannot seal: %s", ossl_reason());
@@ -91,9 +90,8 @@ done:
 	return ret;
 }
 
-int crypto_open(const unsigned char key[CRYPTO_KEY_LEN], const unsigned char *blob,
-		size_t blob_len, const char *aad, char **plain, size_t *plain_len,
-		struct err *err)
+int crypto_open(const unsigned char key[CRYPTO_KEY_LEN], const unsigned char *blob, size_t blob_len,
+		const char *aad, char **plain, size_t *plain_len, struct err *err)
 {
 	int ret = -1, n = 0, pt_len = 0;
 	EVP_CIPHER_CTX *ctx = NULL;
@@ -117,10 +115,10 @@ int crypto_open(const unsigned char key[CRYPTO_KEY_LEN], const unsigned char *bl
 	    EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_IVLEN, NONCE_LEN, NULL) != 1 ||
 	    EVP_DecryptInit_ex(ctx, NULL, NULL, key, blob + 1) != 1 ||
 	    EVP_DecryptUpdate(ctx, NULL, &n, blob, 1) != 1 ||
-	    (aad_len && EVP_DecryptUpdate(ctx, NULL, &n, (const unsigned char *)aad,
-					  (int)aad_len) != 1) ||
-	    (ct_len && EVP_DecryptUpdate(ctx, (unsigned char *)pt, &pt_len,
-					 blob + 1 + NONCE_LEN, (int)ct_len) != 1) ||
+	    (aad_len &&
+	     EVP_DecryptUpdate(ctx, NULL, &n, (const unsigned char *)aad, (int)aad_len) != 1) ||
+	    (ct_len && EVP_DecryptUpdate(ctx, (unsigned char *)pt, &pt_len, blob + 1 + NONCE_LEN,
+					 (int)ct_len) != 1) ||
 	    EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, TAG_LEN,
 				(void *)(blob + blob_len - TAG_LEN)) != 1 ||
 	    EVP_DecryptFinal_ex(ctx, (unsigned char *)pt + pt_len, &n) != 1) {
@@ -152,9 +150,8 @@ void crypto_hmac_sha256(const void *key, size_t key_len, const void *msg, size_t
 	static const unsigned char empty;
 
 	/* HMAC() wants a non-NULL key pointer even for an empty key. */
-	if (key_len > INT_MAX ||
-	    !HMAC(EVP_sha256(), key ? key : &empty, (int)key_len, msg ? msg : (const void *)&empty,
-		  msg_len, out, &len)) {
+	if (key_len > INT_MAX || !HMAC(EVP_sha256(), key ? key : &empty, (int)key_len,
+				       msg ? msg : (const void *)&empty, msg_len, out, &len)) {
 		/* Only a broken OpenSSL gets here; a zero MAC would be worse than
 		 * stopping, since callers compare against it. */
 		fprintf(stderr, "switchboard: HMAC-SHA256 failed: %s\n", ossl_reason());
@@ -194,7 +191,8 @@ char *crypto_base64(const void *data, size_t len, int url)
 	size_t i;
 
 	for (i = 0; i + 2 < len; i += 3) {
-		unsigned long v = (unsigned long)p[i] << 16 | (unsigned long)p[i + 1] << 8 | p[i + 2];
+		unsigned long v =
+			(unsigned long)p[i] << 16 | (unsigned long)p[i + 1] << 8 | p[i + 2];
 		*o++ = abc[v >> 18 & 63];
 		*o++ = abc[v >> 12 & 63];
 		*o++ = abc[v >> 6 & 63];

@@ -55,7 +55,8 @@ static void utf8_trim(char *s)
 /* Render v as compact JSON into out (n bytes), ending in "..." when cut. */
 static const char *show(const json_t *v, char *out, size_t n)
 {
-	char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+	/* 15 digits: 0.005 reads as 0.005, not 0.0050000000000000001 */
+	char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(15));
 	if (!s) {
 		snprintf(out, n, "(value)");
 		return out;
@@ -76,23 +77,23 @@ static void join(const json_t *v, char *out, size_t n)
 	struct buf b;
 	char one[96];
 	const char *key;
-	const json_t *m = NULL; /* set when the list was cut */
+	const json_t *m;
 	size_t i;
 
 	buf_init(&b, n - 6);
-	if (json_is_array(v)) {
-		json_array_foreach(v, i, m) {
-			if (buf_addf(&b, "%s%s", i ? ", " : "", show(m, one, sizeof(one))) < 0)
-				break;
-		}
-	} else {
-		i = 0;
-		json_object_foreach((json_t *)v, key, m) {
-			if (buf_addf(&b, "%s\"%s\"", i++ ? ", " : "", key) < 0)
-				break;
-		}
+	json_array_foreach(v, i, m) {
+		if (buf_addf(&b, "%s%s", i ? ", " : "", show(m, one, sizeof(one))) < 0)
+			goto cut;
 	}
-	snprintf(out, n, "%s%s", b.data ? b.data : "", m ? ", ..." : "");
+	json_object_foreach((json_t *)v, key, m) {
+		if (buf_addf(&b, "%s\"%s\"", b.len ? ", " : "", key) < 0)
+			goto cut;
+	}
+	snprintf(out, n, "%s", b.data ? b.data : "");
+	goto out;
+cut:
+	snprintf(out, n, "%s, ...", b.data ? b.data : "");
+out:
 	utf8_trim(out);
 	buf_release(&b);
 }
@@ -167,11 +168,14 @@ static int fatal(struct ctx *c, const char *fmt, ...)
 	return -1;
 }
 
-/* Push "/key" (escaped as a JSON pointer) onto the path; returns the mark
- * that path_pop takes. A path past its cap just stops growing. */
-static size_t path_push(struct ctx *c, const char *key)
+/* Validate inst, found under key (an object key or an array index), with
+ * "/key" escaped as in a JSON pointer on the path meanwhile. A path past its
+ * cap just stops growing. */
+static int validate_at(struct ctx *c, const json_t *s, const json_t *inst, const char *key)
 {
 	size_t mark = c->path.len;
+	int ret;
+
 	buf_add(&c->path, "/", 1);
 	for (const char *k = key; *k; k++) {
 		if (*k == '~')
@@ -181,28 +185,10 @@ static size_t path_push(struct ctx *c, const char *key)
 		else
 			buf_add(&c->path, k, 1);
 	}
-	return mark;
-}
-
-static size_t path_push_index(struct ctx *c, size_t i)
-{
-	char num[32];
-	snprintf(num, sizeof(num), "%zu", i);
-	return path_push(c, num);
-}
-
-static void path_pop(struct ctx *c, size_t mark)
-{
+	ret = validate(c, s, inst);
 	c->path.len = mark;
 	if (c->path.data)
 		c->path.data[mark] = '\0';
-}
-
-static int validate_at(struct ctx *c, const json_t *s, const json_t *inst, const char *key)
-{
-	size_t mark = path_push(c, key);
-	int ret = validate(c, s, inst);
-	path_pop(c, mark);
 	return ret;
 }
 
@@ -334,6 +320,11 @@ static size_t utf8_len(const char *s, size_t bytes)
 
 /* ---- $ref ---- */
 
+static int is_alnum(char ch)
+{
+	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9');
+}
+
 static int hexval(char ch)
 {
 	if (ch >= '0' && ch <= '9')
@@ -432,7 +423,7 @@ static char *pattern_translate(const char *pat)
 			case 'B': rep = in_br ? NULL : "\\B"; break;
 			default:
 				/* \u, \x, \c, back references... are left untranslated */
-				if ((e >= 'a' && e <= 'z') || (e >= 'A' && e <= 'Z') || (e >= '0' && e <= '9'))
+				if (is_alnum(e))
 					break;
 				/* an escaped character is literal: in brackets as a collating
 				 * symbol, outside escaped only if ERE gives it a meaning */
@@ -479,7 +470,7 @@ fail:
  * cannot be translated or compiled matches everything. */
 static int pattern_match(struct ctx *c, const char *pat, const char *s)
 {
-	struct re_entry tmp, *e = NULL;
+	struct re_entry tmp = { 0 }, *e = NULL;
 	locale_t old = (locale_t)0;
 	int match;
 
@@ -508,7 +499,6 @@ static int pattern_match(struct ctx *c, const char *pat, const char *s)
 
 /* ---- formats ---- */
 
-static const char domain_chars[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-";
 
 static int digits(const char *s, int n, int *out)
 {
@@ -584,7 +574,7 @@ static int fmt_email(const char *s)
 	for (const char *p = s; *p; p++) {
 		if ((unsigned char)*p <= ' ' || (*p == '@' && p != at))
 			return 0;
-		if (p > at && (unsigned char)*p < 0x80 && !strchr(domain_chars, *p))
+		if (p > at && (unsigned char)*p < 0x80 && !is_alnum(*p) && *p != '.' && *p != '-')
 			return 0;
 	}
 	return 1;
@@ -594,10 +584,11 @@ static int fmt_email(const char *s)
 static int fmt_uri(const char *s)
 {
 	const char *p = s;
-	while ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-	       (p > s && ((*p >= '0' && *p <= '9') || *p == '+' || *p == '-' || *p == '.')))
+	if (!is_alnum(*p) || *p <= '9') /* a scheme starts with a letter */
+		return 0;
+	while (is_alnum(*p) || *p == '+' || *p == '-' || *p == '.')
 		p++;
-	if (p == s || *p != ':')
+	if (*p != ':')
 		return 0;
 	for (p++; *p; p++) {
 		unsigned char ch = (unsigned char)*p;
@@ -636,30 +627,36 @@ static const struct {
 
 /* ---- keywords ---- */
 
+/* Append the type names in t (a name or an array of names) to want, joined
+ * by " or ", each name once. */
+static void add_types(const json_t *t, char *want, size_t n)
+{
+	const json_t *m;
+	size_t i, len = strlen(want);
+
+	if (json_is_string(t) && !strstr(want, json_string_value(t)))
+		snprintf(want + len, n - len, "%s%s", len ? " or " : "", json_string_value(t));
+	json_array_foreach(t, i, m) {
+		if (json_is_string(m))
+			add_types(m, want, n);
+	}
+}
+
 static int check_type(struct ctx *c, const json_t *s, const json_t *inst)
 {
 	const json_t *t = json_object_get(s, "type"), *m;
-	char want[160];
+	char want[160] = "";
 	size_t i;
 
-	if (json_is_string(t)) {
-		if (has_type(inst, json_string_value(t)))
-			return 0;
-		snprintf(want, sizeof(want), "%s", json_string_value(t));
-	} else if (json_is_array(t)) {
-		want[0] = '\0';
-		json_array_foreach(t, i, m) {
-			if (!json_is_string(m))
-				continue;
-			if (has_type(inst, json_string_value(m)))
-				return 0;
-			size_t len = strlen(want);
-			snprintf(want + len, sizeof(want) - len, "%s%s", len ? " or " : "",
-				 json_string_value(m));
-		}
-	} else {
+	if (!json_is_string(t) && !json_is_array(t))
 		return 0;
+	if (json_is_string(t) && has_type(inst, json_string_value(t)))
+		return 0;
+	json_array_foreach(t, i, m) {
+		if (json_is_string(m) && has_type(inst, json_string_value(m)))
+			return 0;
 	}
+	add_types(t, want, sizeof(want));
 	return fail_type(c, "expected %s, got %s", want, type_name(inst));
 }
 
@@ -676,8 +673,8 @@ static int check_value(struct ctx *c, const json_t *s, const json_t *inst)
 		}
 		if (!found) {
 			join(en, list, sizeof(list));
-			return fail(c, "value %s not in enum (allowed: %s)", show(inst, v, sizeof(v)),
-				    list);
+			show(inst, v, sizeof(v));
+			return fail(c, "value %s not in enum (allowed: %s)", v, list);
 		}
 	}
 	if (cst && !equal(inst, cst))
@@ -693,11 +690,13 @@ static int check_number(struct ctx *c, const json_t *s, const json_t *inst)
 
 	show(inst, v, sizeof(v));
 	if (json_is_number(k = json_object_get(s, "minimum")) && num_cmp(inst, k) < 0)
-		return fail(c, "value %s is less than the minimum %s", v, show(k, lim, sizeof(lim)));
+		return fail(c, "value %s is less than the minimum %s", v,
+			    show(k, lim, sizeof(lim)));
 	if (json_is_number(k = json_object_get(s, "exclusiveMinimum")) && num_cmp(inst, k) <= 0)
 		return fail(c, "value %s must be greater than %s", v, show(k, lim, sizeof(lim)));
 	if (json_is_number(k = json_object_get(s, "maximum")) && num_cmp(inst, k) > 0)
-		return fail(c, "value %s is greater than the maximum %s", v, show(k, lim, sizeof(lim)));
+		return fail(c, "value %s is greater than the maximum %s", v,
+			    show(k, lim, sizeof(lim)));
 	if (json_is_number(k = json_object_get(s, "exclusiveMaximum")) && num_cmp(inst, k) >= 0)
 		return fail(c, "value %s must be less than %s", v, show(k, lim, sizeof(lim)));
 	k = json_object_get(s, "multipleOf");
@@ -714,26 +713,29 @@ static int check_string(struct ctx *c, const json_t *s, const json_t *inst)
 	size_t lim;
 	char v[96];
 
+	show(inst, v, sizeof(v));
 	if (get_count(s, "minLength", &lim) && n < lim)
 		return fail(c, "expected at least %zu characters, got %zu", lim, n);
 	if (get_count(s, "maxLength", &lim) && n > lim)
 		return fail(c, "expected at most %zu characters, got %zu", lim, n);
 	k = json_object_get(s, "pattern");
 	if (json_is_string(k) && !pattern_match(c, json_string_value(k), str))
-		return fail(c, "string %s does not match the pattern \"%s\"", show(inst, v, sizeof(v)),
+		return fail(c, "string %s does not match the pattern \"%s\"", v,
 			    json_string_value(k));
 	k = json_object_get(s, "format");
 	for (size_t i = 0; json_is_string(k) && i < sizeof(formats) / sizeof(formats[0]); i++) {
-		if (strcmp(json_string_value(k), formats[i].name) == 0 && !formats[i].check(str))
-			return fail(c, "string %s is not a valid %s; expected %s",
-				    show(inst, v, sizeof(v)), formats[i].name, formats[i].hint);
+		if (strcmp(json_string_value(k), formats[i].name) == 0 &&
+		    (!formats[i].check(str) || strlen(str) != json_string_length(inst)))
+			return fail(c, "string %s is not a valid %s; expected %s", v,
+				    formats[i].name, formats[i].hint);
 	}
 	return 0;
 }
 
 static int check_array(struct ctx *c, const json_t *s, const json_t *inst)
 {
-	const json_t *tuple = json_object_get(s, "prefixItems"), *rest = json_object_get(s, "items");
+	const json_t *tuple = json_object_get(s, "prefixItems");
+	const json_t *rest = json_object_get(s, "items");
 	size_t n = json_array_size(inst), ntuple = 0, lim;
 
 	/* 2020-12: prefixItems + items; draft 7 and earlier: items array + additionalItems. */
@@ -747,28 +749,37 @@ static int check_array(struct ctx *c, const json_t *s, const json_t *inst)
 		return fail(c, "expected at most %zu items, got %zu", ntuple, n);
 	for (size_t i = 0; i < n; i++) {
 		const json_t *sub = i < ntuple ? json_array_get(tuple, i) : rest;
-		if (!sub)
-			continue;
-		size_t mark = path_push_index(c, i);
-		int r = validate(c, sub, json_array_get(inst, i));
-		path_pop(c, mark);
-		if (r < 0)
+		char num[24];
+		snprintf(num, sizeof(num), "%zu", i);
+		if (sub && validate_at(c, sub, json_array_get(inst, i), num) < 0)
 			return -1;
 	}
 	if (get_count(s, "minItems", &lim) && n < lim)
 		return fail(c, "expected at least %zu items, got %zu", lim, n);
 	if (get_count(s, "maxItems", &lim) && n > lim)
 		return fail(c, "expected at most %zu items, got %zu", lim, n);
-	if (json_is_true(json_object_get(s, "uniqueItems"))) {
-		for (size_t i = 0; i < n; i++) {
-			for (size_t j = i + 1; j < n; j++) {
-				if (equal(json_array_get(inst, i), json_array_get(inst, j)))
-					return fail(c, "items %zu and %zu are equal, but items must be unique",
-						    i, j);
-			}
+	for (size_t i = 0; json_is_true(json_object_get(s, "uniqueItems")) && i < n; i++) {
+		for (size_t j = i + 1; j < n; j++) {
+			if (equal(json_array_get(inst, i), json_array_get(inst, j)))
+				return fail(c, "items %zu and %zu are equal; items must be unique", i,
+					    j);
 		}
 	}
 	return 0;
+}
+
+/* propertyNames: validate a key as if it were a string value. The reason
+ * goes into why, without the "path: " it was reported at. */
+static int check_name(struct ctx *c, const json_t *names, const char *key, struct err *why)
+{
+	json_t *name = json_string(key); /* new; dropped below */
+	size_t skip = strlen(path_str(c)) + 2;
+	int score, ret = name ? probe(c, names, name, why, &score) : 0;
+
+	if (ret < 0 && strlen(why->msg) >= skip)
+		memmove(why->msg, why->msg + skip, strlen(why->msg + skip) + 1);
+	json_decref(name);
+	return ret;
 }
 
 static int check_object(struct ctx *c, const json_t *s, const json_t *inst)
@@ -776,10 +787,12 @@ static int check_object(struct ctx *c, const json_t *s, const json_t *inst)
 	const json_t *props = json_object_get(s, "properties");
 	const json_t *pprops = json_object_get(s, "patternProperties");
 	const json_t *extra = json_object_get(s, "additionalProperties");
+	const json_t *names = json_object_get(s, "propertyNames");
 	const json_t *k, *sub, *v;
 	const char *key, *pat;
 	size_t i, n = json_object_size(inst), lim;
-	char list[240];
+	char list[240], pats[120];
+	struct err why;
 
 	json_array_foreach(json_object_get(s, "required"), i, k) {
 		if (json_is_string(k) && !json_object_get(inst, json_string_value(k)))
@@ -795,6 +808,11 @@ static int check_object(struct ctx *c, const json_t *s, const json_t *inst)
 		pprops = NULL;
 	json_object_foreach((json_t *)inst, key, v) {
 		int known = 0;
+		if (names && check_name(c, names, key, &why) < 0) {
+			if (c->fatal)
+				return -1;
+			return fail(c, "invalid property name \"%s\" (%s)", key, why.msg);
+		}
 		if (props && (sub = json_object_get(props, key))) {
 			known = 1;
 			if (validate_at(c, sub, v, key) < 0)
@@ -814,10 +832,13 @@ static int check_object(struct ctx *c, const json_t *s, const json_t *inst)
 				return -1;
 			continue;
 		}
-		if (!props || !json_object_size(props))
-			return fail(c, "unexpected property \"%s\"; no other properties are allowed", key);
 		join(props, list, sizeof(list));
-		return fail(c, "unexpected property \"%s\"; allowed: %s", key, list);
+		join(pprops, pats, sizeof(pats));
+		if (!*list && !*pats)
+			return fail(c, "unexpected property \"%s\"; no properties are allowed",
+				    key);
+		return fail(c, "unexpected property \"%s\"; allowed: %s%s%s%s", key, list,
+			    *list && *pats ? ", or " : "", *pats ? "names matching " : "", pats);
 	}
 	return 0;
 }
@@ -827,6 +848,7 @@ static int check_alternatives(struct ctx *c, const json_t *alts, const json_t *i
 {
 	struct err scratch, best;
 	int score, best_score = -1, best_i = 0, matched = -1;
+	char want[160];
 	const json_t *sub;
 	size_t i;
 
@@ -836,8 +858,9 @@ static int check_alternatives(struct ctx *c, const json_t *alts, const json_t *i
 			if (!one)
 				return 0;
 			if (matched >= 0)
-				return fail(c, "matches both alternatives #%d and #%zu of oneOf; it must "
-					       "match exactly one", matched, i);
+				return fail(c, "matches both alternatives #%d and #%zu of oneOf; "
+					       "it must match exactly one",
+					    matched, i);
 			matched = (int)i;
 		} else if (c->fatal) {
 			return -1;
@@ -849,6 +872,15 @@ static int check_alternatives(struct ctx *c, const json_t *alts, const json_t *i
 	}
 	if (matched >= 0 || best_score < 0)
 		return 0;
+	/* When every alternative wants another type, name the types. */
+	want[0] = '\0';
+	json_array_foreach(alts, i, sub) {
+		add_types(json_object_get(sub, "type"), want, sizeof(want));
+		if (!json_object_get(sub, "type"))
+			break;
+	}
+	if (best_score == path_depth(c) * 2 && i == json_array_size(alts))
+		return fail_type(c, "expected %s, got %s", want, type_name(inst));
 	fail(c, "matches none of the %zu alternatives of %s (closest is #%d: %s)",
 	     json_array_size(alts), one ? "oneOf" : "anyOf", best_i, best.msg);
 	if (best_score > c->score)
@@ -905,7 +937,8 @@ static int validate(struct ctx *c, const json_t *s, const json_t *inst)
 	if (!json_is_object(s))
 		return 0;
 	if (c->depth >= SCHEMA_MAX_DEPTH)
-		return fatal(c, "schema nested deeper than %d levels (a $ref loop?)", SCHEMA_MAX_DEPTH);
+		return fatal(c, "schema nested deeper than %d levels (a $ref loop?)",
+			     SCHEMA_MAX_DEPTH);
 	if (++c->steps > SCHEMA_MAX_STEPS)
 		return fatal(c, "schema too complex: gave up after %d steps", SCHEMA_MAX_STEPS);
 	c->depth++;

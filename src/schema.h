@@ -14,10 +14,11 @@
  * exclusiveMaximum, multipleOf, minLength, maxLength (in code points),
  * pattern (POSIX ERE after translating ECMA's \d \w \s, (?:) and lazy
  * quantifiers, so a pattern outside that dialect is treated as matching),
- * minItems, maxItems, uniqueItems, minProperties, maxProperties, anyOf,
- * oneOf, allOf, not, $ref, $defs, definitions, format (date-time, date,
- * email, uri, uuid; others pass), boolean schemas. Unknown keywords are
- * ignored; $ref applies together with its sibling keywords, as in 2020-12.
+ * minItems, maxItems, uniqueItems, minProperties, maxProperties,
+ * propertyNames, anyOf, oneOf, allOf, not, $ref, $defs, definitions, format
+ * (date-time, date, email, uri, uuid; others pass), boolean schemas. Unknown
+ * keywords are ignored; $ref applies together with its sibling keywords, as
+ * in 2020-12.
  *
  * Returns 0 when valid. When invalid returns -1 and writes into err the first
  * failure as "json/path: what is wrong", e.g. "/entities/customers/actions:

@@ -1,6 +1,7 @@
 /* store.h - the local store: connections (secrets sealed with AES-256-GCM),
  * OAuth client apps, received events and per-connection locks, in one sqlite
- * file. The only module that knows sqlite3.
+ * file. The only module that knows sqlite3 (store*.c; store_int.h is its
+ * private header).
  *
  * Conventions: int functions return 0 on success, -1 with err set, unless
  * said otherwise. Strings passed in are borrowed (copied when kept). Every
@@ -20,12 +21,12 @@ struct store;
 
 struct connection {
 	long long id;
-	char *connector;  /* slug: [a-z0-9_-], at most 64 */
-	char *name;       /* unique per connector: [A-Za-z0-9._-], at most 64, not only digits */
-	char *auth;       /* auth method type: none|basic|bearer|api_key|oauth2|custom */
-	json_t *config;   /* non-secret settings (shop, tenant_id, base_url, label...): an
-			     object, owned; NULL is stored as {} */
-	json_t *secrets;  /* opened secret fields (object, owned), or NULL when not loaded */
+	char *connector; /* slug: [a-z0-9_-], at most 64 */
+	char *name;      /* unique per connector: [A-Za-z0-9._-], at most 64, not only digits */
+	char *auth;      /* auth method type: none|basic|bearer|api_key|oauth2|custom */
+	json_t *config;  /* non-secret settings (shop, tenant_id, base_url, label...): an
+			    object, owned; NULL is stored as {} */
+	json_t *secrets; /* opened secret fields (object, owned), or NULL when not loaded */
 	int is_default;
 	char *status;     /* "ok", "needs_reconnect", "error" ...; NULL is stored as "ok" */
 	char *last_error; /* may be NULL */
@@ -65,8 +66,10 @@ int store_schema_version(void);
 int store_add_connection(struct store *s, struct connection *c, struct err *err);
 /* Update the row c->id from c: auth and status (NULL keeps the stored
  * value), config, last_error, expires_at, and the secrets, re-sealed, when
- * c->secrets != NULL (NULL keeps the stored ones). connector, name and is_default are not changed here: see
- * store_rename_connection and store_set_default. */
+ * c->secrets != NULL (NULL keeps the stored ones). connector, name and
+ * is_default are not changed here: see store_rename_connection and
+ * store_set_default. The whole row is written, so a read-modify-write that
+ * races another process (an OAuth refresh) belongs under store_lock_acquire. */
 int store_update_connection(struct store *s, const struct connection *c, struct err *err);
 /* Remove a connection. When it was the default, the connector's oldest
  * remaining connection becomes the default. Its events stay, unlinked. */
@@ -93,8 +96,7 @@ int store_list_connections(struct store *s, const char *connector, struct connec
 int store_set_default(struct store *s, long long id, struct err *err);
 /* Rename; error when new_name is invalid or taken. The secrets need no
  * re-sealing: they are bound to connector and id, not the name. */
-int store_rename_connection(struct store *s, long long id, const char *new_name,
-			    struct err *err);
+int store_rename_connection(struct store *s, long long id, const char *new_name, struct err *err);
 /* last_used_at = now. Best effort: 0 or -1, no message. */
 int store_touch_connection(struct store *s, long long id);
 /* Set status ("ok", "needs_reconnect", "error" ...) and last_error (NULL
@@ -105,7 +107,7 @@ int store_set_status(struct store *s, long long id, const char *status, const ch
 /* A number that changes whenever the store changes: sqlite's PRAGMA
  * data_version (other processes' commits) plus a count of this handle's own
  * commits. Cheap enough to ask before every request; compare for equality
- * only. -1 on error. store_touch_connection does not count. */
+ * only. -1 on error. This handle's store_touch_connection does not count. */
 long long store_data_version(struct store *s);
 
 /* An OAuth client app registered for a connector, overriding its defaults. */
@@ -138,31 +140,38 @@ void oauth_app_free(struct oauth_app *app);
  * With a key file the new key replaces it and *new_key_b64 is set to NULL.
  * With SWITCHBOARD_KEY nothing is written: *new_key_b64 gets the new key in
  * base64 (caller shows it, then wipes and frees it with free_secret), and
- * new_key_b64 NULL is then an error, before anything changes. Other running
- * processes keep the old key and must be restarted; their writes are refused
- * meanwhile. */
+ * new_key_b64 NULL is then an error, before anything changes. Secrets that
+ * do not open stop the rotation with nothing changed.
+ *
+ * Other processes: with a key file they re-read it when a secret does not
+ * open or their key no longer matches the store's. With SWITCHBOARD_KEY they
+ * must be restarted with the new key; until then their seals are refused (the
+ * store keeps a fingerprint of its key), so nothing is sealed under the old
+ * one. The new key file is written as "<key>.new" before the commit and
+ * renamed after it: a leftover "<key>.new" holds the key of an interrupted
+ * rotation, and stops the next rotation until it is moved or removed. */
 int store_rotate_key(struct store *s, char **new_key_b64, struct err *err);
 
 /* A webhook or polled event. */
 struct event {
 	long long id;
 	char *connector;
-	long long connection_id;  /* 0 = none */
-	char *entity;             /* may be NULL */
+	long long connection_id; /* 0 = none */
+	char *entity;            /* may be NULL */
 	char *event_type;
-	char *vendor_event_id;    /* may be NULL (then never a duplicate) */
-	json_t *payload;          /* owned; NULL is stored as null */
-	long long received_at;    /* 0 in store_add_event means now */
+	char *vendor_event_id; /* may be NULL (then never a duplicate) */
+	json_t *payload;       /* owned; NULL is stored as null */
+	long long received_at; /* 0 in store_add_event means now */
 };
 /* Store ev unless the connector already has its vendor_event_id. Returns 1
  * when new (sets ev->id and received_at), 0 for a duplicate, -1 with err. */
 int store_add_event(struct store *s, struct event *ev, struct err *err);
 struct event_filter {
-	const char *connector;    /* NULL = any */
-	long long connection_id;  /* 0 = any */
-	const char *event_type;   /* NULL = any */
-	long long since;          /* received_at >= since; 0 = any */
-	int limit;                /* 0 = 100; at most 1000 */
+	const char *connector;   /* NULL = any */
+	long long connection_id; /* 0 = any */
+	const char *event_type;  /* NULL = any */
+	long long since;         /* received_at >= since; 0 = any */
+	int limit;               /* 0 = 100; at most 1000 */
 };
 /* Events matching f (NULL = all), newest first. OUT: *out, a NULL-terminated
  * array freed with events_free. */

@@ -207,12 +207,22 @@ def run_case(case_dir, binary, valgrind):
         out_chunks, err_chunks = [], []
         seen_ids = set()
         pending = b""
+        streams = [proc.stdout, proc.stderr]
 
         def pump(wait):
+            """Read what is ready; False when nothing was (or nothing is left)."""
             nonlocal pending
-            r, _, _ = select.select([proc.stdout, proc.stderr], [], [], wait)
+            if not streams:
+                time.sleep(wait)
+                return False
+            r, _, _ = select.select(streams, [], [], wait)
+            got = False
             for s in r:
                 data = os.read(s.fileno(), 65536)
+                if not data:
+                    streams.remove(s)
+                    continue
+                got = True
                 if s is proc.stdout:
                     out_chunks.append(data)
                     pending += data
@@ -226,7 +236,7 @@ def run_case(case_dir, binary, valgrind):
                             pass
                 else:
                     err_chunks.append(data)
-            return bool(r)
+            return got
 
         deadline = time.time() + timeout
         if os.path.exists(f("in.py")):

@@ -9,13 +9,14 @@
 
 #define SUITE_DIR "/usr/share/json-schema-test-suite/tests/draft7"
 /* Set just under the rate reached when this was written (see the report line). */
-#define SUITE_MIN_RATE 0.98
+#define SUITE_MIN_RATE 0.99
 
 static const char *const suite_files[] = {
 	"type", "properties", "required", "additionalProperties", "patternProperties", "items",
 	"additionalItems", "enum", "const", "minimum", "maximum", "exclusiveMinimum",
 	"exclusiveMaximum", "multipleOf", "minLength", "maxLength", "pattern", "minItems",
-	"maxItems", "uniqueItems", "minProperties", "maxProperties", "anyOf", "oneOf", "allOf",
+	"maxItems", "uniqueItems", "minProperties", "maxProperties", "propertyNames", "anyOf",
+	"oneOf", "allOf",
 	"not", "ref", "boolean_schema", "definitions", "optional/format/date-time",
 	"optional/format/date", "optional/format/email", "optional/format/uri",
 };
@@ -94,10 +95,10 @@ static int run_file(const char *dir, const char *name, int *pass, int *total)
 				fpass++;
 				continue;
 			}
-			fprintf(stderr, "  FAIL %s: %s / %s: expected %s%s%s\n", name,
+			fprintf(stderr, "  FAIL %s: %s / %s: expected %s%s\n", name,
 				json_string_value(json_object_get(group, "description")),
 				json_string_value(json_object_get(test, "description")),
-				want ? "valid, got: " : "invalid", want ? err.msg : "", "");
+				want ? "valid, got: " : "invalid", want ? err.msg : "");
 		}
 	}
 	fprintf(stderr, "  %-28s %3d/%-3d passed", name, fpass, ftotal);
