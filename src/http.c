@@ -385,7 +385,8 @@ static int xfer_launch(struct http_client *c, struct xfer *x, struct err *err)
 	SETOPT(CURLOPT_ACCEPT_ENCODING, "");
 	SETOPT(CURLOPT_TCP_KEEPALIVE, 1L);
 	SETOPT(CURLOPT_TIMEOUT_MS, (long)left);
-	SETOPT(CURLOPT_CONNECTTIMEOUT_MS, x->connect_timeout_ms < left ? x->connect_timeout_ms : (long)left);
+	SETOPT(CURLOPT_CONNECTTIMEOUT_MS,
+	       x->connect_timeout_ms < left ? x->connect_timeout_ms : (long)left);
 	if (rc == CURLE_OK)
 		rc = set_method(x);
 	if (rc != CURLE_OK)
@@ -432,15 +433,23 @@ static void xfer_finish(struct http_client *c, struct xfer *x)
 	c->done_tail = x;
 }
 
-static void xfer_fail(struct http_client *c, struct xfer *x, enum http_error e, const char *msg)
+/* Replace whatever the attempt received with a transport error. */
+static void resp_set_error(struct xfer *x, enum http_error e, const char *msg)
 {
+	size_t n = strnlen(msg, sizeof(x->resp.errmsg) - 1); /* cut a long one */
 	x->resp.error = e;
-	snprintf(x->resp.errmsg, sizeof(x->resp.errmsg), "%s", msg);
+	memcpy(x->resp.errmsg, msg, n);
+	x->resp.errmsg[n] = '\0';
 	x->resp.status = 0;
 	x->resp.truncated = 0;
 	x->resp.retry_after_s = -1;
 	json_object_clear(x->resp.headers);
 	buf_reset(&x->body_buf);
+}
+
+static void xfer_fail(struct http_client *c, struct xfer *x, enum http_error e, const char *msg)
+{
+	resp_set_error(x, e, msg);
 	xfer_finish(c, x);
 }
 
@@ -741,14 +750,8 @@ void http_cancel(struct http_client *c, long long id)
 	}
 	/* Finished but not yet delivered: the caller no longer wants it. */
 	for (x = c->done_head; x; x = x->next) {
-		if (x->id == id && x->resp.error != HTTP_ECANCELLED) {
-			x->resp.error = HTTP_ECANCELLED;
-			snprintf(x->resp.errmsg, sizeof(x->resp.errmsg), "cancelled");
-			x->resp.status = 0;
-			x->resp.truncated = 0;
-			x->resp.retry_after_s = -1;
-			json_object_clear(x->resp.headers);
-			buf_reset(&x->body_buf);
+		if (x->id == id) {
+			resp_set_error(x, HTTP_ECANCELLED, "cancelled");
 			return;
 		}
 	}

@@ -33,6 +33,9 @@ char *auth_expand(const struct connector *c, const struct connection *conn, cons
 		buf_add(&b, p, (size_t)(open - p));
 		char *name = xstrndup(open + 1, (size_t)(close - open - 1));
 		const char *v = conns_value(conn, name);
+		if (!v) /* the connector's default for a parameter, e.g. an API version */
+			v = json_string_value(json_object_get(
+				json_object_get(json_object_get(c->doc, "params"), name), "default"));
 		if (!v) {
 			err_set(err, "connection '%s' of %s has no value for '%s'",
 				conn ? conn->name : "?", c->slug, name);

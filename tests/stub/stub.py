@@ -67,7 +67,8 @@ class Route:
         self.lock = threading.Lock()
 
     def matches(self, method, path, query):
-        if self.method and self.method.upper() != method:
+        want = (self.method or "").upper()
+        if want and want != method and not (want == "GET" and method == "HEAD"):
             return False
         if self.regex:
             if not self.regex.fullmatch(path):
@@ -245,6 +246,11 @@ class Server(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 256  # many clients connect at once
     allow_reuse_address = True
+
+    def handle_error(self, request, client_address):
+        # Clients hang up mid-reply on purpose (caps, cancels, timeouts).
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 def main():

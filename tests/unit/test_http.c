@@ -487,20 +487,26 @@ static void test_concurrent(struct http_client *c)
 /* The slow cases side by side, so the test stays quick. */
 static void test_async(struct http_client *c)
 {
-	struct result rl = {0}, tmo = {0}, cancel = {0};
+	struct result rl = {0}, tmo = {0}, cancel = {0}, cancel_wait = {0};
 	struct http_request r_rl = {.method = "GET", .url = url("/ratelimited"), .idempotent = 1};
 	struct http_request r_tmo = {.method = "GET", .url = url("/slow"), .timeout_ms = 300};
 	struct http_request r_cancel = {.method = "GET", .url = url("/slow"), .idempotent = 1};
+	/* Parked on a 30 s retry timer when cancelled. */
+	struct http_request r_cancel_wait = {.method = "GET", .url = url("/wait-long"),
+					     .idempotent = 1, .max_retry_wait_ms = 60000,
+					     .timeout_ms = 120000};
 	struct err e;
 	err_init(&e);
 	CHECK(http_start(c, &r_rl, on_done, &rl, &e) > 0);
 	CHECK(http_start(c, &r_tmo, on_done, &tmo, &e) > 0);
 	long long cid = http_start(c, &r_cancel, on_done, &cancel, &e);
-	CHECK(cid > 0);
+	long long wid = http_start(c, &r_cancel_wait, on_done, &cancel_wait, &e);
+	CHECK(cid > 0 && wid > 0);
 	long long t0 = now_ms();
 	while (now_ms() - t0 < 100)
 		http_wait(c, -1, 20, NULL);
 	http_cancel(c, cid);
+	http_cancel(c, wid);
 	CHECK(cancel.calls == 0); /* delivered by http_wait, not from http_cancel */
 	http_cancel(c, cid);      /* twice is harmless */
 	http_cancel(c, 999999);   /* unknown ids are ignored */
@@ -521,6 +527,8 @@ static void test_async(struct http_client *c)
 	CHECK(cancel.calls == 1);
 	CHECK(cancel.error == HTTP_ECANCELLED);
 	CHECK(cancel.elapsed_ms < 1000);
+	CHECK(cancel_wait.calls == 1);
+	CHECK(cancel_wait.error == HTTP_ECANCELLED);
 }
 
 static void test_extra_fd(struct http_client *c)
