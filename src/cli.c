@@ -176,9 +176,14 @@ int cli_call(struct cli *cli, int argc, char **argv)
 	} else {
 		struct sync_call sc = {0};
 		exec_start(&env, t, args, sync_done, NULL, &sc);
-		while (!sc.result && http_pending(env.http) > 0)
+		while (!sc.result) {
+			int jobs = exec_poll(&env);
+			if (sc.result || (http_pending(env.http) == 0 && jobs == 0))
+				break;
 			if (http_wait(env.http, -1, 1000, NULL) < 0)
 				break;
+		}
+		exec_shutdown();
 		if (sc.result) {
 			json_t *structured = json_object_get(sc.result, "structuredContent");
 			if (structured)

@@ -4,6 +4,7 @@
 #include "exec.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -11,6 +12,7 @@
 #include "auth/auth.h"
 #include "conns.h"
 #include "crypto.h"
+#include "hooks.h"
 #include "log.h"
 #include "store.h"
 
@@ -19,23 +21,26 @@
 struct exec_call {
 	struct exec_env *env;
 	const struct tool *tool;
-	json_t *pagination; /* borrowed */
+	json_t *args;       /* owned copy, for the next page */
+	struct connection *conn;
+	json_t *pagination; /* borrowed; NULL unless a list */
 	char *cursor;       /* the cursor this page was asked with */
 	long limit;
 	long long http_id;
+	long max_items;     /* fetch pages until this many items (0: one page) */
+	json_t *items;      /* items gathered over pages */
+	int pages;
 	exec_done_fn done;
+	exec_progress_fn progress;
 	void *ctx;
-};
 
-/* A request being built. */
-struct req {
-	char *method;
-	struct buf url;
-	json_t *headers;      /* "Name: value" strings, owned */
-	json_t *auth_headers; /* the secret ones, kept apart for redaction */
-	json_t *auth_query;
-	struct buf body;
-	int idempotent;
+	/* Hooks that run on a worker thread (mail). */
+	const struct hook *hook;
+	pthread_t thread;
+	int cancelled;      /* guarded by jobs_lock */
+	json_t *job_data;
+	struct err job_err;
+	struct exec_call *next_job;
 };
 
 json_t *exec_error_result(const char *message, json_t *details)
@@ -55,7 +60,7 @@ json_t *exec_error_result(const char *message, json_t *details)
 	return r;
 }
 
-static void req_release(struct req *r)
+static void req_release(struct exec_req *r)
 {
 	free(r->method);
 	buf_release(&r->url);
@@ -86,7 +91,7 @@ static void add_encoded(struct buf *b, const char *s, int keep_slash)
 }
 
 /* A scalar argument as the text a vendor expects in a URL or form. */
-static char *scalar_text(json_t *v)
+char *exec_scalar_text(json_t *v)
 {
 	if (json_is_string(v))
 		return xstrdup(json_string_value(v));
@@ -103,15 +108,15 @@ static char *scalar_text(json_t *v)
 	return json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
 }
 
-static void add_query(struct buf *url, const char *name, json_t *value)
+void exec_add_query(struct buf *url, const char *name, json_t *value)
 {
 	if (json_is_array(value)) {
 		size_t i;
 		json_t *v;
-		json_array_foreach(value, i, v) add_query(url, name, v);
+		json_array_foreach(value, i, v) exec_add_query(url, name, v);
 		return;
 	}
-	char *text = scalar_text(value);
+	char *text = exec_scalar_text(value);
 	buf_adds(url, strchr(url->data, '?') ? "&" : "?");
 	add_encoded(url, name, 0);
 	buf_adds(url, "=");
@@ -120,7 +125,7 @@ static void add_query(struct buf *url, const char *name, json_t *value)
 }
 
 /* Stripe-style form encoding: metadata[k]=v, items[0][price]=p. */
-static void add_form(struct buf *b, const char *prefix, json_t *v)
+void exec_add_form(struct buf *b, const char *prefix, json_t *v)
 {
 	if (json_is_object(v)) {
 		const char *k;
@@ -128,7 +133,7 @@ static void add_form(struct buf *b, const char *prefix, json_t *v)
 		json_object_foreach(v, k, x)
 		{
 			char *key = prefix ? xasprintf("%s[%s]", prefix, k) : xstrdup(k);
-			add_form(b, key, x);
+			exec_add_form(b, key, x);
 			free(key);
 		}
 		return;
@@ -139,12 +144,12 @@ static void add_form(struct buf *b, const char *prefix, json_t *v)
 		json_array_foreach(v, i, x)
 		{
 			char *key = xasprintf("%s[%zu]", prefix, i);
-			add_form(b, key, x);
+			exec_add_form(b, key, x);
 			free(key);
 		}
 		return;
 	}
-	char *text = scalar_text(v);
+	char *text = exec_scalar_text(v);
 	if (b->len)
 		buf_adds(b, "&");
 	add_encoded(b, prefix, 0);
@@ -222,51 +227,41 @@ static int same_origin(const char *a, const char *b)
 	return strncmp(a, b, n) == 0 && (b[n] == '\0' || b[n] == '/' || b[n] == '?');
 }
 
-static void add_header(json_t *headers, const char *name, const char *value)
+void exec_add_header(json_t *headers, const char *name, const char *value)
 {
 	char *h = xasprintf("%s: %s", name, value);
 	json_array_append_new(headers, json_string(h));
 	free(h);
 }
 
-static int build(struct exec_env *env, const struct tool *t, json_t *args,
-		 struct connection *conn, struct req *r, struct exec_call *call, struct err *err)
+/* The standard request shape: path parameters, query, paging and body from
+ * the action's declaration. r->url holds the base URL. */
+static int build_standard(const struct tool *t, json_t *args, struct exec_req *r,
+			  struct exec_call *call, struct err *err)
 {
 	const struct connector *c = t->connector;
 	json_t *action = t->action_doc;
-	json_t *req_conf = json_object_get(c->doc, "request");
 	json_t *params = json_object_get(action, "params");
 	json_t *pg = t->is_list ? connector_pagination(c, action) : NULL;
 	const char *style = pg ? json_string_value(json_object_get(pg, "style")) : "none";
 	const char *graphql = json_string_value(json_object_get(action, "graphql"));
-	int ret = -1;
-	(void)env;
-
-	r->headers = json_array();
-	r->auth_headers = json_array();
-	r->auth_query = json_object();
-	buf_init(&r->url, 64 << 10);
-	buf_init(&r->body, 0);
-	const char *method = json_string_value(json_object_get(action, "method"));
-	r->method = xstrdup(method ? method : "POST");
-
-	char *base = base_url(c, conn, err);
-	if (!base)
-		goto out;
 	const char *cursor = json_string_value(json_object_get(args, "cursor"));
-	if (cursor && style && strcmp(style, "link") == 0) {
+	int link_cursor = cursor && strcmp(style, "link") == 0;
+	json_t *body = NULL;
+	int ret = -1;
+
+	if (link_cursor) {
 		/* A Link-header cursor is the vendor's next URL: follow it only on
 		 * the connection's own host. */
-		if (!same_origin(base, cursor)) {
+		if (!same_origin(r->url.data, cursor)) {
 			err_set(err, "cursor is not a next-page URL of %s; pass next_cursor as "
 				     "returned",
 				c->slug);
-			free(base);
 			goto out;
 		}
+		buf_reset(&r->url);
 		buf_adds(&r->url, cursor);
 	} else {
-		buf_adds(&r->url, base);
 		const char *path = json_string_value(json_object_get(action, "path"));
 		for (const char *p = path ? path : ""; *p;) {
 			const char *open = strchr(p, '{');
@@ -278,25 +273,22 @@ static int build(struct exec_env *env, const struct tool *t, json_t *args,
 			buf_add(&r->url, p, (size_t)(open - p));
 			char *name = xstrndup(open + 1, (size_t)(close - open - 1));
 			json_t *v = json_object_get(args, name);
-			char *text = v ? scalar_text(v) : NULL;
-			if (!text || !*text) {
+			char *text = v ? exec_scalar_text(v) : NULL;
+			int raw = json_is_true(json_object_get(json_object_get(params, name), "raw"));
+			if (text && *text)
+				add_encoded(&r->url, text, raw);
+			else
 				err_set(err, "missing path parameter '%s'", name);
-				free(name);
-				free(text);
-				free(base);
-				goto out;
-			}
-			add_encoded(&r->url, text,
-				    json_is_true(json_object_get(json_object_get(params, name), "raw")));
 			free(text);
 			free(name);
+			if (err_is_set(err))
+				goto out;
 			p = close + 1;
 		}
 	}
-	free(base);
 
-	/* Arguments into query and body. */
-	json_t *body = json_object();
+	/* Arguments into query, headers and body. */
+	body = json_object();
 	const char *k;
 	json_t *v;
 	json_object_foreach(args, k, v)
@@ -305,20 +297,18 @@ static int build(struct exec_env *env, const struct tool *t, json_t *args,
 			continue;
 		json_t *decl = json_object_get(params, k);
 		const char *in = arg_place(t, k, decl);
-		if (strcmp(in, "path") == 0)
-			continue;
-		if (strcmp(in, "query") == 0 && !(cursor && style && strcmp(style, "link") == 0)) {
-			add_query(&r->url, vendor_name(k, decl), v);
+		if (strcmp(in, "query") == 0 && !link_cursor) {
+			exec_add_query(&r->url, vendor_name(k, decl), v);
 		} else if (strcmp(in, "header") == 0) {
-			char *text = scalar_text(v);
-			if (strpbrk(text, "\r\n")) {
-				free(text);
-				json_decref(body);
+			char *text = exec_scalar_text(v);
+			int bad = strpbrk(text, "\r\n") != NULL;
+			if (!bad)
+				exec_add_header(r->headers, vendor_name(k, decl), text);
+			free(text);
+			if (bad) {
 				err_set(err, "header argument '%s' contains a line break", k);
 				goto out;
 			}
-			add_header(r->headers, vendor_name(k, decl), text);
-			free(text);
 		} else if (strcmp(in, "body") == 0) {
 			json_object_set(body, vendor_name(k, decl), v);
 		}
@@ -330,78 +320,35 @@ static int build(struct exec_env *env, const struct tool *t, json_t *args,
 	const char *cursor_param = json_string_value(json_object_get(pg, "cursor_param"));
 	call->limit = limit ? (long)json_integer_value(limit) : 0;
 	if (pg && graphql) {
-		if (limit)
-			json_object_set(body, limit_param ? limit_param : "first", limit);
-		else if (json_object_get(pg, "default_limit"))
-			json_object_set(body, limit_param ? limit_param : "first",
-					json_object_get(pg, "default_limit"));
+		json_t *lim = limit ? limit : json_object_get(pg, "default_limit");
+		if (lim)
+			json_object_set(body, limit_param ? limit_param : "first", lim);
 		if (cursor)
 			json_object_set_new(body, cursor_param ? cursor_param : "after",
 					    json_string(cursor));
-	} else if (pg && strcmp(style, "none") != 0 && strcmp(style, "link") != 0) {
+	} else if (pg && strcmp(style, "none") != 0 && !link_cursor) {
 		if (limit && limit_param)
-			add_query(&r->url, limit_param, limit);
+			exec_add_query(&r->url, limit_param, limit);
 		if (cursor && cursor_param)
-			add_query(&r->url, cursor_param, json_object_get(args, "cursor"));
-	} else if (pg && strcmp(style, "link") == 0 && !cursor && limit && limit_param) {
-		add_query(&r->url, limit_param, limit);
+			exec_add_query(&r->url, cursor_param, json_object_get(args, "cursor"));
 	}
-	if (cursor)
-		call->cursor = xstrdup(cursor);
-
-	/* Headers: the connector's, the action's, then auth. */
-	json_object_foreach(json_object_get(req_conf, "headers"), k, v)
-	{
-		char *value = auth_expand(c, conn, json_string_value(v), err);
-		if (!value) {
-			json_decref(body);
-			goto out;
-		}
-		add_header(r->headers, k, value);
-		free(value);
-	}
-	json_object_foreach(json_object_get(action, "headers"), k, v)
-		add_header(r->headers, k, json_string_value(v));
-	const char *accept = json_string_value(json_object_get(req_conf, "accept"));
-	add_header(r->headers, "Accept", accept ? accept : "application/json");
-
-	json_t *method_doc = connector_auth_method(c, conn->auth);
-	const struct auth_handler *h = auth_find(conn->auth);
-	if (!h || !method_doc) {
-		err_set(err, "connection '%s' uses auth method '%s', which %s does not declare",
-			conn->name, conn->auth ? conn->auth : "?", c->slug);
-		json_decref(body);
-		goto out;
-	}
-	struct auth_out ao = {r->auth_headers, r->auth_query};
-	if (h->apply(c, method_doc, conn, &ao, err) < 0) {
-		json_decref(body);
-		goto out;
-	}
-	if ((json_array_size(r->auth_headers) || json_object_size(r->auth_query)) &&
-	    !url_allows_credentials(r->url.data)) {
-		err_set(err, "refusing to send %s credentials over plain http to a host that is not "
-			     "this machine; use https",
-			c->slug);
-		json_decref(body);
-		goto out;
-	}
-	json_object_foreach(r->auth_query, k, v) add_query(&r->url, k, v);
+	free(call->cursor);
+	call->cursor = cursor ? xstrdup(cursor) : NULL;
 
 	/* The body. */
+	json_t *req_conf = json_object_get(c->doc, "request");
 	const char *encoding = json_string_value(json_object_get(action, "body_encoding"));
 	if (!encoding)
 		encoding = json_string_value(json_object_get(req_conf, "body"));
 	int has_body = strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0 &&
 		       strcmp(r->method, "DELETE") != 0;
 	if (graphql) {
-		json_t *doc = json_pack("{s:s, s:o}", "query", graphql, "variables", body);
-		body = NULL;
-		char *s = json_dumps(doc, JSON_COMPACT);
-		buf_adds(&r->body, s);
-		free(s);
+		json_t *doc = json_pack("{s:s, s:O}", "query", graphql, "variables", body);
+		char *text = json_dumps(doc, JSON_COMPACT);
+		buf_adds(&r->body, text);
+		free(text);
 		json_decref(doc);
-		add_header(r->headers, "Content-Type", "application/json");
+		exec_add_header(r->headers, "Content-Type", "application/json");
 	} else if (has_body && (json_object_size(body) || strcmp(encoding, "json") == 0)) {
 		const char *wrap = json_string_value(json_object_get(action, "wrap"));
 		json_t *payload = json_incref(body); /* dropped below */
@@ -410,47 +357,110 @@ static int build(struct exec_env *env, const struct tool *t, json_t *args,
 		if (wrap)
 			payload = json_pack("{s:o}", wrap, payload);
 		if (strcmp(encoding, "form") == 0) {
-			add_form(&r->body, NULL, payload);
-			add_header(r->headers, "Content-Type", "application/x-www-form-urlencoded");
+			exec_add_form(&r->body, NULL, payload);
+			exec_add_header(r->headers, "Content-Type", "application/x-www-form-urlencoded");
 		} else {
-			char *s = json_dumps(payload, JSON_COMPACT);
-			buf_adds(&r->body, s);
-			free(s);
-			add_header(r->headers, "Content-Type", "application/json");
+			char *text = json_dumps(payload, JSON_COMPACT);
+			buf_adds(&r->body, text);
+			free(text);
+			exec_add_header(r->headers, "Content-Type", "application/json");
 		}
 		json_decref(payload);
 	}
-	json_decref(body);
-
-	/* Idempotency: reads, PUT and DELETE may be retried; a POST only with
-	 * a key the vendor dedupes on. */
-	r->idempotent = strcmp(r->method, "POST") != 0 && strcmp(r->method, "PATCH") != 0;
-	json_t *idem = json_object_get(req_conf, "idempotency");
-	if (!r->idempotent && idem && !graphql) {
-		unsigned char raw[16];
-		if (crypto_random(raw, sizeof(raw), err) < 0)
-			goto out;
-		raw[6] = (raw[6] & 0x0f) | 0x40;
-		raw[8] = (raw[8] & 0x3f) | 0x80;
-		char *hex = crypto_hex(raw, sizeof(raw));
-		char *uuid = xasprintf("%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8, hex + 12, hex + 16,
-				       hex + 20);
-		const char *hname = json_string_value(json_object_get(idem, "header"));
-		const char *qname = json_string_value(json_object_get(idem, "query"));
-		if (hname)
-			add_header(r->headers, hname, uuid);
-		if (qname) {
-			json_t *u = json_string(uuid);
-			add_query(&r->url, qname, u);
-			json_decref(u);
-		}
-		free(hex);
-		free(uuid);
-		r->idempotent = 1;
-	}
 	ret = 0;
 out:
+	json_decref(body);
 	return ret;
+}
+
+static int add_idempotency_key(json_t *idem, struct exec_req *r, struct err *err)
+{
+	unsigned char raw[16];
+	if (crypto_random(raw, sizeof(raw), err) < 0)
+		return -1;
+	raw[6] = (raw[6] & 0x0f) | 0x40; /* a version 4 UUID */
+	raw[8] = (raw[8] & 0x3f) | 0x80;
+	char *hex = crypto_hex(raw, sizeof(raw));
+	char *uuid = xasprintf("%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8, hex + 12, hex + 16,
+			       hex + 20);
+	const char *hname = json_string_value(json_object_get(idem, "header"));
+	const char *qname = json_string_value(json_object_get(idem, "query"));
+	if (hname)
+		exec_add_header(r->headers, hname, uuid);
+	if (qname) {
+		json_t *u = json_string(uuid);
+		exec_add_query(&r->url, qname, u);
+		json_decref(u);
+	}
+	free(hex);
+	free(uuid);
+	r->idempotent = 1;
+	return 0;
+}
+
+static int build(const struct tool *t, json_t *args, struct connection *conn,
+		 struct exec_req *r, struct exec_call *call, struct err *err)
+{
+	const struct connector *c = t->connector;
+	json_t *action = t->action_doc;
+	json_t *req_conf = json_object_get(c->doc, "request");
+	const char *k;
+	json_t *v;
+
+	r->headers = json_array();
+	r->auth_headers = json_array();
+	r->auth_query = json_object();
+	buf_init(&r->url, 64 << 10);
+	buf_init(&r->body, 0);
+	const char *method = json_string_value(json_object_get(action, "method"));
+	r->method = xstrdup(method ? method : "POST");
+
+	char *base = base_url(c, conn, err);
+	if (!base)
+		return -1;
+	buf_adds(&r->url, base);
+	free(base);
+	const struct hook *hook = hook_find(json_string_value(json_object_get(action, "hook")));
+	if (hook ? hook->build(t, args, conn, r, err) < 0 : build_standard(t, args, r, call, err) < 0)
+		return -1;
+
+	/* Headers: the connector's, the action's, then auth. */
+	json_object_foreach(json_object_get(req_conf, "headers"), k, v)
+	{
+		char *value = auth_expand(c, conn, json_string_value(v), NULL);
+		/* A header whose template names an unset optional parameter is
+		 * left out (OpenAI-Organization when no organization is set). */
+		if (value)
+			exec_add_header(r->headers, k, value);
+		free(value);
+	}
+	json_object_foreach(json_object_get(action, "headers"), k, v)
+		exec_add_header(r->headers, k, json_string_value(v));
+	const char *accept = json_string_value(json_object_get(req_conf, "accept"));
+	exec_add_header(r->headers, "Accept", accept ? accept : "application/json");
+
+	json_t *method_doc = connector_auth_method(c, conn->auth);
+	const struct auth_handler *h = auth_find(conn->auth);
+	if (!h || !method_doc)
+		return err_set(err, "connection '%s' uses auth method '%s', which %s does not declare",
+			       conn->name, conn->auth ? conn->auth : "?", c->slug);
+	struct auth_out ao = {r->auth_headers, r->auth_query};
+	if (h->apply(c, method_doc, conn, &ao, err) < 0)
+		return -1;
+	if ((json_array_size(r->auth_headers) || json_object_size(r->auth_query)) &&
+	    !url_allows_credentials(r->url.data))
+		return err_set(err, "refusing to send %s credentials over plain http to a host that "
+				    "is not this machine; use https",
+			       c->slug);
+	json_object_foreach(r->auth_query, k, v) exec_add_query(&r->url, k, v);
+
+	/* Reads, PUT and DELETE may be retried; a POST only with a key the
+	 * vendor dedupes on. */
+	r->idempotent = strcmp(r->method, "POST") != 0 && strcmp(r->method, "PATCH") != 0;
+	json_t *idem = json_object_get(req_conf, "idempotency");
+	if (!r->idempotent && idem && !json_object_get(action, "graphql"))
+		return add_idempotency_key(idem, r, err);
+	return 0;
 }
 
 /* Resolve a JSON pointer; "/-1" picks an array's last element. Borrowed. */
@@ -539,7 +549,7 @@ static json_t *next_cursor(struct exec_call *call, json_t *body, json_t *items,
 	if (json_is_string(v) && *json_string_value(v))
 		return json_incref(v);
 	if (json_is_integer(v)) {
-		char *t = scalar_text(v); /* cursors are strings for the model */
+		char *t = exec_scalar_text(v); /* cursors are strings for the model */
 		json_t *r = json_string(t);
 		free(t);
 		return r;
@@ -592,13 +602,98 @@ static json_t *vendor_error(struct exec_call *call, struct http_response *resp, 
 	return r;
 }
 
+static void call_free(struct exec_call *call)
+{
+	json_decref(call->args);
+	connection_free(call->conn);
+	free(call->cursor);
+	json_decref(call->items);
+	json_decref(call->job_data);
+	free(call);
+}
+
 static void finish(struct exec_call *call, json_t *result)
 {
 	exec_done_fn done = call->done;
 	void *ctx = call->ctx;
-	free(call->cursor);
-	free(call);
+	call_free(call);
 	done(result, ctx);
+}
+
+/* Keep only the named fields of an object, or of each object in an array. */
+static json_t *select_fields(json_t *data, json_t *fields)
+{
+	if (!json_array_size(fields))
+		return json_incref(data);
+	if (json_is_array(data)) {
+		json_t *out = json_array();
+		size_t i;
+		json_t *v;
+		json_array_foreach(data, i, v) json_array_append_new(out, select_fields(v, fields));
+		return out;
+	}
+	if (!json_is_object(data))
+		return json_incref(data);
+	json_t *out = json_object();
+	size_t i;
+	json_t *f;
+	json_array_foreach(fields, i, f)
+	{
+		json_t *v = json_object_get(data, json_string_value(f));
+		if (v)
+			json_object_set(out, json_string_value(f), v);
+	}
+	return out;
+}
+
+static json_t *success_result(json_t *structured)
+{
+	char *text = json_dumps(structured, JSON_COMPACT);
+	json_t *r = json_pack("{s:[{s:s, s:s}], s:o}", "content", "type", "text", "text", text,
+			      "structuredContent", structured);
+	free(text);
+	return r;
+}
+
+static int send_request(struct exec_call *call, struct err *err);
+
+/* A checked answer: data (borrowed) and, for lists, the next cursor. */
+static void deliver(struct exec_call *call, json_t *data, json_t *nc, int truncated)
+{
+	json_t *fields = json_object_get(call->args, "fields");
+	if (call->pagination && call->max_items > 0) {
+		/* Gathering pages: keep going while the model asked for more. */
+		if (!call->items)
+			call->items = json_array();
+		if (json_is_array(data))
+			json_array_extend(call->items, data);
+		call->pages++;
+		if (call->progress)
+			call->progress((double)json_array_size(call->items), (double)call->max_items,
+				       "items fetched", call->ctx);
+		if (nc && json_array_size(call->items) < (size_t)call->max_items) {
+			struct err e;
+			err_init(&e);
+			json_object_set(call->args, "cursor", nc);
+			json_decref(nc);
+			if (send_request(call, &e) == 0)
+				return;
+			finish(call, exec_error_result(e.msg, NULL));
+			return;
+		}
+		data = call->items;
+	}
+	json_t *out = json_pack("{s:o}", "data", select_fields(data, fields));
+	if (call->pagination) {
+		json_object_set_new(out, "has_more", json_boolean(nc != NULL));
+		if (nc)
+			json_object_set_new(out, "next_cursor", nc);
+		if (call->pages > 1)
+			json_object_set_new(out, "pages", json_integer(call->pages));
+	}
+	if (truncated)
+		json_object_set_new(out, "truncated", json_true());
+	finish(call, success_result(out));
 }
 
 static void on_response(struct http_response *resp, void *ctx)
@@ -607,8 +702,7 @@ static void on_response(struct http_response *resp, void *ctx)
 	const struct connector *c = call->tool->connector;
 	const char *cname = json_string_value(json_object_get(c->doc, "name"));
 	if (resp->error == HTTP_ECANCELLED) {
-		free(call->cursor);
-		free(call);
+		call_free(call);
 		return;
 	}
 	if (resp->error != HTTP_OK) {
@@ -636,8 +730,8 @@ static void on_response(struct http_response *resp, void *ctx)
 		const char *ctype = json_string_value(json_object_get(resp->headers, "content-type"));
 		if (resp->truncated || (ctype && strstr(ctype, "json"))) {
 			char *msg = xasprintf(
-				"%s answered with %s (%zu bytes)%s. Narrow the request (fewer items "
-				"with limit, or filters).",
+				"%s answered with %s (%zu bytes)%s. Narrow the request (a smaller "
+				"limit, filters, or fields).",
 				cname, resp->truncated ? "more than the size limit" : "invalid JSON",
 				resp->body_len, resp->truncated ? ", cut" : "");
 			finish(call, exec_error_result(msg, json_pack("{s:i, s:b}", "status",
@@ -673,21 +767,9 @@ static void on_response(struct http_response *resp, void *ctx)
 	if (!rp && call->pagination)
 		rp = json_string_value(json_object_get(call->pagination, "items"));
 	json_t *data = pointer_get(body, rp);
-	json_t *out = json_pack("{s:O}", "data", data ? data : body);
-	if (call->pagination) {
-		json_t *nc = next_cursor(call, body, data, resp);
-		json_object_set_new(out, "has_more", json_boolean(nc != NULL));
-		if (nc)
-			json_object_set_new(out, "next_cursor", nc);
-	}
-	if (resp->truncated)
-		json_object_set_new(out, "truncated", json_true());
-	char *text = json_dumps(out, JSON_COMPACT);
-	json_t *result = json_pack("{s:[{s:s, s:s}], s:o}", "content", "type", "text", "text", text,
-				   "structuredContent", out);
-	free(text);
+	json_t *nc = call->pagination ? next_cursor(call, body, data, resp) : NULL;
+	deliver(call, data ? data : body, nc, resp->truncated);
 	json_decref(body);
-	finish(call, result);
 }
 
 static const char *const *header_array(json_t *a, json_t *b)
@@ -701,31 +783,22 @@ static const char *const *header_array(json_t *a, json_t *b)
 	return h;
 }
 
-struct exec_call *exec_start(struct exec_env *env, const struct tool *t, json_t *args,
-			     exec_done_fn done, exec_progress_fn progress, void *ctx)
+static void req_wipe(struct exec_req *r)
 {
-	struct err e;
-	err_init(&e);
-	(void)progress;
-	struct exec_call *call = xcalloc(1, sizeof(*call));
-	call->env = env;
-	call->tool = t;
-	call->done = done;
-	call->ctx = ctx;
-	call->pagination = t->is_list ? connector_pagination(t->connector, t->action_doc) : NULL;
-	struct req r = {0};
-	struct connection *conn = NULL;
-	if (json_object_get(t->action_doc, "hook")) {
-		err_set(&e, "%s is not available yet: its hook '%s' is not built into this switchboard",
-			t->name, json_string_value(json_object_get(t->action_doc, "hook")));
-		goto fail;
-	}
-	conn = conns_resolve(env->store, t->connector,
-			     json_string_value(json_object_get(args, "connection")), &e);
-	if (!conn)
-		goto fail;
-	if (build(env, t, args, conn, &r, call, &e) < 0)
-		goto fail;
+	req_release(r);
+	free(r->resolve);
+	memset(r, 0, sizeof(*r));
+}
+
+/* Build and start the request for the call's current arguments. */
+static int send_request(struct exec_call *call, struct err *err)
+{
+	const struct tool *t = call->tool;
+	struct exec_env *env = call->env;
+	struct exec_req r = {0};
+	int ret = -1;
+	if (build(t, call->args, call->conn, &r, call, err) < 0)
+		goto out;
 	const char *const *headers = header_array(r.headers, r.auth_headers);
 	json_t *tmo = json_object_get(json_object_get(t->connector->doc, "request"), "timeout_ms");
 	struct http_request hr = {
@@ -739,21 +812,138 @@ struct exec_call *exec_start(struct exec_env *env, const struct tool *t, json_t 
 					      : DEFAULT_TIMEOUT_MS,
 		.max_body = env->max_body,
 		.idempotent = r.idempotent,
+		.resolve = r.resolve,
 	};
-	call->http_id = http_start(env->http, &hr, on_response, call, &e);
+	call->http_id = http_start(env->http, &hr, on_response, call, err);
 	free((void *)headers);
-	if (call->http_id < 0)
+	if (call->http_id > 0)
+		ret = 0;
+out:
+	req_wipe(&r);
+	return ret;
+}
+
+/* Worker-thread hooks: finished calls wait in a queue for exec_poll(). */
+static pthread_mutex_t jobs_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct exec_call *jobs_running, *jobs_done;
+
+static void *job_main(void *arg)
+{
+	struct exec_call *call = arg;
+	json_t *data = NULL;
+	err_init(&call->job_err);
+	if (call->hook->run(call->tool, call->args, call->conn, &data, &call->job_err) == 0)
+		call->job_data = data;
+	pthread_mutex_lock(&jobs_lock);
+	for (struct exec_call **p = &jobs_running; *p; p = &(*p)->next_job)
+		if (*p == call) {
+			*p = call->next_job;
+			break;
+		}
+	call->next_job = jobs_done;
+	jobs_done = call;
+	struct http_client *http = call->env->http;
+	pthread_mutex_unlock(&jobs_lock);
+	http_wakeup(http);
+	return NULL;
+}
+
+int exec_poll(struct exec_env *env)
+{
+	(void)env;
+	pthread_mutex_lock(&jobs_lock);
+	struct exec_call *done = jobs_done;
+	jobs_done = NULL;
+	int running = 0;
+	for (struct exec_call *c = jobs_running; c; c = c->next_job)
+		running++;
+	pthread_mutex_unlock(&jobs_lock);
+	while (done) {
+		struct exec_call *call = done;
+		done = call->next_job;
+		pthread_join(call->thread, NULL);
+		if (call->cancelled) {
+			call_free(call);
+		} else if (call->job_data) {
+			json_t *data = json_incref(call->job_data); /* dropped by deliver */
+			deliver(call, data, NULL, 0);
+			json_decref(data);
+		} else {
+			char *msg = xasprintf("%s", call->job_err.msg);
+			finish(call, exec_error_result(msg, NULL));
+			free(msg);
+		}
+	}
+	return running;
+}
+
+void exec_shutdown(void)
+{
+	for (;;) {
+		pthread_mutex_lock(&jobs_lock);
+		int running = jobs_running != NULL;
+		struct exec_call *done = jobs_done;
+		jobs_done = NULL;
+		pthread_mutex_unlock(&jobs_lock);
+		while (done) {
+			struct exec_call *call = done;
+			done = call->next_job;
+			pthread_join(call->thread, NULL);
+			call_free(call);
+		}
+		if (!running)
+			return;
+		struct timespec ts = {0, 10 * 1000 * 1000};
+		nanosleep(&ts, NULL);
+	}
+}
+
+struct exec_call *exec_start(struct exec_env *env, const struct tool *t, json_t *args,
+			     exec_done_fn done, exec_progress_fn progress, void *ctx)
+{
+	struct err e;
+	err_init(&e);
+	struct exec_call *call = xcalloc(1, sizeof(*call));
+	call->env = env;
+	call->tool = t;
+	call->done = done;
+	call->progress = progress;
+	call->ctx = ctx;
+	call->args = json_deep_copy(args);
+	call->pagination = t->is_list ? connector_pagination(t->connector, t->action_doc) : NULL;
+	json_t *max = json_object_get(args, "max_items");
+	call->max_items = max ? (long)json_integer_value(max) : 0;
+	const char *hook_name = json_string_value(json_object_get(t->action_doc, "hook"));
+	call->hook = hook_find(hook_name);
+	if (hook_name && !call->hook) {
+		err_set(&e, "%s is not available in this build: hook '%s' is missing", t->name,
+			hook_name);
 		goto fail;
-	if (env->store && conn->id)
-		store_touch_connection(env->store, conn->id);
-	req_release(&r);
-	connection_free(conn);
+	}
+	call->conn = conns_resolve(env->store, t->connector,
+				   json_string_value(json_object_get(args, "connection")), &e);
+	if (!call->conn)
+		goto fail;
+	if (call->hook && call->hook->run) {
+		pthread_mutex_lock(&jobs_lock);
+		call->next_job = jobs_running;
+		jobs_running = call;
+		int rc = pthread_create(&call->thread, NULL, job_main, call);
+		if (rc != 0)
+			jobs_running = call->next_job;
+		pthread_mutex_unlock(&jobs_lock);
+		if (rc != 0) {
+			err_set(&e, "cannot start a worker thread: %s", strerror(rc));
+			goto fail;
+		}
+	} else if (send_request(call, &e) < 0) {
+		goto fail;
+	}
+	if (env->store && call->conn->id)
+		store_touch_connection(env->store, call->conn->id);
 	return call;
 fail:
-	req_release(&r);
-	connection_free(conn);
-	free(call->cursor);
-	free(call);
+	call_free(call);
 	done(exec_error_result(e.msg, NULL), ctx);
 	return NULL;
 }
@@ -762,6 +952,13 @@ void exec_cancel(struct exec_call *call)
 {
 	if (!call)
 		return;
+	if (call->hook && call->hook->run) {
+		/* The worker cannot be interrupted; its result is dropped. */
+		pthread_mutex_lock(&jobs_lock);
+		call->cancelled = 1;
+		pthread_mutex_unlock(&jobs_lock);
+		return;
+	}
 	/* on_response sees HTTP_ECANCELLED and frees the call silently. */
 	http_cancel(call->env->http, call->http_id);
 }
@@ -769,14 +966,17 @@ void exec_cancel(struct exec_call *call)
 json_t *exec_dry_run(struct exec_env *env, const struct tool *t, json_t *args, struct err *err)
 {
 	struct exec_call call = {0};
-	struct req r = {0};
+	struct exec_req r = {0};
 	json_t *out = NULL;
 	struct connection *conn = conns_resolve(env->store, t->connector,
 						json_string_value(json_object_get(args, "connection")),
 						err);
 	if (!conn)
 		return NULL;
-	if (build(env, t, args, conn, &r, &call, err) == 0) {
+	const struct hook *hook = hook_find(json_string_value(json_object_get(t->action_doc, "hook")));
+	if (hook && hook->run) {
+		err_set(err, "%s does not make an HTTP request; nothing to show", t->name);
+	} else if (build(t, args, conn, &r, &call, err) == 0) {
 		json_t *headers = json_array();
 		size_t i;
 		json_t *v;
@@ -790,13 +990,13 @@ json_t *exec_dry_run(struct exec_env *env, const struct tool *t, json_t *args, s
 			free(red);
 		}
 		char *url = log_redact(r.url.data);
-		out = json_pack("{s:s, s:s, s:o, s:s%}", "method", r.method, "url", url, "headers",
-				headers, "body", r.body.data ? r.body.data : "", r.body.len);
-		json_object_set_new(out, "connection", json_string(conn->name));
+		out = json_pack("{s:s, s:s, s:o, s:s%, s:s}", "method", r.method, "url", url,
+				"headers", headers, "body", r.body.data ? r.body.data : "",
+				r.body.len, "connection", conn->name);
 		free(url);
 	}
 	free(call.cursor);
-	req_release(&r);
+	req_wipe(&r);
 	connection_free(conn);
 	return out;
 }

@@ -20,6 +20,26 @@ struct exec_env {
 
 struct exec_call;
 
+/* A request being built; hooks (hooks.h) may shape any part of it. */
+struct exec_req {
+	char *method;
+	struct buf url;
+	json_t *headers;      /* "Name: value" strings, owned */
+	json_t *auth_headers; /* the ones holding secrets, kept apart for redaction */
+	json_t *auth_query;   /* secret query values: name -> value */
+	struct buf body;
+	int idempotent;
+	char *resolve;        /* "host:port:address" pin, or NULL */
+};
+
+/* URL and form helpers shared with hooks: append ?name=value (arrays as
+ * repeated keys, percent-encoded), and Stripe-style bracket form fields. */
+void exec_add_query(struct buf *url, const char *name, json_t *value);
+void exec_add_form(struct buf *body, const char *prefix, json_t *value);
+void exec_add_header(json_t *headers, const char *name, const char *value);
+/* A scalar as text (strings as they are, true/false, numbers); new string. */
+char *exec_scalar_text(json_t *v);
+
 /* Called once with the CallToolResult (stolen). */
 typedef void (*exec_done_fn)(json_t *result, void *ctx);
 /* Progress of a long call (multi-page lists). */
@@ -32,6 +52,13 @@ struct exec_call *exec_start(struct exec_env *env, const struct tool *tool, json
 			     exec_done_fn done, exec_progress_fn progress, void *ctx);
 /* Abort a call: its transfer is cancelled and done() is never called. */
 void exec_cancel(struct exec_call *call);
+
+/* Deliver calls that finished on worker threads (hooks that run off the
+ * main loop, such as mail); call after each http_wait(). Returns how many
+ * such calls are still running. */
+int exec_poll(struct exec_env *env);
+/* Wait for worker threads still running (their results are dropped). */
+void exec_shutdown(void);
 
 /* Build the request a call would send, without sending it: a new object
  * {method, url, headers: [..], body} with secrets redacted (dry run). */

@@ -21,7 +21,7 @@
 #define DEFAULT_MAX_RETRIES 3
 #define DEFAULT_MAX_RETRY_WAIT_MS 10000
 #define MAX_REDIRECTS 5
-#define MAX_HOST_CONNECTIONS 16
+#define MAX_HOST_CONNECTIONS 64
 #define MAX_HEADER_BYTES (256 * 1024)
 #define BACKOFF_BASE_MS 250
 #define BACKOFF_CAP_MS 8000
@@ -48,6 +48,7 @@ struct xfer {
 	char *body;   /* NULL when there is none */
 	size_t body_len;
 	struct curl_slist *headers;
+	struct curl_slist *resolve;
 	long connect_timeout_ms;
 	size_t max_body;
 	int idempotent;
@@ -308,6 +309,7 @@ static void xfer_free(struct xfer *x)
 	free(x->origin);
 	free(x->body);
 	curl_slist_free_all(x->headers);
+	curl_slist_free_all(x->resolve);
 	buf_release(&x->body_buf);
 	http_response_release(&x->resp);
 	free(x);
@@ -372,6 +374,8 @@ static int xfer_launch(struct http_client *c, struct xfer *x, struct err *err)
 	SETOPT(CURLOPT_HEADERFUNCTION, on_header);
 	SETOPT(CURLOPT_HEADERDATA, (void *)x);
 	SETOPT(CURLOPT_HTTPHEADER, x->headers);
+	if (x->resolve)
+		SETOPT(CURLOPT_RESOLVE, x->resolve);
 	SETOPT(CURLOPT_NOSIGNAL, 1L);
 	SETOPT(CURLOPT_PROTOCOLS_STR, "http,https");
 	SETOPT(CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
@@ -710,6 +714,8 @@ long long http_start(struct http_client *c, const struct http_request *req, http
 	x->ctx = ctx;
 	x->method = xstrdup(req->method);
 	x->url = xstrdup(req->url);
+	if (req->resolve)
+		x->resolve = slist_add(NULL, req->resolve);
 	if (req->body) {
 		x->body = xstrndup(req->body, req->body_len);
 		x->body_len = req->body_len;
@@ -769,6 +775,11 @@ static int poll_timeout(const struct http_client *c, int timeout_ms)
 			t = x->due_ms > now ? x->due_ms - now : 0;
 	}
 	return (int)t;
+}
+
+void http_wakeup(struct http_client *c)
+{
+	curl_multi_wakeup(c->multi);
 }
 
 int http_wait(struct http_client *c, int extra_fd, int timeout_ms, int *extra_ready)

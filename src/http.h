@@ -24,6 +24,8 @@ struct http_request {
 	int max_retries;           /* retries allowed when idempotent; 0 = default 3 */
 	long max_retry_wait_ms;    /* a Retry-After longer than this is not waited for;
 				      0 = default 10000 */
+	const char *resolve;       /* "host:port:address" to pin the host to an address
+				      that was checked (generic HTTP), or NULL */
 };
 
 enum http_error {
@@ -78,6 +80,8 @@ void http_cancel(struct http_client *c, long long id);
  * every finished request. *extra_ready tells whether extra_fd is readable.
  * Returns 0, or -1 on a fatal multi-handle error. */
 int http_wait(struct http_client *c, int extra_fd, int timeout_ms, int *extra_ready);
+/* Make a http_wait() in progress return early; safe from any thread. */
+void http_wakeup(struct http_client *c);
 /* Number of requests started and not yet finished. */
 int http_pending(const struct http_client *c);
 /* Run one request to completion (for the CLI); other started requests make

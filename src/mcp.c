@@ -347,8 +347,12 @@ static void set_level(struct server *srv, json_t *id, json_t *params)
 
 static int valid_id(json_t *id)
 {
-	return json_is_string(id) || json_is_integer(id) ||
-	       (json_is_real(id) && json_real_value(id) == (double)(long long)json_real_value(id));
+	if (json_is_string(id) || json_is_integer(id))
+		return 1;
+	/* 2.0 is an integer id; range-check before the cast, which is undefined
+	 * for values a long long cannot hold (1e300). */
+	double d = json_real_value(id);
+	return json_is_real(id) && d > -9.2e18 && d < 9.2e18 && d == (double)(long long)d;
 }
 
 static void handle(struct server *srv, json_t *msg)
@@ -357,8 +361,10 @@ static void handle(struct server *srv, json_t *msg)
 	json_t *method = json_object_get(msg, "method");
 	json_t *params = json_object_get(msg, "params");
 	int has_id = id != NULL;
-	if (!has_id && !method && (json_object_get(msg, "result") || json_object_get(msg, "error")))
-		return; /* a response without a request of ours: nothing to do */
+	/* A response: we send no requests, so it answers nothing of ours.
+	 * Replying to it would invite an error ping-pong with the client. */
+	if (!method && (json_object_get(msg, "result") || json_object_get(msg, "error")))
+		return;
 	if (!json_is_object(msg) ||
 	    !json_is_string(json_object_get(msg, "jsonrpc")) ||
 	    strcmp(json_string_value(json_object_get(msg, "jsonrpc")), "2.0") != 0 ||
@@ -410,7 +416,9 @@ static void on_line(const char *line, size_t len, int oversize, void *ctx)
 	if (skip == len)
 		return; /* blank lines are harmless */
 	json_error_t je;
-	json_t *msg = json_loadb(line, len, 0, &je);
+	/* Any JSON value parses, so a bare 42 or "x" is an invalid request
+	 * (-32600) rather than a parse error. */
+	json_t *msg = json_loadb(line, len, JSON_DECODE_ANY, &je);
 	if (!msg) {
 		char *text = xasprintf("parse error: %s", je.text);
 		send_and_free(jsonrpc_error_new(NULL, JSONRPC_PARSE_ERROR, text, NULL));
@@ -473,6 +481,7 @@ int mcp_serve(struct mcp_options *opt)
 			err_set(&e, "network loop failed");
 			break;
 		}
+		exec_poll(&opt->exec);
 		if (open_in && ready) {
 			int r = jsonrpc_read(&rd, on_line, &srv);
 			if (r != 0)
@@ -492,6 +501,7 @@ out:
 			exec_cancel(srv.calls->exec);
 		unlink_call(&srv, srv.calls);
 	}
+	exec_shutdown();
 	tools_free(srv.tools);
 	http_free(srv.http);
 	store_free(srv.store);

@@ -1,0 +1,256 @@
+/* hooks.c - the hook table, and the generic HTTP connector's request hook:
+ * any method to the connection's own hosts, with the host checked after DNS
+ * resolution so a model cannot steer requests at private or metadata
+ * addresses. */
+#include "hooks.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <netdb.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+
+#include "conns.h"
+
+struct url_parts {
+	char *scheme, *host, *port; /* new strings; host without brackets */
+};
+
+static void url_parts_release(struct url_parts *u)
+{
+	free(u->scheme);
+	free(u->host);
+	free(u->port);
+}
+
+/* scheme://host[:port][/...]; no user info. 0 or -1. */
+static int url_split(const char *url, struct url_parts *u)
+{
+	memset(u, 0, sizeof(*u));
+	const char *p = strstr(url, "://");
+	if (!p)
+		return -1;
+	u->scheme = xstrndup(url, (size_t)(p - url));
+	for (char *s = u->scheme; *s; s++)
+		*s = (char)tolower((unsigned char)*s);
+	const char *h = p + 3;
+	const char *end = h + strcspn(h, "/?#");
+	if (memchr(h, '@', (size_t)(end - h)))
+		return -1;
+	const char *port = NULL;
+	if (*h == '[') {
+		const char *close = memchr(h, ']', (size_t)(end - h));
+		if (!close)
+			return -1;
+		u->host = xstrndup(h + 1, (size_t)(close - h - 1));
+		if (close + 1 < end && close[1] == ':')
+			port = close + 2;
+	} else {
+		const char *colon = memchr(h, ':', (size_t)(end - h));
+		u->host = xstrndup(h, (size_t)((colon ? colon : end) - h));
+		if (colon)
+			port = colon + 1;
+	}
+	if (port)
+		u->port = xstrndup(port, (size_t)(end - port));
+	else
+		u->port = xstrdup(strcmp(u->scheme, "https") == 0 ? "443" : "80");
+	for (char *s = u->host; *s; s++)
+		*s = (char)tolower((unsigned char)*s);
+	if (!*u->host || (strcmp(u->scheme, "http") != 0 && strcmp(u->scheme, "https") != 0))
+		return -1;
+	return 0;
+}
+
+/* Loopback, private, link-local (cloud metadata), shared and unspecified
+ * addresses: never reachable by a model unless the connection allows it. */
+static int address_private(const struct sockaddr *sa)
+{
+	if (sa->sa_family == AF_INET) {
+		unsigned long a = ntohl(((const struct sockaddr_in *)sa)->sin_addr.s_addr);
+		return (a >> 24) == 0 || (a >> 24) == 10 || (a >> 24) == 127 ||
+		       (a >> 16) == 0xa9fe /* 169.254/16 */ || (a >> 20) == 0xac1 /* 172.16/12 */ ||
+		       (a >> 16) == 0xc0a8 /* 192.168/16 */ || (a >> 22) == 0x191 /* 100.64/10 */ ||
+		       a >= 0xe0000000 /* multicast and reserved */;
+	}
+	if (sa->sa_family == AF_INET6) {
+		const unsigned char *b = ((const struct sockaddr_in6 *)sa)->sin6_addr.s6_addr;
+		static const unsigned char zero[15];
+		if (memcmp(b, zero, 15) == 0)
+			return 1; /* :: and ::1 */
+		if ((b[0] & 0xfe) == 0xfc || (b[0] == 0xfe && (b[1] & 0xc0) == 0x80) || b[0] == 0xff)
+			return 1; /* fc00::/7, fe80::/10, multicast */
+		static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+		if (memcmp(b, mapped, 12) == 0) {
+			struct sockaddr_in v4 = {.sin_family = AF_INET};
+			memcpy(&v4.sin_addr, b + 12, 4);
+			return address_private((struct sockaddr *)&v4);
+		}
+	}
+	return 0;
+}
+
+static int config_true(const struct connection *conn, const char *name)
+{
+	const char *v = conns_value(conn, name);
+	return v && (strcmp(v, "true") == 0 || strcmp(v, "1") == 0 || strcmp(v, "yes") == 0);
+}
+
+/* Is host one of the connection's allowed hosts ("a.com,*.b.com"), or, when
+ * none are set, the base URL's host? */
+static int host_allowed(const struct connection *conn, const char *host, const char *base_host)
+{
+	const char *list = conns_value(conn, "allowed_hosts");
+	if (!list || !*list)
+		return strcmp(host, base_host) == 0;
+	char *copy = xstrdup(list), *save = NULL;
+	int ok = 0;
+	for (char *h = strtok_r(copy, ", ", &save); h && !ok; h = strtok_r(NULL, ", ", &save))
+		ok = glob_match(h, host);
+	free(copy);
+	return ok;
+}
+
+/* Resolve host, refuse private addresses unless allowed, and pin the
+ * request to the address that was checked (no DNS rebinding). */
+static int check_and_pin(const struct connection *conn, const struct url_parts *u,
+			 struct exec_req *r, struct err *err)
+{
+	struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *res = NULL;
+	int rc = getaddrinfo(u->host, u->port, &hints, &res);
+	if (rc != 0)
+		return err_set(err, "cannot resolve host '%s': %s", u->host, gai_strerror(rc));
+	int allow_private = config_true(conn, "allow_private");
+	char addr[INET6_ADDRSTRLEN] = "";
+	int ret = -1;
+	for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
+		if (!allow_private && address_private(ai->ai_addr)) {
+			err_set(err, "host '%s' resolves to a private, loopback or link-local "
+				     "address; set allow_private=true on the connection to allow it",
+				u->host);
+			goto out;
+		}
+		if (!addr[0]) {
+			const void *a = ai->ai_family == AF_INET
+						? (const void *)&((struct sockaddr_in *)ai->ai_addr)->sin_addr
+						: (const void *)&((struct sockaddr_in6 *)ai->ai_addr)->sin6_addr;
+			inet_ntop(ai->ai_family, a, addr, sizeof(addr));
+		}
+	}
+	if (!addr[0]) {
+		err_set(err, "host '%s' has no address", u->host);
+		goto out;
+	}
+	r->resolve = strchr(addr, ':') ? xasprintf("%s:%s:[%s]", u->host, u->port, addr)
+				       : xasprintf("%s:%s:%s", u->host, u->port, addr);
+	ret = 0;
+out:
+	freeaddrinfo(res);
+	return ret;
+}
+
+static int valid_header_name(const char *s)
+{
+	if (!*s)
+		return 0;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && !strchr("!#$%&'*+-.^_`|~", *s))
+			return 0;
+	return 1;
+}
+
+static int http_request_build(const struct tool *t, json_t *args, const struct connection *conn,
+			      struct exec_req *r, struct err *err)
+{
+	(void)t;
+	struct url_parts base = {0}, target = {0};
+	int ret = -1;
+	const char *method = json_string_value(json_object_get(args, "method"));
+	const char *path = json_string_value(json_object_get(args, "path"));
+	const char *url = json_string_value(json_object_get(args, "url"));
+	free(r->method);
+	r->method = xstrdup(method ? method : "GET");
+	for (char *p = r->method; *p; p++)
+		*p = (char)toupper((unsigned char)*p);
+	if (url_split(r->url.data, &base) < 0) {
+		err_set(err, "the connection's base URL is not an http(s) URL");
+		goto out;
+	}
+	if (url) {
+		if (url_split(url, &target) < 0) {
+			err_set(err, "url must be an absolute http(s) URL without user info");
+			goto out;
+		}
+		if (!host_allowed(conn, target.host, base.host)) {
+			err_set(err, "host '%s' is not allowed for this connection (allowed: %s)",
+				target.host,
+				conns_value(conn, "allowed_hosts") ? conns_value(conn, "allowed_hosts")
+								   : base.host);
+			goto out;
+		}
+		buf_reset(&r->url);
+		buf_adds(&r->url, url);
+	} else if (path) {
+		if (path[0] != '/') {
+			err_set(err, "path must start with '/'");
+			goto out;
+		}
+		buf_adds(&r->url, path);
+	}
+	if (strpbrk(r->url.data, " \r\n\t")) {
+		err_set(err, "the URL may not contain spaces or line breaks; percent-encode them");
+		goto out;
+	}
+	const char *k;
+	json_t *v;
+	json_object_foreach(json_object_get(args, "query"), k, v) exec_add_query(&r->url, k, v);
+	json_object_foreach(json_object_get(args, "headers"), k, v)
+	{
+		char *text = exec_scalar_text(v);
+		int bad = !valid_header_name(k) || strpbrk(text, "\r\n");
+		if (!bad)
+			exec_add_header(r->headers, k, text);
+		free(text);
+		if (bad) {
+			err_set(err, "header '%s' has an invalid name or a line break in its value", k);
+			goto out;
+		}
+	}
+	json_t *body = json_object_get(args, "body");
+	const char *type = json_string_value(json_object_get(args, "body_type"));
+	if (body && !json_is_null(body)) {
+		if (type && strcmp(type, "form") == 0) {
+			exec_add_form(&r->body, NULL, body);
+			exec_add_header(r->headers, "Content-Type", "application/x-www-form-urlencoded");
+		} else if (type && strcmp(type, "raw") == 0 && json_is_string(body)) {
+			buf_adds(&r->body, json_string_value(body));
+		} else {
+			char *text = json_dumps(body, JSON_COMPACT | JSON_ENCODE_ANY);
+			buf_adds(&r->body, text);
+			free(text);
+			exec_add_header(r->headers, "Content-Type", "application/json");
+		}
+	}
+	struct url_parts *final = url ? &target : &base;
+	if (check_and_pin(conn, final, r, err) < 0)
+		goto out;
+	ret = 0;
+out:
+	url_parts_release(&base);
+	url_parts_release(&target);
+	return ret;
+}
+
+static const struct hook hooks[] = {
+	{"http_request", http_request_build, NULL},
+};
+
+const struct hook *hook_find(const char *name)
+{
+	for (size_t i = 0; name && i < sizeof(hooks) / sizeof(hooks[0]); i++)
+		if (strcmp(hooks[i].name, name) == 0)
+			return &hooks[i];
+	return NULL;
+}

@@ -1,0 +1,3 @@
+import json
+print(json.dumps({'jsonrpc':'2.0','id':1,'method':'logging/setLevel','params':{'level':'warning'}}))
+print('{' + ' '*200)
