@@ -66,8 +66,11 @@ asan:
 valgrind: all unit
 	python3 tests/run.py --build $(BUILD) --valgrind
 
-bench: all
+bench: all $(BUILD)/bench_curl
 	python3 tests/bench.py --build $(BUILD)
+
+$(BUILD)/bench_curl: tests/bench_curl.c
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBS)
 
 fuzz:
 	$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang \

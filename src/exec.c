@@ -161,7 +161,8 @@ void exec_add_form(struct buf *b, const char *prefix, json_t *v)
 static int is_control_arg(const char *name)
 {
 	return strcmp(name, "connection") == 0 || strcmp(name, "limit") == 0 ||
-	       strcmp(name, "cursor") == 0;
+	       strcmp(name, "cursor") == 0 || strcmp(name, "max_items") == 0 ||
+	       strcmp(name, "fields") == 0;
 }
 
 /* Where an argument goes: its declaration's "in", else body for fields and

@@ -84,7 +84,19 @@ static json_t *input_schema(const struct tool *t, json_t *entity)
 				    json_pack("{s:s, s:s}", "type", "string", "description",
 					      "next_cursor from the previous page; omit for the first "
 					      "page."));
+		json_object_set_new(
+			props, "max_items",
+			json_pack("{s:s, s:i, s:i, s:s}", "type", "integer", "minimum", 1, "maximum",
+				  1000, "description",
+				  "Fetch pages until this many items are gathered (default: one "
+				  "page)."));
 	}
+	if (t->is_list || strcmp(action_kind(t->action, action), "read") == 0)
+		json_object_set_new(
+			props, "fields",
+			json_pack("{s:s, s:{s:s}, s:s}", "type", "array", "items", "type", "string",
+				  "description",
+				  "Keep only these top-level fields of each item, to save context."));
 	if (json_array_size(t->connections) > 1) {
 		char *desc = xasprintf("Which %s connection (account) to use; default: %s.",
 				       json_string_value(json_object_get(t->connector->doc, "name")),

@@ -123,6 +123,9 @@ def parse_body(ctype, raw):
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in separate writes; without TCP_NODELAY the
+    # second waits for a delayed ACK (about 40 ms per keep-alive request).
+    disable_nagle_algorithm = True
 
     def version_string(self):
         return "stub/1"

@@ -1,0 +1,1 @@
+grep -Eqx 'ok: 1 connectors, [0-9]+ tools' || { echo 'no ok line'; exit 1; }
