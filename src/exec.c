@@ -940,7 +940,9 @@ struct exec_call *exec_start(struct exec_env *env, const struct tool *t, json_t 
 	} else if (send_request(call, &e) < 0) {
 		goto fail;
 	}
-	if (env->store && call->conn->id)
+	/* last_used is shown to people in minutes: one write a minute is enough,
+	 * and spares every call a write transaction. */
+	if (env->store && call->conn->id && call->conn->last_used_at < now_s() - 60)
 		store_touch_connection(env->store, call->conn->id);
 	return call;
 fail:
