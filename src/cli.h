@@ -19,6 +19,7 @@ int cli_connectors(struct cli *cli, int argc, char **argv);
 int cli_check(struct cli *cli, int argc, char **argv);
 int cli_connections(struct cli *cli, int argc, char **argv);
 int cli_key(struct cli *cli, int argc, char **argv);
+int cli_coverage(struct cli *cli, int argc, char **argv);
 
 /* Print to stdout (the CLI's output channel when not serving MCP). */
 void cli_print(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -174,3 +174,53 @@ const char *conns_value(const struct connection *conn, const char *name)
 		v = json_object_get(conn->secrets, name);
 	return json_string_value(v);
 }
+
+json_t *conns_overview(struct store *s, const struct registry *r, const char *connector)
+{
+	json_t *list = json_array(), *none = json_array();
+	for (size_t i = 0; i < registry_count(r); i++) {
+		const struct connector *c = registry_at(r, i);
+		if (connector && strcmp(connector, c->slug) != 0)
+			continue;
+		size_t before = json_array_size(list);
+		struct connection **stored = NULL;
+		if (s && store_list_connections(s, c->slug, &stored, NULL) == 0) {
+			for (size_t k = 0; stored[k]; k++) {
+				struct connection *x = stored[k];
+				json_t *o = json_pack("{s:s, s:s, s:b, s:s, s:s}", "connector", c->slug,
+						      "name", x->name, "default", x->is_default,
+						      "auth", x->auth ? x->auth : "",
+						      "status", x->status ? x->status : "ok");
+				if (x->last_error)
+					json_object_set_new(o, "last_error", json_string(x->last_error));
+				if (x->last_used_at)
+					json_object_set_new(o, "last_used_at",
+							    json_integer(x->last_used_at));
+				if (x->status && strcmp(x->status, "ok") != 0)
+					json_object_set_new(
+						o, "fix",
+						json_sprintf("ask the user to run: switchboard connections "
+							     "test %s/%s (or reconnect it)",
+							     c->slug, x->name));
+				json_array_append_new(list, o);
+			}
+			connections_free(stored);
+		}
+		struct connection *env = conns_from_env(c);
+		if (env)
+			json_array_append_new(
+				list, json_pack("{s:s, s:s, s:b, s:s, s:s, s:s}", "connector", c->slug,
+						"name", "env", "default",
+						json_array_size(list) == before, "auth", env->auth,
+						"status", "ok", "source", "environment variables"));
+		connection_free(env);
+		if (json_array_size(list) == before)
+			json_array_append_new(none, json_string(c->slug));
+	}
+	json_t *out = json_pack("{s:o, s:o}", "connections", list, "unconnected", none);
+	if (json_array_size(none))
+		json_object_set_new(out, "how_to_connect",
+				    json_string("switchboard connections add SLUG (API keys, tokens) "
+						"or switchboard connect SLUG (OAuth)"));
+	return out;
+}

@@ -30,4 +30,10 @@ struct connection *conns_resolve(struct store *s, const struct connector *c, con
  * then the connector's params defaults. Borrowed; NULL when unset. */
 const char *conns_value(const struct connection *conn, const char *name);
 
+/* What a model may know of the connections: per connector (only one when
+ * connector is set) its connections with name, default, auth, status, last
+ * error and last use, never a secret; and the connectors with none yet.
+ * store may be NULL. A new object {connections: [...], unconnected: [...]}. */
+json_t *conns_overview(struct store *s, const struct registry *r, const char *connector);
+
 #endif

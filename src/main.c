@@ -24,6 +24,7 @@ static const char usage[] =
 	"  check [FILE|DIR...]           validate connector files (default: the registry)\n"
 	"  connections ...               manage connections (see: connections --help)\n"
 	"  key rotate                    re-seal every stored secret under a new key\n"
+	"  coverage ENTITY [--json]      which connectors fill a canonical entity's fields\n"
 	"\n"
 	"options:\n"
 	"  --capabilities DIR            also load connector files from DIR (repeatable)\n"
@@ -187,6 +188,8 @@ int main(int argc, char **argv)
 		ret = cli_connections(&cli, n - 1, args + 1);
 	} else if (strcmp(cmd, "key") == 0) {
 		ret = cli_key(&cli, n - 1, args + 1);
+	} else if (strcmp(cmd, "coverage") == 0) {
+		ret = cli_coverage(&cli, n - 1, args + 1);
 	} else {
 		fprintf(stderr, "switchboard: unknown command '%s'\ntry: switchboard --help\n", cmd);
 	}

@@ -237,6 +237,12 @@ static void call_meta(struct server *srv, json_t *id, const struct tool *t, json
 		reply(id, text_result(json_pack("{s:o}", "data", found)));
 		return;
 	}
+	if (strcmp(t->name, TOOLS_CONNECTIONS) == 0) {
+		json_t *data = conns_overview(srv->store, srv->reg,
+					      json_string_value(json_object_get(args, "connector")));
+		reply(id, text_result(json_pack("{s:o}", "data", data)));
+		return;
+	}
 	const struct tool *target = tools_find(srv->tools, name);
 	if (!target || target->meta) {
 		char *msg = xasprintf("unknown tool '%s'; use switchboard_search to find tools",
@@ -508,3 +514,45 @@ out:
 	registry_free(srv.reg);
 	return ret;
 }
+
+#ifdef SB_FUZZ
+/* A test seam for tests/fuzz/fuzz_line.c (built with -DSB_FUZZ only): one
+ * line, as the reader hands it out, through the same on_line as serve. The
+ * first call sets up a server over the built-in stripe connector with every
+ * tool visible (discovery mode, so the meta-tools are reachable too), no
+ * store and no credentials, so a tools/call answers before any I/O. Calls
+ * still in flight afterwards are cancelled, never sent. */
+void mcp_fuzz_line(const char *line, size_t len, int oversize);
+
+void mcp_fuzz_line(const char *line, size_t len, int oversize)
+{
+	static struct mcp_options opt;
+	static struct server srv;
+	static char *only[] = {"stripe", NULL};
+	if (!srv.opt) {
+		struct err e;
+		err_init(&e);
+		unsetenv("STRIPE_API_KEY");
+		opt.max_message = 1024;
+		opt.filter.all = 1;
+		opt.filter.mode = TOOLS_DISCOVER;
+		opt.filter.connectors = only;
+		srv.opt = &opt;
+		srv.log_level = -1;
+		srv.reg = registry_new();
+		registry_load_default(srv.reg, NULL, report_bad_file, NULL);
+		srv.http = http_new(&e);
+		opt.exec.http = srv.http;
+		if (!srv.http || rebuild_tools(&srv, &e) < 0)
+			abort();
+	}
+	log_set_sink(log_to_client, &srv);
+	on_line(line, len, oversize, &srv);
+	log_set_sink(NULL, NULL);
+	while (srv.calls) {
+		if (srv.calls->exec)
+			exec_cancel(srv.calls->exec);
+		unlink_call(&srv, srv.calls);
+	}
+}
+#endif

@@ -220,7 +220,7 @@ static void add_meta(struct toolset *ts, size_t *alloc, const char *name, const 
 	push(&ts->meta, &ts->nmeta, alloc, &t);
 }
 
-static void build_meta(struct toolset *ts)
+static void build_meta(struct toolset *ts, const struct tools_filter *f)
 {
 	size_t alloc = 0;
 	add_meta(ts, &alloc, "switchboard_search", "Find tools",
@@ -246,6 +246,19 @@ static void build_meta(struct toolset *ts)
 			   "properties", "name", "type", "string", "arguments", "type", "object",
 			   "required", "name", "additionalProperties", 0),
 		 0);
+	const char *conn = TOOLS_CONNECTIONS;
+	if ((f->include && !glob_any(f->include, conn)) || (f->exclude && glob_any(f->exclude, conn)))
+		return;
+	add_meta(ts, &alloc, conn, "Connections",
+		 "List the user's connections (accounts) per connector: name, default, auth "
+		 "method, status and last error, without secrets; and the connectors that have "
+		 "none yet. Use it to pick a `connection` argument or to tell the user what "
+		 "needs reconnecting.",
+		 json_pack("{s:s, s:{s:{s:s, s:s}}, s:b}", "type", "object", "properties",
+			   "connector", "type", "string", "description", "Only this connector.",
+			   "additionalProperties", 0),
+		 1);
+	ts->conn_tool = &ts->meta[ts->nmeta - 1];
 }
 
 struct toolset *tools_build(const struct registry *r, const struct tools_filter *f,
@@ -303,7 +316,7 @@ struct toolset *tools_build(const struct registry *r, const struct tools_filter 
 	}
 	int max = f->max_tools > 0 ? f->max_tools : 40;
 	ts->discover = f->mode == TOOLS_DISCOVER || (f->mode == TOOLS_AUTO && ts->n > (size_t)max);
-	build_meta(ts);
+	build_meta(ts, f);
 	return ts;
 }
 
@@ -322,14 +335,16 @@ void tools_free(struct toolset *t)
 
 size_t tools_visible_count(const struct toolset *t)
 {
-	return t->discover ? t->nmeta : t->n;
+	return t->discover ? t->nmeta : t->n + (t->conn_tool != NULL);
 }
 
 const struct tool *tools_visible_at(const struct toolset *t, size_t i)
 {
 	if (i >= tools_visible_count(t))
 		return NULL;
-	return t->discover ? &t->meta[i] : &t->tools[i];
+	if (t->discover)
+		return &t->meta[i];
+	return i < t->n ? &t->tools[i] : t->conn_tool;
 }
 
 const struct tool *tools_find(const struct toolset *t, const char *name)
@@ -337,10 +352,9 @@ const struct tool *tools_find(const struct toolset *t, const char *name)
 	for (size_t i = 0; i < t->n; i++)
 		if (strcmp(t->tools[i].name, name) == 0)
 			return &t->tools[i];
-	if (t->discover)
-		for (size_t i = 0; i < t->nmeta; i++)
-			if (strcmp(t->meta[i].name, name) == 0)
-				return &t->meta[i];
+	for (size_t i = 0; i < t->nmeta; i++)
+		if (strcmp(t->meta[i].name, name) == 0 && (t->discover || &t->meta[i] == t->conn_tool))
+			return &t->meta[i];
 	return NULL;
 }
 

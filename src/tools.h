@@ -42,7 +42,11 @@ struct toolset {
 	int discover;        /* tools/list shows the meta-tools instead */
 	struct tool *meta;   /* the meta-tools */
 	size_t nmeta;
+	const struct tool *conn_tool; /* switchboard_connections, shown in every mode
+					 unless filtered out; NULL then */
 };
+
+#define TOOLS_CONNECTIONS "switchboard_connections"
 
 /* Build the tools. Refuses duplicate names (err names both). */
 struct toolset *tools_build(const struct registry *r, const struct tools_filter *f,

@@ -1,0 +1,210 @@
+/* cli_coverage.c - `switchboard coverage ENTITY`: which connectors map a
+ * canonical entity of capabilities/_canonical.json, and which of its
+ * canonical fields each of them fills. */
+#include "cli.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "registry.h"
+
+#define CANONICAL_FILE_MAX (1 << 20)
+
+/* capabilities/_canonical.json from the data folder: a new reference, or
+ * NULL with err. */
+static json_t *canonical_load(struct err *err)
+{
+	char *path = xasprintf("%s/capabilities/_canonical.json", registry_datadir());
+	json_t *doc = NULL;
+	struct err e;
+	err_init(&e);
+	char *text = read_file(path, CANONICAL_FILE_MAX, NULL, &e);
+	if (!text) {
+		err_set(err, "cannot read canonical entities: %s", e.msg);
+		goto out;
+	}
+	json_error_t je;
+	doc = json_loads(text, JSON_REJECT_DUPLICATES, &je);
+	if (!doc) {
+		err_set(err, "%s:%d:%d: %s", path, je.line, je.column, je.text);
+	} else if (!json_is_object(json_object_get(doc, "entities"))) {
+		err_set(err, "%s: no \"entities\" object", path);
+		json_decref(doc);
+		doc = NULL;
+	}
+out:
+	free(text);
+	free(path);
+	return doc;
+}
+
+static int has_string(json_t *array, const char *s)
+{
+	size_t i;
+	json_t *v;
+	json_array_foreach(array, i, v)
+	{
+		if (json_is_string(v) && strcmp(json_string_value(v), s) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* The canonical entity called name, else the one that lists name among its
+ * aliases. Borrowed, NULL when none; *canon gets its name (borrowed). */
+static json_t *canonical_find(json_t *doc, const char *name, const char **canon)
+{
+	json_t *entities = json_object_get(doc, "entities");
+	const char *k;
+	json_t *e;
+	json_object_foreach(entities, k, e)
+	{
+		if (strcmp(k, name) == 0) {
+			*canon = k;
+			return e;
+		}
+	}
+	json_object_foreach(entities, k, e)
+	{
+		if (has_string(json_object_get(e, "aliases"), name)) {
+			*canon = k;
+			return e;
+		}
+	}
+	return NULL;
+}
+
+/* Does a connector entity's "canonical" name this canonical entity? */
+static int maps_to(json_t *entity, const char *canon, json_t *canon_doc)
+{
+	const char *c = json_string_value(json_object_get(entity, "canonical"));
+	return c && (strcmp(c, canon) == 0 || has_string(json_object_get(canon_doc, "aliases"), c));
+}
+
+/* One row: {slug, entity, covered, missing, percent}. New reference. */
+static json_t *coverage_row(const struct connector *c, const char *ename, json_t *entity,
+			    const char *canon, json_t *fields)
+{
+	json_t *map = json_object_get(entity, "canonical_fields");
+	json_t *covered = json_array(), *missing = json_array();
+	const char *f;
+	json_t *v;
+	json_object_foreach(fields, f, v)
+	{
+		json_t *to = json_object_get(map, f);
+		json_array_append_new(json_is_string(to) && *json_string_value(to) ? covered : missing,
+				      json_string(f));
+	}
+	/* A mapping to a name the canonical list lacks is a typo or a field
+	 * that belongs in _canonical.json: either way people should see it. */
+	json_object_foreach(map, f, v)
+	{
+		if (!json_object_get(fields, f))
+			fprintf(stderr, "switchboard: %s/%s maps '%s', which is not a canonical field of %s\n",
+				c->slug, ename, f, canon);
+	}
+	size_t total = json_object_size(fields), n = json_array_size(covered);
+	json_int_t percent = total ? (json_int_t)((n * 100 + total / 2) / total) : 0;
+	return json_pack("{s:s, s:s, s:o, s:o, s:I}", "slug", c->slug, "entity", ename, "covered",
+			 covered, "missing", missing, "percent", percent);
+}
+
+static void print_table(json_t *fields, json_t *rows)
+{
+	static const char first[] = "connector/entity";
+	size_t width = strlen(first), i;
+	json_t *row, *v;
+	const char *f;
+	json_array_foreach(rows, i, row)
+	{
+		size_t w = strlen(json_string_value(json_object_get(row, "slug"))) + 1 +
+			   strlen(json_string_value(json_object_get(row, "entity")));
+		if (w > width)
+			width = w;
+	}
+	cli_print("%-*s", (int)width, first);
+	json_object_foreach(fields, f, v) cli_print("  %s", f);
+	cli_print("  coverage\n");
+	json_array_foreach(rows, i, row)
+	{
+		char *label = xasprintf("%s/%s", json_string_value(json_object_get(row, "slug")),
+					json_string_value(json_object_get(row, "entity")));
+		json_t *covered = json_object_get(row, "covered");
+		cli_print("%-*s", (int)width, label);
+		json_object_foreach(fields, f, v)
+			cli_print("  %-*s", (int)strlen(f), has_string(covered, f) ? "x" : "-");
+		cli_print("  %7" JSON_INTEGER_FORMAT "%%\n",
+			  json_integer_value(json_object_get(row, "percent")));
+		free(label);
+	}
+}
+
+int cli_coverage(struct cli *cli, int argc, char **argv)
+{
+	if (argc != 1 || argv[0][0] == '-') {
+		fprintf(stderr, "usage: switchboard coverage ENTITY [--json]\n");
+		return 2;
+	}
+	int ret = 1;
+	struct registry *r = NULL;
+	json_t *out = NULL;
+	struct err e;
+	err_init(&e);
+	json_t *doc = canonical_load(&e);
+	if (!doc) {
+		fprintf(stderr, "switchboard: %s\n", e.msg);
+		goto out;
+	}
+	const char *canon = NULL;
+	json_t *centity = canonical_find(doc, argv[0], &canon);
+	if (!centity) {
+		struct buf known;
+		buf_init(&known, 0);
+		const char *k;
+		json_t *v;
+		json_object_foreach(json_object_get(doc, "entities"), k, v)
+			buf_addf(&known, "%s%s", known.len ? ", " : "", k);
+		fprintf(stderr, "switchboard: unknown canonical entity '%s'; known: %s\n", argv[0],
+			known.data ? known.data : "(none)");
+		buf_release(&known);
+		goto out;
+	}
+	json_t *fields = json_object_get(centity, "fields");
+	json_t *names = json_array(), *rows = json_array();
+	const char *f;
+	json_t *v;
+	json_object_foreach(fields, f, v) json_array_append_new(names, json_string(f));
+	r = cli_registry(cli);
+	for (size_t i = 0; i < registry_count(r); i++) {
+		const struct connector *c = registry_at(r, i);
+		const char *ename;
+		json_t *entity;
+		json_object_foreach(connector_entities(c), ename, entity)
+		{
+			if (maps_to(entity, canon, centity))
+				json_array_append_new(rows,
+						      coverage_row(c, ename, entity, canon, fields));
+		}
+	}
+	out = json_pack("{s:s, s:o, s:o}", "entity", canon, "fields", names, "connectors", rows);
+	if (cli->json) {
+		/* One line, so the output is also JSON Lines. */
+		char *s = json_dumps(out, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		cli_print("%s\n", s);
+		free(s);
+	} else {
+		print_table(fields, rows);
+	}
+	if (json_array_size(rows) == 0)
+		fprintf(stderr, "no connector maps %s yet\n", canon);
+	else if (!cli->json)
+		fprintf(stderr, "%zu connector entities map %s (%zu canonical fields)\n",
+			json_array_size(rows), canon, json_object_size(fields));
+	ret = 0;
+out:
+	json_decref(out);
+	json_decref(doc);
+	registry_free(r);
+	return ret;
+}

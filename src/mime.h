@@ -1,0 +1,105 @@
+/* mime.h - Internet messages for mail.c: building an RFC 5322/MIME message to
+ * send, parsing a fetched one into JSON, and the codecs both need (RFC 2047
+ * words, quoted-printable, base64, charsets to UTF-8, IMAP's modified UTF-7,
+ * dates). Pure functions: no I/O, no global state, safe on any thread. */
+#ifndef SB_MIME_H
+#define SB_MIME_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "util.h"
+
+/* One mailbox: addr is the bare addr-spec ("ann@example.com", ASCII), name
+ * the display name (UTF-8) or NULL. Both owned by the list holding it. */
+struct mime_addr {
+	char *name;
+	char *addr;
+};
+
+struct mime_addr_list {
+	struct mime_addr *v;
+	size_t n;
+};
+
+/* Parse an address list such as `Ann <ann@example.com>, "Doe, J." <j@d.e>,
+ * x@y.z` and append each mailbox to list. Refuses control characters (so CR
+ * and LF: no header injection), group syntax, comments, quoted local parts
+ * and non-ASCII addresses. field names the argument in the error ("to").
+ * 0, or -1 with err (list keeps what was appended before). */
+int mime_parse_addresses(const char *field, const char *s, struct mime_addr_list *list,
+			 struct err *err);
+void mime_addr_list_release(struct mime_addr_list *list);
+
+/* An attachment to send; everything borrowed. content_type is "type/subtype"
+ * (checked by mime_build); filename is UTF-8 without control characters. */
+struct mime_attachment {
+	const char *filename;
+	const char *content_type;
+	const unsigned char *data;
+	size_t len;
+};
+
+/* A message to build; everything borrowed. Header values must be free of
+ * control characters; mime_build checks again and refuses them. */
+struct mime_message {
+	const struct mime_addr *from;
+	const struct mime_addr_list *to, *cc, *reply_to; /* may be NULL or empty */
+	const char *subject;                             /* UTF-8 */
+	const char *text, *html;                         /* UTF-8, either may be NULL */
+	const struct mime_attachment *att;
+	size_t natt;
+	const char *message_id; /* "<local@domain>" */
+	long long date;         /* seconds since the epoch; written as UTC */
+	const char *boundary;   /* a random token, [0-9A-Za-z] only, unique per message */
+};
+
+/* Append the whole message to out: CRLF line endings, no line over 998
+ * octets, non-ASCII header text as RFC 2047 words, bodies in 7bit when they
+ * are short-lined ASCII and quoted-printable otherwise, attachments in base64
+ * with RFC 2231 filenames. Dot-stuffing is left to the SMTP client. The
+ * structure is text/plain, text/html or multipart/alternative of both,
+ * wrapped in multipart/mixed when there are attachments. 0, or -1 with err
+ * (bad input, or out's cap reached). */
+int mime_build(const struct mime_message *m, struct buf *out, struct err *err);
+
+/* The summary headers of a message (raw is at least its header block):
+ * a new object {from, to, cc?, subject, date, message_id?, reply_to?,
+ * in_reply_to?} with RFC 2047 words decoded to UTF-8 and date as ISO 8601
+ * UTC ("2026-08-01T09:30:00Z", or the header as sent when it does not parse).
+ * Absent headers are "" for from, to, subject and date, and left out
+ * otherwise. */
+json_t *mime_summary_headers(const char *raw, size_t len);
+
+/* Parse a whole message (CRLF or LF line endings; at most 20 levels of
+ * multipart and 1000 parts) into a new object:
+ *   {headers: <as mime_summary_headers>, text: "...", html?: "...",
+ *    attachments: [{filename, content_type, size}]}
+ * text is the first inline text/plain part, html the first inline text/html,
+ * both decoded (base64, quoted-printable) and converted to UTF-8 with LF line
+ * endings; size is the decoded size. A part counts as an attachment when its
+ * disposition is "attachment", when it has a file name, or when it is not
+ * text (or multipart); message/rfc822 parts are attachments too. Never
+ * fails: what cannot be parsed is kept as text. */
+json_t *mime_parse_message(const char *raw, size_t len);
+
+/* Decode RFC 2047 encoded words in an (unfolded) header value; other bytes
+ * are taken as UTF-8, invalid sequences becoming U+FFFD. A new string. */
+char *mime_decode_header(const char *s);
+
+/* RFC 5322 date ("Tue, 1 Aug 2026 09:30:00 +0200") to seconds since the
+ * epoch; 0 or -1 when it does not parse. */
+int mime_parse_date(const char *s, long long *out);
+
+/* base64 that skips whitespace; strict also refuses any other stray byte
+ * and bad padding, lenient skips them. A new buffer (NUL-terminated for
+ * convenience) and its length, or NULL when strict decoding fails. */
+unsigned char *mime_base64_decode(const char *s, size_t len, int strict, size_t *out_len);
+
+/* IMAP mailbox names (RFC 3501 5.1.3): modified UTF-7 to UTF-8 and back.
+ * Decoding returns NULL when s is not valid modified UTF-7 (the caller may
+ * then show it as is); encoding never fails. New strings. */
+char *mime_utf7_decode(const char *s);
+char *mime_utf7_encode(const char *s);
+
+#endif
