@@ -74,15 +74,19 @@ $(BUILD)/bench_curl: tests/bench_curl.c
 
 fuzz:
 	$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang \
-		EXTRA_CFLAGS="-fsanitize=fuzzer-no-link,address,undefined" all
-	@mkdir -p build-fuzz/fuzz
-	clang -std=c11 -D_GNU_SOURCE -g -fsanitize=fuzzer,address,undefined -Isrc $(PKG_CFLAGS) \
+		EXTRA_CFLAGS="-DSB_FUZZ -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined" \
+		LDFLAGS="-fsanitize=address,undefined" all
+	@mkdir -p build-fuzz/fuzz build-fuzz/corpus/line build-fuzz/corpus/registry
+	clang -std=c11 -D_GNU_SOURCE -g -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=undefined -Isrc $(PKG_CFLAGS) \
 		-o build-fuzz/fuzz/fuzz_line tests/fuzz/fuzz_line.c \
 		$(filter-out build-fuzz/src/main.o,$(SRCS:%.c=build-fuzz/%.o)) $(LIBS)
-	clang -std=c11 -D_GNU_SOURCE -g -fsanitize=fuzzer,address,undefined -Isrc $(PKG_CFLAGS) \
+	clang -std=c11 -D_GNU_SOURCE -g -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=undefined -Isrc $(PKG_CFLAGS) \
 		-o build-fuzz/fuzz/fuzz_registry tests/fuzz/fuzz_registry.c \
 		$(filter-out build-fuzz/src/main.o,$(SRCS:%.c=build-fuzz/%.o)) $(LIBS)
-	@echo "run: build-fuzz/fuzz/fuzz_line -max_total_time=120 tests/fuzz/corpus/line"
+	@echo "run: build-fuzz/fuzz/fuzz_line -max_total_time=180 build-fuzz/corpus/line tests/fuzz/corpus/line"
+	@echo "     build-fuzz/fuzz/fuzz_registry -max_total_time=180 build-fuzz/corpus/registry tests/fuzz/corpus/registry"
 
 lint:
 	tests/lint.sh

@@ -30,6 +30,7 @@ struct exec_call {
 	long max_items;     /* fetch pages until this many items (0: one page) */
 	json_t *items;      /* items gathered over pages */
 	int pages;
+	int auth_retried;   /* one refresh and retry after a 401 */
 	exec_done_fn done;
 	exec_progress_fn progress;
 	void *ctx;
@@ -697,6 +698,24 @@ static void deliver(struct exec_call *call, json_t *data, json_t *nc, int trunca
 	finish(call, success_result(out));
 }
 
+/* Let the connection's auth handler refresh its credential (OAuth ahead of
+ * expiry, or forced after a 401). 1 changed, 0 nothing to do, -1 failed
+ * (err set when given). */
+static int refresh_auth(struct exec_call *call, int force)
+{
+	const struct connector *c = call->tool->connector;
+	const struct auth_handler *h = auth_find(call->conn->auth);
+	if (!h || !h->refresh)
+		return 0;
+	struct err e;
+	err_init(&e);
+	int rc = h->refresh(c, connector_auth_method(c, call->conn->auth), call->env->store,
+			    call->conn, force, &e);
+	if (rc < 0)
+		log_warn("%s", e.msg);
+	return rc;
+}
+
 static void on_response(struct http_response *resp, void *ctx)
 {
 	struct exec_call *call = ctx;
@@ -722,6 +741,16 @@ static void on_response(struct http_response *resp, void *ctx)
 	json_error_t je;
 	json_t *body = resp->body_len ? json_loadb(resp->body, resp->body_len, 0, &je) : json_null();
 	json_t *errs = json_object_get(c->doc, "errors");
+	if (resp->status == 401 && !call->auth_retried && refresh_auth(call, 1) == 1) {
+		/* The token was rejected and a new one was minted: once more. */
+		struct err e;
+		err_init(&e);
+		call->auth_retried = 1;
+		json_decref(body);
+		if (send_request(call, &e) < 0)
+			finish(call, exec_error_result(e.msg, NULL));
+		return;
+	}
 	if (resp->status >= 400) {
 		finish(call, vendor_error(call, resp, body));
 		json_decref(body);
@@ -937,8 +966,14 @@ struct exec_call *exec_start(struct exec_env *env, const struct tool *t, json_t 
 			err_set(&e, "cannot start a worker thread: %s", strerror(rc));
 			goto fail;
 		}
-	} else if (send_request(call, &e) < 0) {
-		goto fail;
+	} else {
+		const struct auth_handler *h = auth_find(call->conn->auth);
+		if (h && h->refresh &&
+		    h->refresh(t->connector, connector_auth_method(t->connector, call->conn->auth),
+			       env->store, call->conn, 0, &e) < 0)
+			goto fail;
+		if (send_request(call, &e) < 0)
+			goto fail;
 	}
 	/* last_used is shown to people in minutes: one write a minute is enough,
 	 * and spares every call a write transaction. */

@@ -1,11 +1,11 @@
-/* oauth2.c - OAuth 2.0 access tokens as Bearer credentials. Refresh ahead of
- * expiry and after a 401 belongs to oauth.c (its own issue); until then an
- * expired token is reported so the user can reconnect. */
+/* oauth2.c - OAuth 2.0 access tokens as Bearer credentials; refresh ahead
+ * of expiry and after a 401 is oauth.c's. */
 #include "auth/auth.h"
 
 #include <string.h>
 
 #include "conns.h"
+#include "oauth.h"
 
 void auth_add_bearer(struct auth_out *out, const char *token);
 
@@ -22,4 +22,10 @@ static int oauth2_apply(const struct connector *c, json_t *method, const struct 
 	return 0;
 }
 
-const struct auth_handler auth_oauth2 = {"oauth2", oauth2_apply, NULL};
+static int oauth2_refresh(const struct connector *c, json_t *method, struct store *s,
+			  struct connection *conn, int force, struct err *err)
+{
+	return oauth_refresh(s, c, method, conn, force, err);
+}
+
+const struct auth_handler auth_oauth2 = {"oauth2", oauth2_apply, oauth2_refresh};

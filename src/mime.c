@@ -1,0 +1,1576 @@
+/* mime.c - building outgoing RFC 5322/MIME messages and parsing fetched ones,
+ * with the codecs both directions need. No I/O and no shared state, so mail.c
+ * may call it from any worker thread. */
+#include "mime.h"
+
+#include <errno.h>
+#include <iconv.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "crypto.h"
+
+#define MAX_DEPTH 20         /* multipart nesting */
+#define MAX_PARTS 1000       /* MIME parts in one message */
+#define MAX_HEADERS 1000     /* header fields in one entity */
+#define OUT_CAP (64u << 20)  /* any decoded text; longer output is cut */
+#define MAX_NAME 256         /* display names and file names, in bytes */
+#define MAX_ADDR 254         /* RFC 5321 path limit less the brackets */
+#define WORD_CHUNK 42        /* bytes per RFC 2047 word: 56 base64 chars */
+#define QP_LINE 76
+
+/* ------------------------------------------------------------ UTF-8 */
+
+/* Length of the valid UTF-8 sequence at s (1..4), or 0 when it is not one.
+ * NUL counts as invalid: it has no business in mail text. */
+static size_t utf8_len(const unsigned char *s, size_t n, uint32_t *cp)
+{
+	uint32_t c = s[0];
+	size_t len, i;
+	uint32_t min;
+
+	if (c == 0)
+		return 0;
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	}
+	if (c >= 0xc2 && c <= 0xdf) {
+		len = 2;
+		c &= 0x1f;
+		min = 0x80;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		len = 3;
+		c &= 0x0f;
+		min = 0x800;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		len = 4;
+		c &= 0x07;
+		min = 0x10000;
+	} else {
+		return 0;
+	}
+	if (n < len)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		c = c << 6 | (s[i] & 0x3f);
+	}
+	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	*cp = c;
+	return len;
+}
+
+static int utf8_valid(const unsigned char *s, size_t n)
+{
+	uint32_t cp;
+	for (size_t i = 0, l; i < n; i += l)
+		if (!(l = utf8_len(s + i, n - i, &cp)))
+			return 0;
+	return 1;
+}
+
+static void utf8_put(struct buf *b, uint32_t cp)
+{
+	unsigned char o[4];
+	size_t n;
+	if (cp < 0x80) {
+		o[0] = (unsigned char)cp;
+		n = 1;
+	} else if (cp < 0x800) {
+		o[0] = (unsigned char)(0xc0 | cp >> 6);
+		o[1] = (unsigned char)(0x80 | (cp & 0x3f));
+		n = 2;
+	} else if (cp < 0x10000) {
+		o[0] = (unsigned char)(0xe0 | cp >> 12);
+		o[1] = (unsigned char)(0x80 | (cp >> 6 & 0x3f));
+		o[2] = (unsigned char)(0x80 | (cp & 0x3f));
+		n = 3;
+	} else {
+		o[0] = (unsigned char)(0xf0 | cp >> 18);
+		o[1] = (unsigned char)(0x80 | (cp >> 12 & 0x3f));
+		o[2] = (unsigned char)(0x80 | (cp >> 6 & 0x3f));
+		o[3] = (unsigned char)(0x80 | (cp & 0x3f));
+		n = 4;
+	}
+	buf_add(b, o, n);
+}
+
+/* Append bytes that should be UTF-8; what is not becomes U+FFFD. */
+static void utf8_add(struct buf *b, const unsigned char *s, size_t n)
+{
+	uint32_t cp;
+	size_t i = 0, run = 0, l;
+	while (i < n) {
+		l = utf8_len(s + i, n - i, &cp);
+		if (l) {
+			i += l;
+			continue;
+		}
+		buf_add(b, s + run, i - run);
+		utf8_put(b, 0xfffd);
+		run = ++i;
+	}
+	buf_add(b, s + run, n - run);
+}
+
+/* ------------------------------------------------------------ charsets */
+
+/* windows-1252's 0x80..0x9f; 0 where the code page leaves a hole. */
+static const uint16_t cp1252[32] = {
+	0x20ac, 0,	0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021,
+	0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0,	0x017d, 0,
+	0,	0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014,
+	0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0,	0x017e, 0x0178,
+};
+
+static void latin1_add(struct buf *b, const unsigned char *s, size_t n, int windows)
+{
+	for (size_t i = 0; i < n; i++) {
+		uint32_t c = s[i];
+		if (c == 0)
+			c = 0xfffd;
+		else if (windows && c >= 0x80 && c < 0xa0)
+			c = cp1252[c - 0x80] ? cp1252[c - 0x80] : 0xfffd;
+		utf8_put(b, c);
+	}
+}
+
+static int name_is(const char *cs, const char *const *names)
+{
+	for (; *names; names++)
+		if (strcasecmp(cs, *names) == 0)
+			return 1;
+	return 0;
+}
+
+/* Append text in charset cs (NULL: unknown) as UTF-8. UTF-8, ASCII, Latin-1
+ * and windows-1252 are done here; other charsets go through iconv, and text
+ * in a charset iconv does not know is taken as UTF-8. */
+static void charset_add(struct buf *b, const char *cs, const unsigned char *s, size_t n)
+{
+	static const char *const utf8[] = {"utf-8", "utf8", "us-ascii", "ascii", "ansi_x3.4-1968",
+					   NULL};
+	static const char *const latin1[] = {"iso-8859-1", "iso8859-1", "iso_8859-1", "latin1",
+					     "l1", NULL};
+	static const char *const windows[] = {"windows-1252", "cp1252", NULL};
+	int sane = cs && *cs && strlen(cs) < 40;
+
+	for (const char *p = cs; sane && *p; p++)
+		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:", *p))
+			sane = 0;
+	if (!sane || name_is(cs, utf8)) {
+		utf8_add(b, s, n);
+		return;
+	}
+	if (name_is(cs, latin1) || name_is(cs, windows)) {
+		/* Mail that says Latin-1 is very often really windows-1252, and
+		 * 0x80..0x9f are control codes nobody means in Latin-1. */
+		latin1_add(b, s, n, 1);
+		return;
+	}
+	iconv_t cd = iconv_open("UTF-8", cs);
+	if (cd == (iconv_t)-1) {
+		utf8_add(b, s, n);
+		return;
+	}
+	struct buf tmp;
+	buf_init(&tmp, OUT_CAP);
+	char *in = (char *)s, out[4096];
+	size_t inleft = n;
+	while (inleft > 0) {
+		char *o = out;
+		size_t oleft = sizeof(out);
+		size_t r = iconv(cd, &in, &inleft, &o, &oleft);
+		int e = errno;
+		if (buf_add(&tmp, out, sizeof(out) - oleft) < 0)
+			break;
+		if (r != (size_t)-1 || e == E2BIG)
+			continue;
+		utf8_put(&tmp, 0xfffd);
+		if (e != EILSEQ)
+			break; /* EINVAL: a sequence cut short at the end */
+		in++;
+		inleft--;
+	}
+	iconv_close(cd);
+	utf8_add(b, (const unsigned char *)tmp.data, tmp.len);
+	buf_release(&tmp);
+}
+
+/* ------------------------------------------------------------ base64, qp */
+
+static int b64_value(unsigned char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '+' || c == '-')
+		return 62;
+	if (c == '/' || c == '_')
+		return 63;
+	return -1;
+}
+
+unsigned char *mime_base64_decode(const char *s, size_t len, int strict, size_t *out_len)
+{
+	unsigned char *out = xmalloc(len / 4 * 3 + 4);
+	size_t o = 0, nchars = 0, pad = 0;
+	uint32_t acc = 0;
+	int bits = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		int v = b64_value(c);
+		if (c == ' ' || c == '\t' || c == '\r' || c == '\n')
+			continue;
+		if (c == '=') {
+			pad++;
+			continue;
+		}
+		if (v < 0 || pad) {
+			if (strict)
+				goto bad;
+			if (v < 0)
+				continue;
+			/* Lenient: data after padding starts a new quantum. */
+			pad = 0;
+			bits = 0;
+			nchars = 0;
+		}
+		acc = (acc << 6 | (uint32_t)v) & 0xffffff;
+		bits += 6;
+		nchars++;
+		if (bits >= 8) {
+			bits -= 8;
+			out[o++] = (unsigned char)(acc >> bits & 0xff);
+		}
+	}
+	if (strict && (nchars % 4 == 1 || pad > 2 || (pad && (nchars + pad) % 4 != 0)))
+		goto bad;
+	out[o] = '\0';
+	*out_len = o;
+	return out;
+bad:
+	free(out);
+	return NULL;
+}
+
+static int hex_value(unsigned char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/* Quoted-printable (header: the RFC 2047 "Q" form, where '_' is a space). */
+static void qp_decode(struct buf *b, const char *s, size_t n, int header)
+{
+	size_t i = 0, run = 0;
+	while (i < n) {
+		unsigned char c = (unsigned char)s[i];
+		if (c != '=' && !(header && c == '_')) {
+			i++;
+			continue;
+		}
+		buf_add(b, s + run, i - run);
+		if (c == '_') {
+			buf_add(b, " ", 1);
+			i++;
+		} else if (i + 2 < n + 0 && hex_value((unsigned char)s[i + 1]) >= 0 &&
+			   hex_value((unsigned char)s[i + 2]) >= 0) {
+			unsigned char v = (unsigned char)(hex_value((unsigned char)s[i + 1]) << 4 |
+							  hex_value((unsigned char)s[i + 2]));
+			buf_add(b, &v, 1);
+			i += 3;
+		} else {
+			/* A soft line break: '=', optional blanks, the line end. */
+			size_t j = i + 1;
+			while (j < n && (s[j] == ' ' || s[j] == '\t'))
+				j++;
+			if (j < n && s[j] == '\r')
+				j++;
+			if (j < n && s[j] == '\n') {
+				i = j + 1;
+			} else if (j == n) {
+				i = n;
+			} else {
+				buf_add(b, "=", 1); /* a stray '=' is kept as it is */
+				i++;
+			}
+		}
+		run = i;
+	}
+	buf_add(b, s + run, n - run);
+}
+
+/* ------------------------------------------------------------ RFC 2047 */
+
+/* One encoded word at s: =?charset[*lang]?B|Q?text?= */
+struct word {
+	char charset[48];
+	char enc;
+	const char *text;
+	size_t text_len;
+	size_t len; /* of the whole word */
+};
+
+static int word_parse(const char *s, size_t n, struct word *w)
+{
+	size_t i = 2, cs = 0;
+	if (n < 8 || s[0] != '=' || s[1] != '?')
+		return 0;
+	while (i < n && s[i] != '?' && cs + 1 < sizeof(w->charset)) {
+		if ((unsigned char)s[i] <= ' ')
+			return 0;
+		w->charset[cs++] = s[i++];
+	}
+	w->charset[cs] = '\0';
+	char *star = strchr(w->charset, '*'); /* RFC 2231 language suffix */
+	if (star)
+		*star = '\0';
+	if (i + 3 > n || s[i] != '?' || !strchr("BbQq", s[i + 1]) || s[i + 2] != '?' || !cs)
+		return 0;
+	w->enc = (char)(s[i + 1] | 0x20);
+	i += 3;
+	w->text = s + i;
+	while (i < n && s[i] != '?' && (unsigned char)s[i] > ' ')
+		i++;
+	if (i + 1 >= n || s[i] != '?' || s[i + 1] != '=')
+		return 0;
+	w->text_len = (size_t)(s + i - w->text);
+	w->len = i + 2;
+	return 1;
+}
+
+static void word_decode(struct buf *b, const struct word *w)
+{
+	struct buf raw;
+	buf_init(&raw, OUT_CAP);
+	if (w->enc == 'b') {
+		size_t n;
+		unsigned char *d = mime_base64_decode(w->text, w->text_len, 0, &n);
+		buf_add(&raw, d, n);
+		free(d);
+	} else {
+		qp_decode(&raw, w->text, w->text_len, 1);
+	}
+	charset_add(b, w->charset, (const unsigned char *)raw.data, raw.len);
+	buf_release(&raw);
+}
+
+char *mime_decode_header(const char *s)
+{
+	size_t n = strlen(s), i = 0, run = 0;
+	int raw_utf8 = utf8_valid((const unsigned char *)s, n), after_word = 0;
+	struct buf b;
+	struct word w;
+
+	buf_init(&b, OUT_CAP);
+	while (i < n) {
+		if (s[i] == '=' && i + 1 < n && s[i + 1] == '?' && word_parse(s + i, n - i, &w)) {
+			word_decode(&b, &w);
+			i += w.len;
+			run = i;
+			after_word = 1;
+			continue;
+		}
+		/* Blanks between two encoded words are not part of the text. */
+		if (after_word && (s[i] == ' ' || s[i] == '\t')) {
+			size_t j = i;
+			while (j < n && (s[j] == ' ' || s[j] == '\t'))
+				j++;
+			if (j < n && word_parse(s + j, n - j, &w)) {
+				i = run = j;
+				continue;
+			}
+		}
+		after_word = 0;
+		size_t j = i + 1;
+		while (j < n && !(s[j] == '=' || s[j] == ' ' || s[j] == '\t'))
+			j++;
+		if (raw_utf8)
+			utf8_add(&b, (const unsigned char *)s + run, j - run);
+		else
+			latin1_add(&b, (const unsigned char *)s + run, j - run, 1);
+		i = run = j;
+	}
+	/* A header value is one line: no control characters survive decoding. */
+	for (size_t k = 0; k < b.len; k++)
+		if ((unsigned char)b.data[k] < ' ' || b.data[k] == 0x7f)
+			b.data[k] = ' ';
+	return buf_detach(&b);
+}
+
+/* ------------------------------------------------------------ dates */
+
+static const char *const wdays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+				     "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant). */
+static long long days_from_civil(long long y, unsigned m, unsigned d)
+{
+	y -= m <= 2;
+	long long era = (y >= 0 ? y : y - 399) / 400;
+	unsigned yoe = (unsigned)(y - era * 400);
+	unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + (long long)doe - 719468;
+}
+
+/* A run of up to max digits at *p; -1 when there is none. */
+static long digits(const char **p, int max)
+{
+	long v = 0;
+	int n = 0;
+	while (n < max && **p >= '0' && **p <= '9') {
+		v = v * 10 + (**p - '0');
+		(*p)++;
+		n++;
+	}
+	return n ? v : -1;
+}
+
+static void skip_cfws(const char **p)
+{
+	for (;;) {
+		while (**p == ' ' || **p == '\t' || **p == ',')
+			(*p)++;
+		if (**p != '(')
+			return;
+		int depth = 0;
+		do {
+			if (**p == '(')
+				depth++;
+			else if (**p == ')')
+				depth--;
+			(*p)++;
+		} while (**p && depth > 0);
+	}
+}
+
+int mime_parse_date(const char *s, long long *out)
+{
+	static const struct {
+		const char *name;
+		int hours;
+	} zones[] = {{"UT", 0},	  {"UTC", 0},  {"GMT", 0},  {"Z", 0},	 {"EST", -5},
+		     {"EDT", -4}, {"CST", -6}, {"CDT", -5}, {"MST", -7}, {"MDT", -6},
+		     {"PST", -8}, {"PDT", -7}};
+	const char *p = s;
+	long day, year, hh, mm, ss = 0, zone = 0;
+	int mon = -1;
+
+	skip_cfws(&p);
+	for (int i = 0; i < 7; i++)
+		if (strncasecmp(p, wdays[i], 3) == 0) {
+			p += 3;
+			break;
+		}
+	skip_cfws(&p);
+	if ((day = digits(&p, 2)) < 1 || day > 31)
+		return -1;
+	skip_cfws(&p);
+	for (int i = 0; i < 12; i++)
+		if (strncasecmp(p, months[i], 3) == 0)
+			mon = i;
+	if (mon < 0)
+		return -1;
+	p += 3;
+	skip_cfws(&p);
+	const char *y0 = p;
+	if ((year = digits(&p, 4)) < 0)
+		return -1;
+	if (p - y0 == 2)
+		year += year < 50 ? 2000 : 1900; /* RFC 5322 4.3 */
+	else if (p - y0 == 3)
+		year += 1900;
+	skip_cfws(&p);
+	if ((hh = digits(&p, 2)) < 0 || hh > 23 || *p++ != ':' || (mm = digits(&p, 2)) < 0 ||
+	    mm > 59)
+		return -1;
+	if (*p == ':' && ((void)p++, (ss = digits(&p, 2)) < 0 || ss > 60))
+		return -1;
+	skip_cfws(&p);
+	if (*p == '+' || *p == '-') {
+		int sign = *p++ == '-' ? -1 : 1;
+		const char *z0 = p;
+		long z = digits(&p, 4);
+		if (z < 0 || p - z0 != 4 || z % 100 > 59)
+			return -1;
+		zone = sign * (z / 100 * 3600 + z % 100 * 60);
+	} else if (*p) {
+		for (size_t i = 0; i < sizeof(zones) / sizeof(zones[0]); i++) {
+			size_t l = strlen(zones[i].name);
+			if (strncasecmp(p, zones[i].name, l) == 0 &&
+			    !((p[l] | 0x20) >= 'a' && (p[l] | 0x20) <= 'z'))
+				zone = zones[i].hours * 3600L;
+		}
+		/* Military and unknown zones mean "no information": UTC. */
+	}
+	long long days = days_from_civil(year, (unsigned)mon + 1, (unsigned)day);
+	*out = days * 86400 + hh * 3600 + mm * 60 + (ss > 59 ? 59 : ss) - zone;
+	return 0;
+}
+
+/* "Tue, 25 Nov 2025 12:03:00 +0000" */
+static void format_date(long long t, char out[40])
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	gmtime_r(&tt, &tm);
+	snprintf(out, 40, "%s, %d %s %04d %02d:%02d:%02d +0000", wdays[tm.tm_wday % 7], tm.tm_mday,
+		 months[tm.tm_mon % 12], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+static char *iso_date(long long t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	gmtime_r(&tt, &tm);
+	return xasprintf("%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+			 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+/* ------------------------------------------------------------ addresses */
+
+static int is_atext(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       (c && strchr("!#$%&'*+-/=?^_`{|}~", c));
+}
+
+/* A dot-atom local part @ a host name or an address literal, ASCII only. */
+static int addr_valid(const char *a, size_t n)
+{
+	const char *at = memchr(a, '@', n);
+	if (!at || n > MAX_ADDR)
+		return 0;
+	size_t local = (size_t)(at - a), dom = n - local - 1;
+	if (local == 0 || local > 64 || dom == 0 || a[0] == '.' || at[-1] == '.')
+		return 0;
+	for (size_t i = 0; i < local; i++)
+		if (!is_atext((unsigned char)a[i]) && !(a[i] == '.' && a[i + 1] != '.'))
+			return 0;
+	const char *d = at + 1;
+	if (d[0] == '[') {
+		if (d[dom - 1] != ']' || dom < 3)
+			return 0;
+		for (size_t i = 1; i + 1 < dom; i++)
+			if (!strchr("0123456789abcdefABCDEF:.IPv", d[i]))
+				return 0;
+		return 1;
+	}
+	if (d[0] == '.' || d[0] == '-' || d[dom - 1] == '.' || d[dom - 1] == '-')
+		return 0;
+	for (size_t i = 0; i < dom; i++) {
+		unsigned char c = (unsigned char)d[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '-' || (c == '.' && d[i + 1] != '.')))
+			return 0;
+	}
+	return 1;
+}
+
+static void trim(const char **s, size_t *n)
+{
+	while (*n && (**s == ' ' || **s == '\t')) {
+		(*s)++;
+		(*n)--;
+	}
+	while (*n && ((*s)[*n - 1] == ' ' || (*s)[*n - 1] == '\t'))
+		(*n)--;
+}
+
+static int parse_mailbox(const char *field, const char *s, size_t n, struct mime_addr_list *list,
+			 struct err *err)
+{
+	const char *lt = memchr(s, '<', n), *addr = s, *name = NULL;
+	size_t alen = n, nlen = 0;
+
+	if (lt) {
+		const char *gt = memchr(lt, '>', n - (size_t)(lt - s));
+		if (!gt)
+			return err_set(err, "%s: '%.*s' has '<' without '>'", field, (int)n, s);
+		for (const char *p = gt + 1; p < s + n; p++)
+			if (*p != ' ' && *p != '\t')
+				return err_set(err, "%s: unexpected text after '>' in '%.*s'", field,
+					       (int)n, s);
+		name = s;
+		nlen = (size_t)(lt - s);
+		trim(&name, &nlen);
+		addr = lt + 1;
+		alen = (size_t)(gt - addr);
+		trim(&addr, &alen);
+	}
+	if (!addr_valid(addr, alen))
+		return err_set(err, "%s: '%.*s' is not a valid email address", field, (int)alen,
+			       addr);
+	if (nlen > MAX_NAME)
+		return err_set(err, "%s: display name longer than %d bytes", field, MAX_NAME);
+	list->v = xrealloc(list->v, (list->n + 1) * sizeof(*list->v));
+	struct mime_addr *m = &list->v[list->n++];
+	m->addr = xstrndup(addr, alen);
+	m->name = NULL;
+	if (nlen >= 2 && name[0] == '"' && name[nlen - 1] == '"') {
+		struct buf b;
+		buf_init(&b, 0);
+		for (size_t i = 1; i + 1 < nlen; i++) {
+			if (name[i] == '\\' && i + 2 < nlen)
+				i++;
+			buf_add(&b, name + i, 1);
+		}
+		m->name = buf_detach(&b);
+	} else if (nlen) {
+		m->name = xstrndup(name, nlen);
+	}
+	if (m->name && !*m->name) {
+		free(m->name);
+		m->name = NULL;
+	}
+	return 0;
+}
+
+int mime_parse_addresses(const char *field, const char *s, struct mime_addr_list *list,
+			 struct err *err)
+{
+	const char *start = s;
+	int quoted = 0, angle = 0;
+
+	for (const char *p = s; *p; p++)
+		if ((unsigned char)*p < ' ' || *p == 0x7f)
+			return err_set(err, "%s must not contain %s", field,
+				       *p == '\r' || *p == '\n' ? "line breaks"
+								: "control characters");
+	for (const char *p = s;; p++) {
+		if (*p == '\\' && quoted && p[1]) {
+			p++;
+			continue;
+		}
+		if (*p == '"')
+			quoted = !quoted;
+		else if (!quoted && *p == '<')
+			angle = 1;
+		else if (!quoted && *p == '>')
+			angle = 0;
+		if (*p && (quoted || angle || *p != ','))
+			continue;
+		const char *one = start;
+		size_t n = (size_t)(p - start);
+		trim(&one, &n);
+		if (n && parse_mailbox(field, one, n, list, err) < 0)
+			return -1;
+		if (!*p)
+			break;
+		start = p + 1;
+	}
+	if (quoted)
+		return err_set(err, "%s: unbalanced '\"'", field);
+	return 0;
+}
+
+void mime_addr_list_release(struct mime_addr_list *list)
+{
+	for (size_t i = 0; i < list->n; i++) {
+		free(list->v[i].name);
+		free(list->v[i].addr);
+	}
+	free(list->v);
+	list->v = NULL;
+	list->n = 0;
+}
+
+/* ------------------------------------------------------------ building */
+
+/* The output, with one sticky failure flag so writers need not check each
+ * append. */
+struct out {
+	struct buf *b;
+	int full;
+};
+
+static void put(struct out *o, const char *s, size_t n)
+{
+	if (!o->full && buf_add(o->b, s, n) < 0)
+		o->full = 1;
+}
+
+static void puts_(struct out *o, const char *s)
+{
+	put(o, s, strlen(s));
+}
+
+static int has_ctl(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < ' ' || *s == 0x7f)
+			return 1;
+	return 0;
+}
+
+static int is_ascii_text(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < ' ' || (unsigned char)*s > 0x7e)
+			return 0;
+	return 1;
+}
+
+/* RFC 2047 B words of at most WORD_CHUNK bytes, cut between characters,
+ * joined by sep (a folding "\r\n " in headers, " " inside a parameter). */
+static void put_words(struct out *o, const char *s, const char *sep)
+{
+	size_t n = strlen(s), i = 0;
+	uint32_t cp;
+	while (i < n) {
+		size_t end = i;
+		for (size_t l; end < n && (l = utf8_len((const unsigned char *)s + end, n - end, &cp)) &&
+			       end + l - i <= WORD_CHUNK;)
+			end += l;
+		if (end == i) /* not UTF-8 (cannot happen with jansson strings) */
+			end = i + 1;
+		char *b64 = crypto_base64(s + i, end - i, 0);
+		if (i)
+			puts_(o, sep);
+		puts_(o, "=?UTF-8?B?");
+		puts_(o, b64);
+		puts_(o, "?=");
+		free(b64);
+		i = end;
+	}
+}
+
+/* Unstructured header text (Subject) starting at column col: as is, folded
+ * at blanks, when it is printable ASCII; otherwise as encoded words. */
+static void put_text(struct out *o, const char *s, size_t col)
+{
+	int plain = is_ascii_text(s) && !strstr(s, "=?");
+	for (const char *p = s; plain && *p;) {
+		size_t w = strcspn(p, " ");
+		if (w > 900)
+			plain = 0;
+		p += w + (p[w] == ' ');
+	}
+	if (!plain) {
+		put_words(o, s, "\r\n ");
+		return;
+	}
+	const char *p = s;
+	while (*p) {
+		size_t w = strcspn(p + 1, " ") + 1; /* a blank (or the first char) and a word */
+		if (col + w > 78 && p != s) {
+			puts_(o, "\r\n");
+			col = 0;
+		}
+		put(o, p, w);
+		col += w;
+		p += w;
+	}
+}
+
+static void put_mailbox(struct out *o, const struct mime_addr *a)
+{
+	if (a->name && *a->name) {
+		if (is_ascii_text(a->name) && !strstr(a->name, "=?")) {
+			puts_(o, "\"");
+			for (const char *p = a->name; *p; p++) {
+				if (*p == '"' || *p == '\\')
+					puts_(o, "\\");
+				put(o, p, 1);
+			}
+			puts_(o, "\"");
+		} else {
+			put_words(o, a->name, "\r\n ");
+		}
+		puts_(o, " ");
+	}
+	puts_(o, "<");
+	puts_(o, a->addr);
+	puts_(o, ">");
+}
+
+static void put_addr_header(struct out *o, const char *name, const struct mime_addr *v, size_t n)
+{
+	if (!n)
+		return;
+	puts_(o, name);
+	puts_(o, ": ");
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			puts_(o, ",\r\n ");
+		put_mailbox(o, &v[i]);
+	}
+	puts_(o, "\r\n");
+}
+
+/* 7bit when the text is ASCII with lines of at most 998 octets, else
+ * quoted-printable. Line ends become CRLF either way. */
+static void put_text_body(struct out *o, const char *subtype, const char *s)
+{
+	int seven = 1;
+	size_t col = 0;
+	for (const unsigned char *p = (const unsigned char *)s; *p && seven; p++) {
+		if (*p >= 0x80 || (*p < ' ' && *p != '\t' && *p != '\r' && *p != '\n'))
+			seven = 0;
+		col = (*p == '\n' || *p == '\r') ? 0 : col + 1;
+		if (col > 998)
+			seven = 0;
+	}
+	puts_(o, "Content-Type: text/");
+	puts_(o, subtype);
+	puts_(o, "; charset=utf-8\r\nContent-Transfer-Encoding: ");
+	puts_(o, seven ? "7bit\r\n\r\n" : "quoted-printable\r\n\r\n");
+
+	col = 0;
+	for (const char *p = s; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+		if (c == '\r' || c == '\n') {
+			if (c == '\r' && p[1] == '\n')
+				p++;
+			puts_(o, "\r\n");
+			col = 0;
+			continue;
+		}
+		if (seven) {
+			put(o, p, 1);
+			continue;
+		}
+		char tok[4];
+		size_t tl = 1;
+		int eol = p[1] == '\0' || p[1] == '\r' || p[1] == '\n';
+		if ((c > ' ' && c < 0x7f && c != '=') || ((c == ' ' || c == '\t') && !eol)) {
+			tok[0] = (char)c;
+		} else {
+			snprintf(tok, sizeof(tok), "=%02X", c);
+			tl = 3;
+		}
+		if (col + tl > QP_LINE - 1) {
+			puts_(o, "=\r\n");
+			col = 0;
+		}
+		put(o, tok, tl);
+		col += tl;
+	}
+	puts_(o, "\r\n");
+}
+
+static void put_boundary(struct out *o, const char *kind, const char *token, int close)
+{
+	puts_(o, "\r\n--=_");
+	puts_(o, kind);
+	puts_(o, token);
+	puts_(o, close ? "--\r\n" : "\r\n");
+}
+
+static void put_multipart_header(struct out *o, const char *subtype, const char *kind,
+				 const char *token)
+{
+	puts_(o, "Content-Type: multipart/");
+	puts_(o, subtype);
+	puts_(o, ";\r\n boundary=\"=_");
+	puts_(o, kind);
+	puts_(o, token);
+	puts_(o, "\"\r\n\r\n");
+}
+
+static void put_content(struct out *o, const struct mime_message *m)
+{
+	if (m->text && m->html) {
+		put_multipart_header(o, "alternative", "a", m->boundary);
+		puts_(o, "--=_a");
+		puts_(o, m->boundary);
+		puts_(o, "\r\n");
+		put_text_body(o, "plain", m->text);
+		put_boundary(o, "a", m->boundary, 0);
+		put_text_body(o, "html", m->html);
+		put_boundary(o, "a", m->boundary, 1);
+	} else if (m->html) {
+		put_text_body(o, "html", m->html);
+	} else {
+		put_text_body(o, "plain", m->text ? m->text : "");
+	}
+}
+
+static int is_token_char(unsigned char c)
+{
+	return c > ' ' && c < 0x7f && !strchr("()<>@,;:\\\"/[]?=", c);
+}
+
+static int content_type_valid(const char *s)
+{
+	const char *slash = strchr(s, '/');
+	if (!slash || slash == s || !slash[1] || strlen(s) > 127)
+		return 0;
+	for (const char *p = s; *p; p++)
+		if (p != slash && !is_token_char((unsigned char)*p))
+			return 0;
+	return 1;
+}
+
+static void put_attachment(struct out *o, const struct mime_attachment *a)
+{
+	const char *ct = a->content_type ? a->content_type : "application/octet-stream";
+	int ascii = is_ascii_text(a->filename);
+
+	puts_(o, "Content-Type: ");
+	puts_(o, ct);
+	puts_(o, ";\r\n name=\"");
+	if (ascii) {
+		for (const char *p = a->filename; *p; p++) {
+			if (*p == '"' || *p == '\\')
+				puts_(o, "\\");
+			put(o, p, 1);
+		}
+	} else {
+		put_words(o, a->filename, " "); /* for mail readers without RFC 2231 */
+	}
+	puts_(o, "\"\r\nContent-Disposition: attachment;\r\n filename");
+	if (ascii) {
+		puts_(o, "=\"");
+		for (const char *p = a->filename; *p; p++) {
+			if (*p == '"' || *p == '\\')
+				puts_(o, "\\");
+			put(o, p, 1);
+		}
+		puts_(o, "\"");
+	} else {
+		puts_(o, "*=UTF-8''");
+		for (const unsigned char *p = (const unsigned char *)a->filename; *p; p++) {
+			char pct[4];
+			if (is_token_char(*p) && !strchr("*'%", *p)) {
+				put(o, (const char *)p, 1);
+			} else {
+				snprintf(pct, sizeof(pct), "%%%02X", *p);
+				put(o, pct, 3);
+			}
+		}
+	}
+	puts_(o, "\r\nContent-Transfer-Encoding: base64\r\n\r\n");
+	char *b64 = crypto_base64(a->data, a->len, 0);
+	size_t n = strlen(b64);
+	for (size_t i = 0; i < n; i += QP_LINE) {
+		put(o, b64 + i, n - i < QP_LINE ? n - i : QP_LINE);
+		puts_(o, "\r\n");
+	}
+	free(b64);
+}
+
+static int check_header_value(const char *what, const char *s, struct err *err)
+{
+	if (s && has_ctl(s))
+		return err_set(err, "%s must not contain %s", what,
+			       strpbrk(s, "\r\n") ? "line breaks" : "control characters");
+	return 0;
+}
+
+static int check_list(const char *what, const struct mime_addr_list *l, struct err *err)
+{
+	for (size_t i = 0; l && i < l->n; i++)
+		if (check_header_value(what, l->v[i].name, err) < 0 ||
+		    check_header_value(what, l->v[i].addr, err) < 0)
+			return -1;
+	return 0;
+}
+
+int mime_build(const struct mime_message *m, struct buf *b, struct err *err)
+{
+	struct out o = {b, 0};
+	char date[40];
+
+	if (check_header_value("subject", m->subject, err) < 0 ||
+	    check_header_value("from", m->from->name, err) < 0 ||
+	    check_header_value("from", m->from->addr, err) < 0 ||
+	    check_header_value("message id", m->message_id, err) < 0 ||
+	    check_list("to", m->to, err) < 0 || check_list("cc", m->cc, err) < 0 ||
+	    check_list("reply_to", m->reply_to, err) < 0)
+		return -1;
+	for (size_t i = 0; i < m->natt; i++) {
+		const struct mime_attachment *a = &m->att[i];
+		if (!a->filename || !*a->filename || strlen(a->filename) > MAX_NAME)
+			return err_set(err, "attachment %zu: filename must be 1 to %d bytes", i + 1,
+				       MAX_NAME);
+		if (check_header_value("attachment filename", a->filename, err) < 0)
+			return -1;
+		if (a->content_type && !content_type_valid(a->content_type))
+			return err_set(err, "attachment %zu: content_type '%s' is not type/subtype",
+				       i + 1, a->content_type);
+	}
+
+	format_date(m->date, date);
+	puts_(&o, "Date: ");
+	puts_(&o, date);
+	puts_(&o, "\r\n");
+	put_addr_header(&o, "From", m->from, 1);
+	if (m->reply_to)
+		put_addr_header(&o, "Reply-To", m->reply_to->v, m->reply_to->n);
+	if (m->to)
+		put_addr_header(&o, "To", m->to->v, m->to->n);
+	if (m->cc)
+		put_addr_header(&o, "Cc", m->cc->v, m->cc->n);
+	puts_(&o, "Subject: ");
+	put_text(&o, m->subject ? m->subject : "", 9);
+	puts_(&o, "\r\nMessage-ID: ");
+	puts_(&o, m->message_id);
+	puts_(&o, "\r\nMIME-Version: 1.0\r\n");
+	if (m->natt) {
+		put_multipart_header(&o, "mixed", "m", m->boundary);
+		puts_(&o, "--=_m");
+		puts_(&o, m->boundary);
+		puts_(&o, "\r\n");
+		put_content(&o, m);
+		for (size_t i = 0; i < m->natt; i++) {
+			put_boundary(&o, "m", m->boundary, 0);
+			put_attachment(&o, &m->att[i]);
+		}
+		put_boundary(&o, "m", m->boundary, 1);
+	} else {
+		put_content(&o, m);
+	}
+	if (o.full)
+		return err_set(err, "message is larger than %zu bytes", b->cap);
+	return 0;
+}
+
+/* ------------------------------------------------------------ parsing */
+
+struct header {
+	char name[64];
+	char *value; /* unfolded, raw bytes */
+};
+
+struct headers {
+	struct header *v;
+	size_t n;
+};
+
+/* Parse the header block at the start of raw; *body is where the body starts. */
+static void headers_parse(const char *raw, size_t len, struct headers *h, size_t *body)
+{
+	size_t i = 0;
+	h->v = NULL;
+	h->n = 0;
+	if (len >= 5 && memcmp(raw, "From ", 5) == 0) /* an mbox separator line */
+		while (i < len && raw[i++] != '\n')
+			;
+	while (i < len) {
+		const char *line = raw + i, *nl = memchr(line, '\n', len - i);
+		size_t ll = nl ? (size_t)(nl - line) : len - i;
+		i += ll + (nl != NULL);
+		if (ll && line[ll - 1] == '\r')
+			ll--;
+		if (ll == 0)
+			break; /* the blank line before the body */
+		if ((line[0] == ' ' || line[0] == '\t') && h->n) {
+			struct header *last = &h->v[h->n - 1];
+			if (strlen(last->value) < OUT_CAP) {
+				char *v = xasprintf("%s%.*s", last->value, (int)ll, line);
+				free(last->value);
+				last->value = v;
+			}
+			continue;
+		}
+		const char *colon = memchr(line, ':', ll);
+		if (!colon || colon == line || (size_t)(colon - line) >= sizeof(h->v->name) ||
+		    h->n >= MAX_HEADERS)
+			continue;
+		h->v = xrealloc(h->v, (h->n + 1) * sizeof(*h->v));
+		struct header *hd = &h->v[h->n++];
+		size_t nl_ = (size_t)(colon - line);
+		memcpy(hd->name, line, nl_);
+		hd->name[nl_] = '\0';
+		while (nl_ && (hd->name[nl_ - 1] == ' ' || hd->name[nl_ - 1] == '\t'))
+			hd->name[--nl_] = '\0';
+		const char *v = colon + 1;
+		while (v < line + ll && (*v == ' ' || *v == '\t'))
+			v++;
+		hd->value = xstrndup(v, (size_t)(line + ll - v));
+	}
+	*body = i;
+}
+
+static const char *headers_get(const struct headers *h, const char *name)
+{
+	for (size_t i = 0; i < h->n; i++)
+		if (strcasecmp(h->v[i].name, name) == 0)
+			return h->v[i].value;
+	return NULL;
+}
+
+static void headers_release(struct headers *h)
+{
+	for (size_t i = 0; i < h->n; i++)
+		free(h->v[i].value);
+	free(h->v);
+}
+
+/* The lowercased first token of a Content-Type or Content-Disposition. */
+static char *header_token(const char *v, const char *dflt)
+{
+	if (!v)
+		return xstrdup(dflt);
+	while (*v == ' ' || *v == '\t')
+		v++;
+	size_t n = strcspn(v, "; \t");
+	if (!n)
+		return xstrdup(dflt);
+	char *t = xstrndup(v, n);
+	for (char *p = t; *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	return t;
+}
+
+static void pct_decode(struct buf *b, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '%' && i + 2 < n + 0 + 1 && i + 2 <= n - 1 + 1 && i + 2 < n + 1 &&
+		    i + 2 <= n && hex_value((unsigned char)s[i + 1]) >= 0 &&
+		    hex_value((unsigned char)s[i + 2]) >= 0) {
+			unsigned char c = (unsigned char)(hex_value((unsigned char)s[i + 1]) << 4 |
+							  hex_value((unsigned char)s[i + 2]));
+			buf_add(b, &c, 1);
+			i += 2;
+		} else {
+			buf_add(b, s + i, 1);
+		}
+	}
+}
+
+#define MAX_SECTIONS 64
+
+/* Parameter want of a structured header value, decoded to UTF-8: RFC 2231
+ * (charset'lang'%XX and name*0, name*1... continuations) preferred, else the
+ * plain (possibly quoted) value with any RFC 2047 words decoded. NULL when
+ * absent. */
+static char *header_param(const char *v, const char *want)
+{
+	size_t wl = strlen(want);
+	char *plain = NULL, *sect[MAX_SECTIONS] = {0};
+	int sect_enc[MAX_SECTIONS] = {0}, have_sect = 0;
+	const char *p = v ? strchr(v, ';') : NULL;
+
+	while (p && *p == ';') {
+		p++;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		const char *an = p;
+		while (*p && *p != '=' && *p != ';')
+			p++;
+		size_t al = (size_t)(p - an);
+		while (al && (an[al - 1] == ' ' || an[al - 1] == '\t'))
+			al--;
+		if (*p != '=')
+			continue;
+		p++;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		struct buf val;
+		buf_init(&val, OUT_CAP);
+		if (*p == '"') {
+			for (p++; *p && *p != '"'; p++) {
+				if (*p == '\\' && p[1])
+					p++;
+				buf_add(&val, p, 1);
+			}
+			if (*p == '"')
+				p++;
+			while (*p && *p != ';')
+				p++;
+		} else {
+			const char *vs = p;
+			while (*p && *p != ';')
+				p++;
+			const char *ve = p;
+			while (ve > vs && (ve[-1] == ' ' || ve[-1] == '\t'))
+				ve--;
+			buf_add(&val, vs, (size_t)(ve - vs));
+		}
+		if (al < wl || strncasecmp(an, want, wl) != 0) {
+			buf_release(&val);
+			continue;
+		}
+		const char *rest = an + wl;
+		size_t rl = al - wl;
+		if (rl == 0) {
+			free(plain);
+			plain = buf_detach(&val);
+		} else if (rest[0] == '*') {
+			/* name* (one section 0, encoded) or name*N or name*N* */
+			long idx = 0;
+			int enc = rest[rl - 1] == '*';
+			size_t dl = rl - 1 - (size_t)(enc && rl > 1);
+			char num[8];
+			if (rl == 1) {
+				enc = 1;
+			} else if (dl == 0 || dl >= sizeof(num)) {
+				idx = -1;
+			} else {
+				memcpy(num, rest + 1, dl);
+				num[dl] = '\0';
+				if (parse_long(num, &idx) < 0)
+					idx = -1;
+			}
+			if (idx >= 0 && idx < MAX_SECTIONS && !sect[idx]) {
+				sect[idx] = buf_detach(&val);
+				sect_enc[idx] = enc;
+				have_sect = 1;
+			}
+		}
+		buf_release(&val);
+	}
+
+	char *ret = NULL;
+	if (have_sect && sect[0]) {
+		struct buf raw, out;
+		const char *cs = NULL;
+		char *charset = NULL;
+		buf_init(&raw, OUT_CAP);
+		buf_init(&out, OUT_CAP);
+		for (int i = 0; i < MAX_SECTIONS && sect[i]; i++) {
+			const char *s = sect[i];
+			if (i == 0 && sect_enc[0]) {
+				const char *q1 = strchr(s, '\''), *q2 = q1 ? strchr(q1 + 1, '\'') : NULL;
+				if (q2) {
+					charset = xstrndup(s, (size_t)(q1 - s));
+					cs = charset;
+					s = q2 + 1;
+				}
+			}
+			if (sect_enc[i])
+				pct_decode(&raw, s, strlen(s));
+			else
+				buf_add(&raw, s, strlen(s));
+		}
+		charset_add(&out, cs, (const unsigned char *)raw.data, raw.len);
+		ret = buf_detach(&out);
+		buf_release(&raw);
+		free(charset);
+	} else if (plain) {
+		ret = mime_decode_header(plain);
+	}
+	free(plain);
+	for (int i = 0; i < MAX_SECTIONS; i++)
+		free(sect[i]);
+	return ret;
+}
+
+/* What a walk over the MIME tree collects. */
+struct walk {
+	int parts;
+	int have_text, have_html;
+	struct buf text, html;
+	json_t *atts;
+};
+
+/* Decode a leaf body by its Content-Transfer-Encoding into b. */
+static void body_decode(struct buf *b, const struct headers *h, const char *s, size_t n)
+{
+	char *cte = header_token(headers_get(h, "Content-Transfer-Encoding"), "7bit");
+	if (strcmp(cte, "base64") == 0) {
+		size_t dl;
+		unsigned char *d = mime_base64_decode(s, n, 0, &dl);
+		buf_add(b, d, dl);
+		free(d);
+	} else if (strcmp(cte, "quoted-printable") == 0) {
+		qp_decode(b, s, n, 0);
+	} else {
+		buf_add(b, s, n);
+	}
+	free(cte);
+}
+
+/* Append text as UTF-8 with CRLF (and lone CR) line ends as LF. */
+static void text_add(struct buf *out, const struct headers *h, const char *ctype_v,
+		     const char *s, size_t n)
+{
+	struct buf raw, u;
+	char *cs = header_param(ctype_v, "charset");
+	buf_init(&raw, OUT_CAP);
+	buf_init(&u, OUT_CAP);
+	body_decode(&raw, h, s, n);
+	charset_add(&u, cs, (const unsigned char *)raw.data, raw.len);
+	for (size_t i = 0; i < u.len; i++) {
+		if (u.data[i] == '\r') {
+			buf_add(out, "\n", 1);
+			if (i + 1 < u.len && u.data[i + 1] == '\n')
+				i++;
+		} else {
+			size_t j = i;
+			while (j < u.len && u.data[j] != '\r')
+				j++;
+			buf_add(out, u.data + i, j - i);
+			i = j - 1;
+		}
+	}
+	buf_release(&raw);
+	buf_release(&u);
+	free(cs);
+}
+
+static void walk_entity(struct walk *w, const char *raw, size_t len, int depth);
+
+/* Split a multipart body at its boundary lines and walk each part. */
+static void walk_multipart(struct walk *w, const char *body, size_t len, const char *boundary,
+			   int depth)
+{
+	size_t bl = strlen(boundary) + 2;
+	char *delim = xasprintf("--%s", boundary);
+	const char *part = NULL, *p = body, *end = body + len;
+
+	while (p < end) {
+		const char *hit = memmem(p, (size_t)(end - p), delim, bl);
+		if (!hit)
+			break;
+		if (hit != body && hit[-1] != '\n') {
+			p = hit + bl;
+			continue;
+		}
+		const char *after = hit + bl;
+		int close = end - after >= 2 && after[0] == '-' && after[1] == '-';
+		if (part) {
+			/* The line break before a delimiter belongs to the delimiter. */
+			const char *pe = hit;
+			if (pe > part && pe[-1] == '\n')
+				pe--;
+			if (pe > part && pe[-1] == '\r')
+				pe--;
+			walk_entity(w, part, (size_t)(pe - part), depth + 1);
+		}
+		if (close)
+			break;
+		const char *nl = memchr(after, '\n', (size_t)(end - after));
+		part = nl ? nl + 1 : end;
+		p = part;
+	}
+	if (part && p >= end) /* no closing delimiter: a cut message */
+		walk_entity(w, part, (size_t)(end - part), depth + 1);
+	free(delim);
+}
+
+static void walk_entity(struct walk *w, const char *raw, size_t len, int depth)
+{
+	struct headers h;
+	size_t body;
+
+	if (depth > MAX_DEPTH || w->parts >= MAX_PARTS)
+		return;
+	w->parts++;
+	headers_parse(raw, len, &h, &body);
+	const char *ctv = headers_get(&h, "Content-Type");
+	const char *cdv = headers_get(&h, "Content-Disposition");
+	char *ctype = header_token(ctv, "text/plain");
+	char *disp = header_token(cdv, "");
+	char *boundary = NULL, *filename = NULL;
+
+	if (strncmp(ctype, "multipart/", 10) == 0 && (boundary = header_param(ctv, "boundary")) &&
+	    *boundary) {
+		walk_multipart(w, raw + body, len - body, boundary, depth);
+		goto out;
+	}
+	filename = header_param(cdv, "filename");
+	if (!filename)
+		filename = header_param(ctv, "name");
+	int is_text = strcmp(ctype, "text/plain") == 0 || strcmp(ctype, "text/html") == 0;
+	if (!strcmp(disp, "attachment") || filename || !is_text) {
+		struct buf d;
+		buf_init(&d, OUT_CAP);
+		body_decode(&d, &h, raw + body, len - body);
+		if (!filename && strcmp(ctype, "message/rfc822") == 0)
+			filename = xstrdup("message.eml");
+		json_array_append_new(w->atts, json_pack("{s:s, s:s, s:I}", "filename",
+							 filename ? filename : "", "content_type",
+							 ctype, "size", (json_int_t)d.len));
+		buf_release(&d);
+	} else if (strcmp(ctype, "text/plain") == 0) {
+		if (w->have_text)
+			buf_add(&w->text, "\n", 1);
+		text_add(&w->text, &h, ctv, raw + body, len - body);
+		w->have_text = 1;
+	} else if (!w->have_html) {
+		text_add(&w->html, &h, ctv, raw + body, len - body);
+		w->have_html = 1;
+	}
+out:
+	free(ctype);
+	free(disp);
+	free(boundary);
+	free(filename);
+	headers_release(&h);
+}
+
+static void summary_set(json_t *o, const struct headers *h, const char *key, const char *name,
+			int always)
+{
+	const char *v = headers_get(h, name);
+	if (!v && !always)
+		return;
+	char *d = mime_decode_header(v ? v : "");
+	json_object_set_new(o, key, json_string(d));
+	free(d);
+}
+
+static json_t *summary(const struct headers *h)
+{
+	json_t *o = json_object();
+	const char *date = headers_get(h, "Date");
+	long long t;
+
+	summary_set(o, h, "from", "From", 1);
+	summary_set(o, h, "to", "To", 1);
+	summary_set(o, h, "cc", "Cc", 0);
+	summary_set(o, h, "subject", "Subject", 1);
+	if (date && mime_parse_date(date, &t) == 0)
+		json_object_set_new(o, "date", json_string_nocheck(iso_date(t) ? "" : ""));
+	summary_set(o, h, "message_id", "Message-ID", 0);
+	summary_set(o, h, "reply_to", "Reply-To", 0);
+	summary_set(o, h, "in_reply_to", "In-Reply-To", 0);
+	return o;
+}
+
+json_t *mime_summary_headers(const char *raw, size_t len)
+{
+	struct headers h;
+	size_t body;
+	headers_parse(raw, len, &h, &body);
+	json_t *o = summary(&h);
+	headers_release(&h);
+	return o;
+}
+
+json_t *mime_parse_message(const char *raw, size_t len)
+{
+	struct walk w = {0};
+	json_t *o = mime_summary_headers(raw, len);
+	json_t *ret = json_object();
+
+	buf_init(&w.text, OUT_CAP);
+	buf_init(&w.html, OUT_CAP);
+	w.atts = json_array();
+	walk_entity(&w, raw, len, 0);
+	json_object_set_new(ret, "headers", o);
+	json_object_set_new(ret, "text", json_stringn(w.text.data ? w.text.data : "", w.text.len));
+	if (w.have_html)
+		json_object_set_new(ret, "html",
+				    json_stringn(w.html.data ? w.html.data : "", w.html.len));
+	json_object_set_new(ret, "attachments", w.atts);
+	buf_release(&w.text);
+	buf_release(&w.html);
+	return ret;
+}
+
+/* ------------------------------------------------------------ modified UTF-7 */
+
+static const char mb64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+,";
+
+char *mime_utf7_decode(const char *s)
+{
+	struct buf b;
+	buf_init(&b, 0);
+	for (const char *p = s; *p; p++) {
+		if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e)
+			goto bad;
+		if (*p != '&') {
+			buf_add(&b, p, 1);
+			continue;
+		}
+		if (p[1] == '-') {
+			buf_add(&b, "&", 1);
+			p++;
+			continue;
+		}
+		uint32_t acc = 0, hi = 0;
+		int bits = 0, units = 0;
+		for (p++; *p && *p != '-'; p++) {
+			const char *c = strchr(mb64, *p);
+			if (!c || !*p)
+				goto bad;
+			acc = acc << 6 | (uint32_t)(c - mb64);
+			bits += 6;
+			if (bits < 16)
+				continue;
+			bits -= 16;
+			uint32_t u = acc >> bits & 0xffff;
+			units++;
+			if (u >= 0xd800 && u <= 0xdbff) {
+				if (hi)
+					goto bad;
+				hi = u;
+			} else if (u >= 0xdc00 && u <= 0xdfff) {
+				if (!hi)
+					goto bad;
+				utf8_put(&b, 0x10000 + ((hi - 0xd800) << 10) + (u - 0xdc00));
+				hi = 0;
+			} else {
+				if (hi || u < 0x20 || (u >= 0x20 && u <= 0x7e && u != '&'))
+					goto bad; /* must have been written directly */
+				utf8_put(&b, u);
+			}
+		}
+		if (*p != '-' || !units || hi || (acc & ((1u << bits) - 1)))
+			goto bad;
+	}
+	return buf_detach(&b);
+bad:
+	buf_release(&b);
+	return NULL;
+}
+
+char *mime_utf7_encode(const char *s)
+{
+	struct buf b;
+	size_t n = strlen(s), i = 0;
+	buf_init(&b, 0);
+	while (i < n) {
+		unsigned char c = (unsigned char)s[i];
+		if (c >= 0x20 && c <= 0x7e) {
+			buf_adds(&b, c == '&' ? "&-" : (char[]){(char)c, 0});
+			i++;
+			continue;
+		}
+		uint32_t acc = 0;
+		int bits = 0;
+		buf_add(&b, "&", 1);
+		while (i < n && ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] > 0x7e)) {
+			uint32_t cp;
+			size_t l = utf8_len((const unsigned char *)s + i, n - i, &cp);
+			if (!l) {
+				cp = 0xfffd;
+				l = 1;
+			}
+			i += l;
+			uint32_t units[2] = {cp, 0};
+			int nu = 1;
+			if (cp >= 0x10000) {
+				units[0] = 0xd800 + ((cp - 0x10000) >> 10);
+				units[1] = 0xdc00 + ((cp - 0x10000) & 0x3ff);
+				nu = 2;
+			}
+			for (int k = 0; k < nu; k++) {
+				acc = acc << 16 | units[k];
+				bits += 16;
+				while (bits >= 6) {
+					bits -= 6;
+					buf_add(&b, &mb64[acc >> bits & 63], 1);
+				}
+			}
+		}
+		if (bits)
+			buf_add(&b, &mb64[acc << (6 - bits) & 63], 1);
+		buf_add(&b, "-", 1);
+	}
+	return buf_detach(&b);
+}

@@ -1,0 +1,389 @@
+/* oauth.c - the OAuth 2.0 grants and token refresh. Token calls are rare
+ * (once per token lifetime), so they run synchronously on a client of their
+ * own and never re-enter the main loop's transfers. */
+#include "oauth.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "auth/auth.h"
+#include "conns.h"
+#include "crypto.h"
+#include "exec.h"
+#include "http.h"
+#include "log.h"
+
+#define LOCK_TTL_S 60
+#define LOCK_WAIT_MS 20000
+
+static const char *mstr(json_t *method, const char *key)
+{
+	return json_string_value(json_object_get(method, key));
+}
+
+char *oauth_token_url(const struct connector *c, json_t *method, const struct oauth_app *app,
+		      const struct connection *conn, struct err *err)
+{
+	const char *url = app && app->token_url ? app->token_url : mstr(method, "token_url");
+	if (!url)
+		return err_set(err, "%s declares no OAuth token URL", c->slug), NULL;
+	return auth_expand(c, conn, url, err);
+}
+
+json_t *oauth_token_request(const struct connector *c, json_t *method, const struct oauth_app *app,
+			    const struct connection *conn, json_t *form, struct err *err)
+{
+	json_t *out = NULL;
+	struct buf body;
+	buf_init(&body, 0);
+	json_t *headers = json_array();
+	struct http_client *http = NULL;
+	struct http_response resp = {0};
+	char *url = oauth_token_url(c, method, app, conn, err);
+	if (!url)
+		goto done;
+	const char *client_auth = mstr(method, "client_auth");
+	if (app && app->client_id) {
+		if (client_auth && strcmp(client_auth, "basic") == 0 && app->client_secret) {
+			char *pair = xasprintf("%s:%s", app->client_id, app->client_secret);
+			char *b64 = crypto_base64(pair, strlen(pair), 0);
+			char *h = xasprintf("Authorization: Basic %s", b64);
+			json_array_append_new(headers, json_string(h));
+			crypto_cleanse(pair, strlen(pair));
+			crypto_cleanse(h, strlen(h));
+			free(pair);
+			free(b64);
+			free(h);
+		} else {
+			json_object_set_new(form, "client_id", json_string(app->client_id));
+			if (app->client_secret)
+				json_object_set_new(form, "client_secret",
+						    json_string(app->client_secret));
+		}
+	}
+	exec_add_form(&body, NULL, form);
+	exec_add_header(headers, "Content-Type", "application/x-www-form-urlencoded");
+	exec_add_header(headers, "Accept", "application/json");
+	const char *k;
+	json_t *v;
+	json_object_foreach(json_object_get(method, "token_headers"), k, v)
+		exec_add_header(headers, k, json_string_value(v));
+	size_t n = json_array_size(headers);
+	const char **hv = xcalloc(n + 1, sizeof(*hv));
+	for (size_t i = 0; i < n; i++)
+		hv[i] = json_string_value(json_array_get(headers, i));
+	struct http_request req = {.method = "POST", .url = url, .headers = hv, .body = body.data,
+				   .body_len = body.len, .timeout_ms = 30000};
+	http = http_new(err);
+	int rc = http ? http_perform(http, &req, &resp, err) : -1;
+	free(hv);
+	if (rc < 0)
+		goto done;
+	json_error_t je;
+	json_t *doc = json_loadb(resp.body, resp.body_len, 0, &je);
+	if (!doc && resp.body_len) {
+		/* GitHub answers form-encoded without Accept; we send Accept, but
+		 * parse the simple form anyway. */
+		doc = json_object();
+		char *copy = xstrndup(resp.body, resp.body_len), *save = NULL;
+		for (char *kv = strtok_r(copy, "&", &save); kv; kv = strtok_r(NULL, "&", &save)) {
+			char *eq = strchr(kv, '=');
+			if (eq) {
+				*eq = '\0';
+				json_object_set_new(doc, kv, json_string(eq + 1));
+			}
+		}
+		crypto_cleanse(copy, resp.body_len);
+		free(copy);
+	}
+	const char *error = json_string_value(json_object_get(doc, "error"));
+	if (resp.status >= 400 || error || !json_is_object(doc)) {
+		const char *desc = json_string_value(json_object_get(doc, "error_description"));
+		err_set(err, "%s token endpoint answered HTTP %ld: %s%s%s", c->slug, resp.status,
+			error ? error : "no usable token response", desc ? " - " : "",
+			desc ? desc : "");
+		json_decref(doc);
+		goto done;
+	}
+	out = doc;
+done:
+	json_decref(form);
+	json_decref(headers);
+	if (body.data)
+		crypto_cleanse(body.data, body.len);
+	buf_release(&body);
+	if (resp.body)
+		crypto_cleanse(resp.body, resp.body_len);
+	http_response_release(&resp);
+	http_free(http);
+	free(url);
+	return out;
+}
+
+static json_t *pointer(json_t *doc, const char *ptr)
+{
+	json_t *cur = doc;
+	if (!ptr || !*ptr)
+		return doc;
+	char *copy = xstrdup(ptr), *save = NULL;
+	for (char *t = strtok_r(copy + 1, "/", &save); t && cur; t = strtok_r(NULL, "/", &save))
+		cur = json_is_array(cur) ? json_array_get(cur, (size_t)strtoul(t, NULL, 10))
+					 : json_object_get(cur, t);
+	free(copy);
+	return cur;
+}
+
+void oauth_apply_token(json_t *method, struct connection *conn, json_t *resp)
+{
+	if (!conn->secrets)
+		conn->secrets = json_object();
+	if (!conn->config)
+		conn->config = json_object();
+	const char *tp = mstr(method, "token_pointer");
+	json_t *token = pointer(resp, tp ? tp : "/access_token");
+	if (json_is_string(token))
+		json_object_set_new(conn->secrets, "access_token", json_copy(token));
+	json_t *refresh = json_object_get(resp, "refresh_token");
+	if (json_is_string(refresh)) {
+		json_t *old = json_object_get(conn->secrets, "refresh_token");
+		/* Keep the one we just used until the new one is proven: a vendor
+		 * with a retry window (Xero: 30 min) still takes it if our write
+		 * of the new one were lost. */
+		if (json_is_string(old) && strcmp(json_string_value(old), json_string_value(refresh)))
+			json_object_set_new(conn->secrets, "previous_refresh_token",
+					    json_copy(old));
+		json_object_set_new(conn->secrets, "refresh_token", json_copy(refresh));
+	}
+	json_t *expires = json_object_get(resp, "expires_in");
+	long long lifetime = json_is_integer(expires) ? json_integer_value(expires)
+			     : json_is_string(expires) ? strtoll(json_string_value(expires), NULL, 10)
+						       : 0;
+	if (lifetime <= 0)
+		lifetime = json_integer_value(json_object_get(method, "access_token_lifetime_s"));
+	conn->expires_at = lifetime > 0 ? now_s() + lifetime : 0;
+	if (lifetime > 0)
+		json_object_set_new(conn->config, "token_lifetime_s", json_integer(lifetime));
+	const char *k;
+	json_t *v;
+	json_object_foreach(json_object_get(method, "token_extras"), k, v)
+	{
+		json_t *x = pointer(resp, json_string_value(v));
+		if (!x || json_is_null(x) || !strcmp(k, "access_token") || !strcmp(k, "refresh_token"))
+			continue;
+		if (json_is_string(x)) {
+			json_object_set_new(conn->config, k, json_copy(x));
+		} else {
+			char *text = json_dumps(x, JSON_ENCODE_ANY | JSON_COMPACT);
+			json_object_set_new(conn->config, k, json_string(text));
+			free(text);
+		}
+	}
+	free(conn->status);
+	conn->status = xstrdup("ok");
+	free(conn->last_error);
+	conn->last_error = NULL;
+}
+
+/* Refresh is due within min(5 min, lifetime / 2) of expiry. */
+static int due(const struct connection *conn)
+{
+	if (!conn->expires_at)
+		return 0;
+	long long lifetime = json_integer_value(json_object_get(conn->config, "token_lifetime_s"));
+	long long margin = 300;
+	if (lifetime > 0 && lifetime / 2 < margin)
+		margin = lifetime / 2;
+	return conn->expires_at - now_s() <= margin;
+}
+
+static void replace_conn(struct connection *dst, struct connection *src)
+{
+	struct connection tmp = *dst;
+	*dst = *src;
+	*src = tmp;
+	connection_free(src);
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+	nanosleep(&ts, NULL);
+}
+
+/* The grant to renew with: refresh_token, else client_credentials. */
+static json_t *renew_form(json_t *method, const struct connection *conn, const char *refresh)
+{
+	if (refresh)
+		return json_pack("{s:s, s:s}", "grant_type", "refresh_token", "refresh_token",
+				 refresh);
+	size_t i;
+	json_t *g;
+	json_array_foreach(json_object_get(method, "grants"), i, g)
+	{
+		if (strcmp(json_string_value(g), "client_credentials") == 0) {
+			json_t *form = json_pack("{s:s}", "grant_type", "client_credentials");
+			const char *scopes = conns_value(conn, "scopes");
+			if (scopes)
+				json_object_set_new(form, "scope", json_string(scopes));
+			return form;
+		}
+	}
+	return NULL;
+}
+
+int oauth_refresh(struct store *s, const struct connector *c, json_t *method,
+		  struct connection *conn, int force, struct err *err)
+{
+	if (!force && !due(conn))
+		return 0;
+	if (!s || !conn->id)
+		return force ? err_set(err, "the %s token was rejected and this connection cannot be "
+					    "refreshed (it is not in the store)",
+				       c->slug)
+			     : 0;
+	const char *before = conns_value(conn, "access_token");
+	char *old_token = before ? xstrdup(before) : NULL;
+	int ret = -1, locked = 0;
+	struct oauth_app *app = NULL;
+	struct err e;
+	err_init(&e);
+	/* One refresher per connection across processes: wait for the lock, and
+	 * if the holder refreshed meanwhile, use its token. */
+	long long deadline = now_ms() + LOCK_WAIT_MS;
+	for (;;) {
+		int got = store_lock_acquire(s, conn->id, LOCK_TTL_S, err);
+		if (got < 0)
+			goto out;
+		if (got == 1) {
+			locked = 1;
+			break;
+		}
+		if (now_ms() > deadline) {
+			err_set(err, "timed out waiting for another process to refresh the %s token",
+				c->slug);
+			goto out;
+		}
+		sleep_ms(100);
+	}
+	struct connection *fresh = store_get_connection(s, c->slug, conn->name, 1, err);
+	if (!fresh)
+		goto out;
+	const char *now_token = conns_value(fresh, "access_token");
+	int changed = !old_token || !now_token || strcmp(old_token, now_token) != 0;
+	replace_conn(conn, fresh);
+	if (changed && !due(conn)) {
+		ret = 1; /* another process refreshed it while we waited */
+		goto out;
+	}
+	app = store_get_oauth_app(s, c->slug, err);
+	if (err_is_set(err))
+		goto out;
+	const char *refresh = conns_value(conn, "refresh_token");
+	json_t *form = renew_form(method, conn, refresh);
+	if (!form) {
+		store_set_status(s, conn->id, "needs_reconnect", "token expired, no refresh token",
+				 NULL);
+		err_set(err, "the %s token of connection '%s' expired and cannot be refreshed; ask "
+			     "the user to run: switchboard connect %s --name %s",
+			c->slug, conn->name, c->slug, conn->name);
+		goto out;
+	}
+	json_t *resp = oauth_token_request(c, method, app, conn, form, &e);
+	if (!resp && refresh && strstr(e.msg, "invalid_grant")) {
+		/* The new refresh token may never have reached us last time: try
+		 * the previous one inside the vendor's retry window. */
+		const char *prev = conns_value(conn, "previous_refresh_token");
+		if (prev) {
+			err_init(&e);
+			resp = oauth_token_request(c, method, app, conn,
+						   renew_form(method, conn, prev), &e);
+		}
+	}
+	if (!resp) {
+		if (strstr(e.msg, "invalid_grant")) {
+			store_set_status(s, conn->id, "needs_reconnect", e.msg, NULL);
+			err_set(err, "%s; the grant was revoked or expired: ask the user to run: "
+				     "switchboard connect %s --name %s",
+				e.msg, c->slug, conn->name);
+		} else {
+			err_set(err, "%s", e.msg);
+		}
+		goto out;
+	}
+	oauth_apply_token(method, conn, resp);
+	json_decref(resp);
+	/* Written before the token is used: a crash now loses nothing. */
+	if (store_update_connection(s, conn, err) < 0)
+		goto out;
+	log_add_secret(conns_value(conn, "access_token"));
+	log_info("refreshed the %s token of connection '%s'", c->slug, conn->name);
+	ret = 1;
+out:
+	if (locked)
+		store_lock_release(s, conn->id, NULL);
+	oauth_app_free(app);
+	free_secret(old_token);
+	return ret;
+}
+
+int oauth_pkce(char **verifier, char **challenge, struct err *err)
+{
+	unsigned char raw[32], digest[32];
+	if (crypto_random(raw, sizeof(raw), err) < 0)
+		return -1;
+	*verifier = crypto_base64(raw, sizeof(raw), 1);
+	crypto_sha256(*verifier, strlen(*verifier), digest);
+	*challenge = crypto_base64(digest, sizeof(digest), 1);
+	return 0;
+}
+
+char *oauth_authorize_url(const struct connector *c, json_t *method, const struct oauth_app *app,
+			  const struct connection *conn, const char *redirect_uri,
+			  const char *state, const char *challenge, const char *scopes,
+			  struct err *err)
+{
+	const char *tmpl = app && app->authorize_url ? app->authorize_url
+						     : mstr(method, "authorize_url");
+	if (!tmpl)
+		return err_set(err, "%s declares no OAuth authorize URL", c->slug), NULL;
+	char *base = auth_expand(c, conn, tmpl, err);
+	if (!base)
+		return NULL;
+	struct buf url;
+	buf_init(&url, 0);
+	buf_adds(&url, base);
+	free(base);
+	json_t *v;
+#define Q(name, value)                                                                             \
+	do {                                                                                       \
+		v = json_string(value);                                                            \
+		exec_add_query(&url, name, v);                                                     \
+		json_decref(v);                                                                    \
+	} while (0)
+	Q("response_type", "code");
+	Q("client_id", app->client_id);
+	Q("redirect_uri", redirect_uri);
+	if (scopes && *scopes) {
+		const char *sep = mstr(method, "scope_separator");
+		char *joined = xstrdup(scopes);
+		if (sep && strcmp(sep, " ") != 0 && strlen(sep) == 1)
+			for (char *p = joined; *p; p++)
+				if (*p == ' ')
+					*p = *sep;
+		const char *param = mstr(method, "scope_param");
+		Q(param ? param : "scope", joined);
+		free(joined);
+	}
+	Q("state", state);
+	if (challenge && json_is_true(json_object_get(method, "pkce"))) {
+		Q("code_challenge", challenge);
+		Q("code_challenge_method", "S256");
+	}
+	const char *k;
+	json_t *x;
+	json_object_foreach(json_object_get(method, "authorize_params"), k, x)
+		Q(k, json_string_value(x));
+#undef Q
+	return buf_detach(&url);
+}

@@ -1,0 +1,48 @@
+/* oauth.h - OAuth 2.0: authorization URLs with PKCE, the code and
+ * client-credentials grants, and refresh that is single-flight across every
+ * process sharing the store and never loses a rotating refresh token. */
+#ifndef SB_OAUTH_H
+#define SB_OAUTH_H
+
+#include <jansson.h>
+
+#include "registry.h"
+#include "store.h"
+
+/* Make conn's access token fresh: refresh when it expires within the margin
+ * (min(5 min, lifetime / 2)), or always when force (after a 401); re-mint a
+ * client-credentials token. Holds the store's lock on the connection so one
+ * process refreshes while the others wait and reuse its result. The new
+ * tokens are written to the store before they are used; a response without
+ * refresh_token keeps the old one. invalid_grant marks the connection
+ * needs_reconnect. Returns 1 when conn changed (updated in place), 0 when
+ * nothing was needed, -1 with err. */
+int oauth_refresh(struct store *s, const struct connector *c, json_t *method,
+		  struct connection *conn, int force, struct err *err);
+
+/* The token endpoint for a connector (the OAuth app's override, else the
+ * method's token_url expanded with conn's values). New string or NULL. */
+char *oauth_token_url(const struct connector *c, json_t *method, const struct oauth_app *app,
+		      const struct connection *conn, struct err *err);
+
+/* POST form (stolen) to the token endpoint with the method's client
+ * authentication; returns the parsed token response (new) or NULL with err
+ * carrying the vendor's error code (e.g. "invalid_grant"). */
+json_t *oauth_token_request(const struct connector *c, json_t *method, const struct oauth_app *app,
+			    const struct connection *conn, json_t *form, struct err *err);
+
+/* Store a token response in conn: access_token, refresh_token (kept when
+ * absent; the previous one is remembered until the new one is proven),
+ * expires_at, and the method's token_extras into config. */
+void oauth_apply_token(json_t *method, struct connection *conn, json_t *resp);
+
+/* PKCE: a new random verifier and its S256 challenge (both new strings). */
+int oauth_pkce(char **verifier, char **challenge, struct err *err);
+
+/* The authorization URL the user opens. New string or NULL with err. */
+char *oauth_authorize_url(const struct connector *c, json_t *method, const struct oauth_app *app,
+			  const struct connection *conn, const char *redirect_uri,
+			  const char *state, const char *challenge, const char *scopes,
+			  struct err *err);
+
+#endif
