@@ -19,6 +19,8 @@ int cli_connectors(struct cli *cli, int argc, char **argv);
 int cli_check(struct cli *cli, int argc, char **argv);
 int cli_connections(struct cli *cli, int argc, char **argv);
 int cli_key(struct cli *cli, int argc, char **argv);
+int cli_oauth_app(struct cli *cli, int argc, char **argv);
+int cli_connect(struct cli *cli, int argc, char **argv);
 int cli_coverage(struct cli *cli, int argc, char **argv);
 
 /* Print to stdout (the CLI's output channel when not serving MCP). */

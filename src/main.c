@@ -24,6 +24,11 @@ static const char usage[] =
 	"  check [FILE|DIR...]           validate connector files (default: the registry)\n"
 	"  connections ...               manage connections (see: connections --help)\n"
 	"  key rotate                    re-seal every stored secret under a new key\n"
+	"  oauth-app set SLUG --client-id ID [--client-secret-stdin] [--scopes S]\n"
+	"      [--redirect-port N] [--authorize-url URL] [--token-url URL]\n"
+	"                                your own OAuth app for a connector (also: show, remove)\n"
+	"  connect SLUG [--name NAME] [--scopes S] [--set key=value] [--no-browser]\n"
+	"      [--client-credentials]    connect an OAuth 2.0 account in the browser\n"
 	"  coverage ENTITY [--json]      which connectors fill a canonical entity's fields\n"
 	"\n"
 	"options:\n"
@@ -186,6 +191,10 @@ int main(int argc, char **argv)
 		ret = cli_check(&cli, n - 1, args + 1);
 	} else if (strcmp(cmd, "connections") == 0) {
 		ret = cli_connections(&cli, n - 1, args + 1);
+	} else if (strcmp(cmd, "oauth-app") == 0) {
+		ret = cli_oauth_app(&cli, n - 1, args + 1);
+	} else if (strcmp(cmd, "connect") == 0) {
+		ret = cli_connect(&cli, n - 1, args + 1);
 	} else if (strcmp(cmd, "key") == 0) {
 		ret = cli_key(&cli, n - 1, args + 1);
 	} else if (strcmp(cmd, "coverage") == 0) {

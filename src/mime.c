@@ -17,6 +17,7 @@
 #define MAX_DEPTH 20         /* multipart nesting */
 #define MAX_PARTS 1000       /* MIME parts in one message */
 #define MAX_HEADERS 1000     /* header fields in one entity */
+#define MAX_HEADER_VALUE (256u << 10) /* one unfolded field; the rest is cut */
 #define OUT_CAP (64u << 20)  /* any decoded text; longer output is cut */
 #define MAX_NAME 256         /* display names and file names, in bytes */
 #define MAX_ADDR 254         /* RFC 5321 path limit less the brackets */
@@ -290,7 +291,7 @@ static void qp_decode(struct buf *b, const char *s, size_t n, int header)
 		if (c == '_') {
 			buf_add(b, " ", 1);
 			i++;
-		} else if (i + 2 < n + 0 && hex_value((unsigned char)s[i + 1]) >= 0 &&
+		} else if (i + 2 < n && hex_value((unsigned char)s[i + 1]) >= 0 &&
 			   hex_value((unsigned char)s[i + 2]) >= 0) {
 			unsigned char v = (unsigned char)(hex_value((unsigned char)s[i + 1]) << 4 |
 							  hex_value((unsigned char)s[i + 2]));
@@ -771,8 +772,8 @@ static void put_text(struct out *o, const char *s, size_t col)
 	}
 	const char *p = s;
 	while (*p) {
-		size_t w = strcspn(p + 1, " ") + 1; /* a blank (or the first char) and a word */
-		if (col + w > 78 && p != s) {
+		size_t sp = strspn(p, " "), w = sp + strcspn(p + sp, " "); /* blanks, a word */
+		if (col + w > 78 && p != s && p[sp]) {
 			puts_(o, "\r\n");
 			col = 0;
 		}
@@ -846,7 +847,9 @@ static void put_text_body(struct out *o, const char *subtype, const char *s)
 			continue;
 		}
 		if (seven) {
-			put(o, p, 1);
+			size_t run = strcspn(p, "\r\n");
+			put(o, p, run);
+			p += run - 1;
 			continue;
 		}
 		char tok[4];
@@ -991,6 +994,10 @@ int mime_build(const struct mime_message *m, struct buf *b, struct err *err)
 	struct out o = {b, 0};
 	char date[40];
 
+	if (!m->from || !m->from->addr || !m->message_id || !m->boundary || !*m->boundary ||
+	    strspn(m->boundary, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") !=
+		    strlen(m->boundary))
+		return err_set(err, "message is missing its from, message id or boundary");
 	if (check_header_value("subject", m->subject, err) < 0 ||
 	    check_header_value("from", m->from->name, err) < 0 ||
 	    check_header_value("from", m->from->addr, err) < 0 ||
@@ -1049,7 +1056,7 @@ int mime_build(const struct mime_message *m, struct buf *b, struct err *err)
 
 struct header {
 	char name[64];
-	char *value; /* unfolded, raw bytes */
+	struct buf value; /* unfolded, raw bytes, at most MAX_HEADER_VALUE */
 };
 
 struct headers {
@@ -1075,12 +1082,7 @@ static void headers_parse(const char *raw, size_t len, struct headers *h, size_t
 		if (ll == 0)
 			break; /* the blank line before the body */
 		if ((line[0] == ' ' || line[0] == '\t') && h->n) {
-			struct header *last = &h->v[h->n - 1];
-			if (strlen(last->value) < OUT_CAP) {
-				char *v = xasprintf("%s%.*s", last->value, (int)ll, line);
-				free(last->value);
-				last->value = v;
-			}
+			buf_add(&h->v[h->n - 1].value, line, ll);
 			continue;
 		}
 		const char *colon = memchr(line, ':', ll);
@@ -1097,7 +1099,8 @@ static void headers_parse(const char *raw, size_t len, struct headers *h, size_t
 		const char *v = colon + 1;
 		while (v < line + ll && (*v == ' ' || *v == '\t'))
 			v++;
-		hd->value = xstrndup(v, (size_t)(line + ll - v));
+		buf_init(&hd->value, MAX_HEADER_VALUE);
+		buf_add(&hd->value, v, (size_t)(line + ll - v));
 	}
 	*body = i;
 }
@@ -1106,14 +1109,14 @@ static const char *headers_get(const struct headers *h, const char *name)
 {
 	for (size_t i = 0; i < h->n; i++)
 		if (strcasecmp(h->v[i].name, name) == 0)
-			return h->v[i].value;
+			return h->v[i].value.data ? h->v[i].value.data : "";
 	return NULL;
 }
 
 static void headers_release(struct headers *h)
 {
 	for (size_t i = 0; i < h->n; i++)
-		free(h->v[i].value);
+		buf_release(&h->v[i].value);
 	free(h->v);
 }
 
@@ -1125,20 +1128,26 @@ static char *header_token(const char *v, const char *dflt)
 	while (*v == ' ' || *v == '\t')
 		v++;
 	size_t n = strcspn(v, "; \t");
-	if (!n)
+	if (!n || n > 127)
 		return xstrdup(dflt);
 	char *t = xstrndup(v, n);
-	for (char *p = t; *p; p++)
+	for (char *p = t; *p; p++) {
 		if (*p >= 'A' && *p <= 'Z')
 			*p = (char)(*p - 'A' + 'a');
+		else if (*p != '/' && !is_token_char((unsigned char)*p))
+			break;
+	}
+	if (strspn(t, "abcdefghijklmnopqrstuvwxyz0123456789!#$%&'*+-.^_`{|}~/") != n) {
+		free(t);
+		return xstrdup(dflt);
+	}
 	return t;
 }
 
 static void pct_decode(struct buf *b, const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '%' && i + 2 < n + 0 + 1 && i + 2 <= n - 1 + 1 && i + 2 < n + 1 &&
-		    i + 2 <= n && hex_value((unsigned char)s[i + 1]) >= 0 &&
+		if (s[i] == '%' && i + 2 < n && hex_value((unsigned char)s[i + 1]) >= 0 &&
 		    hex_value((unsigned char)s[i + 2]) >= 0) {
 			unsigned char c = (unsigned char)(hex_value((unsigned char)s[i + 1]) << 4 |
 							  hex_value((unsigned char)s[i + 2]));
@@ -1303,18 +1312,15 @@ static void text_add(struct buf *out, const struct headers *h, const char *ctype
 	buf_init(&u, OUT_CAP);
 	body_decode(&raw, h, s, n);
 	charset_add(&u, cs, (const unsigned char *)raw.data, raw.len);
-	for (size_t i = 0; i < u.len; i++) {
-		if (u.data[i] == '\r') {
-			buf_add(out, "\n", 1);
-			if (i + 1 < u.len && u.data[i + 1] == '\n')
-				i++;
-		} else {
-			size_t j = i;
-			while (j < u.len && u.data[j] != '\r')
-				j++;
-			buf_add(out, u.data + i, j - i);
-			i = j - 1;
-		}
+	for (size_t i = 0; i < u.len;) {
+		const char *cr = memchr(u.data + i, '\r', u.len - i);
+		size_t run = cr ? (size_t)(cr - u.data) - i : u.len - i;
+		buf_add(out, u.data + i, run);
+		i += run;
+		if (!cr)
+			break;
+		buf_add(out, "\n", 1);
+		i += 1 + (i + 1 < u.len && u.data[i + 1] == '\n');
 	}
 	buf_release(&raw);
 	buf_release(&u);
@@ -1433,8 +1439,10 @@ static json_t *summary(const struct headers *h)
 	summary_set(o, h, "to", "To", 1);
 	summary_set(o, h, "cc", "Cc", 0);
 	summary_set(o, h, "subject", "Subject", 1);
-	if (date && mime_parse_date(date, &t) == 0)
-		json_object_set_new(o, "date", json_string_nocheck(iso_date(t) ? "" : ""));
+	char *d = !date ? xstrdup("")
+		  : mime_parse_date(date, &t) == 0 ? iso_date(t) : mime_decode_header(date);
+	json_object_set_new(o, "date", json_string(d));
+	free(d);
 	summary_set(o, h, "message_id", "Message-ID", 0);
 	summary_set(o, h, "reply_to", "Reply-To", 0);
 	summary_set(o, h, "in_reply_to", "In-Reply-To", 0);
@@ -1496,7 +1504,7 @@ char *mime_utf7_decode(const char *s)
 		int bits = 0, units = 0;
 		for (p++; *p && *p != '-'; p++) {
 			const char *c = strchr(mb64, *p);
-			if (!c || !*p)
+			if (!c)
 				goto bad;
 			acc = acc << 6 | (uint32_t)(c - mb64);
 			bits += 6;
@@ -1515,8 +1523,8 @@ char *mime_utf7_decode(const char *s)
 				utf8_put(&b, 0x10000 + ((hi - 0xd800) << 10) + (u - 0xdc00));
 				hi = 0;
 			} else {
-				if (hi || u < 0x20 || (u >= 0x20 && u <= 0x7e && u != '&'))
-					goto bad; /* must have been written directly */
+				if (hi || u == 0)
+					goto bad;
 				utf8_put(&b, u);
 			}
 		}
@@ -1537,7 +1545,10 @@ char *mime_utf7_encode(const char *s)
 	while (i < n) {
 		unsigned char c = (unsigned char)s[i];
 		if (c >= 0x20 && c <= 0x7e) {
-			buf_adds(&b, c == '&' ? "&-" : (char[]){(char)c, 0});
+			if (c == '&')
+				buf_adds(&b, "&-");
+			else
+				buf_add(&b, s + i, 1);
 			i++;
 			continue;
 		}

@@ -60,10 +60,10 @@ static json_t *make_args(const struct tool *t)
 	json_t *props = json_object_get(t->input, "properties");
 	size_t i;
 	json_t *name;
-	json_array_foreach(json_object_get(t->input, "required"), i, name)
-	{
+	json_array_foreach(json_object_get(t->input, "required"), i, name) {
 		const char *k = json_string_value(name);
-		const char *type = json_string_value(json_object_get(json_object_get(props, k), "type"));
+		const char *type =
+			json_string_value(json_object_get(json_object_get(props, k), "type"));
 		if (!k)
 			continue;
 		if (type && strcmp(type, "integer") == 0)

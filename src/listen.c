@@ -1,0 +1,148 @@
+/* listen.c - a loopback HTTP listener on libmicrohttpd's own thread, so a
+ * slow browser or vendor never blocks us, with a hard cap on bodies. */
+#include "listen.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <microhttpd.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct listener {
+	struct MHD_Daemon *daemon;
+	listen_handler_fn handler;
+	void *ctx;
+	size_t max_body;
+	int port;
+};
+
+struct upload {
+	struct buf body;
+	int too_big;
+};
+
+static enum MHD_Result collect(void *cls, enum MHD_ValueKind kind, const char *key,
+			       const char *value)
+{
+	json_t *obj = cls;
+	(void)kind;
+	if (!key)
+		return MHD_YES;
+	char *k = xstrdup(key);
+	for (char *p = k; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	json_object_set_new(obj, k, json_string(value ? value : ""));
+	free(k);
+	return MHD_YES;
+}
+
+static enum MHD_Result collect_query(void *cls, enum MHD_ValueKind kind, const char *key,
+				     const char *value)
+{
+	(void)kind;
+	if (key)
+		json_object_set_new(cls, key, json_string(value ? value : ""));
+	return MHD_YES;
+}
+
+static enum MHD_Result respond(struct MHD_Connection *conn, int status, const char *ctype,
+			       char *body)
+{
+	if (!body)
+		body = xstrdup("");
+	/* MUST_FREE: the response owns body from here on. */
+	struct MHD_Response *r =
+		MHD_create_response_from_buffer(strlen(body), body, MHD_RESPMEM_MUST_FREE);
+	if (!r) {
+		free(body);
+		return MHD_NO;
+	}
+	MHD_add_response_header(r, "Content-Type", ctype ? ctype : "text/plain; charset=utf-8");
+	MHD_add_response_header(r, "Cache-Control", "no-store");
+	enum MHD_Result ret = MHD_queue_response(conn, (unsigned)status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+				  const char *method, const char *version, const char *data,
+				  size_t *data_size, void **state)
+{
+	struct listener *l = cls;
+	struct upload *up = *state;
+	(void)version;
+	if (!up) {
+		up = xcalloc(1, sizeof(*up));
+		buf_init(&up->body, l->max_body);
+		*state = up;
+		return MHD_YES;
+	}
+	if (*data_size) {
+		if (buf_add(&up->body, data, *data_size) < 0)
+			up->too_big = 1;
+		*data_size = 0;
+		return MHD_YES;
+	}
+	if (up->too_big)
+		return respond(conn, 413, NULL, xstrdup("request body too large\n"));
+	struct listen_request req = {method, url, json_object(), json_object(),
+				     up->body.data ? up->body.data : "", up->body.len};
+	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_query, req.query);
+	MHD_get_connection_values(conn, MHD_HEADER_KIND, collect, req.headers);
+	struct listen_response resp = {404, NULL, NULL};
+	l->handler(&req, &resp, l->ctx);
+	json_decref(req.query);
+	json_decref(req.headers);
+	return respond(conn, resp.status, resp.content_type, resp.body);
+}
+
+static void on_done(void *cls, struct MHD_Connection *conn, void **state,
+		    enum MHD_RequestTerminationCode code)
+{
+	(void)cls, (void)conn, (void)code;
+	struct upload *up = *state;
+	if (up) {
+		buf_release(&up->body);
+		free(up);
+		*state = NULL;
+	}
+}
+
+struct listener *listen_start(const char *addr, int port, size_t max_body,
+			      listen_handler_fn handler, void *ctx, struct err *err)
+{
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+	if (inet_pton(AF_INET, addr, &sa.sin_addr) != 1) {
+		err_set(err, "invalid listen address '%s' (an IPv4 address)", addr);
+		return NULL;
+	}
+	struct listener *l = xcalloc(1, sizeof(*l));
+	l->handler = handler;
+	l->ctx = ctx;
+	l->max_body = max_body ? max_body : (1 << 20);
+	l->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0, NULL,
+				     NULL, on_request, l, MHD_OPTION_SOCK_ADDR, &sa,
+				     MHD_OPTION_NOTIFY_COMPLETED, on_done, NULL,
+				     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)10, MHD_OPTION_END);
+	if (!l->daemon) {
+		err_set(err, "cannot listen on %s:%d (in use, or not allowed)", addr, port);
+		free(l);
+		return NULL;
+	}
+	const union MHD_DaemonInfo *info = MHD_get_daemon_info(l->daemon, MHD_DAEMON_INFO_BIND_PORT);
+	l->port = info ? info->port : port;
+	return l;
+}
+
+int listen_port(const struct listener *l)
+{
+	return l->port;
+}
+
+void listen_stop(struct listener *l)
+{
+	if (!l)
+		return;
+	MHD_stop_daemon(l->daemon);
+	free(l);
+}

@@ -1,0 +1,41 @@
+/* listen.h - the small loopback HTTP listener (libmicrohttpd) for the OAuth
+ * redirect, and later for webhooks. Requests are handled on the listener's
+ * own thread. */
+#ifndef SB_LISTEN_H
+#define SB_LISTEN_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "util.h"
+
+struct listen_request {
+	const char *method;
+	const char *path;
+	json_t *query;   /* object name -> string (borrowed) */
+	json_t *headers; /* object lowercase name -> string (borrowed) */
+	const char *body;
+	size_t body_len;
+};
+
+struct listen_response {
+	int status;
+	const char *content_type;
+	char *body; /* new string, freed by the listener */
+};
+
+/* Fill resp for req; runs on the listener thread. */
+typedef void (*listen_handler_fn)(const struct listen_request *req, struct listen_response *resp,
+				  void *ctx);
+
+struct listener;
+
+/* Listen on addr:port (port 0: any free port); max_body caps request
+ * bodies (413 above it). NULL with err. */
+struct listener *listen_start(const char *addr, int port, size_t max_body,
+			      listen_handler_fn handler, void *ctx, struct err *err);
+int listen_port(const struct listener *l);
+/* Stop and free; accepts NULL. */
+void listen_stop(struct listener *l);
+
+#endif

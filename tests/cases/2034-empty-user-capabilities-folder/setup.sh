@@ -1,0 +1,1 @@
+mkdir -p "$XDG_CONFIG_HOME/switchboard/capabilities"

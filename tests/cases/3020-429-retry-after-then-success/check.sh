@@ -1,0 +1,2 @@
+# One answer on stdout; the retry waited for Retry-After (about a second).
+test "$(wc -l)" -eq 1
