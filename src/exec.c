@@ -206,8 +206,7 @@ static char *base_url(const struct connector *c, const struct connection *conn, 
 	return url;
 }
 
-/* Credentials never travel over plain http except to this machine. */
-static int url_allows_credentials(const char *url)
+int exec_url_allows_credentials(const char *url)
 {
 	if (strncasecmp(url, "https://", 8) == 0)
 		return 1;
@@ -450,7 +449,7 @@ static int build(const struct tool *t, json_t *args, struct connection *conn,
 	if (h->apply(c, method_doc, conn, &ao, err) < 0)
 		return -1;
 	if ((json_array_size(r->auth_headers) || json_object_size(r->auth_query)) &&
-	    !url_allows_credentials(r->url.data))
+	    !exec_url_allows_credentials(r->url.data))
 		return err_set(err, "refusing to send %s credentials over plain http to a host that "
 				    "is not this machine; use https",
 			       c->slug);

@@ -37,6 +37,9 @@ struct exec_req {
 void exec_add_query(struct buf *url, const char *name, json_t *value);
 void exec_add_form(struct buf *body, const char *prefix, json_t *value);
 void exec_add_header(json_t *headers, const char *name, const char *value);
+/* Credentials never travel over plain http except to this machine: 1 when
+ * url is https, or http to a loopback address. */
+int exec_url_allows_credentials(const char *url);
 /* A scalar as text (strings as they are, true/false, numbers); new string. */
 char *exec_scalar_text(json_t *v);
 

@@ -7,6 +7,7 @@
 #include <microhttpd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 struct listener {
 	struct MHD_Daemon *daemon;
@@ -120,7 +121,7 @@ struct listener *listen_start(const char *addr, int port, size_t max_body,
 	l->handler = handler;
 	l->ctx = ctx;
 	l->max_body = max_body ? max_body : (1 << 20);
-	l->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0, NULL,
+	l->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, NULL,
 				     NULL, on_request, l, MHD_OPTION_SOCK_ADDR, &sa,
 				     MHD_OPTION_NOTIFY_COMPLETED, on_done, NULL,
 				     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)10, MHD_OPTION_END);
@@ -143,6 +144,17 @@ void listen_stop(struct listener *l)
 {
 	if (!l)
 		return;
+	/* Let answers in flight (the browser's "Connected" page) finish: take
+	 * no new connections, then wait up to a second for the open ones. */
+	MHD_quiesce_daemon(l->daemon);
+	for (int i = 0; i < 100; i++) {
+		const union MHD_DaemonInfo *info =
+			MHD_get_daemon_info(l->daemon, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+		if (!info || info->num_connections == 0)
+			break;
+		struct timespec ts = {0, 10 * 1000 * 1000};
+		nanosleep(&ts, NULL);
+	}
 	MHD_stop_daemon(l->daemon);
 	free(l);
 }

@@ -1002,6 +1002,7 @@ int mime_build(const struct mime_message *m, struct buf *b, struct err *err)
 	    check_header_value("from", m->from->name, err) < 0 ||
 	    check_header_value("from", m->from->addr, err) < 0 ||
 	    check_header_value("message id", m->message_id, err) < 0 ||
+	    check_header_value("in_reply_to", m->in_reply_to, err) < 0 ||
 	    check_list("to", m->to, err) < 0 || check_list("cc", m->cc, err) < 0 ||
 	    check_list("reply_to", m->reply_to, err) < 0)
 		return -1;
@@ -1032,6 +1033,12 @@ int mime_build(const struct mime_message *m, struct buf *b, struct err *err)
 	put_text(&o, m->subject ? m->subject : "", 9);
 	puts_(&o, "\r\nMessage-ID: ");
 	puts_(&o, m->message_id);
+	if (m->in_reply_to) {
+		puts_(&o, "\r\nIn-Reply-To: ");
+		puts_(&o, m->in_reply_to);
+		puts_(&o, "\r\nReferences: ");
+		puts_(&o, m->in_reply_to);
+	}
 	puts_(&o, "\r\nMIME-Version: 1.0\r\n");
 	if (m->natt) {
 		put_multipart_header(&o, "mixed", "m", m->boundary);

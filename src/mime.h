@@ -49,7 +49,8 @@ struct mime_message {
 	const char *text, *html;                         /* UTF-8, either may be NULL */
 	const struct mime_attachment *att;
 	size_t natt;
-	const char *message_id; /* "<local@domain>" */
+	const char *message_id;  /* "<local@domain>" */
+	const char *in_reply_to; /* a message id or NULL: In-Reply-To and References */
 	long long date;         /* seconds since the epoch; written as UTC */
 	const char *boundary;   /* a random token, [0-9A-Za-z] only, unique per message */
 };

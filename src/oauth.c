@@ -43,6 +43,12 @@ json_t *oauth_token_request(const struct connector *c, json_t *method, const str
 	char *url = oauth_token_url(c, method, app, conn, err);
 	if (!url)
 		goto done;
+	if (!exec_url_allows_credentials(url)) {
+		err_set(err, "refusing to send OAuth credentials for %s over plain http to a host "
+			     "that is not this machine",
+			c->slug);
+		goto done;
+	}
 	const char *client_auth = mstr(method, "client_auth");
 	if (app && app->client_id) {
 		if (client_auth && strcmp(client_auth, "basic") == 0 && app->client_secret) {

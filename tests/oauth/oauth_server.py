@@ -1,0 +1,167 @@
+#!/usr/bin/env python3
+"""oauth_server.py - a loopback OAuth 2.0 provider and API for switchboard's tests
+(standard library only).
+
+    oauth_server.py --port-file F [--client-id ID] [--client-secret S]
+                    [--expires-in N] [--no-rotate] [--deny] [--extra k=v ...]
+
+/authorize  answers 302 to redirect_uri with code and state at once (consent is
+            assumed), or error=access_denied with --deny; --extra values are
+            added to the redirect (QuickBooks realmId)
+/token      authorization_code (checks redirect_uri and the PKCE S256 verifier),
+            refresh_token (rotates unless --no-rotate: the old refresh token
+            stops working at once), client_credentials;
+            client authentication by Basic header or form body
+/api/...    any path: 200 {"ok": true, "path": ...} with a valid unexpired bearer
+            token, else 401
+/admin/revoke-access   the current access tokens stop working (next call: 401)
+/admin/revoke-refresh  every refresh token is revoked (next refresh: invalid_grant)
+/admin/stats           {"refreshes": N, "codes": N, "client_credentials": N}
+"""
+import argparse
+import base64
+import hashlib
+import json
+import os
+import secrets
+import threading
+import time
+import urllib.parse
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+LOCK = threading.Lock()
+STATE = {"codes": {}, "access": {}, "refresh": {}, "stats": {"refreshes": 0, "codes": 0,
+                                                             "client_credentials": 0}}
+ARGS = None
+
+
+def issue(rotate_from=None):
+    access = "at_" + secrets.token_hex(12)
+    STATE["access"][access] = time.time() + ARGS.expires_in
+    out = {"access_token": access, "token_type": "Bearer", "expires_in": ARGS.expires_in}
+    if rotate_from is None or not ARGS.no_rotate:
+        refresh = "rt_" + secrets.token_hex(12)
+        STATE["refresh"][refresh] = True
+        out["refresh_token"] = refresh
+    return out
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
+
+    def log_message(self, *a):
+        pass
+
+    def send(self, status, body, headers=None):
+        data = json.dumps(body).encode() if not isinstance(body, bytes) else body
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        for k, v in (headers or {}).items():
+            self.send_header(k, v)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_GET(self):
+        u = urllib.parse.urlsplit(self.path)
+        q = dict(urllib.parse.parse_qsl(u.query))
+        if u.path == "/authorize":
+            target = q.get("redirect_uri", "")
+            if ARGS.deny:
+                params = {"error": "access_denied", "state": q.get("state", "")}
+            elif q.get("client_id") != ARGS.client_id:
+                params = {"error": "unauthorized_client", "state": q.get("state", "")}
+            else:
+                code = "code_" + secrets.token_hex(8)
+                with LOCK:
+                    STATE["codes"][code] = (target, q.get("code_challenge"))
+                params = {"code": code, "state": q.get("state", "")}
+                for kv in ARGS.extra:
+                    k, v = kv.split("=", 1)
+                    params[k] = v
+            loc = target + ("&" if "?" in target else "?") + urllib.parse.urlencode(params)
+            return self.send(302, b"", {"Location": loc})
+        if u.path == "/admin/stats":
+            return self.send(200, STATE["stats"])
+        if u.path == "/admin/revoke-access":
+            with LOCK:
+                STATE["access"].clear()
+            return self.send(200, {"ok": True})
+        if u.path == "/admin/revoke-refresh":
+            with LOCK:
+                STATE["refresh"].clear()
+            return self.send(200, {"ok": True})
+        auth = self.headers.get("Authorization", "")
+        token = auth[7:] if auth.startswith("Bearer ") else None
+        with LOCK:
+            exp = STATE["access"].get(token)
+        if exp is None or exp < time.time():
+            return self.send(401, {"error": "invalid_token"})
+        return self.send(200, {"ok": True, "path": u.path})
+
+    def do_POST(self):
+        u = urllib.parse.urlsplit(self.path)
+        body = self.rfile.read(int(self.headers.get("Content-Length", "0"))).decode()
+        if u.path != "/token":
+            return self.do_GET()
+        f = dict(urllib.parse.parse_qsl(body))
+        cid, csec = f.get("client_id"), f.get("client_secret")
+        auth = self.headers.get("Authorization", "")
+        if auth.startswith("Basic "):
+            cid, _, csec = base64.b64decode(auth[6:]).decode().partition(":")
+        if cid != ARGS.client_id or (ARGS.client_secret and csec != ARGS.client_secret):
+            return self.send(401, {"error": "invalid_client"})
+        grant = f.get("grant_type")
+        with LOCK:
+            if grant == "authorization_code":
+                entry = STATE["codes"].pop(f.get("code"), None)
+                if not entry or entry[0] != f.get("redirect_uri"):
+                    return self.send(400, {"error": "invalid_grant"})
+                if entry[1]:
+                    verifier = f.get("code_verifier", "")
+                    digest = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest())
+                    if digest.rstrip(b"=").decode() != entry[1]:
+                        return self.send(400, {"error": "invalid_grant",
+                                               "error_description": "PKCE verification failed"})
+                STATE["stats"]["codes"] += 1
+                return self.send(200, issue())
+            if grant == "refresh_token":
+                rt = f.get("refresh_token")
+                if rt not in STATE["refresh"]:
+                    return self.send(400, {"error": "invalid_grant"})
+                STATE["stats"]["refreshes"] += 1
+                out = issue(rotate_from=rt)
+                if "refresh_token" in out:
+                    del STATE["refresh"][rt]
+                return self.send(200, out)
+            if grant == "client_credentials":
+                STATE["stats"]["client_credentials"] += 1
+                out = issue(rotate_from="cc")
+                out.pop("refresh_token", None)
+                return self.send(200, out)
+        return self.send(400, {"error": "unsupported_grant_type"})
+
+
+def main():
+    global ARGS
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--port-file", required=True)
+    ap.add_argument("--client-id", default="cid")
+    ap.add_argument("--client-secret", default="csecret")
+    ap.add_argument("--expires-in", type=int, default=3600)
+    ap.add_argument("--no-rotate", action="store_true")
+    ap.add_argument("--deny", action="store_true")
+    ap.add_argument("--extra", action="append", default=[])
+    ARGS = ap.parse_args()
+    srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    srv.daemon_threads = True
+    tmp = ARGS.port_file + ".tmp"
+    with open(tmp, "w") as f:
+        f.write(str(srv.server_address[1]))
+    os.rename(tmp, ARGS.port_file)
+    srv.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
