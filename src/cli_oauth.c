@@ -392,6 +392,9 @@ int cli_connect(struct cli *cli, int argc, char **argv)
 					 "code", code, "redirect_uri", redirect);
 		if (json_is_true(json_object_get(method, "pkce")))
 			json_object_set_new(form, "code_verifier", json_string(verifier));
+		const char *k;
+		json_object_foreach(json_object_get(method, "token_params"), k, x)
+			json_object_set(form, k, x);
 		resp = oauth_token_request(c, method, app, conn, form, &e);
 	}
 	if (!resp)

@@ -31,6 +31,7 @@ struct exec_call {
 	json_t *items;      /* items gathered over pages */
 	int pages;
 	int auth_retried;   /* one refresh and retry after a 401 */
+	int idempotent;     /* the last request sent may be repeated safely */
 	exec_done_fn done;
 	exec_progress_fn progress;
 	void *ctx;
@@ -91,6 +92,52 @@ static void add_encoded(struct buf *b, const char *s, int keep_slash)
 	}
 }
 
+/* The fewest significant digits (15 to 17) that print d so it reads back
+ * the same: 4.35 stays "4.35" where %.17g says 4.3499999999999996, which a
+ * vendor parsing decimals may keep or refuse. */
+static int real_digits(double d)
+{
+	for (int p = 15; p < 17; p++) {
+		char s[40];
+		snprintf(s, sizeof(s), "%.*g", p, d);
+		if (strtod(s, NULL) == d)
+			return p;
+	}
+	return 17;
+}
+
+/* The same for every real in a document, for json_dumps(JSON_REAL_PRECISION). */
+static int doc_real_digits(json_t *v)
+{
+	int p = 15;
+	if (json_is_real(v))
+		return real_digits(json_real_value(v));
+	if (json_is_array(v)) {
+		size_t i;
+		json_t *x;
+		json_array_foreach(v, i, x)
+		{
+			int q = doc_real_digits(x);
+			p = q > p ? q : p;
+		}
+	} else if (json_is_object(v)) {
+		const char *k;
+		json_t *x;
+		json_object_foreach(v, k, x)
+		{
+			int q = doc_real_digits(x);
+			p = q > p ? q : p;
+		}
+	}
+	return p;
+}
+
+char *exec_dump_json(json_t *v)
+{
+	return json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY |
+				     JSON_REAL_PRECISION(doc_real_digits(v)));
+}
+
 /* A scalar argument as the text a vendor expects in a URL or form. */
 char *exec_scalar_text(json_t *v)
 {
@@ -103,7 +150,7 @@ char *exec_scalar_text(json_t *v)
 	if (json_is_integer(v))
 		return xasprintf("%" JSON_INTEGER_FORMAT, json_integer_value(v));
 	if (json_is_real(v))
-		return xasprintf("%.17g", json_real_value(v));
+		return xasprintf("%.*g", real_digits(json_real_value(v)), json_real_value(v));
 	if (json_is_null(v))
 		return xstrdup("");
 	return json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
@@ -212,9 +259,36 @@ int exec_url_allows_credentials(const char *url)
 		return 1;
 	if (strncasecmp(url, "http://", 7) != 0)
 		return 0;
+	/* The whole host must be loopback: "http://127.0.0.1@evil.example/" and
+	 * "http://localhost.evil.example/" only start like it. */
 	const char *h = url + 7;
-	return strncmp(h, "127.", 4) == 0 || strncmp(h, "localhost", 9) == 0 ||
-	       strncmp(h, "[::1]", 5) == 0;
+	size_t n = strcspn(h, "/?#");
+	if (memchr(h, '@', n))
+		return 0;
+	if (*h != '[')
+		n = strcspn(h, ":/?#");
+	else if (n >= 5 && strncmp(h, "[::1]", 5) == 0)
+		return h[5] == '\0' || strchr(":/?#", h[5]) != NULL;
+	else
+		return 0;
+	if (n == 9 && strncasecmp(h, "localhost", 9) == 0)
+		return 1;
+	/* 127.0.0.0/8 as a dotted quad. */
+	int parts = 0;
+	for (const char *p = h, *end = h + n; p < end; parts++) {
+		long v = 0;
+		const char *q = p;
+		while (q < end && isdigit((unsigned char)*q) && q - p < 3)
+			v = v * 10 + (*q++ - '0');
+		if (q == p || v > 255 || (parts == 0 && v != 127))
+			return 0;
+		if (q < end && *q != '.')
+			return 0;
+		p = q < end ? q + 1 : q;
+		if (q < end && p == end)
+			return 0; /* a trailing dot */
+	}
+	return parts == 4;
 }
 
 static int same_origin(const char *a, const char *b)
@@ -238,7 +312,7 @@ void exec_add_header(json_t *headers, const char *name, const char *value)
 /* The standard request shape: path parameters, query, paging and body from
  * the action's declaration. r->url holds the base URL. */
 static int build_standard(const struct tool *t, json_t *args, struct exec_req *r,
-			  struct exec_call *call, struct err *err)
+			  struct err *err)
 {
 	const struct connector *c = t->connector;
 	json_t *action = t->action_doc;
@@ -315,11 +389,27 @@ static int build_standard(const struct tool *t, json_t *args, struct exec_req *r
 		}
 	}
 
+	/* Declared constants the model need not send (QuickBooks sparse: true). */
+	json_object_foreach(params, k, v)
+	{
+		json_t *cst = json_object_get(v, "const");
+		if (!cst || json_object_get(args, k))
+			continue;
+		const char *in = arg_place(t, k, v);
+		if (strcmp(in, "query") == 0)
+			exec_add_query(&r->url, vendor_name(k, v), cst);
+		else if (strcmp(in, "body") == 0)
+			json_object_set(body, vendor_name(k, v), cst);
+	}
+	json_object_foreach(json_object_get(json_object_get(c->doc, "request"), "query"), k, v)
+		exec_add_query(&r->url, k, v);
+
 	/* Paging. */
 	json_t *limit = json_object_get(args, "limit");
+	if (!limit && pg && !graphql)
+		limit = json_object_get(pg, "default_limit");
 	const char *limit_param = json_string_value(json_object_get(pg, "limit_param"));
 	const char *cursor_param = json_string_value(json_object_get(pg, "cursor_param"));
-	call->limit = limit ? (long)json_integer_value(limit) : 0;
 	if (pg && graphql) {
 		json_t *lim = limit ? limit : json_object_get(pg, "default_limit");
 		if (lim)
@@ -330,11 +420,17 @@ static int build_standard(const struct tool *t, json_t *args, struct exec_req *r
 	} else if (pg && strcmp(style, "none") != 0 && !link_cursor) {
 		if (limit && limit_param)
 			exec_add_query(&r->url, limit_param, limit);
-		if (cursor && cursor_param)
+		if (cursor && cursor_param) {
 			exec_add_query(&r->url, cursor_param, json_object_get(args, "cursor"));
+		} else if (cursor_param && strcmp(style, "page") == 0) {
+			/* Ask for page one explicitly: some vendors (Xero) answer
+			 * everything, unpaged, when no page is given. */
+			json_t *first = json_object_get(pg, "first");
+			json_t *one = first ? json_incref(first) : json_integer(1);
+			exec_add_query(&r->url, cursor_param, one);
+			json_decref(one);
+		}
 	}
-	free(call->cursor);
-	call->cursor = cursor ? xstrdup(cursor) : NULL;
 
 	/* The body. */
 	json_t *req_conf = json_object_get(c->doc, "request");
@@ -345,7 +441,7 @@ static int build_standard(const struct tool *t, json_t *args, struct exec_req *r
 		       strcmp(r->method, "DELETE") != 0;
 	if (graphql) {
 		json_t *doc = json_pack("{s:s, s:O}", "query", graphql, "variables", body);
-		char *text = json_dumps(doc, JSON_COMPACT);
+		char *text = exec_dump_json(doc);
 		buf_adds(&r->body, text);
 		free(text);
 		json_decref(doc);
@@ -361,7 +457,7 @@ static int build_standard(const struct tool *t, json_t *args, struct exec_req *r
 			exec_add_form(&r->body, NULL, payload);
 			exec_add_header(r->headers, "Content-Type", "application/x-www-form-urlencoded");
 		} else {
-			char *text = json_dumps(payload, JSON_COMPACT);
+			char *text = exec_dump_json(payload);
 			buf_adds(&r->body, text);
 			free(text);
 			exec_add_header(r->headers, "Content-Type", "application/json");
@@ -421,8 +517,18 @@ static int build(const struct tool *t, json_t *args, struct connection *conn,
 		return -1;
 	buf_adds(&r->url, base);
 	free(base);
+	/* What page this is, for working out the next one. */
+	json_t *pg = t->is_list ? connector_pagination(c, action) : NULL;
+	json_t *limit = json_object_get(args, "limit");
+	if (!limit)
+		limit = json_object_get(pg, "default_limit");
+	call->limit = limit ? (long)json_integer_value(limit) : 0;
+	free(call->cursor);
+	const char *cursor = json_string_value(json_object_get(args, "cursor"));
+	call->cursor = cursor ? xstrdup(cursor) : NULL;
+
 	const struct hook *hook = hook_find(json_string_value(json_object_get(action, "hook")));
-	if (hook ? hook->build(t, args, conn, r, err) < 0 : build_standard(t, args, r, call, err) < 0)
+	if (hook ? hook->build(t, args, conn, r, err) < 0 : build_standard(t, args, r, err) < 0)
 		return -1;
 
 	/* Headers: the connector's, the action's, then auth. */
@@ -458,6 +564,9 @@ static int build(const struct tool *t, json_t *args, struct connection *conn,
 	/* Reads, PUT and DELETE may be retried; a POST only with a key the
 	 * vendor dedupes on. */
 	r->idempotent = strcmp(r->method, "POST") != 0 && strcmp(r->method, "PATCH") != 0;
+	json_t *declared = json_object_get(action, "idempotent");
+	if (declared) /* a PUT that creates (Xero), a POST that only searches */
+		r->idempotent = json_is_true(declared);
 	json_t *idem = json_object_get(req_conf, "idempotency");
 	if (!r->idempotent && idem && !json_object_get(action, "graphql"))
 		return add_idempotency_key(idem, r, err);
@@ -525,13 +634,13 @@ static json_t *next_cursor(struct exec_call *call, json_t *body, json_t *items,
 		free(url);
 		return r;
 	}
-	if (strcmp(style, "page") == 0 || strcmp(style, "offset") == 0) {
+	if (strcmp(style, "page") == 0 || strcmp(style, "offset") == 0 || strcmp(style, "query") == 0) {
 		size_t n = json_array_size(items);
 		if (n == 0 || (call->limit > 0 && n < (size_t)call->limit && !has_more))
 			return NULL;
 		long first = json_is_integer(json_object_get(pg, "first"))
 				     ? (long)json_integer_value(json_object_get(pg, "first"))
-				     : (strcmp(style, "page") == 0 ? 1 : 0);
+				     : (strcmp(style, "offset") == 0 ? 0 : 1);
 		long cur = first;
 		if (call->cursor)
 			parse_long(call->cursor, &cur);
@@ -558,48 +667,146 @@ static json_t *next_cursor(struct exec_call *call, json_t *body, json_t *items,
 	return NULL;
 }
 
+/* The first of one pointer or a list of pointers that resolves to a value. */
+static json_t *pointer_first(json_t *doc, json_t *ptrs)
+{
+	if (json_is_string(ptrs))
+		return pointer_get(doc, json_string_value(ptrs));
+	size_t i;
+	json_t *p;
+	json_array_foreach(ptrs, i, p)
+	{
+		json_t *v = pointer_get(doc, json_string_value(p));
+		if (v && !json_is_null(v) && !json_is_object(v) && !json_is_array(v))
+			return v;
+	}
+	return NULL;
+}
+
+/* A vendor's words fit for a model: at most 500 bytes of valid UTF-8 on one
+ * line, without a final period (ours follows), credentials redacted (some
+ * vendors echo the key they were sent). New string. */
+static char *clean_message(const char *s, size_t n)
+{
+	struct buf b;
+	buf_init(&b, 0);
+	for (size_t i = 0; i < n && s[i] && b.len < 500; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		if (ch == '\r' || ch == '\n' || ch == '\t')
+			ch = ' ';
+		if (ch == ' ' && (b.len == 0 || b.data[b.len - 1] == ' '))
+			continue;
+		buf_add(&b, &ch, 1);
+	}
+	while (b.len && (b.data[b.len - 1] == ' ' || b.data[b.len - 1] == '.'))
+		b.data[--b.len] = '\0';
+	/* A cut in the middle of a character, or a body that is not UTF-8. */
+	json_t *ok = json_stringn(b.data ? b.data : "", b.len);
+	while (!ok && b.len && ((unsigned char)b.data[b.len - 1] & 0xc0) == 0x80)
+		b.data[--b.len] = '\0';
+	if (!ok && b.len && (unsigned char)b.data[b.len - 1] >= 0xc0)
+		b.data[--b.len] = '\0';
+	if (!ok && !(ok = json_stringn(b.data ? b.data : "", b.len)))
+		for (size_t i = 0; i < b.len; i++)
+			if ((unsigned char)b.data[i] >= 0x80)
+				b.data[i] = '?';
+	json_decref(ok);
+	char *red = log_redact(b.data ? b.data : "");
+	buf_release(&b);
+	return red;
+}
+
 static json_t *vendor_error(struct exec_call *call, struct http_response *resp, json_t *body)
 {
 	const struct connector *c = call->tool->connector;
 	json_t *errs = json_object_get(c->doc, "errors");
-	const char *mp = json_string_value(json_object_get(errs, "message"));
-	const char *cp = json_string_value(json_object_get(errs, "code"));
-	json_t *msg = mp ? pointer_get(body, mp) : NULL;
-	json_t *code = cp ? pointer_get(body, cp) : NULL;
+	json_t *msg = pointer_first(body, json_object_get(errs, "message"));
+	json_t *code = pointer_first(body, json_object_get(errs, "code"));
 	if (!msg && json_is_object(body))
 		msg = json_object_get(body, "message");
 	if (!msg && json_is_object(body) && json_is_string(json_object_get(body, "error")))
 		msg = json_object_get(body, "error");
-	json_t *details = json_pack("{s:i}", "status", (json_int_t)resp->status);
-	if (code && !json_is_null(code))
-		json_object_set(details, "vendor_code", code);
+	/* A plain-text error body is the message (an HTML page is noise). */
+	const char *ctype = json_string_value(json_object_get(resp->headers, "content-type"));
+	char *vmsg = NULL;
 	if (json_is_string(msg))
-		json_object_set(details, "vendor_message", msg);
+		vmsg = clean_message(json_string_value(msg), json_string_length(msg));
+	else if (!body && resp->body_len && ctype && strncasecmp(ctype, "text/plain", 10) == 0)
+		vmsg = clean_message(resp->body, resp->body_len);
+	char *vcode = NULL;
+	if (json_is_string(code) || json_is_integer(code)) {
+		char *t = exec_scalar_text(code);
+		vcode = clean_message(t, strlen(t));
+		free(t);
+	}
+	json_t *details = json_pack("{s:i}", "status", (json_int_t)resp->status);
+	if (vcode && *vcode)
+		json_object_set_new(details, "vendor_code", json_string(vcode));
+	/* Slack's error is both code and message: say it once. */
+	int show_code = vcode && *vcode && !(vmsg && strcmp(vcode, vmsg) == 0);
+	if (vmsg)
+		json_object_set_new(details, "vendor_message", json_string(vmsg));
 	if (resp->retry_after_s >= 0)
 		json_object_set_new(details, "retry_after_s", json_integer(resp->retry_after_s));
+	/* A small error body whole: the hint may point into it (error.param,
+	 * Elements[].ValidationErrors, Fault.Error[].Detail). */
+	char *dump = json_is_object(body) || json_is_array(body) ? exec_dump_json(body) : NULL;
+	if (dump && strlen(dump) <= 2000) {
+		char *red = log_redact(dump);
+		json_t *copy = json_loads(red, JSON_DECODE_ANY, NULL);
+		if (copy)
+			json_object_set_new(details, "vendor_body", copy);
+		free(red);
+	}
+	free(dump);
 	const char *cname = json_string_value(json_object_get(c->doc, "name"));
-	const char *advice = "";
+	struct buf advice;
+	buf_init(&advice, 0);
 	long s = resp->status;
 	if (s == 401)
-		advice = " The credential was rejected: the user should check or reconnect this "
-			 "connection (switchboard connections test).";
+		buf_adds(&advice, " The credential was rejected: the user should check or reconnect "
+				  "this connection (switchboard connections test).");
 	else if (s == 403)
-		advice = " The credential lacks permission (scope) for this.";
+		buf_adds(&advice, " The credential lacks permission (scope) for this.");
 	else if (s == 404)
-		advice = " Check the ids passed; the object may not exist in this account.";
+		buf_adds(&advice, " Check the ids passed; the object may not exist in this account.");
 	else if (s == 409)
-		advice = " Conflict: re-read the object and retry with fresh values.";
+		buf_adds(&advice, " Conflict: re-read the object and retry with fresh values.");
 	else if (s == 422 || s == 400)
-		advice = " Fix the arguments named in the message and call again.";
+		buf_adds(&advice, " Fix the arguments named in the message and call again.");
+	else if (s == 429 && resp->retry_after_s >= 0)
+		buf_addf(&advice, " Rate limited: wait %ld seconds before calling again.",
+			 resp->retry_after_s);
 	else if (s == 429)
-		advice = " Rate limited: wait retry_after_s seconds before calling again.";
+		buf_adds(&advice, " Rate limited: wait a minute before calling again.");
 	else if (s >= 500)
-		advice = " The vendor failed; try again later.";
-	char *text = xasprintf("%s answered HTTP %ld%s%s%s.%s", cname, s, json_is_string(msg) ? ": " : "",
-			       json_is_string(msg) ? json_string_value(msg) : "",
-			       code && json_is_string(code) ? "" : "", advice);
-	json_t *r = exec_error_result(text, details);
-	free(text);
+		buf_adds(&advice, " The vendor failed; try again later.");
+	const char *hint = json_string_value(json_object_get(errs, "hint"));
+	if (hint)
+		buf_addf(&advice, " %s", hint);
+	struct buf text;
+	buf_init(&text, 0);
+	if (s < 400)
+		buf_addf(&text, "%s refused the request (HTTP %ld)", cname, s);
+	else
+		buf_addf(&text, "%s answered HTTP %ld", cname, s);
+	if (show_code) {
+		buf_adds(&text, " [");
+		buf_adds(&text, vcode);
+		buf_adds(&text, "]");
+	}
+	if (vmsg) {
+		buf_adds(&text, ": ");
+		buf_adds(&text, vmsg);
+	}
+	buf_adds(&text, ".");
+	if (advice.data)
+		buf_adds(&text, advice.data);
+	json_t *r = exec_error_result(text.data, details);
+	buf_release(&text);
+	free(vmsg);
+	free(vcode);
+	buf_release(&advice);
 	return r;
 }
 
@@ -649,7 +856,7 @@ static json_t *select_fields(json_t *data, json_t *fields)
 
 static json_t *success_result(json_t *structured)
 {
-	char *text = json_dumps(structured, JSON_COMPACT);
+	char *text = exec_dump_json(structured);
 	json_t *r = json_pack("{s:[{s:s, s:s}], s:o}", "content", "type", "text", "text", text,
 			      "structuredContent", structured);
 	free(text);
@@ -730,15 +937,24 @@ static void on_response(struct http_response *resp, void *ctx)
 				   : resp->error == HTTP_ETLS	  ? "failed the TLS check"
 				   : resp->error == HTTP_ERESET	  ? "dropped the connection"
 								  : "failed";
-		char *msg = xasprintf("%s %s (%s). Try again later; if it persists, check the "
+		/* A write that was sent may have been applied before the answer
+		 * was lost: a blind retry could do it twice. */
+		int maybe_done = !call->idempotent && resp->error != HTTP_ECONNECT &&
+				 resp->error != HTTP_ETLS;
+		char *msg = xasprintf("%s %s (%s).%s Try again later; if it persists, check the "
 				      "connection's base URL and the network.",
-				      cname, what, resp->errmsg);
+				      cname, what, resp->errmsg,
+				      maybe_done ? " The change may or may not have been made: check "
+						   "before sending it again."
+						 : "");
 		finish(call, exec_error_result(msg, json_pack("{s:s}", "error", what)));
 		free(msg);
 		return;
 	}
 	json_error_t je;
-	json_t *body = resp->body_len ? json_loadb(resp->body, resp->body_len, 0, &je) : json_null();
+	/* Any JSON value: some vendors answer a bare true or "ok". */
+	json_t *body = resp->body_len ? json_loadb(resp->body, resp->body_len, JSON_DECODE_ANY, &je)
+				      : json_null();
 	json_t *errs = json_object_get(c->doc, "errors");
 	if (resp->status == 401 && !call->auth_retried && refresh_auth(call, 1) == 1) {
 		/* The token was rejected and a new one was minted: once more. */
@@ -757,15 +973,24 @@ static void on_response(struct http_response *resp, void *ctx)
 	}
 	if (!body) {
 		const char *ctype = json_string_value(json_object_get(resp->headers, "content-type"));
-		if (resp->truncated || (ctype && strstr(ctype, "json"))) {
-			char *msg = xasprintf(
-				"%s answered with %s (%zu bytes)%s. Narrow the request (a smaller "
-				"limit, filters, or fields).",
-				cname, resp->truncated ? "more than the size limit" : "invalid JSON",
-				resp->body_len, resp->truncated ? ", cut" : "");
-			finish(call, exec_error_result(msg, json_pack("{s:i, s:b}", "status",
-								       (json_int_t)resp->status,
-								       "truncated", resp->truncated)));
+		/* Half a JSON document is no answer: say so rather than pass
+		 * on a cut string. Cut text is still text (truncated: true). */
+		char *msg = NULL;
+		if (resp->truncated && (!ctype || strstr(ctype, "json")))
+			msg = xasprintf("%s's answer is larger than the %zu-byte limit, so none of it "
+					"is returned. Ask for less: a smaller limit (page size) or "
+					"narrower filters.",
+					cname, resp->body_len);
+		else if (ctype && strstr(ctype, "json"))
+			msg = xasprintf("%s answered HTTP %ld with invalid JSON (%zu bytes, at byte "
+					"%d: %s). The vendor's answer is broken; try again later.",
+					cname, resp->status, resp->body_len, je.position, je.text);
+		if (msg) {
+			json_t *d = json_pack("{s:i}", "status", (json_int_t)resp->status);
+			if (resp->truncated)
+				json_object_set_new(d, "size_limit_bytes",
+						    json_integer((json_int_t)resp->body_len));
+			finish(call, exec_error_result(msg, d));
 			free(msg);
 			return;
 		}
@@ -789,6 +1014,29 @@ static void on_response(struct http_response *resp, void *ctx)
 		finish(call, exec_error_result(msg, json_pack("{s:O}", "errors",
 							      json_object_get(body, "errors"))));
 		free(msg);
+		json_decref(body);
+		return;
+	}
+	json_t *user_errors =
+		pointer_get(body, json_string_value(json_object_get(call->tool->action_doc,
+								    "user_errors")));
+	if (json_object_get(call->tool->action_doc, "user_errors") && json_array_size(user_errors)) {
+		struct buf b;
+		buf_init(&b, 4096);
+		size_t i;
+		json_t *ue;
+		json_array_foreach(user_errors, i, ue)
+		{
+			char *field = json_dumps(json_object_get(ue, "field"), JSON_ENCODE_ANY | JSON_COMPACT);
+			buf_addf(&b, "%s%s: %s", i ? "; " : "", field ? field : "null",
+				 json_string_value(json_object_get(ue, "message")));
+			free(field);
+		}
+		char *msg = xasprintf("%s refused the change: %s. Fix those fields and call again.",
+				      cname, b.data ? b.data : "");
+		finish(call, exec_error_result(msg, json_pack("{s:O}", "user_errors", user_errors)));
+		free(msg);
+		buf_release(&b);
 		json_decref(body);
 		return;
 	}
@@ -843,6 +1091,7 @@ static int send_request(struct exec_call *call, struct err *err)
 		.idempotent = r.idempotent,
 		.resolve = r.resolve,
 	};
+	call->idempotent = r.idempotent;
 	call->http_id = http_start(env->http, &hr, on_response, call, err);
 	free((void *)headers);
 	if (call->http_id > 0)

@@ -42,6 +42,9 @@ void exec_add_header(json_t *headers, const char *name, const char *value);
 int exec_url_allows_credentials(const char *url);
 /* A scalar as text (strings as they are, true/false, numbers); new string. */
 char *exec_scalar_text(json_t *v);
+/* Compact JSON of any value, each real in the fewest digits that read back
+ * the same (4.35, not 4.3499999999999996); new string. */
+char *exec_dump_json(json_t *v);
 
 /* Called once with the CallToolResult (stolen). */
 typedef void (*exec_done_fn)(json_t *result, void *ctx);

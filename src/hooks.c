@@ -227,7 +227,7 @@ static int http_request_build(const struct tool *t, json_t *args, const struct c
 		} else if (type && strcmp(type, "raw") == 0 && json_is_string(body)) {
 			buf_adds(&r->body, json_string_value(body));
 		} else {
-			char *text = json_dumps(body, JSON_COMPACT | JSON_ENCODE_ANY);
+			char *text = exec_dump_json(body);
 			buf_adds(&r->body, text);
 			free(text);
 			exec_add_header(r->headers, "Content-Type", "application/json");
@@ -243,8 +243,51 @@ out:
 	return ret;
 }
 
+/* QuickBooks lists are queries: SELECT * FROM Customer WHERE ... ORDERBY ...
+ * STARTPOSITION n MAXRESULTS m, sent as GET /query?query=... The cursor is
+ * the start position (1-based). */
+static int quickbooks_query_build(const struct tool *t, json_t *args,
+				  const struct connection *conn, struct exec_req *r,
+				  struct err *err)
+{
+	(void)conn;
+	json_t *action = t->action_doc;
+	const char *entity = json_string_value(json_object_get(action, "query_entity"));
+	const char *path = json_string_value(json_object_get(action, "path"));
+	if (!entity || !path)
+		return err_set(err, "%s: the quickbooks_query hook needs query_entity and path",
+			       t->name);
+	json_t *pg = connector_pagination(t->connector, action);
+	json_t *lim = json_object_get(args, "limit");
+	long limit = lim ? (long)json_integer_value(lim)
+			 : (long)json_integer_value(json_object_get(pg, "default_limit"));
+	long max = (long)json_integer_value(json_object_get(pg, "max_limit"));
+	if (limit <= 0)
+		limit = 100;
+	if (max > 0 && limit > max)
+		limit = max;
+	long start = 1;
+	const char *cursor = json_string_value(json_object_get(args, "cursor"));
+	if (cursor && (parse_long(cursor, &start) < 0 || start < 1))
+		return err_set(err, "cursor must be a start position returned as next_cursor");
+	const char *where = json_string_value(json_object_get(args, "where"));
+	const char *order = json_string_value(json_object_get(args, "orderby"));
+	char *sql = xasprintf("SELECT * FROM %s%s%s%s%s STARTPOSITION %ld MAXRESULTS %ld", entity,
+			      where ? " WHERE " : "", where ? where : "", order ? " ORDERBY " : "",
+			      order ? order : "", start, limit);
+	free(r->method);
+	r->method = xstrdup("GET");
+	buf_adds(&r->url, path);
+	json_t *q = json_string(sql);
+	exec_add_query(&r->url, "query", q);
+	json_decref(q);
+	free(sql);
+	return 0;
+}
+
 static const struct hook hooks[] = {
 	{"http_request", http_request_build, NULL},
+	{"quickbooks_query", quickbooks_query_build, NULL},
 };
 
 const struct hook *hook_find(const char *name)

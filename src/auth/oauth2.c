@@ -12,12 +12,15 @@ void auth_add_bearer(struct auth_out *out, const char *token);
 static int oauth2_apply(const struct connector *c, json_t *method, const struct connection *conn,
 			struct auth_out *out, struct err *err)
 {
-	(void)method;
 	const char *token = conns_value(conn, "access_token");
 	if (!token || !*token)
 		return err_set(err, "connection '%s' of %s has no access token; run: switchboard "
 				    "connect %s",
 			       conn->name, c->slug, c->slug);
+	/* A vendor that wants the token elsewhere (Shopify's
+	 * X-Shopify-Access-Token) declares header templates. */
+	if (json_object_size(json_object_get(method, "headers")))
+		return auth_custom.apply(c, method, conn, out, err);
 	auth_add_bearer(out, token);
 	return 0;
 }

@@ -3,7 +3,7 @@
 unset TSTQ_BASE_URL
 {
 "$BIN" --capabilities "$CASE/caps" call tstq_items_find \
-	'{"tag":["a b","c&d","é"],"active":true,"archived":false,"q":"x=1;y","min":2.5,"page_size":10}' --dry-run &&
+	'{"tag":["a b","c&d","é"],"active":true,"archived":false,"q":"x=1;y","min":0.1,"page_size":10}' --dry-run &&
 "$BIN" --capabilities "$CASE/caps" call tstq_items_file '{"path":"docs/a b/r.txt"}' --dry-run
 } >dry.out 2>dry.err || { cat dry.err; exit 1; }
 diff -u "$CASE/dry.expected" dry.out || exit 1
