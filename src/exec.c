@@ -560,6 +560,23 @@ static int build(const struct tool *t, json_t *args, struct connection *conn,
 				    "is not this machine; use https",
 			       c->slug);
 	json_object_foreach(r->auth_query, k, v) exec_add_query(&r->url, k, v);
+	/* A header argument may not stand in for the connection's credential
+	 * (both would be sent, and the vendor might take either). */
+	size_t i, j;
+	json_t *a;
+	json_array_foreach(r->headers, i, v)
+	{
+		const char *line = json_string_value(v);
+		size_t n = strcspn(line, ":");
+		json_array_foreach(r->auth_headers, j, a)
+		{
+			const char *ah = json_string_value(a);
+			if (strcspn(ah, ":") == n && strncasecmp(line, ah, n) == 0)
+				return err_set(err, "header '%.*s' is the connection's credential; "
+						    "leave it out",
+					       (int)n, line);
+		}
+	}
 
 	/* Reads, PUT and DELETE may be retried; a POST only with a key the
 	 * vendor dedupes on. */
@@ -1045,7 +1062,10 @@ static void on_response(struct http_response *resp, void *ctx)
 		rp = json_string_value(json_object_get(call->pagination, "items"));
 	json_t *data = pointer_get(body, rp);
 	json_t *nc = call->pagination ? next_cursor(call, body, data, resp) : NULL;
-	deliver(call, data ? data : body, nc, resp->truncated);
+	/* A list whose items key is absent is empty (QuickBooks leaves it out). */
+	json_t *empty = !data && call->pagination && json_is_object(body) ? json_array() : NULL;
+	deliver(call, data ? data : empty ? empty : body, nc, resp->truncated);
+	json_decref(empty);
 	json_decref(body);
 }
 

@@ -151,9 +151,23 @@ out:
 	return ret;
 }
 
+/* Headers that frame the message or steer the connection are HTTP's to
+ * write, not a model's: a second Content-Length or Transfer-Encoding would
+ * smuggle a request, Host would reach another virtual host. */
+static int reserved_header(const char *s)
+{
+	static const char *const names[] = {"host", "content-length", "transfer-encoding",
+					    "connection", "keep-alive", "upgrade", "te", "trailer",
+					    "expect", "proxy-authorization", "proxy-connection"};
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcasecmp(s, names[i]) == 0)
+			return 1;
+	return 0;
+}
+
 static int valid_header_name(const char *s)
 {
-	if (!*s)
+	if (!*s || reserved_header(s))
 		return 0;
 	for (; *s; s++)
 		if (!isalnum((unsigned char)*s) && !strchr("!#$%&'*+-.^_`|~", *s))
@@ -213,6 +227,10 @@ static int http_request_build(const struct tool *t, json_t *args, const struct c
 		if (!bad)
 			exec_add_header(r->headers, k, text);
 		free(text);
+		if (bad && reserved_header(k)) {
+			err_set(err, "header '%s' cannot be set: HTTP itself writes it", k);
+			goto out;
+		}
 		if (bad) {
 			err_set(err, "header '%s' has an invalid name or a line break in its value", k);
 			goto out;

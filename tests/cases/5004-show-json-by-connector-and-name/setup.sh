@@ -1,0 +1,3 @@
+set -e
+printf '%s' sk_test_abc123secret | $BIN connections add stripe --name acme --secret-stdin --set base_url=http://127.0.0.1:9
+printf '{"api_key": "sk_test_beta456secret", "webhook_secret": "whsec_beta789secret"}' | $BIN connections add stripe --name beta --secret-stdin --set base_url=http://127.0.0.1:9

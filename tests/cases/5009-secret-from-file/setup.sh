@@ -1,0 +1,2 @@
+set -e
+printf 'sk_test_file123secret\n' > $TMP/key

@@ -1,0 +1,4 @@
+set -e
+printf '%s' sk_test_abc123secret | $BIN connections add stripe --name acme --secret-stdin --set base_url=http://127.0.0.1:9
+printf 'sk_test_new999secret' | $BIN connections edit acme --set base_url=$STUB --secret-stdin
+$BIN connections edit acme --set base_url=http://127.0.0.1:9 --set base_url=$STUB

@@ -1,0 +1,4 @@
+set -e
+printf '%s' sk_test_abc123secret | $BIN connections add stripe --name acme --secret-stdin --set base_url=$STUB
+printf '%s' sk_test_beta456secret | $BIN connections add stripe --name beta --secret-stdin --set base_url=$STUB
+$BIN connections default beta

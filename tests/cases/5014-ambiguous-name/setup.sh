@@ -1,0 +1,3 @@
+set -e
+printf '%s' sk_test_abc123secret | $BIN connections add stripe --name acme --secret-stdin --set base_url=http://127.0.0.1:9
+printf 'tok-secret-5014' | $BIN connections add tbearer --name acme --secret-stdin

@@ -1,0 +1,44 @@
+#!/usr/bin/env python3
+"""Add a connection at a terminal: the secret is typed without echo."""
+import os, pty, select, sys, time
+
+binary = os.environ["BIN"]
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(binary, [binary, "connections", "add", "stripe", "--name", "tty"])
+seen = b""
+
+def until(text, timeout=10):
+    global seen
+    end = time.time() + timeout
+    while text not in seen:
+        if time.time() > end:
+            sys.exit("timed out waiting for %r; got %r" % (text, seen))
+        if not select.select([fd], [], [], 0.1)[0]:
+            continue
+        try:
+            seen += os.read(fd, 1024)
+        except OSError:
+            sys.exit("terminal closed; got %r" % seen)
+
+until(b"api_key: ")
+time.sleep(0.2)
+os.write(fd, b"sk_test_typed123secret\n")
+until(b"Enter skips]: ")
+time.sleep(0.2)
+os.write(fd, b"\n")
+until(b"added stripe/tty")
+try:
+    while True:
+        data = os.read(fd, 1024)
+        if not data:
+            break
+        seen += data
+except OSError:
+    pass
+_, status = os.waitpid(pid, 0)
+if status != 0:
+    sys.exit("exit status %d: %r" % (status, seen))
+if b"sk_test_typed" in seen:
+    sys.exit("the secret was echoed: %r" % seen)
+print("ok")
