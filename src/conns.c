@@ -8,8 +8,34 @@
 
 #include "log.h"
 
-/* Does the environment provide every required field of this method? */
-static int env_has_method(json_t *method)
+/* Is some declared environment variable of these fields set? */
+static int env_any(json_t *fields)
+{
+	const char *name;
+	json_t *f;
+	json_object_foreach(fields, name, f)
+	{
+		const char *env = json_string_value(json_object_get(f, "env"));
+		const char *v = env ? getenv(env) : NULL;
+		if (v && *v)
+			return 1;
+	}
+	return 0;
+}
+
+/* Does the environment provide every required field of this method? A
+ * method without credentials (none) counts when a connection parameter
+ * comes from the environment (HTTP_BASE_URL for a public API). */
+static int env_has_fields(json_t *method);
+
+static int env_has_method(const struct connector *c, json_t *method)
+{
+	if (json_object_size(json_object_get(method, "fields")) == 0)
+		return env_any(json_object_get(c->doc, "params"));
+	return env_has_fields(method);
+}
+
+static int env_has_fields(json_t *method)
 {
 	const char *name;
 	json_t *f;
@@ -55,14 +81,21 @@ struct connection *conns_from_env(const struct connector *c)
 {
 	json_t *auth = json_object_get(c->doc, "auth");
 	json_t *methods = json_object_get(auth, "methods");
-	json_t *chosen = connector_auth_method(c, NULL);
-	if (!env_has_method(chosen)) {
+	json_t *def = connector_auth_method(c, NULL), *chosen = NULL;
+	/* Credentials first (the default method, then the others), and a
+	 * method without credentials only when none of them is set. */
+	for (int pass = 0; pass < 2 && !chosen; pass++) {
+		if (env_has_method(c, def) &&
+		    (json_object_size(json_object_get(def, "fields")) > 0) == (pass == 0)) {
+			chosen = def;
+			break;
+		}
 		size_t i;
 		json_t *m;
-		chosen = NULL;
 		json_array_foreach(methods, i, m)
 		{
-			if (env_has_method(m)) {
+			int has_fields = json_object_size(json_object_get(m, "fields")) > 0;
+			if (has_fields == (pass == 0) && env_has_method(c, m)) {
 				chosen = m;
 				break;
 			}

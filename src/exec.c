@@ -582,7 +582,11 @@ static int build(const struct tool *t, json_t *args, struct connection *conn,
 	 * vendor dedupes on. */
 	r->idempotent = strcmp(r->method, "POST") != 0 && strcmp(r->method, "PATCH") != 0;
 	json_t *declared = json_object_get(action, "idempotent");
-	if (declared) /* a PUT that creates (Xero), a POST that only searches */
+	/* A PUT that creates (Xero), a POST that only searches. GET and HEAD
+	 * stay retriable whatever the action says: the generic HTTP action is
+	 * declared non-idempotent for its writes, and its method is the model's. */
+	int safe = strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0;
+	if (declared && !safe)
 		r->idempotent = json_is_true(declared);
 	json_t *idem = json_object_get(req_conf, "idempotency");
 	if (!r->idempotent && idem && !json_object_get(action, "graphql"))

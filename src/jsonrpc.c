@@ -3,6 +3,7 @@
 #include "jsonrpc.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -119,6 +120,13 @@ int jsonrpc_send(const json_t *msg)
 		ssize_t n = write(STDOUT_FILENO, p, left);
 		if (n < 0 && errno == EINTR)
 			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			/* stdout shares stdin's O_NONBLOCK when both are one tty or
+			 * socket: wait until it drains rather than cut a message. */
+			struct pollfd pfd = {.fd = STDOUT_FILENO, .events = POLLOUT};
+			if (poll(&pfd, 1, -1) >= 0 || errno == EINTR)
+				continue;
+		}
 		if (n < 0) {
 			ret = -1;
 			break;

@@ -17,9 +17,16 @@ static int api_key_apply(const struct connector *c, json_t *method, const struct
 		name = "X-API-Key";
 	if (!format)
 		format = "{api_key}";
-	char *value = auth_expand(c, conn, format, err);
-	if (!value)
+	/* The header name may be a connection setting too ({api_key_header}). */
+	char *hname = auth_expand(c, conn, name, err);
+	if (!hname)
 		return -1;
+	name = hname;
+	char *value = auth_expand(c, conn, format, err);
+	if (!value) {
+		free(hname);
+		return -1;
+	}
 	if (in && strcmp(in, "query") == 0) {
 		json_object_set_new(out->query, name, json_string(value));
 	} else {
@@ -30,6 +37,7 @@ static int api_key_apply(const struct connector *c, json_t *method, const struct
 	}
 	crypto_cleanse(value, strlen(value));
 	free(value);
+	free(hname);
 	return 0;
 }
 

@@ -110,7 +110,8 @@ async function main() {
 		do {
 			const page = await client.listTools(cursor === undefined ? {} : { cursor });
 			pages++;
-			check(page.tools.length <= 3, `tools/list page ${pages}: ${page.tools.length} tools (page size 3)`);
+			if (page.tools.length > 3 || (page.nextCursor !== undefined && page.tools.length !== 3))
+				check(false, `tools/list page ${pages} holds 3 tools (--page-size 3)`, page.tools.length);
 			for (const t of page.tools) {
 				if (t.inputSchema?.type !== 'object')
 					check(false, `tool ${t.name} has an object inputSchema`, t);
