@@ -285,10 +285,12 @@ int cli_connectors(struct cli *cli, int argc, char **argv)
 		return ret;
 	}
 	json_t *list = json_array();
+	size_t matched = 0;
 	for (size_t i = 0; i < registry_count(r); i++) {
 		const struct connector *c = registry_at(r, i);
 		if (entity && !connector_can(c, entity, action, event))
 			continue;
+		matched++;
 		if (cli->json)
 			json_array_append(list, c->doc);
 		else
@@ -300,7 +302,7 @@ int cli_connectors(struct cli *cli, int argc, char **argv)
 	}
 	if (cli->json)
 		print_json(list);
-	if (entity && json_array_size(list) == 0 && !cli->json)
+	if (entity && matched == 0)
 		fprintf(stderr, "no connector has that\n");
 	json_decref(list);
 	registry_free(r);

@@ -55,7 +55,8 @@ static const char usage[] =
 	"\"...\"}, or the bare value of the auth method's one required secret field,\n"
 	"and --secret FIELD=@FILE reads one from a file.\n";
 
-/* Parsed arguments of one subcommand. The arrays hold borrowed argv text. */
+/* Parsed arguments of one subcommand: pos and the strings point into argv;
+ * the arrays hold copies of the repeated options' values. */
 struct opts {
 	const char *pos[3];
 	int npos;
@@ -289,10 +290,13 @@ static json_t *field_value(const struct connector *c, json_t *known, const char 
 		v = json_loads(text, JSON_DECODE_ANY, NULL);
 	else
 		v = json_string(text);
-	if (!v) {
-		err_set(err, "field '%s' of %s takes a %s, got '%s'", name, c->slug, type, text);
+	if (!v && secret)
+		err_set(err, "the value given for '%s' of %s is not UTF-8 text", name, c->slug);
+	else if (!v)
+		err_set(err, "field '%s' of %s takes %s %s, got '%s'", name, c->slug,
+			type ? "a" : "UTF-8", type ? type : "text", text);
+	if (!v)
 		return NULL;
-	}
 	if (!decl)
 		return v;
 	json_t *schema = decl_schema(decl);
@@ -319,11 +323,12 @@ static int field_put(const struct connector *c, json_t *m, json_t *known, const 
 {
 	if (!json_object_get(known, name))
 		return unknown_field(c, m, known, name, err);
+	if (is_secret(known, name))
+		log_add_secret(text);
 	json_t *v = field_value(c, known, name, text, err);
 	if (!v)
 		return -1;
 	if (is_secret(known, name)) {
-		log_add_secret(text);
 		json_t *old = json_object_get(secrets, name);
 		json_incref(old); /* dropped (and wiped) just below */
 		json_object_set_new(secrets, name, v);
@@ -943,6 +948,10 @@ static int cmd_add(struct cli *cli, struct store *st, const struct opts *o)
 		name = xstrdup(DEFAULT_NAME);
 	}
 	/* Say so before anyone types a secret. */
+	if (strcmp(name, "env") == 0) {
+		fail("'env' names the connection the environment makes; choose another name");
+		goto out;
+	}
 	if ((taken = store_get_connection(st, c->slug, name, 0, &e)) != NULL) {
 		fail("connection '%s/%s' already exists; choose another name with --name", c->slug,
 		     name);
@@ -1075,6 +1084,8 @@ static int cmd_rename(struct store *st, const struct opts *o)
 {
 	struct err e;
 	err_init(&e);
+	if (strcmp(o->pos[1], "env") == 0)
+		return fail("'env' names the connection the environment makes; choose another name");
 	struct connection *conn = find_conn(st, o->pos[0], 0);
 	if (!conn)
 		return 1;

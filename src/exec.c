@@ -704,10 +704,34 @@ static json_t *pointer_first(json_t *doc, json_t *ptrs)
 	return NULL;
 }
 
+/* s with each of the connection's secret values replaced by "[redacted]":
+ * vendors sometimes echo the credential they were sent. Exact values only,
+ * so the vendor's words stay intact. New string. */
+static char *redact_conn(const struct connection *conn, const char *s)
+{
+	char *out = xstrdup(s);
+	const char *k;
+	json_t *v;
+	json_object_foreach(conn ? conn->secrets : NULL, k, v)
+	{
+		const char *sec = json_string_value(v);
+		size_t sl = sec ? strlen(sec) : 0;
+		if (sl < 6)
+			continue;
+		char *hit;
+		while ((hit = strstr(out, sec)) != NULL) {
+			char *next = xasprintf("%.*s[redacted]%s", (int)(hit - out), out, hit + sl);
+			free(out);
+			out = next;
+		}
+	}
+	return out;
+}
+
 /* A vendor's words fit for a model: at most 500 bytes of valid UTF-8 on one
- * line, without a final period (ours follows), credentials redacted (some
- * vendors echo the key they were sent). New string. */
-static char *clean_message(const char *s, size_t n)
+ * line, without a final period (ours follows), credentials redacted. New
+ * string. */
+static char *clean_message(const struct connection *conn, const char *s, size_t n)
 {
 	struct buf b;
 	buf_init(&b, 0);
@@ -732,7 +756,7 @@ static char *clean_message(const char *s, size_t n)
 			if ((unsigned char)b.data[i] >= 0x80)
 				b.data[i] = '?';
 	json_decref(ok);
-	char *red = log_redact(b.data ? b.data : "");
+	char *red = redact_conn(conn, b.data ? b.data : "");
 	buf_release(&b);
 	return red;
 }
@@ -751,20 +775,18 @@ static json_t *vendor_error(struct exec_call *call, struct http_response *resp, 
 	const char *ctype = json_string_value(json_object_get(resp->headers, "content-type"));
 	char *vmsg = NULL;
 	if (json_is_string(msg))
-		vmsg = clean_message(json_string_value(msg), json_string_length(msg));
+		vmsg = clean_message(call->conn, json_string_value(msg), json_string_length(msg));
 	else if (!body && resp->body_len && ctype && strncasecmp(ctype, "text/plain", 10) == 0)
-		vmsg = clean_message(resp->body, resp->body_len);
+		vmsg = clean_message(call->conn, resp->body, resp->body_len);
 	char *vcode = NULL;
 	if (json_is_string(code) || json_is_integer(code)) {
 		char *t = exec_scalar_text(code);
-		vcode = clean_message(t, strlen(t));
+		vcode = clean_message(call->conn, t, strlen(t));
 		free(t);
 	}
 	json_t *details = json_pack("{s:i}", "status", (json_int_t)resp->status);
 	if (vcode && *vcode)
 		json_object_set_new(details, "vendor_code", json_string(vcode));
-	/* Slack's error is both code and message: say it once. */
-	int show_code = vcode && *vcode && !(vmsg && strcmp(vcode, vmsg) == 0);
 	if (vmsg)
 		json_object_set_new(details, "vendor_message", json_string(vmsg));
 	if (resp->retry_after_s >= 0)
@@ -773,7 +795,7 @@ static json_t *vendor_error(struct exec_call *call, struct http_response *resp, 
 	 * Elements[].ValidationErrors, Fault.Error[].Detail). */
 	char *dump = json_is_object(body) || json_is_array(body) ? exec_dump_json(body) : NULL;
 	if (dump && strlen(dump) <= 2000) {
-		char *red = log_redact(dump);
+		char *red = redact_conn(call->conn, dump);
 		json_t *copy = json_loads(red, JSON_DECODE_ANY, NULL);
 		if (copy)
 			json_object_set_new(details, "vendor_body", copy);
@@ -807,14 +829,10 @@ static json_t *vendor_error(struct exec_call *call, struct http_response *resp, 
 		buf_addf(&advice, " %s", hint);
 	struct buf text;
 	buf_init(&text, 0);
-	if (s < 400)
-		buf_addf(&text, "%s refused the request (HTTP %ld)", cname, s);
-	else
-		buf_addf(&text, "%s answered HTTP %ld", cname, s);
-	if (show_code) {
-		buf_adds(&text, " [");
+	buf_addf(&text, "%s answered HTTP %ld", cname, s);
+	if (!vmsg && vcode) {
+		buf_adds(&text, ": ");
 		buf_adds(&text, vcode);
-		buf_adds(&text, "]");
 	}
 	if (vmsg) {
 		buf_adds(&text, ": ");
@@ -841,10 +859,15 @@ static void call_free(struct exec_call *call)
 	free(call);
 }
 
+static json_t *partial_result(struct exec_call *call, json_t *error);
+
 static void finish(struct exec_call *call, json_t *result)
 {
 	exec_done_fn done = call->done;
 	void *ctx = call->ctx;
+	/* A gather that fails midway keeps the pages it has. */
+	if (json_is_true(json_object_get(result, "isError")) && json_array_size(call->items))
+		result = partial_result(call, result);
 	call_free(call);
 	done(result, ctx);
 }
@@ -884,6 +907,31 @@ static json_t *success_result(json_t *structured)
 	return r;
 }
 
+
+/* The items gathered before a later page failed, with the cursor of the page
+ * that failed so the model can go on from there. Steals error. */
+static json_t *partial_result(struct exec_call *call, json_t *error)
+{
+	const char *why = json_string_value(
+		json_object_get(json_array_get(json_object_get(error, "content"), 0), "text"));
+	/* The message's first line; its details follow on the next. */
+	int n = why ? (int)strcspn(why, "\n") : 0;
+	char *note = xasprintf("stopped after %d page%s: %.*s Call again with cursor to go on.",
+			       call->pages, call->pages == 1 ? "" : "s", why ? n : 14,
+			       why ? why : "a page failed.");
+	json_t *out = json_pack("{s:o, s:b}", "data",
+				select_fields(call->items, json_object_get(call->args, "fields")),
+				"has_more", 1);
+	json_t *cursor = json_object_get(call->args, "cursor");
+	if (cursor)
+		json_object_set(out, "next_cursor", cursor);
+	json_object_set_new(out, "pages", json_integer(call->pages));
+	json_object_set_new(out, "incomplete", json_string(note));
+	free(note);
+	json_decref(error);
+	return success_result(out);
+}
+
 static int send_request(struct exec_call *call, struct err *err);
 
 /* A checked answer: data (borrowed) and, for lists, the next cursor. */
@@ -897,9 +945,13 @@ static void deliver(struct exec_call *call, json_t *data, json_t *nc, int trunca
 		if (json_is_array(data))
 			json_array_extend(call->items, data);
 		call->pages++;
+		/* The last page may overshoot max_items; progress stops at total. */
+		size_t got = json_array_size(call->items);
+		if (got > (size_t)call->max_items)
+			got = (size_t)call->max_items;
 		if (call->progress)
-			call->progress((double)json_array_size(call->items), (double)call->max_items,
-				       "items fetched", call->ctx);
+			call->progress((double)got, (double)call->max_items, "items fetched",
+				       call->ctx);
 		if (nc && json_array_size(call->items) < (size_t)call->max_items) {
 			struct err e;
 			err_init(&e);

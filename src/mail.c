@@ -996,33 +996,57 @@ static void fetched_release(struct fetched *f)
 	free(f->body);
 }
 
+/* A server may split one message's data over several FETCH responses
+ * (RFC 3501 7.4.2): take what from has into into; from is emptied. */
+static void fetched_merge(struct fetched *into, struct fetched *from)
+{
+	if (from->flags) {
+		json_decref(into->flags);
+		into->flags = from->flags;
+		from->flags = NULL;
+	}
+	if (from->body) {
+		free(into->body);
+		into->body = from->body;
+		into->body_len = from->body_len;
+		from->body = NULL;
+	}
+	if (from->size >= 0)
+		into->size = from->size;
+}
+
 struct list_ctx {
 	const unsigned long *uids;
 	size_t n;
-	json_t **items; /* by position in uids */
+	struct fetched *got; /* by position in uids; uid 0 until a response came */
 };
 
 static void on_list_fetch(void *ctx, const char *r, size_t n)
 {
 	struct list_ctx *lc = ctx;
 	struct fetched f;
-	if (fetch_parse(r, n, &f) == 0) {
-		for (size_t i = 0; i < lc->n; i++) {
-			if (lc->uids[i] != f.uid || lc->items[i])
-				continue;
-			json_t *h = f.body ? mime_summary_headers(f.body, f.body_len) : json_object();
-			json_t *o = json_pack("{s:I}", "uid", (json_int_t)f.uid);
-			json_object_update(o, h);
-			json_decref(h);
-			json_object_set_new(o, "flags", f.flags ? f.flags : json_array());
-			f.flags = NULL; /* stolen by o */
-			if (f.size >= 0)
-				json_object_set_new(o, "size", json_integer(f.size));
-			lc->items[i] = o;
-			break;
-		}
-	}
+	if (fetch_parse(r, n, &f) == 0)
+		for (size_t i = 0; i < lc->n; i++)
+			if (lc->uids[i] == f.uid) {
+				lc->got[i].uid = f.uid;
+				fetched_merge(&lc->got[i], &f);
+				break;
+			}
 	fetched_release(&f);
+}
+
+/* A list entry: {uid, from, to, cc?, subject, date, message_id?, flags, size?}. */
+static json_t *list_item(struct fetched *f)
+{
+	json_t *o = json_pack("{s:I}", "uid", (json_int_t)f->uid);
+	json_t *h = f->body ? mime_summary_headers(f->body, f->body_len) : json_object();
+	json_object_update(o, h);
+	json_decref(h);
+	json_object_set_new(o, "flags", f->flags ? f->flags : json_array());
+	f->flags = NULL; /* stolen by o */
+	if (f->size >= 0)
+		json_object_set_new(o, "size", json_integer(f->size));
+	return o;
 }
 
 /* cursor: "<uidvalidity>:<uid>" as returned in next_cursor, or a bare uid. */
@@ -1116,7 +1140,8 @@ int mail_list(const struct mail_account *acct, json_t *args, json_t **result, st
 		if (imap_cmd(&im, cmd, "search", on_search, &found, err) < 0)
 			goto out;
 	}
-	qsort(found.v, found.n, sizeof(*found.v), uid_desc);
+	if (found.n)
+		qsort(found.v, found.n, sizeof(*found.v), uid_desc);
 	for (size_t i = 0; i < found.n && take < (size_t)limit; i++) {
 		if ((cursor && found.v[i] >= cursor) || (take && found.v[take - 1] == found.v[i]))
 			continue;
@@ -1126,18 +1151,18 @@ int mail_list(const struct mail_account *acct, json_t *args, json_t **result, st
 	if (take) {
 		lc.uids = found.v;
 		lc.n = take;
-		lc.items = xcalloc(take, sizeof(*lc.items));
+		lc.got = xcalloc(take, sizeof(*lc.got));
+		for (size_t i = 0; i < take; i++)
+			lc.got[i].size = -1;
 		free(cmd);
 		cmd = xasprintf("UID FETCH %s (UID FLAGS RFC822.SIZE BODY.PEEK[HEADER.FIELDS ("
 				LIST_FIELDS ")])",
 				set.data);
 		if (imap_cmd(&im, cmd, "fetch", on_list_fetch, &lc, err) < 0)
 			goto out;
-		for (size_t i = 0; i < take; i++)
-			if (lc.items[i]) {
-				json_array_append_new(data, lc.items[i]);
-				lc.items[i] = NULL;
-			}
+		for (size_t i = 0; i < take; i++) /* one expunged meanwhile is left out */
+			if (lc.got[i].uid)
+				json_array_append_new(data, list_item(&lc.got[i]));
 	}
 	*result = json_pack("{s:O}", "data", data);
 	/* More remain when the search found UIDs below the last one taken. */
@@ -1149,9 +1174,9 @@ int mail_list(const struct mail_account *acct, json_t *args, json_t **result, st
 	ret = 0;
 out:
 	imap_close(&im);
-	for (size_t i = 0; lc.items && i < lc.n; i++)
-		json_decref(lc.items[i]);
-	free(lc.items);
+	for (size_t i = 0; lc.got && i < lc.n; i++)
+		fetched_release(&lc.got[i]);
+	free(lc.got);
 	free(found.v);
 	json_decref(data);
 	buf_release(&set);
@@ -1166,18 +1191,15 @@ out:
 static void on_read_fetch(void *ctx, const char *r, size_t n)
 {
 	struct fetched *want = ctx, f;
-	if (fetch_parse(r, n, &f) == 0 && f.uid == want->uid && !want->body) {
-		fetched_release(want);
-		*want = f;
-		return;
-	}
+	if (fetch_parse(r, n, &f) == 0 && f.uid == want->uid)
+		fetched_merge(want, &f);
 	fetched_release(&f);
 }
 
 int mail_read(const struct mail_account *acct, json_t *args, json_t **result, struct err *err)
 {
 	struct imap im = {0};
-	struct fetched f = {0};
+	struct fetched f = {.size = -1};
 	const char *mailbox;
 	char *mbox = NULL, *cmd = NULL, *what = NULL;
 	json_t *msg = NULL;

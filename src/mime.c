@@ -151,22 +151,28 @@ static int name_is(const char *cs, const char *const *names)
 	return 0;
 }
 
+/* Whether text in charset cs is taken as UTF-8: UTF-8 and ASCII, and also
+ * no charset or a name we would not pass to iconv. */
+static int charset_is_utf8(const char *cs)
+{
+	static const char *const utf8[] = {"utf-8", "utf8", "us-ascii", "ascii", "ansi_x3.4-1968",
+					   NULL};
+	if (!cs || !*cs || strlen(cs) >= 40 || name_is(cs, utf8))
+		return 1;
+	return strspn(cs, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:") !=
+	       strlen(cs);
+}
+
 /* Append text in charset cs (NULL: unknown) as UTF-8. UTF-8, ASCII, Latin-1
  * and windows-1252 are done here; other charsets go through iconv, and text
  * in a charset iconv does not know is taken as UTF-8. */
 static void charset_add(struct buf *b, const char *cs, const unsigned char *s, size_t n)
 {
-	static const char *const utf8[] = {"utf-8", "utf8", "us-ascii", "ascii", "ansi_x3.4-1968",
-					   NULL};
 	static const char *const latin1[] = {"iso-8859-1", "iso8859-1", "iso_8859-1", "latin1",
 					     "l1", NULL};
 	static const char *const windows[] = {"windows-1252", "cp1252", NULL};
-	int sane = cs && *cs && strlen(cs) < 40;
 
-	for (const char *p = cs; sane && *p; p++)
-		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:", *p))
-			sane = 0;
-	if (!sane || name_is(cs, utf8)) {
+	if (charset_is_utf8(cs)) {
 		utf8_add(b, s, n);
 		return;
 	}
@@ -868,7 +874,8 @@ static void put_text_body(struct out *o, const char *subtype, const char *s)
 		put(o, tok, tl);
 		col += tl;
 	}
-	puts_(o, "\r\n");
+	/* No line break of our own at the end: a following boundary brings
+	 * one, and at the end of the message curl adds it. */
 }
 
 static void put_boundary(struct out *o, const char *kind, const char *token, int close)
@@ -1292,42 +1299,77 @@ struct walk {
 	json_t *atts;
 };
 
-/* Decode a leaf body by its Content-Transfer-Encoding into b. */
-static void body_decode(struct buf *b, const struct headers *h, const char *s, size_t n)
+enum cte { CTE_IDENTITY, CTE_BASE64, CTE_QP };
+
+static enum cte body_cte(const struct headers *h)
 {
-	char *cte = header_token(headers_get(h, "Content-Transfer-Encoding"), "7bit");
-	if (strcmp(cte, "base64") == 0) {
-		size_t dl;
-		unsigned char *d = mime_base64_decode(s, n, 0, &dl);
-		buf_add(b, d, dl);
-		free(d);
-	} else if (strcmp(cte, "quoted-printable") == 0) {
-		qp_decode(b, s, n, 0);
-	} else {
-		buf_add(b, s, n);
-	}
-	free(cte);
+	char *t = header_token(headers_get(h, "Content-Transfer-Encoding"), "7bit");
+	enum cte c = !strcmp(t, "base64")		? CTE_BASE64
+		     : !strcmp(t, "quoted-printable") ? CTE_QP
+							: CTE_IDENTITY;
+	free(t);
+	return c;
 }
 
-/* Append text as UTF-8 with CRLF (and lone CR) line ends as LF. */
+/* The decoded size of a leaf body, without keeping the bytes. */
+static size_t body_size(const struct headers *h, const char *s, size_t n)
+{
+	enum cte c = body_cte(h);
+	size_t chars = 0;
+	if (c == CTE_IDENTITY)
+		return n;
+	if (c == CTE_BASE64) {
+		for (size_t i = 0; i < n; i++)
+			chars += b64_value((unsigned char)s[i]) >= 0;
+		return chars / 4 * 3 + (chars % 4 ? chars % 4 - 1 : 0);
+	}
+	struct buf d;
+	buf_init(&d, OUT_CAP);
+	qp_decode(&d, s, n, 0);
+	chars = d.len;
+	buf_release(&d);
+	return chars;
+}
+
+/* Append a text part as UTF-8 with CRLF (and lone CR) line ends as LF.
+ * Bodies are copied only when an encoding or a charset needs it: a part may
+ * be megabytes. */
 static void text_add(struct buf *out, const struct headers *h, const char *ctype_v,
 		     const char *s, size_t n)
 {
 	struct buf raw, u;
 	char *cs = header_param(ctype_v, "charset");
+	enum cte c = body_cte(h);
+	const char *src = s;
+
 	buf_init(&raw, OUT_CAP);
 	buf_init(&u, OUT_CAP);
-	body_decode(&raw, h, s, n);
-	charset_add(&u, cs, (const unsigned char *)raw.data, raw.len);
-	for (size_t i = 0; i < u.len;) {
-		const char *cr = memchr(u.data + i, '\r', u.len - i);
-		size_t run = cr ? (size_t)(cr - u.data) - i : u.len - i;
-		buf_add(out, u.data + i, run);
+	if (c == CTE_BASE64) {
+		size_t dl;
+		unsigned char *d = mime_base64_decode(s, n, 0, &dl);
+		buf_add(&raw, d, dl);
+		free(d);
+	} else if (c == CTE_QP) {
+		qp_decode(&raw, s, n, 0);
+	}
+	if (c != CTE_IDENTITY) {
+		src = raw.data ? raw.data : "";
+		n = raw.len;
+	}
+	if (!charset_is_utf8(cs) || !utf8_valid((const unsigned char *)src, n)) {
+		charset_add(&u, cs, (const unsigned char *)src, n);
+		src = u.data ? u.data : "";
+		n = u.len;
+	}
+	for (size_t i = 0; i < n;) {
+		const char *cr = memchr(src + i, '\r', n - i);
+		size_t run = cr ? (size_t)(cr - src) - i : n - i;
+		buf_add(out, src + i, run);
 		i += run;
 		if (!cr)
 			break;
 		buf_add(out, "\n", 1);
-		i += 1 + (i + 1 < u.len && u.data[i + 1] == '\n');
+		i += 1 + (i + 1 < n && src[i + 1] == '\n');
 	}
 	buf_release(&raw);
 	buf_release(&u);
@@ -1343,6 +1385,7 @@ static void walk_multipart(struct walk *w, const char *body, size_t len, const c
 	size_t bl = strlen(boundary) + 2;
 	char *delim = xasprintf("--%s", boundary);
 	const char *part = NULL, *p = body, *end = body + len;
+	int closed = 0;
 
 	while (p < end) {
 		const char *hit = memmem(p, (size_t)(end - p), delim, bl);
@@ -1363,13 +1406,15 @@ static void walk_multipart(struct walk *w, const char *body, size_t len, const c
 				pe--;
 			walk_entity(w, part, (size_t)(pe - part), depth + 1);
 		}
-		if (close)
+		if (close) {
+			closed = 1;
 			break;
+		}
 		const char *nl = memchr(after, '\n', (size_t)(end - after));
 		part = nl ? nl + 1 : end;
 		p = part;
 	}
-	if (part && p >= end) /* no closing delimiter: a cut message */
+	if (part && !closed) /* no closing delimiter: a cut message */
 		walk_entity(w, part, (size_t)(end - part), depth + 1);
 	free(delim);
 }
@@ -1399,15 +1444,12 @@ static void walk_entity(struct walk *w, const char *raw, size_t len, int depth)
 		filename = header_param(ctv, "name");
 	int is_text = strcmp(ctype, "text/plain") == 0 || strcmp(ctype, "text/html") == 0;
 	if (!strcmp(disp, "attachment") || filename || !is_text) {
-		struct buf d;
-		buf_init(&d, OUT_CAP);
-		body_decode(&d, &h, raw + body, len - body);
 		if (!filename && strcmp(ctype, "message/rfc822") == 0)
 			filename = xstrdup("message.eml");
-		json_array_append_new(w->atts, json_pack("{s:s, s:s, s:I}", "filename",
-							 filename ? filename : "", "content_type",
-							 ctype, "size", (json_int_t)d.len));
-		buf_release(&d);
+		json_array_append_new(w->atts,
+				      json_pack("{s:s, s:s, s:I}", "filename", filename ? filename : "",
+						"content_type", ctype, "size",
+						(json_int_t)body_size(&h, raw + body, len - body)));
 	} else if (strcmp(ctype, "text/plain") == 0) {
 		if (w->have_text)
 			buf_add(&w->text, "\n", 1);

@@ -154,6 +154,8 @@ static int check_doc(json_t *doc, struct err *err)
 
 	const char *ename;
 	json_t *entity;
+	json_t *seen = json_object(); /* tool name -> where, to refuse duplicates */
+	int ret = 0;
 	json_object_foreach(json_object_get(doc, "entities"), ename, entity)
 	{
 		const char *aname;
@@ -161,17 +163,31 @@ static int check_doc(json_t *doc, struct err *err)
 		json_object_foreach(json_object_get(entity, "actions"), aname, action)
 		{
 			char where[256];
+			char *tool = xasprintf("%s_%s_%s", slug, ename, aname);
+			json_t *first = json_object_get(seen, tool);
+			snprintf(where, sizeof(where), "/entities/%s/actions/%s", ename, aname);
+			if (first)
+				ret = err_set(err, "%s: tool name %s is also made by %s", where, tool,
+					      json_string_value(first));
+			json_object_set_new(seen, tool, json_string(where));
+			free(tool);
+			if (ret < 0)
+				goto out;
 			snprintf(where, sizeof(where), "/entities/%s/actions/%s", ename, aname);
 			size_t len = strlen(slug) + strlen(ename) + strlen(aname) + 2;
-			if (len > TOOL_NAME_MAX)
-				return err_set(err, "%s: tool name %s_%s_%s is %zu characters (at most %d)",
-					       where, slug, ename, aname, len, TOOL_NAME_MAX);
+			if (len > TOOL_NAME_MAX) {
+				ret = err_set(err, "%s: tool name %s_%s_%s is %zu characters (at most %d)",
+					      where, slug, ename, aname, len, TOOL_NAME_MAX);
+				goto out;
+			}
 			if (len > TOOL_NAME_GOOD)
 				log_warn("tool name %s_%s_%s is %zu characters; some clients cut names "
 					 "above %d",
 					 slug, ename, aname, len, TOOL_NAME_GOOD);
-			if (check_path_params(action, where, err) < 0)
-				return -1;
+			if (check_path_params(action, where, err) < 0) {
+				ret = -1;
+				goto out;
+			}
 			const char *kind = json_string_value(json_object_get(action, "kind"));
 			if (!kind && strcmp(action_kind(aname, action), "write") == 0 &&
 			    strcmp(aname, "create") != 0 && strcmp(aname, "update") != 0 &&
@@ -179,7 +195,9 @@ static int check_doc(json_t *doc, struct err *err)
 				log_debug("%s: custom action without \"kind\" is treated as a write", where);
 		}
 	}
-	return 0;
+out:
+	json_decref(seen);
+	return ret;
 }
 
 int registry_check_doc(const char *path, json_t *doc, struct err *err)
@@ -283,7 +301,8 @@ int registry_load_dir(struct registry *r, const char *dir, int missing_ok, regis
 	}
 	closedir(d);
 	/* A stable order makes "a later file wins" mean something. */
-	qsort(names, n, sizeof(*names), cmp_str);
+	if (n)
+		qsort(names, n, sizeof(*names), cmp_str);
 	int failed = 0;
 	for (size_t i = 0; i < n; i++) {
 		char *path = xasprintf("%s/%s", dir, names[i]);

@@ -265,7 +265,10 @@ static int command_run(const struct connector *c, const struct connection *conn,
 	if (pid == 0) {
 		/* Only async-signal-safe calls from here: we may have threads. */
 		int e;
+		sigset_t none;
 		setpgid(0, 0);
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
 		if (dup2(devnull, 0) < 0 || dup2(outp[1], 1) < 0 || dup2(devnull, 2) < 0)
 			goto child_fail;
 		/* Nothing else of ours leaks into the helper (sockets, the store). */
@@ -280,6 +283,9 @@ child_fail:
 			;
 		_exit(127);
 	}
+	/* Its own process group (set on both sides, so neither races the
+	 * other), for a kill that reaches what it started too. */
+	setpgid(pid, pid);
 	close(outp[1]);
 	close(errp[1]);
 	outp[1] = errp[1] = -1;

@@ -25,7 +25,8 @@ IMAP4rev1 subset: CAPABILITY, NOOP, LOGIN, AUTHENTICATE PLAIN/XOAUTH2
 (SASL-IR too), LIST, SELECT, EXAMINE, UID SEARCH (ALL, SEEN, UNSEEN, FROM,
 TO, SUBJECT, SINCE, BEFORE, UID, NOT, OR, parenthesised groups), UID FETCH
 (UID, FLAGS, RFC822.SIZE, BODY[...] and BODY.PEEK[...] with "", HEADER,
-TEXT, HEADER.FIELDS (..), and <start.count>), UID STORE, CLOSE, LOGOUT.
+TEXT, HEADER.FIELDS (..), and <start.count>; FLAGS come in a FETCH response
+of their own when a body section is fetched too), UID STORE, CLOSE, LOGOUT.
 Mailbox names in commands are taken as quoted strings or atoms, not literals.
 """
 import argparse
@@ -214,7 +215,7 @@ def imap_quote(s):
         data = s
     else:
         data = s.encode()
-    if any(b in data for b in b'"\\\r\n') or any(b > 126 for b in data):
+    if re.search(rb'[\x00-\x1f"\\\x7f-\xff]', data):
         return b"{%d}\r\n" % len(data) + data
     return b'"' + data + b'"'
 
@@ -290,6 +291,7 @@ class Search:
 
 
 class ImapHandler(socketserver.StreamRequestHandler):
+    disable_nagle_algorithm = True
     def send(self, data):
         if isinstance(data, str):
             data = data.encode()
@@ -481,8 +483,14 @@ class ImapHandler(socketserver.StreamRequestHandler):
                 m["flags"].append("\\Seen")
                 with LOCK:
                     write_flags(self.box, u, m["flags"])
-            if any(tok_str(t).upper() == "FLAGS" for t in wanted) or seen_now:
-                parts.append(b"FLAGS (" + " ".join(m["flags"]).encode() + b")")
+            flags = b"FLAGS (" + " ".join(m["flags"]).encode() + b")"
+            want_flags = any(tok_str(t).upper() == "FLAGS" for t in wanted) or seen_now
+            if want_flags and len(parts) > 1:
+                # Legal (RFC 3501 7.4.2) and it keeps clients honest: the
+                # flags come in a FETCH response of their own.
+                self.send(b"* %d FETCH (UID %d %s)\r\n" % (seq, u, flags))
+            elif want_flags:
+                parts.append(flags)
             self.send(b"* %d FETCH (" % seq + b" ".join(parts) + b")\r\n")
         self.line(tag + " OK FETCH completed")
 
@@ -543,6 +551,7 @@ class ImapHandler(socketserver.StreamRequestHandler):
 
 
 class SmtpHandler(socketserver.StreamRequestHandler):
+    disable_nagle_algorithm = True
     def line(self, s):
         self.wfile.write((s + "\r\n").encode())
         self.wfile.flush()
@@ -715,8 +724,8 @@ def main():
     os.replace(tmp, ARGS.port_file)
     while not stop.wait(3600):
         pass
-    smtp.shutdown()
-    imap.shutdown()
+    # The serving threads are daemons: returning ends them without waiting
+    # out serve_forever's poll interval.
     return 0
 
 

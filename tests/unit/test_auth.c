@@ -1,7 +1,8 @@
 /* test_auth.c - each auth handler's exact headers and query values, built
  * from small in-memory connectors and connections, and the custom handler's
  * external credential command: its output, the secret passed only in its
- * environment, caching until expiry, and its failures, which never quote
+ * environment, caching until expiry, and its failures (exit status, bad
+ * JSON, header injection, a missing program, the timeout), which never quote
  * what the command printed. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -367,6 +368,19 @@ static void test_command(void)
 	CHECK(strstr(r.err.msg, "No such file") != NULL);
 	result_release(&r);
 	connection_free(conn);
+
+	/* A command that hangs is killed at the timeout, with what it started. */
+	char *slow = write_script("slow.sh", "sleep 30; echo '{\"X\": \"late\"}'\n");
+	conn = cmd_conn(10, slow, count3, NULL);
+	long long t0 = now_ms();
+	r = apply(c, conn);
+	long long took = now_ms() - t0;
+	CHECK(r.rc == -1);
+	CHECK(strstr(r.err.msg, "did not finish within 10 s") != NULL);
+	CHECK(took >= 9000 && took < 15000);
+	result_release(&r);
+	connection_free(conn);
+	free(slow);
 
 	/* Not an array of strings. */
 	conn = conn_new(9, "bad", "custom", "{\"credential_command\": [1, 2]}", NULL);

@@ -62,13 +62,20 @@ static void seed(const char *box, int uid, const char *flags, const char *text)
 {
 	struct buf b;
 	buf_init(&b, 0);
-	for (const char *p = text; *p; p++)
-		buf_adds(&b, *p == '\n' ? "\r\n" : (char[]){*p, 0});
-	char *rel = xasprintf("mailboxes/%s/%d.eml", box, uid);
+	for (const char *p = text; *p;) {
+		size_t run = strcspn(p, "\n");
+		buf_add(&b, p, run);
+		p += run;
+		if (*p) {
+			buf_adds(&b, "\r\n");
+			p++;
+		}
+	}
+	char *rel = xasprintf("store/mailboxes/%s/%d.eml", box, uid);
 	write_path(rel, b.data, b.len);
 	free(rel);
 	if (flags) {
-		rel = xasprintf("mailboxes/%s/%d.flags", box, uid);
+		rel = xasprintf("store/mailboxes/%s/%d.flags", box, uid);
 		write_path(rel, flags, strlen(flags));
 		free(rel);
 	}
@@ -297,7 +304,7 @@ static void test_build_parse(void)
 	CHECK_STR(str(h, "date"), "2026-08-01T07:30:00Z");
 	CHECK_STR(str(h, "message_id"), "<abc@example.com>");
 	CHECK_STR(str(p, "text"), text.data);
-	CHECK_STR(str(p, "html"), "<p>Grüße</p>\n");
+	CHECK_STR(str(p, "html"), "<p>Grüße</p>");
 	json_t *atts = json_object_get(p, "attachments");
 	CHECK(json_array_size(atts) == 2);
 	CHECK_STR(str(json_array_get(atts, 0), "filename"), "data.bin");
@@ -454,7 +461,7 @@ static void test_send(void)
 		json_t *h = json_object_get(p, "headers");
 		CHECK_STR(str(h, "subject"), "Résumé ✓ — quarterly numbers");
 		CHECK_STR(str(h, "message_id"), str(res, "message_id"));
-		CHECK_STR(str(p, "text"), "Hello Bob,\n.this line starts with a dot\nBye\n");
+		CHECK_STR(str(p, "text"), "Hello Bob,\n.this line starts with a dot\nBye");
 		json_decref(p);
 
 		/* The attachment's base64 decodes to the bytes we gave. */
@@ -776,7 +783,7 @@ static void test_read(void)
 	CHECK_STR(str(h, "subject"), "Résumé ✓ — quarterly numbers");
 	CHECK_STR(str(h, "from"), "\"Alice Example\" <alice@example.com>");
 	CHECK_STR(str(h, "cc"), "\"Dan\" <dan@example.net>");
-	CHECK_STR(str(res, "text"), "Hello Bob,\n.this line starts with a dot\nBye\n");
+	CHECK_STR(str(res, "text"), "Hello Bob,\n.this line starts with a dot\nBye");
 	CHECK(str(res, "html") && strncmp(str(res, "html"), html_body, strlen(html_body)) == 0);
 	json_t *att = json_array_get(json_object_get(res, "attachments"), 0);
 	CHECK_STR(str(att, "filename"), "Zahlen März.bin");
