@@ -736,7 +736,8 @@ static enum tok_type scan_next(struct scan *sc, struct tok *t)
 		p += n;
 	} else {
 		int depth = 0;
-		while (p < end && (depth || !strchr(" ()\r\n", *p))) {
+		while (p < end &&
+		       (depth || (*p != ' ' && *p != '(' && *p != ')' && *p != '\r' && *p != '\n'))) {
 			if (*p == '[')
 				depth++;
 			else if (*p == ']' && depth)

@@ -108,6 +108,8 @@ static void utf8_add(struct buf *b, const unsigned char *s, size_t n)
 {
 	uint32_t cp;
 	size_t i = 0, run = 0, l;
+	if (!n)
+		return;
 	while (i < n) {
 		l = utf8_len(s + i, n - i, &cp);
 		if (l) {
@@ -349,7 +351,7 @@ static int word_parse(const char *s, size_t n, struct word *w)
 	char *star = strchr(w->charset, '*'); /* RFC 2231 language suffix */
 	if (star)
 		*star = '\0';
-	if (i + 3 > n || s[i] != '?' || !strchr("BbQq", s[i + 1]) || s[i + 2] != '?' || !cs)
+	if (i + 3 > n || s[i] != '?' || !s[i + 1] || !strchr("BbQq", s[i + 1]) || s[i + 2] != '?' || !cs)
 		return 0;
 	w->enc = (char)(s[i + 1] | 0x20);
 	i += 3;
