@@ -437,6 +437,8 @@ static int build_standard(const struct tool *t, json_t *args, struct exec_req *r
 	const char *encoding = json_string_value(json_object_get(action, "body_encoding"));
 	if (!encoding)
 		encoding = json_string_value(json_object_get(req_conf, "body"));
+	const char *body_mode = json_string_value(json_object_get(action, "body"));
+	int body_none = body_mode && strcmp(body_mode, "none") == 0 && json_object_size(body) == 0;
 	int has_body = strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0 &&
 		       strcmp(r->method, "DELETE") != 0;
 	if (graphql) {
@@ -446,7 +448,8 @@ static int build_standard(const struct tool *t, json_t *args, struct exec_req *r
 		free(text);
 		json_decref(doc);
 		exec_add_header(r->headers, "Content-Type", "application/json");
-	} else if (has_body && (json_object_size(body) || strcmp(encoding, "json") == 0)) {
+	} else if (has_body && !body_none &&
+		   (json_object_size(body) || strcmp(encoding, "json") == 0)) {
 		const char *wrap = json_string_value(json_object_get(action, "wrap"));
 		json_t *payload = json_incref(body); /* dropped below */
 		if (json_is_true(json_object_get(action, "wrap_array")))
@@ -806,6 +809,12 @@ static json_t *vendor_error(struct exec_call *call, struct http_response *resp, 
 	struct buf advice;
 	buf_init(&advice, 0);
 	long s = resp->status;
+	/* Statuses the connector declares as rate limiting (Cin7 Core's 503). */
+	size_t ri;
+	json_t *rs;
+	json_array_foreach(json_object_get(json_object_get(c->doc, "rate_limit"), "statuses"), ri, rs)
+		if (json_integer_value(rs) == s && s != 429)
+			s = 429;
 	if (s == 401)
 		buf_adds(&advice, " The credential was rejected: the user should check or reconnect "
 				  "this connection (switchboard connections test).");
@@ -977,6 +986,46 @@ static void deliver(struct exec_call *call, json_t *data, json_t *nc, int trunca
 	finish(call, success_result(out));
 }
 
+/* Per-record write answers (Cin7 Omni): [{index, success, id, code,
+ * errors[]}] with HTTP 200 even when records were refused. When any was,
+ * finish the call with an error naming them and the ids that went through;
+ * returns 1 then. */
+static int records_failed(struct exec_call *call, json_t *body)
+{
+	json_t *list = json_is_array(body) ? body : NULL;
+	size_t i, failed = 0;
+	json_t *rec;
+	json_array_foreach(list, i, rec)
+		if (json_is_false(json_object_get(rec, "success")))
+			failed++;
+	if (!failed)
+		return 0;
+	json_t *bad = json_array(), *good = json_array();
+	struct buf text;
+	buf_init(&text, 4096);
+	const char *cname = json_string_value(json_object_get(call->tool->connector->doc, "name"));
+	buf_addf(&text, "%s refused %zu of %zu records:", cname, failed, json_array_size(list));
+	json_array_foreach(list, i, rec)
+	{
+		if (!json_is_false(json_object_get(rec, "success"))) {
+			json_t *id = json_object_get(rec, "id");
+			if (id)
+				json_array_append(good, id);
+			continue;
+		}
+		json_array_append(bad, rec);
+		json_t *errors = json_object_get(rec, "errors");
+		const char *first = json_string_value(json_array_get(errors, 0));
+		buf_addf(&text, " [record %zu] %s;", i, first ? first : "no reason given");
+	}
+	buf_adds(&text, " Fix those records and send only them again.");
+	finish(call, exec_error_result(text.data ? text.data : "records refused",
+				       json_pack("{s:o, s:o}", "failed", bad, "succeeded_ids", good)));
+	buf_release(&text);
+	json_decref(body);
+	return 1;
+}
+
 /* Let the connection's auth handler refresh its credential (OAuth ahead of
  * expiry, or forced after a 401). 1 changed, 0 nothing to do, -1 failed
  * (err set when given). */
@@ -1079,6 +1128,8 @@ static void on_response(struct http_response *resp, void *ctx)
 		json_decref(body);
 		return;
 	}
+	if (json_is_true(json_object_get(errs, "records")) && records_failed(call, body))
+		return;
 	if (json_is_true(json_object_get(errs, "graphql")) &&
 	    json_array_size(json_object_get(body, "errors"))) {
 		json_t *first = json_array_get(json_object_get(body, "errors"), 0);

@@ -376,6 +376,10 @@ static int xfer_launch(struct http_client *c, struct xfer *x, struct err *err)
 	SETOPT(CURLOPT_HTTPHEADER, x->headers);
 	if (x->resolve)
 		SETOPT(CURLOPT_RESOLVE, x->resolve);
+	/* libcurl resends a request on its own when a reused connection turns
+	 * out dead; a change that may not be repeated gets a fresh one. */
+	if (!x->idempotent)
+		SETOPT(CURLOPT_FRESH_CONNECT, 1L);
 	SETOPT(CURLOPT_NOSIGNAL, 1L);
 	SETOPT(CURLOPT_PROTOCOLS_STR, "http,https");
 	SETOPT(CURLOPT_REDIR_PROTOCOLS_STR, "http,https");

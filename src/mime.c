@@ -827,10 +827,12 @@ static void put_addr_header(struct out *o, const char *name, const struct mime_a
 }
 
 /* 7bit when the text is ASCII with lines of at most 998 octets, else
- * quoted-printable. Line ends become CRLF either way. */
+ * quoted-printable. Line ends become CRLF either way. Our boundaries start
+ * with "=_", which quoted-printable and base64 never produce, so text that
+ * holds "--=_" goes quoted-printable: no body can contain a delimiter. */
 static void put_text_body(struct out *o, const char *subtype, const char *s)
 {
-	int seven = 1;
+	int seven = !strstr(s, "--=_");
 	size_t col = 0;
 	for (const unsigned char *p = (const unsigned char *)s; *p && seven; p++) {
 		if (*p >= 0x80 || (*p < ' ' && *p != '\t' && *p != '\r' && *p != '\n'))
@@ -936,7 +938,8 @@ static int content_type_valid(const char *s)
 static void put_attachment(struct out *o, const struct mime_attachment *a)
 {
 	const char *ct = a->content_type ? a->content_type : "application/octet-stream";
-	int ascii = is_ascii_text(a->filename);
+	/* A name that could be read as RFC 2047 words goes in RFC 2231 form. */
+	int ascii = is_ascii_text(a->filename) && !strstr(a->filename, "=?");
 
 	puts_(o, "Content-Type: ");
 	puts_(o, ct);
