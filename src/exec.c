@@ -1270,8 +1270,14 @@ int exec_poll(struct exec_env *env)
 		if (call->cancelled) {
 			call_free(call);
 		} else if (call->job_data) {
-			json_t *data = json_incref(call->job_data); /* dropped by deliver */
-			deliver(call, data, NULL, 0);
+			/* A list hook answers {data, next_cursor?}; others just data. */
+			json_t *jd = call->job_data;
+			int paged = call->pagination && json_is_object(jd) && json_object_get(jd, "data");
+			json_t *data = json_incref(paged ? json_object_get(jd, "data") : jd);
+			json_t *nc = paged ? json_object_get(jd, "next_cursor") : NULL;
+			nc = json_is_string(nc) ? json_incref(nc) : NULL; /* stolen by deliver */
+			call->max_items = 0; /* a hook pages itself */
+			deliver(call, data, nc, 0);
 			json_decref(data);
 		} else {
 			char *msg = xasprintf("%s", call->job_err.msg);

@@ -313,5 +313,8 @@ const struct hook *hook_find(const char *name)
 	for (size_t i = 0; name && i < sizeof(hooks) / sizeof(hooks[0]); i++)
 		if (strcmp(hooks[i].name, name) == 0)
 			return &hooks[i];
+	for (size_t i = 0; name && hooks_mail[i].name; i++)
+		if (strcmp(hooks_mail[i].name, name) == 0)
+			return &hooks_mail[i];
 	return NULL;
 }

@@ -24,6 +24,9 @@ struct hook {
 	hook_run_fn run;
 };
 
+/* The Email connector's hooks (hooks_mail.c), ended by a NULL name. */
+extern const struct hook hooks_mail[];
+
 /* NULL when no hook has that name. */
 const struct hook *hook_find(const char *name);
 

@@ -992,11 +992,23 @@ static int check_header_value(const char *what, const char *s, struct err *err)
 	return 0;
 }
 
+/* What mime_parse_addresses guarantees, checked again for hand-made ones. */
+static int check_addr(const char *what, const struct mime_addr *a, struct err *err)
+{
+	if (check_header_value(what, a->name, err) < 0)
+		return -1;
+	if (!a->addr || !addr_valid(a->addr, strlen(a->addr)))
+		return err_set(err, "%s: '%s' is not a valid email address", what,
+			       a->addr ? a->addr : "");
+	if (a->name && strlen(a->name) > MAX_NAME)
+		return err_set(err, "%s: display name longer than %d bytes", what, MAX_NAME);
+	return 0;
+}
+
 static int check_list(const char *what, const struct mime_addr_list *l, struct err *err)
 {
 	for (size_t i = 0; l && i < l->n; i++)
-		if (check_header_value(what, l->v[i].name, err) < 0 ||
-		    check_header_value(what, l->v[i].addr, err) < 0)
+		if (check_addr(what, &l->v[i], err) < 0)
 			return -1;
 	return 0;
 }
@@ -1011,8 +1023,7 @@ int mime_build(const struct mime_message *m, struct buf *b, struct err *err)
 		    strlen(m->boundary))
 		return err_set(err, "message is missing its from, message id or boundary");
 	if (check_header_value("subject", m->subject, err) < 0 ||
-	    check_header_value("from", m->from->name, err) < 0 ||
-	    check_header_value("from", m->from->addr, err) < 0 ||
+	    check_addr("from", m->from, err) < 0 ||
 	    check_header_value("message id", m->message_id, err) < 0 ||
 	    check_header_value("in_reply_to", m->in_reply_to, err) < 0 ||
 	    check_list("to", m->to, err) < 0 || check_list("cc", m->cc, err) < 0 ||
