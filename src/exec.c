@@ -810,12 +810,17 @@ static json_t *vendor_error(struct exec_call *call, struct http_response *resp, 
 	buf_init(&advice, 0);
 	long s = resp->status;
 	/* Statuses the connector declares as rate limiting (Cin7 Core's 503). */
+	int limited = s == 429;
 	size_t ri;
 	json_t *rs;
 	json_array_foreach(json_object_get(json_object_get(c->doc, "rate_limit"), "statuses"), ri, rs)
-		if (json_integer_value(rs) == s && s != 429)
-			s = 429;
-	if (s == 401)
+		limited |= json_integer_value(rs) == s;
+	if (limited && resp->retry_after_s > 0)
+		buf_addf(&advice, " Rate limited: wait %ld seconds before calling again.",
+			 resp->retry_after_s);
+	else if (limited)
+		buf_adds(&advice, " Rate limited: wait a minute before calling again.");
+	else if (s == 401)
 		buf_adds(&advice, " The credential was rejected: the user should check or reconnect "
 				  "this connection (switchboard connections test).");
 	else if (s == 403)
@@ -826,11 +831,6 @@ static json_t *vendor_error(struct exec_call *call, struct http_response *resp, 
 		buf_adds(&advice, " Conflict: re-read the object and retry with fresh values.");
 	else if (s == 422 || s == 400)
 		buf_adds(&advice, " Fix the arguments named in the message and call again.");
-	else if (s == 429 && resp->retry_after_s >= 0)
-		buf_addf(&advice, " Rate limited: wait %ld seconds before calling again.",
-			 resp->retry_after_s);
-	else if (s == 429)
-		buf_adds(&advice, " Rate limited: wait a minute before calling again.");
 	else if (s >= 500)
 		buf_adds(&advice, " The vendor failed; try again later.");
 	const char *hint = json_string_value(json_object_get(errs, "hint"));

@@ -20,7 +20,36 @@ struct listener {
 struct upload {
 	struct buf body;
 	int too_big;
+	int started;
+	char *target; /* the request-target as sent: path and query, still escaped */
 };
+
+static struct upload *upload_new(const struct listener *l, const char *target)
+{
+	struct upload *up = xcalloc(1, sizeof(*up));
+	buf_init(&up->body, l->max_body);
+	up->target = xstrdup(target ? target : "");
+	return up;
+}
+
+/* Called before the URL is unescaped and split: keep the raw target, which
+ * a signature over the request URI (HubSpot) needs. Its result is the
+ * request's state. */
+static void *log_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+	(void)conn;
+	return upload_new(cls, uri);
+}
+
+static void peer_address(struct MHD_Connection *conn, char *out, size_t n)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	out[0] = '\0';
+	if (ci && ci->client_addr && ci->client_addr->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)ci->client_addr)->sin_addr, out,
+			  (socklen_t)n);
+}
 
 static enum MHD_Result collect(void *cls, enum MHD_ValueKind kind, const char *key,
 			       const char *value)
@@ -72,10 +101,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	struct listener *l = cls;
 	struct upload *up = *state;
 	(void)version;
-	if (!up) {
-		up = xcalloc(1, sizeof(*up));
-		buf_init(&up->body, l->max_body);
-		*state = up;
+	if (!up)
+		*state = up = upload_new(l, url);
+	if (!up->started) {
+		up->started = 1;
 		return MHD_YES;
 	}
 	if (*data_size) {
@@ -86,8 +115,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	}
 	if (up->too_big)
 		return respond(conn, 413, NULL, xstrdup("request body too large\n"));
+	char peer[INET_ADDRSTRLEN];
+	peer_address(conn, peer, sizeof(peer));
 	struct listen_request req = {method, url, json_object(), json_object(),
-				     up->body.data ? up->body.data : "", up->body.len};
+				     up->body.data ? up->body.data : "", up->body.len,
+				     up->target, peer};
 	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_query, req.query);
 	MHD_get_connection_values(conn, MHD_HEADER_KIND, collect, req.headers);
 	struct listen_response resp = {404, NULL, NULL};
@@ -104,6 +136,7 @@ static void on_done(void *cls, struct MHD_Connection *conn, void **state,
 	struct upload *up = *state;
 	if (up) {
 		buf_release(&up->body);
+		free(up->target);
 		free(up);
 		*state = NULL;
 	}
@@ -124,6 +157,7 @@ struct listener *listen_start(const char *addr, int port, size_t max_body,
 	l->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, NULL,
 				     NULL, on_request, l, MHD_OPTION_SOCK_ADDR, &sa,
 				     MHD_OPTION_NOTIFY_COMPLETED, on_done, NULL,
+				     MHD_OPTION_URI_LOG_CALLBACK, log_uri, l,
 				     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)10, MHD_OPTION_END);
 	if (!l->daemon) {
 		err_set(err, "cannot listen on %s:%d (in use, or not allowed)", addr, port);

@@ -1,6 +1,6 @@
-/* listen.h - the small loopback HTTP listener (libmicrohttpd) for the OAuth
- * redirect, and later for webhooks. Requests are handled on the listener's
- * own thread. */
+/* listen.h - the small HTTP listener (libmicrohttpd) for the OAuth redirect
+ * and for webhooks. Requests are handled one at a time on the listener's own
+ * thread. */
 #ifndef SB_LISTEN_H
 #define SB_LISTEN_H
 
@@ -16,6 +16,8 @@ struct listen_request {
 	json_t *headers; /* object lowercase name -> string (borrowed) */
 	const char *body;
 	size_t body_len;
+	const char *target; /* the request-target as received (path?query, escaped) */
+	const char *remote; /* the peer's IPv4 address, or "" */
 };
 
 struct listen_response {

@@ -246,12 +246,14 @@ static int arg_attachments(json_t *args, struct mime_attachment **att, size_t *n
 		struct mime_attachment *a = &(*att)[i];
 		const char *b64;
 		size_t len;
+		struct err sub;
+		err_init(&sub);
 		if (!json_is_object(it))
 			return err_set(err, "attachments[%zu] must be an object", i);
-		if (arg_string(it, "filename", 1, &a->filename, err) < 0 ||
-		    arg_string(it, "content_type", 0, &a->content_type, err) < 0 ||
-		    arg_string(it, "content_base64", 1, &b64, err) < 0)
-			return err_set(err, "attachments[%zu] is incomplete", i);
+		if (arg_string(it, "filename", 1, &a->filename, &sub) < 0 ||
+		    arg_string(it, "content_type", 0, &a->content_type, &sub) < 0 ||
+		    arg_string(it, "content_base64", 1, &b64, &sub) < 0)
+			return err_set(err, "attachments[%zu].%s", i, sub.msg);
 		a->data = mime_base64_decode(b64, strlen(b64), 1, &len);
 		if (!a->data)
 			return err_set(err, "attachments[%zu].content_base64 is not valid base64", i);
@@ -498,7 +500,8 @@ static int imap_wait(struct imap *im, short events, struct err *err)
 	int r = left > 0 ? poll(&p, 1, left > INT_MAX ? INT_MAX : (int)left) : 0;
 	if (r < 0 && errno == EINTR)
 		return 0;
-	im->broken = r <= 0;
+	if (r <= 0)
+		im->broken = 1;
 	if (r == 0)
 		return err_set(err, "imap server '%s' did not answer within %ld ms", im->host,
 			       im->timeout_ms);
@@ -540,7 +543,8 @@ static int imap_fill(struct imap *im, struct err *err)
 				return -1;
 			continue;
 		}
-		im->broken = rc != CURLE_OK || n == 0;
+		if (rc != CURLE_OK || n == 0)
+			im->broken = 1;
 		if (rc != CURLE_OK)
 			return err_set(err, "imap receive from '%s' failed: %s", im->host,
 				       curl_easy_strerror(rc));
@@ -586,13 +590,17 @@ static int imap_read(struct imap *im, const char **resp, size_t *len, struct err
 		im->in.len -= im->off;
 		im->off = 0;
 	}
-	size_t pos = 0;
+	size_t pos = 0, seen = 0; /* seen: bytes already searched for a line end */
 	for (;;) {
 		const char *nl;
-		while (!(nl = im->in.len > pos ? memchr(im->in.data + pos, '\n', im->in.len - pos)
-					       : NULL))
+		if (seen < pos)
+			seen = pos;
+		while (!(nl = im->in.len > seen ? memchr(im->in.data + seen, '\n', im->in.len - seen)
+						: NULL)) {
+			seen = im->in.len;
 			if (imap_fill(im, err) < 0)
 				return -1;
+		}
 		size_t line_end = (size_t)(nl - im->in.data) + 1;
 		long lit = literal_size(im->in.data + pos, line_end - pos);
 		if (lit < 0) {

@@ -1,6 +1,8 @@
 /* mail.h - SMTP send and IMAP read through libcurl, for the Email connector.
  * These calls block; exec runs them on a worker thread so the MCP loop never
- * waits on a mail server. */
+ * waits on a mail server. Each call uses its own curl handle and keeps no
+ * state between calls, so any number may run at once on different threads
+ * (curl_global_init must have been called first). */
 #ifndef SB_MAIL_H
 #define SB_MAIL_H
 
@@ -11,33 +13,68 @@
 /* One mail account, from a connection (all strings borrowed). */
 struct mail_account {
 	const char *smtp_host;
-	long smtp_port;       /* 0: 587 for starttls, 465 for tls */
+	long smtp_port;       /* 0: 587 for starttls, 465 for tls (25 for none) */
 	const char *imap_host;
-	long imap_port;       /* 0: 993 for tls, 143 for starttls */
-	const char *security; /* "starttls" (default) or "tls"; "none" only to loopback */
-	const char *username;
-	const char *password;      /* or NULL with */
-	const char *oauth_token;   /* XOAUTH2 bearer token */
-	const char *from;          /* default From address */
-	long timeout_ms;           /* 0: 30000 */
-	int insecure_loopback;     /* tests: allow plain text to 127.0.0.1 */
+	long imap_port;       /* 0: 143 for starttls, 993 for tls (143 for none) */
+	const char *security; /* "starttls" (default: STARTTLS required, never
+			       * plain) or "tls"; "none" needs insecure_loopback
+			       * and a loopback host (127.0.0.1, ::1, localhost) */
+	const char *username; /* the login; also the From address when from is NULL */
+	const char *password;    /* or NULL with */
+	const char *oauth_token; /* XOAUTH2 bearer token (preferred when both are set) */
+	const char *from;        /* default From: "a@b.c" or "Name <a@b.c>" */
+	long timeout_ms;         /* 0: 30000; SMTP: the whole send; IMAP: the login,
+				  * then each command */
+	int insecure_loopback;   /* tests: allow security "none" to loopback */
 };
 
-/* Each takes the tool's arguments (borrowed) and on success sets *result to
- * a new JSON value (the tool's data). 0, or -1 with err (never naming a
- * secret).
+/* Each takes the tool's arguments (borrowed, an object) and on success sets
+ * *result to a new JSON value (the tool's data) and returns 0. On failure
+ * *result is NULL and -1 returns with err: bad arguments say which one
+ * ("subject must not contain line breaks"); server failures say what failed
+ * and where, then curl's or the server's words ("smtp send to
+ * 'smtp.example.com' failed: Login denied", "imap examine 'Foo' on
+ * 'imap.example.com' failed: NO [NONEXISTENT] ..."). No error ever contains
+ * the password or token.
  *
  * mail_send: {to, cc?, bcc?, subject, text?, html?, reply_to?, from?,
- *   attachments?: [{filename, content_type?, content_base64}]} -> {message_id,
- *   accepted: [recipients]}. Builds an RFC 5322 message with Date,
- *   Message-ID, RFC 2047 encoded non-ASCII headers, multipart/alternative for
- *   text+html and multipart/mixed for attachments.
- * mail_mailboxes: {} -> [{name, flags: [..], delimiter}]
- * mail_list: {mailbox?: "INBOX", search?: "UNSEEN SINCE 1-Aug-2026", limit?,
- *   cursor?} -> {data: [{uid, from, to, subject, date, flags?}], next_cursor?}
- *   newest first; cursor is a UID to continue below.
- * mail_read: {mailbox?, uid} -> {uid, headers: {from, to, cc, subject, date,
- *   message_id}, text, html?, attachments: [{filename, content_type, size}]}
+ *   in_reply_to?, attachments?: [{filename, content_type?, content_base64}]}
+ *   -> {message_id: "<...>", accepted: [addresses]}.
+ *   to, cc, bcc and reply_to are an address string ("a@b.c", "Name <a@b.c>",
+ *   or several separated by commas) or an array of them; at least one
+ *   recipient in all, at most 100. Bcc goes only into the SMTP envelope.
+ *   Control characters (CR/LF: header injection) in any header value are
+ *   refused, as are non-ASCII addresses. in_reply_to ("<id@host>", as
+ *   mail_read reports message_id) sets In-Reply-To and References.
+ *   content_base64 must be valid base64 (whitespace allowed); content_type is
+ *   "type/subtype" (default application/octet-stream); at most 50 attachments
+ *   and 25 MiB encoded in all. Builds an RFC 5322 message with Date (UTC),
+ *   Message-ID <random@from-domain>, RFC 2047 encoded non-ASCII headers,
+ *   text/plain and text/html as multipart/alternative, attachments in
+ *   multipart/mixed with RFC 2231 file names; CRLF, lines of at most 998.
+ *   The server must accept every recipient, else nothing is sent; accepted
+ *   lists them all.
+ * mail_mailboxes: {} -> [{name, flags: ["\\HasNoChildren", ..], delimiter}]
+ *   name is UTF-8 (decoded from IMAP's modified UTF-7); delimiter may be null.
+ * mail_list: {mailbox?: "INBOX", search?: "ALL", limit?: 20, cursor?}
+ *   -> {data: [{uid, from, to, cc?, subject, date, message_id?, flags, size}],
+ *   next_cursor?}
+ *   search is IMAP SEARCH criteria passed to the server ("UNSEEN SINCE
+ *   1-Aug-2026", "FROM bob"), printable ASCII on one line. Newest (highest
+ *   UID) first; limit is capped at 100. next_cursor (a string) is present
+ *   when more messages match: pass it back as cursor for the next page; a
+ *   cursor from before the mailbox was renumbered (UIDVALIDITY) is refused.
+ *   A bare UID as cursor also works (messages below it). Header values are
+ *   decoded to UTF-8; date is ISO 8601 UTC when it parses. Opens the mailbox
+ *   read-only: listing never marks a message seen.
+ * mail_read: {mailbox?, uid} -> {uid, mailbox, flags, size, headers: {from,
+ *   to, cc?, subject, date, message_id?, reply_to?, in_reply_to?}, text,
+ *   html?, attachments: [{filename, content_type, size}], truncated?}
+ *   uid is a number or a numeric string. text is the plain-text body ("" when
+ *   there is none), html the HTML one, both UTF-8 with LF line ends;
+ *   attachment sizes are decoded sizes. Only the first 10 MiB of a message
+ *   are fetched; a longer one is parsed as far as that and has truncated:
+ *   true. Reading does not mark the message seen.
  */
 int mail_send(const struct mail_account *acct, json_t *args, json_t **result, struct err *err);
 int mail_mailboxes(const struct mail_account *acct, json_t *args, json_t **result,

@@ -541,7 +541,8 @@ static void format_date(long long t, char out[40])
 {
 	time_t tt = (time_t)t;
 	struct tm tm;
-	gmtime_r(&tt, &tm);
+	if (!gmtime_r(&tt, &tm))
+		memset(&tm, 0, sizeof(tm));
 	snprintf(out, 40, "%s, %d %s %04d %02d:%02d:%02d +0000", wdays[tm.tm_wday % 7], tm.tm_mday,
 		 months[tm.tm_mon % 12], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
@@ -550,7 +551,8 @@ static char *iso_date(long long t)
 {
 	time_t tt = (time_t)t;
 	struct tm tm;
-	gmtime_r(&tt, &tm);
+	if (!gmtime_r(&tt, &tm))
+		memset(&tm, 0, sizeof(tm));
 	return xasprintf("%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1,
 			 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
@@ -1105,27 +1107,35 @@ static void headers_parse(const char *raw, size_t len, struct headers *h, size_t
 			;
 	while (i < len) {
 		const char *line = raw + i, *nl = memchr(line, '\n', len - i);
-		size_t ll = nl ? (size_t)(nl - line) : len - i;
-		i += ll + (nl != NULL);
+		size_t ll = nl ? (size_t)(nl - line) : len - i, next = i + ll + (nl != NULL);
 		if (ll && line[ll - 1] == '\r')
 			ll--;
-		if (ll == 0)
+		if (ll == 0) {
+			i = next;
 			break; /* the blank line before the body */
+		}
 		if ((line[0] == ' ' || line[0] == '\t') && h->n) {
 			buf_add(&h->v[h->n - 1].value, line, ll);
+			i = next;
 			continue;
 		}
-		const char *colon = memchr(line, ':', ll);
-		if (!colon || colon == line || (size_t)(colon - line) >= sizeof(h->v->name) ||
-		    h->n >= MAX_HEADERS)
+		/* A field name is printable ASCII up to the colon; a line that
+		 * is no field starts the body (a message without a blank line). */
+		size_t nlen = 0;
+		while (nlen < ll && line[nlen] > ' ' && line[nlen] < 0x7f && line[nlen] != ':')
+			nlen++;
+		const char *colon = line + nlen;
+		while (colon < line + ll && (*colon == ' ' || *colon == '\t'))
+			colon++;
+		if (!nlen || colon == line + ll || *colon != ':')
+			break;
+		i = next;
+		if (nlen >= sizeof(h->v->name) || h->n >= MAX_HEADERS)
 			continue;
 		h->v = xrealloc(h->v, (h->n + 1) * sizeof(*h->v));
 		struct header *hd = &h->v[h->n++];
-		size_t nl_ = (size_t)(colon - line);
-		memcpy(hd->name, line, nl_);
-		hd->name[nl_] = '\0';
-		while (nl_ && (hd->name[nl_ - 1] == ' ' || hd->name[nl_ - 1] == '\t'))
-			hd->name[--nl_] = '\0';
+		memcpy(hd->name, line, nlen);
+		hd->name[nlen] = '\0';
 		const char *v = colon + 1;
 		while (v < line + ll && (*v == ' ' || *v == '\t'))
 			v++;
@@ -1193,9 +1203,10 @@ static void pct_decode(struct buf *b, const char *s, size_t n)
 
 /* Parameter want of a structured header value, decoded to UTF-8: RFC 2231
  * (charset'lang'%XX and name*0, name*1... continuations) preferred, else the
- * plain (possibly quoted) value with any RFC 2047 words decoded. NULL when
+ * plain (possibly quoted) value, with RFC 2047 words decoded when it is text
+ * for people (file names) rather than a token (boundary, charset). NULL when
  * absent. */
-static char *header_param(const char *v, const char *want)
+static char *header_param(const char *v, const char *want, int words)
 {
 	size_t wl = strlen(want);
 	char *plain = NULL, *sect[MAX_SECTIONS] = {0};
@@ -1299,7 +1310,7 @@ static char *header_param(const char *v, const char *want)
 		buf_release(&raw);
 		free(charset);
 	} else if (plain) {
-		ret = mime_decode_header(plain);
+		ret = words ? mime_decode_header(plain) : xstrdup(plain);
 	}
 	free(plain);
 	for (int i = 0; i < MAX_SECTIONS; i++)
@@ -1354,7 +1365,7 @@ static void text_add(struct buf *out, const struct headers *h, const char *ctype
 		     const char *s, size_t n)
 {
 	struct buf raw, u;
-	char *cs = header_param(ctype_v, "charset");
+	char *cs = header_param(ctype_v, "charset", 0);
 	enum cte c = body_cte(h);
 	const char *src = s;
 
@@ -1450,14 +1461,18 @@ static void walk_entity(struct walk *w, const char *raw, size_t len, int depth)
 	char *disp = header_token(cdv, "");
 	char *boundary = NULL, *filename = NULL;
 
-	if (strncmp(ctype, "multipart/", 10) == 0 && (boundary = header_param(ctv, "boundary")) &&
-	    *boundary) {
-		walk_multipart(w, raw + body, len - body, boundary, depth);
-		goto out;
+	if (strncmp(ctype, "multipart/", 10) == 0) {
+		boundary = header_param(ctv, "boundary", 0);
+		if (boundary && *boundary) {
+			walk_multipart(w, raw + body, len - body, boundary, depth);
+			goto out;
+		}
+		free(ctype); /* no boundary: all we can do is show it as text */
+		ctype = xstrdup("text/plain");
 	}
-	filename = header_param(cdv, "filename");
+	filename = header_param(cdv, "filename", 1);
 	if (!filename)
-		filename = header_param(ctv, "name");
+		filename = header_param(ctv, "name", 1);
 	int is_text = strcmp(ctype, "text/plain") == 0 || strcmp(ctype, "text/html") == 0;
 	if (!strcmp(disp, "attachment") || filename || !is_text) {
 		if (!filename && strcmp(ctype, "message/rfc822") == 0)

@@ -69,6 +69,16 @@ static const char *const migrations[] = {
 	"  holder_pid INTEGER NOT NULL,"
 	"  expires_at INTEGER NOT NULL);"
 	"CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);",
+	/* 2: events keep the vendor's own event name and are read per entity;
+	 * polling keeps a cursor per connection and entity. */
+	"ALTER TABLE events ADD COLUMN vendor_type TEXT;"
+	"CREATE INDEX events_entity ON events (connector, entity, id);"
+	"CREATE TABLE poll_cursors ("
+	"  connection_id INTEGER NOT NULL REFERENCES connections (id) ON DELETE CASCADE,"
+	"  entity TEXT NOT NULL,"
+	"  cursor TEXT NOT NULL,"
+	"  updated_at INTEGER NOT NULL,"
+	"  PRIMARY KEY (connection_id, entity));",
 };
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 

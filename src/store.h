@@ -162,23 +162,46 @@ struct event {
 	char *vendor_event_id; /* may be NULL (then never a duplicate) */
 	json_t *payload;       /* owned; NULL is stored as null */
 	long long received_at; /* 0 in store_add_event means now */
+	char *vendor_type;     /* the vendor's own name (customer.created); may be NULL */
 };
 /* Store ev unless the connector already has its vendor_event_id. Returns 1
  * when new (sets ev->id and received_at), 0 for a duplicate, -1 with err. */
 int store_add_event(struct store *s, struct event *ev, struct err *err);
+/* Store n events in one transaction, each as store_add_event would (the new
+ * ones get id and received_at). All or nothing: returns how many were new,
+ * or -1 with err and nothing stored. */
+int store_add_events(struct store *s, struct event *const *evs, size_t n, struct err *err);
 struct event_filter {
 	const char *connector;   /* NULL = any */
 	long long connection_id; /* 0 = any */
-	const char *event_type;  /* NULL = any */
+	const char *event_type;  /* NULL = any; matches event_type or vendor_type */
 	long long since;         /* received_at >= since; 0 = any */
 	int limit;               /* 0 = 100; at most 1000 */
+	const char *entity;      /* NULL = any */
+	int no_entity;           /* only events without an entity (entity is ignored) */
+	long long before_id;     /* id < before_id, for paging newest first; 0 = any */
+	long long after_id;      /* id > after_id, and then oldest first; 0 = any */
 };
-/* Events matching f (NULL = all), newest first. OUT: *out, a NULL-terminated
- * array freed with events_free. */
+/* Events matching f (NULL = all), newest first (oldest first with
+ * after_id). OUT: *out, a NULL-terminated array freed with events_free. */
 int store_list_events(struct store *s, const struct event_filter *f, struct event ***out,
 		      struct err *err);
 void event_free(struct event *ev);
 void events_free(struct event **list);
+/* The highest event id (0 when there is none). */
+int store_last_event_id(struct store *s, long long *out, struct err *err);
+/* Stored events per connector and entity: OUT *out, a new array of
+ * {connector, entity (null when unmapped), count, last_id, last_at}, by
+ * connector then entity. */
+int store_event_groups(struct store *s, json_t **out, struct err *err);
+
+/* Polling cursors, one per connection and entity: the last value seen of
+ * the entity's polling field, as text. store_get_poll_cursor gives 1 and a
+ * new string in *out (free), 0 when none is stored, or -1 with err. */
+int store_get_poll_cursor(struct store *s, long long connection_id, const char *entity,
+			  char **out, struct err *err);
+int store_set_poll_cursor(struct store *s, long long connection_id, const char *entity,
+			  const char *cursor, struct err *err);
 
 /* A per-connection lock across processes, e.g. around an OAuth refresh. The
  * holder is this process id; it lasts ttl_s seconds unless released. Returns

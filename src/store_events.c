@@ -1,5 +1,6 @@
-/* store_events.c - received events (deduplicated per connector) and the
- * per-connection locks that serialise OAuth refreshes across processes. */
+/* store_events.c - received events (deduplicated per connector), polling
+ * cursors, and the per-connection locks that serialise OAuth refreshes
+ * across processes. */
 #include "store.h"
 
 #include <stdlib.h>
@@ -9,10 +10,11 @@
 
 #include "store_int.h"
 
-int store_add_event(struct store *s, struct event *ev, struct err *err)
+/* Insert one event inside the caller's transaction: 1 new, 0 duplicate, -1. */
+static int insert_event(struct store *s, struct event *ev, long long now, struct err *err)
 {
-	int ret = -1, n = -1;
-	long long at = ev->received_at ? ev->received_at : now_s();
+	int n = -1;
+	long long at = ev->received_at ? ev->received_at : now;
 	char *payload =
 		json_dumps(ev->payload ? ev->payload : json_null(), JSON_COMPACT | JSON_ENCODE_ANY);
 
@@ -26,25 +28,49 @@ int store_add_event(struct store *s, struct event *ev, struct err *err)
 		err_set(err, "cannot serialise an event of '%s'", ev->connector);
 		goto done;
 	}
-	if (store_tx_begin(s, err) < 0)
-		goto done;
 	n = store_db_exec(s, err,
 			  "INSERT INTO events (connector, connection_id, entity, event_type, "
-			  "vendor_event_id, payload, received_at) VALUES (?, ?, ?, ?, ?, ?, ?) "
+			  "vendor_event_id, payload, received_at, vendor_type) "
+			  "VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
 			  "ON CONFLICT (connector, vendor_event_id) DO NOTHING",
-			  "tntttti", ev->connector, ev->connection_id, ev->entity, ev->event_type,
-			  ev->vendor_event_id, payload, at);
+			  "tnttttit", ev->connector, ev->connection_id, ev->entity, ev->event_type,
+			  ev->vendor_event_id, payload, at, ev->vendor_type);
 	if (n == 1) {
 		ev->id = sqlite3_last_insert_rowid(s->db);
 		ev->received_at = at;
 	}
-	if (n < 0 || store_tx_commit(s, err) < 0)
-		store_tx_rollback(s);
-	else
-		ret = n;
 done:
 	free(payload);
-	return ret;
+	return n;
+}
+
+int store_add_events(struct store *s, struct event *const *evs, size_t n, struct err *err)
+{
+	long long now = now_s();
+	int added = 0;
+
+	if (store_tx_begin(s, err) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		int r = insert_event(s, evs[i], now, err);
+		if (r < 0)
+			goto fail;
+		added += r;
+	}
+	if (store_tx_commit(s, err) < 0)
+		goto fail;
+	return added;
+fail:
+	store_tx_rollback(s);
+	/* Nothing was stored: forget the ids the rolled-back inserts gave. */
+	for (size_t i = 0; i < n; i++)
+		evs[i]->id = 0;
+	return -1;
+}
+
+int store_add_event(struct store *s, struct event *ev, struct err *err)
+{
+	return store_add_events(s, &ev, 1, err);
 }
 
 int store_list_events(struct store *s, const struct event_filter *f, struct event ***out,
@@ -61,14 +87,21 @@ int store_list_events(struct store *s, const struct event_filter *f, struct even
 		f = &all;
 	limit = f->limit <= 0 ? 100 : f->limit > 1000 ? 1000 : f->limit;
 	*out = NULL;
-	st = store_db_query(s, err,
-			    "SELECT id, connector, coalesce(connection_id, 0), entity, event_type, "
-			    "vendor_event_id, payload, received_at FROM events WHERE "
-			    "(?1 IS NULL OR connector = ?1) AND (?2 = 0 OR connection_id = ?2) AND "
-			    "(?3 IS NULL OR event_type = ?3) AND received_at >= ?4 "
-			    "ORDER BY id DESC LIMIT ?5",
-			    "titii", f->connector, f->connection_id, f->event_type, f->since,
-			    limit);
+#define EVENTS_WHERE                                                                               \
+	"SELECT id, connector, coalesce(connection_id, 0), entity, event_type, "                   \
+	"vendor_event_id, payload, received_at, vendor_type FROM events WHERE "                    \
+	"(?1 IS NULL OR connector = ?1) AND (?2 = 0 OR connection_id = ?2) AND "                   \
+	"(?3 IS NULL OR event_type = ?3 OR vendor_type = ?3) AND received_at >= ?4 AND "           \
+	"(CASE WHEN ?7 THEN entity IS NULL ELSE ?6 IS NULL OR entity = ?6 END) AND "               \
+	"(?8 = 0 OR id < ?8) AND id > ?9 "
+	/* Two texts rather than an ORDER BY expression, so sqlite walks the
+	 * rowid in order and stops at the limit. */
+	st = store_db_query(
+		s, err,
+		f->after_id > 0 ? EVENTS_WHERE "ORDER BY id LIMIT ?5"
+				: EVENTS_WHERE "ORDER BY id DESC LIMIT ?5",
+		"titiitiii", f->connector, f->connection_id, f->event_type, f->since, limit,
+		f->entity, (long long)(f->no_entity != 0), f->before_id, f->after_id);
 	if (!st)
 		goto fail;
 	while ((rc = store_db_row(s, st, err)) == 1) {
@@ -82,6 +115,7 @@ int store_list_events(struct store *s, const struct event_filter *f, struct even
 		ev->vendor_event_id = store_db_text(st, 5);
 		ev->payload = payload ? json_loads(payload, JSON_DECODE_ANY, NULL) : NULL;
 		ev->received_at = sqlite3_column_int64(st, 7);
+		ev->vendor_type = store_db_text(st, 8);
 		list = xrealloc(list, (n + 2) * sizeof(*list));
 		list[n++] = ev;
 		list[n] = NULL;
@@ -97,6 +131,82 @@ fail:
 	return -1;
 }
 
+int store_last_event_id(struct store *s, long long *out, struct err *err)
+{
+	*out = 0;
+	return store_db_int(s, err, out, "SELECT coalesce(max(id), 0) FROM events", "") < 0 ? -1
+												 : 0;
+}
+
+int store_event_groups(struct store *s, json_t **out, struct err *err)
+{
+	json_t *list = json_array();
+	int rc;
+	sqlite3_stmt *st = store_db_query(
+		s, err,
+		"SELECT connector, entity, count(*), max(id), max(received_at) FROM events "
+		"GROUP BY connector, entity ORDER BY connector, entity IS NULL, entity",
+		"");
+
+	*out = NULL;
+	if (!st)
+		goto fail;
+	while ((rc = store_db_row(s, st, err)) == 1) {
+		const char *entity = (const char *)sqlite3_column_text(st, 1);
+		json_array_append_new(
+			list, json_pack("{s:s, s:o, s:I, s:I, s:I}", "connector",
+					(const char *)sqlite3_column_text(st, 0), "entity",
+					entity ? json_string(entity) : json_null(), "count",
+					(json_int_t)sqlite3_column_int64(st, 2), "last_id",
+					(json_int_t)sqlite3_column_int64(st, 3), "last_at",
+					(json_int_t)sqlite3_column_int64(st, 4)));
+	}
+	if (rc < 0)
+		goto fail;
+	sqlite3_finalize(st);
+	*out = list;
+	return 0;
+fail:
+	sqlite3_finalize(st);
+	json_decref(list);
+	return -1;
+}
+
+int store_get_poll_cursor(struct store *s, long long connection_id, const char *entity,
+			  char **out, struct err *err)
+{
+	int rc;
+	sqlite3_stmt *st = store_db_query(
+		s, err, "SELECT cursor FROM poll_cursors WHERE connection_id = ? AND entity = ?",
+		"it", connection_id, entity);
+
+	*out = NULL;
+	if (!st)
+		return -1;
+	rc = store_db_row(s, st, err);
+	if (rc == 1)
+		*out = store_db_text(st, 0);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int store_set_poll_cursor(struct store *s, long long connection_id, const char *entity,
+			  const char *cursor, struct err *err)
+{
+	if (store_tx_begin(s, err) < 0)
+		return -1;
+	if (store_db_exec(s, err,
+			  "INSERT INTO poll_cursors (connection_id, entity, cursor, updated_at) "
+			  "VALUES (?, ?, ?, ?) ON CONFLICT (connection_id, entity) DO UPDATE SET "
+			  "cursor = excluded.cursor, updated_at = excluded.updated_at",
+			  "itti", connection_id, entity, cursor, now_s()) < 0 ||
+	    store_tx_commit(s, err) < 0) {
+		store_tx_rollback(s);
+		return -1;
+	}
+	return 0;
+}
+
 void event_free(struct event *ev)
 {
 	if (!ev)
@@ -105,6 +215,7 @@ void event_free(struct event *ev)
 	free(ev->entity);
 	free(ev->event_type);
 	free(ev->vendor_event_id);
+	free(ev->vendor_type);
 	json_decref(ev->payload);
 	free(ev);
 }

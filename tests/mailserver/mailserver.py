@@ -3,9 +3,12 @@
 (Python standard library only; plain text, no TLS).
 
     mailserver.py --dir D --port-file F [--user U] [--password P] [--token T]
+                  [--cert PEM --key PEM]
 
 Listens on 127.0.0.1 (two free ports), writes "SMTP_PORT IMAP_PORT\\n" to F
-once both listen, and runs until SIGTERM.
+once both listen, and runs until SIGTERM. With --cert and --key it also
+offers STARTTLS on those two ports and listens on two more with implicit TLS;
+F then reads "SMTP_PORT IMAP_PORT SMTPS_PORT IMAPS_PORT".
 
 Store layout under D:
   mailboxes/<name>/<uid>.eml     one message; <name> may nest (delimiter "/")
@@ -37,12 +40,14 @@ import os
 import re
 import signal
 import socketserver
+import ssl
 import sys
 import threading
 import time
 
 LOCK = threading.Lock()
 ARGS = None
+TLS = None  # an ssl.SSLContext when --cert/--key are given
 MAX_LINE = 65536
 MAX_DATA = 50 << 20
 
@@ -311,11 +316,15 @@ class ImapHandler(socketserver.StreamRequestHandler):
         with LOCK, open(os.path.join(ARGS.dir, "imap.log"), "a") as f:
             f.write(line + "\n")
 
+    def caps(self):
+        tls = TLS and not isinstance(self.request, ssl.SSLSocket)
+        return "IMAP4rev1 SASL-IR AUTH=PLAIN AUTH=XOAUTH2" + (" STARTTLS" if tls else "")
+
     def handle(self):
         self.authed = False
         self.box = None
         self.readonly = True
-        self.line("* OK [CAPABILITY IMAP4rev1 SASL-IR AUTH=PLAIN AUTH=XOAUTH2] test server ready")
+        self.line("* OK [CAPABILITY %s] test server ready" % self.caps())
         while True:
             ln = self.readline()
             if ln is None:
@@ -335,8 +344,11 @@ class ImapHandler(socketserver.StreamRequestHandler):
 
     def dispatch(self, tag, cmd, args):
         if cmd == "CAPABILITY":
-            self.line("* CAPABILITY IMAP4rev1 SASL-IR AUTH=PLAIN AUTH=XOAUTH2")
+            self.line("* CAPABILITY " + self.caps())
             self.line(tag + " OK CAPABILITY completed")
+        elif cmd == "STARTTLS" and TLS and not isinstance(self.request, ssl.SSLSocket):
+            self.line(tag + " OK begin TLS")
+            start_tls(self)
         elif cmd == "NOOP":
             self.line(tag + " OK NOOP completed")
         elif cmd == "LOGOUT":
@@ -579,7 +591,12 @@ class SmtpHandler(socketserver.StreamRequestHandler):
                     for s in ("250-localhost", "250-AUTH PLAIN LOGIN XOAUTH2", "250-8BITMIME",
                               "250-SIZE %d" % MAX_DATA):
                         self.line(s)
+                    if TLS and not isinstance(self.request, ssl.SSLSocket):
+                        self.line("250-STARTTLS")
                     self.line("250 HELP")
+            elif verb == "STARTTLS" and TLS and not isinstance(self.request, ssl.SSLSocket):
+                self.line("220 ready to start TLS")
+                start_tls(self)
             elif verb == "AUTH":
                 self.auth(arg)
             elif verb == "MAIL":
@@ -694,9 +711,22 @@ class SmtpHandler(socketserver.StreamRequestHandler):
         self.line("250 OK queued as %d" % n)
 
 
+def start_tls(handler):
+    handler.wfile.flush()
+    handler.request = TLS.wrap_socket(handler.request, server_side=True)
+    handler.rfile = handler.request.makefile("rb")
+    handler.wfile = handler.request.makefile("wb")
+
+
 class Server(socketserver.ThreadingTCPServer):
     daemon_threads = True
     allow_reuse_address = True
+
+
+class TlsServer(Server):
+    def get_request(self):
+        sock, addr = super().get_request()
+        return TLS.wrap_socket(sock, server_side=True), addr
 
 
 def main():
@@ -707,12 +737,20 @@ def main():
     ap.add_argument("--user", default="alice@example.com")
     ap.add_argument("--password", default="correct horse")
     ap.add_argument("--token", default="ya29.test-token")
+    ap.add_argument("--cert")
+    ap.add_argument("--key")
     ARGS = ap.parse_args()
+    global TLS
+    if ARGS.cert and ARGS.key:
+        TLS = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        TLS.load_cert_chain(ARGS.cert, ARGS.key)
     os.makedirs(os.path.join(ARGS.dir, "mailboxes", "INBOX"), exist_ok=True)
 
-    smtp = Server(("127.0.0.1", 0), SmtpHandler)
-    imap = Server(("127.0.0.1", 0), ImapHandler)
-    for s in (smtp, imap):
+    servers = [Server(("127.0.0.1", 0), SmtpHandler), Server(("127.0.0.1", 0), ImapHandler)]
+    if TLS:
+        servers += [TlsServer(("127.0.0.1", 0), SmtpHandler),
+                    TlsServer(("127.0.0.1", 0), ImapHandler)]
+    for s in servers:
         threading.Thread(target=s.serve_forever, daemon=True).start()
 
     stop = threading.Event()
@@ -720,7 +758,7 @@ def main():
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     tmp = ARGS.port_file + ".tmp"
     with open(tmp, "w") as f:
-        f.write("%d %d\n" % (smtp.server_address[1], imap.server_address[1]))
+        f.write(" ".join(str(s.server_address[1]) for s in servers) + "\n")
     os.replace(tmp, ARGS.port_file)
     while not stop.wait(3600):
         pass

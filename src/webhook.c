@@ -1,0 +1,523 @@
+/* webhook.c - receiving vendor webhooks: route a delivery to its connection,
+ * verify it (webhook_verify.c), split it into events named the way the
+ * connector's entity events maps name them, and store them all in one
+ * transaction before answering. Vendor shapes that data cannot express
+ * (Xero's events[], Slack's channel_type, QuickBooks' legacy payload, Slack's
+ * url_verification) are small hooks in one table keyed by scheme. */
+#include "webhook.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conns.h"
+#include "crypto.h"
+#include "log.h"
+#include "webhook_int.h"
+
+/* ---- JSON helpers shared with the other webhook files ---- */
+
+json_t *webhook_pointer(json_t *doc, const char *ptr)
+{
+	if (!ptr || !*ptr)
+		return doc;
+	if (*ptr != '/')
+		return NULL;
+	json_t *cur = doc;
+	const char *p = ptr + 1;
+	for (;;) {
+		size_t n = strcspn(p, "/");
+		struct buf tok;
+		buf_init(&tok, 0);
+		for (size_t i = 0; i < n; i++) {
+			if (p[i] == '~' && i + 1 < n && (p[i + 1] == '0' || p[i + 1] == '1')) {
+				buf_adds(&tok, p[i + 1] == '0' ? "~" : "/");
+				i++;
+			} else {
+				buf_add(&tok, p + i, 1);
+			}
+		}
+		const char *key = tok.data ? tok.data : "";
+		if (json_is_object(cur)) {
+			cur = json_object_get(cur, key);
+		} else if (json_is_array(cur)) {
+			long idx;
+			cur = parse_long(key, &idx) == 0 && idx >= 0 ? json_array_get(cur, (size_t)idx)
+								     : NULL;
+		} else {
+			cur = NULL;
+		}
+		buf_release(&tok);
+		if (!cur || !p[n])
+			return cur;
+		p += n + 1;
+	}
+}
+
+json_t *webhook_dotted(json_t *doc, const char *path)
+{
+	json_t *cur = doc;
+	const char *p = path;
+	while (cur && p && *p) {
+		size_t n = strcspn(p, ".");
+		char *key = xstrndup(p, n);
+		cur = json_object_get(cur, key);
+		free(key);
+		p = p[n] ? p + n + 1 : NULL;
+	}
+	return cur;
+}
+
+char *webhook_scalar(json_t *v)
+{
+	if (json_is_string(v))
+		return xstrdup(json_string_value(v));
+	if (json_is_integer(v))
+		return xasprintf("%" JSON_INTEGER_FORMAT, json_integer_value(v));
+	if (json_is_real(v))
+		return xasprintf("%.17g", json_real_value(v));
+	return NULL;
+}
+
+int webhook_map_event(const struct connector *c, const char *vendor, const char **entity,
+		      const char **event)
+{
+	const char *ename, *evname;
+	json_t *e, *names;
+	json_object_foreach(connector_entities(c), ename, e)
+	{
+		json_object_foreach(json_object_get(e, "events"), evname, names)
+		{
+			int hit = json_is_string(names) && strcmp(json_string_value(names), vendor) == 0;
+			size_t i;
+			json_t *one;
+			json_array_foreach(names, i, one) hit |=
+				json_is_string(one) && strcmp(json_string_value(one), vendor) == 0;
+			if (hit) {
+				*entity = ename;
+				*event = evname;
+				return 1;
+			}
+		}
+	}
+	return 0;
+}
+
+/* ---- vendor shapes ---- */
+
+struct shape {
+	const char *scheme;
+	/* The events of a delivery: a new array, or NULL for the default (an
+	 * array's elements, else the body itself). */
+	json_t *(*items)(json_t *doc);
+	/* The vendor's event name of one item from what the header and the
+	 * pointer gave (either may be NULL); a new string or NULL. */
+	char *(*name)(json_t *item, const char *from_header, const char *from_pointer);
+	/* Answer a delivery that is a handshake rather than an event; 1 when
+	 * it did. */
+	int (*answer)(json_t *doc, struct listen_response *resp);
+};
+
+/* Xero: {events: [...], firstEventSequence, ...}; an empty events[] is the
+ * intent-to-receive check. */
+static json_t *xero_items(json_t *doc)
+{
+	json_t *events = json_object_get(doc, "events");
+	return json_is_array(events) ? json_incref(events) /* the caller drops it */
+				     : json_array();
+}
+
+/* Xero names events CONTACT.CREATE from eventCategory and eventType. */
+static char *xero_name(json_t *item, const char *from_header, const char *from_pointer)
+{
+	const char *cat = json_string_value(json_object_get(item, "eventCategory"));
+	const char *type = json_string_value(json_object_get(item, "eventType"));
+	(void)from_header, (void)from_pointer;
+	return cat && type ? xasprintf("%s.%s", cat, type) : NULL;
+}
+
+/* Slack delivers message.channels as event.type "message" with
+ * event.channel_type "channel" (group, im, mpim). */
+static char *slack_name(json_t *item, const char *from_header, const char *from_pointer)
+{
+	static const char *const kinds[][2] = {
+		{"channel", "message.channels"}, {"group", "message.groups"},
+		{"im", "message.im"}, {"mpim", "message.mpim"}};
+	(void)from_header;
+	if (!from_pointer)
+		return NULL;
+	const char *ct = json_string_value(json_object_get(json_object_get(item, "event"),
+							   "channel_type"));
+	for (size_t i = 0; ct && strcmp(from_pointer, "message") == 0 && i < 4; i++)
+		if (strcmp(ct, kinds[i][0]) == 0)
+			return xstrdup(kinds[i][1]);
+	return xstrdup(from_pointer);
+}
+
+/* Slack checks a new request URL with {type: url_verification, challenge}. */
+static int slack_answer(json_t *doc, struct listen_response *resp)
+{
+	const char *type = json_string_value(json_object_get(doc, "type"));
+	const char *challenge = json_string_value(json_object_get(doc, "challenge"));
+	if (!type || strcmp(type, "url_verification") != 0 || !challenge)
+		return 0;
+	json_t *out = json_pack("{s:s}", "challenge", challenge);
+	resp->status = 200;
+	resp->content_type = "application/json";
+	resp->body = json_dumps(out, JSON_COMPACT);
+	json_decref(out);
+	return 1;
+}
+
+/* QuickBooks: CloudEvents arrays; the legacy {eventNotifications: [{realmId,
+ * dataChangeEvent: {entities: [{name, id, operation, lastUpdated}]}}]}
+ * becomes one item per entity, typed like a CloudEvent. */
+static json_t *quickbooks_items(json_t *doc)
+{
+	static const char *const ops[][2] = {{"Create", "created"}, {"Update", "updated"},
+					     {"Delete", "deleted"}, {"Merge", "merged"},
+					     {"Void", "voided"},    {"Emailed", "emailed"}};
+	json_t *notes = json_object_get(doc, "eventNotifications");
+	if (json_is_array(doc) || !json_is_array(notes))
+		return NULL;
+	json_t *out = json_array();
+	size_t i, j;
+	json_t *note, *ent;
+	json_array_foreach(notes, i, note)
+	{
+		json_t *realm = json_object_get(note, "realmId");
+		json_array_foreach(json_object_get(json_object_get(note, "dataChangeEvent"),
+						   "entities"),
+				   j, ent)
+		{
+			const char *name = json_string_value(json_object_get(ent, "name"));
+			const char *op = json_string_value(json_object_get(ent, "operation"));
+			const char *done = NULL;
+			for (size_t k = 0; op && k < sizeof(ops) / sizeof(ops[0]); k++)
+				if (strcmp(op, ops[k][0]) == 0)
+					done = ops[k][1];
+			json_t *item = json_deep_copy(ent);
+			if (realm)
+				json_object_set(item, "realmId", realm);
+			if (name && done) {
+				char *low = xstrdup(name);
+				for (char *p = low; *p; p++)
+					*p = (char)tolower((unsigned char)*p);
+				char *type = xasprintf("qbo.%s.%s.v1", low, done);
+				json_object_set_new(item, "type", json_string(type));
+				free(type);
+				free(low);
+			}
+			json_array_append_new(out, item);
+		}
+	}
+	return out;
+}
+
+static const struct shape shapes[] = {
+	{"xero", xero_items, xero_name, NULL},
+	{"slack", NULL, slack_name, slack_answer},
+	{"quickbooks", quickbooks_items, NULL, NULL},
+};
+
+static const struct shape *shape_of(json_t *wh)
+{
+	const char *scheme = json_string_value(json_object_get(wh, "scheme"));
+	for (size_t i = 0; scheme && i < sizeof(shapes) / sizeof(shapes[0]); i++)
+		if (strcmp(shapes[i].scheme, scheme) == 0)
+			return &shapes[i];
+	return NULL;
+}
+
+/* ---- a delivery as events ---- */
+
+static const char *header_value(json_t *headers, const char *name)
+{
+	if (!name)
+		return NULL;
+	char *low = xstrdup(name);
+	for (char *p = low; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	const char *v = json_string_value(json_object_get(headers, low));
+	free(low);
+	return v;
+}
+
+/* Slack's interactivity posts form-encoded payload=<json>; a new string. */
+static char *form_payload(const char *body, size_t len)
+{
+	if (len < 8 || strncmp(body, "payload=", 8) != 0)
+		return NULL;
+	struct buf b;
+	buf_init(&b, 0);
+	for (size_t i = 8; i < len && body[i] != '&'; i++) {
+		if (body[i] == '+') {
+			buf_adds(&b, " ");
+		} else if (body[i] == '%' && i + 2 < len && isxdigit((unsigned char)body[i + 1]) &&
+			   isxdigit((unsigned char)body[i + 2])) {
+			char hex[3] = {body[i + 1], body[i + 2], 0};
+			char c = (char)strtol(hex, NULL, 16);
+			buf_add(&b, &c, 1);
+			i += 2;
+		} else {
+			buf_add(&b, body + i, 1);
+		}
+	}
+	return buf_detach(&b);
+}
+
+static char *sha256_id(const void *data, size_t len)
+{
+	unsigned char d[32];
+	crypto_sha256(data, len, d);
+	char *hex = crypto_hex(d, sizeof(d));
+	char *id = xasprintf("sha256:%s", hex);
+	free(hex);
+	return id;
+}
+
+static json_t *parse_body(const char *body, size_t len, struct err *err)
+{
+	json_error_t je;
+	char *form = form_payload(body, len);
+	json_t *doc = form ? json_loads(form, 0, &je) : json_loadb(body, len, 0, &je);
+	free(form);
+	if (!doc)
+		err_set(err, "the body is not JSON: %s", je.text);
+	return doc;
+}
+
+json_t *webhook_events(const struct connector *c, json_t *headers, const char *body,
+		       size_t body_len, struct err *err)
+{
+	json_t *wh = json_object_get(c->doc, "webhooks");
+	const struct shape *sh = shape_of(wh);
+	json_t *doc = parse_body(body, body_len, err);
+	if (!doc)
+		return NULL;
+	json_t *items = sh && sh->items ? sh->items(doc) : NULL;
+	int whole = 0; /* the body itself is the one event */
+	if (!items) {
+		if (json_is_array(doc)) {
+			items = json_incref(doc); /* dropped below */
+		} else {
+			items = json_pack("[O]", doc);
+			whole = 1;
+		}
+	}
+	const char *from_header = header_value(headers, json_string_value(json_object_get(
+								  wh, "event_header")));
+	const char *id_header =
+		header_value(headers, json_string_value(json_object_get(wh, "id_header")));
+	const char *event_ptr = json_string_value(json_object_get(wh, "event_pointer"));
+	const char *id_ptr = json_string_value(json_object_get(wh, "id_pointer"));
+	json_t *out = json_array();
+	size_t i;
+	json_t *item;
+	json_array_foreach(items, i, item)
+	{
+		const char *from_pointer =
+			event_ptr ? json_string_value(webhook_pointer(item, event_ptr)) : NULL;
+		char *vendor = sh && sh->name ? sh->name(item, from_header, from_pointer) : NULL;
+		if (!vendor && from_header && from_pointer)
+			vendor = xasprintf("%s.%s", from_header, from_pointer);
+		else if (!vendor && (from_header || from_pointer))
+			vendor = xstrdup(from_header ? from_header : from_pointer);
+		else if (!vendor && json_is_string(json_object_get(item, "type")))
+			vendor = xstrdup(json_string_value(json_object_get(item, "type")));
+		else if (!vendor)
+			vendor = xstrdup("unknown");
+
+		char *id = NULL;
+		if (id_header)
+			id = json_array_size(items) > 1 ? xasprintf("%s:%zu", id_header, i)
+							: xstrdup(id_header);
+		if (!id && id_ptr)
+			id = webhook_scalar(webhook_pointer(item, id_ptr));
+		if (!id && whole) {
+			id = sha256_id(body, body_len);
+		} else if (!id) {
+			char *dump = json_dumps(item, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+			id = sha256_id(dump, strlen(dump));
+			free(dump);
+		}
+
+		const char *entity = NULL, *event = NULL;
+		webhook_map_event(c, vendor, &entity, &event);
+		json_array_append_new(out, json_pack("{s:o, s:s, s:s, s:s, s:O}", "entity",
+						     entity ? json_string(entity) : json_null(),
+						     "event", event ? event : vendor,
+						     "vendor_event", vendor, "id", id, "payload",
+						     item));
+		free(vendor);
+		free(id);
+	}
+	json_decref(items);
+	json_decref(doc);
+	return out;
+}
+
+/* ---- the receiving end ---- */
+
+static void answer(struct listen_response *resp, int status, const char *text)
+{
+	resp->status = status;
+	resp->content_type = NULL;
+	resp->body = xstrdup(text);
+}
+
+/* The URL the vendor called, for schemes that sign it: the connection's
+ * webhook_url when set (the URL registered with the vendor), else rebuilt
+ * from X-Forwarded-Proto/Host (a tunnel or proxy) or Host. A new string. */
+static char *public_url(const struct connection *conn, const struct listen_request *req)
+{
+	const char *set = conns_value(conn, "webhook_url");
+	if (set && *set)
+		return xstrdup(set);
+	const char *proto = json_string_value(json_object_get(req->headers, "x-forwarded-proto"));
+	const char *host = json_string_value(json_object_get(req->headers, "x-forwarded-host"));
+	if (!host)
+		host = json_string_value(json_object_get(req->headers, "host"));
+	/* A proxy chain lists values left to right; the first is the client's. */
+	size_t pl = proto ? strcspn(proto, ", ") : 0, hl = host ? strcspn(host, ", ") : 0;
+	return xasprintf("%.*s://%.*s%s", (int)(pl ? pl : 4), pl ? proto : "http", (int)hl,
+			 host ? host : "", req->target ? req->target : req->path);
+}
+
+/* "<prefix>/<connector>/<connection>[/]" into two new strings; 0 or -1. */
+static int route(const char *prefix, const char *path, char **connector, char **name)
+{
+	size_t pl = strlen(prefix);
+	while (pl && prefix[pl - 1] == '/')
+		pl--;
+	if (strncmp(path, prefix, pl) != 0 || path[pl] != '/')
+		return -1;
+	const char *a = path + pl + 1;
+	size_t an = strcspn(a, "/");
+	const char *b = a + an + (a[an] == '/');
+	size_t bn = strcspn(b, "/");
+	if (!an || !bn || a[an] != '/' || (b[bn] && strcmp(b + bn, "/") != 0))
+		return -1;
+	*connector = xstrndup(a, an);
+	*name = xstrndup(b, bn);
+	return 0;
+}
+
+static void store_delivery(struct webhook_receiver *rc, const struct connector *c,
+			   const struct connection *conn, json_t *events,
+			   struct listen_response *resp, const char *who)
+{
+	size_t n = json_array_size(events);
+	struct event *evs = xcalloc(n ? n : 1, sizeof(*evs));
+	struct event **ptrs = xcalloc(n ? n : 1, sizeof(*ptrs));
+	for (size_t i = 0; i < n; i++) {
+		json_t *e = json_array_get(events, i);
+		evs[i].connector = c->slug;
+		evs[i].connection_id = conn->id;
+		evs[i].entity = (char *)json_string_value(json_object_get(e, "entity"));
+		evs[i].event_type = (char *)json_string_value(json_object_get(e, "event"));
+		evs[i].vendor_type = (char *)json_string_value(json_object_get(e, "vendor_event"));
+		evs[i].vendor_event_id = (char *)json_string_value(json_object_get(e, "id"));
+		evs[i].payload = json_object_get(e, "payload"); /* borrowed; not freed here */
+		ptrs[i] = &evs[i];
+	}
+	struct err e;
+	err_init(&e);
+	int added = n ? store_add_events(rc->store, ptrs, n, &e) : 0;
+	if (added < 0) {
+		log_error("webhook %s: cannot store %zu event%s: %s", who, n, n == 1 ? "" : "s",
+			  e.msg);
+		answer(resp, 500, "cannot store the delivery\n");
+	} else {
+		if (n == 0)
+			log_info("webhook %s: verified a delivery with no events", who);
+		else
+			log_info("webhook %s: %s: %d new, %zu duplicate%s", who,
+				 evs[0].vendor_type, added, n - (size_t)added,
+				 n - (size_t)added == 1 ? "" : "s");
+		resp->status = 200;
+		resp->body = xstrdup("");
+	}
+	free(ptrs);
+	free(evs);
+}
+
+void webhook_receive(const struct listen_request *req, struct listen_response *resp, void *ctx)
+{
+	struct webhook_receiver *rc = ctx;
+	char *slug = NULL, *name = NULL, *who = NULL, *url = NULL;
+	struct connection *conn = NULL;
+	json_t *events = NULL;
+	struct err e;
+	err_init(&e);
+
+	if (route(rc->prefix, req->path, &slug, &name) < 0) {
+		answer(resp, 404, "not found: deliveries go to <prefix>/<connector>/<connection>\n");
+		goto done;
+	}
+	who = xasprintf("%s/%s", slug, name);
+	const struct connector *c = registry_find(rc->reg, slug);
+	json_t *wh = c ? json_object_get(c->doc, "webhooks") : NULL;
+	const char *scheme = json_string_value(json_object_get(wh, "scheme"));
+	if (!c || !scheme || strcmp(scheme, "none") == 0) {
+		log_warn("webhook %s: %s", who,
+			 c ? "this connector sends no webhooks" : "no such connector");
+		answer(resp, 404, "unknown connector\n");
+		goto done;
+	}
+	if (strcmp(req->method, "POST") != 0) {
+		answer(resp, 405, "deliveries are POST\n");
+		goto done;
+	}
+	conn = conns_resolve(rc->store, c, name, &e);
+	if (!conn) {
+		log_warn("webhook %s: %s", who, e.msg);
+		answer(resp, 404, "unknown connection\n");
+		goto done;
+	}
+	const char *field = json_string_value(json_object_get(wh, "secret_field"));
+	const char *secret = field ? conns_value(conn, field) : NULL;
+	if (!secret || !*secret) {
+		log_error("webhook %s: the connection has no %s to verify deliveries with: set it "
+			  "with 'switchboard connections edit %s --secret-stdin'",
+			  who, field ? field : "secret_field", who);
+		answer(resp, 500, "webhook secret not configured\n");
+		goto done;
+	}
+	url = public_url(conn, req);
+	struct webhook_request wr = {req->method, url, req->headers, req->body, req->body_len,
+				     now_s()};
+	enum webhook_verdict v = webhook_verify(wh, secret, &wr, &e);
+	if (v != WEBHOOK_OK) {
+		/* One line, never the body: it is unauthenticated input. */
+		log_warn("webhook %s: rejected a delivery from %s: %s", who,
+			 *req->remote ? req->remote : "?", e.msg);
+		if (v == WEBHOOK_BAD_SECRET)
+			answer(resp, 500, "webhook secret not usable\n");
+		else
+			answer(resp, 401, "signature verification failed\n");
+		goto done;
+	}
+	const struct shape *sh = shape_of(wh);
+	json_t *doc = sh && sh->answer ? parse_body(req->body, req->body_len, NULL) : NULL;
+	int answered = doc && sh->answer(doc, resp);
+	json_decref(doc);
+	if (answered) {
+		log_info("webhook %s: answered a handshake", who);
+		goto done;
+	}
+	events = webhook_events(c, req->headers, req->body, req->body_len, &e);
+	if (!events) {
+		log_warn("webhook %s: verified delivery refused: %s", who, e.msg);
+		answer(resp, 400, "the body is not JSON\n");
+		goto done;
+	}
+	store_delivery(rc, c, conn, events, resp, who);
+done:
+	json_decref(events);
+	connection_free(conn);
+	free(url);
+	free(who);
+	free(slug);
+	free(name);
+}

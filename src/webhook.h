@@ -1,0 +1,142 @@
+/* webhook.h - events: vendor webhook deliveries verified with the
+ * connector's scheme and stored as events, polling for entities that send
+ * none, and reading events back for people (the CLI) and for models (a
+ * read-only tool and MCP resources).
+ *
+ * Conventions as in store.h: int functions return 0 or -1 with err unless
+ * said otherwise; strings passed in are borrowed; json_t results are new
+ * references. Nothing here writes to stdout. */
+#ifndef SB_WEBHOOK_H
+#define SB_WEBHOOK_H
+
+#include <jansson.h>
+#include <signal.h>
+#include <stddef.h>
+
+#include "listen.h"
+#include "registry.h"
+#include "store.h"
+#include "util.h"
+
+/* Bodies above this get 413 before anything else is looked at. */
+#define WEBHOOK_MAX_BODY (1u << 20)
+
+/* ---- verifying a delivery (webhook_verify.c) ---- */
+
+enum webhook_verdict {
+	WEBHOOK_OK = 0,
+	WEBHOOK_MISSING,     /* a signature, timestamp or id header is absent */
+	WEBHOOK_MALFORMED,   /* present but unreadable */
+	WEBHOOK_MISMATCH,    /* does not match the secret */
+	WEBHOOK_STALE,       /* signed, but the timestamp is outside the tolerance */
+	WEBHOOK_BAD_SECRET,  /* the configured secret cannot be used (whsec_ not base64) */
+	WEBHOOK_UNSUPPORTED, /* no such scheme, or "none" */
+};
+
+struct webhook_request {
+	const char *method;
+	const char *url;  /* the public URL the vendor called (HubSpot signs it), or NULL */
+	json_t *headers;  /* lowercase name -> string; borrowed */
+	const char *body;
+	size_t body_len;
+	long long now;    /* seconds since the epoch */
+};
+
+/* Check a delivery against secret with a connector's "webhooks" block
+ * (scheme, header names, tolerance_s; defaults per scheme). Comparisons are
+ * constant-time. why (may be NULL) gets a reason without the secret or the
+ * body. */
+enum webhook_verdict webhook_verify(json_t *webhooks, const char *secret,
+				    const struct webhook_request *req, struct err *why);
+/* "signature does not match" ...; static text. */
+const char *webhook_verdict_text(enum webhook_verdict v);
+
+/* ---- turning a delivery into events (webhook.c) ---- */
+
+/* Split a verified body into events, one per element for array payloads
+ * (QuickBooks CloudEvents, HubSpot batches, Xero's events[]). Returns a new
+ * array of {entity (string or null), event, vendor_event, id, payload}:
+ * event is the canonical name from the connector's entity events map (the
+ * vendor's name when unmapped), id the vendor's delivery or event id
+ * (id_header, id_pointer, else "sha256:" of the body or element). NULL with
+ * err when the body is not JSON. */
+json_t *webhook_events(const struct connector *c, json_t *headers, const char *body,
+		       size_t body_len, struct err *err);
+
+/* The receiving end: a listen_handler_fn with ctx a struct
+ * webhook_receiver. Routes POST <prefix>/<connector>/<connection>, verifies,
+ * stores every event of a delivery in one transaction, then answers 2xx;
+ * 401 unverified (one log line, never the body), 404 unknown route, 500 when
+ * the connection has no secret or the store fails (the vendor retries). */
+struct webhook_receiver {
+	const struct registry *reg;
+	struct store *store; /* used on the listener thread only */
+	const char *prefix;  /* "/hooks" */
+};
+void webhook_receive(const struct listen_request *req, struct listen_response *resp, void *ctx);
+
+/* ---- polling (webhook_poll.c) ---- */
+
+struct exec_env;
+
+struct webhook_poll_options {
+	const struct registry *reg;
+	struct store *store;
+	struct exec_env *env;    /* http and store set; used synchronously */
+	const char *const *only; /* NULL-terminated CONNECTION names (or C/N), or NULL */
+	const char *entity;      /* only this entity (then polled even when it has webhooks),
+				    or NULL */
+	volatile sig_atomic_t *stop; /* set from a signal handler: stop between calls */
+};
+/* Poll every stored connection (or opt->only) once: for each entity with a
+ * "polling" block (those whose webhooks the connection can receive are left
+ * out unless asked for by entity), call its list action through exec,
+ * filtered on the polling field when the action has a parameter for it, and
+ * store new or changed items as events (event "changed", deduplicated on id
+ * + field value). The first poll of a connection and entity records where
+ * things stand without making events. Reports each connection and entity on
+ * stderr. Returns the number of failures (calls or store), or -1 with err
+ * when nothing could be polled. */
+int webhook_poll(const struct webhook_poll_options *opt, struct err *err);
+
+/* ---- reading events (webhook_events.c) ---- */
+
+/* ISO 8601 UTC with seconds, "2026-01-31T09:30:00Z". */
+void webhook_format_time(long long t, char out[32]);
+/* A time for --since and the tool: an ISO 8601 date or date-time (UTC
+ * unless it carries an offset), a duration back from now ("-90s", "-15m",
+ * "-1h", "-2d", "-1w"; the "-" is optional), or unix seconds. */
+int webhook_parse_since(const char *s, long long now, long long *out);
+/* One event as people and models see it: {id, connector, connection, entity,
+ * event, vendor_event, vendor_event_id, received_at (ISO), payload}.
+ * connection is the name (NULL when unknown or removed). */
+json_t *webhook_event_json(const struct event *ev, const char *connection);
+/* connection id (as a decimal string) -> name, for webhook_event_json. */
+json_t *webhook_connection_names(struct store *s);
+
+/* The read-only MCP tool "switchboard_events" (events_tool_def gives its
+ * definition). args: {connector?, connection?, entity?, type?, since?,
+ * limit? (default 20, at most 100), cursor?}. Returns a CallToolResult: a
+ * text block and structuredContent {data: [events, newest first],
+ * next_cursor?}, or isError with what to fix. s may be NULL. */
+json_t *events_tool_def(void);
+json_t *events_query(struct store *s, json_t *args);
+
+/* MCP resources: events://<connector>/<entity> (newest first, capped) and
+ * events://<connector>/<entity>/<id>; events without an entity are under
+ * the entity "_other". Each returns a result object for the method, or NULL
+ * with err: *code is then the JSON-RPC error (-32602 bad params, -32002
+ * unknown resource). */
+#define EVENTS_RESOURCE_NOT_FOUND -32002
+json_t *events_resources_list(struct store *s, json_t *params, int *code, struct err *err);
+json_t *events_resources_templates(void);
+json_t *events_resource_read(struct store *s, const struct registry *r, json_t *params,
+			     int *code, struct err *err);
+/* For resources/subscribe: 0 when uri names an events resource of a known
+ * connector (it may have no events yet), else -1 with err. */
+int events_resource_check(const struct registry *r, const char *uri, struct err *err);
+/* The collection URI an event belongs to, events://<connector>/<entity>;
+ * a new string. */
+char *events_resource_uri(const struct event *ev);
+
+#endif

@@ -1,0 +1,498 @@
+/* webhook_events.c - reading stored events back: times in and out, one
+ * event as JSON, the switchboard_events tool, and the events:// MCP
+ * resources (list, templates, read, the URI a new event updates). */
+#include "webhook.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "exec.h"
+#include "webhook_int.h"
+
+#define TOOL_DEFAULT_LIMIT 20
+#define TOOL_MAX_LIMIT 100
+#define RESOURCE_PAGE 50    /* resources/list entries per page */
+#define RESOURCE_LATEST 20  /* single events listed after the collections */
+#define RESOURCE_READ_MAX 50 /* events in one resources/read of a collection */
+#define URI_SCHEME "events://"
+
+/* ---- times ---- */
+
+void webhook_format_time(long long t, char out[32])
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	if (!gmtime_r(&tt, &tm) || !strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm))
+		snprintf(out, 32, "%lld", t);
+}
+
+/* n digits at *p as a number, advancing *p; -1 when they are not digits. */
+static int digits(const char **p, int n)
+{
+	int v = 0;
+	for (int i = 0; i < n; i++, (*p)++) {
+		if (!isdigit((unsigned char)**p))
+			return -1;
+		v = v * 10 + (**p - '0');
+	}
+	return v;
+}
+
+static int parse_iso(const char *s, long long *out)
+{
+	const char *p = s;
+	struct tm tm = {0};
+	int y = digits(&p, 4), mo = (*p == '-' && p++) ? digits(&p, 2) : -1,
+	    d = (*p == '-' && p++) ? digits(&p, 2) : -1;
+	if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > 31)
+		return -1;
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	long offset = 0;
+	if (*p == 'T' || *p == 't' || *p == ' ') {
+		p++;
+		int h = digits(&p, 2), mi = *p == ':' && p++ ? digits(&p, 2) : -1, sec = 0;
+		if (*p == ':') {
+			p++;
+			sec = digits(&p, 2);
+		}
+		if (h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 60)
+			return -1;
+		if (*p == '.' || *p == ',')
+			for (p++; isdigit((unsigned char)*p); p++)
+				;
+		tm.tm_hour = h;
+		tm.tm_min = mi;
+		tm.tm_sec = sec;
+		if (*p == 'Z' || *p == 'z') {
+			p++;
+		} else if (*p == '+' || *p == '-') {
+			int sign = *p++ == '-' ? -1 : 1, oh = digits(&p, 2), om = 0;
+			if (*p == ':')
+				p++;
+			if (*p)
+				om = digits(&p, 2);
+			if (oh < 0 || om < 0)
+				return -1;
+			offset = sign * (oh * 3600L + om * 60L);
+		}
+	}
+	if (*p)
+		return -1;
+	*out = (long long)timegm(&tm) - offset;
+	return 0;
+}
+
+int webhook_parse_since(const char *s, long long now, long long *out)
+{
+	long v;
+	if (!s || !*s)
+		return -1;
+	if (parse_iso(s, out) == 0)
+		return 0;
+	if (parse_long(s, &v) == 0 && v >= 0) {
+		*out = v;
+		return 0;
+	}
+	const char *p = s + (*s == '-');
+	size_t n = strlen(p);
+	if (n < 2)
+		return -1;
+	char *num = xstrndup(p, n - 1);
+	int bad = parse_long(num, &v) < 0 || v < 0;
+	free(num);
+	static const struct {
+		char unit;
+		long secs;
+	} units[] = {{'s', 1}, {'m', 60}, {'h', 3600}, {'d', 86400}, {'w', 604800}};
+	for (size_t i = 0; !bad && i < sizeof(units) / sizeof(units[0]); i++) {
+		if (p[n - 1] == units[i].unit) {
+			*out = now - (long long)v * units[i].secs;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* ---- events as JSON ---- */
+
+json_t *webhook_event_json(const struct event *ev, const char *connection)
+{
+	char at[32];
+	webhook_format_time(ev->received_at, at);
+	return json_pack("{s:I, s:s, s:o, s:o, s:s, s:o, s:o, s:s, s:O}", "id",
+			 (json_int_t)ev->id, "connector", ev->connector, "connection",
+			 connection ? json_string(connection) : json_null(), "entity",
+			 ev->entity ? json_string(ev->entity) : json_null(), "event",
+			 ev->event_type, "vendor_event",
+			 ev->vendor_type ? json_string(ev->vendor_type) : json_null(),
+			 "vendor_event_id",
+			 ev->vendor_event_id ? json_string(ev->vendor_event_id) : json_null(),
+			 "received_at", at, "payload", ev->payload ? ev->payload : json_null());
+}
+
+json_t *webhook_connection_names(struct store *s)
+{
+	json_t *names = json_object();
+	struct connection **list = NULL;
+	if (s && store_list_connections(s, NULL, &list, NULL) == 0) {
+		for (size_t i = 0; list[i]; i++) {
+			char key[32];
+			snprintf(key, sizeof(key), "%lld", list[i]->id);
+			json_object_set_new(names, key, json_string(list[i]->name));
+		}
+	}
+	connections_free(list);
+	return names;
+}
+
+static const char *name_of(json_t *names, long long id)
+{
+	char key[32];
+	snprintf(key, sizeof(key), "%lld", id);
+	return id ? json_string_value(json_object_get(names, key)) : NULL;
+}
+
+/* ---- the switchboard_events tool ---- */
+
+json_t *events_tool_def(void)
+{
+	json_error_t je;
+	json_t *def = json_loads(
+		"{\"name\": \"switchboard_events\", \"title\": \"Recent events\","
+		" \"description\": \"What happened at the connected vendors: verified webhook "
+		"deliveries and polled changes, newest first. Filter by connector, connection, "
+		"entity, type (the canonical event such as created, or the vendor's such as "
+		"customer.created) and since (ISO 8601, or back from now: -30m, -1h, -2d). Each "
+		"event has entity, event, vendor_event, received_at and the vendor's payload, "
+		"which often holds only ids: read the record with the entity's read tool. Pass "
+		"next_cursor as cursor for older events.\","
+		" \"inputSchema\": {\"type\": \"object\", \"additionalProperties\": false,"
+		" \"properties\": {"
+		"  \"connector\": {\"type\": \"string\", \"description\": \"e.g. stripe\"},"
+		"  \"connection\": {\"type\": \"string\", \"description\": \"a connection name, "
+		"or CONNECTOR/NAME\"},"
+		"  \"entity\": {\"type\": \"string\", \"description\": \"e.g. customers\"},"
+		"  \"type\": {\"type\": \"string\", \"description\": \"e.g. created or "
+		"customer.created\"},"
+		"  \"since\": {\"type\": \"string\", \"description\": \"ISO 8601 time or -1h, "
+		"-2d\"},"
+		"  \"limit\": {\"type\": \"integer\", \"minimum\": 1, \"maximum\": 100, "
+		"\"default\": 20},"
+		"  \"cursor\": {\"type\": \"string\"}}},"
+		" \"annotations\": {\"readOnlyHint\": true, \"openWorldHint\": false}}",
+		0, &je);
+	return def;
+}
+
+static json_t *tool_error(const char *fmt, const char *arg)
+{
+	char *msg = xasprintf(fmt, arg);
+	json_t *r = exec_error_result(msg, NULL);
+	free(msg);
+	return r;
+}
+
+json_t *events_query(struct store *s, json_t *args)
+{
+	struct event_filter f = {0};
+	struct event **list = NULL;
+	struct connection *conn = NULL;
+	json_t *result = NULL, *names = NULL;
+	struct err e;
+	err_init(&e);
+	const char *connection = json_string_value(json_object_get(args, "connection"));
+	const char *since = json_string_value(json_object_get(args, "since"));
+	const char *cursor = json_string_value(json_object_get(args, "cursor"));
+	json_int_t limit = json_integer_value(json_object_get(args, "limit"));
+	long before = 0;
+
+	if (!s)
+		return tool_error("%s", "the event store is not available, so there are no events");
+	f.connector = json_string_value(json_object_get(args, "connector"));
+	f.entity = json_string_value(json_object_get(args, "entity"));
+	if (f.entity && strcmp(f.entity, EVENTS_NO_ENTITY) == 0)
+		f.no_entity = 1;
+	f.event_type = json_string_value(json_object_get(args, "type"));
+	if (limit <= 0)
+		limit = TOOL_DEFAULT_LIMIT;
+	if (limit > TOOL_MAX_LIMIT)
+		limit = TOOL_MAX_LIMIT;
+	f.limit = (int)limit + 1; /* one more tells whether there is a next page */
+	if (since && webhook_parse_since(since, now_s(), &f.since) < 0)
+		return tool_error("invalid since '%s': use an ISO 8601 time (2026-01-31T09:00:00Z) "
+				  "or a span back from now (-30m, -1h, -2d)",
+				  since);
+	if (cursor && (parse_long(cursor, &before) < 0 || before <= 0))
+		return tool_error("invalid cursor '%s': pass next_cursor from the last answer",
+				  cursor);
+	f.before_id = before;
+	if (connection) {
+		conn = store_get_connection(s, f.connector, connection, 0, &e);
+		if (!conn)
+			return tool_error("%s; see switchboard_connections", e.msg);
+		f.connection_id = conn->id;
+		if (!f.connector)
+			f.connector = conn->connector;
+	}
+	if (store_list_events(s, &f, &list, &e) < 0) {
+		result = tool_error("%s", e.msg);
+		goto out;
+	}
+	names = webhook_connection_names(s);
+	json_t *data = json_array();
+	size_t n = 0;
+	for (; list[n] && n < (size_t)limit; n++)
+		json_array_append_new(data,
+				      webhook_event_json(list[n], name_of(names, list[n]->connection_id)));
+	json_t *structured = json_pack("{s:o}", "data", data);
+	if (list[n] && n > 0) {
+		char next[32];
+		snprintf(next, sizeof(next), "%lld", list[n - 1]->id);
+		json_object_set_new(structured, "next_cursor", json_string(next));
+	}
+	char *text = exec_dump_json(structured);
+	result = json_pack("{s:[{s:s, s:s}], s:o}", "content", "type", "text", "text", text,
+			   "structuredContent", structured);
+	free(text);
+out:
+	json_decref(names);
+	events_free(list);
+	connection_free(conn);
+	return result;
+}
+
+/* ---- MCP resources ---- */
+
+char *events_resource_uri(const struct event *ev)
+{
+	return xasprintf(URI_SCHEME "%s/%s", ev->connector,
+			 ev->entity ? ev->entity : EVENTS_NO_ENTITY);
+}
+
+/* Split events://c/e[/id] into new strings; *id 0 for a collection. */
+static int parse_uri(const char *uri, char **connector, char **entity, long long *id)
+{
+	size_t sl = strlen(URI_SCHEME);
+	if (!uri || strncmp(uri, URI_SCHEME, sl) != 0)
+		return -1;
+	const char *a = uri + sl, *b, *c;
+	size_t an = strcspn(a, "/"), bn, cn = 0;
+	if (!an || a[an] != '/')
+		return -1;
+	b = a + an + 1;
+	bn = strcspn(b, "/");
+	if (!bn)
+		return -1;
+	*id = 0;
+	if (b[bn] == '/') {
+		long v;
+		c = b + bn + 1;
+		cn = strlen(c);
+		if (!cn || strchr(c, '/') || parse_long(c, &v) < 0 || v <= 0)
+			return -1;
+		*id = v;
+	}
+	*connector = xstrndup(a, an);
+	*entity = xstrndup(b, bn);
+	return 0;
+}
+
+/* Is connector/entity something events can be about? A connector in the
+ * registry with that entity (or "_other"), or anything already stored. */
+static int known(struct store *s, const struct registry *r, const char *connector,
+		 const char *entity)
+{
+	const struct connector *c = r ? registry_find(r, connector) : NULL;
+	if (c && (strcmp(entity, EVENTS_NO_ENTITY) == 0 ||
+		  json_object_get(connector_entities(c), entity)))
+		return 1;
+	struct event_filter f = {.connector = connector, .limit = 1};
+	if (strcmp(entity, EVENTS_NO_ENTITY) == 0)
+		f.no_entity = 1;
+	else
+		f.entity = entity;
+	struct event **list = NULL;
+	int found = s && store_list_events(s, &f, &list, NULL) == 0 && list[0];
+	events_free(list);
+	return found;
+}
+
+int events_resource_check(const struct registry *r, const char *uri, struct err *err)
+{
+	char *connector = NULL, *entity = NULL;
+	long long id;
+	int ret = -1;
+	if (parse_uri(uri, &connector, &entity, &id) < 0)
+		err_set(err, "not an events resource: '%s' (events://CONNECTOR/ENTITY)",
+			uri ? uri : "");
+	else if (!known(NULL, r, connector, entity))
+		err_set(err, "no events resource '%s': no connector '%s' with entity '%s'", uri,
+			connector, entity);
+	else
+		ret = 0;
+	free(connector);
+	free(entity);
+	return ret;
+}
+
+static void add_resource(json_t *list, const char *uri, const char *name, const char *title,
+			 const char *description)
+{
+	json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s, s:s}", "uri", uri, "name",
+					      name, "title", title, "description", description,
+					      "mimeType", "application/json"));
+}
+
+json_t *events_resources_list(struct store *s, json_t *params, int *code, struct err *err)
+{
+	json_t *cursor = json_object_get(params, "cursor"), *groups = NULL;
+	long off = 0;
+	if (cursor && !json_is_null(cursor) &&
+	    (!json_is_string(cursor) || json_string_value(cursor)[0] != 'p' ||
+	     parse_long(json_string_value(cursor) + 1, &off) < 0 || off < 0)) {
+		*code = -32602;
+		err_set(err, "invalid cursor");
+		return NULL;
+	}
+	json_t *all = json_array();
+	if (s && store_event_groups(s, &groups, NULL) == 0) {
+		size_t i;
+		json_t *g;
+		json_array_foreach(groups, i, g)
+		{
+			const char *c = json_string_value(json_object_get(g, "connector"));
+			const char *ent = json_string_value(json_object_get(g, "entity"));
+			char at[32];
+			webhook_format_time(json_integer_value(json_object_get(g, "last_at")), at);
+			char *uri = xasprintf(URI_SCHEME "%s/%s", c, ent ? ent : EVENTS_NO_ENTITY);
+			char *name = xasprintf("%s/%s", c, ent ? ent : EVENTS_NO_ENTITY);
+			char *title = xasprintf("%s %s events", c, ent ? ent : "other");
+			char *desc = xasprintf("%" JSON_INTEGER_FORMAT " events, the latest at %s; "
+					       "reading gives the newest %d",
+					       json_integer_value(json_object_get(g, "count")), at,
+					       RESOURCE_READ_MAX);
+			add_resource(all, uri, name, title, desc);
+			free(uri);
+			free(name);
+			free(title);
+			free(desc);
+		}
+		struct event_filter f = {.limit = RESOURCE_LATEST};
+		struct event **list = NULL;
+		if (store_list_events(s, &f, &list, NULL) == 0) {
+			for (size_t k = 0; list[k]; k++) {
+				struct event *ev = list[k];
+				const char *ent = ev->entity ? ev->entity : EVENTS_NO_ENTITY;
+				char at[32];
+				webhook_format_time(ev->received_at, at);
+				char *uri = xasprintf(URI_SCHEME "%s/%s/%lld", ev->connector, ent,
+						      ev->id);
+				char *name = xasprintf("%s/%s/%lld", ev->connector, ent, ev->id);
+				char *title = xasprintf("%s %s", ev->connector,
+							ev->vendor_type ? ev->vendor_type
+									: ev->event_type);
+				char *desc = xasprintf("%s %s at %s", ent, ev->event_type, at);
+				add_resource(all, uri, name, title, desc);
+				free(uri);
+				free(name);
+				free(title);
+				free(desc);
+			}
+		}
+		events_free(list);
+	}
+	json_decref(groups);
+	json_t *page = json_array();
+	size_t n = json_array_size(all);
+	for (size_t i = (size_t)off; i < n && i < (size_t)off + RESOURCE_PAGE; i++)
+		json_array_append(page, json_array_get(all, i));
+	json_decref(all);
+	json_t *result = json_pack("{s:o}", "resources", page);
+	if ((size_t)off + RESOURCE_PAGE < n) {
+		char next[32];
+		snprintf(next, sizeof(next), "p%ld", off + RESOURCE_PAGE);
+		json_object_set_new(result, "nextCursor", json_string(next));
+	}
+	return result;
+}
+
+json_t *events_resources_templates(void)
+{
+	return json_pack(
+		"{s:[{s:s, s:s, s:s, s:s, s:s}, {s:s, s:s, s:s, s:s, s:s}]}", "resourceTemplates",
+		"uriTemplate", URI_SCHEME "{connector}/{entity}", "name", "events", "title",
+		"Events of an entity", "description",
+		"Webhook deliveries and polled changes of one connector's entity (customers, "
+		"invoices, ...), newest first; _other holds events no entity claims",
+		"mimeType", "application/json", "uriTemplate",
+		URI_SCHEME "{connector}/{entity}/{id}", "name", "event", "title", "One event",
+		"description", "One stored event with the vendor's payload", "mimeType",
+		"application/json");
+}
+
+json_t *events_resource_read(struct store *s, const struct registry *r, json_t *params,
+			     int *code, struct err *err)
+{
+	const char *uri = json_string_value(json_object_get(params, "uri"));
+	char *connector = NULL, *entity = NULL, *text = NULL;
+	long long id = 0;
+	struct event **list = NULL;
+	json_t *result = NULL, *names = NULL, *body = NULL;
+
+	*code = EVENTS_RESOURCE_NOT_FOUND;
+	if (!uri) {
+		*code = -32602;
+		err_set(err, "resources/read needs a string 'uri'");
+		return NULL;
+	}
+	if (parse_uri(uri, &connector, &entity, &id) < 0) {
+		err_set(err, "Resource not found: %s (events://CONNECTOR/ENTITY[/ID])", uri);
+		goto out;
+	}
+	if (!s || !known(s, r, connector, entity)) {
+		err_set(err, "Resource not found: %s", uri);
+		goto out;
+	}
+	struct event_filter f = {.connector = connector, .limit = RESOURCE_READ_MAX};
+	if (strcmp(entity, EVENTS_NO_ENTITY) == 0)
+		f.no_entity = 1;
+	else
+		f.entity = entity;
+	if (id) {
+		/* One event: the first at or below id, which must be id itself. */
+		f.before_id = id + 1;
+		f.limit = 1;
+	}
+	if (store_list_events(s, &f, &list, err) < 0) {
+		*code = -32603;
+		goto out;
+	}
+	names = webhook_connection_names(s);
+	if (id) {
+		if (!list[0] || list[0]->id != id) {
+			err_set(err, "Resource not found: %s", uri);
+			goto out;
+		}
+		body = webhook_event_json(list[0], name_of(names, list[0]->connection_id));
+	} else {
+		body = json_array();
+		for (size_t i = 0; list[i]; i++)
+			json_array_append_new(
+				body, webhook_event_json(list[i], name_of(names, list[i]->connection_id)));
+	}
+	text = exec_dump_json(body);
+	result = json_pack("{s:[{s:s, s:s, s:s}]}", "contents", "uri", uri, "mimeType",
+			   "application/json", "text", text);
+out:
+	free(text);
+	json_decref(body);
+	json_decref(names);
+	events_free(list);
+	free(connector);
+	free(entity);
+	return result;
+}

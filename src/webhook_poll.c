@@ -1,0 +1,330 @@
+/* webhook_poll.c - events for entities that send no webhooks: call the
+ * entity's list action through exec, filtered on its polling field from a
+ * cursor kept per connection and entity, and store what is new or changed
+ * as events. */
+#include "webhook.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "conns.h"
+#include "exec.h"
+#include "webhook_int.h"
+
+#define POLL_EVENT "changed"
+#define POLL_VENDOR_EVENT "poll"
+
+/* ---- comparing polling-field values ---- */
+
+/* A whole number or decimal ("1700000000.000100"); 0 or -1. */
+static int as_number(const char *s, double *out)
+{
+	char *end;
+	if (!s || !*s)
+		return -1;
+	errno = 0;
+	*out = strtod(s, &end);
+	return *end || errno ? -1 : 0;
+}
+
+/* Microsoft JSON dates, as Xero sends them: "/Date(1573755038314+0000)/". */
+static int as_ms_date(const char *s, long long *ms)
+{
+	char *end;
+	if (!s || strncmp(s, "/Date(", 6) != 0)
+		return -1;
+	errno = 0;
+	*ms = strtoll(s + 6, &end, 10);
+	return end == s + 6 || errno ? -1 : 0;
+}
+
+/* Order two values of one field: numbers as numbers, dates as times, the
+ * rest as text. */
+static int cmp_values(const char *a, const char *b)
+{
+	double x, y;
+	long long p, q;
+	if (as_number(a, &x) == 0 && as_number(b, &y) == 0)
+		return x < y ? -1 : x > y;
+	if (as_ms_date(a, &p) == 0 && as_ms_date(b, &q) == 0)
+		return p < q ? -1 : p > q;
+	if (webhook_parse_since(a, 0, &p) == 0 && webhook_parse_since(b, 0, &q) == 0 && p != q &&
+	    strchr(a, '-') && strchr(b, '-'))
+		return p < q ? -1 : 1;
+	return strcmp(a, b);
+}
+
+/* The value a filter parameter takes from the cursor: a number for numeric
+ * parameters, "<field> >= '<time>'" for a query-language where, the
+ * cursor as it is for other strings (Xero's /Date(ms)/ as ISO 8601). NULL
+ * when the parameter cannot express it (Shopify's search syntax). */
+static json_t *filter_value(const struct tool *t, const char *param, const char *field,
+			    const char *cursor)
+{
+	json_t *decl = json_object_get(json_object_get(t->input, "properties"), param);
+	const char *type = json_string_value(json_object_get(decl, "type"));
+	double num;
+	long long ms;
+	if (!decl || !*cursor || strcmp(param, "query") == 0)
+		return NULL;
+	if (type && (strcmp(type, "integer") == 0 || strcmp(type, "number") == 0)) {
+		if (as_number(cursor, &num) < 0)
+			return NULL;
+		return strcmp(type, "integer") == 0 ? json_integer((json_int_t)num) : json_real(num);
+	}
+	char iso[32];
+	if (as_ms_date(cursor, &ms) == 0) {
+		time_t tt = (time_t)(ms / 1000);
+		struct tm tm;
+		if (!gmtime_r(&tt, &tm) || !strftime(iso, sizeof(iso), "%Y-%m-%dT%H:%M:%S", &tm))
+			return NULL;
+		cursor = iso;
+	}
+	if (strcmp(param, "where") == 0) {
+		char *expr = xasprintf("%s >= '%s'", field, cursor);
+		json_t *v = json_string(expr);
+		free(expr);
+		return v;
+	}
+	return json_string(cursor);
+}
+
+/* ---- one call, run to the end ---- */
+
+struct sync_call {
+	json_t *result;
+};
+
+static void sync_done(json_t *result, void *ctx)
+{
+	((struct sync_call *)ctx)->result = result;
+}
+
+static json_t *call_tool(struct exec_env *env, const struct tool *t, json_t *args)
+{
+	struct sync_call sc = {0};
+	exec_start(env, t, args, sync_done, NULL, &sc);
+	while (!sc.result) {
+		int jobs = exec_poll(env);
+		if (sc.result || (http_pending(env->http) == 0 && jobs == 0))
+			break;
+		if (http_wait(env->http, -1, 1000, NULL) < 0)
+			break;
+	}
+	return sc.result;
+}
+
+static const char *result_text(json_t *result)
+{
+	const char *t = json_string_value(
+		json_object_get(json_array_get(json_object_get(result, "content"), 0), "text"));
+	return t ? t : "no answer";
+}
+
+/* ---- one connection and entity ---- */
+
+struct poll_ctx {
+	const struct webhook_poll_options *opt;
+	const struct toolset *tools;
+	int failures;
+};
+
+static int poll_entity(struct poll_ctx *pc, const struct connector *c,
+		       const struct connection *conn, const char *entity, json_t *edoc)
+{
+	json_t *polling = json_object_get(edoc, "polling");
+	const char *field = json_string_value(json_object_get(polling, "field"));
+	const char *action = json_string_value(json_object_get(polling, "action"));
+	const char *param = json_string_value(json_object_get(polling, "param"));
+	const char *id_field = json_string_value(json_object_get(edoc, "id_field"));
+	struct store *s = pc->opt->store;
+	char *cursor = NULL, *top = NULL, *name = NULL;
+	json_t *args = NULL, *result = NULL, *pending = json_array();
+	struct event **evs = NULL;
+	int ret = -1, had;
+	struct err e;
+	err_init(&e);
+
+	name = xasprintf("%s_%s_%s", c->slug, entity, action ? action : "list");
+	const struct tool *t = tools_find(pc->tools, name);
+	if (!t || !field) {
+		fprintf(stderr, "switchboard: poll %s/%s %s: no %s tool to poll with\n", c->slug,
+			conn->name, entity, name);
+		goto out;
+	}
+	had = store_get_poll_cursor(s, conn->id, entity, &cursor, &e);
+	if (had < 0)
+		goto fail;
+	args = json_pack("{s:s}", "connection", conn->name);
+	json_t *fv = param && had ? filter_value(t, param, field, cursor) : NULL;
+	if (fv)
+		json_object_set_new(args, param, fv);
+	result = call_tool(pc->opt->env, t, args);
+	if (!result || json_is_true(json_object_get(result, "isError"))) {
+		fprintf(stderr, "switchboard: poll %s/%s %s: %s\n", c->slug, conn->name, entity,
+			result ? result_text(result) : "the call did not finish");
+		goto out;
+	}
+	json_t *data = json_object_get(json_object_get(result, "structuredContent"), "data");
+	size_t i, nitems = json_array_size(data);
+	json_t *item;
+	top = had ? xstrdup(cursor) : NULL;
+	json_array_foreach(data, i, item)
+	{
+		char *id = webhook_scalar(webhook_dotted(item, id_field ? id_field : "id"));
+		char *value = webhook_scalar(webhook_dotted(item, field));
+		/* At or after the cursor: an item changed in the same second as the
+		 * last one seen must not be missed; the dedupe id drops repeats. */
+		if (id && value && had && (!*cursor || cmp_values(value, cursor) >= 0)) {
+			char *key = xasprintf("poll:%lld:%s:%s:%s", conn->id, entity, id, value);
+			json_array_append_new(pending, json_pack("{s:s, s:O}", "id", key, "item", item));
+			free(key);
+		}
+		if (value && (!top || !*top || cmp_values(value, top) > 0)) {
+			free(top);
+			top = xstrdup(value);
+		}
+		free(id);
+		free(value);
+	}
+	size_t n = json_array_size(pending);
+	int added = 0;
+	if (n) {
+		evs = xcalloc(n, sizeof(*evs));
+		for (i = 0; i < n; i++) {
+			json_t *p = json_array_get(pending, i);
+			evs[i] = xcalloc(1, sizeof(**evs));
+			evs[i]->connector = c->slug;
+			evs[i]->connection_id = conn->id;
+			evs[i]->entity = (char *)entity;
+			evs[i]->event_type = (char *)POLL_EVENT;
+			evs[i]->vendor_type = (char *)POLL_VENDOR_EVENT;
+			evs[i]->vendor_event_id = (char *)json_string_value(json_object_get(p, "id"));
+			evs[i]->payload = json_object_get(p, "item"); /* borrowed */
+		}
+		added = store_add_events(s, evs, n, &e);
+		if (added < 0)
+			goto fail;
+	}
+	if (store_set_poll_cursor(s, conn->id, entity, top ? top : "", &e) < 0)
+		goto fail;
+	if (!had)
+		fprintf(stderr,
+			"%s/%s %s: first poll: %zu item%s seen, no events; the next poll reports "
+			"changes after %s\n",
+			c->slug, conn->name, entity, nitems, nitems == 1 ? "" : "s",
+			top && *top ? top : "now");
+	else
+		fprintf(stderr, "%s/%s %s: %d new event%s (%zu item%s, cursor %s)\n", c->slug,
+			conn->name, entity, added, added == 1 ? "" : "s", nitems,
+			nitems == 1 ? "" : "s", top && *top ? top : "none");
+	ret = 0;
+	goto out;
+fail:
+	fprintf(stderr, "switchboard: poll %s/%s %s: %s\n", c->slug, conn->name, entity, e.msg);
+out:
+	if (ret < 0)
+		pc->failures++;
+	for (size_t k = 0; evs && k < json_array_size(pending); k++)
+		free(evs[k]);
+	free(evs);
+	json_decref(pending);
+	json_decref(result);
+	json_decref(args);
+	free(top);
+	free(cursor);
+	free(name);
+	return ret;
+}
+
+/* Entities of conn to poll: those with a polling block; without an explicit
+ * entity, not those whose webhooks this connection can verify (it has the
+ * secret), since deliveries already bring their events. */
+static void poll_connection(struct poll_ctx *pc, const struct connection *listed)
+{
+	const struct webhook_poll_options *opt = pc->opt;
+	const struct connector *c = registry_find(opt->reg, listed->connector);
+	struct err e;
+	err_init(&e);
+	if (!c) {
+		fprintf(stderr, "switchboard: poll %s/%s: no connector '%s' in the registry\n",
+			listed->connector, listed->name, listed->connector);
+		pc->failures++;
+		return;
+	}
+	struct connection *conn = store_get_connection(opt->store, c->slug, listed->name, 1, &e);
+	if (!conn) {
+		fprintf(stderr, "switchboard: poll %s/%s: %s\n", c->slug, listed->name, e.msg);
+		pc->failures++;
+		return;
+	}
+	json_t *wh = json_object_get(c->doc, "webhooks");
+	const char *scheme = json_string_value(json_object_get(wh, "scheme"));
+	const char *field = json_string_value(json_object_get(wh, "secret_field"));
+	int hooked = scheme && strcmp(scheme, "none") != 0 && field && conns_value(conn, field);
+	const char *ename;
+	json_t *edoc;
+	int polled = 0;
+	json_object_foreach(connector_entities(c), ename, edoc)
+	{
+		if (opt->stop && *opt->stop)
+			break;
+		if (!json_object_get(edoc, "polling"))
+			continue;
+		if (opt->entity ? strcmp(opt->entity, ename) != 0
+				: hooked && json_object_size(json_object_get(edoc, "events")) > 0)
+			continue;
+		polled++;
+		poll_entity(pc, c, conn, ename, edoc);
+	}
+	if (!polled && opt->only)
+		fprintf(stderr, "%s/%s: nothing to poll%s\n", c->slug, conn->name,
+			opt->entity ? " for that entity" : "");
+	connection_free(conn);
+}
+
+int webhook_poll(const struct webhook_poll_options *opt, struct err *err)
+{
+	struct tools_filter all = {.all = 1, .mode = TOOLS_STATIC};
+	struct connection **list = NULL;
+	struct poll_ctx pc = {opt, NULL, 0};
+	int ret = -1;
+
+	if (!opt->store) {
+		err_set(err, "polling needs the store: the cursors and events are kept there");
+		return -1;
+	}
+	struct toolset *ts = tools_build(opt->reg, &all, conns_names, opt->store, err);
+	if (!ts)
+		return -1;
+	pc.tools = ts;
+	if (opt->only) {
+		size_t n = 0;
+		while (opt->only[n])
+			n++;
+		list = xcalloc(n + 1, sizeof(*list));
+		for (size_t i = 0; i < n; i++) {
+			if (strcmp(opt->only[i], "env") == 0) {
+				err_set(err, "environment connections cannot be polled (a cursor needs "
+					     "a stored connection): add one with 'switchboard "
+					     "connections add'");
+				goto out;
+			}
+			list[i] = store_get_connection(opt->store, NULL, opt->only[i], 0, err);
+			if (!list[i])
+				goto out;
+		}
+	} else if (store_list_connections(opt->store, NULL, &list, err) < 0) {
+		goto out;
+	}
+	for (size_t i = 0; list[i] && !(opt->stop && *opt->stop); i++)
+		poll_connection(&pc, list[i]);
+	ret = pc.failures;
+out:
+	connections_free(list);
+	tools_free(ts);
+	return ret;
+}
