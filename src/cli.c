@@ -44,6 +44,48 @@ struct registry *cli_registry(struct cli *cli)
 	return r;
 }
 
+const char *cli_opt_value(int *i, int argc, char **argv)
+{
+	if (*i + 1 >= argc) {
+		fprintf(stderr, "switchboard: option '%s' needs a value\n", argv[*i]);
+		return NULL;
+	}
+	return argv[++*i];
+}
+
+struct sync_call {
+	json_t *result;
+};
+
+static void sync_done(json_t *result, void *ctx)
+{
+	((struct sync_call *)ctx)->result = result;
+}
+
+json_t *cli_run_call(struct cli *cli, struct store *st, const struct tool *t, json_t *args,
+		     struct err *err)
+{
+	struct exec_env env = cli->mcp.exec;
+	struct sync_call sc = {0};
+	env.store = st;
+	env.http = http_new(err);
+	if (!env.http)
+		return NULL;
+	exec_start(&env, t, args, sync_done, NULL, &sc);
+	while (!sc.result) {
+		int jobs = exec_poll(&env);
+		if (sc.result || (http_pending(env.http) == 0 && jobs == 0))
+			break;
+		if (http_wait(env.http, -1, 1000, NULL) < 0)
+			break;
+	}
+	exec_shutdown();
+	http_free(env.http);
+	if (!sc.result)
+		err_set(err, "the call did not finish");
+	return sc.result;
+}
+
 /* The toolset serve would build; store may be NULL. */
 static struct toolset *build(struct cli *cli, struct registry *r, struct store *st)
 {
@@ -110,15 +152,6 @@ out:
 	return ret;
 }
 
-struct sync_call {
-	json_t *result;
-};
-
-static void sync_done(json_t *result, void *ctx)
-{
-	((struct sync_call *)ctx)->result = result;
-}
-
 int cli_call(struct cli *cli, int argc, char **argv)
 {
 	if (argc < 1 || argc > 2) {
@@ -157,15 +190,12 @@ int cli_call(struct cli *cli, int argc, char **argv)
 		fprintf(stderr, "switchboard: invalid arguments for %s: %s\n", t->name, e.msg);
 		goto out;
 	}
-	struct exec_env env = cli->mcp.exec;
-	env.store = st;
-	env.http = http_new(&e);
-	if (!env.http) {
-		fprintf(stderr, "switchboard: %s\n", e.msg);
-		goto out;
-	}
 	if (cli->dry_run) {
-		json_t *req = exec_dry_run(&env, t, args, &e);
+		struct exec_env env = cli->mcp.exec;
+		env.store = st;
+		env.http = http_new(&e);
+		json_t *req = env.http ? exec_dry_run(&env, t, args, &e) : NULL;
+		http_free(env.http);
 		if (req) {
 			print_json(req);
 			json_decref(req);
@@ -173,31 +203,21 @@ int cli_call(struct cli *cli, int argc, char **argv)
 		} else {
 			fprintf(stderr, "switchboard: %s\n", e.msg);
 		}
-	} else {
-		struct sync_call sc = {0};
-		exec_start(&env, t, args, sync_done, NULL, &sc);
-		while (!sc.result) {
-			int jobs = exec_poll(&env);
-			if (sc.result || (http_pending(env.http) == 0 && jobs == 0))
-				break;
-			if (http_wait(env.http, -1, 1000, NULL) < 0)
-				break;
-		}
-		exec_shutdown();
-		if (sc.result) {
-			json_t *structured = json_object_get(sc.result, "structuredContent");
-			if (structured)
-				print_json(structured);
-			else
-				cli_print("%s\n",
-					  json_string_value(json_object_get(
-						  json_array_get(json_object_get(sc.result, "content"), 0),
-						  "text")));
-			ret = json_is_true(json_object_get(sc.result, "isError")) ? 1 : 0;
-			json_decref(sc.result);
-		}
+		goto out;
 	}
-	http_free(env.http);
+	json_t *result = cli_run_call(cli, st, t, args, &e);
+	if (!result) {
+		fprintf(stderr, "switchboard: %s\n", e.msg);
+		goto out;
+	}
+	json_t *structured = json_object_get(result, "structuredContent");
+	json_t *content = json_array_get(json_object_get(result, "content"), 0);
+	if (structured)
+		print_json(structured);
+	else
+		cli_print("%s\n", json_string_value(json_object_get(content, "text")));
+	ret = json_is_true(json_object_get(result, "isError")) ? 1 : 0;
+	json_decref(result);
 out:
 	json_decref(args);
 	tools_free(ts);

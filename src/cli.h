@@ -22,10 +22,23 @@ int cli_key(struct cli *cli, int argc, char **argv);
 int cli_oauth_app(struct cli *cli, int argc, char **argv);
 int cli_connect(struct cli *cli, int argc, char **argv);
 int cli_coverage(struct cli *cli, int argc, char **argv);
+/* webhooks serve; events list and events poll (cli_events.c). */
+int cli_webhooks(struct cli *cli, int argc, char **argv);
+int cli_events(struct cli *cli, int argc, char **argv);
 
 /* Print to stdout (the CLI's output channel when not serving MCP). */
 void cli_print(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Load the registry the way serve does; bad files are reported on stderr. */
 struct registry *cli_registry(struct cli *cli);
+/* The value of the option at argv[*i]: argv[*i + 1] (borrowed), with *i
+ * moved onto it; NULL, said on stderr, when argv has no more words. */
+const char *cli_opt_value(int *i, int argc, char **argv);
+/* Run one tool call to the end, as serve would but on a client of its own:
+ * st (may be NULL) supplies connections, args (borrowed) were validated
+ * against the tool's input schema. Returns the CallToolResult (new; an
+ * error result when the call failed upstream), or NULL with err when no
+ * HTTP client could be made or the call did not finish. */
+json_t *cli_run_call(struct cli *cli, struct store *st, const struct tool *t, json_t *args,
+		     struct err *err);
 
 #endif

@@ -1,29 +1,21 @@
 /* cli_connections.c - the connections and key commands: add, list, show,
  * edit, remove, rename, set the default and test stored connections, and
- * rotate the store's key. Secrets come in through stdin, files or a hidden
- * prompt, never argv, and are never printed. */
+ * rotate the store's key. The fields of add and edit (stdin, files, hidden
+ * prompts, never argv) are cli_fields.c's; secrets are never printed. */
 #include "cli.h"
 
-#include <errno.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "cli_fields.h"
 #include "conns.h"
-#include "crypto.h"
-#include "exec.h"
-#include "http.h"
 #include "log.h"
-#include "schema.h"
 #include "store.h"
 
-#define MAX_SECRET_INPUT (64 << 10)
-#define MAX_PROMPT_LINE 8192
 #define DEFAULT_NAME "main"
 
 static const char usage[] =
@@ -56,13 +48,12 @@ static const char usage[] =
 	"and --secret FIELD=@FILE reads one from a file.\n";
 
 /* Parsed arguments of one subcommand: pos and the strings point into argv;
- * the arrays hold copies of the repeated options' values. */
+ * fields holds copies of the repeated options' values. */
 struct opts {
 	const char *pos[3];
 	int npos;
 	const char *name, *auth, *connector;
-	json_t *set, *unset, *secret; /* arrays of strings */
-	int secret_stdin;
+	struct cli_fields_args fields;
 };
 
 static int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -109,18 +100,14 @@ static const struct subcommand {
 
 static void opts_release(struct opts *o)
 {
-	json_decref(o->set);
-	json_decref(o->unset);
-	json_decref(o->secret);
+	cli_fields_args_release(&o->fields);
 }
 
 /* 0, or 2 after printing the subcommand's usage. */
 static int opts_parse(const struct subcommand *sc, int argc, char **argv, struct opts *o)
 {
 	memset(o, 0, sizeof(*o));
-	o->set = json_array();
-	o->unset = json_array();
-	o->secret = json_array();
+	cli_fields_args_init(&o->fields);
 	for (int i = 0; i < argc; i++) {
 		const char *a = argv[i];
 		char flag = strcmp(a, "--name") == 0		? 'n'
@@ -146,14 +133,12 @@ static int opts_parse(const struct subcommand *sc, int argc, char **argv, struct
 			goto usage;
 		}
 		if (flag == 'I') {
-			o->secret_stdin = 1;
+			o->fields.secret_stdin = 1;
 			continue;
 		}
-		if (i + 1 >= argc) {
-			fail("option '%s' needs a value", a);
+		const char *v = cli_opt_value(&i, argc, argv);
+		if (!v)
 			goto usage;
-		}
-		const char *v = argv[++i];
 		if (flag == 'n')
 			o->name = v;
 		else if (flag == 'a')
@@ -161,7 +146,9 @@ static int opts_parse(const struct subcommand *sc, int argc, char **argv, struct
 		else if (flag == 'c')
 			o->connector = v;
 		else
-			json_array_append_new(flag == 's' ? o->set : flag == 'u' ? o->unset : o->secret,
+			json_array_append_new(flag == 's'   ? o->fields.set
+					      : flag == 'u' ? o->fields.unset
+							    : o->fields.secret,
 					      json_string(v));
 	}
 	if (o->npos == sc->npos)
@@ -169,530 +156,6 @@ static int opts_parse(const struct subcommand *sc, int argc, char **argv, struct
 usage:
 	fprintf(stderr, "usage: switchboard connections %s\n", sc->synopsis);
 	return 2;
-}
-
-/* ---- fields ---- */
-
-static json_t *field_entry(int secret, int required, int prompt, json_t *decl)
-{
-	json_t *f = json_pack("{s:b, s:b, s:b}", "secret", secret, "required", required, "prompt",
-			      prompt);
-	if (decl)
-		json_object_set(f, "decl", decl);
-	return f;
-}
-
-/* The fields a connection of connector c with auth method m may have:
- * name -> {secret, required, prompt, decl}. The method's fields, the
- * connector's params, its webhook secret, base_url, OAuth tokens for oauth2
- * and credential_command where the method allows one. A new object. */
-static json_t *fields_known(const struct connector *c, json_t *m)
-{
-	json_t *known = json_object(), *f;
-	const char *name, *type = json_string_value(json_object_get(m, "type"));
-	json_object_foreach(json_object_get(m, "fields"), name, f)
-		json_object_set_new(known, name,
-				    field_entry(json_is_true(json_object_get(f, "secret")),
-						json_is_true(json_object_get(f, "required")), 1, f));
-	json_object_foreach(json_object_get(c->doc, "params"), name, f)
-	{
-		if (json_object_get(known, name))
-			continue;
-		int required = json_is_true(json_object_get(f, "required")) &&
-			       !json_object_get(f, "default");
-		/* Optional settings (an API version) are for --set, not questions. */
-		json_object_set_new(known, name,
-				    field_entry(json_is_true(json_object_get(f, "secret")), required,
-						required, f));
-	}
-	const char *whs = json_string_value(
-		json_object_get(json_object_get(c->doc, "webhooks"), "secret_field"));
-	if (whs && !json_object_get(known, whs))
-		json_object_set_new(known, whs, field_entry(1, 0, 1, NULL));
-	if (type && strcmp(type, "oauth2") == 0) {
-		if (!json_object_get(known, "access_token"))
-			json_object_set_new(known, "access_token", field_entry(1, 0, 0, NULL));
-		if (!json_object_get(known, "refresh_token"))
-			json_object_set_new(known, "refresh_token", field_entry(1, 0, 0, NULL));
-	}
-	if (!json_object_get(known, "base_url"))
-		json_object_set_new(known, "base_url", field_entry(0, 0, 0, NULL));
-	if (type && strcmp(type, "custom") == 0 && json_is_true(json_object_get(m, "command")))
-		json_object_set_new(known, "credential_command", field_entry(0, 0, 0, NULL));
-	return known;
-}
-
-static int is_secret(json_t *known, const char *name)
-{
-	return json_is_true(json_object_get(json_object_get(known, name), "secret"));
-}
-
-static char *known_list(json_t *known)
-{
-	struct buf b;
-	const char *k;
-	json_t *v;
-	buf_init(&b, 0);
-	json_object_foreach(known, k, v) buf_addf(&b, "%s%s", b.len ? ", " : "", k);
-	return buf_detach(&b);
-}
-
-static int unknown_field(const struct connector *c, json_t *m, json_t *known, const char *name,
-			 struct err *err)
-{
-	char *list = known_list(known);
-	err_set(err, "unknown field '%s' for %s (auth %s); known fields: %s", name, c->slug,
-		json_string_value(json_object_get(m, "type")), list);
-	free(list);
-	return -1;
-}
-
-/* The declaration without our own keys, as JSON Schema. New. */
-static json_t *decl_schema(json_t *decl)
-{
-	static const char *own[] = {"secret", "env", "required", "label", "default", NULL};
-	json_t *s = json_deep_copy(decl);
-	for (int i = 0; own[i]; i++)
-		json_object_del(s, own[i]);
-	return s;
-}
-
-/* The value of a field given as text: typed by its declaration, checked
- * against it; credential_command takes a JSON array or one program path.
- * New, or NULL with err (which quotes only non-secret values). */
-static json_t *field_value(const struct connector *c, json_t *known, const char *name,
-			   const char *text, struct err *err)
-{
-	json_t *f = json_object_get(known, name), *decl = json_object_get(f, "decl");
-	int secret = is_secret(known, name);
-	const char *type = json_string_value(json_object_get(decl, "type"));
-	json_t *v;
-	struct err e;
-	err_init(&e);
-	if (strcmp(name, "credential_command") == 0) {
-		v = text[0] == '[' ? json_loads(text, 0, NULL) : json_pack("[s]", text);
-		size_t i, n = json_array_size(v);
-		json_t *x;
-		int ok = n > 0;
-		json_array_foreach(v, i, x) ok = ok && json_is_string(x) && json_string_length(x);
-		if (!ok) {
-			json_decref(v);
-			err_set(err, "credential_command takes a JSON array of strings, the program "
-				     "and its arguments, e.g. '[\"/usr/local/bin/get-token\", "
-				     "\"--account\", \"x\"]'");
-			return NULL;
-		}
-		return v;
-	}
-	if (!secret && type &&
-	    (strcmp(type, "integer") == 0 || strcmp(type, "number") == 0 ||
-	     strcmp(type, "boolean") == 0))
-		v = json_loads(text, JSON_DECODE_ANY, NULL);
-	else
-		v = json_string(text);
-	if (!v && secret)
-		err_set(err, "the value given for '%s' of %s is not UTF-8 text", name, c->slug);
-	else if (!v)
-		err_set(err, "field '%s' of %s takes %s %s, got '%s'", name, c->slug,
-			type ? "a" : "UTF-8", type ? type : "text", text);
-	if (!v)
-		return NULL;
-	if (!decl)
-		return v;
-	json_t *schema = decl_schema(decl);
-	int bad = schema_validate(schema, v, &e) < 0;
-	json_decref(schema);
-	if (!bad)
-		return v;
-	const char *desc = json_string_value(json_object_get(decl, "description"));
-	if (secret)
-		err_set(err, "the value given for '%s' of %s does not have the expected form%s%s",
-			name, c->slug, desc ? ": " : "", desc ? desc : "");
-	else
-		err_set(err, "field '%s' of %s: %s", name, c->slug, e.msg);
-	if (secret)
-		store_secrets_free(v);
-	else
-		json_decref(v);
-	return NULL;
-}
-
-/* Put a checked value where it belongs: secrets or config. */
-static int field_put(const struct connector *c, json_t *m, json_t *known, const char *name,
-		     const char *text, json_t *config, json_t *secrets, struct err *err)
-{
-	if (!json_object_get(known, name))
-		return unknown_field(c, m, known, name, err);
-	if (is_secret(known, name))
-		log_add_secret(text);
-	json_t *v = field_value(c, known, name, text, err);
-	if (!v)
-		return -1;
-	if (is_secret(known, name)) {
-		json_t *old = json_object_get(secrets, name);
-		json_incref(old); /* dropped (and wiped) just below */
-		json_object_set_new(secrets, name, v);
-		store_secrets_free(old);
-	} else {
-		json_object_set_new(config, name, v);
-	}
-	return 0;
-}
-
-/* Drop trailing line ends (a key file or `echo` leaves one). */
-static void chomp(char *s, size_t *len)
-{
-	while (*len && (s[*len - 1] == '\n' || s[*len - 1] == '\r'))
-		s[--*len] = '\0';
-}
-
-/* Read all of stdin, at most MAX_SECRET_INPUT bytes. New (free_secret) or
- * NULL with err. */
-static char *read_stdin(struct err *err)
-{
-	struct buf b;
-	char tmp[4096];
-	buf_init(&b, MAX_SECRET_INPUT);
-	for (;;) {
-		ssize_t n = read(0, tmp, sizeof(tmp));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			err_set(err, "cannot read secrets from stdin: %s", strerror(errno));
-			break;
-		}
-		if (n == 0) {
-			crypto_cleanse(tmp, sizeof(tmp));
-			return buf_detach(&b);
-		}
-		int over = buf_add(&b, tmp, (size_t)n) < 0;
-		crypto_cleanse(tmp, sizeof(tmp));
-		if (over) {
-			err_set(err, "stdin holds more than %d bytes; expected secrets", MAX_SECRET_INPUT);
-			break;
-		}
-	}
-	if (b.data)
-		crypto_cleanse(b.data, b.len);
-	buf_release(&b);
-	return NULL;
-}
-
-/* The field a bare --secret-stdin value is for: the method's one required
- * secret field, else its one secret field (the access token for oauth2).
- * NULL with err when that is not one field. */
-static const char *only_secret(const struct connector *c, json_t *m, json_t *known,
-			       struct err *err)
-{
-	const char *k, *one = NULL, *one_required = NULL;
-	json_t *f;
-	int n = 0, nreq = 0;
-	json_object_foreach(json_object_get(m, "fields"), k, f)
-	{
-		if (!json_is_true(json_object_get(f, "secret")))
-			continue;
-		if (n++ == 0)
-			one = k;
-		if (json_is_true(json_object_get(f, "required")) && nreq++ == 0)
-			one_required = k;
-	}
-	if (nreq == 1)
-		return one_required;
-	if (n == 0 && strcmp(json_string_value(json_object_get(m, "type")), "oauth2") == 0)
-		one = "access_token", n = 1;
-	if (n == 1)
-		return one;
-	char *list = known_list(known);
-	err_set(err,
-		"--secret-stdin got a bare value, but auth %s of %s has %s secret field; give a "
-		"JSON object of fields (known: %s)",
-		json_string_value(json_object_get(m, "type")), c->slug, n ? "more than one" : "no",
-		list);
-	free(list);
-	return NULL;
-}
-
-/* --secret-stdin: a JSON object of fields, or the one secret field's value. */
-static int secrets_from_stdin(const struct connector *c, json_t *m, json_t *known, json_t *config,
-			      json_t *secrets, struct err *err)
-{
-	char *text = read_stdin(err);
-	json_t *doc = NULL;
-	int ret = -1;
-	if (!text)
-		return -1;
-	size_t len = strlen(text);
-	chomp(text, &len);
-	const char *p = text + strspn(text, " \t\r\n");
-	if (*p == '{') {
-		doc = json_loads(text, 0, NULL);
-		if (!json_is_object(doc)) {
-			/* Never quote it: it is meant to hold secrets. */
-			err_set(err, "--secret-stdin: stdin starts with '{' but is not a JSON object");
-			goto done;
-		}
-		const char *k;
-		json_t *v;
-		json_object_foreach(doc, k, v)
-		{
-			if (!json_object_get(known, k)) {
-				unknown_field(c, m, known, k, err);
-				goto done;
-			}
-			if (!json_is_string(v)) {
-				err_set(err, "--secret-stdin: field '%s' must be a string", k);
-				goto done;
-			}
-			if (field_put(c, m, known, k, json_string_value(v), config, secrets, err) < 0)
-				goto done;
-		}
-		ret = 0;
-	} else if (!*p) {
-		err_set(err, "--secret-stdin: stdin is empty");
-	} else {
-		const char *field = only_secret(c, m, known, err);
-		if (field)
-			ret = field_put(c, m, known, field, text, config, secrets, err);
-	}
-done:
-	store_secrets_free(doc);
-	free_secret(text);
-	return ret;
-}
-
-/* --secret FIELD=@FILE, one value per file. */
-static int secret_from_file(const struct connector *c, json_t *m, json_t *known, const char *arg,
-			    json_t *config, json_t *secrets, struct err *err)
-{
-	const char *eq = strchr(arg, '=');
-	if (!eq || eq[1] != '@' || !eq[2]) {
-		return err_set(err, "--secret takes FIELD=@FILE (a file holding the value): secrets "
-				    "are not accepted on the command line, where other users can see "
-				    "them; or use --secret-stdin");
-	}
-	char *name = xstrndup(arg, (size_t)(eq - arg));
-	int ret = -1;
-	size_t len = 0;
-	char *text = NULL;
-	if (!json_object_get(known, name)) {
-		unknown_field(c, m, known, name, err);
-		goto done;
-	}
-	if (!is_secret(known, name)) {
-		err_set(err, "'%s' is not a secret field of %s: use --set %s=VALUE", name, c->slug,
-			name);
-		goto done;
-	}
-	if (!(text = read_file(eq + 2, MAX_SECRET_INPUT, &len, err)))
-		goto done;
-	chomp(text, &len);
-	if (!len)
-		err_set(err, "'%s' is empty", eq + 2);
-	else
-		ret = field_put(c, m, known, name, text, config, secrets, err);
-done:
-	free_secret(text);
-	free(name);
-	return ret;
-}
-
-/* --set FIELD=VALUE for non-secret fields. */
-static int field_from_set(const struct connector *c, json_t *m, json_t *known, const char *arg,
-			  json_t *config, json_t *secrets, struct err *err)
-{
-	const char *eq = strchr(arg, '=');
-	if (!eq || eq == arg)
-		return err_set(err, "--set takes FIELD=VALUE, got '%s'", arg);
-	char *name = xstrndup(arg, (size_t)(eq - arg));
-	int ret = -1;
-	if (!json_object_get(known, name))
-		unknown_field(c, m, known, name, err);
-	else if (is_secret(known, name))
-		/* Do not quote arg: it holds the secret. */
-		err_set(err,
-			"'%s' is a secret: pass it with --secret-stdin or --secret %s=@FILE, not on "
-			"the command line",
-			name, name);
-	else
-		ret = field_put(c, m, known, name, eq + 1, config, secrets, err);
-	free(name);
-	return ret;
-}
-
-/* ---- prompts ---- */
-
-static struct termios saved_tty;
-static volatile sig_atomic_t tty_changed;
-
-static void restore_tty_and_die(int sig)
-{
-	if (tty_changed)
-		tcsetattr(0, TCSAFLUSH, &saved_tty);
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
-
-/* Ask on stderr; read one line from the terminal on stdin, without echo
- * when hidden. Read byte by byte, so no stdio buffer keeps a copy. Returns
- * the length, or -1 at end of input or when longer than the buffer. */
-static int prompt_line(const char *question, int hidden, char *line, size_t size)
-{
-	struct sigaction sa, old_int, old_term;
-	size_t n = 0;
-	int too_long = 0, got_eof = 0;
-	fputs(question, stderr);
-	fflush(stderr);
-	if (hidden && tcgetattr(0, &saved_tty) == 0) {
-		struct termios t = saved_tty;
-		t.c_lflag &= ~(tcflag_t)ECHO;
-		t.c_lflag |= ECHONL;
-		memset(&sa, 0, sizeof(sa));
-		sa.sa_handler = restore_tty_and_die;
-		sigaction(SIGINT, &sa, &old_int);
-		sigaction(SIGTERM, &sa, &old_term);
-		tty_changed = tcsetattr(0, TCSAFLUSH, &t) == 0;
-	}
-	for (;;) {
-		char ch;
-		ssize_t r = read(0, &ch, 1);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0) {
-			got_eof = 1;
-			break;
-		}
-		if (ch == '\n')
-			break;
-		if (n + 1 < size)
-			line[n++] = ch;
-		else
-			too_long = 1;
-	}
-	line[n] = '\0';
-	if (tty_changed) {
-		tcsetattr(0, TCSAFLUSH, &saved_tty);
-		tty_changed = 0;
-		sigaction(SIGINT, &old_int, NULL);
-		sigaction(SIGTERM, &old_term, NULL);
-	}
-	while (n && line[n - 1] == '\r')
-		line[--n] = '\0';
-	if (too_long)
-		fprintf(stderr, "switchboard: that line is longer than %zu bytes\n", size - 1);
-	return too_long || (got_eof && n == 0) ? -1 : (int)n;
-}
-
-/* Ask for each promptable field not given yet. keep: an edit, where Enter
- * keeps the stored value. */
-static int prompt_fields(const struct connector *c, json_t *m, json_t *known, json_t *config,
-			 json_t *secrets, int keep, struct err *err)
-{
-	const char *name;
-	json_t *f;
-	char *line = xmalloc(MAX_PROMPT_LINE);
-	int ret = -1;
-	json_object_foreach(known, name, f)
-	{
-		if (!json_is_true(json_object_get(f, "prompt")))
-			continue;
-		int secret = json_is_true(json_object_get(f, "secret"));
-		int have = json_object_get(secret ? secrets : config, name) != NULL;
-		if (have && !keep)
-			continue;
-		json_t *decl = json_object_get(f, "decl");
-		const char *label = json_string_value(json_object_get(decl, "label"));
-		const char *desc = json_string_value(json_object_get(decl, "description"));
-		int required = json_is_true(json_object_get(f, "required"));
-		if (desc)
-			fprintf(stderr, "%s\n", desc);
-		char *q = xasprintf("%s%s%s%s%s: ", label ? label : name, label ? " (" : "",
-				    label ? name : "", label ? ")" : "",
-				    have	? (secret ? " [set; Enter keeps it]" : " [Enter keeps it]")
-				    : !required ? " [optional, Enter skips]"
-						: "");
-		int n = prompt_line(q, secret, line, MAX_PROMPT_LINE);
-		free(q);
-		if (n < 0) {
-			err_set(err, "no answer for '%s'", name);
-			goto done;
-		}
-		if (n > 0 && field_put(c, m, known, name, line, config, secrets, err) < 0)
-			goto done;
-		crypto_cleanse(line, MAX_PROMPT_LINE);
-	}
-	ret = 0;
-done:
-	crypto_cleanse(line, MAX_PROMPT_LINE);
-	free(line);
-	return ret;
-}
-
-/* Every required field is in config or secrets; else err names the missing.
- * secrets NULL: not opened (an edit of plain fields), so not checked. */
-static int fields_complete(const struct connector *c, json_t *m, json_t *known, json_t *config,
-			   json_t *secrets, struct err *err)
-{
-	struct buf b;
-	const char *name;
-	json_t *f;
-	buf_init(&b, 0);
-	json_object_foreach(known, name, f)
-	{
-		if (!json_is_true(json_object_get(f, "required")) ||
-		    json_object_get(config, name) || json_object_get(secrets, name) ||
-		    (!secrets && is_secret(known, name)))
-			continue;
-		if (is_secret(known, name))
-			buf_addf(&b, "%s%s (a secret: --secret-stdin or --secret %s=@FILE)",
-				 b.len ? ", " : "", name, name);
-		else
-			buf_addf(&b, "%s%s (--set %s=VALUE)", b.len ? ", " : "", name, name);
-	}
-	int ret = 0;
-	if (b.len)
-		ret = err_set(err, "%s (auth %s) needs: %s", c->slug,
-			      json_string_value(json_object_get(m, "type")), b.data);
-	buf_release(&b);
-	return ret;
-}
-
-/* Gather the fields of an add or edit from the options, stdin, files and,
- * on a terminal, prompts. */
-static int fields_gather(const struct connector *c, json_t *m, json_t *known,
-			 const struct opts *o, json_t *config, json_t *secrets, int keep,
-			 struct err *err)
-{
-	size_t i;
-	json_t *v;
-	json_array_foreach(o->set, i, v)
-	{
-		if (field_from_set(c, m, known, json_string_value(v), config, secrets, err) < 0)
-			return -1;
-	}
-	json_array_foreach(o->unset, i, v)
-	{
-		const char *name = json_string_value(v);
-		if (!json_object_get(known, name))
-			return unknown_field(c, m, known, name, err);
-		json_object_del(config, name);
-		json_t *old = json_object_get(secrets, name);
-		json_incref(old); /* dropped (and wiped) just below */
-		json_object_del(secrets, name);
-		store_secrets_free(old);
-	}
-	if (o->secret_stdin && secrets_from_stdin(c, m, known, config, secrets, err) < 0)
-		return -1;
-	json_array_foreach(o->secret, i, v)
-	{
-		if (secret_from_file(c, m, known, json_string_value(v), config, secrets, err) < 0)
-			return -1;
-	}
-	int given = json_array_size(o->set) || json_array_size(o->unset) || o->secret_stdin ||
-		    json_array_size(o->secret);
-	if (isatty(0) && !o->secret_stdin && (!keep || !given) &&
-	    prompt_fields(c, m, known, config, secrets, keep, err) < 0)
-		return -1;
-	return fields_complete(c, m, known, config, secrets, err);
 }
 
 /* ---- showing ---- */
@@ -840,16 +303,11 @@ static int cmd_show(struct cli *cli, struct store *st, const struct opts *o)
 	struct registry *r = cli_registry(cli);
 	const struct connector *c = registry_find(r, conn->connector);
 	json_t *m = c ? connector_auth_method(c, conn->auth) : NULL;
-	json_t *known = c && m ? fields_known(c, m) : json_object();
-	json_t *secrets = json_object();
+	struct cli_fields f;
+	cli_fields_init(&f, c, m);
+	json_t *secrets = cli_fields_secrets_set(&f, conn->secrets);
 	const char *k;
 	json_t *v;
-	json_object_foreach(known, k, v)
-	{
-		if (json_is_true(json_object_get(v, "secret")))
-			json_object_set_new(secrets, k, json_boolean(json_object_get(conn->secrets, k)));
-	}
-	json_object_foreach(conn->secrets, k, v) json_object_set_new(secrets, k, json_true());
 	json_t *j = conn_json(conn);
 	json_object_set(j, "config", conn->config);
 	json_object_set(j, "secrets", conn->secrets ? secrets : json_null());
@@ -896,7 +354,7 @@ static int cmd_show(struct cli *cli, struct store *st, const struct opts *o)
 		ret = 0;
 	json_decref(j);
 	json_decref(secrets);
-	json_decref(known);
+	cli_fields_release(&f);
 	registry_free(r);
 	connection_free(conn);
 	return ret;
@@ -920,7 +378,7 @@ static int cmd_add(struct cli *cli, struct store *st, const struct opts *o)
 {
 	struct registry *r = cli_registry(cli);
 	struct connection *conn = NULL, *taken = NULL;
-	json_t *known = NULL;
+	struct cli_fields f = {0};
 	char *name = NULL;
 	struct err e;
 	int ret = 1;
@@ -937,9 +395,9 @@ static int cmd_add(struct cli *cli, struct store *st, const struct opts *o)
 	}
 	if (o->name) {
 		name = xstrdup(o->name);
-	} else if (isatty(0) && !o->secret_stdin) {
+	} else if (isatty(0) && !o->fields.secret_stdin) {
 		char line[128];
-		int n = prompt_line("Name for this connection [" DEFAULT_NAME "]: ", 0, line,
+		int n = cli_fields_prompt("Name for this connection [" DEFAULT_NAME "]: ", 0, line,
 				    sizeof(line));
 		if (n < 0)
 			goto out;
@@ -958,7 +416,7 @@ static int cmd_add(struct cli *cli, struct store *st, const struct opts *o)
 		goto out;
 	}
 	err_init(&e);
-	known = fields_known(c, m);
+	cli_fields_init(&f, c, m);
 	conn = xcalloc(1, sizeof(*conn));
 	conn->connector = xstrdup(c->slug);
 	conn->name = name;
@@ -966,7 +424,7 @@ static int cmd_add(struct cli *cli, struct store *st, const struct opts *o)
 	conn->auth = xstrdup(json_string_value(json_object_get(m, "type")));
 	conn->config = json_object();
 	conn->secrets = json_object();
-	if (fields_gather(c, m, known, o, conn->config, conn->secrets, 0, &e) < 0) {
+	if (cli_fields_gather(&f, &o->fields, conn->config, conn->secrets, 0, &e) < 0) {
 		fail("%s", e.msg);
 		goto out;
 	}
@@ -996,7 +454,7 @@ static int cmd_add(struct cli *cli, struct store *st, const struct opts *o)
 	ret = 0;
 out:
 	free(name);
-	json_decref(known);
+	cli_fields_release(&f);
 	connection_free(taken);
 	connection_free(conn);
 	registry_free(r);
@@ -1005,14 +463,14 @@ out:
 
 static int cmd_edit(struct cli *cli, struct store *st, const struct opts *o)
 {
-	int given = json_array_size(o->set) || json_array_size(o->unset) || o->secret_stdin ||
-		    json_array_size(o->secret);
+	const struct cli_fields_args *a = &o->fields;
+	int given = cli_fields_args_given(a);
 	int prompts = isatty(0) && !given;
 	/* A change of plain fields needs no key: the secrets stay sealed. */
-	int need_secrets = prompts || json_array_size(o->unset) || o->secret_stdin ||
-			   json_array_size(o->secret);
+	int need_secrets = prompts || json_array_size(a->unset) || a->secret_stdin ||
+			   json_array_size(a->secret);
 	struct registry *r = NULL;
-	json_t *known = NULL;
+	struct cli_fields f = {0};
 	struct err e;
 	int ret = 1;
 	err_init(&e);
@@ -1035,8 +493,8 @@ static int cmd_edit(struct cli *cli, struct store *st, const struct opts *o)
 		     c->slug, conn->auth);
 		goto out;
 	}
-	known = fields_known(c, m);
-	if (fields_gather(c, m, known, o, conn->config, conn->secrets, 1, &e) < 0) {
+	cli_fields_init(&f, c, m);
+	if (cli_fields_gather(&f, a, conn->config, conn->secrets, 1, &e) < 0) {
 		fail("%s", e.msg);
 		goto out;
 	}
@@ -1052,7 +510,7 @@ static int cmd_edit(struct cli *cli, struct store *st, const struct opts *o)
 	cli_print("updated %s/%s\n", conn->connector, conn->name);
 	ret = 0;
 out:
-	json_decref(known);
+	cli_fields_release(&f);
 	connection_free(conn);
 	registry_free(r);
 	return ret;
@@ -1136,40 +594,6 @@ static const struct tool *test_tool(const struct toolset *ts, const struct conne
 	return best;
 }
 
-struct test_call {
-	json_t *result;
-};
-
-static void test_done(json_t *result, void *ctx)
-{
-	((struct test_call *)ctx)->result = result;
-}
-
-/* Run one call to completion. Returns the CallToolResult (new) or NULL. */
-static json_t *run_call(struct cli *cli, struct store *st, const struct tool *t, json_t *args,
-			struct err *err)
-{
-	struct exec_env env = cli->mcp.exec;
-	struct test_call tc = {0};
-	env.store = st;
-	env.http = http_new(err);
-	if (!env.http)
-		return NULL;
-	exec_start(&env, t, args, test_done, NULL, &tc);
-	while (!tc.result) {
-		int jobs = exec_poll(&env);
-		if (tc.result || (http_pending(env.http) == 0 && jobs == 0))
-			break;
-		if (http_wait(env.http, -1, 1000, NULL) < 0)
-			break;
-	}
-	exec_shutdown();
-	http_free(env.http);
-	if (!tc.result)
-		err_set(err, "the call did not finish");
-	return tc.result;
-}
-
 static int cmd_test(struct cli *cli, struct store *st, const struct opts *o)
 {
 	struct registry *r = NULL;
@@ -1206,7 +630,7 @@ static int cmd_test(struct cli *cli, struct store *st, const struct opts *o)
 	args = json_pack("{s:s}", "connection", id);
 	if (t->is_list)
 		json_object_set_new(args, "limit", json_integer(1));
-	if (!(result = run_call(cli, st, t, args, &e))) {
+	if (!(result = cli_run_call(cli, st, t, args, &e))) {
 		fail("%s: %s", who, e.msg);
 		goto out;
 	}

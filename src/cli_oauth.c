@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli_fields.h"
 #include "conns.h"
 #include "crypto.h"
 #include "listen.h"
@@ -20,29 +21,6 @@
 #include "store.h"
 
 #define CALLBACK_PATH "/callback"
-
-static char *read_stdin_secret(void)
-{
-	struct buf b;
-	buf_init(&b, 64 << 10);
-	char tmp[4096];
-	size_t n;
-	while ((n = fread(tmp, 1, sizeof(tmp), stdin)) > 0)
-		if (buf_add(&b, tmp, n) < 0)
-			break;
-	while (b.len && (b.data[b.len - 1] == '\n' || b.data[b.len - 1] == '\r'))
-		b.data[--b.len] = '\0';
-	return buf_detach(&b);
-}
-
-static const char *opt_value(int *i, int argc, char **argv)
-{
-	if (*i + 1 >= argc) {
-		fprintf(stderr, "switchboard: '%s' needs a value\n", argv[*i]);
-		return NULL;
-	}
-	return argv[++*i];
-}
 
 static int oauth_app_set(struct cli *cli, int argc, char **argv)
 {
@@ -62,7 +40,7 @@ static int oauth_app_set(struct cli *cli, int argc, char **argv)
 			secret_stdin = 1;
 			continue;
 		}
-		if (!(v = opt_value(&i, argc, argv)))
+		if (!(v = cli_opt_value(&i, argc, argv)))
 			return 2;
 		if (strcmp(a, "--client-id") == 0)
 			app.client_id = (char *)v;
@@ -94,7 +72,11 @@ static int oauth_app_set(struct cli *cli, int argc, char **argv)
 		goto out;
 	}
 	if (secret_stdin) {
-		app.client_secret = read_stdin_secret();
+		app.client_secret = cli_fields_read_stdin(&e);
+		if (!app.client_secret) {
+			fprintf(stderr, "switchboard: %s\n", e.msg);
+			goto out;
+		}
 		log_add_secret(app.client_secret);
 	}
 	st = store_open(cli->mcp.store_path, &e);
@@ -265,7 +247,7 @@ int cli_connect(struct cli *cli, int argc, char **argv)
 			client_credentials = 1;
 		} else if (a[0] != '-' && !slug) {
 			slug = a;
-		} else if (!(v = opt_value(&i, argc, argv))) {
+		} else if (!(v = cli_opt_value(&i, argc, argv))) {
 			ret = 2;
 			goto out;
 		} else if (strcmp(a, "--name") == 0) {

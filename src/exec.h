@@ -20,32 +20,6 @@ struct exec_env {
 
 struct exec_call;
 
-/* A request being built; hooks (hooks.h) may shape any part of it. */
-struct exec_req {
-	char *method;
-	struct buf url;
-	json_t *headers;      /* "Name: value" strings, owned */
-	json_t *auth_headers; /* the ones holding secrets, kept apart for redaction */
-	json_t *auth_query;   /* secret query values: name -> value */
-	struct buf body;
-	int idempotent;
-	char *resolve;        /* "host:port:address" pin, or NULL */
-};
-
-/* URL and form helpers shared with hooks: append ?name=value (arrays as
- * repeated keys, percent-encoded), and Stripe-style bracket form fields. */
-void exec_add_query(struct buf *url, const char *name, json_t *value);
-void exec_add_form(struct buf *body, const char *prefix, json_t *value);
-void exec_add_header(json_t *headers, const char *name, const char *value);
-/* Credentials never travel over plain http except to this machine: 1 when
- * url is https, or http to a loopback address. */
-int exec_url_allows_credentials(const char *url);
-/* A scalar as text (strings as they are, true/false, numbers); new string. */
-char *exec_scalar_text(json_t *v);
-/* Compact JSON of any value, each real in the fewest digits that read back
- * the same (4.35, not 4.3499999999999996); new string. */
-char *exec_dump_json(json_t *v);
-
 /* Called once with the CallToolResult (stolen). */
 typedef void (*exec_done_fn)(json_t *result, void *ctx);
 /* Progress of a long call (multi-page lists). */
@@ -71,8 +45,9 @@ void exec_shutdown(void);
 json_t *exec_dry_run(struct exec_env *env, const struct tool *tool, json_t *args,
 		     struct err *err);
 
-/* A tool error result (isError) with a message and optional structured
- * details (stolen). */
+/* Old names for result_error() (result.h) and jsonx_dumps() (jsonx.h),
+ * kept while the modules that call them are changed elsewhere. */
 json_t *exec_error_result(const char *message, json_t *details);
+char *exec_dump_json(json_t *v);
 
 #endif

@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 
 #include "conns.h"
+#include "jsonx.h"
 
 struct url_parts {
 	char *scheme, *host, *port; /* new strings; host without brackets */
@@ -116,7 +117,7 @@ static int host_allowed(const struct connection *conn, const char *host, const c
 /* Resolve host, refuse private addresses unless allowed, and pin the
  * request to the address that was checked (no DNS rebinding). */
 static int check_and_pin(const struct connection *conn, const struct url_parts *u,
-			 struct exec_req *r, struct err *err)
+			 struct request *r, struct err *err)
 {
 	struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *res = NULL;
 	int rc = getaddrinfo(u->host, u->port, &hints, &res);
@@ -176,7 +177,7 @@ static int valid_header_name(const char *s)
 }
 
 static int http_request_build(const struct tool *t, json_t *args, const struct connection *conn,
-			      struct exec_req *r, struct err *err)
+			      struct request *r, struct err *err)
 {
 	(void)t;
 	struct url_parts base = {0}, target = {0};
@@ -219,13 +220,13 @@ static int http_request_build(const struct tool *t, json_t *args, const struct c
 	}
 	const char *k;
 	json_t *v;
-	json_object_foreach(json_object_get(args, "query"), k, v) exec_add_query(&r->url, k, v);
+	json_object_foreach(json_object_get(args, "query"), k, v) request_add_query(&r->url, k, v);
 	json_object_foreach(json_object_get(args, "headers"), k, v)
 	{
-		char *text = exec_scalar_text(v);
+		char *text = request_scalar_text(v);
 		int bad = !valid_header_name(k) || strpbrk(text, "\r\n");
 		if (!bad)
-			exec_add_header(r->headers, k, text);
+			request_add_header(r->headers, k, text);
 		free(text);
 		if (bad && reserved_header(k)) {
 			err_set(err, "header '%s' cannot be set: HTTP itself writes it", k);
@@ -240,15 +241,15 @@ static int http_request_build(const struct tool *t, json_t *args, const struct c
 	const char *type = json_string_value(json_object_get(args, "body_type"));
 	if (body && !json_is_null(body)) {
 		if (type && strcmp(type, "form") == 0) {
-			exec_add_form(&r->body, NULL, body);
-			exec_add_header(r->headers, "Content-Type", "application/x-www-form-urlencoded");
+			request_add_form(&r->body, NULL, body);
+			request_add_header(r->headers, "Content-Type", "application/x-www-form-urlencoded");
 		} else if (type && strcmp(type, "raw") == 0 && json_is_string(body)) {
 			buf_adds(&r->body, json_string_value(body));
 		} else {
-			char *text = exec_dump_json(body);
+			char *text = jsonx_dumps(body);
 			buf_adds(&r->body, text);
 			free(text);
-			exec_add_header(r->headers, "Content-Type", "application/json");
+			request_add_header(r->headers, "Content-Type", "application/json");
 		}
 	}
 	struct url_parts *final = url ? &target : &base;
@@ -265,7 +266,7 @@ out:
  * STARTPOSITION n MAXRESULTS m, sent as GET /query?query=... The cursor is
  * the start position (1-based). */
 static int quickbooks_query_build(const struct tool *t, json_t *args,
-				  const struct connection *conn, struct exec_req *r,
+				  const struct connection *conn, struct request *r,
 				  struct err *err)
 {
 	(void)conn;
@@ -297,7 +298,7 @@ static int quickbooks_query_build(const struct tool *t, json_t *args,
 	r->method = xstrdup("GET");
 	buf_adds(&r->url, path);
 	json_t *q = json_string(sql);
-	exec_add_query(&r->url, "query", q);
+	request_add_query(&r->url, "query", q);
 	json_decref(q);
 	free(sql);
 	return 0;

@@ -6,13 +6,13 @@
 
 #include <jansson.h>
 
-#include "exec.h"
+#include "request.h"
 #include "store.h"
 
 /* Shapes the HTTP request of an action: r has its base URL (the connection's
  * base, no path) in r->url and an empty body. 0 or -1 with err. */
 typedef int (*hook_build_fn)(const struct tool *t, json_t *args, const struct connection *conn,
-			     struct exec_req *r, struct err *err);
+			     struct request *r, struct err *err);
 /* Performs the whole action, blocking, on a worker thread (SMTP, IMAP).
  * On success *data is the tool's data (new reference). 0 or -1 with err. */
 typedef int (*hook_run_fn)(const struct tool *t, json_t *args, const struct connection *conn,

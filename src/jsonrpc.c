@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "jsonx.h"
 #include "util.h"
 
 static size_t bytes_sent;
@@ -108,7 +109,9 @@ int jsonrpc_read(struct jsonrpc_reader *r, jsonrpc_line_fn fn, void *ctx)
 
 int jsonrpc_send(const json_t *msg)
 {
-	char *s = json_dumps(msg, JSON_COMPACT);
+	/* Reals in their shortest form: structuredContent says 4.35, as the
+	 * text block beside it does, not 4.3499999999999996. */
+	char *s = jsonx_dumps(msg);
 	if (!s)
 		return -1;
 	size_t len = strlen(s);

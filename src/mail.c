@@ -23,8 +23,11 @@
 #define MAX_RECIPIENTS 100
 #define MAX_ATTACHMENTS 50
 #define MAX_READ (10u << 20)      /* the part of a message mail_read fetches */
+#define MAX_CONTENT (3u << 20)    /* attachment bytes mail_read returns, decoded */
+#define DEFAULT_MAX_CHARS 100000  /* mail_read's cut of text and html */
 #define MAX_RESPONSE (MAX_READ + (1u << 20)) /* one IMAP response with its literals */
 #define MAX_CRITERIA 1000
+#define MAX_ADDR_LEN 254
 #define MAX_MAILBOX 1000
 #define LIST_DEFAULT 20
 #define LIST_MAX 100
@@ -108,8 +111,9 @@ static CURL *easy_new(const struct mail_account *a, enum proto p, char *errbuf, 
 		if (!port)
 			port = p == PROTO_SMTP ? 465 : 993;
 	} else if (strcmp(sec, "none") == 0) {
-		if (!a->insecure_loopback || !is_loopback(host)) {
-			err_set(err, "security \"none\" is only allowed to a loopback test server");
+		if (!is_loopback(host)) {
+			err_set(err, "security \"none\" (plain text) is only allowed to this machine "
+				     "(127.0.0.1, ::1, localhost)");
 			goto out;
 		}
 		if (!port)
@@ -292,6 +296,60 @@ static size_t upload_cb(char *dst, size_t size, size_t n, void *ud)
 	return want;
 }
 
+/* What the server answered to each RCPT TO. curl goes on when some are
+ * refused (CURLOPT_MAIL_RCPT_ALLLOWFAILS) but does not say which, so we read
+ * its debug stream: each command it sends, then the reply lines. The AUTH
+ * lines pass through here too; nothing but RCPT is looked at or kept. */
+struct rcpt_watch {
+	char current[MAX_ADDR_LEN + 1]; /* the RCPT waiting for its reply, or "" */
+	json_t *accepted, *rejected;
+	char first_refusal[160];        /* "addr: 550 5.1.1 no such user" */
+};
+
+static int debug_cb(CURL *c, curl_infotype type, char *data, size_t size, void *ud)
+{
+	struct rcpt_watch *w = ud;
+	(void)c;
+	if (type == CURLINFO_HEADER_OUT) {
+		const char *gt;
+		w->current[0] = '\0';
+		if (size > 9 && strncasecmp(data, "RCPT TO:<", 9) == 0 &&
+		    (gt = memchr(data + 9, '>', size - 9)) && (size_t)(gt - data - 9) < sizeof(w->current)) {
+			memcpy(w->current, data + 9, (size_t)(gt - data - 9));
+			w->current[gt - data - 9] = '\0';
+		}
+		return 0;
+	}
+	if (type != CURLINFO_HEADER_IN || !w->current[0])
+		return 0;
+	/* The reply's last line has a space or nothing after its code. */
+	for (const char *line = data, *end = data + size; line < end;) {
+		const char *nl = memchr(line, '\n', (size_t)(end - line));
+		size_t n = nl ? (size_t)(nl - line) : (size_t)(end - line);
+		if (n >= 3 && line[0] >= '1' && line[0] <= '5' && (n == 3 || line[3] != '-') &&
+		    w->current[0]) {
+			if (line[0] == '2') {
+				json_array_append_new(w->accepted, json_string(w->current));
+			} else {
+				json_array_append_new(w->rejected, json_string(w->current));
+				if (!w->first_refusal[0]) {
+					size_t k = (size_t)snprintf(w->first_refusal,
+								    sizeof(w->first_refusal),
+								    "%s: ", w->current);
+					for (size_t i = 0; i < n && k + 1 < sizeof(w->first_refusal);
+					     i++)
+						if (line[i] >= ' ' && line[i] < 0x7f)
+							w->first_refusal[k++] = line[i];
+					w->first_refusal[k] = '\0';
+				}
+			}
+			w->current[0] = '\0';
+		}
+		line += n + 1;
+	}
+	return 0;
+}
+
 static int has_addr(const struct curl_slist *l, const char *bracketed)
 {
 	for (; l; l = l->next)
@@ -312,7 +370,8 @@ int mail_send(const struct mail_account *acct, json_t *args, json_t **result, st
 	char *id_hex = NULL, *message_id = NULL, *mail_from = NULL;
 	char errbuf[CURL_ERROR_SIZE];
 	struct buf msg;
-	json_t *accepted = NULL;
+	json_t *envelope = NULL;
+	struct rcpt_watch watch = {.accepted = json_array(), .rejected = json_array()};
 	CURL *c = NULL;
 	int ret = -1;
 
@@ -354,7 +413,7 @@ int mail_send(const struct mail_account *acct, json_t *args, json_t **result, st
 	}
 
 	/* The envelope: every To, Cc and Bcc once. Bcc is nowhere else. */
-	accepted = json_array();
+	envelope = json_array();
 	for (size_t l = 0; l < 3; l++)
 		for (size_t i = 0; i < lists[l]->n; i++) {
 			char *b = xasprintf("<%s>", lists[l]->v[i].addr);
@@ -367,7 +426,7 @@ int mail_send(const struct mail_account *acct, json_t *args, json_t **result, st
 				}
 				rcpt = n;
 				nrcpt++;
-				json_array_append_new(accepted, json_string(lists[l]->v[i].addr));
+				json_array_append_new(envelope, json_string(lists[l]->v[i].addr));
 			}
 			free(b);
 		}
@@ -412,23 +471,39 @@ int mail_send(const struct mail_account *acct, json_t *args, json_t **result, st
 	    curl_easy_setopt(c, CURLOPT_UPLOAD, 1L) != CURLE_OK ||
 	    curl_easy_setopt(c, CURLOPT_READFUNCTION, upload_cb) != CURLE_OK ||
 	    curl_easy_setopt(c, CURLOPT_READDATA, &up) != CURLE_OK ||
-	    curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, (curl_off_t)msg.len) != CURLE_OK) {
+	    curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, (curl_off_t)msg.len) != CURLE_OK ||
+	    /* 7.69's spelling; 8.2 renamed it ALLOWFAILS and kept this one. */
+	    curl_easy_setopt(c, CURLOPT_MAIL_RCPT_ALLLOWFAILS, 1L) != CURLE_OK ||
+	    curl_easy_setopt(c, CURLOPT_DEBUGFUNCTION, debug_cb) != CURLE_OK ||
+	    curl_easy_setopt(c, CURLOPT_DEBUGDATA, &watch) != CURLE_OK ||
+	    curl_easy_setopt(c, CURLOPT_VERBOSE, 1L) != CURLE_OK) {
 		err_set(err, "cannot set up curl for smtp");
 		goto out;
 	}
 	CURLcode rc = curl_easy_perform(c);
+	if (rc != CURLE_OK && json_array_size(watch.rejected) == nrcpt) {
+		err_set(err, "smtp send to '%s' failed: every recipient was refused (%s)",
+			acct->smtp_host, watch.first_refusal);
+		goto out;
+	}
 	if (rc != CURLE_OK) {
 		err_set(err, "smtp send to '%s' failed: %s", acct->smtp_host, curl_text(rc, errbuf));
 		goto out;
 	}
-	*result = json_pack("{s:s, s:O}", "message_id", message_id, "accepted", accepted);
+	/* Should curl ever talk differently, the envelope is what it sent. */
+	if (!json_array_size(watch.accepted) && !json_array_size(watch.rejected))
+		json_array_extend(watch.accepted, envelope);
+	*result = json_pack("{s:s, s:O, s:O}", "message_id", message_id, "accepted",
+			    watch.accepted, "rejected", watch.rejected);
 	ret = 0;
 out:
 	if (ret < 0)
 		err_scrub(err, acct);
 	curl_easy_cleanup(c);
 	curl_slist_free_all(rcpt);
-	json_decref(accepted);
+	json_decref(envelope);
+	json_decref(watch.accepted);
+	json_decref(watch.rejected);
 	for (size_t i = 0; i < natt; i++)
 		free((void *)att[i].data);
 	free(att);
@@ -638,8 +713,8 @@ static int imap_cmd(struct imap *im, const char *cmd, const char *what, imap_unt
 	if (imap_send(im, line, strlen(line), err) < 0)
 		goto out;
 	for (;;) {
-		const char *r;
-		size_t n;
+		const char *r = NULL;
+		size_t n = 0;
 		if (imap_read(im, &r, &n, err) < 0)
 			goto out;
 		if (n >= 2 && r[0] == '*' && r[1] == ' ') {
@@ -822,44 +897,77 @@ static json_t *scan_atoms(struct scan *sc, const struct tok *t)
 	return a;
 }
 
-/* A mailbox name for a command: modified UTF-7, quoted. A new string. */
-static char *imap_mailbox_arg(const char *name)
+/* A mailbox name or LIST pattern: UTF-8 on one line, dflt when absent. */
+static int arg_mailbox(json_t *args, const char *key, const char *dflt, const char **out,
+		       struct err *err)
 {
-	char *enc = mime_utf7_encode(name);
-	struct buf b;
-	buf_init(&b, 0);
-	buf_adds(&b, "\"");
-	for (const char *p = enc; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			buf_adds(&b, "\\");
-		buf_add(&b, p, 1);
-	}
-	buf_adds(&b, "\"");
-	free(enc);
-	return buf_detach(&b);
-}
-
-static int arg_mailbox(json_t *args, const char **out, struct err *err)
-{
-	if (arg_string(args, "mailbox", 0, out, err) < 0)
+	if (arg_string(args, key, 0, out, err) < 0)
 		return -1;
 	if (!*out || !**out)
-		*out = "INBOX";
+		*out = dflt;
 	for (const char *p = *out; *p; p++)
 		if ((unsigned char)*p < ' ' || *p == 0x7f)
-			return err_set(err, "mailbox must not contain control characters");
+			return err_set(err, "%s must not contain control characters", key);
 	if (strlen(*out) > MAX_MAILBOX)
-		return err_set(err, "mailbox is longer than %d bytes", MAX_MAILBOX);
+		return err_set(err, "%s is longer than %d bytes", key, MAX_MAILBOX);
+	return 0;
+}
+
+static int arg_bool(json_t *args, const char *key, int *out, struct err *err)
+{
+	json_t *v = json_object_get(args, key);
+	*out = 0;
+	if (!v || json_is_null(v))
+		return 0;
+	if (!json_is_boolean(v))
+		return err_set(err, "%s must be true or false", key);
+	*out = json_is_true(v);
+	return 0;
+}
+
+/* A whole number in [min, max], dflt when absent. */
+static int arg_long(json_t *args, const char *key, long min, long max, long dflt, long *out,
+		    struct err *err)
+{
+	json_t *v = json_object_get(args, key);
+	*out = dflt;
+	if (!v || json_is_null(v))
+		return 0;
+	if (!json_is_integer(v) || json_integer_value(v) < min || json_integer_value(v) > max)
+		return err_set(err, "%s must be an integer from %ld to %ld", key, min, max);
+	*out = (long)json_integer_value(v);
 	return 0;
 }
 
 /* ------------------------------------------------------------ mailboxes */
 
+struct mailboxes {
+	json_t *list;
+	char **wire; /* each entry's name as the server spelled it, for STATUS */
+	size_t n;
+};
+
+static const char *special_use(json_t *flags)
+{
+	static const char *const uses[] = {"\\All",  "\\Archive", "\\Drafts", "\\Flagged",
+					   "\\Junk", "\\Sent",	  "\\Trash"};
+	size_t i;
+	json_t *f;
+	json_array_foreach(flags, i, f)
+		for (size_t k = 0; k < sizeof(uses) / sizeof(uses[0]); k++)
+			if (json_string_value(f) && strcasecmp(json_string_value(f), uses[k]) == 0)
+				return uses[k];
+	return NULL;
+}
+
+/* "LIST (\HasNoChildren) "/" name": the name may be an atom, a quoted
+ * string or a literal, in modified UTF-7. */
 static void on_list(void *ctx, const char *r, size_t n)
 {
+	struct mailboxes *mb = ctx;
 	struct scan sc = {r, r + n};
 	struct tok t;
-	json_t *flags = NULL, *delim = NULL;
+	json_t *flags = NULL, *delim = NULL, *entry;
 	char *raw = NULL, *name = NULL;
 
 	if (scan_next(&sc, &t) != TOK_ATOM || !tok_is(&t, "LIST"))
@@ -881,12 +989,18 @@ static void on_list(void *ctx, const char *r, size_t n)
 	raw = tok_dup(&t, NULL);
 	name = mime_utf7_decode(raw);
 	json_t *nm = json_string(name ? name : raw); /* NULL when not UTF-8 either */
-	if (nm)
-		json_array_append_new(ctx, json_pack("{s:o, s:O, s:o}", "name", nm, "flags", flags,
-						     "delimiter", delim ? delim : json_null()));
-	else
-		json_decref(delim);
+	if (!nm)
+		goto out;
+	entry = json_pack("{s:o, s:o, s:O}", "name", nm, "delimiter", delim ? delim : json_null(),
+			  "flags", flags);
 	delim = NULL;
+	const char *use = special_use(flags);
+	if (use)
+		json_object_set_new(entry, "special_use", json_string(use));
+	json_array_append_new(mb->list, entry);
+	mb->wire = xrealloc(mb->wire, (mb->n + 1) * sizeof(*mb->wire));
+	mb->wire[mb->n++] = raw;
+	raw = NULL;
 out:
 	json_decref(flags);
 	json_decref(delim);
@@ -894,24 +1008,105 @@ out:
 	free(name);
 }
 
+/* "STATUS name (MESSAGES 3 UNSEEN 1 UIDNEXT 9 UIDVALIDITY 7)" into ctx. */
+static void on_status(void *ctx, const char *r, size_t n)
+{
+	static const char *const keys[] = {"MESSAGES", "UNSEEN", "UIDNEXT", "UIDVALIDITY"};
+	json_t *entry = ctx;
+	struct scan sc = {r, r + n};
+	struct tok t, v;
+	unsigned long num;
+
+	if (scan_next(&sc, &t) != TOK_ATOM || !tok_is(&t, "STATUS"))
+		return;
+	scan_next(&sc, &t); /* the name: we asked about one mailbox only */
+	if (scan_next(&sc, &t) != TOK_OPEN)
+		return;
+	while (scan_next(&sc, &t) == TOK_ATOM && scan_next(&sc, &v) == TOK_ATOM)
+		for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
+			if (tok_is(&t, keys[k]) && tok_ulong(&v, &num) == 0) {
+				char key[16];
+				snprintf(key, sizeof(key), "%s", keys[k]);
+				for (char *p = key; *p; p++)
+					*p = (char)(*p - 'A' + 'a');
+				json_object_set_new(entry, key, json_integer((json_int_t)num));
+			}
+}
+
+static int has_flag(json_t *flags, const char *flag)
+{
+	size_t i;
+	json_t *f;
+	json_array_foreach(flags, i, f)
+		if (json_string_value(f) && strcasecmp(json_string_value(f), flag) == 0)
+			return 1;
+	return 0;
+}
+
+/* A quoted mailbox name or pattern for a command; it is already on the
+ * server's spelling (wire) or UTF-8 to encode (utf8). A new string. */
+static char *imap_quoted(const char *s, int utf8)
+{
+	char *enc = utf8 ? mime_utf7_encode(s) : xstrdup(s);
+	struct buf b;
+	buf_init(&b, 0);
+	buf_adds(&b, "\"");
+	for (const char *p = enc; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			buf_adds(&b, "\\");
+		buf_add(&b, p, 1);
+	}
+	buf_adds(&b, "\"");
+	free(enc);
+	return buf_detach(&b);
+}
+
 int mail_mailboxes(const struct mail_account *acct, json_t *args, json_t **result,
 		   struct err *err)
 {
 	struct imap im = {0};
-	json_t *list = json_array();
-	int ret = -1;
+	struct mailboxes mb = {json_array(), NULL, 0};
+	const char *pattern;
+	char *cmd = NULL;
+	int counts, ret = -1;
 
-	(void)args;
 	*result = NULL;
-	if (imap_open(&im, acct, err) < 0 ||
-	    imap_cmd(&im, "LIST \"\" \"*\"", "list mailboxes", on_list, list, err) < 0)
+	if (!json_is_object(args)) {
+		err_set(err, "arguments must be an object");
 		goto out;
-	*result = list;
-	list = NULL;
+	}
+	if (arg_mailbox(args, "pattern", "*", &pattern, err) < 0 ||
+	    arg_bool(args, "include_counts", &counts, err) < 0 || imap_open(&im, acct, err) < 0)
+		goto out;
+	char *q = imap_quoted(pattern, 1);
+	cmd = xasprintf("LIST \"\" %s", q);
+	free(q);
+	if (imap_cmd(&im, cmd, "list mailboxes", on_list, &mb, err) < 0)
+		goto out;
+	for (size_t i = 0; counts && i < mb.n; i++) {
+		json_t *entry = json_array_get(mb.list, i);
+		json_t *flags = json_object_get(entry, "flags");
+		if (has_flag(flags, "\\Noselect") || has_flag(flags, "\\NonExistent"))
+			continue;
+		char *qn = imap_quoted(mb.wire[i], 0);
+		free(cmd);
+		cmd = xasprintf("STATUS %s (MESSAGES UNSEEN UIDNEXT UIDVALIDITY)", qn);
+		free(qn);
+		char *what = xasprintf("status '%s'", json_string_value(json_object_get(entry, "name")));
+		int rc = imap_cmd(&im, cmd, what, on_status, entry, err);
+		free(what);
+		if (rc < 0)
+			goto out;
+	}
+	*result = json_incref(mb.list); /* mb.list's own reference goes at out */
 	ret = 0;
 out:
 	imap_close(&im);
-	json_decref(list);
+	json_decref(mb.list);
+	for (size_t i = 0; i < mb.n; i++)
+		free(mb.wire[i]);
+	free(mb.wire);
+	free(cmd);
 	if (ret < 0)
 		err_scrub(err, acct);
 	return ret;
@@ -928,6 +1123,22 @@ static void on_select(void *ctx, const char *r, size_t n)
 								      "0123456789")};
 		(void)tok_ulong(&t, validity);
 	}
+}
+
+/* EXAMINE (read-only) or SELECT a mailbox; *validity gets its UIDVALIDITY
+ * (0 when the server does not say). */
+static int imap_open_mailbox(struct imap *im, const char *mailbox, int writable,
+			     unsigned long *validity, struct err *err)
+{
+	char *q = imap_quoted(mailbox, 1);
+	char *cmd = xasprintf("%s %s", writable ? "SELECT" : "EXAMINE", q);
+	char *what = xasprintf("%s '%s'", writable ? "select" : "examine", mailbox);
+	*validity = 0;
+	int rc = imap_cmd(im, cmd, what, on_select, validity, err);
+	free(q);
+	free(cmd);
+	free(what);
+	return rc;
 }
 
 struct uids {
@@ -959,21 +1170,61 @@ static int uid_desc(const void *a, const void *b)
 	return x < y ? 1 : x > y ? -1 : 0;
 }
 
-/* One FETCH response: "12 FETCH (UID 5 FLAGS (\Seen) RFC822.SIZE 42 BODY[..] {n}...)" */
+/* What FETCH responses told about one message. */
 struct fetched {
 	unsigned long uid;
-	long long size;
-	json_t *flags; /* new, or NULL */
-	char *body;    /* new, or NULL */
+	long long size;          /* RFC822.SIZE, or -1 */
+	long long internal_date; /* INTERNALDATE in seconds, or -1 */
+	int has_attachments;     /* from BODYSTRUCTURE: 0, 1, or -1 when not seen */
+	json_t *flags;           /* new, or NULL */
+	char *body;              /* a BODY[...] section, new, or NULL */
 	size_t body_len;
 };
 
+static void fetched_init(struct fetched *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->size = f->internal_date = -1;
+	f->has_attachments = -1;
+}
+
+/* "17-Jul-1996 02:44:25 -0700" to seconds since the epoch, or -1. */
+static long long internal_date(const struct tok *t)
+{
+	char *s = tok_dup(t, NULL);
+	long long v = -1;
+	for (int k = 0, i = 0; s[i] && k < 2; i++)
+		if (s[i] == '-' && i > 0) {
+			s[i] = ' ';
+			k++;
+		}
+	if (mime_parse_date(s, &v) < 0)
+		v = -1;
+	free(s);
+	return v;
+}
+
+/* Whether a BODYSTRUCTURE (t opens it) has a part with disposition
+ * "attachment": any such string in it is taken as one. */
+static int bodystructure_attachment(struct scan *sc, const struct tok *t)
+{
+	int depth = t->type == TOK_OPEN, found = 0;
+	struct tok x;
+	while (depth > 0 && scan_next(sc, &x) != TOK_END) {
+		depth += x.type == TOK_OPEN ? 1 : x.type == TOK_CLOSE ? -1 : 0;
+		if ((x.type == TOK_QUOTED || x.type == TOK_ATOM) && x.len == 10 &&
+		    strncasecmp(x.s, "attachment", 10) == 0)
+			found = 1;
+	}
+	return found;
+}
+
+/* One FETCH response: "12 FETCH (UID 5 FLAGS (\Seen) RFC822.SIZE 42 ...)" */
 static int fetch_parse(const char *r, size_t n, struct fetched *f)
 {
 	struct scan sc = {r, r + n};
 	struct tok t;
-	memset(f, 0, sizeof(*f));
-	f->size = -1;
+	fetched_init(f);
 	if (scan_next(&sc, &t) != TOK_ATOM || scan_next(&sc, &t) != TOK_ATOM ||
 	    !tok_is(&t, "FETCH") || scan_next(&sc, &t) != TOK_OPEN)
 		return -1;
@@ -985,9 +1236,13 @@ static int fetch_parse(const char *r, size_t n, struct fetched *f)
 			f->uid = num;
 		} else if (tok_is(&t, "RFC822.SIZE") && tok_ulong(&v, &num) == 0) {
 			f->size = (long long)num;
+		} else if (tok_is(&t, "INTERNALDATE") && v.type == TOK_QUOTED) {
+			f->internal_date = internal_date(&v);
 		} else if (tok_is(&t, "FLAGS") && v.type == TOK_OPEN) {
 			json_decref(f->flags);
 			f->flags = scan_atoms(&sc, &v);
+		} else if (tok_is(&t, "BODYSTRUCTURE") && v.type == TOK_OPEN) {
+			f->has_attachments = bodystructure_attachment(&sc, &v);
 		} else if (t.len > 5 && strncasecmp(t.s, "BODY[", 5) == 0 &&
 			   (v.type == TOK_LITERAL || v.type == TOK_QUOTED)) {
 			free(f->body);
@@ -1009,6 +1264,7 @@ static void fetched_release(struct fetched *f)
  * (RFC 3501 7.4.2): take what from has into into; from is emptied. */
 static void fetched_merge(struct fetched *into, struct fetched *from)
 {
+	into->uid = from->uid;
 	if (from->flags) {
 		json_decref(into->flags);
 		into->flags = from->flags;
@@ -1022,6 +1278,10 @@ static void fetched_merge(struct fetched *into, struct fetched *from)
 	}
 	if (from->size >= 0)
 		into->size = from->size;
+	if (from->internal_date >= 0)
+		into->internal_date = from->internal_date;
+	if (from->has_attachments >= 0)
+		into->has_attachments = from->has_attachments;
 }
 
 struct list_ctx {
@@ -1037,24 +1297,28 @@ static void on_list_fetch(void *ctx, const char *r, size_t n)
 	if (fetch_parse(r, n, &f) == 0)
 		for (size_t i = 0; i < lc->n; i++)
 			if (lc->uids[i] == f.uid) {
-				lc->got[i].uid = f.uid;
 				fetched_merge(&lc->got[i], &f);
 				break;
 			}
 	fetched_release(&f);
 }
 
-/* A list entry: {uid, from, to, cc?, subject, date, message_id?, flags, size?}. */
-static json_t *list_item(struct fetched *f)
+/* {uid, uidvalidity, from, to, cc, subject, date, message_id?, flags, size?,
+ * has_attachments?}; f's flags are taken. */
+static json_t *list_item(struct fetched *f, unsigned long validity)
 {
-	json_t *o = json_pack("{s:I}", "uid", (json_int_t)f->uid);
-	json_t *h = f->body ? mime_summary_headers(f->body, f->body_len) : json_object();
+	json_t *o = json_pack("{s:I, s:I}", "uid", (json_int_t)f->uid, "uidvalidity",
+			      (json_int_t)validity);
+	json_t *h = f->body ? mime_summary_headers(f->body, f->body_len, f->internal_date)
+			    : json_object();
 	json_object_update(o, h);
 	json_decref(h);
 	json_object_set_new(o, "flags", f->flags ? f->flags : json_array());
 	f->flags = NULL; /* stolen by o */
 	if (f->size >= 0)
 		json_object_set_new(o, "size", json_integer(f->size));
+	if (f->has_attachments >= 0)
+		json_object_set_new(o, "has_attachments", json_boolean(f->has_attachments));
 	return o;
 }
 
@@ -1098,11 +1362,11 @@ int mail_list(const struct mail_account *acct, json_t *args, json_t **result, st
 	struct imap im = {0};
 	const char *mailbox, *search;
 	unsigned long validity = 0, cur_validity = 0, cursor = 0;
-	json_int_t limit = LIST_DEFAULT;
+	long limit;
 	struct uids found = {0};
 	struct list_ctx lc = {0};
-	char *mbox = NULL, *cmd = NULL, *what = NULL;
-	json_t *data = NULL;
+	char *cmd = NULL;
+	json_t *data = json_array();
 	struct buf set;
 	size_t take = 0;
 	int ret = -1;
@@ -1113,37 +1377,24 @@ int mail_list(const struct mail_account *acct, json_t *args, json_t **result, st
 		err_set(err, "arguments must be an object");
 		goto out;
 	}
-	json_t *lim = json_object_get(args, "limit");
-	if (lim && !json_is_null(lim)) {
-		if (!json_is_integer(lim) || json_integer_value(lim) < 1) {
-			err_set(err, "limit must be a positive integer");
-			goto out;
-		}
-		limit = json_integer_value(lim) > LIST_MAX ? LIST_MAX : json_integer_value(lim);
-	}
-	if (arg_mailbox(args, &mailbox, err) < 0 || arg_string(args, "search", 0, &search, err) < 0 ||
+	if (arg_long(args, "limit", 1, LONG_MAX, LIST_DEFAULT, &limit, err) < 0 ||
+	    arg_mailbox(args, "mailbox", "INBOX", &mailbox, err) < 0 ||
+	    arg_string(args, "search", 0, &search, err) < 0 ||
 	    arg_cursor(args, &validity, &cursor, err) < 0)
 		goto out;
+	if (limit > LIST_MAX)
+		limit = LIST_MAX;
 	if (!search || !*search)
 		search = "ALL";
-	if (search_valid(search, err) < 0)
-		goto out;
-
-	if (imap_open(&im, acct, err) < 0)
-		goto out;
-	mbox = imap_mailbox_arg(mailbox);
-	cmd = xasprintf("EXAMINE %s", mbox);
-	what = xasprintf("examine '%s'", mailbox);
-	if (imap_cmd(&im, cmd, what, on_select, &cur_validity, err) < 0)
+	if (search_valid(search, err) < 0 || imap_open(&im, acct, err) < 0 ||
+	    imap_open_mailbox(&im, mailbox, 0, &cur_validity, err) < 0)
 		goto out;
 	if (validity && cur_validity && validity != cur_validity) {
 		err_set(err, "cursor is stale: mailbox '%s' was renumbered; list again without it",
 			mailbox);
 		goto out;
 	}
-	data = json_array();
 	if (cursor != 1) {
-		free(cmd);
 		cmd = cursor ? xasprintf("UID SEARCH %s UID 1:%lu", search, cursor - 1)
 			     : xasprintf("UID SEARCH %s", search);
 		if (imap_cmd(&im, cmd, "search", on_search, &found, err) < 0)
@@ -1162,20 +1413,21 @@ int mail_list(const struct mail_account *acct, json_t *args, json_t **result, st
 		lc.n = take;
 		lc.got = xcalloc(take, sizeof(*lc.got));
 		for (size_t i = 0; i < take; i++)
-			lc.got[i].size = -1;
+			fetched_init(&lc.got[i]);
 		free(cmd);
-		cmd = xasprintf("UID FETCH %s (UID FLAGS RFC822.SIZE BODY.PEEK[HEADER.FIELDS ("
-				LIST_FIELDS ")])",
+		cmd = xasprintf("UID FETCH %s (UID FLAGS RFC822.SIZE INTERNALDATE BODYSTRUCTURE "
+				"BODY.PEEK[HEADER.FIELDS (" LIST_FIELDS ")])",
 				set.data);
 		if (imap_cmd(&im, cmd, "fetch", on_list_fetch, &lc, err) < 0)
 			goto out;
 		for (size_t i = 0; i < take; i++) /* one expunged meanwhile is left out */
 			if (lc.got[i].uid)
-				json_array_append_new(data, list_item(&lc.got[i]));
+				json_array_append_new(data, list_item(&lc.got[i], cur_validity));
 	}
-	*result = json_pack("{s:O}", "data", data);
 	/* More remain when the search found UIDs below the last one taken. */
-	if (take && found.v[found.n - 1] < found.v[take - 1]) {
+	int more = take && found.v[found.n - 1] < found.v[take - 1];
+	*result = json_pack("{s:O, s:b}", "data", data, "has_more", more);
+	if (more) {
 		char *next = xasprintf("%lu:%lu", cur_validity, found.v[take - 1]);
 		json_object_set_new(*result, "next_cursor", json_string(next));
 		free(next);
@@ -1189,9 +1441,7 @@ out:
 	free(found.v);
 	json_decref(data);
 	buf_release(&set);
-	free(mbox);
 	free(cmd);
-	free(what);
 	if (ret < 0)
 		err_scrub(err, acct);
 	return ret;
@@ -1208,39 +1458,58 @@ static void on_read_fetch(void *ctx, const char *r, size_t n)
 int mail_read(const struct mail_account *acct, json_t *args, json_t **result, struct err *err)
 {
 	struct imap im = {0};
-	struct fetched f = {.size = -1};
+	struct fetched f;
 	const char *mailbox;
-	char *mbox = NULL, *cmd = NULL, *what = NULL;
-	json_t *msg = NULL;
+	unsigned long uid = 0, want_validity = 0, validity = 0;
+	int mark_seen, with_content;
+	long max_chars;
+	char *cmd = NULL;
+	json_t *msg = NULL, *v;
 	int ret = -1;
 
 	*result = NULL;
+	fetched_init(&f);
 	if (!json_is_object(args)) {
 		err_set(err, "arguments must be an object");
 		goto out;
 	}
-	if (arg_mailbox(args, &mailbox, err) < 0 ||
-	    arg_uid(json_object_get(args, "uid"), "uid", &f.uid, err) < 0)
+	if (arg_mailbox(args, "mailbox", "INBOX", &mailbox, err) < 0 ||
+	    arg_uid(json_object_get(args, "uid"), "uid", &uid, err) < 0 ||
+	    arg_bool(args, "mark_seen", &mark_seen, err) < 0 ||
+	    arg_bool(args, "include_attachments", &with_content, err) < 0 ||
+	    arg_long(args, "max_chars", 1, LONG_MAX, DEFAULT_MAX_CHARS, &max_chars, err) < 0)
 		goto out;
-	if (imap_open(&im, acct, err) < 0)
+	if ((v = json_object_get(args, "uidvalidity")) && !json_is_null(v) &&
+	    arg_uid(v, "uidvalidity", &want_validity, err) < 0)
 		goto out;
-	mbox = imap_mailbox_arg(mailbox);
-	cmd = xasprintf("EXAMINE %s", mbox);
-	what = xasprintf("examine '%s'", mailbox);
-	if (imap_cmd(&im, cmd, what, NULL, NULL, err) < 0)
+	/* Read-only unless asked: EXAMINE and BODY.PEEK leave \Seen alone. */
+	if (imap_open(&im, acct, err) < 0 ||
+	    imap_open_mailbox(&im, mailbox, mark_seen, &validity, err) < 0)
 		goto out;
-	/* EXAMINE and BODY.PEEK: reading does not mark the message seen. */
-	free(cmd);
-	cmd = xasprintf("UID FETCH %lu (UID FLAGS RFC822.SIZE BODY.PEEK[]<0.%u>)", f.uid, MAX_READ);
+	if (want_validity && validity && want_validity != validity) {
+		err_set(err, "uidvalidity %lu no longer matches mailbox '%s' (now %lu): its uids "
+			     "were renumbered; list it again",
+			want_validity, mailbox, validity);
+		goto out;
+	}
+	f.uid = uid;
+	cmd = xasprintf("UID FETCH %lu (UID FLAGS RFC822.SIZE INTERNALDATE BODY%s[]<0.%u>)", uid,
+			mark_seen ? "" : ".PEEK", MAX_READ);
 	if (imap_cmd(&im, cmd, "fetch", on_read_fetch, &f, err) < 0)
 		goto out;
 	if (!f.body) {
-		err_set(err, "no message with uid %lu in mailbox '%s'", f.uid, mailbox);
+		err_set(err, "no message with uid %lu in mailbox '%s'", uid, mailbox);
 		goto out;
 	}
-	msg = mime_parse_message(f.body, f.body_len);
-	*result = json_pack("{s:I, s:s, s:o, s:I}", "uid", (json_int_t)f.uid, "mailbox", mailbox,
-			    "flags", f.flags ? f.flags : json_array(), "size",
+	struct mime_parse_opts opts = {(size_t)max_chars, MAX_CONTENT, with_content,
+				       f.internal_date};
+	msg = mime_parse_message(f.body, f.body_len, &opts);
+	if (!f.flags)
+		f.flags = json_array();
+	if (mark_seen && !has_flag(f.flags, "\\Seen"))
+		json_array_append_new(f.flags, json_string("\\Seen"));
+	*result = json_pack("{s:I, s:I, s:s, s:o, s:I}", "uid", (json_int_t)uid, "uidvalidity",
+			    (json_int_t)validity, "mailbox", mailbox, "flags", f.flags, "size",
 			    (json_int_t)(f.size >= 0 ? f.size : (long long)f.body_len));
 	f.flags = NULL; /* stolen by *result */
 	json_object_update(*result, msg);
@@ -1251,9 +1520,7 @@ out:
 	imap_close(&im);
 	fetched_release(&f);
 	json_decref(msg);
-	free(mbox);
 	free(cmd);
-	free(what);
 	if (ret < 0)
 		err_scrub(err, acct);
 	return ret;

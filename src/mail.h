@@ -17,15 +17,14 @@ struct mail_account {
 	const char *imap_host;
 	long imap_port;       /* 0: 143 for starttls, 993 for tls (143 for none) */
 	const char *security; /* "starttls" (default: STARTTLS required, never
-			       * plain) or "tls"; "none" needs insecure_loopback
-			       * and a loopback host (127.0.0.1, ::1, localhost) */
+			       * plain) or "tls"; "none" (plain text) only to this
+			       * machine: 127.0.0.1, ::1 or localhost */
 	const char *username; /* the login; also the From address when from is NULL */
 	const char *password;    /* or NULL with */
 	const char *oauth_token; /* XOAUTH2 bearer token (preferred when both are set) */
 	const char *from;        /* default From: "a@b.c" or "Name <a@b.c>" */
 	long timeout_ms;         /* 0: 30000; SMTP: the whole send; IMAP: the login,
 				  * then each command */
-	int insecure_loopback;   /* tests: allow security "none" to loopback */
 };
 
 /* Each takes the tool's arguments (borrowed, an object) and on success sets

@@ -30,6 +30,12 @@ static const char usage[] =
 	"  connect SLUG [--name NAME] [--scopes S] [--set key=value] [--no-browser]\n"
 	"      [--client-credentials]    connect an OAuth 2.0 account in the browser\n"
 	"  coverage ENTITY [--json]      which connectors fill a canonical entity's fields\n"
+	"  webhooks serve [--listen ADDR:PORT] [--path-prefix /hooks] [--poll-interval S]\n"
+	"                                receive and verify vendor webhooks as events\n"
+	"  events list [--json] [--connector C] [--connection N] [--entity E] [--type T]\n"
+	"      [--since ISO|-1h] [--limit N]\n"
+	"                                stored events, newest first\n"
+	"  events poll [CONNECTION...]   poll entities without webhooks for changes\n"
 	"\n"
 	"options:\n"
 	"  --capabilities DIR            also load connector files from DIR (repeatable)\n"
@@ -199,6 +205,10 @@ int main(int argc, char **argv)
 		ret = cli_key(&cli, n - 1, args + 1);
 	} else if (strcmp(cmd, "coverage") == 0) {
 		ret = cli_coverage(&cli, n - 1, args + 1);
+	} else if (strcmp(cmd, "webhooks") == 0) {
+		ret = cli_webhooks(&cli, n - 1, args + 1);
+	} else if (strcmp(cmd, "events") == 0) {
+		ret = cli_events(&cli, n - 1, args + 1);
 	} else {
 		fprintf(stderr, "switchboard: unknown command '%s'\ntry: switchboard --help\n", cmd);
 	}

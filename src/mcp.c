@@ -15,6 +15,7 @@
 #include "log.h"
 #include "schema.h"
 #include "store.h"
+#include "webhook.h"
 
 #define DEFAULT_MAX_MESSAGE (4u << 20)
 #define STORE_CHECK_MS 1000
@@ -41,6 +42,8 @@ struct server {
 	int log_level; /* index into levels, -1 = no notifications */
 	long long store_version;
 	long long next_store_check;
+	json_t *subscriptions;  /* resources/subscribe: object uri -> true */
+	long long last_event_id; /* events up to here have been announced */
 };
 
 static void send_and_free(json_t *msg)
@@ -89,6 +92,42 @@ static int rebuild_tools(struct server *srv, struct err *err)
 	return 0;
 }
 
+/* Events stored since the last look (by `webhooks serve` or `events
+ * poll`, usually another process): the resource list changed, and each
+ * subscribed events://<connector>/<entity> they belong to is updated. */
+static void watch_events(struct server *srv)
+{
+	struct event_filter f = {.after_id = srv->last_event_id, .limit = 1000};
+	struct event **list = NULL;
+	json_t *updated = json_object();
+	int any = 0;
+	while (store_list_events(srv->store, &f, &list, NULL) == 0 && list[0]) {
+		size_t n = 0;
+		for (; list[n]; n++) {
+			char *uri = events_resource_uri(list[n]);
+			if (json_object_get(srv->subscriptions, uri))
+				json_object_set_new(updated, uri, json_true());
+			free(uri);
+			f.after_id = list[n]->id;
+		}
+		any = 1;
+		events_free(list);
+		list = NULL;
+		if (n < 1000)
+			break;
+	}
+	events_free(list);
+	srv->last_event_id = f.after_id;
+	const char *uri;
+	json_t *v;
+	json_object_foreach(updated, uri, v)
+		send_and_free(jsonrpc_notification_new("notifications/resources/updated",
+						       json_pack("{s:s}", "uri", uri)));
+	if (any)
+		send_and_free(jsonrpc_notification_new("notifications/resources/list_changed", NULL));
+	json_decref(updated);
+}
+
 /* When another process changes the store (a connection added in a
  * terminal), the tool list may change: rebuild and tell the client. */
 static void watch_store(struct server *srv)
@@ -100,6 +139,7 @@ static void watch_store(struct server *srv)
 	if (v == srv->store_version)
 		return;
 	srv->store_version = v;
+	watch_events(srv);
 	if (srv->calls)
 		return; /* tools are borrowed by calls in flight; try again later */
 	json_t *before = json_array();
@@ -130,8 +170,9 @@ static json_t *initialize(struct server *srv, json_t *params)
 		if (strcmp(asked, versions[i]) == 0)
 			version = versions[i];
 	return json_pack(
-		"{s:s, s:{s:{s:b}, s:{}}, s:{s:s, s:s, s:s, s:s}, s:s}", "protocolVersion", version,
-		"capabilities", "tools", "listChanged", 1, "logging", "serverInfo", "name",
+		"{s:s, s:{s:{s:b}, s:{}, s:{s:b, s:b}}, s:{s:s, s:s, s:s, s:s}, s:s}",
+		"protocolVersion", version, "capabilities", "tools", "listChanged", 1, "logging",
+		"resources", "subscribe", 1, "listChanged", 1, "serverInfo", "name",
 		"switchboard", "title", "switchboard", "version", SB_VERSION, "description",
 		"Business APIs (Stripe, GitHub, Shopify, Xero, QuickBooks, Slack, HubSpot, ...) as "
 		"tools",
@@ -351,6 +392,41 @@ static void set_level(struct server *srv, json_t *id, json_t *params)
 		    "or emergency");
 }
 
+/* The resources methods: the events:// resources (webhook_events.c) and
+ * subscriptions to them, announced from watch_events. */
+static void resources(struct server *srv, const char *m, json_t *id, json_t *params)
+{
+	struct err e;
+	int code = JSONRPC_INVALID_PARAMS;
+	json_t *result = NULL;
+	err_init(&e);
+	if (strcmp(m, "resources/list") == 0) {
+		result = events_resources_list(srv->store, params, &code, &e);
+	} else if (strcmp(m, "resources/templates/list") == 0) {
+		result = events_resources_templates();
+	} else if (strcmp(m, "resources/read") == 0) {
+		result = events_resource_read(srv->store, srv->reg, params, &code, &e);
+	} else {
+		const char *uri = json_string_value(json_object_get(params, "uri"));
+		int sub = strcmp(m, "resources/subscribe") == 0;
+		if (!uri) {
+			err_set(&e, "%s needs a string 'uri'", m);
+		} else if (sub && events_resource_check(srv->reg, uri, &e) < 0) {
+			code = EVENTS_RESOURCE_NOT_FOUND;
+		} else {
+			if (sub)
+				json_object_set_new(srv->subscriptions, uri, json_true());
+			else
+				json_object_del(srv->subscriptions, uri);
+			result = json_object();
+		}
+	}
+	if (result)
+		reply(id, result);
+	else
+		send_and_free(jsonrpc_error_new(id, code, e.msg, NULL));
+}
+
 static int valid_id(json_t *id)
 {
 	if (json_is_string(id) || json_is_integer(id))
@@ -398,6 +474,10 @@ static void handle(struct server *srv, json_t *msg)
 		tools_call(srv, id, params);
 	else if (strcmp(m, "logging/setLevel") == 0)
 		set_level(srv, id, params);
+	else if (strcmp(m, "resources/list") == 0 || strcmp(m, "resources/templates/list") == 0 ||
+		 strcmp(m, "resources/read") == 0 || strcmp(m, "resources/subscribe") == 0 ||
+		 strcmp(m, "resources/unsubscribe") == 0)
+		resources(srv, m, id, params);
 	else {
 		char *text = xasprintf("Method not found: %s", m);
 		reply_error(id, JSONRPC_METHOD_NOT_FOUND, text);
@@ -464,7 +544,9 @@ int mcp_serve(struct mcp_options *opt)
 		err_init(&e);
 	} else {
 		srv.store_version = store_data_version(srv.store);
+		store_last_event_id(srv.store, &srv.last_event_id, NULL);
 	}
+	srv.subscriptions = json_object();
 	srv.http = http_new(&e);
 	if (!srv.http)
 		goto out;
@@ -512,6 +594,7 @@ out:
 	http_free(srv.http);
 	store_free(srv.store);
 	registry_free(srv.reg);
+	json_decref(srv.subscriptions);
 	return ret;
 }
 

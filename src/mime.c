@@ -1320,9 +1320,11 @@ static char *header_param(const char *v, const char *want, int words)
 
 /* What a walk over the MIME tree collects. */
 struct walk {
+	const struct mime_parse_opts *opts;
 	int parts;
 	int have_text, have_html;
 	struct buf text, html;
+	size_t content_left; /* with_content: decoded bytes still allowed */
 	json_t *atts;
 };
 
@@ -1338,51 +1340,52 @@ static enum cte body_cte(const struct headers *h)
 	return c;
 }
 
+/* A leaf body's bytes after its transfer encoding: s itself when it has
+ * none (a part may be megabytes: copy only when needed), else decoded into
+ * tmp. */
+static const char *body_bytes(const struct headers *h, const char *s, size_t *n, struct buf *tmp)
+{
+	enum cte c = body_cte(h);
+	if (c == CTE_IDENTITY)
+		return s;
+	if (c == CTE_BASE64) {
+		size_t dl;
+		unsigned char *d = mime_base64_decode(s, *n, 0, &dl);
+		buf_add(tmp, d, dl);
+		free(d);
+	} else {
+		qp_decode(tmp, s, *n, 0);
+	}
+	*n = tmp->len;
+	return tmp->data ? tmp->data : "";
+}
+
 /* The decoded size of a leaf body, without keeping the bytes. */
 static size_t body_size(const struct headers *h, const char *s, size_t n)
 {
-	enum cte c = body_cte(h);
 	size_t chars = 0;
-	if (c == CTE_IDENTITY)
-		return n;
-	if (c == CTE_BASE64) {
+	if (body_cte(h) == CTE_BASE64) {
 		for (size_t i = 0; i < n; i++)
 			chars += b64_value((unsigned char)s[i]) >= 0;
 		return chars / 4 * 3 + (chars % 4 ? chars % 4 - 1 : 0);
 	}
-	struct buf d;
-	buf_init(&d, OUT_CAP);
-	qp_decode(&d, s, n, 0);
-	chars = d.len;
-	buf_release(&d);
-	return chars;
+	struct buf tmp;
+	buf_init(&tmp, OUT_CAP);
+	(void)body_bytes(h, s, &n, &tmp);
+	buf_release(&tmp);
+	return n;
 }
 
-/* Append a text part as UTF-8 with CRLF (and lone CR) line ends as LF.
- * Bodies are copied only when an encoding or a charset needs it: a part may
- * be megabytes. */
+/* Append a text part as UTF-8 with CRLF (and lone CR) line ends as LF. */
 static void text_add(struct buf *out, const struct headers *h, const char *ctype_v,
 		     const char *s, size_t n)
 {
 	struct buf raw, u;
 	char *cs = header_param(ctype_v, "charset", 0);
-	enum cte c = body_cte(h);
-	const char *src = s;
 
 	buf_init(&raw, OUT_CAP);
 	buf_init(&u, OUT_CAP);
-	if (c == CTE_BASE64) {
-		size_t dl;
-		unsigned char *d = mime_base64_decode(s, n, 0, &dl);
-		buf_add(&raw, d, dl);
-		free(d);
-	} else if (c == CTE_QP) {
-		qp_decode(&raw, s, n, 0);
-	}
-	if (c != CTE_IDENTITY) {
-		src = raw.data ? raw.data : "";
-		n = raw.len;
-	}
+	const char *src = body_bytes(h, s, &n, &raw);
 	if (!charset_is_utf8(cs) || !utf8_valid((const unsigned char *)src, n)) {
 		charset_add(&u, cs, (const unsigned char *)src, n);
 		src = u.data ? u.data : "";
@@ -1403,16 +1406,17 @@ static void text_add(struct buf *out, const struct headers *h, const char *ctype
 	free(cs);
 }
 
-static void walk_entity(struct walk *w, const char *raw, size_t len, int depth);
+static void walk_entity(struct walk *w, const char *raw, size_t len, int depth, const char *part);
 
-/* Split a multipart body at its boundary lines and walk each part. */
+/* Split a multipart body at its boundary lines and walk each part; part is
+ * the multipart's own IMAP section ("" at the top). */
 static void walk_multipart(struct walk *w, const char *body, size_t len, const char *boundary,
-			   int depth)
+			   int depth, const char *part)
 {
 	size_t bl = strlen(boundary) + 2;
 	char *delim = xasprintf("--%s", boundary);
-	const char *part = NULL, *p = body, *end = body + len;
-	int closed = 0;
+	const char *start = NULL, *p = body, *end = body + len;
+	int closed = 0, n = 0;
 
 	while (p < end) {
 		const char *hit = memmem(p, (size_t)(end - p), delim, bl);
@@ -1424,29 +1428,59 @@ static void walk_multipart(struct walk *w, const char *body, size_t len, const c
 		}
 		const char *after = hit + bl;
 		int close = end - after >= 2 && after[0] == '-' && after[1] == '-';
-		if (part) {
+		if (start) {
 			/* The line break before a delimiter belongs to the delimiter. */
 			const char *pe = hit;
-			if (pe > part && pe[-1] == '\n')
+			if (pe > start && pe[-1] == '\n')
 				pe--;
-			if (pe > part && pe[-1] == '\r')
+			if (pe > start && pe[-1] == '\r')
 				pe--;
-			walk_entity(w, part, (size_t)(pe - part), depth + 1);
+			char *sub = xasprintf("%s%s%d", part, *part ? "." : "", ++n);
+			walk_entity(w, start, (size_t)(pe - start), depth + 1, sub);
+			free(sub);
 		}
 		if (close) {
 			closed = 1;
 			break;
 		}
 		const char *nl = memchr(after, '\n', (size_t)(end - after));
-		part = nl ? nl + 1 : end;
-		p = part;
+		start = nl ? nl + 1 : end;
+		p = start;
 	}
-	if (part && !closed) /* no closing delimiter: a cut message */
-		walk_entity(w, part, (size_t)(end - part), depth + 1);
+	if (start && !closed) { /* no closing delimiter: a cut message */
+		char *sub = xasprintf("%s%s%d", part, *part ? "." : "", ++n);
+		walk_entity(w, start, (size_t)(end - start), depth + 1, sub);
+		free(sub);
+	}
 	free(delim);
 }
 
-static void walk_entity(struct walk *w, const char *raw, size_t len, int depth)
+static void add_attachment(struct walk *w, const struct headers *h, const char *part,
+			   const char *filename, const char *ctype, const char *s, size_t n)
+{
+	json_t *a = json_pack("{s:s, s:s, s:s}", "part", part, "filename", filename ? filename : "",
+			      "content_type", ctype);
+	if (!w->opts->with_content) {
+		json_object_set_new(a, "size", json_integer((json_int_t)body_size(h, s, n)));
+	} else {
+		struct buf tmp;
+		buf_init(&tmp, OUT_CAP);
+		const char *d = body_bytes(h, s, &n, &tmp);
+		json_object_set_new(a, "size", json_integer((json_int_t)n));
+		if (n <= w->content_left) {
+			char *b64 = crypto_base64(d, n, 0);
+			json_object_set_new(a, "content_base64", json_string(b64));
+			free(b64);
+			w->content_left -= n;
+		} else {
+			json_object_set_new(a, "content_omitted", json_true());
+		}
+		buf_release(&tmp);
+	}
+	json_array_append_new(w->atts, a);
+}
+
+static void walk_entity(struct walk *w, const char *raw, size_t len, int depth, const char *part)
 {
 	struct headers h;
 	size_t body;
@@ -1464,7 +1498,7 @@ static void walk_entity(struct walk *w, const char *raw, size_t len, int depth)
 	if (strncmp(ctype, "multipart/", 10) == 0) {
 		boundary = header_param(ctv, "boundary", 0);
 		if (boundary && *boundary) {
-			walk_multipart(w, raw + body, len - body, boundary, depth);
+			walk_multipart(w, raw + body, len - body, boundary, depth, part);
 			goto out;
 		}
 		free(ctype); /* no boundary: all we can do is show it as text */
@@ -1477,10 +1511,7 @@ static void walk_entity(struct walk *w, const char *raw, size_t len, int depth)
 	if (!strcmp(disp, "attachment") || filename || !is_text) {
 		if (!filename && strcmp(ctype, "message/rfc822") == 0)
 			filename = xstrdup("message.eml");
-		json_array_append_new(w->atts,
-				      json_pack("{s:s, s:s, s:I}", "filename", filename ? filename : "",
-						"content_type", ctype, "size",
-						(json_int_t)body_size(&h, raw + body, len - body)));
+		add_attachment(w, &h, *part ? part : "1", filename, ctype, raw + body, len - body);
 	} else if (strcmp(ctype, "text/plain") == 0) {
 		if (w->have_text)
 			buf_add(&w->text, "\n", 1);
@@ -1498,6 +1529,97 @@ out:
 	headers_release(&h);
 }
 
+/* A decoded address with its display name unquoted: "Ann, B" <a@b.c>
+ * becomes Ann, B <a@b.c> (the JSON string needs no quoting). */
+static char *address_plain(const char *d)
+{
+	const char *q = d + 1;
+	if (d[0] != '"')
+		return xstrdup(d);
+	while (*q && *q != '"')
+		q += (*q == '\\' && q[1]) ? 2 : 1;
+	const char *rest = *q ? q + 1 : q;
+	if (strspn(rest, " \t") == strlen(rest) || rest[strspn(rest, " \t")] != '<')
+		return xstrdup(d);
+	struct buf b;
+	buf_init(&b, 0);
+	for (const char *p = d + 1; p < q; p++) {
+		if (*p == '\\' && p + 1 < q)
+			p++;
+		buf_add(&b, p, 1);
+	}
+	buf_adds(&b, " ");
+	buf_adds(&b, rest + strspn(rest, " \t"));
+	return buf_detach(&b);
+}
+
+/* One string per address of an address header: split at commas outside
+ * quotes, angle brackets and comments, then decoded. Empty groups such as
+ * "undisclosed-recipients:;" are left out. */
+static json_t *address_array(const char *v)
+{
+	json_t *a = json_array();
+	const char *start = v;
+	int quoted = 0, angle = 0, comment = 0;
+
+	if (!v)
+		return a;
+	for (const char *p = v;; p++) {
+		if (*p == '\\' && (quoted || comment) && p[1]) {
+			p++;
+			continue;
+		}
+		if (*p == '"' && !comment)
+			quoted = !quoted;
+		else if (!quoted && *p == '(')
+			comment++;
+		else if (!quoted && *p == ')' && comment)
+			comment--;
+		else if (!quoted && !comment && *p == '<')
+			angle = 1;
+		else if (!quoted && !comment && *p == '>')
+			angle = 0;
+		if (*p && (quoted || angle || comment || *p != ','))
+			continue;
+		const char *one = start;
+		size_t n = (size_t)(p - start);
+		trim(&one, &n);
+		if (n && !(n >= 2 && one[n - 2] == ':' && one[n - 1] == ';')) {
+			char *raw = xstrndup(one, n), *d = mime_decode_header(raw);
+			char *plain = address_plain(d);
+			json_array_append_new(a, json_string(plain));
+			free(raw);
+			free(d);
+			free(plain);
+		}
+		if (!*p)
+			break;
+		start = p + 1;
+	}
+	return a;
+}
+
+/* An address header as one string: its addresses joined by ", ". */
+static void summary_addresses(json_t *o, const struct headers *h, const char *key,
+			      const char *name, int always)
+{
+	const char *v = headers_get(h, name);
+	if (!v && !always)
+		return;
+	json_t *a = address_array(v), *x;
+	struct buf b;
+	size_t i;
+	buf_init(&b, OUT_CAP);
+	json_array_foreach(a, i, x) {
+		if (i)
+			buf_adds(&b, ", ");
+		buf_adds(&b, json_string_value(x));
+	}
+	json_object_set_new(o, key, json_stringn(b.data ? b.data : "", b.len));
+	buf_release(&b);
+	json_decref(a);
+}
+
 static void summary_set(json_t *o, const struct headers *h, const char *key, const char *name,
 			int always)
 {
@@ -1509,51 +1631,90 @@ static void summary_set(json_t *o, const struct headers *h, const char *key, con
 	free(d);
 }
 
-static json_t *summary(const struct headers *h)
+static json_t *summary(const struct headers *h, long long fallback_date)
 {
 	json_t *o = json_object();
-	const char *date = headers_get(h, "Date");
+	const char *date = headers_get(h, "Date"), *refs = headers_get(h, "References");
 	long long t;
+	char *d;
 
-	summary_set(o, h, "from", "From", 1);
-	summary_set(o, h, "to", "To", 1);
-	summary_set(o, h, "cc", "Cc", 0);
+	summary_addresses(o, h, "from", "From", 1);
+	json_object_set_new(o, "to", address_array(headers_get(h, "To")));
+	json_object_set_new(o, "cc", address_array(headers_get(h, "Cc")));
 	summary_set(o, h, "subject", "Subject", 1);
-	char *d = !date ? xstrdup("")
-		  : mime_parse_date(date, &t) == 0 ? iso_date(t) : mime_decode_header(date);
+	if (date && mime_parse_date(date, &t) == 0)
+		d = iso_date(t);
+	else if (fallback_date >= 0)
+		d = iso_date(fallback_date);
+	else
+		d = mime_decode_header(date ? date : "");
 	json_object_set_new(o, "date", json_string(d));
 	free(d);
 	summary_set(o, h, "message_id", "Message-ID", 0);
-	summary_set(o, h, "reply_to", "Reply-To", 0);
+	summary_addresses(o, h, "reply_to", "Reply-To", 0);
 	summary_set(o, h, "in_reply_to", "In-Reply-To", 0);
+	if (refs) {
+		json_t *a = json_array();
+		for (const char *p = refs; (p = strchr(p, '<'));) {
+			const char *gt = strchr(p, '>');
+			if (!gt)
+				break;
+			char *id = xstrndup(p, (size_t)(gt - p) + 1), *dec = mime_decode_header(id);
+			json_array_append_new(a, json_string(dec));
+			free(id);
+			free(dec);
+			p = gt + 1;
+		}
+		json_object_set_new(o, "references", a);
+	}
 	return o;
 }
 
-json_t *mime_summary_headers(const char *raw, size_t len)
+json_t *mime_summary_headers(const char *raw, size_t len, long long fallback_date)
 {
 	struct headers h;
 	size_t body;
 	headers_parse(raw, len, &h, &body);
-	json_t *o = summary(&h);
+	json_t *o = summary(&h, fallback_date);
 	headers_release(&h);
 	return o;
 }
 
-json_t *mime_parse_message(const char *raw, size_t len)
+/* Cut b to at most max characters (code points); 1 when it was cut. */
+static int cut_chars(struct buf *b, size_t max)
 {
-	struct walk w = {0};
-	json_t *o = mime_summary_headers(raw, len);
-	json_t *ret = json_object();
+	size_t chars = 0;
+	if (!max)
+		return 0;
+	for (size_t i = 0; i < b->len; i++)
+		if (((unsigned char)b->data[i] & 0xc0) != 0x80 && ++chars > max) {
+			b->len = i;
+			b->data[i] = '\0';
+			return 1;
+		}
+	return 0;
+}
 
+json_t *mime_parse_message(const char *raw, size_t len, const struct mime_parse_opts *opts)
+{
+	static const struct mime_parse_opts none = {0, 0, 0, -1};
+	struct walk w = {0};
+	json_t *ret = mime_summary_headers(raw, len, (opts ? opts : &none)->fallback_date);
+
+	w.opts = opts ? opts : &none;
+	w.content_left = w.opts->max_content;
 	buf_init(&w.text, OUT_CAP);
 	buf_init(&w.html, OUT_CAP);
 	w.atts = json_array();
-	walk_entity(&w, raw, len, 0);
-	json_object_set_new(ret, "headers", o);
+	walk_entity(&w, raw, len, 0, "");
+	int cut = cut_chars(&w.text, w.opts->max_chars);
+	cut |= cut_chars(&w.html, w.opts->max_chars);
 	json_object_set_new(ret, "text", json_stringn(w.text.data ? w.text.data : "", w.text.len));
 	if (w.have_html)
 		json_object_set_new(ret, "html",
 				    json_stringn(w.html.data ? w.html.data : "", w.html.len));
+	if (cut)
+		json_object_set_new(ret, "truncated", json_true());
 	json_object_set_new(ret, "attachments", w.atts);
 	buf_release(&w.text);
 	buf_release(&w.html);

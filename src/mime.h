@@ -64,25 +64,41 @@ struct mime_message {
  * (bad input, or out's cap reached). */
 int mime_build(const struct mime_message *m, struct buf *out, struct err *err);
 
-/* The summary headers of a message (raw is at least its header block):
- * a new object {from, to, cc?, subject, date, message_id?, reply_to?,
- * in_reply_to?} with RFC 2047 words decoded to UTF-8 and date as ISO 8601
- * UTC ("2026-08-01T09:30:00Z", or the header as sent when it does not parse).
- * Absent headers are "" for from, to, subject and date, and left out
- * otherwise. */
-json_t *mime_summary_headers(const char *raw, size_t len);
+/* The headers of a message (raw is at least its header block) as a new
+ * object, values decoded from RFC 2047 to UTF-8:
+ *   {from: "Ann <a@b.c>", to: [..], cc: [..], subject, date,
+ *    message_id?, reply_to?, in_reply_to?, references?: ["<id>", ..]}
+ * to and cc hold one string per address (empty arrays when absent); from,
+ * subject and date are "" when absent. date is RFC 3339 UTC
+ * ("2026-08-01T09:30:00Z") from the Date header, else from fallback_date
+ * (seconds since the epoch; -1: none), else the Date header as sent. */
+json_t *mime_summary_headers(const char *raw, size_t len, long long fallback_date);
+
+/* What mime_parse_message returns besides the headers. */
+struct mime_parse_opts {
+	size_t max_chars;       /* cut text and html to this many characters; 0: never */
+	size_t max_content;     /* with_content: at most this many decoded bytes in all */
+	int with_content;       /* attachments get content_base64 while max_content lasts */
+	long long fallback_date; /* as for mime_summary_headers */
+};
 
 /* Parse a whole message (CRLF or LF line endings; at most 20 levels of
- * multipart and 1000 parts) into a new object:
- *   {headers: <as mime_summary_headers>, text: "...", html?: "...",
- *    attachments: [{filename, content_type, size}]}
- * text is the first inline text/plain part, html the first inline text/html,
- * both decoded (base64, quoted-printable) and converted to UTF-8 with LF line
- * endings; size is the decoded size. A part counts as an attachment when its
+ * multipart and 1000 parts) into a new object: the fields of
+ * mime_summary_headers, and
+ *   text: "...", html?: "...", truncated?: true,
+ *   attachments: [{part, filename, content_type, size, content_base64?,
+ *                  content_omitted?: true}]
+ * text is the inline text/plain parts (joined by a newline), html the first
+ * inline text/html, both decoded (base64, quoted-printable) and converted to
+ * UTF-8 with LF line endings, each cut to opts->max_chars characters
+ * (truncated: true says so). part is the IMAP section number ("1", "2.1");
+ * size is the decoded size. A part counts as an attachment when its
  * disposition is "attachment", when it has a file name, or when it is not
- * text (or multipart); message/rfc822 parts are attachments too. Never
- * fails: what cannot be parsed is kept as text. */
-json_t *mime_parse_message(const char *raw, size_t len);
+ * text/plain, text/html or multipart; message/rfc822 parts are attachments
+ * (not descended into). With opts->with_content, attachments get their bytes
+ * as content_base64 in order until max_content would be passed; the rest get
+ * content_omitted: true. Never fails: what cannot be parsed is kept as text. */
+json_t *mime_parse_message(const char *raw, size_t len, const struct mime_parse_opts *opts);
 
 /* Decode RFC 2047 encoded words in an (unfolded) header value; other bytes
  * are taken as UTF-8, invalid sequences becoming U+FFFD. A new string. */

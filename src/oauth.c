@@ -10,9 +10,10 @@
 #include "auth/auth.h"
 #include "conns.h"
 #include "crypto.h"
-#include "exec.h"
 #include "http.h"
+#include "jsonx.h"
 #include "log.h"
+#include "request.h"
 
 #define LOCK_TTL_S 60
 #define LOCK_WAIT_MS 20000
@@ -43,7 +44,7 @@ json_t *oauth_token_request(const struct connector *c, json_t *method, const str
 	char *url = oauth_token_url(c, method, app, conn, err);
 	if (!url)
 		goto done;
-	if (!exec_url_allows_credentials(url)) {
+	if (!request_url_allows_credentials(url)) {
 		err_set(err, "refusing to send OAuth credentials for %s over plain http to a host "
 			     "that is not this machine",
 			c->slug);
@@ -68,13 +69,13 @@ json_t *oauth_token_request(const struct connector *c, json_t *method, const str
 						    json_string(app->client_secret));
 		}
 	}
-	exec_add_form(&body, NULL, form);
-	exec_add_header(headers, "Content-Type", "application/x-www-form-urlencoded");
-	exec_add_header(headers, "Accept", "application/json");
+	request_add_form(&body, NULL, form);
+	request_add_header(headers, "Content-Type", "application/x-www-form-urlencoded");
+	request_add_header(headers, "Accept", "application/json");
 	const char *k;
 	json_t *v;
 	json_object_foreach(json_object_get(method, "token_headers"), k, v)
-		exec_add_header(headers, k, json_string_value(v));
+		request_add_header(headers, k, json_string_value(v));
 	size_t n = json_array_size(headers);
 	const char **hv = xcalloc(n + 1, sizeof(*hv));
 	for (size_t i = 0; i < n; i++)
@@ -127,19 +128,6 @@ done:
 	return out;
 }
 
-static json_t *pointer(json_t *doc, const char *ptr)
-{
-	json_t *cur = doc;
-	if (!ptr || !*ptr)
-		return doc;
-	char *copy = xstrdup(ptr), *save = NULL;
-	for (char *t = strtok_r(copy + 1, "/", &save); t && cur; t = strtok_r(NULL, "/", &save))
-		cur = json_is_array(cur) ? json_array_get(cur, (size_t)strtoul(t, NULL, 10))
-					 : json_object_get(cur, t);
-	free(copy);
-	return cur;
-}
-
 void oauth_apply_token(json_t *method, struct connection *conn, json_t *resp)
 {
 	if (!conn->secrets)
@@ -147,7 +135,7 @@ void oauth_apply_token(json_t *method, struct connection *conn, json_t *resp)
 	if (!conn->config)
 		conn->config = json_object();
 	const char *tp = mstr(method, "token_pointer");
-	json_t *token = pointer(resp, tp ? tp : "/access_token");
+	json_t *token = jsonx_pointer(resp, tp ? tp : "/access_token");
 	if (json_is_string(token))
 		json_object_set_new(conn->secrets, "access_token", json_copy(token));
 	json_t *refresh = json_object_get(resp, "refresh_token");
@@ -174,7 +162,7 @@ void oauth_apply_token(json_t *method, struct connection *conn, json_t *resp)
 	json_t *v;
 	json_object_foreach(json_object_get(method, "token_extras"), k, v)
 	{
-		json_t *x = pointer(resp, json_string_value(v));
+		json_t *x = jsonx_pointer(resp, json_string_value(v));
 		if (!x || json_is_null(x) || !strcmp(k, "access_token") || !strcmp(k, "refresh_token"))
 			continue;
 		if (json_is_string(x)) {
@@ -364,7 +352,7 @@ char *oauth_authorize_url(const struct connector *c, json_t *method, const struc
 #define Q(name, value)                                                                             \
 	do {                                                                                       \
 		v = json_string(value);                                                            \
-		exec_add_query(&url, name, v);                                                     \
+		request_add_query(&url, name, v);                                                     \
 		json_decref(v);                                                                    \
 	} while (0)
 	Q("response_type", "code");

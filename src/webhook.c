@@ -171,7 +171,9 @@ static int slack_answer(json_t *doc, struct listen_response *resp)
 
 /* QuickBooks: CloudEvents arrays; the legacy {eventNotifications: [{realmId,
  * dataChangeEvent: {entities: [{name, id, operation, lastUpdated}]}}]}
- * becomes one item per entity, typed like a CloudEvent. */
+ * becomes one CloudEvent-shaped item per entity change, its id made of
+ * realm, entity, operation and time (the entity's id alone would make a
+ * second change of the record look like a replay). */
 static json_t *quickbooks_items(json_t *doc)
 {
 	static const char *const ops[][2] = {{"Create", "created"}, {"Update", "updated"},
@@ -185,30 +187,36 @@ static json_t *quickbooks_items(json_t *doc)
 	json_t *note, *ent;
 	json_array_foreach(notes, i, note)
 	{
-		json_t *realm = json_object_get(note, "realmId");
+		const char *realm = json_string_value(json_object_get(note, "realmId"));
 		json_array_foreach(json_object_get(json_object_get(note, "dataChangeEvent"),
 						   "entities"),
 				   j, ent)
 		{
 			const char *name = json_string_value(json_object_get(ent, "name"));
 			const char *op = json_string_value(json_object_get(ent, "operation"));
+			const char *at = json_string_value(json_object_get(ent, "lastUpdated"));
+			char *eid = webhook_scalar(json_object_get(ent, "id"));
 			const char *done = NULL;
 			for (size_t k = 0; op && k < sizeof(ops) / sizeof(ops[0]); k++)
 				if (strcmp(op, ops[k][0]) == 0)
 					done = ops[k][1];
-			json_t *item = json_deep_copy(ent);
-			if (realm)
-				json_object_set(item, "realmId", realm);
-			if (name && done) {
-				char *low = xstrdup(name);
-				for (char *p = low; *p; p++)
-					*p = (char)tolower((unsigned char)*p);
-				char *type = xasprintf("qbo.%s.%s.v1", low, done);
-				json_object_set_new(item, "type", json_string(type));
-				free(type);
-				free(low);
-			}
-			json_array_append_new(out, item);
+			char *low = xstrdup(name ? name : "");
+			for (char *p = low; *p; p++)
+				*p = (char)tolower((unsigned char)*p);
+			char *type = xasprintf("qbo.%s.%s.v1", low, done ? done : "changed");
+			char *id = xasprintf("%s:%s:%s:%s:%s", realm ? realm : "", name ? name : "",
+					     eid ? eid : "", op ? op : "", at ? at : "");
+			json_array_append_new(
+				out, json_pack("{s:s, s:s, s:o, s:o, s:o, s:O}", "id", id, "type",
+					       type, "intuitentityid",
+					       eid ? json_string(eid) : json_null(),
+					       "intuitaccountid",
+					       realm ? json_string(realm) : json_null(), "time",
+					       at ? json_string(at) : json_null(), "data", ent));
+			free(id);
+			free(type);
+			free(low);
+			free(eid);
 		}
 	}
 	return out;

@@ -132,6 +132,56 @@ struct poll_ctx {
 	int failures;
 };
 
+/* The cursor is {"value": the newest polling-field value seen, "ids": the
+ * items seen at exactly that value}: an item is new when its value is
+ * later, or equal and its id not among those, so an item changed in the
+ * same second as the last one seen is neither missed nor repeated. */
+#define CURSOR_MAX_IDS 1000
+
+static json_t *cursor_parse(const char *text)
+{
+	json_t *c = text ? json_loads(text, 0, NULL) : NULL;
+	if (!json_is_object(c) || !json_is_string(json_object_get(c, "value"))) {
+		json_decref(c);
+		c = json_pack("{s:s, s:[]}", "value", text ? text : "", "ids");
+	}
+	if (!json_is_array(json_object_get(c, "ids")))
+		json_object_set_new(c, "ids", json_array());
+	return c;
+}
+
+static int has_id(json_t *ids, const char *id)
+{
+	size_t i;
+	json_t *v;
+	json_array_foreach(ids, i, v) if (strcmp(json_string_value(v), id) == 0) return 1;
+	return 0;
+}
+
+/* Store the new items of one poll as events, in one transaction. */
+static int store_items(struct store *s, const struct connector *c, const struct connection *conn,
+		       const char *entity, json_t *fresh, struct err *err)
+{
+	size_t n = json_array_size(fresh);
+	struct event *evs = xcalloc(n ? n : 1, sizeof(*evs));
+	struct event **ptrs = xcalloc(n ? n : 1, sizeof(*ptrs));
+	for (size_t i = 0; i < n; i++) {
+		json_t *f = json_array_get(fresh, i);
+		evs[i].connector = c->slug;
+		evs[i].connection_id = conn->id;
+		evs[i].entity = (char *)entity;
+		evs[i].event_type = (char *)POLL_EVENT;
+		evs[i].vendor_type = (char *)POLL_VENDOR_EVENT;
+		evs[i].vendor_event_id = (char *)json_string_value(json_object_get(f, "key"));
+		evs[i].payload = json_object_get(f, "item"); /* borrowed */
+		ptrs[i] = &evs[i];
+	}
+	int added = n ? store_add_events(s, ptrs, n, err) : 0;
+	free(ptrs);
+	free(evs);
+	return added;
+}
+
 static int poll_entity(struct poll_ctx *pc, const struct connector *c,
 		       const struct connection *conn, const char *entity, json_t *edoc)
 {
@@ -141,9 +191,8 @@ static int poll_entity(struct poll_ctx *pc, const struct connector *c,
 	const char *param = json_string_value(json_object_get(polling, "param"));
 	const char *id_field = json_string_value(json_object_get(edoc, "id_field"));
 	struct store *s = pc->opt->store;
-	char *cursor = NULL, *top = NULL, *name = NULL;
-	json_t *args = NULL, *result = NULL, *pending = json_array();
-	struct event **evs = NULL;
+	char *stored = NULL, *name = NULL, *next_text = NULL;
+	json_t *args = NULL, *result = NULL, *cur = NULL, *next = NULL, *fresh = json_array();
 	int ret = -1, had;
 	struct err e;
 	err_init(&e);
@@ -155,11 +204,13 @@ static int poll_entity(struct poll_ctx *pc, const struct connector *c,
 			conn->name, entity, name);
 		goto out;
 	}
-	had = store_get_poll_cursor(s, conn->id, entity, &cursor, &e);
+	had = store_get_poll_cursor(s, conn->id, entity, &stored, &e);
 	if (had < 0)
 		goto fail;
+	cur = cursor_parse(stored);
+	const char *since = json_string_value(json_object_get(cur, "value"));
 	args = json_pack("{s:s}", "connection", conn->name);
-	json_t *fv = param && had ? filter_value(t, param, field, cursor) : NULL;
+	json_t *fv = param && had ? filter_value(t, param, field, since) : NULL;
 	if (fv)
 		json_object_set_new(args, param, fv);
 	result = call_tool(pc->opt->env, t, args);
@@ -171,56 +222,47 @@ static int poll_entity(struct poll_ctx *pc, const struct connector *c,
 	json_t *data = json_object_get(json_object_get(result, "structuredContent"), "data");
 	size_t i, nitems = json_array_size(data);
 	json_t *item;
-	top = had ? xstrdup(cursor) : NULL;
+	next = json_deep_copy(cur);
 	json_array_foreach(data, i, item)
 	{
 		char *id = webhook_scalar(webhook_dotted(item, id_field ? id_field : "id"));
 		char *value = webhook_scalar(webhook_dotted(item, field));
-		/* At or after the cursor: an item changed in the same second as the
-		 * last one seen must not be missed; the dedupe id drops repeats. */
-		if (id && value && had && (!*cursor || cmp_values(value, cursor) >= 0)) {
+		if (!id || !value)
+			goto next_item;
+		int vs_cur = *since ? cmp_values(value, since) : 1;
+		if (had && (vs_cur > 0 || (vs_cur == 0 && !has_id(json_object_get(cur, "ids"), id)))) {
 			char *key = xasprintf("poll:%lld:%s:%s:%s", conn->id, entity, id, value);
-			json_array_append_new(pending, json_pack("{s:s, s:O}", "id", key, "item", item));
+			json_array_append_new(fresh, json_pack("{s:s, s:O}", "key", key, "item", item));
 			free(key);
 		}
-		if (value && (!top || !*top || cmp_values(value, top) > 0)) {
-			free(top);
-			top = xstrdup(value);
+		const char *top = json_string_value(json_object_get(next, "value"));
+		int vs_top = *top ? cmp_values(value, top) : 1;
+		if (vs_top > 0) {
+			json_object_set_new(next, "value", json_string(value));
+			json_object_set_new(next, "ids", json_pack("[s]", id));
+		} else if (vs_top == 0 && !has_id(json_object_get(next, "ids"), id) &&
+			   json_array_size(json_object_get(next, "ids")) < CURSOR_MAX_IDS) {
+			json_array_append_new(json_object_get(next, "ids"), json_string(id));
 		}
+next_item:
 		free(id);
 		free(value);
 	}
-	size_t n = json_array_size(pending);
-	int added = 0;
-	if (n) {
-		evs = xcalloc(n, sizeof(*evs));
-		for (i = 0; i < n; i++) {
-			json_t *p = json_array_get(pending, i);
-			evs[i] = xcalloc(1, sizeof(**evs));
-			evs[i]->connector = c->slug;
-			evs[i]->connection_id = conn->id;
-			evs[i]->entity = (char *)entity;
-			evs[i]->event_type = (char *)POLL_EVENT;
-			evs[i]->vendor_type = (char *)POLL_VENDOR_EVENT;
-			evs[i]->vendor_event_id = (char *)json_string_value(json_object_get(p, "id"));
-			evs[i]->payload = json_object_get(p, "item"); /* borrowed */
-		}
-		added = store_add_events(s, evs, n, &e);
-		if (added < 0)
-			goto fail;
-	}
-	if (store_set_poll_cursor(s, conn->id, entity, top ? top : "", &e) < 0)
+	int added = store_items(s, c, conn, entity, fresh, &e);
+	next_text = json_dumps(next, JSON_COMPACT);
+	if (added < 0 || store_set_poll_cursor(s, conn->id, entity, next_text, &e) < 0)
 		goto fail;
+	const char *top = json_string_value(json_object_get(next, "value"));
 	if (!had)
 		fprintf(stderr,
 			"%s/%s %s: first poll: %zu item%s seen, no events; the next poll reports "
 			"changes after %s\n",
 			c->slug, conn->name, entity, nitems, nitems == 1 ? "" : "s",
-			top && *top ? top : "now");
+			*top ? top : "now");
 	else
 		fprintf(stderr, "%s/%s %s: %d new event%s (%zu item%s, cursor %s)\n", c->slug,
 			conn->name, entity, added, added == 1 ? "" : "s", nitems,
-			nitems == 1 ? "" : "s", top && *top ? top : "none");
+			nitems == 1 ? "" : "s", *top ? top : "none");
 	ret = 0;
 	goto out;
 fail:
@@ -228,14 +270,13 @@ fail:
 out:
 	if (ret < 0)
 		pc->failures++;
-	for (size_t k = 0; evs && k < json_array_size(pending); k++)
-		free(evs[k]);
-	free(evs);
-	json_decref(pending);
+	json_decref(fresh);
 	json_decref(result);
 	json_decref(args);
-	free(top);
-	free(cursor);
+	json_decref(cur);
+	json_decref(next);
+	free(next_text);
+	free(stored);
 	free(name);
 	return ret;
 }

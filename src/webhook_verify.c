@@ -327,7 +327,8 @@ static enum webhook_verdict verify_hubspot(const struct scheme *sc, json_t *wh, 
 	long long tol_ms = (long long)tolerance(sc, wh) * 1000, age = req->now * 1000 - t;
 	if (age > tol_ms || -age > tol_ms) {
 		err_set(why, "timestamp is %lld s %s, outside the %ld s window",
-			(age < 0 ? -age : age) / 1000, age < 0 ? "ahead" : "old", tolerance(sc, wh));
+			((age < 0 ? -age : age) + 500) / 1000, age < 0 ? "ahead" : "old",
+			tolerance(sc, wh));
 		return WEBHOOK_STALE;
 	}
 	return WEBHOOK_OK;

@@ -25,15 +25,20 @@ SMTP: EHLO/HELO, AUTH PLAIN, LOGIN, XOAUTH2 (with or without an initial
 response), MAIL, RCPT, DATA, RSET, NOOP, QUIT. Authentication is required
 before MAIL.
 IMAP4rev1 subset: CAPABILITY, NOOP, LOGIN, AUTHENTICATE PLAIN/XOAUTH2
-(SASL-IR too), LIST, SELECT, EXAMINE, UID SEARCH (ALL, SEEN, UNSEEN, FROM,
-TO, SUBJECT, SINCE, BEFORE, UID, NOT, OR, parenthesised groups), UID FETCH
-(UID, FLAGS, RFC822.SIZE, BODY[...] and BODY.PEEK[...] with "", HEADER,
+(SASL-IR too), LIST (mailboxes named Sent, Drafts, Trash, Junk or Archive
+carry that special-use flag), STATUS, SELECT, EXAMINE, UID SEARCH (ALL,
+SEEN, UNSEEN, FROM, TO, SUBJECT, SINCE, BEFORE, UID, NOT, OR, parenthesised
+groups), UID FETCH (UID, FLAGS, RFC822.SIZE, INTERNALDATE, BODYSTRUCTURE
+(simplified: message/rfc822 parts are shown as basic bodies), BODY[...] and
+BODY.PEEK[...] with "", HEADER,
 TEXT, HEADER.FIELDS (..), and <start.count>; FLAGS come in a FETCH response
 of their own when a body section is fetched too), UID STORE, CLOSE, LOGOUT.
 Mailbox names in commands are taken as quoted strings or atoms, not literals.
 """
 import argparse
 import base64
+import email
+import email.policy
 import email.utils
 import json
 import os
@@ -238,6 +243,39 @@ def parse_set(spec, max_uid):
 
 
 MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+SPECIAL_USE = {"Sent": "\\Sent", "Drafts": "\\Drafts", "Trash": "\\Trash", "Junk": "\\Junk",
+               "Archive": "\\Archive"}
+
+
+def imap_internaldate(ts):
+    t = time.gmtime(ts)
+    return '"%02d-%s-%04d %02d:%02d:%02d +0000"' % (t.tm_mday, MONTHS[t.tm_mon - 1], t.tm_year,
+                                                    t.tm_hour, t.tm_min, t.tm_sec)
+
+
+def bodystructure(part):
+    """BODYSTRUCTURE of an email.message.Message, as bytes."""
+    ctype = part.get_content_type()
+    if part.is_multipart() and ctype != "message/rfc822":
+        subs = b"".join(bodystructure(p) for p in part.get_payload())
+        return b"(" + subs + b' "' + part.get_content_subtype().upper().encode() + b'")'
+    main, sub = ctype.split("/", 1)
+    params = part.get_params(header="content-type") or []
+    plist = b" ".join(imap_quote(k.upper()) + b" " + imap_quote(str(v)) for k, v in params[1:])
+    raw = part.as_bytes().split(b"\n\n", 1)[-1] if ctype == "message/rfc822" else \
+        (part.get_payload(decode=False) or "").encode("utf-8", "replace")
+    cte = (part.get("Content-Transfer-Encoding") or "7bit").upper()
+    out = b'("%s" "%s" %s NIL NIL "%s" %d' % (main.upper().encode(), sub.upper().encode(),
+                                              b"(" + plist + b")" if plist else b"NIL",
+                                              cte.encode(), len(raw))
+    if main == "text":
+        out += b" %d" % raw.count(b"\n")
+    disp = part.get("Content-Disposition")
+    if disp:
+        name = part.get_filename()
+        out += b" NIL (" + imap_quote(disp.split(";")[0].strip().upper()) + b" " + \
+            (b'("FILENAME" ' + imap_quote(name) + b")" if name else b"NIL") + b")"
+    return out + b")"
 
 
 def parse_imap_date(s):
@@ -348,7 +386,8 @@ class ImapHandler(socketserver.StreamRequestHandler):
             self.line(tag + " OK CAPABILITY completed")
         elif cmd == "STARTTLS" and TLS and not isinstance(self.request, ssl.SSLSocket):
             self.line(tag + " OK begin TLS")
-            start_tls(self)
+            if not start_tls(self):
+                return "bye"
         elif cmd == "NOOP":
             self.line(tag + " OK NOOP completed")
         elif cmd == "LOGOUT":
@@ -366,6 +405,8 @@ class ImapHandler(socketserver.StreamRequestHandler):
             self.list(tag, imap_tokens(args))
         elif cmd in ("SELECT", "EXAMINE"):
             self.select(tag, cmd, tok_str(imap_tokens(args)[0]))
+        elif cmd == "STATUS":
+            self.status(tag, imap_tokens(args))
         elif self.box is None:
             self.line(tag + " BAD no mailbox selected")
         elif cmd == "UID SEARCH":
@@ -423,6 +464,8 @@ class ImapHandler(socketserver.StreamRequestHandler):
                 continue
             kids = any(n.startswith(name + "/") for n in names)
             flags = "\\HasChildren" if kids else "\\HasNoChildren"
+            if name.split("/")[-1] in SPECIAL_USE:
+                flags += " " + SPECIAL_USE[name.split("/")[-1]]
             self.send(b'* LIST (' + flags.encode() + b') "/" ' + imap_quote(wire) + b"\r\n")
         self.line(tag + " OK LIST completed")
 
@@ -443,6 +486,22 @@ class ImapHandler(socketserver.StreamRequestHandler):
         self.line("* OK [UIDNEXT %d] next UID" % ((uids[-1] + 1) if uids else 1))
         self.line("%s OK [%s] %s completed" % (tag, "READ-ONLY" if self.readonly else "READ-WRITE",
                                              cmd))
+
+    def status(self, tag, toks):
+        name = tok_str(toks[0])
+        path = box_dir(mutf7_decode(name))
+        if not path or not os.path.isdir(path):
+            self.line(tag + " NO [NONEXISTENT] no such mailbox")
+            return
+        with LOCK:
+            uids = box_uids(path)
+            unseen = sum(1 for u in uids if "\\Seen" not in read_flags(path, u))
+        values = {"MESSAGES": len(uids), "UNSEEN": unseen, "UIDVALIDITY": 1,
+                  "UIDNEXT": (uids[-1] + 1) if uids else 1}
+        items = [tok_str(t).upper() for t in toks[1:] if t not in "()"]
+        self.send(b"* STATUS " + imap_quote(name) + b" (" +
+                  " ".join("%s %d" % (i, values[i]) for i in items).encode() + b")\r\n")
+        self.line(tag + " OK STATUS completed")
 
     def messages(self):
         with LOCK:
@@ -484,6 +543,11 @@ class ImapHandler(socketserver.StreamRequestHandler):
                     continue  # added last, after any \Seen change
                 if up == "RFC822.SIZE":
                     parts.append(b"RFC822.SIZE %d" % len(m["raw"]))
+                elif up == "INTERNALDATE":
+                    parts.append(b"INTERNALDATE " + imap_internaldate(m["date"]).encode())
+                elif up == "BODYSTRUCTURE":
+                    msg = email.message_from_bytes(m["raw"], policy=email.policy.compat32)
+                    parts.append(b"BODYSTRUCTURE " + bodystructure(msg))
                 elif up.startswith("BODY[") or up.startswith("BODY.PEEK["):
                     name, data = self.section(it, m["raw"])
                     parts.append(name.encode() + b" " + imap_quote(data))
@@ -596,7 +660,8 @@ class SmtpHandler(socketserver.StreamRequestHandler):
                     self.line("250 HELP")
             elif verb == "STARTTLS" and TLS and not isinstance(self.request, ssl.SSLSocket):
                 self.line("220 ready to start TLS")
-                start_tls(self)
+                if not start_tls(self):
+                    return
             elif verb == "AUTH":
                 self.auth(arg)
             elif verb == "MAIL":
@@ -712,10 +777,15 @@ class SmtpHandler(socketserver.StreamRequestHandler):
 
 
 def start_tls(handler):
+    """Upgrade the connection; False when the client gave up on TLS."""
     handler.wfile.flush()
-    handler.request = TLS.wrap_socket(handler.request, server_side=True)
+    try:
+        handler.request = TLS.wrap_socket(handler.request, server_side=True)
+    except (ssl.SSLError, OSError):
+        return False
     handler.rfile = handler.request.makefile("rb")
     handler.wfile = handler.request.makefile("wb")
+    return True
 
 
 class Server(socketserver.ThreadingTCPServer):

@@ -1,0 +1,407 @@
+/* cli_events.c - the events commands: webhooks serve (receive and verify
+ * deliveries, optionally polling beside it), events list and events poll.
+ * Output for people goes to stdout; progress and deliveries to stderr. */
+#include "cli.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "store.h"
+#include "webhook.h"
+
+#define DEFAULT_LISTEN "127.0.0.1:8787"
+#define DEFAULT_PREFIX "/hooks"
+
+static const char webhooks_usage[] =
+	"usage: switchboard webhooks serve [--listen ADDR:PORT] [--path-prefix /hooks]\n"
+	"           [--port-file FILE] [--max-body BYTES] [--poll-interval SECONDS]\n"
+	"\n"
+	"Receives vendor webhooks at http://ADDR:PORT/hooks/<connector>/<connection>,\n"
+	"verifies each with the connector's signature scheme and the connection's\n"
+	"webhook secret, and stores verified deliveries as events (see: events list).\n"
+	"--listen defaults to " DEFAULT_LISTEN "; port 0 picks a free one (printed on\n"
+	"stderr, and written to --port-file). Put it behind a tunnel or proxy for the\n"
+	"vendor to reach it. --poll-interval also polls entities without webhooks.\n"
+	"--log-level info shows each delivery.\n";
+
+static const char events_usage[] =
+	"usage: switchboard events list [--json] [--connector C] [--connection N]\n"
+	"           [--entity E] [--type T] [--since ISO|-1h] [--limit N]\n"
+	"       switchboard events poll [CONNECTION...] [--entity E]\n"
+	"\n"
+	"list: stored events, newest first (--json: one JSON object a line).\n"
+	"poll: call the list action of each entity that has a polling field (those\n"
+	"the connection receives webhooks for are skipped unless --entity names one)\n"
+	"and store new or changed items as events; the first poll only records where\n"
+	"things stand.\n";
+
+static volatile sig_atomic_t stopping;
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	stopping = 1;
+}
+
+/* SIGINT and SIGTERM set stopping, without SA_RESTART so waits return. */
+static void catch_stop(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+static int usage_error(const char *usage, const char *fmt, const char *arg)
+{
+	if (fmt) {
+		fputs("switchboard: ", stderr);
+		fprintf(stderr, fmt, arg);
+		fputc('\n', stderr);
+	}
+	fputs(usage, stderr);
+	return 2;
+}
+
+static int parse_listen(const char *s, char *addr, size_t n, int *port)
+{
+	const char *colon = strrchr(s, ':');
+	const char *p = colon ? colon + 1 : s;
+	long v;
+	if (parse_long(p, &v) < 0 || v < 0 || v > 65535)
+		return -1;
+	*port = (int)v;
+	if (!colon || colon == s)
+		snprintf(addr, n, "127.0.0.1");
+	else if ((size_t)(colon - s) < n)
+		snprintf(addr, n, "%.*s", (int)(colon - s), s);
+	else
+		return -1;
+	return 0;
+}
+
+static int write_port_file(const char *path, int port)
+{
+	char *tmp = xasprintf("%s.tmp", path);
+	FILE *f = fopen(tmp, "w");
+	int ok = f && fprintf(f, "%d\n", port) > 0;
+	if (f && fclose(f) != 0)
+		ok = 0;
+	if (ok && rename(tmp, path) < 0)
+		ok = 0;
+	if (!ok) {
+		fprintf(stderr, "switchboard: cannot write port file '%s': %s\n", path,
+			strerror(errno));
+		unlink(tmp);
+	}
+	free(tmp);
+	return ok ? 0 : -1;
+}
+
+/* Sleep up to secs, returning early when stopping. */
+static void nap(long secs)
+{
+	for (long ms = secs * 1000; ms > 0 && !stopping; ms -= 100) {
+		struct timespec ts = {0, 100 * 1000 * 1000};
+		nanosleep(&ts, NULL);
+	}
+}
+
+static int run_poll(struct cli *cli, struct registry *r, const char *const *only,
+		    const char *entity)
+{
+	struct err e;
+	err_init(&e);
+	struct store *st = store_open(cli->mcp.store_path, &e);
+	if (!st) {
+		fprintf(stderr, "switchboard: %s\n", e.msg);
+		return 1;
+	}
+	struct exec_env env = cli->mcp.exec;
+	env.store = st;
+	env.http = http_new(&e);
+	int ret = 1;
+	if (!env.http) {
+		fprintf(stderr, "switchboard: %s\n", e.msg);
+		goto out;
+	}
+	struct webhook_poll_options opt = {r, st, &env, only, entity, &stopping};
+	int failures = webhook_poll(&opt, &e);
+	if (failures < 0)
+		fprintf(stderr, "switchboard: %s\n", e.msg);
+	ret = failures == 0 ? 0 : 1;
+out:
+	exec_shutdown();
+	http_free(env.http);
+	store_free(st);
+	return ret;
+}
+
+/* The poller beside serve runs in its own process, forked before the
+ * listener's thread exists: it shares no store handle, log state or
+ * thread with the receiving side. */
+static pid_t start_poller(struct cli *cli, struct registry *r, long interval)
+{
+	pid_t pid = fork();
+	if (pid != 0) {
+		if (pid < 0)
+			fprintf(stderr, "switchboard: cannot start the poller: %s\n",
+				strerror(errno));
+		return pid;
+	}
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	while (!stopping) {
+		run_poll(cli, r, NULL, NULL);
+		nap(interval);
+	}
+	return 0;
+}
+
+static int webhooks_serve(struct cli *cli, int argc, char **argv)
+{
+	char addr[64];
+	int port = 0, ret = 1;
+	const char *prefix = DEFAULT_PREFIX, *port_file = NULL;
+	long poll_interval = 0, max_body = WEBHOOK_MAX_BODY;
+	pid_t poller = -1;
+	struct listener *l = NULL;
+	struct store *st = NULL;
+	struct registry *r = NULL;
+	struct err e;
+	err_init(&e);
+
+	parse_listen(DEFAULT_LISTEN, addr, sizeof(addr), &port);
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+		if (!v)
+			return usage_error(webhooks_usage, "unknown or incomplete option '%s'", a);
+		i++;
+		if (strcmp(a, "--listen") == 0) {
+			if (parse_listen(v, addr, sizeof(addr), &port) < 0)
+				return usage_error(webhooks_usage,
+						   "--listen takes ADDR:PORT (IPv4), got '%s'", v);
+		} else if (strcmp(a, "--path-prefix") == 0) {
+			if (v[0] != '/')
+				return usage_error(webhooks_usage,
+						   "--path-prefix must start with '/', got '%s'", v);
+			prefix = v;
+		} else if (strcmp(a, "--port-file") == 0) {
+			port_file = v;
+		} else if (strcmp(a, "--poll-interval") == 0) {
+			if (parse_long(v, &poll_interval) < 0 || poll_interval < 1)
+				return usage_error(webhooks_usage,
+						   "--poll-interval takes seconds >= 1, got '%s'", v);
+		} else if (strcmp(a, "--max-body") == 0) {
+			if (parse_long(v, &max_body) < 0 || max_body < 1)
+				return usage_error(webhooks_usage,
+						   "--max-body takes bytes >= 1, got '%s'", v);
+		} else {
+			return usage_error(webhooks_usage, "unknown option '%s'", a);
+		}
+	}
+	r = cli_registry(cli);
+	catch_stop();
+	if (poll_interval > 0) {
+		poller = start_poller(cli, r, poll_interval);
+		if (poller == 0) {
+			registry_free(r);
+			return 0; /* the poller process, done */
+		}
+		if (poller < 0)
+			goto out;
+	}
+	st = store_open(cli->mcp.store_path, &e);
+	if (!st)
+		goto fail;
+	/* Block the stop signals until sigsuspend, so one arriving between
+	 * the check and the wait is not lost. */
+	sigset_t block, old;
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigprocmask(SIG_BLOCK, &block, &old);
+	struct webhook_receiver rc = {r, st, prefix};
+	l = listen_start(addr, port, (size_t)max_body, webhook_receive, &rc, &e);
+	if (!l) {
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		goto fail;
+	}
+	fprintf(stderr, "switchboard: listening on http://%s:%d%s/<connector>/<connection>\n",
+		addr, listen_port(l), prefix);
+	if (port_file && write_port_file(port_file, listen_port(l)) < 0) {
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		goto out;
+	}
+	while (!stopping)
+		sigsuspend(&old);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	fprintf(stderr, "switchboard: stopping\n");
+	ret = 0;
+	goto out;
+fail:
+	fprintf(stderr, "switchboard: %s\n", e.msg);
+out:
+	listen_stop(l);
+	if (poller > 0) {
+		kill(poller, SIGTERM);
+		while (waitpid(poller, NULL, 0) < 0 && errno == EINTR)
+			;
+	}
+	store_free(st);
+	registry_free(r);
+	return ret;
+}
+
+int cli_webhooks(struct cli *cli, int argc, char **argv)
+{
+	if (argc >= 1 && strcmp(argv[0], "serve") == 0)
+		return webhooks_serve(cli, argc - 1, argv + 1);
+	if (argc >= 1 && (strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "help") == 0)) {
+		cli_print("%s", webhooks_usage);
+		return 0;
+	}
+	return usage_error(webhooks_usage, NULL, NULL);
+}
+
+static void print_event_line(const struct event *ev, const char *conn)
+{
+	char at[32];
+	webhook_format_time(ev->received_at, at);
+	char *where = xasprintf("%s/%s", ev->connector, conn ? conn : "-");
+	cli_print("%s  %-20s %-16s %-18s %s%s%s\n", at, where, ev->entity ? ev->entity : "-",
+		  ev->event_type, ev->vendor_type ? ev->vendor_type : "",
+		  ev->vendor_event_id ? "  " : "", ev->vendor_event_id ? ev->vendor_event_id : "");
+	free(where);
+}
+
+static int events_list(struct cli *cli, int argc, char **argv)
+{
+	struct event_filter f = {0};
+	const char *connection = NULL, *since = NULL;
+	struct connection *conn = NULL;
+	struct event **list = NULL;
+	json_t *names = NULL;
+	long limit = 100;
+	int ret = 1;
+	struct err e;
+	err_init(&e);
+
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+		const char **dst = strcmp(a, "--connector") == 0    ? &f.connector
+				   : strcmp(a, "--connection") == 0 ? &connection
+				   : strcmp(a, "--entity") == 0     ? &f.entity
+				   : strcmp(a, "--type") == 0       ? &f.event_type
+				   : strcmp(a, "--since") == 0      ? &since
+				   : NULL;
+		if (!v || (!dst && strcmp(a, "--limit") != 0))
+			return usage_error(events_usage, "unknown or incomplete option '%s'", a);
+		i++;
+		if (dst)
+			*dst = v;
+		else if (parse_long(v, &limit) < 0 || limit < 1 || limit > 1000)
+			return usage_error(events_usage, "--limit takes 1 to 1000, got '%s'", v);
+	}
+	f.limit = (int)limit;
+	if (since && webhook_parse_since(since, now_s(), &f.since) < 0)
+		return usage_error(events_usage,
+				   "--since takes an ISO 8601 time or a span such as -1h, got '%s'",
+				   since);
+	if (f.entity && strcmp(f.entity, "_other") == 0) {
+		f.no_entity = 1;
+		f.entity = NULL;
+	}
+	struct store *st = store_open(cli->mcp.store_path, &e);
+	if (!st)
+		goto fail;
+	if (connection) {
+		conn = store_get_connection(st, f.connector, connection, 0, &e);
+		if (!conn)
+			goto fail;
+		f.connection_id = conn->id;
+		if (!f.connector)
+			f.connector = conn->connector;
+	}
+	if (store_list_events(st, &f, &list, &e) < 0)
+		goto fail;
+	names = webhook_connection_names(st);
+	size_t n = 0;
+	for (; list[n]; n++) {
+		char key[32];
+		snprintf(key, sizeof(key), "%lld", list[n]->connection_id);
+		const char *cname = json_string_value(json_object_get(names, key));
+		if (cli->json) {
+			json_t *j = webhook_event_json(list[n], cname);
+			char *line = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
+			cli_print("%s\n", line);
+			free(line);
+			json_decref(j);
+		} else {
+			print_event_line(list[n], cname);
+		}
+	}
+	if (!cli->json && n == 0)
+		fprintf(stderr, "no events%s\n",
+			f.connector || connection || f.entity || f.no_entity || f.event_type || since
+				? " match"
+				: " yet: see 'switchboard webhooks serve' and 'switchboard events "
+				  "poll'");
+	ret = 0;
+	goto out;
+fail:
+	fprintf(stderr, "switchboard: %s\n", e.msg);
+out:
+	json_decref(names);
+	events_free(list);
+	connection_free(conn);
+	store_free(st);
+	return ret;
+}
+
+static int events_poll(struct cli *cli, int argc, char **argv)
+{
+	const char *entity = NULL;
+	const char **only = xcalloc((size_t)argc + 1, sizeof(*only));
+	size_t n = 0;
+	int ret = 2;
+	for (int i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--entity") == 0 && i + 1 < argc) {
+			entity = argv[++i];
+		} else if (argv[i][0] == '-') {
+			usage_error(events_usage, "unknown or incomplete option '%s'", argv[i]);
+			goto out;
+		} else {
+			only[n++] = argv[i];
+		}
+	}
+	struct registry *r = cli_registry(cli);
+	catch_stop();
+	ret = run_poll(cli, r, n ? only : NULL, entity);
+	registry_free(r);
+out:
+	free(only);
+	return ret;
+}
+
+int cli_events(struct cli *cli, int argc, char **argv)
+{
+	if (argc >= 1 && strcmp(argv[0], "list") == 0)
+		return events_list(cli, argc - 1, argv + 1);
+	if (argc >= 1 && strcmp(argv[0], "poll") == 0)
+		return events_poll(cli, argc - 1, argv + 1);
+	if (argc >= 1 && (strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "help") == 0)) {
+		cli_print("%s", events_usage);
+		return 0;
+	}
+	return usage_error(events_usage, NULL, NULL);
+}

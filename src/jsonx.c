@@ -1,0 +1,101 @@
+/* jsonx.c - small jansson helpers: compact dumps whose reals read back the
+ * same in the fewest digits, and the JSON pointer walker connectors use. */
+#include "jsonx.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+/* The fewest significant digits (15 to 17) that print d so it reads back
+ * the same: 4.35 stays "4.35" where %.17g says 4.3499999999999996, which a
+ * vendor parsing decimals may keep or refuse. */
+static int real_digits(double d)
+{
+	for (int p = 15; p < 17; p++) {
+		char s[40];
+		snprintf(s, sizeof(s), "%.*g", p, d);
+		if (strtod(s, NULL) == d)
+			return p;
+	}
+	return 17;
+}
+
+/* The same for every real in a document, for json_dumps(JSON_REAL_PRECISION).
+ * jansson's iterators take a non-const value; walking does not change it. */
+static int doc_real_digits(json_t *v)
+{
+	int p = 15;
+	if (json_is_real(v))
+		return real_digits(json_real_value(v));
+	if (json_is_array(v)) {
+		size_t i;
+		json_t *x;
+		json_array_foreach(v, i, x)
+		{
+			int q = doc_real_digits(x);
+			p = q > p ? q : p;
+		}
+	} else if (json_is_object(v)) {
+		const char *k;
+		json_t *x;
+		json_object_foreach(v, k, x)
+		{
+			int q = doc_real_digits(x);
+			p = q > p ? q : p;
+		}
+	}
+	return p;
+}
+
+char *jsonx_dumps(const json_t *v)
+{
+	return json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY |
+				     JSON_REAL_PRECISION(doc_real_digits((json_t *)v)));
+}
+
+char *jsonx_real_text(double d)
+{
+	return xasprintf("%.*g", real_digits(d), d);
+}
+
+json_t *jsonx_pointer(json_t *doc, const char *ptr)
+{
+	if (!ptr || !*ptr)
+		return doc;
+	char *copy = xstrdup(ptr), *save = NULL;
+	json_t *cur = doc;
+	for (char *tok = strtok_r(copy + 1, "/", &save); tok && cur;
+	     tok = strtok_r(NULL, "/", &save)) {
+		if (json_is_array(cur)) {
+			long i;
+			if (parse_long(tok, &i) < 0) {
+				cur = NULL;
+				break;
+			}
+			if (i < 0)
+				i += (long)json_array_size(cur);
+			cur = i >= 0 ? json_array_get(cur, (size_t)i) : NULL;
+		} else {
+			cur = json_object_get(cur, tok);
+		}
+	}
+	free(copy);
+	return cur;
+}
+
+json_t *jsonx_pointer_first(json_t *doc, json_t *ptrs)
+{
+	if (json_is_string(ptrs))
+		return jsonx_pointer(doc, json_string_value(ptrs));
+	size_t i;
+	json_t *p;
+	json_array_foreach(ptrs, i, p)
+	{
+		json_t *v = jsonx_pointer(doc, json_string_value(p));
+		if (v && !json_is_null(v) && !json_is_object(v) && !json_is_array(v))
+			return v;
+	}
+	return NULL;
+}

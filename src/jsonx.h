@@ -1,0 +1,28 @@
+/* jsonx.h - small jansson helpers shared by modules: compact JSON with the
+ * shortest reals, and JSON pointers into documents we did not write. */
+#ifndef SB_JSONX_H
+#define SB_JSONX_H
+
+#include <jansson.h>
+
+/* Compact JSON of any value (not only objects and arrays), each real in the
+ * fewest digits that read back the same (4.35, not 4.3499999999999996).
+ * Returns a new string the caller frees, or NULL when jansson fails. */
+char *jsonx_dumps(const json_t *v);
+
+/* A real as printf's %g would write it, in the fewest significant digits
+ * (15 to 17) that read back the same: "4.35", "5", "1e+100". New string. */
+char *jsonx_real_text(double d);
+
+/* Resolve a JSON pointer ("/items/0/id") in doc. An array step takes a
+ * decimal index; a negative one counts from the end ("/-1" is the last
+ * element). No "~" escapes. NULL or "" is doc itself. Returns a borrowed
+ * reference into doc, or NULL when the path does not resolve. */
+json_t *jsonx_pointer(json_t *doc, const char *ptr);
+
+/* ptrs is one pointer (a string) or a list of them. A single pointer
+ * resolves as jsonx_pointer does, to any value; from a list, the first
+ * that resolves to a string, number or boolean wins. Borrowed, or NULL. */
+json_t *jsonx_pointer_first(json_t *doc, json_t *ptrs);
+
+#endif

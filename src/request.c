@@ -1,0 +1,497 @@
+/* request.c - the vendor request of a tool call: the URL from the action's
+ * path template, arguments placed in path, query, headers or body, paging,
+ * connector headers and the connection's credentials. */
+#include "request.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "auth/auth.h"
+#include "conns.h"
+#include "crypto.h"
+#include "hooks.h"
+#include "jsonx.h"
+
+void request_release(struct request *r)
+{
+	free(r->method);
+	buf_release(&r->url);
+	json_decref(r->headers);
+	json_decref(r->auth_headers);
+	json_decref(r->auth_query);
+	if (r->body.data)
+		crypto_cleanse(r->body.data, r->body.len);
+	buf_release(&r->body);
+	free(r->resolve);
+	memset(r, 0, sizeof(*r));
+}
+
+static int unreserved(unsigned char c)
+{
+	return isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~';
+}
+
+static void add_encoded(struct buf *b, const char *s, int keep_slash)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (unreserved(*p) || (keep_slash && *p == '/')) {
+			buf_add(b, p, 1);
+		} else {
+			char e[3] = {'%', hex[*p >> 4], hex[*p & 15]};
+			buf_add(b, e, 3);
+		}
+	}
+}
+
+/* A scalar argument as the text a vendor expects in a URL or form. */
+char *request_scalar_text(json_t *v)
+{
+	if (json_is_string(v))
+		return xstrdup(json_string_value(v));
+	if (json_is_true(v))
+		return xstrdup("true");
+	if (json_is_false(v))
+		return xstrdup("false");
+	if (json_is_integer(v))
+		return xasprintf("%" JSON_INTEGER_FORMAT, json_integer_value(v));
+	if (json_is_real(v))
+		return jsonx_real_text(json_real_value(v));
+	if (json_is_null(v))
+		return xstrdup("");
+	return json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+}
+
+void request_add_query(struct buf *url, const char *name, json_t *value)
+{
+	if (json_is_array(value)) {
+		size_t i;
+		json_t *v;
+		json_array_foreach(value, i, v) request_add_query(url, name, v);
+		return;
+	}
+	char *text = request_scalar_text(value);
+	buf_adds(url, strchr(url->data, '?') ? "&" : "?");
+	add_encoded(url, name, 0);
+	buf_adds(url, "=");
+	add_encoded(url, text, 0);
+	free(text);
+}
+
+/* Stripe-style form encoding: metadata[k]=v, items[0][price]=p. */
+void request_add_form(struct buf *b, const char *prefix, json_t *v)
+{
+	if (json_is_object(v)) {
+		const char *k;
+		json_t *x;
+		json_object_foreach(v, k, x)
+		{
+			char *key = prefix ? xasprintf("%s[%s]", prefix, k) : xstrdup(k);
+			request_add_form(b, key, x);
+			free(key);
+		}
+		return;
+	}
+	if (json_is_array(v)) {
+		size_t i;
+		json_t *x;
+		json_array_foreach(v, i, x)
+		{
+			char *key = xasprintf("%s[%zu]", prefix, i);
+			request_add_form(b, key, x);
+			free(key);
+		}
+		return;
+	}
+	char *text = request_scalar_text(v);
+	if (b->len)
+		buf_adds(b, "&");
+	add_encoded(b, prefix, 0);
+	buf_adds(b, "=");
+	add_encoded(b, text, 0);
+	free(text);
+}
+
+static int is_control_arg(const char *name)
+{
+	return strcmp(name, "connection") == 0 || strcmp(name, "limit") == 0 ||
+	       strcmp(name, "cursor") == 0 || strcmp(name, "max_items") == 0 ||
+	       strcmp(name, "fields") == 0;
+}
+
+/* Where an argument goes: its declaration's "in", else body for fields and
+ * for writes, query for reads. */
+static const char *arg_place(const struct tool *t, const char *name, json_t *decl)
+{
+	const char *in = json_string_value(json_object_get(decl, "in"));
+	if (in)
+		return in;
+	const char *method = json_string_value(json_object_get(t->action_doc, "method"));
+	if (json_object_get(t->action_doc, "graphql"))
+		return "body";
+	if (method && (strcmp(method, "GET") == 0 || strcmp(method, "DELETE") == 0 ||
+		       strcmp(method, "HEAD") == 0))
+		return "query";
+	(void)name;
+	return "body";
+}
+
+static const char *vendor_name(const char *name, json_t *decl)
+{
+	const char *as = json_string_value(json_object_get(decl, "as"));
+	return as ? as : name;
+}
+
+static char *base_url(const struct connector *c, const struct connection *conn, struct err *err)
+{
+	const char *tmpl = conns_value(conn, "base_url");
+	if (!tmpl)
+		tmpl = json_string_value(json_object_get(c->doc, "base_url"));
+	if (!tmpl)
+		return err_set(err, "%s has no base URL; set base_url on the connection", c->slug),
+		       NULL;
+	char *url = auth_expand(c, conn, tmpl, err);
+	if (url) {
+		size_t n = strlen(url);
+		while (n && url[n - 1] == '/')
+			url[--n] = '\0';
+	}
+	return url;
+}
+
+int request_url_allows_credentials(const char *url)
+{
+	if (strncasecmp(url, "https://", 8) == 0)
+		return 1;
+	if (strncasecmp(url, "http://", 7) != 0)
+		return 0;
+	/* The whole host must be loopback: "http://127.0.0.1@evil.example/" and
+	 * "http://localhost.evil.example/" only start like it. */
+	const char *h = url + 7;
+	size_t n = strcspn(h, "/?#");
+	if (memchr(h, '@', n))
+		return 0;
+	if (*h != '[')
+		n = strcspn(h, ":/?#");
+	else if (n >= 5 && strncmp(h, "[::1]", 5) == 0)
+		return h[5] == '\0' || strchr(":/?#", h[5]) != NULL;
+	else
+		return 0;
+	if (n == 9 && strncasecmp(h, "localhost", 9) == 0)
+		return 1;
+	/* 127.0.0.0/8 as a dotted quad. */
+	int parts = 0;
+	for (const char *p = h, *end = h + n; p < end; parts++) {
+		long v = 0;
+		const char *q = p;
+		while (q < end && isdigit((unsigned char)*q) && q - p < 3)
+			v = v * 10 + (*q++ - '0');
+		if (q == p || v > 255 || (parts == 0 && v != 127))
+			return 0;
+		if (q < end && *q != '.')
+			return 0;
+		p = q < end ? q + 1 : q;
+		if (q < end && p == end)
+			return 0; /* a trailing dot */
+	}
+	return parts == 4;
+}
+
+static int same_origin(const char *a, const char *b)
+{
+	/* scheme://host[:port] prefix of a must equal b's. */
+	const char *p = strstr(a, "://");
+	if (!p)
+		return 0;
+	const char *end = strchr(p + 3, '/');
+	size_t n = end ? (size_t)(end - a) : strlen(a);
+	return strncmp(a, b, n) == 0 && (b[n] == '\0' || b[n] == '/' || b[n] == '?');
+}
+
+void request_add_header(json_t *headers, const char *name, const char *value)
+{
+	char *h = xasprintf("%s: %s", name, value);
+	json_array_append_new(headers, json_string(h));
+	free(h);
+}
+
+/* The standard request shape: path parameters, query, paging and body from
+ * the action's declaration. r->url holds the base URL. */
+static int build_standard(const struct tool *t, json_t *args, struct request *r,
+			  struct err *err)
+{
+	const struct connector *c = t->connector;
+	json_t *action = t->action_doc;
+	json_t *params = json_object_get(action, "params");
+	json_t *pg = t->is_list ? connector_pagination(c, action) : NULL;
+	const char *style = pg ? json_string_value(json_object_get(pg, "style")) : "none";
+	const char *graphql = json_string_value(json_object_get(action, "graphql"));
+	const char *cursor = json_string_value(json_object_get(args, "cursor"));
+	int link_cursor = cursor && strcmp(style, "link") == 0;
+	json_t *body = NULL;
+	int ret = -1;
+
+	if (link_cursor) {
+		/* A Link-header cursor is the vendor's next URL: follow it only on
+		 * the connection's own host. */
+		if (!same_origin(r->url.data, cursor)) {
+			err_set(err, "cursor is not a next-page URL of %s; pass next_cursor as "
+				     "returned",
+				c->slug);
+			goto out;
+		}
+		buf_reset(&r->url);
+		buf_adds(&r->url, cursor);
+	} else {
+		const char *path = json_string_value(json_object_get(action, "path"));
+		for (const char *p = path ? path : ""; *p;) {
+			const char *open = strchr(p, '{');
+			const char *close = open ? strchr(open, '}') : NULL;
+			if (!open || !close) {
+				buf_adds(&r->url, p);
+				break;
+			}
+			buf_add(&r->url, p, (size_t)(open - p));
+			char *name = xstrndup(open + 1, (size_t)(close - open - 1));
+			json_t *v = json_object_get(args, name);
+			char *text = v ? request_scalar_text(v) : NULL;
+			int raw = json_is_true(json_object_get(json_object_get(params, name), "raw"));
+			if (text && *text)
+				add_encoded(&r->url, text, raw);
+			else
+				err_set(err, "missing path parameter '%s'", name);
+			free(text);
+			free(name);
+			if (err_is_set(err))
+				goto out;
+			p = close + 1;
+		}
+	}
+
+	/* Arguments into query, headers and body. */
+	body = json_object();
+	const char *k;
+	json_t *v;
+	json_object_foreach(args, k, v)
+	{
+		if (is_control_arg(k))
+			continue;
+		json_t *decl = json_object_get(params, k);
+		const char *in = arg_place(t, k, decl);
+		if (strcmp(in, "query") == 0 && !link_cursor) {
+			request_add_query(&r->url, vendor_name(k, decl), v);
+		} else if (strcmp(in, "header") == 0) {
+			char *text = request_scalar_text(v);
+			int bad = strpbrk(text, "\r\n") != NULL;
+			if (!bad)
+				request_add_header(r->headers, vendor_name(k, decl), text);
+			free(text);
+			if (bad) {
+				err_set(err, "header argument '%s' contains a line break", k);
+				goto out;
+			}
+		} else if (strcmp(in, "body") == 0) {
+			json_object_set(body, vendor_name(k, decl), v);
+		}
+	}
+
+	/* Declared constants the model need not send (QuickBooks sparse: true). */
+	json_object_foreach(params, k, v)
+	{
+		json_t *cst = json_object_get(v, "const");
+		if (!cst || json_object_get(args, k))
+			continue;
+		const char *in = arg_place(t, k, v);
+		if (strcmp(in, "query") == 0)
+			request_add_query(&r->url, vendor_name(k, v), cst);
+		else if (strcmp(in, "body") == 0)
+			json_object_set(body, vendor_name(k, v), cst);
+	}
+	json_object_foreach(json_object_get(json_object_get(c->doc, "request"), "query"), k, v)
+		request_add_query(&r->url, k, v);
+
+	/* Paging. */
+	json_t *limit = json_object_get(args, "limit");
+	if (!limit && pg && !graphql)
+		limit = json_object_get(pg, "default_limit");
+	const char *limit_param = json_string_value(json_object_get(pg, "limit_param"));
+	const char *cursor_param = json_string_value(json_object_get(pg, "cursor_param"));
+	if (pg && graphql) {
+		json_t *lim = limit ? limit : json_object_get(pg, "default_limit");
+		if (lim)
+			json_object_set(body, limit_param ? limit_param : "first", lim);
+		if (cursor)
+			json_object_set_new(body, cursor_param ? cursor_param : "after",
+					    json_string(cursor));
+	} else if (pg && strcmp(style, "none") != 0 && !link_cursor) {
+		if (limit && limit_param)
+			request_add_query(&r->url, limit_param, limit);
+		if (cursor && cursor_param) {
+			request_add_query(&r->url, cursor_param, json_object_get(args, "cursor"));
+		} else if (cursor_param && strcmp(style, "page") == 0) {
+			/* Ask for page one explicitly: some vendors (Xero) answer
+			 * everything, unpaged, when no page is given. */
+			json_t *first = json_object_get(pg, "first");
+			json_t *one = first ? json_incref(first) : json_integer(1);
+			request_add_query(&r->url, cursor_param, one);
+			json_decref(one);
+		}
+	}
+
+	/* The body. */
+	json_t *req_conf = json_object_get(c->doc, "request");
+	const char *encoding = json_string_value(json_object_get(action, "body_encoding"));
+	if (!encoding)
+		encoding = json_string_value(json_object_get(req_conf, "body"));
+	const char *body_mode = json_string_value(json_object_get(action, "body"));
+	int body_none = body_mode && strcmp(body_mode, "none") == 0 && json_object_size(body) == 0;
+	int has_body = strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0 &&
+		       strcmp(r->method, "DELETE") != 0;
+	if (graphql) {
+		json_t *doc = json_pack("{s:s, s:O}", "query", graphql, "variables", body);
+		char *text = jsonx_dumps(doc);
+		buf_adds(&r->body, text);
+		free(text);
+		json_decref(doc);
+		request_add_header(r->headers, "Content-Type", "application/json");
+	} else if (has_body && !body_none &&
+		   (json_object_size(body) || strcmp(encoding, "json") == 0)) {
+		const char *wrap = json_string_value(json_object_get(action, "wrap"));
+		json_t *payload = json_incref(body); /* dropped below */
+		if (json_is_true(json_object_get(action, "wrap_array")))
+			payload = json_pack("[o]", payload);
+		if (wrap)
+			payload = json_pack("{s:o}", wrap, payload);
+		if (strcmp(encoding, "form") == 0) {
+			request_add_form(&r->body, NULL, payload);
+			request_add_header(r->headers, "Content-Type", "application/x-www-form-urlencoded");
+		} else {
+			char *text = jsonx_dumps(payload);
+			buf_adds(&r->body, text);
+			free(text);
+			request_add_header(r->headers, "Content-Type", "application/json");
+		}
+		json_decref(payload);
+	}
+	ret = 0;
+out:
+	json_decref(body);
+	return ret;
+}
+
+static int add_idempotency_key(json_t *idem, struct request *r, struct err *err)
+{
+	unsigned char raw[16];
+	if (crypto_random(raw, sizeof(raw), err) < 0)
+		return -1;
+	raw[6] = (raw[6] & 0x0f) | 0x40; /* a version 4 UUID */
+	raw[8] = (raw[8] & 0x3f) | 0x80;
+	char *hex = crypto_hex(raw, sizeof(raw));
+	char *uuid = xasprintf("%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8, hex + 12, hex + 16,
+			       hex + 20);
+	const char *hname = json_string_value(json_object_get(idem, "header"));
+	const char *qname = json_string_value(json_object_get(idem, "query"));
+	if (hname)
+		request_add_header(r->headers, hname, uuid);
+	if (qname) {
+		json_t *u = json_string(uuid);
+		request_add_query(&r->url, qname, u);
+		json_decref(u);
+	}
+	free(hex);
+	free(uuid);
+	r->idempotent = 1;
+	return 0;
+}
+
+int request_build(const struct tool *t, json_t *args, struct connection *conn,
+		  struct request *r, struct err *err)
+{
+	const struct connector *c = t->connector;
+	json_t *action = t->action_doc;
+	json_t *req_conf = json_object_get(c->doc, "request");
+	const char *k;
+	json_t *v;
+
+	r->headers = json_array();
+	r->auth_headers = json_array();
+	r->auth_query = json_object();
+	buf_init(&r->url, 64 << 10);
+	buf_init(&r->body, 0);
+	const char *method = json_string_value(json_object_get(action, "method"));
+	r->method = xstrdup(method ? method : "POST");
+
+	char *base = base_url(c, conn, err);
+	if (!base)
+		return -1;
+	buf_adds(&r->url, base);
+	free(base);
+
+	const struct hook *hook = hook_find(json_string_value(json_object_get(action, "hook")));
+	if (hook ? hook->build(t, args, conn, r, err) < 0 : build_standard(t, args, r, err) < 0)
+		return -1;
+
+	/* Headers: the connector's, the action's, then auth. */
+	json_object_foreach(json_object_get(req_conf, "headers"), k, v)
+	{
+		char *value = auth_expand(c, conn, json_string_value(v), NULL);
+		/* A header whose template names an unset optional parameter is
+		 * left out (OpenAI-Organization when no organization is set). */
+		if (value)
+			request_add_header(r->headers, k, value);
+		free(value);
+	}
+	json_object_foreach(json_object_get(action, "headers"), k, v)
+		request_add_header(r->headers, k, json_string_value(v));
+	const char *accept = json_string_value(json_object_get(req_conf, "accept"));
+	request_add_header(r->headers, "Accept", accept ? accept : "application/json");
+
+	json_t *method_doc = connector_auth_method(c, conn->auth);
+	const struct auth_handler *h = auth_find(conn->auth);
+	if (!h || !method_doc)
+		return err_set(err, "connection '%s' uses auth method '%s', which %s does not declare",
+			       conn->name, conn->auth ? conn->auth : "?", c->slug);
+	struct auth_out ao = {r->auth_headers, r->auth_query};
+	if (h->apply(c, method_doc, conn, &ao, err) < 0)
+		return -1;
+	if ((json_array_size(r->auth_headers) || json_object_size(r->auth_query)) &&
+	    !request_url_allows_credentials(r->url.data))
+		return err_set(err, "refusing to send %s credentials over plain http to a host that "
+				    "is not this machine; use https",
+			       c->slug);
+	json_object_foreach(r->auth_query, k, v) request_add_query(&r->url, k, v);
+	/* A header argument may not stand in for the connection's credential
+	 * (both would be sent, and the vendor might take either). */
+	size_t i, j;
+	json_t *a;
+	json_array_foreach(r->headers, i, v)
+	{
+		const char *line = json_string_value(v);
+		size_t n = strcspn(line, ":");
+		json_array_foreach(r->auth_headers, j, a)
+		{
+			const char *ah = json_string_value(a);
+			if (strcspn(ah, ":") == n && strncasecmp(line, ah, n) == 0)
+				return err_set(err, "header '%.*s' is the connection's credential; "
+						    "leave it out",
+					       (int)n, line);
+		}
+	}
+
+	/* Reads, PUT and DELETE may be retried; a POST only with a key the
+	 * vendor dedupes on. */
+	r->idempotent = strcmp(r->method, "POST") != 0 && strcmp(r->method, "PATCH") != 0;
+	json_t *declared = json_object_get(action, "idempotent");
+	/* A PUT that creates (Xero), a POST that only searches. GET and HEAD
+	 * stay retriable whatever the action says: the generic HTTP action is
+	 * declared non-idempotent for its writes, and its method is the model's. */
+	int safe = strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0;
+	if (declared && !safe)
+		r->idempotent = json_is_true(declared);
+	json_t *idem = json_object_get(req_conf, "idempotency");
+	if (!r->idempotent && idem && !json_object_get(action, "graphql"))
+		return add_idempotency_key(idem, r, err);
+	return 0;
+}

@@ -1,0 +1,54 @@
+/* request.h - the vendor request of a tool call, built from the action's
+ * declaration and the connection; hooks (hooks.h) may shape any part of it. */
+#ifndef SB_REQUEST_H
+#define SB_REQUEST_H
+
+#include <jansson.h>
+
+#include "tools.h"
+#include "util.h"
+
+struct connection;
+
+/* A request being built. Zero it before request_build(); every member is
+ * owned, and request_release() frees them all. */
+struct request {
+	char *method;
+	struct buf url;
+	json_t *headers;      /* "Name: value" strings, owned */
+	json_t *auth_headers; /* the ones holding secrets, kept apart for redaction */
+	json_t *auth_query;   /* secret query values: name -> value */
+	struct buf body;      /* wiped on release: it may hold credentials */
+	int idempotent;
+	char *resolve;        /* "host:port:address" pin, or NULL */
+};
+
+/* Build the request for tool t with args (borrowed; validated against the
+ * tool's input schema) on connection conn: base URL, the action's hook or
+ * the standard shape (path, query, headers, body, paging), connector and
+ * action headers, then the auth method's credentials. r must be zeroed;
+ * on success and on failure alike the caller releases it with
+ * request_release(). 0, or -1 with err. */
+int request_build(const struct tool *t, json_t *args, struct connection *conn,
+		  struct request *r, struct err *err);
+/* Free everything r holds (the body is wiped first) and zero it, so it can
+ * be built again. Accepts a zeroed or partly built request. */
+void request_release(struct request *r);
+
+/* URL and form helpers shared with hooks: append ?name=value (arrays as
+ * repeated keys, percent-encoded), and Stripe-style bracket form fields
+ * (metadata[k]=v, items[0][price]=p; prefix NULL at the top). value is
+ * borrowed. */
+void request_add_query(struct buf *url, const char *name, json_t *value);
+void request_add_form(struct buf *body, const char *prefix, json_t *value);
+/* Append "name: value" to headers (an array of strings). */
+void request_add_header(json_t *headers, const char *name, const char *value);
+/* Credentials never travel over plain http except to this machine: 1 when
+ * url is https, or http to a loopback address; else 0. */
+int request_url_allows_credentials(const char *url);
+/* A scalar as the text a vendor expects in a URL or form: strings as they
+ * are, true/false, numbers (reals in the fewest digits that read back the
+ * same), "" for null, compact JSON otherwise. New string. */
+char *request_scalar_text(json_t *v);
+
+#endif

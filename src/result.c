@@ -1,0 +1,437 @@
+/* result.c - the vendor's answer as an MCP tool result: success, partial
+ * and error results, the next-page cursor, and vendor errors turned into
+ * messages a model can act on, with credentials redacted. */
+#include "result.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "jsonx.h"
+#include "request.h"
+#include "store.h"
+
+json_t *result_error(const char *message, json_t *details)
+{
+	json_t *r = json_pack("{s:[{s:s, s:s}], s:b}", "content", "type", "text", "text", message,
+			      "isError", 1);
+	if (details) {
+		/* Structured details ride in the text too: some clients show only text. */
+		char *d = json_dumps(details, JSON_COMPACT);
+		char *full = xasprintf("%s\n%s", message, d);
+		json_object_set_new(json_array_get(json_object_get(r, "content"), 0), "text",
+				    json_string(full));
+		free(d);
+		free(full);
+		json_decref(details);
+	}
+	return r;
+}
+
+json_t *result_select_fields(json_t *data, json_t *fields)
+{
+	if (!json_array_size(fields))
+		return json_incref(data);
+	if (json_is_array(data)) {
+		json_t *out = json_array();
+		size_t i;
+		json_t *v;
+		json_array_foreach(data, i, v)
+			json_array_append_new(out, result_select_fields(v, fields));
+		return out;
+	}
+	if (!json_is_object(data))
+		return json_incref(data);
+	json_t *out = json_object();
+	size_t i;
+	json_t *f;
+	json_array_foreach(fields, i, f)
+	{
+		json_t *v = json_object_get(data, json_string_value(f));
+		if (v)
+			json_object_set(out, json_string_value(f), v);
+	}
+	return out;
+}
+
+json_t *result_success(json_t *structured)
+{
+	char *text = jsonx_dumps(structured);
+	json_t *r = json_pack("{s:[{s:s, s:s}], s:o}", "content", "type", "text", "text", text,
+			      "structuredContent", structured);
+	free(text);
+	return r;
+}
+
+json_t *result_partial(json_t *items, json_t *fields, json_t *cursor, int pages, json_t *error)
+{
+	const char *why = json_string_value(
+		json_object_get(json_array_get(json_object_get(error, "content"), 0), "text"));
+	/* The message's first line; its details follow on the next. */
+	int n = why ? (int)strcspn(why, "\n") : 0;
+	char *note = xasprintf("stopped after %d page%s: %.*s Call again with cursor to go on.",
+			       pages, pages == 1 ? "" : "s", why ? n : 14, why ? why : "a page failed.");
+	json_t *out = json_pack("{s:o, s:b}", "data", result_select_fields(items, fields),
+				"has_more", 1);
+	if (cursor)
+		json_object_set(out, "next_cursor", cursor);
+	json_object_set_new(out, "pages", json_integer(pages));
+	json_object_set_new(out, "incomplete", json_string(note));
+	free(note);
+	json_decref(error);
+	return result_success(out);
+}
+
+/* rel="next" from a Link header: <url>; rel="next", ... New string or NULL. */
+static char *link_next(const char *link)
+{
+	for (const char *p = link; p && *p;) {
+		const char *lt = strchr(p, '<'), *gt = lt ? strchr(lt, '>') : NULL;
+		if (!lt || !gt)
+			return NULL;
+		const char *end = strchr(gt, ',');
+		size_t seg = end ? (size_t)(end - gt) : strlen(gt);
+		char *params = xstrndup(gt, seg);
+		int next = strstr(params, "rel=\"next\"") || strstr(params, "rel=next");
+		free(params);
+		if (next)
+			return xstrndup(lt + 1, (size_t)(gt - lt - 1));
+		p = end ? end + 1 : NULL;
+	}
+	return NULL;
+}
+
+json_t *result_next_cursor(json_t *pg, const char *cursor, long limit, json_t *body,
+			   json_t *items, const struct http_response *resp)
+{
+	const char *style = json_string_value(json_object_get(pg, "style"));
+	const char *next = json_string_value(json_object_get(pg, "next_cursor"));
+	const char *more = json_string_value(json_object_get(pg, "has_more"));
+	json_t *has_more = more ? jsonx_pointer(body, more) : NULL;
+	if (has_more && json_is_false(has_more))
+		return NULL;
+	if (strcmp(style, "link") == 0) {
+		char *url = link_next(json_string_value(json_object_get(resp->headers, "link")));
+		json_t *r = url ? json_string(url) : NULL;
+		free(url);
+		return r;
+	}
+	if (strcmp(style, "page") == 0 || strcmp(style, "offset") == 0 || strcmp(style, "query") == 0) {
+		size_t n = json_array_size(items);
+		if (n == 0 || (limit > 0 && n < (size_t)limit && !has_more))
+			return NULL;
+		long first = json_is_integer(json_object_get(pg, "first"))
+				     ? (long)json_integer_value(json_object_get(pg, "first"))
+				     : (strcmp(style, "offset") == 0 ? 0 : 1);
+		long cur = first;
+		if (cursor)
+			parse_long(cursor, &cur);
+		char *s = xasprintf("%ld", strcmp(style, "page") == 0 ? cur + 1 : cur + (long)n);
+		json_t *r = json_string(s);
+		free(s);
+		return r;
+	}
+	json_t *v = NULL;
+	if (next && strncmp(next, "$last.", 6) == 0) {
+		json_t *last = json_array_get(items, json_array_size(items) - 1);
+		v = last ? json_object_get(last, next + 6) : NULL;
+	} else if (next) {
+		v = jsonx_pointer(body, next);
+	}
+	if (json_is_string(v) && *json_string_value(v))
+		return json_incref(v);
+	if (json_is_integer(v)) {
+		char *t = request_scalar_text(v); /* cursors are strings for the model */
+		json_t *r = json_string(t);
+		free(t);
+		return r;
+	}
+	return NULL;
+}
+
+/* s with each of the connection's secret values replaced by "[redacted]":
+ * vendors sometimes echo the credential they were sent. Exact values only,
+ * so the vendor's words stay intact. New string. */
+static char *redact_conn(const struct connection *conn, const char *s)
+{
+	char *out = xstrdup(s);
+	const char *k;
+	json_t *v;
+	json_object_foreach(conn ? conn->secrets : NULL, k, v)
+	{
+		const char *sec = json_string_value(v);
+		size_t sl = sec ? strlen(sec) : 0;
+		if (sl < 6)
+			continue;
+		char *hit;
+		while ((hit = strstr(out, sec)) != NULL) {
+			char *next = xasprintf("%.*s[redacted]%s", (int)(hit - out), out, hit + sl);
+			free(out);
+			out = next;
+		}
+	}
+	return out;
+}
+
+/* A vendor's words fit for a model: at most 500 bytes of valid UTF-8 on one
+ * line, without a final period (ours follows), credentials redacted. New
+ * string. */
+static char *clean_message(const struct connection *conn, const char *s, size_t n)
+{
+	struct buf b;
+	buf_init(&b, 0);
+	for (size_t i = 0; i < n && s[i] && b.len < 500; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		if (ch == '\r' || ch == '\n' || ch == '\t')
+			ch = ' ';
+		if (ch == ' ' && (b.len == 0 || b.data[b.len - 1] == ' '))
+			continue;
+		buf_add(&b, &ch, 1);
+	}
+	while (b.len && (b.data[b.len - 1] == ' ' || b.data[b.len - 1] == '.'))
+		b.data[--b.len] = '\0';
+	/* A cut in the middle of a character, or a body that is not UTF-8. */
+	json_t *ok = json_stringn(b.data ? b.data : "", b.len);
+	while (!ok && b.len && ((unsigned char)b.data[b.len - 1] & 0xc0) == 0x80)
+		b.data[--b.len] = '\0';
+	if (!ok && b.len && (unsigned char)b.data[b.len - 1] >= 0xc0)
+		b.data[--b.len] = '\0';
+	if (!ok && !(ok = json_stringn(b.data ? b.data : "", b.len)))
+		for (size_t i = 0; i < b.len; i++)
+			if ((unsigned char)b.data[i] >= 0x80)
+				b.data[i] = '?';
+	json_decref(ok);
+	char *red = redact_conn(conn, b.data ? b.data : "");
+	buf_release(&b);
+	return red;
+}
+
+json_t *result_vendor_error(const struct connector *c, const struct connection *conn,
+			    const struct http_response *resp, json_t *body)
+{
+	json_t *errs = json_object_get(c->doc, "errors");
+	json_t *msg = jsonx_pointer_first(body, json_object_get(errs, "message"));
+	json_t *code = jsonx_pointer_first(body, json_object_get(errs, "code"));
+	if (!msg && json_is_object(body))
+		msg = json_object_get(body, "message");
+	if (!msg && json_is_object(body) && json_is_string(json_object_get(body, "error")))
+		msg = json_object_get(body, "error");
+	/* A plain-text error body is the message (an HTML page is noise). */
+	const char *ctype = json_string_value(json_object_get(resp->headers, "content-type"));
+	char *vmsg = NULL;
+	if (json_is_string(msg))
+		vmsg = clean_message(conn, json_string_value(msg), json_string_length(msg));
+	else if (!body && resp->body_len && ctype && strncasecmp(ctype, "text/plain", 10) == 0)
+		vmsg = clean_message(conn, resp->body, resp->body_len);
+	char *vcode = NULL;
+	if (json_is_string(code) || json_is_integer(code)) {
+		char *t = request_scalar_text(code);
+		vcode = clean_message(conn, t, strlen(t));
+		free(t);
+	}
+	json_t *details = json_pack("{s:i}", "status", (json_int_t)resp->status);
+	if (vcode && *vcode)
+		json_object_set_new(details, "vendor_code", json_string(vcode));
+	if (vmsg)
+		json_object_set_new(details, "vendor_message", json_string(vmsg));
+	if (resp->retry_after_s >= 0)
+		json_object_set_new(details, "retry_after_s", json_integer(resp->retry_after_s));
+	/* A small error body whole: the hint may point into it (error.param,
+	 * Elements[].ValidationErrors, Fault.Error[].Detail). */
+	char *dump = json_is_object(body) || json_is_array(body) ? jsonx_dumps(body) : NULL;
+	if (dump && strlen(dump) <= 2000) {
+		char *red = redact_conn(conn, dump);
+		json_t *copy = json_loads(red, JSON_DECODE_ANY, NULL);
+		if (copy)
+			json_object_set_new(details, "vendor_body", copy);
+		free(red);
+	}
+	free(dump);
+	const char *cname = json_string_value(json_object_get(c->doc, "name"));
+	struct buf advice;
+	buf_init(&advice, 0);
+	long s = resp->status;
+	/* Statuses the connector declares as rate limiting (Cin7 Core's 503). */
+	int limited = s == 429;
+	size_t ri;
+	json_t *rs;
+	json_array_foreach(json_object_get(json_object_get(c->doc, "rate_limit"), "statuses"), ri, rs)
+		limited |= json_integer_value(rs) == s;
+	if (limited && resp->retry_after_s > 0)
+		buf_addf(&advice, " Rate limited: wait %ld seconds before calling again.",
+			 resp->retry_after_s);
+	else if (limited)
+		buf_adds(&advice, " Rate limited: wait a minute before calling again.");
+	else if (s == 401)
+		buf_adds(&advice, " The credential was rejected: the user should check or reconnect "
+				  "this connection (switchboard connections test).");
+	else if (s == 403)
+		buf_adds(&advice, " The credential lacks permission (scope) for this.");
+	else if (s == 404)
+		buf_adds(&advice, " Check the ids passed; the object may not exist in this account.");
+	else if (s == 409)
+		buf_adds(&advice, " Conflict: re-read the object and retry with fresh values.");
+	else if (s == 422 || s == 400)
+		buf_adds(&advice, " Fix the arguments named in the message and call again.");
+	else if (s >= 500)
+		buf_adds(&advice, " The vendor failed; try again later.");
+	const char *hint = json_string_value(json_object_get(errs, "hint"));
+	if (hint)
+		buf_addf(&advice, " %s", hint);
+	struct buf text;
+	buf_init(&text, 0);
+	buf_addf(&text, "%s answered HTTP %ld", cname, s);
+	if (!vmsg && vcode) {
+		buf_adds(&text, ": ");
+		buf_adds(&text, vcode);
+	}
+	if (vmsg) {
+		buf_adds(&text, ": ");
+		buf_adds(&text, vmsg);
+	}
+	buf_adds(&text, ".");
+	if (advice.data)
+		buf_adds(&text, advice.data);
+	json_t *r = result_error(text.data, details);
+	buf_release(&text);
+	free(vmsg);
+	free(vcode);
+	buf_release(&advice);
+	return r;
+}
+
+/* Per-record write answers (Cin7 Omni): [{index, success, id, code,
+ * errors[]}] with HTTP 200 even when records were refused. When any was,
+ * an error result naming them and the ids that went through; else NULL. */
+static json_t *records_failed(const struct connector *c, json_t *body)
+{
+	json_t *list = json_is_array(body) ? body : NULL;
+	size_t i, failed = 0;
+	json_t *rec;
+	json_array_foreach(list, i, rec)
+		if (json_is_false(json_object_get(rec, "success")))
+			failed++;
+	if (!failed)
+		return NULL;
+	json_t *bad = json_array(), *good = json_array();
+	struct buf text;
+	buf_init(&text, 4096);
+	const char *cname = json_string_value(json_object_get(c->doc, "name"));
+	buf_addf(&text, "%s refused %zu of %zu records:", cname, failed, json_array_size(list));
+	json_array_foreach(list, i, rec)
+	{
+		if (!json_is_false(json_object_get(rec, "success"))) {
+			json_t *id = json_object_get(rec, "id");
+			if (id)
+				json_array_append(good, id);
+			continue;
+		}
+		json_array_append(bad, rec);
+		json_t *errors = json_object_get(rec, "errors");
+		const char *first = json_string_value(json_array_get(errors, 0));
+		buf_addf(&text, " [record %zu] %s;", i, first ? first : "no reason given");
+	}
+	buf_adds(&text, " Fix those records and send only them again.");
+	json_t *r = result_error(text.data ? text.data : "records refused",
+				 json_pack("{s:o, s:o}", "failed", bad, "succeeded_ids", good));
+	buf_release(&text);
+	return r;
+}
+
+json_t *result_transport_error(const struct connector *c, const struct http_response *resp,
+			       int idempotent)
+{
+	const char *cname = json_string_value(json_object_get(c->doc, "name"));
+	const char *what = resp->error == HTTP_ETIMEOUT   ? "timed out"
+			   : resp->error == HTTP_ECONNECT ? "could not be reached"
+			   : resp->error == HTTP_ETLS	  ? "failed the TLS check"
+			   : resp->error == HTTP_ERESET	  ? "dropped the connection"
+							  : "failed";
+	/* A write that was sent may have been applied before the answer
+	 * was lost: a blind retry could do it twice. */
+	int maybe_done = !idempotent && resp->error != HTTP_ECONNECT && resp->error != HTTP_ETLS;
+	char *msg = xasprintf("%s %s (%s).%s Try again later; if it persists, check the "
+			      "connection's base URL and the network.",
+			      cname, what, resp->errmsg,
+			      maybe_done ? " The change may or may not have been made: check "
+					   "before sending it again."
+					 : "");
+	json_t *r = result_error(msg, json_pack("{s:s}", "error", what));
+	free(msg);
+	return r;
+}
+
+json_t *result_unreadable(const struct connector *c, const struct http_response *resp,
+			  const json_error_t *je)
+{
+	const char *cname = json_string_value(json_object_get(c->doc, "name"));
+	const char *ctype = json_string_value(json_object_get(resp->headers, "content-type"));
+	/* Half a JSON document is no answer: say so rather than pass
+	 * on a cut string. Cut text is still text (truncated: true). */
+	char *msg = NULL;
+	if (resp->truncated && (!ctype || strstr(ctype, "json")))
+		msg = xasprintf("%s's answer is larger than the %zu-byte limit, so none of it "
+				"is returned. Ask for less: a smaller limit (page size) or "
+				"narrower filters.",
+				cname, resp->body_len);
+	else if (ctype && strstr(ctype, "json"))
+		msg = xasprintf("%s answered HTTP %ld with invalid JSON (%zu bytes, at byte "
+				"%d: %s). The vendor's answer is broken; try again later.",
+				cname, resp->status, resp->body_len, je->position, je->text);
+	if (!msg)
+		return NULL;
+	json_t *d = json_pack("{s:i}", "status", (json_int_t)resp->status);
+	if (resp->truncated)
+		json_object_set_new(d, "size_limit_bytes", json_integer((json_int_t)resp->body_len));
+	json_t *r = result_error(msg, d);
+	free(msg);
+	return r;
+}
+
+json_t *result_answer_error(const struct connector *c, const struct connection *conn,
+			    json_t *action, const struct http_response *resp, json_t *body)
+{
+	const char *cname = json_string_value(json_object_get(c->doc, "name"));
+	json_t *errs = json_object_get(c->doc, "errors");
+	const char *okp = json_string_value(json_object_get(errs, "ok_field"));
+	json_t *ok = okp ? jsonx_pointer(body, okp) : NULL;
+	if (ok && json_is_false(ok))
+		return result_vendor_error(c, conn, resp, body);
+	if (json_is_true(json_object_get(errs, "records"))) {
+		json_t *r = records_failed(c, body);
+		if (r)
+			return r;
+	}
+	if (json_is_true(json_object_get(errs, "graphql")) &&
+	    json_array_size(json_object_get(body, "errors"))) {
+		json_t *first = json_array_get(json_object_get(body, "errors"), 0);
+		char *msg = xasprintf("%s GraphQL error: %s", cname,
+				      json_string_value(json_object_get(first, "message")));
+		json_t *r = result_error(msg, json_pack("{s:O}", "errors",
+							json_object_get(body, "errors")));
+		free(msg);
+		return r;
+	}
+	json_t *user_errors =
+		jsonx_pointer(body, json_string_value(json_object_get(action, "user_errors")));
+	if (json_object_get(action, "user_errors") && json_array_size(user_errors)) {
+		struct buf b;
+		buf_init(&b, 4096);
+		size_t i;
+		json_t *ue;
+		json_array_foreach(user_errors, i, ue)
+		{
+			char *field = json_dumps(json_object_get(ue, "field"), JSON_ENCODE_ANY | JSON_COMPACT);
+			buf_addf(&b, "%s%s: %s", i ? "; " : "", field ? field : "null",
+				 json_string_value(json_object_get(ue, "message")));
+			free(field);
+		}
+		char *msg = xasprintf("%s refused the change: %s. Fix those fields and call again.",
+				      cname, b.data ? b.data : "");
+		json_t *r = result_error(msg, json_pack("{s:O}", "user_errors", user_errors));
+		free(msg);
+		buf_release(&b);
+		return r;
+	}
+	return NULL;
+}

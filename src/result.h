@@ -1,0 +1,64 @@
+/* result.h - the vendor's answer as an MCP CallToolResult: a text block
+ * (compact JSON) plus structuredContent, or isError with a message a model
+ * can act on. Knows connectors and responses, not the call in flight. */
+#ifndef SB_RESULT_H
+#define SB_RESULT_H
+
+#include <jansson.h>
+
+#include "http.h"
+#include "registry.h"
+
+struct connection;
+
+/* A tool error result (isError) with a message and optional structured
+ * details (stolen; also printed after the message, for clients that show
+ * only text). New reference. */
+json_t *result_error(const char *message, json_t *details);
+/* A success result: structured (stolen) as structuredContent and as its
+ * compact JSON text. New reference. */
+json_t *result_success(json_t *structured);
+/* The items (borrowed) gathered before a later page failed, narrowed to
+ * fields (borrowed; may be NULL), with cursor (borrowed; the cursor of the
+ * page that failed, may be NULL) so the model can go on from there, after
+ * pages pages. Takes the first line of error's text, and steals error. New
+ * reference. */
+json_t *result_partial(json_t *items, json_t *fields, json_t *cursor, int pages, json_t *error);
+/* Keep only the named fields (an array of strings, borrowed) of an object,
+ * or of each object in an array; anything else as it is. New reference. */
+json_t *result_select_fields(json_t *data, json_t *fields);
+
+/* The cursor of the page after this one, as a string, or NULL on the last
+ * page. pg is the connector's pagination for the action; cursor and limit
+ * are what this page was asked with (NULL, 0 for none); body is the whole
+ * answer and items its list (both borrowed; items may be NULL). New
+ * reference or NULL. */
+json_t *result_next_cursor(json_t *pg, const char *cursor, long limit, json_t *body,
+			   json_t *items, const struct http_response *resp);
+
+/* The request got no HTTP answer (resp->error is not HTTP_OK). idempotent:
+ * the request may be repeated safely; when not, the message warns that the
+ * change may have been made. New reference. */
+json_t *result_transport_error(const struct connector *c, const struct http_response *resp,
+			       int idempotent);
+/* A successful status whose body is not JSON (je says why). An error result
+ * when the body was cut at the size limit or claims to be JSON; NULL when it
+ * is text the caller may pass on as data. */
+json_t *result_unreadable(const struct connector *c, const struct http_response *resp,
+			  const json_error_t *je);
+/* The vendor refused (HTTP status >= 400, or an ok field that is false):
+ * its message and code as the connector's "errors" declares them, the
+ * status, Retry-After and a small error body in the details, and advice for
+ * the status. Secret values of conn (may be NULL) are redacted from all
+ * the vendor's words. body (borrowed) may be NULL when the answer was not
+ * JSON. New reference. */
+json_t *result_vendor_error(const struct connector *c, const struct connection *conn,
+			    const struct http_response *resp, json_t *body);
+/* A successful status whose body still reports a failure: ok_field false,
+ * refused records (errors.records), GraphQL errors (errors.graphql), or the
+ * action's user_errors. Returns an error result (new reference), or NULL
+ * when the answer is good. action and body are borrowed. */
+json_t *result_answer_error(const struct connector *c, const struct connection *conn,
+			    json_t *action, const struct http_response *resp, json_t *body);
+
+#endif

@@ -1,0 +1,526 @@
+/* test_webhook.c - every webhook signature scheme with fixtures signed here
+ * from a known secret (accepted, wrong signature, wrong secret, stale or
+ * future timestamp, missing and malformed headers), deliveries split into
+ * events named by the built-in connector files, and the time formats. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crypto.h"
+#include "registry.h"
+#include "webhook.h"
+#include "t.h"
+
+#define NOW 1767225600LL /* 2026-01-01T00:00:00Z */
+#define SECRET "s3cret-webhook-key"
+
+static char *hmac_hex(const char *key, const char *msg)
+{
+	unsigned char mac[32];
+	crypto_hmac_sha256(key, strlen(key), msg, strlen(msg), mac);
+	return crypto_hex(mac, 32);
+}
+
+static char *hmac_b64(const void *key, size_t key_len, const char *msg)
+{
+	unsigned char mac[32];
+	crypto_hmac_sha256(key, key_len, msg, strlen(msg), mac);
+	return crypto_base64(mac, 32, 0);
+}
+
+static json_t *block(const char *scheme)
+{
+	return json_pack("{s:s}", "scheme", scheme);
+}
+
+static enum webhook_verdict run(json_t *wh, const char *secret, json_t *headers, const char *body,
+				const char *url, long long now)
+{
+	struct webhook_request req = {"POST", url, headers, body, strlen(body), now};
+	struct err why;
+	err_init(&why);
+	enum webhook_verdict v = webhook_verify(wh, secret, &req, &why);
+	/* A reason is always given, and never the secret. */
+	if (v != WEBHOOK_OK) {
+		CHECK(err_is_set(&why));
+		CHECK(strstr(why.msg, SECRET) == NULL);
+	}
+	return v;
+}
+
+static void test_stripe(void)
+{
+	const char *body = "{\"id\":\"evt_1\",\"type\":\"customer.created\"}";
+	json_t *wh = block("stripe");
+	char msg[256], hdr[512];
+	snprintf(msg, sizeof(msg), "%lld.%s", NOW, body);
+	char *good = hmac_hex(SECRET, msg), *other = hmac_hex("another-secret", msg);
+
+	snprintf(hdr, sizeof(hdr), "t=%lld,v1=%s", NOW, good);
+	json_t *h = json_pack("{s:s}", "stripe-signature", hdr);
+	CHECK(run(wh, SECRET, h, body, NULL, NOW) == WEBHOOK_OK);
+	CHECK(run(wh, SECRET, h, body, NULL, NOW + 300) == WEBHOOK_OK);
+	CHECK(run(wh, SECRET, h, body, NULL, NOW + 301) == WEBHOOK_STALE);
+	CHECK(run(wh, SECRET, h, body, NULL, NOW - 301) == WEBHOOK_STALE);
+	CHECK(run(wh, "another-secret", h, body, NULL, NOW) == WEBHOOK_MISMATCH);
+	CHECK(run(wh, SECRET, h, "{\"id\":\"evt_2\"}", NULL, NOW) == WEBHOOK_MISMATCH);
+	json_decref(h);
+
+	/* Several v1 (a secret being rolled): any one may match; v0 is ignored. */
+	snprintf(hdr, sizeof(hdr), "t=%lld, v1=%s, v1=%s, v0=%s", NOW, other, good, good);
+	h = json_pack("{s:s}", "stripe-signature", hdr);
+	CHECK(run(wh, SECRET, h, body, NULL, NOW) == WEBHOOK_OK);
+	json_decref(h);
+	/* Signed for another time: the t is part of what is signed. */
+	snprintf(hdr, sizeof(hdr), "t=%lld,v1=%s", NOW + 1, good);
+	h = json_pack("{s:s}", "stripe-signature", hdr);
+	CHECK(run(wh, SECRET, h, body, NULL, NOW) == WEBHOOK_MISMATCH);
+	json_decref(h);
+	h = json_pack("{s:s}", "stripe-signature", "v1=abc");
+	CHECK(run(wh, SECRET, h, body, NULL, NOW) == WEBHOOK_MALFORMED);
+	json_decref(h);
+	snprintf(hdr, sizeof(hdr), "t=%lld", NOW);
+	h = json_pack("{s:s}", "stripe-signature", hdr);
+	CHECK(run(wh, SECRET, h, body, NULL, NOW) == WEBHOOK_MALFORMED);
+	json_decref(h);
+	h = json_object();
+	CHECK(run(wh, SECRET, h, body, NULL, NOW) == WEBHOOK_MISSING);
+	json_decref(h);
+	/* A connector's tolerance_s replaces the default. */
+	json_object_set_new(wh, "tolerance_s", json_integer(600));
+	snprintf(hdr, sizeof(hdr), "t=%lld,v1=%s", NOW, good);
+	h = json_pack("{s:s}", "stripe-signature", hdr);
+	CHECK(run(wh, SECRET, h, body, NULL, NOW + 500) == WEBHOOK_OK);
+	json_decref(h);
+	free(good);
+	free(other);
+	json_decref(wh);
+}
+
+/* Shopify, Xero and QuickBooks: base64 HMAC of the body in one header. */
+static void test_body_b64(const char *scheme, const char *header)
+{
+	const char *body = "{\"events\":[],\"firstEventSequence\":0}";
+	json_t *wh = block(scheme);
+	char *good = hmac_b64(SECRET, strlen(SECRET), body);
+	char *bad = hmac_b64("wrong-secret-value", 18, body);
+	json_t *h = json_pack("{s:s}", header, good);
+	CHECK(run(wh, SECRET, h, body, NULL, NOW) == WEBHOOK_OK);
+	CHECK(run(wh, "wrong-secret-value", h, body, NULL, NOW) == WEBHOOK_MISMATCH);
+	CHECK(run(wh, SECRET, h, "{\"events\":[]}", NULL, NOW) == WEBHOOK_MISMATCH);
+	/* No timestamp: an old delivery is not stale (dedupe handles replays). */
+	CHECK(run(wh, SECRET, h, body, NULL, NOW + 86400 * 365) == WEBHOOK_OK);
+	json_decref(h);
+	h = json_pack("{s:s}", header, bad);
+	CHECK(run(wh, SECRET, h, body, NULL, NOW) == WEBHOOK_MISMATCH);
+	json_decref(h);
+	/* Hex where base64 belongs does not pass. */
+	char *hex = hmac_hex(SECRET, body);
+	h = json_pack("{s:s}", header, hex);
+	CHECK(run(wh, SECRET, h, body, NULL, NOW) == WEBHOOK_MISMATCH);
+	json_decref(h);
+	h = json_object();
+	CHECK(run(wh, SECRET, h, body, NULL, NOW) == WEBHOOK_MISSING);
+	json_decref(h);
+	free(hex);
+	free(good);
+	free(bad);
+	json_decref(wh);
+}
+
+static void test_github(void)
+{
+	const char *body = "{\"action\":\"opened\",\"issue\":{\"number\":1}}";
+	json_t *wh = block("github");
+	char *hex = hmac_hex(SECRET, body);
+	char *good = xasprintf("sha256=%s", hex);
+	json_t *h = json_pack("{s:s}", "x-hub-signature-256", good);
+	CHECK(run(wh, SECRET, h, body, NULL, NOW) == WEBHOOK_OK);
+	CHECK(run(wh, "other-secret", h, body, NULL, NOW) == WEBHOOK_MISMATCH);
+	CHECK(run(wh, SECRET, h, "{\"action\":\"closed\"}", NULL, NOW) == WEBHOOK_MISMATCH);
+	json_decref(h);
+	/* Upper-case hex is the same signature. */
+	for (char *p = good + 7; *p; p++)
+		if (*p >= 'a' && *p <= 'f')
+			*p = (char)(*p - 'a' + 'A');
+	h = json_pack("{s:s}", "x-hub-signature-256", good);
+	CHECK(run(wh, SECRET, h, body, NULL, NOW) == WEBHOOK_OK);
+	json_decref(h);
+	/* The SHA-1 header form is not accepted. */
+	h = json_pack("{s:s}", "x-hub-signature-256", hex);
+	CHECK(run(wh, SECRET, h, body, NULL, NOW) == WEBHOOK_MALFORMED);
+	json_decref(h);
+	h = json_pack("{s:s}", "x-hub-signature", good);
+	CHECK(run(wh, SECRET, h, body, NULL, NOW) == WEBHOOK_MISSING);
+	json_decref(h);
+	free(hex);
+	free(good);
+	json_decref(wh);
+}
+
+static void test_slack(void)
+{
+	const char *body = "{\"type\":\"event_callback\",\"event_id\":\"Ev1\"}";
+	json_t *wh = block("slack");
+	char msg[256], ts[32];
+	snprintf(ts, sizeof(ts), "%lld", NOW);
+	snprintf(msg, sizeof(msg), "v0:%s:%s", ts, body);
+	char *hex = hmac_hex(SECRET, msg), *sig = xasprintf("v0=%s", hex);
+	json_t *h = json_pack("{s:s, s:s}", "x-slack-signature", sig, "x-slack-request-timestamp",
+			      ts);
+	CHECK(run(wh, SECRET, h, body, NULL, NOW) == WEBHOOK_OK);
+	CHECK(run(wh, SECRET, h, body, NULL, NOW + 299) == WEBHOOK_OK);
+	CHECK(run(wh, SECRET, h, body, NULL, NOW + 301) == WEBHOOK_STALE);
+	CHECK(run(wh, "other-secret", h, body, NULL, NOW) == WEBHOOK_MISMATCH);
+	CHECK(run(wh, SECRET, h, "{}", NULL, NOW) == WEBHOOK_MISMATCH);
+	/* A replayed body with a fresh timestamp does not match. */
+	json_object_set_new(h, "x-slack-request-timestamp", json_integer(0));
+	json_object_set_new(h, "x-slack-request-timestamp", json_string("1767225700"));
+	CHECK(run(wh, SECRET, h, body, NULL, NOW + 100) == WEBHOOK_MISMATCH);
+	json_object_del(h, "x-slack-request-timestamp");
+	CHECK(run(wh, SECRET, h, body, NULL, NOW) == WEBHOOK_MISSING);
+	json_decref(h);
+	h = json_pack("{s:s, s:s}", "x-slack-signature", hex, "x-slack-request-timestamp", ts);
+	CHECK(run(wh, SECRET, h, body, NULL, NOW) == WEBHOOK_MALFORMED);
+	json_decref(h);
+	free(hex);
+	free(sig);
+	json_decref(wh);
+}
+
+static void test_hubspot(void)
+{
+	const char *body = "[{\"eventId\":1,\"subscriptionType\":\"contact.creation\"}]";
+	const char *url = "https://example.com/hooks/hubspot/main?a=%3A1";
+	json_t *wh = block("hubspot");
+	char ts[32], msg[512];
+	long long ms = NOW * 1000 + 123;
+	snprintf(ts, sizeof(ts), "%lld", ms);
+	/* What HubSpot signs: the URI with %3A decoded. */
+	snprintf(msg, sizeof(msg), "POST%s%s%s", "https://example.com/hooks/hubspot/main?a=:1",
+		 body, ts);
+	char *sig = hmac_b64(SECRET, strlen(SECRET), msg);
+	json_t *h = json_pack("{s:s, s:s}", "x-hubspot-signature-v3", sig,
+			      "x-hubspot-request-timestamp", ts);
+	CHECK(run(wh, SECRET, h, body, url, NOW) == WEBHOOK_OK);
+	CHECK(run(wh, SECRET, h, body, url, NOW + 300) == WEBHOOK_OK);
+	CHECK(run(wh, SECRET, h, body, url, NOW + 301) == WEBHOOK_STALE);
+	CHECK(run(wh, SECRET, h, body, url, NOW - 301) == WEBHOOK_STALE);
+	CHECK(run(wh, "other-secret", h, body, url, NOW) == WEBHOOK_MISMATCH);
+	CHECK(run(wh, SECRET, h, body, "https://example.com/elsewhere", NOW) == WEBHOOK_MISMATCH);
+	CHECK(run(wh, SECRET, h, "[]", url, NOW) == WEBHOOK_MISMATCH);
+	/* Without a public URL nothing can be checked. */
+	CHECK(run(wh, SECRET, h, body, NULL, NOW) == WEBHOOK_MALFORMED);
+	json_object_set_new(h, "x-hubspot-request-timestamp", json_string("soon"));
+	CHECK(run(wh, SECRET, h, body, url, NOW) == WEBHOOK_MALFORMED);
+	json_decref(h);
+	free(sig);
+	json_decref(wh);
+}
+
+static void test_standard(void)
+{
+	const unsigned char raw[] = "0123456789abcdef0123456789abcdef";
+	char *b64 = crypto_base64(raw, 32, 0);
+	char *secret = xasprintf("whsec_%s", b64);
+	const char *body = "{\"id\":\"evt_9\",\"type\":\"response.completed\"}";
+	json_t *wh = block("standard");
+	char ts[32], msg[256];
+	snprintf(ts, sizeof(ts), "%lld", NOW);
+	snprintf(msg, sizeof(msg), "msg_1.%s.%s", ts, body);
+	char *good = hmac_b64(raw, 32, msg);
+	/* Keyed with the whsec_ text itself (Stripe's way) it must fail. */
+	char *as_text = hmac_b64(secret, strlen(secret), msg);
+	char *list = xasprintf("v1,%s v1,%s", as_text, good);
+	json_t *h = json_pack("{s:s, s:s, s:s}", "webhook-id", "msg_1", "webhook-timestamp", ts,
+			      "webhook-signature", list);
+	CHECK(run(wh, secret, h, body, NULL, NOW) == WEBHOOK_OK);
+	CHECK(run(wh, secret, h, body, NULL, NOW + 301) == WEBHOOK_STALE);
+	CHECK(run(wh, secret, h, "{}", NULL, NOW) == WEBHOOK_MISMATCH);
+	/* The id is signed. */
+	json_object_set_new(h, "webhook-id", json_string("msg_2"));
+	CHECK(run(wh, secret, h, body, NULL, NOW) == WEBHOOK_MISMATCH);
+	json_object_set_new(h, "webhook-id", json_string("msg_1"));
+	/* A secret without the prefix is the same key. */
+	CHECK(run(wh, b64, h, body, NULL, NOW) == WEBHOOK_OK);
+	CHECK(run(wh, "whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", h, body, NULL, NOW) ==
+	      WEBHOOK_MISMATCH);
+	CHECK(run(wh, "whsec_%%%", h, body, NULL, NOW) == WEBHOOK_BAD_SECRET);
+	json_decref(h);
+	char *only_bad = xasprintf("v1,%s", as_text);
+	h = json_pack("{s:s, s:s, s:s}", "webhook-id", "msg_1", "webhook-timestamp", ts,
+		      "webhook-signature", only_bad);
+	CHECK(run(wh, secret, h, body, NULL, NOW) == WEBHOOK_MISMATCH);
+	json_object_set_new(h, "webhook-signature", json_string("v2,abc"));
+	CHECK(run(wh, secret, h, body, NULL, NOW) == WEBHOOK_MALFORMED);
+	json_object_del(h, "webhook-id");
+	CHECK(run(wh, secret, h, body, NULL, NOW) == WEBHOOK_MISSING);
+	json_decref(h);
+	free(only_bad);
+	free(list);
+	free(as_text);
+	free(good);
+	free(secret);
+	free(b64);
+	json_decref(wh);
+}
+
+static void test_basic_or_bearer(void)
+{
+	json_t *wh = block("basic_or_bearer");
+	char *b64 = crypto_base64("cin7:p4ss-word", 14, 0);
+	char *basic = xasprintf("Basic %s", b64), *lower = xasprintf("basic %s", b64);
+	json_t *h = json_pack("{s:s}", "authorization", basic);
+	CHECK(run(wh, "cin7:p4ss-word", h, "{}", NULL, NOW) == WEBHOOK_OK);
+	CHECK(run(wh, basic, h, "{}", NULL, NOW) == WEBHOOK_OK);
+	CHECK(run(wh, "cin7:other-pass", h, "{}", NULL, NOW) == WEBHOOK_MISMATCH);
+	CHECK(run(wh, "tok-123456", h, "{}", NULL, NOW) == WEBHOOK_MISMATCH);
+	json_object_set_new(h, "authorization", json_string(lower));
+	CHECK(run(wh, "cin7:p4ss-word", h, "{}", NULL, NOW) == WEBHOOK_OK);
+	json_object_set_new(h, "authorization", json_string("Bearer tok-123456"));
+	CHECK(run(wh, "tok-123456", h, "{}", NULL, NOW) == WEBHOOK_OK);
+	CHECK(run(wh, "tok-1234567", h, "{}", NULL, NOW) == WEBHOOK_MISMATCH);
+	CHECK(run(wh, "cin7:p4ss-word", h, "{}", NULL, NOW) == WEBHOOK_MISMATCH);
+	json_object_set_new(h, "authorization", json_string("Basic tok-123456"));
+	CHECK(run(wh, "tok-123456", h, "{}", NULL, NOW) == WEBHOOK_MISMATCH);
+	json_object_del(h, "authorization");
+	CHECK(run(wh, "tok-123456", h, "{}", NULL, NOW) == WEBHOOK_MISSING);
+	json_decref(h);
+	free(b64);
+	free(basic);
+	free(lower);
+	json_decref(wh);
+}
+
+static void test_no_secret_or_scheme(void)
+{
+	json_t *h = json_object(), *wh = block("github"), *none = block("none");
+	CHECK(run(wh, NULL, h, "{}", NULL, NOW) == WEBHOOK_BAD_SECRET);
+	CHECK(run(wh, "", h, "{}", NULL, NOW) == WEBHOOK_BAD_SECRET);
+	CHECK(run(none, SECRET, h, "{}", NULL, NOW) == WEBHOOK_UNSUPPORTED);
+	CHECK(run(NULL, SECRET, h, "{}", NULL, NOW) == WEBHOOK_UNSUPPORTED);
+	CHECK(strcmp(webhook_verdict_text(WEBHOOK_STALE), "timestamp outside the replay window") ==
+	      0);
+	json_decref(h);
+	json_decref(wh);
+	json_decref(none);
+}
+
+/* ---- deliveries as events ---- */
+
+static struct registry *reg;
+
+static json_t *events_of(const char *slug, json_t *headers, const char *body)
+{
+	const struct connector *c = registry_find(reg, slug);
+	CHECK(c != NULL);
+	if (!c)
+		return NULL;
+	struct err err;
+	err_init(&err);
+	json_t *ev = webhook_events(c, headers, body, strlen(body), &err);
+	if (!ev)
+		fprintf(stderr, "%s: %s\n", slug, err.msg);
+	return ev;
+}
+
+static void check_event(json_t *ev, const char *entity, const char *event, const char *vendor,
+			const char *id)
+{
+	CHECK(ev != NULL);
+	if (!ev)
+		return;
+	if (entity)
+		CHECK_STR(json_string_value(json_object_get(ev, "entity")), entity);
+	else
+		CHECK(json_is_null(json_object_get(ev, "entity")));
+	CHECK_STR(json_string_value(json_object_get(ev, "event")), event);
+	CHECK_STR(json_string_value(json_object_get(ev, "vendor_event")), vendor);
+	if (id)
+		CHECK_STR(json_string_value(json_object_get(ev, "id")), id);
+	else
+		CHECK(strncmp(json_string_value(json_object_get(ev, "id")), "sha256:", 7) == 0);
+}
+
+static void test_events(void)
+{
+	json_t *none = json_object(), *h, *e;
+
+	e = events_of("stripe", none,
+		      "{\"id\":\"evt_1\",\"type\":\"customer.created\",\"data\":{\"object\":{}}}");
+	CHECK(json_array_size(e) == 1);
+	check_event(json_array_get(e, 0), "customers", "created", "customer.created", "evt_1");
+	CHECK_STR(json_string_value(json_object_get(
+			  json_object_get(json_array_get(e, 0), "payload"), "id")),
+		  "evt_1");
+	json_decref(e);
+	/* Longest names map too; unknown ones keep the vendor's name. */
+	e = events_of("stripe", none, "{\"id\":\"evt_2\",\"type\":\"customer.subscription.paused\"}");
+	check_event(json_array_get(e, 0), "subscriptions", "paused", "customer.subscription.paused",
+		    "evt_2");
+	json_decref(e);
+	e = events_of("stripe", none, "{\"id\":\"evt_3\",\"type\":\"balance.available\"}");
+	check_event(json_array_get(e, 0), NULL, "balance.available", "balance.available", "evt_3");
+	json_decref(e);
+
+	h = json_pack("{s:s, s:s}", "x-github-event", "issues", "x-github-delivery", "d-1");
+	e = events_of("github", h, "{\"action\":\"opened\",\"issue\":{\"number\":7}}");
+	check_event(json_array_get(e, 0), "issues", "opened", "issues.opened", "d-1");
+	json_decref(e);
+	json_object_set_new(h, "x-github-event", json_string("ping"));
+	e = events_of("github", h, "{\"zen\":\"Keep it simple\",\"hook_id\":1}");
+	check_event(json_array_get(e, 0), "webhooks", "pinged", "ping", "d-1");
+	json_decref(e);
+	json_decref(h);
+
+	h = json_pack("{s:s, s:s}", "x-shopify-topic", "orders/create", "x-shopify-event-id",
+		      "se-9");
+	e = events_of("shopify", h, "{\"id\":820982911946154508}");
+	check_event(json_array_get(e, 0), "orders", "created", "orders/create", "se-9");
+	json_decref(e);
+	json_decref(h);
+
+	e = events_of("slack", none,
+		      "{\"type\":\"event_callback\",\"event_id\":\"Ev1\",\"event\":{\"type\":"
+		      "\"message\",\"channel_type\":\"im\",\"text\":\"hi\"}}");
+	check_event(json_array_get(e, 0), "messages", "posted", "message.im", "Ev1");
+	json_decref(e);
+	e = events_of("slack", none,
+		      "{\"type\":\"event_callback\",\"event_id\":\"Ev2\",\"event\":{\"type\":"
+		      "\"reaction_added\"}}");
+	check_event(json_array_get(e, 0), "reactions", "added", "reaction_added", "Ev2");
+	json_decref(e);
+	/* Interactivity arrives form-encoded. */
+	e = events_of("slack", none,
+		      "payload=%7B%22type%22%3A%22block_actions%22%2C%22trigger_id%22%3A%221%22%7D");
+	check_event(json_array_get(e, 0), NULL, "block_actions", "block_actions", NULL);
+	json_decref(e);
+
+	e = events_of("hubspot", none,
+		      "[{\"eventId\":101,\"subscriptionType\":\"contact.creation\",\"objectId\":1},"
+		      "{\"eventId\":102,\"subscriptionType\":\"deal.propertyChange\","
+		      "\"objectId\":2}]");
+	CHECK(json_array_size(e) == 2);
+	check_event(json_array_get(e, 0), "contacts", "created", "contact.creation", "101");
+	check_event(json_array_get(e, 1), "deals", "updated", "deal.propertyChange", "102");
+	json_decref(e);
+
+	e = events_of("xero", none,
+		      "{\"events\":[{\"resourceId\":\"c1\",\"eventCategory\":\"CONTACT\","
+		      "\"eventType\":\"CREATE\",\"eventDateUtc\":\"2026-01-01T00:00:00\"},"
+		      "{\"resourceId\":\"i1\",\"eventCategory\":\"INVOICE\",\"eventType\":"
+		      "\"UPDATE\",\"eventDateUtc\":\"2026-01-01T00:00:01\"}],"
+		      "\"firstEventSequence\":1,\"lastEventSequence\":2,\"entropy\":\"X\"}");
+	CHECK(json_array_size(e) == 2);
+	check_event(json_array_get(e, 0), "contacts", "created", "CONTACT.CREATE", NULL);
+	check_event(json_array_get(e, 1), "invoices", "updated", "INVOICE.UPDATE", NULL);
+	CHECK(strcmp(json_string_value(json_object_get(json_array_get(e, 0), "id")),
+		     json_string_value(json_object_get(json_array_get(e, 1), "id"))) != 0);
+	json_decref(e);
+	/* Intent to receive: no events at all. */
+	e = events_of("xero", none,
+		      "{\"events\":[],\"firstEventSequence\":0,\"lastEventSequence\":0}");
+	CHECK(e && json_array_size(e) == 0);
+	json_decref(e);
+
+	e = events_of("quickbooks", none,
+		      "[{\"specversion\":\"1.0\",\"id\":\"qe-1\",\"type\":"
+		      "\"qbo.customer.created.v1\",\"intuitentityid\":\"58\"},"
+		      "{\"specversion\":\"1.0\",\"id\":\"qe-2\",\"type\":\"qbo.invoice.voided.v1\"}]");
+	CHECK(json_array_size(e) == 2);
+	check_event(json_array_get(e, 0), "customers", "created", "qbo.customer.created.v1",
+		    "qe-1");
+	check_event(json_array_get(e, 1), "invoices", "voided", "qbo.invoice.voided.v1", "qe-2");
+	json_decref(e);
+	e = events_of("quickbooks", none,
+		      "{\"eventNotifications\":[{\"realmId\":\"4620816365\",\"dataChangeEvent\":"
+		      "{\"entities\":[{\"name\":\"Invoice\",\"id\":\"130\",\"operation\":"
+		      "\"Update\",\"lastUpdated\":\"2026-01-01T00:00:00Z\"},{\"name\":"
+		      "\"Customer\",\"id\":\"9\",\"operation\":\"Merge\"}]}}]}");
+	CHECK(json_array_size(e) == 2);
+	check_event(json_array_get(e, 0), "invoices", "updated", "qbo.invoice.updated.v1",
+		    "4620816365:Invoice:130:Update:2026-01-01T00:00:00Z");
+	check_event(json_array_get(e, 1), "customers", "merged", "qbo.customer.merged.v1",
+		    "4620816365:Customer:9:Merge:");
+	json_t *pl = json_object_get(json_array_get(e, 0), "payload");
+	CHECK_STR(json_string_value(json_object_get(pl, "intuitaccountid")), "4620816365");
+	CHECK_STR(json_string_value(json_object_get(pl, "intuitentityid")), "130");
+	CHECK_STR(json_string_value(json_object_get(json_object_get(pl, "data"), "name")),
+		  "Invoice");
+	json_decref(e);
+
+	/* No id anywhere: the SHA-256 of the body, the same for a replay. */
+	e = events_of("cin7core", none, "{\"EventType\":\"Sale/Created\",\"SaleID\":\"s-1\"}");
+	json_t *again =
+		events_of("cin7core", none, "{\"EventType\":\"Sale/Created\",\"SaleID\":\"s-1\"}");
+	check_event(json_array_get(e, 0), "sales", "created", "Sale/Created", NULL);
+	CHECK_STR(json_string_value(json_object_get(json_array_get(e, 0), "id")),
+		  json_string_value(json_object_get(json_array_get(again, 0), "id")));
+	json_decref(e);
+	json_decref(again);
+
+	h = json_pack("{s:s}", "webhook-id", "msg_1");
+	e = events_of("openai", h,
+		      "{\"id\":\"evt_o\",\"type\":\"response.completed\",\"data\":{\"id\":\"r\"}}");
+	check_event(json_array_get(e, 0), "responses", "completed", "response.completed", "msg_1");
+	json_decref(e);
+	json_decref(h);
+
+	struct err err;
+	err_init(&err);
+	CHECK(webhook_events(registry_find(reg, "stripe"), none, "not json", 8, &err) == NULL);
+	CHECK(err_is_set(&err));
+	json_decref(none);
+}
+
+static void test_times(void)
+{
+	long long t = 0;
+	char out[32];
+	webhook_format_time(NOW, out);
+	CHECK_STR(out, "2026-01-01T00:00:00Z");
+	CHECK(webhook_parse_since("2026-01-01T00:00:00Z", 0, &t) == 0 && t == NOW);
+	CHECK(webhook_parse_since("2026-01-01", 0, &t) == 0 && t == NOW);
+	CHECK(webhook_parse_since("2026-01-01T02:00:00+02:00", 0, &t) == 0 && t == NOW);
+	CHECK(webhook_parse_since("2025-12-31T19:00:00.250-05:00", 0, &t) == 0 && t == NOW);
+	CHECK(webhook_parse_since("2026-01-01T00:00", 0, &t) == 0 && t == NOW);
+	CHECK(webhook_parse_since("-1h", NOW, &t) == 0 && t == NOW - 3600);
+	CHECK(webhook_parse_since("2d", NOW, &t) == 0 && t == NOW - 2 * 86400);
+	CHECK(webhook_parse_since("-30m", NOW, &t) == 0 && t == NOW - 1800);
+	CHECK(webhook_parse_since("1767225600", 0, &t) == 0 && t == NOW);
+	CHECK(webhook_parse_since("yesterday", NOW, &t) == -1);
+	CHECK(webhook_parse_since("-1y", NOW, &t) == -1);
+	CHECK(webhook_parse_since("2026-13-01", NOW, &t) == -1);
+	CHECK(webhook_parse_since("2026-01-01T25:00:00Z", NOW, &t) == -1);
+	CHECK(webhook_parse_since("", NOW, &t) == -1);
+}
+
+int main(void)
+{
+	setenv("SWITCHBOARD_DATADIR", ".", 0); /* run from the checkout (make test does) */
+	reg = registry_new();
+	const char *slugs[] = {"stripe", "github", "shopify", "slack", "hubspot", "xero",
+			       "quickbooks", "cin7core", "openai"};
+	for (size_t i = 0; i < sizeof(slugs) / sizeof(slugs[0]); i++) {
+		struct err err;
+		err_init(&err);
+		char *path = xasprintf("capabilities/%s.json", slugs[i]);
+		if (registry_load_file(reg, path, &err) < 0)
+			fprintf(stderr, "%s\n", err.msg);
+		free(path);
+	}
+	test_stripe();
+	test_body_b64("shopify", "x-shopify-hmac-sha256");
+	test_body_b64("xero", "x-xero-signature");
+	test_body_b64("quickbooks", "intuit-signature");
+	test_github();
+	test_slack();
+	test_hubspot();
+	test_standard();
+	test_basic_or_bearer();
+	test_no_secret_or_scheme();
+	test_events();
+	test_times();
+	registry_free(reg);
+	return t_done();
+}
