@@ -699,57 +699,97 @@ static int imap_read(struct imap *im, const char **resp, size_t *len, struct err
 /* Called with each untagged response, after "* ". */
 typedef void (*imap_untagged_fn)(void *ctx, const char *r, size_t len);
 
+#define MAX_LITERALS 16
+
+/* A command to send: its text, and where it stops for the server's "+"
+ * (just after each synchronizing literal's "{n}\r\n"). */
+struct imap_command {
+	struct buf text;
+	size_t pause[MAX_LITERALS];
+	size_t npause;
+};
+
 /* Run one command; what names it in errors ("examine 'INBOX'"). 0 on OK,
  * -1 with err on NO, BAD or a broken connection. */
-static int imap_cmd(struct imap *im, const char *cmd, const char *what, imap_untagged_fn fn,
-		    void *ctx, struct err *err)
+static int imap_run(struct imap *im, const struct imap_command *c, const char *what,
+		    imap_untagged_fn fn, void *ctx, struct err *err)
 {
 	char tag[16];
 	int tl = snprintf(tag, sizeof(tag), "sb%u ", ++im->tag);
-	char *line = xasprintf("%s%s\r\n", tag, cmd);
+	size_t sent = 0, k = 0;
+	struct buf line;
 	int ret = -1;
 
+	buf_init(&line, 0);
+	buf_add(&line, tag, (size_t)tl);
+	buf_add(&line, c->text.data, c->text.len);
+	buf_adds(&line, "\r\n");
 	im->deadline = now_ms() + im->timeout_ms;
-	if (imap_send(im, line, strlen(line), err) < 0)
-		goto out;
 	for (;;) {
-		const char *r = NULL;
-		size_t n = 0;
-		if (imap_read(im, &r, &n, err) < 0)
+		/* Send up to the next literal (or the end), then read until the
+		 * server asks for the literal (+) or answers the command. */
+		size_t upto = k < c->npause ? (size_t)tl + c->pause[k] : line.len;
+		if (imap_send(im, line.data + sent, upto - sent, err) < 0)
 			goto out;
-		if (n >= 2 && r[0] == '*' && r[1] == ' ') {
-			if (fn)
-				fn(ctx, r + 2, n - 2);
-			continue;
-		}
-		if (r[0] == '+') {
-			im->broken = 1;
-			err_set(err, "imap %s on '%s': the server asked for more input", what,
-				im->host);
+		sent = upto;
+		for (;;) {
+			const char *r = NULL;
+			size_t n = 0;
+			if (imap_read(im, &r, &n, err) < 0)
+				goto out;
+			if (n >= 2 && r[0] == '*' && r[1] == ' ') {
+				if (fn)
+					fn(ctx, r + 2, n - 2);
+				continue;
+			}
+			if (r[0] == '+') {
+				if (k < c->npause)
+					break;
+				im->broken = 1;
+				err_set(err, "imap %s on '%s': the server asked for more input", what,
+					im->host);
+				goto out;
+			}
+			if (n < (size_t)tl || memcmp(r, tag, (size_t)tl) != 0)
+				continue;
+			if (n >= (size_t)tl + 2 && strncasecmp(r + tl, "OK", 2) == 0) {
+				ret = k < c->npause ? -1 : 0;
+				if (ret < 0) {
+					im->broken = 1; /* it answered before taking the literal */
+					err_set(err, "imap %s on '%s' ended early", what, im->host);
+				}
+				goto out;
+			}
+			/* Our words, then the server's (printable ASCII only). */
+			char text[256];
+			size_t j = 0;
+			for (size_t i = (size_t)tl; i < n && j + 1 < sizeof(text); i++) {
+				unsigned char ch = (unsigned char)r[i];
+				if (ch == '\r' || ch == '\n')
+					break;
+				text[j++] = ch >= ' ' && ch < 0x7f ? (char)ch : '?';
+			}
+			text[j] = '\0';
+			err_set(err, "imap %s on '%s' failed: %s", what, im->host, text);
 			goto out;
 		}
-		if (n < (size_t)tl || memcmp(r, tag, (size_t)tl) != 0)
-			continue;
-		if (n >= (size_t)tl + 2 && strncasecmp(r + tl, "OK", 2) == 0) {
-			ret = 0;
-			goto out;
-		}
-		/* Our words, then the server's (printable ASCII only). */
-		char text[256];
-		size_t k = 0;
-		for (size_t i = (size_t)tl; i < n && k + 1 < sizeof(text); i++) {
-			unsigned char ch = (unsigned char)r[i];
-			if (ch == '\r' || ch == '\n')
-				break;
-			text[k++] = ch >= ' ' && ch < 0x7f ? (char)ch : '?';
-		}
-		text[k] = '\0';
-		err_set(err, "imap %s on '%s' failed: %s", what, im->host, text);
-		goto out;
+		k++;
 	}
 out:
-	free(line);
+	buf_release(&line);
 	return ret;
+}
+
+/* imap_run for a command without literals. */
+static int imap_cmd(struct imap *im, const char *cmd, const char *what, imap_untagged_fn fn,
+		    void *ctx, struct err *err)
+{
+	struct imap_command c = {.npause = 0};
+	buf_init(&c.text, 0);
+	buf_adds(&c.text, cmd);
+	int rc = imap_run(im, &c, what, fn, ctx, err);
+	buf_release(&c.text);
+	return rc;
 }
 
 /* Log out and free; also right after a failed imap_open, or on a zeroed
@@ -1341,19 +1381,74 @@ static int arg_cursor(json_t *args, unsigned long *validity, unsigned long *uid,
 	return arg_uid(v, "cursor", uid, err);
 }
 
-static int search_valid(const char *s, struct err *err)
+/* UID SEARCH for criteria (and, with below, only UIDs under it). Criteria
+ * are printable ASCII on one line, except that quoted strings may hold UTF-8:
+ * those go as literals after CHARSET UTF-8, since IMAP quoted strings are
+ * 7-bit. 0, or -1 with err. */
+static int search_command(const char *criteria, unsigned long below, struct imap_command *c,
+			  struct err *err)
 {
-	size_t n = strlen(s);
+	size_t n = strlen(criteria), i = 0;
+	int utf8 = 0;
+
 	if (n > MAX_CRITERIA)
 		return err_set(err, "search is longer than %d characters", MAX_CRITERIA);
-	for (const char *p = s; *p; p++)
-		if ((unsigned char)*p < ' ' || (unsigned char)*p > 0x7e)
-			return err_set(err, "search must be printable ASCII IMAP criteria on one "
-					    "line, such as \"UNSEEN SINCE 1-Aug-2026\"");
-	while (n && s[n - 1] == ' ')
+	for (const unsigned char *p = (const unsigned char *)criteria; *p; p++) {
+		if (*p < ' ' || *p == 0x7f)
+			return err_set(err, "search must be IMAP criteria on one line, such as "
+					    "\"UNSEEN SINCE 1-Aug-2026\"");
+		utf8 |= *p >= 0x80;
+	}
+	while (n && criteria[n - 1] == ' ')
 		n--;
-	if (n && s[n - 1] == '}')
+	if (n && criteria[n - 1] == '}')
 		return err_set(err, "search must not end in an IMAP literal");
+	buf_adds(&c->text, utf8 ? "UID SEARCH CHARSET UTF-8 " : "UID SEARCH ");
+	while (i < n) {
+		if (criteria[i] != '"') {
+			size_t run = strcspn(criteria + i, "\"");
+			if (run > n - i)
+				run = n - i;
+			for (size_t k = i; k < i + run; k++)
+				if ((unsigned char)criteria[k] >= 0x80)
+					return err_set(err, "search: text that is not ASCII must be "
+							    "in double quotes");
+			buf_add(&c->text, criteria + i, run);
+			i += run;
+			continue;
+		}
+		/* A quoted string: as it is when ASCII, else a literal. */
+		size_t j = i + 1;
+		int high = 0;
+		struct buf lit;
+		buf_init(&lit, 0);
+		while (j < n && criteria[j] != '"') {
+			if (criteria[j] == '\\' && j + 1 < n)
+				j++;
+			high |= (unsigned char)criteria[j] >= 0x80;
+			buf_add(&lit, criteria + j, 1);
+			j++;
+		}
+		if (j >= n) {
+			buf_release(&lit);
+			return err_set(err, "search has an unbalanced '\"'");
+		}
+		if (!high) {
+			buf_add(&c->text, criteria + i, j + 1 - i);
+		} else if (c->npause == MAX_LITERALS) {
+			buf_release(&lit);
+			return err_set(err, "search has more than %d quoted strings that are not ASCII",
+				       MAX_LITERALS);
+		} else {
+			buf_addf(&c->text, "{%zu}\r\n", lit.len);
+			c->pause[c->npause++] = c->text.len;
+			buf_add(&c->text, lit.data, lit.len);
+		}
+		buf_release(&lit);
+		i = j + 1;
+	}
+	if (below)
+		buf_addf(&c->text, " UID 1:%lu", below - 1);
 	return 0;
 }
 
@@ -1365,6 +1460,7 @@ int mail_list(const struct mail_account *acct, json_t *args, json_t **result, st
 	long limit;
 	struct uids found = {0};
 	struct list_ctx lc = {0};
+	struct imap_command search_cmd = {.npause = 0};
 	char *cmd = NULL;
 	json_t *data = json_array();
 	struct buf set;
@@ -1373,6 +1469,7 @@ int mail_list(const struct mail_account *acct, json_t *args, json_t **result, st
 
 	*result = NULL;
 	buf_init(&set, 0);
+	buf_init(&search_cmd.text, 0);
 	if (!json_is_object(args)) {
 		err_set(err, "arguments must be an object");
 		goto out;
@@ -1386,7 +1483,7 @@ int mail_list(const struct mail_account *acct, json_t *args, json_t **result, st
 		limit = LIST_MAX;
 	if (!search || !*search)
 		search = "ALL";
-	if (search_valid(search, err) < 0 || imap_open(&im, acct, err) < 0 ||
+	if (search_command(search, cursor, &search_cmd, err) < 0 || imap_open(&im, acct, err) < 0 ||
 	    imap_open_mailbox(&im, mailbox, 0, &cur_validity, err) < 0)
 		goto out;
 	if (validity && cur_validity && validity != cur_validity) {
@@ -1394,12 +1491,8 @@ int mail_list(const struct mail_account *acct, json_t *args, json_t **result, st
 			mailbox);
 		goto out;
 	}
-	if (cursor != 1) {
-		cmd = cursor ? xasprintf("UID SEARCH %s UID 1:%lu", search, cursor - 1)
-			     : xasprintf("UID SEARCH %s", search);
-		if (imap_cmd(&im, cmd, "search", on_search, &found, err) < 0)
-			goto out;
-	}
+	if (cursor != 1 && imap_run(&im, &search_cmd, "search", on_search, &found, err) < 0)
+		goto out;
 	if (found.n)
 		qsort(found.v, found.n, sizeof(*found.v), uid_desc);
 	for (size_t i = 0; i < found.n && take < (size_t)limit; i++) {
@@ -1414,7 +1507,6 @@ int mail_list(const struct mail_account *acct, json_t *args, json_t **result, st
 		lc.got = xcalloc(take, sizeof(*lc.got));
 		for (size_t i = 0; i < take; i++)
 			fetched_init(&lc.got[i]);
-		free(cmd);
 		cmd = xasprintf("UID FETCH %s (UID FLAGS RFC822.SIZE INTERNALDATE BODYSTRUCTURE "
 				"BODY.PEEK[HEADER.FIELDS (" LIST_FIELDS ")])",
 				set.data);
@@ -1441,6 +1533,7 @@ out:
 	free(found.v);
 	json_decref(data);
 	buf_release(&set);
+	buf_release(&search_cmd.text);
 	free(cmd);
 	if (ret < 0)
 		err_scrub(err, acct);

@@ -34,46 +34,62 @@ struct mail_account {
  * and where, then curl's or the server's words ("smtp send to
  * 'smtp.example.com' failed: Login denied", "imap examine 'Foo' on
  * 'imap.example.com' failed: NO [NONEXISTENT] ..."). No error ever contains
- * the password or token.
+ * the password or token. The shapes follow capabilities/email.json.
  *
  * mail_send: {to, cc?, bcc?, subject, text?, html?, reply_to?, from?,
  *   in_reply_to?, attachments?: [{filename, content_type?, content_base64}]}
- *   -> {message_id: "<...>", accepted: [addresses]}.
+ *   -> {message_id: "<...>", accepted: [addresses], rejected: [addresses]}.
  *   to, cc, bcc and reply_to are an address string ("a@b.c", "Name <a@b.c>",
  *   or several separated by commas) or an array of them; at least one
  *   recipient in all, at most 100. Bcc goes only into the SMTP envelope.
  *   Control characters (CR/LF: header injection) in any header value are
- *   refused, as are non-ASCII addresses. in_reply_to ("<id@host>", as
- *   mail_read reports message_id) sets In-Reply-To and References.
- *   content_base64 must be valid base64 (whitespace allowed); content_type is
- *   "type/subtype" (default application/octet-stream); at most 50 attachments
- *   and 25 MiB encoded in all. Builds an RFC 5322 message with Date (UTC),
- *   Message-ID <random@from-domain>, RFC 2047 encoded non-ASCII headers,
- *   text/plain and text/html as multipart/alternative, attachments in
- *   multipart/mixed with RFC 2231 file names; CRLF, lines of at most 998.
- *   The server must accept every recipient, else nothing is sent; accepted
- *   lists them all.
- * mail_mailboxes: {} -> [{name, flags: ["\\HasNoChildren", ..], delimiter}]
- *   name is UTF-8 (decoded from IMAP's modified UTF-7); delimiter may be null.
+ *   refused, as are non-ASCII addresses. in_reply_to ("<id@host>") sets
+ *   In-Reply-To and References. content_base64 must be valid base64
+ *   (whitespace allowed); content_type is "type/subtype" (default
+ *   application/octet-stream); at most 50 attachments and 25 MiB encoded in
+ *   all. Builds an RFC 5322 message: Date (UTC), Message-ID
+ *   <random@from-domain>, RFC 2047 encoded non-ASCII headers, text/plain and
+ *   text/html as multipart/alternative, attachments in multipart/mixed with
+ *   RFC 2231 file names; CRLF, lines of at most 998. Recipients the server
+ *   refuses are listed in rejected and the rest still get the message; when
+ *   it refuses them all the call fails.
+ * mail_mailboxes: {pattern?: "*", include_counts?: false}
+ *   -> [{name, delimiter, flags: ["\\HasNoChildren", ..], special_use?,
+ *        messages?, unseen?, uidnext?, uidvalidity?}]
+ *   pattern is an IMAP LIST pattern in UTF-8 (* everything, % one level).
+ *   name is UTF-8 (IMAP's modified UTF-7 decoded); delimiter may be null;
+ *   special_use is \Sent, \Drafts, \Trash, \Junk, \Archive, \All or
+ *   \Flagged when the server flags the mailbox so. include_counts adds the
+ *   four counts (one STATUS per selectable mailbox).
  * mail_list: {mailbox?: "INBOX", search?: "ALL", limit?: 20, cursor?}
- *   -> {data: [{uid, from, to, cc?, subject, date, message_id?, flags, size}],
- *   next_cursor?}
+ *   -> {data: [{uid, uidvalidity, from, to: [..], cc: [..], subject, date,
+ *   message_id?, flags, size, has_attachments}], has_more, next_cursor?}
  *   search is IMAP SEARCH criteria passed to the server ("UNSEEN SINCE
- *   1-Aug-2026", "FROM bob"), printable ASCII on one line. Newest (highest
- *   UID) first; limit is capped at 100. next_cursor (a string) is present
- *   when more messages match: pass it back as cursor for the next page; a
+ *   1-Aug-2026", "FROM \"Zoë\""): one line, and text that is not ASCII only
+ *   inside double quotes (sent as literals with CHARSET UTF-8). Newest
+ *   (highest UID) first; limit is capped at 100. When more match, has_more
+ *   is true and next_cursor (a string) continues below the last one; a
  *   cursor from before the mailbox was renumbered (UIDVALIDITY) is refused.
- *   A bare UID as cursor also works (messages below it). Header values are
- *   decoded to UTF-8; date is ISO 8601 UTC when it parses. Opens the mailbox
+ *   A bare UID also works as cursor. Header values are decoded to UTF-8;
+ *   date is RFC 3339 UTC from the Date header, else from INTERNALDATE;
+ *   has_attachments comes from BODYSTRUCTURE. The mailbox is opened
  *   read-only: listing never marks a message seen.
- * mail_read: {mailbox?, uid} -> {uid, mailbox, flags, size, headers: {from,
- *   to, cc?, subject, date, message_id?, reply_to?, in_reply_to?}, text,
- *   html?, attachments: [{filename, content_type, size}], truncated?}
- *   uid is a number or a numeric string. text is the plain-text body ("" when
- *   there is none), html the HTML one, both UTF-8 with LF line ends;
- *   attachment sizes are decoded sizes. Only the first 10 MiB of a message
- *   are fetched; a longer one is parsed as far as that and has truncated:
- *   true. Reading does not mark the message seen.
+ * mail_read: {mailbox?: "INBOX", uid, uidvalidity?, mark_seen?: false,
+ *   include_attachments?: false, max_chars?: 100000}
+ *   -> {uid, uidvalidity, mailbox, flags, size, from, to: [..], cc: [..],
+ *   subject, date, message_id?, reply_to?, in_reply_to?, references?: [..],
+ *   text, html?, truncated?, attachments: [{part, filename, content_type,
+ *   size, content_base64?, content_omitted?}]}
+ *   uid is a number or a numeric string. With uidvalidity, a mailbox that was
+ *   renumbered since fails the call instead of reading another message.
+ *   text is the plain-text body ("" when there is none), html the HTML one,
+ *   both UTF-8 with LF line ends and cut to max_chars characters each. Only
+ *   the first 10 MiB of a message are fetched. truncated is true when either
+ *   cut happened. part is the IMAP section ("2", "1.2"); size is decoded.
+ *   include_attachments adds content_base64 to attachments in order while
+ *   their decoded bytes total at most 3 MiB; the others get content_omitted.
+ *   The mailbox is opened read-only and the message fetched with BODY.PEEK,
+ *   so reading does not mark it seen, unless mark_seen.
  */
 int mail_send(const struct mail_account *acct, json_t *args, json_t **result, struct err *err);
 int mail_mailboxes(const struct mail_account *acct, json_t *args, json_t **result,

@@ -33,11 +33,14 @@ groups), UID FETCH (UID, FLAGS, RFC822.SIZE, INTERNALDATE, BODYSTRUCTURE
 BODY.PEEK[...] with "", HEADER,
 TEXT, HEADER.FIELDS (..), and <start.count>; FLAGS come in a FETCH response
 of their own when a body section is fetched too), UID STORE, CLOSE, LOGOUT.
-Mailbox names in commands are taken as quoted strings or atoms, not literals.
+Command arguments may be atoms, quoted strings or synchronizing literals;
+UID SEARCH takes CHARSET UTF-8 and matches FROM, TO, CC and SUBJECT against
+the decoded headers.
 """
 import argparse
 import base64
 import email
+import email.header
 import email.policy
 import email.utils
 import json
@@ -124,6 +127,14 @@ def split_message(raw):
     if not m:
         return raw, b""
     return raw[:m.end()], raw[m.end():]
+
+
+def decoded_header(raw, name):
+    v = header_value(raw, name)
+    try:
+        return str(email.header.make_header(email.header.decode_header(v)))
+    except (ValueError, LookupError):
+        return v
 
 
 def header_value(raw, name):
@@ -307,12 +318,15 @@ class Search:
         key = tok_str(t).upper()
         if key == "ALL":
             return lambda u, m: True
+        if key == "CHARSET":
+            self.next()
+            return lambda u, m: True
         if key in ("SEEN", "UNSEEN"):
             want = key == "SEEN"
             return lambda u, m: ("\\Seen" in m["flags"]) == want
         if key in ("FROM", "TO", "SUBJECT", "CC"):
             needle = self.next().lower()
-            return lambda u, m: needle in header_value(m["raw"], key).lower()
+            return lambda u, m: needle in decoded_header(m["raw"], key).lower()
         if key in ("SINCE", "BEFORE"):
             when = parse_imap_date(self.next())
             if key == "SINCE":
@@ -350,6 +364,22 @@ class ImapHandler(socketserver.StreamRequestHandler):
             return None
         return b.decode("utf-8", "replace").rstrip("\r\n")
 
+    def read_command(self):
+        """One command line; each synchronizing literal in it is accepted
+        ("+") and folded in as a quoted string."""
+        b = self.rfile.readline(MAX_LINE)
+        out = b""
+        while b:
+            m = re.search(rb"\{(\d+)\}\r?\n$", b)
+            if not m:
+                return (out + b.rstrip(b"\r\n")).decode("utf-8", "replace")
+            out += b[:m.start()]
+            self.line("+ go ahead")
+            data = self.rfile.read(int(m.group(1)))
+            out += b'"' + data.replace(b"\\", b"\\\\").replace(b'"', b'\\"') + b'"'
+            b = self.rfile.readline(MAX_LINE)
+        return None
+
     def log(self, line):
         with LOCK, open(os.path.join(ARGS.dir, "imap.log"), "a") as f:
             f.write(line + "\n")
@@ -364,7 +394,7 @@ class ImapHandler(socketserver.StreamRequestHandler):
         self.readonly = True
         self.line("* OK [CAPABILITY %s] test server ready" % self.caps())
         while True:
-            ln = self.readline()
+            ln = self.read_command()
             if ln is None:
                 return
             tag, _, rest = ln.partition(" ")

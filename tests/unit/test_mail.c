@@ -844,7 +844,23 @@ static void test_list(void)
 	CHECK(r && json_array_size(json_object_get(r, "data")) == 1 && uid_at(r, 0) == 3);
 	json_decref(r);
 	r = list("Archive", "UNSEEN\r\nA1 DELETE INBOX", 0, NULL, &e);
-	CHECK(r == NULL && strstr(e.msg, "search must be printable ASCII") != NULL);
+	CHECK(r == NULL && strstr(e.msg, "search must be IMAP criteria on one line") != NULL);
+
+	/* Text that is not ASCII goes as literals after CHARSET UTF-8. */
+	r = list("Archive", "FROM \"Zoë\"", 0, NULL, &e);
+	CHECK(r && json_array_size(json_object_get(r, "data")) == 1 && uid_at(r, 0) == 4);
+	json_decref(r);
+	r = list("Archive", "OR SUBJECT \"n°3\" SUBJECT \"n°5\" SEEN", 0, NULL, &e);
+	CHECK(r && json_array_size(json_object_get(r, "data")) == 2);
+	CHECK(uid_at(r, 0) == 5 && uid_at(r, 1) == 3);
+	json_decref(r);
+	r = list("Archive", "SUBJECT \"n°\"", 2, "1:4", &e); /* with a cursor too */
+	CHECK(r && uid_at(r, 0) == 3 && uid_at(r, 1) == 2);
+	json_decref(r);
+	r = list("Archive", "FROM Zoë", 0, NULL, &e);
+	CHECK(r == NULL && strstr(e.msg, "must be in double quotes") != NULL);
+	r = list("Archive", "FROM \"Zoë", 0, NULL, &e);
+	CHECK(r == NULL && strstr(e.msg, "unbalanced") != NULL);
 	r = list("Archive", "SUBJECT {5}", 0, NULL, &e);
 	CHECK(r == NULL && strstr(e.msg, "literal") != NULL);
 	r = list("Archive", "NONSENSE", 0, NULL, &e);

@@ -1,10 +1,12 @@
 /* test_webhook.c - every webhook signature scheme with fixtures signed here
  * from a known secret (accepted, wrong signature, wrong secret, stale or
  * future timestamp, missing and malformed headers), deliveries split into
- * events named by the built-in connector files, and the time formats. */
+ * events named by the built-in connector files, the time formats, and
+ * reading events back through the tool handler and the MCP resources. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "crypto.h"
 #include "registry.h"
@@ -495,6 +497,215 @@ static void test_times(void)
 	CHECK(webhook_parse_since("", NOW, &t) == -1);
 }
 
+/* ---- reading events back ---- */
+
+static json_t *query(struct store *s, const char *args_json)
+{
+	json_t *args = json_loads(args_json, 0, NULL);
+	json_t *r = events_query(s, args);
+	json_decref(args);
+	return r;
+}
+
+/* The vendor ids of a query's data, space separated, into out. */
+static const char *ids_of(json_t *r, char *out, size_t n)
+{
+	size_t i, used = 0;
+	json_t *e;
+	out[0] = '\0';
+	json_array_foreach(json_object_get(json_object_get(r, "structuredContent"), "data"), i, e)
+		used += (size_t)snprintf(out + used, n - used, "%s%s", used ? " " : "",
+					 json_string_value(json_object_get(e, "vendor_event_id")));
+	return out;
+}
+
+static int is_error(json_t *r)
+{
+	return json_is_true(json_object_get(r, "isError"));
+}
+
+static void add_event(struct store *s, const char *connector, long long conn, const char *entity,
+		      const char *type, const char *vendor, const char *id)
+{
+	struct event ev = {.connector = (char *)connector,
+			   .connection_id = conn,
+			   .entity = (char *)entity,
+			   .event_type = (char *)type,
+			   .vendor_type = (char *)vendor,
+			   .vendor_event_id = (char *)id,
+			   .payload = json_pack("{s:s}", "id", id)};
+	struct err err;
+	err_init(&err);
+	CHECK(store_add_event(s, &ev, &err) == 1);
+	json_decref(ev.payload);
+}
+
+static void test_reading(void)
+{
+	char dir[] = "/tmp/sbwebhook-XXXXXX", buf[512];
+	CHECK(mkdtemp(dir) != NULL);
+	char *path = xasprintf("%s/store.db", dir);
+	struct err err;
+	err_init(&err);
+	setenv("SWITCHBOARD_KEY", "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=", 1);
+	struct store *s = store_open(path, &err);
+	CHECK(s != NULL);
+	if (!s)
+		goto out;
+	struct connection c = {.connector = (char *)"stripe", .name = (char *)"main",
+			       .auth = (char *)"api_key"};
+	CHECK(store_add_connection(s, &c, &err) == 0);
+	add_event(s, "stripe", c.id, "customers", "created", "customer.created", "e1");
+	add_event(s, "stripe", c.id, "customers", "updated", "customer.updated", "e2");
+	add_event(s, "stripe", c.id, NULL, "balance.available", "balance.available", "e3");
+	add_event(s, "github", 0, "issues", "opened", "issues.opened", "e4");
+	add_event(s, "stripe", c.id, "customers", "created", "customer.created", "e5");
+
+	json_t *r = query(s, "{}");
+	CHECK(!is_error(r));
+	CHECK_STR(ids_of(r, buf, sizeof(buf)), "e5 e4 e3 e2 e1");
+	json_t *first = json_array_get(json_object_get(json_object_get(r, "structuredContent"),
+						       "data"), 0);
+	CHECK_STR(json_string_value(json_object_get(first, "connection")), "main");
+	CHECK_STR(json_string_value(json_object_get(first, "event")), "created");
+	CHECK_STR(json_string_value(json_object_get(first, "vendor_event")), "customer.created");
+	/* The text block is the same JSON as structuredContent. */
+	json_t *text = json_loads(json_string_value(json_object_get(
+					  json_array_get(json_object_get(r, "content"), 0), "text")),
+				  0, NULL);
+	CHECK(json_equal(text, json_object_get(r, "structuredContent")));
+	json_decref(text);
+	json_decref(r);
+
+	/* Pages of two: e5 e4, e3 e2, e1. */
+	r = query(s, "{\"limit\": 2}");
+	CHECK_STR(ids_of(r, buf, sizeof(buf)), "e5 e4");
+	const char *next = json_string_value(
+		json_object_get(json_object_get(r, "structuredContent"), "next_cursor"));
+	CHECK(next != NULL);
+	char *q = xasprintf("{\"limit\": 2, \"cursor\": \"%s\"}", next ? next : "");
+	json_t *r2 = query(s, q);
+	CHECK_STR(ids_of(r2, buf, sizeof(buf)), "e3 e2");
+	free(q);
+	next = json_string_value(
+		json_object_get(json_object_get(r2, "structuredContent"), "next_cursor"));
+	q = xasprintf("{\"limit\": 2, \"cursor\": \"%s\"}", next ? next : "");
+	json_t *r3 = query(s, q);
+	CHECK_STR(ids_of(r3, buf, sizeof(buf)), "e1");
+	CHECK(!json_object_get(json_object_get(r3, "structuredContent"), "next_cursor"));
+	free(q);
+	json_decref(r);
+	json_decref(r2);
+	json_decref(r3);
+
+	static const struct {
+		const char *args, *want;
+	} filters[] = {
+		{"{\"connector\": \"stripe\", \"entity\": \"customers\"}", "e5 e2 e1"},
+		{"{\"entity\": \"_other\"}", "e3"},
+		{"{\"type\": \"created\"}", "e5 e1"},
+		{"{\"type\": \"issues.opened\"}", "e4"},
+		{"{\"connection\": \"main\", \"type\": \"customer.updated\"}", "e2"},
+		{"{\"connection\": \"stripe/main\", \"limit\": 1}", "e5"},
+		{"{\"since\": \"-1h\", \"connector\": \"github\"}", "e4"},
+		{"{\"since\": \"2999-01-01\"}", ""},
+	};
+	for (size_t i = 0; i < sizeof(filters) / sizeof(filters[0]); i++) {
+		r = query(s, filters[i].args);
+		CHECK(!is_error(r));
+		CHECK_STR(ids_of(r, buf, sizeof(buf)), filters[i].want);
+		json_decref(r);
+	}
+	static const char *const bad[] = {"{\"connection\": \"ghost\"}",
+					  "{\"since\": \"whenever\"}",
+					  "{\"cursor\": \"p1\"}"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		r = query(s, bad[i]);
+		CHECK(is_error(r));
+		json_decref(r);
+	}
+	r = query(NULL, "{}");
+	CHECK(is_error(r));
+	json_decref(r);
+	json_t *def = events_tool_def();
+	CHECK_STR(json_string_value(json_object_get(def, "name")), "switchboard_events");
+	CHECK(json_is_true(json_object_get(json_object_get(def, "annotations"), "readOnlyHint")));
+	CHECK(json_object_get(json_object_get(json_object_get(def, "inputSchema"), "properties"),
+			      "since") != NULL);
+	json_decref(def);
+
+	/* Resources: a collection per connector and entity, then the latest. */
+	int code = 0;
+	json_t *list = events_resources_list(s, NULL, &code, &err);
+	json_t *res = json_object_get(list, "resources");
+	CHECK(json_array_size(res) == 3 + 5);
+	CHECK_STR(json_string_value(json_object_get(json_array_get(res, 0), "uri")),
+		  "events://github/issues");
+	CHECK_STR(json_string_value(json_object_get(json_array_get(res, 1), "uri")),
+		  "events://stripe/customers");
+	CHECK_STR(json_string_value(json_object_get(json_array_get(res, 2), "uri")),
+		  "events://stripe/_other");
+	CHECK_STR(json_string_value(json_object_get(json_array_get(res, 3), "uri")),
+		  "events://stripe/customers/5");
+	CHECK(!json_object_get(list, "nextCursor"));
+	json_decref(list);
+	json_t *params = json_pack("{s:s}", "cursor", "p6");
+	list = events_resources_list(s, params, &code, &err);
+	CHECK(json_array_size(json_object_get(list, "resources")) == 2);
+	json_decref(list);
+	json_decref(params);
+	params = json_pack("{s:s}", "cursor", "x");
+	err_init(&err);
+	CHECK(events_resources_list(s, params, &code, &err) == NULL && code == -32602);
+	json_decref(params);
+
+	params = json_pack("{s:s}", "uri", "events://stripe/_other");
+	json_t *read = events_resource_read(s, reg, params, &code, &err);
+	json_t *body = json_loads(json_string_value(json_object_get(
+					  json_array_get(json_object_get(read, "contents"), 0),
+					  "text")),
+				  0, NULL);
+	CHECK(json_array_size(body) == 1);
+	CHECK_STR(json_string_value(json_object_get(json_array_get(body, 0), "vendor_event_id")),
+		  "e3");
+	json_decref(body);
+	json_decref(read);
+	json_decref(params);
+	params = json_pack("{s:s}", "uri", "events://github/issues/4");
+	read = events_resource_read(s, reg, params, &code, &err);
+	CHECK(read != NULL);
+	json_decref(read);
+	json_decref(params);
+	static const char *const missing[] = {"events://github/issues/5", "events://github/nope",
+					      "events://stripe", "events://stripe/customers/x",
+					      "stripe/customers"};
+	for (size_t i = 0; i < sizeof(missing) / sizeof(missing[0]); i++) {
+		params = json_pack("{s:s}", "uri", missing[i]);
+		err_init(&err);
+		code = 0;
+		CHECK(events_resource_read(s, reg, params, &code, &err) == NULL);
+		CHECK(code == EVENTS_RESOURCE_NOT_FOUND && err_is_set(&err));
+		json_decref(params);
+	}
+	err_init(&err);
+	CHECK(events_resource_check(reg, "events://stripe/customers", &err) == 0);
+	CHECK(events_resource_check(reg, "events://stripe/_other", &err) == 0);
+	CHECK(events_resource_check(reg, "events://stripe/nosuch", &err) == -1);
+	CHECK(events_resource_check(reg, "events://stripe/customers/1/2", &err) == -1);
+	struct event ev = {.connector = (char *)"xero", .entity = NULL};
+	char *uri = events_resource_uri(&ev);
+	CHECK_STR(uri, "events://xero/_other");
+	free(uri);
+	store_free(s);
+out:;
+	char *files[] = {path, xasprintf("%s-wal", path), xasprintf("%s-shm", path)};
+	for (int i = 0; i < 3; i++) {
+		unlink(files[i]);
+		free(files[i]);
+	}
+	rmdir(dir);
+}
+
 int main(void)
 {
 	setenv("SWITCHBOARD_DATADIR", ".", 0); /* run from the checkout (make test does) */
@@ -521,6 +732,7 @@ int main(void)
 	test_no_secret_or_scheme();
 	test_events();
 	test_times();
+	test_reading();
 	registry_free(reg);
 	return t_done();
 }
