@@ -35,13 +35,14 @@ static const char webhooks_usage[] =
 static const char events_usage[] =
 	"usage: switchboard events list [--json] [--connector C] [--connection N]\n"
 	"           [--entity E] [--type T] [--since ISO|-1h] [--limit N]\n"
-	"       switchboard events poll [CONNECTION...] [--entity E]\n"
+	"       switchboard events poll [CONNECTION...] [--entity E] [--args JSON]\n"
 	"\n"
 	"list: stored events, newest first (--json: one JSON object a line).\n"
 	"poll: call the list action of each entity that has a polling field (those\n"
 	"the connection receives webhooks for are skipped unless --entity names one)\n"
 	"and store new or changed items as events; the first poll only records where\n"
-	"things stand.\n";
+	"things stand. --args gives list arguments such as {\"owner\": \"o\", \"repo\": \"r\"}\n"
+	"(a connection's settings of those names are used otherwise).\n";
 
 static volatile sig_atomic_t stopping;
 
@@ -118,7 +119,7 @@ static void nap(long secs)
 }
 
 static int run_poll(struct cli *cli, struct registry *r, const char *const *only,
-		    const char *entity)
+		    const char *entity, json_t *args)
 {
 	struct err e;
 	err_init(&e);
@@ -135,7 +136,7 @@ static int run_poll(struct cli *cli, struct registry *r, const char *const *only
 		fprintf(stderr, "switchboard: %s\n", e.msg);
 		goto out;
 	}
-	struct webhook_poll_options opt = {r, st, &env, only, entity, &stopping};
+	struct webhook_poll_options opt = {r, st, &env, only, entity, args, &stopping};
 	int failures = webhook_poll(&opt, &e);
 	if (failures < 0)
 		fprintf(stderr, "switchboard: %s\n", e.msg);
@@ -161,7 +162,7 @@ static pid_t start_poller(struct cli *cli, struct registry *r, long interval)
 	}
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
 	while (!stopping) {
-		run_poll(cli, r, NULL, NULL);
+		run_poll(cli, r, NULL, NULL, NULL);
 		nap(interval);
 	}
 	return 0;
@@ -193,14 +194,16 @@ static int webhooks_serve(struct cli *cli, int argc, char **argv)
 		} else if (strcmp(a, "--path-prefix") == 0) {
 			if (v[0] != '/')
 				return usage_error(webhooks_usage,
-						   "--path-prefix must start with '/', got '%s'", v);
+						   "--path-prefix must start with '/', got '%s'",
+						   v);
 			prefix = v;
 		} else if (strcmp(a, "--port-file") == 0) {
 			port_file = v;
 		} else if (strcmp(a, "--poll-interval") == 0) {
 			if (parse_long(v, &poll_interval) < 0 || poll_interval < 1)
 				return usage_error(webhooks_usage,
-						   "--poll-interval takes seconds >= 1, got '%s'", v);
+						   "--poll-interval takes seconds >= 1, got '%s'",
+						   v);
 		} else if (strcmp(a, "--max-body") == 0) {
 			if (parse_long(v, &max_body) < 0 || max_body < 1)
 				return usage_error(webhooks_usage,
@@ -236,8 +239,8 @@ static int webhooks_serve(struct cli *cli, int argc, char **argv)
 		sigprocmask(SIG_SETMASK, &old, NULL);
 		goto fail;
 	}
-	fprintf(stderr, "switchboard: listening on http://%s:%d%s/<connector>/<connection>\n",
-		addr, listen_port(l), prefix);
+	fprintf(stderr, "switchboard: listening on http://%s:%d%s/<connector>/<connection>\n", addr,
+		listen_port(l), prefix);
 	if (port_file && write_port_file(port_file, listen_port(l)) < 0) {
 		sigprocmask(SIG_SETMASK, &old, NULL);
 		goto out;
@@ -303,7 +306,7 @@ static int events_list(struct cli *cli, int argc, char **argv)
 				   : strcmp(a, "--entity") == 0     ? &f.entity
 				   : strcmp(a, "--type") == 0       ? &f.event_type
 				   : strcmp(a, "--since") == 0      ? &since
-				   : NULL;
+								    : NULL;
 		if (!v || (!dst && strcmp(a, "--limit") != 0))
 			return usage_error(events_usage, "unknown or incomplete option '%s'", a);
 		i++;
@@ -352,7 +355,8 @@ static int events_list(struct cli *cli, int argc, char **argv)
 	}
 	if (!cli->json && n == 0)
 		fprintf(stderr, "no events%s\n",
-			f.connector || connection || f.entity || f.no_entity || f.event_type || since
+			f.connector || connection || f.entity || f.no_entity || f.event_type ||
+					since
 				? " match"
 				: " yet: see 'switchboard webhooks serve' and 'switchboard events "
 				  "poll'");
@@ -372,11 +376,20 @@ static int events_poll(struct cli *cli, int argc, char **argv)
 {
 	const char *entity = NULL;
 	const char **only = xcalloc((size_t)argc + 1, sizeof(*only));
+	json_t *args = NULL;
 	size_t n = 0;
 	int ret = 2;
 	for (int i = 0; i < argc; i++) {
 		if (strcmp(argv[i], "--entity") == 0 && i + 1 < argc) {
 			entity = argv[++i];
+		} else if (strcmp(argv[i], "--args") == 0 && i + 1 < argc) {
+			json_decref(args);
+			args = json_loads(argv[++i], 0, NULL);
+			if (!json_is_object(args)) {
+				usage_error(events_usage, "--args takes a JSON object, got '%s'",
+					    argv[i]);
+				goto out;
+			}
 		} else if (argv[i][0] == '-') {
 			usage_error(events_usage, "unknown or incomplete option '%s'", argv[i]);
 			goto out;
@@ -386,9 +399,10 @@ static int events_poll(struct cli *cli, int argc, char **argv)
 	}
 	struct registry *r = cli_registry(cli);
 	catch_stop();
-	ret = run_poll(cli, r, n ? only : NULL, entity);
+	ret = run_poll(cli, r, n ? only : NULL, entity, args);
 	registry_free(r);
 out:
+	json_decref(args);
 	free(only);
 	return ret;
 }

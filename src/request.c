@@ -406,8 +406,8 @@ static int add_idempotency_key(json_t *idem, struct request *r, struct err *err)
 	return 0;
 }
 
-int request_build(const struct tool *t, json_t *args, struct connection *conn,
-		  struct request *r, struct err *err)
+int request_build(const struct tool *t, json_t *args, struct connection *conn, struct request *r,
+		  struct err *err)
 {
 	const struct connector *c = t->connector;
 	json_t *action = t->action_doc;

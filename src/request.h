@@ -29,8 +29,8 @@ struct request {
  * action headers, then the auth method's credentials. r must be zeroed;
  * on success and on failure alike the caller releases it with
  * request_release(). 0, or -1 with err. */
-int request_build(const struct tool *t, json_t *args, struct connection *conn,
-		  struct request *r, struct err *err);
+int request_build(const struct tool *t, json_t *args, struct connection *conn, struct request *r,
+		  struct err *err);
 /* Free everything r holds (the body is wiped first) and zero it, so it can
  * be built again. Accepts a zeroed or partly built request. */
 void request_release(struct request *r);

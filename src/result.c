@@ -101,8 +101,8 @@ static char *link_next(const char *link)
 	return NULL;
 }
 
-json_t *result_next_cursor(json_t *pg, const char *cursor, long limit, json_t *body,
-			   json_t *items, const struct http_response *resp)
+json_t *result_next_cursor(json_t *pg, const char *cursor, long limit, json_t *body, json_t *items,
+			   const struct http_response *resp)
 {
 	const char *style = json_string_value(json_object_get(pg, "style"));
 	const char *next = json_string_value(json_object_get(pg, "next_cursor"));

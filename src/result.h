@@ -33,8 +33,8 @@ json_t *result_select_fields(json_t *data, json_t *fields);
  * are what this page was asked with (NULL, 0 for none); body is the whole
  * answer and items its list (both borrowed; items may be NULL). New
  * reference or NULL. */
-json_t *result_next_cursor(json_t *pg, const char *cursor, long limit, json_t *body,
-			   json_t *items, const struct http_response *resp);
+json_t *result_next_cursor(json_t *pg, const char *cursor, long limit, json_t *body, json_t *items,
+			   const struct http_response *resp);
 
 /* The request got no HTTP answer (resp->error is not HTTP_OK). idempotent:
  * the request may be repeated safely; when not, the message warns that the

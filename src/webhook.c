@@ -42,8 +42,9 @@ json_t *webhook_pointer(json_t *doc, const char *ptr)
 			cur = json_object_get(cur, key);
 		} else if (json_is_array(cur)) {
 			long idx;
-			cur = parse_long(key, &idx) == 0 && idx >= 0 ? json_array_get(cur, (size_t)idx)
-								     : NULL;
+			cur = parse_long(key, &idx) == 0 && idx >= 0
+				      ? json_array_get(cur, (size_t)idx)
+				      : NULL;
 		} else {
 			cur = NULL;
 		}
@@ -84,15 +85,15 @@ int webhook_map_event(const struct connector *c, const char *vendor, const char 
 {
 	const char *ename, *evname;
 	json_t *e, *names;
-	json_object_foreach(connector_entities(c), ename, e)
-	{
-		json_object_foreach(json_object_get(e, "events"), evname, names)
-		{
-			int hit = json_is_string(names) && strcmp(json_string_value(names), vendor) == 0;
+	json_object_foreach(connector_entities(c), ename, e) {
+		json_object_foreach(json_object_get(e, "events"), evname, names) {
+			int hit = json_is_string(names) &&
+				  strcmp(json_string_value(names), vendor) == 0;
 			size_t i;
 			json_t *one;
-			json_array_foreach(names, i, one) hit |=
-				json_is_string(one) && strcmp(json_string_value(one), vendor) == 0;
+			json_array_foreach(names, i, one)
+				hit |= json_is_string(one) &&
+				       strcmp(json_string_value(one), vendor) == 0;
 			if (hit) {
 				*entity = ename;
 				*event = evname;
@@ -140,14 +141,15 @@ static char *xero_name(json_t *item, const char *from_header, const char *from_p
  * event.channel_type "channel" (group, im, mpim). */
 static char *slack_name(json_t *item, const char *from_header, const char *from_pointer)
 {
-	static const char *const kinds[][2] = {
-		{"channel", "message.channels"}, {"group", "message.groups"},
-		{"im", "message.im"}, {"mpim", "message.mpim"}};
+	static const char *const kinds[][2] = {{"channel", "message.channels"},
+					       {"group", "message.groups"},
+					       {"im", "message.im"},
+					       {"mpim", "message.mpim"}};
 	(void)from_header;
 	if (!from_pointer)
 		return NULL;
-	const char *ct = json_string_value(json_object_get(json_object_get(item, "event"),
-							   "channel_type"));
+	const char *ct =
+		json_string_value(json_object_get(json_object_get(item, "event"), "channel_type"));
 	for (size_t i = 0; ct && strcmp(from_pointer, "message") == 0 && i < 4; i++)
 		if (strcmp(ct, kinds[i][0]) == 0)
 			return xstrdup(kinds[i][1]);
@@ -185,13 +187,11 @@ static json_t *quickbooks_items(json_t *doc)
 	json_t *out = json_array();
 	size_t i, j;
 	json_t *note, *ent;
-	json_array_foreach(notes, i, note)
-	{
+	json_array_foreach(notes, i, note) {
 		const char *realm = json_string_value(json_object_get(note, "realmId"));
-		json_array_foreach(json_object_get(json_object_get(note, "dataChangeEvent"),
-						   "entities"),
-				   j, ent)
-		{
+		json_array_foreach(
+			json_object_get(json_object_get(note, "dataChangeEvent"), "entities"), j,
+			ent) {
 			const char *name = json_string_value(json_object_get(ent, "name"));
 			const char *op = json_string_value(json_object_get(ent, "operation"));
 			const char *at = json_string_value(json_object_get(ent, "lastUpdated"));
@@ -207,12 +207,12 @@ static json_t *quickbooks_items(json_t *doc)
 			char *id = xasprintf("%s:%s:%s:%s:%s", realm ? realm : "", name ? name : "",
 					     eid ? eid : "", op ? op : "", at ? at : "");
 			json_array_append_new(
-				out, json_pack("{s:s, s:s, s:o, s:o, s:o, s:O}", "id", id, "type",
-					       type, "intuitentityid",
-					       eid ? json_string(eid) : json_null(),
-					       "intuitaccountid",
-					       realm ? json_string(realm) : json_null(), "time",
-					       at ? json_string(at) : json_null(), "data", ent));
+				out,
+				json_pack("{s:s, s:s, s:o, s:o, s:o, s:O}", "id", id, "type", type,
+					  "intuitentityid", eid ? json_string(eid) : json_null(),
+					  "intuitaccountid",
+					  realm ? json_string(realm) : json_null(), "time",
+					  at ? json_string(at) : json_null(), "data", ent));
 			free(id);
 			free(type);
 			free(low);
@@ -313,8 +313,8 @@ json_t *webhook_events(const struct connector *c, json_t *headers, const char *b
 			whole = 1;
 		}
 	}
-	const char *from_header = header_value(headers, json_string_value(json_object_get(
-								  wh, "event_header")));
+	const char *from_header =
+		header_value(headers, json_string_value(json_object_get(wh, "event_header")));
 	const char *id_header =
 		header_value(headers, json_string_value(json_object_get(wh, "id_header")));
 	const char *event_ptr = json_string_value(json_object_get(wh, "event_pointer"));
@@ -322,8 +322,7 @@ json_t *webhook_events(const struct connector *c, json_t *headers, const char *b
 	json_t *out = json_array();
 	size_t i;
 	json_t *item;
-	json_array_foreach(items, i, item)
-	{
+	json_array_foreach(items, i, item) {
 		const char *from_pointer =
 			event_ptr ? json_string_value(webhook_pointer(item, event_ptr)) : NULL;
 		char *vendor = sh && sh->name ? sh->name(item, from_header, from_pointer) : NULL;
@@ -345,18 +344,19 @@ json_t *webhook_events(const struct connector *c, json_t *headers, const char *b
 		if (!id && whole) {
 			id = sha256_id(body, body_len);
 		} else if (!id) {
-			char *dump = json_dumps(item, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+			char *dump =
+				json_dumps(item, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
 			id = sha256_id(dump, strlen(dump));
 			free(dump);
 		}
 
 		const char *entity = NULL, *event = NULL;
 		webhook_map_event(c, vendor, &entity, &event);
-		json_array_append_new(out, json_pack("{s:o, s:s, s:s, s:s, s:O}", "entity",
-						     entity ? json_string(entity) : json_null(),
-						     "event", event ? event : vendor,
-						     "vendor_event", vendor, "id", id, "payload",
-						     item));
+		json_array_append_new(out,
+				      json_pack("{s:o, s:s, s:s, s:s, s:O}", "entity",
+						entity ? json_string(entity) : json_null(), "event",
+						event ? event : vendor, "vendor_event", vendor,
+						"id", id, "payload", item));
 		free(vendor);
 		free(id);
 	}
@@ -440,9 +440,8 @@ static void store_delivery(struct webhook_receiver *rc, const struct connector *
 		if (n == 0)
 			log_info("webhook %s: verified a delivery with no events", who);
 		else
-			log_info("webhook %s: %s: %d new, %zu duplicate%s", who,
-				 evs[0].vendor_type, added, n - (size_t)added,
-				 n - (size_t)added == 1 ? "" : "s");
+			log_info("webhook %s: %s: %d new, %zu duplicate%s", who, evs[0].vendor_type,
+				 added, n - (size_t)added, n - (size_t)added == 1 ? "" : "s");
 		resp->status = 200;
 		resp->body = xstrdup("");
 	}
@@ -460,7 +459,8 @@ void webhook_receive(const struct listen_request *req, struct listen_response *r
 	err_init(&e);
 
 	if (route(rc->prefix, req->path, &slug, &name) < 0) {
-		answer(resp, 404, "not found: deliveries go to <prefix>/<connector>/<connection>\n");
+		answer(resp, 404,
+		       "not found: deliveries go to <prefix>/<connector>/<connection>\n");
 		goto done;
 	}
 	who = xasprintf("%s/%s", slug, name);
@@ -493,8 +493,8 @@ void webhook_receive(const struct listen_request *req, struct listen_response *r
 		goto done;
 	}
 	url = public_url(conn, req);
-	struct webhook_request wr = {req->method, url, req->headers, req->body, req->body_len,
-				     now_s()};
+	struct webhook_request wr = {req->method, url,           req->headers,
+				     req->body,   req->body_len, now_s()};
 	enum webhook_verdict v = webhook_verify(wh, secret, &wr, &e);
 	if (v != WEBHOOK_OK) {
 		/* One line, never the body: it is unauthenticated input. */

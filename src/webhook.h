@@ -35,11 +35,11 @@ enum webhook_verdict {
 
 struct webhook_request {
 	const char *method;
-	const char *url;  /* the public URL the vendor called (HubSpot signs it), or NULL */
-	json_t *headers;  /* lowercase name -> string; borrowed */
+	const char *url; /* the public URL the vendor called (HubSpot signs it), or NULL */
+	json_t *headers; /* lowercase name -> string; borrowed */
 	const char *body;
 	size_t body_len;
-	long long now;    /* seconds since the epoch */
+	long long now; /* seconds since the epoch */
 };
 
 /* Check a delivery against secret with a connector's "webhooks" block
@@ -65,9 +65,12 @@ json_t *webhook_events(const struct connector *c, json_t *headers, const char *b
 
 /* The receiving end: a listen_handler_fn with ctx a struct
  * webhook_receiver. Routes POST <prefix>/<connector>/<connection>, verifies,
- * stores every event of a delivery in one transaction, then answers 2xx;
- * 401 unverified (one log line, never the body), 404 unknown route, 500 when
- * the connection has no secret or the store fails (the vendor retries). */
+ * stores every event of a delivery in one transaction, then answers 200
+ * (a handshake such as Slack's url_verification gets its answer instead);
+ * 401 unverified (one log line, never the body), 404 unknown connector,
+ * connection or path, 405 not POST, 400 a verified body that is not JSON,
+ * 500 when the connection has no usable secret or the store fails (the
+ * vendor retries). Bodies over the listener's cap get 413 before this. */
 struct webhook_receiver {
 	const struct registry *reg;
 	struct store *store; /* used on the listener thread only */
@@ -82,10 +85,12 @@ struct exec_env;
 struct webhook_poll_options {
 	const struct registry *reg;
 	struct store *store;
-	struct exec_env *env;    /* http and store set; used synchronously */
-	const char *const *only; /* NULL-terminated CONNECTION names (or C/N), or NULL */
-	const char *entity;      /* only this entity (then polled even when it has webhooks),
-				    or NULL */
+	struct exec_env *env;        /* http and store set; used synchronously */
+	const char *const *only;     /* NULL-terminated CONNECTION names (or C/N), or NULL */
+	const char *entity;          /* only this entity (then polled even when it has webhooks),
+					or NULL */
+	json_t *args; /* extra arguments of every list call (owner, repo, channel ...), or
+			 NULL; borrowed */
 	volatile sig_atomic_t *stop; /* set from a signal handler: stop between calls */
 };
 /* Poll every stored connection (or opt->only) once: for each entity with a
@@ -93,7 +98,9 @@ struct webhook_poll_options {
  * out unless asked for by entity), call its list action through exec,
  * filtered on the polling field when the action has a parameter for it, and
  * store new or changed items as events (event "changed", deduplicated on id
- * + field value). The first poll of a connection and entity records where
+ * + field value). A list action's required arguments come from opt->args,
+ * else from the connection's settings of the same name (owner, repo);
+ * entities still missing one are skipped with a note, not a failure. The first poll of a connection and entity records where
  * things stand without making events. Reports each connection and entity on
  * stderr. Returns the number of failures (calls or store), or -1 with err
  * when nothing could be polled. */
@@ -130,8 +137,8 @@ json_t *events_query(struct store *s, json_t *args);
 #define EVENTS_RESOURCE_NOT_FOUND -32002
 json_t *events_resources_list(struct store *s, json_t *params, int *code, struct err *err);
 json_t *events_resources_templates(void);
-json_t *events_resource_read(struct store *s, const struct registry *r, json_t *params,
-			     int *code, struct err *err);
+json_t *events_resource_read(struct store *s, const struct registry *r, json_t *params, int *code,
+			     struct err *err);
 /* For resources/subscribe: 0 when uri names an events resource of a known
  * connector (it may have no events yet), else -1 with err. */
 int events_resource_check(const struct registry *r, const char *uri, struct err *err);

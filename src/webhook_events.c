@@ -13,8 +13,8 @@
 
 #define TOOL_DEFAULT_LIMIT 20
 #define TOOL_MAX_LIMIT 100
-#define RESOURCE_PAGE 50    /* resources/list entries per page */
-#define RESOURCE_LATEST 20  /* single events listed after the collections */
+#define RESOURCE_PAGE 50     /* resources/list entries per page */
+#define RESOURCE_LATEST 20   /* single events listed after the collections */
 #define RESOURCE_READ_MAX 50 /* events in one resources/read of a collection */
 #define URI_SCHEME "events://"
 
@@ -123,8 +123,8 @@ json_t *webhook_event_json(const struct event *ev, const char *connection)
 {
 	char at[32];
 	webhook_format_time(ev->received_at, at);
-	return json_pack("{s:I, s:s, s:o, s:o, s:s, s:o, s:o, s:s, s:O}", "id",
-			 (json_int_t)ev->id, "connector", ev->connector, "connection",
+	return json_pack("{s:I, s:s, s:o, s:o, s:s, s:o, s:o, s:s, s:O}", "id", (json_int_t)ev->id,
+			 "connector", ev->connector, "connection",
 			 connection ? json_string(connection) : json_null(), "entity",
 			 ev->entity ? json_string(ev->entity) : json_null(), "event",
 			 ev->event_type, "vendor_event",
@@ -245,9 +245,9 @@ json_t *events_query(struct store *s, json_t *args)
 	names = webhook_connection_names(s);
 	json_t *data = json_array();
 	size_t n = 0;
-	for (; list[n] && n < (size_t)limit; n++)
-		json_array_append_new(data,
-				      webhook_event_json(list[n], name_of(names, list[n]->connection_id)));
+	for (; n < (size_t)limit && list[n]; n++)
+		json_array_append_new(
+			data, webhook_event_json(list[n], name_of(names, list[n]->connection_id)));
 	json_t *structured = json_pack("{s:o}", "data", data);
 	if (list[n] && n > 0) {
 		char next[32];
@@ -342,8 +342,8 @@ int events_resource_check(const struct registry *r, const char *uri, struct err 
 static void add_resource(json_t *list, const char *uri, const char *name, const char *title,
 			 const char *description)
 {
-	json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s, s:s}", "uri", uri, "name",
-					      name, "title", title, "description", description,
+	json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s, s:s}", "uri", uri, "name", name,
+					      "title", title, "description", description,
 					      "mimeType", "application/json"));
 }
 
@@ -362,8 +362,7 @@ json_t *events_resources_list(struct store *s, json_t *params, int *code, struct
 	if (s && store_event_groups(s, &groups, NULL) == 0) {
 		size_t i;
 		json_t *g;
-		json_array_foreach(groups, i, g)
-		{
+		json_array_foreach(groups, i, g) {
 			const char *c = json_string_value(json_object_get(g, "connector"));
 			const char *ent = json_string_value(json_object_get(g, "entity"));
 			char at[32];
@@ -434,8 +433,8 @@ json_t *events_resources_templates(void)
 		"application/json");
 }
 
-json_t *events_resource_read(struct store *s, const struct registry *r, json_t *params,
-			     int *code, struct err *err)
+json_t *events_resource_read(struct store *s, const struct registry *r, json_t *params, int *code,
+			     struct err *err)
 {
 	const char *uri = json_string_value(json_object_get(params, "uri"));
 	char *connector = NULL, *entity = NULL, *text = NULL;
@@ -482,7 +481,8 @@ json_t *events_resource_read(struct store *s, const struct registry *r, json_t *
 		body = json_array();
 		for (size_t i = 0; list[i]; i++)
 			json_array_append_new(
-				body, webhook_event_json(list[i], name_of(names, list[i]->connection_id)));
+				body, webhook_event_json(list[i],
+							 name_of(names, list[i]->connection_id)));
 	}
 	text = exec_dump_json(body);
 	result = json_pack("{s:[{s:s, s:s, s:s}]}", "contents", "uri", uri, "mimeType",

@@ -73,7 +73,8 @@ static json_t *filter_value(const struct tool *t, const char *param, const char 
 	if (type && (strcmp(type, "integer") == 0 || strcmp(type, "number") == 0)) {
 		if (as_number(cursor, &num) < 0)
 			return NULL;
-		return strcmp(type, "integer") == 0 ? json_integer((json_int_t)num) : json_real(num);
+		return strcmp(type, "integer") == 0 ? json_integer((json_int_t)num)
+						    : json_real(num);
 	}
 	char iso[32];
 	if (as_ms_date(cursor, &ms) == 0) {
@@ -154,7 +155,9 @@ static int has_id(json_t *ids, const char *id)
 {
 	size_t i;
 	json_t *v;
-	json_array_foreach(ids, i, v) if (strcmp(json_string_value(v), id) == 0) return 1;
+	json_array_foreach(ids, i, v)
+		if (strcmp(json_string_value(v), id) == 0)
+			return 1;
 	return 0;
 }
 
@@ -209,7 +212,24 @@ static int poll_entity(struct poll_ctx *pc, const struct connector *c,
 		goto fail;
 	cur = cursor_parse(stored);
 	const char *since = json_string_value(json_object_get(cur, "value"));
-	args = json_pack("{s:s}", "connection", conn->name);
+	args = pc->opt->args ? json_deep_copy(pc->opt->args) : json_object();
+	json_object_set_new(args, "connection", json_string(conn->name));
+	size_t k;
+	json_t *req;
+	json_array_foreach(json_object_get(t->input, "required"), k, req)
+	{
+		const char *rn = json_string_value(req);
+		json_t *set = rn ? json_object_get(conn->config, rn) : NULL;
+		if (!rn || json_object_get(args, rn))
+			continue;
+		if (!set) {
+			fprintf(stderr, "%s/%s %s: skipped: %s needs %s (pass it with --args)\n",
+				c->slug, conn->name, entity, t->name, rn);
+			ret = 0;
+			goto out;
+		}
+		json_object_set(args, rn, set);
+	}
 	json_t *fv = param && had ? filter_value(t, param, field, since) : NULL;
 	if (fv)
 		json_object_set_new(args, param, fv);
@@ -223,16 +243,17 @@ static int poll_entity(struct poll_ctx *pc, const struct connector *c,
 	size_t i, nitems = json_array_size(data);
 	json_t *item;
 	next = json_deep_copy(cur);
-	json_array_foreach(data, i, item)
-	{
+	json_array_foreach(data, i, item) {
 		char *id = webhook_scalar(webhook_dotted(item, id_field ? id_field : "id"));
 		char *value = webhook_scalar(webhook_dotted(item, field));
 		if (!id || !value)
 			goto next_item;
 		int vs_cur = *since ? cmp_values(value, since) : 1;
-		if (had && (vs_cur > 0 || (vs_cur == 0 && !has_id(json_object_get(cur, "ids"), id)))) {
+		if (had &&
+		    (vs_cur > 0 || (vs_cur == 0 && !has_id(json_object_get(cur, "ids"), id)))) {
 			char *key = xasprintf("poll:%lld:%s:%s:%s", conn->id, entity, id, value);
-			json_array_append_new(fresh, json_pack("{s:s, s:O}", "key", key, "item", item));
+			json_array_append_new(fresh,
+					      json_pack("{s:s, s:O}", "key", key, "item", item));
 			free(key);
 		}
 		const char *top = json_string_value(json_object_get(next, "value"));
@@ -244,7 +265,7 @@ static int poll_entity(struct poll_ctx *pc, const struct connector *c,
 			   json_array_size(json_object_get(next, "ids")) < CURSOR_MAX_IDS) {
 			json_array_append_new(json_object_get(next, "ids"), json_string(id));
 		}
-next_item:
+	next_item:
 		free(id);
 		free(value);
 	}
@@ -309,8 +330,7 @@ static void poll_connection(struct poll_ctx *pc, const struct connection *listed
 	const char *ename;
 	json_t *edoc;
 	int polled = 0;
-	json_object_foreach(connector_entities(c), ename, edoc)
-	{
+	json_object_foreach(connector_entities(c), ename, edoc) {
 		if (opt->stop && *opt->stop)
 			break;
 		if (!json_object_get(edoc, "polling"))
@@ -349,9 +369,10 @@ int webhook_poll(const struct webhook_poll_options *opt, struct err *err)
 		list = xcalloc(n + 1, sizeof(*list));
 		for (size_t i = 0; i < n; i++) {
 			if (strcmp(opt->only[i], "env") == 0) {
-				err_set(err, "environment connections cannot be polled (a cursor needs "
-					     "a stored connection): add one with 'switchboard "
-					     "connections add'");
+				err_set(err,
+					"environment connections cannot be polled (a cursor needs "
+					"a stored connection): add one with 'switchboard "
+					"connections add'");
 				goto out;
 			}
 			list[i] = store_get_connection(opt->store, NULL, opt->only[i], 0, err);

@@ -23,7 +23,7 @@ struct scheme {
 	const char *signature_header; /* defaults; the connector's block overrides them */
 	const char *timestamp_header;
 	const char *id_header;
-	long tolerance_s;             /* 0: the scheme has no timestamp */
+	long tolerance_s; /* 0: the scheme has no timestamp */
 };
 
 /* ---- helpers ---- */
@@ -78,8 +78,8 @@ static char *trimmed(const char *s)
 }
 
 /* HMAC-SHA256 of the parts concatenated, keyed with key. */
-static void mac_parts(const void *key, size_t key_len, const char *const *parts,
-		      const size_t *lens, size_t n, unsigned char out[32])
+static void mac_parts(const void *key, size_t key_len, const char *const *parts, const size_t *lens,
+		      size_t n, unsigned char out[32])
 {
 	struct buf b;
 	buf_init(&b, 0);
@@ -147,8 +147,8 @@ static enum webhook_verdict check_age(long long ts, long long now, long tol, str
 {
 	long long age = now - ts;
 	if (age > tol || -age > tol) {
-		err_set(why, "timestamp is %lld s %s, outside the %ld s window", age < 0 ? -age : age,
-			age < 0 ? "ahead" : "old", tol);
+		err_set(why, "timestamp is %lld s %s, outside the %ld s window",
+			age < 0 ? -age : age, age < 0 ? "ahead" : "old", tol);
 		return WEBHOOK_STALE;
 	}
 	return WEBHOOK_OK;
@@ -169,9 +169,8 @@ static enum webhook_verdict mismatch(struct err *why)
 /* ---- schemes ---- */
 
 /* Base64 HMAC of the raw body in one header: Shopify, Xero, QuickBooks. */
-static enum webhook_verdict verify_body_b64(const struct scheme *sc, json_t *wh,
-					    const char *secret, const struct webhook_request *req,
-					    struct err *why)
+static enum webhook_verdict verify_body_b64(const struct scheme *sc, json_t *wh, const char *secret,
+					    const struct webhook_request *req, struct err *why)
 {
 	const char *sig = named_header(wh, "signature_header", sc->signature_header, req);
 	if (!sig)
@@ -336,9 +335,8 @@ static enum webhook_verdict verify_hubspot(const struct scheme *sc, json_t *wh, 
 
 /* Standard Webhooks (OpenAI): webhook-signature "v1,<b64> v1,<b64>" over
  * "{id}.{ts}.{body}", keyed with the base64 after "whsec_". */
-static enum webhook_verdict verify_standard(const struct scheme *sc, json_t *wh,
-					    const char *secret, const struct webhook_request *req,
-					    struct err *why)
+static enum webhook_verdict verify_standard(const struct scheme *sc, json_t *wh, const char *secret,
+					    const struct webhook_request *req, struct err *why)
 {
 	const char *sig = named_header(wh, "signature_header", sc->signature_header, req);
 	const char *ts = named_header(wh, "timestamp_header", sc->timestamp_header, req);
@@ -355,8 +353,8 @@ static enum webhook_verdict verify_standard(const struct scheme *sc, json_t *wh,
 		return WEBHOOK_MALFORMED;
 	}
 	size_t key_len = 0;
-	unsigned char *key = crypto_unbase64(
-		strncmp(secret, "whsec_", 6) == 0 ? secret + 6 : secret, &key_len);
+	unsigned char *key =
+		crypto_unbase64(strncmp(secret, "whsec_", 6) == 0 ? secret + 6 : secret, &key_len);
 	if (!key || key_len == 0) {
 		free(key);
 		err_set(why, "the secret is not whsec_<base64>");

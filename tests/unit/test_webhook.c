@@ -168,8 +168,8 @@ static void test_slack(void)
 	snprintf(ts, sizeof(ts), "%lld", NOW);
 	snprintf(msg, sizeof(msg), "v0:%s:%s", ts, body);
 	char *hex = hmac_hex(SECRET, msg), *sig = xasprintf("v0=%s", hex);
-	json_t *h = json_pack("{s:s, s:s}", "x-slack-signature", sig, "x-slack-request-timestamp",
-			      ts);
+	json_t *h =
+		json_pack("{s:s, s:s}", "x-slack-signature", sig, "x-slack-request-timestamp", ts);
 	CHECK(run(wh, SECRET, h, body, NULL, NOW) == WEBHOOK_OK);
 	CHECK(run(wh, SECRET, h, body, NULL, NOW + 299) == WEBHOOK_OK);
 	CHECK(run(wh, SECRET, h, body, NULL, NOW + 301) == WEBHOOK_STALE);
@@ -352,12 +352,13 @@ static void test_events(void)
 		      "{\"id\":\"evt_1\",\"type\":\"customer.created\",\"data\":{\"object\":{}}}");
 	CHECK(json_array_size(e) == 1);
 	check_event(json_array_get(e, 0), "customers", "created", "customer.created", "evt_1");
-	CHECK_STR(json_string_value(json_object_get(
-			  json_object_get(json_array_get(e, 0), "payload"), "id")),
+	CHECK_STR(json_string_value(
+			  json_object_get(json_object_get(json_array_get(e, 0), "payload"), "id")),
 		  "evt_1");
 	json_decref(e);
 	/* Longest names map too; unknown ones keep the vendor's name. */
-	e = events_of("stripe", none, "{\"id\":\"evt_2\",\"type\":\"customer.subscription.paused\"}");
+	e = events_of("stripe", none,
+		      "{\"id\":\"evt_2\",\"type\":\"customer.subscription.paused\"}");
 	check_event(json_array_get(e, 0), "subscriptions", "paused", "customer.subscription.paused",
 		    "evt_2");
 	json_decref(e);
@@ -393,8 +394,9 @@ static void test_events(void)
 	check_event(json_array_get(e, 0), "reactions", "added", "reaction_added", "Ev2");
 	json_decref(e);
 	/* Interactivity arrives form-encoded. */
-	e = events_of("slack", none,
-		      "payload=%7B%22type%22%3A%22block_actions%22%2C%22trigger_id%22%3A%221%22%7D");
+	e = events_of(
+		"slack", none,
+		"payload=%7B%22type%22%3A%22block_actions%22%2C%22trigger_id%22%3A%221%22%7D");
 	check_event(json_array_get(e, 0), NULL, "block_actions", "block_actions", NULL);
 	json_decref(e);
 
@@ -425,10 +427,11 @@ static void test_events(void)
 	CHECK(e && json_array_size(e) == 0);
 	json_decref(e);
 
-	e = events_of("quickbooks", none,
-		      "[{\"specversion\":\"1.0\",\"id\":\"qe-1\",\"type\":"
-		      "\"qbo.customer.created.v1\",\"intuitentityid\":\"58\"},"
-		      "{\"specversion\":\"1.0\",\"id\":\"qe-2\",\"type\":\"qbo.invoice.voided.v1\"}]");
+	e = events_of(
+		"quickbooks", none,
+		"[{\"specversion\":\"1.0\",\"id\":\"qe-1\",\"type\":"
+		"\"qbo.customer.created.v1\",\"intuitentityid\":\"58\"},"
+		"{\"specversion\":\"1.0\",\"id\":\"qe-2\",\"type\":\"qbo.invoice.voided.v1\"}]");
 	CHECK(json_array_size(e) == 2);
 	check_event(json_array_get(e, 0), "customers", "created", "qbo.customer.created.v1",
 		    "qe-1");
@@ -552,9 +555,10 @@ static void test_reading(void)
 	CHECK(s != NULL);
 	if (!s)
 		goto out;
-	struct connection c = {.connector = (char *)"stripe", .name = (char *)"main",
-			       .auth = (char *)"api_key"};
+	struct connection c = {
+		.connector = (char *)"stripe", .name = (char *)"main", .auth = (char *)"api_key"};
 	CHECK(store_add_connection(s, &c, &err) == 0);
+	free(c.status); /* filled in by the store */
 	add_event(s, "stripe", c.id, "customers", "created", "customer.created", "e1");
 	add_event(s, "stripe", c.id, "customers", "updated", "customer.updated", "e2");
 	add_event(s, "stripe", c.id, NULL, "balance.available", "balance.available", "e3");
@@ -564,15 +568,16 @@ static void test_reading(void)
 	json_t *r = query(s, "{}");
 	CHECK(!is_error(r));
 	CHECK_STR(ids_of(r, buf, sizeof(buf)), "e5 e4 e3 e2 e1");
-	json_t *first = json_array_get(json_object_get(json_object_get(r, "structuredContent"),
-						       "data"), 0);
+	json_t *first =
+		json_array_get(json_object_get(json_object_get(r, "structuredContent"), "data"), 0);
 	CHECK_STR(json_string_value(json_object_get(first, "connection")), "main");
 	CHECK_STR(json_string_value(json_object_get(first, "event")), "created");
 	CHECK_STR(json_string_value(json_object_get(first, "vendor_event")), "customer.created");
 	/* The text block is the same JSON as structuredContent. */
-	json_t *text = json_loads(json_string_value(json_object_get(
-					  json_array_get(json_object_get(r, "content"), 0), "text")),
-				  0, NULL);
+	json_t *text =
+		json_loads(json_string_value(json_object_get(
+				   json_array_get(json_object_get(r, "content"), 0), "text")),
+			   0, NULL);
 	CHECK(json_equal(text, json_object_get(r, "structuredContent")));
 	json_decref(text);
 	json_decref(r);
@@ -617,8 +622,7 @@ static void test_reading(void)
 		json_decref(r);
 	}
 	static const char *const bad[] = {"{\"connection\": \"ghost\"}",
-					  "{\"since\": \"whenever\"}",
-					  "{\"cursor\": \"p1\"}"};
+					  "{\"since\": \"whenever\"}", "{\"cursor\": \"p1\"}"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		r = query(s, bad[i]);
 		CHECK(is_error(r));
@@ -661,10 +665,10 @@ static void test_reading(void)
 
 	params = json_pack("{s:s}", "uri", "events://stripe/_other");
 	json_t *read = events_resource_read(s, reg, params, &code, &err);
-	json_t *body = json_loads(json_string_value(json_object_get(
-					  json_array_get(json_object_get(read, "contents"), 0),
-					  "text")),
-				  0, NULL);
+	json_t *body =
+		json_loads(json_string_value(json_object_get(
+				   json_array_get(json_object_get(read, "contents"), 0), "text")),
+			   0, NULL);
 	CHECK(json_array_size(body) == 1);
 	CHECK_STR(json_string_value(json_object_get(json_array_get(body, 0), "vendor_event_id")),
 		  "e3");
@@ -710,8 +714,8 @@ int main(void)
 {
 	setenv("SWITCHBOARD_DATADIR", ".", 0); /* run from the checkout (make test does) */
 	reg = registry_new();
-	const char *slugs[] = {"stripe", "github", "shopify", "slack", "hubspot", "xero",
-			       "quickbooks", "cin7core", "openai"};
+	const char *slugs[] = {"stripe", "github",     "shopify",  "slack", "hubspot",
+			       "xero",   "quickbooks", "cin7core", "openai"};
 	for (size_t i = 0; i < sizeof(slugs) / sizeof(slugs[0]); i++) {
 		struct err err;
 		err_init(&err);

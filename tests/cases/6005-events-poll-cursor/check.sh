@@ -9,13 +9,21 @@ printf '{"api_key":"sk_test_poll123","webhook_secret":"whsec_x"}' |
 	$BIN connections add stripe --name main --secret-stdin --set base_url=$STUB >/dev/null
 printf '{"username":"omni-user","api_key":"omni-key-123"}' |
 	$BIN connections add cin7omni --name shop --secret-stdin --set base_url=$STUB >/dev/null
+printf 'gho_poll123' | $BIN connections add github --name gh --secret-stdin --set base_url=$STUB >/dev/null
 
 $BIN events poll 2>"$TMP/p1.err" || fail "poll 1: $(cat "$TMP/p1.err")"
 grep -q 'stripe/main events: first poll: 2 items seen, no events; the next poll reports changes after 1767225700' "$TMP/p1.err" || fail "p1: $(cat "$TMP/p1.err")"
 grep -q 'cin7omni/shop products: first poll: 2 items seen' "$TMP/p1.err" || fail "p1 omni: $(cat "$TMP/p1.err")"
 [ -z "$($BIN events list --json)" ] || fail "events after the first poll"
-# Entities the connection receives webhooks for are not polled.
+# Entities the connection receives webhooks for are not polled; lists that
+# need arguments nobody gave are skipped without failing.
 ! grep -q 'stripe/main customers' "$TMP/p1.err" || fail "polled a webhook entity"
+grep -q 'github/gh issues: skipped: github_issues_list needs owner (pass it with --args)' "$TMP/p1.err" || fail "skip: $(cat "$TMP/p1.err")"
+for i in 1 2; do
+	$BIN events poll gh --entity issues --args '{"owner": "octo", "repo": "hello", "state": "all"}' 2>>"$TMP/gh.err" ||
+		fail "github poll $i: $(cat "$TMP/gh.err")"
+done
+grep -q 'github/gh issues: 2 new events (2 items, cursor 2026-01-05T00:00:00Z)' "$TMP/gh.err" || fail "github: $(cat "$TMP/gh.err")"
 
 $BIN events poll stripe/main shop 2>"$TMP/p2.err" || fail "poll 2: $(cat "$TMP/p2.err")"
 grep -q 'stripe/main events: 2 new events (3 items, cursor 1767225800)' "$TMP/p2.err" || fail "p2: $(cat "$TMP/p2.err")"
@@ -30,6 +38,8 @@ evs = [json.loads(l) for l in open(sys.argv[1])]
 got = sorted((e["connector"], e["entity"], e["event"], e["vendor_event"], e["vendor_event_id"]) for e in evs)
 assert got == [
     ("cin7omni", "products", "changed", "poll", "poll:2:products:1:2026-01-03T00:00:00Z"),
+    ("github", "issues", "changed", "poll", "poll:3:issues:1:2026-01-05T00:00:00Z"),
+    ("github", "issues", "changed", "poll", "poll:3:issues:2:2026-01-04T00:00:00Z"),
     ("stripe", "events", "changed", "poll", "poll:1:events:evt_3:1767225700"),
     ("stripe", "events", "changed", "poll", "poll:1:events:evt_4:1767225800"),
 ], got
@@ -44,6 +54,9 @@ pr = [r for r in reqs if r["path"] == "/v1/Products"]
 assert "where" not in pr[0]["query"], pr[0]
 assert pr[1]["query"]["where"] == "modifiedDate >= '2026-01-02T00:00:00Z'", pr[1]
 assert pr[2]["query"]["where"] == "modifiedDate >= '2026-01-03T00:00:00Z'", pr[2]
+gh = [r for r in reqs if r["path"] == "/repos/octo/hello/issues"]
+assert len(gh) == 2 and "since" not in gh[0]["query"] and gh[0]["query"]["state"] == "all", gh
+assert gh[1]["query"]["since"] == "2026-01-01T00:00:00Z", gh[1]
 PY
 
 # Errors: an unknown connection, an env connection, a failing vendor.

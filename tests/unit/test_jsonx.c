@@ -1,0 +1,83 @@
+/* test_jsonx.c - jsonx.c: reals in their shortest form, JSON pointers with
+ * "/-1", and the first of several pointers. */
+#include "jsonx.h"
+
+#include <stdlib.h>
+
+#include "t.h"
+#include "util.h"
+
+/* jsonx_dumps of the JSON text in, as a string compared with want. */
+static void check_dumps(const char *in, const char *want)
+{
+	json_t *v = json_loads(in, JSON_DECODE_ANY, NULL);
+	char *s = v ? jsonx_dumps(v) : NULL;
+	CHECK_STR(s, want);
+	free(s);
+	json_decref(v);
+}
+
+static void test_dumps(void)
+{
+	check_dumps("4.35", "4.35");
+	check_dumps("{\"price\": 4.35, \"qty\": 2}", "{\"price\":4.35,\"qty\":2}");
+	/* One real needing 17 digits sets the precision for the document; the
+	 * others still read back the same. */
+	check_dumps("[0.30000000000000004, 4.35]", "[0.30000000000000004,4.3499999999999996]");
+	check_dumps("[1.0, -0.5, 1e100]", "[1.0,-0.5,1e100]");
+	check_dumps("\"text\"", "\"text\"");
+	check_dumps("null", "null");
+
+	json_t *m = json_pack("{s:f}", "amount", 4.35);
+	char *s = jsonx_dumps(m);
+	CHECK_STR(s, "{\"amount\":4.35}");
+	free(s);
+	json_decref(m);
+
+	char *t = jsonx_real_text(4.35);
+	CHECK_STR(t, "4.35");
+	free(t);
+	t = jsonx_real_text(5.0);
+	CHECK_STR(t, "5");
+	free(t);
+	t = jsonx_real_text(0.1 + 0.2);
+	CHECK_STR(t, "0.30000000000000004");
+	free(t);
+}
+
+static void test_pointer(void)
+{
+	json_t *doc =
+		json_loads("{\"a\": [10, 20, {\"b\": \"x\"}], \"n\": null, \"o\": {}}", 0, NULL);
+	CHECK(jsonx_pointer(doc, NULL) == doc);
+	CHECK(jsonx_pointer(doc, "") == doc);
+	CHECK(json_integer_value(jsonx_pointer(doc, "/a/0")) == 10);
+	CHECK(json_integer_value(jsonx_pointer(doc, "/a/1")) == 20);
+	CHECK_STR(json_string_value(jsonx_pointer(doc, "/a/-1/b")), "x");
+	CHECK(json_integer_value(jsonx_pointer(doc, "/a/-3")) == 10);
+	CHECK(jsonx_pointer(doc, "/a/-4") == NULL);
+	CHECK(jsonx_pointer(doc, "/a/3") == NULL);
+	CHECK(jsonx_pointer(doc, "/a/x") == NULL);
+	CHECK(jsonx_pointer(doc, "/missing/0") == NULL);
+	CHECK(json_is_null(jsonx_pointer(doc, "/n")));
+
+	/* One pointer takes any value; from a list, the first scalar. */
+	json_t *one = json_string("/o");
+	CHECK(json_is_object(jsonx_pointer_first(doc, one)));
+	json_t *list = json_pack("[s, s, s, s]", "/o", "/n", "/missing", "/a/2/b");
+	CHECK_STR(json_string_value(jsonx_pointer_first(doc, list)), "x");
+	json_t *none = json_pack("[s]", "/o");
+	CHECK(jsonx_pointer_first(doc, none) == NULL);
+	CHECK(jsonx_pointer_first(doc, NULL) == NULL);
+	json_decref(one);
+	json_decref(list);
+	json_decref(none);
+	json_decref(doc);
+}
+
+int main(void)
+{
+	test_dumps();
+	test_pointer();
+	return t_done();
+}
