@@ -5,9 +5,13 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <microhttpd.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include "log.h"
 
 struct listener {
 	struct MHD_Daemon *daemon;
@@ -39,6 +43,19 @@ static void *log_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 {
 	(void)conn;
 	return upload_new(cls, uri);
+}
+
+/* libmicrohttpd's own complaints (a peer gone mid-request, headers too
+ * big) are about clients, not us: keep them for --log-level debug. */
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char line[512];
+	(void)cls;
+	vsnprintf(line, sizeof(line), fmt, ap);
+	size_t n = strlen(line);
+	while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+		line[--n] = '\0';
+	log_debug("listener: %s", line);
 }
 
 static void peer_address(struct MHD_Connection *conn, char *out, size_t n)
@@ -158,6 +175,7 @@ struct listener *listen_start(const char *addr, int port, size_t max_body,
 				     NULL, on_request, l, MHD_OPTION_SOCK_ADDR, &sa,
 				     MHD_OPTION_NOTIFY_COMPLETED, on_done, NULL,
 				     MHD_OPTION_URI_LOG_CALLBACK, log_uri, l,
+				     MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 				     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)10, MHD_OPTION_END);
 	if (!l->daemon) {
 		err_set(err, "cannot listen on %s:%d (in use, or not allowed)", addr, port);

@@ -1,7 +1,6 @@
 /* mime.h - Internet messages for mail.c: building an RFC 5322/MIME message to
- * send, parsing a fetched one into JSON, and the codecs both need (RFC 2047
- * words, quoted-printable, base64, charsets to UTF-8, IMAP's modified UTF-7,
- * dates). Pure functions: no I/O, no global state, safe on any thread. */
+ * send, and parsing a fetched one into JSON (the codecs both use are in
+ * mime_codec.h). Pure functions: no I/O, no global state, safe on any thread. */
 #ifndef SB_MIME_H
 #define SB_MIME_H
 
@@ -99,24 +98,5 @@ struct mime_parse_opts {
  * as content_base64 in order until max_content would be passed; the rest get
  * content_omitted: true. Never fails: what cannot be parsed is kept as text. */
 json_t *mime_parse_message(const char *raw, size_t len, const struct mime_parse_opts *opts);
-
-/* Decode RFC 2047 encoded words in an (unfolded) header value; other bytes
- * are taken as UTF-8, invalid sequences becoming U+FFFD. A new string. */
-char *mime_decode_header(const char *s);
-
-/* RFC 5322 date ("Tue, 1 Aug 2026 09:30:00 +0200") to seconds since the
- * epoch; 0 or -1 when it does not parse. */
-int mime_parse_date(const char *s, long long *out);
-
-/* base64 that skips whitespace; strict also refuses any other stray byte
- * and bad padding, lenient skips them. A new buffer (NUL-terminated for
- * convenience) and its length, or NULL when strict decoding fails. */
-unsigned char *mime_base64_decode(const char *s, size_t len, int strict, size_t *out_len);
-
-/* IMAP mailbox names (RFC 3501 5.1.3): modified UTF-7 to UTF-8 and back.
- * Decoding returns NULL when s is not valid modified UTF-7 (the caller may
- * then show it as is); encoding never fails. New strings. */
-char *mime_utf7_decode(const char *s);
-char *mime_utf7_encode(const char *s);
 
 #endif

@@ -28,6 +28,7 @@ json_t *result_error(const char *message, json_t *details)
 	return r;
 }
 
+/* Keep only the named fields of an object, or of each object in an array. */
 json_t *result_select_fields(json_t *data, json_t *fields)
 {
 	if (!json_array_size(fields))
@@ -63,6 +64,8 @@ json_t *result_success(json_t *structured)
 	return r;
 }
 
+/* The items gathered before a later page failed, with the cursor of the page
+ * that failed so the model can go on from there. Steals error. */
 json_t *result_partial(json_t *items, json_t *fields, json_t *cursor, int pages, json_t *error)
 {
 	const char *why = json_string_value(
