@@ -134,9 +134,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		return respond(conn, 413, NULL, xstrdup("request body too large\n"));
 	char peer[INET_ADDRSTRLEN];
 	peer_address(conn, peer, sizeof(peer));
-	struct listen_request req = {method, url, json_object(), json_object(),
-				     up->body.data ? up->body.data : "", up->body.len,
-				     up->target, peer};
+	struct listen_request req = {.method = method,
+				     .path = url,
+				     .query = json_object(),
+				     .headers = json_object(),
+				     .body = up->body.data ? up->body.data : "",
+				     .body_len = up->body.len,
+				     .target = up->target,
+				     .remote = peer};
 	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_query, req.query);
 	MHD_get_connection_values(conn, MHD_HEADER_KIND, collect, req.headers);
 	struct listen_response resp = {404, NULL, NULL};
@@ -171,18 +176,24 @@ struct listener *listen_start(const char *addr, int port, size_t max_body,
 	l->handler = handler;
 	l->ctx = ctx;
 	l->max_body = max_body ? max_body : (1 << 20);
-	l->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, NULL,
-				     NULL, on_request, l, MHD_OPTION_SOCK_ADDR, &sa,
-				     MHD_OPTION_NOTIFY_COMPLETED, on_done, NULL,
-				     MHD_OPTION_URI_LOG_CALLBACK, log_uri, l,
-				     MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
-				     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)10, MHD_OPTION_END);
+	/* clang-format off */
+	l->daemon = MHD_start_daemon(
+		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, NULL, NULL,
+		on_request, l,
+		MHD_OPTION_SOCK_ADDR, &sa,
+		MHD_OPTION_NOTIFY_COMPLETED, on_done, NULL,
+		MHD_OPTION_URI_LOG_CALLBACK, log_uri, l,
+		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)10,
+		MHD_OPTION_END);
+	/* clang-format on */
 	if (!l->daemon) {
 		err_set(err, "cannot listen on %s:%d (in use, or not allowed)", addr, port);
 		free(l);
 		return NULL;
 	}
-	const union MHD_DaemonInfo *info = MHD_get_daemon_info(l->daemon, MHD_DAEMON_INFO_BIND_PORT);
+	const union MHD_DaemonInfo *info =
+		MHD_get_daemon_info(l->daemon, MHD_DAEMON_INFO_BIND_PORT);
 	l->port = info ? info->port : port;
 	return l;
 }

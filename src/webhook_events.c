@@ -40,12 +40,22 @@ static int digits(const char **p, int n)
 	return v;
 }
 
+/* Consume c at *p: 1 when it was there. */
+static int eat(const char **p, char c)
+{
+	if (**p != c)
+		return 0;
+	(*p)++;
+	return 1;
+}
+
 static int parse_iso(const char *s, long long *out)
 {
 	const char *p = s;
 	struct tm tm = {0};
-	int y = digits(&p, 4), mo = (*p == '-' && p++) ? digits(&p, 2) : -1,
-	    d = (*p == '-' && p++) ? digits(&p, 2) : -1;
+	int y = digits(&p, 4);
+	int mo = eat(&p, '-') ? digits(&p, 2) : -1;
+	int d = eat(&p, '-') ? digits(&p, 2) : -1;
 	if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > 31)
 		return -1;
 	tm.tm_year = y - 1900;
@@ -54,11 +64,9 @@ static int parse_iso(const char *s, long long *out)
 	long offset = 0;
 	if (*p == 'T' || *p == 't' || *p == ' ') {
 		p++;
-		int h = digits(&p, 2), mi = *p == ':' && p++ ? digits(&p, 2) : -1, sec = 0;
-		if (*p == ':') {
-			p++;
-			sec = digits(&p, 2);
-		}
+		int h = digits(&p, 2);
+		int mi = eat(&p, ':') ? digits(&p, 2) : -1;
+		int sec = eat(&p, ':') ? digits(&p, 2) : 0;
 		if (h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 60)
 			return -1;
 		if (*p == '.' || *p == ',')
@@ -70,9 +78,9 @@ static int parse_iso(const char *s, long long *out)
 		if (*p == 'Z' || *p == 'z') {
 			p++;
 		} else if (*p == '+' || *p == '-') {
-			int sign = *p++ == '-' ? -1 : 1, oh = digits(&p, 2), om = 0;
-			if (*p == ':')
-				p++;
+			int sign = *p++ == '-' ? -1 : 1;
+			int oh = digits(&p, 2), om = 0;
+			eat(&p, ':');
 			if (*p)
 				om = digits(&p, 2);
 			if (oh < 0 || om < 0)

@@ -85,6 +85,9 @@ static json_t *filter_value(const struct tool *t, const char *param, const char 
 		cursor = iso;
 	}
 	if (strcmp(param, "where") == 0) {
+		/* The value came from the vendor: never let it end the quotes. */
+		if (strpbrk(cursor, "'\\"))
+			return NULL;
 		char *expr = xasprintf("%s >= '%s'", field, cursor);
 		json_t *v = json_string(expr);
 		free(expr);
@@ -216,8 +219,7 @@ static int poll_entity(struct poll_ctx *pc, const struct connector *c,
 	json_object_set_new(args, "connection", json_string(conn->name));
 	size_t k;
 	json_t *req;
-	json_array_foreach(json_object_get(t->input, "required"), k, req)
-	{
+	json_array_foreach(json_object_get(t->input, "required"), k, req) {
 		const char *rn = json_string_value(req);
 		json_t *set = rn ? json_object_get(conn->config, rn) : NULL;
 		if (!rn || json_object_get(args, rn))
