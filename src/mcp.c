@@ -13,6 +13,7 @@
 #include "conns.h"
 #include "jsonrpc.h"
 #include "log.h"
+#include "result.h"
 #include "schema.h"
 #include "store.h"
 #include "webhook.h"
@@ -253,14 +254,6 @@ static void call_progress(double progress, double total, const char *message, vo
 	send_and_free(jsonrpc_notification_new("notifications/progress", p));
 }
 
-static json_t *text_result(json_t *structured)
-{
-	char *text = json_dumps(structured, JSON_COMPACT);
-	json_t *r = json_pack("{s:[{s:s, s:s}], s:o}", "content", "type", "text", "text", text,
-			      "structuredContent", structured);
-	free(text);
-	return r;
-}
 
 static void call_tool(struct server *srv, json_t *id, const struct tool *t, json_t *args,
 		      json_t *meta);
@@ -275,25 +268,25 @@ static void call_meta(struct server *srv, json_t *id, const struct tool *t, json
 			json_string_value(json_object_get(args, "connector")),
 			json_string_value(json_object_get(args, "entity")),
 			(int)json_integer_value(json_object_get(args, "limit")));
-		reply(id, text_result(json_pack("{s:o}", "data", found)));
+		reply(id, result_success(json_pack("{s:o}", "data", found)));
 		return;
 	}
 	if (strcmp(t->name, TOOLS_CONNECTIONS) == 0) {
 		json_t *data = conns_overview(srv->store, srv->reg,
 					      json_string_value(json_object_get(args, "connector")));
-		reply(id, text_result(json_pack("{s:o}", "data", data)));
+		reply(id, result_success(json_pack("{s:o}", "data", data)));
 		return;
 	}
 	const struct tool *target = tools_find(srv->tools, name);
 	if (!target || target->meta) {
 		char *msg = xasprintf("unknown tool '%s'; use switchboard_search to find tools",
 				      name);
-		reply(id, exec_error_result(msg, NULL));
+		reply(id, result_error(msg, NULL));
 		free(msg);
 		return;
 	}
 	if (strcmp(t->name, "switchboard_describe") == 0) {
-		reply(id, text_result(json_pack("{s:O}", "data", target->def)));
+		reply(id, result_success(json_pack("{s:O}", "data", target->def)));
 		return;
 	}
 	json_t *inner = json_object_get(args, "arguments");
@@ -310,7 +303,7 @@ static void call_tool(struct server *srv, json_t *id, const struct tool *t, json
 	if (t->meta) {
 		if (schema_validate(t->input, args, &e) < 0) {
 			char *msg = xasprintf("invalid arguments: %s", e.msg);
-			reply(id, exec_error_result(msg, NULL));
+			reply(id, result_error(msg, NULL));
 			free(msg);
 			return;
 		}
@@ -321,7 +314,7 @@ static void call_tool(struct server *srv, json_t *id, const struct tool *t, json
 		char *msg = xasprintf("invalid arguments for %s: %s. Call tools/list (or "
 				      "switchboard_describe) for the input schema.",
 				      t->name, e.msg);
-		reply(id, exec_error_result(msg, NULL));
+		reply(id, result_error(msg, NULL));
 		free(msg);
 		return;
 	}
