@@ -219,6 +219,92 @@ void request_add_header(json_t *headers, const char *name, const char *value)
 
 /* The standard request shape: path parameters, query, paging and body from
  * the action's declaration. r->url holds the base URL. */
+/* One form-data part per scalar, objects flattened with brackets like form
+ * encoding (expires_after[seconds]). */
+static void add_parts(struct buf *b, const char *boundary, const char *prefix, json_t *v)
+{
+	if (json_is_object(v) || json_is_array(v)) {
+		const char *k;
+		json_t *x;
+		size_t i;
+		if (json_is_object(v)) {
+			json_object_foreach(v, k, x)
+			{
+				char *key = prefix ? xasprintf("%s[%s]", prefix, k) : xstrdup(k);
+				add_parts(b, boundary, key, x);
+				free(key);
+			}
+		} else {
+			json_array_foreach(v, i, x)
+			{
+				char *key = xasprintf("%s[%zu]", prefix, i);
+				add_parts(b, boundary, key, x);
+				free(key);
+			}
+		}
+		return;
+	}
+	char *text = request_scalar_text(v);
+	buf_addf(b, "--%s\r\nContent-Disposition: form-data; name=\"%s\"\r\n\r\n", boundary,
+		 prefix);
+	buf_adds(b, text);
+	buf_adds(b, "\r\n");
+	free(text);
+}
+
+static int part_name_ok(const char *s)
+{
+	return s && *s && !strpbrk(s, "\"\r\n\\");
+}
+
+/* multipart/form-data (OpenAI file uploads): the action's "multipart.file"
+ * names the part and the arguments holding the file's content and name;
+ * every other body argument is a part of its own. */
+static int multipart_body(json_t *action, json_t *body, struct request *r, struct err *err)
+{
+	json_t *file = json_object_get(json_object_get(action, "multipart"), "file");
+	const char *part = json_string_value(json_object_get(file, "part"));
+	const char *content_arg = json_string_value(json_object_get(file, "content"));
+	const char *name_arg = json_string_value(json_object_get(file, "filename"));
+	const char *ctype = json_string_value(json_object_get(file, "content_type"));
+	const char *content = json_string_value(json_object_get(body, content_arg ? content_arg : ""));
+	const char *filename = json_string_value(json_object_get(body, name_arg ? name_arg : ""));
+	if (file && (!content || !part_name_ok(filename)))
+		return err_set(err, "a file upload needs '%s' and a '%s' without quotes or line "
+				    "breaks",
+			       content_arg ? content_arg : "content", name_arg ? name_arg : "filename");
+	unsigned char raw[12];
+	if (crypto_random(raw, sizeof(raw), err) < 0)
+		return -1;
+	char *hex = crypto_hex(raw, sizeof(raw));
+	char *boundary = xasprintf("switchboard-%s", hex);
+	free(hex);
+	const char *k;
+	json_t *v;
+	json_object_foreach(body, k, v)
+	{
+		if (file && ((content_arg && strcmp(k, content_arg) == 0) ||
+			     (name_arg && strcmp(k, name_arg) == 0)))
+			continue;
+		add_parts(&r->body, boundary, k, v);
+	}
+	if (file) {
+		buf_addf(&r->body,
+			 "--%s\r\nContent-Disposition: form-data; name=\"%s\"; filename=\"%s\"\r\n"
+			 "Content-Type: %s\r\n\r\n",
+			 boundary, part ? part : "file", filename,
+			 ctype ? ctype : "application/octet-stream");
+		buf_adds(&r->body, content);
+		buf_adds(&r->body, "\r\n");
+	}
+	buf_addf(&r->body, "--%s--\r\n", boundary);
+	char *h = xasprintf("multipart/form-data; boundary=%s", boundary);
+	request_add_header(r->headers, "Content-Type", h);
+	free(h);
+	free(boundary);
+	return 0;
+}
+
 static int build_standard(const struct tool *t, json_t *args, struct request *r,
 			  struct err *err)
 {
@@ -341,6 +427,12 @@ static int build_standard(const struct tool *t, json_t *args, struct request *r,
 	}
 
 	/* The body. */
+	if (strcmp(json_string_value(json_object_get(action, "body_encoding")) ?
+			   json_string_value(json_object_get(action, "body_encoding")) : "",
+		   "multipart") == 0) {
+		ret = multipart_body(action, body, r, err);
+		goto out;
+	}
 	json_t *req_conf = json_object_get(c->doc, "request");
 	const char *encoding = json_string_value(json_object_get(action, "body_encoding"));
 	if (!encoding)
