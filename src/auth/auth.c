@@ -5,6 +5,7 @@
 
 #include "conns.h"
 #include "crypto.h"
+#include "schema.h"
 
 static const struct auth_handler *handlers[] = {&auth_none,   &auth_basic,  &auth_bearer,
 						&auth_api_key, &auth_oauth2, &auth_custom};
@@ -15,6 +16,14 @@ const struct auth_handler *auth_find(const char *type)
 		if (strcmp(handlers[i]->type, type) == 0)
 			return handlers[i];
 	return NULL;
+}
+
+static int param_ok(json_t *decl, const char *value)
+{
+	json_t *v = json_string(value);
+	int ok = schema_validate(decl, v, NULL) == 0;
+	json_decref(v);
+	return ok;
 }
 
 char *auth_expand(const struct connector *c, const struct connection *conn, const char *tmpl,
@@ -33,6 +42,18 @@ char *auth_expand(const struct connector *c, const struct connection *conn, cons
 		buf_add(&b, p, (size_t)(open - p));
 		char *name = xstrndup(open + 1, (size_t)(close - open - 1));
 		const char *v = conns_value(conn, name);
+		json_t *decl = json_object_get(json_object_get(c->doc, "params"), name);
+		if (v && decl && !param_ok(decl, v)) {
+			/* A parameter lands in URLs and headers: one that breaks its
+			 * declared pattern (a shop "evil.com/x#") goes nowhere. */
+			err_set(err, "connection '%s' of %s: '%s' does not match its declared format",
+				conn ? conn->name : "?", c->slug, name);
+			free(name);
+			if (b.data)
+				crypto_cleanse(b.data, b.len);
+			buf_release(&b);
+			return NULL;
+		}
 		if (!v) /* the connector's default for a parameter, e.g. an API version */
 			v = json_string_value(json_object_get(
 				json_object_get(json_object_get(c->doc, "params"), name), "default"));
