@@ -79,6 +79,9 @@ static json_t *fields_known(const struct connector *c, json_t *m)
 		json_object_get(json_object_get(c->doc, "webhooks"), "secret_field"));
 	if (whs && !json_object_get(known, whs))
 		json_object_set_new(known, whs, field_entry(1, 0, 1, NULL));
+	/* The public URL a vendor signs (HubSpot v3) is a plain setting. */
+	if (whs && !json_object_get(known, "webhook_url"))
+		json_object_set_new(known, "webhook_url", field_entry(0, 0, 0, NULL));
 	if (type && strcmp(type, "oauth2") == 0) {
 		if (!json_object_get(known, "access_token"))
 			json_object_set_new(known, "access_token", field_entry(1, 0, 0, NULL));

@@ -83,8 +83,19 @@ static void report_bad_file(const char *msg, void *ctx)
 	log_warn("%s", msg);
 }
 
+/* Does the store hold any event yet? Then the events tool is worth showing. */
+static int have_events(struct store *st)
+{
+	struct event **list = NULL;
+	struct event_filter f = {.limit = 1};
+	int any = st && store_list_events(st, &f, &list, NULL) == 0 && list && list[0];
+	events_free(list);
+	return any;
+}
+
 static int rebuild_tools(struct server *srv, struct err *err)
 {
+	srv->opt->filter.events = have_events(srv->store);
 	struct toolset *ts = tools_build(srv->reg, &srv->opt->filter, conns_names, srv->store, err);
 	if (!ts)
 		return -1;
@@ -269,6 +280,10 @@ static void call_meta(struct server *srv, json_t *id, const struct tool *t, json
 			json_string_value(json_object_get(args, "entity")),
 			(int)json_integer_value(json_object_get(args, "limit")));
 		reply(id, result_success(json_pack("{s:o}", "data", found)));
+		return;
+	}
+	if (strcmp(t->name, TOOLS_EVENTS) == 0) {
+		reply(id, events_query(srv->store, args)); /* a whole CallToolResult */
 		return;
 	}
 	if (strcmp(t->name, TOOLS_CONNECTIONS) == 0) {

@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "log.h"
+#include "webhook.h"
 
 /* Keys in a parameter declaration that are ours, not JSON Schema. */
 static const char *own_keys[] = {"in", "as", "raw", "secret", "env", "required", "label", NULL};
@@ -259,6 +260,18 @@ static void build_meta(struct toolset *ts, const struct tools_filter *f)
 			   "additionalProperties", 0),
 		 1);
 	ts->conn_tool = &ts->meta[ts->nmeta - 1];
+	if (!f->events || (f->include && !glob_any(f->include, TOOLS_EVENTS)) ||
+	    (f->exclude && glob_any(f->exclude, TOOLS_EVENTS)))
+		return;
+	json_t *def = events_tool_def();
+	struct tool t = {0};
+	t.name = xstrdup(TOOLS_EVENTS);
+	t.meta = 1;
+	t.def = def;
+	t.input = json_object_get(def, "inputSchema");
+	push(&ts->meta, &ts->nmeta, &alloc, &t);
+	ts->conn_tool = &ts->meta[ts->nmeta - 2]; /* push may have moved the array */
+	ts->events_tool = &ts->meta[ts->nmeta - 1];
 }
 
 struct toolset *tools_build(const struct registry *r, const struct tools_filter *f,
@@ -335,7 +348,8 @@ void tools_free(struct toolset *t)
 
 size_t tools_visible_count(const struct toolset *t)
 {
-	return t->discover ? t->nmeta : t->n + (t->conn_tool != NULL);
+	return t->discover ? t->nmeta
+			   : t->n + (t->conn_tool != NULL) + (t->events_tool != NULL);
 }
 
 const struct tool *tools_visible_at(const struct toolset *t, size_t i)
@@ -344,7 +358,9 @@ const struct tool *tools_visible_at(const struct toolset *t, size_t i)
 		return NULL;
 	if (t->discover)
 		return &t->meta[i];
-	return i < t->n ? &t->tools[i] : t->conn_tool;
+	if (i < t->n)
+		return &t->tools[i];
+	return i == t->n && t->conn_tool ? t->conn_tool : t->events_tool;
 }
 
 const struct tool *tools_find(const struct toolset *t, const char *name)
@@ -353,7 +369,8 @@ const struct tool *tools_find(const struct toolset *t, const char *name)
 		if (strcmp(t->tools[i].name, name) == 0)
 			return &t->tools[i];
 	for (size_t i = 0; i < t->nmeta; i++)
-		if (strcmp(t->meta[i].name, name) == 0 && (t->discover || &t->meta[i] == t->conn_tool))
+		if (strcmp(t->meta[i].name, name) == 0 &&
+		    (t->discover || &t->meta[i] == t->conn_tool || &t->meta[i] == t->events_tool))
 			return &t->meta[i];
 	return NULL;
 }

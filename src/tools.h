@@ -17,6 +17,7 @@ struct tools_filter {
 	int all;           /* show connectors without a usable connection too */
 	enum tools_mode mode;
 	int max_tools;     /* auto switches to discover above this (default 40) */
+	int events;        /* show switchboard_events (the store holds events) */
 };
 
 /* Where connection names come from: returns a new JSON array of the
@@ -44,9 +45,11 @@ struct toolset {
 	size_t nmeta;
 	const struct tool *conn_tool; /* switchboard_connections, shown in every mode
 					 unless filtered out; NULL then */
+	const struct tool *events_tool; /* switchboard_events, shown once events exist */
 };
 
 #define TOOLS_CONNECTIONS "switchboard_connections"
+#define TOOLS_EVENTS "switchboard_events"
 
 /* Build the tools. Refuses duplicate names (err names both). */
 struct toolset *tools_build(const struct registry *r, const struct tools_filter *f,
