@@ -71,7 +71,7 @@ def hs(body, uri, key=b"hubspot-client-secret", ts=None, fwd=True):
 uri = "https://abc.tunnel.example/in/hubspot/portal?src=hs"
 expect("hubspot", post("/in/hubspot/portal?src=hs", batch, hs(batch, uri)), 200)
 expect("hubspot stale", post("/in/hubspot/portal?src=hs", batch,
-                             hs(batch, uri, ts=int(time.time() * 1000) - 301000)), 401)
+                             hs(batch, uri, ts=int(time.time() * 1000) - 305000)), 401)
 expect("hubspot wrong uri", post("/in/hubspot/portal?src=hs", batch,
                                  hs(batch, "https://abc.tunnel.example/in/hubspot/other")), 401)
 expect("hubspot forged", post("/in/hubspot/portal?src=hs", batch, hs(batch, uri, b"x")), 401)
