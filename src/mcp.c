@@ -19,7 +19,7 @@
 #include "webhook.h"
 
 #define DEFAULT_MAX_MESSAGE (4u << 20)
-#define STORE_CHECK_MS 1000
+#define STORE_CHECK_MS 200 /* a new event reaches subscribers within this */
 
 static const char *versions[] = {"2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05", NULL};
 static const char *levels[] = {"debug",	   "info",  "notice", "warning", "error",

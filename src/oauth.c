@@ -305,11 +305,13 @@ int oauth_refresh(struct store *s, const struct connector *c, json_t *method,
 		}
 		goto out;
 	}
+	fault_point("oauth_before_store");
 	oauth_apply_token(method, conn, resp);
 	json_decref(resp);
 	/* Written before the token is used: a crash now loses nothing. */
 	if (store_update_connection(s, conn, err) < 0)
 		goto out;
+	fault_point("oauth_after_store");
 	log_add_secret(conns_value(conn, "access_token"));
 	log_info("refreshed the %s token of connection '%s'", c->slug, conn->name);
 	ret = 1;

@@ -79,6 +79,9 @@ static const char *const migrations[] = {
 	"  cursor TEXT NOT NULL,"
 	"  updated_at INTEGER NOT NULL,"
 	"  PRIMARY KEY (connection_id, entity));",
+	/* 3: a lock holder's pid namespace, so a lock left by a process that
+	 * died is taken over at once instead of when it expires. */
+	"ALTER TABLE locks ADD COLUMN holder_ns TEXT NOT NULL DEFAULT '';",
 };
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 

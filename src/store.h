@@ -204,7 +204,8 @@ int store_set_poll_cursor(struct store *s, long long connection_id, const char *
 			  const char *cursor, struct err *err);
 
 /* A per-connection lock across processes, e.g. around an OAuth refresh. The
- * holder is this process id; it lasts ttl_s seconds unless released. Returns
+ * holder is this process id; it lasts ttl_s seconds unless released, or until
+ * the holder is seen to have died (same pid namespace, pid gone). Returns
  * 1 acquired (or renewed, when this process already held it), 0 held by
  * another process, -1 with err. */
 int store_lock_acquire(struct store *s, long long id, int ttl_s, struct err *err);

@@ -3,7 +3,10 @@
  * across processes. */
 #include "store.h"
 
+#include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -229,14 +232,32 @@ void events_free(struct event **list)
 	free(list);
 }
 
+/* This process's pid namespace ("pid:[4026531836]"), or "" when unknown: a
+ * lock holder's pid means something only to processes in the same one. */
+static void pid_namespace(char ns[64])
+{
+	ssize_t n = readlink("/proc/self/ns/pid", ns, 63);
+	ns[n > 0 ? n : 0] = '\0';
+}
+
+/* A holder that crashed (kill -9 mid-refresh) leaves its row behind: when it
+ * ran in our pid namespace and that pid is gone, nobody holds the lock. */
+static int holder_gone(long long pid, const char *holder_ns, const char *ns)
+{
+	return *ns && strcmp(holder_ns, ns) == 0 && pid > 0 && kill((pid_t)pid, 0) < 0 &&
+	       errno == ESRCH;
+}
+
 int store_lock_acquire(struct store *s, long long id, int ttl_s, struct err *err)
 {
 	int ret = -1, rc;
 	long long now = now_s(), pid = (long long)getpid(), holder = 0, expires = 0;
 	sqlite3_stmt *st = NULL;
+	char ns[64];
 
 	if (ttl_s <= 0)
 		return err_set(err, "invalid lock time %d for connection %lld", ttl_s, id);
+	pid_namespace(ns);
 	if (store_tx_begin(s, err) < 0)
 		return -1;
 	rc = store_db_int(s, err, &holder, "SELECT 1 FROM connections WHERE id = ?", "i", id);
@@ -245,22 +266,28 @@ int store_lock_acquire(struct store *s, long long id, int ttl_s, struct err *err
 	if (rc != 1)
 		goto done;
 	st = store_db_query(s, err,
-			    "SELECT holder_pid, expires_at FROM locks WHERE connection_id = ?", "i",
-			    id);
+			    "SELECT holder_pid, expires_at, holder_ns FROM locks "
+			    "WHERE connection_id = ?",
+			    "i", id);
 	if (!st || (rc = store_db_row(s, st, err)) < 0)
 		goto done;
-	holder = rc == 1 ? sqlite3_column_int64(st, 0) : 0;
-	expires = rc == 1 ? sqlite3_column_int64(st, 1) : 0;
-	if (rc == 1 && holder != pid && expires > now) {
-		ret = 0;
-		goto done;
+	if (rc == 1) {
+		holder = sqlite3_column_int64(st, 0);
+		expires = sqlite3_column_int64(st, 1);
+		const char *holder_ns = (const char *)sqlite3_column_text(st, 2);
+		int mine = holder == pid && strcmp(holder_ns ? holder_ns : "", ns) == 0;
+		if (!mine && expires > now && !holder_gone(holder, holder_ns ? holder_ns : "", ns)) {
+			ret = 0;
+			goto done;
+		}
 	}
 	if (store_db_exec(
 		    s, err,
-		    "INSERT INTO locks (connection_id, holder_pid, expires_at) VALUES (?, ?, ?) "
-		    "ON CONFLICT (connection_id) DO UPDATE SET "
-		    "holder_pid = excluded.holder_pid, expires_at = excluded.expires_at",
-		    "iii", id, pid, now + ttl_s) < 0 ||
+		    "INSERT INTO locks (connection_id, holder_pid, expires_at, holder_ns) "
+		    "VALUES (?, ?, ?, ?) ON CONFLICT (connection_id) DO UPDATE SET "
+		    "holder_pid = excluded.holder_pid, expires_at = excluded.expires_at, "
+		    "holder_ns = excluded.holder_ns",
+		    "iiit", id, pid, now + ttl_s, ns) < 0 ||
 	    store_tx_commit(s, err) < 0)
 		goto done;
 	ret = 1;
@@ -275,8 +302,12 @@ int store_lock_release(struct store *s, long long id, struct err *err)
 {
 	if (store_tx_begin(s, err) < 0)
 		return -1;
-	if (store_db_exec(s, err, "DELETE FROM locks WHERE connection_id = ? AND holder_pid = ?",
-			  "ii", id, (long long)getpid()) < 0 ||
+	char ns[64];
+	pid_namespace(ns);
+	if (store_db_exec(s, err,
+			  "DELETE FROM locks WHERE connection_id = ? AND holder_pid = ? AND "
+			  "holder_ns = ?",
+			  "iit", id, (long long)getpid(), ns) < 0 ||
 	    store_tx_commit(s, err) < 0) {
 		store_tx_rollback(s);
 		return -1;

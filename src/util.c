@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -283,4 +284,11 @@ int mkdir_p(const char *path, int mode, struct err *err)
 out:
 	free(p);
 	return ret;
+}
+
+void fault_point(const char *name)
+{
+	const char *want = getenv("SWITCHBOARD_FAULT");
+	if (want && strcmp(want, name) == 0)
+		raise(SIGKILL);
 }

@@ -56,5 +56,9 @@ void free_secret(char *s);
 char *read_file(const char *path, size_t cap, size_t *len, struct err *err);
 /* mkdir -p with the given mode; 0 or -1 with err. */
 int mkdir_p(const char *path, int mode, struct err *err);
+/* Fault injection for the crash tests, as SQLite's test hooks: when
+ * SWITCHBOARD_FAULT names this point, the process kills itself (SIGKILL, no
+ * cleanup) right here. Costs one getenv() otherwise. */
+void fault_point(const char *name);
 
 #endif

@@ -432,6 +432,7 @@ static void store_delivery(struct webhook_receiver *rc, const struct connector *
 	struct err e;
 	err_init(&e);
 	int added = n ? store_add_events(rc->store, ptrs, n, &e) : 0;
+	fault_point("webhook_after_store");
 	if (added < 0) {
 		log_error("webhook %s: cannot store %zu event%s: %s", who, n, n == 1 ? "" : "s",
 			  e.msg);

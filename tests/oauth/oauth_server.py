@@ -3,14 +3,15 @@
 (standard library only).
 
     oauth_server.py --port-file F [--client-id ID] [--client-secret S]
-                    [--expires-in N] [--no-rotate] [--deny] [--extra k=v ...]
+                    [--expires-in N] [--no-rotate] [--grace S] [--deny] [--extra k=v ...]
 
 /authorize  answers 302 to redirect_uri with code and state at once (consent is
             assumed), or error=access_denied with --deny; --extra values are
             added to the redirect (QuickBooks realmId)
 /token      authorization_code (checks redirect_uri and the PKCE S256 verifier),
             refresh_token (rotates unless --no-rotate: the old refresh token
-            stops working at once), client_credentials;
+            stops working at once, or after S seconds with --grace S, as
+            Xero's retry window), client_credentials;
             client authentication by Basic header or form body
 /api/...    any path: 200 {"ok": true, "path": ...} with a valid unexpired bearer
             token, else 401
@@ -128,12 +129,17 @@ class Handler(BaseHTTPRequestHandler):
                 return self.send(200, issue())
             if grant == "refresh_token":
                 rt = f.get("refresh_token")
-                if rt not in STATE["refresh"]:
+                valid = STATE["refresh"].get(rt)
+                if not valid or (valid is not True and valid < time.time()):
                     return self.send(400, {"error": "invalid_grant"})
                 STATE["stats"]["refreshes"] += 1
                 out = issue(rotate_from=rt)
                 if "refresh_token" in out:
-                    del STATE["refresh"][rt]
+                    if ARGS.grace:
+                        STATE["refresh"][rt] = min(time.time() + ARGS.grace,
+                                                   time.time() + 1e9 if valid is True else valid)
+                    else:
+                        del STATE["refresh"][rt]
                 return self.send(200, out)
             if grant == "client_credentials":
                 STATE["stats"]["client_credentials"] += 1
@@ -151,6 +157,7 @@ def main():
     ap.add_argument("--client-secret", default="csecret")
     ap.add_argument("--expires-in", type=int, default=3600)
     ap.add_argument("--no-rotate", action="store_true")
+    ap.add_argument("--grace", type=int, default=0)
     ap.add_argument("--deny", action="store_true")
     ap.add_argument("--extra", action="append", default=[])
     ARGS = ap.parse_args()

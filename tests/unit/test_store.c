@@ -967,13 +967,20 @@ static void test_locks(void)
 	store_free(s);
 	child_lock(path, a, b, 1);
 
-	/* That child exited without releasing: held until it expires. */
-	s = open_ok(path);
-	CHECK(store_lock_acquire(s, a, 30, &err) == 0);
+	/* That child exited without releasing: its row stays, but the holder
+	 * is gone, so the lock is taken over before it expires. */
 	sql = xasprintf("SELECT holder_pid FROM locks WHERE connection_id = %lld", a);
 	CHECK(raw_int(path, sql) != getpid());
+	s = open_ok(path);
+	CHECK(store_lock_acquire(s, a, 30, &err) == 1);
+	CHECK(raw_int(path, sql) == getpid());
 
-	/* An expired lock is taken over. */
+	/* A live holder in another pid namespace (its pid means nothing here)
+	 * keeps the lock until it expires; an expired lock is taken over. */
+	raw_exec(path, "UPDATE locks SET holder_pid = 1, holder_ns = 'pid:[1]'");
+	CHECK(store_lock_acquire(s, a, 30, &err) == 0);
+	raw_exec(path, "UPDATE locks SET holder_pid = 1, holder_ns = ''");
+	CHECK(store_lock_acquire(s, a, 30, &err) == 0);
 	raw_exec(path, "UPDATE locks SET expires_at = 1");
 	CHECK(store_lock_acquire(s, a, 30, &err) == 1);
 	CHECK(raw_int(path, sql) == getpid());
