@@ -10,8 +10,12 @@ loopback stub vendor (tests/stub/stub.py) and prints:
     server's own overhead shows as the difference
   - 64 concurrent calls to a vendor that answers after 200 ms (wall time)
   - peak RSS of the server
+  - a signed Stripe webhook delivery: the listener's answer time, and the time
+    until a subscribed MCP client gets notifications/resources/updated
 """
 import argparse
+import hashlib
+import hmac
 import json
 import os
 import platform
@@ -21,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -170,6 +175,50 @@ def main():
     s.close()
     stub.terminate()
     stub.wait()
+    bench_events(binary, env, tmp)
+
+
+def bench_events(binary, env, tmp, n=30):
+    """A delivery to `webhooks serve`, then a subscribed MCP server noticing it."""
+    secret = "whsec_bench_secret"
+    subprocess.run([binary, "connections", "add", "stripe", "--name", "hooks", "--secret-stdin"],
+                   input=json.dumps({"api_key": "sk_test_bench", "webhook_secret": secret}).encode(),
+                   env=env, check=True, stdout=subprocess.DEVNULL)
+    portfile = os.path.join(tmp, "hooks.port")
+    listener = subprocess.Popen([binary, "webhooks", "serve", "--listen", "127.0.0.1:0",
+                                 "--port-file", portfile], env=env, stderr=subprocess.DEVNULL)
+    while not (os.path.exists(portfile) and open(portfile).read().strip()):
+        time.sleep(0.02)
+    hook_url = f"http://127.0.0.1:{open(portfile).read().strip()}/hooks/stripe/hooks"
+    s = Server(binary, env, ["--all", "serve"])
+    s.call("initialize", {"protocolVersion": "2025-11-25", "capabilities": {},
+                          "clientInfo": {"name": "bench", "version": "0"}})
+    s.call("resources/subscribe", {"uri": "events://stripe/customers"})
+    answer, notice = [], []
+    for i in range(n):
+        body = json.dumps({"id": f"evt_bench_{i}", "object": "event", "type": "customer.created",
+                           "data": {"object": {"id": f"cus_{i}"}}}).encode()
+        t = int(time.time())
+        sig = hmac.new(secret.encode(), f"{t}.".encode() + body, hashlib.sha256).hexdigest()
+        req = urllib.request.Request(hook_url, data=body, headers={
+            "Stripe-Signature": f"t={t},v1={sig}", "Content-Type": "application/json"})
+        t0 = time.perf_counter()
+        with urllib.request.urlopen(req, timeout=10) as r:
+            assert r.status == 200, r.status
+        answer.append((time.perf_counter() - t0) * 1000)
+        while True:
+            m, _ = s.recv()
+            if m.get("method") == "notifications/resources/updated":
+                break
+        notice.append((time.perf_counter() - t0) * 1000)
+        time.sleep(0.05 + (i % 7) * 0.03)  # land at different points of the store watch
+    print(f"signed Stripe delivery answered: p50 {pct(answer, 50):.1f} ms, p99 {pct(answer, 99):.1f} ms "
+          f"({n} deliveries)")
+    print(f"delivery to notifications/resources/updated: p50 {pct(notice, 50):.0f} ms, "
+          f"max {max(notice):.0f} ms")
+    s.close()
+    listener.terminate()
+    listener.wait()
 
 
 if __name__ == "__main__":
