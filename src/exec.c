@@ -1,6 +1,7 @@
 /* exec.c - one tool call: resolve the connection, build the vendor request
  * (request.c), send it through http.c, and hand the answer to result.c to
- * normalise for a model; pages, auth refresh and worker-thread hooks. */
+ * normalise for a model; pages, and the work that blocks (credential
+ * refresh, mail hooks) on worker threads so the main loop keeps serving. */
 #include "exec.h"
 
 #include <pthread.h>
@@ -37,8 +38,14 @@ struct exec_call {
 	exec_progress_fn progress;
 	void *ctx;
 
-	/* Hooks that run on a worker thread (mail). */
+	/* Work on a worker thread: a blocking hook (mail), or a credential
+	 * refresh that may wait for another process's and then make a token
+	 * request. */
 	const struct hook *hook;
+	enum { JOB_NONE, JOB_HOOK, JOB_REFRESH } job;
+	int force;          /* JOB_REFRESH: after a 401, not ahead of expiry */
+	int job_rc;         /* JOB_REFRESH: the handler's answer */
+	json_t *rejected;   /* the vendor's 401 as a result, for when a refresh cannot help */
 	pthread_t thread;
 	int cancelled;      /* guarded by jobs_lock */
 	json_t *job_data;
@@ -53,6 +60,7 @@ static void call_free(struct exec_call *call)
 	free(call->cursor);
 	json_decref(call->items);
 	json_decref(call->job_data);
+	json_decref(call->rejected);
 	free(call);
 }
 
@@ -69,6 +77,7 @@ static void finish(struct exec_call *call, json_t *result)
 }
 
 static int send_request(struct exec_call *call, struct err *err);
+static int start_job(struct exec_call *call, int kind, struct err *err);
 
 /* A checked answer: data (borrowed) and, for lists, the next cursor. */
 static void deliver(struct exec_call *call, json_t *data, json_t *nc, int truncated)
@@ -113,22 +122,11 @@ static void deliver(struct exec_call *call, json_t *data, json_t *nc, int trunca
 	finish(call, result_success(out));
 }
 
-/* Let the connection's auth handler refresh its credential (OAuth ahead of
- * expiry, or forced after a 401). 1 changed, 0 nothing to do, -1 failed
- * (err set when given). */
-static int refresh_auth(struct exec_call *call, int force)
+/* The handler that can renew the call's credential, or NULL. */
+static const struct auth_handler *refresher(const struct exec_call *call)
 {
-	const struct connector *c = call->tool->connector;
 	const struct auth_handler *h = auth_find(call->conn->auth);
-	if (!h || !h->refresh)
-		return 0;
-	struct err e;
-	err_init(&e);
-	int rc = h->refresh(c, connector_auth_method(c, call->conn->auth), call->env->store,
-			    call->conn, force, &e);
-	if (rc < 0)
-		log_warn("%s", e.msg);
-	return rc;
+	return h && h->refresh ? h : NULL;
 }
 
 static void on_response(struct http_response *resp, void *ctx)
@@ -147,13 +145,16 @@ static void on_response(struct http_response *resp, void *ctx)
 	/* Any JSON value: some vendors answer a bare true or "ok". */
 	json_t *body = resp->body_len ? json_loadb(resp->body, resp->body_len, JSON_DECODE_ANY, &je)
 				      : json_null();
-	if (resp->status == 401 && !call->auth_retried && refresh_auth(call, 1) == 1) {
-		/* The token was rejected and a new one was minted: once more. */
+	if (resp->status == 401 && !call->auth_retried && refresher(call)) {
+		/* The credential was rejected: renew it and try once more; if
+		 * that cannot help, this answer is the result. */
 		struct err e;
 		err_init(&e);
 		call->auth_retried = 1;
+		call->force = 1;
+		call->rejected = result_vendor_error(c, call->conn, resp, body);
 		json_decref(body);
-		if (send_request(call, &e) < 0)
+		if (start_job(call, JOB_REFRESH, &e) < 0)
 			finish(call, result_error(e.msg, NULL));
 		return;
 	}
@@ -252,16 +253,62 @@ out:
 	return ret;
 }
 
-/* Worker-thread hooks: finished calls wait in a queue for exec_poll(). */
+/* Worker threads: finished calls wait in a queue for exec_poll(). */
 static pthread_mutex_t jobs_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct exec_call *jobs_running, *jobs_done;
+
+/* Connections being refreshed by a worker of this process. The store's lock
+ * keeps other processes out; this keeps our own threads to one refresh per
+ * connection, the rest wait and then find the new token. */
+#define MAX_REFRESHING 64
+static long long refreshing[MAX_REFRESHING];
+static int nrefreshing;
+static pthread_cond_t refresh_cond = PTHREAD_COND_INITIALIZER;
+
+static int is_refreshing(long long id)
+{
+	for (int i = 0; i < nrefreshing; i++)
+		if (refreshing[i] == id)
+			return 1;
+	return 0;
+}
+
+/* On the worker: renew the call's credential through a store handle of its
+ * own (the main loop's belongs to the main thread). */
+static int run_refresh(struct exec_call *call)
+{
+	const struct connector *c = call->tool->connector;
+	long long id = call->conn->id;
+	struct store *s = NULL;
+	int rc = -1;
+	pthread_mutex_lock(&jobs_lock);
+	while (is_refreshing(id) || nrefreshing == MAX_REFRESHING)
+		pthread_cond_wait(&refresh_cond, &jobs_lock);
+	refreshing[nrefreshing++] = id;
+	pthread_mutex_unlock(&jobs_lock);
+	if (!call->env->store || (s = store_open(store_path(call->env->store), &call->job_err)))
+		rc = refresher(call)->refresh(c, connector_auth_method(c, call->conn->auth), s,
+					      call->conn, call->force, &call->job_err);
+	store_free(s);
+	pthread_mutex_lock(&jobs_lock);
+	for (int i = 0; i < nrefreshing; i++)
+		if (refreshing[i] == id) {
+			refreshing[i] = refreshing[--nrefreshing];
+			break;
+		}
+	pthread_cond_broadcast(&refresh_cond);
+	pthread_mutex_unlock(&jobs_lock);
+	return rc;
+}
 
 static void *job_main(void *arg)
 {
 	struct exec_call *call = arg;
 	json_t *data = NULL;
 	err_init(&call->job_err);
-	if (call->hook->run(call->tool, call->args, call->conn, &data, &call->job_err) == 0)
+	if (call->job == JOB_REFRESH)
+		call->job_rc = run_refresh(call);
+	else if (call->hook->run(call->tool, call->args, call->conn, &data, &call->job_err) == 0)
 		call->job_data = data;
 	pthread_mutex_lock(&jobs_lock);
 	for (struct exec_call **p = &jobs_running; *p; p = &(*p)->next_job)
@@ -275,6 +322,50 @@ static void *job_main(void *arg)
 	pthread_mutex_unlock(&jobs_lock);
 	http_wakeup(http);
 	return NULL;
+}
+
+static int start_job(struct exec_call *call, int kind, struct err *err)
+{
+	call->job = kind;
+	pthread_mutex_lock(&jobs_lock);
+	call->next_job = jobs_running;
+	jobs_running = call;
+	int rc = pthread_create(&call->thread, NULL, job_main, call);
+	if (rc != 0)
+		jobs_running = call->next_job;
+	pthread_mutex_unlock(&jobs_lock);
+	if (rc != 0)
+		return err_set(err, "cannot start a worker thread: %s", strerror(rc));
+	return 0;
+}
+
+/* Back on the main loop after a refresh: send (again), or say why not. */
+static void refreshed(struct exec_call *call)
+{
+	struct err e;
+	err_init(&e);
+	call->job = JOB_NONE;
+	if (call->job_rc < 0) {
+		log_warn("%s", call->job_err.msg);
+		char *msg = call->rejected ? xasprintf("%s rejected the credential (HTTP 401) and "
+						       "it could not be renewed: %s",
+						       call->tool->connector->slug,
+						       call->job_err.msg)
+					   : xstrdup(call->job_err.msg);
+		finish(call, result_error(msg, NULL));
+		free(msg);
+		return;
+	}
+	if (call->rejected && call->job_rc == 0) {
+		json_t *rejected = call->rejected; /* nothing new to try: the 401 stands */
+		call->rejected = NULL;
+		finish(call, rejected);
+		return;
+	}
+	json_decref(call->rejected);
+	call->rejected = NULL;
+	if (send_request(call, &e) < 0)
+		finish(call, result_error(e.msg, NULL));
 }
 
 int exec_poll(struct exec_env *env)
@@ -293,6 +384,8 @@ int exec_poll(struct exec_env *env)
 		pthread_join(call->thread, NULL);
 		if (call->cancelled) {
 			call_free(call);
+		} else if (call->job == JOB_REFRESH) {
+			refreshed(call);
 		} else if (call->job_data) {
 			/* A list hook answers {data, next_cursor?}; others just data. */
 			json_t *jd = call->job_data;
@@ -359,26 +452,15 @@ struct exec_call *exec_start(struct exec_env *env, const struct tool *t, json_t 
 				   json_string_value(json_object_get(args, "connection")), &e);
 	if (!call->conn)
 		goto fail;
+	const struct auth_handler *h = refresher(call);
 	if (call->hook && call->hook->run) {
-		pthread_mutex_lock(&jobs_lock);
-		call->next_job = jobs_running;
-		jobs_running = call;
-		int rc = pthread_create(&call->thread, NULL, job_main, call);
-		if (rc != 0)
-			jobs_running = call->next_job;
-		pthread_mutex_unlock(&jobs_lock);
-		if (rc != 0) {
-			err_set(&e, "cannot start a worker thread: %s", strerror(rc));
+		if (start_job(call, JOB_HOOK, &e) < 0)
 			goto fail;
-		}
-	} else {
-		const struct auth_handler *h = auth_find(call->conn->auth);
-		if (h && h->refresh &&
-		    h->refresh(t->connector, connector_auth_method(t->connector, call->conn->auth),
-			       env->store, call->conn, 0, &e) < 0)
+	} else if (h && h->due && h->due(call->conn)) {
+		if (start_job(call, JOB_REFRESH, &e) < 0)
 			goto fail;
-		if (send_request(call, &e) < 0)
-			goto fail;
+	} else if (send_request(call, &e) < 0) {
+		goto fail;
 	}
 	/* last_used is shown to people in minutes: one write a minute is enough,
 	 * and spares every call a write transaction. */
@@ -395,7 +477,7 @@ void exec_cancel(struct exec_call *call)
 {
 	if (!call)
 		return;
-	if (call->hook && call->hook->run) {
+	if (call->job != JOB_NONE) {
 		/* The worker cannot be interrupted; its result is dropped. */
 		pthread_mutex_lock(&jobs_lock);
 		call->cancelled = 1;

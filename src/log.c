@@ -1,6 +1,10 @@
-/* log.c - stderr logging with redaction of secrets. */
+/* log.c - stderr logging with redaction of secrets. Worker threads (token
+ * refreshes, mail) may log too: one lock guards the secret list and the
+ * lines, and only the thread that set the sink feeds it (it writes the
+ * protocol channel). */
 #include "log.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +20,8 @@ static char *secrets[MAX_SECRETS];
 static int nsecrets;
 static log_sink_fn sink;
 static void *sink_ctx;
+static pthread_t sink_thread;
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 
 void log_set_level(enum log_level level)
 {
@@ -39,29 +45,35 @@ void log_add_secret(const char *value)
 	 * worth the noise. */
 	if (!value || strlen(value) < 6)
 		return;
+	pthread_mutex_lock(&lock);
 	for (int i = 0; i < nsecrets; i++)
 		if (strcmp(secrets[i], value) == 0)
-			return;
+			goto out;
 	if (nsecrets == MAX_SECRETS) {
 		free_secret(secrets[0]);
 		memmove(secrets, secrets + 1, sizeof(secrets[0]) * (MAX_SECRETS - 1));
 		nsecrets--;
 	}
 	secrets[nsecrets++] = xstrdup(value);
+out:
+	pthread_mutex_unlock(&lock);
 }
 
 void log_reset(void)
 {
+	pthread_mutex_lock(&lock);
 	for (int i = 0; i < nsecrets; i++)
 		free_secret(secrets[i]);
 	nsecrets = 0;
 	sink = NULL;
+	pthread_mutex_unlock(&lock);
 }
 
 static const char *markers[] = {"bearer ", "basic ", "token=", "token\":\"", "password=", "secret=",
 				"api_key=", "apikey=", "authorization: ", NULL};
 
-char *log_redact(const char *s)
+/* log_redact with the lock held. */
+static char *redact(const char *s)
 {
 	struct buf b;
 	buf_init(&b, 0);
@@ -106,17 +118,28 @@ char *log_redact(const char *s)
 	return buf_detach(&b);
 }
 
+char *log_redact(const char *s)
+{
+	pthread_mutex_lock(&lock);
+	char *red = redact(s);
+	pthread_mutex_unlock(&lock);
+	return red;
+}
+
 static void vlog(enum log_level level, const char *fmt, va_list ap)
 {
 	static const char *tags[] = {"debug", "info", "warning", "error"};
-	if (level < cur_level && !sink)
+	int to_sink = sink && pthread_equal(pthread_self(), sink_thread);
+	if (level < cur_level && !to_sink)
 		return;
 	char line[4096];
 	vsnprintf(line, sizeof(line), fmt, ap);
-	char *red = log_redact(line);
+	pthread_mutex_lock(&lock);
+	char *red = redact(line);
 	if (level >= cur_level)
 		fprintf(stderr, "switchboard: %s: %s\n", tags[level], red);
-	if (sink)
+	pthread_mutex_unlock(&lock);
+	if (to_sink)
 		sink(level, red, sink_ctx);
 	free(red);
 }
@@ -138,4 +161,5 @@ void log_set_sink(log_sink_fn fn, void *ctx)
 {
 	sink = fn;
 	sink_ctx = ctx;
+	sink_thread = pthread_self();
 }

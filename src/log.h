@@ -23,7 +23,8 @@ void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* An optional sink that also receives each line (mcp.c forwards them as
- * notifications/message). The sink gets the redacted text. */
+ * notifications/message). The sink gets the redacted text, and only lines
+ * logged on the thread that set it (the protocol writer is not shared). */
 typedef void (*log_sink_fn)(enum log_level level, const char *line, void *ctx);
 void log_set_sink(log_sink_fn fn, void *ctx);
 

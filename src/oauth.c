@@ -179,8 +179,7 @@ void oauth_apply_token(json_t *method, struct connection *conn, json_t *resp)
 	conn->last_error = NULL;
 }
 
-/* Refresh is due within min(5 min, lifetime / 2) of expiry. */
-static int due(const struct connection *conn)
+int oauth_refresh_due(const struct connection *conn)
 {
 	if (!conn->expires_at)
 		return 0;
@@ -229,7 +228,7 @@ static json_t *renew_form(json_t *method, const struct connection *conn, const c
 int oauth_refresh(struct store *s, const struct connector *c, json_t *method,
 		  struct connection *conn, int force, struct err *err)
 {
-	if (!force && !due(conn))
+	if (!force && !oauth_refresh_due(conn))
 		return 0;
 	if (!s || !conn->id)
 		return force ? err_set(err, "the %s token was rejected and this connection cannot be "
@@ -266,7 +265,7 @@ int oauth_refresh(struct store *s, const struct connector *c, json_t *method,
 	const char *now_token = conns_value(fresh, "access_token");
 	int changed = !old_token || !now_token || strcmp(old_token, now_token) != 0;
 	replace_conn(conn, fresh);
-	if (changed && !due(conn)) {
+	if (changed && !oauth_refresh_due(conn)) {
 		ret = 1; /* another process refreshed it while we waited */
 		goto out;
 	}

@@ -20,6 +20,10 @@
 int oauth_refresh(struct store *s, const struct connector *c, json_t *method,
 		  struct connection *conn, int force, struct err *err);
 
+/* Is a refresh due: does the access token expire within min(5 min,
+ * lifetime / 2)? Cheap; no store or network. */
+int oauth_refresh_due(const struct connection *conn);
+
 /* The token endpoint for a connector (the OAuth app's override, else the
  * method's token_url expanded with conn's values). New string or NULL. */
 char *oauth_token_url(const struct connector *c, json_t *method, const struct oauth_app *app,

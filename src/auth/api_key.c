@@ -41,4 +41,4 @@ static int api_key_apply(const struct connector *c, json_t *method, const struct
 	return 0;
 }
 
-const struct auth_handler auth_api_key = {"api_key", api_key_apply, NULL};
+const struct auth_handler auth_api_key = {.type = "api_key", .apply = api_key_apply};

@@ -26,6 +26,9 @@ struct auth_handler {
 	 * when conn changed, 0 when nothing was needed, -1 with err. */
 	int (*refresh)(const struct connector *c, json_t *method, struct store *s,
 		       struct connection *conn, int force, struct err *err);
+	/* Optional, cheap: is a refresh due before the next request? Then the
+	 * caller runs refresh off its main loop, since it may block. */
+	int (*due)(const struct connection *conn);
 };
 
 /* The handler for a method type; NULL when unknown. */

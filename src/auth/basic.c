@@ -48,4 +48,4 @@ static int basic_apply(const struct connector *c, json_t *method, const struct c
 	return 0;
 }
 
-const struct auth_handler auth_basic = {"basic", basic_apply, NULL};
+const struct auth_handler auth_basic = {.type = "basic", .apply = basic_apply};

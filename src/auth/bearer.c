@@ -33,4 +33,4 @@ static int bearer_apply(const struct connector *c, json_t *method, const struct 
 	return 0;
 }
 
-const struct auth_handler auth_bearer = {"bearer", bearer_apply, NULL};
+const struct auth_handler auth_bearer = {.type = "bearer", .apply = bearer_apply};

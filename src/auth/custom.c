@@ -531,4 +531,5 @@ static int custom_refresh(const struct connector *c, json_t *method, struct stor
 	return 1;
 }
 
-const struct auth_handler auth_custom = {"custom", custom_apply, custom_refresh};
+const struct auth_handler auth_custom = {.type = "custom", .apply = custom_apply,
+					  .refresh = custom_refresh};

@@ -8,4 +8,4 @@ static int none_apply(const struct connector *c, json_t *method, const struct co
 	return 0;
 }
 
-const struct auth_handler auth_none = {"none", none_apply, NULL};
+const struct auth_handler auth_none = {.type = "none", .apply = none_apply};

@@ -31,4 +31,5 @@ static int oauth2_refresh(const struct connector *c, json_t *method, struct stor
 	return oauth_refresh(s, c, method, conn, force, err);
 }
 
-const struct auth_handler auth_oauth2 = {"oauth2", oauth2_apply, oauth2_refresh};
+const struct auth_handler auth_oauth2 = {.type = "oauth2", .apply = oauth2_apply,
+					  .refresh = oauth2_refresh, .due = oauth_refresh_due};

@@ -3,7 +3,8 @@
 (standard library only).
 
     oauth_server.py --port-file F [--client-id ID] [--client-secret S]
-                    [--expires-in N] [--no-rotate] [--grace S] [--deny] [--extra k=v ...]
+                    [--expires-in N] [--no-rotate] [--grace S] [--token-delay S]
+                    [--deny] [--extra k=v ...]
 
 /authorize  answers 302 to redirect_uri with code and state at once (consent is
             assumed), or error=access_denied with --deny; --extra values are
@@ -11,7 +12,8 @@
 /token      authorization_code (checks redirect_uri and the PKCE S256 verifier),
             refresh_token (rotates unless --no-rotate: the old refresh token
             stops working at once, or after S seconds with --grace S, as
-            Xero's retry window), client_credentials;
+            Xero's retry window), client_credentials; --token-delay S answers
+            after S seconds;
             client authentication by Basic header or form body
 /api/...    any path: 200 {"ok": true, "path": ...} with a valid unexpired bearer
             token, else 401
@@ -107,6 +109,7 @@ class Handler(BaseHTTPRequestHandler):
         if u.path != "/token":
             return self.do_GET()
         f = dict(urllib.parse.parse_qsl(body))
+        time.sleep(ARGS.token_delay)
         cid, csec = f.get("client_id"), f.get("client_secret")
         auth = self.headers.get("Authorization", "")
         if auth.startswith("Basic "):
@@ -158,6 +161,7 @@ def main():
     ap.add_argument("--expires-in", type=int, default=3600)
     ap.add_argument("--no-rotate", action="store_true")
     ap.add_argument("--grace", type=int, default=0)
+    ap.add_argument("--token-delay", type=float, default=0)
     ap.add_argument("--deny", action="store_true")
     ap.add_argument("--extra", action="append", default=[])
     ARGS = ap.parse_args()
