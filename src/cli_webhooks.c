@@ -204,7 +204,7 @@ static json_t *manage_call(struct manage *m, const char *which, const struct sub
 	const char *k;
 	json_object_foreach(m->extra, k, v)
 		if (json_object_get(props, k) && !json_object_get(args, k))
-			json_object_set(args, k, v);
+			json_object_set_new(args, k, json_deep_copy(v)); /* args get wiped */
 	/* Required arguments nobody gave come from the connection's settings
 	 * of the same name (owner, repo), as events poll does. */
 	size_t i;
@@ -213,7 +213,7 @@ static json_t *manage_call(struct manage *m, const char *which, const struct sub
 		const char *rn = json_string_value(req);
 		json_t *set = rn ? json_object_get(m->conn->config, rn) : NULL;
 		if (rn && set && !json_object_get(args, rn))
-			json_object_set(args, rn, set);
+			json_object_set_new(args, rn, json_deep_copy(set));
 	}
 	if (json_object_get(props, "connection"))
 		json_object_set_new(args, "connection", json_string(m->conn->name));
@@ -512,6 +512,11 @@ static int webhooks_register(struct cli *cli, int argc, char **argv)
 	}
 	const char *field = json_string_value(json_object_get(wh, "secret_field"));
 	const char *source = json_string_value(json_object_get(m.api, "secret"));
+	if (!field || !source) {
+		err_set(&e, "%s: webhooks.api needs webhooks.secret_field and api.secret",
+			m.c->slug);
+		goto fail;
+	}
 	const char *have = json_string_value(json_object_get(m.conn->secrets, field));
 	int generated = 0;
 	if (strcmp(source, "generate") == 0) {
