@@ -30,7 +30,10 @@ static const char webhooks_usage[] =
 	"--listen defaults to " DEFAULT_LISTEN "; port 0 picks a free one (printed on\n"
 	"stderr, and written to --port-file). Put it behind a tunnel or proxy for the\n"
 	"vendor to reach it. --poll-interval also polls entities without webhooks.\n"
-	"--log-level info shows each delivery.\n";
+	"--log-level info shows each delivery.\n"
+	"\n"
+	"       switchboard webhooks register|list|remove CONNECTION ...\n"
+	"manage the vendor's subscriptions: see 'switchboard webhooks register --help'.\n";
 
 static const char events_usage[] =
 	"usage: switchboard events list [--json] [--connector C] [--connection N]\n"
@@ -269,6 +272,9 @@ int cli_webhooks(struct cli *cli, int argc, char **argv)
 {
 	if (argc >= 1 && strcmp(argv[0], "serve") == 0)
 		return webhooks_serve(cli, argc - 1, argv + 1);
+	if (argc >= 1 && (strcmp(argv[0], "register") == 0 || strcmp(argv[0], "list") == 0 ||
+			  strcmp(argv[0], "remove") == 0))
+		return cli_webhooks_manage(cli, argv[0], argc - 1, argv + 1);
 	if (argc >= 1 && (strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "help") == 0)) {
 		cli_print("%s", webhooks_usage);
 		return 0;

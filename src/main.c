@@ -32,6 +32,8 @@ static const char usage[] =
 	"  coverage ENTITY [--json]      which connectors fill a canonical entity's fields\n"
 	"  webhooks serve [--listen ADDR:PORT] [--path-prefix /hooks] [--poll-interval S]\n"
 	"                                receive and verify vendor webhooks as events\n"
+	"  webhooks register|list|remove CONNECTION ...\n"
+	"                                manage the vendor's webhook subscriptions\n"
 	"  events list [--json] [--connector C] [--connection N] [--entity E] [--type T]\n"
 	"      [--since ISO|-1h] [--limit N]\n"
 	"                                stored events, newest first\n"

@@ -17,6 +17,9 @@ problems = []
 NO_READ = {"http/requests": "sends any request; nothing to list",
            "openai/images": "generation only; the API keeps no image list"}
 NO_EVENTS = {"cin7core/webhooks": "the subscriptions themselves",
+             "github/org_webhooks": "the subscriptions themselves",
+             "shopify/webhook_subscriptions": "the subscriptions themselves",
+             "stripe/webhook_endpoints": "the subscriptions themselves",
              "email/mailboxes": "folders change rarely; messages poll by UID",
              "http/requests": "generic requests",
              "openai/embeddings": "computed on demand, nothing changes",

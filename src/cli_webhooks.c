@@ -1,0 +1,804 @@
+/* cli_webhooks.c - webhooks register, list and remove: a connection's
+ * webhook subscriptions managed through the vendor's API as the connector's
+ * webhooks.api block describes, each call run like a tool call (auth, base
+ * URL overrides, errors and redaction as usual). register keeps the signing
+ * secret, sealed, and the delivery URL with the connection. */
+#include "cli.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conns.h"
+#include "crypto.h"
+#include "jsonx.h"
+#include "schema.h"
+#include "store.h"
+
+#define HOOK_PREFIX "/hooks"
+#define MAX_EVENTS 200
+#define SECRET_BYTES 32
+
+static const char manage_usage[] =
+	"usage: switchboard webhooks register CONNECTION --url PUBLIC_URL [--events E1,E2]\n"
+	"           [--repo OWNER/NAME | --org ORG] [--args JSON]\n"
+	"       switchboard webhooks list CONNECTION [--json] [--repo OWNER/NAME | --org ORG]\n"
+	"       switchboard webhooks remove CONNECTION ID [--repo OWNER/NAME | --org ORG]\n"
+	"\n"
+	"register subscribes PUBLIC_URL/hooks/<connector>/<connection> (where webhooks\n"
+	"serve receives) to the events through the vendor's API, stores the signing\n"
+	"secret the vendor returns (or one generated here) as the connection's sealed\n"
+	"webhook secret, and the delivery URL as its webhook_url. Events are the\n"
+	"vendor's names (customer.created, orders/create, Sale/Created, push); the\n"
+	"default is every event the connector maps. Vendors without such an API say\n"
+	"where in their portal to do it. list shows the subscriptions ('*' marks this\n"
+	"connection's URL); remove deletes one by its id.\n";
+
+/* What the placeholders of an argument template stand for; NULL members
+ * are left as they are. */
+struct subst {
+	const char *url, *event, *secret, *id;
+	json_t *events;
+};
+
+struct manage {
+	struct cli *cli;
+	struct registry *reg;
+	struct store *st;
+	const struct connector *c;
+	struct connection *conn; /* with secrets */
+	struct toolset *ts;
+	json_t *api;    /* borrowed from the connector */
+	json_t *extra;  /* arguments from --repo, --org, --args; owned */
+	const char *entity;
+};
+
+static int usage(const char *fmt, const char *arg)
+{
+	if (fmt) {
+		fputs("switchboard: ", stderr);
+		fprintf(stderr, fmt, arg);
+		fputc('\n', stderr);
+	}
+	fputs(manage_usage, stderr);
+	return 2;
+}
+
+/* ---- argument templates ---- */
+
+/* s with each {name} of the substitution replaced; a new string. */
+static char *fill_string(const char *s, const struct subst *sb)
+{
+	struct buf b;
+	buf_init(&b, 0);
+	while (*s) {
+		const char *val = NULL;
+		size_t skip = 0;
+		static const char *const names[] = {"{url}", "{event}", "{secret}", "{id}"};
+		const char *vals[] = {sb->url, sb->event, sb->secret, sb->id};
+		for (size_t i = 0; i < 4 && *s == '{'; i++) {
+			size_t n = strlen(names[i]);
+			if (vals[i] && strncmp(s, names[i], n) == 0) {
+				val = vals[i];
+				skip = n;
+				break;
+			}
+		}
+		if (val) {
+			buf_adds(&b, val);
+			s += skip;
+		} else {
+			buf_add(&b, s++, 1);
+		}
+	}
+	return buf_detach(&b);
+}
+
+/* A deep copy of tmpl with the placeholders filled; a new reference. */
+static json_t *fill_template(json_t *tmpl, const struct subst *sb)
+{
+	if (json_is_string(tmpl)) {
+		const char *s = json_string_value(tmpl);
+		if (strcmp(s, "{events}") == 0 && sb->events)
+			return json_deep_copy(sb->events);
+		char *text = fill_string(s, sb);
+		json_t *v = json_string(text);
+		free_secret(text); /* it may hold the secret */
+		return v;
+	}
+	if (json_is_object(tmpl)) {
+		json_t *out = json_object(), *v;
+		const char *k;
+		json_object_foreach(tmpl, k, v)
+			json_object_set_new(out, k, fill_template(v, sb));
+		return out;
+	}
+	if (json_is_array(tmpl)) {
+		json_t *out = json_array(), *v;
+		size_t i;
+		json_array_foreach(tmpl, i, v)
+			json_array_append_new(out, fill_template(v, sb));
+		return out;
+	}
+	return json_deep_copy(tmpl);
+}
+
+/* Wipe every string in v before it goes (arguments holding the secret). */
+static void wipe_json(json_t *v)
+{
+	if (!v)
+		return;
+	if (json_is_string(v) && json_string_length(v)) {
+		/* jansson owns the bytes; overwrite them in place. */
+		crypto_cleanse((char *)json_string_value(v), json_string_length(v));
+		return;
+	}
+	json_t *x;
+	const char *k;
+	size_t i;
+	if (json_is_object(v))
+		json_object_foreach(v, k, x)
+			wipe_json(x);
+	else if (json_is_array(v))
+		json_array_foreach(v, i, x)
+			wipe_json(x);
+}
+
+/* ---- one call of the api block ---- */
+
+/* An id as text (GitHub's are numbers); a new string or NULL. */
+static char *id_text(json_t *v)
+{
+	if (json_is_string(v))
+		return xstrdup(json_string_value(v));
+	if (json_is_integer(v))
+		return xasprintf("%" JSON_INTEGER_FORMAT, json_integer_value(v));
+	return NULL;
+}
+
+static const char *result_text(json_t *result)
+{
+	const char *t = json_string_value(
+		json_object_get(json_array_get(json_object_get(result, "content"), 0), "text"));
+	return t ? t : "no answer";
+}
+
+/* Strings where the input schema wants an integer (GitHub's hook_id). */
+static void coerce_integers(const struct tool *t, json_t *args)
+{
+	json_t *props = json_object_get(t->input, "properties"), *v;
+	const char *k;
+	json_object_foreach(args, k, v) {
+		const char *type = json_string_value(
+			json_object_get(json_object_get(props, k), "type"));
+		long n;
+		if (json_is_string(v) && type && strcmp(type, "integer") == 0 &&
+		    parse_long(json_string_value(v), &n) == 0)
+			json_object_set_new(args, k, json_integer(n));
+	}
+}
+
+/* Run the api block's call `which` (create, list, delete) with sb filled
+ * in. Returns the result's data (new), or NULL with err: the vendor's
+ * error as the call reported it. */
+static json_t *manage_call(struct manage *m, const char *which, const struct subst *sb,
+			   struct err *err)
+{
+	json_t *call = json_object_get(m->api, which), *args = NULL, *result = NULL, *data = NULL;
+	const char *action = json_string_value(json_object_get(call, "action"));
+	char *name = xasprintf("%s_%s_%s", m->c->slug, m->entity, action ? action : which);
+	const struct tool *t = tools_find(m->ts, name);
+	struct err ve;
+	err_init(&ve);
+	if (!t) {
+		err_set(err, "%s has no tool %s to %s webhooks with", m->c->slug, name, which);
+		goto out;
+	}
+	args = fill_template(json_object_get(call, "args"), sb);
+	if (!json_is_object(args)) {
+		json_decref(args);
+		args = json_object();
+	}
+	json_t *props = json_object_get(t->input, "properties"), *v;
+	const char *k;
+	json_object_foreach(m->extra, k, v)
+		if (json_object_get(props, k) && !json_object_get(args, k))
+			json_object_set_new(args, k, json_deep_copy(v)); /* args get wiped */
+	/* Required arguments nobody gave come from the connection's settings
+	 * of the same name (owner, repo), as events poll does. */
+	size_t i;
+	json_t *req;
+	json_array_foreach(json_object_get(t->input, "required"), i, req) {
+		const char *rn = json_string_value(req);
+		json_t *set = rn ? json_object_get(m->conn->config, rn) : NULL;
+		if (rn && set && !json_object_get(args, rn))
+			json_object_set_new(args, rn, json_deep_copy(set));
+	}
+	if (json_object_get(props, "connection"))
+		json_object_set_new(args, "connection", json_string(m->conn->name));
+	coerce_integers(t, args);
+	if (schema_validate(t->input, args, &ve) < 0) {
+		err_set(err, "%s: %s%s", t->name, ve.msg,
+			json_object_get(m->api, "entity_by_arg") ? " (see --repo and --org)" : "");
+		goto out;
+	}
+	result = cli_run_call(m->cli, m->st, t, args, err);
+	if (!result)
+		goto out;
+	if (json_is_true(json_object_get(result, "isError"))) {
+		err_set(err, "%s", result_text(result));
+		goto out;
+	}
+	data = json_incref(json_object_get(json_object_get(result, "structuredContent"), "data"));
+	if (!data)
+		data = json_null();
+out:
+	wipe_json(args);
+	json_decref(args);
+	json_decref(result);
+	free(name);
+	return data;
+}
+
+/* ---- setting up ---- */
+
+/* The vendor's event names to subscribe: --events, else the api block's
+ * default (every mapped event, deduplicated), in event_case. New array. */
+static json_t *event_list(const struct manage *m, const char *given)
+{
+	json_t *out = json_array();
+	json_t *dflt = json_object_get(m->api, "default_events");
+	if (given) {
+		const char *p = given;
+		while (*p) {
+			size_t n = strcspn(p, ",");
+			while (n && isspace((unsigned char)*p)) {
+				p++;
+				n--;
+			}
+			size_t len = n;
+			while (len && isspace((unsigned char)p[len - 1]))
+				len--;
+			if (len)
+				json_array_append_new(out, json_stringn(p, len));
+			p += n + (p[n] == ',');
+		}
+	} else if (json_is_array(dflt)) {
+		json_array_extend(out, dflt);
+	} else {
+		const char *en, *k;
+		json_t *ent, *v;
+		json_object_foreach(connector_entities(m->c), en, ent)
+			json_object_foreach(json_object_get(ent, "events"), k, v) {
+				size_t i;
+				json_t *have;
+				int dup = 0;
+				json_array_foreach(out, i, have)
+					dup |= json_equal(have, v);
+				if (!dup && json_is_string(v))
+					json_array_append(out, v);
+			}
+	}
+	const char *ec = json_string_value(json_object_get(m->api, "event_case"));
+	if (ec && strcmp(ec, "upper_snake") == 0) {
+		size_t i;
+		json_t *v;
+		json_array_foreach(out, i, v) {
+			char *s = xstrdup(json_string_value(v));
+			for (char *q = s; *q; q++)
+				*q = (*q == '/' || *q == '.' || *q == '-')
+					     ? '_'
+					     : (char)toupper((unsigned char)*q);
+			json_string_set(v, s);
+			free(s);
+		}
+	}
+	return out;
+}
+
+/* --repo OWNER/NAME, --org ORG and --args JSON into m->extra; -1 after a
+ * usage message. */
+static int parse_target(struct manage *m, const char *a, const char *v)
+{
+	if (strcmp(a, "--repo") == 0) {
+		const char *slash = strchr(v, '/');
+		if (!slash || slash == v || !slash[1] || strchr(slash + 1, '/')) {
+			usage("--repo takes OWNER/NAME, got '%s'", v);
+			return -1;
+		}
+		json_object_set_new(m->extra, "owner", json_stringn(v, (size_t)(slash - v)));
+		json_object_set_new(m->extra, "repo", json_string(slash + 1));
+	} else if (strcmp(a, "--org") == 0) {
+		json_object_set_new(m->extra, "org", json_string(v));
+	} else {
+		json_t *j = json_loads(v, 0, NULL);
+		if (!json_is_object(j)) {
+			json_decref(j);
+			usage("--args takes a JSON object, got '%s'", v);
+			return -1;
+		}
+		json_object_update(m->extra, j);
+		json_decref(j);
+	}
+	return 0;
+}
+
+static int is_target_option(const char *a)
+{
+	return strcmp(a, "--repo") == 0 || strcmp(a, "--org") == 0 || strcmp(a, "--args") == 0;
+}
+
+static void manage_release(struct manage *m)
+{
+	tools_free(m->ts);
+	connection_free(m->conn);
+	store_free(m->st);
+	registry_free(m->reg);
+	json_decref(m->extra);
+}
+
+/* The delivery URL for public (a new string): public itself when it
+ * already ends in /hooks/<connector>/<connection>. */
+static char *delivery_url(const struct manage *m, const char *public)
+{
+	size_t n = strlen(public);
+	while (n && public[n - 1] == '/')
+		n--;
+	char *tail = xasprintf(HOOK_PREFIX "/%s/%s", m->c->slug, m->conn->name);
+	size_t tl = strlen(tail);
+	char *url = n >= tl && strncmp(public + n - tl, tail, tl) == 0
+			    ? xstrndup(public, n)
+			    : xasprintf("%.*s%s", (int)n, public, tail);
+	free(tail);
+	return url;
+}
+
+/* Say where a vendor without an API takes subscriptions; exit status 1. */
+static int portal_guidance(const struct manage *m, json_t *wh, const char *public)
+{
+	const char *field = json_string_value(json_object_get(wh, "secret_field"));
+	const char *where = json_string_value(json_object_get(wh, "register"));
+	char *url = public ? delivery_url(m, public)
+			   : xasprintf("PUBLIC_URL" HOOK_PREFIX "/%s/%s", m->c->slug,
+				       m->conn->name);
+	fprintf(stderr,
+		"switchboard: %s has no API for webhook subscriptions: register it in the "
+		"vendor's portal instead%s%s\n"
+		"  delivery URL to paste: %s\n"
+		"  then store the signing secret the portal shows:\n"
+		"    printf '{\"%s\": \"...\"}' | switchboard connections edit %s/%s "
+		"--secret-stdin\n"
+		"  and the URL: switchboard connections edit %s/%s --set webhook_url=%s\n",
+		m->c->slug, where ? ": " : "", where ? where : "", url,
+		field ? field : "webhook_secret", m->c->slug, m->conn->name, m->c->slug,
+		m->conn->name, url);
+	free(url);
+	return 1;
+}
+
+/* Load the registry, store, connection (with secrets) and tools for
+ * CONNECTION. Returns 0, or an exit status after a message: 1 failure, and
+ * 3 when the connector has webhooks but no api block (m is then set up
+ * except for the tools). */
+static int manage_open(struct manage *m, struct cli *cli, const char *name)
+{
+	struct err e;
+	err_init(&e);
+	m->cli = cli;
+	m->reg = cli_registry(cli);
+	m->st = store_open(cli->mcp.store_path, &e);
+	if (!m->st)
+		goto fail;
+	if (strcmp(name, "env") == 0) {
+		err_set(&e, "environment connections cannot keep a webhook secret: add one "
+			    "with 'switchboard connections add'");
+		goto fail;
+	}
+	m->conn = store_get_connection(m->st, NULL, name, 1, &e);
+	if (!m->conn)
+		goto fail;
+	m->c = registry_find(m->reg, m->conn->connector);
+	if (!m->c) {
+		err_set(&e, "no connector '%s' in the registry", m->conn->connector);
+		goto fail;
+	}
+	json_t *wh = json_object_get(m->c->doc, "webhooks");
+	const char *scheme = json_string_value(json_object_get(wh, "scheme"));
+	if (!wh || !scheme || strcmp(scheme, "none") == 0) {
+		err_set(&e, "%s sends no webhooks that switchboard can verify", m->c->slug);
+		goto fail;
+	}
+	m->api = json_object_get(wh, "api");
+	if (!m->api)
+		return 3;
+	m->entity = json_string_value(json_object_get(m->api, "entity"));
+	const char *arg;
+	json_t *alt;
+	json_object_foreach(json_object_get(m->api, "entity_by_arg"), arg, alt)
+		if (json_object_get(m->extra, arg))
+			m->entity = json_string_value(alt);
+	struct tools_filter all = {.all = 1, .mode = TOOLS_STATIC};
+	m->ts = tools_build(m->reg, &all, conns_names, m->st, &e);
+	if (!m->ts)
+		goto fail;
+	return 0;
+fail:
+	fprintf(stderr, "switchboard: %s\n", e.msg);
+	return 1;
+}
+
+/* ---- register ---- */
+
+/* Keep secret (when not NULL) and url with the connection, re-read first so
+ * a token refreshed during the calls is not written back stale. */
+static int save_connection(struct manage *m, const char *field, const char *secret,
+			   const char *url, struct err *err)
+{
+	struct connection *fresh =
+		store_get_connection(m->st, m->c->slug, m->conn->name, 1, err);
+	if (!fresh)
+		return -1;
+	if (secret)
+		json_object_set_new(fresh->secrets, field, json_string(secret));
+	if (!fresh->config)
+		fresh->config = json_object();
+	json_object_set_new(fresh->config, "webhook_url", json_string(url));
+	int ret = store_update_connection(m->st, fresh, err);
+	connection_free(fresh);
+	return ret;
+}
+
+static int webhooks_register(struct cli *cli, int argc, char **argv)
+{
+	struct manage m = {0};
+	const char *name = NULL, *public = NULL, *events_arg = NULL;
+	char *url = NULL, *secret = NULL;
+	json_t *events = NULL, *ids = json_array();
+	int ret = 2;
+	struct err e;
+	err_init(&e);
+	m.extra = json_object();
+
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i];
+		if (a[0] != '-') {
+			if (name) {
+				usage("unexpected argument '%s'", a);
+				goto out;
+			}
+			name = a;
+			continue;
+		}
+		const char *v = cli_opt_value(&i, argc, argv);
+		if (!v)
+			goto out;
+		if (strcmp(a, "--url") == 0)
+			public = v;
+		else if (strcmp(a, "--events") == 0)
+			events_arg = v;
+		else if (!is_target_option(a)) {
+			usage("unknown option '%s'", a);
+			goto out;
+		} else if (parse_target(&m, a, v) < 0)
+			goto out;
+	}
+	if (!name) {
+		usage("register needs a CONNECTION", NULL);
+		goto out;
+	}
+	ret = 1;
+	int opened = manage_open(&m, cli, name);
+	json_t *wh = m.c ? json_object_get(m.c->doc, "webhooks") : NULL;
+	if (opened == 3) {
+		ret = portal_guidance(&m, wh, public);
+		goto out;
+	}
+	if (opened)
+		goto out;
+	if (!public || (strncmp(public, "https://", 8) != 0 && strncmp(public, "http://", 7) != 0)) {
+		ret = usage(public ? "--url takes the public http(s) URL webhooks serve is reached "
+				     "at, got '%s'"
+				   : "register needs --url PUBLIC_URL%s",
+			    public ? public : "");
+		goto out;
+	}
+	url = delivery_url(&m, public);
+	events = event_list(&m, events_arg);
+	if (json_array_size(events) == 0 || json_array_size(events) > MAX_EVENTS) {
+		ret = usage("--events takes 1 to 200 comma-separated event names, got '%s'",
+			    events_arg ? events_arg : "");
+		goto out;
+	}
+	const char *field = json_string_value(json_object_get(wh, "secret_field"));
+	const char *source = json_string_value(json_object_get(m.api, "secret"));
+	if (!field || !source) {
+		err_set(&e, "%s: webhooks.api needs webhooks.secret_field and api.secret",
+			m.c->slug);
+		goto fail;
+	}
+	const char *have = json_string_value(json_object_get(m.conn->secrets, field));
+	int generated = 0;
+	if (strcmp(source, "generate") == 0) {
+		if (have && *have) {
+			/* Subscriptions made before send this one: keep it. */
+			secret = xstrdup(have);
+		} else {
+			unsigned char raw[SECRET_BYTES];
+			if (crypto_random(raw, sizeof(raw), &e) < 0)
+				goto fail;
+			secret = crypto_hex(raw, sizeof(raw));
+			crypto_cleanse(raw, sizeof(raw));
+			generated = 1;
+		}
+	}
+
+	int per_event = json_is_true(json_object_get(m.api, "per_event"));
+	json_t *create = json_object_get(m.api, "create");
+	const char *id_ptr = json_string_value(json_object_get(create, "id"));
+	const char *secret_ptr = json_string_value(json_object_get(create, "secret"));
+	size_t rounds = per_event ? json_array_size(events) : 1, done = 0;
+	int failed = 0;
+	for (size_t k = 0; k < rounds; k++) {
+		const char *ev = per_event ? json_string_value(json_array_get(events, k)) : NULL;
+		struct subst sb = {url, ev, secret, NULL, events};
+		json_t *data = manage_call(&m, "create", &sb, &e);
+		if (!data) {
+			fprintf(stderr, "switchboard: %s/%s: %s%s%s: %s\n", m.c->slug, m.conn->name,
+				"cannot create the subscription", ev ? " for " : "", ev ? ev : "",
+				e.msg);
+			failed = 1;
+			break;
+		}
+		char *id = id_text(jsonx_pointer(data, id_ptr ? id_ptr : "/id"));
+		if (strcmp(source, "response") == 0) {
+			const char *got = json_string_value(
+				jsonx_pointer(data, secret_ptr ? secret_ptr : "/secret"));
+			if (got && *got) {
+				free_secret(secret);
+				secret = xstrdup(got);
+			}
+		}
+		wipe_json(data);
+		json_decref(data);
+		json_array_append_new(ids, json_string(id ? id : "?"));
+		cli_print("registered %s  %s  %s\n", id ? id : "?", url,
+			  ev ? ev : "(see below)");
+		free(id);
+		done++;
+	}
+	if (!per_event && done) {
+		size_t i;
+		json_t *v;
+		fprintf(stderr, "events:");
+		json_array_foreach(events, i, v)
+			fprintf(stderr, "%s%s", i ? "," : " ", json_string_value(v));
+		fputc('\n', stderr);
+	}
+	if (!done)
+		goto out;
+	if (strcmp(source, "response") == 0 && !secret) {
+		fprintf(stderr,
+			"switchboard: %s answered without a signing secret: nothing was stored; "
+			"remove the subscription with 'switchboard webhooks remove %s/%s %s' and "
+			"try again\n",
+			m.c->slug, m.c->slug, m.conn->name,
+			json_string_value(json_array_get(ids, 0)));
+		goto out;
+	}
+	int store_secret = strcmp(source, "keep") != 0 && secret;
+	if (save_connection(&m, field, store_secret ? secret : NULL, url, &e) < 0) {
+		fprintf(stderr,
+			"switchboard: the subscription exists but the connection could not be "
+			"updated: %s; remove it with 'switchboard webhooks remove %s/%s ID'\n",
+			e.msg, m.c->slug, m.conn->name);
+		goto out;
+	}
+	if (strcmp(source, "keep") == 0)
+		fprintf(stderr,
+			"%s signs deliveries with the connection's %s (the vendor returns no "
+			"secret)%s\n",
+			json_string_value(json_object_get(m.c->doc, "name")), field,
+			have && *have ? ": kept the stored one"
+				      : ": none is stored yet; add it with 'switchboard "
+					"connections edit ... --secret-stdin'");
+	else if (strcmp(source, "generate") == 0 && !generated)
+		fprintf(stderr, "kept the connection's existing %s (sealed)\n", field);
+	else
+		fprintf(stderr, "stored the signing secret as %s (sealed)%s\n", field,
+			have && *have && strcmp(source, "response") == 0
+				? "; it replaces the previous one, so endpoints registered "
+				  "before are no longer verified"
+				: "");
+	fprintf(stderr, "webhook_url: %s; receive with 'switchboard webhooks serve'\n", url);
+	ret = failed ? 1 : 0;
+	goto out;
+fail:
+	fprintf(stderr, "switchboard: %s\n", e.msg);
+out:
+	free_secret(secret);
+	free(url);
+	json_decref(events);
+	json_decref(ids);
+	manage_release(&m);
+	return ret;
+}
+
+/* ---- list and remove ---- */
+
+static char *events_text(json_t *v)
+{
+	if (json_is_string(v))
+		return xstrdup(json_string_value(v));
+	struct buf b;
+	buf_init(&b, 0);
+	size_t i;
+	json_t *x;
+	json_array_foreach(v, i, x)
+		buf_addf(&b, "%s%s", i ? "," : "", json_is_string(x) ? json_string_value(x) : "?");
+	return buf_detach(&b);
+}
+
+static int webhooks_list(struct cli *cli, int argc, char **argv)
+{
+	struct manage m = {0};
+	const char *name = NULL;
+	json_t *data = NULL;
+	int ret = 2, json_out = cli->json;
+	struct err e;
+	err_init(&e);
+	m.extra = json_object();
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i];
+		if (strcmp(a, "--json") == 0) {
+			json_out = 1;
+			continue;
+		}
+		if (a[0] != '-' && !name) {
+			name = a;
+			continue;
+		}
+		const char *v = is_target_option(a) ? cli_opt_value(&i, argc, argv) : NULL;
+		if (!v) {
+			usage("unknown or incomplete option '%s'", a);
+			goto out;
+		}
+		if (parse_target(&m, a, v) < 0)
+			goto out;
+	}
+	if (!name) {
+		usage("list needs a CONNECTION", NULL);
+		goto out;
+	}
+	ret = 1;
+	int opened = manage_open(&m, cli, name);
+	if (opened == 3) {
+		fprintf(stderr,
+			"switchboard: %s has no API for webhook subscriptions: see the vendor's "
+			"portal (%s)\n",
+			m.c->slug,
+			json_string_value(json_object_get(json_object_get(m.c->doc, "webhooks"),
+							  "register")));
+		goto out;
+	}
+	if (opened)
+		goto out;
+	struct subst sb = {0};
+	data = manage_call(&m, "list", &sb, &e);
+	if (!data) {
+		fprintf(stderr, "switchboard: %s/%s: cannot list webhooks: %s\n", m.c->slug,
+			m.conn->name, e.msg);
+		goto out;
+	}
+	json_t *items = data;
+	const char *items_ptr =
+		json_string_value(json_object_get(json_object_get(m.api, "list"), "items"));
+	if (!json_is_array(items) && items_ptr)
+		items = jsonx_pointer(data, items_ptr);
+	json_t *item_ptrs = json_object_get(m.api, "item");
+	const char *ours = json_string_value(json_object_get(m.conn->config, "webhook_url"));
+	size_t i;
+	json_t *it;
+	json_array_foreach(items, i, it) {
+		const char *p_id = json_string_value(json_object_get(item_ptrs, "id"));
+		const char *p_url = json_string_value(json_object_get(item_ptrs, "url"));
+		const char *p_ev = json_string_value(json_object_get(item_ptrs, "events"));
+		char *id = id_text(jsonx_pointer(it, p_id ? p_id : "/id"));
+		const char *url = json_string_value(jsonx_pointer(it, p_url ? p_url : "/url"));
+		json_t *evs = jsonx_pointer(it, p_ev ? p_ev : "/events");
+		int mine = ours && url && strcmp(ours, url) == 0;
+		/* Only these fields: a list item may carry the credential
+		 * (Cin7 Core's ExternalBearerToken). */
+		if (json_out) {
+			json_t *j = json_pack("{s:s?, s:s?, s:O?, s:b}", "id", id, "url", url,
+					      "events", evs, "this_connection", mine);
+			char *line = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
+			cli_print("%s\n", line);
+			free(line);
+			json_decref(j);
+		} else {
+			char *et = events_text(evs);
+			cli_print("%s %-24s %s  %s\n", mine ? "*" : " ", id ? id : "?",
+				  url ? url : "-", et);
+			free(et);
+		}
+		free(id);
+	}
+	if (!json_out && json_array_size(items) == 0)
+		fprintf(stderr, "no webhook subscriptions\n");
+	ret = 0;
+out:
+	wipe_json(data);
+	json_decref(data);
+	manage_release(&m);
+	return ret;
+}
+
+static int webhooks_remove(struct cli *cli, int argc, char **argv)
+{
+	struct manage m = {0};
+	const char *name = NULL, *id = NULL;
+	json_t *data = NULL;
+	int ret = 2;
+	struct err e;
+	err_init(&e);
+	m.extra = json_object();
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i];
+		if (a[0] != '-' && (!name || !id)) {
+			*(name ? &id : &name) = a;
+			continue;
+		}
+		const char *v = is_target_option(a) ? cli_opt_value(&i, argc, argv) : NULL;
+		if (!v) {
+			usage("unknown or incomplete option '%s'", a);
+			goto out;
+		}
+		if (parse_target(&m, a, v) < 0)
+			goto out;
+	}
+	if (!name || !id) {
+		usage("remove needs a CONNECTION and an ID (see: webhooks list)", NULL);
+		goto out;
+	}
+	ret = 1;
+	int opened = manage_open(&m, cli, name);
+	if (opened == 3) {
+		fprintf(stderr,
+			"switchboard: %s has no API for webhook subscriptions: remove it in the "
+			"vendor's portal\n",
+			m.c->slug);
+		goto out;
+	}
+	if (opened)
+		goto out;
+	struct subst sb = {.id = id};
+	data = manage_call(&m, "delete", &sb, &e);
+	if (!data) {
+		fprintf(stderr, "switchboard: %s/%s: cannot remove webhook %s: %s\n", m.c->slug,
+			m.conn->name, id, e.msg);
+		goto out;
+	}
+	cli_print("removed %s\n", id);
+	ret = 0;
+out:
+	json_decref(data);
+	manage_release(&m);
+	return ret;
+}
+
+int cli_webhooks_manage(struct cli *cli, const char *verb, int argc, char **argv)
+{
+	for (int i = 0; i < argc; i++)
+		if (strcmp(argv[i], "--help") == 0) {
+			cli_print("%s", manage_usage);
+			return 0;
+		}
+	if (strcmp(verb, "register") == 0)
+		return webhooks_register(cli, argc, argv);
+	if (strcmp(verb, "list") == 0)
+		return webhooks_list(cli, argc, argv);
+	if (strcmp(verb, "remove") == 0)
+		return webhooks_remove(cli, argc, argv);
+	return usage("unknown webhooks command '%s'", verb);
+}
