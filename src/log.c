@@ -1,6 +1,9 @@
-/* log.c - stderr logging with redaction of secrets. */
+/* log.c - stderr logging with redaction of secrets. Safe from any thread;
+ * the sink (the MCP client's notifications) only hears the thread that set
+ * it, since only that thread may write stdout. */
 #include "log.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +19,9 @@ static char *secrets[MAX_SECRETS];
 static int nsecrets;
 static log_sink_fn sink;
 static void *sink_ctx;
+static pthread_t sink_thread;
+/* Recursive: a sink may log, and log_redact is called under it. */
+static pthread_mutex_t lock = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
 
 void log_set_level(enum log_level level)
 {
@@ -39,23 +45,30 @@ void log_add_secret(const char *value)
 	 * worth the noise. */
 	if (!value || strlen(value) < 6)
 		return;
-	for (int i = 0; i < nsecrets; i++)
-		if (strcmp(secrets[i], value) == 0)
+	pthread_mutex_lock(&lock);
+	for (int i = 0; i < nsecrets; i++) {
+		if (strcmp(secrets[i], value) == 0) {
+			pthread_mutex_unlock(&lock);
 			return;
+		}
+	}
 	if (nsecrets == MAX_SECRETS) {
 		free_secret(secrets[0]);
 		memmove(secrets, secrets + 1, sizeof(secrets[0]) * (MAX_SECRETS - 1));
 		nsecrets--;
 	}
 	secrets[nsecrets++] = xstrdup(value);
+	pthread_mutex_unlock(&lock);
 }
 
 void log_reset(void)
 {
+	pthread_mutex_lock(&lock);
 	for (int i = 0; i < nsecrets; i++)
 		free_secret(secrets[i]);
 	nsecrets = 0;
 	sink = NULL;
+	pthread_mutex_unlock(&lock);
 }
 
 static const char *markers[] = {"bearer ", "basic ", "token=", "token\":\"", "password=", "secret=",
@@ -66,6 +79,7 @@ char *log_redact(const char *s)
 	struct buf b;
 	buf_init(&b, 0);
 	buf_adds(&b, s);
+	pthread_mutex_lock(&lock);
 	/* Known secret values first. */
 	for (int i = 0; i < nsecrets; i++) {
 		char *hit;
@@ -103,6 +117,7 @@ char *log_redact(const char *s)
 			i = j + 10;
 		}
 	}
+	pthread_mutex_unlock(&lock);
 	return buf_detach(&b);
 }
 
@@ -113,11 +128,13 @@ static void vlog(enum log_level level, const char *fmt, va_list ap)
 		return;
 	char line[4096];
 	vsnprintf(line, sizeof(line), fmt, ap);
+	pthread_mutex_lock(&lock);
 	char *red = log_redact(line);
 	if (level >= cur_level)
 		fprintf(stderr, "switchboard: %s: %s\n", tags[level], red);
-	if (sink)
+	if (sink && pthread_equal(pthread_self(), sink_thread))
 		sink(level, red, sink_ctx);
+	pthread_mutex_unlock(&lock);
 	free(red);
 }
 
@@ -136,6 +153,9 @@ LOG_FN(log_error, LOG_ERROR)
 
 void log_set_sink(log_sink_fn fn, void *ctx)
 {
+	pthread_mutex_lock(&lock);
 	sink = fn;
 	sink_ctx = ctx;
+	sink_thread = pthread_self();
+	pthread_mutex_unlock(&lock);
 }

@@ -173,6 +173,15 @@ void oauth_apply_token(json_t *method, struct connection *conn, json_t *resp)
 			free(text);
 		}
 	}
+	/* Secret extras (Slack's user token under authed_user) are sealed
+	 * with the other secrets, never kept in the unsealed config. */
+	json_object_foreach(json_object_get(method, "token_secrets"), k, v)
+	{
+		json_t *x = jsonx_pointer(resp, json_string_value(v));
+		if (json_is_string(x))
+			json_object_set_new(conn->secrets, k, json_copy(x));
+		json_object_del(conn->config, k);
+	}
 	free(conn->status);
 	conn->status = xstrdup("ok");
 	free(conn->last_error);
