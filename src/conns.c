@@ -187,9 +187,17 @@ struct connection *conns_resolve(struct store *s, const struct connector *c, con
 				free(vars);
 				vars = nv;
 			}
+			/* OAuth by default: the user connects through the browser. */
+			json_t *def = connector_auth_method(c, NULL);
+			const char *type = json_string_value(json_object_get(def, "type"));
+			int oauth = type && strcmp(type, "oauth2") == 0;
 			err_set(err,
-				"no %s connection: ask the user to run 'switchboard connections add %s'%s%s%s",
-				json_string_value(json_object_get(c->doc, "name")), c->slug,
+				"no %s connection: ask the user to run '%s %s'%s%s%s%s",
+				json_string_value(json_object_get(c->doc, "name")),
+				oauth ? "switchboard connect" : "switchboard connections add", c->slug,
+				oauth ? " (or call switchboard_connect, when listed, and show them "
+					"its URL)"
+				      : "",
 				vars ? " or to set " : "", vars ? vars : "",
 				vars ? " in the MCP client's env" : "");
 			free(vars);

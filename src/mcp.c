@@ -13,6 +13,7 @@
 #include "conns.h"
 #include "jsonrpc.h"
 #include "log.h"
+#include "oauth_connect.h"
 #include "result.h"
 #include "schema.h"
 #include "store.h"
@@ -20,6 +21,7 @@
 
 #define DEFAULT_MAX_MESSAGE (4u << 20)
 #define STORE_CHECK_MS 200 /* a new event reaches subscribers within this */
+#define CONNECT_TTL_MS (10 * 60 * 1000) /* how long a switchboard_connect URL works */
 
 static const char *versions[] = {"2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05", NULL};
 static const char *levels[] = {"debug",	   "info",  "notice", "warning", "error",
@@ -33,8 +35,16 @@ struct call {
 	struct call *next;
 };
 
+/* A switchboard_connect flow waiting for the user's browser. */
+struct pending {
+	struct oauth_connect *oc;
+	long long deadline_ms;
+	struct pending *next;
+};
+
 struct server {
 	struct mcp_options *opt;
+	struct pending *connects;
 	struct registry *reg;
 	struct toolset *tools;
 	struct store *store;
@@ -93,9 +103,32 @@ static int have_events(struct store *st)
 	return any;
 }
 
+/* Is an OAuth app stored for any connector the filters let through? Then
+ * switchboard_connect can do something and is worth showing. */
+static int have_oauth_app(struct store *st, const struct registry *r, char **only)
+{
+	for (size_t i = 0; st && i < registry_count(r); i++) {
+		const struct connector *c = registry_at(r, i);
+		int listed = !only;
+		for (char **p = only; p && *p && !listed; p++)
+			listed = strcmp(*p, c->slug) == 0;
+		if (!listed || !connector_auth_method(c, "oauth2"))
+			continue;
+		struct oauth_app *app = store_get_oauth_app(st, c->slug, NULL);
+		oauth_app_free(app);
+		if (app)
+			return 1;
+	}
+	return 0;
+}
+
 static int rebuild_tools(struct server *srv, struct err *err)
 {
 	srv->opt->filter.events = have_events(srv->store);
+	/* Only once some OAuth app is stored (even with --all): before that the
+	 * tool could only answer "run oauth-app set", which is a terminal step
+	 * anyway, and a tool that cannot work costs every client context. */
+	srv->opt->filter.connect = have_oauth_app(srv->store, srv->reg, srv->opt->filter.connectors);
 	struct toolset *ts = tools_build(srv->reg, &srv->opt->filter, conns_names, srv->store, err);
 	if (!ts)
 		return -1;
@@ -269,6 +302,92 @@ static void call_progress(double progress, double total, const char *message, vo
 static void call_tool(struct server *srv, json_t *id, const struct tool *t, json_t *args,
 		      json_t *meta);
 
+static void pending_drop(struct server *srv, struct pending *p)
+{
+	for (struct pending **pp = &srv->connects; *pp; pp = &(*pp)->next) {
+		if (*pp == p) {
+			*pp = p->next;
+			break;
+		}
+	}
+	oauth_connect_free(p->oc);
+	free(p);
+}
+
+/* switchboard_connect: start the flow with its listener in this process and
+ * answer the URL at once; the redirect finishes it on the listener's
+ * thread, and watch_connects reports it. */
+static void connect_start(struct server *srv, json_t *id, json_t *args)
+{
+	const char *slug = json_string_value(json_object_get(args, "connector"));
+	const struct connector *c = registry_find(srv->reg, slug);
+	struct oauth_connect_opts o = {c, json_string_value(json_object_get(args, "name")), NULL,
+				       NULL, json_string_value(json_object_get(args, "tenant"))};
+	struct err e;
+	err_init(&e);
+	if (!c)
+		err_set(&e, "no connector '%s'; switchboard_connections lists them", slug);
+	else if (!connector_auth_method(c, "oauth2"))
+		err_set(&e, "%s does not connect through OAuth: ask the user to run "
+			    "'switchboard connections add %s' in a terminal",
+			slug, slug);
+	else if (!srv->store)
+		err_set(&e, "the store is not available, so no connection can be saved");
+	if (err_is_set(&e)) {
+		reply(id, result_error(e.msg, NULL));
+		return;
+	}
+	/* A new attempt replaces an older one for the same connector (and
+	 * frees its redirect port). */
+	for (struct pending *p = srv->connects, *next; p; p = next) {
+		next = p->next;
+		if (strncmp(oauth_connect_target(p->oc), slug, strlen(slug)) == 0 &&
+		    oauth_connect_target(p->oc)[strlen(slug)] == '/')
+			pending_drop(srv, p);
+	}
+	struct oauth_connect *oc = oauth_connect_begin(srv->store, &o, &e);
+	if (!oc) {
+		reply(id, result_error(e.msg, NULL));
+		return;
+	}
+	struct pending *p = xcalloc(1, sizeof(*p));
+	p->oc = oc;
+	p->deadline_ms = now_ms() + CONNECT_TTL_MS;
+	p->next = srv->connects;
+	srv->connects = p;
+	log_info("connect %s: waiting for the browser", oauth_connect_target(oc));
+	reply(id, result_success(json_pack(
+			  "{s:{s:s, s:s, s:i, s:s}}", "data", "authorization_url",
+			  oauth_connect_url(oc), "connection", oauth_connect_target(oc),
+			  "expires_in_s", CONNECT_TTL_MS / 1000, "next",
+			  "Show the user this URL to open in their browser and approve access. When "
+			  "they have, the connection is saved and the tool list changes (call "
+			  "switchboard_connections to check).")));
+}
+
+/* Flows the browser finished (or that expired): say so, and look at the
+ * store at once so the new tools are announced without waiting. */
+static void watch_connects(struct server *srv)
+{
+	for (struct pending *p = srv->connects, *next; p; p = next) {
+		next = p->next;
+		struct err e;
+		err_init(&e);
+		int rc = oauth_connect_poll(p->oc, &e);
+		if (rc == 0 && now_ms() < p->deadline_ms)
+			continue;
+		if (rc > 0)
+			log_info("connected %s", oauth_connect_target(p->oc));
+		else if (rc < 0)
+			log_warn("connect %s: %s", oauth_connect_target(p->oc), e.msg);
+		else
+			log_warn("connect %s: the authorization URL expired unused",
+				 oauth_connect_target(p->oc));
+		pending_drop(srv, p);
+		srv->next_store_check = 0;
+	}
+}
+
 static void call_meta(struct server *srv, json_t *id, const struct tool *t, json_t *args,
 		      json_t *meta)
 {
@@ -284,6 +403,10 @@ static void call_meta(struct server *srv, json_t *id, const struct tool *t, json
 	}
 	if (strcmp(t->name, TOOLS_EVENTS) == 0) {
 		reply(id, events_query(srv->store, args)); /* a whole CallToolResult */
+		return;
+	}
+	if (strcmp(t->name, TOOLS_CONNECT) == 0) {
+		connect_start(srv, id, args);
 		return;
 	}
 	if (strcmp(t->name, TOOLS_CONNECTIONS) == 0) {
@@ -583,6 +706,7 @@ int mcp_serve(struct mcp_options *opt)
 			if (r != 0)
 				open_in = 0; /* EOF: finish what is in flight, then exit */
 		}
+		watch_connects(&srv);
 		watch_store(&srv);
 	}
 	jsonrpc_reader_release(&rd);
@@ -598,6 +722,8 @@ out:
 		unlink_call(&srv, srv.calls);
 	}
 	exec_shutdown();
+	while (srv.connects)
+		pending_drop(&srv, srv.connects);
 	tools_free(srv.tools);
 	http_free(srv.http);
 	store_free(srv.store);

@@ -5,6 +5,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "auth/auth.h"
@@ -71,10 +72,17 @@ json_t *oauth_token_request(const struct connector *c, json_t *method, const str
 	}
 	request_add_form(&body, NULL, form);
 	request_add_header(headers, "Content-Type", "application/x-www-form-urlencoded");
-	request_add_header(headers, "Accept", "application/json");
+	/* JSON, please (GitHub answers form-encoded without it); a method's
+	 * token_headers replace ours of the same name rather than doubling. */
+	json_t *extra = json_object_get(method, "token_headers");
 	const char *k;
 	json_t *v;
-	json_object_foreach(json_object_get(method, "token_headers"), k, v)
+	int own_accept = 0;
+	json_object_foreach(extra, k, v)
+		own_accept |= strcasecmp(k, "Accept") == 0;
+	if (!own_accept)
+		request_add_header(headers, "Accept", "application/json");
+	json_object_foreach(extra, k, v)
 		request_add_header(headers, k, json_string_value(v));
 	size_t n = json_array_size(headers);
 	const char **hv = xcalloc(n + 1, sizeof(*hv));
@@ -104,7 +112,11 @@ json_t *oauth_token_request(const struct connector *c, json_t *method, const str
 		crypto_cleanse(copy, resp.body_len);
 		free(copy);
 	}
+	/* Errors may come as HTTP 200: GitHub {error: bad_verification_code},
+	 * Slack {ok: false, error: invalid_code}. */
 	const char *error = json_string_value(json_object_get(doc, "error"));
+	if (!error && json_is_false(json_object_get(doc, "ok")))
+		error = "ok:false";
 	if (resp.status >= 400 || error || !json_is_object(doc)) {
 		const char *desc = json_string_value(json_object_get(doc, "error_description"));
 		err_set(err, "%s token endpoint answered HTTP %ld: %s%s%s", c->slug, resp.status,
@@ -172,6 +184,15 @@ void oauth_apply_token(json_t *method, struct connection *conn, json_t *resp)
 			json_object_set_new(conn->config, k, json_string(text));
 			free(text);
 		}
+	}
+	/* Secret extras (Slack's user token under authed_user) are sealed
+	 * with the other secrets, never kept in the unsealed config. */
+	json_object_foreach(json_object_get(method, "token_secrets"), k, v)
+	{
+		json_t *x = jsonx_pointer(resp, json_string_value(v));
+		if (json_is_string(x))
+			json_object_set_new(conn->secrets, k, json_copy(x));
+		json_object_del(conn->config, k);
 	}
 	free(conn->status);
 	conn->status = xstrdup("ok");

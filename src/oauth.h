@@ -37,7 +37,8 @@ json_t *oauth_token_request(const struct connector *c, json_t *method, const str
 
 /* Store a token response in conn: access_token, refresh_token (kept when
  * absent; the previous one is remembered until the new one is proven),
- * expires_at, and the method's token_extras into config. */
+ * expires_at, the method's token_extras into config and its token_secrets
+ * (name -> JSON pointer) into the sealed secrets. */
 void oauth_apply_token(json_t *method, struct connection *conn, json_t *resp);
 
 /* PKCE: a new random verifier and its S256 challenge (both new strings). */

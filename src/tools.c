@@ -248,9 +248,8 @@ static void build_meta(struct toolset *ts, const struct tools_filter *f)
 			   "required", "name", "additionalProperties", 0),
 		 0);
 	const char *conn = TOOLS_CONNECTIONS;
-	if ((f->include && !glob_any(f->include, conn)) || (f->exclude && glob_any(f->exclude, conn)))
-		return;
-	add_meta(ts, &alloc, conn, "Connections",
+	if (!(f->include && !glob_any(f->include, conn)) && !(f->exclude && glob_any(f->exclude, conn)))
+		add_meta(ts, &alloc, conn, "Connections",
 		 "List the user's connections (accounts) per connector: name, default, auth "
 		 "method, status and last error, without secrets; and the connectors that have "
 		 "none yet. Use it to pick a `connection` argument or to tell the user what "
@@ -259,19 +258,44 @@ static void build_meta(struct toolset *ts, const struct tools_filter *f)
 			   "connector", "type", "string", "description", "Only this connector.",
 			   "additionalProperties", 0),
 		 1);
-	ts->conn_tool = &ts->meta[ts->nmeta - 1];
-	if (!f->events || (f->include && !glob_any(f->include, TOOLS_EVENTS)) ||
-	    (f->exclude && glob_any(f->exclude, TOOLS_EVENTS)))
-		return;
-	json_t *def = events_tool_def();
-	struct tool t = {0};
-	t.name = xstrdup(TOOLS_EVENTS);
-	t.meta = 1;
-	t.def = def;
-	t.input = json_object_get(def, "inputSchema");
-	push(&ts->meta, &ts->nmeta, &alloc, &t);
-	ts->conn_tool = &ts->meta[ts->nmeta - 2]; /* push may have moved the array */
-	ts->events_tool = &ts->meta[ts->nmeta - 1];
+	if (f->connect && !(f->include && !glob_any(f->include, TOOLS_CONNECT)) &&
+	    !(f->exclude && glob_any(f->exclude, TOOLS_CONNECT)))
+		add_meta(ts, &alloc, TOOLS_CONNECT, "Connect an account",
+			 "Start connecting the user's account at a vendor through OAuth (for a "
+			 "connector without a usable connection, or one that needs reconnecting). "
+			 "Returns an authorization URL: show it to the user to open in their browser "
+			 "and approve. When they have, the connection is saved and the tool list "
+			 "changes; nothing to poll. tenant picks the organisation when the user "
+			 "authorises several (Xero).",
+			 json_pack("{s:s, s:{s:{s:s, s:s}, s:{s:s, s:s}, s:{s:s, s:s}}, s:[s], s:b}",
+				   "type", "object", "properties", "connector", "type", "string",
+				   "description", "Connector slug, e.g. xero.", "name", "type",
+				   "string", "description",
+				   "Connection name (default \"default\"); reconnecting reuses it.",
+				   "tenant", "type", "string", "description",
+				   "Organisation id or name, when the authorization covers several.",
+				   "required", "connector", "additionalProperties", 0),
+			 0);
+	if (f->events && !(f->include && !glob_any(f->include, TOOLS_EVENTS)) &&
+	    !(f->exclude && glob_any(f->exclude, TOOLS_EVENTS))) {
+		json_t *def = events_tool_def();
+		struct tool t = {0};
+		t.name = xstrdup(TOOLS_EVENTS);
+		t.meta = 1;
+		t.def = def;
+		t.input = json_object_get(def, "inputSchema");
+		push(&ts->meta, &ts->nmeta, &alloc, &t);
+	}
+	/* Pointers only now: push may have moved the array. */
+	for (size_t i = 3; i < ts->nmeta; i++) {
+		const char *n = ts->meta[i].name;
+		if (strcmp(n, TOOLS_CONNECTIONS) == 0)
+			ts->conn_tool = &ts->meta[i];
+		else if (strcmp(n, TOOLS_CONNECT) == 0)
+			ts->connect_tool = &ts->meta[i];
+		else if (strcmp(n, TOOLS_EVENTS) == 0)
+			ts->events_tool = &ts->meta[i];
+	}
 }
 
 struct toolset *tools_build(const struct registry *r, const struct tools_filter *f,
@@ -346,21 +370,36 @@ void tools_free(struct toolset *t)
 	free(t);
 }
 
+/* The meta-tools shown beside the generated ones outside discover mode. */
+static size_t extras(const struct toolset *t, const struct tool *out[3])
+{
+	size_t n = 0;
+	if (t->conn_tool)
+		out[n++] = t->conn_tool;
+	if (t->connect_tool)
+		out[n++] = t->connect_tool;
+	if (t->events_tool)
+		out[n++] = t->events_tool;
+	return n;
+}
+
 size_t tools_visible_count(const struct toolset *t)
 {
-	return t->discover ? t->nmeta
-			   : t->n + (t->conn_tool != NULL) + (t->events_tool != NULL);
+	const struct tool *x[3];
+	return t->discover ? t->nmeta : t->n + extras(t, x);
 }
 
 const struct tool *tools_visible_at(const struct toolset *t, size_t i)
 {
+	const struct tool *x[3];
 	if (i >= tools_visible_count(t))
 		return NULL;
 	if (t->discover)
 		return &t->meta[i];
 	if (i < t->n)
 		return &t->tools[i];
-	return i == t->n && t->conn_tool ? t->conn_tool : t->events_tool;
+	extras(t, x);
+	return x[i - t->n];
 }
 
 const struct tool *tools_find(const struct toolset *t, const char *name)
@@ -370,7 +409,8 @@ const struct tool *tools_find(const struct toolset *t, const char *name)
 			return &t->tools[i];
 	for (size_t i = 0; i < t->nmeta; i++)
 		if (strcmp(t->meta[i].name, name) == 0 &&
-		    (t->discover || &t->meta[i] == t->conn_tool || &t->meta[i] == t->events_tool))
+		    (t->discover || &t->meta[i] == t->conn_tool || &t->meta[i] == t->events_tool ||
+		     &t->meta[i] == t->connect_tool))
 			return &t->meta[i];
 	return NULL;
 }

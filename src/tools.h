@@ -18,6 +18,7 @@ struct tools_filter {
 	enum tools_mode mode;
 	int max_tools;     /* auto switches to discover above this (default 40) */
 	int events;        /* show switchboard_events (the store holds events) */
+	int connect;       /* show switchboard_connect (an OAuth app is stored) */
 };
 
 /* Where connection names come from: returns a new JSON array of the
@@ -46,10 +47,13 @@ struct toolset {
 	const struct tool *conn_tool; /* switchboard_connections, shown in every mode
 					 unless filtered out; NULL then */
 	const struct tool *events_tool; /* switchboard_events, shown once events exist */
+	const struct tool *connect_tool; /* switchboard_connect, shown once an OAuth app
+					    is stored (or with --all) */
 };
 
 #define TOOLS_CONNECTIONS "switchboard_connections"
 #define TOOLS_EVENTS "switchboard_events"
+#define TOOLS_CONNECT "switchboard_connect"
 
 /* Build the tools. Refuses duplicate names (err names both). */
 struct toolset *tools_build(const struct registry *r, const struct tools_filter *f,

@@ -16,14 +16,26 @@
             after S seconds;
             client authentication by Basic header or form body
 /api/...    any path: 200 {"ok": true, "path": ...} with a valid unexpired bearer
-            token, else 401
+            token (or X-Shopify-Access-Token), else 401
 /admin/revoke-access   the current access tokens stop working (next call: 401)
 /admin/revoke-refresh  every refresh token is revoked (next refresh: invalid_grant)
-/admin/stats           {"refreshes": N, "codes": N, "client_credentials": N}
+/admin/stats           {"refreshes": N, "codes": N, "client_credentials": N,
+                        "introspections": N, "accept": [Accept headers seen at /token]}
+
+Vendor shapes:
+--hmac-secret S    sign the redirect the Shopify way: timestamp added, then hmac =
+                   hex HMAC-SHA256(S, sorted "k=v&..." of every other parameter)
+--tenants JSON     GET /connections (bearer) answers this list (Xero tenants)
+--slack            the code exchange answers Slack's oauth.v2.access shape: ok,
+                   team, and a user token nested under authed_user
+--token-body JSON  the code exchange answers HTTP 200 with this body instead
+                   (Slack {"ok":false,...}, GitHub {"error":"bad_verification_code"})
+/oauth/2026-03/token/introspect  POST token=...: HubSpot's token info, hub_id 4242
 """
 import argparse
 import base64
 import hashlib
+import hmac
 import json
 import os
 import secrets
@@ -34,7 +46,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 LOCK = threading.Lock()
 STATE = {"codes": {}, "access": {}, "refresh": {}, "stats": {"refreshes": 0, "codes": 0,
-                                                             "client_credentials": 0}}
+                                                             "client_credentials": 0,
+                                                             "introspections": 0, "accept": []}}
 ARGS = None
 
 
@@ -83,6 +96,11 @@ class Handler(BaseHTTPRequestHandler):
                 for kv in ARGS.extra:
                     k, v = kv.split("=", 1)
                     params[k] = v
+                if ARGS.hmac_secret is not None:
+                    params["timestamp"] = str(int(time.time()))
+                    msg = "&".join(f"{k}={params[k]}" for k in sorted(params))
+                    params["hmac"] = hmac.new(ARGS.hmac_secret.encode(), msg.encode(),
+                                              hashlib.sha256).hexdigest()
             loc = target + ("&" if "?" in target else "?") + urllib.parse.urlencode(params)
             return self.send(302, b"", {"Location": loc})
         if u.path == "/admin/stats":
@@ -97,19 +115,32 @@ class Handler(BaseHTTPRequestHandler):
             return self.send(200, {"ok": True})
         auth = self.headers.get("Authorization", "")
         token = auth[7:] if auth.startswith("Bearer ") else None
+        token = self.headers.get("X-Shopify-Access-Token", token)  # Shopify's own header
         with LOCK:
             exp = STATE["access"].get(token)
         if exp is None or exp < time.time():
             return self.send(401, {"error": "invalid_token"})
-        return self.send(200, {"ok": True, "path": u.path})
+        if u.path == "/connections" and ARGS.tenants is not None:
+            return self.send(200, json.loads(ARGS.tenants))
+        return self.send(200, {"ok": True, "path": u.path,
+                               "tenant": self.headers.get("xero-tenant-id")})
 
     def do_POST(self):
         u = urllib.parse.urlsplit(self.path)
         body = self.rfile.read(int(self.headers.get("Content-Length", "0"))).decode()
+        f = dict(urllib.parse.parse_qsl(body))
+        if u.path == "/oauth/2026-03/token/introspect":
+            if f.get("client_id") != ARGS.client_id or f.get("client_secret") != ARGS.client_secret:
+                return self.send(401, {"error": "invalid_client"})
+            with LOCK:
+                STATE["stats"]["introspections"] += 1
+                active = f.get("token") in STATE["access"]
+            return self.send(200, {"active": active, "hub_id": 4242, "app_id": 7,
+                                   "token_use": "access_token", "token": f.get("token")})
         if u.path != "/token":
             return self.do_GET()
-        f = dict(urllib.parse.parse_qsl(body))
         time.sleep(ARGS.token_delay)
+        STATE["stats"]["accept"].append(self.headers.get_all("Accept") or [])
         cid, csec = f.get("client_id"), f.get("client_secret")
         auth = self.headers.get("Authorization", "")
         if auth.startswith("Basic "):
@@ -129,7 +160,18 @@ class Handler(BaseHTTPRequestHandler):
                         return self.send(400, {"error": "invalid_grant",
                                                "error_description": "PKCE verification failed"})
                 STATE["stats"]["codes"] += 1
-                return self.send(200, issue())
+                if ARGS.token_body is not None:
+                    return self.send(200, json.loads(ARGS.token_body))
+                out = issue()
+                if ARGS.slack:
+                    user = "xoxp-" + secrets.token_hex(12)
+                    out = {"ok": True, "app_id": "A1", "token_type": "bot",
+                           "access_token": out["access_token"], "scope": "chat:write",
+                           "bot_user_id": "U0BOT", "team": {"id": "T1", "name": "Test Team"},
+                           "enterprise": None, "is_enterprise_install": False,
+                           "authed_user": {"id": "U1", "scope": "search:read",
+                                           "access_token": user, "token_type": "user"}}
+                return self.send(200, out)
             if grant == "refresh_token":
                 rt = f.get("refresh_token")
                 valid = STATE["refresh"].get(rt)
@@ -164,6 +206,10 @@ def main():
     ap.add_argument("--token-delay", type=float, default=0)
     ap.add_argument("--deny", action="store_true")
     ap.add_argument("--extra", action="append", default=[])
+    ap.add_argument("--hmac-secret")
+    ap.add_argument("--tenants")
+    ap.add_argument("--slack", action="store_true")
+    ap.add_argument("--token-body")
     ARGS = ap.parse_args()
     srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     srv.daemon_threads = True

@@ -1,0 +1,70 @@
+# Shopify signs the redirect: a good hmac for the connection's shop connects;
+# a wrong signature, another shop, or a domain that is not myshopify.com is
+# refused with a 400 page and an error, and nothing is saved.
+set -eu
+fail() { echo "FAIL: $*"; exit 1; }
+start() {
+	rm -f "$TMP/op"
+	python3 "$ROOT/tests/oauth/oauth_server.py" --port-file "$TMP/op" "$@" &
+	SRV=$!
+	while [ ! -s "$TMP/op" ]; do sleep 0.05; done
+	U="http://127.0.0.1:$(cat "$TMP/op")"
+	printf csecret | $BIN oauth-app set shopify --client-id cid --client-secret-stdin \
+		--authorize-url "$U/authorize" --token-url "$U/token" >/dev/null
+}
+trap 'kill $SRV 2>/dev/null || true' EXIT
+# connect NAME SHOP: run connect, follow the URL; the page goes to $TMP/page.html
+connect() {
+	$BIN connect shopify --no-browser --name "$1" --set "shop=$2" \
+		--set "base_url=$U/admin/api/2026-10" >"$TMP/c.out" 2>"$TMP/c.err" &
+	CON=$!
+	for i in $(seq 200); do grep -q '^http' "$TMP/c.out" && break; sleep 0.05; done
+	CODE=$(curl -s -L -o "$TMP/page.html" -w '%{http_code}' "$(grep '^http' "$TMP/c.out")")
+}
+sql() { python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchall())" "$XDG_DATA_HOME/switchboard/switchboard.db" "$1"; }
+
+start --hmac-secret csecret --extra shop=teststore.myshopify.com
+connect main teststore
+wait $CON || fail "good hmac refused: $(cat "$TMP/c.err")"
+[ "$CODE" = 200 ] || fail "good hmac page answered $CODE"
+grep -q 'connected shopify/main' "$TMP/c.out" || fail "connect output"
+$BIN call shopify_products_list '{}' >"$TMP/call.out" 2>"$TMP/call.err" || fail "call: $(cat "$TMP/call.err")"
+grep -q "\"data\"" "$TMP/call.out" || fail "call result: $(cat "$TMP/call.out")"
+
+# The same shop, signed with another secret.
+kill $SRV; wait $SRV 2>/dev/null || true
+start --hmac-secret not-the-secret --extra shop=teststore.myshopify.com
+connect bad teststore
+if wait $CON; then fail "bad hmac connected"; fi
+[ "$CODE" = 400 ] || fail "bad hmac page answered $CODE"
+grep -q 'Not connected' "$TMP/page.html" || fail "bad hmac page: $(cat "$TMP/page.html")"
+grep -q 'hmac does not match' "$TMP/c.err" || fail "bad hmac message: $(cat "$TMP/c.err")"
+
+# Correctly signed, but for another shop than the connection's.
+kill $SRV; wait $SRV 2>/dev/null || true
+start --hmac-secret csecret --extra shop=evil.myshopify.com
+connect other teststore
+if wait $CON; then fail "another shop connected"; fi
+[ "$CODE" = 400 ] || fail "another shop answered $CODE"
+grep -q "shop 'evil.myshopify.com' is not the connection's shop 'teststore'" "$TMP/c.err" ||
+	fail "shop message: $(cat "$TMP/c.err")"
+
+# Correctly signed, but not a myshopify.com domain.
+kill $SRV; wait $SRV 2>/dev/null || true
+start --hmac-secret csecret --extra shop=teststore.example.com
+connect third teststore
+if wait $CON; then fail "foreign domain connected"; fi
+grep -q 'not a <name>.myshopify.com domain' "$TMP/c.err" || fail "domain message: $(cat "$TMP/c.err")"
+
+# Unsigned redirect.
+kill $SRV; wait $SRV 2>/dev/null || true
+start --extra shop=teststore.myshopify.com
+connect fourth teststore
+if wait $CON; then fail "unsigned redirect connected"; fi
+grep -q 'hmac does not match' "$TMP/c.err" || fail "unsigned message: $(cat "$TMP/c.err")"
+
+n=$(sql "select count(*) from connections")
+[ "$n" = "[(1,)]" ] || fail "refused flows saved connections: $n"
+sql "select name from connections" | grep -q main || fail "the good connection is missing"
+! grep -q 'at_\|rt_' "$TMP/c.err" "$TMP/call.err" || fail "a token in stderr"
+echo ok
