@@ -57,10 +57,27 @@ static int cmp_values(const char *a, const char *b)
 	return strcmp(a, b);
 }
 
+/* The polling block's filter template with "{value}" replaced by the
+ * cursor (Shopify: "updated_at:>='{value}'"), after what the caller already
+ * gave in that parameter. NULL when the value could end the quotes. */
+static json_t *filter_from_template(const char *tmpl, const char *given, const char *cursor)
+{
+	const char *at = strstr(tmpl, "{value}");
+	if (!at || strpbrk(cursor, "'\"\\"))
+		return NULL;
+	char *expr = xasprintf("%s%s%.*s%s%s", given && *given ? given : "",
+			       given && *given ? " " : "", (int)(at - tmpl), tmpl, cursor,
+			       at + strlen("{value}"));
+	json_t *v = json_string(expr);
+	free(expr);
+	return v;
+}
+
 /* The value a filter parameter takes from the cursor: a number for numeric
  * parameters, "<field> >= '<time>'" for a query-language where, the
  * cursor as it is for other strings (Xero's /Date(ms)/ as ISO 8601). NULL
- * when the parameter cannot express it (Shopify's search syntax). */
+ * when the parameter cannot express it (a search language without a
+ * filter template in the polling block). */
 static json_t *filter_value(const struct tool *t, const char *param, const char *field,
 			    const char *cursor)
 {
@@ -357,7 +374,18 @@ static int poll_entity(struct poll_ctx *pc, const struct connector *c,
 		}
 		json_object_set(args, rn, set);
 	}
-	json_t *fv = param && had ? filter_value(t, param, field, since) : NULL;
+	/* The polling block's fixed arguments (a sort order the cursor relies
+	 * on) win over --args; the first poll only needs the newest items. */
+	json_t *fixed = json_object_get(polling, had ? "args" : "first_args");
+	if (!fixed && !had)
+		fixed = json_object_get(polling, "args");
+	json_object_update(args, fixed);
+	const char *tmpl = json_string_value(json_object_get(polling, "filter"));
+	json_t *fv = NULL;
+	if (param && had && *since)
+		fv = tmpl ? filter_from_template(
+				    tmpl, json_string_value(json_object_get(args, param)), since)
+			  : filter_value(t, param, field, since);
 	if (fv)
 		json_object_set_new(args, param, fv);
 	const char *was_epoch = json_string_value(json_object_get(cur, "epoch"));

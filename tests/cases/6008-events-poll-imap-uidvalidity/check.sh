@@ -26,7 +26,7 @@ grep -q 'email/box messages: first poll: 3 items seen' "$TMP/p1.err" || fail "p1
 msg 4 four 6600
 $BIN events poll box 2>"$TMP/p2.err" || fail "poll 2: $(cat "$TMP/p2.err")"
 grep -q 'email/box messages: 1 new event (1 item, cursor 4)' "$TMP/p2.err" || fail "p2: $(cat "$TMP/p2.err")"
-grep -q 'UID SEARCH ALL UID 4:\*' "$TMP/mail/imap.log" || fail "p2 search: $(cat "$TMP/mail/imap.log")"
+grep -q 'UID SEARCH .*UID 4:\*' "$TMP/mail/imap.log" || fail "p2 search: $(cat "$TMP/mail/imap.log")"
 sleep 1
 
 # The server rebuilds the mailbox: old-three and four survive as 1 and 2,
