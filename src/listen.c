@@ -3,6 +3,7 @@
 #include "listen.h"
 
 #include <arpa/inet.h>
+#include <netinet/in.h>
 #include <ctype.h>
 #include <microhttpd.h>
 #include <stdarg.h>
@@ -58,14 +59,25 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 	log_debug("listener: %s", line);
 }
 
+/* The peer as text; an IPv4 peer on a dual-stack socket (::ffff:a.b.c.d)
+ * as plain IPv4. */
 static void peer_address(struct MHD_Connection *conn, char *out, size_t n)
 {
 	const union MHD_ConnectionInfo *ci =
 		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	out[0] = '\0';
-	if (ci && ci->client_addr && ci->client_addr->sa_family == AF_INET)
+	if (!ci || !ci->client_addr)
+		return;
+	if (ci->client_addr->sa_family == AF_INET) {
 		inet_ntop(AF_INET, &((const struct sockaddr_in *)ci->client_addr)->sin_addr, out,
 			  (socklen_t)n);
+	} else if (ci->client_addr->sa_family == AF_INET6) {
+		const struct in6_addr *a = &((const struct sockaddr_in6 *)ci->client_addr)->sin6_addr;
+		if (IN6_IS_ADDR_V4MAPPED(a))
+			inet_ntop(AF_INET, &a->s6_addr[12], out, (socklen_t)n);
+		else
+			inet_ntop(AF_INET6, a, out, (socklen_t)n);
+	}
 }
 
 static enum MHD_Result collect(void *cls, enum MHD_ValueKind kind, const char *key,
@@ -132,7 +144,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	}
 	if (up->too_big)
 		return respond(conn, 413, NULL, xstrdup("request body too large\n"));
-	char peer[INET_ADDRSTRLEN];
+	char peer[INET6_ADDRSTRLEN];
 	peer_address(conn, peer, sizeof(peer));
 	struct listen_request req = {.method = method,
 				     .path = url,
@@ -167,10 +179,21 @@ static void on_done(void *cls, struct MHD_Connection *conn, void **state,
 struct listener *listen_start(const char *addr, int port, size_t max_body,
 			      listen_handler_fn handler, void *ctx, struct err *err)
 {
-	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-	if (inet_pton(AF_INET, addr, &sa.sin_addr) != 1) {
-		err_set(err, "invalid listen address '%s' (an IPv4 address)", addr);
-		return NULL;
+	struct sockaddr_in sa4 = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+	struct sockaddr_in6 sa6 = {.sin6_family = AF_INET6, .sin6_port = htons((uint16_t)port)};
+	const struct sockaddr *sa = (const struct sockaddr *)&sa4;
+	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+	if (inet_pton(AF_INET, addr, &sa4.sin_addr) != 1) {
+		if (inet_pton(AF_INET6, addr, &sa6.sin6_addr) != 1) {
+			err_set(err, "invalid listen address '%s' (an IPv4 or IPv6 address)",
+				addr);
+			return NULL;
+		}
+		sa = (const struct sockaddr *)&sa6;
+		/* :: takes IPv4 too (IPV6_V6ONLY off); any other IPv6 address
+		 * only itself. */
+		flags |= IN6_IS_ADDR_UNSPECIFIED(&sa6.sin6_addr) ? MHD_USE_DUAL_STACK
+								  : MHD_USE_IPv6;
 	}
 	struct listener *l = xcalloc(1, sizeof(*l));
 	l->handler = handler;
@@ -178,9 +201,9 @@ struct listener *listen_start(const char *addr, int port, size_t max_body,
 	l->max_body = max_body ? max_body : (1 << 20);
 	/* clang-format off */
 	l->daemon = MHD_start_daemon(
-		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, NULL, NULL,
+		flags, 0, NULL, NULL,
 		on_request, l,
-		MHD_OPTION_SOCK_ADDR, &sa,
+		MHD_OPTION_SOCK_ADDR, sa,
 		MHD_OPTION_NOTIFY_COMPLETED, on_done, NULL,
 		MHD_OPTION_URI_LOG_CALLBACK, log_uri, l,
 		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
@@ -188,7 +211,9 @@ struct listener *listen_start(const char *addr, int port, size_t max_body,
 		MHD_OPTION_END);
 	/* clang-format on */
 	if (!l->daemon) {
-		err_set(err, "cannot listen on %s:%d (in use, or not allowed)", addr, port);
+		err_set(err, "cannot listen on %s%s%s:%d (in use, not allowed, or no such address)",
+			sa == (const struct sockaddr *)&sa6 ? "[" : "", addr,
+			sa == (const struct sockaddr *)&sa6 ? "]" : "", port);
 		free(l);
 		return NULL;
 	}
