@@ -5,14 +5,21 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <ctype.h>
+#include <errno.h>
 #include <microhttpd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include "log.h"
+
+/* Open connections at most, and seconds a connection may stay silent
+ * (headers or body) before it is closed. */
+#define LISTEN_MAX_CONNECTIONS 4000
+#define LISTEN_IDLE_TIMEOUT_S 10
 
 struct listener {
 	struct MHD_Daemon *daemon;
@@ -176,13 +183,31 @@ static void on_done(void *cls, struct MHD_Connection *conn, void **state,
 	}
 }
 
+/* Desktops start with a soft limit of 1024 descriptors: raise it toward
+ * want (within the hard limit) so the connection limit, not EMFILE, is what
+ * stalled clients run into. Failing is not an error: fewer connections. */
+static void raise_fd_limit(rlim_t want)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur >= want)
+		return;
+	rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > want ? want : rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+		log_debug("listener: cannot raise the descriptor limit: %s", strerror(errno));
+}
+
 struct listener *listen_start(const char *addr, int port, size_t max_body,
 			      listen_handler_fn handler, void *ctx, struct err *err)
 {
 	struct sockaddr_in sa4 = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
 	struct sockaddr_in6 sa6 = {.sin6_family = AF_INET6, .sin6_port = htons((uint16_t)port)};
 	const struct sockaddr *sa = (const struct sockaddr *)&sa4;
-	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+	/* MHD_USE_AUTO: epoll on Linux, so open connections are not capped at
+	 * select()'s FD_SETSIZE. Reading is non-blocking on one thread: a
+	 * client that stalls (slowloris) holds a slot until the idle timeout,
+	 * never the thread. */
+	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ITC |
+			     MHD_USE_ERROR_LOG;
 	if (inet_pton(AF_INET, addr, &sa4.sin_addr) != 1) {
 		if (inet_pton(AF_INET6, addr, &sa6.sin6_addr) != 1) {
 			err_set(err, "invalid listen address '%s' (an IPv4 or IPv6 address)",
@@ -195,6 +220,7 @@ struct listener *listen_start(const char *addr, int port, size_t max_body,
 		flags |= IN6_IS_ADDR_UNSPECIFIED(&sa6.sin6_addr) ? MHD_USE_DUAL_STACK
 								  : MHD_USE_IPv6;
 	}
+	raise_fd_limit(LISTEN_MAX_CONNECTIONS + 64);
 	struct listener *l = xcalloc(1, sizeof(*l));
 	l->handler = handler;
 	l->ctx = ctx;
@@ -207,7 +233,8 @@ struct listener *listen_start(const char *addr, int port, size_t max_body,
 		MHD_OPTION_NOTIFY_COMPLETED, on_done, NULL,
 		MHD_OPTION_URI_LOG_CALLBACK, log_uri, l,
 		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
-		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)10,
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)LISTEN_IDLE_TIMEOUT_S,
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned)LISTEN_MAX_CONNECTIONS,
 		MHD_OPTION_END);
 	/* clang-format on */
 	if (!l->daemon) {
