@@ -21,7 +21,8 @@
 #define DEFAULT_PREFIX "/hooks"
 
 static const char webhooks_usage[] =
-	"usage: switchboard webhooks serve [--listen ADDR:PORT|[IPv6]:PORT] [--path-prefix /hooks]\n"
+	"usage: switchboard webhooks serve [--listen ADDR:PORT|[IPv6]:PORT] "
+	"[--path-prefix /hooks]\n"
 	"           [--port-file FILE] [--max-body BYTES] [--poll-interval SECONDS]\n"
 	"\n"
 	"Receives vendor webhooks at http://ADDR:PORT/hooks/<connector>/<connection>,\n"
@@ -207,9 +208,9 @@ static int webhooks_serve(struct cli *cli, int argc, char **argv)
 		i++;
 		if (strcmp(a, "--listen") == 0) {
 			if (parse_listen(v, addr, sizeof(addr), &port) < 0)
-				return usage_error(webhooks_usage,
-						   "--listen takes ADDR:PORT or [IPv6]:PORT, got '%s'",
-						   v);
+				return usage_error(
+					webhooks_usage,
+					"--listen takes ADDR:PORT or [IPv6]:PORT, got '%s'", v);
 		} else if (strcmp(a, "--path-prefix") == 0) {
 			if (v[0] != '/')
 				return usage_error(webhooks_usage,

@@ -138,7 +138,7 @@ static int mail_list_run(const struct tool *t, json_t *args, const struct connec
 		return -1;
 	json_t *margs = json_pack("{s:s}", "search", search);
 	free(search);
-	static const char *pass[] = {"mailbox",	  "limit",	 "cursor",
+	static const char *pass[] = {"mailbox", "limit", "cursor",
 				     "since_uid", "uidvalidity", NULL};
 	for (int i = 0; pass[i]; i++)
 		if (json_object_get(args, pass[i]))

@@ -79,7 +79,8 @@ static void peer_address(struct MHD_Connection *conn, char *out, size_t n)
 		inet_ntop(AF_INET, &((const struct sockaddr_in *)ci->client_addr)->sin_addr, out,
 			  (socklen_t)n);
 	} else if (ci->client_addr->sa_family == AF_INET6) {
-		const struct in6_addr *a = &((const struct sockaddr_in6 *)ci->client_addr)->sin6_addr;
+		const struct in6_addr *a =
+			&((const struct sockaddr_in6 *)ci->client_addr)->sin6_addr;
 		if (IN6_IS_ADDR_V4MAPPED(a))
 			inet_ntop(AF_INET, &a->s6_addr[12], out, (socklen_t)n);
 		else
@@ -206,19 +207,18 @@ struct listener *listen_start(const char *addr, int port, size_t max_body,
 	 * select()'s FD_SETSIZE. Reading is non-blocking on one thread: a
 	 * client that stalls (slowloris) holds a slot until the idle timeout,
 	 * never the thread. */
-	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ITC |
-			     MHD_USE_ERROR_LOG;
+	unsigned int flags =
+		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ITC | MHD_USE_ERROR_LOG;
 	if (inet_pton(AF_INET, addr, &sa4.sin_addr) != 1) {
 		if (inet_pton(AF_INET6, addr, &sa6.sin6_addr) != 1) {
-			err_set(err, "invalid listen address '%s' (an IPv4 or IPv6 address)",
-				addr);
+			err_set(err, "invalid listen address '%s' (an IPv4 or IPv6 address)", addr);
 			return NULL;
 		}
 		sa = (const struct sockaddr *)&sa6;
 		/* :: takes IPv4 too (IPV6_V6ONLY off); any other IPv6 address
 		 * only itself. */
-		flags |= IN6_IS_ADDR_UNSPECIFIED(&sa6.sin6_addr) ? MHD_USE_DUAL_STACK
-								  : MHD_USE_IPv6;
+		flags |=
+			IN6_IS_ADDR_UNSPECIFIED(&sa6.sin6_addr) ? MHD_USE_DUAL_STACK : MHD_USE_IPv6;
 	}
 	raise_fd_limit(LISTEN_MAX_CONNECTIONS + 64);
 	struct listener *l = xcalloc(1, sizeof(*l));

@@ -65,9 +65,9 @@ static json_t *filter_from_template(const char *tmpl, const char *given, const c
 	const char *at = strstr(tmpl, "{value}");
 	if (!at || strpbrk(cursor, "'\"\\"))
 		return NULL;
-	char *expr = xasprintf("%s%s%.*s%s%s", given && *given ? given : "",
-			       given && *given ? " " : "", (int)(at - tmpl), tmpl, cursor,
-			       at + strlen("{value}"));
+	char *expr =
+		xasprintf("%s%s%.*s%s%s", given && *given ? given : "", given && *given ? " " : "",
+			  (int)(at - tmpl), tmpl, cursor, at + strlen("{value}"));
 	json_t *v = json_string(expr);
 	free(expr);
 	return v;
@@ -187,7 +187,7 @@ struct scan {
 	const char *entity;
 	const char *id_field;
 	const char *field;
-	const char *epoch;	   /* part of the event key when the cursor has one */
+	const char *epoch;         /* part of the event key when the cursor has one */
 	const char *restart_field; /* after an epoch change: pick on this time */
 	long long restart_after;   /* ... at or after this (unix seconds), -1 none */
 };
@@ -211,7 +211,8 @@ static void scan_items(const struct scan *sc, json_t *data, int emit, json_t *cu
 		if (sc->restart_field) {
 			char *at = webhook_scalar(webhook_dotted(item, sc->restart_field));
 			long long t;
-			is_new = at && webhook_parse_since(at, 0, &t) == 0 && t >= sc->restart_after;
+			is_new =
+				at && webhook_parse_since(at, 0, &t) == 0 && t >= sc->restart_after;
 			free(at);
 		} else {
 			int vs_cur = *since ? cmp_values(value, since) : 1;
@@ -223,7 +224,8 @@ static void scan_items(const struct scan *sc, json_t *data, int emit, json_t *cu
 							  sc->entity, sc->epoch, id, value)
 					      : xasprintf("poll:%lld:%s:%s:%s", sc->conn_id,
 							  sc->entity, id, value);
-			json_array_append_new(fresh, json_pack("{s:s, s:O}", "key", key, "item", item));
+			json_array_append_new(fresh,
+					      json_pack("{s:s, s:O}", "key", key, "item", item));
 			free(key);
 		}
 		const char *top = json_string_value(json_object_get(next, "value"));
@@ -266,8 +268,9 @@ static json_t *poll_restart(struct poll_ctx *pc, const struct tool *t, json_t *a
 	}
 	long long at = json_integer_value(cur_at);
 	webhook_format_time(at, when);
-	fprintf(stderr, "%s/%s %s: %s changed (%s -> %s): the cursor no longer applies; reporting "
-			"items with %s since the previous poll (%s)\n",
+	fprintf(stderr,
+		"%s/%s %s: %s changed (%s -> %s): the cursor no longer applies; reporting "
+		"items with %s since the previous poll (%s)\n",
 		c->slug, conn->name, entity, efield,
 		json_string_value(json_object_get(cur, "epoch")), epoch, rfield, when);
 	json_t *again = json_deep_copy(args);
@@ -275,7 +278,8 @@ static json_t *poll_restart(struct poll_ctx *pc, const struct tool *t, json_t *a
 		json_object_del(again, param);
 	if (eparam)
 		json_object_del(again, eparam);
-	json_t *decl = json_object_get(json_object_get(t->input, "properties"), rparam ? rparam : "");
+	json_t *decl =
+		json_object_get(json_object_get(t->input, "properties"), rparam ? rparam : "");
 	if (decl) {
 		/* A day parameter gets the day before: servers compare the day in
 		 * their own time zone (IMAP SINCE ignores time and zone). */
@@ -401,9 +405,9 @@ static int poll_entity(struct poll_ctx *pc, const struct connector *c,
 	}
 	json_t *data = json_object_get(json_object_get(result, "structuredContent"), "data");
 	size_t nitems = json_array_size(data);
-	char *epoch = epoch_field && nitems ? webhook_scalar(webhook_dotted(json_array_get(data, 0),
-									   epoch_field))
-					    : NULL;
+	char *epoch = epoch_field && nitems
+			      ? webhook_scalar(webhook_dotted(json_array_get(data, 0), epoch_field))
+			      : NULL;
 	const char *was = json_string_value(json_object_get(cur, "epoch"));
 	struct scan sc = {conn->id, entity, id_field ? id_field : "id", field, epoch, NULL, -1};
 	if (had && epoch && was && *was && strcmp(epoch, was) != 0) {
@@ -417,7 +421,8 @@ static int poll_entity(struct poll_ctx *pc, const struct connector *c,
 		}
 		sc.restart_field = json_string_value(json_object_get(polling, "restart_field"));
 		sc.restart_after = json_integer_value(json_object_get(cur, "at"));
-		scan_items(&sc, json_object_get(json_object_get(restart, "structuredContent"), "data"),
+		scan_items(&sc,
+			   json_object_get(json_object_get(restart, "structuredContent"), "data"),
 			   1, NULL, fresh, next);
 	} else {
 		next = json_deep_copy(cur);
