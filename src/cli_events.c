@@ -21,13 +21,15 @@
 #define DEFAULT_PREFIX "/hooks"
 
 static const char webhooks_usage[] =
-	"usage: switchboard webhooks serve [--listen ADDR:PORT] [--path-prefix /hooks]\n"
+	"usage: switchboard webhooks serve [--listen ADDR:PORT|[IPv6]:PORT] "
+	"[--path-prefix /hooks]\n"
 	"           [--port-file FILE] [--max-body BYTES] [--poll-interval SECONDS]\n"
 	"\n"
 	"Receives vendor webhooks at http://ADDR:PORT/hooks/<connector>/<connection>,\n"
 	"verifies each with the connector's signature scheme and the connection's\n"
 	"webhook secret, and stores verified deliveries as events (see: events list).\n"
-	"--listen defaults to " DEFAULT_LISTEN "; port 0 picks a free one (printed on\n"
+	"--listen defaults to " DEFAULT_LISTEN "; [::1]:PORT is IPv6 loopback, [::]:PORT\n"
+	"every address, IPv4 too; port 0 picks a free one (printed on\n"
 	"stderr, and written to --port-file). Put it behind a tunnel or proxy for the\n"
 	"vendor to reach it. --poll-interval also polls entities without webhooks.\n"
 	"--log-level info shows each delivery.\n"
@@ -77,18 +79,35 @@ static int usage_error(const char *usage, const char *fmt, const char *arg)
 	return 2;
 }
 
+/* "ADDR:PORT", "[IPv6]:PORT", ":PORT" or "PORT" into addr (no brackets)
+ * and port. An IPv6 address needs its brackets: "::1:8787" is refused. */
 static int parse_listen(const char *s, char *addr, size_t n, int *port)
 {
-	const char *colon = strrchr(s, ':');
-	const char *p = colon ? colon + 1 : s;
+	const char *host = s, *colon;
+	size_t hlen;
 	long v;
-	if (parse_long(p, &v) < 0 || v < 0 || v > 65535)
+	if (*s == '[') {
+		const char *close = strchr(s, ']');
+		if (!close || close[1] != ':')
+			return -1;
+		host = s + 1;
+		hlen = (size_t)(close - host);
+		colon = close + 1;
+		if (!hlen)
+			return -1;
+	} else {
+		colon = strrchr(s, ':');
+		if (colon && memchr(s, ':', (size_t)(colon - s)))
+			return -1;
+		hlen = colon ? (size_t)(colon - s) : 0;
+	}
+	if (parse_long(colon ? colon + 1 : s, &v) < 0 || v < 0 || v > 65535)
 		return -1;
 	*port = (int)v;
-	if (!colon || colon == s)
+	if (!hlen)
 		snprintf(addr, n, "127.0.0.1");
-	else if ((size_t)(colon - s) < n)
-		snprintf(addr, n, "%.*s", (int)(colon - s), s);
+	else if (hlen < n)
+		snprintf(addr, n, "%.*s", (int)hlen, host);
 	else
 		return -1;
 	return 0;
@@ -192,8 +211,9 @@ static int webhooks_serve(struct cli *cli, int argc, char **argv)
 		i++;
 		if (strcmp(a, "--listen") == 0) {
 			if (parse_listen(v, addr, sizeof(addr), &port) < 0)
-				return usage_error(webhooks_usage,
-						   "--listen takes ADDR:PORT (IPv4), got '%s'", v);
+				return usage_error(
+					webhooks_usage,
+					"--listen takes ADDR:PORT or [IPv6]:PORT, got '%s'", v);
 		} else if (strcmp(a, "--path-prefix") == 0) {
 			if (v[0] != '/')
 				return usage_error(webhooks_usage,
@@ -242,8 +262,9 @@ static int webhooks_serve(struct cli *cli, int argc, char **argv)
 		sigprocmask(SIG_SETMASK, &old, NULL);
 		goto fail;
 	}
-	fprintf(stderr, "switchboard: listening on http://%s:%d%s/<connector>/<connection>\n", addr,
-		listen_port(l), prefix);
+	int v6 = strchr(addr, ':') != NULL;
+	fprintf(stderr, "switchboard: listening on http://%s%s%s:%d%s/<connector>/<connection>\n",
+		v6 ? "[" : "", addr, v6 ? "]" : "", listen_port(l), prefix);
 	if (port_file && write_port_file(port_file, listen_port(l)) < 0) {
 		sigprocmask(SIG_SETMASK, &old, NULL);
 		goto out;

@@ -101,9 +101,6 @@ static int search_criteria(json_t *args, char **out, struct err *err)
 		buf_addf(&b, " %s %s", words[i][1], q);
 		free(q);
 	}
-	json_t *uid = json_object_get(args, "since_uid");
-	if (json_is_integer(uid))
-		buf_addf(&b, " UID %" JSON_INTEGER_FORMAT ":*", json_integer_value(uid) + 1);
 	const char *raw = json_string_value(json_object_get(args, "search"));
 	if (raw)
 		buf_addf(&b, " %s", raw);
@@ -141,22 +138,12 @@ static int mail_list_run(const struct tool *t, json_t *args, const struct connec
 		return -1;
 	json_t *margs = json_pack("{s:s}", "search", search);
 	free(search);
-	static const char *pass[] = {"mailbox", "limit", "cursor", NULL};
+	static const char *pass[] = {"mailbox", "limit", "cursor",
+				     "since_uid", "uidvalidity", NULL};
 	for (int i = 0; pass[i]; i++)
 		if (json_object_get(args, pass[i]))
 			json_object_set(margs, pass[i], json_object_get(args, pass[i]));
 	int rc = mail_list(&a, margs, data, err);
-	json_t *since = json_object_get(args, "since_uid");
-	if (rc == 0 && json_is_integer(since)) {
-		/* "UID n:*" always matches the newest message, even when older. */
-		json_t *items = json_object_get(*data, "data"), *kept = json_array();
-		size_t i;
-		json_t *m;
-		json_array_foreach(items, i, m)
-			if (json_integer_value(json_object_get(m, "uid")) > json_integer_value(since))
-				json_array_append(kept, m);
-		json_object_set_new(*data, "data", kept);
-	}
 	json_decref(margs);
 	return rc;
 }

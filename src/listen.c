@@ -3,15 +3,23 @@
 #include "listen.h"
 
 #include <arpa/inet.h>
+#include <netinet/in.h>
 #include <ctype.h>
+#include <errno.h>
 #include <microhttpd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include "log.h"
+
+/* Open connections at most, and seconds a connection may stay silent
+ * (headers or body) before it is closed. */
+#define LISTEN_MAX_CONNECTIONS 4000
+#define LISTEN_IDLE_TIMEOUT_S 10
 
 struct listener {
 	struct MHD_Daemon *daemon;
@@ -58,14 +66,26 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 	log_debug("listener: %s", line);
 }
 
+/* The peer as text; an IPv4 peer on a dual-stack socket (::ffff:a.b.c.d)
+ * as plain IPv4. */
 static void peer_address(struct MHD_Connection *conn, char *out, size_t n)
 {
 	const union MHD_ConnectionInfo *ci =
 		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	out[0] = '\0';
-	if (ci && ci->client_addr && ci->client_addr->sa_family == AF_INET)
+	if (!ci || !ci->client_addr)
+		return;
+	if (ci->client_addr->sa_family == AF_INET) {
 		inet_ntop(AF_INET, &((const struct sockaddr_in *)ci->client_addr)->sin_addr, out,
 			  (socklen_t)n);
+	} else if (ci->client_addr->sa_family == AF_INET6) {
+		const struct in6_addr *a =
+			&((const struct sockaddr_in6 *)ci->client_addr)->sin6_addr;
+		if (IN6_IS_ADDR_V4MAPPED(a))
+			inet_ntop(AF_INET, &a->s6_addr[12], out, (socklen_t)n);
+		else
+			inet_ntop(AF_INET6, a, out, (socklen_t)n);
+	}
 }
 
 static enum MHD_Result collect(void *cls, enum MHD_ValueKind kind, const char *key,
@@ -132,7 +152,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	}
 	if (up->too_big)
 		return respond(conn, 413, NULL, xstrdup("request body too large\n"));
-	char peer[INET_ADDRSTRLEN];
+	char peer[INET6_ADDRSTRLEN];
 	peer_address(conn, peer, sizeof(peer));
 	struct listen_request req = {.method = method,
 				     .path = url,
@@ -164,31 +184,63 @@ static void on_done(void *cls, struct MHD_Connection *conn, void **state,
 	}
 }
 
+/* Desktops start with a soft limit of 1024 descriptors: raise it toward
+ * want (within the hard limit) so the connection limit, not EMFILE, is what
+ * stalled clients run into. Failing is not an error: fewer connections. */
+static void raise_fd_limit(rlim_t want)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur >= want)
+		return;
+	rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > want ? want : rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+		log_debug("listener: cannot raise the descriptor limit: %s", strerror(errno));
+}
+
 struct listener *listen_start(const char *addr, int port, size_t max_body,
 			      listen_handler_fn handler, void *ctx, struct err *err)
 {
-	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-	if (inet_pton(AF_INET, addr, &sa.sin_addr) != 1) {
-		err_set(err, "invalid listen address '%s' (an IPv4 address)", addr);
-		return NULL;
+	struct sockaddr_in sa4 = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+	struct sockaddr_in6 sa6 = {.sin6_family = AF_INET6, .sin6_port = htons((uint16_t)port)};
+	const struct sockaddr *sa = (const struct sockaddr *)&sa4;
+	/* MHD_USE_AUTO: epoll on Linux, so open connections are not capped at
+	 * select()'s FD_SETSIZE. Reading is non-blocking on one thread: a
+	 * client that stalls (slowloris) holds a slot until the idle timeout,
+	 * never the thread. */
+	unsigned int flags =
+		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+	if (inet_pton(AF_INET, addr, &sa4.sin_addr) != 1) {
+		if (inet_pton(AF_INET6, addr, &sa6.sin6_addr) != 1) {
+			err_set(err, "invalid listen address '%s' (an IPv4 or IPv6 address)", addr);
+			return NULL;
+		}
+		sa = (const struct sockaddr *)&sa6;
+		/* :: takes IPv4 too (IPV6_V6ONLY off); any other IPv6 address
+		 * only itself. */
+		flags |=
+			IN6_IS_ADDR_UNSPECIFIED(&sa6.sin6_addr) ? MHD_USE_DUAL_STACK : MHD_USE_IPv6;
 	}
+	raise_fd_limit(LISTEN_MAX_CONNECTIONS + 64);
 	struct listener *l = xcalloc(1, sizeof(*l));
 	l->handler = handler;
 	l->ctx = ctx;
 	l->max_body = max_body ? max_body : (1 << 20);
 	/* clang-format off */
 	l->daemon = MHD_start_daemon(
-		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, NULL, NULL,
+		flags, 0, NULL, NULL,
 		on_request, l,
-		MHD_OPTION_SOCK_ADDR, &sa,
+		MHD_OPTION_SOCK_ADDR, sa,
 		MHD_OPTION_NOTIFY_COMPLETED, on_done, NULL,
 		MHD_OPTION_URI_LOG_CALLBACK, log_uri, l,
 		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
-		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)10,
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)LISTEN_IDLE_TIMEOUT_S,
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned)LISTEN_MAX_CONNECTIONS,
 		MHD_OPTION_END);
 	/* clang-format on */
 	if (!l->daemon) {
-		err_set(err, "cannot listen on %s:%d (in use, or not allowed)", addr, port);
+		err_set(err, "cannot listen on %s%s%s:%d (in use, not allowed, or no such address)",
+			sa == (const struct sockaddr *)&sa6 ? "[" : "", addr,
+			sa == (const struct sockaddr *)&sa6 ? "]" : "", port);
 		free(l);
 		return NULL;
 	}

@@ -17,7 +17,7 @@ struct listen_request {
 	const char *body;
 	size_t body_len;
 	const char *target; /* the request-target as received (path?query, escaped) */
-	const char *remote; /* the peer's IPv4 address, or "" */
+	const char *remote; /* the peer's IPv4 or IPv6 address, or "" */
 };
 
 struct listen_response {
@@ -32,8 +32,9 @@ typedef void (*listen_handler_fn)(const struct listen_request *req, struct liste
 
 struct listener;
 
-/* Listen on addr:port (port 0: any free port); max_body caps request
- * bodies (413 above it). NULL with err. */
+/* Listen on addr:port (port 0: any free port). addr is an IPv4 or IPv6
+ * literal (no brackets); "::" also takes IPv4 (dual stack). max_body caps
+ * request bodies (413 above it). NULL with err. */
 struct listener *listen_start(const char *addr, int port, size_t max_body,
 			      listen_handler_fn handler, void *ctx, struct err *err);
 int listen_port(const struct listener *l);

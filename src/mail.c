@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "crypto.h"
 #include "imap.h"
@@ -593,8 +594,8 @@ out:
 	return ret;
 }
 
-/* {uid, uidvalidity, from, to, cc, subject, date, message_id?, flags, size?,
- * has_attachments?}; f's flags are taken. */
+/* {uid, uidvalidity, from, to, cc, subject, date, received?, message_id?,
+ * flags, size?, has_attachments?}; f's flags are taken. */
 static json_t *list_item(struct imap_fetched *f, unsigned long validity)
 {
 	json_t *o = json_pack("{s:I, s:I}", "uid", (json_int_t)f->uid, "uidvalidity",
@@ -603,6 +604,13 @@ static json_t *list_item(struct imap_fetched *f, unsigned long validity)
 			    : json_object();
 	json_object_update(o, h);
 	json_decref(h);
+	if (f->internal_date >= 0) {
+		char at[32];
+		time_t t = (time_t)f->internal_date;
+		struct tm tm;
+		if (gmtime_r(&t, &tm) && strftime(at, sizeof(at), "%Y-%m-%dT%H:%M:%SZ", &tm))
+			json_object_set_new(o, "received", json_string(at));
+	}
 	json_object_set_new(o, "flags", f->flags ? f->flags : json_array());
 	f->flags = NULL; /* stolen by o */
 	if (f->size >= 0)
@@ -610,6 +618,16 @@ static json_t *list_item(struct imap_fetched *f, unsigned long validity)
 	if (f->has_attachments >= 0)
 		json_object_set_new(o, "has_attachments", json_boolean(f->has_attachments));
 	return o;
+}
+
+/* An optional uid argument: absent, null or 0 leave *out 0. */
+static int arg_optional_uid(json_t *args, const char *key, unsigned long *out, struct err *err)
+{
+	json_t *v = json_object_get(args, key);
+	*out = 0;
+	if (!v || json_is_null(v) || (json_is_integer(v) && json_integer_value(v) == 0))
+		return 0;
+	return arg_uid(v, key, out, err);
 }
 
 /* cursor: "<uidvalidity>:<uid>" as returned in next_cursor, or a bare uid. */
@@ -634,7 +652,8 @@ int mail_list(const struct mail_account *acct, json_t *args, json_t **result, st
 {
 	struct imap *im = NULL;
 	const char *mailbox, *search;
-	unsigned long validity = 0, cur_validity = 0, cursor = 0;
+	char *ranged = NULL;
+	unsigned long validity = 0, cur_validity = 0, cursor = 0, since_uid = 0, since_validity = 0;
 	long limit;
 	unsigned long *found = NULL;
 	size_t nfound = 0;
@@ -653,7 +672,9 @@ int mail_list(const struct mail_account *acct, json_t *args, json_t **result, st
 	if (arg_long(args, "limit", 1, LONG_MAX, LIST_DEFAULT, &limit, err) < 0 ||
 	    arg_mailbox(args, "mailbox", "INBOX", &mailbox, err) < 0 ||
 	    arg_string(args, "search", 0, &search, err) < 0 ||
-	    arg_cursor(args, &validity, &cursor, err) < 0)
+	    arg_cursor(args, &validity, &cursor, err) < 0 ||
+	    arg_optional_uid(args, "since_uid", &since_uid, err) < 0 ||
+	    arg_optional_uid(args, "uidvalidity", &since_validity, err) < 0)
 		goto out;
 	if (limit > LIST_MAX)
 		limit = LIST_MAX;
@@ -667,10 +688,23 @@ int mail_list(const struct mail_account *acct, json_t *args, json_t **result, st
 			mailbox);
 		goto out;
 	}
+	/* since_uid counts only under the uidvalidity it was taken in: after a
+	 * renumbering it would hide new messages, so it is dropped and the items'
+	 * new uidvalidity tells the caller. */
+	if (since_uid && since_validity && cur_validity && since_validity != cur_validity)
+		since_uid = 0;
+	if (since_uid) {
+		ranged = xasprintf("%s UID %lu:*", search, since_uid + 1);
+		buf_reset(&search_cmd.text);
+		if (imap_search_command(ranged, cursor, &search_cmd, err) < 0)
+			goto out;
+	}
 	if (cursor != 1 && imap_search(im, &search_cmd, &found, &nfound, err) < 0)
 		goto out;
 	for (size_t i = 0; i < nfound && take < (size_t)limit; i++) {
-		if ((cursor && found[i] >= cursor) || (take && found[take - 1] == found[i]))
+		/* "UID n:*" always matches the newest message, even when older. */
+		if ((cursor && found[i] >= cursor) || found[i] <= since_uid ||
+		    (take && found[take - 1] == found[i]))
 			continue;
 		found[take++] = found[i];
 	}
@@ -699,6 +733,7 @@ out:
 		imap_fetched_release(&got[i]);
 	free(got);
 	free(found);
+	free(ranged);
 	json_decref(data);
 	buf_release(&search_cmd.text);
 	if (ret < 0)

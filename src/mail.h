@@ -61,9 +61,15 @@ struct mail_account {
  *   special_use is \Sent, \Drafts, \Trash, \Junk, \Archive, \All or
  *   \Flagged when the server flags the mailbox so. include_counts adds the
  *   four counts (one STATUS per selectable mailbox).
- * mail_list: {mailbox?: "INBOX", search?: "ALL", limit?: 20, cursor?}
+ * mail_list: {mailbox?: "INBOX", search?: "ALL", limit?: 20, cursor?,
+ *   since_uid?, uidvalidity?}
  *   -> {data: [{uid, uidvalidity, from, to: [..], cc: [..], subject, date,
- *   message_id?, flags, size, has_attachments}], has_more, next_cursor?}
+ *   received?, message_id?, flags, size, has_attachments}], has_more,
+ *   next_cursor?}
+ *   since_uid keeps only UIDs above it; with uidvalidity, only while the
+ *   mailbox still has that uidvalidity (after a renumbering since_uid is
+ *   ignored, and the items' uidvalidity shows the change). received is the
+ *   INTERNALDATE, RFC 3339 UTC.
  *   search is IMAP SEARCH criteria passed to the server ("UNSEEN SINCE
  *   1-Aug-2026", "FROM \"Zoë\""): one line, and text that is not ASCII only
  *   inside double quotes (sent as literals with CHARSET UTF-8). Newest

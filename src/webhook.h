@@ -101,7 +101,12 @@ struct webhook_poll_options {
  * + field value). A list action's required arguments come from opt->args,
  * else from the connection's settings of the same name (owner, repo);
  * entities still missing one are skipped with a note, not a failure. The first poll of a connection and entity records where
- * things stand without making events. Reports each connection and entity on
+ * things stand without making events. The polling block may add fixed
+ * arguments (args, first_args), a filter template for search languages
+ * (filter), and an epoch (epoch_field, epoch_param: IMAP's uidvalidity)
+ * under which the cursor is valid; when the epoch changes, items whose
+ * restart_field is at or after the previous poll's start are reported and
+ * a new cursor begins. Reports each connection and entity on
  * stderr. Returns the number of failures (calls or store), or -1 with err
  * when nothing could be polled. */
 int webhook_poll(const struct webhook_poll_options *opt, struct err *err);

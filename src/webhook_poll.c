@@ -57,10 +57,27 @@ static int cmp_values(const char *a, const char *b)
 	return strcmp(a, b);
 }
 
+/* The polling block's filter template with "{value}" replaced by the
+ * cursor (Shopify: "updated_at:>='{value}'"), after what the caller already
+ * gave in that parameter. NULL when the value could end the quotes. */
+static json_t *filter_from_template(const char *tmpl, const char *given, const char *cursor)
+{
+	const char *at = strstr(tmpl, "{value}");
+	if (!at || strpbrk(cursor, "'\"\\"))
+		return NULL;
+	char *expr =
+		xasprintf("%s%s%.*s%s%s", given && *given ? given : "", given && *given ? " " : "",
+			  (int)(at - tmpl), tmpl, cursor, at + strlen("{value}"));
+	json_t *v = json_string(expr);
+	free(expr);
+	return v;
+}
+
 /* The value a filter parameter takes from the cursor: a number for numeric
  * parameters, "<field> >= '<time>'" for a query-language where, the
  * cursor as it is for other strings (Xero's /Date(ms)/ as ISO 8601). NULL
- * when the parameter cannot express it (Shopify's search syntax). */
+ * when the parameter cannot express it (a search language without a
+ * filter template in the polling block). */
 static json_t *filter_value(const struct tool *t, const char *param, const char *field,
 			    const char *cursor)
 {
@@ -164,6 +181,131 @@ static int has_id(json_t *ids, const char *id)
 	return 0;
 }
 
+/* How to read one poll's items. */
+struct scan {
+	long long conn_id;
+	const char *entity;
+	const char *id_field;
+	const char *field;
+	const char *epoch;         /* part of the event key when the cursor has one */
+	const char *restart_field; /* after an epoch change: pick on this time */
+	long long restart_after;   /* ... at or after this (unix seconds), -1 none */
+};
+
+/* Move next's top value and ids over data; with emit, append the new items
+ * (later than cur's value, or equal with an id not seen; or, in a restart,
+ * those whose restart_field is at or after restart_after) to fresh as
+ * {key, item}. */
+static void scan_items(const struct scan *sc, json_t *data, int emit, json_t *cur, json_t *fresh,
+		       json_t *next)
+{
+	const char *since = cur ? json_string_value(json_object_get(cur, "value")) : "";
+	size_t i;
+	json_t *item;
+	json_array_foreach(data, i, item) {
+		char *id = webhook_scalar(webhook_dotted(item, sc->id_field));
+		char *value = webhook_scalar(webhook_dotted(item, sc->field));
+		if (!id || !value)
+			goto next_item;
+		int is_new;
+		if (sc->restart_field) {
+			char *at = webhook_scalar(webhook_dotted(item, sc->restart_field));
+			long long t;
+			is_new =
+				at && webhook_parse_since(at, 0, &t) == 0 && t >= sc->restart_after;
+			free(at);
+		} else {
+			int vs_cur = *since ? cmp_values(value, since) : 1;
+			is_new = vs_cur > 0 ||
+				 (vs_cur == 0 && !has_id(json_object_get(cur, "ids"), id));
+		}
+		if (emit && is_new) {
+			char *key = sc->epoch ? xasprintf("poll:%lld:%s:%s/%s:%s", sc->conn_id,
+							  sc->entity, sc->epoch, id, value)
+					      : xasprintf("poll:%lld:%s:%s:%s", sc->conn_id,
+							  sc->entity, id, value);
+			json_array_append_new(fresh,
+					      json_pack("{s:s, s:O}", "key", key, "item", item));
+			free(key);
+		}
+		const char *top = json_string_value(json_object_get(next, "value"));
+		int vs_top = *top ? cmp_values(value, top) : 1;
+		if (vs_top > 0) {
+			json_object_set_new(next, "value", json_string(value));
+			json_object_set_new(next, "ids", json_pack("[s]", id));
+		} else if (vs_top == 0 && !has_id(json_object_get(next, "ids"), id) &&
+			   json_array_size(json_object_get(next, "ids")) < CURSOR_MAX_IDS) {
+			json_array_append_new(json_object_get(next, "ids"), json_string(id));
+		}
+	next_item:
+		free(id);
+		free(value);
+	}
+}
+
+/* After the epoch changed (the mailbox was renumbered): list again without
+ * the cursor's filter, narrowed by restart_param to the time of the previous
+ * poll when the action has one, so what arrived since can be reported and
+ * nothing older is reported again. A new result, or NULL (reported). */
+static json_t *poll_restart(struct poll_ctx *pc, const struct tool *t, json_t *args,
+			    json_t *polling, json_t *cur, const char *epoch, const char *entity,
+			    const struct connector *c, const struct connection *conn)
+{
+	const char *param = json_string_value(json_object_get(polling, "param"));
+	const char *eparam = json_string_value(json_object_get(polling, "epoch_param"));
+	const char *rparam = json_string_value(json_object_get(polling, "restart_param"));
+	const char *rfield = json_string_value(json_object_get(polling, "restart_field"));
+	const char *efield = json_string_value(json_object_get(polling, "epoch_field"));
+	json_t *cur_at = json_object_get(cur, "at");
+	char when[32] = "";
+	if (!rfield || !json_is_integer(cur_at)) {
+		fprintf(stderr,
+			"switchboard: poll %s/%s %s: %s changed (%s -> %s) and the cursor has no "
+			"time to restart from: starting a new cursor, nothing reported\n",
+			c->slug, conn->name, entity, efield,
+			json_string_value(json_object_get(cur, "epoch")), epoch);
+		return json_pack("{s:{s:[]}}", "structuredContent", "data");
+	}
+	long long at = json_integer_value(cur_at);
+	webhook_format_time(at, when);
+	fprintf(stderr,
+		"%s/%s %s: %s changed (%s -> %s): the cursor no longer applies; reporting "
+		"items with %s since the previous poll (%s)\n",
+		c->slug, conn->name, entity, efield,
+		json_string_value(json_object_get(cur, "epoch")), epoch, rfield, when);
+	json_t *again = json_deep_copy(args);
+	if (param)
+		json_object_del(again, param);
+	if (eparam)
+		json_object_del(again, eparam);
+	json_t *decl =
+		json_object_get(json_object_get(t->input, "properties"), rparam ? rparam : "");
+	if (decl) {
+		/* A day parameter gets the day before: servers compare the day in
+		 * their own time zone (IMAP SINCE ignores time and zone). */
+		const char *format = json_string_value(json_object_get(decl, "format"));
+		int day = format && strcmp(format, "date") == 0;
+		char v[32];
+		webhook_format_time(day ? at - 86400 : at, v);
+		if (day)
+			v[10] = '\0';
+		json_object_set_new(again, rparam, json_string(v));
+	}
+	json_t *lim = json_object_get(json_object_get(t->input, "properties"), "limit");
+	json_t *max = json_object_get(lim, "maximum");
+	if (json_is_integer(max) && !json_object_get(again, "limit"))
+		json_object_set(again, "limit", max);
+	json_t *result = call_tool(pc->opt->env, t, again);
+	json_decref(again);
+	if (!result || json_is_true(json_object_get(result, "isError"))) {
+		fprintf(stderr, "switchboard: poll %s/%s %s: %s\n", c->slug, conn->name, entity,
+			result ? result_text(result) : "the call did not finish");
+		json_decref(result);
+		return NULL;
+	}
+	return result;
+}
+
 /* Store the new items of one poll as events, in one transaction. */
 static int store_items(struct store *s, const struct connector *c, const struct connection *conn,
 		       const char *entity, json_t *fresh, struct err *err)
@@ -196,9 +338,13 @@ static int poll_entity(struct poll_ctx *pc, const struct connector *c,
 	const char *action = json_string_value(json_object_get(polling, "action"));
 	const char *param = json_string_value(json_object_get(polling, "param"));
 	const char *id_field = json_string_value(json_object_get(edoc, "id_field"));
+	const char *epoch_field = json_string_value(json_object_get(polling, "epoch_field"));
+	const char *epoch_param = json_string_value(json_object_get(polling, "epoch_param"));
 	struct store *s = pc->opt->store;
 	char *stored = NULL, *name = NULL, *next_text = NULL;
-	json_t *args = NULL, *result = NULL, *cur = NULL, *next = NULL, *fresh = json_array();
+	json_t *args = NULL, *result = NULL, *restart = NULL, *cur = NULL, *next = NULL,
+	       *fresh = json_array();
+	long long started = (long long)time(NULL);
 	int ret = -1, had;
 	struct err e;
 	err_init(&e);
@@ -232,9 +378,25 @@ static int poll_entity(struct poll_ctx *pc, const struct connector *c,
 		}
 		json_object_set(args, rn, set);
 	}
-	json_t *fv = param && had ? filter_value(t, param, field, since) : NULL;
+	/* The polling block's fixed arguments (a sort order the cursor relies
+	 * on) win over --args; the first poll only needs the newest items. */
+	json_t *fixed = json_object_get(polling, had ? "args" : "first_args");
+	if (!fixed && !had)
+		fixed = json_object_get(polling, "args");
+	json_object_update(args, fixed);
+	const char *tmpl = json_string_value(json_object_get(polling, "filter"));
+	json_t *fv = NULL;
+	if (param && had && *since)
+		fv = tmpl ? filter_from_template(
+				    tmpl, json_string_value(json_object_get(args, param)), since)
+			  : filter_value(t, param, field, since);
 	if (fv)
 		json_object_set_new(args, param, fv);
+	const char *was_epoch = json_string_value(json_object_get(cur, "epoch"));
+	json_t *ev = fv && epoch_param && was_epoch ? filter_value(t, epoch_param, field, was_epoch)
+						    : NULL;
+	if (ev)
+		json_object_set_new(args, epoch_param, ev);
 	result = call_tool(pc->opt->env, t, args);
 	if (!result || json_is_true(json_object_get(result, "isError"))) {
 		fprintf(stderr, "switchboard: poll %s/%s %s: %s\n", c->slug, conn->name, entity,
@@ -242,35 +404,34 @@ static int poll_entity(struct poll_ctx *pc, const struct connector *c,
 		goto out;
 	}
 	json_t *data = json_object_get(json_object_get(result, "structuredContent"), "data");
-	size_t i, nitems = json_array_size(data);
-	json_t *item;
-	next = json_deep_copy(cur);
-	json_array_foreach(data, i, item) {
-		char *id = webhook_scalar(webhook_dotted(item, id_field ? id_field : "id"));
-		char *value = webhook_scalar(webhook_dotted(item, field));
-		if (!id || !value)
-			goto next_item;
-		int vs_cur = *since ? cmp_values(value, since) : 1;
-		if (had &&
-		    (vs_cur > 0 || (vs_cur == 0 && !has_id(json_object_get(cur, "ids"), id)))) {
-			char *key = xasprintf("poll:%lld:%s:%s:%s", conn->id, entity, id, value);
-			json_array_append_new(fresh,
-					      json_pack("{s:s, s:O}", "key", key, "item", item));
-			free(key);
+	size_t nitems = json_array_size(data);
+	char *epoch = epoch_field && nitems
+			      ? webhook_scalar(webhook_dotted(json_array_get(data, 0), epoch_field))
+			      : NULL;
+	const char *was = json_string_value(json_object_get(cur, "epoch"));
+	struct scan sc = {conn->id, entity, id_field ? id_field : "id", field, epoch, NULL, -1};
+	if (had && epoch && was && *was && strcmp(epoch, was) != 0) {
+		/* Renumbered: the old cursor says nothing about the new values. */
+		next = json_pack("{s:s, s:[]}", "value", "", "ids");
+		scan_items(&sc, data, 0, NULL, NULL, next);
+		restart = poll_restart(pc, t, args, polling, cur, epoch, entity, c, conn);
+		if (!restart) {
+			free(epoch);
+			goto out;
 		}
-		const char *top = json_string_value(json_object_get(next, "value"));
-		int vs_top = *top ? cmp_values(value, top) : 1;
-		if (vs_top > 0) {
-			json_object_set_new(next, "value", json_string(value));
-			json_object_set_new(next, "ids", json_pack("[s]", id));
-		} else if (vs_top == 0 && !has_id(json_object_get(next, "ids"), id) &&
-			   json_array_size(json_object_get(next, "ids")) < CURSOR_MAX_IDS) {
-			json_array_append_new(json_object_get(next, "ids"), json_string(id));
-		}
-	next_item:
-		free(id);
-		free(value);
+		sc.restart_field = json_string_value(json_object_get(polling, "restart_field"));
+		sc.restart_after = json_integer_value(json_object_get(cur, "at"));
+		scan_items(&sc,
+			   json_object_get(json_object_get(restart, "structuredContent"), "data"),
+			   1, NULL, fresh, next);
+	} else {
+		next = json_deep_copy(cur);
+		scan_items(&sc, data, had, cur, fresh, next);
 	}
+	if (epoch)
+		json_object_set_new(next, "epoch", json_string(epoch));
+	json_object_set_new(next, "at", json_integer(started));
+	free(epoch);
 	int added = store_items(s, c, conn, entity, fresh, &e);
 	next_text = json_dumps(next, JSON_COMPACT);
 	if (added < 0 || store_set_poll_cursor(s, conn->id, entity, next_text, &e) < 0)
@@ -295,6 +456,7 @@ out:
 		pc->failures++;
 	json_decref(fresh);
 	json_decref(result);
+	json_decref(restart);
 	json_decref(args);
 	json_decref(cur);
 	json_decref(next);

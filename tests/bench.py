@@ -10,6 +10,8 @@ loopback stub vendor (tests/stub/stub.py) and prints:
     server's own overhead shows as the difference
   - 64 concurrent calls to a vendor that answers after 200 ms (wall time)
   - peak RSS of the server
+  - webhooks serve: signed Stripe deliveries (verify + store), p50/p99 and
+    deliveries/s, sequential on one keep-alive connection and from 8 clients
   - a signed Stripe webhook delivery: the listener's answer time, and the time
     until a subscribed MCP client gets notifications/resources/updated
 """
@@ -95,10 +97,78 @@ def pct(values, p):
     return values[min(len(values) - 1, int(len(values) * p / 100))]
 
 
+def bench_webhooks(binary, env, tmp, n):
+    """Signed Stripe deliveries to webhooks serve, each a new event (so each
+    is verified and written to the store, not deduplicated)."""
+    import hashlib, hmac, http.client, threading
+    secret = "whsec_bench"
+    subprocess.run([binary, "connections", "add", "stripe", "--name", "bench", "--secret-stdin"],
+                   input=json.dumps({"api_key": "sk_test_bench", "webhook_secret": secret}).encode(),
+                   env=env, check=True, stdout=subprocess.DEVNULL)
+    portfile = os.path.join(tmp, "hooks-port")
+    p = subprocess.Popen([binary, "webhooks", "serve", "--listen", "127.0.0.1:0", "--port-file", portfile],
+                         env=env, stderr=subprocess.DEVNULL)
+    while not (os.path.exists(portfile) and open(portfile).read().strip()):
+        time.sleep(0.02)
+    port = int(open(portfile).read())
+    counter = [0]
+    lock = threading.Lock()
+
+    def one(conn):
+        with lock:
+            counter[0] += 1
+            i = counter[0]
+        body = json.dumps({"id": f"evt_bench_{i}", "object": "event", "type": "customer.updated",
+                           "data": {"object": {"id": f"cus_{i}", "object": "customer",
+                                               "email": f"c{i}@example.com"}}}).encode()
+        t = int(time.time())
+        sig = hmac.new(secret.encode(), f"{t}.".encode() + body, hashlib.sha256).hexdigest()
+        t0 = time.perf_counter()
+        conn.request("POST", "/hooks/stripe/bench", body,
+                     {"Stripe-Signature": f"t={t},v1={sig}", "Content-Type": "application/json"})
+        r = conn.getresponse()
+        r.read()
+        assert r.status == 200, r.status
+        return (time.perf_counter() - t0) * 1e6
+
+    c = http.client.HTTPConnection("127.0.0.1", port)
+    for _ in range(20):
+        one(c)
+    lat = []
+    t_all = time.perf_counter()
+    for _ in range(n):
+        lat.append(one(c))
+    wall = time.perf_counter() - t_all
+    print(f"webhooks serve, signed Stripe delivery (verify + store), sequential keep-alive: "
+          f"p50 {pct(lat, 50):.0f} us, p99 {pct(lat, 99):.0f} us, {n / wall:.0f} deliveries/s "
+          f"({n} deliveries)")
+    lat8 = []
+
+    def client(k):
+        cc = http.client.HTTPConnection("127.0.0.1", port)
+        mine = [one(cc) for _ in range(k)]
+        with lock:
+            lat8.extend(mine)
+
+    threads = [threading.Thread(target=client, args=(n // 8,)) for _ in range(8)]
+    t_all = time.perf_counter()
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    wall = time.perf_counter() - t_all
+    print(f"webhooks serve, 8 concurrent clients: p50 {pct(lat8, 50):.0f} us, "
+          f"p99 {pct(lat8, 99):.0f} us, {len(lat8) / wall:.0f} deliveries/s")
+    p.terminate()
+    p.wait(10)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default="build")
     ap.add_argument("--calls", type=int, default=500)
+    ap.add_argument("--deliveries", type=int, default=1000)
+    ap.add_argument("--only-webhooks", action="store_true")
     a = ap.parse_args()
     binary = os.path.join(ROOT, a.build, "switchboard")
     tmp = tempfile.mkdtemp(prefix="sbbench-")
@@ -114,6 +184,11 @@ def main():
                SWITCHBOARD_KEY="MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
                STRIPE_API_KEY="sk_test_bench", STRIPE_BASE_URL=url)
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.platform()}")
+    if a.only_webhooks:
+        bench_webhooks(binary, env, tmp, a.deliveries)
+        stub.terminate()
+        stub.wait()
+        return
 
     # Cold start: spawn, initialize, first tools/list with every connector.
     starts = []
@@ -173,6 +248,7 @@ def main():
     print(f"64 concurrent calls, vendor answers after 200 ms: wall {(time.perf_counter() - t0) * 1000:.0f} ms")
     print(f"peak RSS of the server: {s.peak_rss_kib() / 1024:.1f} MiB")
     s.close()
+    bench_webhooks(binary, env, tmp, a.deliveries)
     stub.terminate()
     stub.wait()
     bench_events(binary, env, tmp)
@@ -196,7 +272,7 @@ def bench_events(binary, env, tmp, n=30):
     s.call("resources/subscribe", {"uri": "events://stripe/customers"})
     answer, notice = [], []
     for i in range(n):
-        body = json.dumps({"id": f"evt_bench_{i}", "object": "event", "type": "customer.created",
+        body = json.dumps({"id": f"evt_notify_{i}", "object": "event", "type": "customer.created",
                            "data": {"object": {"id": f"cus_{i}"}}}).encode()
         t = int(time.time())
         sig = hmac.new(secret.encode(), f"{t}.".encode() + body, hashlib.sha256).hexdigest()

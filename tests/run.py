@@ -18,6 +18,8 @@ A case folder holds one session with the server:
   requests.jsonl expected requests the stub saw, in order, compared as JSON
   stderr         regular expressions that must each match somewhere in stderr
   stderr_not     regular expressions that must not match anywhere in stderr
+  check.sh       run last with sh (stdout on stdin); must exit 0; a line
+                 "skip: <reason>" on its stdout marks the case skipped
   exit           expected exit status (default 0)
   timeout        seconds before the case is killed (default 20)
 """
@@ -159,6 +161,11 @@ class Stub:
             self.proc.wait(5)
         except subprocess.TimeoutExpired:
             self.proc.kill()
+
+
+class Skip(str):
+    """run_case's answer when check.sh printed "skip: <reason>" and exited 0:
+    the machine lacks what the case needs (IPv6 loopback, say)."""
 
 
 def expand(s, env):
@@ -325,6 +332,9 @@ def run_case(case_dir, binary, valgrind):
                                input=stdout)
             if r.returncode != 0:
                 return f"check.sh failed: {(r.stdout + r.stderr).decode(errors='replace')[-1500:]}"
+            for line in r.stdout.decode(errors="replace").splitlines():
+                if line.startswith("skip:"):
+                    return Skip(line[5:].strip())
         return None
     finally:
         if stub:
@@ -340,7 +350,7 @@ def main():
     a = ap.parse_args()
     build = os.path.join(ROOT, a.build) if not os.path.isabs(a.build) else a.build
     binary = os.path.join(build, "switchboard")
-    passed = failed = 0
+    passed = failed = skipped = 0
     failures = []
     os.environ.setdefault("ASAN_OPTIONS", "detect_leaks=1:abort_on_error=0")
     os.environ.setdefault("UBSAN_OPTIONS", "print_stacktrace=1:halt_on_error=1")
@@ -373,6 +383,9 @@ def main():
         if why is None:
             passed += 1
             print(f"ok    {name} ({ms} ms)")
+        elif isinstance(why, Skip):
+            skipped += 1
+            print(f"skip  {name} ({why})")
         else:
             failed += 1
             failures.append(name)
@@ -380,7 +393,7 @@ def main():
         sys.stdout.flush()
     if failures:
         print("failed: " + " ".join(failures))
-    print(f"{passed} passed, {failed} failed")
+    print(f"{passed} passed, {failed} failed" + (f", {skipped} skipped" if skipped else ""))
     return 1 if failed else 0
 
 

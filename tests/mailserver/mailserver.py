@@ -13,6 +13,9 @@ F then reads "SMTP_PORT IMAP_PORT SMTPS_PORT IMAPS_PORT".
 Store layout under D:
   mailboxes/<name>/<uid>.eml     one message; <name> may nest (delimiter "/")
   mailboxes/<name>/<uid>.flags   optional: its flags, space separated (\\Seen ...)
+  mailboxes/<name>/.uidvalidity  optional: the mailbox's UIDVALIDITY (default 1);
+                                 a test renumbers a mailbox by renaming its
+                                 messages and writing a new number here
   sent/<n>.eml                   each message accepted over SMTP, as received
   sent/<n>.json                  its envelope: {"mail_from", "rcpt_to", "auth"}
   imap.log                       every IMAP command line received (LOGIN and
@@ -89,6 +92,17 @@ def box_uids(path):
         if f.endswith(".eml") and f[:-4].isdigit():
             uids.append(int(f[:-4]))
     return sorted(uids)
+
+
+def box_uidvalidity(path):
+    """The mailbox's UIDVALIDITY: the number in its .uidvalidity file, else 1.
+    A test renumbers a mailbox by renaming its <uid>.eml files and writing a
+    new number there (RFC 3501 2.3.1.1)."""
+    try:
+        with open(os.path.join(path, ".uidvalidity")) as f:
+            return int(f.read().strip())
+    except (OSError, ValueError):
+        return 1
 
 
 def msg_path(path, uid, ext):
@@ -512,7 +526,7 @@ class ImapHandler(socketserver.StreamRequestHandler):
         self.line("* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft)")
         self.line("* %d EXISTS" % len(uids))
         self.line("* 0 RECENT")
-        self.line("* OK [UIDVALIDITY 1] UIDs valid")
+        self.line("* OK [UIDVALIDITY %d] UIDs valid" % box_uidvalidity(path))
         self.line("* OK [UIDNEXT %d] next UID" % ((uids[-1] + 1) if uids else 1))
         self.line("%s OK [%s] %s completed" % (tag, "READ-ONLY" if self.readonly else "READ-WRITE",
                                              cmd))
@@ -526,7 +540,7 @@ class ImapHandler(socketserver.StreamRequestHandler):
         with LOCK:
             uids = box_uids(path)
             unseen = sum(1 for u in uids if "\\Seen" not in read_flags(path, u))
-        values = {"MESSAGES": len(uids), "UNSEEN": unseen, "UIDVALIDITY": 1,
+        values = {"MESSAGES": len(uids), "UNSEEN": unseen, "UIDVALIDITY": box_uidvalidity(path),
                   "UIDNEXT": (uids[-1] + 1) if uids else 1}
         items = [tok_str(t).upper() for t in toks[1:] if t not in "()"]
         self.send(b"* STATUS " + imap_quote(name) + b" (" +
