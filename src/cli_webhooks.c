@@ -223,7 +223,9 @@ static json_t *manage_call(struct manage *m, const char *which, const struct sub
 			json_object_get(m->api, "entity_by_arg") ? " (see --repo and --org)" : "");
 		goto out;
 	}
+	m->cli->mcp.exec.keep_secrets = 1; /* the answer's signing secret is stored */
 	result = cli_run_call(m->cli, m->st, t, args, err);
+	m->cli->mcp.exec.keep_secrets = 0;
 	if (!result)
 		goto out;
 	if (json_is_true(json_object_get(result, "isError"))) {

@@ -109,7 +109,10 @@ static void deliver(struct exec_call *call, json_t *data, json_t *nc, int trunca
 		}
 		data = call->items;
 	}
-	json_t *out = json_pack("{s:o}", "data", result_select_fields(data, fields));
+	json_t *shown = result_select_fields(data, fields);
+	if (!call->env->keep_secrets)
+		result_redact(shown, json_object_get(call->tool->action_doc, "redact"));
+	json_t *out = json_pack("{s:o}", "data", shown);
 	if (call->pagination) {
 		json_object_set_new(out, "has_more", json_boolean(nc != NULL));
 		if (nc)

@@ -16,6 +16,9 @@ struct exec_env {
 	struct store *store;   /* may be NULL: environment connections only */
 	size_t max_body;       /* response cap; 0 = default */
 	long timeout_ms;       /* default total timeout; 0 = connector's or 30 s */
+	int keep_secrets;      /* leave an action's "redact" fields in its answer
+				* (webhooks register stores them; a model or a
+				* terminal never sees them) */
 };
 
 struct exec_call;

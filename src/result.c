@@ -438,3 +438,28 @@ json_t *result_answer_error(const struct connector *c, const struct connection *
 	}
 	return NULL;
 }
+
+void result_redact(json_t *data, json_t *keys)
+{
+	size_t i;
+	const char *k;
+	json_t *v, *key;
+	if (!json_array_size(keys))
+		return;
+	if (json_is_array(data)) {
+		json_array_foreach(data, i, v) result_redact(v, keys);
+		return;
+	}
+	if (!json_is_object(data))
+		return;
+	json_object_foreach(data, k, v)
+	{
+		int secret = 0;
+		json_array_foreach(keys, i, key) secret |= json_string_value(key) &&
+							   strcmp(json_string_value(key), k) == 0;
+		if (secret && !json_is_null(v))
+			json_object_set_new(data, k, json_string("[redacted]"));
+		else
+			result_redact(v, keys);
+	}
+}

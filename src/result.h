@@ -61,4 +61,9 @@ json_t *result_vendor_error(const struct connector *c, const struct connection *
 json_t *result_answer_error(const struct connector *c, const struct connection *conn,
 			    json_t *action, const struct http_response *resp, json_t *body);
 
+/* Replace the values of the action's "redact" keys (secrets a vendor
+ * returns, such as a webhook signing secret) with "[redacted]" wherever
+ * they appear in data, at any depth. */
+void result_redact(json_t *data, json_t *keys);
+
 #endif

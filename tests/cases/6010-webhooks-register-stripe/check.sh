@@ -107,4 +107,12 @@ kill -TERM $SRV; wait $SRV || true; trap - EXIT
 ! grep -q "$SECRET" "$TMP/serve.err" || fail "secret in serve log"
 ! grep -q 'AddressSanitizer\|LeakSanitizer\|runtime error' "$TMP"/*.err || fail "sanitizer: $(cat "$TMP"/*.err)"
 $BIN events list --json | grep -q '"vendor_event_id":"evt_reg1"' || fail "event not stored"
+
+# The create tool itself (what a model or `switchboard call` sees): the
+# signing secret in Stripe's answer is redacted.
+$BIN call stripe_webhook_endpoints_create '{"url":"https://hooks.example.com/x","enabled_events":["*"]}' \
+	>"$TMP/call.out" 2>"$TMP/call.err" || fail "call: $(cat "$TMP/call.out" "$TMP/call.err")"
+grep -q '"secret": "\[redacted\]"' "$TMP/call.out" || fail "call out: $(cat "$TMP/call.out")"
+grep -q '"id": "we_123"' "$TMP/call.out" || fail "call out: $(cat "$TMP/call.out")"
+! grep -q "$SECRET" "$TMP/call.out" "$TMP/call.err" || fail "the signing secret reached the call's output"
 echo ok
