@@ -313,13 +313,19 @@ struct store *store_open(const char *path, struct err *err)
 	if (!s->path || store_make_parent(s->path, err) < 0)
 		goto fail;
 	/* Create the file ourselves so it is 0600 whatever the umask; sqlite
-	 * gives the -wal and -shm files the same mode. */
-	int fd = open(s->path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		err_set(err, "cannot open store '%s': %s", s->path, strerror(errno));
-		goto fail;
+	 * gives the -wal and -shm files the same mode. Only when it is missing:
+	 * closing any descriptor of an existing store would drop the POSIX
+	 * locks another handle of this process holds on it (a worker thread's
+	 * refresh opens one) and sqlite then reports disk I/O errors. */
+	struct stat sb;
+	if (stat(s->path, &sb) < 0) {
+		int fd = open(s->path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+		if (fd < 0) {
+			err_set(err, "cannot open store '%s': %s", s->path, strerror(errno));
+			goto fail;
+		}
+		close(fd);
 	}
-	close(fd);
 	if (sqlite3_open_v2(s->path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
 	    SQLITE_OK) {
 		err_set(err, "cannot open store '%s': %s", s->path,
