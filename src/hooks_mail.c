@@ -138,8 +138,8 @@ static int mail_list_run(const struct tool *t, json_t *args, const struct connec
 		return -1;
 	json_t *margs = json_pack("{s:s}", "search", search);
 	free(search);
-	static const char *pass[] = {"mailbox", "limit", "cursor",
-				     "since_uid", "uidvalidity", NULL};
+	static const char *pass[] = {"mailbox",     "limit", "cursor", "since_uid",
+				     "uidvalidity", "order", NULL};
 	for (int i = 0; pass[i]; i++)
 		if (json_object_get(args, pass[i]))
 			json_object_set(margs, pass[i], json_object_get(args, pass[i]));

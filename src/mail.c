@@ -651,8 +651,9 @@ static int arg_cursor(json_t *args, unsigned long *validity, unsigned long *uid,
 int mail_list(const struct mail_account *acct, json_t *args, json_t **result, struct err *err)
 {
 	struct imap *im = NULL;
-	const char *mailbox, *search;
+	const char *mailbox, *search, *order = NULL;
 	char *ranged = NULL;
+	int oldest = 0;
 	unsigned long validity = 0, cur_validity = 0, cursor = 0, since_uid = 0, since_validity = 0;
 	long limit;
 	unsigned long *found = NULL;
@@ -676,11 +677,20 @@ int mail_list(const struct mail_account *acct, json_t *args, json_t **result, st
 	    arg_optional_uid(args, "since_uid", &since_uid, err) < 0 ||
 	    arg_optional_uid(args, "uidvalidity", &since_validity, err) < 0)
 		goto out;
+	if (arg_string(args, "order", 0, &order, err) < 0)
+		goto out;
+	if (order && strcmp(order, "oldest") == 0) {
+		oldest = 1;
+	} else if (order && strcmp(order, "newest") != 0) {
+		err_set(err, "order must be newest or oldest");
+		goto out;
+	}
 	if (limit > LIST_MAX)
 		limit = LIST_MAX;
 	if (!search || !*search)
 		search = "ALL";
-	if (imap_search_command(search, cursor, &search_cmd, err) < 0 ||
+	/* Oldest first, the cursor continues above its uid, as since_uid does. */
+	if (imap_search_command(search, oldest ? 0 : cursor, &search_cmd, err) < 0 ||
 	    !(im = login_imap(acct, err)) || imap_open_mailbox(im, mailbox, 0, &cur_validity, err) < 0)
 		goto out;
 	if (validity && cur_validity && validity != cur_validity) {
@@ -693,17 +703,24 @@ int mail_list(const struct mail_account *acct, json_t *args, json_t **result, st
 	 * new uidvalidity tells the caller. */
 	if (since_uid && since_validity && cur_validity && since_validity != cur_validity)
 		since_uid = 0;
+	if (oldest && cursor > since_uid)
+		since_uid = cursor;
 	if (since_uid) {
 		ranged = xasprintf("%s UID %lu:*", search, since_uid + 1);
 		buf_reset(&search_cmd.text);
-		if (imap_search_command(ranged, cursor, &search_cmd, err) < 0)
+		if (imap_search_command(ranged, oldest ? 0 : cursor, &search_cmd, err) < 0)
 			goto out;
 	}
-	if (cursor != 1 && imap_search(im, &search_cmd, &found, &nfound, err) < 0)
+	if ((oldest || cursor != 1) && imap_search(im, &search_cmd, &found, &nfound, err) < 0)
 		goto out;
+	for (size_t i = 0; oldest && i < nfound / 2; i++) {
+		unsigned long u = found[i];
+		found[i] = found[nfound - 1 - i];
+		found[nfound - 1 - i] = u;
+	}
 	for (size_t i = 0; i < nfound && take < (size_t)limit; i++) {
 		/* "UID n:*" always matches the newest message, even when older. */
-		if ((cursor && found[i] >= cursor) || found[i] <= since_uid ||
+		if ((!oldest && cursor && found[i] >= cursor) || found[i] <= since_uid ||
 		    (take && found[take - 1] == found[i]))
 			continue;
 		found[take++] = found[i];
@@ -718,8 +735,9 @@ int mail_list(const struct mail_account *acct, json_t *args, json_t **result, st
 			if (got[i].uid)
 				json_array_append_new(data, list_item(&got[i], cur_validity));
 	}
-	/* More remain when the search found UIDs below the last one taken. */
-	int more = take && found[nfound - 1] < found[take - 1];
+	/* More remain when the search found UIDs past the last one taken. */
+	int more = take && (oldest ? found[nfound - 1] > found[take - 1]
+				   : found[nfound - 1] < found[take - 1]);
 	*result = json_pack("{s:O, s:b}", "data", data, "has_more", more);
 	if (more) {
 		char *next = xasprintf("%lu:%lu", cur_validity, found[take - 1]);

@@ -62,7 +62,7 @@ struct mail_account {
  *   \Flagged when the server flags the mailbox so. include_counts adds the
  *   four counts (one STATUS per selectable mailbox).
  * mail_list: {mailbox?: "INBOX", search?: "ALL", limit?: 20, cursor?,
- *   since_uid?, uidvalidity?}
+ *   since_uid?, uidvalidity?, order?: "newest"}
  *   -> {data: [{uid, uidvalidity, from, to: [..], cc: [..], subject, date,
  *   received?, message_id?, flags, size, has_attachments}], has_more,
  *   next_cursor?}
@@ -76,7 +76,9 @@ struct mail_account {
  *   (highest UID) first; limit is capped at 100. When more match, has_more
  *   is true and next_cursor (a string) continues below the last one; a
  *   cursor from before the mailbox was renumbered (UIDVALIDITY) is refused.
- *   A bare UID also works as cursor. Header values are decoded to UTF-8;
+ *   A bare UID also works as cursor. order "oldest" lists lowest UID first
+ *   instead: next_cursor then continues above the last one (pass the same
+ *   order with it), so since_uid with order "oldest" pages forward. Header values are decoded to UTF-8;
  *   date is RFC 3339 UTC from the Date header, else from INTERNALDATE;
  *   has_attachments comes from BODYSTRUCTURE. The mailbox is opened
  *   read-only: listing never marks a message seen.

@@ -16,6 +16,8 @@
 
 #define POLL_EVENT "changed"
 #define POLL_VENDOR_EVENT "poll"
+/* The most items one oldest-first poll reads unless max_items says. */
+#define POLL_MAX_ITEMS 500
 
 /* ---- comparing polling-field values ---- */
 
@@ -181,12 +183,27 @@ static int has_id(json_t *ids, const char *id)
 	return 0;
 }
 
+/* One connection and entity (and scope) being polled. */
+struct poll_job {
+	struct poll_ctx *pc;
+	const struct connector *c;
+	const struct connection *conn;
+	const struct tool *t;
+	json_t *polling;    /* the entity's polling block, borrowed */
+	const char *entity; /* the registry's entity: the events' entity */
+	const char *key;    /* the cursor's key: entity, or entity@scope */
+	const char *id_field;
+	const char *field;       /* the polling field */
+	const char *param;       /* the action's filter parameter, or NULL */
+	const char *scope_param; /* names the collection (mailbox), or NULL */
+	const char *scope_value; /* its value in this poll, or NULL */
+	int had;                 /* a cursor was stored before this poll */
+	long long started;       /* unix seconds */
+};
+
 /* How to read one poll's items. */
 struct scan {
-	long long conn_id;
-	const char *entity;
-	const char *id_field;
-	const char *field;
+	const struct poll_job *job;
 	const char *epoch;         /* part of the event key when the cursor has one */
 	const char *restart_field; /* after an epoch change: pick on this time */
 	long long restart_after;   /* ... at or after this (unix seconds), -1 none */
@@ -195,16 +212,17 @@ struct scan {
 /* Move next's top value and ids over data; with emit, append the new items
  * (later than cur's value, or equal with an id not seen; or, in a restart,
  * those whose restart_field is at or after restart_after) to fresh as
- * {key, item}. */
+ * {key, item}. A scoped poll adds the scope to each new item. */
 static void scan_items(const struct scan *sc, json_t *data, int emit, json_t *cur, json_t *fresh,
 		       json_t *next)
 {
+	const struct poll_job *job = sc->job;
 	const char *since = cur ? json_string_value(json_object_get(cur, "value")) : "";
 	size_t i;
 	json_t *item;
 	json_array_foreach(data, i, item) {
-		char *id = webhook_scalar(webhook_dotted(item, sc->id_field));
-		char *value = webhook_scalar(webhook_dotted(item, sc->field));
+		char *id = webhook_scalar(webhook_dotted(item, job->id_field));
+		char *value = webhook_scalar(webhook_dotted(item, job->field));
 		if (!id || !value)
 			goto next_item;
 		int is_new;
@@ -220,10 +238,14 @@ static void scan_items(const struct scan *sc, json_t *data, int emit, json_t *cu
 				 (vs_cur == 0 && !has_id(json_object_get(cur, "ids"), id));
 		}
 		if (emit && is_new) {
-			char *key = sc->epoch ? xasprintf("poll:%lld:%s:%s/%s:%s", sc->conn_id,
-							  sc->entity, sc->epoch, id, value)
-					      : xasprintf("poll:%lld:%s:%s:%s", sc->conn_id,
-							  sc->entity, id, value);
+			char *key = sc->epoch ? xasprintf("poll:%lld:%s:%s/%s:%s", job->conn->id,
+							  job->key, sc->epoch, id, value)
+					      : xasprintf("poll:%lld:%s:%s:%s", job->conn->id,
+							  job->key, id, value);
+			if (job->scope_param && job->scope_value && json_is_object(item) &&
+			    !json_object_get(item, job->scope_param))
+				json_object_set_new(item, job->scope_param,
+						    json_string(job->scope_value));
 			json_array_append_new(fresh,
 					      json_pack("{s:s, s:O}", "key", key, "item", item));
 			free(key);
@@ -243,16 +265,43 @@ static void scan_items(const struct scan *sc, json_t *data, int emit, json_t *cu
 	}
 }
 
-/* After the epoch changed (the mailbox was renumbered): list again without
- * the cursor's filter, narrowed by restart_param to the time of the previous
- * poll when the action has one, so what arrived since can be reported and
- * nothing older is reported again. A new result, or NULL (reported). */
-static json_t *poll_restart(struct poll_ctx *pc, const struct tool *t, json_t *args,
-			    json_t *polling, json_t *cur, const char *epoch, const char *entity,
-			    const struct connector *c, const struct connection *conn)
+/* Call the action and keep the answer only when it is not an error: a new
+ * result, or NULL (reported). */
+static json_t *poll_call(const struct poll_job *job, json_t *args)
 {
-	const char *param = json_string_value(json_object_get(polling, "param"));
-	const char *eparam = json_string_value(json_object_get(polling, "epoch_param"));
+	json_t *result = call_tool(job->pc->opt->env, job->t, args);
+	if (!result || json_is_true(json_object_get(result, "isError"))) {
+		fprintf(stderr, "switchboard: poll %s/%s %s: %s\n", job->c->slug, job->conn->name,
+			job->key, result ? result_text(result) : "the call did not finish");
+		json_decref(result);
+		return NULL;
+	}
+	return result;
+}
+
+/* args without the cursor's filter and epoch, in the first poll's order
+ * (newest first): a new object. */
+static json_t *unfiltered_args(const struct poll_job *job, json_t *args)
+{
+	const char *eparam = json_string_value(json_object_get(job->polling, "epoch_param"));
+	json_t *again = json_deep_copy(args);
+	if (job->param)
+		json_object_del(again, job->param);
+	if (eparam)
+		json_object_del(again, eparam);
+	json_object_update(again, json_object_get(job->polling, "first_args"));
+	return again;
+}
+
+/* After the epoch changed (the mailbox was renumbered): list again without
+ * the cursor's filter, newest first, narrowed by restart_param to the time
+ * of the previous poll when the action has one, so what arrived since can be
+ * reported and nothing older is reported again. A new result, or NULL
+ * (reported). */
+static json_t *poll_restart(const struct poll_job *job, json_t *args, json_t *cur,
+			    const char *epoch)
+{
+	json_t *polling = job->polling;
 	const char *rparam = json_string_value(json_object_get(polling, "restart_param"));
 	const char *rfield = json_string_value(json_object_get(polling, "restart_field"));
 	const char *efield = json_string_value(json_object_get(polling, "epoch_field"));
@@ -262,7 +311,7 @@ static json_t *poll_restart(struct poll_ctx *pc, const struct tool *t, json_t *a
 		fprintf(stderr,
 			"switchboard: poll %s/%s %s: %s changed (%s -> %s) and the cursor has no "
 			"time to restart from: starting a new cursor, nothing reported\n",
-			c->slug, conn->name, entity, efield,
+			job->c->slug, job->conn->name, job->key, efield,
 			json_string_value(json_object_get(cur, "epoch")), epoch);
 		return json_pack("{s:{s:[]}}", "structuredContent", "data");
 	}
@@ -271,15 +320,11 @@ static json_t *poll_restart(struct poll_ctx *pc, const struct tool *t, json_t *a
 	fprintf(stderr,
 		"%s/%s %s: %s changed (%s -> %s): the cursor no longer applies; reporting "
 		"items with %s since the previous poll (%s)\n",
-		c->slug, conn->name, entity, efield,
+		job->c->slug, job->conn->name, job->key, efield,
 		json_string_value(json_object_get(cur, "epoch")), epoch, rfield, when);
-	json_t *again = json_deep_copy(args);
-	if (param)
-		json_object_del(again, param);
-	if (eparam)
-		json_object_del(again, eparam);
+	json_t *again = unfiltered_args(job, args);
 	json_t *decl =
-		json_object_get(json_object_get(t->input, "properties"), rparam ? rparam : "");
+		json_object_get(json_object_get(job->t->input, "properties"), rparam ? rparam : "");
 	if (decl) {
 		/* A day parameter gets the day before: servers compare the day in
 		 * their own time zone (IMAP SINCE ignores time and zone). */
@@ -291,33 +336,27 @@ static json_t *poll_restart(struct poll_ctx *pc, const struct tool *t, json_t *a
 			v[10] = '\0';
 		json_object_set_new(again, rparam, json_string(v));
 	}
-	json_t *lim = json_object_get(json_object_get(t->input, "properties"), "limit");
+	json_t *lim = json_object_get(json_object_get(job->t->input, "properties"), "limit");
 	json_t *max = json_object_get(lim, "maximum");
-	if (json_is_integer(max) && !json_object_get(again, "limit"))
+	if (json_is_integer(max))
 		json_object_set(again, "limit", max);
-	json_t *result = call_tool(pc->opt->env, t, again);
+	json_t *result = poll_call(job, again);
 	json_decref(again);
-	if (!result || json_is_true(json_object_get(result, "isError"))) {
-		fprintf(stderr, "switchboard: poll %s/%s %s: %s\n", c->slug, conn->name, entity,
-			result ? result_text(result) : "the call did not finish");
-		json_decref(result);
-		return NULL;
-	}
 	return result;
 }
 
-/* Store the new items of one poll as events, in one transaction. */
-static int store_items(struct store *s, const struct connector *c, const struct connection *conn,
-		       const char *entity, json_t *fresh, struct err *err)
+/* Store the new items of one page as events, in one transaction. */
+static int store_items(struct store *s, const struct poll_job *job, json_t *fresh,
+		       struct err *err)
 {
 	size_t n = json_array_size(fresh);
 	struct event *evs = xcalloc(n ? n : 1, sizeof(*evs));
 	struct event **ptrs = xcalloc(n ? n : 1, sizeof(*ptrs));
 	for (size_t i = 0; i < n; i++) {
 		json_t *f = json_array_get(fresh, i);
-		evs[i].connector = c->slug;
-		evs[i].connection_id = conn->id;
-		evs[i].entity = (char *)entity;
+		evs[i].connector = job->c->slug;
+		evs[i].connection_id = job->conn->id;
+		evs[i].entity = (char *)job->entity;
 		evs[i].event_type = (char *)POLL_EVENT;
 		evs[i].vendor_type = (char *)POLL_VENDOR_EVENT;
 		evs[i].vendor_event_id = (char *)json_string_value(json_object_get(f, "key"));
@@ -330,95 +369,82 @@ static int store_items(struct store *s, const struct connector *c, const struct 
 	return added;
 }
 
-static int poll_entity(struct poll_ctx *pc, const struct connector *c,
-		       const struct connection *conn, const char *entity, json_t *edoc)
+/* What one page did. */
+struct page_out {
+	json_t *next;    /* the cursor after it (new), or NULL when nothing changed */
+	size_t nitems;   /* items the call returned */
+	size_t nfresh;   /* of which new to the cursor */
+	int added;       /* events stored (not duplicates) */
+	int more;        /* the action said more items follow */
+	int final;       /* renumbered: no further page in this poll */
+};
+
+/* One call filtered from cur, its new items stored as events and the
+ * cursor moved past them, so a later failure never skips what this page
+ * stored. 0 (out filled), or -1 (reported). */
+static int poll_page(const struct poll_job *job, json_t *base, json_t *cur, int page,
+		     struct page_out *out)
 {
-	json_t *polling = json_object_get(edoc, "polling");
-	const char *field = json_string_value(json_object_get(polling, "field"));
-	const char *action = json_string_value(json_object_get(polling, "action"));
-	const char *param = json_string_value(json_object_get(polling, "param"));
-	const char *id_field = json_string_value(json_object_get(edoc, "id_field"));
+	json_t *polling = job->polling;
 	const char *epoch_field = json_string_value(json_object_get(polling, "epoch_field"));
 	const char *epoch_param = json_string_value(json_object_get(polling, "epoch_param"));
-	struct store *s = pc->opt->store;
-	char *stored = NULL, *name = NULL, *next_text = NULL;
-	json_t *args = NULL, *result = NULL, *restart = NULL, *cur = NULL, *next = NULL,
-	       *fresh = json_array();
-	long long started = (long long)time(NULL);
-	int ret = -1, had;
+	const char *tmpl = json_string_value(json_object_get(polling, "filter"));
+	const char *since = json_string_value(json_object_get(cur, "value"));
+	const char *was = json_string_value(json_object_get(cur, "epoch"));
+	struct store *s = job->pc->opt->store;
+	json_t *args = json_deep_copy(base), *result = NULL, *restart = NULL, *top = NULL,
+	       *next = NULL, *fresh = json_array(), *fv = NULL;
+	char *epoch = NULL, *next_text = NULL;
+	int ret = -1;
 	struct err e;
 	err_init(&e);
 
-	name = xasprintf("%s_%s_%s", c->slug, entity, action ? action : "list");
-	const struct tool *t = tools_find(pc->tools, name);
-	if (!t || !field) {
-		fprintf(stderr, "switchboard: poll %s/%s %s: no %s tool to poll with\n", c->slug,
-			conn->name, entity, name);
+	memset(out, 0, sizeof(*out));
+	if (job->param && job->had && *since)
+		fv = tmpl ? filter_from_template(
+				    tmpl, json_string_value(json_object_get(args, job->param)), since)
+			  : filter_value(job->t, job->param, job->field, since);
+	if (fv)
+		json_object_set_new(args, job->param, fv);
+	json_t *ev = fv && epoch_param && was ? filter_value(job->t, epoch_param, job->field, was)
+					      : NULL;
+	if (ev)
+		json_object_set_new(args, epoch_param, ev);
+	if (!(result = poll_call(job, args)))
 		goto out;
-	}
-	had = store_get_poll_cursor(s, conn->id, entity, &stored, &e);
-	if (had < 0)
-		goto fail;
-	cur = cursor_parse(stored);
-	const char *since = json_string_value(json_object_get(cur, "value"));
-	args = pc->opt->args ? json_deep_copy(pc->opt->args) : json_object();
-	json_object_set_new(args, "connection", json_string(conn->name));
-	size_t k;
-	json_t *req;
-	json_array_foreach(json_object_get(t->input, "required"), k, req) {
-		const char *rn = json_string_value(req);
-		json_t *set = rn ? json_object_get(conn->config, rn) : NULL;
-		if (!rn || json_object_get(args, rn))
-			continue;
-		if (!set) {
-			fprintf(stderr, "%s/%s %s: skipped: %s needs %s (pass it with --args)\n",
-				c->slug, conn->name, entity, t->name, rn);
+	json_t *sc_data = json_object_get(result, "structuredContent");
+	json_t *data = json_object_get(sc_data, "data");
+	out->nitems = json_array_size(data);
+	out->more = json_is_true(json_object_get(sc_data, "has_more"));
+	if (epoch_field && out->nitems)
+		epoch = webhook_scalar(webhook_dotted(json_array_get(data, 0), epoch_field));
+	struct scan sc = {job, epoch, NULL, -1};
+	if (job->had && epoch && was && *was && strcmp(epoch, was) != 0) {
+		out->final = 1;
+		out->more = 0;
+		if (page > 0) {
+			/* Renumbered between two pages: what this poll stored stands;
+			 * the next poll restarts from its time. */
 			ret = 0;
 			goto out;
 		}
-		json_object_set(args, rn, set);
-	}
-	/* The polling block's fixed arguments (a sort order the cursor relies
-	 * on) win over --args; the first poll only needs the newest items. */
-	json_t *fixed = json_object_get(polling, had ? "args" : "first_args");
-	if (!fixed && !had)
-		fixed = json_object_get(polling, "args");
-	json_object_update(args, fixed);
-	const char *tmpl = json_string_value(json_object_get(polling, "filter"));
-	json_t *fv = NULL;
-	if (param && had && *since)
-		fv = tmpl ? filter_from_template(
-				    tmpl, json_string_value(json_object_get(args, param)), since)
-			  : filter_value(t, param, field, since);
-	if (fv)
-		json_object_set_new(args, param, fv);
-	const char *was_epoch = json_string_value(json_object_get(cur, "epoch"));
-	json_t *ev = fv && epoch_param && was_epoch ? filter_value(t, epoch_param, field, was_epoch)
-						    : NULL;
-	if (ev)
-		json_object_set_new(args, epoch_param, ev);
-	result = call_tool(pc->opt->env, t, args);
-	if (!result || json_is_true(json_object_get(result, "isError"))) {
-		fprintf(stderr, "switchboard: poll %s/%s %s: %s\n", c->slug, conn->name, entity,
-			result ? result_text(result) : "the call did not finish");
-		goto out;
-	}
-	json_t *data = json_object_get(json_object_get(result, "structuredContent"), "data");
-	size_t nitems = json_array_size(data);
-	char *epoch = epoch_field && nitems
-			      ? webhook_scalar(webhook_dotted(json_array_get(data, 0), epoch_field))
-			      : NULL;
-	const char *was = json_string_value(json_object_get(cur, "epoch"));
-	struct scan sc = {conn->id, entity, id_field ? id_field : "id", field, epoch, NULL, -1};
-	if (had && epoch && was && *was && strcmp(epoch, was) != 0) {
-		/* Renumbered: the old cursor says nothing about the new values. */
+		/* Renumbered: the old cursor says nothing about the new values.
+		 * The new one starts at the newest item: data has it unless the
+		 * action lists oldest first. */
 		next = json_pack("{s:s, s:[]}", "value", "", "ids");
-		scan_items(&sc, data, 0, NULL, NULL, next);
-		restart = poll_restart(pc, t, args, polling, cur, epoch, entity, c, conn);
-		if (!restart) {
-			free(epoch);
-			goto out;
+		json_t *newest = data;
+		if (json_is_true(json_object_get(polling, "oldest_first"))) {
+			json_t *targs = unfiltered_args(job, args);
+			json_object_set_new(targs, "limit", json_integer(1));
+			top = poll_call(job, targs);
+			json_decref(targs);
+			if (!top)
+				goto out;
+			newest = json_object_get(json_object_get(top, "structuredContent"), "data");
 		}
+		scan_items(&sc, newest, 0, NULL, NULL, next);
+		if (!(restart = poll_restart(job, args, cur, epoch)))
+			goto out;
 		sc.restart_field = json_string_value(json_object_get(polling, "restart_field"));
 		sc.restart_after = json_integer_value(json_object_get(cur, "at"));
 		scan_items(&sc,
@@ -426,43 +452,218 @@ static int poll_entity(struct poll_ctx *pc, const struct connector *c,
 			   1, NULL, fresh, next);
 	} else {
 		next = json_deep_copy(cur);
-		scan_items(&sc, data, had, cur, fresh, next);
+		scan_items(&sc, data, job->had, cur, fresh, next);
 	}
 	if (epoch)
 		json_object_set_new(next, "epoch", json_string(epoch));
-	json_object_set_new(next, "at", json_integer(started));
-	free(epoch);
-	int added = store_items(s, c, conn, entity, fresh, &e);
+	json_object_set_new(next, "at", json_integer(job->started));
+	out->nfresh = json_array_size(fresh);
+	out->added = store_items(s, job, fresh, &e);
 	next_text = json_dumps(next, JSON_COMPACT);
-	if (added < 0 || store_set_poll_cursor(s, conn->id, entity, next_text, &e) < 0)
-		goto fail;
-	const char *top = json_string_value(json_object_get(next, "value"));
-	if (!had)
+	if (out->added < 0 || store_set_poll_cursor(s, job->conn->id, job->key, next_text, &e) < 0) {
+		fprintf(stderr, "switchboard: poll %s/%s %s: %s\n", job->c->slug, job->conn->name,
+			job->key, e.msg);
+		goto out;
+	}
+	out->next = next;
+	next = NULL;
+	ret = 0;
+out:
+	free(epoch);
+	free(next_text);
+	json_decref(fresh);
+	json_decref(next);
+	json_decref(top);
+	json_decref(restart);
+	json_decref(result);
+	json_decref(args);
+	return ret;
+}
+
+/* The cursor's key: the entity, or "<entity>@<value>" when the polling
+ * block's scope_param is given a value other than its default, so each
+ * mailbox keeps its own cursor (the default keeps the bare entity: cursors
+ * stored before scopes existed stay valid). A new string; *value (borrowed
+ * from args or the tool) gets the scope's value, or NULL. */
+static char *cursor_key(const struct tool *t, const char *scope_param, json_t *args,
+			const char *entity, const char **value)
+{
+	*value = NULL;
+	if (!scope_param)
+		return xstrdup(entity);
+	json_t *decl = json_object_get(json_object_get(t->action_doc, "params"), scope_param);
+	const char *dflt = json_string_value(json_object_get(decl, "default"));
+	const char *v = json_string_value(json_object_get(args, scope_param));
+	*value = v ? v : dflt;
+	if (!v || (dflt && strcmp(v, dflt) == 0))
+		return xstrdup(entity);
+	return xasprintf("%s@%s", entity, v);
+}
+
+/* The items per page for an oldest-first poll: what the caller gave, else
+ * the action's maximum, and never more than remain of max_items. */
+static void page_limit(const struct tool *t, json_t *args, long long remain)
+{
+	json_t *lim = json_object_get(args, "limit");
+	json_t *max = json_object_get(
+		json_object_get(json_object_get(t->input, "properties"), "limit"), "maximum");
+	long long want = json_is_integer(lim)   ? json_integer_value(lim)
+			 : json_is_integer(max) ? json_integer_value(max)
+						: 0;
+	if (want <= 0 && !json_is_integer(max))
+		return; /* the vendor's page size, unknown here */
+	if (want <= 0 || want > remain)
+		want = remain;
+	json_object_set_new(args, "limit", json_integer(want));
+}
+
+static int poll_entity(struct poll_ctx *pc, const struct connector *c,
+		       const struct connection *conn, const char *entity, json_t *edoc)
+{
+	json_t *polling = json_object_get(edoc, "polling");
+	const char *action = json_string_value(json_object_get(polling, "action"));
+	const char *id_field = json_string_value(json_object_get(edoc, "id_field"));
+	int oldest_first = json_is_true(json_object_get(polling, "oldest_first")) &&
+			   json_object_get(polling, "args");
+	json_int_t max_items = json_integer_value(json_object_get(polling, "max_items"));
+	struct store *s = pc->opt->store;
+	char *stored = NULL, *name = NULL, *key = NULL;
+	json_t *args = NULL, *cur = NULL;
+	size_t nitems = 0, pages = 0;
+	int ret = -1, added = 0, stopped = 0;
+	struct err e;
+	err_init(&e);
+	struct poll_job job = {
+		.pc = pc,
+		.c = c,
+		.conn = conn,
+		.polling = polling,
+		.entity = entity,
+		.key = entity,
+		.id_field = id_field ? id_field : "id",
+		.field = json_string_value(json_object_get(polling, "field")),
+		.param = json_string_value(json_object_get(polling, "param")),
+		.scope_param = json_string_value(json_object_get(polling, "scope_param")),
+		.started = (long long)time(NULL),
+	};
+	if (max_items <= 0)
+		max_items = POLL_MAX_ITEMS;
+
+	name = xasprintf("%s_%s_%s", c->slug, entity, action ? action : "list");
+	job.t = tools_find(pc->tools, name);
+	if (!job.t || !job.field) {
+		fprintf(stderr, "switchboard: poll %s/%s %s: no %s tool to poll with\n", c->slug,
+			conn->name, entity, name);
+		goto out;
+	}
+	args = pc->opt->args ? json_deep_copy(pc->opt->args) : json_object();
+	json_object_set_new(args, "connection", json_string(conn->name));
+	size_t k;
+	json_t *req;
+	json_array_foreach(json_object_get(job.t->input, "required"), k, req) {
+		const char *rn = json_string_value(req);
+		json_t *set = rn ? json_object_get(conn->config, rn) : NULL;
+		if (!rn || json_object_get(args, rn))
+			continue;
+		if (!set) {
+			fprintf(stderr, "%s/%s %s: skipped: %s needs %s (pass it with --args)\n",
+				c->slug, conn->name, entity, job.t->name, rn);
+			ret = 0;
+			goto out;
+		}
+		json_object_set(args, rn, set);
+	}
+	key = cursor_key(job.t, job.scope_param, args, entity, &job.scope_value);
+	job.key = key;
+	job.had = store_get_poll_cursor(s, conn->id, key, &stored, &e);
+	if (job.had < 0) {
+		fprintf(stderr, "switchboard: poll %s/%s %s: %s\n", c->slug, conn->name, key,
+			e.msg);
+		goto out;
+	}
+	cur = cursor_parse(stored);
+	/* The polling block's fixed arguments (a sort order the cursor relies
+	 * on) win over --args; the first poll only needs the newest items. */
+	json_t *fixed = json_object_get(polling, job.had ? "args" : "first_args");
+	if (!fixed && !job.had)
+		fixed = json_object_get(polling, "args");
+	json_object_update(args, fixed);
+	for (;;) {
+		struct page_out po;
+		if (oldest_first && job.had)
+			page_limit(job.t, args, max_items - (long long)nitems);
+		if (poll_page(&job, args, cur, (int)pages, &po) < 0)
+			break;
+		pages++;
+		nitems += po.nitems;
+		added += po.added;
+		if (po.next) {
+			json_decref(cur);
+			cur = po.next;
+		}
+		if (!job.had || po.final || !po.more) {
+			ret = 0;
+			break;
+		}
+		if (!oldest_first) {
+			/* One call: what did not fit in it may be lost, for a list
+			 * that is not oldest first cannot go on from the cursor. */
+			fprintf(stderr,
+				"%s/%s %s: the list has more than one page of changes; this "
+				"connector's list is not oldest first, so changes beyond the "
+				"page may be missed (poll more often)\n",
+				c->slug, conn->name, key);
+			ret = 0;
+			break;
+		}
+		if (po.nfresh == 0) {
+			fprintf(stderr,
+				"%s/%s %s: a full page brought nothing new (more items share "
+				"one %s than fit in a page); stopping here\n",
+				c->slug, conn->name, key, job.field);
+			ret = 0;
+			break;
+		}
+		if ((long long)nitems >= max_items) {
+			stopped = 1;
+			ret = 0;
+			break;
+		}
+		if (pc->opt->stop && *pc->opt->stop) {
+			stopped = 1;
+			ret = 0;
+			break;
+		}
+	}
+	const char *top = json_string_value(json_object_get(cur, "value"));
+	if (!job.had && pages) {
 		fprintf(stderr,
 			"%s/%s %s: first poll: %zu item%s seen, no events; the next poll reports "
 			"changes after %s\n",
-			c->slug, conn->name, entity, nitems, nitems == 1 ? "" : "s",
+			c->slug, conn->name, key, nitems, nitems == 1 ? "" : "s",
 			*top ? top : "now");
-	else
-		fprintf(stderr, "%s/%s %s: %d new event%s (%zu item%s, cursor %s)\n", c->slug,
-			conn->name, entity, added, added == 1 ? "" : "s", nitems,
-			nitems == 1 ? "" : "s", *top ? top : "none");
-	ret = 0;
-	goto out;
-fail:
-	fprintf(stderr, "switchboard: poll %s/%s %s: %s\n", c->slug, conn->name, entity, e.msg);
+	} else if (pages) {
+		char in_pages[48] = "";
+		if (pages > 1)
+			snprintf(in_pages, sizeof(in_pages), " in %zu pages", pages);
+		fprintf(stderr, "%s/%s %s: %d new event%s (%zu item%s%s, cursor %s)%s\n", c->slug,
+			conn->name, key, added, added == 1 ? "" : "s", nitems,
+			nitems == 1 ? "" : "s", in_pages, *top ? top : "none",
+			ret < 0 ? "; the poll failed after them, the cursor is past them only" : "");
+		if (stopped)
+			fprintf(stderr,
+				"%s/%s %s: stopped after %zu items (max_items %lld); the rest "
+				"come with the next poll\n",
+				c->slug, conn->name, key, nitems, (long long)max_items);
+	}
 out:
 	if (ret < 0)
 		pc->failures++;
-	json_decref(fresh);
-	json_decref(result);
-	json_decref(restart);
 	json_decref(args);
 	json_decref(cur);
-	json_decref(next);
-	free(next_text);
 	free(stored);
 	free(name);
+	free(key);
 	return ret;
 }
 

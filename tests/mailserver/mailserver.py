@@ -20,6 +20,11 @@ Store layout under D:
   sent/<n>.json                  its envelope: {"mail_from", "rcpt_to", "auth"}
   imap.log                       every IMAP command line received (LOGIN and
                                  AUTHENTICATE arguments left out)
+  drop_fetch                     optional, a number N: the server answers N more
+                                 UID FETCH commands (on any connection), then
+                                 closes the connection at the next one without
+                                 answering and removes this file (a server that
+                                 fails in the middle of a poll)
 Messages accepted over SMTP are also delivered to INBOX with the next UID.
 A message's internal date (for SINCE/BEFORE) is its Date header, else the
 file's mtime. Mailbox names are stored as UTF-8 and spoken as modified UTF-7.
@@ -456,6 +461,8 @@ class ImapHandler(socketserver.StreamRequestHandler):
         elif cmd == "UID SEARCH":
             self.search(tag, imap_tokens(args))
         elif cmd == "UID FETCH":
+            if self.drop_fetch():
+                return "bye"
             self.fetch(tag, args)
         elif cmd == "UID STORE":
             self.store(tag, imap_tokens(args))
@@ -465,6 +472,23 @@ class ImapHandler(socketserver.StreamRequestHandler):
         else:
             self.line(tag + " BAD unknown command")
         return None
+
+    @staticmethod
+    def drop_fetch():
+        """Whether to drop the connection instead of answering this FETCH."""
+        path = os.path.join(ARGS.dir, "drop_fetch")
+        with LOCK:
+            try:
+                with open(path) as f:
+                    left = int(f.read().strip() or "0")
+            except (OSError, ValueError):
+                return False
+            if left <= 0:
+                os.remove(path)
+                return True
+            with open(path, "w") as f:
+                f.write("%d\n" % (left - 1))
+            return False
 
     def finish_auth(self, tag, ok):
         if ok:
