@@ -5,6 +5,7 @@
 #include "webhook.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -500,8 +501,8 @@ static char *cursor_key(const struct tool *t, const char *scope_param, json_t *a
 	return xasprintf("%s@%s", entity, v);
 }
 
-/* The items per page for an oldest-first poll: what the caller gave, else
- * the action's maximum, and never more than remain of max_items. */
+/* The items per page of a poll after the first: what the caller gave, else
+ * the action's maximum, and never more than remain (of max_items). */
 static void page_limit(const struct tool *t, json_t *args, long long remain)
 {
 	json_t *lim = json_object_get(args, "limit");
@@ -590,8 +591,11 @@ static int poll_entity(struct poll_ctx *pc, const struct connector *c,
 	json_object_update(args, fixed);
 	for (;;) {
 		struct page_out po;
-		if (oldest_first && job.had)
-			page_limit(job.t, args, max_items - (long long)nitems);
+		/* The largest page: a list that is not oldest first gets one call,
+		 * and an oldest-first one fewer. */
+		if (job.had)
+			page_limit(job.t, args,
+				   oldest_first ? max_items - (long long)nitems : LLONG_MAX);
 		if (poll_page(&job, args, cur, (int)pages, &po) < 0)
 			break;
 		pages++;
