@@ -106,7 +106,12 @@ struct webhook_poll_options {
  * (filter), and an epoch (epoch_field, epoch_param: IMAP's uidvalidity)
  * under which the cursor is valid; when the epoch changes, items whose
  * restart_field is at or after the previous poll's start are reported and
- * a new cursor begins. Reports each connection and entity on
+ * a new cursor begins. With oldest_first, a poll reads page after page
+ * (each filtered from the cursor the page before moved, stored with its
+ * events before the next call) up to max_items (default 500); otherwise one
+ * call, with a warning when more items follow. scope_param (Email's mailbox)
+ * keeps a cursor per value of that argument: key "<entity>@<value>", the
+ * default value keeping the plain entity. Reports each connection and entity on
  * stderr. Returns the number of failures (calls or store), or -1 with err
  * when nothing could be polled. */
 int webhook_poll(const struct webhook_poll_options *opt, struct err *err);
