@@ -4,7 +4,7 @@
 
     oauth_server.py --port-file F [--client-id ID] [--client-secret S]
                     [--expires-in N] [--no-rotate] [--grace S] [--token-delay S]
-                    [--deny] [--extra k=v ...]
+                    [--deny] [--extra k=v ...] [--refresh-expires-in N]
 
 /authorize  answers 302 to redirect_uri with code and state at once (consent is
             assumed), or error=access_denied with --deny; --extra values are
@@ -14,7 +14,9 @@
             stops working at once, or after S seconds with --grace S, as
             Xero's retry window), client_credentials; --token-delay S answers
             after S seconds;
-            client authentication by Basic header or form body
+            client authentication by Basic header or form body;
+            --refresh-expires-in N: refresh tokens die N seconds after they
+            are issued, and answers say so in refresh_token_expires_in
 /api/...    any path: 200 {"ok": true, "path": ...} with a valid unexpired bearer
             token (or X-Shopify-Access-Token), else 401
 /admin/revoke-access   the current access tokens stop working (next call: 401)
@@ -57,8 +59,11 @@ def issue(rotate_from=None):
     out = {"access_token": access, "token_type": "Bearer", "expires_in": ARGS.expires_in}
     if rotate_from is None or not ARGS.no_rotate:
         refresh = "rt_" + secrets.token_hex(12)
-        STATE["refresh"][refresh] = True
+        life = ARGS.refresh_expires_in
+        STATE["refresh"][refresh] = time.time() + life if life else True
         out["refresh_token"] = refresh
+        if life:
+            out["refresh_token_expires_in"] = life
     return out
 
 
@@ -203,6 +208,7 @@ def main():
     ap.add_argument("--expires-in", type=int, default=3600)
     ap.add_argument("--no-rotate", action="store_true")
     ap.add_argument("--grace", type=int, default=0)
+    ap.add_argument("--refresh-expires-in", type=int, default=0)
     ap.add_argument("--token-delay", type=float, default=0)
     ap.add_argument("--deny", action="store_true")
     ap.add_argument("--extra", action="append", default=[])
