@@ -66,6 +66,30 @@ static int shopify_domain_ok(const char *shop)
 	return 1;
 }
 
+/* How far the signed redirect's timestamp may be from our clock. Shopify's
+ * docs name no window; its own library (@shopify/shopify-api, hmac-validator)
+ * allows 90 s of clock skew. The redirect reaches us seconds after it is
+ * signed, so the margin is for this machine's clock: a few minutes, as for
+ * other signed timestamps (Slack, HubSpot: 5 min). */
+#define SHOPIFY_REDIRECT_SKEW_S 300
+
+/* The signed timestamp (unix seconds, digits only) within the window. */
+static int shopify_timestamp_check(json_t *query, struct err *err)
+{
+	const char *ts = json_string_value(json_object_get(query, "timestamp"));
+	long t = 0;
+	if (!ts || !*ts || strspn(ts, "0123456789") != strlen(ts) || parse_long(ts, &t) < 0)
+		return err_set(err, "refused the shopify redirect: it has no valid timestamp");
+	long long off = now_s() - (long long)t;
+	if (off > SHOPIFY_REDIRECT_SKEW_S || off < -SHOPIFY_REDIRECT_SKEW_S)
+		return err_set(err, "refused the shopify redirect: its timestamp is %lld s %s this "
+				    "machine's clock (at most %d s allowed); if the clock is wrong, "
+				    "set it right and connect again",
+			       off < 0 ? -off : off, off < 0 ? "ahead of" : "behind",
+			       SHOPIFY_REDIRECT_SKEW_S);
+	return 0;
+}
+
 static int shopify_check_redirect(const struct oauth_hook_ctx *x, json_t *query, struct err *err)
 {
 	if (!x->app->client_secret)
@@ -75,6 +99,9 @@ static int shopify_check_redirect(const struct oauth_hook_ctx *x, json_t *query,
 	if (!oauth_shopify_hmac_ok(query, x->app->client_secret))
 		return err_set(err, "refused the shopify redirect: its hmac does not match (not "
 				    "signed by Shopify with this app's client secret)");
+	/* Signed, so the timestamp is Shopify's: an old one is a replay. */
+	if (shopify_timestamp_check(query, err) < 0)
+		return -1;
 	const char *shop = json_string_value(json_object_get(query, "shop"));
 	if (!shopify_domain_ok(shop))
 		return err_set(err, "refused the shopify redirect: shop '%s' is not a "

@@ -27,6 +27,7 @@
 Vendor shapes:
 --hmac-secret S    sign the redirect the Shopify way: timestamp added, then hmac =
                    hex HMAC-SHA256(S, sorted "k=v&..." of every other parameter)
+--timestamp-offset S  that timestamp is S seconds off the clock (negative: past)
 --tenants JSON     GET /connections (bearer) answers this list (Xero tenants)
 --slack            the code exchange answers Slack's oauth.v2.access shape: ok,
                    team, and a user token nested under authed_user
@@ -102,7 +103,7 @@ class Handler(BaseHTTPRequestHandler):
                     k, v = kv.split("=", 1)
                     params[k] = v
                 if ARGS.hmac_secret is not None:
-                    params["timestamp"] = str(int(time.time()))
+                    params["timestamp"] = str(int(time.time()) + ARGS.timestamp_offset)
                     msg = "&".join(f"{k}={params[k]}" for k in sorted(params))
                     params["hmac"] = hmac.new(ARGS.hmac_secret.encode(), msg.encode(),
                                               hashlib.sha256).hexdigest()
@@ -213,6 +214,7 @@ def main():
     ap.add_argument("--deny", action="store_true")
     ap.add_argument("--extra", action="append", default=[])
     ap.add_argument("--hmac-secret")
+    ap.add_argument("--timestamp-offset", type=int, default=0)
     ap.add_argument("--tenants")
     ap.add_argument("--slack", action="store_true")
     ap.add_argument("--token-body")

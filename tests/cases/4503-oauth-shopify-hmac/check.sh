@@ -1,6 +1,7 @@
 # Shopify signs the redirect: a good hmac for the connection's shop connects;
-# a wrong signature, another shop, or a domain that is not myshopify.com is
-# refused with a 400 page and an error, and nothing is saved.
+# a wrong signature, another shop, a domain that is not myshopify.com, or a
+# signed timestamp more than 5 minutes off the clock (a replay) is refused
+# with a 400 page and an error, and nothing is saved.
 set -eu
 fail() { echo "FAIL: $*"; exit 1; }
 start() {
@@ -56,6 +57,27 @@ connect third teststore
 if wait $CON; then fail "foreign domain connected"; fi
 grep -q 'not a <name>.myshopify.com domain' "$TMP/c.err" || fail "domain message: $(cat "$TMP/c.err")"
 
+# Correctly signed, but the timestamp is 10 minutes old: a replayed redirect.
+kill $SRV; wait $SRV 2>/dev/null || true
+start --hmac-secret csecret --extra shop=teststore.myshopify.com --timestamp-offset -600
+connect old teststore
+if wait $CON; then fail "a 10-minute-old redirect connected"; fi
+[ "$CODE" = 400 ] || fail "old timestamp answered $CODE"
+grep -Eq 'timestamp is (59[0-9]|60[0-9]) s behind this machine' "$TMP/c.err" || fail "old timestamp message: $(cat "$TMP/c.err")"
+
+# ... or 10 minutes in the future.
+kill $SRV; wait $SRV 2>/dev/null || true
+start --hmac-secret csecret --extra shop=teststore.myshopify.com --timestamp-offset 600
+connect future teststore
+if wait $CON; then fail "a future redirect connected"; fi
+grep -Eq 'timestamp is (59[0-9]|60[0-9]) s ahead of this machine' "$TMP/c.err" || fail "future timestamp message: $(cat "$TMP/c.err")"
+
+# Within the window (2 minutes of clock skew) it connects.
+kill $SRV; wait $SRV 2>/dev/null || true
+start --hmac-secret csecret --extra shop=teststore.myshopify.com --timestamp-offset -120
+connect skewed teststore
+wait $CON || fail "2 minutes of skew refused: $(cat "$TMP/c.err")"
+
 # Unsigned redirect.
 kill $SRV; wait $SRV 2>/dev/null || true
 start --extra shop=teststore.myshopify.com
@@ -64,7 +86,7 @@ if wait $CON; then fail "unsigned redirect connected"; fi
 grep -q 'hmac does not match' "$TMP/c.err" || fail "unsigned message: $(cat "$TMP/c.err")"
 
 n=$(sql "select count(*) from connections")
-[ "$n" = "[(1,)]" ] || fail "refused flows saved connections: $n"
+[ "$n" = "[(2,)]" ] || fail "refused flows saved connections: $n"
 sql "select name from connections" | grep -q main || fail "the good connection is missing"
 ! grep -q 'at_\|rt_' "$TMP/c.err" "$TMP/call.err" || fail "a token in stderr"
 echo ok
