@@ -28,7 +28,10 @@ Vendor shapes:
 --hmac-secret S    sign the redirect the Shopify way: timestamp added, then hmac =
                    hex HMAC-SHA256(S, sorted "k=v&..." of every other parameter)
 --timestamp-offset S  that timestamp is S seconds off the clock (negative: past)
---tenants JSON     GET /connections (bearer) answers this list (Xero tenants)
+--tenants JSON     GET /connections (bearer) answers this list (Xero tenants);
+                   ?authEventId=X keeps those whose authEventId is X
+--jwt-access ID    access tokens are JWT-shaped (unsigned), their payload
+                   carrying authentication_event_id ID, as Xero's do
 --slack            the code exchange answers Slack's oauth.v2.access shape: ok,
                    team, and a user token nested under authed_user
 --token-body JSON  the code exchange answers HTTP 200 with this body instead
@@ -56,6 +59,12 @@ ARGS = None
 
 def issue(rotate_from=None):
     access = "at_" + secrets.token_hex(12)
+    if ARGS.jwt_access:
+        b64 = lambda d: base64.urlsafe_b64encode(json.dumps(d).encode()).rstrip(b"=").decode()
+        access = ".".join([b64({"alg": "RS256", "typ": "JWT"}),
+                           b64({"authentication_event_id": ARGS.jwt_access,
+                                "jti": secrets.token_hex(8), "exp": int(time.time()) + ARGS.expires_in}),
+                           secrets.token_hex(16)])
     STATE["access"][access] = time.time() + ARGS.expires_in
     out = {"access_token": access, "token_type": "Bearer", "expires_in": ARGS.expires_in}
     if rotate_from is None or not ARGS.no_rotate:
@@ -127,7 +136,10 @@ class Handler(BaseHTTPRequestHandler):
         if exp is None or exp < time.time():
             return self.send(401, {"error": "invalid_token"})
         if u.path == "/connections" and ARGS.tenants is not None:
-            return self.send(200, json.loads(ARGS.tenants))
+            tenants = json.loads(ARGS.tenants)
+            if "authEventId" in q:
+                tenants = [t for t in tenants if t.get("authEventId") == q["authEventId"]]
+            return self.send(200, tenants)
         return self.send(200, {"ok": True, "path": u.path,
                                "tenant": self.headers.get("xero-tenant-id")})
 
@@ -216,6 +228,7 @@ def main():
     ap.add_argument("--hmac-secret")
     ap.add_argument("--timestamp-offset", type=int, default=0)
     ap.add_argument("--tenants")
+    ap.add_argument("--jwt-access")
     ap.add_argument("--slack", action="store_true")
     ap.add_argument("--token-body")
     ARGS = ap.parse_args()
