@@ -4,26 +4,17 @@
 # those past half their life; an idle connection left alone dies. webhooks
 # serve --poll-interval does the same on each interval.
 set -eu
-fail() { echo "FAIL: $*"; exit 1; }
-start() {
-	rm -f "$TMP/op"
-	python3 "$ROOT/tests/oauth/oauth_server.py" --port-file "$TMP/op" "$@" &
-	SRV=$!
-	while [ ! -s "$TMP/op" ]; do sleep 0.05; done
-	U="http://127.0.0.1:$(cat "$TMP/op")"
-	printf csecret | $SB oauth-app set oauthtest --client-id cid --client-secret-stdin \
-		--authorize-url "$U/authorize" --token-url "$U/token" >/dev/null
-}
-trap 'kill $SRV 2>/dev/null || true; [ -z "${WH:-}" ] || kill $WH 2>/dev/null || true' EXIT
+. "$ROOT/tests/oauth/lib.sh"
+WH=
+trap '[ -z "$SRV" ] || kill $SRV 2>/dev/null || true; [ -z "$WH" ] || kill $WH 2>/dev/null || true' EXIT
 SB="$BIN --capabilities $CASE/caps"
-connect() {
-	$SB connect oauthtest --no-browser --name "$1" --set "base_url=$U" >"$TMP/c.out" 2>"$TMP/c.err" &
-	CON=$!
-	for i in $(seq 200); do grep -q '^http' "$TMP/c.out" && break; sleep 0.05; done
-	curl -s -L -o /dev/null "$(grep '^http' "$TMP/c.out")"
-	wait $CON || fail "connect $1: $(cat "$TMP/c.err")"
+start() {
+	oauth_start "$@"
+	oauth_app oauthtest
 }
-sql() { python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchall())" "$XDG_DATA_HOME/switchboard/switchboard.db" "$1"; }
+connect() {
+	oauth_connected oauthtest --name "$1" --set "base_url=$U"
+}
 refreshes() { curl -s "$U/admin/stats" | python3 -c 'import json,sys; print(json.load(sys.stdin)["refreshes"])'; }
 
 # Refresh tokens live 8 s unused, and the token response says so.
@@ -74,7 +65,7 @@ if $SB connections refresh nosuch >"$TMP/r.out" 2>"$TMP/r.err"; then fail "unkno
 grep -q "nosuch: refresh failed: " "$TMP/r.err" || fail "unknown name: $(cat "$TMP/r.err")"
 $SB connections remove oauthtest/a >/dev/null 2>&1
 $SB connections remove oauthtest/b >/dev/null 2>&1
-kill $SRV; wait $SRV 2>/dev/null || true
+oauth_stop
 
 # A vendor that does not say (Xero): the method's refresh_token_lifetime_s
 # (8 s in this connector file). webhooks serve's poller keeps it alive.
