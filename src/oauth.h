@@ -33,8 +33,9 @@ int oauth_keepalive_due(const struct connection *conn);
 /* Refresh the store's OAuth connections so that idle ones stay alive: every
  * connection whose connector in r uses oauth2, or only those named in only
  * (NULL-terminated: NAME, CONNECTOR/NAME or id; NULL = all). With if_due,
- * only those oauth_keepalive_due picks (a connection that needs
- * reconnecting is then reported, not tried). Each refresh goes through
+ * only those oauth_keepalive_due picks, and once those whose method
+ * declares a refresh-token expiry not yet recorded (connected before it was);
+ * a connection that needs reconnecting is then reported, not tried. Each refresh goes through
  * oauth_refresh, so it is single-flight with every other process. Returns
  * a new array of {connection, result: "refreshed" | "not_due" | "failed",
  * error?, refresh_token_expires_at?} and sets *failures (OUT) to the number

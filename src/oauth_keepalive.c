@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "conns.h"
 #include "util.h"
 
 static json_t *item(const struct connection *conn, const char *who, const char *result,
@@ -19,6 +20,16 @@ static json_t *item(const struct connection *conn, const char *who, const char *
 	if (json_is_integer(at))
 		json_object_set(j, "refresh_token_expires_at", at);
 	return j;
+}
+
+/* A connection made before its refresh token's expiry was recorded, of a
+ * method that declares one: refresh once, to learn it. */
+static int expiry_unknown(json_t *method, const struct connection *conn)
+{
+	return !json_object_get(conn->config, "refresh_token_expires_at") &&
+	       conns_value(conn, "refresh_token") &&
+	       (json_object_get(method, "refresh_token_lifetime_s") ||
+		json_object_get(method, "refresh_token_expires_pointer"));
 }
 
 /* One connection (secrets opened): refresh it, or say why not. New item. */
@@ -41,7 +52,7 @@ static json_t *keep_one(struct store *s, const struct registry *r, struct connec
 				      conn->connector, conn->name);
 		out = item(conn, who, "failed", msg);
 		free(msg);
-	} else if (if_due && !oauth_keepalive_due(conn)) {
+	} else if (if_due && !oauth_keepalive_due(conn) && !expiry_unknown(method, conn)) {
 		out = item(conn, who, "not_due", NULL);
 	} else if (oauth_refresh(s, c, method, conn, 1, &e) < 0) {
 		out = item(conn, who, "failed", e.msg);

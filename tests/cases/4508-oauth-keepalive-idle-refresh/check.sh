@@ -83,5 +83,13 @@ kill $WH; wait $WH 2>/dev/null || true
 WH=
 grep -q 'refreshed oauthtest/c to keep it alive' "$TMP/wh.err" || fail "serve log: $(cat "$TMP/wh.err")"
 $SB call oauthtest_things_list '{}' | grep -q '"ok": true' || fail "call on c"
+# Connected before the expiry was recorded: --if-due refreshes once to learn it.
+python3 -c "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute(\"update connections set config=json_remove(config,'\$.refresh_token_expires_at')\"); c.commit()" "$DB"
+n=$(refreshes)
+$SB connections refresh --if-due >"$TMP/r.out" 2>"$TMP/r.err" || fail "legacy --if-due: $(cat "$TMP/r.err")"
+grep -q '^refreshed oauthtest/c, refresh token valid until' "$TMP/r.out" || fail "legacy c: $(cat "$TMP/r.out")"
+[ "$(refreshes)" = $((n + 1)) ] || fail "legacy refreshes: $(refreshes)"
+$SB connections refresh --if-due >"$TMP/r.out" 2>"$TMP/r.err" || fail "legacy --if-due again"
+grep -q '^not due oauthtest/c' "$TMP/r.out" || fail "legacy c again: $(cat "$TMP/r.out")"
 ! grep -q 'at_\|rt_' "$TMP/r.err" "$TMP/c.err" "$TMP/wh.err" || fail "a token in stderr"
 echo ok
