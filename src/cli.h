@@ -19,6 +19,8 @@ int cli_connectors(struct cli *cli, int argc, char **argv);
 int cli_check(struct cli *cli, int argc, char **argv);
 int cli_connections(struct cli *cli, int argc, char **argv);
 int cli_key(struct cli *cli, int argc, char **argv);
+/* connections refresh (cli_refresh.c): argc/argv follow "refresh". */
+int cli_connections_refresh(struct cli *cli, int argc, char **argv);
 int cli_oauth_app(struct cli *cli, int argc, char **argv);
 int cli_connect(struct cli *cli, int argc, char **argv);
 int cli_coverage(struct cli *cli, int argc, char **argv);

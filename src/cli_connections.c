@@ -39,6 +39,11 @@ static const char usage[] =
 	"  test NAME [--json]\n"
 	"                  make the connector's cheapest read call with it and record the\n"
 	"                  outcome in its status\n"
+	"  refresh [NAME...] [--if-due] [--json]\n"
+	"                  refresh OAuth tokens now (all, or those named); --if-due only\n"
+	"                  those whose refresh token has used half its life or whose\n"
+	"                  access token is due: run it daily from cron to keep idle\n"
+	"                  connections alive\n"
 	"\n"
 	"NAME is a connection's name, CONNECTOR/NAME where several connectors have one\n"
 	"by that name, or its id. Non-secret fields (the auth method's, the connector's\n"
@@ -688,6 +693,8 @@ int cli_connections(struct cli *cli, int argc, char **argv)
 		cli_print("%s", usage);
 		return 0;
 	}
+	if (strcmp(argv[0], "refresh") == 0)
+		return cli_connections_refresh(cli, argc - 1, argv + 1);
 	const struct subcommand *sc = NULL;
 	for (size_t i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
 		if (strcmp(argv[0], subcommands[i].name) == 0)

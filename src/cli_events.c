@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "oauth.h"
 #include "store.h"
 #include "webhook.h"
 
@@ -31,7 +32,9 @@ static const char webhooks_usage[] =
 	"--listen defaults to " DEFAULT_LISTEN "; [::1]:PORT is IPv6 loopback, [::]:PORT\n"
 	"every address, IPv4 too; port 0 picks a free one (printed on\n"
 	"stderr, and written to --port-file). Put it behind a tunnel or proxy for the\n"
-	"vendor to reach it. --poll-interval also polls entities without webhooks.\n"
+	"vendor to reach it. --poll-interval also polls entities without webhooks, and\n"
+	"on each interval refreshes the OAuth connections whose refresh token has used\n"
+	"half its life (connections refresh --if-due), so idle ones stay alive.\n"
 	"--log-level info shows each delivery.\n"
 	"\n"
 	"       switchboard webhooks register|list|remove CONNECTION ...\n"
@@ -170,6 +173,34 @@ out:
 	return ret;
 }
 
+/* Keep the store's OAuth connections alive: this process runs for months,
+ * longer than an unused refresh token lives (Xero: 60 days). Failures are
+ * reported and the loop goes on. */
+static void run_keepalive(struct cli *cli, struct registry *r)
+{
+	struct err e;
+	err_init(&e);
+	int failures = 0;
+	struct store *st = store_open(cli->mcp.store_path, &e);
+	json_t *out = st ? oauth_keepalive_run(st, r, NULL, 1, &failures, &e) : NULL;
+	if (!out)
+		fprintf(stderr, "switchboard: keeping OAuth connections alive: %s\n", e.msg);
+	size_t i;
+	json_t *it;
+	json_array_foreach(out, i, it)
+	{
+		const char *result = json_string_value(json_object_get(it, "result"));
+		const char *who = json_string_value(json_object_get(it, "connection"));
+		if (strcmp(result, "refreshed") == 0)
+			fprintf(stderr, "switchboard: refreshed %s to keep it alive\n", who);
+		else if (strcmp(result, "failed") == 0)
+			fprintf(stderr, "switchboard: %s: refresh failed: %s\n", who,
+				json_string_value(json_object_get(it, "error")));
+	}
+	json_decref(out);
+	store_free(st);
+}
+
 /* The poller beside serve runs in its own process, forked before the
  * listener's thread exists: it shares no store handle, log state or
  * thread with the receiving side. */
@@ -185,6 +216,8 @@ static pid_t start_poller(struct cli *cli, struct registry *r, long interval)
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
 	while (!stopping) {
 		run_poll(cli, r, NULL, NULL, NULL);
+		if (!stopping)
+			run_keepalive(cli, r);
 		nap(interval);
 	}
 	return 0;

@@ -140,6 +140,39 @@ done:
 	return out;
 }
 
+/* A lifetime in seconds, as a JSON integer or a string of digits; 0 when
+ * absent or not a number. */
+static long long seconds_value(json_t *v)
+{
+	if (json_is_integer(v))
+		return json_integer_value(v);
+	if (!json_is_string(v))
+		return 0;
+	char *end = NULL;
+	long long n = strtoll(json_string_value(v), &end, 10);
+	return end && *end == '\0' ? n : 0;
+}
+
+/* When the refresh token dies if unused: the token response's own figure
+ * (the method's refresh_token_expires_pointer, default
+ * /refresh_token_expires_in: Shopify's; QuickBooks' x_refresh_token_expires_in,
+ * which rolls with every refresh), else for a newly issued refresh token the
+ * method's refresh_token_lifetime_s (Xero: 60 days unused). A response
+ * that says nothing and issues no new refresh token keeps what we knew. */
+static void apply_refresh_expiry(json_t *method, struct connection *conn, json_t *resp,
+				 int new_refresh)
+{
+	const char *ptr = mstr(method, "refresh_token_expires_pointer");
+	long long life = seconds_value(jsonx_pointer(resp, ptr ? ptr : "/refresh_token_expires_in"));
+	if (life <= 0 && new_refresh)
+		life = json_integer_value(json_object_get(method, "refresh_token_lifetime_s"));
+	if (life <= 0)
+		return;
+	json_object_set_new(conn->config, "refresh_token_expires_at",
+			    json_integer(now_s() + life));
+	json_object_set_new(conn->config, "refresh_token_lifetime_s", json_integer(life));
+}
+
 void oauth_apply_token(json_t *method, struct connection *conn, json_t *resp)
 {
 	if (!conn->secrets)
@@ -161,15 +194,13 @@ void oauth_apply_token(json_t *method, struct connection *conn, json_t *resp)
 					    json_copy(old));
 		json_object_set_new(conn->secrets, "refresh_token", json_copy(refresh));
 	}
-	json_t *expires = json_object_get(resp, "expires_in");
-	long long lifetime = json_is_integer(expires) ? json_integer_value(expires)
-			     : json_is_string(expires) ? strtoll(json_string_value(expires), NULL, 10)
-						       : 0;
+	long long lifetime = seconds_value(json_object_get(resp, "expires_in"));
 	if (lifetime <= 0)
 		lifetime = json_integer_value(json_object_get(method, "access_token_lifetime_s"));
 	conn->expires_at = lifetime > 0 ? now_s() + lifetime : 0;
 	if (lifetime > 0)
 		json_object_set_new(conn->config, "token_lifetime_s", json_integer(lifetime));
+	apply_refresh_expiry(method, conn, resp, json_is_string(refresh));
 	const char *k;
 	json_t *v;
 	json_object_foreach(json_object_get(method, "token_extras"), k, v)
@@ -209,6 +240,18 @@ int oauth_refresh_due(const struct connection *conn)
 	if (lifetime > 0 && lifetime / 2 < margin)
 		margin = lifetime / 2;
 	return conn->expires_at - now_s() <= margin;
+}
+
+int oauth_keepalive_due(const struct connection *conn)
+{
+	if (oauth_refresh_due(conn))
+		return 1;
+	json_t *at = json_object_get(conn->config, "refresh_token_expires_at");
+	long long life = json_integer_value(json_object_get(conn->config,
+							    "refresh_token_lifetime_s"));
+	if (!json_is_integer(at) || life <= 0)
+		return 0;
+	return json_integer_value(at) - now_s() <= life / 2;
 }
 
 static void replace_conn(struct connection *dst, struct connection *src)

@@ -24,6 +24,25 @@ int oauth_refresh(struct store *s, const struct connector *c, json_t *method,
  * lifetime / 2)? Cheap; no store or network. */
 int oauth_refresh_due(const struct connection *conn);
 
+/* Should a keep-alive refresh run: is the access token due
+ * (oauth_refresh_due), or has the refresh token used more than half of its
+ * lifetime (config refresh_token_expires_at and refresh_token_lifetime_s,
+ * recorded by oauth_apply_token)? Cheap; no store or network. */
+int oauth_keepalive_due(const struct connection *conn);
+
+/* Refresh the store's OAuth connections so that idle ones stay alive: every
+ * connection whose connector in r uses oauth2, or only those named in only
+ * (NULL-terminated: NAME, CONNECTOR/NAME or id; NULL = all). With if_due,
+ * only those oauth_keepalive_due picks, and once those whose method
+ * declares a refresh-token expiry not yet recorded (connected before it was);
+ * a connection that needs reconnecting is then reported, not tried. Each refresh goes through
+ * oauth_refresh, so it is single-flight with every other process. Returns
+ * a new array of {connection, result: "refreshed" | "not_due" | "failed",
+ * error?, refresh_token_expires_at?} and sets *failures (OUT) to the number
+ * failed; NULL with err when the store cannot be listed. */
+json_t *oauth_keepalive_run(struct store *s, const struct registry *r, const char *const *only,
+			    int if_due, int *failures, struct err *err);
+
 /* The token endpoint for a connector (the OAuth app's override, else the
  * method's token_url expanded with conn's values). New string or NULL. */
 char *oauth_token_url(const struct connector *c, json_t *method, const struct oauth_app *app,

@@ -66,6 +66,30 @@ static int shopify_domain_ok(const char *shop)
 	return 1;
 }
 
+/* How far the signed redirect's timestamp may be from our clock. Shopify's
+ * docs name no window; its own library (@shopify/shopify-api, hmac-validator)
+ * allows 90 s of clock skew. The redirect reaches us seconds after it is
+ * signed, so the margin is for this machine's clock: a few minutes, as for
+ * other signed timestamps (Slack, HubSpot: 5 min). */
+#define SHOPIFY_REDIRECT_SKEW_S 300
+
+/* The signed timestamp (unix seconds, digits only) within the window. */
+static int shopify_timestamp_check(json_t *query, struct err *err)
+{
+	const char *ts = json_string_value(json_object_get(query, "timestamp"));
+	long t = 0;
+	if (!ts || !*ts || strspn(ts, "0123456789") != strlen(ts) || parse_long(ts, &t) < 0)
+		return err_set(err, "refused the shopify redirect: it has no valid timestamp");
+	long long off = now_s() - (long long)t;
+	if (off > SHOPIFY_REDIRECT_SKEW_S || off < -SHOPIFY_REDIRECT_SKEW_S)
+		return err_set(err, "refused the shopify redirect: its timestamp is %lld s %s this "
+				    "machine's clock (at most %d s allowed); if the clock is wrong, "
+				    "set it right and connect again",
+			       off < 0 ? -off : off, off < 0 ? "ahead of" : "behind",
+			       SHOPIFY_REDIRECT_SKEW_S);
+	return 0;
+}
+
 static int shopify_check_redirect(const struct oauth_hook_ctx *x, json_t *query, struct err *err)
 {
 	if (!x->app->client_secret)
@@ -75,6 +99,9 @@ static int shopify_check_redirect(const struct oauth_hook_ctx *x, json_t *query,
 	if (!oauth_shopify_hmac_ok(query, x->app->client_secret))
 		return err_set(err, "refused the shopify redirect: its hmac does not match (not "
 				    "signed by Shopify with this app's client secret)");
+	/* Signed, so the timestamp is Shopify's: an old one is a replay. */
+	if (shopify_timestamp_check(query, err) < 0)
+		return -1;
 	const char *shop = json_string_value(json_object_get(query, "shop"));
 	if (!shopify_domain_ok(shop))
 		return err_set(err, "refused the shopify redirect: shop '%s' is not a "
@@ -159,12 +186,42 @@ out:
 	return ret;
 }
 
+/* A string claim of a JWT's payload, or NULL when token is not a JWT or
+ * lacks it. New string. The signature is NOT verified: the claim only
+ * narrows which tenants we offer (the vendor still decides what the token
+ * may reach), so a forged claim could at most hide tenants from the list. */
+static char *jwt_claim(const char *token, const char *claim)
+{
+	const char *dot1 = token ? strchr(token, '.') : NULL;
+	const char *dot2 = dot1 ? strchr(dot1 + 1, '.') : NULL;
+	if (!dot2 || dot2 - dot1 - 1 > 16384)
+		return NULL;
+	char *seg = xstrndup(dot1 + 1, (size_t)(dot2 - dot1 - 1));
+	size_t n = 0;
+	unsigned char *raw = crypto_unbase64(seg, &n);
+	free(seg);
+	if (!raw)
+		return NULL;
+	json_t *payload = json_loadb((const char *)raw, n, 0, NULL);
+	crypto_cleanse(raw, n);
+	free(raw);
+	const char *v = json_string_value(json_object_get(payload, claim));
+	char *out = v && *v ? xstrdup(v) : NULL;
+	json_decref(payload);
+	return out;
+}
+
 static const char *ptr_str(json_t *doc, json_t *spec, const char *key)
 {
 	return json_string_value(jsonx_pointer(doc, json_string_value(json_object_get(spec, key))));
 }
 
-/* The method's "tenants": {url, items, id_pointer, name_pointer, param}.
+/* The method's "tenants": {url, items, id_pointer, name_pointer, param,
+ * auth_event_claim, auth_event_param}. With the last two, the list is
+ * filtered to this consent: Xero's access token is a JWT whose
+ * authentication_event_id names the consent, and GET /connections?authEventId=
+ * lists only the tenants authorised in it, not every one the user ever
+ * connected to this app.
  * One tenant: keep it. Several: the user's --tenant (id or name) picks one;
  * without it we refuse and list them, because copies of one connection
  * would share one rotating refresh token, and the first refresh by any
@@ -179,6 +236,20 @@ static int tenants_after_token(const struct oauth_hook_ctx *x, json_t *token, st
 		return err_set(err, "%s uses the tenants hook without tenants.url and .param",
 			       x->c->slug);
 	char *where = at_origin(x->conn, url);
+	const char *claim = json_string_value(json_object_get(spec, "auth_event_claim"));
+	const char *qname = json_string_value(json_object_get(spec, "auth_event_param"));
+	char *event = claim && qname ? jwt_claim(conns_value(x->conn, "access_token"), claim) : NULL;
+	if (event) {
+		struct buf b;
+		buf_init(&b, 0);
+		buf_adds(&b, where);
+		json_t *v = json_string(event);
+		request_add_query(&b, qname, v);
+		json_decref(v);
+		free(where);
+		where = buf_detach(&b);
+		free(event);
+	}
 	json_t *doc = NULL;
 	int ret = -1;
 	if (fetch_json(x, "GET", where, NULL, &doc, err) < 0)

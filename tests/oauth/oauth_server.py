@@ -4,7 +4,7 @@
 
     oauth_server.py --port-file F [--client-id ID] [--client-secret S]
                     [--expires-in N] [--no-rotate] [--grace S] [--token-delay S]
-                    [--deny] [--extra k=v ...]
+                    [--deny] [--extra k=v ...] [--refresh-expires-in N]
 
 /authorize  answers 302 to redirect_uri with code and state at once (consent is
             assumed), or error=access_denied with --deny; --extra values are
@@ -14,7 +14,9 @@
             stops working at once, or after S seconds with --grace S, as
             Xero's retry window), client_credentials; --token-delay S answers
             after S seconds;
-            client authentication by Basic header or form body
+            client authentication by Basic header or form body;
+            --refresh-expires-in N: refresh tokens die N seconds after they
+            are issued, and answers say so in refresh_token_expires_in
 /api/...    any path: 200 {"ok": true, "path": ...} with a valid unexpired bearer
             token (or X-Shopify-Access-Token), else 401
 /admin/revoke-access   the current access tokens stop working (next call: 401)
@@ -25,7 +27,11 @@
 Vendor shapes:
 --hmac-secret S    sign the redirect the Shopify way: timestamp added, then hmac =
                    hex HMAC-SHA256(S, sorted "k=v&..." of every other parameter)
---tenants JSON     GET /connections (bearer) answers this list (Xero tenants)
+--timestamp-offset S  that timestamp is S seconds off the clock (negative: past)
+--tenants JSON     GET /connections (bearer) answers this list (Xero tenants);
+                   ?authEventId=X keeps those whose authEventId is X
+--jwt-access ID    access tokens are JWT-shaped (unsigned), their payload
+                   carrying authentication_event_id ID, as Xero's do
 --slack            the code exchange answers Slack's oauth.v2.access shape: ok,
                    team, and a user token nested under authed_user
 --token-body JSON  the code exchange answers HTTP 200 with this body instead
@@ -53,12 +59,21 @@ ARGS = None
 
 def issue(rotate_from=None):
     access = "at_" + secrets.token_hex(12)
+    if ARGS.jwt_access:
+        b64 = lambda d: base64.urlsafe_b64encode(json.dumps(d).encode()).rstrip(b"=").decode()
+        access = ".".join([b64({"alg": "RS256", "typ": "JWT"}),
+                           b64({"authentication_event_id": ARGS.jwt_access,
+                                "jti": secrets.token_hex(8), "exp": int(time.time()) + ARGS.expires_in}),
+                           secrets.token_hex(16)])
     STATE["access"][access] = time.time() + ARGS.expires_in
     out = {"access_token": access, "token_type": "Bearer", "expires_in": ARGS.expires_in}
     if rotate_from is None or not ARGS.no_rotate:
         refresh = "rt_" + secrets.token_hex(12)
-        STATE["refresh"][refresh] = True
+        life = ARGS.refresh_expires_in
+        STATE["refresh"][refresh] = time.time() + life if life else True
         out["refresh_token"] = refresh
+        if life:
+            out["refresh_token_expires_in"] = life
     return out
 
 
@@ -97,7 +112,7 @@ class Handler(BaseHTTPRequestHandler):
                     k, v = kv.split("=", 1)
                     params[k] = v
                 if ARGS.hmac_secret is not None:
-                    params["timestamp"] = str(int(time.time()))
+                    params["timestamp"] = str(int(time.time()) + ARGS.timestamp_offset)
                     msg = "&".join(f"{k}={params[k]}" for k in sorted(params))
                     params["hmac"] = hmac.new(ARGS.hmac_secret.encode(), msg.encode(),
                                               hashlib.sha256).hexdigest()
@@ -121,7 +136,10 @@ class Handler(BaseHTTPRequestHandler):
         if exp is None or exp < time.time():
             return self.send(401, {"error": "invalid_token"})
         if u.path == "/connections" and ARGS.tenants is not None:
-            return self.send(200, json.loads(ARGS.tenants))
+            tenants = json.loads(ARGS.tenants)
+            if "authEventId" in q:
+                tenants = [t for t in tenants if t.get("authEventId") == q["authEventId"]]
+            return self.send(200, tenants)
         return self.send(200, {"ok": True, "path": u.path,
                                "tenant": self.headers.get("xero-tenant-id")})
 
@@ -203,11 +221,14 @@ def main():
     ap.add_argument("--expires-in", type=int, default=3600)
     ap.add_argument("--no-rotate", action="store_true")
     ap.add_argument("--grace", type=int, default=0)
+    ap.add_argument("--refresh-expires-in", type=int, default=0)
     ap.add_argument("--token-delay", type=float, default=0)
     ap.add_argument("--deny", action="store_true")
     ap.add_argument("--extra", action="append", default=[])
     ap.add_argument("--hmac-secret")
+    ap.add_argument("--timestamp-offset", type=int, default=0)
     ap.add_argument("--tenants")
+    ap.add_argument("--jwt-access")
     ap.add_argument("--slack", action="store_true")
     ap.add_argument("--token-body")
     ARGS = ap.parse_args()

@@ -3,24 +3,11 @@
 # Then a provider that does not rotate (no refresh_token in the answer): the
 # old refresh token is kept and keeps working.
 set -eu
-fail() { echo "FAIL: $*"; exit 1; }
-start() {
-	rm -f "$TMP/op"
-	python3 "$ROOT/tests/oauth/oauth_server.py" --port-file "$TMP/op" "$@" &
-	SRV=$!
-	while [ ! -s "$TMP/op" ]; do sleep 0.05; done
-	U="http://127.0.0.1:$(cat "$TMP/op")"
-}
-trap 'kill $SRV 2>/dev/null || true' EXIT
+. "$ROOT/tests/oauth/lib.sh"
 SB="$BIN --capabilities $CASE/caps"
 connect() {
-	printf csecret | $SB oauth-app set oauthtest --client-id cid --client-secret-stdin \
-		--authorize-url "$U/authorize" --token-url "$U/token" >/dev/null
-	$SB connect oauthtest --no-browser --name main --set "base_url=$U" >"$TMP/c.out" 2>"$TMP/c.err" &
-	CON=$!
-	for i in $(seq 200); do grep -q '^http' "$TMP/c.out" && break; sleep 0.05; done
-	curl -s -L -o /dev/null "$(grep '^http' "$TMP/c.out")"
-	wait $CON || fail "connect: $(cat "$TMP/c.err")"
+	oauth_app oauthtest
+	oauth_connected oauthtest --name main --set "base_url=$U"
 }
 calls() {
 	i=0
@@ -31,7 +18,7 @@ calls() {
 }
 
 # Tokens live 6 s; refresh is due in the last 3 s.
-start --expires-in 6
+oauth_start --expires-in 6
 connect
 sleep 3.2
 calls | $SB serve >"$TMP/a.out" 2>"$TMP/a.err" &
@@ -44,22 +31,21 @@ n=$(cat "$TMP/a.out" "$TMP/b.out" | grep -c '"ok":true' || true)
 [ "$n" = 20 ] || fail "$n of 20 calls succeeded: $(cat "$TMP/a.out" "$TMP/b.out" | grep -v "\"ok\":true" | head -c 1500)"
 curl -s "$U/admin/stats" | grep -q '"refreshes": 1' || fail "refreshes: $(curl -s "$U/admin/stats")"
 ! grep -q 'at_\|rt_' "$TMP/a.err" "$TMP/b.err" || fail "a token in stderr"
-kill $SRV; wait $SRV 2>/dev/null || true
+oauth_stop
 
 # No rotation: the answer has no refresh_token; the old one must survive.
-start --expires-in 4 --no-rotate
+oauth_start --expires-in 4 --no-rotate
 connect
 for round in 1 2; do
 	sleep 2.2
 	$SB call oauthtest_things_list '{}' | grep -q '"ok": true' || fail "call in round $round"
 done
 curl -s "$U/admin/stats" | grep -q '"refreshes": 2' || fail "no-rotate refreshes: $(curl -s "$U/admin/stats")"
-kill $SRV; wait $SRV 2>/dev/null || true
+oauth_stop
 
 # Client credentials: minted at connect, re-minted when it expires.
-start --expires-in 4
-printf csecret | $SB oauth-app set oauthtest --client-id cid --client-secret-stdin \
-	--authorize-url "$U/authorize" --token-url "$U/token" >/dev/null
+oauth_start --expires-in 4
+oauth_app oauthtest
 $SB connect oauthtest --client-credentials --name svc --set "base_url=$U" >/dev/null 2>"$TMP/cc.err" || fail "cc connect: $(cat "$TMP/cc.err")"
 $SB call oauthtest_things_list '{"connection":"svc"}' | grep -q '"ok": true' || fail "cc call"
 sleep 2.2

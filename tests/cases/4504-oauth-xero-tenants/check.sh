@@ -1,27 +1,19 @@
 # Xero: after the exchange GET /connections lists the authorised tenants. One
 # is stored as tenant_id and sent on calls; several without --tenant are
-# refused with the list (nothing saved); --tenant by name picks one.
+# refused with the list (nothing saved); --tenant by name picks one. The
+# access token is a JWT whose authentication_event_id filters the list to the
+# tenants authorised in this consent (GET /connections?authEventId=).
 set -eu
-fail() { echo "FAIL: $*"; exit 1; }
+. "$ROOT/tests/oauth/lib.sh"
 T1='{"id":"c1","tenantId":"11111111-1111-1111-1111-111111111111","tenantType":"ORGANISATION","tenantName":"Demo Company (UK)"}'
 T2='{"id":"c2","tenantId":"22222222-2222-2222-2222-222222222222","tenantType":"ORGANISATION","tenantName":"Acme Ltd"}'
 start() {
-	rm -f "$TMP/op"
-	python3 "$ROOT/tests/oauth/oauth_server.py" --port-file "$TMP/op" "$@" &
-	SRV=$!
-	while [ ! -s "$TMP/op" ]; do sleep 0.05; done
-	U="http://127.0.0.1:$(cat "$TMP/op")"
-	printf csecret | $BIN oauth-app set xero --client-id cid --client-secret-stdin \
-		--authorize-url "$U/authorize" --token-url "$U/token" >/dev/null
+	oauth_start "$@"
+	oauth_app xero
 }
-trap 'kill $SRV 2>/dev/null || true' EXIT
 connect() {
-	$BIN connect xero --no-browser --set "base_url=$U/api.xro/2.0" "$@" >"$TMP/c.out" 2>"$TMP/c.err" &
-	CON=$!
-	for i in $(seq 200); do grep -q '^http' "$TMP/c.out" && break; sleep 0.05; done
-	curl -s -L -o "$TMP/page.html" "$(grep '^http' "$TMP/c.out")"
+	oauth_connect xero --set "base_url=$U/api.xro/2.0" "$@"
 }
-sql() { python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchall())" "$XDG_DATA_HOME/switchboard/switchboard.db" "$1"; }
 
 start --tenants "[$T1]"
 connect --name one
@@ -29,7 +21,7 @@ wait $CON || fail "one tenant: $(cat "$TMP/c.err")"
 sql "select config from connections where name='one'" | grep -q '11111111-1111-1111-1111-111111111111' || fail "tenant_id not stored: $(sql 'select config from connections')"
 $BIN call xero_contacts_list '{}' >"$TMP/call.out" 2>"$TMP/call.err" ||
 	fail "call: $(cat "$TMP/call.err")"
-kill $SRV; wait $SRV 2>/dev/null || true
+oauth_stop
 
 start --tenants "[$T1,$T2]"
 connect --name two
@@ -46,5 +38,19 @@ sql "select config from connections where name='acme'" | grep -q '22222222-2222-
 connect --name nope --tenant 'Globex'
 if wait $CON; then fail "unknown tenant connected"; fi
 grep -q "no xero organisation 'Globex'" "$TMP/c.err" || fail "unknown tenant message: $(cat "$TMP/c.err")"
+oauth_stop
+
+# Two tenants connected to this app, but only Acme in this consent: with the
+# JWT's authentication_event_id only Acme is offered, and it is taken.
+E1=aaaaaaaa-0000-0000-0000-000000000001
+E2=aaaaaaaa-0000-0000-0000-000000000002
+T1E='{"id":"c1","authEventId":"'$E1'","tenantId":"11111111-1111-1111-1111-111111111111","tenantType":"ORGANISATION","tenantName":"Demo Company (UK)"}'
+T2E='{"id":"c2","authEventId":"'$E2'","tenantId":"22222222-2222-2222-2222-222222222222","tenantType":"ORGANISATION","tenantName":"Acme Ltd"}'
+start --tenants "[$T1E,$T2E]" --jwt-access "$E2"
+connect --name consent
+wait $CON || fail "this consent's one tenant: $(cat "$TMP/c.err")"
+sql "select config from connections where name='consent'" | grep -q '22222222-2222-2222-2222-222222222222' ||
+	fail "not the consent's tenant: $(sql "select config from connections where name='consent'")"
+! grep -q 'eyJ' "$TMP/c.err" || fail "the JWT in stderr"
 ! grep -q 'at_\|rt_' "$TMP/c.err" "$TMP/call.err" || fail "a token in stderr"
 echo ok

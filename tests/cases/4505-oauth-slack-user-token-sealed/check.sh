@@ -2,25 +2,14 @@
 # the sealed secret user_token: not in config, not in the .db bytes as text.
 # An ok:false answer (HTTP 200) is reported with Slack's error code.
 set -eu
-fail() { echo "FAIL: $*"; exit 1; }
+. "$ROOT/tests/oauth/lib.sh"
 start() {
-	rm -f "$TMP/op"
-	python3 "$ROOT/tests/oauth/oauth_server.py" --port-file "$TMP/op" "$@" &
-	SRV=$!
-	while [ ! -s "$TMP/op" ]; do sleep 0.05; done
-	U="http://127.0.0.1:$(cat "$TMP/op")"
-	printf csecret | $BIN oauth-app set slack --client-id cid --client-secret-stdin \
-		--authorize-url "$U/authorize" --token-url "$U/token" >/dev/null
+	oauth_start "$@"
+	oauth_app slack
 }
-trap 'kill $SRV 2>/dev/null || true' EXIT
 connect() {
-	$BIN connect slack --no-browser --set "base_url=$U/api" "$@" >"$TMP/c.out" 2>"$TMP/c.err" &
-	CON=$!
-	for i in $(seq 200); do grep -q '^http' "$TMP/c.out" && break; sleep 0.05; done
-	curl -s -L -o "$TMP/page.html" "$(grep '^http' "$TMP/c.out")"
+	oauth_connect slack --set "base_url=$U/api" "$@"
 }
-DB="$XDG_DATA_HOME/switchboard/switchboard.db"
-sql() { python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchall())" "$DB" "$1"; }
 
 start --slack
 connect --name ws
@@ -42,14 +31,14 @@ for f in os.listdir(d):
 PY
 # The bot token works for calls.
 $BIN call slack_channels_list '{}' >"$TMP/call.out" 2>"$TMP/call.err" || fail "call: $(cat "$TMP/call.err")"
-kill $SRV; wait $SRV 2>/dev/null || true
+oauth_stop
 
 # Slack's failure shape: HTTP 200, ok:false.
 start --token-body '{"ok":false,"error":"invalid_code"}'
 connect --name bad
 if wait $CON; then fail "ok:false connected"; fi
 grep -q 'slack token endpoint answered HTTP 200: invalid_code' "$TMP/c.err" || fail "ok:false message: $(cat "$TMP/c.err")"
-kill $SRV; wait $SRV 2>/dev/null || true
+oauth_stop
 
 # ok:false without an error field is still a failure.
 start --token-body '{"ok":false}'

@@ -3,12 +3,8 @@
 # (the main loop keeps answering pings); following it saves the connection,
 # the server announces tools/list_changed, and the call works.
 set -eu
-fail() { echo "FAIL: $*"; exit 1; }
-python3 "$ROOT/tests/oauth/oauth_server.py" --port-file "$TMP/op" &
-SRV=$!
-trap 'kill $SRV 2>/dev/null || true' EXIT
-while [ ! -s "$TMP/op" ]; do sleep 0.05; done
-U="http://127.0.0.1:$(cat "$TMP/op")"
+. "$ROOT/tests/oauth/lib.sh"
+oauth_start
 mkdir -p "$TMP/caps"
 sed "s#http://127.0.0.1:9#$U#g" "$ROOT/tests/cases/4501-oauth-connect-pkce-refresh/caps/oauthtest.json" >"$TMP/caps/oauthtest.json"
 SB="$BIN --capabilities $TMP/caps"
@@ -16,8 +12,7 @@ SB="$BIN --capabilities $TMP/caps"
 # No OAuth app yet: the tool is not listed, and a call says so.
 python3 "$CASE/drive.py" "$SB" "$U" noapp 2>"$TMP/s0.err" || fail "no app: $(tail -5 "$TMP/s0.err")"
 
-printf csecret | $SB oauth-app set oauthtest --client-id cid --client-secret-stdin \
-	--authorize-url "$U/authorize" --token-url "$U/token" >/dev/null
+oauth_app oauthtest
 python3 "$CASE/drive.py" "$SB" "$U" connect 2>"$TMP/s1.err" || fail "connect: $(tail -5 "$TMP/s1.err")"
 grep -q 'connected oauthtest/default' "$TMP/s1.err" || fail "no log of the connection: $(cat "$TMP/s1.err")"
 ! grep -q 'at_\|rt_' "$TMP/s0.err" "$TMP/s1.err" || fail "a token in stderr"

@@ -6,26 +6,11 @@
 #    a vendor without one answers invalid_grant: needs_reconnect, said so.
 #  - after the store write, before the call: the new token is used as is.
 set -eu
-fail() { echo "FAIL: $*"; exit 1; }
-start() {
-	rm -f "$TMP/op"
-	python3 "$ROOT/tests/oauth/oauth_server.py" --port-file "$TMP/op" "$@" &
-	SRV=$!
-	while [ ! -s "$TMP/op" ]; do sleep 0.05; done
-	U="http://127.0.0.1:$(cat "$TMP/op")"
-}
-trap 'kill $SRV 2>/dev/null || true' EXIT
+. "$ROOT/tests/oauth/lib.sh"
 SB="$BIN --capabilities $CASE/caps"
-DB="$XDG_DATA_HOME/switchboard/switchboard.db"
-sql() { python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchall())" "$DB" "$1"; }
 connect() {
-	printf csecret | $SB oauth-app set oauthtest --client-id cid --client-secret-stdin \
-		--authorize-url "$U/authorize" --token-url "$U/token" >/dev/null
-	$SB connect oauthtest --no-browser --name main --set "base_url=$U" >"$TMP/c.out" 2>"$TMP/c.err" &
-	CON=$!
-	for i in $(seq 200); do grep -q '^http' "$TMP/c.out" && break; sleep 0.05; done
-	curl -s -L -o /dev/null "$(grep '^http' "$TMP/c.out")"
-	wait $CON || fail "connect: $(cat "$TMP/c.err")"
+	oauth_app oauthtest
+	oauth_connected oauthtest --name main --set "base_url=$U"
 }
 stats() { curl -s "$U/admin/stats"; }
 call() { $SB call oauthtest_things_list '{}' >"$TMP/r.out" 2>>"$TMP/r.err"; }
@@ -36,7 +21,7 @@ crash() {
 }
 
 # A vendor with a retry window for the previous refresh token.
-start --grace 60
+oauth_start --grace 60
 connect
 curl -s "$U/admin/revoke-access" >/dev/null
 crash oauth_before_store
@@ -52,10 +37,10 @@ crash oauth_after_store
 stats | grep -q '"refreshes": 3' || fail "refreshes: $(stats)"
 call || fail "call after the second crash: $(cat "$TMP/r.out" "$TMP/r.err")"
 stats | grep -q '"refreshes": 3' || fail "refreshed again instead of using the stored token: $(stats)"
-kill $SRV; wait $SRV 2>/dev/null || true
+oauth_stop
 
 # A strict vendor: the lost rotation cannot be undone; the user is told to reconnect.
-start
+oauth_start
 connect
 curl -s "$U/admin/revoke-access" >/dev/null
 crash oauth_before_store

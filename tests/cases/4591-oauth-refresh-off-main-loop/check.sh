@@ -3,21 +3,11 @@
 # that moment the refresh has not finished yet; then the call completes with
 # the new token. Ahead of expiry, then after a 401.
 set -eu
-fail() { echo "FAIL: $*"; exit 1; }
-rm -f "$TMP/op"
-python3 "$ROOT/tests/oauth/oauth_server.py" --port-file "$TMP/op" --expires-in 4 --token-delay 2 &
-SRV=$!
-trap 'kill $SRV 2>/dev/null || true' EXIT
-while [ ! -s "$TMP/op" ]; do sleep 0.05; done
-U="http://127.0.0.1:$(cat "$TMP/op")"
+. "$ROOT/tests/oauth/lib.sh"
 SB="$BIN --capabilities $CASE/caps"
-printf csecret | $SB oauth-app set oauthtest --client-id cid --client-secret-stdin \
-	--authorize-url "$U/authorize" --token-url "$U/token" >/dev/null
-$SB connect oauthtest --no-browser --name main --set "base_url=$U" >"$TMP/c.out" 2>"$TMP/c.err" &
-CON=$!
-for i in $(seq 200); do grep -q '^http' "$TMP/c.out" && break; sleep 0.05; done
-curl -s -L -o /dev/null "$(grep '^http' "$TMP/c.out")"
-wait $CON || fail "connect: $(cat "$TMP/c.err")"
+oauth_start --expires-in 4 --token-delay 2
+oauth_app oauthtest
+oauth_connected oauthtest --name main --set "base_url=$U"
 
 session() {
 	# initialize, the call, then a ping; stdin stays open until both answers are in.

@@ -1,0 +1,65 @@
+# tests/oauth/lib.sh - shell helpers of the OAuth cases, sourced by their
+# check.sh: . "$ROOT/tests/oauth/lib.sh"
+# Commands run as $SB when the case sets it (e.g. with --capabilities), else
+# $BIN. Files: $TMP/op (the provider's port), $TMP/c.out and $TMP/c.err
+# (connect's output), $TMP/page.html (the page the browser would show).
+
+fail() { echo "FAIL: $*"; exit 1; }
+
+DB="$XDG_DATA_HOME/switchboard/switchboard.db"
+# sql QUERY: print the rows of QUERY on the store.
+sql() { python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchall())" "$DB" "$1"; }
+
+SRV=
+trap '[ -z "$SRV" ] || kill $SRV 2>/dev/null || true' EXIT
+
+# oauth_start [ARGS...]: start tests/oauth/oauth_server.py with ARGS and wait
+# for its port. Sets SRV (its pid) and U (its base URL).
+oauth_start() {
+	rm -f "$TMP/op"
+	python3 "$ROOT/tests/oauth/oauth_server.py" --port-file "$TMP/op" "$@" &
+	SRV=$!
+	while [ ! -s "$TMP/op" ]; do sleep 0.05; done
+	U="http://127.0.0.1:$(cat "$TMP/op")"
+}
+
+# oauth_stop: stop the provider started last.
+oauth_stop() {
+	kill $SRV 2>/dev/null || true
+	wait $SRV 2>/dev/null || true
+	SRV=
+}
+
+# oauth_app SLUG: store SLUG's OAuth app (cid / csecret) at the provider $U.
+oauth_app() {
+	printf csecret | ${SB:-$BIN} oauth-app set "$1" --client-id cid --client-secret-stdin \
+		--authorize-url "$U/authorize" --token-url "$U/token" >/dev/null
+}
+
+# oauth_begin ARGS...: run "connect ARGS --no-browser" in the background and
+# wait for the authorization URL. Sets CON (its pid) and URL.
+oauth_begin() {
+	${SB:-$BIN} connect "$@" --no-browser >"$TMP/c.out" 2>"$TMP/c.err" &
+	CON=$!
+	for i in $(seq 200); do grep -q '^http' "$TMP/c.out" && break; sleep 0.05; done
+	URL=$(grep '^http' "$TMP/c.out" || true)
+}
+
+# oauth_follow: do what the browser would with URL (consent is assumed).
+# Sets CODE (the final page's HTTP status); the page is $TMP/page.html.
+oauth_follow() {
+	CODE=$(curl -s -L -o "$TMP/page.html" -w '%{http_code}' "$URL")
+}
+
+# oauth_connect ARGS...: oauth_begin ARGS, then oauth_follow; the caller
+# waits for $CON to learn the outcome.
+oauth_connect() {
+	oauth_begin "$@"
+	oauth_follow
+}
+
+# oauth_connected ARGS...: oauth_connect ARGS, which must succeed.
+oauth_connected() {
+	oauth_connect "$@"
+	wait $CON || fail "connect $*: $(cat "$TMP/c.err")"
+}
