@@ -485,8 +485,11 @@ void webhook_receive(const struct listen_request *req, struct listen_response *r
 		goto done;
 	}
 	const char *field = json_string_value(json_object_get(wh, "secret_field"));
-	const char *secret = field ? conns_value(conn, field) : NULL;
-	if (!secret || !*secret) {
+	/* One secret, or several (endpoints, a rotation): see webhook_verify_any. */
+	json_t *secrets = field ? json_object_get(conn->config, field) : NULL;
+	if (field && !secrets)
+		secrets = json_object_get(conn->secrets, field);
+	if (webhook_secret_count(secrets) == 0) {
 		log_error("webhook %s: the connection has no %s to verify deliveries with: set it "
 			  "with 'switchboard connections edit %s --secret-stdin'",
 			  who, field ? field : "secret_field", who);
@@ -496,7 +499,7 @@ void webhook_receive(const struct listen_request *req, struct listen_response *r
 	url = public_url(conn, req);
 	struct webhook_request wr = {req->method, url,           req->headers,
 				     req->body,   req->body_len, now_s()};
-	enum webhook_verdict v = webhook_verify(wh, secret, &wr, &e);
+	enum webhook_verdict v = webhook_verify_any(wh, secrets, &wr, &e);
 	if (v != WEBHOOK_OK) {
 		/* One line, never the body: it is unauthenticated input. */
 		log_warn("webhook %s: rejected a delivery from %s: %s", who,

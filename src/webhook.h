@@ -48,6 +48,20 @@ struct webhook_request {
  * body. */
 enum webhook_verdict webhook_verify(json_t *webhooks, const char *secret,
 				    const struct webhook_request *req, struct err *why);
+/* The secrets a connection's webhook secret field holds: a string (one
+ * secret), or an array of strings and {"id": ENDPOINT, "secret": S}
+ * objects (several endpoints, or old and new during a rotation; register
+ * writes the objects, so remove can drop one endpoint's secret). The i-th
+ * usable secret, borrowed, or NULL past the end; webhook_secret_count says
+ * how many there are. */
+size_t webhook_secret_count(json_t *secrets);
+const char *webhook_secret_at(json_t *secrets, size_t i);
+/* webhook_verify with every secret of secrets (as above): OK when any one
+ * verifies. Each is tried, whatever the ones before gave, so the time
+ * taken does not tell which matched; otherwise the most telling verdict
+ * (stale before a mismatch, an unusable secret only when all are). */
+enum webhook_verdict webhook_verify_any(json_t *webhooks, json_t *secrets,
+					const struct webhook_request *req, struct err *why);
 /* "signature does not match" ...; static text. */
 const char *webhook_verdict_text(enum webhook_verdict v);
 
