@@ -322,6 +322,17 @@ json_t *webhook_events(const struct connector *c, json_t *headers, const char *b
 	json_t *out = json_array();
 	size_t i;
 	json_t *item;
+	/* All or nothing: one element that is no event refuses the delivery,
+	 * rather than storing the rest and answering 2xx for what was lost. */
+	json_array_foreach(items, i, item) {
+		if (!json_is_object(item)) {
+			err_set(err, "event %zu of %zu is not a JSON object", i + 1,
+				json_array_size(items));
+			json_decref(out);
+			out = NULL;
+			goto done;
+		}
+	}
 	json_array_foreach(items, i, item) {
 		const char *from_pointer =
 			event_ptr ? json_string_value(webhook_pointer(item, event_ptr)) : NULL;
@@ -360,6 +371,7 @@ json_t *webhook_events(const struct connector *c, json_t *headers, const char *b
 		free(vendor);
 		free(id);
 	}
+done:
 	json_decref(items);
 	json_decref(doc);
 	return out;
@@ -520,8 +532,8 @@ void webhook_receive(const struct listen_request *req, struct listen_response *r
 	}
 	events = webhook_events(c, req->headers, req->body, req->body_len, &e);
 	if (!events) {
-		log_warn("webhook %s: verified delivery refused: %s", who, e.msg);
-		answer(resp, 400, "the body is not JSON\n");
+		log_warn("webhook %s: verified delivery refused, nothing stored: %s", who, e.msg);
+		answer(resp, 400, "the body is not JSON events: nothing was stored\n");
 		goto done;
 	}
 	store_delivery(rc, c, conn, events, resp, who);

@@ -578,6 +578,19 @@ static void test_events(void)
 	err_init(&err);
 	CHECK(webhook_events(registry_find(reg, "stripe"), none, "not json", 8, &err) == NULL);
 	CHECK(err_is_set(&err));
+	/* A batch with one element that is no event is refused whole (HubSpot
+	 * arrays, Xero's events[], QuickBooks CloudEvents). */
+	const char *batches[][2] = {
+		{"hubspot", "[{\"eventId\":1,\"subscriptionType\":\"contact.creation\"}, 42]"},
+		{"xero", "{\"events\":[{\"eventCategory\":\"CONTACT\",\"eventType\":\"CREATE\"},"
+			 "\"x\"],\"firstEventSequence\":1}"},
+		{"quickbooks", "[null, {\"id\":\"qe-1\",\"type\":\"qbo.customer.created.v1\"}]"}};
+	for (size_t i = 0; i < 3; i++) {
+		err_init(&err);
+		CHECK(webhook_events(registry_find(reg, batches[i][0]), none, batches[i][1],
+				     strlen(batches[i][1]), &err) == NULL);
+		CHECK(strstr(err.msg, "is not a JSON object") != NULL);
+	}
 	json_decref(none);
 }
 
