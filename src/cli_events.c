@@ -24,7 +24,8 @@
 static const char webhooks_usage[] =
 	"usage: switchboard webhooks serve [--listen ADDR:PORT|[IPv6]:PORT] "
 	"[--path-prefix /hooks]\n"
-	"           [--port-file FILE] [--max-body BYTES] [--poll-interval SECONDS]\n"
+	"           [--port-file FILE] [--max-body BYTES] [--request-timeout SECONDS]\n"
+	"           [--poll-interval SECONDS]\n"
 	"\n"
 	"Receives vendor webhooks at http://ADDR:PORT/hooks/<connector>/<connection>,\n"
 	"verifies each with the connector's signature scheme and the connection's\n"
@@ -32,9 +33,11 @@ static const char webhooks_usage[] =
 	"--listen defaults to " DEFAULT_LISTEN "; [::1]:PORT is IPv6 loopback, [::]:PORT\n"
 	"every address, IPv4 too; port 0 picks a free one (printed on\n"
 	"stderr, and written to --port-file). Put it behind a tunnel or proxy for the\n"
-	"vendor to reach it. --poll-interval also polls entities without webhooks, and\n"
-	"on each interval refreshes the OAuth connections whose refresh token has used\n"
-	"half its life (connections refresh --if-due), so idle ones stay alive.\n"
+	"vendor to reach it. A request not complete within --request-timeout (default\n"
+	"30 s) of its connection, however slowly it trickles, is cut off; a silent\n"
+	"connection after 10 s. --poll-interval also polls entities without webhooks,\n"
+	"and on each interval refreshes the OAuth connections whose refresh token has\n"
+	"used half its life (connections refresh --if-due), so idle ones stay alive.\n"
 	"--log-level info shows each delivery.\n"
 	"\n"
 	"       switchboard webhooks register|list|remove CONNECTION ...\n"
@@ -228,7 +231,7 @@ static int webhooks_serve(struct cli *cli, int argc, char **argv)
 	char addr[64];
 	int port = 0, ret = 1;
 	const char *prefix = DEFAULT_PREFIX, *port_file = NULL;
-	long poll_interval = 0, max_body = WEBHOOK_MAX_BODY;
+	long poll_interval = 0, max_body = WEBHOOK_MAX_BODY, request_timeout = 0;
 	pid_t poller = -1;
 	struct listener *l = NULL;
 	struct store *st = NULL;
@@ -260,6 +263,13 @@ static int webhooks_serve(struct cli *cli, int argc, char **argv)
 				return usage_error(webhooks_usage,
 						   "--poll-interval takes seconds >= 1, got '%s'",
 						   v);
+		} else if (strcmp(a, "--request-timeout") == 0) {
+			if (parse_long(v, &request_timeout) < 0 || request_timeout < 1 ||
+			    request_timeout > 3600)
+				return usage_error(webhooks_usage,
+						   "--request-timeout takes seconds from 1 to 3600, "
+						   "got '%s'",
+						   v);
 		} else if (strcmp(a, "--max-body") == 0) {
 			if (parse_long(v, &max_body) < 0 || max_body < 1)
 				return usage_error(webhooks_usage,
@@ -290,7 +300,8 @@ static int webhooks_serve(struct cli *cli, int argc, char **argv)
 	sigaddset(&block, SIGTERM);
 	sigprocmask(SIG_BLOCK, &block, &old);
 	struct webhook_receiver rc = {r, st, prefix};
-	l = listen_start(addr, port, (size_t)max_body, webhook_receive, &rc, &e);
+	l = listen_start(addr, port, (size_t)max_body, (unsigned)request_timeout,
+			 webhook_receive, &rc, &e);
 	if (!l) {
 		sigprocmask(SIG_SETMASK, &old, NULL);
 		goto fail;

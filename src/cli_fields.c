@@ -155,7 +155,8 @@ static int unknown_field(const struct cli_fields *f, const char *name, struct er
 /* The declaration without our own keys, as JSON Schema. New. */
 static json_t *decl_schema(json_t *decl)
 {
-	static const char *own[] = {"secret", "env", "required", "label", "default", NULL};
+	static const char *own[] = {"secret", "env",      "required", "label",
+				   "default", "multiple", NULL};
 	json_t *s = json_deep_copy(decl);
 	for (int i = 0; own[i]; i++)
 		json_object_del(s, own[i]);
@@ -248,6 +249,46 @@ static int field_put(const struct cli_fields *f, const char *name, const char *t
 	} else {
 		json_object_set_new(config, name, v);
 	}
+	return 0;
+}
+
+/* A secret field declared "multiple" given as a JSON array of strings
+ * (several webhook endpoints, or old and new during a rotation): each
+ * checked like one value; stored as an array. */
+static int field_put_list(const struct cli_fields *f, const char *name, json_t *list,
+			  json_t *secrets, struct err *err)
+{
+	json_t *decl = json_object_get(json_object_get(f->known, name), "decl");
+	/* A webhook secret field declared nowhere else is only for webhooks. */
+	const char *whs = json_string_value(
+		json_object_get(json_object_get(f->c->doc, "webhooks"), "secret_field"));
+	int multiple = json_is_true(json_object_get(decl, "multiple")) ||
+		       (!decl && whs && strcmp(whs, name) == 0);
+	if (!is_secret(f, name) || !multiple)
+		return err_set(err, "--secret-stdin: field '%s' must be a string", name);
+	json_t *out = json_array(), *x;
+	size_t i;
+	json_array_foreach(list, i, x) {
+		if (!json_is_string(x) || !json_string_length(x)) {
+			store_secrets_free(out);
+			return err_set(err, "--secret-stdin: field '%s' takes a string or an array "
+					    "of non-empty strings",
+				       name);
+		}
+		log_add_secret(json_string_value(x));
+		json_t *v = field_value(f, name, json_string_value(x), err);
+		if (!v) {
+			store_secrets_free(out);
+			return -1;
+		}
+		json_array_append_new(out, v);
+	}
+	if (!json_array_size(out)) {
+		store_secrets_free(out);
+		return err_set(err, "--secret-stdin: field '%s' is an empty array", name);
+	}
+	secret_drop(secrets, name);
+	json_object_set_new(secrets, name, out);
 	return 0;
 }
 
@@ -349,6 +390,11 @@ static int secrets_from_stdin(const struct cli_fields *f, json_t *config, json_t
 			if (!json_object_get(f->known, k)) {
 				unknown_field(f, k, err);
 				goto done;
+			}
+			if (json_is_array(v)) {
+				if (field_put_list(f, k, v, secrets, err) < 0)
+					goto done;
+				continue;
 			}
 			if (!json_is_string(v)) {
 				err_set(err, "--secret-stdin: field '%s' must be a string", k);

@@ -15,6 +15,7 @@
 #include "jsonx.h"
 #include "schema.h"
 #include "store.h"
+#include "webhook.h"
 
 #define HOOK_PREFIX "/hooks"
 #define MAX_EVENTS 200
@@ -430,23 +431,145 @@ fail:
 	return 1;
 }
 
+/* ---- the secret field with several secrets ---- */
+
+/* May the connector's webhook secret field hold several secrets (see
+ * webhook_verify_any)? When an auth method declares it "multiple", or
+ * when none declares it (then it is only for webhooks). */
+static int field_multiple(const struct connector *c, const char *field)
+{
+	json_t *methods = json_object_get(json_object_get(c->doc, "auth"), "methods"), *m;
+	size_t i;
+	int declared = 0, multiple = 0;
+	json_array_foreach(methods, i, m) {
+		json_t *decl = json_object_get(json_object_get(m, "fields"), field);
+		declared |= decl != NULL;
+		multiple |= json_is_true(json_object_get(decl, "multiple"));
+	}
+	declared |= json_object_get(json_object_get(c->doc, "params"), field) != NULL;
+	return multiple || !declared;
+}
+
+/* Entry k of a stored secrets value as an array entry (a deep copy: the
+ * copy is wiped with its connection), or NULL to leave it out. */
+static json_t *entry_copy(json_t *v)
+{
+	const char *s = json_is_object(v) ? json_string_value(json_object_get(v, "secret"))
+					  : json_string_value(v);
+	return s && *s ? json_deep_copy(v) : NULL;
+}
+
+/* have (a string, an array, or NULL) with the endpoints' secrets of added
+ * ([{id, secret}]) added; an entry of the same id or the same secret is
+ * replaced. A new array. */
+static json_t *secrets_with(json_t *have, json_t *added)
+{
+	json_t *out = json_array(), *v, *a;
+	size_t i, k;
+	json_t *list = json_is_array(have) ? json_incref(have) /* dropped below */
+					   : json_pack("[O?]", have);
+	json_array_foreach(list, i, v) {
+		const char *vid = json_string_value(json_object_get(v, "id"));
+		const char *vs = json_is_object(v) ? json_string_value(json_object_get(v, "secret"))
+						   : json_string_value(v);
+		int replaced = 0;
+		json_array_foreach(added, k, a) {
+			const char *aid = json_string_value(json_object_get(a, "id"));
+			const char *as = json_string_value(json_object_get(a, "secret"));
+			replaced |= (vid && aid && strcmp(vid, aid) == 0) ||
+				    (vs && as && strcmp(vs, as) == 0);
+		}
+		json_t *copy = replaced ? NULL : entry_copy(v);
+		if (copy)
+			json_array_append_new(out, copy);
+	}
+	json_decref(list);
+	json_array_foreach(added, k, a)
+		json_array_append_new(out, json_deep_copy(a));
+	return out;
+}
+
+/* have without the secret of endpoint id: a new array, or NULL when have
+ * holds no secret known to be that endpoint's. */
+static json_t *secrets_without(json_t *have, const char *id)
+{
+	if (!json_is_array(have))
+		return NULL;
+	json_t *out = json_array(), *v;
+	size_t i;
+	int dropped = 0;
+	json_array_foreach(have, i, v) {
+		const char *vid = json_string_value(json_object_get(v, "id"));
+		json_t *copy = NULL;
+		if (vid && strcmp(vid, id) == 0)
+			dropped = 1;
+		else
+			copy = entry_copy(v);
+		if (copy)
+			json_array_append_new(out, copy);
+	}
+	if (!dropped) {
+		store_secrets_free(out);
+		return NULL;
+	}
+	return out;
+}
+
+/* The newest secret of a stored value (the last of an array); borrowed. */
+static const char *newest_secret(json_t *have)
+{
+	size_t n = webhook_secret_count(have);
+	return n ? webhook_secret_at(have, n - 1) : NULL;
+}
+
 /* ---- register ---- */
 
-/* Keep secret (when not NULL) and url with the connection, re-read first so
- * a token refreshed during the calls is not written back stale. */
-static int save_connection(struct manage *m, const char *field, const char *secret,
+/* What save_connection changes in the secret field. */
+struct secret_change {
+	const char *set;  /* replace the value with this one secret */
+	json_t *add;      /* or add these endpoints' secrets ([{id, secret}]; borrowed) */
+	const char *drop; /* or drop this endpoint's secret */
+	int changed;      /* OUT: the field was written */
+	size_t count;     /* OUT: secrets held afterwards */
+};
+
+/* Change the secret field as sc says and keep url (when not NULL) with the
+ * connection, re-read first so a token refreshed (or a secret added)
+ * meanwhile is not written back stale. */
+static int save_connection(struct manage *m, const char *field, struct secret_change *sc,
 			   const char *url, struct err *err)
 {
 	struct connection *fresh =
 		store_get_connection(m->st, m->c->slug, m->conn->name, 1, err);
 	if (!fresh)
 		return -1;
-	if (secret)
-		json_object_set_new(fresh->secrets, field, json_string(secret));
-	if (!fresh->config)
-		fresh->config = json_object();
-	json_object_set_new(fresh->config, "webhook_url", json_string(url));
-	int ret = store_update_connection(m->st, fresh, err);
+	json_t *have = json_object_get(fresh->secrets, field), *value = NULL;
+	if (sc->add && json_array_size(sc->add))
+		value = secrets_with(have, sc->add);
+	else if (sc->set)
+		value = json_string(sc->set);
+	else if (sc->drop)
+		value = secrets_without(have, sc->drop);
+	if (value) {
+		sc->changed = 1;
+		sc->count = webhook_secret_count(value);
+		json_incref(have); /* wiped and dropped just below, once replaced */
+		if (sc->count)
+			json_object_set_new(fresh->secrets, field, value);
+		else {
+			json_object_del(fresh->secrets, field);
+			store_secrets_free(value);
+		}
+		store_secrets_free(have);
+	} else {
+		sc->count = webhook_secret_count(have);
+	}
+	if (url) {
+		if (!fresh->config)
+			fresh->config = json_object();
+		json_object_set_new(fresh->config, "webhook_url", json_string(url));
+	}
+	int ret = url || sc->changed ? store_update_connection(m->st, fresh, err) : 0;
 	connection_free(fresh);
 	return ret;
 }
@@ -456,7 +579,7 @@ static int webhooks_register(struct cli *cli, int argc, char **argv)
 	struct manage m = {0};
 	const char *name = NULL, *public = NULL, *events_arg = NULL;
 	char *url = NULL, *secret = NULL;
-	json_t *events = NULL, *ids = json_array();
+	json_t *events = NULL, *ids = json_array(), *added = json_array();
 	int ret = 2;
 	struct err e;
 	err_init(&e);
@@ -519,7 +642,9 @@ static int webhooks_register(struct cli *cli, int argc, char **argv)
 			m.c->slug);
 		goto fail;
 	}
-	const char *have = json_string_value(json_object_get(m.conn->secrets, field));
+	json_t *have_value = json_object_get(m.conn->secrets, field);
+	const char *have = newest_secret(have_value);
+	int multiple = field_multiple(m.c, field);
 	int generated = 0;
 	if (strcmp(source, "generate") == 0) {
 		if (have && *have) {
@@ -559,6 +684,12 @@ static int webhooks_register(struct cli *cli, int argc, char **argv)
 			if (got && *got) {
 				free_secret(secret);
 				secret = xstrdup(got);
+				/* Each endpoint's own secret, by its id, so remove
+				 * can drop it again. */
+				if (id)
+					json_array_append_new(added,
+							      json_pack("{s:s, s:s}", "id", id,
+									"secret", got));
 			}
 		}
 		wipe_json(data);
@@ -589,7 +720,11 @@ static int webhooks_register(struct cli *cli, int argc, char **argv)
 		goto out;
 	}
 	int store_secret = strcmp(source, "keep") != 0 && secret;
-	if (save_connection(&m, field, store_secret ? secret : NULL, url, &e) < 0) {
+	/* A reused generated secret is stored already (maybe beside others). */
+	int reused = strcmp(source, "generate") == 0 && !generated;
+	struct secret_change sc = {.set = store_secret && !reused ? secret : NULL,
+				   .add = store_secret && multiple ? added : NULL};
+	if (save_connection(&m, field, &sc, url, &e) < 0) {
 		fprintf(stderr,
 			"switchboard: the subscription exists but the connection could not be "
 			"updated: %s; remove it with 'switchboard webhooks remove %s/%s ID'\n",
@@ -606,9 +741,14 @@ static int webhooks_register(struct cli *cli, int argc, char **argv)
 					"connections edit ... --secret-stdin'");
 	else if (strcmp(source, "generate") == 0 && !generated)
 		fprintf(stderr, "kept the connection's existing %s (sealed)\n", field);
+	else if (sc.add && json_array_size(added) && sc.count > json_array_size(added))
+		fprintf(stderr,
+			"added the signing secret to %s (sealed): deliveries verify with any of "
+			"its %zu secrets; 'webhooks remove' drops an endpoint's own\n",
+			field, sc.count);
 	else
 		fprintf(stderr, "stored the signing secret as %s (sealed)%s\n", field,
-			have && *have && strcmp(source, "response") == 0
+			have && *have && strcmp(source, "response") == 0 && !sc.add
 				? "; it replaces the previous one, so endpoints registered "
 				  "before are no longer verified"
 				: "");
@@ -622,6 +762,7 @@ out:
 	free(url);
 	json_decref(events);
 	json_decref(ids);
+	store_secrets_free(added);
 	manage_release(&m);
 	return ret;
 }
@@ -783,6 +924,21 @@ static int webhooks_remove(struct cli *cli, int argc, char **argv)
 	}
 	cli_print("removed %s\n", id);
 	ret = 0;
+	/* Its signing secret verifies nothing any more: drop it when register
+	 * stored it under this id (a secret given by hand has no id). */
+	const char *field = json_string_value(
+		json_object_get(json_object_get(m.c->doc, "webhooks"), "secret_field"));
+	struct secret_change sc = {.drop = id};
+	if (field && save_connection(&m, field, &sc, NULL, &e) < 0) {
+		fprintf(stderr,
+			"switchboard: the subscription is gone but its secret could not be "
+			"dropped from %s: %s\n",
+			field, e.msg);
+		ret = 1;
+	} else if (sc.changed) {
+		fprintf(stderr, "dropped the signing secret of %s from %s (%zu left)\n", id,
+			field, sc.count);
+	}
 out:
 	json_decref(data);
 	manage_release(&m);

@@ -1,10 +1,12 @@
 /* listen.c - a loopback HTTP listener on libmicrohttpd's own thread, so a
- * slow browser or vendor never blocks us, with a hard cap on bodies. */
+ * slow browser or vendor never blocks us, with a hard cap on bodies and a
+ * deadline for each request. */
 #include "listen.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <ctype.h>
+#include <pthread.h>
 #include <errno.h>
 #include <microhttpd.h>
 #include <stdarg.h>
@@ -12,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #include "log.h"
@@ -20,6 +23,21 @@
  * (headers or body) before it is closed. */
 #define LISTEN_MAX_CONNECTIONS 4000
 #define LISTEN_IDLE_TIMEOUT_S 10
+#define LISTEN_REQUEST_TIMEOUT_S 30
+
+/* One open connection, for the request deadline. libmicrohttpd's timeout
+ * counts from the last byte received, so a client trickling a byte every
+ * few seconds would never reach it: the watchdog thread shuts down the
+ * socket of a connection whose request is not complete by its deadline,
+ * and libmicrohttpd, reading end-of-file, closes it. Entries live from
+ * NOTIFY_CONNECTION STARTED to CLOSED, which libmicrohttpd calls before it
+ * closes the descriptor, so under the lock fd is never a reused one. */
+struct conn_track {
+	struct conn_track *prev, *next;
+	int fd;
+	long long deadline_ms; /* 0 while the request is answered */
+	int cut;
+};
 
 struct listener {
 	struct MHD_Daemon *daemon;
@@ -27,6 +45,13 @@ struct listener {
 	void *ctx;
 	size_t max_body;
 	int port;
+	long long request_timeout_ms;
+	pthread_mutex_t lock; /* guards conns, stopping and every conn_track */
+	pthread_cond_t wake;
+	struct conn_track *conns;
+	int stopping;
+	int watchdog_running;
+	pthread_t watchdog;
 };
 
 struct upload {
@@ -112,6 +137,97 @@ static enum MHD_Result collect_query(void *cls, enum MHD_ValueKind kind, const c
 	return MHD_YES;
 }
 
+/* The connection's tracking entry (ours); NULL when it has none. */
+static struct conn_track *track_of(struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	return ci ? ci->socket_context : NULL;
+}
+
+/* A request is complete (deadline off) or a new one may begin on a kept
+ * connection (deadline from now). */
+static void track_set(struct listener *l, struct MHD_Connection *conn, int complete)
+{
+	struct conn_track *t = track_of(conn);
+	if (!t)
+		return;
+	pthread_mutex_lock(&l->lock);
+	t->deadline_ms = complete ? 0 : now_ms() + l->request_timeout_ms;
+	pthread_mutex_unlock(&l->lock);
+}
+
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+			  enum MHD_ConnectionNotificationCode toe)
+{
+	struct listener *l = cls;
+	struct conn_track *t = *socket_context;
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		const union MHD_ConnectionInfo *ci =
+			MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+		if (!ci)
+			return;
+		t = xcalloc(1, sizeof(*t));
+		t->fd = ci->connect_fd;
+		pthread_mutex_lock(&l->lock);
+		t->deadline_ms = now_ms() + l->request_timeout_ms;
+		t->next = l->conns;
+		if (l->conns)
+			l->conns->prev = t;
+		l->conns = t;
+		pthread_mutex_unlock(&l->lock);
+		*socket_context = t;
+	} else if (t) {
+		pthread_mutex_lock(&l->lock);
+		if (t->prev)
+			t->prev->next = t->next;
+		else
+			l->conns = t->next;
+		if (t->next)
+			t->next->prev = t->prev;
+		pthread_mutex_unlock(&l->lock);
+		free(t);
+		*socket_context = NULL;
+	}
+}
+
+/* Shut down connections past their deadline; wake at the next deadline
+ * (at most a second away) until listen_stop. */
+static void *watchdog(void *arg)
+{
+	struct listener *l = arg;
+	pthread_mutex_lock(&l->lock);
+	while (!l->stopping) {
+		long long now = now_ms(), next = now + 1000;
+		for (struct conn_track *t = l->conns; t; t = t->next) {
+			if (!t->deadline_ms || t->cut)
+				continue;
+			if (t->deadline_ms <= now) {
+				/* Not close(): the descriptor stays libmicrohttpd's. */
+				shutdown(t->fd, SHUT_RDWR);
+				t->cut = 1;
+				log_debug("listener: closed a connection whose request was not "
+					  "complete within %lld s",
+					  l->request_timeout_ms / 1000);
+			} else if (t->deadline_ms < next) {
+				next = t->deadline_ms;
+			}
+		}
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		long long wait_ms = next - now + 1;
+		ts.tv_sec += (time_t)(wait_ms / 1000);
+		ts.tv_nsec += (long)(wait_ms % 1000) * 1000000L;
+		if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&l->wake, &l->lock, &ts);
+	}
+	pthread_mutex_unlock(&l->lock);
+	return NULL;
+}
+
 static enum MHD_Result respond(struct MHD_Connection *conn, int status, const char *ctype,
 			       char *body)
 {
@@ -150,6 +266,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		*data_size = 0;
 		return MHD_YES;
 	}
+	/* All of the request is here: what remains is ours to answer. */
+	track_set(l, conn, 1);
 	if (up->too_big)
 		return respond(conn, 413, NULL, xstrdup("request body too large\n"));
 	char peer[INET6_ADDRSTRLEN];
@@ -174,8 +292,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 static void on_done(void *cls, struct MHD_Connection *conn, void **state,
 		    enum MHD_RequestTerminationCode code)
 {
-	(void)cls, (void)conn, (void)code;
+	(void)code;
 	struct upload *up = *state;
+	/* A kept connection's next request gets a deadline of its own. */
+	track_set(cls, conn, 0);
 	if (up) {
 		buf_release(&up->body);
 		free(up->target);
@@ -198,7 +318,8 @@ static void raise_fd_limit(rlim_t want)
 }
 
 struct listener *listen_start(const char *addr, int port, size_t max_body,
-			      listen_handler_fn handler, void *ctx, struct err *err)
+			      unsigned request_timeout_s, listen_handler_fn handler, void *ctx,
+			      struct err *err)
 {
 	struct sockaddr_in sa4 = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
 	struct sockaddr_in6 sa6 = {.sin6_family = AF_INET6, .sin6_port = htons((uint16_t)port)};
@@ -225,12 +346,17 @@ struct listener *listen_start(const char *addr, int port, size_t max_body,
 	l->handler = handler;
 	l->ctx = ctx;
 	l->max_body = max_body ? max_body : (1 << 20);
+	l->request_timeout_ms =
+		1000LL * (request_timeout_s ? request_timeout_s : LISTEN_REQUEST_TIMEOUT_S);
+	pthread_mutex_init(&l->lock, NULL);
+	pthread_cond_init(&l->wake, NULL);
 	/* clang-format off */
 	l->daemon = MHD_start_daemon(
 		flags, 0, NULL, NULL,
 		on_request, l,
 		MHD_OPTION_SOCK_ADDR, sa,
-		MHD_OPTION_NOTIFY_COMPLETED, on_done, NULL,
+		MHD_OPTION_NOTIFY_COMPLETED, on_done, l,
+		MHD_OPTION_NOTIFY_CONNECTION, on_connection, l,
 		MHD_OPTION_URI_LOG_CALLBACK, log_uri, l,
 		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)LISTEN_IDLE_TIMEOUT_S,
@@ -241,13 +367,23 @@ struct listener *listen_start(const char *addr, int port, size_t max_body,
 		err_set(err, "cannot listen on %s%s%s:%d (in use, not allowed, or no such address)",
 			sa == (const struct sockaddr *)&sa6 ? "[" : "", addr,
 			sa == (const struct sockaddr *)&sa6 ? "]" : "", port);
-		free(l);
-		return NULL;
+		goto fail;
 	}
+	if (pthread_create(&l->watchdog, NULL, watchdog, l) != 0) {
+		err_set(err, "cannot start the listener's watchdog thread");
+		MHD_stop_daemon(l->daemon);
+		goto fail;
+	}
+	l->watchdog_running = 1;
 	const union MHD_DaemonInfo *info =
 		MHD_get_daemon_info(l->daemon, MHD_DAEMON_INFO_BIND_PORT);
 	l->port = info ? info->port : port;
 	return l;
+fail:
+	pthread_cond_destroy(&l->wake);
+	pthread_mutex_destroy(&l->lock);
+	free(l);
+	return NULL;
 }
 
 int listen_port(const struct listener *l)
@@ -271,5 +407,14 @@ void listen_stop(struct listener *l)
 		nanosleep(&ts, NULL);
 	}
 	MHD_stop_daemon(l->daemon);
+	if (l->watchdog_running) {
+		pthread_mutex_lock(&l->lock);
+		l->stopping = 1;
+		pthread_cond_signal(&l->wake);
+		pthread_mutex_unlock(&l->lock);
+		pthread_join(l->watchdog, NULL);
+	}
+	pthread_cond_destroy(&l->wake);
+	pthread_mutex_destroy(&l->lock);
 	free(l);
 }

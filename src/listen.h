@@ -34,9 +34,13 @@ struct listener;
 
 /* Listen on addr:port (port 0: any free port). addr is an IPv4 or IPv6
  * literal (no brackets); "::" also takes IPv4 (dual stack). max_body caps
- * request bodies (413 above it). NULL with err. */
+ * request bodies (413 above it). A connection silent for 10 s is closed,
+ * and so is one whose request (request line, headers and body) is not
+ * complete request_timeout_s after the connection was accepted or its
+ * previous answer sent (0: 30 s), however it trickles in. NULL with err. */
 struct listener *listen_start(const char *addr, int port, size_t max_body,
-			      listen_handler_fn handler, void *ctx, struct err *err);
+			      unsigned request_timeout_s, listen_handler_fn handler, void *ctx,
+			      struct err *err);
 int listen_port(const struct listener *l);
 /* Stop and free; accepts NULL. */
 void listen_stop(struct listener *l);

@@ -246,7 +246,8 @@ struct oauth_connect *oauth_connect_begin(struct store *st, const struct oauth_c
 	http_free(probe);
 	if (random_hex(&oc->state, err) < 0 || oauth_pkce(&oc->verifier, &oc->challenge, err) < 0)
 		goto fail;
-	oc->l = listen_start("127.0.0.1", oc->app->redirect_port, 64 << 10, on_callback, oc, err);
+	oc->l = listen_start("127.0.0.1", oc->app->redirect_port, 64 << 10, 0, on_callback, oc,
+			      err);
 	if (!oc->l)
 		goto fail;
 	oc->redirect = xasprintf("http://127.0.0.1:%d%s", listen_port(oc->l),

@@ -59,6 +59,8 @@ int store_add_events(struct store *s, struct event *const *evs, size_t n, struct
 		if (r < 0)
 			goto fail;
 		added += r;
+		if (i == 0 && n > 1)
+			fault_point("store_events_mid_batch"); /* the crash tests */
 	}
 	if (store_tx_commit(s, err) < 0)
 		goto fail;

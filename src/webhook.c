@@ -322,6 +322,17 @@ json_t *webhook_events(const struct connector *c, json_t *headers, const char *b
 	json_t *out = json_array();
 	size_t i;
 	json_t *item;
+	/* All or nothing: one element that is no event refuses the delivery,
+	 * rather than storing the rest and answering 2xx for what was lost. */
+	json_array_foreach(items, i, item) {
+		if (!json_is_object(item)) {
+			err_set(err, "event %zu of %zu is not a JSON object", i + 1,
+				json_array_size(items));
+			json_decref(out);
+			out = NULL;
+			goto done;
+		}
+	}
 	json_array_foreach(items, i, item) {
 		const char *from_pointer =
 			event_ptr ? json_string_value(webhook_pointer(item, event_ptr)) : NULL;
@@ -360,6 +371,7 @@ json_t *webhook_events(const struct connector *c, json_t *headers, const char *b
 		free(vendor);
 		free(id);
 	}
+done:
 	json_decref(items);
 	json_decref(doc);
 	return out;
@@ -485,8 +497,11 @@ void webhook_receive(const struct listen_request *req, struct listen_response *r
 		goto done;
 	}
 	const char *field = json_string_value(json_object_get(wh, "secret_field"));
-	const char *secret = field ? conns_value(conn, field) : NULL;
-	if (!secret || !*secret) {
+	/* One secret, or several (endpoints, a rotation): see webhook_verify_any. */
+	json_t *secrets = field ? json_object_get(conn->config, field) : NULL;
+	if (field && !secrets)
+		secrets = json_object_get(conn->secrets, field);
+	if (webhook_secret_count(secrets) == 0) {
 		log_error("webhook %s: the connection has no %s to verify deliveries with: set it "
 			  "with 'switchboard connections edit %s --secret-stdin'",
 			  who, field ? field : "secret_field", who);
@@ -496,7 +511,7 @@ void webhook_receive(const struct listen_request *req, struct listen_response *r
 	url = public_url(conn, req);
 	struct webhook_request wr = {req->method, url,           req->headers,
 				     req->body,   req->body_len, now_s()};
-	enum webhook_verdict v = webhook_verify(wh, secret, &wr, &e);
+	enum webhook_verdict v = webhook_verify_any(wh, secrets, &wr, &e);
 	if (v != WEBHOOK_OK) {
 		/* One line, never the body: it is unauthenticated input. */
 		log_warn("webhook %s: rejected a delivery from %s: %s", who,
@@ -517,8 +532,8 @@ void webhook_receive(const struct listen_request *req, struct listen_response *r
 	}
 	events = webhook_events(c, req->headers, req->body, req->body_len, &e);
 	if (!events) {
-		log_warn("webhook %s: verified delivery refused: %s", who, e.msg);
-		answer(resp, 400, "the body is not JSON\n");
+		log_warn("webhook %s: verified delivery refused, nothing stored: %s", who, e.msg);
+		answer(resp, 400, "the body is not JSON events: nothing was stored\n");
 		goto done;
 	}
 	store_delivery(rc, c, conn, events, resp, who);

@@ -48,6 +48,20 @@ struct webhook_request {
  * body. */
 enum webhook_verdict webhook_verify(json_t *webhooks, const char *secret,
 				    const struct webhook_request *req, struct err *why);
+/* The secrets a connection's webhook secret field holds: a string (one
+ * secret), or an array of strings and {"id": ENDPOINT, "secret": S}
+ * objects (several endpoints, or old and new during a rotation; register
+ * writes the objects, so remove can drop one endpoint's secret). The i-th
+ * usable secret, borrowed, or NULL past the end; webhook_secret_count says
+ * how many there are. */
+size_t webhook_secret_count(json_t *secrets);
+const char *webhook_secret_at(json_t *secrets, size_t i);
+/* webhook_verify with every secret of secrets (as above): OK when any one
+ * verifies. Each is tried, whatever the ones before gave, so the time
+ * taken does not tell which matched; otherwise the most telling verdict
+ * (stale before a mismatch, an unusable secret only when all are). */
+enum webhook_verdict webhook_verify_any(json_t *webhooks, json_t *secrets,
+					const struct webhook_request *req, struct err *why);
 /* "signature does not match" ...; static text. */
 const char *webhook_verdict_text(enum webhook_verdict v);
 
@@ -59,7 +73,8 @@ const char *webhook_verdict_text(enum webhook_verdict v);
  * event is the canonical name from the connector's entity events map (the
  * vendor's name when unmapped), id the vendor's delivery or event id
  * (id_header, id_pointer, else "sha256:" of the body or element). NULL with
- * err when the body is not JSON. */
+ * err when the body is not JSON, or when an element of a batch is not a
+ * JSON object (then the whole delivery is refused: none of it is stored). */
 json_t *webhook_events(const struct connector *c, json_t *headers, const char *body,
 		       size_t body_len, struct err *err);
 
@@ -67,8 +82,10 @@ json_t *webhook_events(const struct connector *c, json_t *headers, const char *b
  * webhook_receiver. Routes POST <prefix>/<connector>/<connection>, verifies,
  * stores every event of a delivery in one transaction, then answers 200
  * (a handshake such as Slack's url_verification gets its answer instead);
+ * a batch is stored whole or not at all, so a retry brings all of it again;
  * 401 unverified (one log line, never the body), 404 unknown connector,
- * connection or path, 405 not POST, 400 a verified body that is not JSON,
+ * connection or path, 405 not POST, 400 a verified body that is not JSON
+ * or a batch with an element that is not an object (nothing stored),
  * 500 when the connection has no usable secret or the store fails (the
  * vendor retries). Bodies over the listener's cap get 413 before this. */
 struct webhook_receiver {

@@ -452,6 +452,87 @@ enum webhook_verdict webhook_verify(json_t *webhooks, const char *secret,
 	return WEBHOOK_UNSUPPORTED;
 }
 
+/* One entry of a secrets list: a string, or an object's "secret". */
+static const char *secret_entry(json_t *v)
+{
+	const char *s = json_is_object(v) ? json_string_value(json_object_get(v, "secret"))
+					  : json_string_value(v);
+	return s && *s ? s : NULL;
+}
+
+size_t webhook_secret_count(json_t *secrets)
+{
+	if (!json_is_array(secrets))
+		return secret_entry(secrets) ? 1 : 0;
+	size_t i, n = 0;
+	json_t *v;
+	json_array_foreach(secrets, i, v)
+		n += secret_entry(v) != NULL;
+	return n;
+}
+
+const char *webhook_secret_at(json_t *secrets, size_t i)
+{
+	if (!json_is_array(secrets))
+		return i == 0 ? secret_entry(secrets) : NULL;
+	size_t k;
+	json_t *v;
+	json_array_foreach(secrets, k, v) {
+		const char *s = secret_entry(v);
+		if (s && i-- == 0)
+			return s;
+	}
+	return NULL;
+}
+
+/* How telling a failed verdict is, higher first: a signature that matched
+ * but is stale, then what is wrong with the request, then a mismatch, and
+ * an unusable secret last (another secret may be usable). */
+static int verdict_rank(enum webhook_verdict v)
+{
+	switch (v) {
+	case WEBHOOK_OK:
+		return 6;
+	case WEBHOOK_STALE:
+		return 5;
+	case WEBHOOK_MISSING:
+	case WEBHOOK_MALFORMED:
+		return 4;
+	case WEBHOOK_MISMATCH:
+		return 3;
+	case WEBHOOK_UNSUPPORTED:
+		return 2;
+	case WEBHOOK_BAD_SECRET:
+		return 1;
+	}
+	return 0;
+}
+
+enum webhook_verdict webhook_verify_any(json_t *webhooks, json_t *secrets,
+					const struct webhook_request *req, struct err *why)
+{
+	size_t n = webhook_secret_count(secrets);
+	if (n == 0)
+		return webhook_verify(webhooks, NULL, req, why);
+	enum webhook_verdict best = WEBHOOK_BAD_SECRET;
+	struct err best_why;
+	err_init(&best_why);
+	/* No early exit: every secret is tried. */
+	for (size_t i = 0; i < n; i++) {
+		struct err e;
+		err_init(&e);
+		enum webhook_verdict v = webhook_verify(webhooks, webhook_secret_at(secrets, i), req, &e);
+		if (i == 0 || verdict_rank(v) > verdict_rank(best)) {
+			best = v;
+			best_why = e;
+		}
+	}
+	if (best != WEBHOOK_OK && err_is_set(&best_why))
+		err_set(why, "%s%s", best_why.msg,
+			n > 1 && best == WEBHOOK_MISMATCH ? " (any of the secrets)" : "");
+	return best;
+}
+
 const char *webhook_verdict_text(enum webhook_verdict v)
 {
 	switch (v) {

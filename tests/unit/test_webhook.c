@@ -100,6 +100,109 @@ static void test_stripe(void)
 }
 
 /* Shopify, Xero and QuickBooks: base64 HMAC of the body in one header. */
+static enum webhook_verdict run_any(json_t *wh, json_t *secrets, json_t *headers, const char *body,
+				    long long now, struct err *why)
+{
+	struct webhook_request req = {"POST", NULL, headers, body, strlen(body), now};
+	err_init(why);
+	return webhook_verify_any(wh, secrets, &req, why);
+}
+
+/* A connection's secret field with several secrets: a string, an array of
+ * strings and {id, secret} objects; any one verifies, each is tried. */
+static void test_several_secrets(void)
+{
+	const char *body = "{\"id\":\"evt_1\",\"type\":\"customer.created\"}";
+	json_t *wh = block("stripe");
+	struct err why;
+	char msg[256], hdr[512];
+	snprintf(msg, sizeof(msg), "%lld.%s", NOW, body);
+	char *old = hmac_hex("whsec_old", msg), *new = hmac_hex("whsec_new", msg);
+
+	json_t *one = json_string("whsec_old");
+	json_t *both = json_pack("[s, {s:s, s:s}, s, {s:s}, i]", "whsec_old", "id", "we_2",
+				 "secret", "whsec_new", "", "id", "we_3", 7);
+	json_t *none = json_pack("[s, {s:s}]", "", "id", "we_1");
+	json_t *others = json_pack("[s, s]", "whsec_a", "whsec_b");
+	CHECK(webhook_secret_count(one) == 1);
+	CHECK(webhook_secret_count(both) == 2);
+	CHECK(webhook_secret_count(none) == 0);
+	CHECK(webhook_secret_count(NULL) == 0);
+	CHECK_STR(webhook_secret_at(both, 0), "whsec_old");
+	CHECK_STR(webhook_secret_at(both, 1), "whsec_new");
+	CHECK(webhook_secret_at(both, 2) == NULL);
+
+	/* Signed with the old secret, the new one, or both (Stripe sends a v1
+	 * per secret while one is rolled). */
+	snprintf(hdr, sizeof(hdr), "t=%lld,v1=%s", NOW, old);
+	json_t *h = json_pack("{s:s}", "stripe-signature", hdr);
+	CHECK(run_any(wh, one, h, body, NOW, &why) == WEBHOOK_OK);
+	CHECK(run_any(wh, both, h, body, NOW, &why) == WEBHOOK_OK);
+	CHECK(run_any(wh, others, h, body, NOW, &why) == WEBHOOK_MISMATCH);
+	CHECK(strstr(why.msg, "any of the secrets") != NULL);
+	CHECK(strstr(why.msg, "whsec_") == NULL);
+	/* A secret that matches but a stale time says stale, not mismatch. */
+	CHECK(run_any(wh, both, h, body, NOW + 1000, &why) == WEBHOOK_STALE);
+	CHECK(run_any(wh, none, h, body, NOW, &why) == WEBHOOK_BAD_SECRET);
+	json_decref(h);
+	snprintf(hdr, sizeof(hdr), "t=%lld,v1=%s", NOW, new);
+	h = json_pack("{s:s}", "stripe-signature", hdr);
+	CHECK(run_any(wh, one, h, body, NOW, &why) == WEBHOOK_MISMATCH);
+	CHECK(run_any(wh, both, h, body, NOW, &why) == WEBHOOK_OK);
+	json_decref(h);
+	snprintf(hdr, sizeof(hdr), "t=%lld,v1=%s,v1=%s", NOW, new, old);
+	h = json_pack("{s:s}", "stripe-signature", hdr);
+	CHECK(run_any(wh, both, h, body, NOW, &why) == WEBHOOK_OK);
+	CHECK(run_any(wh, others, h, body, NOW, &why) == WEBHOOK_MISMATCH);
+	json_decref(h);
+	json_decref(wh);
+
+	/* Standard Webhooks: one secret not whsec_<base64> does not spoil the
+	 * others; if none is usable, the secret is what is wrong. */
+	wh = block("standard");
+	unsigned char key[] = "0123456789abcdef0123456789abcdef";
+	char *b64 = crypto_base64(key, 32, 0), *whsec = xasprintf("whsec_%s", b64);
+	snprintf(msg, sizeof(msg), "msg_1.%lld.%s", NOW, body);
+	char *sig = hmac_b64(key, 32, msg);
+	snprintf(hdr, sizeof(hdr), "v1,%s", sig);
+	char ts[32];
+	snprintf(ts, sizeof(ts), "%lld", NOW);
+	h = json_pack("{s:s, s:s, s:s}", "webhook-signature", hdr, "webhook-timestamp", ts,
+		      "webhook-id", "msg_1");
+	json_t *mixed = json_pack("[s, s]", "whsec_!!!", whsec);
+	json_t *bad = json_pack("[s]", "whsec_!!!");
+	CHECK(run_any(wh, mixed, h, body, NOW, &why) == WEBHOOK_OK);
+	CHECK(run_any(wh, bad, h, body, NOW, &why) == WEBHOOK_BAD_SECRET);
+	json_decref(h);
+	json_decref(mixed);
+	json_decref(bad);
+	json_decref(wh);
+	free(sig);
+	free(whsec);
+	free(b64);
+
+	/* GitHub while a secret is changed: the old and the new verify. */
+	wh = block("github");
+	char *gh = hmac_hex("new-gh", body);
+	snprintf(hdr, sizeof(hdr), "sha256=%s", gh);
+	h = json_pack("{s:s}", "x-hub-signature-256", hdr);
+	json_t *gs = json_pack("[s, s]", "old-gh", "new-gh");
+	CHECK(run_any(wh, gs, h, body, NOW, &why) == WEBHOOK_OK);
+	json_array_remove(gs, 1);
+	CHECK(run_any(wh, gs, h, body, NOW, &why) == WEBHOOK_MISMATCH);
+	json_decref(gs);
+	json_decref(h);
+	json_decref(wh);
+	free(gh);
+
+	json_decref(one);
+	json_decref(both);
+	json_decref(none);
+	json_decref(others);
+	free(old);
+	free(new);
+}
+
 static void test_body_b64(const char *scheme, const char *header)
 {
 	const char *body = "{\"events\":[],\"firstEventSequence\":0}";
@@ -475,6 +578,19 @@ static void test_events(void)
 	err_init(&err);
 	CHECK(webhook_events(registry_find(reg, "stripe"), none, "not json", 8, &err) == NULL);
 	CHECK(err_is_set(&err));
+	/* A batch with one element that is no event is refused whole (HubSpot
+	 * arrays, Xero's events[], QuickBooks CloudEvents). */
+	const char *batches[][2] = {
+		{"hubspot", "[{\"eventId\":1,\"subscriptionType\":\"contact.creation\"}, 42]"},
+		{"xero", "{\"events\":[{\"eventCategory\":\"CONTACT\",\"eventType\":\"CREATE\"},"
+			 "\"x\"],\"firstEventSequence\":1}"},
+		{"quickbooks", "[null, {\"id\":\"qe-1\",\"type\":\"qbo.customer.created.v1\"}]"}};
+	for (size_t i = 0; i < 3; i++) {
+		err_init(&err);
+		CHECK(webhook_events(registry_find(reg, batches[i][0]), none, batches[i][1],
+				     strlen(batches[i][1]), &err) == NULL);
+		CHECK(strstr(err.msg, "is not a JSON object") != NULL);
+	}
 	json_decref(none);
 }
 
@@ -725,6 +841,7 @@ int main(void)
 		free(path);
 	}
 	test_stripe();
+	test_several_secrets();
 	test_body_b64("shopify", "x-shopify-hmac-sha256");
 	test_body_b64("xero", "x-xero-signature");
 	test_body_b64("quickbooks", "intuit-signature");

@@ -1,8 +1,9 @@
 # webhooks register/list/remove with Stripe: the exact requests Stripe sees,
 # the whsec_ secret from the create answer kept sealed (never in the .db
 # bytes, stdout or stderr), webhook_url remembered, and webhooks serve then
-# verifying a delivery signed with that secret; a 400 and a 404 from Stripe
-# give a clear message and exit 1.
+# verifying a delivery signed with that secret; remove drops the secret of
+# the endpoint removed; a 400 and a 404 from Stripe give a clear message and
+# exit 1.
 set -eu
 fail() { echo "FAIL: $*"; exit 1; }
 SECRET=whsec_c2VjcmV0X2Zyb21fc3RyaXBlX3Rlc3Q
@@ -36,8 +37,37 @@ assert rows[0]=={'id':'we_123','url':'https://hooks.example.com/hooks/stripe/mai
 assert rows[1]['this_connection'] is False, rows
 " "$TMP/list.json" || fail "list json"
 
+# webhooks serve verifies a delivery signed with the stored secret.
+$BIN webhooks serve --listen 127.0.0.1:0 --port-file "$TMP/port" 2>"$TMP/serve.err" &
+SRV=$!
+trap 'kill $SRV 2>/dev/null || true' EXIT
+for i in $(seq 200); do [ -s "$TMP/port" ] && break; sleep 0.05; done
+[ -s "$TMP/port" ] || fail "no port file"
+python3 - "$(cat "$TMP/port")" "$SECRET" <<'PY' || fail "delivery"
+import hashlib, hmac, json, sys, time, urllib.request
+port, secret = sys.argv[1], sys.argv[2]
+body = json.dumps({"id": "evt_reg1", "type": "customer.created", "data": {"object": {"id": "cus_9"}}}).encode()
+def send(key):
+    t = str(int(time.time()))
+    sig = hmac.new(key.encode(), t.encode() + b"." + body, hashlib.sha256).hexdigest()
+    req = urllib.request.Request(f"http://127.0.0.1:{port}/hooks/stripe/main", data=body, method="POST",
+                                 headers={"Stripe-Signature": f"t={t},v1={sig}", "Content-Type": "application/json"})
+    try:
+        return urllib.request.urlopen(req).status
+    except urllib.error.HTTPError as e:
+        return e.code
+assert send("whsec_wrong") == 401
+assert send(secret) == 200
+PY
+kill -TERM $SRV; wait $SRV || true; trap - EXIT
+! grep -q "$SECRET" "$TMP/serve.err" || fail "secret in serve log"
+! grep -q 'AddressSanitizer\|LeakSanitizer\|runtime error' "$TMP"/*.err || fail "sanitizer: $(cat "$TMP"/*.err)"
+$BIN events list --json | grep -q '"vendor_event_id":"evt_reg1"' || fail "event not stored"
+
 $BIN webhooks remove main we_123 >"$TMP/rm.out" 2>"$TMP/rm.err" || fail "remove: $(cat "$TMP/rm.err")"
 grep -qx 'removed we_123' "$TMP/rm.out" || fail "rm out"
+# The endpoint's own secret goes with it.
+grep -q 'dropped the signing secret of we_123 from webhook_secret (0 left)' "$TMP/rm.err" || fail "rm err: $(cat "$TMP/rm.err")"
 set +e
 $BIN webhooks remove main we_gone >"$TMP/rm2.out" 2>"$TMP/rm2.err"
 rc=$?
@@ -81,32 +111,6 @@ dels = [r["path"] for r in reqs if r["method"] == "DELETE"]
 assert dels == ["/v1/webhook_endpoints/we_123", "/v1/webhook_endpoints/we_gone"], dels
 PY
 
-# webhooks serve verifies a delivery signed with the stored secret.
-$BIN webhooks serve --listen 127.0.0.1:0 --port-file "$TMP/port" 2>"$TMP/serve.err" &
-SRV=$!
-trap 'kill $SRV 2>/dev/null || true' EXIT
-for i in $(seq 200); do [ -s "$TMP/port" ] && break; sleep 0.05; done
-[ -s "$TMP/port" ] || fail "no port file"
-python3 - "$(cat "$TMP/port")" "$SECRET" <<'PY' || fail "delivery"
-import hashlib, hmac, json, sys, time, urllib.request
-port, secret = sys.argv[1], sys.argv[2]
-body = json.dumps({"id": "evt_reg1", "type": "customer.created", "data": {"object": {"id": "cus_9"}}}).encode()
-def send(key):
-    t = str(int(time.time()))
-    sig = hmac.new(key.encode(), t.encode() + b"." + body, hashlib.sha256).hexdigest()
-    req = urllib.request.Request(f"http://127.0.0.1:{port}/hooks/stripe/main", data=body, method="POST",
-                                 headers={"Stripe-Signature": f"t={t},v1={sig}", "Content-Type": "application/json"})
-    try:
-        return urllib.request.urlopen(req).status
-    except urllib.error.HTTPError as e:
-        return e.code
-assert send("whsec_wrong") == 401
-assert send(secret) == 200
-PY
-kill -TERM $SRV; wait $SRV || true; trap - EXIT
-! grep -q "$SECRET" "$TMP/serve.err" || fail "secret in serve log"
-! grep -q 'AddressSanitizer\|LeakSanitizer\|runtime error' "$TMP"/*.err || fail "sanitizer: $(cat "$TMP"/*.err)"
-$BIN events list --json | grep -q '"vendor_event_id":"evt_reg1"' || fail "event not stored"
 
 # The create tool itself (what a model or `switchboard call` sees): the
 # signing secret in Stripe's answer is redacted.
