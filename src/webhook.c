@@ -322,17 +322,10 @@ json_t *webhook_events(const struct connector *c, json_t *headers, const char *b
 	json_t *out = json_array();
 	size_t i;
 	json_t *item;
-	/* All or nothing: one element that is no event refuses the delivery,
-	 * rather than storing the rest and answering 2xx for what was lost. */
-	json_array_foreach(items, i, item) {
-		if (!json_is_object(item)) {
-			err_set(err, "event %zu of %zu is not a JSON object", i + 1,
-				json_array_size(items));
-			json_decref(out);
-			out = NULL;
-			goto done;
-		}
-	}
+	/* An element that is no object (a vendor's format change) is still a
+	 * verified part of the delivery: it is kept as an unknown event rather
+	 * than refused, since a refused batch comes back the same on every retry
+	 * and is lost when the vendor gives up. */
 	json_array_foreach(items, i, item) {
 		const char *from_pointer =
 			event_ptr ? json_string_value(webhook_pointer(item, event_ptr)) : NULL;
@@ -371,7 +364,6 @@ json_t *webhook_events(const struct connector *c, json_t *headers, const char *b
 		free(vendor);
 		free(id);
 	}
-done:
 	json_decref(items);
 	json_decref(doc);
 	return out;

@@ -73,8 +73,9 @@ const char *webhook_verdict_text(enum webhook_verdict v);
  * event is the canonical name from the connector's entity events map (the
  * vendor's name when unmapped), id the vendor's delivery or event id
  * (id_header, id_pointer, else "sha256:" of the body or element). NULL with
- * err when the body is not JSON, or when an element of a batch is not a
- * JSON object (then the whole delivery is refused: none of it is stored). */
+ * err when the body is not JSON. An element of a batch that is not an
+ * object is kept as an event of its own (type "unknown" when nothing names
+ * it), so a verified delivery is never refused for its shape. */
 json_t *webhook_events(const struct connector *c, json_t *headers, const char *body,
 		       size_t body_len, struct err *err);
 
@@ -85,7 +86,7 @@ json_t *webhook_events(const struct connector *c, json_t *headers, const char *b
  * a batch is stored whole or not at all, so a retry brings all of it again;
  * 401 unverified (one log line, never the body), 404 unknown connector,
  * connection or path, 405 not POST, 400 a verified body that is not JSON
- * or a batch with an element that is not an object (nothing stored),
+ * (nothing stored),
  * 500 when the connection has no usable secret or the store fails (the
  * vendor retries). Bodies over the listener's cap get 413 before this. */
 struct webhook_receiver {
