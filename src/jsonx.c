@@ -1,7 +1,9 @@
 /* jsonx.c - small jansson helpers: compact dumps whose reals read back the
- * same in the fewest digits, and the JSON pointer walker connectors use. */
+ * same in the fewest digits, the JSON pointer walker connectors use, and
+ * jansson's free that wipes what it frees. */
 #include "jsonx.h"
 
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,4 +100,21 @@ json_t *jsonx_pointer_first(json_t *doc, json_t *ptrs)
 			return v;
 	}
 	return NULL;
+}
+
+void jsonx_wipe_block(void *p)
+{
+	if (p)
+		explicit_bzero(p, malloc_usable_size(p));
+}
+
+static void wiping_free(void *p)
+{
+	jsonx_wipe_block(p);
+	free(p);
+}
+
+void jsonx_wipe_on_free(void)
+{
+	json_set_alloc_funcs(malloc, wiping_free);
 }

@@ -25,4 +25,13 @@ json_t *jsonx_pointer(json_t *doc, const char *ptr);
  * that resolves to a string, number or boolean wins. Borrowed, or NULL. */
 json_t *jsonx_pointer_first(json_t *doc, json_t *ptrs);
 
+/* jansson's own buffers hold secrets too (a token parsed from a vendor's
+ * answer, a connection's secrets while they are sealed, the text of a
+ * request body): make every block jansson frees be wiped first. Call before
+ * the first jansson value is made (main does). */
+void jsonx_wipe_on_free(void);
+/* Wipe the whole of a malloc'd block (its usable size), without freeing it;
+ * accepts NULL. What jansson's free does before free(). */
+void jsonx_wipe_block(void *p);
+
 #endif

@@ -5,6 +5,7 @@
 
 #include "cli.h"
 #include "http.h"
+#include "jsonx.h"
 #include "log.h"
 #include "schema.h"
 
@@ -170,6 +171,7 @@ int main(int argc, char **argv)
 	struct cli cli;
 	memset(&cli, 0, sizeof(cli));
 	int ret = 2;
+	jsonx_wipe_on_free();
 	const char *lvl = getenv("SWITCHBOARD_LOG");
 	if (lvl && log_parse_level(lvl) >= 0)
 		log_set_level((enum log_level)log_parse_level(lvl));

@@ -3,6 +3,7 @@
 #include "jsonx.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "t.h"
 #include "util.h"
@@ -75,9 +76,34 @@ static void test_pointer(void)
 	json_decref(doc);
 }
 
+/* The free jansson gets wipes the whole block first. */
+static void test_wipe(void)
+{
+	char *p = malloc(40);
+	memset(p, 'S', 40);
+	jsonx_wipe_block(p);
+	size_t zero = 0;
+	for (size_t i = 0; i < 40; i++)
+		zero += p[i] == 0;
+	CHECK(zero == 40);
+	free(p);
+	jsonx_wipe_block(NULL);
+
+	json_malloc_t m = NULL;
+	json_free_t f = NULL;
+	json_get_alloc_funcs(&m, &f);
+	CHECK(f == free);
+	jsonx_wipe_on_free();
+	json_get_alloc_funcs(&m, &f);
+	CHECK(f != free && m == malloc);
+	json_t *v = json_pack("{s:s}", "token", "secret-value");
+	json_decref(v); /* through the wiping free, clean under ASan */
+}
+
 int main(void)
 {
 	test_dumps();
 	test_pointer();
+	test_wipe();
 	return t_done();
 }
