@@ -25,7 +25,7 @@ static const char webhooks_usage[] =
 	"usage: switchboard webhooks serve [--listen ADDR:PORT|[IPv6]:PORT] "
 	"[--path-prefix /hooks]\n"
 	"           [--port-file FILE] [--max-body BYTES] [--request-timeout SECONDS]\n"
-	"           [--poll-interval SECONDS]\n"
+	"           [--poll-interval SECONDS] [--retain SPAN]\n"
 	"\n"
 	"Receives vendor webhooks at http://ADDR:PORT/hooks/<connector>/<connection>,\n"
 	"verifies each with the connector's signature scheme and the connection's\n"
@@ -38,7 +38,8 @@ static const char webhooks_usage[] =
 	"connection after 10 s. --poll-interval also polls entities without webhooks,\n"
 	"and on each interval refreshes the OAuth connections whose refresh token has\n"
 	"used half its life (connections refresh --if-due), so idle ones stay alive.\n"
-	"--log-level info shows each delivery.\n"
+	"--retain 90d deletes events older than that at start and every hour (default:\n"
+	"keep them all; see events prune). --log-level info shows each delivery.\n"
 	"\n"
 	"       switchboard webhooks register|list|remove CONNECTION ...\n"
 	"manage the vendor's subscriptions: see 'switchboard webhooks register --help'.\n";
@@ -47,20 +48,49 @@ static const char events_usage[] =
 	"usage: switchboard events list [--json] [--connector C] [--connection N]\n"
 	"           [--entity E] [--type T] [--since ISO|-1h] [--limit N]\n"
 	"       switchboard events poll [CONNECTION...] [--entity E] [--args JSON]\n"
+	"       switchboard events prune --older-than SPAN [--connector C]\n"
 	"\n"
 	"list: stored events, newest first (--json: one JSON object a line).\n"
 	"poll: call the list action of each entity that has a polling field (those\n"
 	"the connection receives webhooks for are skipped unless --entity names one)\n"
 	"and store new or changed items as events; the first poll only records where\n"
 	"things stand. --args gives list arguments such as {\"owner\": \"o\", \"repo\": \"r\"}\n"
-	"(a connection's settings of those names are used otherwise).\n";
+	"(a connection's settings of those names are used otherwise).\n"
+	"prune: delete events received before SPAN ago (30d, 12h) or an ISO 8601 time;\n"
+	"keep them longer than vendors retry deliveries (days), or a late retry is\n"
+	"stored again.\n";
 
-static volatile sig_atomic_t stopping;
+static volatile sig_atomic_t stopping, prune_due;
 
 static void on_stop(int sig)
 {
 	(void)sig;
 	stopping = 1;
+}
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+	prune_due = 1;
+}
+
+#define PRUNE_EVERY_S 3600
+
+/* Delete the events received before the span `retain` (30d, or an ISO
+ * time) ago, of one connector or all; says how many on stderr. */
+static int prune(struct store *st, const char *retain, const char *connector, struct err *err)
+{
+	long long before = 0;
+	if (webhook_parse_since(retain, now_s(), &before) < 0)
+		return err_set(err, "invalid span '%s': use 30d, 12h or an ISO 8601 time", retain);
+	int n = store_prune_events(st, before, connector, err);
+	if (n < 0)
+		return -1;
+	char when[32];
+	webhook_format_time(before, when);
+	fprintf(stderr, "switchboard: removed %d event%s received before %s\n", n,
+		n == 1 ? "" : "s", when);
+	return 0;
 }
 
 /* SIGINT and SIGTERM set stopping, without SA_RESTART so waits return. */
@@ -230,7 +260,8 @@ static int webhooks_serve(struct cli *cli, int argc, char **argv)
 {
 	char addr[64];
 	int port = 0, ret = 1;
-	const char *prefix = DEFAULT_PREFIX, *port_file = NULL;
+	const char *prefix = DEFAULT_PREFIX, *port_file = NULL, *retain = NULL;
+	long long since;
 	long poll_interval = 0, max_body = WEBHOOK_MAX_BODY, request_timeout = 0;
 	pid_t poller = -1;
 	struct listener *l = NULL;
@@ -258,6 +289,12 @@ static int webhooks_serve(struct cli *cli, int argc, char **argv)
 			prefix = v;
 		} else if (strcmp(a, "--port-file") == 0) {
 			port_file = v;
+		} else if (strcmp(a, "--retain") == 0) {
+			if (webhook_parse_since(v, now_s(), &since) < 0)
+				return usage_error(webhooks_usage,
+						   "--retain takes a span such as 90d or 12h, got '%s'",
+						   v);
+			retain = v;
 		} else if (strcmp(a, "--poll-interval") == 0) {
 			if (parse_long(v, &poll_interval) < 0 || poll_interval < 1)
 				return usage_error(webhooks_usage,
@@ -290,15 +327,22 @@ static int webhooks_serve(struct cli *cli, int argc, char **argv)
 			goto out;
 	}
 	st = store_open(cli->mcp.store_path, &e);
-	if (!st)
+	if (!st || (retain && prune(st, retain, NULL, &e) < 0))
 		goto fail;
-	/* Block the stop signals until sigsuspend, so one arriving between
-	 * the check and the wait is not lost. */
+	/* Block the stop signals (and the hourly prune's alarm) until
+	 * sigsuspend, so one arriving between the check and the wait is not
+	 * lost. */
 	sigset_t block, old;
 	sigemptyset(&block);
 	sigaddset(&block, SIGINT);
 	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGALRM);
 	sigprocmask(SIG_BLOCK, &block, &old);
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_alarm;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGALRM, &sa, NULL);
 	struct webhook_receiver rc = {r, st, prefix};
 	l = listen_start(addr, port, (size_t)max_body, (unsigned)request_timeout,
 			 webhook_receive, &rc, &e);
@@ -313,8 +357,19 @@ static int webhooks_serve(struct cli *cli, int argc, char **argv)
 		sigprocmask(SIG_SETMASK, &old, NULL);
 		goto out;
 	}
-	while (!stopping)
+	if (retain)
+		alarm(PRUNE_EVERY_S);
+	while (!stopping) {
 		sigsuspend(&old);
+		if (prune_due && !stopping) {
+			prune_due = 0;
+			err_init(&e);
+			if (prune(st, retain, NULL, &e) < 0)
+				fprintf(stderr, "switchboard: %s\n", e.msg);
+			alarm(PRUNE_EVERY_S);
+		}
+	}
+	alarm(0);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	fprintf(stderr, "switchboard: stopping\n");
 	ret = 0;
@@ -478,12 +533,41 @@ out:
 	return ret;
 }
 
+static int events_prune(struct cli *cli, int argc, char **argv)
+{
+	const char *older = NULL, *connector = NULL;
+	long long since;
+	for (int i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--older-than") == 0 && i + 1 < argc)
+			older = argv[++i];
+		else if (strcmp(argv[i], "--connector") == 0 && i + 1 < argc)
+			connector = argv[++i];
+		else
+			return usage_error(events_usage, "unknown or incomplete option '%s'",
+					   argv[i]);
+	}
+	if (!older || webhook_parse_since(older, now_s(), &since) < 0)
+		return usage_error(events_usage,
+				   "prune needs --older-than SPAN (30d, 12h) or an ISO 8601 time%s",
+				   "");
+	struct err e;
+	err_init(&e);
+	struct store *st = store_open(cli->mcp.store_path, &e);
+	int ret = st && prune(st, older, connector, &e) == 0 ? 0 : 1;
+	if (ret)
+		fprintf(stderr, "switchboard: %s\n", e.msg);
+	store_free(st);
+	return ret;
+}
+
 int cli_events(struct cli *cli, int argc, char **argv)
 {
 	if (argc >= 1 && strcmp(argv[0], "list") == 0)
 		return events_list(cli, argc - 1, argv + 1);
 	if (argc >= 1 && strcmp(argv[0], "poll") == 0)
 		return events_poll(cli, argc - 1, argv + 1);
+	if (argc >= 1 && strcmp(argv[0], "prune") == 0)
+		return events_prune(cli, argc - 1, argv + 1);
 	if (argc >= 1 && (strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "help") == 0)) {
 		cli_print("%s", events_usage);
 		return 0;

@@ -188,6 +188,12 @@ int store_list_events(struct store *s, const struct event_filter *f, struct even
 		      struct err *err);
 void event_free(struct event *ev);
 void events_free(struct event **list);
+/* Delete the events received before `before` (seconds since the epoch), of
+ * one connector or (NULL) all. Returns how many were deleted, or -1 with
+ * err. Their vendor ids go too, so a delivery retried after this would be
+ * stored again: keep events longer than vendors retry (days). */
+int store_prune_events(struct store *s, long long before, const char *connector,
+		       struct err *err);
 /* The highest event id (0 when there is none). */
 int store_last_event_id(struct store *s, long long *out, struct err *err);
 /* Stored events per connector and entity: OUT *out, a new array of

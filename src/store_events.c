@@ -136,6 +136,26 @@ fail:
 	return -1;
 }
 
+int store_prune_events(struct store *s, long long before, const char *connector,
+		       struct err *err)
+{
+	if (store_tx_begin(s, err) < 0)
+		return -1;
+	if (store_db_exec(s, err,
+			  "DELETE FROM events WHERE received_at < ?1 AND "
+			  "(?2 IS NULL OR connector = ?2)",
+			  "it", before, connector) < 0) {
+		store_tx_rollback(s);
+		return -1;
+	}
+	int n = sqlite3_changes(s->db);
+	if (store_tx_commit(s, err) < 0) {
+		store_tx_rollback(s);
+		return -1;
+	}
+	return n;
+}
+
 int store_last_event_id(struct store *s, long long *out, struct err *err)
 {
 	*out = 0;
