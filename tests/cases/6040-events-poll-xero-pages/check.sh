@@ -40,4 +40,5 @@ for r, s in zip(reqs[1:], since):
     assert r["query"] == {"order": "UpdatedDateUTC ASC", "page": "1", "pageSize": "2"}, r
     assert r["headers"]["if-modified-since"] == s, (r["headers"], s)
 PY
+! grep -q 'AddressSanitizer\|LeakSanitizer\|runtime error' "$TMP"/p*.err || fail "sanitizer: $(cat "$TMP"/p*.err)"
 echo ok

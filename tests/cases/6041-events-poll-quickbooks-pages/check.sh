@@ -30,4 +30,5 @@ for m, r in enumerate(reqs[1:]):
         "SELECT * FROM Customer WHERE MetaData.LastUpdatedTime >= '2026-01-01T00:0%d:00-08:00' "
         "ORDERBY MetaData.LastUpdatedTime ASC STARTPOSITION 1 MAXRESULTS 2" % m), (m, r["query"])
 PY
+! grep -q 'AddressSanitizer\|LeakSanitizer\|runtime error' "$TMP"/p*.err || fail "sanitizer: $(cat "$TMP"/p*.err)"
 echo ok

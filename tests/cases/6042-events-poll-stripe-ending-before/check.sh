@@ -35,4 +35,5 @@ assert "ending_before" not in reqs[0]["query"], reqs[0]
 assert [r["query"].get("ending_before") for r in reqs[1:]] == ["evt_2", "evt_4", "evt_6", "evt_6"], reqs
 assert [r["query"]["limit"] for r in reqs[1:]] == ["2"] * 4, reqs
 PY
+! grep -q 'AddressSanitizer\|LeakSanitizer\|runtime error' "$TMP"/p*.err || fail "sanitizer: $(cat "$TMP"/p*.err)"
 echo ok
