@@ -1,582 +1,28 @@
 /* cli_webhooks.c - webhooks register, list and remove: a connection's
  * webhook subscriptions managed through the vendor's API as the connector's
  * webhooks.api block describes, each call run like a tool call (auth, base
- * URL overrides, errors and redaction as usual). register keeps the signing
- * secret, sealed, and the delivery URL with the connection. */
+ * URL overrides, errors and redaction as usual; see cli_manage.c). register
+ * keeps the signing secret, sealed, and the delivery URL with the
+ * connection. */
 #include "cli.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "conns.h"
+#include "cli_manage.h"
 #include "crypto.h"
 #include "jsonx.h"
-#include "schema.h"
 #include "store.h"
 #include "webhook.h"
 
-#define HOOK_PREFIX "/hooks"
 #define MAX_EVENTS 200
 #define SECRET_BYTES 32
 
-static const char manage_usage[] =
-	"usage: switchboard webhooks register CONNECTION --url PUBLIC_URL [--events E1,E2]\n"
-	"           [--repo OWNER/NAME | --org ORG] [--args JSON]\n"
-	"       switchboard webhooks list CONNECTION [--json] [--repo OWNER/NAME | --org ORG]\n"
-	"       switchboard webhooks remove CONNECTION ID [--repo OWNER/NAME | --org ORG]\n"
-	"\n"
-	"register subscribes PUBLIC_URL/hooks/<connector>/<connection> (where webhooks\n"
-	"serve receives) to the events through the vendor's API, stores the signing\n"
-	"secret the vendor returns (or one generated here) as the connection's sealed\n"
-	"webhook secret, and the delivery URL as its webhook_url. Events are the\n"
-	"vendor's names (customer.created, orders/create, Sale/Created, push); the\n"
-	"default is every event the connector maps. Vendors without such an API say\n"
-	"where in their portal to do it. list shows the subscriptions ('*' marks this\n"
-	"connection's URL); remove deletes one by its id.\n";
-
-/* What the placeholders of an argument template stand for; NULL members
- * are left as they are. */
-struct subst {
-	const char *url, *event, *secret, *id;
-	json_t *events;
-};
-
-struct manage {
-	struct cli *cli;
-	struct registry *reg;
-	struct store *st;
-	const struct connector *c;
-	struct connection *conn; /* with secrets */
-	struct toolset *ts;
-	json_t *api;    /* borrowed from the connector */
-	json_t *extra;  /* arguments from --repo, --org, --args; owned */
-	const char *entity;
-};
-
-static int usage(const char *fmt, const char *arg)
-{
-	if (fmt) {
-		fputs("switchboard: ", stderr);
-		fprintf(stderr, fmt, arg);
-		fputc('\n', stderr);
-	}
-	fputs(manage_usage, stderr);
-	return 2;
-}
-
-/* ---- argument templates ---- */
-
-/* s with each {name} of the substitution replaced; a new string. */
-static char *fill_string(const char *s, const struct subst *sb)
-{
-	struct buf b;
-	buf_init(&b, 0);
-	while (*s) {
-		const char *val = NULL;
-		size_t skip = 0;
-		static const char *const names[] = {"{url}", "{event}", "{secret}", "{id}"};
-		const char *vals[] = {sb->url, sb->event, sb->secret, sb->id};
-		for (size_t i = 0; i < 4 && *s == '{'; i++) {
-			size_t n = strlen(names[i]);
-			if (vals[i] && strncmp(s, names[i], n) == 0) {
-				val = vals[i];
-				skip = n;
-				break;
-			}
-		}
-		if (val) {
-			buf_adds(&b, val);
-			s += skip;
-		} else {
-			buf_add(&b, s++, 1);
-		}
-	}
-	return buf_detach(&b);
-}
-
-/* A deep copy of tmpl with the placeholders filled; a new reference. */
-static json_t *fill_template(json_t *tmpl, const struct subst *sb)
-{
-	if (json_is_string(tmpl)) {
-		const char *s = json_string_value(tmpl);
-		if (strcmp(s, "{events}") == 0 && sb->events)
-			return json_deep_copy(sb->events);
-		char *text = fill_string(s, sb);
-		json_t *v = json_string(text);
-		free_secret(text); /* it may hold the secret */
-		return v;
-	}
-	if (json_is_object(tmpl)) {
-		json_t *out = json_object(), *v;
-		const char *k;
-		json_object_foreach(tmpl, k, v)
-			json_object_set_new(out, k, fill_template(v, sb));
-		return out;
-	}
-	if (json_is_array(tmpl)) {
-		json_t *out = json_array(), *v;
-		size_t i;
-		json_array_foreach(tmpl, i, v)
-			json_array_append_new(out, fill_template(v, sb));
-		return out;
-	}
-	return json_deep_copy(tmpl);
-}
-
-/* Wipe every string in v before it goes (arguments holding the secret). */
-static void wipe_json(json_t *v)
-{
-	if (!v)
-		return;
-	if (json_is_string(v) && json_string_length(v)) {
-		/* jansson owns the bytes; overwrite them in place. */
-		crypto_cleanse((char *)json_string_value(v), json_string_length(v));
-		return;
-	}
-	json_t *x;
-	const char *k;
-	size_t i;
-	if (json_is_object(v))
-		json_object_foreach(v, k, x)
-			wipe_json(x);
-	else if (json_is_array(v))
-		json_array_foreach(v, i, x)
-			wipe_json(x);
-}
-
-/* ---- one call of the api block ---- */
-
-/* An id as text (GitHub's are numbers); a new string or NULL. */
-static char *id_text(json_t *v)
-{
-	if (json_is_string(v))
-		return xstrdup(json_string_value(v));
-	if (json_is_integer(v))
-		return xasprintf("%" JSON_INTEGER_FORMAT, json_integer_value(v));
-	return NULL;
-}
-
-static const char *result_text(json_t *result)
-{
-	const char *t = json_string_value(
-		json_object_get(json_array_get(json_object_get(result, "content"), 0), "text"));
-	return t ? t : "no answer";
-}
-
-/* Strings where the input schema wants an integer (GitHub's hook_id). */
-static void coerce_integers(const struct tool *t, json_t *args)
-{
-	json_t *props = json_object_get(t->input, "properties"), *v;
-	const char *k;
-	json_object_foreach(args, k, v) {
-		const char *type = json_string_value(
-			json_object_get(json_object_get(props, k), "type"));
-		long n;
-		if (json_is_string(v) && type && strcmp(type, "integer") == 0 &&
-		    parse_long(json_string_value(v), &n) == 0)
-			json_object_set_new(args, k, json_integer(n));
-	}
-}
-
-/* Run the api block's call `which` (create, list, delete) with sb filled
- * in. Returns the result's data (new), or NULL with err: the vendor's
- * error as the call reported it. */
-static json_t *manage_call(struct manage *m, const char *which, const struct subst *sb,
-			   struct err *err)
-{
-	json_t *call = json_object_get(m->api, which), *args = NULL, *result = NULL, *data = NULL;
-	const char *action = json_string_value(json_object_get(call, "action"));
-	char *name = xasprintf("%s_%s_%s", m->c->slug, m->entity, action ? action : which);
-	const struct tool *t = tools_find(m->ts, name);
-	struct err ve;
-	err_init(&ve);
-	if (!t) {
-		err_set(err, "%s has no tool %s to %s webhooks with", m->c->slug, name, which);
-		goto out;
-	}
-	args = fill_template(json_object_get(call, "args"), sb);
-	if (!json_is_object(args)) {
-		json_decref(args);
-		args = json_object();
-	}
-	json_t *props = json_object_get(t->input, "properties"), *v;
-	const char *k;
-	json_object_foreach(m->extra, k, v)
-		if (json_object_get(props, k) && !json_object_get(args, k))
-			json_object_set_new(args, k, json_deep_copy(v)); /* args get wiped */
-	/* Required arguments nobody gave come from the connection's settings
-	 * of the same name (owner, repo), as events poll does. */
-	size_t i;
-	json_t *req;
-	json_array_foreach(json_object_get(t->input, "required"), i, req) {
-		const char *rn = json_string_value(req);
-		json_t *set = rn ? json_object_get(m->conn->config, rn) : NULL;
-		if (rn && set && !json_object_get(args, rn))
-			json_object_set_new(args, rn, json_deep_copy(set));
-	}
-	if (json_object_get(props, "connection"))
-		json_object_set_new(args, "connection", json_string(m->conn->name));
-	coerce_integers(t, args);
-	if (schema_validate(t->input, args, &ve) < 0) {
-		err_set(err, "%s: %s%s", t->name, ve.msg,
-			json_object_get(m->api, "entity_by_arg") ? " (see --repo and --org)" : "");
-		goto out;
-	}
-	m->cli->mcp.exec.keep_secrets = 1; /* the answer's signing secret is stored */
-	result = cli_run_call(m->cli, m->st, t, args, err);
-	m->cli->mcp.exec.keep_secrets = 0;
-	if (!result)
-		goto out;
-	if (json_is_true(json_object_get(result, "isError"))) {
-		err_set(err, "%s", result_text(result));
-		goto out;
-	}
-	data = json_incref(json_object_get(json_object_get(result, "structuredContent"), "data"));
-	if (!data)
-		data = json_null();
-out:
-	wipe_json(args);
-	json_decref(args);
-	json_decref(result);
-	free(name);
-	return data;
-}
-
-/* ---- setting up ---- */
-
-/* The vendor's event names to subscribe: --events, else the api block's
- * default (every mapped event, deduplicated), in event_case. New array. */
-static json_t *event_list(const struct manage *m, const char *given)
-{
-	json_t *out = json_array();
-	json_t *dflt = json_object_get(m->api, "default_events");
-	if (given) {
-		const char *p = given;
-		while (*p) {
-			size_t n = strcspn(p, ",");
-			while (n && isspace((unsigned char)*p)) {
-				p++;
-				n--;
-			}
-			size_t len = n;
-			while (len && isspace((unsigned char)p[len - 1]))
-				len--;
-			if (len)
-				json_array_append_new(out, json_stringn(p, len));
-			p += n + (p[n] == ',');
-		}
-	} else if (json_is_array(dflt)) {
-		json_array_extend(out, dflt);
-	} else {
-		const char *en, *k;
-		json_t *ent, *v;
-		json_object_foreach(connector_entities(m->c), en, ent)
-			json_object_foreach(json_object_get(ent, "events"), k, v) {
-				size_t i;
-				json_t *have;
-				int dup = 0;
-				json_array_foreach(out, i, have)
-					dup |= json_equal(have, v);
-				if (!dup && json_is_string(v))
-					json_array_append(out, v);
-			}
-	}
-	const char *ec = json_string_value(json_object_get(m->api, "event_case"));
-	if (ec && strcmp(ec, "upper_snake") == 0) {
-		size_t i;
-		json_t *v;
-		json_array_foreach(out, i, v) {
-			char *s = xstrdup(json_string_value(v));
-			for (char *q = s; *q; q++)
-				*q = (*q == '/' || *q == '.' || *q == '-')
-					     ? '_'
-					     : (char)toupper((unsigned char)*q);
-			json_string_set(v, s);
-			free(s);
-		}
-	}
-	return out;
-}
-
-/* --repo OWNER/NAME, --org ORG and --args JSON into m->extra; -1 after a
- * usage message. */
-static int parse_target(struct manage *m, const char *a, const char *v)
-{
-	if (strcmp(a, "--repo") == 0) {
-		const char *slash = strchr(v, '/');
-		if (!slash || slash == v || !slash[1] || strchr(slash + 1, '/')) {
-			usage("--repo takes OWNER/NAME, got '%s'", v);
-			return -1;
-		}
-		json_object_set_new(m->extra, "owner", json_stringn(v, (size_t)(slash - v)));
-		json_object_set_new(m->extra, "repo", json_string(slash + 1));
-	} else if (strcmp(a, "--org") == 0) {
-		json_object_set_new(m->extra, "org", json_string(v));
-	} else {
-		json_t *j = json_loads(v, 0, NULL);
-		if (!json_is_object(j)) {
-			json_decref(j);
-			usage("--args takes a JSON object, got '%s'", v);
-			return -1;
-		}
-		json_object_update(m->extra, j);
-		json_decref(j);
-	}
-	return 0;
-}
-
-static int is_target_option(const char *a)
-{
-	return strcmp(a, "--repo") == 0 || strcmp(a, "--org") == 0 || strcmp(a, "--args") == 0;
-}
-
-static void manage_release(struct manage *m)
-{
-	tools_free(m->ts);
-	connection_free(m->conn);
-	store_free(m->st);
-	registry_free(m->reg);
-	json_decref(m->extra);
-}
-
-/* The delivery URL for public (a new string): public itself when it
- * already ends in /hooks/<connector>/<connection>. */
-static char *delivery_url(const struct manage *m, const char *public)
-{
-	size_t n = strlen(public);
-	while (n && public[n - 1] == '/')
-		n--;
-	char *tail = xasprintf(HOOK_PREFIX "/%s/%s", m->c->slug, m->conn->name);
-	size_t tl = strlen(tail);
-	char *url = n >= tl && strncmp(public + n - tl, tail, tl) == 0
-			    ? xstrndup(public, n)
-			    : xasprintf("%.*s%s", (int)n, public, tail);
-	free(tail);
-	return url;
-}
-
-/* Say where a vendor without an API takes subscriptions; exit status 1. */
-static int portal_guidance(const struct manage *m, json_t *wh, const char *public)
-{
-	const char *field = json_string_value(json_object_get(wh, "secret_field"));
-	const char *where = json_string_value(json_object_get(wh, "register"));
-	char *url = public ? delivery_url(m, public)
-			   : xasprintf("PUBLIC_URL" HOOK_PREFIX "/%s/%s", m->c->slug,
-				       m->conn->name);
-	fprintf(stderr,
-		"switchboard: %s has no API for webhook subscriptions: register it in the "
-		"vendor's portal instead%s%s\n"
-		"  delivery URL to paste: %s\n"
-		"  then store the signing secret the portal shows:\n"
-		"    printf '{\"%s\": \"...\"}' | switchboard connections edit %s/%s "
-		"--secret-stdin\n"
-		"  and the URL: switchboard connections edit %s/%s --set webhook_url=%s\n",
-		m->c->slug, where ? ": " : "", where ? where : "", url,
-		field ? field : "webhook_secret", m->c->slug, m->conn->name, m->c->slug,
-		m->conn->name, url);
-	free(url);
-	return 1;
-}
-
-/* Load the registry, store, connection (with secrets) and tools for
- * CONNECTION. Returns 0, or an exit status after a message: 1 failure, and
- * 3 when the connector has webhooks but no api block (m is then set up
- * except for the tools). */
-static int manage_open(struct manage *m, struct cli *cli, const char *name)
-{
-	struct err e;
-	err_init(&e);
-	m->cli = cli;
-	m->reg = cli_registry(cli);
-	m->st = store_open(cli->mcp.store_path, &e);
-	if (!m->st)
-		goto fail;
-	if (strcmp(name, "env") == 0) {
-		err_set(&e, "environment connections cannot keep a webhook secret: add one "
-			    "with 'switchboard connections add'");
-		goto fail;
-	}
-	m->conn = store_get_connection(m->st, NULL, name, 1, &e);
-	if (!m->conn)
-		goto fail;
-	m->c = registry_find(m->reg, m->conn->connector);
-	if (!m->c) {
-		err_set(&e, "no connector '%s' in the registry", m->conn->connector);
-		goto fail;
-	}
-	json_t *wh = json_object_get(m->c->doc, "webhooks");
-	const char *scheme = json_string_value(json_object_get(wh, "scheme"));
-	if (!wh || !scheme || strcmp(scheme, "none") == 0) {
-		err_set(&e, "%s sends no webhooks that switchboard can verify", m->c->slug);
-		goto fail;
-	}
-	m->api = json_object_get(wh, "api");
-	if (!m->api)
-		return 3;
-	m->entity = json_string_value(json_object_get(m->api, "entity"));
-	const char *arg;
-	json_t *alt;
-	json_object_foreach(json_object_get(m->api, "entity_by_arg"), arg, alt)
-		if (json_object_get(m->extra, arg))
-			m->entity = json_string_value(alt);
-	struct tools_filter all = {.all = 1, .mode = TOOLS_STATIC};
-	m->ts = tools_build(m->reg, &all, conns_names, m->st, &e);
-	if (!m->ts)
-		goto fail;
-	return 0;
-fail:
-	fprintf(stderr, "switchboard: %s\n", e.msg);
-	return 1;
-}
-
-/* ---- the secret field with several secrets ---- */
-
-/* May the connector's webhook secret field hold several secrets (see
- * webhook_verify_any)? When an auth method declares it "multiple", or
- * when none declares it (then it is only for webhooks). */
-static int field_multiple(const struct connector *c, const char *field)
-{
-	json_t *methods = json_object_get(json_object_get(c->doc, "auth"), "methods"), *m;
-	size_t i;
-	int declared = 0, multiple = 0;
-	json_array_foreach(methods, i, m) {
-		json_t *decl = json_object_get(json_object_get(m, "fields"), field);
-		declared |= decl != NULL;
-		multiple |= json_is_true(json_object_get(decl, "multiple"));
-	}
-	declared |= json_object_get(json_object_get(c->doc, "params"), field) != NULL;
-	return multiple || !declared;
-}
-
-/* Entry k of a stored secrets value as an array entry (a deep copy: the
- * copy is wiped with its connection), or NULL to leave it out. */
-static json_t *entry_copy(json_t *v)
-{
-	const char *s = json_is_object(v) ? json_string_value(json_object_get(v, "secret"))
-					  : json_string_value(v);
-	return s && *s ? json_deep_copy(v) : NULL;
-}
-
-/* have (a string, an array, or NULL) with the endpoints' secrets of added
- * ([{id, secret}]) added; an entry of the same id or the same secret is
- * replaced. A new array. */
-static json_t *secrets_with(json_t *have, json_t *added)
-{
-	json_t *out = json_array(), *v, *a;
-	size_t i, k;
-	json_t *list = json_is_array(have) ? json_incref(have) /* dropped below */
-					   : json_pack("[O?]", have);
-	json_array_foreach(list, i, v) {
-		const char *vid = json_string_value(json_object_get(v, "id"));
-		const char *vs = json_is_object(v) ? json_string_value(json_object_get(v, "secret"))
-						   : json_string_value(v);
-		int replaced = 0;
-		json_array_foreach(added, k, a) {
-			const char *aid = json_string_value(json_object_get(a, "id"));
-			const char *as = json_string_value(json_object_get(a, "secret"));
-			replaced |= (vid && aid && strcmp(vid, aid) == 0) ||
-				    (vs && as && strcmp(vs, as) == 0);
-		}
-		json_t *copy = replaced ? NULL : entry_copy(v);
-		if (copy)
-			json_array_append_new(out, copy);
-	}
-	json_decref(list);
-	json_array_foreach(added, k, a)
-		json_array_append_new(out, json_deep_copy(a));
-	return out;
-}
-
-/* have without the secret of endpoint id: a new array, or NULL when have
- * holds no secret known to be that endpoint's. */
-static json_t *secrets_without(json_t *have, const char *id)
-{
-	if (!json_is_array(have))
-		return NULL;
-	json_t *out = json_array(), *v;
-	size_t i;
-	int dropped = 0;
-	json_array_foreach(have, i, v) {
-		const char *vid = json_string_value(json_object_get(v, "id"));
-		json_t *copy = NULL;
-		if (vid && strcmp(vid, id) == 0)
-			dropped = 1;
-		else
-			copy = entry_copy(v);
-		if (copy)
-			json_array_append_new(out, copy);
-	}
-	if (!dropped) {
-		store_secrets_free(out);
-		return NULL;
-	}
-	return out;
-}
-
-/* The newest secret of a stored value (the last of an array); borrowed. */
-static const char *newest_secret(json_t *have)
-{
-	size_t n = webhook_secret_count(have);
-	return n ? webhook_secret_at(have, n - 1) : NULL;
-}
-
 /* ---- register ---- */
-
-/* What save_connection changes in the secret field. */
-struct secret_change {
-	const char *set;  /* replace the value with this one secret */
-	json_t *add;      /* or add these endpoints' secrets ([{id, secret}]; borrowed) */
-	const char *drop; /* or drop this endpoint's secret */
-	int changed;      /* OUT: the field was written */
-	size_t count;     /* OUT: secrets held afterwards */
-};
-
-/* Change the secret field as sc says and keep url (when not NULL) with the
- * connection, re-read first so a token refreshed (or a secret added)
- * meanwhile is not written back stale. */
-static int save_connection(struct manage *m, const char *field, struct secret_change *sc,
-			   const char *url, struct err *err)
-{
-	struct connection *fresh =
-		store_get_connection(m->st, m->c->slug, m->conn->name, 1, err);
-	if (!fresh)
-		return -1;
-	json_t *have = json_object_get(fresh->secrets, field), *value = NULL;
-	if (sc->add && json_array_size(sc->add))
-		value = secrets_with(have, sc->add);
-	else if (sc->set)
-		value = json_string(sc->set);
-	else if (sc->drop)
-		value = secrets_without(have, sc->drop);
-	if (value) {
-		sc->changed = 1;
-		sc->count = webhook_secret_count(value);
-		json_incref(have); /* wiped and dropped just below, once replaced */
-		if (sc->count)
-			json_object_set_new(fresh->secrets, field, value);
-		else {
-			json_object_del(fresh->secrets, field);
-			store_secrets_free(value);
-		}
-		store_secrets_free(have);
-	} else {
-		sc->count = webhook_secret_count(have);
-	}
-	if (url) {
-		if (!fresh->config)
-			fresh->config = json_object();
-		json_object_set_new(fresh->config, "webhook_url", json_string(url));
-	}
-	int ret = url || sc->changed ? store_update_connection(m->st, fresh, err) : 0;
-	connection_free(fresh);
-	return ret;
-}
-
 static int webhooks_register(struct cli *cli, int argc, char **argv)
 {
-	struct manage m = {0};
+	struct cli_manage m = {0};
 	const char *name = NULL, *public = NULL, *events_arg = NULL;
 	char *url = NULL, *secret = NULL;
 	json_t *events = NULL, *ids = json_array(), *added = json_array();
@@ -589,7 +35,7 @@ static int webhooks_register(struct cli *cli, int argc, char **argv)
 		const char *a = argv[i];
 		if (a[0] != '-') {
 			if (name) {
-				usage("unexpected argument '%s'", a);
+				cli_manage_usage("unexpected argument '%s'", a);
 				goto out;
 			}
 			name = a;
@@ -599,40 +45,43 @@ static int webhooks_register(struct cli *cli, int argc, char **argv)
 		if (!v)
 			goto out;
 		if (strcmp(a, "--url") == 0)
-			public = v;
-		else if (strcmp(a, "--events") == 0)
-			events_arg = v;
-		else if (!is_target_option(a)) {
-			usage("unknown option '%s'", a);
+		public = v;
+		else if (strcmp(a, "--events") == 0) events_arg = v;
+		else if (!cli_manage_is_target(a))
+		{
+			cli_manage_usage("unknown option '%s'", a);
 			goto out;
-		} else if (parse_target(&m, a, v) < 0)
-			goto out;
+		}
+		else if (cli_manage_parse_target(&m, a, v) < 0) goto out;
 	}
 	if (!name) {
-		usage("register needs a CONNECTION", NULL);
+		cli_manage_usage("register needs a CONNECTION", NULL);
 		goto out;
 	}
 	ret = 1;
-	int opened = manage_open(&m, cli, name);
+	int opened = cli_manage_open(&m, cli, name);
 	json_t *wh = m.c ? json_object_get(m.c->doc, "webhooks") : NULL;
 	if (opened == 3) {
-		ret = portal_guidance(&m, wh, public);
+		ret = cli_manage_portal_guidance(&m, wh, public);
 		goto out;
 	}
 	if (opened)
 		goto out;
-	if (!public || (strncmp(public, "https://", 8) != 0 && strncmp(public, "http://", 7) != 0)) {
-		ret = usage(public ? "--url takes the public http(s) URL webhooks serve is reached "
-				     "at, got '%s'"
-				   : "register needs --url PUBLIC_URL%s",
-			    public ? public : "");
+	if (!public ||
+	    (strncmp(public, "https://", 8) != 0 && strncmp(public, "http://", 7) != 0)) {
+		ret = cli_manage_usage(
+			public ? "--url takes the public http(s) URL webhooks serve is reached "
+				 "at, got '%s'"
+			       : "register needs --url PUBLIC_URL%s",
+			public ? public : "");
 		goto out;
 	}
-	url = delivery_url(&m, public);
-	events = event_list(&m, events_arg);
+	url = cli_manage_delivery_url(&m, public);
+	events = cli_manage_events(&m, events_arg);
 	if (json_array_size(events) == 0 || json_array_size(events) > MAX_EVENTS) {
-		ret = usage("--events takes 1 to 200 comma-separated event names, got '%s'",
-			    events_arg ? events_arg : "");
+		ret = cli_manage_usage(
+			"--events takes 1 to 200 comma-separated event names, got '%s'",
+			events_arg ? events_arg : "");
 		goto out;
 	}
 	const char *field = json_string_value(json_object_get(wh, "secret_field"));
@@ -643,8 +92,8 @@ static int webhooks_register(struct cli *cli, int argc, char **argv)
 		goto fail;
 	}
 	json_t *have_value = json_object_get(m.conn->secrets, field);
-	const char *have = newest_secret(have_value);
-	int multiple = field_multiple(m.c, field);
+	const char *have = cli_manage_newest_secret(have_value);
+	int multiple = cli_manage_field_multiple(m.c, field);
 	int generated = 0;
 	if (strcmp(source, "generate") == 0) {
 		if (have && *have) {
@@ -668,8 +117,8 @@ static int webhooks_register(struct cli *cli, int argc, char **argv)
 	int failed = 0;
 	for (size_t k = 0; k < rounds; k++) {
 		const char *ev = per_event ? json_string_value(json_array_get(events, k)) : NULL;
-		struct subst sb = {url, ev, secret, NULL, events};
-		json_t *data = manage_call(&m, "create", &sb, &e);
+		struct cli_manage_subst sb = {url, ev, secret, NULL, events};
+		json_t *data = cli_manage_call(&m, "create", &sb, &e);
 		if (!data) {
 			fprintf(stderr, "switchboard: %s/%s: %s%s%s: %s\n", m.c->slug, m.conn->name,
 				"cannot create the subscription", ev ? " for " : "", ev ? ev : "",
@@ -677,7 +126,7 @@ static int webhooks_register(struct cli *cli, int argc, char **argv)
 			failed = 1;
 			break;
 		}
-		char *id = id_text(jsonx_pointer(data, id_ptr ? id_ptr : "/id"));
+		char *id = cli_manage_id_text(jsonx_pointer(data, id_ptr ? id_ptr : "/id"));
 		if (strcmp(source, "response") == 0) {
 			const char *got = json_string_value(
 				jsonx_pointer(data, secret_ptr ? secret_ptr : "/secret"));
@@ -687,16 +136,14 @@ static int webhooks_register(struct cli *cli, int argc, char **argv)
 				/* Each endpoint's own secret, by its id, so remove
 				 * can drop it again. */
 				if (id)
-					json_array_append_new(added,
-							      json_pack("{s:s, s:s}", "id", id,
-									"secret", got));
+					json_array_append_new(added, json_pack("{s:s, s:s}", "id",
+									       id, "secret", got));
 			}
 		}
-		wipe_json(data);
+		cli_manage_wipe_json(data);
 		json_decref(data);
 		json_array_append_new(ids, json_string(id ? id : "?"));
-		cli_print("registered %s  %s  %s\n", id ? id : "?", url,
-			  ev ? ev : "(see below)");
+		cli_print("registered %s  %s  %s\n", id ? id : "?", url, ev ? ev : "(see below)");
 		free(id);
 		done++;
 	}
@@ -722,9 +169,9 @@ static int webhooks_register(struct cli *cli, int argc, char **argv)
 	int store_secret = strcmp(source, "keep") != 0 && secret;
 	/* A reused generated secret is stored already (maybe beside others). */
 	int reused = strcmp(source, "generate") == 0 && !generated;
-	struct secret_change sc = {.set = store_secret && !reused ? secret : NULL,
-				   .add = store_secret && multiple ? added : NULL};
-	if (save_connection(&m, field, &sc, url, &e) < 0) {
+	struct cli_manage_secret_change sc = {.set = store_secret && !reused ? secret : NULL,
+					      .add = store_secret && multiple ? added : NULL};
+	if (cli_manage_save_connection(&m, field, &sc, url, &e) < 0) {
 		fprintf(stderr,
 			"switchboard: the subscription exists but the connection could not be "
 			"updated: %s; remove it with 'switchboard webhooks remove %s/%s ID'\n",
@@ -763,7 +210,7 @@ out:
 	json_decref(events);
 	json_decref(ids);
 	store_secrets_free(added);
-	manage_release(&m);
+	cli_manage_release(&m);
 	return ret;
 }
 
@@ -784,7 +231,7 @@ static char *events_text(json_t *v)
 
 static int webhooks_list(struct cli *cli, int argc, char **argv)
 {
-	struct manage m = {0};
+	struct cli_manage m = {0};
 	const char *name = NULL;
 	json_t *data = NULL;
 	int ret = 2, json_out = cli->json;
@@ -801,20 +248,20 @@ static int webhooks_list(struct cli *cli, int argc, char **argv)
 			name = a;
 			continue;
 		}
-		const char *v = is_target_option(a) ? cli_opt_value(&i, argc, argv) : NULL;
+		const char *v = cli_manage_is_target(a) ? cli_opt_value(&i, argc, argv) : NULL;
 		if (!v) {
-			usage("unknown or incomplete option '%s'", a);
+			cli_manage_usage("unknown or incomplete option '%s'", a);
 			goto out;
 		}
-		if (parse_target(&m, a, v) < 0)
+		if (cli_manage_parse_target(&m, a, v) < 0)
 			goto out;
 	}
 	if (!name) {
-		usage("list needs a CONNECTION", NULL);
+		cli_manage_usage("list needs a CONNECTION", NULL);
 		goto out;
 	}
 	ret = 1;
-	int opened = manage_open(&m, cli, name);
+	int opened = cli_manage_open(&m, cli, name);
 	if (opened == 3) {
 		fprintf(stderr,
 			"switchboard: %s has no API for webhook subscriptions: see the vendor's "
@@ -826,8 +273,8 @@ static int webhooks_list(struct cli *cli, int argc, char **argv)
 	}
 	if (opened)
 		goto out;
-	struct subst sb = {0};
-	data = manage_call(&m, "list", &sb, &e);
+	struct cli_manage_subst sb = {0};
+	data = cli_manage_call(&m, "list", &sb, &e);
 	if (!data) {
 		fprintf(stderr, "switchboard: %s/%s: cannot list webhooks: %s\n", m.c->slug,
 			m.conn->name, e.msg);
@@ -846,7 +293,7 @@ static int webhooks_list(struct cli *cli, int argc, char **argv)
 		const char *p_id = json_string_value(json_object_get(item_ptrs, "id"));
 		const char *p_url = json_string_value(json_object_get(item_ptrs, "url"));
 		const char *p_ev = json_string_value(json_object_get(item_ptrs, "events"));
-		char *id = id_text(jsonx_pointer(it, p_id ? p_id : "/id"));
+		char *id = cli_manage_id_text(jsonx_pointer(it, p_id ? p_id : "/id"));
 		const char *url = json_string_value(jsonx_pointer(it, p_url ? p_url : "/url"));
 		json_t *evs = jsonx_pointer(it, p_ev ? p_ev : "/events");
 		int mine = ours && url && strcmp(ours, url) == 0;
@@ -871,15 +318,15 @@ static int webhooks_list(struct cli *cli, int argc, char **argv)
 		fprintf(stderr, "no webhook subscriptions\n");
 	ret = 0;
 out:
-	wipe_json(data);
+	cli_manage_wipe_json(data);
 	json_decref(data);
-	manage_release(&m);
+	cli_manage_release(&m);
 	return ret;
 }
 
 static int webhooks_remove(struct cli *cli, int argc, char **argv)
 {
-	struct manage m = {0};
+	struct cli_manage m = {0};
 	const char *name = NULL, *id = NULL;
 	json_t *data = NULL;
 	int ret = 2;
@@ -892,20 +339,20 @@ static int webhooks_remove(struct cli *cli, int argc, char **argv)
 			*(name ? &id : &name) = a;
 			continue;
 		}
-		const char *v = is_target_option(a) ? cli_opt_value(&i, argc, argv) : NULL;
+		const char *v = cli_manage_is_target(a) ? cli_opt_value(&i, argc, argv) : NULL;
 		if (!v) {
-			usage("unknown or incomplete option '%s'", a);
+			cli_manage_usage("unknown or incomplete option '%s'", a);
 			goto out;
 		}
-		if (parse_target(&m, a, v) < 0)
+		if (cli_manage_parse_target(&m, a, v) < 0)
 			goto out;
 	}
 	if (!name || !id) {
-		usage("remove needs a CONNECTION and an ID (see: webhooks list)", NULL);
+		cli_manage_usage("remove needs a CONNECTION and an ID (see: webhooks list)", NULL);
 		goto out;
 	}
 	ret = 1;
-	int opened = manage_open(&m, cli, name);
+	int opened = cli_manage_open(&m, cli, name);
 	if (opened == 3) {
 		fprintf(stderr,
 			"switchboard: %s has no API for webhook subscriptions: remove it in the "
@@ -915,8 +362,8 @@ static int webhooks_remove(struct cli *cli, int argc, char **argv)
 	}
 	if (opened)
 		goto out;
-	struct subst sb = {.id = id};
-	data = manage_call(&m, "delete", &sb, &e);
+	struct cli_manage_subst sb = {.id = id};
+	data = cli_manage_call(&m, "delete", &sb, &e);
 	if (!data) {
 		fprintf(stderr, "switchboard: %s/%s: cannot remove webhook %s: %s\n", m.c->slug,
 			m.conn->name, id, e.msg);
@@ -928,20 +375,20 @@ static int webhooks_remove(struct cli *cli, int argc, char **argv)
 	 * stored it under this id (a secret given by hand has no id). */
 	const char *field = json_string_value(
 		json_object_get(json_object_get(m.c->doc, "webhooks"), "secret_field"));
-	struct secret_change sc = {.drop = id};
-	if (field && save_connection(&m, field, &sc, NULL, &e) < 0) {
+	struct cli_manage_secret_change sc = {.drop = id};
+	if (field && cli_manage_save_connection(&m, field, &sc, NULL, &e) < 0) {
 		fprintf(stderr,
 			"switchboard: the subscription is gone but its secret could not be "
 			"dropped from %s: %s\n",
 			field, e.msg);
 		ret = 1;
 	} else if (sc.changed) {
-		fprintf(stderr, "dropped the signing secret of %s from %s (%zu left)\n", id,
-			field, sc.count);
+		fprintf(stderr, "dropped the signing secret of %s from %s (%zu left)\n", id, field,
+			sc.count);
 	}
 out:
 	json_decref(data);
-	manage_release(&m);
+	cli_manage_release(&m);
 	return ret;
 }
 
@@ -949,7 +396,7 @@ int cli_webhooks_manage(struct cli *cli, const char *verb, int argc, char **argv
 {
 	for (int i = 0; i < argc; i++)
 		if (strcmp(argv[i], "--help") == 0) {
-			cli_print("%s", manage_usage);
+			cli_print("%s", cli_manage_usage_text);
 			return 0;
 		}
 	if (strcmp(verb, "register") == 0)
@@ -958,5 +405,5 @@ int cli_webhooks_manage(struct cli *cli, const char *verb, int argc, char **argv
 		return webhooks_list(cli, argc, argv);
 	if (strcmp(verb, "remove") == 0)
 		return webhooks_remove(cli, argc, argv);
-	return usage("unknown webhooks command '%s'", verb);
+	return cli_manage_usage("unknown webhooks command '%s'", verb);
 }

@@ -126,8 +126,10 @@ struct webhook_poll_options {
  * restart_field is at or after the previous poll's start are reported and
  * a new cursor begins. With oldest_first, a poll reads page after page
  * (each filtered from the cursor the page before moved, stored with its
- * events before the next call) up to max_items (default 500); otherwise one
- * call, with a warning when more items follow. scope_param (Email's mailbox)
+ * events before the next call) up to max_items (default 500); so does a
+ * block with id_param (Stripe's ending_before), each call asking for the
+ * page just newer than the newest item seen, stored oldest first;
+ * otherwise one call, with a warning when more items follow. scope_param (Email's mailbox)
  * keeps a cursor per value of that argument: key "<entity>@<value>", the
  * default value keeping the plain entity. Reports each connection and entity on
  * stderr. Returns the number of failures (calls or store), or -1 with err

@@ -159,7 +159,9 @@ struct poll_ctx {
 /* The cursor is {"value": the newest polling-field value seen, "ids": the
  * items seen at exactly that value}: an item is new when its value is
  * later, or equal and its id not among those, so an item changed in the
- * same second as the last one seen is neither missed nor repeated. */
+ * same second as the last one seen is neither missed nor repeated. A list
+ * read by id (the polling block's id_param) also keeps "last": the id of
+ * the newest item seen, in the list's own order. */
 #define CURSOR_MAX_IDS 1000
 
 static json_t *cursor_parse(const char *text)
@@ -196,6 +198,7 @@ struct poll_job {
 	const char *id_field;
 	const char *field;       /* the polling field */
 	const char *param;       /* the action's filter parameter, or NULL */
+	const char *id_param;    /* takes the newest item's id (Stripe's ending_before), or NULL */
 	const char *scope_param; /* names the collection (mailbox), or NULL */
 	const char *scope_value; /* its value in this poll, or NULL */
 	int had;                 /* a cursor was stored before this poll */
@@ -378,7 +381,26 @@ struct page_out {
 	int added;       /* events stored (not duplicates) */
 	int more;        /* the action said more items follow */
 	int final;       /* renumbered: no further page in this poll */
+	int after_id;    /* the call asked for the items just newer than the cursor's id */
 };
+
+/* A list read by id (id_param) answers newest first, the page too: the
+ * next call goes on from its first item (next's "last"), and its new items
+ * are stored oldest first. */
+static void page_newest_first(const struct poll_job *job, json_t *data, json_t *fresh,
+			      json_t *next)
+{
+	char *id = webhook_scalar(webhook_dotted(json_array_get(data, 0), job->id_field));
+	if (id)
+		json_object_set_new(next, "last", json_string(id));
+	free(id);
+	size_t n = json_array_size(fresh);
+	for (size_t i = 0; i < n / 2; i++) {
+		json_t *a = json_incref(json_array_get(fresh, i)); /* set back just below */
+		json_array_set(fresh, i, json_array_get(fresh, n - 1 - i));
+		json_array_set_new(fresh, n - 1 - i, a);
+	}
+}
 
 /* One call filtered from cur, its new items stored as events and the
  * cursor moved past them, so a later failure never skips what this page
@@ -401,7 +423,13 @@ static int poll_page(const struct poll_job *job, json_t *base, json_t *cur, int 
 	err_init(&e);
 
 	memset(out, 0, sizeof(*out));
-	if (job->param && job->had && *since)
+	const char *last = json_string_value(json_object_get(cur, "last"));
+	if (job->id_param && job->had && last && *last) {
+		/* The page just newer than the newest item seen, whatever the
+		 * times: nothing between two pages is skipped. */
+		json_object_set_new(args, job->id_param, json_string(last));
+		out->after_id = 1;
+	} else if (job->param && job->had && *since)
 		fv = tmpl ? filter_from_template(
 				    tmpl, json_string_value(json_object_get(args, job->param)), since)
 			  : filter_value(job->t, job->param, job->field, since);
@@ -454,6 +482,8 @@ static int poll_page(const struct poll_job *job, json_t *base, json_t *cur, int 
 	} else {
 		next = json_deep_copy(cur);
 		scan_items(&sc, data, job->had, cur, fresh, next);
+		if (job->id_param)
+			page_newest_first(job, data, fresh, next);
 	}
 	if (epoch)
 		json_object_set_new(next, "epoch", json_string(epoch));
@@ -524,8 +554,12 @@ static int poll_entity(struct poll_ctx *pc, const struct connector *c,
 	json_t *polling = json_object_get(edoc, "polling");
 	const char *action = json_string_value(json_object_get(polling, "action"));
 	const char *id_field = json_string_value(json_object_get(edoc, "id_field"));
-	int oldest_first = json_is_true(json_object_get(polling, "oldest_first")) &&
-			   json_object_get(polling, "args");
+	const char *id_param = json_string_value(json_object_get(polling, "id_param"));
+	/* Read page after page: lists sorted oldest change first, and lists
+	 * whose next page is the one just newer than an id. */
+	int oldest_first = (json_is_true(json_object_get(polling, "oldest_first")) &&
+			    json_object_get(polling, "args")) ||
+			   id_param;
 	json_int_t max_items = json_integer_value(json_object_get(polling, "max_items"));
 	struct store *s = pc->opt->store;
 	char *stored = NULL, *name = NULL, *key = NULL;
@@ -544,6 +578,7 @@ static int poll_entity(struct poll_ctx *pc, const struct connector *c,
 		.id_field = id_field ? id_field : "id",
 		.field = json_string_value(json_object_get(polling, "field")),
 		.param = json_string_value(json_object_get(polling, "param")),
+		.id_param = id_param,
 		.scope_param = json_string_value(json_object_get(polling, "scope_param")),
 		.started = (long long)time(NULL),
 	};
@@ -609,7 +644,7 @@ static int poll_entity(struct poll_ctx *pc, const struct connector *c,
 			ret = 0;
 			break;
 		}
-		if (!oldest_first) {
+		if (!oldest_first || (id_param && !po.after_id)) {
 			/* One call: what did not fit in it may be lost, for a list
 			 * that is not oldest first cannot go on from the cursor. */
 			fprintf(stderr,

@@ -1,7 +1,7 @@
 # events poll: the first poll records where things stand without events;
-# later polls filter on the polling field from the stored cursor (Stripe's
-# integer created[gte], Cin7 Omni's where expression) and store only what
-# is new or changed, once. webhooks serve --poll-interval polls beside the
+# later polls ask from the stored cursor (Stripe's ending_before the
+# newest event seen, Cin7 Omni's where expression on the polling field) and
+# store only what is new or changed, once. webhooks serve --poll-interval polls beside the
 # listener and stops with it.
 set -eu
 fail() { echo "FAIL: $*"; exit 1; }
@@ -48,7 +48,8 @@ assert omni["payload"]["styleCode"] == "A2" and omni["connection"] == "shop", om
 reqs = [json.loads(l) for l in open(sys.argv[2])]
 ev = [r for r in reqs if r["path"] == "/v1/events"]
 assert "created[gte]" not in ev[0]["query"], ev[0]
-assert ev[1]["query"]["created[gte]"] == "1767225700", ev[1]
+# The next page is the one just newer than the newest event seen.
+assert ev[1]["query"]["ending_before"] == "evt_2" and "created[gte]" not in ev[1]["query"], ev[1]
 assert ev[1]["headers"]["authorization"] == "Bearer sk_test_poll123", ev[1]
 pr = [r for r in reqs if r["path"] == "/v1/Products"]
 assert "where" not in pr[0]["query"], pr[0]
