@@ -13,7 +13,8 @@ import json, os, subprocess, sys
 binary, marker, calls = sys.argv[1], sys.argv[2], int(sys.argv[3])
 if os.path.exists(marker):
     os.unlink(marker)
-p = subprocess.Popen([binary, "serve"], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+p = subprocess.Popen([binary, "serve"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                     stderr=open(marker.replace("runs.done", "serve-stderr"), "a"))
 def send(m):
     p.stdin.write((json.dumps(m) + "\n").encode()); p.stdin.flush()
 send({"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {"protocolVersion": "2025-11-25",
@@ -49,9 +50,10 @@ test "$(runs)" = 2 || { echo "two calls at once ran the command $(($(runs) - 1))
 
 # Cancelled while its command runs, then EOF: the process exits well before
 # the command's 2 s are up, and answers nothing for the call.
-python3 - "$BIN" <<'PY'
+python3 - "$BIN" "$TMP/serve-stderr" <<'PY'
 import json, subprocess, sys, time
-p = subprocess.Popen([sys.argv[1], "serve"], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+p = subprocess.Popen([sys.argv[1], "serve"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                     stderr=open(sys.argv[2], "a"))
 def send(m):
     p.stdin.write((json.dumps(m) + "\n").encode()); p.stdin.flush()
 send({"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {"protocolVersion": "2025-11-25",
@@ -83,3 +85,8 @@ want = ["Bearer slow-base-secret-4020-1"] + ["Bearer slow-base-secret-4020-2"] *
 if seen != want:
     sys.exit(f"authorization headers: {seen}")
 PY
+
+# Neither the secret nor the command's token reached a log.
+if grep -q -e base-secret-4020 -e slow- "$TMP/serve-stderr"; then
+	echo "a secret in stderr"; exit 1
+fi
