@@ -38,13 +38,14 @@ struct exec_call {
 	exec_progress_fn progress;
 	void *ctx;
 
-	/* Work on a worker thread: a blocking hook (mail), or a credential
+	/* Work on a worker thread: a blocking hook (mail), a credential
 	 * refresh that may wait for another process's and then make a token
-	 * request. */
+	 * request, or a warm of the credential apply would otherwise block on
+	 * (a credential command whose answer is not cached). */
 	const struct hook *hook;
-	enum { JOB_NONE, JOB_HOOK, JOB_REFRESH } job;
+	enum { JOB_NONE, JOB_HOOK, JOB_REFRESH, JOB_WARM } job;
 	int force;          /* JOB_REFRESH: after a 401, not ahead of expiry */
-	int job_rc;         /* JOB_REFRESH: the handler's answer */
+	int job_rc;         /* JOB_REFRESH, JOB_WARM: the handler's answer */
 	json_t *rejected;   /* the vendor's 401 as a result, for when a refresh cannot help */
 	pthread_t thread;
 	int cancelled;      /* guarded by jobs_lock */
@@ -78,6 +79,7 @@ static void finish(struct exec_call *call, json_t *result)
 
 static int send_request(struct exec_call *call, struct err *err);
 static int start_job(struct exec_call *call, int kind, struct err *err);
+static int begin_request(struct exec_call *call, struct err *err);
 
 /* A checked answer: data (borrowed) and, for lists, the next cursor. */
 static void deliver(struct exec_call *call, json_t *data, json_t *nc, int truncated)
@@ -102,7 +104,7 @@ static void deliver(struct exec_call *call, json_t *data, json_t *nc, int trunca
 			err_init(&e);
 			json_object_set(call->args, "cursor", nc);
 			json_decref(nc);
-			if (send_request(call, &e) == 0)
+			if (begin_request(call, &e) == 0)
 				return;
 			finish(call, result_error(e.msg, NULL));
 			return;
@@ -256,6 +258,19 @@ out:
 	return ret;
 }
 
+/* Send the call's request, or first warm its credential on a worker when
+ * building the request would block the main loop; the request then goes
+ * from refreshed(). */
+static int begin_request(struct exec_call *call, struct err *err)
+{
+	const struct connector *c = call->tool->connector;
+	const struct auth_handler *h = auth_find(call->conn->auth);
+	if (h && h->cold && h->warm &&
+	    h->cold(c, connector_auth_method(c, call->conn->auth), call->conn))
+		return start_job(call, JOB_WARM, err);
+	return send_request(call, err);
+}
+
 /* Worker threads: finished calls wait in a queue for exec_poll(). */
 static pthread_mutex_t jobs_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct exec_call *jobs_running, *jobs_done;
@@ -304,6 +319,15 @@ static int run_refresh(struct exec_call *call)
 	return rc;
 }
 
+/* On the worker: what apply would block on, done ahead (the handler keeps
+ * concurrent warms of one connection to one run). */
+static int run_warm(struct exec_call *call)
+{
+	const struct connector *c = call->tool->connector;
+	const struct auth_handler *h = auth_find(call->conn->auth);
+	return h->warm(c, connector_auth_method(c, call->conn->auth), call->conn, &call->job_err);
+}
+
 static void *job_main(void *arg)
 {
 	struct exec_call *call = arg;
@@ -311,6 +335,8 @@ static void *job_main(void *arg)
 	err_init(&call->job_err);
 	if (call->job == JOB_REFRESH)
 		call->job_rc = run_refresh(call);
+	else if (call->job == JOB_WARM)
+		call->job_rc = run_warm(call);
 	else if (call->hook->run(call->tool, call->args, call->conn, &data, &call->job_err) == 0)
 		call->job_data = data;
 	pthread_mutex_lock(&jobs_lock);
@@ -342,14 +368,17 @@ static int start_job(struct exec_call *call, int kind, struct err *err)
 	return 0;
 }
 
-/* Back on the main loop after a refresh: send (again), or say why not. */
+/* Back on the main loop after a refresh or a warm: send (again), or say
+ * why not. */
 static void refreshed(struct exec_call *call)
 {
 	struct err e;
 	err_init(&e);
+	int warmed = call->job == JOB_WARM;
 	call->job = JOB_NONE;
 	if (call->job_rc < 0) {
-		log_warn("%s", call->job_err.msg);
+		if (!warmed) /* a warm's failure is the call's answer, as apply's was */
+			log_warn("%s", call->job_err.msg);
 		char *msg = call->rejected ? xasprintf("%s rejected the credential (HTTP 401) and "
 						       "it could not be renewed: %s",
 						       call->tool->connector->slug,
@@ -367,7 +396,9 @@ static void refreshed(struct exec_call *call)
 	}
 	json_decref(call->rejected);
 	call->rejected = NULL;
-	if (send_request(call, &e) < 0)
+	/* Once warmed, send even if the warm answer is cold again already (a
+	 * credential not to be kept): no endless round of warms. */
+	if ((warmed ? send_request(call, &e) : begin_request(call, &e)) < 0)
 		finish(call, result_error(e.msg, NULL));
 }
 
@@ -387,7 +418,7 @@ int exec_poll(struct exec_env *env)
 		pthread_join(call->thread, NULL);
 		if (call->cancelled) {
 			call_free(call);
-		} else if (call->job == JOB_REFRESH) {
+		} else if (call->job == JOB_REFRESH || call->job == JOB_WARM) {
 			refreshed(call);
 		} else if (call->job_data) {
 			/* A list hook answers {data, next_cursor?}; others just data. */
@@ -410,6 +441,9 @@ int exec_poll(struct exec_env *env)
 
 void exec_shutdown(void)
 {
+	/* A credential command still running gives up rather than keep the
+	 * process for its whole timeout. */
+	auth_stop(1);
 	for (;;) {
 		pthread_mutex_lock(&jobs_lock);
 		int running = jobs_running != NULL;
@@ -423,10 +457,11 @@ void exec_shutdown(void)
 			call_free(call);
 		}
 		if (!running)
-			return;
+			break;
 		struct timespec ts = {0, 10 * 1000 * 1000};
 		nanosleep(&ts, NULL);
 	}
+	auth_stop(0);
 }
 
 struct exec_call *exec_start(struct exec_env *env, const struct tool *t, json_t *args,
@@ -462,7 +497,7 @@ struct exec_call *exec_start(struct exec_env *env, const struct tool *t, json_t 
 	} else if (h && h->due && h->due(call->conn)) {
 		if (start_job(call, JOB_REFRESH, &e) < 0)
 			goto fail;
-	} else if (send_request(call, &e) < 0) {
+	} else if (begin_request(call, &e) < 0) {
 		goto fail;
 	}
 	/* last_used is shown to people in minutes: one write a minute is enough,

@@ -40,7 +40,8 @@ void exec_cancel(struct exec_call *call);
  * main loop, such as mail); call after each http_wait(). Returns how many
  * such calls are still running. */
 int exec_poll(struct exec_env *env);
-/* Wait for worker threads still running (their results are dropped). */
+/* Wait for worker threads still running (their results are dropped); a
+ * credential command one of them runs is stopped rather than waited for. */
 void exec_shutdown(void);
 
 /* Build the request a call would send, without sending it: a new object

@@ -18,6 +18,13 @@ const struct auth_handler *auth_find(const char *type)
 	return NULL;
 }
 
+void auth_stop(int on)
+{
+	for (size_t i = 0; i < sizeof(handlers) / sizeof(handlers[0]); i++)
+		if (handlers[i]->stop)
+			handlers[i]->stop(on);
+}
+
 static int param_ok(json_t *decl, const char *value)
 {
 	json_t *v = json_string(value);

@@ -29,7 +29,24 @@ struct auth_handler {
 	/* Optional, cheap: is a refresh due before the next request? Then the
 	 * caller runs refresh off its main loop, since it may block. */
 	int (*due)(const struct connection *conn);
+	/* Optional, cheap: would apply block now (run a credential command
+	 * whose answer is not cached)? Then the caller calls warm first, off
+	 * its main loop. A handler that never blocks leaves both NULL. */
+	int (*cold)(const struct connector *c, json_t *method, const struct connection *conn);
+	/* Optional, may block (any thread): do what would make apply block,
+	 * so the next apply for conn finds it done. Concurrent warms of one
+	 * connection do the work once. 0 or -1 with err (never naming a secret
+	 * value). */
+	int (*warm)(const struct connector *c, json_t *method, const struct connection *conn,
+		    struct err *err);
+	/* Optional: on (1), blocking work under way or started later gives up
+	 * soon with an error; off (0) again afterwards. */
+	void (*stop)(int on);
 };
+
+/* Tell every handler to stop (1) or allow again (0) blocking work: at exit,
+ * so waiting for worker threads takes no longer than it must. */
+void auth_stop(int on);
 
 /* The handler for a method type; NULL when unknown. */
 const struct auth_handler *auth_find(const char *type);

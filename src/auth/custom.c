@@ -9,6 +9,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -26,6 +27,10 @@
  * before the vendor sees it expire. */
 #define EXPIRY_MARGIN_S 30
 #define MAX_CACHED 64
+/* How long an answer fetched ahead but not to be kept waits for its apply. */
+#define RESERVED_TTL_S 60
+/* How often a running command looks whether the process is shutting down. */
+#define STOP_CHECK_MS 100
 
 extern char **environ;
 
@@ -35,11 +40,32 @@ struct cached {
 	char *key;
 	json_t *headers; /* object name -> value; owned, wiped when dropped */
 	long long until; /* now_ms() deadline */
+	/* 0: kept until it expires. Otherwise an answer that is not to be kept
+	 * ("expires_in": 0), fetched ahead by custom_warm for this many applies
+	 * to come; each takes one. */
+	int uses;
+};
+
+/* A command running now; the threads that want the same answer wait for it
+ * rather than run the command again. */
+struct flight {
+	char *key;
+	int users;       /* the thread running the command and those waiting */
+	int done;
+	json_t *headers; /* its answer (store_secrets_free), NULL when it failed */
+	long long ttl_s;
+	char *error;     /* why it failed */
+	struct flight *next;
 };
 
 static struct cached cache[MAX_CACHED];
+static struct flight *flights;
+/* Guards cache and flights; flight_cond tells waiters a flight is done. */
 static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t flight_cond = PTHREAD_COND_INITIALIZER;
 static int cache_cleanup_set;
+/* Set while the process is shutting down: running commands are stopped. */
+static atomic_int stopping;
 
 static void cached_release(struct cached *e)
 {
@@ -65,31 +91,44 @@ static char *cache_key(const struct connector *c, const struct connection *conn,
 	return key;
 }
 
-/* A copy of the cached headers (store_secrets_free), or NULL. */
-static json_t *cache_get(const char *key)
+/* The fresh entry for key, or NULL (an expired one is dropped). Under
+ * cache_lock. */
+static struct cached *cache_find(const char *key)
 {
-	json_t *out = NULL;
 	long long now = now_ms();
-	pthread_mutex_lock(&cache_lock);
 	for (int i = 0; i < MAX_CACHED; i++) {
 		if (!cache[i].key || strcmp(cache[i].key, key) != 0)
 			continue;
 		if (cache[i].until > now)
-			out = json_deep_copy(cache[i].headers);
-		else
-			cached_release(&cache[i]);
+			return &cache[i];
+		cached_release(&cache[i]);
 		break;
 	}
-	pthread_mutex_unlock(&cache_lock);
+	return NULL;
+}
+
+/* A copy of the cached headers (store_secrets_free), or NULL. take: an
+ * apply, which uses up one of a fetched-ahead answer's uses; otherwise a
+ * warm, which books one more. Under cache_lock. */
+static json_t *cache_get(const char *key, int take)
+{
+	struct cached *e = cache_find(key);
+	if (!e)
+		return NULL;
+	json_t *out = json_deep_copy(e->headers);
+	if (e->uses && !take)
+		e->uses++;
+	else if (e->uses && --e->uses == 0)
+		cached_release(e);
 	return out;
 }
 
-/* Keep a copy of headers under key for ttl_s seconds. */
-static void cache_put(const char *key, json_t *headers, long long ttl_s)
+/* Keep a copy of headers under key for ttl_s seconds, or for uses applies
+ * (then ttl_s is a safety limit). Under cache_lock. */
+static void cache_put(const char *key, json_t *headers, long long ttl_s, int uses)
 {
 	long long now = now_ms();
 	int slot = -1;
-	pthread_mutex_lock(&cache_lock);
 	if (!cache_cleanup_set) {
 		atexit(cache_clear);
 		cache_cleanup_set = 1;
@@ -97,6 +136,8 @@ static void cache_put(const char *key, json_t *headers, long long ttl_s)
 	for (int i = 0; i < MAX_CACHED && slot < 0; i++)
 		if (cache[i].key && strcmp(cache[i].key, key) == 0)
 			slot = i;
+	if (slot >= 0 && uses && cache[slot].uses && cache[slot].until > now)
+		uses += cache[slot].uses; /* earlier bookings still wait for theirs */
 	for (int i = 0; i < MAX_CACHED && slot < 0; i++)
 		if (!cache[i].key || cache[i].until <= now)
 			slot = i;
@@ -110,7 +151,7 @@ static void cache_put(const char *key, json_t *headers, long long ttl_s)
 	cache[slot].key = xstrdup(key);
 	cache[slot].headers = json_deep_copy(headers);
 	cache[slot].until = now + ttl_s * 1000;
-	pthread_mutex_unlock(&cache_lock);
+	cache[slot].uses = uses;
 }
 
 static void cache_drop(const char *key)
@@ -120,6 +161,17 @@ static void cache_drop(const char *key)
 		if (cache[i].key && strcmp(cache[i].key, key) == 0)
 			cached_release(&cache[i]);
 	pthread_mutex_unlock(&cache_lock);
+}
+
+/* One thread is done with f; the last one frees it. Under cache_lock. */
+static void flight_leave(struct flight *f)
+{
+	if (--f->users > 0)
+		return;
+	free(f->key);
+	store_secrets_free(f->headers);
+	free(f->error);
+	free(f);
 }
 
 /* "SWITCHBOARD_SECRET_API_KEY=value" for the secret field api_key. */
@@ -201,7 +253,8 @@ static char **argv_build(const struct connector *c, const struct connection *con
 }
 
 /* Read the child's stdout until EOF, the cap or the deadline. 0 at EOF, 1
- * over the cap, 2 timed out, -1 on a read error. */
+ * over the cap, 2 timed out, 3 stopped (the process is exiting), -1 on a
+ * read error. */
 static int read_output(int fd, struct buf *out, long long deadline)
 {
 	char tmp[4096];
@@ -209,14 +262,16 @@ static int read_output(int fd, struct buf *out, long long deadline)
 		long long left = deadline - now_ms();
 		if (left <= 0)
 			return 2;
+		if (atomic_load(&stopping))
+			return 3;
 		struct pollfd p = {fd, POLLIN, 0};
-		int rc = poll(&p, 1, (int)left);
+		int rc = poll(&p, 1, left < STOP_CHECK_MS ? (int)left : STOP_CHECK_MS);
 		if (rc < 0 && errno == EINTR)
 			continue;
 		if (rc < 0)
 			return -1;
 		if (rc == 0)
-			return 2;
+			continue;
 		ssize_t n = read(fd, tmp, sizeof(tmp));
 		if (n < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
@@ -309,6 +364,11 @@ child_fail:
 				"the credential command '%s' of connection '%s' of %s did not "
 				"finish within %d s",
 				prog, conn->name, c->slug, COMMAND_TIMEOUT_MS / 1000);
+		else if (rc == 3)
+			err_set(err,
+				"the credential command '%s' of connection '%s' of %s was stopped: "
+				"switchboard is exiting",
+				prog, conn->name, c->slug);
 		else if (rc == 1)
 			err_set(err,
 				"the credential command '%s' of connection '%s' of %s printed more "
@@ -439,16 +499,72 @@ fail:
 	return NULL;
 }
 
-/* The command's headers, from the cache while fresh. New; store_secrets_free. */
+/* The command's headers, from the cache while fresh; when they are not, the
+ * command runs once however many threads ask at the same time. reserve: a
+ * warm ahead of an apply, which must find the answer in the cache even when
+ * it is not to be kept. New; store_secrets_free. NULL with err. */
 static json_t *command_headers(const struct connector *c, const struct connection *conn,
-			       json_t *cmd, struct err *err)
+			       json_t *cmd, int reserve, struct err *err)
 {
 	char *key = cache_key(c, conn, cmd), *text = NULL;
-	json_t *headers = cache_get(key);
+	json_t *headers = NULL;
 	long long ttl_s = 0;
-	if (!headers && command_run(c, conn, cmd, &text, err) == 0 &&
-	    (headers = command_parse(c, conn, text, &ttl_s, err)) != NULL && ttl_s > 0)
-		cache_put(key, headers, ttl_s);
+	struct flight *f;
+	struct err e;
+
+	err_init(&e);
+	pthread_mutex_lock(&cache_lock);
+	if ((headers = cache_get(key, !reserve)) != NULL)
+		goto unlock;
+	for (f = flights; f && strcmp(f->key, key) != 0; f = f->next)
+		;
+	if (f) {
+		/* Another thread runs it: wait for its answer. */
+		f->users++;
+		while (!f->done)
+			pthread_cond_wait(&flight_cond, &cache_lock);
+		if (f->headers) {
+			headers = json_deep_copy(f->headers);
+			if (reserve && f->ttl_s <= 0)
+				cache_put(key, headers, RESERVED_TTL_S, 1);
+		} else {
+			err_set(err, "%s", f->error);
+		}
+		flight_leave(f);
+		goto unlock;
+	}
+	f = xcalloc(1, sizeof(*f));
+	f->key = xstrdup(key);
+	f->users = 1;
+	f->next = flights;
+	flights = f;
+	pthread_mutex_unlock(&cache_lock);
+
+	if (command_run(c, conn, cmd, &text, &e) == 0)
+		headers = command_parse(c, conn, text, &ttl_s, &e);
+
+	pthread_mutex_lock(&cache_lock);
+	for (struct flight **p = &flights; *p; p = &(*p)->next)
+		if (*p == f) {
+			*p = f->next;
+			break;
+		}
+	f->done = 1;
+	f->ttl_s = ttl_s;
+	if (headers) {
+		f->headers = json_deep_copy(headers);
+		if (ttl_s > 0)
+			cache_put(key, headers, ttl_s, 0);
+		else if (reserve)
+			cache_put(key, headers, RESERVED_TTL_S, 1);
+	} else {
+		f->error = xstrdup(e.msg);
+		err_set(err, "%s", e.msg);
+	}
+	pthread_cond_broadcast(&flight_cond);
+	flight_leave(f);
+unlock:
+	pthread_mutex_unlock(&cache_lock);
 	free_secret(text);
 	free(key);
 	return headers;
@@ -503,7 +619,7 @@ static int custom_apply(const struct connector *c, json_t *method, const struct 
 			       "connection '%s' of %s has a credential_command, but the custom "
 			       "auth of %s does not allow one (\"command\": true)",
 			       conn->name, c->slug, c->slug);
-	json_t *headers = command_headers(c, conn, cmd, err);
+	json_t *headers = command_headers(c, conn, cmd, 0, err);
 	if (!headers)
 		return -1;
 	json_t *v;
@@ -516,20 +632,69 @@ static int custom_apply(const struct connector *c, json_t *method, const struct 
 	return 0;
 }
 
-/* After a rejected request (force), forget the command's headers so the
- * next attempt runs it again. 1 when there were any to forget. */
+/* The credential command of conn when its method allows one, else NULL
+ * (apply then adds nothing of a command's, or says why not). Borrowed. */
+static json_t *allowed_command(json_t *method, const struct connection *conn)
+{
+	json_t *cmd = json_object_get(conn->config, "credential_command");
+	return cmd && json_is_true(json_object_get(method, "command")) ? cmd : NULL;
+}
+
+/* Would apply run the command? Yes when its answer is not in the cache, or
+ * is there only for applies that warmed it. */
+static int custom_cold(const struct connector *c, json_t *method, const struct connection *conn)
+{
+	json_t *cmd = allowed_command(method, conn);
+	if (!cmd)
+		return 0;
+	char *key = cache_key(c, conn, cmd);
+	pthread_mutex_lock(&cache_lock);
+	struct cached *e = cache_find(key);
+	int cold = !e || e->uses > 0;
+	pthread_mutex_unlock(&cache_lock);
+	free(key);
+	return cold;
+}
+
+/* On a worker: run the command (or wait for the thread already running it)
+ * so that the next apply finds its headers in the cache. */
+static int custom_warm(const struct connector *c, json_t *method, const struct connection *conn,
+		       struct err *err)
+{
+	json_t *cmd = allowed_command(method, conn);
+	if (!cmd)
+		return 0;
+	json_t *headers = command_headers(c, conn, cmd, 1, err);
+	if (!headers)
+		return -1;
+	store_secrets_free(headers);
+	return 0;
+}
+
+/* After a rejected request (force), forget the command's headers and, off
+ * the main loop as refresh is, fetch new ones for the next attempt. 1 when
+ * there were any to forget, -1 with err when the command fails. */
 static int custom_refresh(const struct connector *c, json_t *method, struct store *s,
 			  struct connection *conn, int force, struct err *err)
 {
-	(void)method, (void)s, (void)err;
+	(void)s;
 	json_t *cmd = json_object_get(conn->config, "credential_command");
 	if (!force || !cmd)
 		return 0;
 	char *key = cache_key(c, conn, cmd);
 	cache_drop(key);
 	free(key);
-	return 1;
+	return custom_warm(c, method, conn, err) < 0 ? -1 : 1;
 }
 
-const struct auth_handler auth_custom = {.type = "custom", .apply = custom_apply,
-					  .refresh = custom_refresh};
+static void custom_stop(int on)
+{
+	atomic_store(&stopping, on);
+}
+
+const struct auth_handler auth_custom = {.type = "custom",
+					  .apply = custom_apply,
+					  .refresh = custom_refresh,
+					  .cold = custom_cold,
+					  .warm = custom_warm,
+					  .stop = custom_stop};

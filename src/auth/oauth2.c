@@ -31,5 +31,23 @@ static int oauth2_refresh(const struct connector *c, json_t *method, struct stor
 	return oauth_refresh(s, c, method, conn, force, err);
 }
 
-const struct auth_handler auth_oauth2 = {.type = "oauth2", .apply = oauth2_apply,
-					  .refresh = oauth2_refresh, .due = oauth_refresh_due};
+/* Header templates go through custom's apply, and with them a credential
+ * command the method allows: warm that off the main loop as custom does. */
+static int oauth2_cold(const struct connector *c, json_t *method, const struct connection *conn)
+{
+	return json_object_size(json_object_get(method, "headers")) &&
+	       auth_custom.cold(c, method, conn);
+}
+
+static int oauth2_warm(const struct connector *c, json_t *method, const struct connection *conn,
+		       struct err *err)
+{
+	return auth_custom.warm(c, method, conn, err);
+}
+
+const struct auth_handler auth_oauth2 = {.type = "oauth2",
+					  .apply = oauth2_apply,
+					  .refresh = oauth2_refresh,
+					  .due = oauth_refresh_due,
+					  .cold = oauth2_cold,
+					  .warm = oauth2_warm};

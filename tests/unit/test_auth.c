@@ -3,7 +3,9 @@
  * external credential command: its output, the secret passed only in its
  * environment, caching until expiry, and its failures (exit status, bad
  * JSON, header injection, a missing program, the timeout), which never quote
- * what the command printed. */
+ * what the command printed; and warming its answer ahead on other threads,
+ * one run for many at once. */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -402,6 +404,141 @@ static void test_command(void)
 	connector_free(closed);
 }
 
+/* ---- warming the command's answer ahead (on a worker, off the main loop) ---- */
+
+struct warm_arg {
+	const struct connector *c;
+	json_t *method;
+	const struct connection *conn;
+	int rc;
+	struct err err;
+};
+
+static void *warm_main(void *p)
+{
+	struct warm_arg *a = p;
+	err_init(&a->err);
+	a->rc = auth_custom.warm(a->c, a->method, a->conn, &a->err);
+	return NULL;
+}
+
+/* n warms of conn at the same time; 1 when each returned want_rc. */
+static int warm_together(const struct connector *c, json_t *method,
+			 const struct connection *conn, int n, int want_rc, const char *want_err)
+{
+	struct warm_arg a[4];
+	pthread_t t[4];
+	int ok = 1;
+	for (int i = 0; i < n; i++) {
+		a[i] = (struct warm_arg){c, method, conn, 0, {{0}}};
+		if (pthread_create(&t[i], NULL, warm_main, &a[i]) != 0)
+			return 0;
+	}
+	for (int i = 0; i < n; i++) {
+		pthread_join(t[i], NULL);
+		if (a[i].rc != want_rc || (want_err && !strstr(a[i].err.msg, want_err)))
+			ok = 0;
+	}
+	return ok;
+}
+
+static void test_warm(void)
+{
+	struct connector *c = connector_new(
+		"test", "{\"auth\": {\"default\": \"custom\", \"methods\": ["
+			"  {\"type\": \"custom\", \"command\": true,"
+			"   \"headers\": {\"X-Static\": \"static\"}}]}}");
+	struct connector *closed = connector_new(
+		"test", "{\"auth\": {\"default\": \"custom\", \"methods\": ["
+			"  {\"type\": \"custom\", \"headers\": {\"X-Static\": \"static\"}}]}}");
+	json_t *method = json_array_get(json_object_get(json_object_get(c->doc, "auth"), "methods"), 0);
+	json_t *closed_method =
+		json_array_get(json_object_get(json_object_get(closed->doc, "auth"), "methods"), 0);
+
+	/* Handlers that never block have nothing to warm. */
+	CHECK(!auth_none.cold && !auth_basic.cold && !auth_bearer.cold && !auth_api_key.cold);
+	CHECK(!auth_none.warm && !auth_basic.warm && !auth_bearer.warm && !auth_api_key.warm);
+
+	/* Cold until warmed; three warms at once run the command once, and
+	 * apply then finds the answer without running it. */
+	char *body = xasprintf("%ssleep 1\nprintf '{\"headers\": {\"X-Token\": \"w-%%s\"}, "
+			       "\"expires_in\": 3600}' \"$(cat \"$1\")\"\n",
+			       counting);
+	char *slow = write_script("warm.sh", body);
+	free(body);
+	char *count = xasprintf("%s/count-warm", tmp);
+	struct connection *conn = cmd_conn(20, slow, count, NULL);
+	CHECK(auth_custom.cold(c, method, conn) == 1);
+	CHECK(auth_custom.cold(closed, closed_method, conn) == 0);
+	CHECK(warm_together(c, method, conn, 3, 0, NULL));
+	CHECK(count_of(count) == 1);
+	CHECK(auth_custom.cold(c, method, conn) == 0);
+	check_headers(c, conn, "X-Static: static|X-Token: w-1");
+	CHECK(count_of(count) == 1);
+	/* After a 401, refresh forgets the answer and fetches the next one
+	 * itself (it runs on a worker too), so apply does not block. */
+	struct err e;
+	err_init(&e);
+	CHECK(auth_custom.refresh(c, method, NULL, conn, 1, &e) == 1);
+	CHECK(count_of(count) == 2);
+	CHECK(auth_custom.cold(c, method, conn) == 0);
+	check_headers(c, conn, "X-Static: static|X-Token: w-2");
+	CHECK(count_of(count) == 2);
+	connection_free(conn);
+
+	/* An answer not to be kept ("expires_in": 0) is booked for the applies
+	 * that warmed it, one each, and stays cold for everyone else. */
+	body = xasprintf("%sprintf '{\"X-Once\": \"o-%%s\", \"expires_in\": 0}' \"$(cat \"$1\")\"\n",
+			 counting);
+	char *once = write_script("once.sh", body);
+	free(body);
+	char *count2 = xasprintf("%s/count-once", tmp);
+	conn = cmd_conn(21, once, count2, NULL);
+	CHECK(auth_custom.warm(c, method, conn, &e) == 0);
+	CHECK(auth_custom.warm(c, method, conn, &e) == 0);
+	CHECK(count_of(count2) == 1);
+	CHECK(auth_custom.cold(c, method, conn) == 1);
+	check_headers(c, conn, "X-Static: static|X-Once: o-1");
+	check_headers(c, conn, "X-Static: static|X-Once: o-1");
+	CHECK(count_of(count2) == 1);
+	check_headers(c, conn, "X-Static: static|X-Once: o-2");
+	CHECK(count_of(count2) == 2);
+	connection_free(conn);
+
+	/* A failure reaches every thread that waited for it, and is not kept. */
+	body = xasprintf("%ssleep 1\nexit 3\n", counting);
+	char *failing = write_script("warm-fail.sh", body);
+	free(body);
+	char *count3 = xasprintf("%s/count-warm-fail", tmp);
+	conn = cmd_conn(22, failing, count3, NULL);
+	CHECK(warm_together(c, method, conn, 2, -1, "exit status 3"));
+	CHECK(count_of(count3) == 1);
+	CHECK(auth_custom.cold(c, method, conn) == 1);
+	connection_free(conn);
+
+	/* At exit, a running command is stopped rather than waited for. */
+	char *hang = write_script("warm-hang.sh", "sleep 30; echo '{\"X\": \"late\"}'\n");
+	conn = cmd_conn(23, hang, count3, NULL);
+	auth_stop(1);
+	long long t0 = now_ms();
+	err_init(&e);
+	CHECK(auth_custom.warm(c, method, conn, &e) == -1);
+	CHECK(now_ms() - t0 < 2000);
+	CHECK(strstr(e.msg, "stopped") != NULL);
+	auth_stop(0);
+	connection_free(conn);
+
+	free(slow);
+	free(once);
+	free(failing);
+	free(hang);
+	free(count);
+	free(count2);
+	free(count3);
+	connector_free(c);
+	connector_free(closed);
+}
+
 int main(void)
 {
 	snprintf(tmp, sizeof(tmp), "/tmp/sb-auth-XXXXXX");
@@ -412,6 +549,7 @@ int main(void)
 	test_simple_handlers();
 	test_api_key_query();
 	test_command();
+	test_warm();
 	char *rm = xasprintf("rm -rf '%s'", tmp);
 	if (system(rm) != 0)
 		fprintf(stderr, "cannot remove %s\n", tmp);
