@@ -4,6 +4,9 @@
 
 #include "mcp.h"
 
+struct store;
+struct connection;
+
 struct cli {
 	struct mcp_options mcp;   /* filters and limits shared with serve */
 	const char **cap_dirs;    /* NULL-terminated --capabilities folders */
@@ -21,6 +24,12 @@ int cli_connections(struct cli *cli, int argc, char **argv);
 int cli_key(struct cli *cli, int argc, char **argv);
 /* connections refresh (cli_refresh.c): argc/argv follow "refresh". */
 int cli_connections_refresh(struct cli *cli, int argc, char **argv);
+/* The first step of connections remove (cli_revoke.c): revoke an oauth2
+ * connection's grant at the vendor. 0 when removal may go on (revoked,
+ * nothing to revoke, or force after a failure, said on stderr); 1 when it
+ * must not (the failure and what to do said on stderr). */
+int cli_connections_revoke(struct cli *cli, struct store *st, const struct connection *conn,
+			   int force);
 int cli_oauth_app(struct cli *cli, int argc, char **argv);
 int cli_connect(struct cli *cli, int argc, char **argv);
 int cli_coverage(struct cli *cli, int argc, char **argv);

@@ -33,7 +33,10 @@ static const char usage[] =
 	"  edit NAME [--set FIELD=VALUE]... [--unset FIELD]... [--secret-stdin]\n"
 	"      [--secret FIELD=@FILE]...\n"
 	"                  change fields; secrets not given are kept\n"
-	"  remove NAME     delete a connection and its secrets\n"
+	"  remove NAME [--keep-grant] [--force]\n"
+	"                  delete a connection and its secrets; an OAuth connection's\n"
+	"                  grant is revoked at the vendor first (not with --keep-grant);\n"
+	"                  if that fails it is kept, unless --force\n"
 	"  rename NAME NEW give a connection another name\n"
 	"  default NAME    make it the connection its connector's tools use by default\n"
 	"  test NAME [--json]\n"
@@ -58,6 +61,7 @@ struct opts {
 	const char *pos[3];
 	int npos;
 	const char *name, *auth, *connector;
+	int keep_grant, force;
 	struct cli_fields_args fields;
 };
 
@@ -85,7 +89,8 @@ static void print_compact(json_t *v)
 /* Which options each subcommand takes, and how many positional words. */
 static const struct subcommand {
 	const char *name;
-	const char *flags; /* letters: n name, a auth, c connector, s set, u unset, S secret, I stdin */
+	const char *flags; /* letters: n name, a auth, c connector, s set, u unset, S secret, I stdin,
+			      k keep-grant, f force */
 	int npos;
 	const char *synopsis;
 } subcommands[] = {
@@ -97,7 +102,7 @@ static const struct subcommand {
 	{"edit", "suSI", 1,
 	 "edit NAME [--set FIELD=VALUE]... [--unset FIELD]... [--secret-stdin] "
 	 "[--secret FIELD=@FILE]..."},
-	{"remove", "", 1, "remove NAME"},
+	{"remove", "kf", 1, "remove NAME [--keep-grant] [--force]"},
 	{"rename", "", 2, "rename NAME NEW"},
 	{"default", "", 1, "default NAME"},
 	{"test", "", 1, "test NAME [--json]"},
@@ -122,6 +127,8 @@ static int opts_parse(const struct subcommand *sc, int argc, char **argv, struct
 			    : strcmp(a, "--unset") == 0		? 'u'
 			    : strcmp(a, "--secret") == 0	? 'S'
 			    : strcmp(a, "--secret-stdin") == 0 ? 'I'
+			    : strcmp(a, "--keep-grant") == 0	? 'k'
+			    : strcmp(a, "--force") == 0		? 'f'
 							       : 0;
 		if (!flag && a[0] == '-' && a[1]) {
 			fail("connections %s: unknown option '%s'", sc->name, a);
@@ -137,8 +144,9 @@ static int opts_parse(const struct subcommand *sc, int argc, char **argv, struct
 			fail("connections %s does not take %s", sc->name, a);
 			goto usage;
 		}
-		if (flag == 'I') {
-			o->fields.secret_stdin = 1;
+		if (flag == 'I' || flag == 'k' || flag == 'f') {
+			*(flag == 'I' ? &o->fields.secret_stdin : flag == 'k' ? &o->keep_grant
+									    : &o->force) = 1;
 			continue;
 		}
 		const char *v = cli_opt_value(&i, argc, argv);
@@ -521,7 +529,7 @@ out:
 	return ret;
 }
 
-static int cmd_remove(struct store *st, const struct opts *o)
+static int cmd_remove(struct cli *cli, struct store *st, const struct opts *o)
 {
 	struct err e;
 	err_init(&e);
@@ -529,6 +537,8 @@ static int cmd_remove(struct store *st, const struct opts *o)
 	if (!conn)
 		return 1;
 	int ret = 1;
+	if (!o->keep_grant && cli_connections_revoke(cli, st, conn, o->force) != 0)
+		goto out;
 	if (store_remove_connection(st, conn->id, &e) < 0) {
 		fail("%s", e.msg);
 		goto out;
@@ -724,7 +734,7 @@ int cli_connections(struct cli *cli, int argc, char **argv)
 	else if (strcmp(sc->name, "edit") == 0)
 		ret = cmd_edit(cli, st, &o);
 	else if (strcmp(sc->name, "remove") == 0)
-		ret = cmd_remove(st, &o);
+		ret = cmd_remove(cli, st, &o);
 	else if (strcmp(sc->name, "rename") == 0)
 		ret = cmd_rename(st, &o);
 	else if (strcmp(sc->name, "default") == 0)

@@ -28,7 +28,7 @@ static int oauth_app_set(struct cli *cli, int argc, char **argv)
 	if (argc < 1) {
 		fprintf(stderr, "usage: switchboard oauth-app set SLUG --client-id ID "
 				"[--client-secret-stdin] [--scopes S] [--redirect-port N] "
-				"[--authorize-url URL] [--token-url URL]\n");
+				"[--authorize-url URL] [--token-url URL] [--revoke-url URL]\n");
 		return 2;
 	}
 	app.connector = argv[0];
@@ -48,6 +48,8 @@ static int oauth_app_set(struct cli *cli, int argc, char **argv)
 			app.authorize_url = (char *)v;
 		else if (strcmp(a, "--token-url") == 0)
 			app.token_url = (char *)v;
+		else if (strcmp(a, "--revoke-url") == 0)
+			app.revoke_url = (char *)v;
 		else if (strcmp(a, "--redirect-port") == 0 &&
 			 parse_long(v, &port) == 0 && port >= 0 && port < 65536)
 			app.redirect_port = (int)port;
@@ -113,11 +115,12 @@ int cli_oauth_app(struct cli *cli, int argc, char **argv)
 			struct oauth_app *app = store_get_oauth_app(st, argv[1], &e);
 			if (app) {
 				json_t *o = json_pack(
-					"{s:s, s:s, s:b, s:s?, s:i, s:s?, s:s?}", "connector",
+					"{s:s, s:s, s:b, s:s?, s:i, s:s?, s:s?, s:s?}", "connector",
 					app->connector, "client_id", app->client_id, "client_secret_set",
 					app->client_secret != NULL, "scopes", app->scopes,
 					"redirect_port", app->redirect_port, "authorize_url",
-					app->authorize_url, "token_url", app->token_url);
+					app->authorize_url, "token_url", app->token_url,
+					"revoke_url", app->revoke_url);
 				char *text = json_dumps(o, JSON_COMPACT);
 				cli_print("%s\n", text);
 				free(text);

@@ -26,7 +26,7 @@ static const char usage[] =
 	"  connections ...               manage connections (see: connections --help)\n"
 	"  key rotate                    re-seal every stored secret under a new key\n"
 	"  oauth-app set SLUG --client-id ID [--client-secret-stdin] [--scopes S]\n"
-	"      [--redirect-port N] [--authorize-url URL] [--token-url URL]\n"
+	"      [--redirect-port N] [--authorize-url URL] [--token-url URL] [--revoke-url URL]\n"
 	"                                your own OAuth app for a connector (also: show, remove)\n"
 	"  connect SLUG [--name NAME] [--scopes S] [--set key=value] [--no-browser]\n"
 	"      [--client-credentials]    connect an OAuth 2.0 account in the browser\n"

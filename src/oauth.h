@@ -60,6 +60,23 @@ json_t *oauth_token_request(const struct connector *c, json_t *method, const str
  * (name -> JSON pointer) into the sealed secrets. */
 void oauth_apply_token(json_t *method, struct connection *conn, json_t *resp);
 
+/* The method's "revoke" declaration (borrowed), or NULL when it declares
+ * no way to revoke a grant. */
+json_t *oauth_revoke_spec(json_t *method);
+
+/* End conn's grant at the vendor as the method's "revoke" says: which token
+ * (refresh or access; an access token due is refreshed first), where (the
+ * OAuth app's revoke_url, else revoke.url; a path is joined to the
+ * connection's base URL), how (form, JSON or no body; the token as a
+ * parameter or as the Bearer credential; client auth basic, body or none),
+ * then the extra secrets listed in revoke.also the same way. A vendor error
+ * listed in revoke.already_revoked counts as done. conn must hold its
+ * secrets. Returns 1 when revoked; 0 when there is nothing to revoke (no
+ * declaration, no token), err saying why; -1 with err when the vendor could
+ * not be reached or refused. No token is ever put in err. */
+int oauth_revoke(struct store *s, const struct connector *c, json_t *method,
+		 struct connection *conn, struct err *err);
+
 /* PKCE: a new random verifier and its S256 challenge (both new strings). */
 int oauth_pkce(char **verifier, char **challenge, struct err *err);
 

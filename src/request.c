@@ -144,7 +144,7 @@ static const char *vendor_name(const char *name, json_t *decl)
 	return as ? as : name;
 }
 
-static char *base_url(const struct connector *c, const struct connection *conn, struct err *err)
+char *request_base_url(const struct connector *c, const struct connection *conn, struct err *err)
 {
 	const char *tmpl = conns_value(conn, "base_url");
 	if (!tmpl)
@@ -515,7 +515,7 @@ int request_build(const struct tool *t, json_t *args, struct connection *conn, s
 	const char *method = json_string_value(json_object_get(action, "method"));
 	r->method = xstrdup(method ? method : "POST");
 
-	char *base = base_url(c, conn, err);
+	char *base = request_base_url(c, conn, err);
 	if (!base)
 		return -1;
 	buf_adds(&r->url, base);

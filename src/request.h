@@ -35,6 +35,11 @@ int request_build(const struct tool *t, json_t *args, struct connection *conn, s
  * be built again. Accepts a zeroed or partly built request. */
 void request_release(struct request *r);
 
+/* The connection's base URL (its base_url, else the connector's template
+ * expanded with its values), without a trailing slash. New string, or NULL
+ * with err. */
+char *request_base_url(const struct connector *c, const struct connection *conn, struct err *err);
+
 /* URL and form helpers shared with hooks: append ?name=value (arrays as
  * repeated keys, percent-encoded), and Stripe-style bracket form fields
  * (metadata[k]=v, items[0][price]=p; prefix NULL at the top). value is

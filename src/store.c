@@ -82,6 +82,9 @@ static const char *const migrations[] = {
 	/* 3: a lock holder's pid namespace, so a lock left by a process that
 	 * died is taken over at once instead of when it expires. */
 	"ALTER TABLE locks ADD COLUMN holder_ns TEXT NOT NULL DEFAULT '';",
+	/* 4: an OAuth app may override the connector's revocation endpoint (a
+	 * test provider, GitHub Enterprise), as it does the token endpoint. */
+	"ALTER TABLE oauth_apps ADD COLUMN revoke_url TEXT;",
 };
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 

@@ -119,6 +119,7 @@ struct oauth_app {
 	int redirect_port;   /* loopback port for the redirect; 0 = any free port */
 	char *authorize_url; /* NULL = the connector's */
 	char *token_url;     /* NULL = the connector's */
+	char *revoke_url;    /* NULL = the connector's revoke.url */
 	long long created_at, updated_at;
 };
 /* Insert or replace the app for app->connector (connector and client_id are

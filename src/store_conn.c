@@ -553,15 +553,15 @@ int store_set_oauth_app(struct store *s, const struct oauth_app *app, struct err
 	if (store_db_exec(
 		    s, err,
 		    "INSERT INTO oauth_apps (connector, client_id, client_secret, scopes, "
-		    "redirect_port, authorize_url, token_url, created_at, updated_at) "
-		    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (connector) DO UPDATE SET "
+		    "redirect_port, authorize_url, token_url, revoke_url, created_at, updated_at) "
+		    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (connector) DO UPDATE SET "
 		    "client_id = excluded.client_id, client_secret = excluded.client_secret, "
 		    "scopes = excluded.scopes, redirect_port = excluded.redirect_port, "
 		    "authorize_url = excluded.authorize_url, token_url = excluded.token_url, "
-		    "updated_at = excluded.updated_at",
-		    "ttbtittii", app->connector, app->client_id, blob, blob_len, app->scopes,
-		    (long long)app->redirect_port, app->authorize_url, app->token_url, now,
-		    now) < 0)
+		    "revoke_url = excluded.revoke_url, updated_at = excluded.updated_at",
+		    "ttbtitttii", app->connector, app->client_id, blob, blob_len, app->scopes,
+		    (long long)app->redirect_port, app->authorize_url, app->token_url,
+		    app->revoke_url, now, now) < 0)
 		goto done;
 	ret = store_tx_commit(s, err);
 done:
@@ -579,7 +579,7 @@ struct oauth_app *store_get_oauth_app(struct store *s, const char *connector, st
 	sqlite3_stmt *st = store_db_query(s, err,
 					  "SELECT connector, client_id, client_secret, scopes, "
 					  "redirect_port, authorize_url, token_url, created_at, "
-					  "updated_at FROM oauth_apps WHERE connector = ?",
+					  "updated_at, revoke_url FROM oauth_apps WHERE connector = ?",
 					  "t", connector);
 
 	if (!st || store_db_row(s, st, err) != 1)
@@ -593,6 +593,7 @@ struct oauth_app *store_get_oauth_app(struct store *s, const char *connector, st
 	app->token_url = store_db_text(st, 6);
 	app->created_at = sqlite3_column_int64(st, 7);
 	app->updated_at = sqlite3_column_int64(st, 8);
+	app->revoke_url = store_db_text(st, 9);
 	if (sqlite3_column_type(st, 2) != SQLITE_NULL) {
 		aad = store_app_aad(connector);
 		app->client_secret = store_unseal(s, sqlite3_column_blob(st, 2),
@@ -635,5 +636,6 @@ void oauth_app_free(struct oauth_app *app)
 	free(app->scopes);
 	free(app->authorize_url);
 	free(app->token_url);
+	free(app->revoke_url);
 	free(app);
 }

@@ -37,6 +37,25 @@ Vendor shapes:
 --token-body JSON  the code exchange answers HTTP 200 with this body instead
                    (Slack {"ok":false,...}, GitHub {"error":"bad_verification_code"})
 /oauth/2026-03/token/introspect  POST token=...: HubSpot's token info, hub_id 4242
+
+Revocation, each in its vendor's shape; a revoked token ends its whole grant
+(the access and refresh tokens issued in one consent and its refreshes):
+POST /connect/revocation          Xero (RFC 7009): Basic client auth, form token;
+                                  200 even for an unknown token
+POST /v2/oauth2/tokens/revoke     QuickBooks: Basic client auth, JSON {"token"};
+                                  400 unless Content-Type is JSON
+POST /oauth/2026-03/token/revoke  HubSpot: form client_id, client_secret, token,
+                                  token_type_hint; 204
+POST /api/auth.revoke             Slack: the token as Bearer; 200 {ok, revoked},
+                                  or 200 {ok: false, error: invalid_auth}
+DELETE /applications/{id}/grant   GitHub: Basic client auth, JSON {"access_token"};
+                                  204, or 404 for an unknown token
+/admin/issue            a new grant without the browser: {access_token,
+                        refresh_token, user_token (a grant of its own)}
+/admin/revocations      every revocation request received: [{method, path,
+                        authorization, content_type, accept, body}], body parsed
+                        (form or JSON); Basic credentials decoded as "Basic id:secret"
+/admin/revoke-fail?status=N  revocation endpoints answer HTTP N (0: work again)
 """
 import argparse
 import base64
@@ -51,13 +70,15 @@ import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 LOCK = threading.Lock()
-STATE = {"codes": {}, "access": {}, "refresh": {}, "stats": {"refreshes": 0, "codes": 0,
+STATE = {"codes": {}, "access": {}, "refresh": {}, "grant": {}, "revocations": [],
+         "revoke_fail": 0, "stats": {"refreshes": 0, "codes": 0,
                                                              "client_credentials": 0,
                                                              "introspections": 0, "accept": []}}
 ARGS = None
 
 
 def issue(rotate_from=None):
+    gid = STATE["grant"].get(rotate_from) or secrets.token_hex(4)
     access = "at_" + secrets.token_hex(12)
     if ARGS.jwt_access:
         b64 = lambda d: base64.urlsafe_b64encode(json.dumps(d).encode()).rstrip(b"=").decode()
@@ -66,15 +87,33 @@ def issue(rotate_from=None):
                                 "jti": secrets.token_hex(8), "exp": int(time.time()) + ARGS.expires_in}),
                            secrets.token_hex(16)])
     STATE["access"][access] = time.time() + ARGS.expires_in
+    STATE["grant"][access] = gid
     out = {"access_token": access, "token_type": "Bearer", "expires_in": ARGS.expires_in}
     if rotate_from is None or not ARGS.no_rotate:
         refresh = "rt_" + secrets.token_hex(12)
         life = ARGS.refresh_expires_in
         STATE["refresh"][refresh] = time.time() + life if life else True
+        STATE["grant"][refresh] = gid
         out["refresh_token"] = refresh
         if life:
             out["refresh_token_expires_in"] = life
     return out
+
+
+def end_grant(token):
+    """Revoke every token of token's grant; False when token is unknown."""
+    gid = STATE["grant"].get(token)
+    if gid is None or (token not in STATE["access"] and token not in STATE["refresh"]):
+        return False
+    for t, g in list(STATE["grant"].items()):
+        if g == gid:
+            STATE["access"].pop(t, None)
+            STATE["refresh"].pop(t, None)
+    return True
+
+
+REVOKE_PATHS = ("/connect/revocation", "/v2/oauth2/tokens/revoke",
+                "/oauth/2026-03/token/revoke", "/api/auth.revoke")
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -124,6 +163,19 @@ class Handler(BaseHTTPRequestHandler):
             with LOCK:
                 STATE["access"].clear()
             return self.send(200, {"ok": True})
+        if u.path == "/admin/issue":
+            with LOCK:
+                out = issue()
+                user = "xoxp-" + secrets.token_hex(12)
+                STATE["access"][user] = time.time() + ARGS.expires_in
+                STATE["grant"][user] = "user-" + secrets.token_hex(4)
+            out["user_token"] = user
+            return self.send(200, out)
+        if u.path == "/admin/revocations":
+            return self.send(200, STATE["revocations"])
+        if u.path == "/admin/revoke-fail":
+            STATE["revoke_fail"] = int(q.get("status", "0"))
+            return self.send(200, {"ok": True})
         if u.path == "/admin/revoke-refresh":
             with LOCK:
                 STATE["refresh"].clear()
@@ -143,9 +195,72 @@ class Handler(BaseHTTPRequestHandler):
         return self.send(200, {"ok": True, "path": u.path,
                                "tenant": self.headers.get("xero-tenant-id")})
 
+    def revoke(self, u, body):
+        """The vendors' revocation endpoints (see the module's docstring)."""
+        ctype = self.headers.get("Content-Type", "")
+        auth = self.headers.get("Authorization", "")
+        shown = auth
+        if auth.startswith("Basic "):
+            shown = "Basic " + base64.b64decode(auth[6:]).decode()
+        try:
+            parsed = json.loads(body) if ctype.startswith("application/json") else \
+                dict(urllib.parse.parse_qsl(body, keep_blank_values=True))
+        except ValueError:
+            parsed = body
+        with LOCK:
+            STATE["revocations"].append({"method": self.command, "path": u.path,
+                                         "authorization": shown, "content_type": ctype,
+                                         "accept": self.headers.get("Accept", ""),
+                                         "body": parsed})
+        if STATE["revoke_fail"]:
+            return self.send(STATE["revoke_fail"], {"error": "temporarily_unavailable",
+                                                    "error_description": "try again later"})
+        basic_ok = shown == f"Basic {ARGS.client_id}:{ARGS.client_secret}"
+        p = parsed if isinstance(parsed, dict) else {}
+        with LOCK:
+            if u.path == "/connect/revocation":
+                if not basic_ok:
+                    return self.send(401, {"error": "invalid_client"})
+                end_grant(p.get("token"))
+                return self.send(200, b"")
+            if u.path == "/v2/oauth2/tokens/revoke":
+                if not basic_ok:
+                    return self.send(401, {"error": "invalid_client"})
+                if not ctype.startswith("application/json"):
+                    return self.send(400, {"error": "invalid_request"})
+                end_grant(p.get("token"))
+                return self.send(200, b"")
+            if u.path == "/oauth/2026-03/token/revoke":
+                if p.get("client_id") != ARGS.client_id or p.get("client_secret") != ARGS.client_secret:
+                    return self.send(401, {"status": "error", "category": "INVALID_CLIENT"})
+                if not end_grant(p.get("token")):
+                    return self.send(400, {"status": "error", "category": "BAD_REFRESH_TOKEN",
+                                           "message": "token not found"})
+                return self.send(204, b"")
+            if u.path == "/api/auth.revoke":
+                token = auth[7:] if auth.startswith("Bearer ") else None
+                if token not in STATE["access"] or not end_grant(token):
+                    return self.send(200, {"ok": False, "error": "invalid_auth"})
+                return self.send(200, {"ok": True, "revoked": True})
+            # DELETE /applications/{client_id}/grant
+            if not basic_ok or u.path != f"/applications/{ARGS.client_id}/grant":
+                return self.send(404, {"message": "Not Found"})
+            if not end_grant(p.get("access_token")):
+                return self.send(404, {"message": "Not Found"})
+            return self.send(204, b"")
+
+    def do_DELETE(self):
+        u = urllib.parse.urlsplit(self.path)
+        body = self.rfile.read(int(self.headers.get("Content-Length", "0"))).decode()
+        if u.path.startswith("/applications/"):
+            return self.revoke(u, body)
+        return self.send(405, {"error": "method_not_allowed"})
+
     def do_POST(self):
         u = urllib.parse.urlsplit(self.path)
         body = self.rfile.read(int(self.headers.get("Content-Length", "0"))).decode()
+        if u.path in REVOKE_PATHS:
+            return self.revoke(u, body)
         f = dict(urllib.parse.parse_qsl(body))
         if u.path == "/oauth/2026-03/token/introspect":
             if f.get("client_id") != ARGS.client_id or f.get("client_secret") != ARGS.client_secret:
@@ -183,6 +298,8 @@ class Handler(BaseHTTPRequestHandler):
                 out = issue()
                 if ARGS.slack:
                     user = "xoxp-" + secrets.token_hex(12)
+                    STATE["access"][user] = time.time() + ARGS.expires_in
+                    STATE["grant"][user] = "user-" + secrets.token_hex(4)
                     out = {"ok": True, "app_id": "A1", "token_type": "bot",
                            "access_token": out["access_token"], "scope": "chat:write",
                            "bot_user_id": "U0BOT", "team": {"id": "T1", "name": "Test Team"},
