@@ -33,6 +33,16 @@ char *oauth_token_url(const struct connector *c, json_t *method, const struct oa
 	return auth_expand(c, conn, url, err);
 }
 
+char *oauth_basic_credentials(const struct oauth_app *app)
+{
+	char *pair = xasprintf("%s:%s", app->client_id, app->client_secret);
+	char *b64 = crypto_base64(pair, strlen(pair), 0);
+	char *basic = xasprintf("Basic %s", b64);
+	free_secret(pair);
+	free_secret(b64);
+	return basic;
+}
+
 json_t *oauth_token_request(const struct connector *c, json_t *method, const struct oauth_app *app,
 			    const struct connection *conn, json_t *form, struct err *err)
 {
@@ -54,15 +64,11 @@ json_t *oauth_token_request(const struct connector *c, json_t *method, const str
 	const char *client_auth = mstr(method, "client_auth");
 	if (app && app->client_id) {
 		if (client_auth && strcmp(client_auth, "basic") == 0 && app->client_secret) {
-			char *pair = xasprintf("%s:%s", app->client_id, app->client_secret);
-			char *b64 = crypto_base64(pair, strlen(pair), 0);
-			char *h = xasprintf("Authorization: Basic %s", b64);
+			char *basic = oauth_basic_credentials(app);
+			char *h = xasprintf("Authorization: %s", basic);
 			json_array_append_new(headers, json_string(h));
-			crypto_cleanse(pair, strlen(pair));
-			crypto_cleanse(h, strlen(h));
-			free(pair);
-			free(b64);
-			free(h);
+			free_secret(basic);
+			free_secret(h);
 		} else {
 			json_object_set_new(form, "client_id", json_string(app->client_id));
 			if (app->client_secret)

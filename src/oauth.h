@@ -48,6 +48,11 @@ json_t *oauth_keepalive_run(struct store *s, const struct registry *r, const cha
 char *oauth_token_url(const struct connector *c, json_t *method, const struct oauth_app *app,
 		      const struct connection *conn, struct err *err);
 
+/* "Basic base64(client_id:client_secret)" for an app with a secret: the
+ * HTTP Basic client authentication of RFC 6749 2.3.1. New string; the
+ * caller wipes and frees it (free_secret). */
+char *oauth_basic_credentials(const struct oauth_app *app);
+
 /* POST form (stolen) to the token endpoint with the method's client
  * authentication; returns the parsed token response (new) or NULL with err
  * carrying the vendor's error code (e.g. "invalid_grant"). */

@@ -160,16 +160,9 @@ static int revoke_one(const struct connector *c, json_t *rv, json_t *method,
 		}
 		if (strcmp(client_auth, "basic") == 0 && app->client_secret &&
 		    strcmp(token_as, "bearer") != 0) {
-			char *pair = xasprintf("%s:%s", app->client_id, app->client_secret);
-			char *b64 = crypto_base64(pair, strlen(pair), 0);
-			char *basic = xasprintf("Basic %s", b64);
+			char *basic = oauth_basic_credentials(app);
 			add_secret_header(headers, "Authorization", basic);
-			crypto_cleanse(pair, strlen(pair));
-			crypto_cleanse(b64, strlen(b64));
-			crypto_cleanse(basic, strlen(basic));
-			free(pair);
-			free(b64);
-			free(basic);
+			free_secret(basic);
 		} else {
 			/* body, or a public client (PKCE, no secret): identify in the body */
 			json_object_set_new(params, "client_id", json_string(app->client_id));
