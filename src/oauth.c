@@ -295,6 +295,21 @@ static json_t *renew_form(json_t *method, const struct connection *conn, const c
 	return NULL;
 }
 
+int oauth_lock(struct store *s, const struct connector *c, long long id, struct err *err)
+{
+	long long deadline = now_ms() + LOCK_WAIT_MS;
+	for (;;) {
+		int got = store_lock_acquire(s, id, LOCK_TTL_S, err);
+		if (got != 0)
+			return got;
+		if (now_ms() > deadline)
+			return err_set(err, "timed out waiting for another process to refresh the "
+					    "%s token",
+				       c->slug);
+		sleep_ms(100);
+	}
+}
+
 int oauth_refresh(struct store *s, const struct connector *c, json_t *method,
 		  struct connection *conn, int force, struct err *err)
 {
@@ -313,22 +328,9 @@ int oauth_refresh(struct store *s, const struct connector *c, json_t *method,
 	err_init(&e);
 	/* One refresher per connection across processes: wait for the lock, and
 	 * if the holder refreshed meanwhile, use its token. */
-	long long deadline = now_ms() + LOCK_WAIT_MS;
-	for (;;) {
-		int got = store_lock_acquire(s, conn->id, LOCK_TTL_S, err);
-		if (got < 0)
-			goto out;
-		if (got == 1) {
-			locked = 1;
-			break;
-		}
-		if (now_ms() > deadline) {
-			err_set(err, "timed out waiting for another process to refresh the %s token",
-				c->slug);
-			goto out;
-		}
-		sleep_ms(100);
-	}
+	if (oauth_lock(s, c, conn->id, err) < 0)
+		goto out;
+	locked = 1;
 	struct connection *fresh = store_get_connection(s, c->slug, conn->name, 1, err);
 	if (!fresh)
 		goto out;

@@ -43,6 +43,11 @@ int oauth_keepalive_due(const struct connection *conn);
 json_t *oauth_keepalive_run(struct store *s, const struct registry *r, const char *const *only,
 			    int if_due, int *failures, struct err *err);
 
+/* Take the store's lock on connection id, waiting up to 20 s while another
+ * process holds it (refreshing its tokens). 1, or -1 with err; release
+ * with store_lock_release. */
+int oauth_lock(struct store *s, const struct connector *c, long long id, struct err *err);
+
 /* The token endpoint for a connector (the OAuth app's override, else the
  * method's token_url expanded with conn's values). New string or NULL. */
 char *oauth_token_url(const struct connector *c, json_t *method, const struct oauth_app *app,

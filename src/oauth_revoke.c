@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 #include "auth/auth.h"
 #include "crypto.h"
@@ -232,25 +231,6 @@ out:
 	return ret;
 }
 
-/* Hold conn's lock (waiting up to 20 s for a refresh in another process),
- * so the refresh token is not rotated while it is being revoked. 1, or -1
- * with err. */
-static int lock_conn(struct store *s, const struct connector *c, long long id, struct err *err)
-{
-	long long deadline = now_ms() + 20000;
-	for (;;) {
-		int got = store_lock_acquire(s, id, 60, err);
-		if (got != 0)
-			return got;
-		if (now_ms() > deadline)
-			return err_set(err, "timed out waiting for another process to refresh the "
-					    "%s token",
-				       c->slug);
-		struct timespec ts = {0, 100 * 1000000L};
-		nanosleep(&ts, NULL);
-	}
-}
-
 int oauth_revoke(struct store *s, const struct connector *c, json_t *method,
 		 struct connection *conn, struct err *err)
 {
@@ -272,7 +252,7 @@ int oauth_revoke(struct store *s, const struct connector *c, json_t *method,
 	    oauth_refresh_due(conn) && oauth_refresh(s, c, method, conn, 0, err) < 0)
 		goto out;
 	if (conn->id) {
-		if (lock_conn(s, c, conn->id, err) < 0)
+		if (oauth_lock(s, c, conn->id, err) < 0)
 			goto out;
 		locked = 1;
 		/* What the store holds now: another process may have rotated it. */
