@@ -486,6 +486,9 @@ struct exec_call *exec_start(struct exec_env *env, const struct tool *t, json_t 
 			hook_name);
 		goto fail;
 	}
+	/* Arguments the vendor always refuses fail here, before any I/O. */
+	if (request_check_choices(t, args, &e) < 0)
+		goto fail;
 	call->conn = conns_resolve(env->store, t->connector,
 				   json_string_value(json_object_get(args, "connection")), &e);
 	if (!call->conn)
@@ -530,6 +533,8 @@ json_t *exec_dry_run(struct exec_env *env, const struct tool *t, json_t *args, s
 {
 	struct request r = {0};
 	json_t *out = NULL;
+	if (request_check_choices(t, args, err) < 0)
+		return NULL;
 	struct connection *conn = conns_resolve(env->store, t->connector,
 						json_string_value(json_object_get(args, "connection")),
 						err);

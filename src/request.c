@@ -498,6 +498,22 @@ static int add_idempotency_key(json_t *idem, struct request *r, struct err *err)
 	return 0;
 }
 
+int request_check_choices(const struct tool *t, json_t *args, struct err *err)
+{
+	size_t i;
+	json_t *rule;
+	json_array_foreach(json_object_get(t->action_doc, "at_least_one"), i, rule)
+	{
+		if (!action_rule_met(rule, args)) {
+			char *text = action_rule_text(rule);
+			err_set(err, "%s needs %s", t->name, text);
+			free(text);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int request_build(const struct tool *t, json_t *args, struct connection *conn, struct request *r,
 		  struct err *err)
 {
@@ -582,8 +598,13 @@ int request_build(const struct tool *t, json_t *args, struct connection *conn, s
 	int safe = strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0;
 	if (declared && !safe)
 		r->idempotent = json_is_true(declared);
+	/* The vendor's dedupe key goes with every POST or PATCH write, even one
+	 * declared idempotent (a QuickBooks void): a retry of it is then safe
+	 * on the wire too, whatever the action's meaning. */
+	int post = strcmp(r->method, "POST") == 0 || strcmp(r->method, "PATCH") == 0;
+	int write = strcmp(action_kind(t->action, action), "read") != 0;
 	json_t *idem = json_object_get(req_conf, "idempotency");
-	if (!r->idempotent && idem && !json_object_get(action, "graphql"))
+	if ((!r->idempotent || (post && write)) && idem && !json_object_get(action, "graphql"))
 		return add_idempotency_key(idem, r, err);
 	return 0;
 }

@@ -23,6 +23,11 @@ struct request {
 	char *resolve;        /* "host:port:address" pin, or NULL */
 };
 
+/* The action's at_least_one rules against args (borrowed): 0, or -1 with
+ * err naming the tool and the choices of the first rule not met. Checked
+ * before anything is sent, hooks included. */
+int request_check_choices(const struct tool *t, json_t *args, struct err *err);
+
 /* Build the request for tool t with args (borrowed; validated against the
  * tool's input schema) on connection conn: base URL, the action's hook or
  * the standard shape (path, query, headers, body, paging), connector and
