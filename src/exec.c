@@ -189,9 +189,11 @@ static void on_response(struct http_response *resp, void *ctx)
 	if (!rp && call->pagination)
 		rp = json_string_value(json_object_get(call->pagination, "items"));
 	json_t *data = jsonx_pointer(body, rp);
-	json_t *nc = call->pagination ? result_next_cursor(call->pagination, call->cursor,
-							   call->limit, body, data, resp)
-				      : NULL;
+	json_t *nc = call->pagination
+			     ? result_next_cursor(call->pagination, call->cursor, call->limit, body,
+						  data, request_pages_backward(call->pagination, call->args),
+						  resp)
+			     : NULL;
 	/* A list whose items key is absent is empty (QuickBooks leaves it out). */
 	json_t *empty = !data && call->pagination && json_is_object(body) ? json_array() : NULL;
 	deliver(call, data ? data : empty ? empty : body, nc, resp->truncated);
