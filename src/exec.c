@@ -189,9 +189,11 @@ static void on_response(struct http_response *resp, void *ctx)
 	if (!rp && call->pagination)
 		rp = json_string_value(json_object_get(call->pagination, "items"));
 	json_t *data = jsonx_pointer(body, rp);
-	json_t *nc = call->pagination ? result_next_cursor(call->pagination, call->cursor,
-							   call->limit, body, data, resp)
-				      : NULL;
+	json_t *nc = call->pagination
+			     ? result_next_cursor(call->pagination, call->cursor, call->limit, body,
+						  data, request_pages_backward(call->pagination, call->args),
+						  resp)
+			     : NULL;
 	/* A list whose items key is absent is empty (QuickBooks leaves it out). */
 	json_t *empty = !data && call->pagination && json_is_object(body) ? json_array() : NULL;
 	deliver(call, data ? data : empty ? empty : body, nc, resp->truncated);
@@ -486,6 +488,9 @@ struct exec_call *exec_start(struct exec_env *env, const struct tool *t, json_t 
 			hook_name);
 		goto fail;
 	}
+	/* Arguments the vendor always refuses fail here, before any I/O. */
+	if (request_check_choices(t, args, &e) < 0)
+		goto fail;
 	call->conn = conns_resolve(env->store, t->connector,
 				   json_string_value(json_object_get(args, "connection")), &e);
 	if (!call->conn)
@@ -530,6 +535,8 @@ json_t *exec_dry_run(struct exec_env *env, const struct tool *t, json_t *args, s
 {
 	struct request r = {0};
 	json_t *out = NULL;
+	if (request_check_choices(t, args, err) < 0)
+		return NULL;
 	struct connection *conn = conns_resolve(env->store, t->connector,
 						json_string_value(json_object_get(args, "connection")),
 						err);

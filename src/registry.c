@@ -130,6 +130,45 @@ static int check_path_params(json_t *action, const char *where, struct err *err)
 	return 0;
 }
 
+/* Whether name is an argument of the action: one of its params, or an
+ * entity field when the action takes the fields as its body. */
+static int action_takes(json_t *entity, json_t *action, const char *name)
+{
+	const char *body = json_string_value(json_object_get(action, "body"));
+	return json_object_get(json_object_get(action, "params"), name) ||
+	       (body && strcmp(body, "fields") == 0 &&
+		json_object_get(json_object_get(entity, "fields"), name));
+}
+
+/* Every name in the action's at_least_one rules is one of its arguments. */
+static int check_rules(json_t *entity, json_t *action, const char *where, struct err *err)
+{
+	size_t i, j, k;
+	json_t *rule, *choice, *name;
+	json_array_foreach(json_object_get(action, "at_least_one"), i, rule)
+	{
+		json_array_foreach(rule, j, choice)
+		{
+			json_t *one = json_is_string(choice) ? json_pack("[O]", choice)
+							     : json_incref(choice);
+			const char *bad = NULL;
+			json_array_foreach(one, k, name)
+			{
+				if (!bad && !action_takes(entity, action, json_string_value(name)))
+					bad = json_string_value(name);
+			}
+			if (bad)
+				err_set(err, "%s/at_least_one/%zu: \"%s\" is not an argument of the "
+					     "action (a param, or an entity field with body fields)",
+					where, i, bad);
+			json_decref(one);
+			if (bad)
+				return -1;
+		}
+	}
+	return 0;
+}
+
 static int check_doc(json_t *doc, struct err *err)
 {
 	const char *slug = json_string_value(json_object_get(doc, "slug"));
@@ -184,7 +223,8 @@ static int check_doc(json_t *doc, struct err *err)
 				log_warn("tool name %s_%s_%s is %zu characters; some clients cut names "
 					 "above %d",
 					 slug, ename, aname, len, TOOL_NAME_GOOD);
-			if (check_path_params(action, where, err) < 0) {
+			if (check_path_params(action, where, err) < 0 ||
+			    check_rules(entity, action, where, err) < 0) {
 				ret = -1;
 				goto out;
 			}
@@ -416,4 +456,58 @@ int action_is_list(const struct connector *c, const char *name, json_t *action)
 	if (strcmp(name, "list") != 0 && !json_object_get(action, "pagination"))
 		return 0;
 	return style && strcmp(style, "none") != 0;
+}
+
+/* Whether args give every name of one choice (a name or an array of names). */
+static int choice_met(json_t *choice, json_t *args)
+{
+	if (json_is_string(choice)) {
+		json_t *v = json_object_get(args, json_string_value(choice));
+		return v && !json_is_null(v);
+	}
+	size_t i;
+	json_t *name;
+	json_array_foreach(choice, i, name)
+	{
+		if (!choice_met(name, args))
+			return 0;
+	}
+	return json_array_size(choice) > 0;
+}
+
+int action_rule_met(json_t *rule, json_t *args)
+{
+	size_t i;
+	json_t *choice;
+	json_array_foreach(rule, i, choice)
+	{
+		if (choice_met(choice, args))
+			return 1;
+	}
+	return 0;
+}
+
+char *action_rule_text(json_t *rule)
+{
+	struct buf b;
+	buf_init(&b, 0);
+	size_t n = json_array_size(rule), i, j;
+	json_t *choice, *name;
+	json_array_foreach(rule, i, choice)
+	{
+		if (i > 0)
+			buf_adds(&b, i + 1 == n ? (n > 2 ? ", or " : " or ") : ", ");
+		if (json_is_string(choice)) {
+			buf_adds(&b, json_string_value(choice));
+			continue;
+		}
+		size_t m = json_array_size(choice);
+		if (m > 1)
+			buf_adds(&b, "(");
+		json_array_foreach(choice, j, name)
+			buf_addf(&b, "%s%s", j ? " and " : "", json_string_value(name));
+		if (m > 1)
+			buf_adds(&b, ")");
+	}
+	return buf_detach(&b);
 }

@@ -56,6 +56,15 @@ json_t *connector_pagination(const struct connector *c, json_t *action);
 const char *action_kind(const char *action_name, json_t *action);
 int action_is_list(const struct connector *c, const char *action_name, json_t *action);
 
+/* An action's "at_least_one" rules: each rule is an array of choices, a
+ * choice an argument name or an array of names given together. Whether args
+ * give every name of at least one choice of rule (an argument given as null
+ * counts as absent). */
+int action_rule_met(json_t *rule, json_t *args);
+/* The rule for people: "payment_intent or charge", "(Code and Type) or
+ * BankAccountNumber". A new string, the caller frees it. */
+char *action_rule_text(json_t *rule);
+
 /* Validate a document against the connector schema (for `check`); path is
  * used in messages. */
 int registry_check_doc(const char *path, json_t *doc, struct err *err);

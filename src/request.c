@@ -316,6 +316,11 @@ static int build_standard(const struct tool *t, json_t *args, struct request *r,
 	const char *graphql = json_string_value(json_object_get(action, "graphql"));
 	const char *cursor = json_string_value(json_object_get(args, "cursor"));
 	int link_cursor = cursor && strcmp(style, "link") == 0;
+	/* Paging backward, the cursor takes before_param's place: a vendor
+	 * refuses both directions at once (Stripe answers 400). */
+	const char *before = cursor && request_pages_backward(pg, args)
+				     ? json_string_value(json_object_get(pg, "before_param"))
+				     : NULL;
 	json_t *body = NULL;
 	int ret = -1;
 
@@ -367,7 +372,9 @@ static int build_standard(const struct tool *t, json_t *args, struct request *r,
 		json_t *decl = json_object_get(params, k);
 		const char *in = arg_place(t, k, decl);
 		if (strcmp(in, "query") == 0 && !link_cursor) {
-			request_add_query(&r->url, vendor_name(k, decl), v);
+			json_t *sent = before && strcmp(k, before) == 0 ? json_object_get(args, "cursor")
+									 : v;
+			request_add_query(&r->url, vendor_name(k, decl), sent);
 		} else if (strcmp(in, "header") == 0) {
 			char *text = request_scalar_text(v);
 			int bad = strpbrk(text, "\r\n") != NULL;
@@ -415,7 +422,9 @@ static int build_standard(const struct tool *t, json_t *args, struct request *r,
 		if (limit && limit_param)
 			request_add_query(&r->url, limit_param, limit);
 		if (cursor && cursor_param) {
-			request_add_query(&r->url, cursor_param, json_object_get(args, "cursor"));
+			if (!before)
+				request_add_query(&r->url, cursor_param,
+						  json_object_get(args, "cursor"));
 		} else if (cursor_param && strcmp(style, "page") == 0) {
 			/* Ask for page one explicitly: some vendors (Xero) answer
 			 * everything, unpaged, when no page is given. */
@@ -495,6 +504,28 @@ static int add_idempotency_key(json_t *idem, struct request *r, struct err *err)
 	free(hex);
 	free(uuid);
 	r->idempotent = 1;
+	return 0;
+}
+
+int request_pages_backward(json_t *pg, json_t *args)
+{
+	const char *before = json_string_value(json_object_get(pg, "before_param"));
+	return before && json_object_get(args, before) != NULL;
+}
+
+int request_check_choices(const struct tool *t, json_t *args, struct err *err)
+{
+	size_t i;
+	json_t *rule;
+	json_array_foreach(json_object_get(t->action_doc, "at_least_one"), i, rule)
+	{
+		if (!action_rule_met(rule, args)) {
+			char *text = action_rule_text(rule);
+			err_set(err, "%s needs %s", t->name, text);
+			free(text);
+			return -1;
+		}
+	}
 	return 0;
 }
 
@@ -582,8 +613,13 @@ int request_build(const struct tool *t, json_t *args, struct connection *conn, s
 	int safe = strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0;
 	if (declared && !safe)
 		r->idempotent = json_is_true(declared);
+	/* The vendor's dedupe key goes with every POST or PATCH write, even one
+	 * declared idempotent (a QuickBooks void): a retry of it is then safe
+	 * on the wire too, whatever the action's meaning. */
+	int post = strcmp(r->method, "POST") == 0 || strcmp(r->method, "PATCH") == 0;
+	int write = strcmp(action_kind(t->action, action), "read") != 0;
 	json_t *idem = json_object_get(req_conf, "idempotency");
-	if (!r->idempotent && idem && !json_object_get(action, "graphql"))
+	if ((!r->idempotent || (post && write)) && idem && !json_object_get(action, "graphql"))
 		return add_idempotency_key(idem, r, err);
 	return 0;
 }

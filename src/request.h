@@ -23,6 +23,16 @@ struct request {
 	char *resolve;        /* "host:port:address" pin, or NULL */
 };
 
+/* The action's at_least_one rules against args (borrowed): 0, or -1 with
+ * err naming the tool and the choices of the first rule not met. Checked
+ * before anything is sent, hooks included. */
+int request_check_choices(const struct tool *t, json_t *args, struct err *err);
+
+/* Whether a list call with args (borrowed) pages backward: pg's before_param
+ * is among the arguments (Stripe's ending_before), so the cursor goes there
+ * in place of cursor_param. */
+int request_pages_backward(json_t *pg, json_t *args);
+
 /* Build the request for tool t with args (borrowed; validated against the
  * tool's input schema) on connection conn: base URL, the action's hook or
  * the standard shape (path, query, headers, body, paging), connector and

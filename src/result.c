@@ -105,7 +105,7 @@ static char *link_next(const char *link)
 }
 
 json_t *result_next_cursor(json_t *pg, const char *cursor, long limit, json_t *body, json_t *items,
-			   const struct http_response *resp)
+			   int backward, const struct http_response *resp)
 {
 	const char *style = json_string_value(json_object_get(pg, "style"));
 	const char *next = json_string_value(json_object_get(pg, "next_cursor"));
@@ -136,8 +136,11 @@ json_t *result_next_cursor(json_t *pg, const char *cursor, long limit, json_t *b
 	}
 	json_t *v = NULL;
 	if (next && strncmp(next, "$last.", 6) == 0) {
-		json_t *last = json_array_get(items, json_array_size(items) - 1);
-		v = last ? json_object_get(last, next + 6) : NULL;
+		/* Paging backward (newer items, still newest first), the page
+		 * goes on from its first item. */
+		size_t n = json_array_size(items);
+		json_t *edge = n ? json_array_get(items, backward ? 0 : n - 1) : NULL;
+		v = edge ? json_object_get(edge, next + 6) : NULL;
 	} else if (next) {
 		v = jsonx_pointer(body, next);
 	}

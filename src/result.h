@@ -31,10 +31,11 @@ json_t *result_select_fields(json_t *data, json_t *fields);
 /* The cursor of the page after this one, as a string, or NULL on the last
  * page. pg is the connector's pagination for the action; cursor and limit
  * are what this page was asked with (NULL, 0 for none); body is the whole
- * answer and items its list (both borrowed; items may be NULL). New
- * reference or NULL. */
+ * answer and items its list (both borrowed; items may be NULL). backward:
+ * the call pages through pg's before_param, so a "$last.<field>" cursor is
+ * the first item's. New reference or NULL. */
 json_t *result_next_cursor(json_t *pg, const char *cursor, long limit, json_t *body, json_t *items,
-			   const struct http_response *resp);
+			   int backward, const struct http_response *resp);
 
 /* The request got no HTTP answer (resp->error is not HTTP_OK). idempotent:
  * the request may be repeated safely; when not, the message warns that the

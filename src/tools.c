@@ -73,6 +73,13 @@ static json_t *input_schema(const struct tool *t, json_t *entity)
 	json_t *v;
 	json_array_foreach(json_object_get(action, "required"), i, v)
 		add_required(required, json_string_value(v));
+	/* A constant is sent with its value (request.c): the model need not
+	 * give it, whatever the file says. */
+	for (i = json_array_size(required); i-- > 0;) {
+		json_t *decl = json_object_get(props, json_string_value(json_array_get(required, i)));
+		if (json_object_get(decl, "const"))
+			json_array_remove(required, i);
+	}
 	if (t->is_list) {
 		json_t *pg = connector_pagination(t->connector, action);
 		json_int_t max = json_integer_value(json_object_get(pg, "max_limit"));
@@ -151,6 +158,14 @@ static char *describe(const struct tool *t, json_t *entity, const char *cname)
 	const char *notes = json_string_value(json_object_get(t->action_doc, "notes"));
 	if (notes)
 		buf_addf(&b, " %s", notes);
+	size_t i;
+	json_t *rule;
+	json_array_foreach(json_object_get(t->action_doc, "at_least_one"), i, rule)
+	{
+		char *text = action_rule_text(rule);
+		buf_addf(&b, " Needs %s.", text);
+		free(text);
+	}
 	if (t->is_list)
 		buf_adds(&b, " Returns {data, next_cursor}; pass next_cursor as cursor for the next page.");
 	free(ent);

@@ -195,7 +195,7 @@ struct poll_job {
 	json_t *polling;    /* the entity's polling block, borrowed */
 	const char *entity; /* the registry's entity: the events' entity */
 	const char *key;    /* the cursor's key: entity, or entity@scope */
-	const char *id_field;
+	json_t *id_field;        /* the items' id: a field name, or an array of them (borrowed) */
 	const char *field;       /* the polling field */
 	const char *param;       /* the action's filter parameter, or NULL */
 	const char *id_param;    /* takes the newest item's id (Stripe's ending_before), or NULL */
@@ -213,6 +213,30 @@ struct scan {
 	long long restart_after;   /* ... at or after this (unix seconds), -1 none */
 };
 
+/* The id of one listed item: its id field's value, or the values of several
+ * fields joined with "+" (Cin7 Omni's stock rows: productOptionId+branchId).
+ * A new string, or NULL when a part is missing. */
+static char *item_id(const struct poll_job *job, json_t *item)
+{
+	if (json_is_string(job->id_field))
+		return webhook_scalar(webhook_dotted(item, json_string_value(job->id_field)));
+	struct buf b;
+	buf_init(&b, 0);
+	size_t i;
+	json_t *name;
+	json_array_foreach(job->id_field, i, name)
+	{
+		char *part = webhook_scalar(webhook_dotted(item, json_string_value(name)));
+		if (!part) {
+			buf_release(&b);
+			return NULL;
+		}
+		buf_addf(&b, "%s%s", i ? "+" : "", part);
+		free(part);
+	}
+	return buf_detach(&b);
+}
+
 /* Move next's top value and ids over data; with emit, append the new items
  * (later than cur's value, or equal with an id not seen; or, in a restart,
  * those whose restart_field is at or after restart_after) to fresh as
@@ -225,7 +249,7 @@ static void scan_items(const struct scan *sc, json_t *data, int emit, json_t *cu
 	size_t i;
 	json_t *item;
 	json_array_foreach(data, i, item) {
-		char *id = webhook_scalar(webhook_dotted(item, job->id_field));
+		char *id = item_id(job, item);
 		char *value = webhook_scalar(webhook_dotted(item, job->field));
 		if (!id || !value)
 			goto next_item;
@@ -390,7 +414,7 @@ struct page_out {
 static void page_newest_first(const struct poll_job *job, json_t *data, json_t *fresh,
 			      json_t *next)
 {
-	char *id = webhook_scalar(webhook_dotted(json_array_get(data, 0), job->id_field));
+	char *id = item_id(job, json_array_get(data, 0));
 	if (id)
 		json_object_set_new(next, "last", json_string(id));
 	free(id);
@@ -553,7 +577,15 @@ static int poll_entity(struct poll_ctx *pc, const struct connector *c,
 {
 	json_t *polling = json_object_get(edoc, "polling");
 	const char *action = json_string_value(json_object_get(polling, "action"));
-	const char *id_field = json_string_value(json_object_get(edoc, "id_field"));
+	/* List rows may name the id otherwise than the entity (Cin7 Core's
+	 * SaleList rows carry SaleID), or need several fields to tell them
+	 * apart (Cin7 Omni's stock rows). */
+	json_t *id_field = json_object_get(polling, "id_field");
+	json_t *fallback = json_string("id"); /* dropped at out */
+	if (!id_field)
+		id_field = json_object_get(edoc, "id_field");
+	if (!id_field)
+		id_field = fallback;
 	const char *id_param = json_string_value(json_object_get(polling, "id_param"));
 	/* Read page after page: lists sorted oldest change first, and lists
 	 * whose next page is the one just newer than an id. */
@@ -575,7 +607,7 @@ static int poll_entity(struct poll_ctx *pc, const struct connector *c,
 		.polling = polling,
 		.entity = entity,
 		.key = entity,
-		.id_field = id_field ? id_field : "id",
+		.id_field = id_field,
 		.field = json_string_value(json_object_get(polling, "field")),
 		.param = json_string_value(json_object_get(polling, "param")),
 		.id_param = id_param,
@@ -698,6 +730,7 @@ static int poll_entity(struct poll_ctx *pc, const struct connector *c,
 out:
 	if (ret < 0)
 		pc->failures++;
+	json_decref(fallback);
 	json_decref(args);
 	json_decref(cur);
 	free(stored);
