@@ -533,6 +533,8 @@ static void *batcher_main(void *arg)
 		size_t n = 0;
 		for (struct delivery *d = list; d; d = d->next)
 			n++;
+		if (n > 1)
+			log_debug("webhook: %zu deliveries go to the store in one transaction", n);
 		store_deliveries(b->store, list, n);
 		while (list) {
 			struct delivery *next = list->next;
@@ -597,6 +599,7 @@ static void store_delivery(struct webhook_receiver *rc, struct delivery *d,
 	if (b) {
 		pthread_mutex_lock(&b->lock);
 		if (b->running) {
+			log_debug("webhook %s: verified; queued for the store", d->who);
 			d->ticket = listen_defer(req);
 			*b->tail = d;
 			b->tail = &d->next;
