@@ -74,6 +74,12 @@ class Server:
                     return int(line.split()[1])
         return 0
 
+    def cpu_s(self):
+        """User + system CPU seconds the server has used so far."""
+        with open(f"/proc/{self.p.pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def close(self):
         self.p.stdin.close()
         self.p.wait(10)
@@ -219,6 +225,7 @@ def main():
     for _ in range(20):
         s.call("tools/call", params)
     lat = []
+    cpu0 = s.cpu_s()
     t_all = time.perf_counter()
     for _ in range(a.calls):
         t0 = time.perf_counter()
@@ -226,8 +233,10 @@ def main():
         lat.append((time.perf_counter() - t0) * 1e6)
         assert "structuredContent" in r["result"], r
     wall = time.perf_counter() - t_all
+    cpu = (s.cpu_s() - cpu0) / a.calls * 1e6
     print(f"tools/call stripe_customers_list via server: p50 {pct(lat, 50):.0f} us, "
-          f"p99 {pct(lat, 99):.0f} us, {a.calls / wall:.0f} calls/s ({a.calls} sequential calls)")
+          f"p99 {pct(lat, 99):.0f} us, {a.calls / wall:.0f} calls/s ({a.calls} sequential calls), "
+          f"server CPU {cpu:.0f} us/call")
 
     bench_curl = os.path.join(ROOT, a.build, "bench_curl")
     out = subprocess.run([bench_curl, url + "/v1/customers?limit=3", str(a.calls)],
