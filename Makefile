@@ -66,10 +66,13 @@ asan:
 valgrind: all unit
 	python3 tests/run.py --build $(BUILD) --valgrind
 
-bench: all $(BUILD)/bench_curl
+bench: all $(BUILD)/bench_curl $(BUILD)/bench_floor
 	python3 tests/bench.py --build $(BUILD)
 
 $(BUILD)/bench_curl: tests/bench_curl.c
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBS)
+
+$(BUILD)/bench_floor: tests/bench_floor.c
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBS)
 
 fuzz:

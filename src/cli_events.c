@@ -267,6 +267,7 @@ static int webhooks_serve(struct cli *cli, int argc, char **argv)
 	struct listener *l = NULL;
 	struct store *st = NULL;
 	struct registry *r = NULL;
+	struct webhook_receiver rc = {0};
 	struct err e;
 	err_init(&e);
 
@@ -343,7 +344,11 @@ static int webhooks_serve(struct cli *cli, int argc, char **argv)
 	sa.sa_handler = on_alarm;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGALRM, &sa, NULL);
-	struct webhook_receiver rc = {r, st, prefix};
+	rc = (struct webhook_receiver){r, st, prefix, NULL};
+	if (webhook_receiver_start(&rc, &e) < 0) {
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		goto fail;
+	}
 	l = listen_start(addr, port, (size_t)max_body, (unsigned)request_timeout,
 			 webhook_receive, &rc, &e);
 	if (!l) {
@@ -377,6 +382,7 @@ static int webhooks_serve(struct cli *cli, int argc, char **argv)
 fail:
 	fprintf(stderr, "switchboard: %s\n", e.msg);
 out:
+	webhook_receiver_stop(&rc);
 	listen_stop(l);
 	if (poller > 0) {
 		kill(poller, SIGTERM);

@@ -52,10 +52,31 @@ struct exec_call {
 	json_t *job_data;
 	struct err job_err;
 	struct exec_call *next_job;
+
+	/* The connection's gate (rate_limit.max_concurrent), while the call
+	 * holds one of its places (in_gate) or waits in its queue (parked). */
+	struct gate *gate;
+	int in_gate, parked;
+	struct exec_call *next_parked;
 };
+
+/* A connection's requests in flight, for vendors that cap them (Xero 5 per
+ * tenant, QuickBooks 10 per realm, GitHub 100): a request past the cap
+ * waits here, in order, until one of the connection's requests is answered
+ * (main loop only). */
+struct gate {
+	char *key; /* "<connector>/<connection id>/<name>" */
+	int max, in_flight;
+	struct exec_call *head, **tail;
+	struct gate *next;
+};
+static struct gate *gates;
+
+static void gate_leave(struct exec_call *call);
 
 static void call_free(struct exec_call *call)
 {
+	gate_leave(call);
 	json_decref(call->args);
 	connection_free(call->conn);
 	free(call->cursor);
@@ -138,6 +159,8 @@ static void on_response(struct http_response *resp, void *ctx)
 {
 	struct exec_call *call = ctx;
 	const struct connector *c = call->tool->connector;
+	call->http_id = 0;
+	gate_leave(call); /* the answer is in: the next waiting request may go */
 	if (resp->error == HTTP_ECANCELLED) {
 		call_free(call);
 		return;
@@ -225,13 +248,99 @@ static void note_page(struct exec_call *call)
 	call->cursor = cursor ? xstrdup(cursor) : NULL;
 }
 
-/* Build and start the request for the call's current arguments. */
+/* The call's gate, made on first use; NULL when its connector sets no cap. */
+static struct gate *gate_of(struct exec_call *call)
+{
+	const struct connector *c = call->tool->connector;
+	json_t *max = json_object_get(json_object_get(c->doc, "rate_limit"), "max_concurrent");
+	if (!json_is_integer(max) || json_integer_value(max) < 1)
+		return NULL;
+	char *key = xasprintf("%s/%lld/%s", c->slug, call->conn->id, call->conn->name);
+	struct gate *g = gates;
+	while (g && strcmp(g->key, key) != 0)
+		g = g->next;
+	if (g) {
+		free(key);
+		return g;
+	}
+	g = xcalloc(1, sizeof(*g));
+	g->key = key;
+	g->max = (int)json_integer_value(max);
+	g->tail = &g->head;
+	g->next = gates;
+	gates = g;
+	return g;
+}
+
+/* Take a place at the gate: 1 taken (or no gate), 0 parked in its queue,
+ * to be sent when a place frees. */
+static int gate_enter(struct exec_call *call)
+{
+	struct gate *g = call->gate ? call->gate : (call->gate = gate_of(call));
+	if (!g || call->in_gate)
+		return 1;
+	if (g->in_flight < g->max && !g->head) {
+		g->in_flight++;
+		call->in_gate = 1;
+		return 1;
+	}
+	call->parked = 1;
+	call->next_parked = NULL;
+	*g->tail = call;
+	g->tail = &call->next_parked;
+	log_debug("%s: %d requests in flight on this connection (its limit): waiting", g->key,
+		  g->in_flight);
+	return 0;
+}
+
+static int send_request(struct exec_call *call, struct err *err);
+
+/* Give back the call's place (or its spot in the queue) and send the next
+ * waiting call's request. */
+static void gate_leave(struct exec_call *call)
+{
+	struct gate *g = call->gate;
+	if (!g)
+		return;
+	if (call->parked) {
+		struct exec_call **pp = &g->head;
+		while (*pp != call)
+			pp = &(*pp)->next_parked;
+		*pp = call->next_parked;
+		if (g->tail == &call->next_parked)
+			g->tail = pp;
+		call->parked = 0;
+		return;
+	}
+	if (!call->in_gate)
+		return;
+	call->in_gate = 0;
+	g->in_flight--;
+	while (g->head && g->in_flight < g->max) {
+		struct exec_call *next = g->head;
+		g->head = next->next_parked;
+		if (!g->head)
+			g->tail = &g->head;
+		next->parked = 0;
+		g->in_flight++;
+		next->in_gate = 1;
+		struct err e;
+		err_init(&e);
+		if (send_request(next, &e) < 0)
+			finish(next, result_error(e.msg, NULL));
+	}
+}
+
+/* Build and start the request for the call's current arguments (when the
+ * connection's gate has a place; otherwise it is sent from gate_leave). */
 static int send_request(struct exec_call *call, struct err *err)
 {
 	const struct tool *t = call->tool;
 	struct exec_env *env = call->env;
 	struct request r = {0};
 	int ret = -1;
+	if (!gate_enter(call))
+		return 0;
 	note_page(call);
 	if (request_build(t, call->args, call->conn, &r, err) < 0)
 		goto out;
@@ -257,6 +366,8 @@ static int send_request(struct exec_call *call, struct err *err)
 		ret = 0;
 out:
 	request_release(&r);
+	if (ret < 0)
+		gate_leave(call);
 	return ret;
 }
 
@@ -464,6 +575,12 @@ void exec_shutdown(void)
 		nanosleep(&ts, NULL);
 	}
 	auth_stop(0);
+	while (gates) {
+		struct gate *g = gates;
+		gates = g->next;
+		free(g->key);
+		free(g);
+	}
 }
 
 struct exec_call *exec_start(struct exec_env *env, const struct tool *t, json_t *args,
@@ -525,6 +642,10 @@ void exec_cancel(struct exec_call *call)
 		pthread_mutex_lock(&jobs_lock);
 		call->cancelled = 1;
 		pthread_mutex_unlock(&jobs_lock);
+		return;
+	}
+	if (call->parked) { /* waiting at its connection's gate: nothing sent */
+		call_free(call);
 		return;
 	}
 	/* on_response sees HTTP_ECANCELLED and frees the call silently. */

@@ -21,7 +21,12 @@
 #define DEFAULT_MAX_RETRIES 3
 #define DEFAULT_MAX_RETRY_WAIT_MS 10000
 #define MAX_REDIRECTS 5
-#define MAX_HOST_CONNECTIONS 64
+/* Connections to one host at once; past it transfers queue in libcurl.
+ * Large enough that hundreds of calls to one vendor run together (HTTP/2
+ * vendors multiplex them on fewer); vendors' own concurrency caps are the
+ * connectors' rate_limit.max_concurrent, per connection, in exec.c.
+ * SWITCHBOARD_MAX_HOST_CONNECTIONS overrides it. */
+#define MAX_HOST_CONNECTIONS 256
 #define MAX_HEADER_BYTES (256 * 1024)
 #define BACKOFF_BASE_MS 250
 #define BACKOFF_CAP_MS 8000
@@ -613,7 +618,15 @@ struct http_client *http_new(struct err *err)
 		err_set(err, "cannot create a curl multi handle");
 		goto fail;
 	}
-	mc = curl_multi_setopt(c->multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)MAX_HOST_CONNECTIONS);
+	long per_host = MAX_HOST_CONNECTIONS;
+	const char *env = getenv("SWITCHBOARD_MAX_HOST_CONNECTIONS");
+	if (env && (parse_long(env, &per_host) < 0 || per_host < 1 || per_host > 100000)) {
+		log_warn("SWITCHBOARD_MAX_HOST_CONNECTIONS='%s' is not a number from 1 to 100000; "
+			 "using %d",
+			 env, MAX_HOST_CONNECTIONS);
+		per_host = MAX_HOST_CONNECTIONS;
+	}
+	mc = curl_multi_setopt(c->multi, CURLMOPT_MAX_HOST_CONNECTIONS, per_host);
 	if (mc == CURLM_OK)
 		mc = curl_multi_setopt(c->multi, CURLMOPT_PIPELINING, (long)CURLPIPE_MULTIPLEX);
 	if (mc != CURLM_OK) {

@@ -59,11 +59,22 @@ struct upload {
 	int too_big;
 	int started;
 	char *target; /* the request-target as sent: path and query, still escaped */
+	/* listen_defer / listen_answer (the answer under the listener's lock) */
+	struct listener *l;
+	struct MHD_Connection *conn;
+	int deferred, answered;
+	struct listen_response answer;
 };
 
-static struct upload *upload_new(const struct listener *l, const char *target)
+/* A deferred request's ticket is its upload. */
+struct listen_ticket {
+	struct upload up;
+};
+
+static struct upload *upload_new(struct listener *l, const char *target)
 {
-	struct upload *up = xcalloc(1, sizeof(*up));
+	struct upload *up = xcalloc(1, sizeof(struct listen_ticket));
+	up->l = l;
 	buf_init(&up->body, l->max_body);
 	up->target = xstrdup(target ? target : "");
 	return up;
@@ -266,6 +277,18 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		*data_size = 0;
 		return MHD_YES;
 	}
+	if (up->deferred) {
+		/* Resumed by listen_answer (or woken early: keep waiting). */
+		pthread_mutex_lock(&l->lock);
+		int answered = up->answered;
+		struct listen_response a = up->answer;
+		up->answer.body = NULL;
+		pthread_mutex_unlock(&l->lock);
+		if (!answered)
+			return MHD_YES;
+		up->deferred = 0;
+		return respond(conn, a.status, a.content_type, a.body);
+	}
 	/* All of the request is here: what remains is ours to answer. */
 	track_set(l, conn, 1);
 	if (up->too_big)
@@ -279,14 +302,36 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 				     .body = up->body.data ? up->body.data : "",
 				     .body_len = up->body.len,
 				     .target = up->target,
-				     .remote = peer};
+				     .remote = peer,
+				     .priv = up};
+	up->conn = conn;
 	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_query, req.query);
 	MHD_get_connection_values(conn, MHD_HEADER_KIND, collect, req.headers);
 	struct listen_response resp = {404, NULL, NULL};
 	l->handler(&req, &resp, l->ctx);
 	json_decref(req.query);
 	json_decref(req.headers);
+	if (up->deferred)
+		return MHD_YES; /* suspended until listen_answer */
 	return respond(conn, resp.status, resp.content_type, resp.body);
+}
+
+struct listen_ticket *listen_defer(const struct listen_request *req)
+{
+	struct upload *up = req->priv;
+	up->deferred = 1;
+	MHD_suspend_connection(up->conn);
+	return (struct listen_ticket *)up;
+}
+
+void listen_answer(struct listen_ticket *t, int status, const char *content_type, char *body)
+{
+	struct upload *up = &t->up;
+	pthread_mutex_lock(&up->l->lock);
+	up->answer = (struct listen_response){status, content_type, body};
+	up->answered = 1;
+	pthread_mutex_unlock(&up->l->lock);
+	MHD_resume_connection(up->conn);
 }
 
 static void on_done(void *cls, struct MHD_Connection *conn, void **state,
@@ -298,6 +343,7 @@ static void on_done(void *cls, struct MHD_Connection *conn, void **state,
 	track_set(cls, conn, 0);
 	if (up) {
 		buf_release(&up->body);
+		free(up->answer.body);
 		free(up->target);
 		free(up);
 		*state = NULL;
@@ -329,7 +375,8 @@ struct listener *listen_start(const char *addr, int port, size_t max_body,
 	 * client that stalls (slowloris) holds a slot until the idle timeout,
 	 * never the thread. */
 	unsigned int flags =
-		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ITC | MHD_USE_ERROR_LOG |
+		MHD_ALLOW_SUSPEND_RESUME;
 	if (inet_pton(AF_INET, addr, &sa4.sin_addr) != 1) {
 		if (inet_pton(AF_INET6, addr, &sa6.sin6_addr) != 1) {
 			err_set(err, "invalid listen address '%s' (an IPv4 or IPv6 address)", addr);

@@ -18,6 +18,7 @@ struct listen_request {
 	size_t body_len;
 	const char *target; /* the request-target as received (path?query, escaped) */
 	const char *remote; /* the peer's IPv4 or IPv6 address, or "" */
+	void *priv;         /* the listener's own (listen_defer) */
 };
 
 struct listen_response {
@@ -31,6 +32,17 @@ typedef void (*listen_handler_fn)(const struct listen_request *req, struct liste
 				  void *ctx);
 
 struct listener;
+
+/* A request whose answer comes later, from any thread: the handler calls
+ * listen_defer and leaves resp alone; the connection waits, suspended (no
+ * timeout runs), until listen_answer, which must come before listen_stop.
+ * The listener thread meanwhile serves other connections. */
+struct listen_ticket;
+struct listen_ticket *listen_defer(const struct listen_request *req);
+/* Answer a deferred request; body is a new string (NULL: empty), owned by
+ * the listener from here on; content_type is static or NULL (text). The
+ * ticket is gone after this. */
+void listen_answer(struct listen_ticket *t, int status, const char *content_type, char *body);
 
 /* Listen on addr:port (port 0: any free port). addr is an IPv4 or IPv6
  * literal (no brackets); "::" also takes IPv4 (dual stack). max_body caps

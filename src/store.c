@@ -378,6 +378,8 @@ void store_free(struct store *s)
 {
 	if (!s)
 		return;
+	store_memo_release(s);
+	sqlite3_finalize(s->data_version);
 	sqlite3_close(s->db);
 	crypto_cleanse(s->key, sizeof(s->key));
 	free(s->key_path);
@@ -397,10 +399,15 @@ int store_schema_version(void)
 
 long long store_data_version(struct store *s)
 {
-	long long v = 0;
-	if (store_db_int(s, NULL, &v, "PRAGMA data_version", "") != 1)
+	if (!s->data_version &&
+	    sqlite3_prepare_v3(s->db, "PRAGMA data_version", -1, SQLITE_PREPARE_PERSISTENT,
+			       &s->data_version, NULL) != SQLITE_OK)
 		return -1;
-	return v + s->changes;
+	long long v = -1;
+	if (sqlite3_step(s->data_version) == SQLITE_ROW)
+		v = sqlite3_column_int64(s->data_version, 0) + s->changes;
+	sqlite3_reset(s->data_version);
+	return v;
 }
 
 /* ---- sealing ---- */

@@ -172,6 +172,19 @@ int store_add_event(struct store *s, struct event *ev, struct err *err);
  * ones get id and received_at). All or nothing: returns how many were new,
  * or -1 with err and nothing stored. */
 int store_add_events(struct store *s, struct event *const *evs, size_t n, struct err *err);
+/* Several deliveries' events in one transaction and one flush to disk
+ * (group commit): each group all or nothing on its own (a savepoint), so
+ * one group's failure does not undo another's. Sets each group's added
+ * (how many were new) or, when that group failed, -1 and its err. Returns
+ * 0 when the transaction committed (the groups with added >= 0 are on
+ * disk), or -1 with err when nothing was stored. */
+struct event_group {
+	struct event *const *evs;
+	size_t n;
+	int added;      /* OUT */
+	struct err err; /* OUT: why this group failed */
+};
+int store_add_event_groups(struct store *s, struct event_group *g, size_t n, struct err *err);
 struct event_filter {
 	const char *connector;   /* NULL = any */
 	long long connection_id; /* 0 = any */

@@ -378,7 +378,7 @@ done:
 	return ret;
 }
 
-struct connection *store_get_connection(struct store *s, const char *connector, const char *name,
+static struct connection *get_connection(struct store *s, const char *connector, const char *name,
 					int with_secrets, struct err *err)
 {
 	struct connection *c = NULL;
@@ -409,7 +409,7 @@ struct connection *store_get_connection(struct store *s, const char *connector, 
 	return c;
 }
 
-struct connection *store_get_default(struct store *s, const char *connector, int with_secrets,
+static struct connection *get_default(struct store *s, const char *connector, int with_secrets,
 				     struct err *err)
 {
 	long long id;
@@ -417,6 +417,110 @@ struct connection *store_get_default(struct store *s, const char *connector, int
 			      "SELECT id FROM connections WHERE connector = ? AND is_default = 1",
 			      "t", connector);
 	return rc == 1 ? conn_load(s, id, with_secrets, err) : NULL;
+}
+
+/* ---- the memo: connections loaded lately ---- */
+
+/* A copy a caller may free; secrets are deep-copied, so the memo's wipe
+ * never hits a value the copy still reads (see store_secrets_free). */
+static struct connection *conn_dup(const struct connection *c)
+{
+	struct connection *d = xcalloc(1, sizeof(*d));
+	*d = *c;
+	d->connector = xstrdup(c->connector);
+	d->name = xstrdup(c->name);
+	d->auth = c->auth ? xstrdup(c->auth) : NULL;
+	d->config = c->config ? json_deep_copy(c->config) : NULL;
+	d->secrets = c->secrets ? json_deep_copy(c->secrets) : NULL;
+	d->status = c->status ? xstrdup(c->status) : NULL;
+	d->last_error = c->last_error ? xstrdup(c->last_error) : NULL;
+	return d;
+}
+
+/* What the database looks like now: other processes' commits and every
+ * change of ours, autocommit writes included. -1 when unknown. */
+static long long memo_version(struct store *s)
+{
+	long long v = store_data_version(s);
+	return v < 0 ? -1 : v * 1000003 + sqlite3_total_changes(s->db);
+}
+
+static struct conn_memo *memo_find(struct store *s, const char *key, long long version)
+{
+	for (size_t i = 0; version >= 0 && i < sizeof(s->memo) / sizeof(s->memo[0]); i++)
+		if (s->memo[i].key && s->memo[i].version == version &&
+		    strcmp(s->memo[i].key, key) == 0)
+			return &s->memo[i];
+	return NULL;
+}
+
+static void memo_put(struct store *s, char *key, long long version, const struct connection *c)
+{
+	struct conn_memo *m = &s->memo[s->memo_next++ % (sizeof(s->memo) / sizeof(s->memo[0]))];
+	free(m->key);
+	connection_free(m->conn);
+	m->key = key;
+	m->version = version;
+	m->conn = c ? conn_dup(c) : NULL;
+}
+
+void store_memo_release(struct store *s)
+{
+	for (size_t i = 0; i < sizeof(s->memo) / sizeof(s->memo[0]); i++) {
+		free(s->memo[i].key);
+		connection_free(s->memo[i].conn);
+		s->memo[i] = (struct conn_memo){0};
+	}
+}
+
+/* get() through the memo: a hit is a copy of what was loaded when the
+ * database was exactly as it is now. */
+static struct connection *memo_get(struct store *s, const char *connector, const char *name,
+				   int with_secrets, struct err *err,
+				   struct connection *(*get)(struct store *, const char *,
+							     const char *, int, struct err *))
+{
+	long long version = memo_version(s);
+	char *key = xasprintf("%s\n%s\n%d", connector ? connector : "", name ? name : "",
+			      with_secrets);
+	struct conn_memo *m = memo_find(s, key, version);
+	if (m) {
+		free(key);
+		return m->conn ? conn_dup(m->conn) : NULL; /* NULL: none, no error */
+	}
+	struct err e;
+	err_init(&e);
+	struct connection *c = get(s, connector, name, with_secrets, &e);
+	/* Loading may have written (a key check); remember under the version
+	 * the database has after it, if nothing else changed meanwhile. A
+	 * connector without a default is remembered too (the environment's
+	 * connection is used then); failures are not. */
+	if (!err_is_set(&e) && version >= 0 && memo_version(s) == version)
+		memo_put(s, key, version, c);
+	else
+		free(key);
+	if (err_is_set(&e))
+		err_set(err, "%s", e.msg);
+	return c;
+}
+
+static struct connection *get_default_by_name(struct store *s, const char *connector,
+					      const char *name, int with_secrets, struct err *err)
+{
+	(void)name;
+	return get_default(s, connector, with_secrets, err);
+}
+
+struct connection *store_get_connection(struct store *s, const char *connector, const char *name,
+					int with_secrets, struct err *err)
+{
+	return memo_get(s, connector, name, with_secrets, err, get_connection);
+}
+
+struct connection *store_get_default(struct store *s, const char *connector, int with_secrets,
+				     struct err *err)
+{
+	return memo_get(s, connector, NULL, with_secrets, err, get_default_by_name);
 }
 
 int store_list_connections(struct store *s, const char *connector, struct connection ***out,

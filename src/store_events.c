@@ -47,30 +47,69 @@ done:
 	return n;
 }
 
-int store_add_events(struct store *s, struct event *const *evs, size_t n, struct err *err)
+/* One group inside the open transaction, under a savepoint: the number of
+ * new events, or -1 with err and the group undone. */
+static int add_group(struct store *s, struct event_group *g, long long now)
 {
-	long long now = now_s();
 	int added = 0;
 
-	if (store_tx_begin(s, err) < 0)
-		return -1;
-	for (size_t i = 0; i < n; i++) {
-		int r = insert_event(s, evs[i], now, err);
-		if (r < 0)
-			goto fail;
+	err_init(&g->err);
+	if (store_db_exec(s, &g->err, "SAVEPOINT event_group", "") < 0)
+		return g->added = -1;
+	for (size_t i = 0; i < g->n; i++) {
+		int r = insert_event(s, g->evs[i], now, &g->err);
+		if (r < 0) {
+			store_db_exec(s, NULL, "ROLLBACK TO event_group", "");
+			store_db_exec(s, NULL, "RELEASE event_group", "");
+			added = -1;
+			break;
+		}
 		added += r;
-		if (i == 0 && n > 1)
+		if (i == 0 && g->n > 1)
 			fault_point("store_events_mid_batch"); /* the crash tests */
 	}
+	if (added >= 0 && store_db_exec(s, &g->err, "RELEASE event_group", "") < 0)
+		added = -1;
+	return g->added = added;
+}
+
+/* The ids the rolled-back inserts gave mean nothing: forget them. */
+static void forget_ids(struct event_group *g)
+{
+	for (size_t i = 0; i < g->n; i++)
+		g->evs[i]->id = 0;
+}
+
+int store_add_event_groups(struct store *s, struct event_group *g, size_t n, struct err *err)
+{
+	long long now = now_s();
+
+	if (store_tx_begin(s, err) < 0)
+		goto fail;
+	for (size_t i = 0; i < n; i++)
+		if (add_group(s, &g[i], now) < 0)
+			forget_ids(&g[i]);
 	if (store_tx_commit(s, err) < 0)
 		goto fail;
-	return added;
+	return 0;
 fail:
 	store_tx_rollback(s);
-	/* Nothing was stored: forget the ids the rolled-back inserts gave. */
-	for (size_t i = 0; i < n; i++)
-		evs[i]->id = 0;
+	for (size_t i = 0; i < n; i++) {
+		g[i].added = -1;
+		forget_ids(&g[i]);
+	}
 	return -1;
+}
+
+int store_add_events(struct store *s, struct event *const *evs, size_t n, struct err *err)
+{
+	struct event_group g = {.evs = evs, .n = n};
+
+	if (store_add_event_groups(s, &g, 1, err) < 0)
+		return -1;
+	if (g.added < 0)
+		err_set(err, "%s", g.err.msg);
+	return g.added;
 }
 
 int store_add_event(struct store *s, struct event *ev, struct err *err)

@@ -20,7 +20,19 @@ struct store {
 	int key_from_env;
 	char *key_path;    /* the key file, NULL when the key came from the env */
 	long long changes; /* commits through this handle, for store_data_version */
+	struct sqlite3_stmt *data_version; /* PRAGMA data_version, prepared once */
+	/* Connections loaded lately, reused while nothing in the database has
+	 * changed (store_conn.c): a call resolves its connection without a
+	 * query or an unseal. */
+	struct conn_memo {
+		char *key; /* "<connector>\n<name or empty>\n<with_secrets>" */
+		long long version;
+		struct connection *conn;
+	} memo[8];
+	unsigned memo_next;
 };
+/* Forget the memo (store_free). */
+void store_memo_release(struct store *s);
 
 /* Queries (store.c). store_db_query prepares sql and binds one argument per
  * letter of types: t text (const char *), i integer (long long), n integer

@@ -7,6 +7,7 @@
 #include "webhook.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -415,43 +416,203 @@ static int route(const char *prefix, const char *path, char **connector, char **
 	return 0;
 }
 
-static void store_delivery(struct webhook_receiver *rc, const struct connector *c,
-			   const struct connection *conn, json_t *events,
-			   struct listen_response *resp, const char *who)
+/* One verified delivery on its way to the store. */
+struct delivery {
+	char *who;      /* "<connector>/<connection>", for the log */
+	json_t *events; /* from webhook_events; evs borrows its strings */
+	struct event *evs;
+	struct event **ptrs;
+	struct event_group group;
+	struct listen_ticket *ticket; /* when answered from the batcher's thread */
+	struct delivery *next;
+};
+
+static struct delivery *delivery_new(const struct connector *c, const struct connection *conn,
+				     json_t *events, const char *who)
 {
+	struct delivery *d = xcalloc(1, sizeof(*d));
 	size_t n = json_array_size(events);
-	struct event *evs = xcalloc(n ? n : 1, sizeof(*evs));
-	struct event **ptrs = xcalloc(n ? n : 1, sizeof(*ptrs));
+	d->who = xstrdup(who);
+	d->events = json_incref(events); /* dropped in delivery_free */
+	d->evs = xcalloc(n ? n : 1, sizeof(*d->evs));
+	d->ptrs = xcalloc(n ? n : 1, sizeof(*d->ptrs));
 	for (size_t i = 0; i < n; i++) {
 		json_t *e = json_array_get(events, i);
-		evs[i].connector = c->slug;
-		evs[i].connection_id = conn->id;
-		evs[i].entity = (char *)json_string_value(json_object_get(e, "entity"));
-		evs[i].event_type = (char *)json_string_value(json_object_get(e, "event"));
-		evs[i].vendor_type = (char *)json_string_value(json_object_get(e, "vendor_event"));
-		evs[i].vendor_event_id = (char *)json_string_value(json_object_get(e, "id"));
-		evs[i].payload = json_object_get(e, "payload"); /* borrowed; not freed here */
-		ptrs[i] = &evs[i];
+		d->evs[i].connector = c->slug;
+		d->evs[i].connection_id = conn->id;
+		d->evs[i].entity = (char *)json_string_value(json_object_get(e, "entity"));
+		d->evs[i].event_type = (char *)json_string_value(json_object_get(e, "event"));
+		d->evs[i].vendor_type = (char *)json_string_value(json_object_get(e, "vendor_event"));
+		d->evs[i].vendor_event_id = (char *)json_string_value(json_object_get(e, "id"));
+		d->evs[i].payload = json_object_get(e, "payload"); /* borrowed; not freed here */
+		d->ptrs[i] = &d->evs[i];
 	}
+	d->group.evs = d->ptrs;
+	d->group.n = n;
+	return d;
+}
+
+static void delivery_free(struct delivery *d)
+{
+	if (!d)
+		return;
+	json_decref(d->events);
+	free(d->ptrs);
+	free(d->evs);
+	free(d->who);
+	free(d);
+}
+
+/* Store the deliveries of list (n of them) in one transaction, each whole
+ * or not at all, and log each; then each group's added says how it went. */
+static void store_deliveries(struct store *st, struct delivery *list, size_t n)
+{
+	struct event_group *groups = xcalloc(n, sizeof(*groups));
+	struct delivery *d = list;
+	for (size_t i = 0; i < n; i++, d = d->next)
+		groups[i] = d->group;
 	struct err e;
 	err_init(&e);
-	int added = n ? store_add_events(rc->store, ptrs, n, &e) : 0;
+	int rc = store_add_event_groups(st, groups, n, &e);
 	fault_point("webhook_after_store");
-	if (added < 0) {
-		log_error("webhook %s: cannot store %zu event%s: %s", who, n, n == 1 ? "" : "s",
-			  e.msg);
-		answer(resp, 500, "cannot store the delivery\n");
-	} else {
-		if (n == 0)
-			log_info("webhook %s: verified a delivery with no events", who);
+	d = list;
+	for (size_t i = 0; i < n; i++, d = d->next) {
+		struct event_group *g = &groups[i];
+		d->group.added = g->added;
+		if (g->added < 0)
+			log_error("webhook %s: cannot store %zu event%s: %s", d->who, g->n,
+				  g->n == 1 ? "" : "s", rc < 0 ? e.msg : g->err.msg);
+		else if (g->n == 0)
+			log_info("webhook %s: verified a delivery with no events", d->who);
 		else
-			log_info("webhook %s: %s: %d new, %zu duplicate%s", who, evs[0].vendor_type,
-				 added, n - (size_t)added, n - (size_t)added == 1 ? "" : "s");
-		resp->status = 200;
-		resp->body = xstrdup("");
+			log_info("webhook %s: %s: %d new, %zu duplicate%s", d->who,
+				 d->evs[0].vendor_type, g->added, g->n - (size_t)g->added,
+				 g->n - (size_t)g->added == 1 ? "" : "s");
 	}
-	free(ptrs);
-	free(evs);
+	free(groups);
+}
+
+static int delivery_status(const struct delivery *d)
+{
+	return d->group.added < 0 ? 500 : 200;
+}
+
+static char *delivery_body(const struct delivery *d)
+{
+	return xstrdup(d->group.added < 0 ? "cannot store the delivery\n" : "");
+}
+
+/* ---- group commit ---- */
+
+/* Deliveries that arrive while the previous group is being flushed wait in
+ * the queue and go to disk together, in one transaction and one fsync;
+ * each is answered only after its group committed. The batcher's thread
+ * has a store handle of its own. */
+struct webhook_batcher {
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	struct delivery *head, **tail; /* under lock */
+	int running;                   /* under lock */
+	struct store *store;
+};
+
+static void *batcher_main(void *arg)
+{
+	struct webhook_batcher *b = arg;
+	pthread_mutex_lock(&b->lock);
+	for (;;) {
+		while (b->running && !b->head)
+			pthread_cond_wait(&b->wake, &b->lock);
+		struct delivery *list = b->head;
+		if (!list)
+			break; /* stopped, and nothing left */
+		b->head = NULL;
+		b->tail = &b->head;
+		pthread_mutex_unlock(&b->lock);
+		size_t n = 0;
+		for (struct delivery *d = list; d; d = d->next)
+			n++;
+		if (n > 1)
+			log_debug("webhook: %zu deliveries go to the store in one transaction", n);
+		store_deliveries(b->store, list, n);
+		while (list) {
+			struct delivery *next = list->next;
+			listen_answer(list->ticket, delivery_status(list), NULL,
+				      delivery_body(list));
+			delivery_free(list);
+			list = next;
+		}
+		pthread_mutex_lock(&b->lock);
+	}
+	pthread_mutex_unlock(&b->lock);
+	return NULL;
+}
+
+int webhook_receiver_start(struct webhook_receiver *rc, struct err *err)
+{
+	struct webhook_batcher *b = xcalloc(1, sizeof(*b));
+	b->store = store_open(store_path(rc->store), err);
+	if (!b->store) {
+		free(b);
+		return -1;
+	}
+	b->tail = &b->head;
+	b->running = 1;
+	pthread_mutex_init(&b->lock, NULL);
+	pthread_cond_init(&b->wake, NULL);
+	if (pthread_create(&b->thread, NULL, batcher_main, b) != 0) {
+		err_set(err, "cannot start the webhook store thread");
+		pthread_cond_destroy(&b->wake);
+		pthread_mutex_destroy(&b->lock);
+		store_free(b->store);
+		free(b);
+		return -1;
+	}
+	rc->batcher = b;
+	return 0;
+}
+
+void webhook_receiver_stop(struct webhook_receiver *rc)
+{
+	struct webhook_batcher *b = rc->batcher;
+	if (!b)
+		return;
+	pthread_mutex_lock(&b->lock);
+	b->running = 0;
+	pthread_cond_signal(&b->wake);
+	pthread_mutex_unlock(&b->lock);
+	pthread_join(b->thread, NULL); /* stores and answers what was queued */
+	pthread_cond_destroy(&b->wake);
+	pthread_mutex_destroy(&b->lock);
+	store_free(b->store);
+	free(b);
+	rc->batcher = NULL;
+}
+
+/* Queue d for the batcher (answered from its thread), or store it here and
+ * now when there is no batcher running. Takes d. */
+static void store_delivery(struct webhook_receiver *rc, struct delivery *d,
+			   const struct listen_request *req, struct listen_response *resp)
+{
+	struct webhook_batcher *b = rc->batcher;
+	if (b) {
+		pthread_mutex_lock(&b->lock);
+		if (b->running) {
+			log_debug("webhook %s: verified; queued for the store", d->who);
+			d->ticket = listen_defer(req);
+			*b->tail = d;
+			b->tail = &d->next;
+			pthread_cond_signal(&b->wake);
+			pthread_mutex_unlock(&b->lock);
+			return;
+		}
+		pthread_mutex_unlock(&b->lock);
+	}
+	store_deliveries(rc->store, d, 1);
+	resp->status = delivery_status(d);
+	resp->body = delivery_body(d);
+	delivery_free(d);
 }
 
 void webhook_receive(const struct listen_request *req, struct listen_response *resp, void *ctx)
@@ -528,7 +689,7 @@ void webhook_receive(const struct listen_request *req, struct listen_response *r
 		answer(resp, 400, "the body is not JSON events: nothing was stored\n");
 		goto done;
 	}
-	store_delivery(rc, c, conn, events, resp, who);
+	store_delivery(rc, delivery_new(c, conn, events, who), req, resp);
 done:
 	json_decref(events);
 	connection_free(conn);

@@ -89,12 +89,23 @@ json_t *webhook_events(const struct connector *c, json_t *headers, const char *b
  * (nothing stored),
  * 500 when the connection has no usable secret or the store fails (the
  * vendor retries). Bodies over the listener's cap get 413 before this. */
+struct webhook_batcher;
 struct webhook_receiver {
 	const struct registry *reg;
 	struct store *store; /* used on the listener thread only */
 	const char *prefix;  /* "/hooks" */
+	struct webhook_batcher *batcher; /* group commit; NULL: each delivery alone */
 };
 void webhook_receive(const struct listen_request *req, struct listen_response *resp, void *ctx);
+/* Group commit: from here on deliveries are stored on a thread of the
+ * receiver's own (with a store handle of its own, opened on rc->store's
+ * path), those that arrive together in one transaction and one flush, each
+ * answered after its commit. Call before the listener starts; 0 or -1 with
+ * err. webhook_receiver_stop stores and answers what is queued and stops
+ * the thread; call it before listen_stop (deliveries after it are stored
+ * one at a time on the listener thread). Accepts a receiver never started. */
+int webhook_receiver_start(struct webhook_receiver *rc, struct err *err);
+void webhook_receiver_stop(struct webhook_receiver *rc);
 
 /* ---- polling (webhook_poll.c) ---- */
 

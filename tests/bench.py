@@ -2,16 +2,17 @@
 """bench.py - switchboard's performance report (`make bench`); a report, never a pass/fail test.
 
 A raw JSON-RPC client (no SDK in the way) drives build/switchboard against the
-loopback stub vendor (tests/stub/stub.py) and prints:
-  - cold start to the first tools/list answer, full registry loaded
-  - tools/list size and latency
-  - per-call latency p50/p99 and calls/s for a list call (sequential)
-  - the same request made directly with libcurl (tests/bench_curl.c), so the
-    server's own overhead shows as the difference
-  - 64 concurrent calls to a vendor that answers after 200 ms (wall time)
-  - peak RSS of the server
-  - webhooks serve: signed Stripe deliveries (verify + store), p50/p99 and
-    deliveries/s, sequential on one keep-alive connection and from 8 clients
+loopback stub vendor (tests/stub/stub.py) and prints, side by side with the
+floors measured in the same run (tests/bench_floor.c) and the ratio to each:
+  - cold start to the first tools/list at 12, 48, 96 and 204 connectors
+    (synthetic copies of the built-in files), and in discovery mode;
+    floor: a jansson stdio echo
+  - peak RSS at 12 and 204 connectors
+  - tools/call one at a time: p50/p99 and server CPU per call; floor: a
+    minimal C MCP proxy making the same GET (and the GET alone, bench_curl.c)
+  - 1/16/64/256 calls in flight to a vendor that answers after 200 ms
+  - webhooks serve: signed Stripe deliveries (verify + store) from 1 and 8
+    connections at once (the load from bench_floor hooks, in C)
   - a signed Stripe webhook delivery: the listener's answer time, and the time
     until a subscribed MCP client gets notifications/resources/updated
 """
@@ -74,6 +75,12 @@ class Server:
                     return int(line.split()[1])
         return 0
 
+    def cpu_s(self):
+        """User + system CPU seconds the server has used so far."""
+        with open(f"/proc/{self.p.pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def close(self):
         self.p.stdin.close()
         self.p.wait(10)
@@ -97,10 +104,68 @@ def pct(values, p):
     return values[min(len(values) - 1, int(len(values) * p / 100))]
 
 
-def bench_webhooks(binary, env, tmp, n):
-    """Signed Stripe deliveries to webhooks serve, each a new event (so each
-    is verified and written to the store, not deduplicated)."""
-    import hashlib, hmac, http.client, threading
+def row(what, ours, floor, unit, note=""):
+    """One line of the report: switchboard, its floor, the ratio."""
+    ratio = f"{ours / floor:5.2f}x" if floor else "     -"
+    fl = f"{floor:10.1f}" if floor else "         -"
+    print(f"  {what:<52} {ours:10.1f} {fl} {unit:<6} {ratio}  {note}")
+
+
+def header(title):
+    print(f"\n{title}")
+    print(f"  {'':<52} {'switchbd':>10} {'floor':>10} {'unit':<6} {'ratio':>6}")
+
+
+def synthetic_registry(tmp, copies):
+    """copies x the built-in connectors under new slugs, in a folder of their own."""
+    src = os.path.join(ROOT, "capabilities")
+    d = os.path.join(tmp, f"caps-{copies}")
+    os.makedirs(d, exist_ok=True)
+    files = sorted(f for f in os.listdir(src) if f.endswith(".json") and not f.startswith("_"))
+    n = 0
+    for k in range(1, copies):
+        for f in files:
+            doc = json.load(open(os.path.join(src, f)))
+            doc["slug"] = f"{doc['slug']}{k}"
+            doc["name"] = f"{doc['name']} {k}"
+            with open(os.path.join(d, f"{doc['slug']}.json"), "w") as out:
+                json.dump(doc, out)
+            n += 1
+    return d, len(files) * copies
+
+
+def cold_start(binary, env, args, runs=5):
+    """Median ms from spawn to the first tools/list answer, tool count, bytes, RSS KiB."""
+    times, rss = [], []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        s = Server(binary, env, args)
+        s.call("initialize", {"protocolVersion": "2025-11-25", "capabilities": {},
+                              "clientInfo": {"name": "bench", "version": "0"}})
+        m, nbytes = s.call("tools/list")
+        times.append((time.perf_counter() - t0) * 1000)
+        rss.append(s.peak_rss_kib())
+        ntools = len(m["result"]["tools"])
+        s.close()
+    return statistics.median(times), ntools, nbytes, statistics.median(rss)
+
+
+def in_flight(s, n, tool="stripe_products_list"):
+    """Wall ms for n calls sent at once to the 200 ms endpoint."""
+    t0 = time.perf_counter()
+    ids = {s.send("tools/call", {"name": tool, "arguments": {}}) for _ in range(n)}
+    while ids:
+        m, _ = s.recv()
+        if "result" in m:
+            assert not m["result"].get("isError"), m
+        ids.discard(m.get("id"))
+    return (time.perf_counter() - t0) * 1000
+
+
+def bench_webhooks(binary, floor, env, tmp, n):
+    """Signed Stripe deliveries to webhooks serve (verify + store, each a new
+    event), from 1 and from 8 connections at once (bench_floor hooks, in C, so
+    the client is not what is measured)."""
     secret = "whsec_bench"
     subprocess.run([binary, "connections", "add", "stripe", "--name", "bench", "--secret-stdin"],
                    input=json.dumps({"api_key": "sk_test_bench", "webhook_secret": secret}).encode(),
@@ -110,67 +175,35 @@ def bench_webhooks(binary, env, tmp, n):
                          env=env, stderr=subprocess.DEVNULL)
     while not (os.path.exists(portfile) and open(portfile).read().strip()):
         time.sleep(0.02)
-    port = int(open(portfile).read())
-    counter = [0]
-    lock = threading.Lock()
-
-    def one(conn):
-        with lock:
-            counter[0] += 1
-            i = counter[0]
-        body = json.dumps({"id": f"evt_bench_{i}", "object": "event", "type": "customer.updated",
-                           "data": {"object": {"id": f"cus_{i}", "object": "customer",
-                                               "email": f"c{i}@example.com"}}}).encode()
-        t = int(time.time())
-        sig = hmac.new(secret.encode(), f"{t}.".encode() + body, hashlib.sha256).hexdigest()
-        t0 = time.perf_counter()
-        conn.request("POST", "/hooks/stripe/bench", body,
-                     {"Stripe-Signature": f"t={t},v1={sig}", "Content-Type": "application/json"})
-        r = conn.getresponse()
-        r.read()
-        assert r.status == 200, r.status
-        return (time.perf_counter() - t0) * 1e6
-
-    c = http.client.HTTPConnection("127.0.0.1", port)
-    for _ in range(20):
-        one(c)
-    lat = []
-    t_all = time.perf_counter()
-    for _ in range(n):
-        lat.append(one(c))
-    wall = time.perf_counter() - t_all
-    print(f"webhooks serve, signed Stripe delivery (verify + store), sequential keep-alive: "
-          f"p50 {pct(lat, 50):.0f} us, p99 {pct(lat, 99):.0f} us, {n / wall:.0f} deliveries/s "
-          f"({n} deliveries)")
-    lat8 = []
-
-    def client(k):
-        cc = http.client.HTTPConnection("127.0.0.1", port)
-        mine = [one(cc) for _ in range(k)]
-        with lock:
-            lat8.extend(mine)
-
-    threads = [threading.Thread(target=client, args=(n // 8,)) for _ in range(8)]
-    t_all = time.perf_counter()
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join()
-    wall = time.perf_counter() - t_all
-    print(f"webhooks serve, 8 concurrent clients: p50 {pct(lat8, 50):.0f} us, "
-          f"p99 {pct(lat8, 99):.0f} us, {len(lat8) / wall:.0f} deliveries/s")
+    url = f"http://127.0.0.1:{int(open(portfile).read())}/hooks/stripe/bench"
+    res = {}
+    for clients in (1, 8):
+        out = subprocess.run([floor, "hooks", url, secret, str(n), str(clients)],
+                             capture_output=True, text=True, check=True).stdout.split("\n")
+        lat = [int(x) for x in out if x and not x.startswith("wall_us")]
+        wall = int([x for x in out if x.startswith("wall_us")][0].split()[1]) / 1e6
+        res[clients] = (pct(lat, 50), pct(lat, 99), len(lat) / wall)
     p.terminate()
     p.wait(10)
+    header(f"webhooks serve: signed Stripe deliveries, verified and stored ({n} each; "
+           f"floor: the sequential rate x clients)")
+    row("1 client: p50 latency", res[1][0], 0, "us")
+    row("1 client: p99 latency", res[1][1], 0, "us")
+    row("1 client: deliveries/s", res[1][2], 0, "/s")
+    row("8 clients: p50 latency", res[8][0], 0, "us")
+    row("8 clients: deliveries/s", res[8][2], res[1][2], "/s",
+        f"(goal: >= 3x sequential, each fdatasync'd)")
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default="build")
-    ap.add_argument("--calls", type=int, default=500)
-    ap.add_argument("--deliveries", type=int, default=1000)
+    ap.add_argument("--calls", type=int, default=1000)
+    ap.add_argument("--deliveries", type=int, default=2000)
     ap.add_argument("--only-webhooks", action="store_true")
     a = ap.parse_args()
     binary = os.path.join(ROOT, a.build, "switchboard")
+    floor = os.path.join(ROOT, a.build, "bench_floor")
     tmp = tempfile.mkdtemp(prefix="sbbench-")
     customers = {"object": "list", "url": "/v1/customers", "has_more": False,
                  "data": [{"id": f"cus_{i}", "object": "customer", "email": f"c{i}@example.com"}
@@ -181,74 +214,81 @@ def main():
                                                                "json": {"object": "list", "data": [], "has_more": False}}]},
     ])
     env = dict(os.environ, HOME=tmp, XDG_CONFIG_HOME=tmp + "/config", XDG_DATA_HOME=tmp + "/data",
+               XDG_CACHE_HOME=tmp + "/cache",
                SWITCHBOARD_KEY="MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
                STRIPE_API_KEY="sk_test_bench", STRIPE_BASE_URL=url)
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.platform()}")
+    print(f"switchboard bench, {time.strftime('%Y-%m-%d %H:%M')}: {platform.machine()}, "
+          f"{os.cpu_count()} cores, {platform.platform()}")
+    print("a report, not a test: shared machines are noisy; compare ratios from one run")
     if a.only_webhooks:
-        bench_webhooks(binary, env, tmp, a.deliveries)
+        bench_webhooks(binary, floor, env, tmp, a.deliveries)
         stub.terminate()
         stub.wait()
         return
 
-    # Cold start: spawn, initialize, first tools/list with every connector.
-    starts = []
-    for _ in range(5):
-        t0 = time.perf_counter()
-        s = Server(binary, env, ["--all", "--mode", "static", "--page-size", "100000", "serve"])
-        s.call("initialize", {"protocolVersion": "2025-11-25", "capabilities": {},
-                              "clientInfo": {"name": "bench", "version": "0"}})
-        m, nbytes = s.call("tools/list")
-        starts.append((time.perf_counter() - t0) * 1000)
-        ntools = len(m["result"]["tools"])
-        lat = []
+    # Cold start: spawn, initialize, first tools/list; the floor answers both at once.
+    everything = ["--all", "--mode", "static", "--page-size", "100000", "serve"]
+    fl_ms, _, _, fl_rss = cold_start(floor, env, ["echo"])
+    header("cold start to the first tools/list answer (median of 5; floor: a jansson "
+           "stdio echo)")
+    sizes = {}
+    for copies in (1, 4, 8, 17):
+        args = everything
+        if copies > 1:
+            d, _ = synthetic_registry(tmp, copies)
+            args = ["--capabilities", d] + everything
+        ms, ntools, nbytes, rss = cold_start(binary, env, args)
+        sizes[copies] = (ntools, nbytes, rss)
+        row(f"{12 * copies} connectors, {ntools} tools, every tool listed", ms, fl_ms, "ms",
+            f"{ms / ntools * 1000:.0f} us/tool")
+    ms, ntools, _, rss_d = cold_start(binary, env, ["--capabilities", synthetic_registry(tmp, 17)[0],
+                                                    "--all", "--mode", "discover", "serve"])
+    row(f"204 connectors, discovery mode ({ntools} meta-tools)", ms, fl_ms, "ms")
+    header("memory: peak RSS (floor: the jansson echo)")
+    row(f"12 connectors, {sizes[1][0]} tools listed", sizes[1][2] / 1024, fl_rss / 1024, "MiB")
+    row(f"204 connectors, {sizes[17][0]} tools listed", sizes[17][2] / 1024, fl_rss / 1024, "MiB")
+    row("204 connectors, discovery mode", rss_d / 1024, fl_rss / 1024, "MiB")
+    print(f"  tools/list of the 12 built-in connectors: {sizes[1][0]} tools, {sizes[1][1]} bytes, "
+          f"{sizes[1][1] / max(sizes[1][0], 1):.0f} bytes/tool")
+
+    # One call at a time: switchboard against a minimal C MCP proxy making the same GET.
+    params = {"name": "stripe_customers_list", "arguments": {"limit": 3}}
+
+    def per_call(s):
         for _ in range(20):
+            s.call("tools/call", params)
+        lat = []
+        cpu0 = s.cpu_s()
+        for _ in range(a.calls):
             t0 = time.perf_counter()
-            s.call("tools/list")
-            lat.append((time.perf_counter() - t0) * 1000)
-        s.close()
-    print(f"cold start to first tools/list: median {statistics.median(starts):.1f} ms (5 runs)")
-    print(f"tools/list: {ntools} tools, {nbytes} bytes, {nbytes / max(ntools, 1):.0f} bytes/tool, "
-          f"latency median {statistics.median(lat):.2f} ms")
+            r, _ = s.call("tools/call", params)
+            lat.append((time.perf_counter() - t0) * 1e6)
+            assert "structuredContent" in r["result"], r
+        return pct(lat, 50), pct(lat, 99), (s.cpu_s() - cpu0) / a.calls * 1e6
 
     s = Server(binary, env, ["--connectors", "stripe", "--mode", "static", "serve"])
     s.call("initialize", {"protocolVersion": "2025-11-25", "capabilities": {},
                           "clientInfo": {"name": "bench", "version": "0"}})
-    m, nbytes = s.call("tools/list")
-    print(f"tools/list with one connector (stripe): {len(m['result']['tools'])} tools, {nbytes} bytes")
-    params = {"name": "stripe_customers_list", "arguments": {"limit": 3}}
-    for _ in range(20):
-        s.call("tools/call", params)
-    lat = []
-    t_all = time.perf_counter()
-    for _ in range(a.calls):
-        t0 = time.perf_counter()
-        r, _ = s.call("tools/call", params)
-        lat.append((time.perf_counter() - t0) * 1e6)
-        assert "structuredContent" in r["result"], r
-    wall = time.perf_counter() - t_all
-    print(f"tools/call stripe_customers_list via server: p50 {pct(lat, 50):.0f} us, "
-          f"p99 {pct(lat, 99):.0f} us, {a.calls / wall:.0f} calls/s ({a.calls} sequential calls)")
-
+    ours = per_call(s)
+    f = Server(floor, env, ["proxy", url + "/v1/customers?limit=3"])
+    theirs = per_call(f)
+    f.close()
     bench_curl = os.path.join(ROOT, a.build, "bench_curl")
     out = subprocess.run([bench_curl, url + "/v1/customers?limit=3", str(a.calls)],
                          capture_output=True, text=True, check=True).stdout.split()
     direct = [int(x) for x in out[20:]]
-    print(f"same GET directly with libcurl:            p50 {pct(direct, 50):.0f} us, "
-          f"p99 {pct(direct, 99):.0f} us")
-    print(f"server overhead per call (p50 difference): {pct(lat, 50) - pct(direct, 50):.0f} us")
+    header(f"tools/call stripe_customers_list, one at a time ({a.calls} calls; floor: a "
+           "minimal C MCP proxy, jansson + libcurl)")
+    row("latency p50", ours[0], theirs[0], "us", f"(the GET alone with libcurl: {pct(direct, 50):.0f} us)")
+    row("latency p99", ours[1], theirs[1], "us")
+    row("server CPU per call", ours[2], theirs[2], "us", "(goal: within 1.3x)")
 
-    # 64 concurrent calls to a vendor that answers after 200 ms.
-    t0 = time.perf_counter()
-    ids = set()
-    for _ in range(64):
-        ids.add(s.send("tools/call", {"name": "stripe_products_list", "arguments": {}}))
-    while ids:
-        m, _ = s.recv()
-        ids.discard(m.get("id"))
-    print(f"64 concurrent calls, vendor answers after 200 ms: wall {(time.perf_counter() - t0) * 1000:.0f} ms")
-    print(f"peak RSS of the server: {s.peak_rss_kib() / 1024:.1f} MiB")
+    header("calls in flight at once, vendor answers each after 200 ms (floor: 200 ms)")
+    for n in (1, 16, 64, 256):
+        row(f"{n} calls, wall time", in_flight(s, n), 200.0, "ms")
+    print(f"  peak RSS of that server: {s.peak_rss_kib() / 1024:.1f} MiB")
     s.close()
-    bench_webhooks(binary, env, tmp, a.deliveries)
+    bench_webhooks(binary, floor, env, tmp, a.deliveries)
     stub.terminate()
     stub.wait()
     bench_events(binary, env, tmp)

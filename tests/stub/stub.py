@@ -20,6 +20,10 @@ A reply:
 "$STUB_URL" in bodies and header values becomes http://127.0.0.1:PORT.
 Unmatched requests get 404 {"error": "no route"}.
 
+The most requests ever in flight at once (arrived, not yet answered) is
+kept in the file --record names with "-max-in-flight" added, for cases
+that check a client's concurrency limit.
+
 Every request is appended to --record as one JSON line:
   {"method", "path", "query", "headers", "body", "raw_body"}
 with header names lowercased and the ones that vary by client left out
@@ -90,7 +94,20 @@ class Stub:
             self.routes = [Route(r) for r in json.load(f).get("routes", [])]
         self.record_path = record
         self.record_lock = threading.Lock()
+        self.in_flight = self.max_in_flight = 0
         self.url = ""
+
+    def enter(self):
+        with self.record_lock:
+            self.in_flight += 1
+            if self.in_flight > self.max_in_flight:
+                self.max_in_flight = self.in_flight
+                with open(self.record_path + "-max-in-flight", "w") as f:
+                    f.write(f"{self.max_in_flight}\n")
+
+    def leave(self):
+        with self.record_lock:
+            self.in_flight -= 1
 
     def record(self, entry):
         line = json.dumps(entry, ensure_ascii=False) + "\n"
@@ -148,6 +165,14 @@ class Handler(BaseHTTPRequestHandler):
         return self.rfile.read(n) if n > 0 else b""
 
     def handle_any(self):
+        stub = self.server.stub
+        stub.enter()
+        try:
+            self.handle_counted()
+        finally:
+            stub.leave()
+
+    def handle_counted(self):
         stub = self.server.stub
         url = urllib.parse.urlsplit(self.path)
         query = multi_dict(urllib.parse.parse_qsl(url.query, keep_blank_values=True))

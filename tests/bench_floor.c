@@ -1,0 +1,211 @@
+/* bench_floor.c - the floors `make bench` measures switchboard against, each
+ * the least a program doing the same job could do:
+ *
+ *   bench_floor echo        a stdio JSON-RPC server with jansson: parses each
+ *                           line and answers {"jsonrpc","id","result":{}}
+ *   bench_floor proxy URL   a minimal MCP proxy: each request line is parsed,
+ *                           answered after one GET of URL (kept alive), the
+ *                           vendor's JSON parsed and sent back as a tool result
+ *   bench_floor hooks URL SECRET N CLIENTS
+ *                           a load generator, not a floor: N signed Stripe
+ *                           deliveries to URL from CLIENTS connections at once
+ *                           (libcurl multi); prints each latency in us, one
+ *                           per line, then "wall_us W" */
+#include <curl/curl.h>
+#include <jansson.h>
+#include <openssl/hmac.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static long long now_us(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (long long)t.tv_sec * 1000000 + t.tv_nsec / 1000;
+}
+
+struct body {
+	char *data;
+	size_t len;
+};
+
+static size_t collect(char *p, size_t s, size_t n, void *u)
+{
+	struct body *b = u;
+	char *d = realloc(b->data, b->len + s * n + 1);
+	if (!d)
+		return 0;
+	memcpy(d + b->len, p, s * n);
+	b->data = d;
+	b->len += s * n;
+	d[b->len] = 0;
+	return s * n;
+}
+
+static void answer(json_t *id, json_t *result)
+{
+	json_t *msg = json_pack("{s:s, s:O, s:o}", "jsonrpc", "2.0", "id", id, "result", result);
+	char *line = json_dumps(msg, JSON_COMPACT);
+	fputs(line, stdout);
+	fputc('\n', stdout);
+	fflush(stdout);
+	free(line);
+	json_decref(msg);
+}
+
+static int serve(const char *url)
+{
+	CURL *e = url ? curl_easy_init() : NULL;
+	struct curl_slist *h = curl_slist_append(NULL, "Authorization: Bearer sk_test_bench");
+	char *line = NULL;
+	size_t cap = 0;
+	if (e) {
+		curl_easy_setopt(e, CURLOPT_URL, url);
+		curl_easy_setopt(e, CURLOPT_HTTPHEADER, h);
+		curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, collect);
+	}
+	while (getline(&line, &cap, stdin) > 0) {
+		json_t *msg = json_loads(line, 0, NULL);
+		json_t *id = json_object_get(msg, "id");
+		const char *m = json_string_value(json_object_get(msg, "method"));
+		if (!id || !m) {
+			json_decref(msg);
+			continue;
+		}
+		if (strcmp(m, "tools/list") == 0) {
+			answer(id, json_pack("{s:[]}", "tools"));
+			json_decref(msg);
+			continue;
+		}
+		if (!e || strcmp(m, "tools/call") != 0) {
+			answer(id, json_object());
+			json_decref(msg);
+			continue;
+		}
+		struct body b = {0};
+		curl_easy_setopt(e, CURLOPT_WRITEDATA, &b);
+		json_t *data = curl_easy_perform(e) == CURLE_OK ? json_loadb(b.data, b.len, 0, NULL)
+								 : NULL;
+		char *text = json_dumps(data ? data : json_null(), JSON_COMPACT | JSON_ENCODE_ANY);
+		answer(id, json_pack("{s:[{s:s, s:s}], s:{s:o}}", "content", "type", "text", "text",
+				     text, "structuredContent", "data", data ? data : json_null()));
+		free(text);
+		free(b.data);
+		json_decref(msg);
+	}
+	free(line);
+	curl_slist_free_all(h);
+	if (e)
+		curl_easy_cleanup(e);
+	return 0;
+}
+
+struct delivery {
+	CURL *e;
+	struct curl_slist *h;
+	char *payload;
+	struct body answer;
+	long long started;
+};
+
+static long next_event;
+
+static void delivery_start(CURLM *m, struct delivery *d, const char *url, const char *secret)
+{
+	char sig[256], hex[65];
+	unsigned char mac[32];
+	unsigned len = 0;
+	long t = (long)time(NULL);
+	long i = ++next_event;
+	free(d->payload);
+	if (asprintf(&d->payload,
+		     "{\"id\":\"evt_floor_%ld\",\"object\":\"event\",\"type\":\"customer.updated\","
+		     "\"data\":{\"object\":{\"id\":\"cus_%ld\",\"object\":\"customer\"}}}",
+		     i, i) < 0)
+		abort();
+	char *signed_part = NULL;
+	if (asprintf(&signed_part, "%ld.%s", t, d->payload) < 0)
+		abort();
+	HMAC(EVP_sha256(), secret, (int)strlen(secret), (unsigned char *)signed_part,
+	     strlen(signed_part), mac, &len);
+	free(signed_part);
+	for (unsigned k = 0; k < 32; k++)
+		snprintf(hex + 2 * k, 3, "%02x", mac[k]);
+	snprintf(sig, sizeof(sig), "Stripe-Signature: t=%ld,v1=%s", t, hex);
+	curl_slist_free_all(d->h);
+	d->h = curl_slist_append(NULL, sig);
+	d->h = curl_slist_append(d->h, "Content-Type: application/json");
+	curl_easy_setopt(d->e, CURLOPT_URL, url);
+	curl_easy_setopt(d->e, CURLOPT_HTTPHEADER, d->h);
+	curl_easy_setopt(d->e, CURLOPT_POSTFIELDS, d->payload);
+	curl_easy_setopt(d->e, CURLOPT_WRITEFUNCTION, collect);
+	curl_easy_setopt(d->e, CURLOPT_WRITEDATA, &d->answer);
+	curl_easy_setopt(d->e, CURLOPT_PRIVATE, d);
+	d->started = now_us();
+	curl_multi_add_handle(m, d->e);
+}
+
+static int hooks(const char *url, const char *secret, long n, long clients)
+{
+	CURLM *m = curl_multi_init();
+	struct delivery *ds = calloc((size_t)clients, sizeof(*ds));
+	long started = 0, done = 0, failed = 0;
+	long long t0 = now_us();
+	for (long c = 0; c < clients && started < n; c++, started++) {
+		ds[c].e = curl_easy_init();
+		delivery_start(m, &ds[c], url, secret);
+	}
+	while (done < n) {
+		int running = 0, left = 0;
+		curl_multi_perform(m, &running);
+		CURLMsg *msg;
+		while ((msg = curl_multi_info_read(m, &left))) {
+			struct delivery *d = NULL;
+			long status = 0;
+			curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&d);
+			curl_easy_getinfo(msg->easy_handle, CURLINFO_RESPONSE_CODE, &status);
+			if (msg->data.result != CURLE_OK || status != 200)
+				failed++;
+			printf("%lld\n", now_us() - d->started);
+			done++;
+			curl_multi_remove_handle(m, d->e);
+			free(d->answer.data);
+			d->answer = (struct body){0};
+			if (started < n) {
+				started++;
+				delivery_start(m, d, url, secret);
+			}
+		}
+		if (done < n)
+			curl_multi_poll(m, NULL, 0, 100, NULL);
+	}
+	printf("wall_us %lld\n", now_us() - t0);
+	for (long c = 0; c < clients; c++) {
+		curl_easy_cleanup(ds[c].e);
+		curl_slist_free_all(ds[c].h);
+		free(ds[c].payload);
+	}
+	free(ds);
+	curl_multi_cleanup(m);
+	if (failed)
+		fprintf(stderr, "bench_floor: %ld deliveries failed\n", failed);
+	return failed ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	int rc = 2;
+	if (argc == 2 && strcmp(argv[1], "echo") == 0)
+		rc = serve(NULL);
+	else if (argc == 3 && strcmp(argv[1], "proxy") == 0)
+		rc = serve(argv[2]);
+	else if (argc == 6 && strcmp(argv[1], "hooks") == 0)
+		rc = hooks(argv[2], argv[3], strtol(argv[4], NULL, 10), strtol(argv[5], NULL, 10));
+	else
+		fprintf(stderr, "usage: bench_floor echo | proxy URL | hooks URL SECRET N CLIENTS\n");
+	curl_global_cleanup();
+	return rc;
+}
