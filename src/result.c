@@ -456,18 +456,20 @@ json_t *result_answer_error(const struct connector *c, const struct connection *
 	if (json_is_true(json_object_get(errs, "graphql")) &&
 	    json_array_size(json_object_get(body, "errors"))) {
 		json_t *first = json_array_get(json_object_get(body, "errors"), 0);
+		/* Still throttled after the retries http.c may make: say how long. */
 		long long wait = throttle_wait(
 			json_object_get(json_object_get(c->doc, "rate_limit"), "throttled"), body);
+		long long secs = (wait + 999) / 1000;
 		char *advice = wait >= 0 ? xasprintf(". Rate limited: wait %lld seconds before "
 						     "calling again",
-						     (wait + 999) / 1000)
+						     secs)
 					 : NULL;
 		char *msg = xasprintf("%s GraphQL error: %s%s", cname,
 				      json_string_value(json_object_get(first, "message")),
 				      advice ? advice : "");
 		json_t *details = json_pack("{s:O}", "errors", json_object_get(body, "errors"));
 		if (wait >= 0)
-			json_object_set_new(details, "retry_after_s", json_integer((wait + 999) / 1000));
+			json_object_set_new(details, "retry_after_s", json_integer(secs));
 		json_t *r = result_error(msg, details);
 		free(advice);
 		free(msg);

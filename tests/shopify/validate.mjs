@@ -160,6 +160,17 @@ function operationCost(op, variables, problems) {
 
 const failures = [];
 const rows = [];
+// The cost rules on documents whose cost follows from them by hand: the
+// shop object is 1 (Shopify's own example), a connection 2 + first x node.
+for (const [doc, want] of [
+	["{ shop { id name } }", 1],
+	["{ products(first: 10) { nodes { id title } pageInfo { hasNextPage } } }", 12],
+	["{ inventoryItems(first: 50) { nodes { id inventoryLevels(first: 50) { nodes { id location { id } } } } } }", 5152],
+	["mutation { productDelete(input: {id: \"gid://shopify/Product/1\"}) { deletedProductId userErrors { field } } }", 11],
+]) {
+	const got = operationCost(parse(doc).definitions[0], {}, []);
+	if (got !== want) failures.push(`FAIL cost rules: ${doc} costs ${got}, not ${want}`);
+}
 try {
 	const tools = JSON.parse(run(["tools", "--json"])).filter((t) => t.name.startsWith("shopify_"));
 	if (tools.length === 0) throw new Error("no shopify_ tools listed");
