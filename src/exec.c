@@ -224,6 +224,18 @@ static void on_response(struct http_response *resp, void *ctx)
 	json_decref(body);
 }
 
+/* http.c asks, before delivering an answer, whether it says "throttled,
+ * not run": then the same request goes again after the wait it names. */
+static long long throttle_retry_wait(const struct http_response *resp, void *ctx)
+{
+	struct exec_call *call = ctx;
+	long long wait = result_throttle_wait_ms(call->tool->connector, resp->body, resp->body_len);
+	if (wait >= 0)
+		log_info("%s: %s was throttled (attempt %d); its answer asks for a wait of %lld ms",
+			 call->tool->connector->slug, call->tool->name, resp->attempts, wait);
+	return wait;
+}
+
 static const char *const *header_array(json_t *a, json_t *b)
 {
 	size_t n = json_array_size(a) + json_array_size(b);
@@ -358,6 +370,7 @@ static int send_request(struct exec_call *call, struct err *err)
 		.max_body = env->max_body,
 		.idempotent = r.idempotent,
 		.resolve = r.resolve,
+		.retry_wait = throttle_retry_wait,
 	};
 	call->idempotent = r.idempotent;
 	call->http_id = http_start(env->http, &hr, on_response, call, err);

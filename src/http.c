@@ -59,6 +59,7 @@ struct xfer {
 	int idempotent;
 	int max_retries;
 	long max_retry_wait_ms;
+	long long (*retry_wait)(const struct http_response *resp, void *ctx);
 
 	long long start_ms, deadline_ms, due_ms;
 	int retries, redirects;
@@ -559,6 +560,17 @@ static void xfer_complete(struct http_client *c, struct xfer *x, CURLcode rc)
 		if (xfer_schedule_retry(x, wait))
 			goto out;
 	}
+	if (x->retry_wait && !x->resp.truncated) {
+		/* The answer itself may say "not done, come back later". */
+		struct http_response view = x->resp;
+		char none = '\0';
+		view.body = x->body_buf.data ? x->body_buf.data : &none;
+		view.body_len = x->body_buf.len;
+		view.attempts = x->retries + 1;
+		long long wait = x->retry_wait(&view, x->ctx);
+		if (wait >= 0 && xfer_schedule_retry(x, wait))
+			goto out;
+	}
 	xfer_finish(c, x);
 out:
 	free(location);
@@ -741,6 +753,7 @@ long long http_start(struct http_client *c, const struct http_request *req, http
 							    : DEFAULT_CONNECT_TIMEOUT_MS;
 	x->max_body = req->max_body ? req->max_body : DEFAULT_MAX_BODY;
 	x->idempotent = req->idempotent;
+	x->retry_wait = req->retry_wait;
 	x->max_retries = req->max_retries > 0 ? req->max_retries : DEFAULT_MAX_RETRIES;
 	x->max_retry_wait_ms = req->max_retry_wait_ms > 0 ? req->max_retry_wait_ms
 							  : DEFAULT_MAX_RETRY_WAIT_MS;

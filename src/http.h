@@ -10,6 +10,7 @@
 #include "util.h"
 
 struct http_client;
+struct http_response;
 
 struct http_request {
 	const char *method;        /* "GET", "POST", ... */
@@ -26,6 +27,14 @@ struct http_request {
 				      0 = default 10000 */
 	const char *resolve;       /* "host:port:address" to pin the host to an address
 				      that was checked (generic HTTP), or NULL */
+	/* Optional, for answers whose status does not say "try again": called
+	 * from http_wait() with each answer before it is delivered (resp->body
+	 * valid during the call), with the ctx given to http_start(). Returns
+	 * the ms to wait before sending the request again, or -1 to deliver
+	 * it. Only for answers that say the request was not carried out (a
+	 * GraphQL THROTTLED comes with HTTP 200), so it is sent again even when
+	 * not idempotent, within max_retries, max_retry_wait_ms and the timeout. */
+	long long (*retry_wait)(const struct http_response *resp, void *ctx);
 };
 
 enum http_error {

@@ -394,6 +394,54 @@ json_t *result_unreadable(const struct connector *c, const struct http_response 
 	return r;
 }
 
+/* The wait a throttled answer asks for, in ms, or -1 when body does not
+ * carry one of th's codes (GraphQL errors[].extensions.code). */
+static long long throttle_wait(json_t *th, json_t *body)
+{
+	size_t i, k;
+	json_t *e, *code;
+	int throttled = 0;
+	json_array_foreach(json_object_get(body, "errors"), i, e)
+	{
+		json_t *ec = json_object_get(json_object_get(e, "extensions"), "code");
+		json_array_foreach(json_object_get(th, "codes"), k, code)
+			throttled |= json_is_string(ec) && json_equal(ec, code);
+	}
+	if (!throttled)
+		return -1;
+	json_t *need = jsonx_pointer(body, json_string_value(json_object_get(th, "need")));
+	json_t *have = jsonx_pointer(body, json_string_value(json_object_get(th, "available")));
+	json_t *rate = jsonx_pointer(body, json_string_value(json_object_get(th, "restore_rate")));
+	if (!json_is_number(need) || !json_is_number(have) || !json_is_number(rate) ||
+	    json_number_value(rate) <= 0)
+		return 1000;
+	double ms = (json_number_value(need) - json_number_value(have)) * 1000.0 /
+		    json_number_value(rate);
+	/* Throttled with enough points available says nothing: a second. An
+	 * hour at most (http.c waits far less; the advice stays sane). */
+	if (!(ms > 0))
+		return 1000;
+	return ms > 3600000.0 ? 3600000 : (long long)ms + 1;
+}
+
+long long result_throttle_wait_ms(const struct connector *c, const char *body, size_t len)
+{
+	json_t *th = json_object_get(json_object_get(c->doc, "rate_limit"), "throttled");
+	size_t i;
+	json_t *code;
+	int seen = 0;
+	/* Most answers are not throttled: look for a code before parsing. */
+	json_array_foreach(json_object_get(th, "codes"), i, code)
+		seen |= body && memmem(body, len, json_string_value(code),
+				       json_string_length(code)) != NULL;
+	if (!seen)
+		return -1;
+	json_t *doc = json_loadb(body, len, 0, NULL);
+	long long wait = throttle_wait(th, doc);
+	json_decref(doc);
+	return wait;
+}
+
 json_t *result_answer_error(const struct connector *c, const struct connection *conn,
 			    json_t *action, const struct http_response *resp, json_t *body)
 {
@@ -411,10 +459,22 @@ json_t *result_answer_error(const struct connector *c, const struct connection *
 	if (json_is_true(json_object_get(errs, "graphql")) &&
 	    json_array_size(json_object_get(body, "errors"))) {
 		json_t *first = json_array_get(json_object_get(body, "errors"), 0);
-		char *msg = xasprintf("%s GraphQL error: %s", cname,
-				      json_string_value(json_object_get(first, "message")));
-		json_t *r = result_error(msg, json_pack("{s:O}", "errors",
-							json_object_get(body, "errors")));
+		/* Still throttled after the retries http.c may make: say how long. */
+		long long wait = throttle_wait(
+			json_object_get(json_object_get(c->doc, "rate_limit"), "throttled"), body);
+		long long secs = (wait + 999) / 1000;
+		char *advice = wait >= 0 ? xasprintf(". Rate limited: wait %lld seconds before "
+						     "calling again",
+						     secs)
+					 : NULL;
+		char *msg = xasprintf("%s GraphQL error: %s%s", cname,
+				      json_string_value(json_object_get(first, "message")),
+				      advice ? advice : "");
+		json_t *details = json_pack("{s:O}", "errors", json_object_get(body, "errors"));
+		if (wait >= 0)
+			json_object_set_new(details, "retry_after_s", json_integer(secs));
+		json_t *r = result_error(msg, details);
+		free(advice);
 		free(msg);
 		return r;
 	}

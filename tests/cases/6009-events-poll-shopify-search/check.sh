@@ -28,11 +28,11 @@ for r in reqs:
     assert r["body"]["query"].startswith("query ProductList("), r
 vs = [r["body"]["variables"] for r in reqs]
 assert vs[0] == {"first": 50, "sortKey": "UPDATED_AT", "reverse": True}, vs[0]
-# After the first poll, the largest page (250): oldest first, a poll goes on
+# After the first poll, the largest page (200, under the 1,000-point cost cap): oldest first, a poll goes on
 # page after page while Shopify says hasNextPage.
-assert vs[1] == {"first": 250, "sortKey": "UPDATED_AT", "reverse": False,
+assert vs[1] == {"first": 200, "sortKey": "UPDATED_AT", "reverse": False,
                  "query": "updated_at:>='2026-09-02T11:40:03Z'"}, vs[1]
-assert vs[2] == {"first": 250, "sortKey": "UPDATED_AT", "reverse": False,
+assert vs[2] == {"first": 200, "sortKey": "UPDATED_AT", "reverse": False,
                  "query": "status:active updated_at:>='2026-09-03T00:00:00Z'"}, vs[2]
 PY
 echo ok
