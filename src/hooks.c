@@ -89,8 +89,8 @@ static int host_allowed(const struct connection *conn, const char *host, const c
 
 /* Refuse an address in a special-purpose range (netaddr.h) unless the
  * connection allows private addresses. */
-static int check_address(const struct connection *conn, const char *host,
-			 const struct netaddr *a, struct err *err)
+static int check_address(const struct connection *conn, const char *host, const struct netaddr *a,
+			 struct err *err)
 {
 	const char *range = netaddr_private(a);
 	if (!range || config_true(conn, "allow_private"))
@@ -141,7 +141,7 @@ static int check_and_pin(const struct connection *conn, const struct url_parts *
 	char addr[INET6_ADDRSTRLEN];
 	netaddr_text(&first, addr, sizeof(addr));
 	r->resolve = first.family == AF_INET6 ? xasprintf("%s:%s:[%s]", u->host, u->port, addr)
-					       : xasprintf("%s:%s:%s", u->host, u->port, addr);
+					      : xasprintf("%s:%s:%s", u->host, u->port, addr);
 	ret = 0;
 out:
 	freeaddrinfo(res);

@@ -12,10 +12,10 @@
 
 struct range {
 	int family;
-	unsigned bits;          /* prefix length */
-	unsigned char net[16];  /* the prefix, network order */
-	unsigned v4_at;         /* 0: the whole range is refused; else an IPv4
-				 * address sits at this byte and decides */
+	unsigned bits;         /* prefix length */
+	unsigned char net[16]; /* the prefix, network order */
+	unsigned v4_at;        /* 0: the whole range is refused; else an IPv4
+				* address sits at this byte and decides */
 	const char *name;
 };
 

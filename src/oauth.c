@@ -166,7 +166,8 @@ json_t *oauth_token_request(const struct connector *c, json_t *method, const str
 		goto done;
 	}
 	const char *tp = mstr(method, "token_pointer");
-	if (!error && resp.status < 400 && !json_is_string(jsonx_pointer(doc, tp ? tp : "/access_token"))) {
+	json_t *token = jsonx_pointer(doc, tp ? tp : "/access_token");
+	if (!error && resp.status < 400 && !json_is_string(token)) {
 		char *keys = token_answer_keys(doc);
 		err_set(err, "%s token endpoint answered HTTP %ld without an access token (%s%s)",
 			c->slug, resp.status, *keys ? "keys: " : "an empty object", keys);

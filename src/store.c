@@ -526,7 +526,8 @@ static void key_finish_rotation(struct store *s)
 		goto done;
 	free(have);
 	have = NULL;
-	if (store_key_read_file(new_path, key, NULL) != 1 || strcmp(have = key_check(key), want) != 0)
+	if (store_key_read_file(new_path, key, NULL) != 1 ||
+	    strcmp(have = key_check(key), want) != 0)
 		goto done;
 	if (rename(new_path, path) == 0)
 		log_warn("finished an interrupted key rotation: the store is sealed with '%s', "
