@@ -186,6 +186,11 @@ static void on_response(struct http_response *resp, void *ctx)
 			finish(call, result_error(e.msg, NULL));
 		return;
 	}
+	if (resp->status >= 300 && resp->status < 400 && resp->status != 304) {
+		finish(call, result_redirect(c, resp));
+		json_decref(body);
+		return;
+	}
 	if (resp->status >= 400) {
 		finish(call, result_vendor_error(c, call->conn, resp, body));
 		json_decref(body);
@@ -657,17 +662,17 @@ void exec_cancel(struct exec_call *call)
 		pthread_mutex_unlock(&jobs_lock);
 		return;
 	}
-	if (call->parked) { /* waiting at its connection's gate: nothing sent */
-		call_free(call);
-		return;
-	}
-	/* on_response sees HTTP_ECANCELLED and frees the call silently. */
-	http_cancel(call->env->http, call->http_id);
+	/* Freed now, not when the transfer's end is delivered: a server that
+	 * reads EOF next stops polling and would never deliver it. A call
+	 * waiting at its connection's gate has nothing in flight. */
+	if (!call->parked)
+		http_drop(call->env->http, call->http_id);
+	call_free(call);
 }
 
 json_t *exec_dry_run(struct exec_env *env, const struct tool *t, json_t *args, struct err *err)
 {
-	struct request r = {0};
+	struct request r = {.dry_run = 1};
 	json_t *out = NULL;
 	if (request_check_choices(t, args, err) < 0)
 		return NULL;
@@ -696,6 +701,8 @@ json_t *exec_dry_run(struct exec_env *env, const struct tool *t, json_t *args, s
 		out = json_pack("{s:s, s:s, s:o, s:s%, s:s}", "method", r.method, "url", url,
 				"headers", headers, "body", r.body.data ? r.body.data : "",
 				r.body.len, "connection", conn->name);
+		if (r.dry_run_note)
+			json_object_set_new(out, "not_checked", json_string(r.dry_run_note));
 		free(url);
 	}
 	request_release(&r);

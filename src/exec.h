@@ -33,7 +33,9 @@ typedef void (*exec_progress_fn)(double progress, double total, const char *mess
  * called (errors found before any I/O). */
 struct exec_call *exec_start(struct exec_env *env, const struct tool *tool, json_t *args,
 			     exec_done_fn done, exec_progress_fn progress, void *ctx);
-/* Abort a call: its transfer is cancelled and done() is never called. */
+/* Abort a call: done() is never called. A call waiting for HTTP is freed
+ * before this returns; one on a worker thread when the worker ends
+ * (exec_poll, exec_shutdown). */
 void exec_cancel(struct exec_call *call);
 
 /* Deliver calls that finished on worker threads (hooks that run off the

@@ -14,6 +14,7 @@
 
 #include "conns.h"
 #include "jsonx.h"
+#include "netaddr.h"
 
 struct url_parts {
 	char *scheme, *host, *port; /* new strings; host without brackets */
@@ -65,34 +66,6 @@ static int url_split(const char *url, struct url_parts *u)
 	return 0;
 }
 
-/* Loopback, private, link-local (cloud metadata), shared and unspecified
- * addresses: never reachable by a model unless the connection allows it. */
-static int address_private(const struct sockaddr *sa)
-{
-	if (sa->sa_family == AF_INET) {
-		unsigned long a = ntohl(((const struct sockaddr_in *)sa)->sin_addr.s_addr);
-		return (a >> 24) == 0 || (a >> 24) == 10 || (a >> 24) == 127 ||
-		       (a >> 16) == 0xa9fe /* 169.254/16 */ || (a >> 20) == 0xac1 /* 172.16/12 */ ||
-		       (a >> 16) == 0xc0a8 /* 192.168/16 */ || (a >> 22) == 0x191 /* 100.64/10 */ ||
-		       a >= 0xe0000000 /* multicast and reserved */;
-	}
-	if (sa->sa_family == AF_INET6) {
-		const unsigned char *b = ((const struct sockaddr_in6 *)sa)->sin6_addr.s6_addr;
-		static const unsigned char zero[15];
-		if (memcmp(b, zero, 15) == 0)
-			return 1; /* :: and ::1 */
-		if ((b[0] & 0xfe) == 0xfc || (b[0] == 0xfe && (b[1] & 0xc0) == 0x80) || b[0] == 0xff)
-			return 1; /* fc00::/7, fe80::/10, multicast */
-		static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-		if (memcmp(b, mapped, 12) == 0) {
-			struct sockaddr_in v4 = {.sin_family = AF_INET};
-			memcpy(&v4.sin_addr, b + 12, 4);
-			return address_private((struct sockaddr *)&v4);
-		}
-	}
-	return 0;
-}
-
 static int config_true(const struct connection *conn, const char *name)
 {
 	const char *v = conns_value(conn, name);
@@ -114,38 +87,61 @@ static int host_allowed(const struct connection *conn, const char *host, const c
 	return ok;
 }
 
-/* Resolve host, refuse private addresses unless allowed, and pin the
- * request to the address that was checked (no DNS rebinding). */
+/* Refuse an address in a special-purpose range (netaddr.h) unless the
+ * connection allows private addresses. */
+static int check_address(const struct connection *conn, const char *host, const struct netaddr *a,
+			 struct err *err)
+{
+	const char *range = netaddr_private(a);
+	if (!range || config_true(conn, "allow_private"))
+		return 0;
+	char text[INET6_ADDRSTRLEN];
+	netaddr_text(a, text, sizeof(text));
+	return err_set(err,
+		       "host '%s' resolves to a private, loopback or link-local address; set "
+		       "allow_private=true on the connection to allow it (%s is in %s)",
+		       host, text, range);
+}
+
+/* A literal address is checked as it is and connected to as it is. A name
+ * is resolved, every address checked, and the request pinned to the one
+ * checked (no DNS rebinding in between). A dry run touches no network: it
+ * checks a literal and leaves a name to the send. */
 static int check_and_pin(const struct connection *conn, const struct url_parts *u,
 			 struct request *r, struct err *err)
 {
+	struct netaddr a;
+	if (netaddr_parse(u->host, &a))
+		return check_address(conn, u->host, &a, err);
+	if (r->dry_run) {
+		free(r->dry_run_note);
+		r->dry_run_note = xasprintf("the addresses of host '%s' are looked up and checked "
+					    "when the request is sent",
+					    u->host);
+		return 0;
+	}
 	struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *res = NULL;
 	int rc = getaddrinfo(u->host, u->port, &hints, &res);
 	if (rc != 0)
 		return err_set(err, "cannot resolve host '%s': %s", u->host, gai_strerror(rc));
-	int allow_private = config_true(conn, "allow_private");
-	char addr[INET6_ADDRSTRLEN] = "";
+	struct netaddr first = {0};
 	int ret = -1;
 	for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
-		if (!allow_private && address_private(ai->ai_addr)) {
-			err_set(err, "host '%s' resolves to a private, loopback or link-local "
-				     "address; set allow_private=true on the connection to allow it",
-				u->host);
+		if (netaddr_from_addrinfo(ai, &a) < 0)
+			continue;
+		if (check_address(conn, u->host, &a, err) < 0)
 			goto out;
-		}
-		if (!addr[0]) {
-			const void *a = ai->ai_family == AF_INET
-						? (const void *)&((struct sockaddr_in *)ai->ai_addr)->sin_addr
-						: (const void *)&((struct sockaddr_in6 *)ai->ai_addr)->sin6_addr;
-			inet_ntop(ai->ai_family, a, addr, sizeof(addr));
-		}
+		if (!first.family)
+			first = a;
 	}
-	if (!addr[0]) {
+	if (!first.family) {
 		err_set(err, "host '%s' has no address", u->host);
 		goto out;
 	}
-	r->resolve = strchr(addr, ':') ? xasprintf("%s:%s:[%s]", u->host, u->port, addr)
-				       : xasprintf("%s:%s:%s", u->host, u->port, addr);
+	char addr[INET6_ADDRSTRLEN];
+	netaddr_text(&first, addr, sizeof(addr));
+	r->resolve = first.family == AF_INET6 ? xasprintf("%s:%s:[%s]", u->host, u->port, addr)
+					      : xasprintf("%s:%s:%s", u->host, u->port, addr);
 	ret = 0;
 out:
 	freeaddrinfo(res);

@@ -373,6 +373,10 @@ static int xfer_launch(struct http_client *c, struct xfer *x, struct err *err)
 	x->resp.retry_after_s = -1;
 
 	SETOPT(CURLOPT_URL, x->url);
+	/* The path goes out as the caller wrote it (and a dry run showed it):
+	 * libcurl would otherwise squash dot segments, so /v1/customers/..
+	 * became /v1/. */
+	SETOPT(CURLOPT_PATH_AS_IS, 1L);
 	SETOPT(CURLOPT_PRIVATE, (void *)x);
 	SETOPT(CURLOPT_ERRORBUFFER, x->errbuf);
 	SETOPT(CURLOPT_WRITEFUNCTION, on_body);
@@ -791,6 +795,36 @@ void http_cancel(struct http_client *c, long long id)
 			return;
 		}
 	}
+}
+
+void http_drop(struct http_client *c, long long id)
+{
+	struct xfer *x, **pp;
+	if (!c)
+		return;
+	for (x = c->active; x; x = x->next) {
+		if (x->id == id) {
+			xfer_detach_easy(c, x);
+			unlink_active(c, x);
+			xfer_free(x);
+			return;
+		}
+	}
+	for (pp = &c->done_head, x = NULL; *pp; pp = &(*pp)->next) {
+		if ((*pp)->id == id) {
+			x = *pp;
+			*pp = x->next;
+			break;
+		}
+	}
+	if (!x)
+		return;
+	if (c->done_tail == x) {
+		c->done_tail = NULL;
+		for (struct xfer *t = c->done_head; t; t = t->next)
+			c->done_tail = t;
+	}
+	xfer_free(x);
 }
 
 /* How long poll may sleep: the caller's limit, cut to the next retry. */

@@ -83,6 +83,10 @@ long long http_start(struct http_client *c, const struct http_request *req, http
 /* Abort a started request: done() is called with HTTP_ECANCELLED from the
  * next http_wait() (never from inside http_cancel). Unknown ids are ignored. */
 void http_cancel(struct http_client *c, long long id);
+/* Abort a started request and forget it at once: its done() is never
+ * called, so the caller may free ctx right away. Safe from inside a done().
+ * Unknown ids are ignored. */
+void http_drop(struct http_client *c, long long id);
 
 /* Wait up to timeout_ms for network activity, due retries, or extra_fd
  * (may be -1) becoming readable; then run transfers and call done() for

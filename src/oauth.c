@@ -43,6 +43,36 @@ char *oauth_basic_credentials(const struct oauth_app *app)
 	return basic;
 }
 
+/* The first bytes of a token endpoint's answer that is no token response,
+ * quoted for an error message: printable ASCII only, known secrets and
+ * anything after a credential marker redacted. New string. */
+static char *token_answer_head(const struct http_response *resp)
+{
+	char head[81];
+	size_t n = resp->body_len < sizeof(head) - 1 ? resp->body_len : sizeof(head) - 1;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)resp->body[i];
+		head[i] = ch >= 0x20 && ch < 0x7f ? (char)ch : ' ';
+	}
+	head[n] = '\0';
+	char *quoted = xasprintf("'%s'%s", head, resp->body_len > n ? "..." : n ? "" : " (empty)");
+	char *red = log_redact(quoted);
+	free(quoted);
+	return red;
+}
+
+/* The keys of a token answer, for saying what it had instead of a token
+ * (never its values). New string, "" for none. */
+static char *token_answer_keys(json_t *doc)
+{
+	struct buf b;
+	buf_init(&b, 512);
+	const char *k;
+	json_t *v;
+	json_object_foreach(doc, k, v) buf_addf(&b, "%s%s", b.len ? ", " : "", k);
+	return buf_detach(&b);
+}
+
 json_t *oauth_token_request(const struct connector *c, json_t *method, const struct oauth_app *app,
 			    const struct connection *conn, json_t *form, struct err *err)
 {
@@ -103,7 +133,9 @@ json_t *oauth_token_request(const struct connector *c, json_t *method, const str
 		goto done;
 	json_error_t je;
 	json_t *doc = json_loadb(resp.body, resp.body_len, 0, &je);
-	if (!doc && resp.body_len) {
+	const char *ctype = json_string_value(json_object_get(resp.headers, "content-type"));
+	if (!doc && resp.body_len && ctype &&
+	    strncasecmp(ctype, "application/x-www-form-urlencoded", 33) == 0) {
 		/* GitHub answers form-encoded without Accept; we send Accept, but
 		 * parse the simple form anyway. */
 		doc = json_object();
@@ -123,6 +155,26 @@ json_t *oauth_token_request(const struct connector *c, json_t *method, const str
 	const char *error = json_string_value(json_object_get(doc, "error"));
 	if (!error && json_is_false(json_object_get(doc, "ok")))
 		error = "ok:false";
+	if (!error && resp.status < 400 && !json_is_object(doc)) {
+		/* A proxy's login page, a maintenance page: say what came, so the
+		 * user is not sent to reconnect a grant that is fine. */
+		char *head = token_answer_head(&resp);
+		err_set(err, "%s token endpoint answered HTTP %ld with %s, not a token response: %s",
+			c->slug, resp.status, ctype ? ctype : "no Content-Type", head);
+		free(head);
+		json_decref(doc);
+		goto done;
+	}
+	const char *tp = mstr(method, "token_pointer");
+	json_t *token = jsonx_pointer(doc, tp ? tp : "/access_token");
+	if (!error && resp.status < 400 && !json_is_string(token)) {
+		char *keys = token_answer_keys(doc);
+		err_set(err, "%s token endpoint answered HTTP %ld without an access token (%s%s)",
+			c->slug, resp.status, *keys ? "keys: " : "an empty object", keys);
+		free(keys);
+		json_decref(doc);
+		goto done;
+	}
 	if (resp.status >= 400 || error || !json_is_object(doc)) {
 		const char *desc = json_string_value(json_object_get(doc, "error_description"));
 		err_set(err, "%s token endpoint answered HTTP %ld: %s%s%s", c->slug, resp.status,

@@ -25,6 +25,7 @@ void request_release(struct request *r)
 		crypto_cleanse(r->body.data, r->body.len);
 	buf_release(&r->body);
 	free(r->resolve);
+	free(r->dry_run_note);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -44,6 +45,53 @@ static void add_encoded(struct buf *b, const char *s, int keep_slash)
 			buf_add(b, e, 3);
 		}
 	}
+}
+
+/* Is text, as a path value, a dot segment ("." or "..", or one of its
+ * segments when slashes are kept)? Such a value is not encoded (dots are
+ * unreserved), and a server (or any client that normalises) removes it with
+ * the segment before: DELETE /v1/customers/.. is DELETE /v1/. */
+static int dot_segment(const char *text, int keep_slash)
+{
+	for (const char *p = text;;) {
+		size_t n = keep_slash ? strcspn(p, "/") : strlen(p);
+		if ((n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.'))
+			return 1;
+		if (!p[n])
+			return 0;
+		p += n + 1;
+	}
+}
+
+/* Make url what goes on the wire, so a dry run shows exactly that: the
+ * fragment is never sent, and bytes outside printable ASCII are sent
+ * percent-encoded (libcurl would encode them itself). */
+static void wire_url(struct buf *url)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	char *hash = memchr(url->data, '#', url->len);
+	if (hash) {
+		url->len = (size_t)(hash - url->data);
+		url->data[url->len] = '\0';
+	}
+	size_t i = 0;
+	while (i < url->len && (unsigned char)url->data[i] > 0x20 &&
+	       (unsigned char)url->data[i] < 0x7f)
+		i++;
+	if (i == url->len)
+		return;
+	struct buf out;
+	buf_init(&out, 0);
+	for (const unsigned char *p = (const unsigned char *)url->data; *p; p++) {
+		if (*p > 0x20 && *p < 0x7f) {
+			buf_add(&out, p, 1);
+		} else {
+			char e[3] = {'%', hex[*p >> 4], hex[*p & 15]};
+			buf_add(&out, e, 3);
+		}
+	}
+	buf_release(url);
+	*url = out;
 }
 
 /* A scalar argument as the text a vendor expects in a URL or form. */
@@ -349,10 +397,14 @@ static int build_standard(const struct tool *t, json_t *args, struct request *r,
 			json_t *v = json_object_get(args, name);
 			char *text = v ? request_scalar_text(v) : NULL;
 			int raw = json_is_true(json_object_get(json_object_get(params, name), "raw"));
-			if (text && *text)
-				add_encoded(&r->url, text, raw);
-			else
+			if (!text || !*text)
 				err_set(err, "missing path parameter '%s'", name);
+			else if (dot_segment(text, raw))
+				err_set(err, "path parameter '%s' may not be '.' or '..': such a "
+					     "segment would reach another path",
+					name);
+			else
+				add_encoded(&r->url, text, raw);
 			free(text);
 			free(name);
 			if (err_is_set(err))
@@ -555,6 +607,7 @@ int request_build(const struct tool *t, json_t *args, struct connection *conn, s
 	const struct hook *hook = hook_find(json_string_value(json_object_get(action, "hook")));
 	if (hook ? hook->build(t, args, conn, r, err) < 0 : build_standard(t, args, r, err) < 0)
 		return -1;
+	wire_url(&r->url);
 
 	/* Headers: the connector's, the action's, then auth. */
 	json_object_foreach(json_object_get(req_conf, "headers"), k, v)

@@ -21,6 +21,9 @@ struct request {
 	struct buf body;      /* wiped on release: it may hold credentials */
 	int idempotent;
 	char *resolve;        /* "host:port:address" pin, or NULL */
+	int dry_run;          /* set before request_build: look nothing up on the
+				 network (a hook then leaves its check to the send) */
+	char *dry_run_note;   /* what a dry run left unchecked, or NULL */
 };
 
 /* The action's at_least_one rules against args (borrowed): 0, or -1 with

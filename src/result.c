@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "jsonx.h"
+#include "log.h"
 #include "request.h"
 #include "store.h"
 
@@ -364,6 +365,42 @@ json_t *result_transport_error(const struct connector *c, const struct http_resp
 					 : "");
 	json_t *r = result_error(msg, json_pack("{s:s}", "error", what));
 	free(msg);
+	return r;
+}
+
+json_t *result_redirect(const struct connector *c, const struct http_response *resp)
+{
+	const char *cname = json_string_value(json_object_get(c->doc, "name"));
+	const char *loc = json_string_value(json_object_get(resp->headers, "location"));
+	if (!loc) {
+		char *msg = xasprintf("%s answered HTTP %ld, a redirect without a Location; "
+				      "there is nothing to follow.",
+				      cname, resp->status);
+		json_t *r = result_error(msg, json_pack("{s:I}", "status", (json_int_t)resp->status));
+		free(msg);
+		return r;
+	}
+	/* Where, not how: the query and the user info of a redirect may carry
+	 * a signature or a password. */
+	const char *host = strstr(loc, "://");
+	host = host ? host + 3 : loc;
+	size_t hlen = strcspn(host, "/?#");
+	const char *at = memchr(host, '@', hlen);
+	size_t head = (size_t)(host - loc), tail_at = (at ? (size_t)(at + 1 - loc) : head);
+	size_t end = tail_at + strcspn(loc + tail_at, "?#");
+	char *where = xasprintf("%.*s%.*s%s", (int)head, loc, (int)(end - tail_at), loc + tail_at,
+				loc[end] == '?' ? "?[query left out]" : "");
+	char *shown = log_redact(where);
+	char *msg = xasprintf("%s answered HTTP %ld, a redirect to %s, which is not followed: "
+			      "switchboard follows redirects only within the origin it called "
+			      "(at most 5), so credentials never go elsewhere. Check the "
+			      "connection's base URL, or call that URL if it is meant.",
+			      cname, resp->status, shown);
+	json_t *r = result_error(msg, json_pack("{s:I, s:s}", "status", (json_int_t)resp->status,
+						 "location", shown));
+	free(msg);
+	free(shown);
+	free(where);
 	return r;
 }
 

@@ -42,6 +42,10 @@ json_t *result_next_cursor(json_t *pg, const char *cursor, long limit, json_t *b
  * change may have been made. New reference. */
 json_t *result_transport_error(const struct connector *c, const struct http_response *resp,
 			       int idempotent);
+/* A redirect (3xx other than 304) that http.c did not follow: to another
+ * origin, or one too many. Says where the vendor sent us (query and user
+ * info left out), with status and location in the details. New reference. */
+json_t *result_redirect(const struct connector *c, const struct http_response *resp);
 /* A successful status whose body is not JSON (je says why). An error result
  * when the body was cut at the size limit or claims to be JSON; NULL when it
  * is text the caller may pass on as data. */

@@ -307,6 +307,8 @@ static char *default_path(struct err *err)
 	return NULL;
 }
 
+static void key_finish_rotation(struct store *s);
+
 struct store *store_open(const char *path, struct err *err)
 {
 	struct store *s = xcalloc(1, sizeof(*s));
@@ -367,6 +369,7 @@ struct store *store_open(const char *path, struct err *err)
 	st = NULL;
 	if (migrate(s, err) < 0)
 		goto fail;
+	key_finish_rotation(s);
 	return s;
 fail:
 	sqlite3_finalize(st);
@@ -504,6 +507,52 @@ char *store_app_aad(const char *connector)
 
 /* ---- key rotation ---- */
 
+/* A rotation killed between its commit and the rename of "<key>.new" over
+ * the key file leaves the store sealed with key.new while the key file
+ * holds the old key, and every secret fails to open. When the key file's
+ * fingerprint is not the store's and key.new's is, finish the rename. A
+ * key.new that does not open the store (a rotation that never committed, or
+ * one under way) is left alone. */
+static void key_finish_rotation(struct store *s)
+{
+	const char *env = getenv("SWITCHBOARD_KEY");
+	unsigned char key[CRYPTO_KEY_LEN];
+	char *path = NULL, *new_path = NULL, *want = NULL, *have = NULL;
+	struct stat st;
+	sqlite3_stmt *q = NULL;
+
+	if ((env && *env) || !(path = store_key_file_path(NULL)))
+		return;
+	new_path = xasprintf("%s.new", path);
+	if (lstat(new_path, &st) < 0)
+		goto done;
+	q = store_db_query(s, NULL, "SELECT value FROM meta WHERE name = 'key_check'", "");
+	if (!q || store_db_row(s, q, NULL) != 1 || !(want = store_db_text(q, 0)))
+		goto done;
+	if (store_key_read_file(path, key, NULL) == 1 && strcmp(have = key_check(key), want) == 0)
+		goto done;
+	free(have);
+	have = NULL;
+	if (store_key_read_file(new_path, key, NULL) != 1 ||
+	    strcmp(have = key_check(key), want) != 0)
+		goto done;
+	if (rename(new_path, path) == 0)
+		log_warn("finished an interrupted key rotation: the store is sealed with '%s', "
+			 "now moved over '%s'",
+			 new_path, path);
+	else
+		log_error("the store is sealed with the key in '%s' (a key rotation was "
+			  "interrupted), but it cannot be moved over '%s': %s; do it by hand",
+			  new_path, path, strerror(errno));
+done:
+	crypto_cleanse(key, sizeof(key));
+	sqlite3_finalize(q);
+	free(have);
+	free(want);
+	free(new_path);
+	free(path);
+}
+
 /* The sealed columns, each walked in key order one row at a time, so no
  * cursor is open while its table changes. */
 static const struct sealed_column {
@@ -574,7 +623,7 @@ done:
 
 int store_rotate_key(struct store *s, char **new_key_b64, struct err *err)
 {
-	unsigned char new_key[CRYPTO_KEY_LEN];
+	unsigned char new_key[CRYPTO_KEY_LEN], check_key[CRYPTO_KEY_LEN];
 	char *b64 = NULL, *check = NULL, *new_path = NULL;
 	int ret = -1, in_tx = 0;
 	struct stat st;
@@ -622,8 +671,13 @@ int store_rotate_key(struct store *s, char **new_key_b64, struct err *err)
 		goto done;
 	}
 	in_tx = 0;
+	fault_point("key_rotate_after_commit"); /* the crash test of key_finish_rotation */
 	memcpy(s->key, new_key, sizeof(new_key));
-	if (new_path && rename(new_path, s->key_path) < 0) {
+	/* A process that opened the store just now may have finished the
+	 * rename for us (key_finish_rotation). */
+	if (new_path && rename(new_path, s->key_path) < 0 &&
+	    !(errno == ENOENT && store_key_read_file(s->key_path, check_key, NULL) == 1 &&
+	      crypto_memeq(check_key, new_key, sizeof(new_key)))) {
 		err_set(err, "key rotated, but cannot move '%s' over '%s': %s; do it by hand",
 			new_path, s->key_path, strerror(errno));
 		goto done;
@@ -639,6 +693,7 @@ done:
 	if (in_tx)
 		store_tx_rollback(s);
 	crypto_cleanse(new_key, sizeof(new_key));
+	crypto_cleanse(check_key, sizeof(check_key));
 	free_secret(b64);
 	free(check);
 	free(new_path);

@@ -78,6 +78,12 @@ int store_load_key(struct store *s, int create, struct err *err);
 /* Another process may have rotated the key file since it was loaded: read
  * it again. 1 when s->key changed (try again with it), else 0. */
 int store_reload_key(struct store *s);
+/* The key file's path ($XDG_CONFIG_HOME/switchboard/key, else under
+ * $HOME/.config): a new string, or NULL with err. */
+char *store_key_file_path(struct err *err);
+/* Read a key file (refused when others may read it): 1 read, 0 missing,
+ * -1 with err (err may be NULL). */
+int store_key_read_file(const char *path, unsigned char key[CRYPTO_KEY_LEN], struct err *err);
 /* Write b64 and a newline to a new file (0600, O_EXCL), flushed to disk. */
 int store_key_write_file(const char *path, const char *b64, struct err *err);
 /* Create the folder of path (0700) when it is missing. */

@@ -47,7 +47,7 @@ static int key_decode(const char *text, unsigned char key[CRYPTO_KEY_LEN])
 	return ret;
 }
 
-static char *key_file_path(struct err *err)
+char *store_key_file_path(struct err *err)
 {
 	const char *xdg = getenv("XDG_CONFIG_HOME");
 	const char *home = getenv("HOME");
@@ -61,7 +61,7 @@ static char *key_file_path(struct err *err)
 }
 
 /* Read the key file: 1 read, 0 missing, -1 with err. */
-static int key_read_file(const char *path, unsigned char key[CRYPTO_KEY_LEN], struct err *err)
+int store_key_read_file(const char *path, unsigned char key[CRYPTO_KEY_LEN], struct err *err)
 {
 	char text[256];
 	struct stat st;
@@ -141,7 +141,7 @@ static int key_create_file(const char *path, unsigned char key[CRYPTO_KEY_LEN], 
 	if (link(tmp, path) == 0)
 		ret = 0;
 	else if (errno == EEXIST)
-		ret = key_read_file(path, key, err) == 1 ? 0 : -1;
+		ret = store_key_read_file(path, key, err) == 1 ? 0 : -1;
 	else
 		err_set(err, "cannot create key file '%s': %s", path, strerror(errno));
 	unlink(tmp);
@@ -168,9 +168,9 @@ int store_load_key(struct store *s, int create, struct err *err)
 		s->have_key = 1;
 		return 0;
 	}
-	if (!s->key_path && !(s->key_path = key_file_path(err)))
+	if (!s->key_path && !(s->key_path = store_key_file_path(err)))
 		return -1;
-	int rc = key_read_file(s->key_path, s->key, err);
+	int rc = store_key_read_file(s->key_path, s->key, err);
 	if (rc == 0 && !create)
 		return err_set(err, "key file '%s' is missing: restore it or set SWITCHBOARD_KEY",
 			       s->key_path);
@@ -191,7 +191,7 @@ int store_reload_key(struct store *s)
 
 	if (!s->have_key || s->key_from_env)
 		return 0;
-	if (key_read_file(s->key_path, key, NULL) == 1 &&
+	if (store_key_read_file(s->key_path, key, NULL) == 1 &&
 	    !crypto_memeq(key, s->key, CRYPTO_KEY_LEN)) {
 		memcpy(s->key, key, CRYPTO_KEY_LEN);
 		changed = 1;

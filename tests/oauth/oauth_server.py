@@ -56,6 +56,9 @@ DELETE /applications/{id}/grant   GitHub: Basic client auth, JSON {"access_token
                         authorization, content_type, accept, body}], body parsed
                         (form or JSON); Basic credentials decoded as "Basic id:secret"
 /admin/revoke-fail?status=N  revocation endpoints answer HTTP N (0: work again)
+/admin/token-html?count=N    the next N /token requests answer HTTP 200 with an
+                        HTML page (text/html), as a proxy's login page or a
+                        maintenance page does; nothing is issued or revoked
 """
 import argparse
 import base64
@@ -71,7 +74,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 LOCK = threading.Lock()
 STATE = {"codes": {}, "access": {}, "refresh": {}, "grant": {}, "revocations": [],
-         "revoke_fail": 0, "stats": {"refreshes": 0, "codes": 0,
+         "revoke_fail": 0, "token_html": 0, "stats": {"refreshes": 0, "codes": 0,
                                                              "client_credentials": 0,
                                                              "introspections": 0, "accept": []}}
 ARGS = None
@@ -175,6 +178,9 @@ class Handler(BaseHTTPRequestHandler):
             return self.send(200, STATE["revocations"])
         if u.path == "/admin/revoke-fail":
             STATE["revoke_fail"] = int(q.get("status", "0"))
+            return self.send(200, {"ok": True})
+        if u.path == "/admin/token-html":
+            STATE["token_html"] = int(q.get("count", "1"))
             return self.send(200, {"ok": True})
         if u.path == "/admin/revoke-refresh":
             with LOCK:
@@ -282,6 +288,16 @@ class Handler(BaseHTTPRequestHandler):
             return self.send(401, {"error": "invalid_client"})
         grant = f.get("grant_type")
         with LOCK:
+            if STATE["token_html"] > 0:
+                STATE["token_html"] -= 1
+                page = (b"<!DOCTYPE html>\n<html><head><title>Sign in - Example Corp proxy</title>"
+                        b"</head><body><form method=\"post\">Please sign in</form></body></html>\n")
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(page)))
+                self.end_headers()
+                self.wfile.write(page)
+                return None
             if grant == "authorization_code":
                 entry = STATE["codes"].pop(f.get("code"), None)
                 if not entry or entry[0] != f.get("redirect_uri"):

@@ -531,6 +531,44 @@ static void test_async(struct http_client *c)
 	CHECK(cancel_wait.error == HTTP_ECANCELLED);
 }
 
+/* http_drop forgets a request at once, in flight, parked for a retry, or
+ * finished and waiting to be delivered: its done() never runs, so the
+ * caller may free ctx right away (exec_cancel does). */
+static void test_drop(struct http_client *c)
+{
+	struct result slow = {0}, parked = {0}, finished = {0};
+	struct http_request r_slow = {.method = "GET", .url = url("/slow")};
+	struct http_request r_parked = {.method = "GET", .url = url("/wait-long"), .idempotent = 1,
+					.max_retry_wait_ms = 60000, .timeout_ms = 120000};
+	struct http_request r_fin = {.method = "GET", .url = url("/json")};
+	struct err e;
+	err_init(&e);
+	long long sid = http_start(c, &r_slow, on_done, &slow, &e);
+	long long pid = http_start(c, &r_parked, on_done, &parked, &e);
+	CHECK(sid > 0 && pid > 0);
+	long long t0 = now_ms();
+	while (now_ms() - t0 < 100)
+		http_wait(c, -1, 20, NULL);
+	long long fid = http_start(c, &r_fin, on_done, &finished, &e);
+	CHECK(fid > 0);
+	http_cancel(c, fid); /* finished: in the done queue until the next http_wait */
+	CHECK(http_pending(c) == 3);
+	http_drop(c, pid);
+	http_drop(c, fid);
+	http_drop(c, sid);
+	http_drop(c, sid);    /* twice is harmless */
+	http_drop(c, 999999); /* unknown ids are ignored */
+	CHECK(http_pending(c) == 0);
+	for (int i = 0; i < 3; i++)
+		http_wait(c, -1, 10, NULL);
+	CHECK(slow.calls == 0 && parked.calls == 0 && finished.calls == 0);
+	/* The client goes on working. */
+	struct result after = {0};
+	CHECK(http_start(c, &r_fin, on_done, &after, &e) > 0);
+	wait_all(c);
+	CHECK(after.calls == 1 && after.status == 200);
+}
+
 static void test_extra_fd(struct http_client *c)
 {
 	int fds[2], ready = -1;
@@ -598,6 +636,7 @@ int main(void)
 		test_extra_fd(c);
 		test_concurrent(c);
 		test_async(c);
+		test_drop(c);
 		CHECK(http_pending(c) == 0);
 		test_free_in_flight();
 	}
