@@ -283,9 +283,13 @@ def main():
     row("latency p99", ours[1], theirs[1], "us")
     row("server CPU per call", ours[2], theirs[2], "us", "(goal: within 1.3x)")
 
-    header("calls in flight at once, vendor answers each after 200 ms (floor: 200 ms)")
+    header("calls in flight at once, vendor answers each after 200 ms (floor: the same GETs "
+           "at once through one libcurl multi; the ideal is 200 ms)")
     for n in (1, 16, 64, 256):
-        row(f"{n} calls, wall time", in_flight(s, n), 200.0, "ms")
+        ours = in_flight(s, n)
+        fl = int(subprocess.run([floor, "get", url + "/v1/products", str(n)], capture_output=True,
+                                text=True, check=True).stdout) / 1000
+        row(f"{n} calls, wall time", ours, fl, "ms")
     print(f"  peak RSS of that server: {s.peak_rss_kib() / 1024:.1f} MiB")
     s.close()
     bench_webhooks(binary, floor, env, tmp, a.deliveries)

@@ -6,6 +6,9 @@
  *   bench_floor proxy URL   a minimal MCP proxy: each request line is parsed,
  *                           answered after one GET of URL (kept alive), the
  *                           vendor's JSON parsed and sent back as a tool result
+ *   bench_floor get URL N   N GETs of URL at once through one libcurl multi:
+ *                           prints the wall time in us (the floor for calls
+ *                           in flight: what the vendor stub itself allows)
  *   bench_floor hooks URL SECRET N CLIENTS
  *                           a load generator, not a floor: N signed Stripe
  *                           deliveries to URL from CLIENTS connections at once
@@ -194,6 +197,42 @@ static int hooks(const char *url, const char *secret, long n, long clients)
 	return failed ? 1 : 0;
 }
 
+static size_t discard(char *p, size_t s, size_t n, void *u);
+
+static int get_many(const char *url, long n)
+{
+	CURLM *m = curl_multi_init();
+	CURL **es = calloc((size_t)n, sizeof(*es));
+	curl_multi_setopt(m, CURLMOPT_MAX_HOST_CONNECTIONS, n);
+	long long t0 = now_us();
+	for (long i = 0; i < n; i++) {
+		es[i] = curl_easy_init();
+		curl_easy_setopt(es[i], CURLOPT_URL, url);
+		curl_easy_setopt(es[i], CURLOPT_WRITEFUNCTION, discard);
+		curl_multi_add_handle(m, es[i]);
+	}
+	int running = 1;
+	while (running) {
+		curl_multi_perform(m, &running);
+		if (running)
+			curl_multi_poll(m, NULL, 0, 100, NULL);
+	}
+	printf("%lld\n", now_us() - t0);
+	for (long i = 0; i < n; i++) {
+		curl_multi_remove_handle(m, es[i]);
+		curl_easy_cleanup(es[i]);
+	}
+	free(es);
+	curl_multi_cleanup(m);
+	return 0;
+}
+
+static size_t discard(char *p, size_t s, size_t n, void *u)
+{
+	(void)p, (void)u;
+	return s * n;
+}
+
 int main(int argc, char **argv)
 {
 	curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -202,10 +241,12 @@ int main(int argc, char **argv)
 		rc = serve(NULL);
 	else if (argc == 3 && strcmp(argv[1], "proxy") == 0)
 		rc = serve(argv[2]);
+	else if (argc == 4 && strcmp(argv[1], "get") == 0)
+		rc = get_many(argv[2], strtol(argv[3], NULL, 10));
 	else if (argc == 6 && strcmp(argv[1], "hooks") == 0)
 		rc = hooks(argv[2], argv[3], strtol(argv[4], NULL, 10), strtol(argv[5], NULL, 10));
 	else
-		fprintf(stderr, "usage: bench_floor echo | proxy URL | hooks URL SECRET N CLIENTS\n");
+		fprintf(stderr, "usage: bench_floor echo | proxy URL | get URL N | hooks URL SECRET N CLIENTS\n");
 	curl_global_cleanup();
 	return rc;
 }

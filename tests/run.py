@@ -184,6 +184,7 @@ def run_case(case_dir, binary, valgrind):
                if not k.startswith("SWITCHBOARD_") and not k.endswith(("_API_KEY", "_TOKEN"))}
         env.update({"TMP": tmp, "CASE": case_dir, "BIN": binary, "ROOT": ROOT,
                     "HOME": tmp, "XDG_CONFIG_HOME": tmp + "/config", "XDG_DATA_HOME": tmp + "/data",
+                    "XDG_CACHE_HOME": tmp + "/cache",
                     "SWITCHBOARD_KEY": "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
                     "LC_ALL": "C"})
         if os.path.exists(f("stub.json")):
