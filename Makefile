@@ -112,28 +112,18 @@ fmt:
 
 # Every file of src/ must compile as plain POSIX: Linux-only calls go in src/compat.c.
 portcheck: check-deps
+	@bad=$$(grep -nE '#include <(sys/(prctl|epoll|inotify|timerfd|eventfd|signalfd)|linux/|malloc)\.?h?|/proc/self' \
+		$(filter-out src/compat.c src/compat.h,$(SRCS) $(wildcard src/*.h src/auth/*.h))); \
+	if [ -n "$$bad" ]; then echo "$$bad: Linux-only; put it in src/compat.c"; exit 1; fi
 	@for f in $(filter-out src/compat.c,$(SRCS)); do \
 		$(CC) -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) -Werror \
 			$(PKG_CFLAGS) -DSB_DATADIR='"/"' -Isrc -fsyntax-only $$f || exit 1; \
 	done
-	@bad=$$(grep -nE '#include <(sys/(prctl|epoll|inotify|timerfd|eventfd|signalfd)|linux/|malloc)\.?h?|/proc/self' \
-		$(filter-out src/compat.c src/compat.h,$(SRCS) $(wildcard src/*.h src/auth/*.h))); \
-	if [ -n "$$bad" ]; then echo "$$bad: Linux-only; put it in src/compat.c"; exit 1; fi
 	@echo "portcheck: every file compiles with -D_POSIX_C_SOURCE=200809L alone"
-
-COMPLETIONS = $(BUILD)/completion/switchboard.bash $(BUILD)/completion/_switchboard
-
-$(BUILD)/completion/switchboard.bash: $(BIN)
-	@mkdir -p $(dir $@)
-	$(BIN) completion bash > $@
-
-$(BUILD)/completion/_switchboard: $(BIN)
-	@mkdir -p $(dir $@)
-	$(BIN) completion zsh > $@
 
 # The data folder is found from the binary at run time (PREFIX/bin/../share/switchboard),
 # so PREFIX needs no rebuild.
-install: all $(COMPLETIONS)
+install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(DATADIR)/capabilities \
 		$(DESTDIR)$(DATADIR)/schemas $(DESTDIR)$(MANDIR)/man1 \
 		$(DESTDIR)$(PREFIX)/share/bash-completion/completions \
@@ -142,10 +132,8 @@ install: all $(COMPLETIONS)
 	install -m 0644 capabilities/*.json $(DESTDIR)$(DATADIR)/capabilities/
 	install -m 0644 schemas/*.json $(DESTDIR)$(DATADIR)/schemas/
 	install -m 0644 doc/switchboard.1 $(DESTDIR)$(MANDIR)/man1/switchboard.1
-	install -m 0644 $(BUILD)/completion/switchboard.bash \
-		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/switchboard
-	install -m 0644 $(BUILD)/completion/_switchboard \
-		$(DESTDIR)$(PREFIX)/share/zsh/site-functions/_switchboard
+	$(BIN) completion bash > $(DESTDIR)$(PREFIX)/share/bash-completion/completions/switchboard
+	$(BIN) completion zsh > $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_switchboard
 
 # Removes only the files install put there, then the folders left empty.
 uninstall:
@@ -156,13 +144,20 @@ uninstall:
 	-rmdir $(DESTDIR)$(DATADIR)/capabilities $(DESTDIR)$(DATADIR)/schemas $(DESTDIR)$(DATADIR) 2>/dev/null
 
 # An MCP Bundle for Claude Desktop and other MCPB clients, packed and checked with
-# the official packer (packaging/mcpb, pinned by package-lock.json).
-MCPB = $(BUILD)/switchboard-$(VERSION)-linux-$(ARCH).mcpb
+# the official packer (packaging/mcpb, pinned by package-lock.json), and beside it
+# server.json, its MCP Registry entry: set REGISTRY_NAME and RELEASE_URL (where the
+# bundle will be downloaded from) when publishing.
+MCPB          ?= $(BUILD)/switchboard-$(VERSION)-linux-$(ARCH).mcpb
+REGISTRY_NAME ?= io.github.switchboard/switchboard
+RELEASE_URL   ?= https://github.com/switchboard/switchboard/releases/download/v$(VERSION)
 
 mcpb: $(MCPB)
 
-$(MCPB): $(BIN) packaging/mcpb/manifest.in.json packaging/mcpb/mcpb.sh $(wildcard capabilities/*.json schemas/*.json)
+$(MCPB): $(BIN) $(wildcard packaging/mcpb/*.json packaging/mcpb/*.py packaging/mcpb/*.sh \
+		packaging/mcpb/*.txt capabilities/*.json schemas/*.json)
 	packaging/mcpb/mcpb.sh $(BIN) $(VERSION) $(ARCH) $@
+	python3 packaging/mcpb/server_json.py . $(VERSION) $@ $(RELEASE_URL)/$(notdir $@) \
+		$(REGISTRY_NAME) > $(dir $@)server.json
 
 deps:
 	tests/deps.sh --install test
