@@ -1,6 +1,8 @@
 /* compat.c - Linux calls and their POSIX fallbacks, in one place (compat.h).
- * The only file of src/ that asks for _GNU_SOURCE's extras by itself. */
-#ifndef _GNU_SOURCE
+ * The only file of src/ that asks for _GNU_SOURCE's extras by itself.
+ * -DCOMPAT_POSIX_ONLY builds the fallbacks on Linux too, so `make portcheck` and
+ * test_compat can compile and run them here. */
+#if !defined(COMPAT_POSIX_ONLY) && !defined(_GNU_SOURCE)
 #define _GNU_SOURCE
 #endif
 #include "compat.h"
@@ -14,10 +16,26 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+/* Which system's calls to use; none of them with COMPAT_POSIX_ONLY. */
+#if !defined(COMPAT_POSIX_ONLY)
 #if defined(__linux__)
+#define COMPAT_LINUX 1
+#endif
+#if defined(__GLIBC__)
+#define COMPAT_GLIBC 1
+#endif
+#if defined(__APPLE__)
+#define COMPAT_APPLE 1
+#endif
+#if defined(__FreeBSD__) || defined(__OpenBSD__)
+#define COMPAT_BSD 1
+#endif
+#endif
+
+#if defined(COMPAT_LINUX)
 #include <malloc.h>
 #include <sys/prctl.h>
-#elif defined(__APPLE__)
+#elif defined(COMPAT_APPLE)
 #include <mach-o/dyld.h>
 #include <malloc/malloc.h>
 #endif
@@ -28,13 +46,13 @@ int compat_exe_path(char *buf, size_t size)
 {
 	if (size == 0)
 		return -1;
-#if defined(__linux__)
+#if defined(COMPAT_LINUX)
 	ssize_t n = readlink("/proc/self/exe", buf, size - 1);
 	if (n <= 0 || (size_t)n >= size - 1)
 		return -1;
 	buf[n] = '\0';
 	return 0;
-#elif defined(__APPLE__)
+#elif defined(COMPAT_APPLE)
 	char raw[PATH_MAX];
 	uint32_t len = sizeof(raw);
 	char real[PATH_MAX];
@@ -50,7 +68,7 @@ int compat_exe_path(char *buf, size_t size)
 
 void compat_pid_namespace(char ns[64])
 {
-#if defined(__linux__)
+#if defined(COMPAT_LINUX)
 	ssize_t n = readlink("/proc/self/ns/pid", ns, 63);
 	ns[n > 0 ? n : 0] = '\0';
 #else
@@ -60,7 +78,7 @@ void compat_pid_namespace(char ns[64])
 
 int compat_die_with_parent(int sig)
 {
-#if defined(__linux__)
+#if defined(COMPAT_LINUX)
 	return prctl(PR_SET_PDEATHSIG, sig) == 0 ? 0 : -1;
 #else
 	(void)sig;
@@ -70,7 +88,7 @@ int compat_die_with_parent(int sig)
 
 int compat_pipe_cloexec(int fds[2])
 {
-#if defined(__linux__)
+#if defined(COMPAT_LINUX)
 	return pipe2(fds, O_CLOEXEC);
 #else
 	if (pipe(fds) < 0)
@@ -88,7 +106,7 @@ int compat_pipe_cloexec(int fds[2])
 
 void compat_close_from(int lowfd, int keep)
 {
-#if defined(__linux__) && defined(__GLIBC__) && \
+#if defined(COMPAT_LINUX) && defined(COMPAT_GLIBC) && \
 	(__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 34))
 	if (keep >= lowfd) {
 		if (keep > lowfd)
@@ -109,7 +127,7 @@ void compat_close_from(int lowfd, int keep)
 
 int compat_execvpe(const char *file, char *const argv[], char *const envp[])
 {
-#if defined(__GLIBC__)
+#if defined(COMPAT_GLIBC)
 	return execvpe(file, argv, envp);
 #else
 	environ = (char **)envp;
@@ -179,7 +197,7 @@ int compat_open_url(const char *url)
 
 void compat_wipe(void *p, size_t n)
 {
-#if defined(__GLIBC__) || defined(__FreeBSD__) || defined(__OpenBSD__)
+#if defined(COMPAT_GLIBC) || defined(COMPAT_BSD)
 	explicit_bzero(p, n);
 #else
 	volatile unsigned char *v = p;
@@ -190,9 +208,9 @@ void compat_wipe(void *p, size_t n)
 
 size_t compat_malloc_size(void *p)
 {
-#if defined(__GLIBC__)
+#if defined(COMPAT_GLIBC)
 	return malloc_usable_size(p);
-#elif defined(__APPLE__)
+#elif defined(COMPAT_APPLE)
 	return malloc_size(p);
 #else
 	(void)p;
@@ -202,7 +220,17 @@ size_t compat_malloc_size(void *p)
 
 void *compat_memmem(const void *hay, size_t hlen, const void *needle, size_t nlen)
 {
+#if defined(COMPAT_GLIBC) || defined(COMPAT_APPLE) || defined(COMPAT_BSD)
 	return memmem(hay, hlen, needle, nlen);
+#else
+	const unsigned char *h = hay;
+	if (nlen == 0)
+		return (void *)h;
+	for (; hlen >= nlen; h++, hlen--)
+		if (*h == *(const unsigned char *)needle && memcmp(h, needle, nlen) == 0)
+			return (void *)h;
+	return NULL;
+#endif
 }
 
 char *compat_strcasestr(const char *hay, const char *needle)
@@ -221,5 +249,23 @@ char *compat_strcasestr(const char *hay, const char *needle)
 
 time_t compat_timegm(struct tm *tm)
 {
+#if defined(COMPAT_GLIBC) || defined(COMPAT_APPLE) || defined(COMPAT_BSD)
 	return timegm(tm);
+#else
+	/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's
+	 * days_from_civil), so no time zone is involved. */
+	long long y = (long long)tm->tm_year + 1900 + tm->tm_mon / 12;
+	long long m = tm->tm_mon % 12;
+	if (m < 0) {
+		m += 12;
+		y--;
+	}
+	y -= m < 2;
+	long long era = (y >= 0 ? y : y - 399) / 400;
+	long long yoe = y - era * 400;
+	long long doy = (153 * (m + (m > 1 ? -2 : 10)) + 2) / 5 + tm->tm_mday - 1;
+	long long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	long long days = era * 146097 + doe - 719468;
+	return (time_t)(days * 86400 + tm->tm_hour * 3600LL + tm->tm_min * 60LL + tm->tm_sec);
+#endif
 }
