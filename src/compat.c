@@ -106,7 +106,7 @@ int compat_pipe_cloexec(int fds[2])
 
 void compat_close_from(int lowfd, int keep)
 {
-#if defined(COMPAT_LINUX) && defined(COMPAT_GLIBC) && \
+#if defined(COMPAT_LINUX) && defined(COMPAT_GLIBC) &&                                              \
 	(__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 34))
 	if (keep >= lowfd) {
 		if (keep > lowfd)
@@ -184,10 +184,11 @@ int compat_open_url(const char *url)
 		return -1;
 	if (pid == 0) {
 		int devnull = open("/dev/null", O_RDWR);
+		/* Nothing of the opener's reaches our stdout (the protocol) or stderr. */
 		if (devnull >= 0) {
-			dup2(devnull, STDIN_FILENO);
-			dup2(devnull, STDOUT_FILENO);
-			dup2(devnull, STDERR_FILENO);
+			dup2(devnull, 0);
+			dup2(devnull, 1);
+			dup2(devnull, 2);
 		}
 		execlp(opener, opener, url, (char *)NULL);
 		_exit(127);

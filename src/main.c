@@ -61,7 +61,9 @@ static const char usage[] =
 	"  --version                     print the version\n"
 	"\n"
 	"environment: SWITCHBOARD_STORE, SWITCHBOARD_KEY, SWITCHBOARD_CAPABILITIES,\n"
-	"SWITCHBOARD_LOG, and each connector's credential variables (STRIPE_API_KEY, ...).\n";
+	"SWITCHBOARD_LOG, SWITCHBOARD_DATADIR (the built-in connectors; default\n"
+	"<bin>/../share/switchboard), and each connector's credential variables\n"
+	"(STRIPE_API_KEY, ...).\n";
 
 static int need_value(int i, int argc, char **argv)
 {

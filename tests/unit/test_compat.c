@@ -85,7 +85,8 @@ static void test_execvpe(void)
 {
 	pid_t pid = fork();
 	if (pid == 0) {
-		char *const argv[] = {"sh", "-c", "test \"$SB_COMPAT\" = yes && test -z \"$HOME\"", NULL};
+		char *const argv[] = {"sh", "-c", "test \"$SB_COMPAT\" = yes && test -z \"$HOME\"",
+				      NULL};
 		char *const envp[] = {"SB_COMPAT=yes", "PATH=/usr/bin:/bin", NULL};
 		compat_execvpe("sh", argv, envp);
 		_exit(127);
@@ -137,8 +138,8 @@ static void test_open_url(void)
 	char opener[64], out[64], script[256];
 	snprintf(opener, sizeof(opener), "%s/xdg-open", dir);
 	snprintf(out, sizeof(out), "%s/opened", dir);
-	snprintf(script, sizeof(script), "#!/bin/sh\nprintf '%%s' \"$1\" > %s.tmp && mv %s.tmp %s\n",
-		 out, out, out);
+	snprintf(script, sizeof(script),
+		 "#!/bin/sh\nprintf '%%s' \"$1\" > %s.tmp && mv %s.tmp %s\n", out, out, out);
 	FILE *f = fopen(opener, "w");
 	fputs(script, f);
 	fclose(f);
