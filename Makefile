@@ -144,7 +144,8 @@ uninstall:
 		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/switchboard \
 		$(DESTDIR)$(PREFIX)/share/zsh/site-functions/_switchboard \
 		$(addprefix $(DESTDIR)$(DATADIR)/,$(wildcard capabilities/*.json schemas/*.json))
-	-rmdir $(DESTDIR)$(DATADIR)/capabilities $(DESTDIR)$(DATADIR)/schemas $(DESTDIR)$(DATADIR) 2>/dev/null
+	rmdir $(DESTDIR)$(DATADIR)/capabilities $(DESTDIR)$(DATADIR)/schemas $(DESTDIR)$(DATADIR) \
+		2>/dev/null || true
 
 # An MCP Bundle for Claude Desktop and other MCPB clients, packed and checked with
 # the official packer (packaging/mcpb, pinned by package-lock.json), and beside it
