@@ -1,17 +1,24 @@
 # switchboard - an MCP server over stdio for business APIs.
-# make            build build/switchboard
+# make            build build/switchboard (installs the missing build packages first)
 # make run        build, then serve MCP on stdio
-# make test       build and run the whole suite (installs missing packages first)
+# make test       build and run the whole suite (installs the test packages first)
 # make asan       the whole suite under address + undefined sanitizers, leaks checked
+# make install    PREFIX=/usr/local; make uninstall removes what it put there
 
 PREFIX  ?= /usr/local
 DATADIR ?= $(PREFIX)/share/switchboard
+MANDIR  ?= $(PREFIX)/share/man
 BUILD   ?= build
 CC      ?= cc
 PKGS     = jansson libcurl openssl sqlite3 libmicrohttpd
+VERSION := $(shell sed -n 's/^\#define SB_VERSION "\(.*\)"/\1/p' src/util.h)
+ARCH    := $(shell uname -m)
 
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# The libraries' flags are asked of pkg-config when a recipe first needs them,
+# not when make reads this file: on a fresh machine the packages arrive in
+# check-deps, which every compile waits for, within this same make.
+PKG_CFLAGS = $(eval PKG_CFLAGS := $$(shell pkg-config --cflags $$(PKGS)))$(PKG_CFLAGS)
+PKG_LIBS   = $(eval PKG_LIBS := $$(shell pkg-config --libs $$(PKGS)))$(PKG_LIBS)
 
 WARN    = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
           -Wno-format-nonliteral
@@ -30,17 +37,20 @@ UNIT_SRCS = $(wildcard tests/unit/test_*.c)
 UNITS = $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 BIN   = $(BUILD)/switchboard
 
-.PHONY: all run test unit asan valgrind lint fmt install clean deps bench fuzz check-deps
+.PHONY: all run test unit asan valgrind lint fmt install uninstall clean deps test-deps bench \
+	fuzz check-deps portcheck mcpb
 
-all: check-deps $(BIN)
+all: $(BIN)
 
+# What building needs (tests/deps.sh build): installed with apt-get when missing.
 check-deps:
-	@pkg-config --exists $(PKGS) || $(MAKE) --no-print-directory deps
+	@pkg-config --exists $(PKGS) 2>/dev/null && command -v $(firstword $(CC)) >/dev/null || \
+		tests/deps.sh --install build
 
 $(BIN): $(OBJS)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(LIBS)
 
-$(BUILD)/%.o: %.c $(wildcard src/*.h src/auth/*.h)
+$(BUILD)/%.o: %.c $(wildcard src/*.h src/auth/*.h) | check-deps
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
@@ -53,9 +63,12 @@ unit: $(UNITS)
 run: all
 	$(BIN) serve
 
-test: all unit
-	@tests/deps.sh --check || $(MAKE) --no-print-directory deps
+test: all unit test-deps
 	python3 tests/run.py --build $(BUILD)
+
+# What the tests, lint and packaging use besides (tests/deps.sh test).
+test-deps:
+	@tests/deps.sh --install test
 
 # The whole suite again, built with address and undefined sanitizers.
 asan:
@@ -97,14 +110,61 @@ lint:
 fmt:
 	clang-format -i src/*.c src/*.h src/auth/*.c src/auth/*.h tests/unit/*.c
 
+# Every file of src/ must compile as plain POSIX: Linux-only calls go in src/compat.c.
+portcheck: check-deps
+	@bad=$$(grep -nE '#include <(sys/(prctl|epoll|inotify|timerfd|eventfd|signalfd)|linux/|malloc)\.?h?|/proc/self' \
+		$(filter-out src/compat.c src/compat.h,$(SRCS) $(wildcard src/*.h src/auth/*.h))); \
+	if [ -n "$$bad" ]; then echo "$$bad: Linux-only; put it in src/compat.c"; exit 1; fi
+	@for f in $(filter-out src/compat.c,$(SRCS)); do \
+		$(CC) -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) -Werror \
+			$(PKG_CFLAGS) -DSB_DATADIR='"/"' -Isrc -fsyntax-only $$f || exit 1; \
+	done
+	@$(CC) -std=c11 -D_POSIX_C_SOURCE=200809L -DCOMPAT_POSIX_ONLY $(WARN) -Werror -Isrc \
+		-fsyntax-only src/compat.c
+	@echo "portcheck: every file compiles with -D_POSIX_C_SOURCE=200809L alone" \
+		"(src/compat.c with its fallbacks)"
+
+# The data folder is found from the binary at run time (PREFIX/bin/../share/switchboard),
+# so PREFIX needs no rebuild.
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(DATADIR)/capabilities $(DESTDIR)$(DATADIR)/schemas
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(DATADIR)/capabilities \
+		$(DESTDIR)$(DATADIR)/schemas $(DESTDIR)$(MANDIR)/man1 \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions \
+		$(DESTDIR)$(PREFIX)/share/zsh/site-functions
 	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/switchboard
 	install -m 0644 capabilities/*.json $(DESTDIR)$(DATADIR)/capabilities/
 	install -m 0644 schemas/*.json $(DESTDIR)$(DATADIR)/schemas/
+	install -m 0644 doc/switchboard.1 $(DESTDIR)$(MANDIR)/man1/switchboard.1
+	$(BIN) completion bash > $(DESTDIR)$(PREFIX)/share/bash-completion/completions/switchboard
+	$(BIN) completion zsh > $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_switchboard
+
+# Removes only the files install put there, then the folders left empty.
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/switchboard $(DESTDIR)$(MANDIR)/man1/switchboard.1 \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/switchboard \
+		$(DESTDIR)$(PREFIX)/share/zsh/site-functions/_switchboard \
+		$(addprefix $(DESTDIR)$(DATADIR)/,$(wildcard capabilities/*.json schemas/*.json))
+	rmdir $(DESTDIR)$(DATADIR)/capabilities $(DESTDIR)$(DATADIR)/schemas $(DESTDIR)$(DATADIR) \
+		2>/dev/null || true
+
+# An MCP Bundle for Claude Desktop and other MCPB clients, packed and checked with
+# the official packer (packaging/mcpb, pinned by package-lock.json), and beside it
+# server.json, its MCP Registry entry: set REGISTRY_NAME and RELEASE_URL (where the
+# bundle will be downloaded from) when publishing.
+MCPB          ?= $(BUILD)/switchboard-$(VERSION)-linux-$(ARCH).mcpb
+REGISTRY_NAME ?= io.github.switchboard/switchboard
+RELEASE_URL   ?= https://github.com/switchboard/switchboard/releases/download/v$(VERSION)
+
+mcpb: $(MCPB)
+
+$(MCPB): $(BIN) $(wildcard packaging/mcpb/*.json packaging/mcpb/*.py packaging/mcpb/*.sh \
+		packaging/mcpb/*.txt capabilities/*.json schemas/*.json)
+	packaging/mcpb/mcpb.sh $(BIN) $(VERSION) $(ARCH) $@
+	python3 packaging/mcpb/server_json.py . $(VERSION) $@ $(RELEASE_URL)/$(notdir $@) \
+		$(REGISTRY_NAME) > $(dir $@)server.json
 
 deps:
-	tests/deps.sh --install
+	tests/deps.sh --install test
 
 clean:
 	rm -rf build build-asan build-fuzz

@@ -41,6 +41,10 @@ struct registry *cli_registry(struct cli *cli)
 {
 	struct registry *r = registry_new();
 	registry_load_default(r, cli->cap_dirs, report, NULL);
+	char *hint = registry_empty_hint(r);
+	if (hint)
+		fprintf(stderr, "switchboard: %s\n", hint);
+	free(hint);
 	return r;
 }
 
@@ -118,7 +122,7 @@ int cli_tools(struct cli *cli, int argc, char **argv)
 	struct store *st = open_store_quiet(cli);
 	struct toolset *ts = build(cli, r, st);
 	int ret = 1;
-	if (!ts)
+	if (!ts || registry_count(r) == 0)
 		goto out;
 	if (cli->json) {
 		json_t *list = json_array();
@@ -287,7 +291,7 @@ int cli_connectors(struct cli *cli, int argc, char **argv)
 		return 2;
 	}
 	struct registry *r = cli_registry(cli);
-	int ret = 0;
+	int ret = registry_count(r) > 0 ? 0 : 1;
 	if (slug) {
 		const struct connector *c = registry_find(r, slug);
 		if (!c) {

@@ -8,11 +8,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "compat.h"
 #include "log.h"
 #include "oauth.h"
 #include "store.h"
@@ -239,15 +239,16 @@ static void run_keepalive(struct cli *cli, struct registry *r)
  * thread with the receiving side. */
 static pid_t start_poller(struct cli *cli, struct registry *r, long interval)
 {
-	pid_t pid = fork();
+	pid_t parent = getpid(), pid = fork();
 	if (pid != 0) {
 		if (pid < 0)
 			fprintf(stderr, "switchboard: cannot start the poller: %s\n",
 				strerror(errno));
 		return pid;
 	}
-	prctl(PR_SET_PDEATHSIG, SIGTERM);
-	while (!stopping) {
+	/* Ended with the listener: by the kernel on Linux, else when orphaned. */
+	compat_die_with_parent(SIGTERM);
+	while (!stopping && getppid() == parent) {
 		run_poll(cli, r, NULL, NULL, NULL);
 		if (!stopping)
 			run_keepalive(cli, r);

@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "cli_fields.h"
+#include "compat.h"
 #include "conns.h"
 #include "crypto.h"
 #include "listen.h"
@@ -142,17 +143,8 @@ int cli_oauth_app(struct cli *cli, int argc, char **argv)
 
 static void open_browser(const char *url)
 {
-	pid_t pid = fork();
-	if (pid == 0) {
-		int devnull = open("/dev/null", 0);
-		if (devnull >= 0) {
-			dup2(devnull, STDIN_FILENO);
-			dup2(devnull, STDOUT_FILENO);
-			dup2(devnull, STDERR_FILENO);
-		}
-		execlp("xdg-open", "xdg-open", url, (char *)NULL);
-		_exit(127);
-	}
+	if (compat_open_url(url) < 0)
+		fprintf(stderr, "switchboard: no browser could be opened here; open the URL by hand\n");
 }
 
 int cli_connect(struct cli *cli, int argc, char **argv)

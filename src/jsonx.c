@@ -3,11 +3,11 @@
  * jansson's free that wipes what it frees. */
 #include "jsonx.h"
 
-#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "compat.h"
 #include "util.h"
 
 /* The fewest significant digits (15 to 17) that print d so it reads back
@@ -105,7 +105,7 @@ json_t *jsonx_pointer_first(json_t *doc, json_t *ptrs)
 void jsonx_wipe_block(void *p)
 {
 	if (p)
-		explicit_bzero(p, malloc_usable_size(p));
+		compat_wipe(p, compat_malloc_size(p));
 }
 
 static void wiping_free(void *p)

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "completion.h"
 #include "http.h"
 #include "jsonx.h"
 #include "log.h"
@@ -39,6 +40,7 @@ static const char usage[] =
 	"      [--since ISO|-1h] [--limit N]\n"
 	"                                stored events, newest first\n"
 	"  events poll [CONNECTION...]   poll entities without webhooks for changes\n"
+	"  completion bash|zsh           print a shell completion script\n"
 	"\n"
 	"options:\n"
 	"  --capabilities DIR            also load connector files from DIR (repeatable)\n"
@@ -59,7 +61,9 @@ static const char usage[] =
 	"  --version                     print the version\n"
 	"\n"
 	"environment: SWITCHBOARD_STORE, SWITCHBOARD_KEY, SWITCHBOARD_CAPABILITIES,\n"
-	"SWITCHBOARD_LOG, and each connector's credential variables (STRIPE_API_KEY, ...).\n";
+	"SWITCHBOARD_LOG, SWITCHBOARD_DATADIR (the built-in connectors; default\n"
+	"<bin>/../share/switchboard), and each connector's credential variables\n"
+	"(STRIPE_API_KEY, ...).\n";
 
 static int need_value(int i, int argc, char **argv)
 {
@@ -213,6 +217,8 @@ int main(int argc, char **argv)
 		ret = cli_webhooks(&cli, n - 1, args + 1);
 	} else if (strcmp(cmd, "events") == 0) {
 		ret = cli_events(&cli, n - 1, args + 1);
+	} else if (strcmp(cmd, "completion") == 0) {
+		ret = completion_print(n - 1, args + 1);
 	} else {
 		fprintf(stderr, "switchboard: unknown command '%s'\ntry: switchboard --help\n", cmd);
 	}

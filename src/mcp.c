@@ -206,30 +206,41 @@ static void watch_store(struct server *srv)
 	json_decref(after);
 }
 
+static const char instructions[] =
+	"Each tool is <connector>_<entity>_<action> and acts on the user's account at that "
+	"vendor through a stored connection. When a connector has several connections, pass "
+	"`connection` to choose one; otherwise the default is used. List tools return {data, "
+	"next_cursor}: pass next_cursor as `cursor` to page. Failed calls return isError "
+	"with the vendor's status and code and what to do next; retry_after_s means wait "
+	"that long. If a tool says a connection is missing or needs reconnecting, tell the "
+	"user the command it names. In discovery mode use switchboard_search, then "
+	"switchboard_describe, then switchboard_call.";
+
 static json_t *initialize(struct server *srv, json_t *params)
 {
-	(void)srv;
+	/* An install without its data folder serves no business tools: say so
+	 * where the model (and through it the user) reads first. */
+	char *hint = registry_empty_hint(srv->reg);
+	char *broken = hint ? xasprintf("switchboard is not set up: %s. Tell the user; no "
+					"business tools are available until it is fixed. %s",
+					hint, instructions)
+			    : NULL;
 	const char *asked = json_string_value(json_object_get(params, "protocolVersion"));
 	const char *version = versions[0];
 	for (int i = 0; asked && versions[i]; i++)
 		if (strcmp(asked, versions[i]) == 0)
 			version = versions[i];
-	return json_pack(
+	json_t *res = json_pack(
 		"{s:s, s:{s:{s:b}, s:{}, s:{s:b, s:b}}, s:{s:s, s:s, s:s, s:s}, s:s}",
 		"protocolVersion", version, "capabilities", "tools", "listChanged", 1, "logging",
 		"resources", "subscribe", 1, "listChanged", 1, "serverInfo", "name",
 		"switchboard", "title", "switchboard", "version", SB_VERSION, "description",
 		"Business APIs (Stripe, GitHub, Shopify, Xero, QuickBooks, Slack, HubSpot, ...) as "
 		"tools",
-		"instructions",
-		"Each tool is <connector>_<entity>_<action> and acts on the user's account at that "
-		"vendor through a stored connection. When a connector has several connections, pass "
-		"`connection` to choose one; otherwise the default is used. List tools return {data, "
-		"next_cursor}: pass next_cursor as `cursor` to page. Failed calls return isError "
-		"with the vendor's status and code and what to do next; retry_after_s means wait "
-		"that long. If a tool says a connection is missing or needs reconnecting, tell the "
-		"user the command it names. In discovery mode use switchboard_search, then "
-		"switchboard_describe, then switchboard_call.");
+		"instructions", broken ? broken : instructions);
+	free(broken);
+	free(hint);
+	return res;
 }
 
 static int parse_cursor(const char *cursor, size_t *off)
@@ -668,6 +679,10 @@ int mcp_serve(struct mcp_options *opt)
 
 	srv.reg = registry_new();
 	registry_load_default(srv.reg, opt->capability_dirs, report_bad_file, NULL);
+	char *hint = registry_empty_hint(srv.reg);
+	if (hint)
+		log_error("%s", hint);
+	free(hint);
 	srv.store = store_open(opt->store_path, &e);
 	if (!srv.store) {
 		/* Environment connections still work without a store. */

@@ -12,6 +12,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "compat.h"
 #include "crypto.h"
 #include "mime_codec.h"
 
@@ -886,7 +887,7 @@ static void walk_multipart(struct walk *w, const char *body, size_t len, const c
 	int closed = 0, n = 0;
 
 	while (p < end) {
-		const char *hit = memmem(p, (size_t)(end - p), delim, bl);
+		const char *hit = compat_memmem(p, (size_t)(end - p), delim, bl);
 		if (!hit)
 			break;
 		if (hit != body && hit[-1] != '\n') {

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "compat.h"
 #include "log.h"
 #include "schema.h"
 
@@ -65,7 +66,7 @@ static int is_dir(const char *p)
 
 const char *registry_datadir(void)
 {
-	static char dir[PATH_MAX + 8];
+	static char dir[PATH_MAX + 64];
 	if (dir[0])
 		return dir;
 	const char *env = getenv("SWITCHBOARD_DATADIR");
@@ -73,18 +74,19 @@ const char *registry_datadir(void)
 		snprintf(dir, sizeof(dir), "%s", env);
 		return dir;
 	}
-	/* Running from a build tree: build/switchboard -> the checkout. */
+	/* Found from the binary, so an install under any PREFIX (or an unpacked
+	 * bundle) needs no rebuild: PREFIX/bin/switchboard reads
+	 * PREFIX/share/switchboard, and build/switchboard the checkout. */
+	static const char *const beside_exe[] = {"/../share/switchboard", "/.."};
 	char exe[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n > 0) {
-		exe[n] = '\0';
-		char *slash = strrchr(exe, '/');
-		if (slash) {
-			*slash = '\0';
-			char probe[PATH_MAX + 32];
-			snprintf(probe, sizeof(probe), "%s/../schemas", exe);
+	char *slash = compat_exe_path(exe, sizeof(exe)) == 0 ? strrchr(exe, '/') : NULL;
+	if (slash) {
+		*slash = '\0';
+		for (size_t i = 0; i < sizeof(beside_exe) / sizeof(beside_exe[0]); i++) {
+			char probe[PATH_MAX + 64];
+			snprintf(probe, sizeof(probe), "%s%s/schemas", exe, beside_exe[i]);
 			if (is_dir(probe)) {
-				snprintf(dir, sizeof(dir), "%s/..", exe);
+				snprintf(dir, sizeof(dir), "%s%s", exe, beside_exe[i]);
 				return dir;
 			}
 		}
@@ -408,6 +410,17 @@ int registry_load_default(struct registry *r, const char *const *extra_dirs,
 size_t registry_count(const struct registry *r)
 {
 	return r->n;
+}
+
+char *registry_empty_hint(const struct registry *r)
+{
+	if (r->n > 0)
+		return NULL;
+	return xasprintf("no connector file loaded (the built-in ones were looked for in "
+			 "'%s/capabilities'); set SWITCHBOARD_DATADIR to the folder holding "
+			 "capabilities/ and schemas/ (an install puts them in "
+			 "PREFIX/share/switchboard), or pass --capabilities DIR",
+			 registry_datadir());
 }
 
 const struct connector *registry_at(const struct registry *r, size_t i)

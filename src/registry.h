@@ -25,7 +25,8 @@ struct registry *registry_new(void);
 void registry_free(struct registry *r);
 
 /* The folder holding capabilities/ and schemas/: $SWITCHBOARD_DATADIR, else
- * the source tree next to the binary (build/..), else SB_DATADIR. Borrowed. */
+ * <exe>/../share/switchboard (an install, a bundle), else the source tree the
+ * binary was built in (build/..), else SB_DATADIR (compiled in). Borrowed. */
 const char *registry_datadir(void);
 
 /* Load one file: parse, validate, check names, fill defaults, and add it,
@@ -43,6 +44,10 @@ int registry_load_default(struct registry *r, const char *const *extra_dirs,
 			  registry_report_fn report, void *ctx);
 
 size_t registry_count(const struct registry *r);
+/* When r holds no connector at all (an install missing its data folder): a
+ * sentence saying where the built-in files were looked for and how to point
+ * at them. NULL when r is not empty. The caller frees it. */
+char *registry_empty_hint(const struct registry *r);
 /* Connectors in slug order; borrowed. */
 const struct connector *registry_at(const struct registry *r, size_t i);
 const struct connector *registry_find(const struct registry *r, const char *slug);

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "compat.h"
 #include "jsonx.h"
 #include "log.h"
 #include "request.h"
@@ -469,8 +470,8 @@ long long result_throttle_wait_ms(const struct connector *c, const char *body, s
 	int seen = 0;
 	/* Most answers are not throttled: look for a code before parsing. */
 	json_array_foreach(json_object_get(th, "codes"), i, code)
-		seen |= body && memmem(body, len, json_string_value(code),
-				       json_string_length(code)) != NULL;
+		seen |= body && compat_memmem(body, len, json_string_value(code),
+					      json_string_length(code)) != NULL;
 	if (!seen)
 		return -1;
 	json_t *doc = json_loadb(body, len, 0, NULL);

@@ -11,6 +11,7 @@
 
 #include <sqlite3.h>
 
+#include "compat.h"
 #include "store_int.h"
 
 /* Insert one event inside the caller's transaction: 1 new, 0 duplicate, -1. */
@@ -293,14 +294,6 @@ void events_free(struct event **list)
 	free(list);
 }
 
-/* This process's pid namespace ("pid:[4026531836]"), or "" when unknown: a
- * lock holder's pid means something only to processes in the same one. */
-static void pid_namespace(char ns[64])
-{
-	ssize_t n = readlink("/proc/self/ns/pid", ns, 63);
-	ns[n > 0 ? n : 0] = '\0';
-}
-
 /* A holder that crashed (kill -9 mid-refresh) leaves its row behind: when it
  * ran in our pid namespace and that pid is gone, nobody holds the lock. */
 static int holder_gone(long long pid, const char *holder_ns, const char *ns)
@@ -318,7 +311,7 @@ int store_lock_acquire(struct store *s, long long id, int ttl_s, struct err *err
 
 	if (ttl_s <= 0)
 		return err_set(err, "invalid lock time %d for connection %lld", ttl_s, id);
-	pid_namespace(ns);
+	compat_pid_namespace(ns);
 	if (store_tx_begin(s, err) < 0)
 		return -1;
 	rc = store_db_int(s, err, &holder, "SELECT 1 FROM connections WHERE id = ?", "i", id);
@@ -364,7 +357,7 @@ int store_lock_release(struct store *s, long long id, struct err *err)
 	if (store_tx_begin(s, err) < 0)
 		return -1;
 	char ns[64];
-	pid_namespace(ns);
+	compat_pid_namespace(ns);
 	if (store_db_exec(s, err,
 			  "DELETE FROM locks WHERE connection_id = ? AND holder_pid = ? AND "
 			  "holder_ns = ?",

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "compat.h"
 #include "log.h"
 #include "webhook.h"
 
@@ -436,7 +437,7 @@ static int all_words_in(const char *query, const char *hay)
 	int ok = 1;
 	for (char *w = strtok_r(q, " \t,", &save); w && ok; w = strtok_r(NULL, " \t,", &save)) {
 		/* "customer" should find "customers" and "stripe_customers_list". */
-		if (!strcasestr(hay, w))
+		if (!compat_strcasestr(hay, w))
 			ok = 0;
 	}
 	free(q);

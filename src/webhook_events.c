@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "compat.h"
 #include "exec.h"
 #include "webhook_int.h"
 
@@ -90,7 +91,7 @@ static int parse_iso(const char *s, long long *out)
 	}
 	if (*p)
 		return -1;
-	*out = (long long)timegm(&tm) - offset;
+	*out = (long long)compat_timegm(&tm) - offset;
 	return 0;
 }
 

@@ -18,7 +18,7 @@ A case folder holds one session with the server:
   requests.jsonl expected requests the stub saw, in order, compared as JSON
   stderr         regular expressions that must each match somewhere in stderr
   stderr_not     regular expressions that must not match anywhere in stderr
-  check.sh       run last with sh (stdout on stdin); must exit 0; a line
+  check.sh       run last with sh (stdout on stdin), within 60 s or timeout; must exit 0; a line
                  "skip: <reason>" on its stdout marks the case skipped
   exit           expected exit status (default 0)
   timeout        seconds before the case is killed (default 20)
@@ -329,8 +329,8 @@ def run_case(case_dir, binary, valgrind):
             if m:
                 return "stub requests: " + m + "\n  seen: " + json.dumps(stub.requests())[:2000]
         if os.path.exists(f("check.sh")):
-            r = subprocess.run(["sh", f("check.sh")], env=env, cwd=tmp, capture_output=True, timeout=60,
-                               input=stdout)
+            r = subprocess.run(["sh", f("check.sh")], env=env, cwd=tmp, capture_output=True,
+                               timeout=max(60.0, timeout), input=stdout)
             if r.returncode != 0:
                 return f"check.sh failed: {(r.stdout + r.stderr).decode(errors='replace')[-1500:]}"
             for line in r.stdout.decode(errors="replace").splitlines():

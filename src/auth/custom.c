@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "compat.h"
 #include "crypto.h"
 #include "log.h"
 
@@ -305,7 +306,7 @@ static int command_run(const struct connector *c, const struct connection *conn,
 		goto done;
 	const char *prog = argv[0];
 	envp = envp_build(c, conn);
-	if (pipe2(outp, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0 ||
+	if (compat_pipe_cloexec(outp) < 0 || compat_pipe_cloexec(errp) < 0 ||
 	    (devnull = open("/dev/null", O_RDWR | O_CLOEXEC)) < 0) {
 		err_set(err, "cannot run the credential command of connection '%s' of %s: %s",
 			conn->name, c->slug, strerror(errno));
@@ -327,11 +328,9 @@ static int command_run(const struct connector *c, const struct connection *conn,
 		if (dup2(devnull, 0) < 0 || dup2(outp[1], 1) < 0 || dup2(devnull, 2) < 0)
 			goto child_fail;
 		/* Nothing else of ours leaks into the helper (sockets, the store). */
-		if (errp[1] > 3)
-			close_range(3, (unsigned)errp[1] - 1, 0);
-		close_range((unsigned)errp[1] + 1, ~0U, 0);
+		compat_close_from(3, errp[1]);
 		signal(SIGPIPE, SIG_DFL);
-		execvpe(argv[0], argv, envp);
+		compat_execvpe(argv[0], argv, envp);
 child_fail:
 		e = errno;
 		while (write(errp[1], &e, sizeof(e)) < 0 && errno == EINTR)
