@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "compat.h"
 #include "crypto.h"
 #include "log.h"
 #include "util.h"
@@ -47,9 +48,10 @@ static int base_of(const char *schema_path, unsigned char out[32])
 {
 	struct stat st;
 	struct err e;
+	char exe[4096];
 	size_t len = 0;
 	err_init(&e);
-	if (stat("/proc/self/exe", &st) < 0)
+	if (compat_exe_path(exe, sizeof(exe)) < 0 || stat(exe, &st) < 0)
 		return -1;
 	char *schema = read_file(schema_path, CACHE_MAX, &len, &e);
 	if (!schema)
