@@ -38,18 +38,44 @@ static const char page_fail[] =
 	"<!doctype html><meta charset=utf-8><title>switchboard</title><h1>Not connected</h1>"
 	"<p>The authorization was %s. Return to the terminal or your assistant for details.</p>";
 
-/* Save conn: update the connection of that name, or add it. */
-static int save_connection(struct store *st, struct connection *conn, struct err *err)
+/* Secrets a token response makes; a reconnect replaces them, and keeps the
+ * connection's other secrets (a webhook signing secret, say). */
+static int is_token_secret(json_t *method, const char *k)
+{
+	return !strcmp(k, "access_token") || !strcmp(k, "refresh_token") ||
+	       !strcmp(k, "previous_refresh_token") ||
+	       json_object_get(json_object_get(method, "token_secrets"), k) != NULL;
+}
+
+/* Save conn: add it, or, when a connection of that name exists, update it.
+ * Its settings came from the stored one already (flow_new); here its
+ * secrets that are not tokens are kept too, when it was an oauth2
+ * connection (another method's secrets are that method's credentials). */
+static int save_connection(struct store *st, json_t *method, struct connection *conn,
+			   struct err *err)
 {
 	struct err e;
 	err_init(&e);
-	struct connection *old = store_get_connection(st, conn->connector, conn->name, 0, &e);
-	if (old) {
-		conn->id = old->id;
-		connection_free(old);
-		return store_update_connection(st, conn, err);
+	struct connection *old = store_get_connection(st, conn->connector, conn->name, 1, &e);
+	if (!old && !err_is_set(&e))
+		return store_add_connection(st, conn, err);
+	if (!old) {
+		/* Stored but its secrets cannot be opened: a new grant is the
+		 * fix for exactly that, so the row is overwritten. */
+		err_init(&e);
+		old = store_get_connection(st, conn->connector, conn->name, 0, &e);
+		if (!old)
+			return store_add_connection(st, conn, err);
 	}
-	return store_add_connection(st, conn, err);
+	conn->id = old->id;
+	const char *k;
+	json_t *v;
+	if (old->secrets && !strcmp(old->auth, "oauth2"))
+		json_object_foreach(old->secrets, k, v)
+			if (!json_object_get(conn->secrets, k) && !is_token_secret(method, k))
+				json_object_set_new(conn->secrets, k, json_deep_copy(v));
+	connection_free(old);
+	return store_update_connection(st, conn, err);
 }
 
 static int run_hooks(const struct oauth_connect *oc, json_t *query, json_t *token,
@@ -84,7 +110,7 @@ static int save_token(struct oauth_connect *oc, json_t *resp, struct err *err)
 	struct store *st = store_open(oc->store_path, err);
 	if (!st)
 		return -1;
-	int rc = save_connection(st, oc->conn, err);
+	int rc = save_connection(st, oc->method, oc->conn, err);
 	store_free(st);
 	return rc;
 }
@@ -180,6 +206,29 @@ static int random_hex(char **out, struct err *err)
 	return 0;
 }
 
+/* The settings a flow starts from (new): a reconnect keeps those of the
+ * stored connection of that name (a GitHub Enterprise base_url, a shop),
+ * less what the old grant's token response said about itself; a new
+ * connection starts empty. */
+static json_t *reconnect_config(struct store *st, json_t *method, const char *slug,
+				const char *name)
+{
+	struct err e;
+	err_init(&e);
+	struct connection *old = store_get_connection(st, slug, name, 0, &e);
+	json_t *config = old && old->config ? json_deep_copy(old->config) : json_object();
+	connection_free(old);
+	static const char *const grant_keys[] = {"token_lifetime_s", "refresh_token_expires_at",
+						 "refresh_token_lifetime_s"};
+	for (size_t i = 0; i < sizeof(grant_keys) / sizeof(grant_keys[0]); i++)
+		json_object_del(config, grant_keys[i]);
+	const char *k;
+	json_t *v;
+	json_object_foreach(json_object_get(method, "token_extras"), k, v)
+		json_object_del(config, k);
+	return config;
+}
+
 /* The flow's connection and OAuth app, shared by both grants. */
 static struct oauth_connect *flow_new(struct store *st, const struct oauth_connect_opts *o,
 				      struct err *err)
@@ -211,11 +260,16 @@ static struct oauth_connect *flow_new(struct store *st, const struct oauth_conne
 	conn->connector = xstrdup(c->slug);
 	conn->name = xstrdup(name);
 	conn->auth = xstrdup("oauth2");
-	conn->config = o->config ? json_deep_copy(o->config) : json_object();
+	conn->config = reconnect_config(st, method, c->slug, name);
+	if (o->config)
+		json_object_update(conn->config, o->config);
 	conn->secrets = json_object();
 	oc->conn = conn;
 	oc->target = xasprintf("%s/%s", c->slug, name);
-	const char *scopes = o->scopes ? o->scopes : oc->app->scopes;
+	/* --scopes, else what the connection was granted before, else the
+	 * app's, else the method's default. */
+	const char *had = json_string_value(json_object_get(conn->config, "scopes"));
+	const char *scopes = o->scopes ? o->scopes : had ? had : oc->app->scopes;
 	if (scopes) {
 		json_object_set_new(conn->config, "scopes", json_string(scopes));
 	} else {
