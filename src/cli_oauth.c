@@ -100,6 +100,24 @@ out:
 	return ret;
 }
 
+static void print_app(const struct oauth_app *app)
+{
+	cli_print("%s\n  client id:     %s\n  client secret: %s\n  scopes:        %s\n",
+		  app->connector, app->client_id, app->client_secret ? "set (sealed)" : "none "
+		  "(public client)", app->scopes ? app->scopes : "(the connector's default)");
+	if (app->redirect_port)
+		cli_print("  redirect URI:  http://127.0.0.1:%d%s\n", app->redirect_port,
+			  CALLBACK_PATH);
+	else
+		cli_print("  redirect URI:  http://127.0.0.1:<any free port>%s\n", CALLBACK_PATH);
+	if (app->authorize_url)
+		cli_print("  authorize URL: %s\n", app->authorize_url);
+	if (app->token_url)
+		cli_print("  token URL:     %s\n", app->token_url);
+	if (app->revoke_url)
+		cli_print("  revoke URL:    %s\n", app->revoke_url);
+}
+
 int cli_oauth_app(struct cli *cli, int argc, char **argv)
 {
 	if (argc >= 1 && strcmp(argv[0], "set") == 0)
@@ -121,9 +139,10 @@ int cli_oauth_app(struct cli *cli, int argc, char **argv)
 					"redirect_port", app->redirect_port, "authorize_url",
 					app->authorize_url, "token_url", app->token_url,
 					"revoke_url", app->revoke_url);
-				char *text = json_dumps(o, JSON_COMPACT);
-				cli_print("%s\n", text);
-				free(text);
+				if (cli->json)
+					cli_print_json(o);
+				else
+					print_app(app);
 				json_decref(o);
 				ret = 0;
 			} else if (!err_is_set(&e)) {
