@@ -156,8 +156,8 @@ static int unknown_field(const struct cli_fields *f, const char *name, struct er
 /* The declaration without our own keys, as JSON Schema. New. */
 static json_t *decl_schema(json_t *decl)
 {
-	static const char *own[] = {"secret", "env",      "required", "label",
-				   "default", "multiple", NULL};
+	static const char *own[] = {"secret",  "env",	   "env_aliases", "required",
+				   "label",   "default", "multiple",    NULL};
 	json_t *s = json_deep_copy(decl);
 	for (int i = 0; own[i]; i++)
 		json_object_del(s, own[i]);

@@ -15,9 +15,7 @@ static int env_any(json_t *fields)
 	json_t *f;
 	json_object_foreach(fields, name, f)
 	{
-		const char *env = json_string_value(json_object_get(f, "env"));
-		const char *v = env ? getenv(env) : NULL;
-		if (v && *v)
+		if (connector_field_env(f, NULL))
 			return 1;
 	}
 	return 0;
@@ -42,9 +40,7 @@ static int env_has_fields(json_t *method)
 	int any = 0;
 	json_object_foreach(json_object_get(method, "fields"), name, f)
 	{
-		const char *env = json_string_value(json_object_get(f, "env"));
-		const char *v = env ? getenv(env) : NULL;
-		if (v && *v)
+		if (connector_field_env(f, NULL))
 			any = 1;
 		else if (json_is_true(json_object_get(f, "required")))
 			return 0;
@@ -61,9 +57,8 @@ static void env_fields(json_t *fields, json_t *dst, int secret_only, int want_se
 		int secret = json_is_true(json_object_get(f, "secret"));
 		if (secret_only && secret != want_secret)
 			continue;
-		const char *env = json_string_value(json_object_get(f, "env"));
-		const char *v = env ? getenv(env) : NULL;
-		if (v && *v)
+		const char *v = connector_field_env(f, NULL);
+		if (v)
 			json_object_set_new(dst, name, json_string(v));
 	}
 }
