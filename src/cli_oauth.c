@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -159,11 +160,19 @@ int cli_oauth_app(struct cli *cli, int argc, char **argv)
 	return 2;
 }
 
-static void open_browser(const char *url)
+#define BROWSER_WAIT_MS 3000 /* for xdg-open to say it failed */
+
+/* Hand url to the desktop's browser (xdg-open). 0 when it took it, or is
+ * still at it after a few seconds (a browser that stays in the
+ * foreground); -1 when it could not be run or said it failed (no desktop,
+ * no browser). */
+static int open_browser(const char *url)
 {
 	pid_t pid = fork();
+	if (pid < 0)
+		return -1;
 	if (pid == 0) {
-		int devnull = open("/dev/null", 0);
+		int devnull = open("/dev/null", O_RDWR);
 		if (devnull >= 0) {
 			dup2(devnull, STDIN_FILENO);
 			dup2(devnull, STDOUT_FILENO);
@@ -172,13 +181,24 @@ static void open_browser(const char *url)
 		execlp("xdg-open", "xdg-open", url, (char *)NULL);
 		_exit(127);
 	}
+	for (long waited = 0; waited < BROWSER_WAIT_MS; waited += 50) {
+		int status;
+		pid_t done = waitpid(pid, &status, WNOHANG);
+		if (done == pid)
+			return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+		if (done < 0)
+			return -1;
+		struct timespec ts = {0, 50 * 1000000L};
+		nanosleep(&ts, NULL);
+	}
+	return 0; /* still running: reaped by init when we exit */
 }
 
 int cli_connect(struct cli *cli, int argc, char **argv)
 {
 	const char *slug = NULL;
 	int no_browser = 0, client_credentials = 0, ret = 1;
-	long timeout_s = 300;
+	long timeout_s = 600;
 	json_t *config = json_object();
 	struct registry *r = NULL;
 	struct store *st = NULL;
@@ -239,15 +259,39 @@ int cli_connect(struct cli *cli, int argc, char **argv)
 		oc = oauth_connect_begin(st, &o, &e);
 		if (!oc)
 			goto out;
-		fprintf(stderr, "Open this URL to authorize switchboard for %s:\n", slug);
+		const char *vendor = json_string_value(json_object_get(o.c->doc, "name"));
+		fprintf(stderr, "Open this URL to authorize switchboard for %s (%s):\n",
+			vendor ? vendor : slug, oauth_connect_target(oc));
 		cli_print("%s\n", oauth_connect_url(oc));
 		fflush(stdout);
-		if (!no_browser)
-			open_browser(oauth_connect_url(oc));
+		const char *why = json_string_value(
+			json_object_get(connector_auth_method(o.c, "oauth2"), "default_scopes_why"));
+		fprintf(stderr, "switchboard: asking for the scopes: %s (--scopes to change)\n",
+			oauth_connect_scopes(oc));
+		if (why && oauth_connect_default_scopes(oc))
+			fprintf(stderr, "switchboard: why: %s\n", why);
+		if (no_browser)
+			fprintf(stderr, "switchboard: open it in a browser by hand (--no-browser)\n");
+		else if (open_browser(oauth_connect_url(oc)) < 0)
+			fprintf(stderr, "switchboard: no browser could be opened here; open the URL "
+					"above by hand, on any machine whose browser can reach "
+					"this one's 127.0.0.1 (an SSH tunnel for the redirect port)\n");
+		else
+			fprintf(stderr, "switchboard: opened it in your browser\n");
+		char span[32];
+		if (timeout_s % 60 == 0)
+			snprintf(span, sizeof(span), "%ld min", timeout_s / 60);
+		else
+			snprintf(span, sizeof(span), "%ld s", timeout_s);
+		fprintf(stderr, "switchboard: waiting for the browser (up to %s, Ctrl-C to cancel)\n",
+			span);
 		if (oauth_connect_wait(oc, timeout_s * 1000, &e) < 0)
 			goto out;
 	}
 	cli_print("connected %s/%s\n", slug, o.name ? o.name : "default");
+	if (!client_credentials)
+		fprintf(stderr, "switchboard: check it with: switchboard connections test %s/%s\n",
+			slug, o.name ? o.name : "default");
 	ret = 0;
 out:
 	if (err_is_set(&e))

@@ -3,7 +3,8 @@
 # --check exits 1 when something is missing; --install installs what is missing with apt-get.
 set -u
 PKGS="pkg-config make gcc clang libclang-rt-14-dev libjansson-dev libcurl4-openssl-dev libssl-dev
-libsqlite3-dev libmicrohttpd-dev python3 curl json-schema-test-suite valgrind cppcheck clang-format"
+libsqlite3-dev libmicrohttpd-dev python3 curl json-schema-test-suite valgrind cppcheck clang-format
+chromium"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
