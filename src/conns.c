@@ -3,6 +3,7 @@
 #include "conns.h"
 
 #include <ctype.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -145,6 +146,24 @@ static void remember_secrets(const struct connection *conn)
 		log_add_secret(json_string_value(v));
 }
 
+/* <SLUG>_BASE_URL is the env connection's base URL, never a stored one's:
+ * say so (once a process) to whoever set it and sees a stored connection
+ * used, so a test server's URL is not silently ignored. */
+static void warn_env_base(const struct connector *c, const struct connection *conn)
+{
+	static atomic_int warned;
+	char *var = slug_env(c->slug, "_BASE_URL");
+	const char *env = getenv(var);
+	const char *own = conns_value(conn, "base_url");
+	if (env && *env && (!own || strcmp(own, env) != 0) && atomic_exchange(&warned, 1) == 0)
+		log_warn("%s is set, but it applies to %s's environment connection only; %s/%s is "
+			 "stored and uses %s (change it with: switchboard connections edit %s/%s "
+			 "--set base_url=URL)",
+			 var, c->slug, c->slug, conn->name, own ? own : "the connector's base URL",
+			 c->slug, conn->name);
+	free(var);
+}
+
 struct connection *conns_resolve(struct store *s, const struct connector *c, const char *name,
 				 struct err *err)
 {
@@ -200,6 +219,8 @@ struct connection *conns_resolve(struct store *s, const struct connector *c, con
 	}
 	if (conn)
 		remember_secrets(conn);
+	if (conn && conn->id)
+		warn_env_base(c, conn);
 	return conn;
 }
 
