@@ -156,7 +156,10 @@ const char cli_events_usage[] =
 	"stored again.\n";
 
 /* A subcommand's help: its synopsis, what it does, then where the rest is. */
-#define SUB(path, synopsis, text) {path, "usage: switchboard " synopsis "\n\n" text}
+#define SUB(path, synopsis, text)                                                                  \
+	{                                                                                          \
+		path, "usage: switchboard " synopsis "\n\n" text                                   \
+	}
 
 static const struct help {
 	const char *path; /* "" is the program; "connections add" a subcommand */
@@ -208,7 +211,8 @@ static const struct help {
 	    "Delete a connection and its secrets. An OAuth connection's grant is revoked\n"
 	    "at the vendor first (not with --keep-grant); if that fails the connection\n"
 	    "is kept, unless --force.\n"),
-	SUB("connections rename", "connections rename NAME NEW", "Give a connection another name.\n"),
+	SUB("connections rename", "connections rename NAME NEW",
+	    "Give a connection another name.\n"),
 	SUB("connections default", "connections default NAME",
 	    "Make it the connection its connector's tools use when a call names none.\n"),
 	SUB("connections test", "connections test NAME [--json]",

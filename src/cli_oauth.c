@@ -64,11 +64,13 @@ static int oauth_app_set(struct cli *cli, int argc, char **argv)
 		return 2;
 	}
 	struct registry *r = cli_registry(cli);
-	const struct connector *c = registry_find(r, app.connector);
+	const struct connector *c = cli_find_connector(r, app.connector);
 	struct store *st = NULL;
 	struct err e;
 	err_init(&e);
-	if (!c || !connector_auth_method(c, "oauth2")) {
+	if (!c)
+		goto out;
+	if (!connector_auth_method(c, "oauth2")) {
 		fprintf(stderr, "switchboard: '%s' is not a connector with OAuth 2.0\n", app.connector);
 		goto out;
 	}
@@ -243,9 +245,11 @@ int cli_connect(struct cli *cli, int argc, char **argv)
 		goto out;
 	}
 	r = cli_registry(cli);
-	o.c = registry_find(r, slug);
+	o.c = cli_find_connector(r, slug);
 	o.config = config;
-	if (!o.c || !connector_auth_method(o.c, "oauth2")) {
+	if (!o.c)
+		goto out;
+	if (!connector_auth_method(o.c, "oauth2")) {
 		err_set(&e, "'%s' is not a connector with OAuth 2.0", slug);
 		goto out;
 	}

@@ -26,7 +26,7 @@ int main(void)
 	CHECK(cli_edit_distance("conections", "connections") == 1);
 	CHECK(cli_edit_distance("same", "same") == 0);
 
-	const char *const cmds[] = {"serve", "tools", "call", "connectors", "connections",
+	const char *const cmds[] = {"serve",   "tools", "call",   "connectors", "connections",
 				    "connect", "check", "events", NULL};
 	CHECK_STR(closest("conections", cmds), "connections");
 	CHECK_STR(closest("tols", cmds), "tools");

@@ -28,6 +28,8 @@ expect 1 stripe_customers_list call stripe_customer_list '{}'
 expect 1 - call nothing_like_any_tool '{}'
 expect 1 stripe connectors stirpe
 expect 1 github connections add githb --name x --no-test
+expect 1 github connect githb --no-browser
+expect 1 hubspot oauth-app set hubspt --client-id x
 printf sk_test_x | $BIN connections add stripe --name billing --secret-stdin --no-test >/dev/null
 expect 1 billing connections show biling
 expect 1 stripe/billing connections test stripe/billing2
