@@ -49,10 +49,10 @@ oauth_start
 oauth_app github
 PATH="$TMP/ok-bin:$PATH" $BIN connect github --name work --set "base_url=$U" >"$TMP/c.out" 2>"$TMP/c.err" &
 CON=$!
-for i in $(seq 200); do [ -s "$TMP/opened" ] && break; sleep 0.05; done
+for i in $(seq 400); do [ -s "$TMP/opened" ] && break; sleep 0.05; done
 [ -s "$TMP/opened" ] || fail "xdg-open was not run: $(cat "$TMP/c.err")"
 [ "$(cat "$TMP/opened")" = "$(grep '^http' "$TMP/c.out")" ] || fail "opened another URL"
-for i in $(seq 100); do grep -q 'waiting for the browser' "$TMP/c.err" && break; sleep 0.05; done
+for i in $(seq 400); do grep -q "waiting for the browser" "$TMP/c.err" && break; sleep 0.05; done
 grep -q 'opened it in your browser' "$TMP/c.err" || fail "no word of the browser: $(cat "$TMP/c.err")"
 grep -qF 'waiting for the browser (up to 10 min, Ctrl-C to cancel)' "$TMP/c.err" || fail "no wait line: $(cat "$TMP/c.err")"
 ! grep -q 'by hand' "$TMP/c.err" || fail "said by hand with a browser"
@@ -72,7 +72,7 @@ oauth_start --deny
 oauth_app github
 PATH="$TMP/no-bin:$PATH" $BIN connect github --name work >"$TMP/c.out" 2>"$TMP/c.err" &
 CON=$!
-for i in $(seq 200); do grep -q 'waiting for the browser' "$TMP/c.err" && break; sleep 0.05; done
+for i in $(seq 400); do grep -q "waiting for the browser" "$TMP/c.err" && break; sleep 0.05; done
 grep -q 'no browser could be opened here; open the URL above by hand' "$TMP/c.err" ||
 	fail "no word of the missing browser: $(cat "$TMP/c.err")"
 render "$(grep '^http' "$TMP/c.out")" "$TMP/denied"
