@@ -8,7 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include "cli_help.h"
 #include "conns.h"
 #include "log.h"
 #include "schema.h"
@@ -22,11 +24,43 @@ void cli_print(const char *fmt, ...)
 	va_end(ap);
 }
 
+/* call's result and a connector's summary: for people first. */
 static void print_json(json_t *v)
 {
 	char *s = json_dumps(v, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	cli_print("%s\n", s);
 	free(s);
+}
+
+void cli_print_json(json_t *v)
+{
+	size_t flags = JSON_PRESERVE_ORDER | JSON_ENCODE_ANY |
+		       (isatty(STDOUT_FILENO) ? JSON_INDENT(2) : JSON_COMPACT);
+	char *s = json_dumps(v, flags);
+	cli_print("%s\n", s ? s : "null");
+	free(s);
+}
+
+void cli_print_jsonl(json_t *v)
+{
+	char *s = json_dumps(v, JSON_PRESERVE_ORDER | JSON_ENCODE_ANY | JSON_COMPACT);
+	cli_print("%s\n", s ? s : "null");
+	free(s);
+}
+
+const struct connector *cli_find_connector(const struct registry *r, const char *slug)
+{
+	const struct connector *c = registry_find(r, slug);
+	if (c)
+		return c;
+	fprintf(stderr, "switchboard: no connector '%s'; see: switchboard connectors\n", slug);
+	struct cli_closest near;
+	cli_closest_init(&near, slug);
+	for (size_t i = 0; i < registry_count(r); i++)
+		cli_closest_add(&near, registry_at(r, i)->slug);
+	cli_closest_hint(&near);
+	cli_closest_release(&near);
+	return NULL;
 }
 
 static void report(const char *msg, void *ctx)
@@ -128,7 +162,7 @@ int cli_tools(struct cli *cli, int argc, char **argv)
 		json_t *list = json_array();
 		for (size_t i = 0; i < tools_visible_count(ts); i++)
 			json_array_append(list, tools_visible_at(ts, i)->def);
-		print_json(list);
+		cli_print_json(list);
 		json_decref(list);
 	} else {
 		for (size_t i = 0; i < tools_visible_count(ts); i++) {
@@ -188,6 +222,12 @@ int cli_call(struct cli *cli, int argc, char **argv)
 	if (!t) {
 		fprintf(stderr, "switchboard: unknown tool '%s'; see: switchboard tools --all\n",
 			argv[0]);
+		struct cli_closest near;
+		cli_closest_init(&near, argv[0]);
+		for (size_t i = 0; i < ts->n; i++)
+			cli_closest_add(&near, ts->tools[i].name);
+		cli_closest_hint(&near);
+		cli_closest_release(&near);
 		goto out;
 	}
 	if (schema_validate(t->input, args, &e) < 0) {
@@ -293,13 +333,11 @@ int cli_connectors(struct cli *cli, int argc, char **argv)
 	struct registry *r = cli_registry(cli);
 	int ret = registry_count(r) > 0 ? 0 : 1;
 	if (slug) {
-		const struct connector *c = registry_find(r, slug);
+		const struct connector *c = cli_find_connector(r, slug);
 		if (!c) {
-			fprintf(stderr, "switchboard: no connector '%s'; see: switchboard connectors\n",
-				slug);
 			ret = 1;
 		} else if (cli->json) {
-			print_json(c->doc);
+			cli_print_json(c->doc);
 		} else {
 			json_t *s = connector_summary(c);
 			print_json(s);
@@ -325,7 +363,7 @@ int cli_connectors(struct cli *cli, int argc, char **argv)
 				  json_string_value(json_object_get(c->doc, "name")));
 	}
 	if (cli->json)
-		print_json(list);
+		cli_print_json(list);
 	if (entity && matched == 0)
 		fprintf(stderr, "no connector has that\n");
 	json_decref(list);

@@ -11,7 +11,8 @@ struct cli {
 	struct mcp_options mcp;   /* filters and limits shared with serve */
 	const char **cap_dirs;    /* NULL-terminated --capabilities folders */
 	size_t ncap_dirs;
-	int json;                 /* --json */
+	int json;                 /* --json (and --jsonl) */
+	int jsonl;                /* --jsonl: a stream, one object a line */
 	int dry_run;              /* --dry-run */
 };
 
@@ -42,6 +43,15 @@ int cli_webhooks_manage(struct cli *cli, const char *verb, int argc, char **argv
 
 /* Print to stdout (the CLI's output channel when not serving MCP). */
 void cli_print(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Print v (borrowed) as the JSON output of a command: pretty when stdout
+ * is a terminal, compact otherwise; one line either way ends it. A list is
+ * one array, one thing one object; --jsonl streams use cli_print_jsonl. */
+void cli_print_json(json_t *v);
+/* Print v (borrowed) compact on one line (--jsonl). */
+void cli_print_jsonl(json_t *v);
+/* The connector of that slug, or NULL after saying on stderr that there is
+ * none (with the closest slug when one is close). */
+const struct connector *cli_find_connector(const struct registry *r, const char *slug);
 /* Load the registry the way serve does; bad files are reported on stderr. */
 struct registry *cli_registry(struct cli *cli);
 /* The value of the option at argv[*i]: argv[*i + 1] (borrowed), with *i

@@ -12,48 +12,12 @@
 #include <unistd.h>
 
 #include "cli_fields.h"
+#include "cli_help.h"
 #include "conns.h"
 #include "log.h"
 #include "store.h"
 
 #define DEFAULT_NAME "main"
-
-static const char usage[] =
-	"usage: switchboard connections <command> [args]\n"
-	"\n"
-	"  list [--connector SLUG] [--json]\n"
-	"                  stored and environment connections: auth, status, default (*),\n"
-	"                  last use; never secrets\n"
-	"  show NAME [--json]\n"
-	"                  one connection: its config and which secret fields are set\n"
-	"  add SLUG [--name NAME] [--auth METHOD] [--set FIELD=VALUE]...\n"
-	"      [--secret-stdin] [--secret FIELD=@FILE]... [--json]\n"
-	"                  add a connection (named " DEFAULT_NAME " unless --name); when stdin\n"
-	"                  is a terminal, asks for missing fields, secrets without echo\n"
-	"  edit NAME [--set FIELD=VALUE]... [--unset FIELD]... [--secret-stdin]\n"
-	"      [--secret FIELD=@FILE]...\n"
-	"                  change fields; secrets not given are kept\n"
-	"  remove NAME [--keep-grant] [--force]\n"
-	"                  delete a connection and its secrets; an OAuth connection's\n"
-	"                  grant is revoked at the vendor first (not with --keep-grant);\n"
-	"                  if that fails it is kept, unless --force\n"
-	"  rename NAME NEW give a connection another name\n"
-	"  default NAME    make it the connection its connector's tools use by default\n"
-	"  test NAME [--json]\n"
-	"                  make the connector's cheapest read call with it and record the\n"
-	"                  outcome in its status\n"
-	"  refresh [NAME...] [--if-due] [--json]\n"
-	"                  refresh OAuth tokens now (all, or those named); --if-due only\n"
-	"                  those whose refresh token has used half its life or whose\n"
-	"                  access token is due: run it daily from cron to keep idle\n"
-	"                  connections alive\n"
-	"\n"
-	"NAME is a connection's name, CONNECTOR/NAME where several connectors have one\n"
-	"by that name, or its id. Non-secret fields (the auth method's, the connector's\n"
-	"params, base_url) take --set. Secrets never go on the command line:\n"
-	"--secret-stdin reads a JSON object such as {\"api_key\": \"...\", \"webhook_secret\":\n"
-	"\"...\"}, or the bare value of the auth method's one required secret field,\n"
-	"and --secret FIELD=@FILE reads one from a file.\n";
 
 /* Parsed arguments of one subcommand: pos and the strings point into argv;
  * fields holds copies of the repeated options' values. */
@@ -61,7 +25,7 @@ struct opts {
 	const char *pos[3];
 	int npos;
 	const char *name, *auth, *connector;
-	int keep_grant, force;
+	int keep_grant, force, no_test;
 	struct cli_fields_args fields;
 };
 
@@ -77,28 +41,21 @@ static int fail(const char *fmt, ...)
 	return 1;
 }
 
-static void print_compact(json_t *v)
-{
-	char *s = json_dumps(v, JSON_COMPACT);
-	cli_print("%s\n", s);
-	free(s);
-}
-
 /* ---- arguments ---- */
 
 /* Which options each subcommand takes, and how many positional words. */
 static const struct subcommand {
 	const char *name;
 	const char *flags; /* letters: n name, a auth, c connector, s set, u unset, S secret, I stdin,
-			      k keep-grant, f force */
+			      k keep-grant, f force, T no-test */
 	int npos;
 	const char *synopsis;
 } subcommands[] = {
 	{"list", "c", 0, "list [--connector SLUG] [--json]"},
 	{"show", "", 1, "show NAME [--json]"},
-	{"add", "nasSI", 1,
+	{"add", "nasSIT", 1,
 	 "add SLUG [--name NAME] [--auth METHOD] [--set FIELD=VALUE]... [--secret-stdin] "
-	 "[--secret FIELD=@FILE]..."},
+	 "[--secret FIELD=@FILE]... [--no-test]"},
 	{"edit", "suSI", 1,
 	 "edit NAME [--set FIELD=VALUE]... [--unset FIELD]... [--secret-stdin] "
 	 "[--secret FIELD=@FILE]..."},
@@ -129,6 +86,7 @@ static int opts_parse(const struct subcommand *sc, int argc, char **argv, struct
 			    : strcmp(a, "--secret-stdin") == 0 ? 'I'
 			    : strcmp(a, "--keep-grant") == 0	? 'k'
 			    : strcmp(a, "--force") == 0		? 'f'
+			    : strcmp(a, "--no-test") == 0	? 'T'
 							       : 0;
 		if (!flag && a[0] == '-' && a[1]) {
 			fail("connections %s: unknown option '%s'", sc->name, a);
@@ -144,9 +102,11 @@ static int opts_parse(const struct subcommand *sc, int argc, char **argv, struct
 			fail("connections %s does not take %s", sc->name, a);
 			goto usage;
 		}
-		if (flag == 'I' || flag == 'k' || flag == 'f') {
-			*(flag == 'I' ? &o->fields.secret_stdin : flag == 'k' ? &o->keep_grant
-									    : &o->force) = 1;
+		if (flag == 'I' || flag == 'k' || flag == 'f' || flag == 'T') {
+			*(flag == 'I'	? &o->fields.secret_stdin
+			  : flag == 'k' ? &o->keep_grant
+			  : flag == 'f' ? &o->force
+					: &o->no_test) = 1;
 			continue;
 		}
 		const char *v = cli_opt_value(&i, argc, argv);
@@ -209,12 +169,25 @@ static struct store *open_store(struct cli *cli)
 	return st;
 }
 
-static const struct connector *find_connector(const struct registry *r, const char *slug)
+/* Say "did you mean" for a connection name that matched none: among the
+ * names, and CONNECTOR/NAME, of the stored connections. */
+static void suggest_conn(struct store *st, const char *name)
 {
-	const struct connector *c = registry_find(r, slug);
-	if (!c)
-		fail("no connector '%s'; see: switchboard connectors", slug);
-	return c;
+	struct connection **list = NULL;
+	struct err e;
+	err_init(&e);
+	if (store_list_connections(st, NULL, &list, &e) < 0)
+		return;
+	struct cli_closest near;
+	cli_closest_init(&near, name);
+	for (size_t i = 0; list[i]; i++) {
+		char *full = xasprintf("%s/%s", list[i]->connector, list[i]->name);
+		cli_closest_add(&near, strchr(name, '/') ? full : list[i]->name);
+		free(full);
+	}
+	cli_closest_hint(&near);
+	cli_closest_release(&near);
+	connections_free(list);
 }
 
 static struct connection *find_conn(struct store *st, const char *name, int with_secrets)
@@ -222,8 +195,11 @@ static struct connection *find_conn(struct store *st, const char *name, int with
 	struct err e;
 	err_init(&e);
 	struct connection *conn = store_get_connection(st, NULL, name, with_secrets, &e);
-	if (!conn)
+	if (!conn) {
 		fail("%s", e.msg);
+		if (strstr(e.msg, "no connection"))
+			suggest_conn(st, name);
+	}
 	return conn;
 }
 
@@ -265,7 +241,7 @@ static int cmd_list(struct cli *cli, struct store *st, const struct opts *o)
 		connection_free(env);
 	}
 	if (cli->json) {
-		print_compact(rows);
+		cli_print_json(rows);
 	} else if (json_array_size(rows) == 0) {
 		fprintf(stderr, "no connections%s%s yet: add one with 'switchboard connections add "
 				"%s'\n",
@@ -310,8 +286,12 @@ static int cmd_show(struct cli *cli, struct store *st, const struct opts *o)
 		struct err e2;
 		err_init(&e2);
 		conn = store_get_connection(st, NULL, o->pos[0], 0, &e2);
-		if (!conn)
-			return fail("%s", e2.msg);
+		if (!conn) {
+			fail("%s", e2.msg);
+			if (strstr(e2.msg, "no connection"))
+				suggest_conn(st, o->pos[0]);
+			return 1;
+		}
 	}
 	struct registry *r = cli_registry(cli);
 	const struct connector *c = registry_find(r, conn->connector);
@@ -325,7 +305,7 @@ static int cmd_show(struct cli *cli, struct store *st, const struct opts *o)
 	json_object_set(j, "config", conn->config);
 	json_object_set(j, "secrets", conn->secrets ? secrets : json_null());
 	if (cli->json) {
-		print_compact(j);
+		cli_print_json(j);
 	} else {
 		char created[40], used[40];
 		time_text(conn->created_at, created, sizeof(created));
@@ -375,6 +355,20 @@ static int cmd_show(struct cli *cli, struct store *st, const struct opts *o)
 
 /* ---- changing ---- */
 
+static int test_named(struct cli *cli, struct store *st, const char *name);
+
+/* After an add at a terminal: offer the test a person would run next
+ * (Enter says yes). 1 to test, 0 not. */
+static int offer_test(const struct connection *conn)
+{
+	char line[16];
+	char *q = xasprintf("Test %s/%s now with a read call? [Y/n]: ", conn->connector,
+			    conn->name);
+	int n = cli_fields_prompt(q, 0, line, sizeof(line));
+	free(q);
+	return n == 0 || (n > 0 && (line[0] == 'y' || line[0] == 'Y'));
+}
+
 static char *method_list(const struct connector *c)
 {
 	struct buf b;
@@ -396,7 +390,7 @@ static int cmd_add(struct cli *cli, struct store *st, const struct opts *o)
 	struct err e;
 	int ret = 1;
 	err_init(&e);
-	const struct connector *c = find_connector(r, o->pos[0]);
+	const struct connector *c = cli_find_connector(r, o->pos[0]);
 	if (!c)
 		goto out;
 	json_t *m = connector_auth_method(c, o->auth);
@@ -451,20 +445,34 @@ static int cmd_add(struct cli *cli, struct store *st, const struct opts *o)
 	}
 	if (cli->json) {
 		json_t *j = conn_json(conn);
-		print_compact(j);
+		cli_print_json(j);
 		json_decref(j);
 	} else {
 		cli_print("added %s/%s (auth %s)%s%s\n", conn->connector, conn->name, conn->auth,
 			  conn->is_default ? ", the default for " : "",
 			  conn->is_default ? conn->connector : "");
-		cli_print("check it with: switchboard connections test %s/%s\n", conn->connector,
-			  conn->name);
 	}
-	if (strcmp(conn->auth, "oauth2") == 0 && !json_object_get(conn->secrets, "access_token"))
+	int no_token =
+		strcmp(conn->auth, "oauth2") == 0 && !json_object_get(conn->secrets, "access_token");
+	if (no_token)
 		fprintf(stderr, "switchboard: %s/%s has no access token yet; run: switchboard "
 				"connect %s\n",
 			conn->connector, conn->name, conn->connector);
 	ret = 0;
+	/* The test a person runs next, offered where a person is: stdin a
+	 * terminal (not spent on --secret-stdin), and not --json. */
+	if (!no_token && !cli->json && !o->no_test && !o->fields.secret_stdin && isatty(0)) {
+		char id[32];
+		snprintf(id, sizeof(id), "%lld", conn->id);
+		if (offer_test(conn))
+			test_named(cli, st, id);
+		else
+			cli_print("test it later with: switchboard connections test %s/%s\n",
+				  conn->connector, conn->name);
+	} else if (!no_token && !cli->json) {
+		cli_print("check it with: switchboard connections test %s/%s\n", conn->connector,
+			  conn->name);
+	}
 out:
 	free(name);
 	cli_fields_release(&f);
@@ -496,7 +504,7 @@ static int cmd_edit(struct cli *cli, struct store *st, const struct opts *o)
 	if (!conn)
 		return 1;
 	r = cli_registry(cli);
-	const struct connector *c = find_connector(r, conn->connector);
+	const struct connector *c = cli_find_connector(r, conn->connector);
 	json_t *m = c ? connector_auth_method(c, conn->auth) : NULL;
 	if (!c)
 		goto out;
@@ -611,6 +619,12 @@ static const struct tool *test_tool(const struct toolset *ts, const struct conne
 
 static int cmd_test(struct cli *cli, struct store *st, const struct opts *o)
 {
+	return test_named(cli, st, o->pos[0]);
+}
+
+/* Test the connection of that name (or id) and record the outcome. */
+static int test_named(struct cli *cli, struct store *st, const char *name)
+{
 	struct registry *r = NULL;
 	struct toolset *ts = NULL;
 	json_t *args = NULL, *result = NULL, *out = NULL;
@@ -620,12 +634,12 @@ static int cmd_test(struct cli *cli, struct store *st, const struct opts *o)
 	err_init(&e);
 	/* Open the secrets here: a wrong key is this machine's problem, not
 	 * the connection's, and must not change its status. */
-	struct connection *conn = find_conn(st, o->pos[0], 1);
+	struct connection *conn = find_conn(st, name, 1);
 	if (!conn)
 		return 1;
 	who = xasprintf("%s/%s", conn->connector, conn->name);
 	r = cli_registry(cli);
-	const struct connector *c = find_connector(r, conn->connector);
+	const struct connector *c = cli_find_connector(r, conn->connector);
 	if (!c)
 		goto out;
 	char *slug[] = {c->slug, NULL};
@@ -671,7 +685,7 @@ static int cmd_test(struct cli *cli, struct store *st, const struct opts *o)
 				"status", new_status);
 		if (msg)
 			json_object_set_new(out, "error", json_string(msg));
-		print_compact(out);
+		cli_print_json(out);
 	} else if (ok) {
 		cli_print("ok: %s answered %s\n", who, t->name);
 	}
@@ -697,10 +711,10 @@ int cli_connections(struct cli *cli, int argc, char **argv)
 	if (argc == 0 || strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "-h") == 0 ||
 	    strcmp(argv[0], "help") == 0) {
 		if (argc == 0) {
-			fputs(usage, stderr);
+			fputs(cli_connections_usage, stderr);
 			return 2;
 		}
-		cli_print("%s", usage);
+		cli_print("%s", cli_connections_usage);
 		return 0;
 	}
 	if (strcmp(argv[0], "refresh") == 0)
@@ -711,7 +725,8 @@ int cli_connections(struct cli *cli, int argc, char **argv)
 			sc = &subcommands[i];
 	if (!sc) {
 		fail("unknown connections command '%s'", argv[0]);
-		fputs(usage, stderr);
+		cli_help_suggest("connections", argv[0]);
+		fputs(cli_connections_usage, stderr);
 		return 2;
 	}
 	struct opts o;

@@ -189,10 +189,7 @@ int cli_coverage(struct cli *cli, int argc, char **argv)
 	}
 	out = json_pack("{s:s, s:o, s:o}", "entity", canon, "fields", names, "connectors", rows);
 	if (cli->json) {
-		/* One line, so the output is also JSON Lines. */
-		char *s = json_dumps(out, JSON_COMPACT | JSON_PRESERVE_ORDER);
-		cli_print("%s\n", s);
-		free(s);
+		cli_print_json(out);
 	} else {
 		print_table(fields, rows);
 	}

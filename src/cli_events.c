@@ -2,6 +2,7 @@
  * deliveries, optionally polling beside it), events list and events poll.
  * Output for people goes to stdout; progress and deliveries to stderr. */
 #include "cli.h"
+#include "cli_help.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -20,45 +21,6 @@
 
 #define DEFAULT_LISTEN "127.0.0.1:8787"
 #define DEFAULT_PREFIX "/hooks"
-
-static const char webhooks_usage[] =
-	"usage: switchboard webhooks serve [--listen ADDR:PORT|[IPv6]:PORT] "
-	"[--path-prefix /hooks]\n"
-	"           [--port-file FILE] [--max-body BYTES] [--request-timeout SECONDS]\n"
-	"           [--poll-interval SECONDS] [--retain SPAN]\n"
-	"\n"
-	"Receives vendor webhooks at http://ADDR:PORT/hooks/<connector>/<connection>,\n"
-	"verifies each with the connector's signature scheme and the connection's\n"
-	"webhook secret, and stores verified deliveries as events (see: events list).\n"
-	"--listen defaults to " DEFAULT_LISTEN "; [::1]:PORT is IPv6 loopback, [::]:PORT\n"
-	"every address, IPv4 too; port 0 picks a free one (printed on\n"
-	"stderr, and written to --port-file). Put it behind a tunnel or proxy for the\n"
-	"vendor to reach it. A request not complete within --request-timeout (default\n"
-	"30 s) of its connection, however slowly it trickles, is cut off; a silent\n"
-	"connection after 10 s. --poll-interval also polls entities without webhooks,\n"
-	"and on each interval refreshes the OAuth connections whose refresh token has\n"
-	"used half its life (connections refresh --if-due), so idle ones stay alive.\n"
-	"--retain 90d deletes events older than that at start and every hour (default:\n"
-	"keep them all; see events prune). --log-level info shows each delivery.\n"
-	"\n"
-	"       switchboard webhooks register|list|remove CONNECTION ...\n"
-	"manage the vendor's subscriptions: see 'switchboard webhooks register --help'.\n";
-
-static const char events_usage[] =
-	"usage: switchboard events list [--json] [--connector C] [--connection N]\n"
-	"           [--entity E] [--type T] [--since ISO|-1h] [--limit N]\n"
-	"       switchboard events poll [CONNECTION...] [--entity E] [--args JSON]\n"
-	"       switchboard events prune --older-than SPAN [--connector C]\n"
-	"\n"
-	"list: stored events, newest first (--json: one JSON object a line).\n"
-	"poll: call the list action of each entity that has a polling field (those\n"
-	"the connection receives webhooks for are skipped unless --entity names one)\n"
-	"and store new or changed items as events; the first poll only records where\n"
-	"things stand. --args gives list arguments such as {\"owner\": \"o\", \"repo\": \"r\"}\n"
-	"(a connection's settings of those names are used otherwise).\n"
-	"prune: delete events received before SPAN ago (30d, 12h) or an ISO 8601 time;\n"
-	"keep them longer than vendors retry deliveries (days), or a late retry is\n"
-	"stored again.\n";
 
 static volatile sig_atomic_t stopping, prune_due;
 
@@ -276,16 +238,16 @@ static int webhooks_serve(struct cli *cli, int argc, char **argv)
 	for (int i = 0; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 		if (!v)
-			return usage_error(webhooks_usage, "unknown or incomplete option '%s'", a);
+			return usage_error(cli_webhooks_usage, "unknown or incomplete option '%s'", a);
 		i++;
 		if (strcmp(a, "--listen") == 0) {
 			if (parse_listen(v, addr, sizeof(addr), &port) < 0)
 				return usage_error(
-					webhooks_usage,
+					cli_webhooks_usage,
 					"--listen takes ADDR:PORT or [IPv6]:PORT, got '%s'", v);
 		} else if (strcmp(a, "--path-prefix") == 0) {
 			if (v[0] != '/')
-				return usage_error(webhooks_usage,
+				return usage_error(cli_webhooks_usage,
 						   "--path-prefix must start with '/', got '%s'",
 						   v);
 			prefix = v;
@@ -293,28 +255,28 @@ static int webhooks_serve(struct cli *cli, int argc, char **argv)
 			port_file = v;
 		} else if (strcmp(a, "--retain") == 0) {
 			if (webhook_parse_since(v, now_s(), &since) < 0)
-				return usage_error(webhooks_usage,
+				return usage_error(cli_webhooks_usage,
 						   "--retain takes a span such as 90d or 12h, got '%s'",
 						   v);
 			retain = v;
 		} else if (strcmp(a, "--poll-interval") == 0) {
 			if (parse_long(v, &poll_interval) < 0 || poll_interval < 1)
-				return usage_error(webhooks_usage,
+				return usage_error(cli_webhooks_usage,
 						   "--poll-interval takes seconds >= 1, got '%s'",
 						   v);
 		} else if (strcmp(a, "--request-timeout") == 0) {
 			if (parse_long(v, &request_timeout) < 0 || request_timeout < 1 ||
 			    request_timeout > 3600)
-				return usage_error(webhooks_usage,
+				return usage_error(cli_webhooks_usage,
 						   "--request-timeout takes seconds from 1 to 3600, "
 						   "got '%s'",
 						   v);
 		} else if (strcmp(a, "--max-body") == 0) {
 			if (parse_long(v, &max_body) < 0 || max_body < 1)
-				return usage_error(webhooks_usage,
+				return usage_error(cli_webhooks_usage,
 						   "--max-body takes bytes >= 1, got '%s'", v);
 		} else {
-			return usage_error(webhooks_usage, "unknown option '%s'", a);
+			return usage_error(cli_webhooks_usage, "unknown option '%s'", a);
 		}
 	}
 	r = cli_registry(cli);
@@ -403,10 +365,10 @@ int cli_webhooks(struct cli *cli, int argc, char **argv)
 			  strcmp(argv[0], "remove") == 0))
 		return cli_webhooks_manage(cli, argv[0], argc - 1, argv + 1);
 	if (argc >= 1 && (strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "help") == 0)) {
-		cli_print("%s", webhooks_usage);
+		cli_print("%s", cli_webhooks_usage);
 		return 0;
 	}
-	return usage_error(webhooks_usage, NULL, NULL);
+	return usage_error(cli_webhooks_usage, NULL, NULL);
 }
 
 static void print_event_line(const struct event *ev, const char *conn)
@@ -441,16 +403,16 @@ static int events_list(struct cli *cli, int argc, char **argv)
 				   : strcmp(a, "--since") == 0      ? &since
 								    : NULL;
 		if (!v || (!dst && strcmp(a, "--limit") != 0))
-			return usage_error(events_usage, "unknown or incomplete option '%s'", a);
+			return usage_error(cli_events_usage, "unknown or incomplete option '%s'", a);
 		i++;
 		if (dst)
 			*dst = v;
 		else if (parse_long(v, &limit) < 0 || limit < 1 || limit > 1000)
-			return usage_error(events_usage, "--limit takes 1 to 1000, got '%s'", v);
+			return usage_error(cli_events_usage, "--limit takes 1 to 1000, got '%s'", v);
 	}
 	f.limit = (int)limit;
 	if (since && webhook_parse_since(since, now_s(), &f.since) < 0)
-		return usage_error(events_usage,
+		return usage_error(cli_events_usage,
 				   "--since takes an ISO 8601 time or a span such as -1h, got '%s'",
 				   since);
 	if (f.entity && strcmp(f.entity, "_other") == 0) {
@@ -472,20 +434,24 @@ static int events_list(struct cli *cli, int argc, char **argv)
 		goto fail;
 	names = webhook_connection_names(st);
 	size_t n = 0;
+	json_t *array = cli->json && !cli->jsonl ? json_array() : NULL;
 	for (; list[n]; n++) {
 		char key[32];
 		snprintf(key, sizeof(key), "%lld", list[n]->connection_id);
 		const char *cname = json_string_value(json_object_get(names, key));
-		if (cli->json) {
+		if (array) {
+			json_array_append_new(array, webhook_event_json(list[n], cname));
+		} else if (cli->jsonl) {
 			json_t *j = webhook_event_json(list[n], cname);
-			char *line = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
-			cli_print("%s\n", line);
-			free(line);
+			cli_print_jsonl(j);
 			json_decref(j);
 		} else {
 			print_event_line(list[n], cname);
 		}
 	}
+	if (array)
+		cli_print_json(array);
+	json_decref(array);
 	if (!cli->json && n == 0)
 		fprintf(stderr, "no events%s\n",
 			f.connector || connection || f.entity || f.no_entity || f.event_type ||
@@ -519,12 +485,12 @@ static int events_poll(struct cli *cli, int argc, char **argv)
 			json_decref(args);
 			args = json_loads(argv[++i], 0, NULL);
 			if (!json_is_object(args)) {
-				usage_error(events_usage, "--args takes a JSON object, got '%s'",
+				usage_error(cli_events_usage, "--args takes a JSON object, got '%s'",
 					    argv[i]);
 				goto out;
 			}
 		} else if (argv[i][0] == '-') {
-			usage_error(events_usage, "unknown or incomplete option '%s'", argv[i]);
+			usage_error(cli_events_usage, "unknown or incomplete option '%s'", argv[i]);
 			goto out;
 		} else {
 			only[n++] = argv[i];
@@ -550,11 +516,11 @@ static int events_prune(struct cli *cli, int argc, char **argv)
 		else if (strcmp(argv[i], "--connector") == 0 && i + 1 < argc)
 			connector = argv[++i];
 		else
-			return usage_error(events_usage, "unknown or incomplete option '%s'",
+			return usage_error(cli_events_usage, "unknown or incomplete option '%s'",
 					   argv[i]);
 	}
 	if (!older || webhook_parse_since(older, now_s(), &since) < 0)
-		return usage_error(events_usage,
+		return usage_error(cli_events_usage,
 				   "prune needs --older-than SPAN (30d, 12h) or an ISO 8601 time%s",
 				   "");
 	struct err e;
@@ -576,8 +542,8 @@ int cli_events(struct cli *cli, int argc, char **argv)
 	if (argc >= 1 && strcmp(argv[0], "prune") == 0)
 		return events_prune(cli, argc - 1, argv + 1);
 	if (argc >= 1 && (strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "help") == 0)) {
-		cli_print("%s", events_usage);
+		cli_print("%s", cli_events_usage);
 		return 0;
 	}
-	return usage_error(events_usage, NULL, NULL);
+	return usage_error(cli_events_usage, NULL, NULL);
 }

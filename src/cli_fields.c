@@ -18,6 +18,7 @@
 
 #define MAX_SECRET_INPUT (64 << 10)
 #define MAX_PROMPT_LINE 8192
+#define MAX_PROMPT_TRIES 5 /* then the add or edit stops */
 
 /* ---- options ---- */
 
@@ -155,8 +156,8 @@ static int unknown_field(const struct cli_fields *f, const char *name, struct er
 /* The declaration without our own keys, as JSON Schema. New. */
 static json_t *decl_schema(json_t *decl)
 {
-	static const char *own[] = {"secret", "env",      "required", "label",
-				   "default", "multiple", NULL};
+	static const char *own[] = {"secret",  "env",	   "env_aliases", "required",
+				   "label",   "default", "multiple",    NULL};
 	json_t *s = json_deep_copy(decl);
 	for (int i = 0; own[i]; i++)
 		json_object_del(s, own[i]);
@@ -568,14 +569,30 @@ static int prompt_fields(const struct cli_fields *f, json_t *config, json_t *sec
 				    have	? (secret ? " [set; Enter keeps it]" : " [Enter keeps it]")
 				    : !required ? " [optional, Enter skips]"
 						: "");
-		int n = cli_fields_prompt(q, secret, line, MAX_PROMPT_LINE);
-		free(q);
-		if (n < 0) {
-			err_set(err, "no answer for '%s'", name);
-			goto done;
+		/* A person mistypes: a malformed value, or none for a required
+		 * field, is said and asked again, not the whole add aborted. */
+		for (int tries = 0;; tries++) {
+			int n = cli_fields_prompt(q, secret, line, MAX_PROMPT_LINE);
+			struct err bad;
+			err_init(&bad);
+			if (n < 0) {
+				free(q);
+				err_set(err, "no answer for '%s'", name);
+				goto done;
+			}
+			if (n == 0 && required && !have)
+				err_set(&bad, "'%s' is required", name);
+			else if (n == 0 || field_put(f, name, line, config, secrets, &bad) == 0)
+				break;
+			crypto_cleanse(line, MAX_PROMPT_LINE);
+			if (tries + 1 == MAX_PROMPT_TRIES) {
+				free(q);
+				err_set(err, "%s", bad.msg);
+				goto done;
+			}
+			fprintf(stderr, "switchboard: %s; try again\n", bad.msg);
 		}
-		if (n > 0 && field_put(f, name, line, config, secrets, err) < 0)
-			goto done;
+		free(q);
 		crypto_cleanse(line, MAX_PROMPT_LINE);
 	}
 	ret = 0;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -64,11 +65,13 @@ static int oauth_app_set(struct cli *cli, int argc, char **argv)
 		return 2;
 	}
 	struct registry *r = cli_registry(cli);
-	const struct connector *c = registry_find(r, app.connector);
+	const struct connector *c = cli_find_connector(r, app.connector);
 	struct store *st = NULL;
 	struct err e;
 	err_init(&e);
-	if (!c || !connector_auth_method(c, "oauth2")) {
+	if (!c)
+		goto out;
+	if (!connector_auth_method(c, "oauth2")) {
 		fprintf(stderr, "switchboard: '%s' is not a connector with OAuth 2.0\n", app.connector);
 		goto out;
 	}
@@ -101,6 +104,24 @@ out:
 	return ret;
 }
 
+static void print_app(const struct oauth_app *app)
+{
+	cli_print("%s\n  client id:     %s\n  client secret: %s\n  scopes:        %s\n",
+		  app->connector, app->client_id, app->client_secret ? "set (sealed)" : "none "
+		  "(public client)", app->scopes ? app->scopes : "(the connector's default)");
+	if (app->redirect_port)
+		cli_print("  redirect URI:  http://127.0.0.1:%d%s\n", app->redirect_port,
+			  CALLBACK_PATH);
+	else
+		cli_print("  redirect URI:  http://127.0.0.1:<any free port>%s\n", CALLBACK_PATH);
+	if (app->authorize_url)
+		cli_print("  authorize URL: %s\n", app->authorize_url);
+	if (app->token_url)
+		cli_print("  token URL:     %s\n", app->token_url);
+	if (app->revoke_url)
+		cli_print("  revoke URL:    %s\n", app->revoke_url);
+}
+
 int cli_oauth_app(struct cli *cli, int argc, char **argv)
 {
 	if (argc >= 1 && strcmp(argv[0], "set") == 0)
@@ -122,9 +143,10 @@ int cli_oauth_app(struct cli *cli, int argc, char **argv)
 					"redirect_port", app->redirect_port, "authorize_url",
 					app->authorize_url, "token_url", app->token_url,
 					"revoke_url", app->revoke_url);
-				char *text = json_dumps(o, JSON_COMPACT);
-				cli_print("%s\n", text);
-				free(text);
+				if (cli->json)
+					cli_print_json(o);
+				else
+					print_app(app);
 				json_decref(o);
 				ret = 0;
 			} else if (!err_is_set(&e)) {
@@ -141,17 +163,18 @@ int cli_oauth_app(struct cli *cli, int argc, char **argv)
 	return 2;
 }
 
-static void open_browser(const char *url)
+/* Hand url to the desktop's browser: 0 when it took it, -1 when no opener
+ * could be run or it said it failed (see compat_open_url). */
+static int open_browser(const char *url)
 {
-	if (compat_open_url(url) < 0)
-		fprintf(stderr, "switchboard: no browser could be opened here; open the URL by hand\n");
+	return compat_open_url(url);
 }
 
 int cli_connect(struct cli *cli, int argc, char **argv)
 {
 	const char *slug = NULL;
 	int no_browser = 0, client_credentials = 0, ret = 1;
-	long timeout_s = 300;
+	long timeout_s = 600;
 	json_t *config = json_object();
 	struct registry *r = NULL;
 	struct store *st = NULL;
@@ -196,9 +219,11 @@ int cli_connect(struct cli *cli, int argc, char **argv)
 		goto out;
 	}
 	r = cli_registry(cli);
-	o.c = registry_find(r, slug);
+	o.c = cli_find_connector(r, slug);
 	o.config = config;
-	if (!o.c || !connector_auth_method(o.c, "oauth2")) {
+	if (!o.c)
+		goto out;
+	if (!connector_auth_method(o.c, "oauth2")) {
 		err_set(&e, "'%s' is not a connector with OAuth 2.0", slug);
 		goto out;
 	}
@@ -212,15 +237,39 @@ int cli_connect(struct cli *cli, int argc, char **argv)
 		oc = oauth_connect_begin(st, &o, &e);
 		if (!oc)
 			goto out;
-		fprintf(stderr, "Open this URL to authorize switchboard for %s:\n", slug);
+		const char *vendor = json_string_value(json_object_get(o.c->doc, "name"));
+		fprintf(stderr, "Open this URL to authorize switchboard for %s (%s):\n",
+			vendor ? vendor : slug, oauth_connect_target(oc));
 		cli_print("%s\n", oauth_connect_url(oc));
 		fflush(stdout);
-		if (!no_browser)
-			open_browser(oauth_connect_url(oc));
+		const char *why = json_string_value(
+			json_object_get(connector_auth_method(o.c, "oauth2"), "default_scopes_why"));
+		fprintf(stderr, "switchboard: asking for the scopes: %s (--scopes to change)\n",
+			oauth_connect_scopes(oc));
+		if (why && oauth_connect_default_scopes(oc))
+			fprintf(stderr, "switchboard: why: %s\n", why);
+		if (no_browser)
+			fprintf(stderr, "switchboard: open it in a browser by hand (--no-browser)\n");
+		else if (open_browser(oauth_connect_url(oc)) < 0)
+			fprintf(stderr, "switchboard: no browser could be opened here; open the URL "
+					"above by hand, on any machine whose browser can reach "
+					"this one's 127.0.0.1 (an SSH tunnel for the redirect port)\n");
+		else
+			fprintf(stderr, "switchboard: opened it in your browser\n");
+		char span[32];
+		if (timeout_s % 60 == 0)
+			snprintf(span, sizeof(span), "%ld min", timeout_s / 60);
+		else
+			snprintf(span, sizeof(span), "%ld s", timeout_s);
+		fprintf(stderr, "switchboard: waiting for the browser (up to %s, Ctrl-C to cancel)\n",
+			span);
 		if (oauth_connect_wait(oc, timeout_s * 1000, &e) < 0)
 			goto out;
 	}
 	cli_print("connected %s/%s\n", slug, o.name ? o.name : "default");
+	if (!client_credentials)
+		fprintf(stderr, "switchboard: check it with: switchboard connections test %s/%s\n",
+			slug, o.name ? o.name : "default");
 	ret = 0;
 out:
 	if (err_is_set(&e))

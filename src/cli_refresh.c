@@ -68,9 +68,7 @@ int cli_connections_refresh(struct cli *cli, int argc, char **argv)
 	if (!out)
 		goto fail;
 	if (cli->json) {
-		char *s = json_dumps(out, JSON_COMPACT);
-		cli_print("%s\n", s);
-		free(s);
+		cli_print_json(out);
 		size_t i;
 		json_t *it;
 		json_array_foreach(out, i, it)

@@ -286,6 +286,7 @@ static int webhooks_list(struct cli *cli, int argc, char **argv)
 	if (!json_is_array(items) && items_ptr)
 		items = jsonx_pointer(data, items_ptr);
 	json_t *item_ptrs = json_object_get(m.api, "item");
+	json_t *rows = json_out ? json_array() : NULL;
 	const char *ours = json_string_value(json_object_get(m.conn->config, "webhook_url"));
 	size_t i;
 	json_t *it;
@@ -300,12 +301,9 @@ static int webhooks_list(struct cli *cli, int argc, char **argv)
 		/* Only these fields: a list item may carry the credential
 		 * (Cin7 Core's ExternalBearerToken). */
 		if (json_out) {
-			json_t *j = json_pack("{s:s?, s:s?, s:O?, s:b}", "id", id, "url", url,
-					      "events", evs, "this_connection", mine);
-			char *line = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
-			cli_print("%s\n", line);
-			free(line);
-			json_decref(j);
+			json_array_append_new(rows, json_pack("{s:s?, s:s?, s:O?, s:b}", "id", id,
+							      "url", url, "events", evs,
+							      "this_connection", mine));
 		} else {
 			char *et = events_text(evs);
 			cli_print("%s %-24s %s  %s\n", mine ? "*" : " ", id ? id : "?",
@@ -314,6 +312,9 @@ static int webhooks_list(struct cli *cli, int argc, char **argv)
 		}
 		free(id);
 	}
+	if (rows)
+		cli_print_json(rows);
+	json_decref(rows);
 	if (!json_out && json_array_size(items) == 0)
 		fprintf(stderr, "no webhook subscriptions\n");
 	ret = 0;

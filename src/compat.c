@@ -7,6 +7,9 @@
 #endif
 #include "compat.h"
 
+#include <sys/wait.h>
+#include <time.h>
+
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -192,6 +195,19 @@ int compat_open_url(const char *url)
 		}
 		execlp(opener, opener, url, (char *)NULL);
 		_exit(127);
+	}
+	/* Give the opener a few seconds to say it failed (no desktop, no
+	 * browser); one still running has taken the URL, and is reaped by
+	 * init when we exit. */
+	for (long waited = 0; waited < 3000; waited += 50) {
+		int status;
+		pid_t done = waitpid(pid, &status, WNOHANG);
+		if (done == pid)
+			return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+		if (done < 0)
+			return -1;
+		struct timespec ts = {0, 50 * 1000000L};
+		nanosleep(&ts, NULL);
 	}
 	return 0;
 }

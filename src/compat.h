@@ -39,10 +39,11 @@ void compat_close_from(int lowfd, int keep);
  * on failure, with errno set. For a child after fork(). */
 int compat_execvpe(const char *file, char *const argv[], char *const envp[]);
 
-/* Starts the desktop's URL opener on url without waiting for it: chosen at
- * run time, `open` on macOS, `wslview` under WSL when present, `xdg-open`
- * elsewhere. Its stdio goes to /dev/null. Returns 0 when an opener was found
- * and started, -1 when there is none (then print the URL for the user). */
+/* Starts the desktop's URL opener on url: chosen at run time, `open` on
+ * macOS, `wslview` under WSL when present, `xdg-open` elsewhere. Its stdio
+ * goes to /dev/null. Waits up to 3 s for it to fail. Returns 0 when an
+ * opener took the URL (or is still at it), -1 when there is none or it
+ * failed (then print the URL for the user). */
 int compat_open_url(const char *url);
 
 /* Overwrites n bytes at p in a way the compiler may not drop. */

@@ -3,6 +3,7 @@
 #include "conns.h"
 
 #include <ctype.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,9 +16,7 @@ static int env_any(json_t *fields)
 	json_t *f;
 	json_object_foreach(fields, name, f)
 	{
-		const char *env = json_string_value(json_object_get(f, "env"));
-		const char *v = env ? getenv(env) : NULL;
-		if (v && *v)
+		if (connector_field_env(f, NULL))
 			return 1;
 	}
 	return 0;
@@ -42,9 +41,7 @@ static int env_has_fields(json_t *method)
 	int any = 0;
 	json_object_foreach(json_object_get(method, "fields"), name, f)
 	{
-		const char *env = json_string_value(json_object_get(f, "env"));
-		const char *v = env ? getenv(env) : NULL;
-		if (v && *v)
+		if (connector_field_env(f, NULL))
 			any = 1;
 		else if (json_is_true(json_object_get(f, "required")))
 			return 0;
@@ -61,9 +58,8 @@ static void env_fields(json_t *fields, json_t *dst, int secret_only, int want_se
 		int secret = json_is_true(json_object_get(f, "secret"));
 		if (secret_only && secret != want_secret)
 			continue;
-		const char *env = json_string_value(json_object_get(f, "env"));
-		const char *v = env ? getenv(env) : NULL;
-		if (v && *v)
+		const char *v = connector_field_env(f, NULL);
+		if (v)
 			json_object_set_new(dst, name, json_string(v));
 	}
 }
@@ -150,6 +146,24 @@ static void remember_secrets(const struct connection *conn)
 		log_add_secret(json_string_value(v));
 }
 
+/* <SLUG>_BASE_URL is the env connection's base URL, never a stored one's:
+ * say so (once a process) to whoever set it and sees a stored connection
+ * used, so a test server's URL is not silently ignored. */
+static void warn_env_base(const struct connector *c, const struct connection *conn)
+{
+	static atomic_int warned;
+	char *var = slug_env(c->slug, "_BASE_URL");
+	const char *env = getenv(var);
+	const char *own = conns_value(conn, "base_url");
+	if (env && *env && (!own || strcmp(own, env) != 0) && atomic_exchange(&warned, 1) == 0)
+		log_warn("%s is set, but it applies to %s's environment connection only; %s/%s is "
+			 "stored and uses %s (change it with: switchboard connections edit %s/%s "
+			 "--set base_url=URL)",
+			 var, c->slug, c->slug, conn->name, own ? own : "the connector's base URL",
+			 c->slug, conn->name);
+	free(var);
+}
+
 struct connection *conns_resolve(struct store *s, const struct connector *c, const char *name,
 				 struct err *err)
 {
@@ -205,6 +219,8 @@ struct connection *conns_resolve(struct store *s, const struct connector *c, con
 	}
 	if (conn)
 		remember_secrets(conn);
+	if (conn && conn->id)
+		warn_env_base(c, conn);
 	return conn;
 }
 

@@ -2,68 +2,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
+#include "cli_help.h"
 #include "completion.h"
 #include "http.h"
 #include "jsonx.h"
 #include "log.h"
 #include "schema.h"
-
-static const char usage[] =
-	"usage: switchboard [options] <command> [args]\n"
-	"\n"
-	"MCP server over stdio that turns business APIs into tools.\n"
-	"\n"
-	"commands:\n"
-	"  serve                         serve MCP on stdin/stdout (the default)\n"
-	"  tools [--json]                list the tools serve would expose\n"
-	"  call TOOL [ARGS_JSON] [--dry-run]\n"
-	"                                run one tool call; the result goes to stdout\n"
-	"  connectors [--json] [SLUG]    list connectors, or show one\n"
-	"  connectors --entity E [--action A] [--event EV]\n"
-	"                                which connectors can do it\n"
-	"  check [FILE|DIR...]           validate connector files (default: the registry)\n"
-	"  connections ...               manage connections (see: connections --help)\n"
-	"  key rotate                    re-seal every stored secret under a new key\n"
-	"  oauth-app set SLUG --client-id ID [--client-secret-stdin] [--scopes S]\n"
-	"      [--redirect-port N] [--authorize-url URL] [--token-url URL] [--revoke-url URL]\n"
-	"                                your own OAuth app for a connector (also: show, remove)\n"
-	"  connect SLUG [--name NAME] [--scopes S] [--set key=value] [--no-browser]\n"
-	"      [--client-credentials]    connect an OAuth 2.0 account in the browser\n"
-	"  coverage ENTITY [--json]      which connectors fill a canonical entity's fields\n"
-	"  webhooks serve [--listen ADDR:PORT] [--path-prefix /hooks] [--poll-interval S]\n"
-	"                                receive and verify vendor webhooks as events\n"
-	"  webhooks register|list|remove CONNECTION ...\n"
-	"                                manage the vendor's webhook subscriptions\n"
-	"  events list [--json] [--connector C] [--connection N] [--entity E] [--type T]\n"
-	"      [--since ISO|-1h] [--limit N]\n"
-	"                                stored events, newest first\n"
-	"  events poll [CONNECTION...]   poll entities without webhooks for changes\n"
-	"  completion bash|zsh           print a shell completion script\n"
-	"\n"
-	"options:\n"
-	"  --capabilities DIR            also load connector files from DIR (repeatable)\n"
-	"  --store PATH                  the connection store (default: "
-	"$XDG_DATA_HOME/switchboard/switchboard.db)\n"
-	"  --all                         show tools of connectors without a connection too\n"
-	"  --connectors a,b              only these connectors\n"
-	"  --tools GLOB,...              only tools matching a glob\n"
-	"  --exclude GLOB,...            leave out tools matching a glob\n"
-	"  --read-only                   only tools that change nothing\n"
-	"  --mode auto|static|discover   discover shows search/describe/call meta-tools;\n"
-	"                                auto (default) switches to it above --max-tools\n"
-	"  --max-tools N                 default 40\n"
-	"  --page-size N                 tools/list page size (default 100)\n"
-	"  --max-message-bytes N         longest accepted message (default 4194304)\n"
-	"  --log-level LEVEL             debug, info, warn (default), error, off\n"
-	"  -h, --help                    this help\n"
-	"  --version                     print the version\n"
-	"\n"
-	"environment: SWITCHBOARD_STORE, SWITCHBOARD_KEY, SWITCHBOARD_CAPABILITIES,\n"
-	"SWITCHBOARD_LOG, SWITCHBOARD_DATADIR (the built-in connectors; default\n"
-	"<bin>/../share/switchboard), and each connector's credential variables\n"
-	"(STRIPE_API_KEY, ...).\n";
 
 static int need_value(int i, int argc, char **argv)
 {
@@ -84,13 +31,176 @@ static int parse_int_opt(const char *opt, const char *v, long min, long *out)
 	return 0;
 }
 
+/* ---- global options: one table, each option's handler beside it ---- */
+
+static int opt_capabilities(struct cli *cli, const char *opt, const char *v)
+{
+	(void)opt;
+	cli->cap_dirs = xrealloc(cli->cap_dirs, (cli->ncap_dirs + 2) * sizeof(char *));
+	cli->cap_dirs[cli->ncap_dirs++] = v;
+	cli->cap_dirs[cli->ncap_dirs] = NULL;
+	return 0;
+}
+
+static int opt_store(struct cli *cli, const char *opt, const char *v)
+{
+	(void)opt;
+	cli->mcp.store_path = v;
+	return 0;
+}
+
+static int opt_all(struct cli *cli, const char *opt, const char *v)
+{
+	(void)opt, (void)v;
+	cli->mcp.filter.all = 1;
+	return 0;
+}
+
+static int opt_read_only(struct cli *cli, const char *opt, const char *v)
+{
+	(void)opt, (void)v;
+	cli->mcp.filter.read_only = 1;
+	return 0;
+}
+
+static int opt_json(struct cli *cli, const char *opt, const char *v)
+{
+	(void)opt, (void)v;
+	cli->json = 1;
+	return 0;
+}
+
+static int opt_jsonl(struct cli *cli, const char *opt, const char *v)
+{
+	(void)opt, (void)v;
+	cli->json = 1;
+	cli->jsonl = 1;
+	return 0;
+}
+
+static int opt_dry_run(struct cli *cli, const char *opt, const char *v)
+{
+	(void)opt, (void)v;
+	cli->dry_run = 1;
+	return 0;
+}
+
+static int set_strv(char ***dst, const char *v)
+{
+	tools_strv_free(*dst);
+	*dst = tools_strv_split(v);
+	return 0;
+}
+
+static int opt_connectors(struct cli *cli, const char *opt, const char *v)
+{
+	(void)opt;
+	return set_strv(&cli->mcp.filter.connectors, v);
+}
+
+static int opt_tools(struct cli *cli, const char *opt, const char *v)
+{
+	(void)opt;
+	return set_strv(&cli->mcp.filter.include, v);
+}
+
+static int opt_exclude(struct cli *cli, const char *opt, const char *v)
+{
+	(void)opt;
+	return set_strv(&cli->mcp.filter.exclude, v);
+}
+
+static int opt_mode(struct cli *cli, const char *opt, const char *v)
+{
+	(void)opt;
+	static const struct {
+		const char *name;
+		enum tools_mode mode;
+	} modes[] = {{"auto", TOOLS_AUTO}, {"static", TOOLS_STATIC}, {"discover", TOOLS_DISCOVER}};
+	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+		if (strcmp(v, modes[i].name) == 0) {
+			cli->mcp.filter.mode = modes[i].mode;
+			return 0;
+		}
+	}
+	fprintf(stderr, "switchboard: --mode takes auto, static or discover\n");
+	return -1;
+}
+
+static int opt_max_tools(struct cli *cli, const char *opt, const char *v)
+{
+	long n;
+	if (parse_int_opt(opt, v, 1, &n) < 0)
+		return -1;
+	cli->mcp.filter.max_tools = (int)n;
+	return 0;
+}
+
+static int opt_page_size(struct cli *cli, const char *opt, const char *v)
+{
+	long n;
+	if (parse_int_opt(opt, v, 1, &n) < 0)
+		return -1;
+	cli->mcp.page_size = (int)n;
+	return 0;
+}
+
+static int opt_max_message(struct cli *cli, const char *opt, const char *v)
+{
+	long n;
+	if (parse_int_opt(opt, v, 1, &n) < 0)
+		return -1;
+	cli->mcp.max_message = (size_t)n;
+	return 0;
+}
+
+static int opt_log_level(struct cli *cli, const char *opt, const char *v)
+{
+	(void)cli, (void)opt;
+	int l = log_parse_level(v);
+	if (l < 0) {
+		fprintf(stderr, "switchboard: unknown log level '%s'\n", v);
+		return -1;
+	}
+	log_set_level((enum log_level)l);
+	return 0;
+}
+
+static const struct option {
+	const char *name;
+	int takes_value;
+	int (*apply)(struct cli *cli, const char *opt, const char *value);
+} options[] = {
+	{"--capabilities", 1, opt_capabilities},
+	{"--store", 1, opt_store},
+	{"--all", 0, opt_all},
+	{"--read-only", 0, opt_read_only},
+	{"--json", 0, opt_json},
+	{"--jsonl", 0, opt_jsonl},
+	{"--dry-run", 0, opt_dry_run},
+	{"--connectors", 1, opt_connectors},
+	{"--tools", 1, opt_tools},
+	{"--exclude", 1, opt_exclude},
+	{"--mode", 1, opt_mode},
+	{"--max-tools", 1, opt_max_tools},
+	{"--page-size", 1, opt_page_size},
+	{"--max-message-bytes", 1, opt_max_message},
+	{"--log-level", 1, opt_log_level},
+};
+
+static const struct option *option_find(const char *name)
+{
+	for (size_t i = 0; i < sizeof(options) / sizeof(options[0]); i++)
+		if (strcmp(options[i].name, name) == 0)
+			return &options[i];
+	return NULL;
+}
+
 /* Global options may appear anywhere; what is left are the command and its
  * own arguments, compacted into argv. Returns the new argc or -1. */
 static int parse_options(struct cli *cli, int argc, char **argv)
 {
-	struct tools_filter *f = &cli->mcp.filter;
 	int out = 0;
-	long v;
 	for (int i = 0; i < argc; i++) {
 		const char *a = argv[i];
 		if (strcmp(a, "--") == 0) {
@@ -98,76 +208,109 @@ static int parse_options(struct cli *cli, int argc, char **argv)
 				argv[out++] = argv[i];
 			break;
 		}
-		if (strcmp(a, "--capabilities") == 0) {
-			if (need_value(i, argc, argv) < 0)
+		const struct option *o = option_find(a);
+		if (o) {
+			if (o->takes_value && need_value(i, argc, argv) < 0)
 				return -1;
-			cli->cap_dirs = xrealloc(cli->cap_dirs, (cli->ncap_dirs + 2) * sizeof(char *));
-			cli->cap_dirs[cli->ncap_dirs++] = argv[++i];
-			cli->cap_dirs[cli->ncap_dirs] = NULL;
-		} else if (strcmp(a, "--store") == 0) {
-			if (need_value(i, argc, argv) < 0)
+			if (o->apply(cli, a, o->takes_value ? argv[++i] : NULL) < 0)
 				return -1;
-			cli->mcp.store_path = argv[++i];
-		} else if (strcmp(a, "--all") == 0) {
-			f->all = 1;
-		} else if (strcmp(a, "--read-only") == 0) {
-			f->read_only = 1;
-		} else if (strcmp(a, "--json") == 0) {
-			cli->json = 1;
-		} else if (strcmp(a, "--dry-run") == 0) {
-			cli->dry_run = 1;
-		} else if (strcmp(a, "--connectors") == 0 || strcmp(a, "--tools") == 0 ||
-			   strcmp(a, "--exclude") == 0) {
-			if (need_value(i, argc, argv) < 0)
-				return -1;
-			char ***dst = a[2] == 'c' ? &f->connectors
-				      : a[2] == 't' ? &f->include
-						    : &f->exclude;
-			tools_strv_free(*dst);
-			*dst = tools_strv_split(argv[++i]);
-		} else if (strcmp(a, "--mode") == 0) {
-			if (need_value(i, argc, argv) < 0)
-				return -1;
-			a = argv[++i];
-			if (strcmp(a, "auto") == 0)
-				f->mode = TOOLS_AUTO;
-			else if (strcmp(a, "static") == 0)
-				f->mode = TOOLS_STATIC;
-			else if (strcmp(a, "discover") == 0)
-				f->mode = TOOLS_DISCOVER;
-			else {
-				fprintf(stderr, "switchboard: --mode takes auto, static or discover\n");
-				return -1;
-			}
-		} else if (strcmp(a, "--max-tools") == 0 || strcmp(a, "--page-size") == 0 ||
-			   strcmp(a, "--max-message-bytes") == 0) {
-			if (need_value(i, argc, argv) < 0 || parse_int_opt(a, argv[i + 1], 1, &v) < 0)
-				return -1;
-			i++;
-			if (strcmp(a, "--max-tools") == 0)
-				f->max_tools = (int)v;
-			else if (strcmp(a, "--page-size") == 0)
-				cli->mcp.page_size = (int)v;
-			else
-				cli->mcp.max_message = (size_t)v;
-		} else if (strcmp(a, "--log-level") == 0) {
-			if (need_value(i, argc, argv) < 0)
-				return -1;
-			int l = log_parse_level(argv[++i]);
-			if (l < 0) {
-				fprintf(stderr, "switchboard: unknown log level '%s'\n", argv[i]);
-				return -1;
-			}
-			log_set_level((enum log_level)l);
 		} else if (a[0] == '-' && a[1] == '-' && out == 0 && strcmp(a, "--help") != 0 &&
 			   strcmp(a, "--version") != 0) {
 			fprintf(stderr, "switchboard: unknown option '%s'\n", a);
+			struct cli_closest c;
+			cli_closest_init(&c, a);
+			for (size_t k = 0; k < sizeof(options) / sizeof(options[0]); k++)
+				cli_closest_add(&c, options[k].name);
+			cli_closest_hint(&c);
+			cli_closest_release(&c);
 			return -1;
 		} else {
 			argv[out++] = argv[i];
 		}
 	}
 	return out;
+}
+
+/* ---- commands: one table ---- */
+
+static int cmd_serve(struct cli *cli, int argc, char **argv)
+{
+	if (argc > 0) {
+		fprintf(stderr, "switchboard: serve takes no arguments, got '%s'\n", argv[0]);
+		cli_help_suggest(NULL, argv[0]);
+		return 2;
+	}
+	/* A person who typed the command sees a silent program: say what it
+	 * waits for. Not a byte on stdout, which is the protocol. */
+	if (isatty(STDIN_FILENO))
+		fprintf(stderr, "switchboard: this is an MCP server waiting for a client's messages on "
+				"stdin (Ctrl-D quits); add it to a client, e.g. 'claude mcp add "
+				"switchboard -- switchboard serve', or see 'switchboard --help'\n");
+	return mcp_serve(&cli->mcp);
+}
+
+static int cmd_help(struct cli *cli, int argc, char **argv)
+{
+	(void)cli;
+	if (argc == 1 && strcmp(argv[0], "--commands") == 0) {
+		cli_help_list();
+		return 0;
+	}
+	return cli_help_print(argc, argv);
+}
+
+static int cmd_completion(struct cli *cli, int argc, char **argv)
+{
+	(void)cli;
+	return completion_print(argc, argv);
+}
+
+static int cmd_version(struct cli *cli, int argc, char **argv)
+{
+	(void)cli, (void)argc, (void)argv;
+	cli_print("switchboard %s\n", SB_VERSION);
+	return 0;
+}
+
+static const struct command {
+	const char *name;
+	int (*run)(struct cli *cli, int argc, char **argv);
+} commands[] = {
+	{"serve", cmd_serve},
+	{"tools", cli_tools},
+	{"call", cli_call},
+	{"connectors", cli_connectors},
+	{"check", cli_check},
+	{"connections", cli_connections},
+	{"key", cli_key},
+	{"oauth-app", cli_oauth_app},
+	{"connect", cli_connect},
+	{"coverage", cli_coverage},
+	{"webhooks", cli_webhooks},
+	{"events", cli_events},
+	{"completion", cmd_completion},
+	{"help", cmd_help},
+	{"version", cmd_version},
+	{"--version", cmd_version},
+	{"--help", cmd_help},
+	{"-h", cmd_help},
+};
+
+static const struct command *command_find(const char *name)
+{
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
+/* Does a word of the command's arguments ask for help? */
+static int wants_help(int argc, char **argv)
+{
+	for (int i = 0; i < argc; i++)
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+			return 1;
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -186,41 +329,22 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	cli.mcp.capability_dirs = cli.cap_dirs;
-	const char *cmd = n > 0 ? args[0] : "serve";
-	if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0) {
-		cli_print("%s", usage);
-		ret = 0;
-	} else if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
-		cli_print("switchboard %s\n", SB_VERSION);
-		ret = 0;
-	} else if (strcmp(cmd, "serve") == 0) {
-		ret = mcp_serve(&cli.mcp);
-	} else if (strcmp(cmd, "tools") == 0) {
-		ret = cli_tools(&cli, n - 1, args + 1);
-	} else if (strcmp(cmd, "call") == 0) {
-		ret = cli_call(&cli, n - 1, args + 1);
-	} else if (strcmp(cmd, "connectors") == 0) {
-		ret = cli_connectors(&cli, n - 1, args + 1);
-	} else if (strcmp(cmd, "check") == 0) {
-		ret = cli_check(&cli, n - 1, args + 1);
-	} else if (strcmp(cmd, "connections") == 0) {
-		ret = cli_connections(&cli, n - 1, args + 1);
-	} else if (strcmp(cmd, "oauth-app") == 0) {
-		ret = cli_oauth_app(&cli, n - 1, args + 1);
-	} else if (strcmp(cmd, "connect") == 0) {
-		ret = cli_connect(&cli, n - 1, args + 1);
-	} else if (strcmp(cmd, "key") == 0) {
-		ret = cli_key(&cli, n - 1, args + 1);
-	} else if (strcmp(cmd, "coverage") == 0) {
-		ret = cli_coverage(&cli, n - 1, args + 1);
-	} else if (strcmp(cmd, "webhooks") == 0) {
-		ret = cli_webhooks(&cli, n - 1, args + 1);
-	} else if (strcmp(cmd, "events") == 0) {
-		ret = cli_events(&cli, n - 1, args + 1);
-	} else if (strcmp(cmd, "completion") == 0) {
-		ret = completion_print(n - 1, args + 1);
+	const char *name = n > 0 ? args[0] : "serve";
+	const struct command *cmd = command_find(name);
+	if (!cmd) {
+		fprintf(stderr, "switchboard: unknown command '%s'\n", name);
+		cli_help_suggest(NULL, name);
+		fputs("try: switchboard --help\n", stderr);
+	} else if (n > 1 && cmd->run != cmd_help && wants_help(n - 1, args + 1)) {
+		/* COMMAND [SUBCOMMAND] ... --help: that help, and nothing run. */
+		ret = cli_help_print(n, args);
+	} else if (n > 1 && args[1][0] != '-' && strcmp(args[1], "help") != 0 &&
+		   cli_help_has_subs(name) && !cli_help_known(name, args[1])) {
+		fprintf(stderr, "switchboard: unknown %s command '%s'\n", name, args[1]);
+		cli_help_suggest(name, args[1]);
+		fprintf(stderr, "try: switchboard %s --help\n", name);
 	} else {
-		fprintf(stderr, "switchboard: unknown command '%s'\ntry: switchboard --help\n", cmd);
+		ret = cmd->run(&cli, n > 0 ? n - 1 : 0, args + 1);
 	}
 out:
 	tools_strv_free(cli.mcp.filter.connectors);

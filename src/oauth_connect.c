@@ -31,25 +31,114 @@ struct oauth_connect {
 	char *store_path, *state, *verifier, *challenge, *url, *redirect, *target, *tenant;
 };
 
-static const char page_ok[] =
-	"<!doctype html><meta charset=utf-8><title>switchboard</title><h1>Connected</h1>"
-	"<p>switchboard has the authorization. You can close this tab.</p>";
-static const char page_fail[] =
-	"<!doctype html><meta charset=utf-8><title>switchboard</title><h1>Not connected</h1>"
-	"<p>The authorization was %s. Return to the terminal or your assistant for details.</p>";
+/* The page the browser shows at the end: self-contained (inline CSS, no
+ * request to any other host), naming the vendor and the connection. */
+static const char page_style[] =
+	"body{margin:0;min-height:100vh;display:flex;align-items:center;justify-content:center;"
+	"background:#f4f5f7;color:#1f2328;font:16px/1.5 system-ui,-apple-system,'Segoe UI',"
+	"Roboto,sans-serif}"
+	"main{background:#fff;max-width:28rem;margin:1rem;padding:2rem 2.25rem;"
+	"border-radius:12px;box-shadow:0 1px 3px rgba(0,0,0,.12),0 8px 24px rgba(0,0,0,.06);"
+	"text-align:center}"
+	".mark{width:3.5rem;height:3.5rem;margin:0 auto 1rem;border-radius:50%;display:flex;"
+	"align-items:center;justify-content:center;font-size:2rem;color:#fff}"
+	".ok .mark{background:#1a7f37}.fail .mark{background:#cf222e}"
+	"h1{font-size:1.4rem;margin:0 0 .5rem}p{margin:.5rem 0;color:#57606a}"
+	"code{background:#f0f1f3;padding:.1rem .35rem;border-radius:4px;color:#1f2328}";
 
-/* Save conn: update the connection of that name, or add it. */
-static int save_connection(struct store *st, struct connection *conn, struct err *err)
+static char *html_escape(const char *s)
+{
+	struct buf b;
+	buf_init(&b, 0);
+	for (; s && *s; s++) {
+		const char *rep = *s == '<'    ? "&lt;"
+				  : *s == '>'  ? "&gt;"
+				  : *s == '&'  ? "&amp;"
+				  : *s == '"'  ? "&quot;"
+				  : *s == '\'' ? "&#39;"
+					       : NULL;
+		if (rep)
+			buf_adds(&b, rep);
+		else
+			buf_add(&b, s, 1);
+	}
+	char *out = buf_detach(&b);
+	return out ? out : xstrdup("");
+}
+
+/* The final page (new): ok, or not with why ("denied", ...). */
+static char *page(const struct oauth_connect *oc, int ok, const char *why)
+{
+	const char *vendor = json_string_value(json_object_get(oc->c->doc, "name"));
+	char *v = html_escape(vendor ? vendor : oc->c->slug), *t = html_escape(oc->target);
+	char *w = html_escape(why);
+	struct buf b;
+	buf_init(&b, 0);
+	buf_addf(&b,
+		 "<!doctype html><html lang=en><meta charset=utf-8>"
+		 "<meta name=viewport content=\"width=device-width, initial-scale=1\">"
+		 "<title>%s - switchboard</title><style>%s</style>",
+		 ok ? "Connected" : "Not connected", page_style);
+	if (ok)
+		buf_addf(&b,
+			 "<body class=ok><main><div class=mark>&#10003;</div>"
+			 "<h1>%s is connected</h1>"
+			 "<p>switchboard saved the connection <code>%s</code>.</p>"
+			 "<p>You can close this tab and return to your terminal or assistant.</p>"
+			 "</main></body></html>",
+			 v, t);
+	else
+		buf_addf(&b,
+			 "<body class=fail><main><div class=mark>&#10007;</div>"
+			 "<h1>%s is not connected</h1>"
+			 "<p>The authorization of <code>%s</code> was %s.</p>"
+			 "<p>Nothing was saved. Return to your terminal or assistant for the "
+			 "details, and start again when you are ready.</p></main></body></html>",
+			 v, t, w);
+	free(v);
+	free(t);
+	free(w);
+	return buf_detach(&b);
+}
+
+/* Secrets a token response makes; a reconnect replaces them, and keeps the
+ * connection's other secrets (a webhook signing secret, say). */
+static int is_token_secret(json_t *method, const char *k)
+{
+	return !strcmp(k, "access_token") || !strcmp(k, "refresh_token") ||
+	       !strcmp(k, "previous_refresh_token") ||
+	       json_object_get(json_object_get(method, "token_secrets"), k) != NULL;
+}
+
+/* Save conn: add it, or, when a connection of that name exists, update it.
+ * Its settings came from the stored one already (flow_new); here its
+ * secrets that are not tokens are kept too, when it was an oauth2
+ * connection (another method's secrets are that method's credentials). */
+static int save_connection(struct store *st, json_t *method, struct connection *conn,
+			   struct err *err)
 {
 	struct err e;
 	err_init(&e);
-	struct connection *old = store_get_connection(st, conn->connector, conn->name, 0, &e);
-	if (old) {
-		conn->id = old->id;
-		connection_free(old);
-		return store_update_connection(st, conn, err);
+	struct connection *old = store_get_connection(st, conn->connector, conn->name, 1, &e);
+	if (!old && !err_is_set(&e))
+		return store_add_connection(st, conn, err);
+	if (!old) {
+		/* Stored but its secrets cannot be opened: a new grant is the
+		 * fix for exactly that, so the row is overwritten. */
+		err_init(&e);
+		old = store_get_connection(st, conn->connector, conn->name, 0, &e);
+		if (!old)
+			return store_add_connection(st, conn, err);
 	}
-	return store_add_connection(st, conn, err);
+	conn->id = old->id;
+	const char *k;
+	json_t *v;
+	if (old->secrets && !strcmp(old->auth, "oauth2"))
+		json_object_foreach(old->secrets, k, v)
+			if (!json_object_get(conn->secrets, k) && !is_token_secret(method, k))
+				json_object_set_new(conn->secrets, k, json_deep_copy(v));
+	connection_free(old);
+	return store_update_connection(st, conn, err);
 }
 
 static int run_hooks(const struct oauth_connect *oc, json_t *query, json_t *token,
@@ -84,7 +173,7 @@ static int save_token(struct oauth_connect *oc, json_t *resp, struct err *err)
 	struct store *st = store_open(oc->store_path, err);
 	if (!st)
 		return -1;
-	int rc = save_connection(st, oc->conn, err);
+	int rc = save_connection(st, oc->method, oc->conn, err);
 	store_free(st);
 	return rc;
 }
@@ -142,7 +231,7 @@ static void on_callback(const struct listen_request *req, struct listen_response
 	    !crypto_memeq(state, oc->state, strlen(state))) {
 		/* Not our request (or forged): refuse, and keep waiting. */
 		resp->status = 400;
-		resp->body = xasprintf(page_fail, "refused: the state did not match");
+		resp->body = page(oc, 0, "refused: the state did not match");
 		return;
 	}
 	pthread_mutex_lock(&oc->lock);
@@ -152,7 +241,7 @@ static void on_callback(const struct listen_request *req, struct listen_response
 	pthread_mutex_unlock(&oc->lock);
 	if (was != PHASE_WAITING) {
 		resp->status = 409;
-		resp->body = xasprintf(page_fail, "already handled");
+		resp->body = page(oc, 0, "already handled");
 		return;
 	}
 	struct err e;
@@ -160,10 +249,10 @@ static void on_callback(const struct listen_request *req, struct listen_response
 	int ok = finish(oc, req->query, &e) == 0;
 	const char *error = json_string_value(json_object_get(req->query, "error"));
 	resp->status = ok ? 200 : 400;
-	resp->body = ok ? xstrdup(page_ok)
-			: xasprintf(page_fail, error && strcmp(error, "access_denied") == 0 ? "denied"
-					       : error ? "refused by the provider"
-						       : "not completed");
+	resp->body = page(oc, ok,
+			  error && strcmp(error, "access_denied") == 0 ? "denied"
+			  : error				       ? "refused by the provider"
+								       : "not completed");
 	pthread_mutex_lock(&oc->lock);
 	oc->phase = ok ? PHASE_DONE : PHASE_FAILED;
 	oc->result = e;
@@ -178,6 +267,42 @@ static int random_hex(char **out, struct err *err)
 		return -1;
 	*out = crypto_hex(raw, sizeof(raw));
 	return 0;
+}
+
+/* The settings a flow starts from (new): a reconnect keeps those of the
+ * stored connection of that name (a GitHub Enterprise base_url, a shop),
+ * less what the old grant's token response said about itself; a new
+ * connection starts empty. */
+static json_t *reconnect_config(struct store *st, json_t *method, const char *slug,
+				const char *name)
+{
+	struct err e;
+	err_init(&e);
+	struct connection *old = store_get_connection(st, slug, name, 0, &e);
+	json_t *config = old && old->config ? json_deep_copy(old->config) : json_object();
+	connection_free(old);
+	static const char *const grant_keys[] = {"token_lifetime_s", "refresh_token_expires_at",
+						 "refresh_token_lifetime_s"};
+	for (size_t i = 0; i < sizeof(grant_keys) / sizeof(grant_keys[0]); i++)
+		json_object_del(config, grant_keys[i]);
+	const char *k;
+	json_t *v;
+	json_object_foreach(json_object_get(method, "token_extras"), k, v)
+		json_object_del(config, k);
+	return config;
+}
+
+/* The method's default_scopes joined by spaces (new; "" when none). */
+static char *default_scopes(json_t *method)
+{
+	struct buf b;
+	buf_init(&b, 0);
+	size_t i;
+	json_t *s;
+	json_array_foreach(json_object_get(method, "default_scopes"), i, s)
+		buf_addf(&b, "%s%s", i ? " " : "", json_string_value(s));
+	char *joined = buf_detach(&b);
+	return joined ? joined : xstrdup("");
 }
 
 /* The flow's connection and OAuth app, shared by both grants. */
@@ -211,22 +336,21 @@ static struct oauth_connect *flow_new(struct store *st, const struct oauth_conne
 	conn->connector = xstrdup(c->slug);
 	conn->name = xstrdup(name);
 	conn->auth = xstrdup("oauth2");
-	conn->config = o->config ? json_deep_copy(o->config) : json_object();
+	conn->config = reconnect_config(st, method, c->slug, name);
+	if (o->config)
+		json_object_update(conn->config, o->config);
 	conn->secrets = json_object();
 	oc->conn = conn;
 	oc->target = xasprintf("%s/%s", c->slug, name);
-	const char *scopes = o->scopes ? o->scopes : oc->app->scopes;
+	/* --scopes, else what the connection was granted before, else the
+	 * app's, else the method's default. */
+	const char *had = json_string_value(json_object_get(conn->config, "scopes"));
+	const char *scopes = o->scopes ? o->scopes : had ? had : oc->app->scopes;
 	if (scopes) {
 		json_object_set_new(conn->config, "scopes", json_string(scopes));
 	} else {
-		struct buf b;
-		buf_init(&b, 0);
-		size_t i;
-		json_t *s;
-		json_array_foreach(json_object_get(method, "default_scopes"), i, s)
-			buf_addf(&b, "%s%s", i ? " " : "", json_string_value(s));
-		char *joined = buf_detach(&b);
-		json_object_set_new(conn->config, "scopes", json_string(joined ? joined : ""));
+		char *joined = default_scopes(method);
+		json_object_set_new(conn->config, "scopes", json_string(joined));
 		free(joined);
 	}
 	return oc;
@@ -272,6 +396,20 @@ const char *oauth_connect_url(const struct oauth_connect *oc)
 const char *oauth_connect_target(const struct oauth_connect *oc)
 {
 	return oc->target;
+}
+
+const char *oauth_connect_scopes(const struct oauth_connect *oc)
+{
+	const char *s = json_string_value(json_object_get(oc->conn->config, "scopes"));
+	return s ? s : "";
+}
+
+int oauth_connect_default_scopes(const struct oauth_connect *oc)
+{
+	char *def = default_scopes(oc->method);
+	int same = strcmp(def, oauth_connect_scopes(oc)) == 0;
+	free(def);
+	return same;
 }
 
 static int outcome(struct oauth_connect *oc, struct err *err)

@@ -34,6 +34,10 @@ struct oauth_connect *oauth_connect_begin(struct store *st, const struct oauth_c
 const char *oauth_connect_url(const struct oauth_connect *oc);
 /* "slug/name" of the connection the flow saves (borrowed). */
 const char *oauth_connect_target(const struct oauth_connect *oc);
+/* The scopes the flow asks for, space-separated as stored (borrowed). */
+const char *oauth_connect_scopes(const struct oauth_connect *oc);
+/* 1 when they are the method's default_scopes. */
+int oauth_connect_default_scopes(const struct oauth_connect *oc);
 
 /* Wait up to timeout_ms for the redirect to be handled. 0 when the
  * connection was saved; -1 with err when the flow failed or timed out. */

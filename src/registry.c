@@ -441,6 +441,26 @@ json_t *connector_entities(const struct connector *c)
 	return json_object_get(c->doc, "entities");
 }
 
+const char *connector_field_env(json_t *field, const char **var)
+{
+	const char *name = json_string_value(json_object_get(field, "env"));
+	const char *v = name ? getenv(name) : NULL;
+	size_t i;
+	json_t *alias;
+	json_array_foreach(json_object_get(field, "env_aliases"), i, alias)
+	{
+		if (v && *v)
+			break;
+		name = json_string_value(alias);
+		v = name ? getenv(name) : NULL;
+	}
+	if (!v || !*v)
+		return NULL;
+	if (var)
+		*var = name;
+	return v;
+}
+
 json_t *connector_auth_method(const struct connector *c, const char *type)
 {
 	json_t *auth = json_object_get(c->doc, "auth");

@@ -55,6 +55,12 @@ const struct connector *registry_find(const struct registry *r, const char *slug
 /* Helpers over a connector's document (all borrowed, NULL when absent). */
 json_t *connector_entities(const struct connector *c);
 json_t *connector_auth_method(const struct connector *c, const char *type); /* NULL type: default */
+/* The value of a field declaration's environment variable: its "env",
+ * else the first of its "env_aliases" (the names the vendor's official
+ * tools read, such as GH_TOKEN) that is set and not empty. Borrowed from
+ * the environment; NULL when none is set. var (may be NULL) gets the
+ * variable's name. */
+const char *connector_field_env(json_t *field, const char **var);
 /* The effective pagination for an action: its own, else the connector's. */
 json_t *connector_pagination(const struct connector *c, json_t *action);
 /* What an action does: "read", "write" or "delete" (standard verbs imply it). */

@@ -13,7 +13,8 @@
 #include "webhook.h"
 
 /* Keys in a parameter declaration that are ours, not JSON Schema. */
-static const char *own_keys[] = {"in", "as", "raw", "secret", "env", "required", "label", NULL};
+static const char *own_keys[] = {"in",	 "as",	     "raw",   "secret", "env",
+				 "env_aliases", "required", "label", NULL};
 
 static json_t *schema_copy(json_t *spec)
 {

@@ -181,7 +181,7 @@ def run_case(case_dir, binary, valgrind):
     stub = None
     try:
         env = {k: v for k, v in os.environ.items()
-               if not k.startswith("SWITCHBOARD_") and not k.endswith(("_API_KEY", "_TOKEN"))}
+               if not k.startswith("SWITCHBOARD_") and not k.endswith(("_API_KEY", "_TOKEN", "_SECRET_KEY"))}
         env.update({"TMP": tmp, "CASE": case_dir, "BIN": binary, "ROOT": ROOT,
                     "HOME": tmp, "XDG_CONFIG_HOME": tmp + "/config", "XDG_DATA_HOME": tmp + "/data",
                     "XDG_CACHE_HOME": tmp + "/cache",

@@ -28,6 +28,12 @@ until(b"Enter skips]: ")
 time.sleep(0.2)
 os.write(fd, b"\n")
 until(b"added stripe/tty")
+# The test it offers next would call Stripe itself: declined here (case 5040
+# takes it, against a stub).
+until(b"[Y/n]: ")
+time.sleep(0.2)
+os.write(fd, b"n\n")
+until(b"test it later with: switchboard connections test stripe/tty")
 try:
     while True:
         data = os.read(fd, 1024)

@@ -32,7 +32,7 @@ grep -q 'no webhook_secret to verify deliveries with' "$TMP/serve.err" || fail "
 ! grep -q 'FORGED_MARKER' "$TMP/serve.err" || fail "a rejected body reached the log"
 ! grep -q 'whsec_stripe_test_secret' "$TMP/serve.err" || fail "the secret reached the log"
 
-$BIN events list --json >"$TMP/list.jsonl"
+$BIN events list --jsonl >"$TMP/list.jsonl"
 [ "$(wc -l <"$TMP/list.jsonl")" = 2 ] || fail "events: $(cat "$TMP/list.jsonl")"
 python3 - "$TMP/list.jsonl" <<'PY'
 import json, sys

@@ -23,7 +23,7 @@ wait $SRV || fail "serve exited $?"
 trap - EXIT
 ! grep -q 'AddressSanitizer\|LeakSanitizer\|runtime error' "$TMP/serve.err" || fail "sanitizer"
 
-$BIN events list --json >"$TMP/list.jsonl"
+$BIN events list --jsonl >"$TMP/list.jsonl"
 python3 - "$TMP/list.jsonl" <<'PY'
 import json, sys
 evs = [json.loads(l) for l in open(sys.argv[1])]

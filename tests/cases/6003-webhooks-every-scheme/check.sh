@@ -35,7 +35,7 @@ trap - EXIT
 ! grep -q 'AddressSanitizer\|LeakSanitizer\|runtime error' "$TMP/serve.err" || fail "sanitizer"
 [ "$(grep -c 'rejected a delivery' "$TMP/serve.err")" = 10 ] || fail "rejections"
 
-$BIN events list --json --limit 1000 >"$TMP/list.jsonl"
+$BIN events list --jsonl --limit 1000 >"$TMP/list.jsonl"
 python3 - "$TMP/list.jsonl" <<'PY'
 import json, sys
 evs = [json.loads(l) for l in open(sys.argv[1])]

@@ -39,7 +39,7 @@ PY
 kill $SRV; wait $SRV || fail "serve exit"
 trap - EXIT
 
-ids() { $BIN events list --json "$@" | python3 -c "import json,sys; print(' '.join(json.loads(l)['vendor_event_id'] for l in sys.stdin))"; }
+ids() { $BIN events list --jsonl "$@" | python3 -c "import json,sys; print(' '.join(json.loads(l)['vendor_event_id'] for l in sys.stdin))"; }
 [ "$(ids)" = "gd-1 evt_d evt_c evt_b evt_a" ] || fail "all: $(ids)"
 [ "$(ids --connector stripe)" = "evt_d evt_c evt_b evt_a" ] || fail "connector"
 [ "$(ids --connection two)" = "evt_d evt_c" ] || fail "connection"

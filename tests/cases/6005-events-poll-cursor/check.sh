@@ -14,7 +14,7 @@ printf 'gho_poll123' | $BIN connections add github --name gh --secret-stdin --se
 $BIN events poll 2>"$TMP/p1.err" || fail "poll 1: $(cat "$TMP/p1.err")"
 grep -q 'stripe/main events: first poll: 2 items seen, no events; the next poll reports changes after 1767225700' "$TMP/p1.err" || fail "p1: $(cat "$TMP/p1.err")"
 grep -q 'cin7omni/shop products: first poll: 2 items seen' "$TMP/p1.err" || fail "p1 omni: $(cat "$TMP/p1.err")"
-[ -z "$($BIN events list --json)" ] || fail "events after the first poll"
+[ -z "$($BIN events list --jsonl)" ] || fail "events after the first poll"
 # Entities the connection receives webhooks for are not polled; lists that
 # need arguments nobody gave are skipped without failing.
 ! grep -q 'stripe/main customers' "$TMP/p1.err" || fail "polled a webhook entity"
@@ -31,7 +31,7 @@ grep -q 'cin7omni/shop products: 1 new event (2 items, cursor 2026-01-03T00:00:0
 $BIN events poll shop --entity products 2>"$TMP/p3.err" || fail "poll 3"
 grep -q 'cin7omni/shop products: 0 new events' "$TMP/p3.err" || fail "p3: $(cat "$TMP/p3.err")"
 
-$BIN events list --json >"$TMP/list.jsonl"
+$BIN events list --jsonl >"$TMP/list.jsonl"
 python3 - "$TMP/list.jsonl" "$TMP/stub-requests.jsonl" <<'PY'
 import json, sys
 evs = [json.loads(l) for l in open(sys.argv[1])]

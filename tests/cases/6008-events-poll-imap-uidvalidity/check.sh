@@ -46,7 +46,7 @@ grep -q 'email/box messages: 1 new event (1 item, cursor 4)' "$TMP/p4.err" || fa
 $BIN events poll box 2>"$TMP/p5.err" || fail "poll 5: $(cat "$TMP/p5.err")"
 grep -q 'email/box messages: 0 new events' "$TMP/p5.err" || fail "p5: $(cat "$TMP/p5.err")"
 
-$BIN events list --json >"$TMP/list.jsonl"
+$BIN events list --jsonl >"$TMP/list.jsonl"
 python3 - "$TMP/list.jsonl" "$TMP/mail/imap.log" <<'PY'
 import json, sys
 evs = [json.loads(l) for l in open(sys.argv[1])]

@@ -14,7 +14,7 @@ $BIN events poll shop --entity products --args '{"query": "status:active"}' 2>>"
 grep -q 'shopify/shop products: first poll: 2 items seen, no events; the next poll reports changes after 2026-09-02T11:40:03Z' "$TMP/p.err" || fail "p1: $(cat "$TMP/p.err")"
 grep -q 'shopify/shop products: 2 new events (3 items, cursor 2026-09-03T00:00:00Z)' "$TMP/p.err" || fail "p2: $(cat "$TMP/p.err")"
 grep -q 'shopify/shop products: 0 new events (1 item, cursor 2026-09-03T00:00:00Z)' "$TMP/p.err" || fail "p3: $(cat "$TMP/p.err")"
-$BIN events list --json >"$TMP/list.jsonl"
+$BIN events list --jsonl >"$TMP/list.jsonl"
 python3 - "$TMP/list.jsonl" "$TMP/stub-requests.jsonl" <<'PY'
 import json, sys
 evs = [json.loads(l) for l in open(sys.argv[1])]

@@ -32,7 +32,7 @@ grep -q '^  we_other .*https://elsewhere.example.com/x  \*$' "$TMP/list.out" || 
 $BIN --json webhooks list main >"$TMP/list.json" || fail "list --json"
 python3 -c "
 import json,sys
-rows=[json.loads(l) for l in open(sys.argv[1])]
+rows=json.load(open(sys.argv[1]))
 assert rows[0]=={'id':'we_123','url':'https://hooks.example.com/hooks/stripe/main','events':['customer.created','invoice.paid'],'this_connection':True}, rows
 assert rows[1]['this_connection'] is False, rows
 " "$TMP/list.json" || fail "list json"
@@ -62,7 +62,7 @@ PY
 kill -TERM $SRV; wait $SRV || true; trap - EXIT
 ! grep -q "$SECRET" "$TMP/serve.err" || fail "secret in serve log"
 ! grep -q 'AddressSanitizer\|LeakSanitizer\|runtime error' "$TMP"/*.err || fail "sanitizer: $(cat "$TMP"/*.err)"
-$BIN events list --json | grep -q '"vendor_event_id":"evt_reg1"' || fail "event not stored"
+$BIN events list --jsonl | grep -q '"vendor_event_id":"evt_reg1"' || fail "event not stored"
 
 $BIN webhooks remove main we_123 >"$TMP/rm.out" 2>"$TMP/rm.err" || fail "remove: $(cat "$TMP/rm.err")"
 grep -qx 'removed we_123' "$TMP/rm.out" || fail "rm out"

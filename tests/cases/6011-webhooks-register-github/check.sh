@@ -78,5 +78,5 @@ assert send(secret, "d-1") == 200
 PY
 kill -TERM $SRV; wait $SRV || true; trap - EXIT
 ! grep -q 'AddressSanitizer\|LeakSanitizer\|runtime error' "$TMP"/*.err || fail "sanitizer: $(cat "$TMP"/*.err)"
-$BIN events list --json | grep -q '"vendor_event":"issues.opened"' || fail "event not stored"
+$BIN events list --jsonl | grep -q '"vendor_event":"issues.opened"' || fail "event not stored"
 echo ok

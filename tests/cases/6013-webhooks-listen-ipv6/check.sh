@@ -43,7 +43,7 @@ $BIN webhooks serve --listen '::1:8787' 2>"$TMP/bad.err"; s=$?
 set -e
 [ $s = 2 ] && grep -q 'ADDR:PORT or \[IPv6\]:PORT' "$TMP/bad.err" || fail "unbracketed: $s $(cat "$TMP/bad.err")"
 
-$BIN events list --json >"$TMP/list.jsonl"
+$BIN events list --jsonl >"$TMP/list.jsonl"
 python3 - "$TMP/list.jsonl" <<'PY'
 import json, sys
 got = sorted(json.loads(l)["vendor_event_id"] for l in open(sys.argv[1]))

@@ -18,5 +18,5 @@ cat "$TMP/slow.out" >&2
 kill -TERM $SRV
 wait $SRV || fail "serve exited $?"
 trap - EXIT
-$BIN events list --json | grep -q '"vendor_event_id": *"evt_fast"' || fail "evt_fast not stored"
+$BIN events list --jsonl | grep -q '"vendor_event_id": *"evt_fast"' || fail "evt_fast not stored"
 echo ok

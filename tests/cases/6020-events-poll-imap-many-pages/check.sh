@@ -73,7 +73,7 @@ grep -q 'email/box messages: 15 new events (15 items in 2 pages, cursor 122)' "$
 $BIN events poll box 2>"$TMP/p8.err" || fail "poll 8: $(cat "$TMP/p8.err")"
 grep -q 'email/box messages: 0 new events (0 items, cursor 122)' "$TMP/p8.err" || fail "p8: $(cat "$TMP/p8.err")"
 
-$BIN events list --json --limit 1000 >"$TMP/list.jsonl"
+$BIN events list --jsonl --limit 1000 >"$TMP/list.jsonl"
 python3 - "$TMP/list.jsonl" <<'PY'
 import json, sys
 evs = [json.loads(l) for l in open(sys.argv[1])]

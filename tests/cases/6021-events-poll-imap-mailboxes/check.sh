@@ -54,7 +54,7 @@ $BIN call email_messages_list "{\"mailbox\": \"Archive\", \"order\": \"oldest\",
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert [m["uid"] for m in d["data"]] == [8,9] and not d["has_more"], d' "$TMP/c2.json" || fail "c2: $(cat "$TMP/c2.json")"
 $BIN call email_messages_list '{"mailbox": "Archive", "order": "sideways"}' >"$TMP/c3.json" 2>&1 && fail "order sideways accepted: $(cat "$TMP/c3.json")"
 
-$BIN events list --json >"$TMP/list.jsonl"
+$BIN events list --jsonl >"$TMP/list.jsonl"
 python3 - "$TMP/list.jsonl" <<'PY'
 import json, sys
 evs = [json.loads(l) for l in open(sys.argv[1])]

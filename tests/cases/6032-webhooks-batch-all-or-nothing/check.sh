@@ -20,7 +20,7 @@ serve() {
 	[ -s "$TMP/port" ] || fail "no port file"
 }
 trap 'kill $SRV 2>/dev/null || true' EXIT
-count() { $BIN events list --json --limit 1000 | wc -l; }
+count() { $BIN events list --jsonl --limit 1000 | wc -l; }
 
 for kind in hubspot xero quickbooks; do
 	SWITCHBOARD_FAULT=store_events_mid_batch serve
@@ -28,7 +28,7 @@ for kind in hubspot xero quickbooks; do
 	case "$got" in "no answer"*) ;; *) fail "$kind: the vendor got an answer: $got" ;; esac
 	rc=0; wait $SRV || rc=$?
 	[ "$rc" = 137 ] || fail "$kind: serve was not killed mid-batch (exit $rc)"
-	[ "$(count)" = 0 ] || fail "$kind: part of the batch was kept: $($BIN events list --json)"
+	[ "$(count)" = 0 ] || fail "$kind: part of the batch was kept: $($BIN events list --jsonl)"
 done
 
 serve

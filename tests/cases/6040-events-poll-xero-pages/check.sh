@@ -18,7 +18,7 @@ grep -q 'xero/books contacts: 2 new events (4 items in 2 pages, cursor /Date(176
 $BIN events poll books --entity contacts --args '{"limit": 2}' 2>"$TMP/p3.err" || fail "poll 3: $(cat "$TMP/p3.err")"
 grep -q 'xero/books contacts: 2 new events (5 items in 3 pages, cursor /Date(1767225780900+0000)/)' "$TMP/p3.err" || fail "p3: $(cat "$TMP/p3.err")"
 ! grep -q 'may be missed' "$TMP/p2.err" "$TMP/p3.err" || fail "warned about a partial page"
-$BIN events list --json >"$TMP/list.jsonl"
+$BIN events list --jsonl >"$TMP/list.jsonl"
 python3 - "$TMP/list.jsonl" "$TMP/stub-requests.jsonl" <<'PY'
 import json, sys
 evs = [json.loads(l) for l in open(sys.argv[1])]

@@ -12,7 +12,7 @@ grep -q 'quickbooks/co customers: first poll: 1 item seen, no events; the next p
 $BIN events poll co --entity customers --args '{"limit": 2}' 2>"$TMP/p2.err" || fail "poll 2: $(cat "$TMP/p2.err")"
 grep -q 'quickbooks/co customers: 4 new events (9 items in 5 pages, cursor 2026-01-01T00:04:00-08:00)' "$TMP/p2.err" || fail "p2: $(cat "$TMP/p2.err")"
 ! grep -q 'may be missed\|brought nothing new' "$TMP/p2.err" || fail "p2 warned: $(cat "$TMP/p2.err")"
-$BIN events list --json >"$TMP/list.jsonl"
+$BIN events list --jsonl >"$TMP/list.jsonl"
 python3 - "$TMP/list.jsonl" "$TMP/stub-requests.jsonl" <<'PY'
 import json, sys
 evs = sorted((json.loads(l) for l in open(sys.argv[1])), key=lambda e: e["id"])

@@ -19,7 +19,7 @@ grep -q 'stripe/main events: 4 new events (4 items in 2 pages, cursor 1767226000
 $BIN events poll main --entity events --args '{"limit": 2}' 2>"$TMP/p3.err" || fail "poll 3: $(cat "$TMP/p3.err")"
 grep -q 'stripe/main events: 1 new event (1 item, cursor 1767226100)' "$TMP/p3.err" || fail "p3: $(cat "$TMP/p3.err")"
 ! grep -q 'may be missed' "$TMP/p1.err" "$TMP/p2.err" "$TMP/p3.err" || fail "warned about a partial page"
-$BIN events list --json >"$TMP/list.jsonl"
+$BIN events list --jsonl >"$TMP/list.jsonl"
 python3 - "$TMP/list.jsonl" "$TMP/stub-requests.jsonl" <<'PY'
 import json, sys
 evs = sorted((json.loads(l) for l in open(sys.argv[1])), key=lambda e: e["id"])

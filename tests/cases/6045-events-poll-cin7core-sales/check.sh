@@ -9,7 +9,7 @@ $BIN events poll inv --entity sales 2>"$TMP/p1.err" || fail "poll 1: $(cat "$TMP
 grep -q 'cin7core/inv sales: first poll: 2 items seen, no events; the next poll reports changes after 2026-12-01T10:00:00' "$TMP/p1.err" || fail "p1: $(cat "$TMP/p1.err")"
 $BIN events poll inv --entity sales 2>"$TMP/p2.err" || fail "poll 2: $(cat "$TMP/p2.err")"
 grep -q 'cin7core/inv sales: 2 new events (3 items, cursor 2026-12-01T12:00:00)' "$TMP/p2.err" || fail "p2: $(cat "$TMP/p2.err")"
-$BIN events list --json >"$TMP/list.jsonl"
+$BIN events list --jsonl >"$TMP/list.jsonl"
 python3 - "$TMP/list.jsonl" "$TMP/stub-requests.jsonl" <<'PY'
 import json, sys
 evs = sorted((json.loads(l) for l in open(sys.argv[1])), key=lambda e: e["id"])

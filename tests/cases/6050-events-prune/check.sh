@@ -19,7 +19,7 @@ for c, vid, at in rows:
 db.commit()
 PY
 }
-ids() { $BIN events list --json | python3 -c "import json,sys; print(' '.join(sorted(json.loads(l)['vendor_event_id'] for l in sys.stdin)))"; }
+ids() { $BIN events list --jsonl | python3 -c "import json,sys; print(' '.join(sorted(json.loads(l)['vendor_event_id'] for l in sys.stdin)))"; }
 seed
 [ "$(ids)" = "evt_new evt_old1 evt_old2 gh_new gh_old" ] || fail "seeded: $(ids)"
 

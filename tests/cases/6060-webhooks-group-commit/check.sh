@@ -53,5 +53,5 @@ kill -TERM $SRV; wait $SRV || fail "serve exited $?"
 trap - EXIT
 grep -Eq 'deliveries go to the store in one transaction' "$TMP/serve.err" ||
 	fail "no delivery shared a transaction"
-[ "$($BIN events list --json | grep -c evt_group_)" = 8 ] || fail "not all 8 kept: $($BIN events list --json)"
+[ "$($BIN events list --jsonl | grep -c evt_group_)" = 8 ] || fail "not all 8 kept: $($BIN events list --jsonl)"
 echo ok

@@ -37,7 +37,7 @@ got=$(deliver)
 case "$got" in "no answer"*) ;; *) fail "the vendor got an answer: $got" ;; esac
 rc=0; wait $SRV || rc=$?
 [ "$rc" = 137 ] || fail "serve was not killed at the fault point (exit $rc)"
-[ "$($BIN events list --json | wc -l)" = 1 ] || fail "the delivery was not kept before the crash"
+[ "$($BIN events list --jsonl | wc -l)" = 1 ] || fail "the delivery was not kept before the crash"
 
 # The vendor retries the same event to a restarted listener.
 serve
@@ -45,7 +45,7 @@ got=$(deliver)
 [ "$got" = 200 ] || fail "retry answered $got"
 kill -TERM $SRV; wait $SRV || fail "serve exited $?"
 trap - EXIT
-$BIN events list --json >"$TMP/list.jsonl"
+$BIN events list --jsonl >"$TMP/list.jsonl"
 [ "$(wc -l <"$TMP/list.jsonl")" = 1 ] || fail "stored $(wc -l <"$TMP/list.jsonl") times: $(cat "$TMP/list.jsonl")"
 grep -q '"vendor_event_id":"evt_crash"' "$TMP/list.jsonl" || fail "event: $(cat "$TMP/list.jsonl")"
 echo ok
