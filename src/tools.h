@@ -35,6 +35,8 @@ struct tool {
 	json_t *input;      /* borrowed from def: inputSchema */
 	json_t *connections; /* owned array of connection names, default first */
 	int is_list;
+	int destructive;    /* cannot be undone: a client should ask first */
+	int idempotent;     /* repeating it changes nothing more */
 	int meta;           /* a discovery meta-tool (search, describe, call) */
 };
 
