@@ -14,11 +14,84 @@
 /* Keys in a parameter declaration that are ours, not JSON Schema. */
 static const char *own_keys[] = {"in", "as", "raw", "secret", "env", "required", "label", NULL};
 
+/* Keywords that constrain only one type, which move into that type's
+ * branch when a union type becomes anyOf. */
+static const char *const type_keys[][8] = {
+	{"object", "properties", "additionalProperties", "patternProperties", "required",
+	 "minProperties", "maxProperties", "propertyNames"},
+	{"array", "items", "prefixItems", "minItems", "maxItems", "uniqueItems", "contains", NULL},
+	{"string", "minLength", "maxLength", "pattern", "format", NULL},
+	{"number", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf", NULL},
+	{"integer", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf", NULL},
+};
+
+/* "type": ["string", "null"] as anyOf: [{"type": "string"}, {"type": "null"}],
+ * each branch with its type's keywords: Ajv's strict mode and some model
+ * APIs refuse union types. Changes s in place. */
+static void split_union(json_t *s)
+{
+	json_t *types = json_object_get(s, "type");
+	if (!json_is_array(types) || json_object_get(s, "anyOf"))
+		return;
+	json_t *any = json_array();
+	size_t i;
+	json_t *ty;
+	json_array_foreach(types, i, ty)
+	{
+		json_t *branch = json_pack("{s:O}", "type", ty);
+		for (size_t k = 0; k < sizeof(type_keys) / sizeof(type_keys[0]); k++) {
+			if (strcmp(type_keys[k][0], json_string_value(ty)) != 0)
+				continue;
+			for (size_t j = 1; j < 8 && type_keys[k][j]; j++) {
+				json_t *v = json_object_get(s, type_keys[k][j]);
+				if (v)
+					json_object_set(branch, type_keys[k][j], v);
+			}
+		}
+		json_array_append_new(any, branch);
+	}
+	for (size_t k = 0; k < sizeof(type_keys) / sizeof(type_keys[0]); k++)
+		for (size_t j = 1; j < 8 && type_keys[k][j]; j++)
+			json_object_del(s, type_keys[k][j]);
+	json_object_del(s, "type");
+	json_object_set_new(s, "anyOf", any);
+}
+
+/* split_union at every level of a schema. */
+static void strict_types(json_t *s)
+{
+	if (!json_is_object(s))
+		return;
+	split_union(s);
+	const char *k;
+	json_t *v;
+	json_object_foreach(s, k, v)
+	{
+		if (strcmp(k, "properties") == 0 || strcmp(k, "patternProperties") == 0 ||
+		    strcmp(k, "$defs") == 0) {
+			const char *name;
+			json_t *sub;
+			json_object_foreach(v, name, sub)
+				strict_types(sub);
+		} else if (json_is_array(v) && strcmp(k, "enum") != 0 && strcmp(k, "required") != 0 &&
+			   strcmp(k, "examples") != 0) {
+			size_t i;
+			json_t *sub;
+			json_array_foreach(v, i, sub)
+				strict_types(sub);
+		} else if (json_is_object(v) && strcmp(k, "const") != 0 &&
+			   strcmp(k, "default") != 0 && strcmp(k, "examples") != 0) {
+			strict_types(v);
+		}
+	}
+}
+
 static json_t *schema_copy(json_t *spec)
 {
 	json_t *out = json_deep_copy(spec);
 	for (int i = 0; own_keys[i]; i++)
 		json_object_del(out, own_keys[i]);
+	strict_types(out);
 	return out;
 }
 
