@@ -479,6 +479,7 @@ struct toolset *tools_build(const struct registry *r, const struct tools_filter 
 				t.action_doc = action;
 				t.connections = json_incref(names); /* dropped in tool_release */
 				t.is_list = action_is_list(c, aname, action);
+				t.featured = json_is_true(json_object_get(action, "featured"));
 				t.destructive = registry_action_destructive(r, aname, action);
 				t.idempotent = registry_action_idempotent(r, aname, action);
 				json_t *acts = json_object_get(entity, "actions");
@@ -493,6 +494,18 @@ struct toolset *tools_build(const struct registry *r, const struct tools_filter 
 	}
 	int max = f->max_tools > 0 ? f->max_tools : 40;
 	ts->discover = f->mode == TOOLS_DISCOVER || (f->mode == TOOLS_AUTO && ts->n > (size_t)max);
+	if (ts->discover && f->mode == TOOLS_AUTO) {
+		/* Pointers only now: push may have moved the array. */
+		size_t nf = 0;
+		for (size_t i = 0; i < ts->n; i++)
+			nf += ts->tools[i].featured;
+		if (nf <= (size_t)max) {
+			ts->featured = xcalloc(nf ? nf : 1, sizeof(*ts->featured));
+			for (size_t i = 0; i < ts->n; i++)
+				if (ts->tools[i].featured)
+					ts->featured[ts->nfeatured++] = &ts->tools[i];
+		}
+	}
 	build_meta(ts, f);
 	return ts;
 }
@@ -507,6 +520,7 @@ void tools_free(struct toolset *t)
 		tool_release(&t->meta[i]);
 	free(t->tools);
 	free(t->meta);
+	free(t->featured);
 	free(t);
 }
 
@@ -526,7 +540,7 @@ static size_t extras(const struct toolset *t, const struct tool *out[3])
 size_t tools_visible_count(const struct toolset *t)
 {
 	const struct tool *x[3];
-	return t->discover ? t->nmeta : t->n + extras(t, x);
+	return t->discover ? t->nfeatured + t->nmeta : t->n + extras(t, x);
 }
 
 const struct tool *tools_visible_at(const struct toolset *t, size_t i)
@@ -535,7 +549,7 @@ const struct tool *tools_visible_at(const struct toolset *t, size_t i)
 	if (i >= tools_visible_count(t))
 		return NULL;
 	if (t->discover)
-		return &t->meta[i];
+		return i < t->nfeatured ? t->featured[i] : &t->meta[i - t->nfeatured];
 	if (i < t->n)
 		return &t->tools[i];
 	extras(t, x);
