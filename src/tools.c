@@ -308,17 +308,19 @@ static void push(struct tool **arr, size_t *n, size_t *alloc, struct tool *t)
 	(*arr)[(*n)++] = *t;
 }
 
-/* The normalised answer: {data, next_cursor, has_more} for lists, {data}
- * otherwise, open to more keys. An item names the entity's id field without
- * a type (Cin7 Omni's is a number, most are strings); vendors add fields and
- * send null for unset ones, so no more is promised. */
+/* The normalised answer, open to more keys: {data, next_cursor, has_more}
+ * for lists, each item naming the entity's id field without a type (Cin7
+ * Omni's is a number, most are strings; vendors send null for unset
+ * fields, so no more is promised); {data} of any shape otherwise, which is
+ * all a client can rely on from a vendor's record, kept short since every
+ * tool in the list carries it. */
 static json_t *output_schema(const struct tool *t, json_t *entity)
 {
+	if (!t->is_list)
+		return json_pack("{s:s, s:{s:{}}, s:[s]}", "type", "object", "properties", "data",
+				 "required", "data");
 	const char *id = json_string_value(json_object_get(entity, "id_field"));
 	json_t *item = id ? json_pack("{s:{s:{}}}", "properties", id) : json_object();
-	if (!t->is_list)
-		return json_pack("{s:s, s:{s:o}, s:[s]}", "type", "object", "properties", "data",
-				 item, "required", "data");
 	return json_pack("{s:s, s:{s:{s:s, s:o}, s:{s:s}, s:{s:s}}, s:[s]}", "type", "object",
 			 "properties", "data", "type", "array", "items", item, "next_cursor",
 			 "type", "string", "has_more", "type", "boolean", "required", "data");
