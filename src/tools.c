@@ -485,9 +485,10 @@ struct toolset *tools_build(const struct registry *r, const struct tools_filter 
 				t.destructive = registry_action_destructive(r, aname, action);
 				t.idempotent = registry_action_idempotent(r, aname, action);
 				json_t *acts = json_object_get(entity, "actions");
-				int first = json_object_get(acts, "list")
-						    ? strcmp(aname, "list") == 0
-						    : json_object_iter_key(json_object_iter(acts)) == aname;
+				const char *lead = json_object_get(acts, "list")
+							   ? "list"
+							   : json_object_iter_key(json_object_iter(acts));
+				int first = strcmp(aname, lead) == 0;
 				make_def(&t, entity, first);
 				push(&ts->tools, &ts->n, &alloc, &t);
 			}
