@@ -6,7 +6,7 @@ python3 -c '
 import json, sys
 tools = {t["name"]: t["annotations"] for t in json.load(sys.stdin)}
 irreversible = """stripe_refunds_create stripe_charges_create stripe_payment_intents_create
- stripe_payment_intents_confirm stripe_payment_intents_capture stripe_charges_capture
+ stripe_subscriptions_create stripe_payment_intents_confirm stripe_payment_intents_capture stripe_charges_capture
  stripe_payment_intents_cancel stripe_refunds_cancel stripe_invoices_pay stripe_invoices_send
  stripe_invoices_void stripe_invoices_finalize stripe_invoices_delete stripe_subscriptions_cancel
  stripe_customers_delete email_messages_send slack_messages_post slack_messages_delete
@@ -39,7 +39,8 @@ for n, a in tools.items():
         if not isinstance(a.get("destructiveHint"), bool) or a.get("readOnlyHint") is not False:
             bad.append(("hints missing", n, a))
 # Idempotent where repeating changes nothing more, not where it sends again.
-for n in ["stripe_invoices_void", "stripe_customers_update", "github_pull_requests_merge"]:
+for n in ["stripe_invoices_void", "stripe_customers_update", "github_pull_requests_merge",
+          "slack_reactions_add", "github_issues_add_labels", "slack_channels_invite"]:
     if tools[n].get("idempotentHint") is not True:
         bad.append(("should be idempotent", n, tools[n]))
 for n in ["email_messages_send", "slack_messages_post", "stripe_refunds_create", "http_requests_send"]:
