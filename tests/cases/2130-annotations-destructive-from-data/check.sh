@@ -40,7 +40,7 @@ for n, a in tools.items():
             bad.append(("hints missing", n, a))
 # Idempotent where repeating changes nothing more, not where it sends again.
 for n in ["stripe_invoices_void", "stripe_customers_update", "github_pull_requests_merge",
-          "slack_reactions_add", "github_issues_add_labels", "slack_channels_invite"]:
+          "github_issues_add_labels"]:
     if tools[n].get("idempotentHint") is not True:
         bad.append(("should be idempotent", n, tools[n]))
 for n in ["email_messages_send", "slack_messages_post", "stripe_refunds_create", "http_requests_send"]:
