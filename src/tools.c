@@ -116,13 +116,19 @@ static char *words(const char *s)
 	return w;
 }
 
-/* An update whose fields are the create action's too: the create tool
+/* An update whose fields are the create action's too, when that create
+ * tool is in the list (built before it, in file order): the create tool
  * describes them, the update gives only their shapes. */
-static int shares_create_fields(const struct tool *t, json_t *entity)
+static int shares_create_fields(const struct toolset *ts, const struct tool *t, json_t *entity)
 {
 	json_t *create = json_object_get(json_object_get(entity, "actions"), "create");
 	const char *body = json_string_value(json_object_get(create, "body"));
-	return strcmp(t->action, "update") == 0 && body && strcmp(body, "fields") == 0;
+	if (strcmp(t->action, "update") != 0 || !body || strcmp(body, "fields") != 0)
+		return 0;
+	char *name = xasprintf("%s_%s_create", t->connector->slug, t->entity);
+	int shown = tools_find(ts, name) != NULL;
+	free(name);
+	return shown;
 }
 
 static void drop_descriptions(json_t *schema)
@@ -159,7 +165,7 @@ static json_t *input_schema(const struct tool *t, json_t *entity)
 	}
 	const char *body = json_string_value(json_object_get(action, "body"));
 	if (body && strcmp(body, "fields") == 0) {
-		int bare = shares_create_fields(t, entity);
+		int bare = t->bare_fields;
 		json_object_foreach(json_object_get(entity, "fields"), name, spec)
 		{
 			if (json_object_get(props, name))
@@ -269,7 +275,7 @@ static char *describe(const struct tool *t, json_t *entity, int first)
 		buf_addf(&b, " Needs %s.", text);
 		free(text);
 	}
-	if (shares_create_fields(t, entity))
+	if (t->bare_fields)
 		buf_addf(&b, " Fields as described in %s_%s_create.", t->connector->slug, t->entity);
 	free(ent);
 	free(act);
@@ -489,6 +495,7 @@ struct toolset *tools_build(const struct registry *r, const struct tools_filter 
 							   ? "list"
 							   : json_object_iter_key(json_object_iter(acts));
 				int first = strcmp(aname, lead) == 0;
+				t.bare_fields = shares_create_fields(ts, &t, entity);
 				make_def(&t, entity, first);
 				push(&ts->tools, &ts->n, &alloc, &t);
 			}

@@ -38,6 +38,7 @@ struct tool {
 	json_t *connections; /* owned array of connection names, default first */
 	int is_list;
 	int featured;       /* one of its connector's few most used tools */
+	int bare_fields;    /* an update whose fields its create tool describes */
 	int destructive;    /* cannot be undone: a client should ask first */
 	int idempotent;     /* repeating it changes nothing more */
 	int meta;           /* a discovery meta-tool (search, describe, call) */
