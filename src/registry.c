@@ -20,7 +20,7 @@
 struct registry {
 	struct connector **items;
 	size_t n, alloc;
-	json_t *verbs; /* "verbs" of _canonical.json: defaults per action name */
+	json_t *verbs; /* "verbs" of the _canonical.json files: defaults per action name */
 };
 
 static json_t *connector_schema; /* loaded once, freed by registry_free */
@@ -318,23 +318,29 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The verb rules of dir/_canonical.json, when the folder has one: a later
- * folder's rules replace an earlier one's. */
+/* The verb rules ("verbs") of dir/_canonical.json, when the folder has one
+ * that declares them: a later folder's rule for a verb replaces an earlier
+ * one's, the others stay. A file
+ * that cannot be read or parsed is reported; one without rules is not ours
+ * to judge (coverage reads its entities). */
 static void load_verbs(struct registry *r, const char *dir, registry_report_fn report, void *ctx)
 {
 	char *path = xasprintf("%s/_canonical.json", dir);
 	json_error_t je;
-	int exists = access(path, F_OK) == 0;
-	json_t *doc = exists ? json_load_file(path, 0, &je) : NULL;
+	json_t *doc = access(path, F_OK) == 0 ? json_load_file(path, 0, &je) : NULL;
 	json_t *verbs = json_object_get(doc, "verbs");
-	if (exists && !json_is_object(verbs)) {
-		char *msg = doc ? xasprintf("%s: no \"verbs\" object", path)
-				: xasprintf("%s:%d:%d: %s", path, je.line, je.column, je.text);
+	char *msg = NULL;
+	if (!doc && access(path, F_OK) == 0)
+		msg = xasprintf("%s:%d:%d: %s", path, je.line, je.column, je.text);
+	else if (verbs && !json_is_object(verbs))
+		msg = xasprintf("%s: \"verbs\" must be an object", path);
+	if (msg) {
 		report(msg, ctx);
 		free(msg);
 	} else if (verbs) {
-		json_decref(r->verbs);
-		r->verbs = json_incref(verbs); /* dropped in registry_free */
+		if (!r->verbs)
+			r->verbs = json_object();
+		json_object_update(r->verbs, verbs);
 	}
 	json_decref(doc);
 	free(path);
