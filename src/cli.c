@@ -168,9 +168,10 @@ int cli_tools(struct cli *cli, int argc, char **argv)
 		for (size_t i = 0; i < tools_visible_count(ts); i++) {
 			const struct tool *t = tools_visible_at(ts, i);
 			json_t *ann = json_object_get(t->def, "annotations");
+			/* danger: cannot be undone (a delete, a refund, a send). */
 			const char *mark = json_is_true(json_object_get(ann, "readOnlyHint")) ? "read"
 					   : json_is_true(json_object_get(ann, "destructiveHint"))
-						   ? "DELETE"
+						   ? "danger"
 						   : "write";
 			cli_print("%-44s %-6s %s\n", t->name, mark,
 				  json_string_value(json_object_get(t->def, "title")));

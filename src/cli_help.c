@@ -63,7 +63,7 @@ static const char main_usage[] =
 	"  --mode auto|static|discover   discover shows search/describe/call meta-tools;\n"
 	"                                auto (default) switches to it above --max-tools\n"
 	"  --max-tools N                 default 40\n"
-	"  --page-size N                 tools/list page size (default 100)\n"
+	"  --page-size N                 tools/list page size (default: all in one page)\n"
 	"  --max-message-bytes N         longest accepted message (default 4194304)\n"
 	"  --log-level LEVEL             debug, info, warn (default), error, off\n"
 	"  -h, --help                    this help, or a command's (COMMAND --help)\n"

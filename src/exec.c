@@ -94,6 +94,12 @@ static void finish(struct exec_call *call, json_t *result)
 	if (json_is_true(json_object_get(result, "isError")) && json_array_size(call->items))
 		result = result_partial(call->items, json_object_get(call->args, "fields"),
 					json_object_get(call->args, "cursor"), call->pages, result);
+	/* Our promise to clients that read outputSchema: a mismatch is our bug. */
+	struct err e;
+	err_init(&e);
+	if (result_check_output(result, json_object_get(call->tool->def, "outputSchema"), &e) < 0)
+		log_error("tool %s: result does not match its outputSchema: %s", call->tool->name,
+			  e.msg);
 	call_free(call);
 	done(result, ctx);
 }

@@ -262,7 +262,7 @@ static void tools_list(struct server *srv, json_t *id, json_t *params)
 		reply_error(id, JSONRPC_INVALID_PARAMS, "invalid cursor");
 		return;
 	}
-	size_t page = srv->opt->page_size > 0 ? (size_t)srv->opt->page_size : 100;
+	size_t page = srv->opt->page_size > 0 ? (size_t)srv->opt->page_size : n;
 	json_t *list = json_array();
 	for (size_t i = off; i < n && i < off + page; i++)
 		json_array_append(list, tools_visible_at(srv->tools, i)->def);

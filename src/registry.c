@@ -23,6 +23,7 @@ struct registry {
 	struct connector **items;
 	size_t n, alloc;
 	struct registry_cache *cache; /* while registry_load_default runs */
+	json_t *verbs; /* "verbs" of the _canonical.json files: defaults per action name */
 };
 
 static json_t *connector_schema; /* loaded once, freed by registry_free */
@@ -51,6 +52,7 @@ void registry_free(struct registry *r)
 	for (size_t i = 0; i < r->n; i++)
 		connector_free(r->items[i]);
 	free(r->items);
+	json_decref(r->verbs);
 	free(r);
 	if (--registries_alive == 0) {
 		json_decref(connector_schema);
@@ -326,6 +328,34 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* The verb rules ("verbs") of dir/_canonical.json, when the folder has one
+ * that declares them: a later folder's rule for a verb replaces an earlier
+ * one's, the others stay. A file
+ * that cannot be read or parsed is reported; one without rules is not ours
+ * to judge (coverage reads its entities). */
+static void load_verbs(struct registry *r, const char *dir, registry_report_fn report, void *ctx)
+{
+	char *path = xasprintf("%s/_canonical.json", dir);
+	json_error_t je;
+	json_t *doc = access(path, F_OK) == 0 ? json_load_file(path, 0, &je) : NULL;
+	json_t *verbs = json_object_get(doc, "verbs");
+	char *msg = NULL;
+	if (!doc && access(path, F_OK) == 0)
+		msg = xasprintf("%s:%d:%d: %s", path, je.line, je.column, je.text);
+	else if (verbs && !json_is_object(verbs))
+		msg = xasprintf("%s: \"verbs\" must be an object", path);
+	if (msg) {
+		report(msg, ctx);
+		free(msg);
+	} else if (verbs) {
+		if (!r->verbs)
+			r->verbs = json_object();
+		json_object_update(r->verbs, verbs);
+	}
+	json_decref(doc);
+	free(path);
+}
+
 int registry_load_dir(struct registry *r, const char *dir, int missing_ok, registry_report_fn report,
 		      void *ctx)
 {
@@ -350,6 +380,7 @@ int registry_load_dir(struct registry *r, const char *dir, int missing_ok, regis
 		names[n++] = xstrdup(de->d_name);
 	}
 	closedir(d);
+	load_verbs(r, dir, report, ctx);
 	/* A stable order makes "a later file wins" mean something. */
 	if (n)
 		qsort(names, n, sizeof(*names), cmp_str);
@@ -493,6 +524,27 @@ const char *action_kind(const char *name, json_t *action)
 	if (strcmp(name, "delete") == 0)
 		return "delete";
 	return "write";
+}
+
+/* An action's own boolean key, else its verb rule's, else -1. */
+static int declared(const struct registry *r, const char *name, json_t *action, const char *key)
+{
+	json_t *v = json_object_get(action, key);
+	if (!v)
+		v = json_object_get(json_object_get(r ? r->verbs : NULL, name), key);
+	return json_is_boolean(v) ? json_is_true(v) : -1;
+}
+
+int registry_action_destructive(const struct registry *r, const char *name, json_t *action)
+{
+	int d = declared(r, name, action, "destructive");
+	return d >= 0 ? d : strcmp(action_kind(name, action), "delete") == 0;
+}
+
+int registry_action_idempotent(const struct registry *r, const char *name, json_t *action)
+{
+	int d = declared(r, name, action, "idempotent");
+	return d >= 0 ? d : strcmp(action_kind(name, action), "delete") == 0;
 }
 
 int action_is_list(const struct connector *c, const char *name, json_t *action)

@@ -66,6 +66,13 @@ json_t *connector_pagination(const struct connector *c, json_t *action);
 /* What an action does: "read", "write" or "delete" (standard verbs imply it). */
 const char *action_kind(const char *action_name, json_t *action);
 int action_is_list(const struct connector *c, const char *action_name, json_t *action);
+/* Whether an action cannot be undone (a delete, a payment, a refund, a
+ * send, a cancellation), and whether repeating it changes nothing more: the
+ * action's own "destructive" / "idempotent", else the rule for its name in
+ * the "verbs" of _canonical.json, else true for kind "delete". r may be
+ * NULL (no verb rules). */
+int registry_action_destructive(const struct registry *r, const char *action_name, json_t *action);
+int registry_action_idempotent(const struct registry *r, const char *action_name, json_t *action);
 
 /* An action's "at_least_one" rules: each rule is an array of choices, a
  * choice an argument name or an array of names given together. Whether args

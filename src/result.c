@@ -11,6 +11,7 @@
 #include "jsonx.h"
 #include "log.h"
 #include "request.h"
+#include "schema.h"
 #include "store.h"
 
 json_t *result_error(const char *message, json_t *details)
@@ -64,6 +65,16 @@ json_t *result_success(json_t *structured)
 			      "structuredContent", structured);
 	free(text);
 	return r;
+}
+
+int result_check_output(json_t *result, json_t *output_schema, struct err *err)
+{
+	if (!output_schema || !result || json_is_true(json_object_get(result, "isError")))
+		return 0;
+	json_t *sc = json_object_get(result, "structuredContent");
+	if (!sc)
+		return err_set(err, "no structuredContent");
+	return schema_validate(output_schema, sc, err);
 }
 
 /* The items gathered before a later page failed, with the cursor of the page

@@ -24,6 +24,11 @@ json_t *result_success(json_t *structured);
  * pages pages. Takes the first line of error's text, and steals error. New
  * reference. */
 json_t *result_partial(json_t *items, json_t *fields, json_t *cursor, int pages, json_t *error);
+/* Check a success result's structuredContent against the tool's
+ * outputSchema (both borrowed; either may be NULL). Error results and tools
+ * without an outputSchema pass. 0, or -1 with err naming the first
+ * mismatch. */
+int result_check_output(json_t *result, json_t *output_schema, struct err *err);
 /* Keep only the named fields (an array of strings, borrowed) of an object,
  * or of each object in an array; anything else as it is. New reference. */
 json_t *result_select_fields(json_t *data, json_t *fields);

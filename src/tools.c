@@ -16,11 +16,84 @@
 static const char *own_keys[] = {"in",	 "as",	     "raw",   "secret", "env",
 				 "env_aliases", "required", "label", NULL};
 
+/* Keywords that constrain only one type, which move into that type's
+ * branch when a union type becomes anyOf. */
+static const char *const type_keys[][8] = {
+	{"object", "properties", "additionalProperties", "patternProperties", "required",
+	 "minProperties", "maxProperties", "propertyNames"},
+	{"array", "items", "prefixItems", "minItems", "maxItems", "uniqueItems", "contains", NULL},
+	{"string", "minLength", "maxLength", "pattern", "format", NULL},
+	{"number", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf", NULL},
+	{"integer", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf", NULL},
+};
+
+/* "type": ["string", "null"] as anyOf: [{"type": "string"}, {"type": "null"}],
+ * each branch with its type's keywords: Ajv's strict mode and some model
+ * APIs refuse union types. Changes s in place. */
+static void split_union(json_t *s)
+{
+	json_t *types = json_object_get(s, "type");
+	if (!json_is_array(types) || json_object_get(s, "anyOf"))
+		return;
+	json_t *any = json_array();
+	size_t i;
+	json_t *ty;
+	json_array_foreach(types, i, ty)
+	{
+		json_t *branch = json_pack("{s:O}", "type", ty);
+		for (size_t k = 0; k < sizeof(type_keys) / sizeof(type_keys[0]); k++) {
+			if (strcmp(type_keys[k][0], json_string_value(ty)) != 0)
+				continue;
+			for (size_t j = 1; j < 8 && type_keys[k][j]; j++) {
+				json_t *v = json_object_get(s, type_keys[k][j]);
+				if (v)
+					json_object_set(branch, type_keys[k][j], v);
+			}
+		}
+		json_array_append_new(any, branch);
+	}
+	for (size_t k = 0; k < sizeof(type_keys) / sizeof(type_keys[0]); k++)
+		for (size_t j = 1; j < 8 && type_keys[k][j]; j++)
+			json_object_del(s, type_keys[k][j]);
+	json_object_del(s, "type");
+	json_object_set_new(s, "anyOf", any);
+}
+
+/* split_union at every level of a schema. */
+static void strict_types(json_t *s)
+{
+	if (!json_is_object(s))
+		return;
+	split_union(s);
+	const char *k;
+	json_t *v;
+	json_object_foreach(s, k, v)
+	{
+		if (strcmp(k, "properties") == 0 || strcmp(k, "patternProperties") == 0 ||
+		    strcmp(k, "$defs") == 0) {
+			const char *name;
+			json_t *sub;
+			json_object_foreach(v, name, sub)
+				strict_types(sub);
+		} else if (json_is_array(v) && strcmp(k, "enum") != 0 && strcmp(k, "required") != 0 &&
+			   strcmp(k, "examples") != 0) {
+			size_t i;
+			json_t *sub;
+			json_array_foreach(v, i, sub)
+				strict_types(sub);
+		} else if (json_is_object(v) && strcmp(k, "const") != 0 &&
+			   strcmp(k, "default") != 0 && strcmp(k, "examples") != 0) {
+			strict_types(v);
+		}
+	}
+}
+
 static json_t *schema_copy(json_t *spec)
 {
 	json_t *out = json_deep_copy(spec);
 	for (int i = 0; own_keys[i]; i++)
 		json_object_del(out, own_keys[i]);
+	strict_types(out);
 	return out;
 }
 
@@ -45,6 +118,41 @@ static char *words(const char *s)
 	return w;
 }
 
+/* An update whose fields are the create action's too, when that create
+ * tool is in the list (built before it, in file order): the create tool
+ * describes them, the update gives only their shapes. */
+static int shares_create_fields(const struct toolset *ts, const struct tool *t, json_t *entity)
+{
+	json_t *create = json_object_get(json_object_get(entity, "actions"), "create");
+	const char *body = json_string_value(json_object_get(create, "body"));
+	if (strcmp(t->action, "update") != 0 || !body || strcmp(body, "fields") != 0)
+		return 0;
+	char *name = xasprintf("%s_%s_create", t->connector->slug, t->entity);
+	int shown = tools_find(ts, name) != NULL;
+	free(name);
+	return shown;
+}
+
+static void drop_descriptions(json_t *schema)
+{
+	const char *k;
+	json_t *v;
+	if (json_is_array(schema)) {
+		size_t i;
+		json_array_foreach(schema, i, v)
+			drop_descriptions(v);
+		return;
+	}
+	/* Only a string: in a properties map, "description" may be a field. */
+	if (json_is_string(json_object_get(schema, "description")))
+		json_object_del(schema, "description");
+	json_object_foreach(schema, k, v)
+	{
+		if (json_is_object(v) || json_is_array(v))
+			drop_descriptions(v);
+	}
+}
+
 static json_t *input_schema(const struct tool *t, json_t *entity)
 {
 	json_t *props = json_object(), *required = json_array();
@@ -59,10 +167,15 @@ static json_t *input_schema(const struct tool *t, json_t *entity)
 	}
 	const char *body = json_string_value(json_object_get(action, "body"));
 	if (body && strcmp(body, "fields") == 0) {
+		int bare = t->bare_fields;
 		json_object_foreach(json_object_get(entity, "fields"), name, spec)
 		{
-			if (!json_object_get(props, name))
-				json_object_set_new(props, name, schema_copy(spec));
+			if (json_object_get(props, name))
+				continue;
+			json_t *copy = schema_copy(spec);
+			if (bare)
+				drop_descriptions(copy);
+			json_object_set_new(props, name, copy);
 		}
 		if (strcmp(t->action, "create") == 0) {
 			size_t i;
@@ -85,28 +198,22 @@ static json_t *input_schema(const struct tool *t, json_t *entity)
 	if (t->is_list) {
 		json_t *pg = connector_pagination(t->connector, action);
 		json_int_t max = json_integer_value(json_object_get(pg, "max_limit"));
-		json_t *limit = json_pack("{s:s, s:i, s:s}", "type", "integer", "minimum", 1,
-					  "description", "Items per page (the vendor's page size).");
+		json_t *limit = json_pack("{s:s, s:i}", "type", "integer", "minimum", 1);
 		if (max > 0)
 			json_object_set_new(limit, "maximum", json_integer(max));
 		json_object_set_new(props, "limit", limit);
 		json_object_set_new(props, "cursor",
 				    json_pack("{s:s, s:s}", "type", "string", "description",
-					      "next_cursor from the previous page; omit for the first "
-					      "page."));
-		json_object_set_new(
-			props, "max_items",
-			json_pack("{s:s, s:i, s:i, s:s}", "type", "integer", "minimum", 1, "maximum",
-				  1000, "description",
-				  "Fetch pages until this many items are gathered (default: one "
-				  "page)."));
+					      "next_cursor of the previous page"));
+		json_object_set_new(props, "max_items",
+				    json_pack("{s:s, s:i, s:i, s:s}", "type", "integer", "minimum", 1,
+					      "maximum", 1000, "description",
+					      "Follow pages until this many items"));
 	}
 	if (t->is_list || strcmp(action_kind(t->action, action), "read") == 0)
-		json_object_set_new(
-			props, "fields",
-			json_pack("{s:s, s:{s:s}, s:s}", "type", "array", "items", "type", "string",
-				  "description",
-				  "Keep only these top-level fields of each item, to save context."));
+		json_object_set_new(props, "fields",
+				    json_pack("{s:s, s:{s:s}, s:s}", "type", "array", "items", "type",
+					      "string", "description", "Keep only these top-level fields"));
 	if (json_array_size(t->connections) > 1) {
 		char *desc = xasprintf("Which %s connection (account) to use; default: %s.",
 				       json_string_value(json_object_get(t->connector->doc, "name")),
@@ -125,37 +232,39 @@ static json_t *input_schema(const struct tool *t, json_t *entity)
 	return schema;
 }
 
-static json_t *annotations(const struct tool *t, const char *title)
+/* Only what differs from MCP's defaults (readOnlyHint false,
+ * destructiveHint true, idempotentHint false, openWorldHint true), except
+ * that readOnlyHint and destructiveHint are always said: clients differ in
+ * what they assume when a hint is missing. */
+static json_t *annotations(const struct tool *t)
 {
-	const char *kind = action_kind(t->action, t->action_doc);
-	json_t *idem = json_object_get(t->action_doc, "idempotent");
-	int read = strcmp(kind, "read") == 0, del = strcmp(kind, "delete") == 0;
-	int idempotent = idem ? json_is_true(idem) : (del || strcmp(t->action, "update") == 0);
-	json_t *a = json_pack("{s:s, s:b}", "title", title, "readOnlyHint", read);
-	if (!read) {
-		json_object_set_new(a, "destructiveHint", json_boolean(del));
-		json_object_set_new(a, "idempotentHint", json_boolean(idempotent));
-	}
-	json_object_set_new(a, "openWorldHint", json_true());
+	if (strcmp(action_kind(t->action, t->action_doc), "read") == 0)
+		return json_pack("{s:b}", "readOnlyHint", 1);
+	json_t *a = json_pack("{s:b, s:b}", "readOnlyHint", 0, "destructiveHint", t->destructive);
+	if (t->idempotent)
+		json_object_set_new(a, "idempotentHint", json_true());
 	return a;
 }
 
-static char *describe(const struct tool *t, json_t *entity, const char *cname)
+/* The action's own words; the entity's description once per entity, on
+ * the tool a model meets it by (the list, else the first action), since the
+ * title and name already say which connector and entity. */
+static char *describe(const struct tool *t, json_t *entity, int first)
 {
 	struct buf b;
 	buf_init(&b, 0);
 	const char *desc = json_string_value(json_object_get(t->action_doc, "description"));
 	char *ent = words(t->entity), *act = words(t->action);
 	if (desc)
-		buf_addf(&b, "%s: %s", cname, desc);
+		buf_adds(&b, desc);
 	else if (strcmp(t->action, "list") == 0)
-		buf_addf(&b, "%s: list %s.", cname, ent);
+		buf_addf(&b, "List %s.", ent);
 	else if (strcmp(t->action, "read") == 0)
-		buf_addf(&b, "%s: get one of %s by id.", cname, ent);
+		buf_addf(&b, "Get one of %s by id.", ent);
 	else
-		buf_addf(&b, "%s: %s %s.", cname, act, ent);
+		buf_addf(&b, "%c%s %s.", toupper((unsigned char)act[0]), act + 1, ent);
 	const char *edesc = json_string_value(json_object_get(entity, "description"));
-	if (edesc)
+	if (edesc && first)
 		buf_addf(&b, " (%s: %s)", ent, edesc);
 	const char *notes = json_string_value(json_object_get(t->action_doc, "notes"));
 	if (notes)
@@ -168,8 +277,8 @@ static char *describe(const struct tool *t, json_t *entity, const char *cname)
 		buf_addf(&b, " Needs %s.", text);
 		free(text);
 	}
-	if (t->is_list)
-		buf_adds(&b, " Returns {data, next_cursor}; pass next_cursor as cursor for the next page.");
+	if (t->bare_fields)
+		buf_addf(&b, " Fields as described in %s_%s_create.", t->connector->slug, t->entity);
 	free(ent);
 	free(act);
 	return buf_detach(&b);
@@ -207,18 +316,36 @@ static void push(struct tool **arr, size_t *n, size_t *alloc, struct tool *t)
 	(*arr)[(*n)++] = *t;
 }
 
-static void make_def(struct tool *t, json_t *entity)
+/* The normalised answer, open to more keys: {data, next_cursor, has_more}
+ * for lists, each item naming the entity's id field without a type (Cin7
+ * Omni's is a number, most are strings; vendors send null for unset
+ * fields, so no more is promised); {data} of any shape otherwise, which is
+ * all a client can rely on from a vendor's record, kept short since every
+ * tool in the list carries it. */
+static json_t *output_schema(const struct tool *t, json_t *entity)
+{
+	if (!t->is_list)
+		return json_pack("{s:s, s:{s:{}}, s:[s]}", "type", "object", "properties", "data",
+				 "required", "data");
+	const char *id = json_string_value(json_object_get(entity, "id_field"));
+	json_t *item = id ? json_pack("{s:{s:{}}}", "properties", id) : json_object();
+	return json_pack("{s:s, s:{s:{s:s, s:o}, s:{s:s}, s:{s:s}}, s:[s]}", "type", "object",
+			 "properties", "data", "type", "array", "items", item, "next_cursor",
+			 "type", "string", "has_more", "type", "boolean", "required", "data");
+}
+
+static void make_def(struct tool *t, json_t *entity, int first)
 {
 	const char *cname = json_string_value(json_object_get(t->connector->doc, "name"));
 	char *ent = words(t->entity), *act = words(t->action);
 	const char *atitle = json_string_value(json_object_get(t->action_doc, "title"));
 	char *title = atitle ? xasprintf("%s: %s", cname, atitle)
 			     : xasprintf("%s: %s %s", cname, act, ent);
-	char *desc = describe(t, entity, cname);
+	char *desc = describe(t, entity, first);
 	t->input = input_schema(t, entity);
-	t->def = json_pack("{s:s, s:s, s:s, s:o, s:o}", "name", t->name, "title", title,
-			   "description", desc, "inputSchema", t->input, "annotations",
-			   annotations(t, title));
+	t->def = json_pack("{s:s, s:s, s:s, s:o, s:o, s:o}", "name", t->name, "title", title,
+			   "description", desc, "inputSchema", t->input, "outputSchema",
+			   output_schema(t, entity), "annotations", annotations(t));
 	free(ent);
 	free(act);
 	free(title);
@@ -362,7 +489,16 @@ struct toolset *tools_build(const struct registry *r, const struct tools_filter 
 				t.action_doc = action;
 				t.connections = json_incref(names); /* dropped in tool_release */
 				t.is_list = action_is_list(c, aname, action);
-				make_def(&t, entity);
+				t.featured = json_is_true(json_object_get(action, "featured"));
+				t.destructive = registry_action_destructive(r, aname, action);
+				t.idempotent = registry_action_idempotent(r, aname, action);
+				json_t *acts = json_object_get(entity, "actions");
+				const char *lead = json_object_get(acts, "list")
+							   ? "list"
+							   : json_object_iter_key(json_object_iter(acts));
+				int first = strcmp(aname, lead) == 0;
+				t.bare_fields = shares_create_fields(ts, &t, entity);
+				make_def(&t, entity, first);
 				push(&ts->tools, &ts->n, &alloc, &t);
 			}
 		}
@@ -370,6 +506,18 @@ struct toolset *tools_build(const struct registry *r, const struct tools_filter 
 	}
 	int max = f->max_tools > 0 ? f->max_tools : 40;
 	ts->discover = f->mode == TOOLS_DISCOVER || (f->mode == TOOLS_AUTO && ts->n > (size_t)max);
+	if (ts->discover && f->mode == TOOLS_AUTO) {
+		/* Pointers only now: push may have moved the array. */
+		size_t nf = 0;
+		for (size_t i = 0; i < ts->n; i++)
+			nf += ts->tools[i].featured;
+		if (nf <= (size_t)max) {
+			ts->featured = xcalloc(nf ? nf : 1, sizeof(*ts->featured));
+			for (size_t i = 0; i < ts->n; i++)
+				if (ts->tools[i].featured)
+					ts->featured[ts->nfeatured++] = &ts->tools[i];
+		}
+	}
 	build_meta(ts, f);
 	return ts;
 }
@@ -384,6 +532,7 @@ void tools_free(struct toolset *t)
 		tool_release(&t->meta[i]);
 	free(t->tools);
 	free(t->meta);
+	free(t->featured);
 	free(t);
 }
 
@@ -403,7 +552,7 @@ static size_t extras(const struct toolset *t, const struct tool *out[3])
 size_t tools_visible_count(const struct toolset *t)
 {
 	const struct tool *x[3];
-	return t->discover ? t->nmeta : t->n + extras(t, x);
+	return t->discover ? t->nfeatured + t->nmeta : t->n + extras(t, x);
 }
 
 const struct tool *tools_visible_at(const struct toolset *t, size_t i)
@@ -412,7 +561,7 @@ const struct tool *tools_visible_at(const struct toolset *t, size_t i)
 	if (i >= tools_visible_count(t))
 		return NULL;
 	if (t->discover)
-		return &t->meta[i];
+		return i < t->nfeatured ? t->featured[i] : &t->meta[i - t->nfeatured];
 	if (i < t->n)
 		return &t->tools[i];
 	extras(t, x);

@@ -16,7 +16,9 @@ struct tools_filter {
 	int read_only;
 	int all;           /* show connectors without a usable connection too */
 	enum tools_mode mode;
-	int max_tools;     /* auto switches to discover above this (default 40) */
+	int max_tools;     /* auto shows every tool up to this many (default 40); above
+			      it, the featured ones and the meta-tools, or the
+			      meta-tools alone when more than this many are featured */
 	int events;        /* show switchboard_events (the store holds events) */
 	int connect;       /* show switchboard_connect (an OAuth app is stored) */
 };
@@ -35,6 +37,10 @@ struct tool {
 	json_t *input;      /* borrowed from def: inputSchema */
 	json_t *connections; /* owned array of connection names, default first */
 	int is_list;
+	int featured;       /* one of its connector's few most used tools */
+	int bare_fields;    /* an update whose fields its create tool describes */
+	int destructive;    /* cannot be undone: a client should ask first */
+	int idempotent;     /* repeating it changes nothing more */
 	int meta;           /* a discovery meta-tool (search, describe, call) */
 };
 
@@ -42,6 +48,9 @@ struct toolset {
 	struct tool *tools;  /* every generated tool that passes the filters */
 	size_t n;
 	int discover;        /* tools/list shows the meta-tools instead */
+	const struct tool **featured; /* auto mode: shown directly beside the
+					 meta-tools (borrowed pointers into tools) */
+	size_t nfeatured;
 	struct tool *meta;   /* the meta-tools */
 	size_t nmeta;
 	const struct tool *conn_tool; /* switchboard_connections, shown in every mode
@@ -60,7 +69,8 @@ struct toolset *tools_build(const struct registry *r, const struct tools_filter 
 			    tools_connections_fn conns, void *ctx, struct err *err);
 void tools_free(struct toolset *t);
 
-/* The tools a client sees (meta-tools in discover mode); borrowed. */
+/* The tools a client sees (in discovery, the featured tools of auto mode,
+ * then the meta-tools); borrowed. */
 size_t tools_visible_count(const struct toolset *t);
 const struct tool *tools_visible_at(const struct toolset *t, size_t i);
 /* Find any tool by name: generated (even in discover mode) or meta. */

@@ -18,6 +18,8 @@ A case folder holds one session with the server:
   requests.jsonl expected requests the stub saw, in order, compared as JSON
   stderr         regular expressions that must each match somewhere in stderr
   stderr_not     regular expressions that must not match anywhere in stderr
+                 (and no case may log a result that does not match its
+                 tool's outputSchema)
   check.sh       run last with sh (stdout on stdin), within 60 s or timeout; must exit 0; a line
                  "skip: <reason>" on its stdout marks the case skipped
   exit           expected exit status (default 0)
@@ -317,6 +319,10 @@ def run_case(case_dir, binary, valgrind):
             for pat in open(f("stderr")).read().splitlines():
                 if pat and not re.search(pat, stderr, re.M):
                     return f"stderr does not match /{pat}/: {stderr[-1500:]}"
+        # Every call in every case: a success result must match the tool's
+        # outputSchema (exec.c logs a mismatch with src/schema.c's verdict).
+        if "does not match its outputSchema" in stderr:
+            return "structuredContent does not match outputSchema: " + stderr[-1500:]
         if os.path.exists(f("stderr_not")):
             for pat in open(f("stderr_not")).read().splitlines():
                 if pat and re.search(expand(pat, env), stderr, re.M):

@@ -57,6 +57,8 @@ function sample(name, s) {
 	if (!s) return "x";
 	if (name in SAMPLES && (s.type === "string" || !s.type)) return SAMPLES[name];
 	if (s.enum) return s.enum[0];
+	// A union type comes as anyOf branches (tools.c): sample the first that is not null.
+	if (s.anyOf) return sample(name, s.anyOf.find((b) => b.type !== "null") ?? s.anyOf[0]);
 	const type = Array.isArray(s.type) ? s.type.find((t) => t !== "null") : s.type;
 	switch (type) {
 		case "boolean":

@@ -20,8 +20,54 @@ static void check_redact(const char *in, const char *keys, const char *want)
 	json_decref(k);
 }
 
+/* structured (JSON text) as a success result, checked against schema. */
+static int check_output(const char *schema_text, const char *structured)
+{
+	json_t *schema = json_loads(schema_text, 0, NULL);
+	json_t *result = result_success(json_loads(structured, JSON_DECODE_ANY, NULL));
+	struct err e;
+	err_init(&e);
+	int r = result_check_output(result, schema, &e);
+	json_decref(schema);
+	json_decref(result);
+	return r;
+}
+
+static void test_check_output(void)
+{
+	/* The list shape tools.c declares, with the entity's id field. */
+	const char *list = "{\"type\":\"object\",\"properties\":{\"data\":{\"type\":\"array\","
+			   "\"items\":{\"properties\":{\"id\":{}}}},\"next_cursor\":{\"type\":"
+			   "\"string\"},\"has_more\":{\"type\":\"boolean\"}},\"required\":[\"data\"]}";
+	CHECK(check_output(list, "{\"data\":[{\"id\":1},{\"id\":\"a\",\"x\":null}],"
+				 "\"has_more\":true,\"next_cursor\":\"c\"}") == 0);
+	/* A partial result adds pages and incomplete: open to more keys. */
+	CHECK(check_output(list, "{\"data\":[],\"has_more\":true,\"pages\":2,"
+				 "\"incomplete\":\"stopped\"}") == 0);
+	CHECK(check_output(list, "{\"data\":{\"id\":1}}") < 0);
+	CHECK(check_output(list, "{\"data\":[],\"next_cursor\":null}") < 0);
+	CHECK(check_output(list, "{\"items\":[]}") < 0);
+	/* Any data for a single record, even a vendor's bare true. */
+	const char *one = "{\"type\":\"object\",\"properties\":{\"data\":{\"properties\":"
+			  "{\"id\":{}}}},\"required\":[\"data\"]}";
+	CHECK(check_output(one, "{\"data\":true}") == 0);
+	CHECK(check_output(one, "{\"data\":{\"id\":\"cus_1\"}}") == 0);
+	/* Errors and tools without an outputSchema pass. */
+	json_t *schema = json_loads(one, 0, NULL), *bad = result_error("boom", NULL);
+	struct err er;
+	err_init(&er);
+	CHECK(result_check_output(bad, schema, &er) == 0);
+	json_t *good = result_success(json_pack("{s:i}", "x", 1));
+	CHECK(result_check_output(good, NULL, &er) == 0);
+	CHECK(result_check_output(good, schema, &er) < 0); /* no data */
+	json_decref(schema);
+	json_decref(bad);
+	json_decref(good);
+}
+
 int main(void)
 {
+	test_check_output();
 	/* Stripe's webhook endpoint create answer. */
 	check_redact("{\"id\":\"we_1\",\"secret\":\"whsec_x\"}", "[\"secret\"]",
 		     "{\"id\":\"we_1\",\"secret\":\"[redacted]\"}");
