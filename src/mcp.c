@@ -416,6 +416,8 @@ static void unlink_call(struct mcp_core *srv, struct call *c)
 			break;
 		}
 	}
+	if (srv->cur == &c->rq)
+		srv->cur = NULL; /* exec may still log after done() */
 	json_decref(c->rq.id);
 	json_decref(c->rq.client_caps);
 	json_decref(c->rq.client_info);
@@ -428,6 +430,15 @@ static void call_done(json_t *result, void *ctx)
 	struct call *c = ctx;
 	reply(&c->rq, result);
 	unlink_call(c->srv, c);
+}
+
+/* exec works on a call's answer: its log lines belong to the call's
+ * request (or to none, when call_ctx is NULL). */
+static void call_scope(void *scope_ctx, void *call_ctx)
+{
+	struct mcp_core *srv = scope_ctx;
+	struct call *c = call_ctx;
+	srv->cur = c ? &c->rq : NULL;
 }
 
 static void call_progress(double progress, double total, const char *message, void *ctx)
@@ -1030,6 +1041,8 @@ struct mcp_core *mcp_core_new(struct mcp_options *opt, const struct mcp_transpor
 		goto fail;
 	opt->exec.http = srv->http;
 	opt->exec.store = srv->store;
+	opt->exec.scope = call_scope;
+	opt->exec.scope_ctx = srv;
 	if (rebuild_tools(srv, err) < 0)
 		goto fail;
 	srv->next_store_check = now_ms() + STORE_CHECK_MS;
