@@ -361,10 +361,7 @@ static void m_discover(struct mcp_core *srv, const struct mcp_req *rq)
 	json_t *res = json_pack("{s:o, s:o, s:s}", "supportedVersions", list, "capabilities",
 				capabilities(1), "instructions", text);
 	free(text);
-	/* Always the 2026 shape: the method exists only in that era. */
-	struct mcp_req modern = *rq;
-	modern.modern = 1;
-	reply(&modern, cacheable(&modern, res, TTL_DISCOVER_MS, "public"));
+	reply(rq, cacheable(rq, res, TTL_DISCOVER_MS, "public"));
 }
 
 static void m_ping(struct mcp_core *srv, const struct mcp_req *rq)
@@ -840,7 +837,7 @@ static const struct method {
 } methods[] = {
 	{"initialize", ERA_LEGACY, m_initialize},
 	{"ping", ERA_LEGACY, m_ping},
-	{"server/discover", ERA_LEGACY | ERA_MODERN, m_discover},
+	{"server/discover", ERA_MODERN, m_discover},
 	{"tools/list", ERA_LEGACY | ERA_MODERN, m_tools_list},
 	{"tools/call", ERA_LEGACY | ERA_MODERN, m_tools_call},
 	{"logging/setLevel", ERA_LEGACY, m_set_level},
@@ -871,11 +868,11 @@ static int request_context(struct mcp_core *srv, const char *m, struct mcp_req *
 	if (!asked) {
 		/* An initialize-era request. A stream that opened with 2026-07-28
 		 * requests and never initialized has no version to serve it by. */
-		if (srv->era == ERA_MODERN && strcmp(m, "initialize") != 0 &&
-		    strcmp(m, "server/discover") != 0) {
+		if ((srv->era == ERA_MODERN && strcmp(m, "initialize") != 0) ||
+		    strcmp(m, "server/discover") == 0 || strcmp(m, "subscriptions/listen") == 0) {
 			reply_error(rq, JSONRPC_INVALID_PARAMS,
-				    "missing _meta \"" META_VERSION "\": this stream speaks "
-				    MCP_MODERN_VERSION " (or send initialize first)");
+				    "missing _meta \"" META_VERSION "\": " MCP_MODERN_VERSION
+				    " requests carry it (or send initialize first)");
 			return -1;
 		}
 		rq->version = srv->legacy_version;
