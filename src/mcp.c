@@ -713,9 +713,15 @@ static void resources_reply(const struct mcp_req *rq, json_t *result, int code, 
 		reply(rq, result);
 		return;
 	}
-	if (rq->modern && code == EVENTS_RESOURCE_NOT_FOUND)
-		code = JSONRPC_INVALID_PARAMS;
-	reply_error(rq, code, e->msg);
+	json_t *data = NULL;
+	if (code == EVENTS_RESOURCE_NOT_FOUND) {
+		/* The spec's example names the URI in data; clients show it. */
+		const char *uri = json_string_value(json_object_get(rq->params, "uri"));
+		data = uri ? json_pack("{s:s}", "uri", uri) : NULL;
+		if (rq->modern)
+			code = JSONRPC_INVALID_PARAMS;
+	}
+	send_and_free(rq->core, jsonrpc_error_new(rq->id, code, e->msg, data));
 }
 
 /* The events:// resources (webhook_events.c). */

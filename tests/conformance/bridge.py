@@ -18,6 +18,7 @@ import queue
 import socketserver
 import subprocess
 import sys
+import os
 import threading
 
 BIN, PORTFILE = sys.argv[1], sys.argv[2]
@@ -60,8 +61,9 @@ def loopback(value):
 class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
-    def log_message(self, *a):
-        pass
+    def log_message(self, fmt, *a):
+        if os.environ.get("BRIDGE_LOG"):
+            sys.stderr.write("bridge: " + fmt % a + "\n")
 
     def plain(self, status, body=b"", ctype="application/json"):
         self.send_response(status)
@@ -77,15 +79,16 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.plain(405, b"", "text/plain")
 
     def do_POST(self):
+        n = int(self.headers.get("Content-Length", "0"))
+        raw = self.rfile.read(n)  # read it all, so a refusal keeps the connection usable
         origin = self.headers.get("Origin")
         if not loopback(self.headers.get("Host", "")) or (origin and not loopback(origin)):
             body = json.dumps({"jsonrpc": "2.0", "id": None, "error": {
                 "code": -32600, "message": "forbidden Host or Origin"}}).encode()
             self.plain(403, body)
             return
-        n = int(self.headers.get("Content-Length", "0"))
         try:
-            msg = json.loads(self.rfile.read(n))
+            msg = json.loads(raw)
         except ValueError:
             self.plain(400, json.dumps({"jsonrpc": "2.0", "id": None, "error": {
                 "code": -32700, "message": "parse error"}}).encode())
@@ -96,6 +99,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
             else:
                 self.write(msg)
             self.plain(202, b"", "text/plain")
+            return
+        meta = msg.get("params", {}).get("_meta", {}) if isinstance(msg.get("params"), dict) else {}
+        version = meta.get("io.modelcontextprotocol/protocolVersion") if isinstance(meta, dict) else None
+        header = self.headers.get("MCP-Protocol-Version")
+        if version is not None and header != version:
+            # Streamable HTTP (2026-07-28): the header must repeat _meta's version.
+            self.plain(400, json.dumps({"jsonrpc": "2.0", "id": msg["id"], "error": {
+                "code": -32020, "message": "MCP-Protocol-Version header does not match _meta"}}).encode())
             return
         their = msg["id"]
         mine = next(ids)
@@ -109,19 +120,33 @@ class Handler(http.server.BaseHTTPRequestHandler):
             with lock:
                 waiting.setdefault(token, q)
         self.write(msg)
+        first = q.get()
+        if first is not None and "method" not in first:
+            # The answer alone: plain JSON, with the HTTP status the
+            # 2026-07-28 binding gives an error (400, or 404 for a method).
+            first["id"] = their
+            if isinstance(first.get("result"), dict):
+                self.fix_sub(first["result"].get("_meta", {}), mine, their)
+            code = first.get("error", {}).get("code")
+            modern = version is not None or header == "2026-07-28"
+            status = 200 if code is None or not modern else 404 if code == -32601 else \
+                400 if code in (-32602, -32020, -32021, -32022, -32600) else 200
+            with lock:
+                (listening if listen else waiting).pop(mine, None)
+            self.plain(status, json.dumps(first).encode())
+            return
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Cache-Control", "no-cache")
         self.end_headers()
         try:
             while True:
-                out = q.get()
+                out, first = (first, None) if first is not None else (q.get(), None)
                 if out is None:
                     break
                 meta = out.get("params", {}).get("_meta", {}) if "method" in out else \
                     out.get("result", {}).get("_meta", {}) if isinstance(out.get("result"), dict) else {}
-                if meta.get("io.modelcontextprotocol/subscriptionId") == mine:
-                    meta["io.modelcontextprotocol/subscriptionId"] = their
+                self.fix_sub(meta, mine, their)
                 if "method" not in out:
                     out["id"] = their
                 self.wfile.write(b"data: " + json.dumps(out).encode() + b"\n\n")
@@ -139,6 +164,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     waiting.pop(token)
         self.close_connection = True
 
+    @staticmethod
+    def fix_sub(meta, mine, their):
+        if isinstance(meta, dict) and meta.get("io.modelcontextprotocol/subscriptionId") == mine:
+            meta["io.modelcontextprotocol/subscriptionId"] = their
+
     def write(self, msg):
         with lock:
             proc.stdin.write(json.dumps(msg).encode() + b"\n")
@@ -153,7 +183,6 @@ threading.Thread(target=reader, daemon=True).start()
 srv = Server(("127.0.0.1", 0), Handler)
 with open(PORTFILE + ".tmp", "w") as f:
     f.write(str(srv.server_address[1]))
-import os
 os.rename(PORTFILE + ".tmp", PORTFILE)
 try:
     srv.serve_forever()
