@@ -10,6 +10,7 @@
 #include "conns.h"
 #include "jsonrpc.h"
 #include "log.h"
+#include "mcp_results.h"
 #include "oauth_connect.h"
 #include "result.h"
 #include "schema.h"
@@ -49,6 +50,7 @@ struct call {
 	json_t *progress_token; /* owned, may be NULL */
 	struct exec_call *exec;
 	struct mcp_core *srv;
+	char *tool; /* owned: the tool's name */
 	struct call *next;
 };
 
@@ -88,6 +90,7 @@ struct mcp_core {
 	long long store_version;
 	long long next_store_check;
 	json_t *subscriptions;  /* resources/subscribe: object uri -> true */
+	struct results *results; /* results:// resources */
 	long long last_event_id; /* events up to here have been announced */
 };
 
@@ -419,12 +422,18 @@ static void unlink_call(struct mcp_core *srv, struct call *c)
 	json_decref(c->rq.client_caps);
 	json_decref(c->rq.client_info);
 	json_decref(c->progress_token);
+	free(c->tool);
 	free(c);
 }
 
 static void call_done(json_t *result, void *ctx)
 {
 	struct call *c = ctx;
+	json_t *part = results_shrink(c->srv->results, c->tool, result);
+	if (part) {
+		json_decref(result);
+		result = part;
+	}
 	reply(&c->rq, result);
 	unlink_call(c->srv, c);
 }
@@ -618,6 +627,7 @@ static void call_tool(struct mcp_core *srv, const struct mcp_req *rq, const stru
 	json_incref(c->rq.client_info);
 	c->progress_token = json_incref(json_object_get(meta, "progressToken")); /* likewise */
 	c->srv = srv;
+	c->tool = xstrdup(t->name);
 	c->next = srv->calls;
 	srv->calls = c;
 	/* A call that fails before any I/O answers at once and frees c. */
@@ -745,7 +755,17 @@ static void m_resources_read(struct mcp_core *srv, const struct mcp_req *rq)
 	struct err e;
 	int code = JSONRPC_INVALID_PARAMS;
 	err_init(&e);
-	json_t *res = events_resource_read(srv->store, srv->reg, rq->params, &code, &e);
+	const char *uri = json_string_value(json_object_get(rq->params, "uri"));
+	json_t *res = NULL;
+	if (results_is_uri(uri)) {
+		res = results_read(srv->results, uri);
+		code = EVENTS_RESOURCE_NOT_FOUND;
+		if (!res)
+			err_set(&e, "Resource not found: %s (a results:// resource lasts %d minutes)",
+				uri, RESULTS_TTL_MS / 60000);
+	} else {
+		res = events_resource_read(srv->store, srv->reg, rq->params, &code, &e);
+	}
 	resources_reply(rq, cacheable(rq, res, TTL_RESOURCES_MS, "private"), code, &e);
 }
 
@@ -1023,6 +1043,7 @@ struct mcp_core *mcp_core_new(struct mcp_options *opt, const struct mcp_transpor
 	srv->legacy_version = legacy_versions[0];
 	srv->legacy_caps = json_object();
 	srv->subscriptions = json_object();
+	srv->results = results_new();
 	srv->reg = registry_new();
 	registry_load_default(srv->reg, opt->capability_dirs, report_bad_file, NULL);
 	char *hint = registry_empty_hint(srv->reg);
@@ -1086,6 +1107,7 @@ void mcp_core_free(struct mcp_core *srv)
 	json_decref(srv->subscriptions);
 	json_decref(srv->legacy_caps);
 	json_decref(srv->legacy_info);
+	results_free(srv->results);
 	free(srv);
 }
 
@@ -1114,6 +1136,7 @@ struct mcp_core *mcp_core_fuzz_new(struct mcp_options *opt, const struct mcp_tra
 	srv->legacy_version = legacy_versions[0];
 	srv->legacy_caps = json_object();
 	srv->subscriptions = json_object();
+	srv->results = results_new();
 	srv->reg = registry_new();
 	registry_load_default(srv->reg, NULL, report_bad_file, NULL);
 	srv->http = http_new(&e);
