@@ -1,10 +1,11 @@
 # The Email connector end to end through MCP against the loopback SMTP/IMAP
 # server: send a message with an attachment, list the inbox, read it back.
 set -eu
+. "$ROOT/tests/lib/wait.sh"
 python3 "$ROOT/tests/mailserver/mailserver.py" --dir "$TMP/mail" --port-file "$TMP/mp" &
 SRV=$!
 trap 'kill $SRV 2>/dev/null || true' EXIT
-while [ ! -s "$TMP/mp" ]; do sleep 0.05; done
+wait_port "$TMP/mp"
 read SMTP IMAP < "$TMP/mp"
 export EMAIL_SMTP_HOST=127.0.0.1 EMAIL_SMTP_PORT=$SMTP EMAIL_IMAP_HOST=127.0.0.1 EMAIL_IMAP_PORT=$IMAP
 export EMAIL_USERNAME=alice@example.com EMAIL_PASSWORD='correct horse' EMAIL_FROM=alice@example.com

@@ -2,13 +2,14 @@
 # notifications/tools/list_changed), and answers queries by connector, entity
 # and type.
 set -eu
+. "$ROOT/tests/lib/wait.sh"
 fail() { echo "FAIL: $*"; exit 1; }
 printf '{"api_key":"sk_test_evtool1","webhook_secret":"whsec_evtool"}' |
 	$BIN connections add stripe --name main --secret-stdin >/dev/null
 $BIN webhooks serve --listen 127.0.0.1:0 --port-file "$TMP/port" 2>"$TMP/serve.err" &
 SRV=$!
 trap 'kill $SRV 2>/dev/null || true' EXIT
-for i in $(seq 200); do [ -s "$TMP/port" ] && break; sleep 0.05; done
+wait_port "$TMP/port"
 python3 - "$BIN" "$(cat "$TMP/port")" <<'PY'
 import hashlib, hmac, json, os, select, subprocess, sys, time, urllib.request
 binary, port = sys.argv[1], sys.argv[2]

@@ -4,6 +4,7 @@
 # since the previous poll (not the whole mailbox again, and not nothing),
 # then carries on from a new cursor.
 set -eu
+. "$ROOT/tests/lib/wait.sh"
 fail() { echo "FAIL: $*"; exit 1; }
 IN="$TMP/mail/mailboxes/INBOX"
 mkdir -p "$IN"
@@ -15,7 +16,7 @@ msg 1 old-one 7200; msg 2 old-two 7000; msg 3 old-three 6800
 python3 "$ROOT/tests/mailserver/mailserver.py" --dir "$TMP/mail" --port-file "$TMP/mp" &
 SRV=$!
 trap 'kill $SRV 2>/dev/null || true' EXIT
-while [ ! -s "$TMP/mp" ]; do sleep 0.05; done
+wait_port "$TMP/mp"
 read SMTP IMAP < "$TMP/mp"
 printf '{"password":"correct horse"}' | $BIN connections add email --name box --secret-stdin \
 	--set imap_host=127.0.0.1 --set imap_port=$IMAP --set username=alice@example.com \

@@ -1,0 +1,52 @@
+# The runner itself (tests/run.py --cases on cases/ here), run as from a
+# terminal: its stdin, stdout and stderr a pty. No case gets the terminal as
+# stdin; a process left running fails its case, named, and is killed (in the
+# case's process group or not); a script failing without a word still gets a
+# message; #!wait-stub waits for the stub, and times out with a reason;
+# results come in case order whatever finishes first.
+set -eu
+python3 - "$ROOT/tests/run.py" "$(dirname "$BIN")" "$CASE/cases" <<'PY'
+import os, pty, re, sys, time
+runner, build, cases = sys.argv[1:]
+pid, fd = pty.fork()
+if pid == 0:
+    os.execvp(sys.executable, [sys.executable, runner, "--build", build, "--cases", cases, "-j", "3"])
+out = b""
+end = time.time() + 50
+while time.time() < end:
+    try:
+        data = os.read(fd, 65536)
+    except OSError:  # EIO: the runner is gone
+        break
+    if not data:
+        break
+    out += data
+_, status = os.waitpid(pid, 0)
+text = out.decode(errors="replace").replace("\r\n", "\n")
+def fail(why):
+    sys.exit(f"{why}\n--- the runner said:\n{text}")
+if os.waitstatus_to_exitcode(status) != 1:
+    fail(f"runner exit status {status}, expected 1 (failures)")
+verdicts = re.findall(r"^(ok|FAIL|skip) +(\S+)", text, re.M)
+names = [n for _, n in verdicts]
+if names != sorted(os.listdir(cases)):
+    fail(f"results not in case order: {names}")
+want = {"a-stdin-not-a-terminal": "ok", "b-leaves-a-process": "FAIL", "c-leaves-its-group": "FAIL",
+        "d-silent-set-e": "FAIL", "e-wait-stub": "ok", "f-wait-stub-times-out": "FAIL"}
+if dict((n, v) for v, n in verdicts) != want:
+    fail(f"verdicts {verdicts}, expected {want}")
+for pat in [r"FAIL  b-leaves-a-process.*\n  left processes running \(killed\): \d+ sleep 300\.0900",
+            r"FAIL  c-leaves-its-group.*\n  left processes running \(killed\): \d+ sleep 301\.0900",
+            r"FAIL  d-silent-set-e.*\n  check.sh failed \(exit status 1\): \(it printed nothing",
+            r"FAIL  f-wait-stub-times-out.*\n  timed out after 3.0s at #!wait-stub requests 2",
+            r"\n2 passed, 4 failed\n$"]:
+    if not re.search(pat, text):
+        fail(f"no /{pat}/")
+for p in os.listdir("/proc"):
+    try:
+        cmd = open(f"/proc/{p}/cmdline", "rb").read()
+    except OSError:
+        continue
+    if b"0900\0" in cmd and b"sleep" in cmd:
+        fail(f"left running after the runner: {p} {cmd!r}")
+PY
