@@ -29,6 +29,24 @@ oauth_start() {
 	U="http://127.0.0.1:$(cat "$TMP/op")"
 }
 
+# oauth_age SECONDS: as if SECONDS had passed, instead of sleeping through a
+# token's life: the provider's tokens expire that much sooner, and so do the
+# store's records of them (expires_at, refresh_token_expires_at). Run it while
+# no switchboard process holds a connection in memory.
+oauth_age() {
+	curl -s -f "$U/admin/age?seconds=$1" >/dev/null || fail "the provider did not age its tokens"
+	python3 - "$DB" "$1" <<'PY' || fail "the store's tokens were not aged"
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+n = int(sys.argv[2])
+db.execute("update connections set expires_at = expires_at - ? where expires_at > 0", (n,))
+db.execute("update connections set config = json_set(config, '$.refresh_token_expires_at',"
+           " json_extract(config, '$.refresh_token_expires_at') - ?)"
+           " where json_type(config, '$.refresh_token_expires_at') = 'integer'", (n,))
+db.commit()
+PY
+}
+
 # oauth_stop: stop the provider started last.
 oauth_stop() {
 	kill $SRV 2>/dev/null || true

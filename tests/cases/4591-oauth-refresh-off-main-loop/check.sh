@@ -5,7 +5,7 @@
 set -eu
 . "$ROOT/tests/oauth/lib.sh"
 SB="$BIN --capabilities $CASE/caps"
-oauth_start --expires-in 4 --token-delay 2
+oauth_start --expires-in 60 --token-delay 2
 oauth_app oauthtest
 oauth_connected oauthtest --name main --set "base_url=$U"
 
@@ -39,8 +39,8 @@ if order != [2, 1]:
 PY
 }
 
-# Ahead of expiry (due in the last 2 s of a 4 s token).
-sleep 2.2
+# Ahead of expiry (due in the last 30 s of a 60 s token; aged, not slept).
+oauth_age 40
 session 0 || fail "refresh ahead of expiry blocked the loop"
 curl -s "$U/admin/stats" | grep -q '"refreshes": 1' || fail "refreshes: $(curl -s "$U/admin/stats")"
 # After a 401.
