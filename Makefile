@@ -55,7 +55,7 @@ run: all
 
 test: all unit
 	@tests/deps.sh --check || $(MAKE) --no-print-directory deps
-	python3 tests/run.py --build $(BUILD)
+	python3 tests/run.py --build $(BUILD) $(if $(J),-j $(J))
 
 # The whole suite again, built with address and undefined sanitizers.
 asan:
