@@ -196,14 +196,14 @@ class Procs:
         """Kill the case's process groups; the processes that were still
         running a moment after the case ended, as "pid cmdline" strings."""
         deadline = time.time() + 5  # time to finish exiting when asked to
-        left = marked(self.marker) or [g for g in self.groups if group_alive(g)]
+        left = running(self.marker, self.groups)
         while left and time.time() < deadline:
             time.sleep(0.05)
-            left = marked(self.marker) or [g for g in self.groups if group_alive(g)]
+            left = running(self.marker, self.groups)
         names = [f"{pid} {cmdline(pid)}" for pid in left]
         for g in self.groups:
             kill_group(g)
-        for pid in marked(self.marker):
+        for pid in running(self.marker, []):
             try:
                 os.kill(pid, signal.SIGKILL)
             except OSError:
@@ -227,36 +227,27 @@ def kill_group(pgid):
         pass
 
 
-def group_alive(pgid):
-    """True while a process (not a zombie) of group pgid runs."""
-    try:
-        os.killpg(pgid, 0)
-    except OSError:
-        return False
-    for pid in os.listdir("/proc") if os.path.isdir("/proc") else []:
-        try:
-            with open(f"/proc/{pid}/stat") as f:
-                st = f.read().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue
-        if int(st[2]) == pgid and st[0] != "Z":
-            return True
-    return not os.path.isdir("/proc")
-
-
-def marked(marker):
-    """Pids of the running processes whose environment holds SBTEST_RUN=marker
-    (Linux; elsewhere none): found even when they left their process group."""
+def running(marker, groups):
+    """Pids of the live processes (not zombies) that are in one of groups or
+    carry SBTEST_RUN=marker in their environment (found even when they left
+    their process group). Linux's /proc; elsewhere none."""
     want = b"\0SBTEST_RUN=" + marker.encode() + b"\0"
     out = []
     for pid in os.listdir("/proc") if os.path.isdir("/proc") else []:
         if not pid.isdigit():
             continue
         try:
+            with open(f"/proc/{pid}/stat") as f:
+                st = f.read().rsplit(")", 1)[1].split()
+            if st[0] == "Z":
+                continue
+            if int(st[2]) in groups:
+                out.append(int(pid))
+                continue
             with open(f"/proc/{pid}/environ", "rb") as f:
                 if want in b"\0" + f.read() + b"\0":
                     out.append(int(pid))
-        except OSError:
+        except (OSError, IndexError, ValueError):
             pass
     return out
 
