@@ -161,9 +161,14 @@ class Procs:
     environment. finish() kills what is left and names it: a case that leaves
     a process running fails."""
 
+    live = set()  # every Procs not finished yet: what an interrupt stops
+    live_lock = threading.Lock()
+
     def __init__(self, marker):
         self.marker = marker
         self.groups = []
+        with Procs.live_lock:
+            Procs.live.add(self)
 
     def popen(self, cmd, **kw):
         kw.setdefault("stdin", subprocess.DEVNULL)  # never the runner's terminal
@@ -201,6 +206,12 @@ class Procs:
             time.sleep(0.05)
             left = running(self.marker, self.groups)
         names = [f"{pid} {cmdline(pid)}" for pid in left]
+        self.kill()
+        with Procs.live_lock:
+            Procs.live.discard(self)
+        return names
+
+    def kill(self):
         for g in self.groups:
             kill_group(g)
         for pid in running(self.marker, []):
@@ -208,7 +219,6 @@ class Procs:
                 os.kill(pid, signal.SIGKILL)
             except OSError:
                 pass
-        return names
 
 
 class CaseError(Exception):
@@ -589,13 +599,14 @@ def main():
 
     passed = failed = skipped = 0
     failures = []
-    with concurrent.futures.ThreadPoolExecutor(max(1, a.jobs)) as pool:
-        for i in order:
-            pool.submit(work, i)
+    pool = concurrent.futures.ThreadPoolExecutor(max(1, a.jobs))
+    for i in order:
+        pool.submit(work, i)
+    try:
         for i, (name, _) in enumerate(jobs):
             with done:
                 while results[i] is None:
-                    done.wait()
+                    done.wait(0.5)
             why, ms = results[i]
             last[name] = ms
             if why is None:
@@ -609,6 +620,17 @@ def main():
                 failures.append(name)
                 print(f"FAIL  {name} ({ms} ms)\n  {why}")
             sys.stdout.flush()
+    except KeyboardInterrupt:
+        # The cases run in sessions of their own, out of the terminal's
+        # reach: stop them here, and do not wait for the workers.
+        with Procs.live_lock:
+            for procs in list(Procs.live):
+                procs.kill()
+                shutil.rmtree(procs.marker, ignore_errors=True)
+        print("interrupted")
+        sys.stdout.flush()
+        os._exit(130)
+    pool.shutdown()
     if not a.cases and os.path.isdir(build):
         try:
             with open(times_file, "w") as f:

@@ -3,26 +3,53 @@
 # stdin; a process left running fails its case, named, and is killed (in the
 # case's process group or not); a script failing without a word still gets a
 # message; #!wait-stub waits for the stub, and times out with a reason;
-# results come in case order whatever finishes first.
+# results come in case order whatever finishes first; Ctrl-C stops the lot.
 set -eu
 python3 - "$ROOT/tests/run.py" "$(dirname "$BIN")" "$CASE/cases" <<'PY'
-import os, pty, re, sys, time
+import os, pty, re, signal, sys, time
 runner, build, cases = sys.argv[1:]
-pid, fd = pty.fork()
-if pid == 0:
-    os.execvp(sys.executable, [sys.executable, runner, "--build", build, "--cases", cases, "-j", "3"])
-out = b""
-end = time.time() + 50
-while time.time() < end:
-    try:
-        data = os.read(fd, 65536)
-    except OSError:  # EIO: the runner is gone
-        break
-    if not data:
-        break
-    out += data
+
+
+def start():
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.execvp(sys.executable, [sys.executable, runner, "--build", build, "--cases", cases, "-j", "3"])
+    return pid, fd
+
+
+def read_all(fd, until=None):
+    """What the runner writes on its terminal, until it ends (or until the
+    function until(text) holds)."""
+    out = b""
+    end = time.time() + 50
+    while time.time() < end and not (until and until(out)):
+        try:
+            data = os.read(fd, 65536)
+        except OSError:  # EIO: the runner is gone
+            break
+        if not data:
+            break
+        out += data
+    return out.decode(errors="replace").replace("\r\n", "\n")
+
+
+def sleepers():
+    """The processes the cases b and c leave, still running."""
+    found = []
+    for p in os.listdir("/proc"):
+        try:
+            cmd = open(f"/proc/{p}/cmdline", "rb").read()
+            state = open(f"/proc/{p}/stat").read().rsplit(")", 1)[1].split()[0]
+        except (OSError, IndexError):
+            continue
+        if cmd.startswith(b"sleep\0") and b".0900\0" in cmd and state != "Z":
+            found.append(f"{p} {cmd!r}")
+    return found
+
+
+pid, fd = start()
+text = read_all(fd)
 _, status = os.waitpid(pid, 0)
-text = out.decode(errors="replace").replace("\r\n", "\n")
 def fail(why):
     sys.exit(f"{why}\n--- the runner said:\n{text}")
 if os.waitstatus_to_exitcode(status) != 1:
@@ -42,11 +69,22 @@ for pat in [r"FAIL  b-leaves-a-process.*\n  left processes running \(killed\): \
             r"\n2 passed, 4 failed\n$"]:
     if not re.search(pat, text):
         fail(f"no /{pat}/")
-for p in os.listdir("/proc"):
-    try:
-        cmd = open(f"/proc/{p}/cmdline", "rb").read()
-    except OSError:
-        continue
-    if b"0900\0" in cmd and b"sleep" in cmd:
-        fail(f"left running after the runner: {p} {cmd!r}")
+if sleepers():
+    fail(f"left running after the runner: {sleepers()}")
+
+# Ctrl-C at the terminal while cases run: the cases' processes (in sessions
+# of their own, so the terminal's SIGINT does not reach them) are stopped too.
+pid, fd = start()
+end = time.time() + 20
+while len(sleepers()) < 2 and time.time() < end:
+    time.sleep(0.02)
+if len(sleepers()) < 2:
+    sys.exit(f"cases b and c did not start their processes: {sleepers()}")
+os.write(fd, b"\x03")
+text = read_all(fd)
+_, status = os.waitpid(pid, 0)
+if os.waitstatus_to_exitcode(status) != 130 or "interrupted" not in text:
+    fail(f"after Ctrl-C: exit status {status}, expected 130 and 'interrupted'")
+if sleepers():
+    fail(f"left running after Ctrl-C: {sleepers()}")
 PY
