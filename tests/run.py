@@ -206,15 +206,15 @@ class Procs:
             time.sleep(0.05)
             left = running(self.marker, self.groups)
         names = [f"{pid} {cmdline(pid)}" for pid in left]
-        self.kill()
+        self.kill(scan=bool(left))
         with Procs.live_lock:
             Procs.live.discard(self)
         return names
 
-    def kill(self):
+    def kill(self, scan=True):
         for g in self.groups:
             kill_group(g)
-        for pid in running(self.marker, []):
+        for pid in running(self.marker, []) if scan else []:
             try:
                 os.kill(pid, signal.SIGKILL)
             except OSError:
