@@ -633,8 +633,9 @@ def main():
     pool.shutdown()
     if not a.cases and os.path.isdir(build):
         try:
-            with open(times_file, "w") as f:
+            with open(times_file + ".tmp", "w") as f:
                 json.dump(last, f, indent=0, sort_keys=True)
+            os.replace(times_file + ".tmp", times_file)
         except OSError:
             pass
     if failures:
