@@ -8,6 +8,8 @@ set -eu
 python3 - "$ROOT/tests/run.py" "$(dirname "$BIN")" "$CASE/cases" <<'PY'
 import os, pty, re, signal, sys, time
 runner, build, cases = sys.argv[1:]
+ME = str(os.getpid())  # in what cases b and c leave running: theirs, not another run's
+os.environ["SELFTEST_ID"] = ME
 
 
 def start():
@@ -42,7 +44,7 @@ def sleepers():
             state = open(f"/proc/{p}/stat").read().rsplit(")", 1)[1].split()[0]
         except (OSError, IndexError):
             continue
-        if cmd.startswith(b"sleep\0") and b".0900\0" in cmd and state != "Z":
+        if cmd in (b"sleep\x00300.%s\x00" % ME.encode(), b"sleep\x00301.%s\x00" % ME.encode()) and state != "Z":
             found.append(f"{p} {cmd!r}")
     return found
 
@@ -62,8 +64,8 @@ want = {"a-stdin-not-a-terminal": "ok", "b-leaves-a-process": "FAIL", "c-leaves-
         "d-silent-set-e": "FAIL", "e-wait-stub": "ok", "f-wait-stub-times-out": "FAIL"}
 if dict((n, v) for v, n in verdicts) != want:
     fail(f"verdicts {verdicts}, expected {want}")
-for pat in [r"FAIL  b-leaves-a-process.*\n  left processes running \(killed\): \d+ sleep 300\.0900",
-            r"FAIL  c-leaves-its-group.*\n  left processes running \(killed\): \d+ sleep 301\.0900",
+for pat in [r"FAIL  b-leaves-a-process.*\n  left processes running \(killed\): \d+ sleep 300\." + ME,
+            r"FAIL  c-leaves-its-group.*\n  left processes running \(killed\): \d+ sleep 301\." + ME,
             r"FAIL  d-silent-set-e.*\n  check.sh failed \(exit status 1\): \(it printed nothing",
             r"FAIL  f-wait-stub-times-out.*\n  timed out after 3.0s at #!wait-stub requests 2",
             r"\n2 passed, 4 failed\n$"]:
@@ -75,13 +77,14 @@ if sleepers():
 # Ctrl-C at the terminal while cases run: the cases' processes (in sessions
 # of their own, so the terminal's SIGINT does not reach them) are stopped too.
 pid, fd = start()
+text = read_all(fd, lambda out: b"a-stdin-not-a-terminal" in out)  # it reads the terminal now
 end = time.time() + 20
 while len(sleepers()) < 2 and time.time() < end:
     time.sleep(0.02)
 if len(sleepers()) < 2:
     sys.exit(f"cases b and c did not start their processes: {sleepers()}")
 os.write(fd, b"\x03")
-text = read_all(fd)
+text += read_all(fd)
 _, status = os.waitpid(pid, 0)
 if os.waitstatus_to_exitcode(status) != 130 or "interrupted" not in text:
     fail(f"after Ctrl-C: exit status {status}, expected 130 and 'interrupted'")

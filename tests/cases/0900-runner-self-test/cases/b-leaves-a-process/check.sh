@@ -1,2 +1,2 @@
 # A background process left running (in check.sh's process group).
-sleep 300.0900 &
+sleep "300.$SELFTEST_ID" &
