@@ -597,6 +597,9 @@ def main():
             results[i] = (why, int((time.time() - t0) * 1000))
             done.notify()
 
+    def interrupted(signum, frame):
+        raise KeyboardInterrupt
+    signal.signal(signal.SIGTERM, interrupted)  # as Ctrl-C: stop the cases too
     passed = failed = skipped = 0
     failures = []
     pool = concurrent.futures.ThreadPoolExecutor(max(1, a.jobs))
