@@ -15,6 +15,9 @@ os.environ["SELFTEST_ID"] = ME
 def start():
     pid, fd = pty.fork()
     if pid == 0:
+        # As from a terminal, whatever this runs under (a job started with
+        # & in a script has SIGINT ignored, and would pass that on).
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
         os.execvp(sys.executable, [sys.executable, runner, "--build", build, "--cases", cases, "-j", "3"])
     return pid, fd
 
