@@ -4,9 +4,9 @@
     tests/run.py [--build DIR] [-j N] [--valgrind] [--cases DIR] [SUBSTRING...]
 
 Runs every unit test binary (build/tests/test_*) and every data-driven case
-under tests/cases/<NNNN-name>/, N at once (-j; default four per core: cases
-mostly wait on a server, a stub or a timeout, so one per core leaves the
-machine idle; the slowest of the last run, remembered in DIR/test-times.json,
+under tests/cases/<NNNN-name>/, N at once (-j; default four per core, at
+most 32: cases mostly wait on a server, a stub or a timeout, so one per core
+leaves the machine idle; the slowest of the last run, remembered in DIR/test-times.json,
 start first), prints the results in case order, then "N passed, N failed".
 
 Every process of a case gets stdin from the case (or /dev/null, never the
@@ -553,8 +553,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default="build")
     ap.add_argument("--valgrind", action="store_true")
-    ap.add_argument("-j", "--jobs", type=int, default=4 * (os.cpu_count() or 1),
-                    help="cases run at once (default: four per core)")
+    ap.add_argument("-j", "--jobs", type=int, default=min(32, 4 * (os.cpu_count() or 1)),
+                    help="cases run at once (default: four per core, at most 32)")
     ap.add_argument("--cases", help="run the cases of this folder only (no unit tests)")
     ap.add_argument("only", nargs="*", help="case name substrings")
     a = ap.parse_args()
