@@ -64,7 +64,7 @@ run: all
 	$(BIN) serve
 
 test: all unit test-deps
-	python3 tests/run.py --build $(BUILD)
+	python3 tests/run.py --build $(BUILD) $(if $(J),-j $(J))
 
 # What the tests, lint and packaging use besides (tests/deps.sh test).
 test-deps:
