@@ -28,7 +28,7 @@ ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(EXTRA_CFLAGS) $(PKG_CFLA
 ifdef CI
 ALL_CFLAGS += -Werror
 endif
-LIBS = $(PKG_LIBS) -lpthread
+LIBS = $(PKG_LIBS) -lpthread -lm
 
 SRCS  = $(wildcard src/*.c src/auth/*.c)
 OBJS  = $(SRCS:%.c=$(BUILD)/%.o)

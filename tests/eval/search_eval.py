@@ -22,10 +22,11 @@ import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 FIRST_ID = 1000
+MAX_ANSWER = 1536  # bytes of a search answer's text
 
 
-def load():
-    with open(os.path.join(HERE, "requests.jsonl")) as f:
+def load(name):
+    with open(os.path.join(HERE, name)) as f:
         return [json.loads(line) for line in f if line.strip()]
 
 
@@ -73,6 +74,9 @@ def score(reqs, lines, floor1, floor5, verbose):
     if len(hits) != len(reqs):
         print(f"FAIL: {len(reqs) - len(hits)} requests got no answer")
         return 1
+    if sizes and max(sizes) > MAX_ANSWER:
+        print(f"FAIL: an answer of {max(sizes)} bytes, more than {MAX_ANSWER}")
+        return 1
     if top1 < floor1 or top5 < floor5:
         print(f"FAIL: below the floor (top-1 {floor1}%, top-5 {floor5}%)")
         return 1
@@ -87,8 +91,9 @@ def main():
     ap.add_argument("--floor-top1", type=float, default=0)
     ap.add_argument("--floor-top5", type=float, default=0)
     ap.add_argument("-v", action="store_true")
+    ap.add_argument("--set", default="requests.jsonl", help="the requests file in tests/eval")
     a = ap.parse_args()
-    reqs = load()
+    reqs = load(a.set)
     if a.emit:
         emit(reqs, sys.stdout)
         return 0
