@@ -448,6 +448,27 @@ static void build_meta(struct toolset *ts, const struct tools_filter *f)
 	}
 }
 
+/* switchboard_call can run any generated tool, so its annotations are the
+ * union of theirs: read-only only when every tool is (--read-only), and
+ * destructive when any is. Each call still carries its target's own. */
+static void call_annotations(struct toolset *ts)
+{
+	int read_only = 1, destructive = 0;
+	for (size_t i = 0; i < ts->n; i++) {
+		json_t *a = json_object_get(ts->tools[i].def, "annotations");
+		read_only &= json_is_true(json_object_get(a, "readOnlyHint"));
+		destructive |= json_is_true(json_object_get(a, "destructiveHint"));
+	}
+	for (size_t i = 0; i < ts->nmeta; i++) {
+		if (strcmp(ts->meta[i].name, "switchboard_call") != 0)
+			continue;
+		json_t *a = json_object_get(ts->meta[i].def, "annotations");
+		json_object_set_new(a, "readOnlyHint", json_boolean(read_only));
+		if (!read_only)
+			json_object_set_new(a, "destructiveHint", json_boolean(destructive));
+	}
+}
+
 struct toolset *tools_build(const struct registry *r, const struct tools_filter *f,
 			    tools_connections_fn conns, void *ctx, struct err *err)
 {
@@ -525,6 +546,7 @@ struct toolset *tools_build(const struct registry *r, const struct tools_filter 
 		}
 	}
 	build_meta(ts, f);
+	call_annotations(ts);
 	ts->index = tools_index_new(r, ts);
 	return ts;
 }
