@@ -168,12 +168,16 @@ static int vowel(char c)
 	return strchr("aeiou", c) != NULL;
 }
 
-char *search_stem(const char *word)
+/* The stem of word (at most MAX_WORD bytes) into w. */
+static void stem_into(const char *word, char w[MAX_WORD + 1])
 {
 	size_t n = strlen(word);
-	char *w = xstrdup(word);
+	if (n > MAX_WORD)
+		n = MAX_WORD;
+	memcpy(w, word, n);
+	w[n] = '\0';
 	if (n <= 3)
-		return w;
+		return;
 	/* Plurals: companies -> company, boxes -> box, refunds -> refund. */
 	if (n > 4 && strcmp(w + n - 3, "ies") == 0) {
 		w[n - 3] = 'y';
@@ -207,7 +211,13 @@ char *search_stem(const char *word)
 	/* A final e: create, created and creating meet at "creat". */
 	if (n > 3 && w[n - 1] == 'e')
 		w[--n] = '\0';
-	return w;
+}
+
+char *search_stem(const char *word)
+{
+	char w[MAX_WORD + 1];
+	stem_into(word, w);
+	return xstrdup(w);
 }
 
 /* Split text into lowercase words: at anything not a letter or digit, and
@@ -335,9 +345,9 @@ struct adding {
 static void add_word(const char *word, void *ctx)
 {
 	struct adding *a = ctx;
-	char *stem = search_stem(word);
+	char stem[MAX_WORD + 1];
+	stem_into(word, stem);
 	uint32_t id = term_intern(a->ix, stem);
-	free(stem);
 	struct term *t = &a->ix->terms[id];
 	/* Documents are filled in order, so this doc's posting is the last. */
 	if (t->n && t->p[t->n - 1].doc == a->doc) {
@@ -507,7 +517,8 @@ static void q_word(const char *word, void *ctx)
 	const struct search_index *ix = q->ix;
 	if (q->expand) /* a word of the query itself starts a group */
 		q->ngroups++;
-	char *stem = search_stem(word);
+	char stem[MAX_WORD + 1];
+	stem_into(word, stem);
 	long id = map_get(&ix->term_map, stem, term_key, ix);
 	if (id >= 0) {
 		q_add_id(q, (uint32_t)id, q->weight);
@@ -523,7 +534,6 @@ static void q_word(const char *word, void *ctx)
 		if (strcmp(stem, word) != 0 && map_get(&ix->syn_map, word, syn_key, ix) < 0)
 			q_expand(q, stem);
 	}
-	free(stem);
 }
 
 static int phrase_named(const struct phrase *p, const struct qterms *q)

@@ -547,7 +547,8 @@ struct toolset *tools_build(const struct registry *r, const struct tools_filter 
 	}
 	build_meta(ts, f);
 	call_annotations(ts);
-	ts->index = tools_index_new(r, ts);
+	if (ts->discover) /* only switchboard_search reads it */
+		ts->index = tools_index_new(r, ts);
 	return ts;
 }
 

@@ -205,7 +205,7 @@ json_t *tools_search(const struct toolset *ts, const char *query, const char *co
 		return out;
 	}
 	size_t *best = xmalloc((size_t)limit * sizeof(*best));
-	size_t n = search_query(ts->index, query, in_scope, &s, best, (size_t)limit);
+	size_t n = ts->index ? search_query(ts->index, query, in_scope, &s, best, (size_t)limit) : 0;
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(out, hit(&ts->tools[best[i]]));
 	free(best);
