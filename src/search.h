@@ -11,7 +11,7 @@
 /* Fields, strongest first. A "key" field also boosts a document when the
  * query holds every word of one of its texts (the query names it). */
 enum search_field {
-	SEARCH_ACTION,    /* the action's name and aliases: the verb matters */
+	SEARCH_ACTION,    /* the action's name and aliases (key): the verb matters */
 	SEARCH_ENTITY,    /* entity name and aliases (key) */
 	SEARCH_CONNECTOR, /* connector slug, name and aliases (key) */
 	SEARCH_TITLE,
