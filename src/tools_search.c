@@ -90,12 +90,9 @@ struct search_index *tools_index_new(const struct registry *r, const struct tool
 	return ix;
 }
 
-/* The first sentence of the action's description, cut at a word. New. */
-static char *summary(const struct tool *t)
+/* The first sentence of d, cut at a word past SUMMARY_MAX bytes. New. */
+static char *first_sentence(const char *d)
 {
-	const char *d = json_string_value(json_object_get(t->action_doc, "description"));
-	if (!d)
-		return xstrdup(json_string_value(json_object_get(t->def, "title")));
 	size_t n = 0;
 	while (d[n] && !(d[n] == '.' && (d[n + 1] == ' ' || !d[n + 1])) && d[n] != ';')
 		n++;
@@ -108,6 +105,13 @@ static char *summary(const struct tool *t)
 	char *out = xasprintf("%s...", cut);
 	free(cut);
 	return out;
+}
+
+/* A tool's one-line summary: its action's first sentence, else its title. */
+static char *summary(const struct tool *t)
+{
+	const char *d = json_string_value(json_object_get(t->action_doc, "description"));
+	return d ? first_sentence(d) : xstrdup(json_string_value(json_object_get(t->def, "title")));
 }
 
 /* A short hit: enough to choose, not enough to call (that is describe). */
@@ -173,8 +177,8 @@ static json_t *browse_entities(const struct toolset *ts, const char *connector)
 			continue;
 		if (!last || strcmp(last, t->entity) != 0) {
 			json_t *e = json_object_get(connector_entities(t->connector), t->entity);
-			char *sum = xstrndup(json_string_value(json_object_get(e, "description")),
-					     SUMMARY_MAX);
+			char *sum = first_sentence(
+				json_string_value(json_object_get(e, "description")));
 			cur = json_pack("{s:s, s:s, s:[]}", "entity", t->entity, "description", sum,
 					"actions");
 			free(sum);
