@@ -37,7 +37,7 @@ static const char *stop_words[] = {
 	"as",	"at",	 "be",	  "been", "but",  "by",	  "can",   "could", "did",  "do",
 	"does", "for",	 "from",  "had",  "has",  "have", "he",	   "her",  "his",   "how",
 	"i",	"if",	 "in",	  "into", "is",	  "it",	  "its",   "just", "let",   "me",
-	"my",	"of",	 "on",	  "or",	  "our",  "please", "she", "should", "so",  "some",
+	"my",	"no",    "not",   "of",	 "on",	  "or",	  "our",  "please", "she", "should", "so",  "some",
 	"than", "that",	 "the",	  "their", "them", "then", "there", "these", "they", "this",
 	"those", "to",	 "up",	  "us",	  "via",  "was",  "we",	   "were", "will",  "with",
 	"would", "you",	 "your",  NULL};
@@ -221,8 +221,8 @@ char *search_stem(const char *word)
 }
 
 /* Split text into lowercase words: at anything not a letter or digit, and
- * at camelCase humps (postMessage -> post message). Pure numbers and stop
- * words are dropped. Calls fn(word, ctx) for each. */
+ * at camelCase humps (postMessage -> post message). Pure numbers, single
+ * letters and stop words are dropped. Calls fn(word, ctx) for each. */
 static void words_each(const char *text, void (*fn)(const char *word, void *ctx), void *ctx)
 {
 	char w[MAX_WORD + 1];
@@ -234,7 +234,7 @@ static void words_each(const char *text, void (*fn)(const char *word, void *ctx)
 		int hump = alnum && n > 0 && isupper(c) && islower((unsigned char)p[-1]);
 		if ((!alnum || hump) && n > 0) {
 			w[n] = '\0';
-			if (!digits && !is_stop_word(w))
+			if (!digits && n > 1 && !is_stop_word(w))
 				fn(w, ctx);
 			n = 0;
 			digits = 1;
@@ -557,6 +557,7 @@ size_t search_query(const struct search_index *ix, const char *query,
 	words_each(query, q_word, &q);
 	if (!q.n)
 		return 0;
+
 	float *score = xcalloc(ix->ndocs, sizeof(*score));
 	float *best = xcalloc(ix->ndocs, sizeof(*best)); /* of the current group */
 	for (unsigned g = 0; g < q.ngroups; g++) {
