@@ -30,8 +30,9 @@ static const struct {
 	[SEARCH_CONTEXT] = {0.4f, 1.0f},   [SEARCH_FIELDS] = {0.2f, 1.0f},
 };
 
-/* Words that carry no meaning in a request. Verbs and question words that
- * say what to do ("find", "which", "new") are not here: they matter. */
+/* Words that carry no meaning in a request, sorted (for bsearch). Verbs
+ * and question words that say what to do ("find", "which", "new") are not
+ * here: they matter. */
 static const char *stop_words[] = {
 	"a",	"about", "after", "all",  "also", "am",	  "an",	   "and",  "any",   "are",
 	"as",	"at",	 "be",	  "been", "but",  "by",	  "can",   "could", "did",  "do",
@@ -40,7 +41,7 @@ static const char *stop_words[] = {
 	"my",	"no",    "not",   "of",	 "on",	  "or",	  "our",  "please", "she", "should", "so",  "some",
 	"than", "that",	 "the",	  "their", "them", "then", "there", "these", "they", "this",
 	"those", "to",	 "up",	  "us",	  "via",  "was",  "we",	   "were", "will",  "with",
-	"would", "you",	 "your",  NULL};
+	"would", "you",	 "your"};
 
 struct posting {
 	uint32_t doc;
@@ -49,6 +50,7 @@ struct posting {
 
 struct term {
 	char *s;
+	size_t len;
 	struct posting *p;
 	size_t n, alloc;
 };
@@ -155,12 +157,15 @@ static const char *syn_key(const void *ctx, size_t i)
 	return ((const struct search_index *)ctx)->syns[i].word;
 }
 
+static int cmp_word(const void *key, const void *elem)
+{
+	return strcmp(key, *(const char *const *)elem);
+}
+
 static int is_stop_word(const char *w)
 {
-	for (size_t i = 0; stop_words[i]; i++)
-		if (strcmp(stop_words[i], w) == 0)
-			return 1;
-	return 0;
+	return bsearch(w, stop_words, sizeof(stop_words) / sizeof(*stop_words),
+		       sizeof(*stop_words), cmp_word) != NULL;
 }
 
 static int vowel(char c)
@@ -303,6 +308,7 @@ static uint32_t term_intern(struct search_index *ix, const char *stem)
 	struct term *t = &ix->terms[ix->nterms];
 	memset(t, 0, sizeof(*t));
 	t->s = xstrdup(stem);
+	t->len = strlen(stem);
 	map_put(&ix->term_map, stem, ix->nterms, term_key, ix);
 	return (uint32_t)ix->nterms++;
 }
@@ -432,11 +438,34 @@ void search_finish(struct search_index *ix)
 	}
 }
 
-/* At most max edits (insert, delete, substitute, swap) between a and b? */
-static int near(const char *a, const char *b, int max)
+static size_t letter_slot(char c)
 {
-	size_t la = strlen(a), lb = strlen(b);
+	if (c >= 'a' && c <= 'z')
+		return (size_t)(c - 'a');
+	if (c >= '0' && c <= '9')
+		return 26 + (size_t)(c - '0');
+	return 36;
+}
+
+/* At most max edits (insert, delete, substitute, swap) between a and b
+ * (of lengths la and lb)? Cheap tests first: the lengths, then how many
+ * letters one has that the other lacks, which no fewer edits can fix. */
+static int near(const char *a, size_t la, const char *b, size_t lb, int max)
+{
 	if (la > MAX_WORD || lb > MAX_WORD || (la > lb ? la - lb : lb - la) > (size_t)max)
+		return 0;
+	int count[37] = {0}, more = 0, fewer = 0; /* a-z, 0-9, anything else */
+	for (size_t i = 0; i < la; i++)
+		count[letter_slot(a[i])]++;
+	for (size_t i = 0; i < lb; i++)
+		count[letter_slot(b[i])]--;
+	for (size_t i = 0; i < 37; i++) {
+		if (count[i] > 0)
+			more += count[i];
+		else
+			fewer -= count[i];
+	}
+	if ((more > fewer ? more : fewer) > max)
 		return 0;
 	int d[MAX_WORD + 1][MAX_WORD + 1];
 	for (size_t i = 0; i <= la; i++)
@@ -524,9 +553,10 @@ static void q_word(const char *word, void *ctx)
 		q_add_id(q, (uint32_t)id, q->weight);
 	} else if (strlen(stem) >= 4) {
 		/* Not a word of any tool: maybe a typo of one. */
-		int max = strlen(stem) >= 8 ? 2 : 1;
+		size_t len = strlen(stem);
+		int max = len >= 8 ? 2 : 1;
 		for (size_t i = 0; i < ix->nterms; i++)
-			if (near(stem, ix->terms[i].s, max))
+			if (near(stem, len, ix->terms[i].s, ix->terms[i].len, max))
 				q_add_id(q, (uint32_t)i, q->weight * TYPO_WEIGHT);
 	}
 	if (q->expand) {
