@@ -315,9 +315,14 @@ static uint32_t term_intern(struct search_index *ix, const char *stem)
 
 void search_add_synonym(struct search_index *ix, const char *word, const char *expansion)
 {
-	char *w = xstrdup(word);
-	for (char *p = w; *p; p++)
-		*p = (char)tolower((unsigned char)*p);
+	/* Keyed by stem, so "quote" also stands for "quotes" and "quoted". */
+	char lower[MAX_WORD + 1], stem[MAX_WORD + 1];
+	size_t n = 0;
+	for (; word[n] && n < MAX_WORD; n++)
+		lower[n] = (char)tolower((unsigned char)word[n]);
+	lower[n] = '\0';
+	stem_into(lower, stem);
+	char *w = xstrdup(stem);
 	long i = map_get(&ix->syn_map, w, syn_key, ix);
 	if (i >= 0) { /* a second expansion of the same word adds to the first */
 		char *both = xasprintf("%s %s", ix->syns[i].expansion, expansion);
@@ -551,19 +556,16 @@ static void q_word(const char *word, void *ctx)
 	long id = map_get(&ix->term_map, stem, term_key, ix);
 	if (id >= 0) {
 		q_add_id(q, (uint32_t)id, q->weight);
-	} else if (strlen(stem) >= 4) {
-		/* Not a word of any tool: maybe a typo of one. */
+	} else if (q->expand && strlen(stem) >= 4) {
+		/* Not a word of any tool: maybe the user's typo of one. */
 		size_t len = strlen(stem);
 		int max = len >= 8 ? 2 : 1;
 		for (size_t i = 0; i < ix->nterms; i++)
 			if (near(stem, len, ix->terms[i].s, ix->terms[i].len, max))
 				q_add_id(q, (uint32_t)i, q->weight * TYPO_WEIGHT);
 	}
-	if (q->expand) {
-		q_expand(q, word);
-		if (strcmp(stem, word) != 0 && map_get(&ix->syn_map, word, syn_key, ix) < 0)
-			q_expand(q, stem);
-	}
+	if (q->expand)
+		q_expand(q, stem);
 }
 
 static int phrase_named(const struct phrase *p, const struct qterms *q)

@@ -27,8 +27,9 @@ struct search_index;
 struct search_index *search_index_new(void);
 void search_index_free(struct search_index *ix); /* accepts NULL */
 
-/* A query word (before stemming) also stands for these words, at a lower
- * weight: search_add_synonym(ix, "pr", "pull request"). */
+/* A query word also stands for these words, at a lower weight:
+ * search_add_synonym(ix, "pr", "pull request"). Matched by stem, so
+ * "quote" covers "quotes" too; a second call for a word adds words. */
 void search_add_synonym(struct search_index *ix, const char *word, const char *expansion);
 
 /* Documents are numbered from 0 in the order they are added. */

@@ -171,6 +171,7 @@ int main(void)
 	CHECK(top(ix, "list refunds") == 1);    /* the entity and the verb */
 	CHECK(top(ix, "cancel") == 3);          /* the verb reaches the action */
 	CHECK(top(ix, "merge the PR") == 4);    /* a synonym, stop words */
+	CHECK(top(ix, "adding customers") == 2); /* a synonym by stem */
 	CHECK(top(ix, "refnud") == 0);          /* a typo */
 	CHECK(top(ix, "the of and to") == -1);  /* only stop words: nothing */
 	CHECK(top(ix, "") == -1);
