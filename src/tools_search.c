@@ -8,6 +8,7 @@
 #include "search.h"
 
 #define SUMMARY_MAX 110 /* bytes of a hit's one-line summary */
+#define ENTITY_SUMMARY_MAX 60 /* and of an entity's, when browsing */
 
 /* The text of every string in an array of aliases, to one field. */
 static void add_strings(struct search_index *ix, size_t doc, enum search_field f, json_t *arr)
@@ -90,15 +91,15 @@ struct search_index *tools_index_new(const struct registry *r, const struct tool
 	return ix;
 }
 
-/* The first sentence of d, cut at a word past SUMMARY_MAX bytes. New. */
-static char *first_sentence(const char *d)
+/* The first sentence of d, cut at a word before max bytes. New. */
+static char *first_sentence(const char *d, size_t max)
 {
 	size_t n = 0;
 	while (d[n] && !(d[n] == '.' && (d[n + 1] == ' ' || !d[n + 1])) && d[n] != ';')
 		n++;
-	if (n <= SUMMARY_MAX)
+	if (n <= max)
 		return xstrndup(d, n);
-	n = SUMMARY_MAX;
+	n = max;
 	while (n > 0 && d[n] != ' ')
 		n--;
 	char *cut = xstrndup(d, n);
@@ -111,7 +112,7 @@ static char *first_sentence(const char *d)
 static char *summary(const struct tool *t)
 {
 	const char *d = json_string_value(json_object_get(t->action_doc, "description"));
-	return d ? first_sentence(d) : xstrdup(json_string_value(json_object_get(t->def, "title")));
+	return d ? first_sentence(d, SUMMARY_MAX) : xstrdup(json_string_value(json_object_get(t->def, "title")));
 }
 
 /* A short hit: enough to choose, not enough to call (that is describe). */
@@ -177,8 +178,8 @@ static json_t *browse_entities(const struct toolset *ts, const char *connector)
 			continue;
 		if (!last || strcmp(last, t->entity) != 0) {
 			json_t *e = json_object_get(connector_entities(t->connector), t->entity);
-			char *sum = first_sentence(
-				json_string_value(json_object_get(e, "description")));
+			char *sum = first_sentence(json_string_value(json_object_get(e, "description")),
+						   ENTITY_SUMMARY_MAX);
 			cur = json_pack("{s:s, s:s, s:[]}", "entity", t->entity, "description", sum,
 					"actions");
 			free(sum);
