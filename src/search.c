@@ -318,7 +318,7 @@ void search_add_synonym(struct search_index *ix, const char *word, const char *e
 	/* Keyed by stem, so "quote" also stands for "quotes" and "quoted". */
 	char lower[MAX_WORD + 1], stem[MAX_WORD + 1];
 	size_t n = 0;
-	for (; word[n] && n < MAX_WORD; n++)
+	for (; n < MAX_WORD && word[n]; n++)
 		lower[n] = (char)tolower((unsigned char)word[n]);
 	lower[n] = '\0';
 	stem_into(lower, stem);
