@@ -399,6 +399,46 @@ static void watch_connects(struct server *srv)
 	}
 }
 
+/* switchboard_describe: one tool's definition (name), or a list of them
+ * (names; name too, first, when both are given). */
+static void describe_tools(struct server *srv, json_t *id, json_t *args)
+{
+	const char *name = json_string_value(json_object_get(args, "name"));
+	json_t *names = json_object_get(args, "names");
+	json_t *wanted = json_array(), *defs = json_array();
+	struct buf unknown;
+	buf_init(&unknown, 1024);
+	if (name)
+		json_array_append_new(wanted, json_string(name));
+	json_array_extend(wanted, names);
+	size_t i;
+	json_t *v;
+	json_array_foreach(wanted, i, v)
+	{
+		const struct tool *x = tools_find(srv->tools, json_string_value(v));
+		if (x && !x->meta)
+			json_array_append(defs, x->def);
+		else
+			buf_addf(&unknown, "%s'%s'", unknown.len ? ", " : "", json_string_value(v));
+	}
+	if (!json_array_size(wanted)) {
+		reply(id, result_error("give name (one tool) or names (several); switchboard_search "
+				       "finds them",
+				       NULL));
+	} else if (unknown.len) {
+		char *msg = xasprintf("unknown tool %s; use switchboard_search to find tools",
+				      unknown.data);
+		reply(id, result_error(msg, NULL));
+		free(msg);
+	} else {
+		reply(id, result_success(json_pack("{s:O}", "data",
+						   names ? defs : json_array_get(defs, 0))));
+	}
+	json_decref(wanted);
+	json_decref(defs);
+	buf_release(&unknown);
+}
+
 static void call_meta(struct server *srv, json_t *id, const struct tool *t, json_t *args,
 		      json_t *meta)
 {
@@ -426,16 +466,20 @@ static void call_meta(struct server *srv, json_t *id, const struct tool *t, json
 		reply(id, result_success(json_pack("{s:o}", "data", data)));
 		return;
 	}
+	if (strcmp(t->name, "switchboard_describe") == 0) {
+		describe_tools(srv, id, args);
+		return;
+	}
+	/* switchboard_call: the tool it names, found among the tools the filters
+	 * let through (a filtered-out tool is unknown here too), then called
+	 * through call_tool exactly as a direct tools/call: its own schema,
+	 * annotations and safety apply, not switchboard_call's. */
 	const struct tool *target = tools_find(srv->tools, name);
 	if (!target || target->meta) {
 		char *msg = xasprintf("unknown tool '%s'; use switchboard_search to find tools",
 				      name);
 		reply(id, result_error(msg, NULL));
 		free(msg);
-		return;
-	}
-	if (strcmp(t->name, "switchboard_describe") == 0) {
-		reply(id, result_success(json_pack("{s:O}", "data", target->def)));
 		return;
 	}
 	json_t *inner = json_object_get(args, "arguments");

@@ -24,6 +24,7 @@ struct registry {
 	size_t n, alloc;
 	struct registry_cache *cache; /* while registry_load_default runs */
 	json_t *verbs; /* "verbs" of the _canonical.json files: defaults per action name */
+	json_t *canonical; /* _canonical.json, merged over the folders; owned */
 };
 
 static json_t *connector_schema; /* loaded once, freed by registry_free */
@@ -53,6 +54,7 @@ void registry_free(struct registry *r)
 		connector_free(r->items[i]);
 	free(r->items);
 	json_decref(r->verbs);
+	json_decref(r->canonical);
 	free(r);
 	if (--registries_alive == 0) {
 		json_decref(connector_schema);
@@ -356,6 +358,61 @@ static void load_verbs(struct registry *r, const char *dir, registry_report_fn r
 	free(path);
 }
 
+/* Merge a folder's _canonical.json into the registry's (for search: its
+ * entities' aliases, synonyms): a later folder adds keys or replaces those
+ * of the same name. */
+static int load_canonical(struct registry *r, const char *path, struct err *err)
+{
+	size_t len;
+	if (access(path, F_OK) != 0)
+		return 0; /* a folder of connectors needs none */
+	char *text = read_file(path, 4u << 20, &len, err);
+	if (!text)
+		return -1;
+	json_error_t je;
+	json_t *doc = json_loadb(text, len, 0, &je);
+	free(text);
+	if (!doc)
+		return 0; /* load_verbs reports it */
+	const char *key;
+	json_t *v;
+	int ret = -1;
+	if (!json_is_object(doc)) {
+		err_set(err, "%s: not a JSON object", path);
+		goto out;
+	}
+	json_object_foreach(json_object_get(doc, "synonyms"), key, v)
+	{
+		size_t i;
+		json_t *w;
+		int ok = json_is_array(v);
+		json_array_foreach(v, i, w) ok &= json_is_string(w);
+		if (!ok) {
+			err_set(err, "%s: synonyms/%s: expected an array of strings", path, key);
+			goto out;
+		}
+	}
+	if (!r->canonical)
+		r->canonical = json_object();
+	json_object_foreach(doc, key, v)
+	{
+		json_t *have = json_object_get(r->canonical, key);
+		if (json_is_object(have) && json_is_object(v))
+			json_object_update(have, v);
+		else
+			json_object_set(r->canonical, key, v);
+	}
+	ret = 0;
+out:
+	json_decref(doc);
+	return ret;
+}
+
+json_t *registry_canonical(const struct registry *r)
+{
+	return r->canonical;
+}
+
 int registry_load_dir(struct registry *r, const char *dir, int missing_ok, registry_report_fn report,
 		      void *ctx)
 {
@@ -385,6 +442,14 @@ int registry_load_dir(struct registry *r, const char *dir, int missing_ok, regis
 	if (n)
 		qsort(names, n, sizeof(*names), cmp_str);
 	int failed = 0;
+	char *canon = xasprintf("%s/_canonical.json", dir);
+	struct err ce;
+	err_init(&ce);
+	if (load_canonical(r, canon, &ce) < 0) {
+		report(ce.msg, ctx);
+		failed++;
+	}
+	free(canon);
 	for (size_t i = 0; i < n; i++) {
 		char *path = xasprintf("%s/%s", dir, names[i]);
 		struct err e;

@@ -8,8 +8,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "compat.h"
 #include "log.h"
+#include "search.h"
 #include "webhook.h"
 
 /* Keys in a parameter declaration that are ours, not JSON Schema. */
@@ -369,24 +369,30 @@ static void build_meta(struct toolset *ts, const struct tools_filter *f)
 {
 	size_t alloc = 0;
 	add_meta(ts, &alloc, "switchboard_search", "Find tools",
-		 "Search the available business API tools by words (e.g. \"stripe invoice create\"), "
-		 "connector or entity. Returns tool names with descriptions; then use "
-		 "switchboard_describe for a tool's arguments and switchboard_call to run it.",
+		 "Find the tool for a request among the business API tools, in plain words "
+		 "(e.g. \"refund the last charge\", \"send a slack message\"). Returns the best "
+		 "matches first: name, summary, read_only/destructive and required arguments. "
+		 "Without a query it browses: the connectors, then a connector's entities, then "
+		 "an entity's tools. Then switchboard_describe for the arguments and "
+		 "switchboard_call to run it.",
 		 json_pack("{s:s, s:{s:{s:s, s:s}, s:{s:s, s:s}, s:{s:s, s:s}, s:{s:s, s:i, s:i}}, "
 			   "s:b}",
 			   "type", "object", "properties", "query", "type", "string", "description",
-			   "Words that must all appear in the tool's name or description.",
-			   "connector", "type", "string", "description", "Connector slug, e.g. stripe.",
-			   "entity", "type", "string", "description", "Entity, e.g. customers.", "limit",
-			   "type", "integer", "minimum", 1, "maximum", 100, "additionalProperties", 0),
+			   "What the user wants, in their words.", "connector", "type", "string",
+			   "description", "Only this connector (slug, e.g. stripe).", "entity", "type",
+			   "string", "description", "Only this entity, e.g. customers.", "limit",
+			   "type", "integer", "minimum", 1, "maximum", 50, "additionalProperties", 0),
 		 1);
-	add_meta(ts, &alloc, "switchboard_describe", "Describe a tool",
-		 "Show one tool's full definition: description, input schema and annotations.",
-		 json_pack("{s:s, s:{s:{s:s}}, s:[s], s:b}", "type", "object", "properties", "name",
-			   "type", "string", "required", "name", "additionalProperties", 0),
+	add_meta(ts, &alloc, "switchboard_describe", "Describe tools",
+		 "Show tools' full definitions: description, input schema and annotations. Give "
+		 "name, or names for several at once.",
+		 json_pack("{s:s, s:{s:{s:s}, s:{s:s, s:{s:s}, s:i, s:i}}, s:b}", "type", "object",
+			   "properties", "name", "type", "string", "names", "type", "array", "items",
+			   "type", "string", "minItems", 1, "maxItems", 10, "additionalProperties", 0),
 		 1);
 	add_meta(ts, &alloc, "switchboard_call", "Call a tool",
-		 "Run one tool by name with its arguments (see switchboard_describe for them).",
+		 "Run one tool by name with its arguments (see switchboard_describe for them). "
+		 "The tool's own safety applies, as if it were called directly.",
 		 json_pack("{s:s, s:{s:{s:s}, s:{s:s}}, s:[s], s:b}", "type", "object",
 			   "properties", "name", "type", "string", "arguments", "type", "object",
 			   "required", "name", "additionalProperties", 0),
@@ -439,6 +445,27 @@ static void build_meta(struct toolset *ts, const struct tools_filter *f)
 			ts->connect_tool = &ts->meta[i];
 		else if (strcmp(n, TOOLS_EVENTS) == 0)
 			ts->events_tool = &ts->meta[i];
+	}
+}
+
+/* switchboard_call can run any generated tool, so its annotations are the
+ * union of theirs: read-only only when every tool is (--read-only), and
+ * destructive when any is. Each call still carries its target's own. */
+static void call_annotations(struct toolset *ts)
+{
+	int read_only = 1, destructive = 0;
+	for (size_t i = 0; i < ts->n; i++) {
+		json_t *a = json_object_get(ts->tools[i].def, "annotations");
+		read_only &= json_is_true(json_object_get(a, "readOnlyHint"));
+		destructive |= json_is_true(json_object_get(a, "destructiveHint"));
+	}
+	for (size_t i = 0; i < ts->nmeta; i++) {
+		if (strcmp(ts->meta[i].name, "switchboard_call") != 0)
+			continue;
+		json_t *a = json_object_get(ts->meta[i].def, "annotations");
+		json_object_set_new(a, "readOnlyHint", json_boolean(read_only));
+		if (!read_only)
+			json_object_set_new(a, "destructiveHint", json_boolean(destructive));
 	}
 }
 
@@ -519,6 +546,9 @@ struct toolset *tools_build(const struct registry *r, const struct tools_filter 
 		}
 	}
 	build_meta(ts, f);
+	call_annotations(ts);
+	if (ts->discover) /* only switchboard_search reads it */
+		ts->index = tools_index_new(r, ts);
 	return ts;
 }
 
@@ -533,6 +563,7 @@ void tools_free(struct toolset *t)
 	free(t->tools);
 	free(t->meta);
 	free(t->featured);
+	search_index_free(t->index);
 	free(t);
 }
 
@@ -579,49 +610,6 @@ const struct tool *tools_find(const struct toolset *t, const char *name)
 		     &t->meta[i] == t->connect_tool))
 			return &t->meta[i];
 	return NULL;
-}
-
-static int all_words_in(const char *query, const char *hay)
-{
-	char *q = xstrdup(query), *save = NULL;
-	int ok = 1;
-	for (char *w = strtok_r(q, " \t,", &save); w && ok; w = strtok_r(NULL, " \t,", &save)) {
-		/* "customer" should find "customers" and "stripe_customers_list". */
-		if (!compat_strcasestr(hay, w))
-			ok = 0;
-	}
-	free(q);
-	return ok;
-}
-
-json_t *tools_search(const struct toolset *t, const char *query, const char *connector,
-		     const char *entity, int limit)
-{
-	json_t *out = json_array();
-	if (limit <= 0)
-		limit = 20;
-	for (size_t i = 0; i < t->n && json_array_size(out) < (size_t)limit; i++) {
-		const struct tool *x = &t->tools[i];
-		if (connector && strcmp(connector, x->connector->slug) != 0)
-			continue;
-		if (entity && strcmp(entity, x->entity) != 0)
-			continue;
-		const char *desc = json_string_value(json_object_get(x->def, "description"));
-		const char *title = json_string_value(json_object_get(x->def, "title"));
-		if (query && *query) {
-			char *hay = xasprintf("%s %s %s", x->name, title, desc);
-			for (char *p = hay; *p; p++)
-				if (*p == '_')
-					*p = ' ';
-			int ok = all_words_in(query, hay);
-			free(hay);
-			if (!ok)
-				continue;
-		}
-		json_array_append_new(out, json_pack("{s:s, s:s, s:s}", "name", x->name, "title",
-						     title, "description", desc));
-	}
-	return out;
 }
 
 char **tools_strv_split(const char *csv)

@@ -44,9 +44,12 @@ struct tool {
 	int meta;           /* a discovery meta-tool (search, describe, call) */
 };
 
+struct search_index;
+
 struct toolset {
 	struct tool *tools;  /* every generated tool that passes the filters */
 	size_t n;
+	struct search_index *index; /* over tools, for tools_search; owned */
 	int discover;        /* tools/list shows the meta-tools instead */
 	const struct tool **featured; /* auto mode: shown directly beside the
 					 meta-tools (borrowed pointers into tools) */
@@ -75,10 +78,21 @@ size_t tools_visible_count(const struct toolset *t);
 const struct tool *tools_visible_at(const struct toolset *t, size_t i);
 /* Find any tool by name: generated (even in discover mode) or meta. */
 const struct tool *tools_find(const struct toolset *t, const char *name);
-/* Search generated tools by words (all must match name, title or
- * description, case-insensitive), optional connector and entity. New array
- * of {name, title, description}. */
-json_t *tools_search(const struct toolset *t, const char *query, const char *connector,
+#define TOOLS_SEARCH_LIMIT 5
+
+/* The search index over ts's tools (tools_search.c): names, titles,
+ * descriptions, entity and connector names, the vendor's operations, field
+ * names, and the aliases and synonyms the connector files and r's
+ * _canonical.json give (r may be NULL). Free with search_index_free. */
+struct search_index *tools_index_new(const struct registry *r, const struct toolset *ts);
+
+/* switchboard_search. With a query: the best tools for it (ranked, within
+ * connector and entity when given), at most limit (0: TOOLS_SEARCH_LIMIT),
+ * as short hits {name, title, summary, read_only, destructive, required}.
+ * Without one, browsing: no connector lists the connectors with their
+ * entity and tool counts; a connector lists its entities with their
+ * actions; an entity lists its tools as hits. Deterministic order. New. */
+json_t *tools_search(const struct toolset *ts, const char *query, const char *connector,
 		     const char *entity, int limit);
 
 /* Split "a,b,c" into a NULL-terminated array (free with tools_strv_free). */
