@@ -189,7 +189,7 @@ static void watch_store(struct server *srv)
 		return; /* tools are borrowed by calls in flight; try again later */
 	json_t *before = json_array();
 	for (size_t i = 0; i < tools_visible_count(srv->tools); i++)
-		json_array_append(before, tools_visible_at(srv->tools, i)->def);
+		json_array_append(before, tools_def(tools_visible_at(srv->tools, i)));
 	struct err e;
 	err_init(&e);
 	if (rebuild_tools(srv, &e) < 0) {
@@ -199,7 +199,7 @@ static void watch_store(struct server *srv)
 	}
 	json_t *after = json_array();
 	for (size_t i = 0; i < tools_visible_count(srv->tools); i++)
-		json_array_append(after, tools_visible_at(srv->tools, i)->def);
+		json_array_append(after, tools_def(tools_visible_at(srv->tools, i)));
 	if (!json_equal(before, after))
 		send_and_free(jsonrpc_notification_new("notifications/tools/list_changed", NULL));
 	json_decref(before);
@@ -265,7 +265,7 @@ static void tools_list(struct server *srv, json_t *id, json_t *params)
 	size_t page = srv->opt->page_size > 0 ? (size_t)srv->opt->page_size : n;
 	json_t *list = json_array();
 	for (size_t i = off; i < n && i < off + page; i++)
-		json_array_append(list, tools_visible_at(srv->tools, i)->def);
+		json_array_append(list, tools_def(tools_visible_at(srv->tools, i)));
 	json_t *result = json_pack("{s:o}", "tools", list);
 	if (off + page < n) {
 		char *next = xasprintf("p%zu", off + page);
@@ -417,7 +417,7 @@ static void describe_tools(struct server *srv, json_t *id, json_t *args)
 	{
 		const struct tool *x = tools_find(srv->tools, json_string_value(v));
 		if (x && !x->meta)
-			json_array_append(defs, x->def);
+			json_array_append(defs, tools_def(x));
 		else
 			buf_addf(&unknown, "%s'%s'", unknown.len ? ", " : "", json_string_value(v));
 	}
@@ -494,7 +494,7 @@ static void call_tool(struct server *srv, json_t *id, const struct tool *t, json
 	struct err e;
 	err_init(&e);
 	if (t->meta) {
-		if (schema_validate(t->input, args, &e) < 0) {
+		if (schema_validate(tools_input(t), args, &e) < 0) {
 			char *msg = xasprintf("invalid arguments: %s", e.msg);
 			reply(id, result_error(msg, NULL));
 			free(msg);
@@ -503,7 +503,7 @@ static void call_tool(struct server *srv, json_t *id, const struct tool *t, json
 		call_meta(srv, id, t, args, meta);
 		return;
 	}
-	if (schema_validate(t->input, args, &e) < 0) {
+	if (schema_validate(tools_input(t), args, &e) < 0) {
 		char *msg = xasprintf("invalid arguments for %s: %s. Call tools/list (or "
 				      "switchboard_describe) for the input schema.",
 				      t->name, e.msg);

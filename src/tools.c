@@ -303,8 +303,46 @@ static int glob_any(char **globs, const char *s)
 static void tool_release(struct tool *t)
 {
 	free(t->name);
-	json_decref(t->def);
+	json_decref(t->def_made);
 	json_decref(t->connections);
+}
+
+/* FNV-1a: the tool index's hash. */
+static size_t name_hash(const char *s)
+{
+	size_t h = (size_t)14695981039346656037ULL;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * (size_t)1099511628211ULL;
+	return h;
+}
+
+/* Index tools[i] by name, keeping the table at most half full. */
+static void index_put(struct toolset *ts, size_t i)
+{
+	if (2 * (ts->n + 1) > ts->by_name_cap) {
+		size_t cap = ts->by_name_cap ? 2 * ts->by_name_cap : 256;
+		free(ts->by_name);
+		ts->by_name = xcalloc(cap, sizeof(*ts->by_name));
+		ts->by_name_cap = cap;
+		for (size_t k = 0; k < ts->n; k++)
+			if (k != i)
+				index_put(ts, k);
+	}
+	size_t slot = name_hash(ts->tools[i].name) & (ts->by_name_cap - 1);
+	while (ts->by_name[slot])
+		slot = (slot + 1) & (ts->by_name_cap - 1);
+	ts->by_name[slot] = i + 1;
+}
+
+static const struct tool *index_get(const struct toolset *ts, const char *name)
+{
+	if (!ts->by_name_cap)
+		return NULL;
+	size_t slot = name_hash(name) & (ts->by_name_cap - 1);
+	for (; ts->by_name[slot]; slot = (slot + 1) & (ts->by_name_cap - 1))
+		if (strcmp(ts->tools[ts->by_name[slot] - 1].name, name) == 0)
+			return &ts->tools[ts->by_name[slot] - 1];
+	return NULL;
 }
 
 static void push(struct tool **arr, size_t *n, size_t *alloc, struct tool *t)
@@ -334,22 +372,46 @@ static json_t *output_schema(const struct tool *t, json_t *entity)
 			 "type", "string", "has_more", "type", "boolean", "required", "data");
 }
 
-static void make_def(struct tool *t, json_t *entity, int first)
+char *tools_title(const struct tool *t)
 {
 	const char *cname = json_string_value(json_object_get(t->connector->doc, "name"));
-	char *ent = words(t->entity), *act = words(t->action);
 	const char *atitle = json_string_value(json_object_get(t->action_doc, "title"));
-	char *title = atitle ? xasprintf("%s: %s", cname, atitle)
-			     : xasprintf("%s: %s %s", cname, act, ent);
-	char *desc = describe(t, entity, first);
-	t->input = input_schema(t, entity);
-	t->def = json_pack("{s:s, s:s, s:s, s:o, s:o, s:o}", "name", t->name, "title", title,
-			   "description", desc, "inputSchema", t->input, "outputSchema",
-			   output_schema(t, entity), "annotations", annotations(t));
+	if (atitle)
+		return xasprintf("%s: %s", cname, atitle);
+	char *ent = words(t->entity), *act = words(t->action);
+	char *title = xasprintf("%s: %s %s", cname, act, ent);
 	free(ent);
 	free(act);
+	return title;
+}
+
+static void make_def(struct tool *t, json_t *entity, int first)
+{
+	char *title = tools_title(t);
+	char *desc = describe(t, entity, first);
+	t->input_made = input_schema(t, entity);
+	t->def_made = json_pack("{s:s, s:s, s:s, s:o, s:o, s:o}", "name", t->name, "title", title,
+				"description", desc, "inputSchema", t->input_made, "outputSchema",
+				output_schema(t, entity), "annotations", annotations(t));
 	free(title);
 	free(desc);
+}
+
+json_t *tools_def(const struct tool *t)
+{
+	if (!t->def_made) {
+		/* Made once and kept: the tool is the toolset's, and logically
+		 * unchanged by being described. */
+		struct tool *m = (struct tool *)t;
+		make_def(m, m->entity_doc, m->lead);
+	}
+	return t->def_made;
+}
+
+json_t *tools_input(const struct tool *t)
+{
+	tools_def(t);
+	return t->input_made;
 }
 
 static void add_meta(struct toolset *ts, size_t *alloc, const char *name, const char *title,
@@ -358,8 +420,8 @@ static void add_meta(struct toolset *ts, size_t *alloc, const char *name, const 
 	struct tool t = {0};
 	t.name = xstrdup(name);
 	t.meta = 1;
-	t.input = input;
-	t.def = json_pack("{s:s, s:s, s:s, s:o, s:{s:s, s:b, s:b}}", "name", name, "title", title,
+	t.input_made = input;
+	t.def_made = json_pack("{s:s, s:s, s:s, s:o, s:{s:s, s:b, s:b}}", "name", name, "title", title,
 			  "description", desc, "inputSchema", input, "annotations", "title", title,
 			  "readOnlyHint", read_only, "openWorldHint", !read_only);
 	push(&ts->meta, &ts->nmeta, alloc, &t);
@@ -432,8 +494,8 @@ static void build_meta(struct toolset *ts, const struct tools_filter *f)
 		struct tool t = {0};
 		t.name = xstrdup(TOOLS_EVENTS);
 		t.meta = 1;
-		t.def = def;
-		t.input = json_object_get(def, "inputSchema");
+		t.def_made = def;
+		t.input_made = json_object_get(def, "inputSchema");
 		push(&ts->meta, &ts->nmeta, &alloc, &t);
 	}
 	/* Pointers only now: push may have moved the array. */
@@ -455,14 +517,15 @@ static void call_annotations(struct toolset *ts)
 {
 	int read_only = 1, destructive = 0;
 	for (size_t i = 0; i < ts->n; i++) {
-		json_t *a = json_object_get(ts->tools[i].def, "annotations");
-		read_only &= json_is_true(json_object_get(a, "readOnlyHint"));
-		destructive |= json_is_true(json_object_get(a, "destructiveHint"));
+		const struct tool *t = &ts->tools[i];
+		int ro = strcmp(action_kind(t->action, t->action_doc), "read") == 0;
+		read_only &= ro;
+		destructive |= !ro && t->destructive;
 	}
 	for (size_t i = 0; i < ts->nmeta; i++) {
 		if (strcmp(ts->meta[i].name, "switchboard_call") != 0)
 			continue;
-		json_t *a = json_object_get(ts->meta[i].def, "annotations");
+		json_t *a = json_object_get(ts->meta[i].def_made, "annotations");
 		json_object_set_new(a, "readOnlyHint", json_boolean(read_only));
 		if (!read_only)
 			json_object_set_new(a, "destructiveHint", json_boolean(destructive));
@@ -525,8 +588,10 @@ struct toolset *tools_build(const struct registry *r, const struct tools_filter 
 							   : json_object_iter_key(json_object_iter(acts));
 				int first = strcmp(aname, lead) == 0;
 				t.bare_fields = shares_create_fields(ts, &t, entity);
-				make_def(&t, entity, first);
+				t.entity_doc = entity;
+				t.lead = first;
 				push(&ts->tools, &ts->n, &alloc, &t);
+				index_put(ts, ts->n - 1);
 			}
 		}
 		json_decref(names);
@@ -564,6 +629,7 @@ void tools_free(struct toolset *t)
 	free(t->meta);
 	free(t->featured);
 	search_index_free(t->index);
+	free(t->by_name);
 	free(t);
 }
 
@@ -601,9 +667,9 @@ const struct tool *tools_visible_at(const struct toolset *t, size_t i)
 
 const struct tool *tools_find(const struct toolset *t, const char *name)
 {
-	for (size_t i = 0; i < t->n; i++)
-		if (strcmp(t->tools[i].name, name) == 0)
-			return &t->tools[i];
+	const struct tool *found = index_get(t, name);
+	if (found)
+		return found;
 	for (size_t i = 0; i < t->nmeta; i++)
 		if (strcmp(t->meta[i].name, name) == 0 &&
 		    (t->discover || &t->meta[i] == t->conn_tool || &t->meta[i] == t->events_tool ||

@@ -33,8 +33,13 @@ struct tool {
 	const char *entity;                /* borrowed */
 	const char *action;                /* borrowed */
 	json_t *action_doc;                /* borrowed */
-	json_t *def;        /* the MCP Tool object; owned */
-	json_t *input;      /* borrowed from def: inputSchema */
+	/* The MCP Tool object and its inputSchema, made on first use (in
+	 * discovery mode most tools are never shown): read them through
+	 * tools_def() and tools_input(). */
+	json_t *def_made;   /* owned, or NULL until made */
+	json_t *input_made; /* borrowed from def_made */
+	json_t *entity_doc; /* borrowed: what the definition is made from */
+	int lead;           /* the entity's first tool, which describes the entity */
 	json_t *connections; /* owned array of connection names, default first */
 	int is_list;
 	int featured;       /* one of its connector's few most used tools */
@@ -61,6 +66,9 @@ struct toolset {
 	const struct tool *events_tool; /* switchboard_events, shown once events exist */
 	const struct tool *connect_tool; /* switchboard_connect, shown once an OAuth app
 					    is stored (or with --all) */
+	size_t *by_name;   /* open addressing by name: slot = 1 + index into tools,
+			      0 empty; by_name_cap slots, a power of two */
+	size_t by_name_cap;
 };
 
 #define TOOLS_CONNECTIONS "switchboard_connections"
@@ -76,6 +84,14 @@ void tools_free(struct toolset *t);
  * then the meta-tools); borrowed. */
 size_t tools_visible_count(const struct toolset *t);
 const struct tool *tools_visible_at(const struct toolset *t, size_t i);
+/* The tool's MCP definition (name, title, description, inputSchema,
+ * outputSchema, annotations) and its inputSchema; borrowed, made on first
+ * use and kept with the tool. */
+json_t *tools_def(const struct tool *t);
+json_t *tools_input(const struct tool *t);
+/* The tool's title ("Stripe: create refund"), as its definition has it,
+ * without making the definition. A new string. */
+char *tools_title(const struct tool *t);
 /* Find any tool by name: generated (even in discover mode) or meta. */
 const struct tool *tools_find(const struct toolset *t, const char *name);
 #define TOOLS_SEARCH_LIMIT 5

@@ -60,7 +60,9 @@ static void add_tool(struct search_index *ix, const struct tool *t, json_t *cano
 	search_add_text(ix, doc, SEARCH_CONNECTOR, t->connector->slug);
 	search_add_text(ix, doc, SEARCH_CONNECTOR, json_string_value(json_object_get(cdoc, "name")));
 	add_strings(ix, doc, SEARCH_CONNECTOR, json_object_get(cdoc, "aliases"));
-	search_add_text(ix, doc, SEARCH_TITLE, json_string_value(json_object_get(t->def, "title")));
+	char *title = tools_title(t);
+	search_add_text(ix, doc, SEARCH_TITLE, title);
+	free(title);
 	search_add_text(ix, doc, SEARCH_TEXT,
 			json_string_value(json_object_get(t->action_doc, "description")));
 	search_add_text(ix, doc, SEARCH_TEXT, json_string_value(json_object_get(t->action_doc, "notes")));
@@ -112,22 +114,22 @@ static char *first_sentence(const char *d, size_t max)
 static char *summary(const struct tool *t)
 {
 	const char *d = json_string_value(json_object_get(t->action_doc, "description"));
-	return d ? first_sentence(d, SUMMARY_MAX) : xstrdup(json_string_value(json_object_get(t->def, "title")));
+	return d ? first_sentence(d, SUMMARY_MAX) : xstrdup(json_string_value(json_object_get(tools_def(t), "title")));
 }
 
 /* A short hit: enough to choose, not enough to call (that is describe). */
 static json_t *hit(const struct tool *t)
 {
-	json_t *ann = json_object_get(t->def, "annotations");
+	json_t *ann = json_object_get(tools_def(t), "annotations");
 	int read_only = json_is_true(json_object_get(ann, "readOnlyHint"));
 	char *sum = summary(t);
 	json_t *h = json_pack("{s:s, s:O, s:s, s:b}", "name", t->name, "title",
-			      json_object_get(t->def, "title"), "summary", sum, "read_only", read_only);
+			      json_object_get(tools_def(t), "title"), "summary", sum, "read_only", read_only);
 	free(sum);
 	if (!read_only)
 		json_object_set_new(h, "destructive",
 				    json_boolean(json_is_true(json_object_get(ann, "destructiveHint"))));
-	json_t *req = json_object_get(t->input, "required");
+	json_t *req = json_object_get(tools_input(t), "required");
 	json_object_set_new(h, "required", req ? json_deep_copy(req) : json_array());
 	return h;
 }
