@@ -612,8 +612,7 @@ struct toolset *tools_build(const struct registry *r, const struct tools_filter 
 	}
 	build_meta(ts, f);
 	call_annotations(ts);
-	if (ts->discover) /* only switchboard_search reads it */
-		ts->index = tools_index_new(r, ts);
+	ts->reg = r; /* the search index is made when first needed */
 	return ts;
 }
 

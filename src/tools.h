@@ -54,7 +54,8 @@ struct search_index;
 struct toolset {
 	struct tool *tools;  /* every generated tool that passes the filters */
 	size_t n;
-	struct search_index *index; /* over tools, for tools_search; owned */
+	struct search_index *index; /* over tools, made by the first tools_search; owned */
+	const struct registry *reg; /* borrowed: what the tools were built from */
 	int discover;        /* tools/list shows the meta-tools instead */
 	const struct tool **featured; /* auto mode: shown directly beside the
 					 meta-tools (borrowed pointers into tools) */

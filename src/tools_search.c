@@ -211,8 +211,10 @@ json_t *tools_search(const struct toolset *ts, const char *query, const char *co
 				json_array_append_new(out, hit(&ts->tools[i]));
 		return out;
 	}
+	if (!ts->index) /* made once, on the first search, and kept with the tools */
+		((struct toolset *)ts)->index = tools_index_new(ts->reg, ts);
 	size_t *best = xmalloc((size_t)limit * sizeof(*best));
-	size_t n = ts->index ? search_query(ts->index, query, in_scope, &s, best, (size_t)limit) : 0;
+	size_t n = search_query(ts->index, query, in_scope, &s, best, (size_t)limit);
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(out, hit(&ts->tools[best[i]]));
 	free(best);
