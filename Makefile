@@ -4,6 +4,7 @@
 # make test       build and run the whole suite (installs the test packages first)
 # make asan       the whole suite under address + undefined sanitizers, leaks checked
 # make install    PREFIX=/usr/local; make uninstall removes what it put there
+# make eval       score switchboard_search on tests/eval (top-1/top-5 per connector)
 
 PREFIX  ?= /usr/local
 DATADIR ?= $(PREFIX)/share/switchboard
@@ -28,7 +29,7 @@ ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(EXTRA_CFLAGS) $(PKG_CFLA
 ifdef CI
 ALL_CFLAGS += -Werror
 endif
-LIBS = $(PKG_LIBS) -lpthread
+LIBS = $(PKG_LIBS) -lpthread -lm
 
 SRCS  = $(wildcard src/*.c src/auth/*.c)
 OBJS  = $(SRCS:%.c=$(BUILD)/%.o)
@@ -38,7 +39,7 @@ UNITS = $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 BIN   = $(BUILD)/switchboard
 
 .PHONY: all run test unit asan valgrind lint fmt install uninstall clean deps test-deps bench \
-	fuzz check-deps portcheck mcpb
+	fuzz check-deps portcheck mcpb eval
 
 all: $(BIN)
 
@@ -64,7 +65,7 @@ run: all
 	$(BIN) serve
 
 test: all unit test-deps
-	python3 tests/run.py --build $(BUILD)
+	python3 tests/run.py --build $(BUILD) $(if $(J),-j $(J))
 
 # What the tests, lint and packaging use besides (tests/deps.sh test).
 test-deps:
@@ -78,6 +79,10 @@ asan:
 
 valgrind: all unit
 	python3 tests/run.py --build $(BUILD) --valgrind
+
+eval: all
+	python3 tests/eval/search_eval.py --run $(BIN) -v
+	python3 tests/eval/search_eval.py --run $(BIN) --set holdout.jsonl -v
 
 bench: all $(BUILD)/bench_curl $(BUILD)/bench_floor
 	python3 tests/bench.py --build $(BUILD)

@@ -161,20 +161,20 @@ int cli_tools(struct cli *cli, int argc, char **argv)
 	if (cli->json) {
 		json_t *list = json_array();
 		for (size_t i = 0; i < tools_visible_count(ts); i++)
-			json_array_append(list, tools_visible_at(ts, i)->def);
+			json_array_append(list, tools_def(tools_visible_at(ts, i)));
 		cli_print_json(list);
 		json_decref(list);
 	} else {
 		for (size_t i = 0; i < tools_visible_count(ts); i++) {
 			const struct tool *t = tools_visible_at(ts, i);
-			json_t *ann = json_object_get(t->def, "annotations");
+			json_t *ann = json_object_get(tools_def(t), "annotations");
 			/* danger: cannot be undone (a delete, a refund, a send). */
 			const char *mark = json_is_true(json_object_get(ann, "readOnlyHint")) ? "read"
 					   : json_is_true(json_object_get(ann, "destructiveHint"))
 						   ? "danger"
 						   : "write";
 			cli_print("%-44s %-6s %s\n", t->name, mark,
-				  json_string_value(json_object_get(t->def, "title")));
+				  json_string_value(json_object_get(tools_def(t), "title")));
 		}
 		fprintf(stderr, "%zu tools%s (%zu generated)\n", tools_visible_count(ts),
 			ts->discover ? " in discovery mode" : "", ts->n);
@@ -231,7 +231,7 @@ int cli_call(struct cli *cli, int argc, char **argv)
 		cli_closest_release(&near);
 		goto out;
 	}
-	if (schema_validate(t->input, args, &e) < 0) {
+	if (schema_validate(tools_input(t), args, &e) < 0) {
 		fprintf(stderr, "switchboard: invalid arguments for %s: %s\n", t->name, e.msg);
 		goto out;
 	}

@@ -145,7 +145,7 @@ static const char *result_text(json_t *result)
 /* Strings where the input schema wants an integer (GitHub's hook_id). */
 static void coerce_integers(const struct tool *t, json_t *args)
 {
-	json_t *props = json_object_get(t->input, "properties"), *v;
+	json_t *props = json_object_get(tools_input(t), "properties"), *v;
 	const char *k;
 	json_object_foreach(args, k, v) {
 		const char *type =
@@ -178,7 +178,7 @@ json_t *cli_manage_call(struct cli_manage *m, const char *which, const struct cl
 		json_decref(args);
 		args = json_object();
 	}
-	json_t *props = json_object_get(t->input, "properties"), *v;
+	json_t *props = json_object_get(tools_input(t), "properties"), *v;
 	const char *k;
 	json_object_foreach(m->extra, k, v)
 		if (json_object_get(props, k) && !json_object_get(args, k))
@@ -187,7 +187,7 @@ json_t *cli_manage_call(struct cli_manage *m, const char *which, const struct cl
 	 * of the same name (owner, repo), as events poll does. */
 	size_t i;
 	json_t *req;
-	json_array_foreach(json_object_get(t->input, "required"), i, req) {
+	json_array_foreach(json_object_get(tools_input(t), "required"), i, req) {
 		const char *rn = json_string_value(req);
 		json_t *set = rn ? json_object_get(m->conn->config, rn) : NULL;
 		if (rn && set && !json_object_get(args, rn))
@@ -196,7 +196,7 @@ json_t *cli_manage_call(struct cli_manage *m, const char *which, const struct cl
 	if (json_object_get(props, "connection"))
 		json_object_set_new(args, "connection", json_string(m->conn->name));
 	coerce_integers(t, args);
-	if (schema_validate(t->input, args, &ve) < 0) {
+	if (schema_validate(tools_input(t), args, &ve) < 0) {
 		err_set(err, "%s: %s%s", t->name, ve.msg,
 			json_object_get(m->api, "entity_by_arg") ? " (see --repo and --org)" : "");
 		goto out;

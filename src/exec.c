@@ -97,7 +97,7 @@ static void finish(struct exec_call *call, json_t *result)
 	/* Our promise to clients that read outputSchema: a mismatch is our bug. */
 	struct err e;
 	err_init(&e);
-	if (result_check_output(result, json_object_get(call->tool->def, "outputSchema"), &e) < 0)
+	if (result_check_output(result, json_object_get(tools_def(call->tool), "outputSchema"), &e) < 0)
 		log_error("tool %s: result does not match its outputSchema: %s", call->tool->name,
 			  e.msg);
 	call_free(call);

@@ -140,6 +140,16 @@ out:
 	return ret;
 }
 
+/* The request's origin, worked out when first needed (a redirect, a
+ * retry's log line): parsing every URL up front costs each call. Before a
+ * redirect replaces x->url, so it is always the first URL's. */
+static const char *xfer_origin(struct xfer *x)
+{
+	if (!x->origin)
+		x->origin = url_origin(x->url);
+	return x->origin ? x->origin : "(no origin)";
+}
+
 static enum http_error map_error(CURLcode rc)
 {
 	switch (rc) {
@@ -482,7 +492,7 @@ static int xfer_schedule_retry(struct xfer *x, long long wait_ms)
 	x->retries++;
 	x->due_ms = now + wait_ms;
 	x->state = XFER_WAITING;
-	log_debug("http: %s %s: attempt %d in %lld ms", x->method, x->origin, x->retries + 1,
+	log_debug("http: %s %s: attempt %d in %lld ms", x->method, xfer_origin(x), x->retries + 1,
 		  wait_ms);
 	return 1;
 }
@@ -508,7 +518,7 @@ static int xfer_redirect(struct xfer *x, const char *location)
 	    (s != 301 && s != 302 && s != 303 && s != 307 && s != 308))
 		return 0;
 	origin = url_origin(location);
-	if (!origin || strcmp(origin, x->origin) != 0) {
+	if (!origin || strcmp(origin, xfer_origin(x)) != 0) {
 		free(origin);
 		return 0;
 	}
@@ -720,8 +730,10 @@ long long http_start(struct http_client *c, const struct http_request *req, http
 	x = xcalloc(1, sizeof(*x));
 	x->resp.headers = json_object();
 	x->resp.retry_after_s = -1;
-	/* The URL is not quoted here: its query may hold a key. */
-	if (!req->url || !(x->origin = url_origin(req->url))) {
+	/* The URL is not quoted here: its query may hold a key. libcurl
+	 * refuses a malformed one when the transfer starts. */
+	if (!req->url || (strncasecmp(req->url, "http://", 7) != 0 &&
+			  strncasecmp(req->url, "https://", 8) != 0)) {
 		err_set(err, "invalid URL: not an absolute http or https URL");
 		goto out;
 	}

@@ -278,7 +278,7 @@ static void watch_store(struct mcp_core *srv)
 		return; /* tools are borrowed by calls in flight; try again later */
 	json_t *before = json_array();
 	for (size_t i = 0; i < tools_visible_count(srv->tools); i++)
-		json_array_append(before, tools_visible_at(srv->tools, i)->def);
+		json_array_append(before, tools_def(tools_visible_at(srv->tools, i)));
 	struct err e;
 	err_init(&e);
 	if (rebuild_tools(srv, &e) < 0) {
@@ -288,7 +288,7 @@ static void watch_store(struct mcp_core *srv)
 	}
 	json_t *after = json_array();
 	for (size_t i = 0; i < tools_visible_count(srv->tools); i++)
-		json_array_append(after, tools_visible_at(srv->tools, i)->def);
+		json_array_append(after, tools_def(tools_visible_at(srv->tools, i)));
 	if (!json_equal(before, after))
 		announce(srv, "notifications/tools/list_changed", NULL);
 	json_decref(before);
@@ -398,7 +398,7 @@ static void m_tools_list(struct mcp_core *srv, const struct mcp_req *rq)
 	size_t page = srv->opt->page_size > 0 ? (size_t)srv->opt->page_size : n;
 	json_t *list = json_array();
 	for (size_t i = off; i < n && i < off + page; i++)
-		json_array_append(list, tools_visible_at(srv->tools, i)->def);
+		json_array_append(list, tools_def(tools_visible_at(srv->tools, i)));
 	json_t *result = json_pack("{s:o}", "tools", list);
 	if (off + page < n) {
 		char *next = xasprintf("p%zu", off + page);
@@ -551,6 +551,46 @@ static void watch_connects(struct mcp_core *srv)
 	}
 }
 
+/* switchboard_describe: one tool's definition (name), or a list of them
+ * (names; name too, first, when both are given). */
+static void describe_tools(struct mcp_core *srv, const struct mcp_req *rq, json_t *args)
+{
+	const char *name = json_string_value(json_object_get(args, "name"));
+	json_t *names = json_object_get(args, "names");
+	json_t *wanted = json_array(), *defs = json_array();
+	struct buf unknown;
+	buf_init(&unknown, 1024);
+	if (name)
+		json_array_append_new(wanted, json_string(name));
+	json_array_extend(wanted, names);
+	size_t i;
+	json_t *v;
+	json_array_foreach(wanted, i, v)
+	{
+		const struct tool *x = tools_find(srv->tools, json_string_value(v));
+		if (x && !x->meta)
+			json_array_append(defs, tools_def(x));
+		else
+			buf_addf(&unknown, "%s'%s'", unknown.len ? ", " : "", json_string_value(v));
+	}
+	if (!json_array_size(wanted)) {
+		reply(rq, result_error("give name (one tool) or names (several); switchboard_search "
+				       "finds them",
+				       NULL));
+	} else if (unknown.len) {
+		char *msg = xasprintf("unknown tool %s; use switchboard_search to find tools",
+				      unknown.data);
+		reply(rq, result_error(msg, NULL));
+		free(msg);
+	} else {
+		reply(rq, result_success(json_pack("{s:O}", "data",
+						   names ? defs : json_array_get(defs, 0))));
+	}
+	json_decref(wanted);
+	json_decref(defs);
+	buf_release(&unknown);
+}
+
 static void call_meta(struct mcp_core *srv, const struct mcp_req *rq, const struct tool *t,
 		      json_t *args, json_t *meta)
 {
@@ -578,16 +618,20 @@ static void call_meta(struct mcp_core *srv, const struct mcp_req *rq, const stru
 		reply(rq, result_success(json_pack("{s:o}", "data", data)));
 		return;
 	}
+	if (strcmp(t->name, "switchboard_describe") == 0) {
+		describe_tools(srv, rq, args);
+		return;
+	}
+	/* switchboard_call: the tool it names, found among the tools the filters
+	 * let through (a filtered-out tool is unknown here too), then called
+	 * through call_tool exactly as a direct tools/call: its own schema,
+	 * annotations and safety apply, not switchboard_call's. */
 	const struct tool *target = tools_find(srv->tools, name);
 	if (!target || target->meta) {
 		char *msg = xasprintf("unknown tool '%s'; use switchboard_search to find tools",
 				      name);
 		reply(rq, result_error(msg, NULL));
 		free(msg);
-		return;
-	}
-	if (strcmp(t->name, "switchboard_describe") == 0) {
-		reply(rq, result_success(json_pack("{s:O}", "data", target->def)));
 		return;
 	}
 	json_t *inner = json_object_get(args, "arguments");
@@ -602,7 +646,7 @@ static void call_tool(struct mcp_core *srv, const struct mcp_req *rq, const stru
 	struct err e;
 	err_init(&e);
 	if (t->meta) {
-		if (schema_validate(t->input, args, &e) < 0) {
+		if (schema_validate(tools_input(t), args, &e) < 0) {
 			char *msg = xasprintf("invalid arguments: %s", e.msg);
 			reply(rq, result_error(msg, NULL));
 			free(msg);
@@ -611,7 +655,7 @@ static void call_tool(struct mcp_core *srv, const struct mcp_req *rq, const stru
 		call_meta(srv, rq, t, args, meta);
 		return;
 	}
-	if (schema_validate(t->input, args, &e) < 0) {
+	if (schema_validate(tools_input(t), args, &e) < 0) {
 		char *msg = xasprintf("invalid arguments for %s: %s. Call tools/list (or "
 				      "switchboard_describe) for the input schema.",
 				      t->name, e.msg);

@@ -6,6 +6,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -24,6 +25,7 @@ struct registry {
 	size_t n, alloc;
 	struct registry_cache *cache; /* while registry_load_default runs */
 	json_t *verbs; /* "verbs" of the _canonical.json files: defaults per action name */
+	json_t *canonical; /* _canonical.json, merged over the folders; owned */
 };
 
 static json_t *connector_schema; /* loaded once, freed by registry_free */
@@ -53,6 +55,7 @@ void registry_free(struct registry *r)
 		connector_free(r->items[i]);
 	free(r->items);
 	json_decref(r->verbs);
+	json_decref(r->canonical);
 	free(r);
 	if (--registries_alive == 0) {
 		json_decref(connector_schema);
@@ -279,36 +282,56 @@ static int cmp_connector(const void *a, const void *b)
 	return strcmp((*(struct connector *const *)a)->slug, (*(struct connector *const *)b)->slug);
 }
 
-int registry_load_file(struct registry *r, const char *path, struct err *err)
-{
-	struct err e;
-	err_init(&e);
-	size_t len = 0;
+/* A connector file read and parsed, not yet checked or added: what the
+ * loading threads hand back. */
+struct parsed {
+	char *path;
+	json_t *doc; /* NULL when err says why */
+	int known;   /* the cache knows these bytes valid */
 	char key[REGISTRY_CACHE_KEY_LEN + 1];
-	char *text = read_file(path, MAX_CONNECTOR_FILE, &len, &e);
+	struct err err;
+};
+
+/* Read and parse p->path (any thread: touches nothing shared but the
+ * cache, which is only read here). */
+static void parse_file(struct registry_cache *cache, struct parsed *p)
+{
+	size_t len = 0;
+	err_init(&p->err);
+	char *text = read_file(p->path, MAX_CONNECTOR_FILE, &len, &p->err);
 	if (!text)
-		return err_set(err, "%s", e.msg);
-	int known = registry_cache_known(r->cache, text, len, key);
+		return;
+	p->known = registry_cache_known(cache, text, len, p->key);
 	json_error_t je;
-	json_t *doc = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
+	p->doc = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
 	free(text);
+	if (!p->doc)
+		err_set(&p->err, "%s:%d:%d: %s", p->path, je.line, je.column, je.text);
+}
+
+/* Check (unless known valid) and add a parsed file; takes p->doc. */
+static int add_parsed(struct registry *r, struct parsed *p, struct err *err)
+{
+	json_t *doc = p->doc;
+	p->doc = NULL;
 	if (!doc)
-		return err_set(err, "%s:%d:%d: %s", path, je.line, je.column, je.text);
+		return err_set(err, "%s", p->err.msg);
 	/* These exact bytes passed this build's checks before: not again. */
-	if (!known && registry_check_doc(path, doc, err) < 0) {
+	if (!p->known && registry_check_doc(p->path, doc, err) < 0) {
 		json_decref(doc);
 		return -1;
 	}
-	if (!known)
-		registry_cache_add(r->cache, key);
+	if (!p->known)
+		registry_cache_add(r->cache, p->key);
 	fill_defaults(doc);
 	struct connector *c = xcalloc(1, sizeof(*c));
 	c->slug = xstrdup(json_string_value(json_object_get(doc, "slug")));
-	c->path = xstrdup(path);
+	c->path = xstrdup(p->path);
 	c->doc = doc;
 	for (size_t i = 0; i < r->n; i++) {
 		if (strcmp(r->items[i]->slug, c->slug) == 0) {
-			log_info("%s replaces connector '%s' from %s", path, c->slug, r->items[i]->path);
+			log_info("%s replaces connector '%s' from %s", p->path, c->slug,
+				 r->items[i]->path);
 			connector_free(r->items[i]);
 			r->items[i] = c;
 			return 0;
@@ -321,6 +344,57 @@ int registry_load_file(struct registry *r, const char *path, struct err *err)
 	r->items[r->n++] = c;
 	qsort(r->items, r->n, sizeof(*r->items), cmp_connector);
 	return 0;
+}
+
+int registry_load_file(struct registry *r, const char *path, struct err *err)
+{
+	struct parsed p = {.path = (char *)path};
+	parse_file(r->cache, &p);
+	return add_parsed(r, &p, err);
+}
+
+/* Parsing is most of loading a large registry: a few threads parse the
+ * files of a folder at once, each taking the next unparsed file. */
+#define PARSE_THREADS 4
+
+struct parse_work {
+	struct registry_cache *cache;
+	struct parsed *files;
+	size_t n, next; /* next under lock */
+	pthread_mutex_t lock;
+};
+
+static void *parse_main(void *arg)
+{
+	struct parse_work *w = arg;
+	for (;;) {
+		pthread_mutex_lock(&w->lock);
+		size_t i = w->next++;
+		pthread_mutex_unlock(&w->lock);
+		if (i >= w->n)
+			return NULL;
+		parse_file(w->cache, &w->files[i]);
+	}
+}
+
+static void parse_all(struct registry_cache *cache, struct parsed *files, size_t n)
+{
+	struct parse_work w = {cache, files, n, 0, PTHREAD_MUTEX_INITIALIZER};
+	pthread_t threads[PARSE_THREADS];
+	size_t started = 0;
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t want = n / 4; /* a thread is worth it for 4 files or more */
+	if (cpus > 0 && want > (size_t)cpus)
+		want = (size_t)cpus;
+	if (want > PARSE_THREADS)
+		want = PARSE_THREADS;
+	json_object_seed(0); /* before any thread makes an object */
+	while (started + 1 < want && pthread_create(&threads[started], NULL, parse_main, &w) == 0)
+		started++;
+	parse_main(&w);
+	for (size_t i = 0; i < started; i++)
+		pthread_join(threads[i], NULL);
+	pthread_mutex_destroy(&w.lock);
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -356,6 +430,61 @@ static void load_verbs(struct registry *r, const char *dir, registry_report_fn r
 	free(path);
 }
 
+/* Merge a folder's _canonical.json into the registry's (for search: its
+ * entities' aliases, synonyms): a later folder adds keys or replaces those
+ * of the same name. */
+static int load_canonical(struct registry *r, const char *path, struct err *err)
+{
+	size_t len;
+	if (access(path, F_OK) != 0)
+		return 0; /* a folder of connectors needs none */
+	char *text = read_file(path, 4u << 20, &len, err);
+	if (!text)
+		return -1;
+	json_error_t je;
+	json_t *doc = json_loadb(text, len, 0, &je);
+	free(text);
+	if (!doc)
+		return 0; /* load_verbs reports it */
+	const char *key;
+	json_t *v;
+	int ret = -1;
+	if (!json_is_object(doc)) {
+		err_set(err, "%s: not a JSON object", path);
+		goto out;
+	}
+	json_object_foreach(json_object_get(doc, "synonyms"), key, v)
+	{
+		size_t i;
+		json_t *w;
+		int ok = json_is_array(v);
+		json_array_foreach(v, i, w) ok &= json_is_string(w);
+		if (!ok) {
+			err_set(err, "%s: synonyms/%s: expected an array of strings", path, key);
+			goto out;
+		}
+	}
+	if (!r->canonical)
+		r->canonical = json_object();
+	json_object_foreach(doc, key, v)
+	{
+		json_t *have = json_object_get(r->canonical, key);
+		if (json_is_object(have) && json_is_object(v))
+			json_object_update(have, v);
+		else
+			json_object_set(r->canonical, key, v);
+	}
+	ret = 0;
+out:
+	json_decref(doc);
+	return ret;
+}
+
+json_t *registry_canonical(const struct registry *r)
+{
+	return r->canonical;
+}
+
 int registry_load_dir(struct registry *r, const char *dir, int missing_ok, registry_report_fn report,
 		      void *ctx)
 {
@@ -385,17 +514,29 @@ int registry_load_dir(struct registry *r, const char *dir, int missing_ok, regis
 	if (n)
 		qsort(names, n, sizeof(*names), cmp_str);
 	int failed = 0;
+	char *canon = xasprintf("%s/_canonical.json", dir);
+	struct err ce;
+	err_init(&ce);
+	if (load_canonical(r, canon, &ce) < 0) {
+		report(ce.msg, ctx);
+		failed++;
+	}
+	free(canon);
+	struct parsed *files = xcalloc(n ? n : 1, sizeof(*files));
+	for (size_t i = 0; i < n; i++)
+		files[i].path = xasprintf("%s/%s", dir, names[i]);
+	parse_all(r->cache, files, n);
 	for (size_t i = 0; i < n; i++) {
-		char *path = xasprintf("%s/%s", dir, names[i]);
 		struct err e;
 		err_init(&e);
-		if (registry_load_file(r, path, &e) < 0) {
+		if (add_parsed(r, &files[i], &e) < 0) {
 			report(e.msg, ctx);
 			failed++;
 		}
-		free(path);
+		free(files[i].path);
 		free(names[i]);
 	}
+	free(files);
 	free(names);
 	return failed;
 }

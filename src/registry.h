@@ -43,6 +43,10 @@ int registry_load_dir(struct registry *r, const char *dir, int missing_ok,
 int registry_load_default(struct registry *r, const char *const *extra_dirs,
 			  registry_report_fn report, void *ctx);
 
+/* The merged _canonical.json of the loaded folders (canonical entities,
+ * search synonyms), or NULL when none had one; borrowed. */
+json_t *registry_canonical(const struct registry *r);
+
 size_t registry_count(const struct registry *r);
 /* When r holds no connector at all (an install missing its data folder): a
  * sentence saying where the built-in files were looked for and how to point

@@ -476,9 +476,7 @@ void store_memo_release(struct store *s)
 /* get() through the memo: a hit is a copy of what was loaded when the
  * database was exactly as it is now. */
 static struct connection *memo_get(struct store *s, const char *connector, const char *name,
-				   int with_secrets, struct err *err,
-				   struct connection *(*get)(struct store *, const char *,
-							     const char *, int, struct err *))
+				   int with_secrets, struct err *err)
 {
 	long long version = memo_version(s);
 	char *key = xasprintf("%s\n%s\n%d", connector ? connector : "", name ? name : "",
@@ -490,7 +488,9 @@ static struct connection *memo_get(struct store *s, const char *connector, const
 	}
 	struct err e;
 	err_init(&e);
-	struct connection *c = get(s, connector, name, with_secrets, &e);
+	/* No name: the connector's default. */
+	struct connection *c = name ? get_connection(s, connector, name, with_secrets, &e)
+				    : get_default(s, connector, with_secrets, &e);
 	/* Loading may have written (a key check); remember under the version
 	 * the database has after it, if nothing else changed meanwhile. A
 	 * connector without a default is remembered too (the environment's
@@ -504,23 +504,20 @@ static struct connection *memo_get(struct store *s, const char *connector, const
 	return c;
 }
 
-static struct connection *get_default_by_name(struct store *s, const char *connector,
-					      const char *name, int with_secrets, struct err *err)
-{
-	(void)name;
-	return get_default(s, connector, with_secrets, err);
-}
-
 struct connection *store_get_connection(struct store *s, const char *connector, const char *name,
 					int with_secrets, struct err *err)
 {
-	return memo_get(s, connector, name, with_secrets, err, get_connection);
+	if (!name || !*name) {
+		err_set(err, "no connection name given");
+		return NULL;
+	}
+	return memo_get(s, connector, name, with_secrets, err);
 }
 
 struct connection *store_get_default(struct store *s, const char *connector, int with_secrets,
 				     struct err *err)
 {
-	return memo_get(s, connector, NULL, with_secrets, err, get_default_by_name);
+	return memo_get(s, connector, NULL, with_secrets, err);
 }
 
 int store_list_connections(struct store *s, const char *connector, struct connection ***out,

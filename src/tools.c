@@ -8,8 +8,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "compat.h"
 #include "log.h"
+#include "search.h"
 #include "webhook.h"
 
 /* Keys in a parameter declaration that are ours, not JSON Schema. */
@@ -303,8 +303,46 @@ static int glob_any(char **globs, const char *s)
 static void tool_release(struct tool *t)
 {
 	free(t->name);
-	json_decref(t->def);
+	json_decref(t->def_made);
 	json_decref(t->connections);
+}
+
+/* FNV-1a: the tool index's hash. */
+static size_t name_hash(const char *s)
+{
+	size_t h = (size_t)14695981039346656037ULL;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * (size_t)1099511628211ULL;
+	return h;
+}
+
+/* Index tools[i] by name, keeping the table at most half full. */
+static void index_put(struct toolset *ts, size_t i)
+{
+	if (2 * (ts->n + 1) > ts->by_name_cap) {
+		size_t cap = ts->by_name_cap ? 2 * ts->by_name_cap : 256;
+		free(ts->by_name);
+		ts->by_name = xcalloc(cap, sizeof(*ts->by_name));
+		ts->by_name_cap = cap;
+		for (size_t k = 0; k < ts->n; k++)
+			if (k != i)
+				index_put(ts, k);
+	}
+	size_t slot = name_hash(ts->tools[i].name) & (ts->by_name_cap - 1);
+	while (ts->by_name[slot])
+		slot = (slot + 1) & (ts->by_name_cap - 1);
+	ts->by_name[slot] = i + 1;
+}
+
+static const struct tool *index_get(const struct toolset *ts, const char *name)
+{
+	if (!ts->by_name_cap)
+		return NULL;
+	size_t slot = name_hash(name) & (ts->by_name_cap - 1);
+	for (; ts->by_name[slot]; slot = (slot + 1) & (ts->by_name_cap - 1))
+		if (strcmp(ts->tools[ts->by_name[slot] - 1].name, name) == 0)
+			return &ts->tools[ts->by_name[slot] - 1];
+	return NULL;
 }
 
 static void push(struct tool **arr, size_t *n, size_t *alloc, struct tool *t)
@@ -364,25 +402,49 @@ static json_t *icons(const struct connector *c)
 	return json_pack("[o]", icon);
 }
 
-static void make_def(struct tool *t, json_t *entity, int first)
+char *tools_title(const struct tool *t)
 {
 	const char *cname = json_string_value(json_object_get(t->connector->doc, "name"));
-	char *ent = words(t->entity), *act = words(t->action);
 	const char *atitle = json_string_value(json_object_get(t->action_doc, "title"));
-	char *title = atitle ? xasprintf("%s: %s", cname, atitle)
-			     : xasprintf("%s: %s %s", cname, act, ent);
-	char *desc = describe(t, entity, first);
-	t->input = input_schema(t, entity);
-	t->def = json_pack("{s:s, s:s, s:s, s:o, s:o, s:o}", "name", t->name, "title", title,
-			   "description", desc, "inputSchema", t->input, "outputSchema",
-			   output_schema(t, entity), "annotations", annotations(t));
-	json_t *ic = icons(t->connector);
-	if (ic)
-		json_object_set_new(t->def, "icons", ic);
+	if (atitle)
+		return xasprintf("%s: %s", cname, atitle);
+	char *ent = words(t->entity), *act = words(t->action);
+	char *title = xasprintf("%s: %s %s", cname, act, ent);
 	free(ent);
 	free(act);
+	return title;
+}
+
+static void make_def(struct tool *t, json_t *entity, int first)
+{
+	char *title = tools_title(t);
+	char *desc = describe(t, entity, first);
+	t->input_made = input_schema(t, entity);
+	t->def_made = json_pack("{s:s, s:s, s:s, s:o, s:o, s:o}", "name", t->name, "title", title,
+				"description", desc, "inputSchema", t->input_made, "outputSchema",
+				output_schema(t, entity), "annotations", annotations(t));
+	json_t *ic = icons(t->connector);
+	if (ic)
+		json_object_set_new(t->def_made, "icons", ic);
 	free(title);
 	free(desc);
+}
+
+json_t *tools_def(const struct tool *t)
+{
+	if (!t->def_made) {
+		/* Made once and kept: the tool is the toolset's, and logically
+		 * unchanged by being described. */
+		struct tool *m = (struct tool *)t;
+		make_def(m, m->entity_doc, m->lead);
+	}
+	return t->def_made;
+}
+
+json_t *tools_input(const struct tool *t)
+{
+	tools_def(t);
+	return t->input_made;
 }
 
 static void add_meta(struct toolset *ts, size_t *alloc, const char *name, const char *title,
@@ -391,8 +453,8 @@ static void add_meta(struct toolset *ts, size_t *alloc, const char *name, const 
 	struct tool t = {0};
 	t.name = xstrdup(name);
 	t.meta = 1;
-	t.input = input;
-	t.def = json_pack("{s:s, s:s, s:s, s:o, s:{s:s, s:b, s:b}}", "name", name, "title", title,
+	t.input_made = input;
+	t.def_made = json_pack("{s:s, s:s, s:s, s:o, s:{s:s, s:b, s:b}}", "name", name, "title", title,
 			  "description", desc, "inputSchema", input, "annotations", "title", title,
 			  "readOnlyHint", read_only, "openWorldHint", !read_only);
 	push(&ts->meta, &ts->nmeta, alloc, &t);
@@ -402,24 +464,30 @@ static void build_meta(struct toolset *ts, const struct tools_filter *f)
 {
 	size_t alloc = 0;
 	add_meta(ts, &alloc, "switchboard_search", "Find tools",
-		 "Search the available business API tools by words (e.g. \"stripe invoice create\"), "
-		 "connector or entity. Returns tool names with descriptions; then use "
-		 "switchboard_describe for a tool's arguments and switchboard_call to run it.",
+		 "Find the tool for a request among the business API tools, in plain words "
+		 "(e.g. \"refund the last charge\", \"send a slack message\"). Returns the best "
+		 "matches first: name, summary, read_only/destructive and required arguments. "
+		 "Without a query it browses: the connectors, then a connector's entities, then "
+		 "an entity's tools. Then switchboard_describe for the arguments and "
+		 "switchboard_call to run it.",
 		 json_pack("{s:s, s:{s:{s:s, s:s}, s:{s:s, s:s}, s:{s:s, s:s}, s:{s:s, s:i, s:i}}, "
 			   "s:b}",
 			   "type", "object", "properties", "query", "type", "string", "description",
-			   "Words that must all appear in the tool's name or description.",
-			   "connector", "type", "string", "description", "Connector slug, e.g. stripe.",
-			   "entity", "type", "string", "description", "Entity, e.g. customers.", "limit",
-			   "type", "integer", "minimum", 1, "maximum", 100, "additionalProperties", 0),
+			   "What the user wants, in their words.", "connector", "type", "string",
+			   "description", "Only this connector (slug, e.g. stripe).", "entity", "type",
+			   "string", "description", "Only this entity, e.g. customers.", "limit",
+			   "type", "integer", "minimum", 1, "maximum", 50, "additionalProperties", 0),
 		 1);
-	add_meta(ts, &alloc, "switchboard_describe", "Describe a tool",
-		 "Show one tool's full definition: description, input schema and annotations.",
-		 json_pack("{s:s, s:{s:{s:s}}, s:[s], s:b}", "type", "object", "properties", "name",
-			   "type", "string", "required", "name", "additionalProperties", 0),
+	add_meta(ts, &alloc, "switchboard_describe", "Describe tools",
+		 "Show tools' full definitions: description, input schema and annotations. Give "
+		 "name, or names for several at once.",
+		 json_pack("{s:s, s:{s:{s:s}, s:{s:s, s:{s:s}, s:i, s:i}}, s:b}", "type", "object",
+			   "properties", "name", "type", "string", "names", "type", "array", "items",
+			   "type", "string", "minItems", 1, "maxItems", 10, "additionalProperties", 0),
 		 1);
 	add_meta(ts, &alloc, "switchboard_call", "Call a tool",
-		 "Run one tool by name with its arguments (see switchboard_describe for them).",
+		 "Run one tool by name with its arguments (see switchboard_describe for them). "
+		 "The tool's own safety applies, as if it were called directly.",
 		 json_pack("{s:s, s:{s:{s:s}, s:{s:s}}, s:[s], s:b}", "type", "object",
 			   "properties", "name", "type", "string", "arguments", "type", "object",
 			   "required", "name", "additionalProperties", 0),
@@ -459,8 +527,8 @@ static void build_meta(struct toolset *ts, const struct tools_filter *f)
 		struct tool t = {0};
 		t.name = xstrdup(TOOLS_EVENTS);
 		t.meta = 1;
-		t.def = def;
-		t.input = json_object_get(def, "inputSchema");
+		t.def_made = def;
+		t.input_made = json_object_get(def, "inputSchema");
 		push(&ts->meta, &ts->nmeta, &alloc, &t);
 	}
 	/* Pointers only now: push may have moved the array. */
@@ -472,6 +540,28 @@ static void build_meta(struct toolset *ts, const struct tools_filter *f)
 			ts->connect_tool = &ts->meta[i];
 		else if (strcmp(n, TOOLS_EVENTS) == 0)
 			ts->events_tool = &ts->meta[i];
+	}
+}
+
+/* switchboard_call can run any generated tool, so its annotations are the
+ * union of theirs: read-only only when every tool is (--read-only), and
+ * destructive when any is. Each call still carries its target's own. */
+static void call_annotations(struct toolset *ts)
+{
+	int read_only = 1, destructive = 0;
+	for (size_t i = 0; i < ts->n; i++) {
+		const struct tool *t = &ts->tools[i];
+		int ro = strcmp(action_kind(t->action, t->action_doc), "read") == 0;
+		read_only &= ro;
+		destructive |= !ro && t->destructive;
+	}
+	for (size_t i = 0; i < ts->nmeta; i++) {
+		if (strcmp(ts->meta[i].name, "switchboard_call") != 0)
+			continue;
+		json_t *a = json_object_get(ts->meta[i].def_made, "annotations");
+		json_object_set_new(a, "readOnlyHint", json_boolean(read_only));
+		if (!read_only)
+			json_object_set_new(a, "destructiveHint", json_boolean(destructive));
 	}
 }
 
@@ -531,8 +621,10 @@ struct toolset *tools_build(const struct registry *r, const struct tools_filter 
 							   : json_object_iter_key(json_object_iter(acts));
 				int first = strcmp(aname, lead) == 0;
 				t.bare_fields = shares_create_fields(ts, &t, entity);
-				make_def(&t, entity, first);
+				t.entity_doc = entity;
+				t.lead = first;
 				push(&ts->tools, &ts->n, &alloc, &t);
+				index_put(ts, ts->n - 1);
 			}
 		}
 		json_decref(names);
@@ -552,6 +644,8 @@ struct toolset *tools_build(const struct registry *r, const struct tools_filter 
 		}
 	}
 	build_meta(ts, f);
+	call_annotations(ts);
+	ts->reg = r; /* the search index is made when first needed */
 	return ts;
 }
 
@@ -566,6 +660,8 @@ void tools_free(struct toolset *t)
 	free(t->tools);
 	free(t->meta);
 	free(t->featured);
+	search_index_free(t->index);
+	free(t->by_name);
 	free(t);
 }
 
@@ -603,58 +699,15 @@ const struct tool *tools_visible_at(const struct toolset *t, size_t i)
 
 const struct tool *tools_find(const struct toolset *t, const char *name)
 {
-	for (size_t i = 0; i < t->n; i++)
-		if (strcmp(t->tools[i].name, name) == 0)
-			return &t->tools[i];
+	const struct tool *found = index_get(t, name);
+	if (found)
+		return found;
 	for (size_t i = 0; i < t->nmeta; i++)
 		if (strcmp(t->meta[i].name, name) == 0 &&
 		    (t->discover || &t->meta[i] == t->conn_tool || &t->meta[i] == t->events_tool ||
 		     &t->meta[i] == t->connect_tool))
 			return &t->meta[i];
 	return NULL;
-}
-
-static int all_words_in(const char *query, const char *hay)
-{
-	char *q = xstrdup(query), *save = NULL;
-	int ok = 1;
-	for (char *w = strtok_r(q, " \t,", &save); w && ok; w = strtok_r(NULL, " \t,", &save)) {
-		/* "customer" should find "customers" and "stripe_customers_list". */
-		if (!compat_strcasestr(hay, w))
-			ok = 0;
-	}
-	free(q);
-	return ok;
-}
-
-json_t *tools_search(const struct toolset *t, const char *query, const char *connector,
-		     const char *entity, int limit)
-{
-	json_t *out = json_array();
-	if (limit <= 0)
-		limit = 20;
-	for (size_t i = 0; i < t->n && json_array_size(out) < (size_t)limit; i++) {
-		const struct tool *x = &t->tools[i];
-		if (connector && strcmp(connector, x->connector->slug) != 0)
-			continue;
-		if (entity && strcmp(entity, x->entity) != 0)
-			continue;
-		const char *desc = json_string_value(json_object_get(x->def, "description"));
-		const char *title = json_string_value(json_object_get(x->def, "title"));
-		if (query && *query) {
-			char *hay = xasprintf("%s %s %s", x->name, title, desc);
-			for (char *p = hay; *p; p++)
-				if (*p == '_')
-					*p = ' ';
-			int ok = all_words_in(query, hay);
-			free(hay);
-			if (!ok)
-				continue;
-		}
-		json_array_append_new(out, json_pack("{s:s, s:s, s:s}", "name", x->name, "title",
-						     title, "description", desc));
-	}
-	return out;
 }
 
 char **tools_strv_split(const char *csv)

@@ -33,8 +33,13 @@ struct tool {
 	const char *entity;                /* borrowed */
 	const char *action;                /* borrowed */
 	json_t *action_doc;                /* borrowed */
-	json_t *def;        /* the MCP Tool object; owned */
-	json_t *input;      /* borrowed from def: inputSchema */
+	/* The MCP Tool object and its inputSchema, made on first use (in
+	 * discovery mode most tools are never shown): read them through
+	 * tools_def() and tools_input(). */
+	json_t *def_made;   /* owned, or NULL until made */
+	json_t *input_made; /* borrowed from def_made */
+	json_t *entity_doc; /* borrowed: what the definition is made from */
+	int lead;           /* the entity's first tool, which describes the entity */
 	json_t *connections; /* owned array of connection names, default first */
 	int is_list;
 	int featured;       /* one of its connector's few most used tools */
@@ -44,9 +49,13 @@ struct tool {
 	int meta;           /* a discovery meta-tool (search, describe, call) */
 };
 
+struct search_index;
+
 struct toolset {
 	struct tool *tools;  /* every generated tool that passes the filters */
 	size_t n;
+	struct search_index *index; /* over tools, made by the first tools_search; owned */
+	const struct registry *reg; /* borrowed: what the tools were built from */
 	int discover;        /* tools/list shows the meta-tools instead */
 	const struct tool **featured; /* auto mode: shown directly beside the
 					 meta-tools (borrowed pointers into tools) */
@@ -58,6 +67,9 @@ struct toolset {
 	const struct tool *events_tool; /* switchboard_events, shown once events exist */
 	const struct tool *connect_tool; /* switchboard_connect, shown once an OAuth app
 					    is stored (or with --all) */
+	size_t *by_name;   /* open addressing by name: slot = 1 + index into tools,
+			      0 empty; by_name_cap slots, a power of two */
+	size_t by_name_cap;
 };
 
 #define TOOLS_CONNECTIONS "switchboard_connections"
@@ -73,12 +85,31 @@ void tools_free(struct toolset *t);
  * then the meta-tools); borrowed. */
 size_t tools_visible_count(const struct toolset *t);
 const struct tool *tools_visible_at(const struct toolset *t, size_t i);
+/* The tool's MCP definition (name, title, description, inputSchema,
+ * outputSchema, annotations) and its inputSchema; borrowed, made on first
+ * use and kept with the tool. */
+json_t *tools_def(const struct tool *t);
+json_t *tools_input(const struct tool *t);
+/* The tool's title ("Stripe: create refund"), as its definition has it,
+ * without making the definition. A new string. */
+char *tools_title(const struct tool *t);
 /* Find any tool by name: generated (even in discover mode) or meta. */
 const struct tool *tools_find(const struct toolset *t, const char *name);
-/* Search generated tools by words (all must match name, title or
- * description, case-insensitive), optional connector and entity. New array
- * of {name, title, description}. */
-json_t *tools_search(const struct toolset *t, const char *query, const char *connector,
+#define TOOLS_SEARCH_LIMIT 5
+
+/* The search index over ts's tools (tools_search.c): names, titles,
+ * descriptions, entity and connector names, the vendor's operations, field
+ * names, and the aliases and synonyms the connector files and r's
+ * _canonical.json give (r may be NULL). Free with search_index_free. */
+struct search_index *tools_index_new(const struct registry *r, const struct toolset *ts);
+
+/* switchboard_search. With a query: the best tools for it (ranked, within
+ * connector and entity when given), at most limit (0: TOOLS_SEARCH_LIMIT),
+ * as short hits {name, title, summary, read_only, destructive, required}.
+ * Without one, browsing: no connector lists the connectors with their
+ * entity and tool counts; a connector lists its entities with their
+ * actions; an entity lists its tools as hits. Deterministic order. New. */
+json_t *tools_search(const struct toolset *ts, const char *query, const char *connector,
 		     const char *entity, int limit);
 
 /* Split "a,b,c" into a NULL-terminated array (free with tools_strv_free). */

@@ -84,7 +84,7 @@ static json_t *filter_from_template(const char *tmpl, const char *given, const c
 static json_t *filter_value(const struct tool *t, const char *param, const char *field,
 			    const char *cursor)
 {
-	json_t *decl = json_object_get(json_object_get(t->input, "properties"), param);
+	json_t *decl = json_object_get(json_object_get(tools_input(t), "properties"), param);
 	const char *type = json_string_value(json_object_get(decl, "type"));
 	double num;
 	long long ms;
@@ -352,7 +352,7 @@ static json_t *poll_restart(const struct poll_job *job, json_t *args, json_t *cu
 		json_string_value(json_object_get(cur, "epoch")), epoch, rfield, when);
 	json_t *again = unfiltered_args(job, args);
 	json_t *decl =
-		json_object_get(json_object_get(job->t->input, "properties"), rparam ? rparam : "");
+		json_object_get(json_object_get(tools_input(job->t), "properties"), rparam ? rparam : "");
 	if (decl) {
 		/* A day parameter gets the day before: servers compare the day in
 		 * their own time zone (IMAP SINCE ignores time and zone). */
@@ -364,7 +364,7 @@ static json_t *poll_restart(const struct poll_job *job, json_t *args, json_t *cu
 			v[10] = '\0';
 		json_object_set_new(again, rparam, json_string(v));
 	}
-	json_t *lim = json_object_get(json_object_get(job->t->input, "properties"), "limit");
+	json_t *lim = json_object_get(json_object_get(tools_input(job->t), "properties"), "limit");
 	json_t *max = json_object_get(lim, "maximum");
 	if (json_is_integer(max))
 		json_object_set(again, "limit", max);
@@ -561,7 +561,7 @@ static void page_limit(const struct tool *t, json_t *args, long long remain)
 {
 	json_t *lim = json_object_get(args, "limit");
 	json_t *max = json_object_get(
-		json_object_get(json_object_get(t->input, "properties"), "limit"), "maximum");
+		json_object_get(json_object_get(tools_input(t), "properties"), "limit"), "maximum");
 	long long want = json_is_integer(lim)   ? json_integer_value(lim)
 			 : json_is_integer(max) ? json_integer_value(max)
 						: 0;
@@ -628,7 +628,7 @@ static int poll_entity(struct poll_ctx *pc, const struct connector *c,
 	json_object_set_new(args, "connection", json_string(conn->name));
 	size_t k;
 	json_t *req;
-	json_array_foreach(json_object_get(job.t->input, "required"), k, req) {
+	json_array_foreach(json_object_get(tools_input(job.t), "required"), k, req) {
 		const char *rn = json_string_value(req);
 		json_t *set = rn ? json_object_get(conn->config, rn) : NULL;
 		if (!rn || json_object_get(args, rn))

@@ -241,9 +241,14 @@ def main():
         sizes[copies] = (ntools, nbytes, rss)
         row(f"{12 * copies} connectors, {ntools} tools, every tool listed", ms, fl_ms, "ms",
             f"{ms / ntools * 1000:.0f} us/tool")
-    ms, ntools, _, rss_d = cold_start(binary, env, ["--capabilities", synthetic_registry(tmp, 17)[0],
-                                                    "--all", "--mode", "discover", "serve"])
-    row(f"204 connectors, discovery mode ({ntools} meta-tools)", ms, fl_ms, "ms")
+    ms, ntools, _, _ = cold_start(binary, env, ["serve"])
+    row(f"default: the Stripe key in the environment ({ntools} tools)", ms, fl_ms, "ms")
+    ms, ntools, _, _ = cold_start(binary, env, ["--all", "serve"])
+    row(f"12 connectors, --all, auto mode ({ntools} tools: featured + meta)", ms, fl_ms, "ms")
+    for copies in (4, 8, 17):
+        ms, ntools, _, rss_d = cold_start(binary, env, ["--capabilities", synthetic_registry(tmp, copies)[0],
+                                                        "--all", "--mode", "discover", "serve"])
+        row(f"{12 * copies} connectors, discovery mode ({ntools} meta-tools)", ms, fl_ms, "ms")
     header("memory: peak RSS (floor: the jansson echo)")
     row(f"12 connectors, {sizes[1][0]} tools listed", sizes[1][2] / 1024, fl_rss / 1024, "MiB")
     row(f"204 connectors, {sizes[17][0]} tools listed", sizes[17][2] / 1024, fl_rss / 1024, "MiB")

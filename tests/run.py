@@ -1,15 +1,29 @@
 #!/usr/bin/env python3
 """run.py - switchboard's test runner (standard library only).
 
+    tests/run.py [--build DIR] [-j N] [--valgrind] [--cases DIR] [SUBSTRING...]
+
 Runs every unit test binary (build/tests/test_*) and every data-driven case
-under tests/cases/<NNNN-name>/, then prints "N passed, N failed".
+under tests/cases/<NNNN-name>/, N at once (-j; default four per core, at
+most 32: cases mostly wait on a server, a stub or a timeout, so one per core
+leaves the machine idle; the slowest of the last run, remembered in DIR/test-times.json,
+start first), prints the results in case order, then "N passed, N failed".
+
+Every process of a case gets stdin from the case (or /dev/null, never the
+terminal), runs in a process group of its own, and carries SBTEST_RUN=$TMP in
+its environment; whatever still runs a moment after the case ends is killed,
+and the case fails naming it. PYTHONPATH holds tests/lib (mcpclient.py: an
+MCP session for scripts).
 
 A case folder holds one session with the server:
   args           command line after the binary (shell words); default: serve
   env            KEY=VALUE lines added to the environment ($STUB, $TMP, $CASE expand)
   setup.sh       run first with sh (BIN, TMP, STUB, CASE set); must exit 0
-  in.jsonl       lines written to stdin; a line "#!sleep S" pauses S seconds,
-                 "#!wait ID" waits until the answer to request ID has arrived
+  in.jsonl       lines written to stdin; "#!wait ID" waits until the answer to
+                 request ID has arrived, "#!wait-stub requests N" until the
+                 stub has seen N requests, "#!wait-stub replies N" until it
+                 has sent N replies (delay_ms included); "#!sleep S" pauses S
+                 seconds (prefer a wait on the thing awaited)
   in.py          instead of in.jsonl: a script whose stdout is fed as stdin
   out.jsonl      expected stdout messages, compared as JSON (any order unless
                  a file "ordered" exists); see match() for the patterns
@@ -20,21 +34,25 @@ A case folder holds one session with the server:
   stderr_not     regular expressions that must not match anywhere in stderr
                  (and no case may log a result that does not match its
                  tool's outputSchema)
-  check.sh       run last with sh (stdout on stdin), within 60 s or timeout; must exit 0; a line
-                 "skip: <reason>" on its stdout marks the case skipped
+  check.sh       run last with sh (stdout on stdin), within 60 s or timeout; must exit 0;
+                 a line "skip: <reason>" on its stdout marks the case skipped; a
+                 failing setup.sh or check.sh must say why on its output
   exit           expected exit status (default 0)
   timeout        seconds before the case is killed (default 20)
 """
 import argparse
+import concurrent.futures
 import json
 import os
 import re
 import select
 import shlex
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -139,14 +157,130 @@ def match_messages(expected, actual, ordered):
     return None
 
 
+class Procs:
+    """Every process a case starts, each the leader of its own process group,
+    and all of them marked by SBTEST_RUN=<the case's TMP> in their
+    environment. finish() kills what is left and names it: a case that leaves
+    a process running fails."""
+
+    live = set()  # every Procs not finished yet: what an interrupt stops
+    live_lock = threading.Lock()
+
+    def __init__(self, marker):
+        self.marker = marker
+        self.groups = []
+        with Procs.live_lock:
+            Procs.live.add(self)
+
+    def popen(self, cmd, **kw):
+        kw.setdefault("stdin", subprocess.DEVNULL)  # never the runner's terminal
+        p = subprocess.Popen(cmd, start_new_session=True, **kw)
+        self.groups.append(p.pid)
+        return p
+
+    def run(self, cmd, what, input=b"", timeout=60, **kw):
+        """Run cmd to its end: (returncode, stdout, stderr). Files, not pipes,
+        hold what it says: a process it leaves behind cannot hold us up. A
+        timeout raises CaseError after killing cmd's process group."""
+        with tempfile.TemporaryFile() as i, tempfile.TemporaryFile() as o, \
+                tempfile.TemporaryFile() as e:
+            i.write(input)
+            i.seek(0)
+            p = self.popen(cmd, stdin=i, stdout=o, stderr=e, **kw)
+            try:
+                p.wait(timeout)
+            except subprocess.TimeoutExpired:
+                kill_group(p.pid)
+                p.wait()
+                o.seek(0)
+                e.seek(0)
+                raise CaseError(f"{what} timed out after {timeout}s: {tail(o.read() + e.read())}")
+            o.seek(0)
+            e.seek(0)
+            return p.returncode, o.read(), e.read()
+
+    def finish(self):
+        """Kill the case's process groups; the processes that were still
+        running a moment after the case ended, as "pid cmdline" strings."""
+        deadline = time.time() + 5  # time to finish exiting when asked to
+        left = running(self.marker, self.groups)
+        while left and time.time() < deadline:
+            time.sleep(0.05)
+            left = running(self.marker, self.groups)
+        names = [f"{pid} {cmdline(pid)}" for pid in left]
+        self.kill(scan=bool(left))
+        with Procs.live_lock:
+            Procs.live.discard(self)
+        return names
+
+    def kill(self, scan=True):
+        for g in self.groups:
+            kill_group(g)
+        for pid in running(self.marker, []) if scan else []:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+
+
+class CaseError(Exception):
+    pass
+
+
+def tail(b, n=1500):
+    s = b.decode("utf-8", errors="replace") if isinstance(b, bytes) else b
+    return s[-n:]
+
+
+def kill_group(pgid):
+    try:
+        os.killpg(pgid, signal.SIGKILL)
+    except OSError:
+        pass
+
+
+def running(marker, groups):
+    """Pids of the live processes (not zombies) that are in one of groups or
+    carry SBTEST_RUN=marker in their environment (found even when they left
+    their process group). Linux's /proc; elsewhere none."""
+    want = b"\0SBTEST_RUN=" + marker.encode() + b"\0"
+    out = []
+    for pid in os.listdir("/proc") if os.path.isdir("/proc") else []:
+        if not pid.isdigit():
+            continue
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                st = f.read().rsplit(")", 1)[1].split()
+            if st[0] == "Z":
+                continue
+            if int(st[2]) in groups:
+                out.append(int(pid))
+                continue
+            with open(f"/proc/{pid}/environ", "rb") as f:
+                if want in b"\0" + f.read() + b"\0":
+                    out.append(int(pid))
+        except (OSError, IndexError, ValueError):
+            pass
+    return out
+
+
+def cmdline(pid):
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            return f.read().replace(b"\0", b" ").decode(errors="replace").strip()[:200]
+    except OSError:
+        return "?"
+
+
 class Stub:
-    def __init__(self, script, tmp):
+    def __init__(self, script, tmp, procs, env):
         self.record = os.path.join(tmp, "stub-requests.jsonl")
+        self.done = os.path.join(tmp, "stub-replies.jsonl")
         portfile = os.path.join(tmp, "stub-port")
-        self.proc = subprocess.Popen(
+        self.proc = procs.popen(
             [sys.executable, os.path.join(ROOT, "tests/stub/stub.py"), "--script", script,
-             "--record", self.record, "--port-file", portfile],
-            stdout=subprocess.DEVNULL, stderr=open(os.path.join(tmp, "stub-stderr"), "w"))
+             "--record", self.record, "--done", self.done, "--port-file", portfile],
+            env=env, stdout=subprocess.DEVNULL, stderr=open(os.path.join(tmp, "stub-stderr"), "w"))
         deadline = time.time() + 10
         while not (os.path.exists(portfile) and open(portfile).read().strip()):
             if time.time() > deadline or self.proc.poll() is not None:
@@ -157,12 +291,22 @@ class Stub:
     def requests(self):
         return read_jsonl(self.record) if os.path.exists(self.record) else []
 
+    def count(self, what):
+        """How many requests the stub has seen ("requests") or answered ("replies")."""
+        path = self.record if what == "requests" else self.done
+        try:
+            with open(path, "rb") as f:
+                return f.read().count(b"\n")
+        except OSError:
+            return 0
+
     def stop(self):
         self.proc.terminate()
         try:
             self.proc.wait(5)
         except subprocess.TimeoutExpired:
             self.proc.kill()
+            self.proc.wait()
 
 
 class Skip(str):
@@ -176,10 +320,34 @@ def expand(s, env):
     return s
 
 
+def script_failed(what, code, out):
+    """The message for a setup.sh or check.sh that exited non-zero; never empty."""
+    text = out.decode("utf-8", errors="replace").strip()
+    if not text:
+        text = ("(it printed nothing: a command failed under set -e? "
+                "Say what failed, e.g. cmd || fail \"...\")")
+    return f"{what} failed (exit status {code}): {text[-1500:]}"
+
+
 def run_case(case_dir, binary, valgrind):
-    name = os.path.basename(case_dir)
-    f = lambda n: os.path.join(case_dir, n)
     tmp = tempfile.mkdtemp(prefix="sbtest-")
+    procs = Procs(tmp)
+    why = None
+    try:
+        why = run_session(case_dir, binary, valgrind, tmp, procs)
+    except CaseError as e:
+        why = str(e)
+    finally:
+        left = procs.finish()
+        shutil.rmtree(tmp, ignore_errors=True)
+    if left:
+        gone = "left processes running (killed): " + "; ".join(left)
+        why = gone if why is None or isinstance(why, Skip) else why + "\n  and " + gone
+    return why
+
+
+def run_session(case_dir, binary, valgrind, tmp, procs):
+    f = lambda n: os.path.join(case_dir, n)
     stub = None
     try:
         env = {k: v for k, v in os.environ.items()
@@ -188,9 +356,10 @@ def run_case(case_dir, binary, valgrind):
                     "HOME": tmp, "XDG_CONFIG_HOME": tmp + "/config", "XDG_DATA_HOME": tmp + "/data",
                     "XDG_CACHE_HOME": tmp + "/cache",
                     "SWITCHBOARD_KEY": "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
-                    "LC_ALL": "C"})
+                    "LC_ALL": "C", "SBTEST_RUN": tmp,
+                    "PYTHONPATH": os.path.join(ROOT, "tests", "lib")})
         if os.path.exists(f("stub.json")):
-            stub = Stub(f("stub.json"), tmp)
+            stub = Stub(f("stub.json"), tmp, procs, env)
             env["STUB"] = stub.url
         if os.path.exists(f("env")):
             for line in open(f("env")):
@@ -202,9 +371,9 @@ def run_case(case_dir, binary, valgrind):
                     else:
                         env[k] = expand(v, env)
         if os.path.exists(f("setup.sh")):
-            r = subprocess.run(["sh", f("setup.sh")], env=env, cwd=tmp, capture_output=True, timeout=60)
-            if r.returncode != 0:
-                return f"setup.sh failed: {r.stderr.decode(errors='replace')[-800:]}"
+            code, out, err = procs.run(["sh", f("setup.sh")], "setup.sh", env=env, cwd=tmp)
+            if code != 0:
+                return script_failed("setup.sh", code, out + err)
         args = shlex.split(expand(open(f("args")).read(), env)) if os.path.exists(f("args")) else ["serve"]
         cmd = [binary] + args
         if valgrind:
@@ -212,8 +381,20 @@ def run_case(case_dir, binary, valgrind):
         timeout = float(open(f("timeout")).read()) if os.path.exists(f("timeout")) else 20.0
         if valgrind:
             timeout *= 5
-        proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, env=env, cwd=tmp)
+        deadline = time.time() + timeout
+        if os.path.exists(f("in.py")):
+            code, feed, err = procs.run([sys.executable, f("in.py")], "in.py", env=env, cwd=tmp,
+                                        timeout=timeout)
+            if code != 0:
+                return script_failed("in.py", code, err)
+            lines = [feed]
+        elif os.path.exists(f("in.jsonl")):
+            lines = open(f("in.jsonl"), "rb").read().split(b"\n")
+            lines = [l + b"\n" for l in lines[:-1]] + ([lines[-1]] if lines[-1] else [])
+        else:
+            lines = []
+        proc = procs.popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, env=env, cwd=tmp)
         out_chunks, err_chunks = [], []
         seen_ids = set()
         pending = b""
@@ -248,15 +429,12 @@ def run_case(case_dir, binary, valgrind):
                     err_chunks.append(data)
             return got
 
-        deadline = time.time() + timeout
-        if os.path.exists(f("in.py")):
-            feed = subprocess.run([sys.executable, f("in.py")], capture_output=True, env=env).stdout
-            lines = [feed]
-        elif os.path.exists(f("in.jsonl")):
-            lines = open(f("in.jsonl"), "rb").read().split(b"\n")
-            lines = [l + b"\n" for l in lines[:-1]] + ([lines[-1]] if lines[-1] else [])
-        else:
-            lines = []
+        def wait_until(ready, what):
+            while not ready():
+                if time.time() > deadline:
+                    raise TimeoutError(what)
+                pump(0.02)
+
         try:
             for line in lines:
                 if line.startswith(b"#!sleep"):
@@ -264,10 +442,14 @@ def run_case(case_dir, binary, valgrind):
                     while time.time() < end:
                         pump(max(0, end - time.time()))
                     continue
+                if line.startswith(b"#!wait-stub"):
+                    _, what, n = line.split()
+                    what, n = what.decode(), int(n)
+                    wait_until(lambda: stub.count(what) >= n, line.decode().strip())
+                    continue
                 if line.startswith(b"#!wait"):
                     want = json.dumps(json.loads(line.split(None, 1)[1]))
-                    while want not in seen_ids and time.time() < deadline:
-                        pump(0.05)
+                    wait_until(lambda: want in seen_ids, line.decode().strip())
                     continue
                 # Write in pieces, draining output so neither pipe fills up.
                 view = memoryview(line)
@@ -278,14 +460,19 @@ def run_case(case_dir, binary, valgrind):
                         view = view[n:]
                     pump(0)
                     if time.time() > deadline:
-                        raise TimeoutError
+                        raise TimeoutError("writing stdin")
             proc.stdin.close()
-        except (BrokenPipeError, TimeoutError):
+        except BrokenPipeError:
             pass
+        except TimeoutError as e:
+            if e.args and proc.poll() is None:
+                kill_group(proc.pid)
+                proc.wait()
+                return f"timed out after {timeout}s at {e.args[0]}"
         while proc.poll() is None and time.time() < deadline:
             pump(0.05)
         if proc.poll() is None:
-            proc.kill()
+            kill_group(proc.pid)
             proc.wait()
             return f"timed out after {timeout}s"
         while pump(0):
@@ -335,69 +522,131 @@ def run_case(case_dir, binary, valgrind):
             if m:
                 return "stub requests: " + m + "\n  seen: " + json.dumps(stub.requests())[:2000]
         if os.path.exists(f("check.sh")):
-            r = subprocess.run(["sh", f("check.sh")], env=env, cwd=tmp, capture_output=True,
-                               timeout=max(60.0, timeout), input=stdout)
-            if r.returncode != 0:
-                return f"check.sh failed: {(r.stdout + r.stderr).decode(errors='replace')[-1500:]}"
-            for line in r.stdout.decode(errors="replace").splitlines():
+            code, out, err = procs.run(["sh", f("check.sh")], "check.sh", input=stdout, env=env,
+                                       cwd=tmp, timeout=max(60.0 * (5 if valgrind else 1), timeout))
+            if code != 0:
+                return script_failed("check.sh", code, out + err)
+            for line in out.decode(errors="replace").splitlines():
                 if line.startswith("skip:"):
                     return Skip(line[5:].strip())
         return None
     finally:
         if stub:
             stub.stop()
+
+
+def run_unit(path, valgrind):
+    cmd = [path]
+    if valgrind:
+        cmd = ["valgrind", "-q", "--leak-check=full", "--error-exitcode=99"] + cmd
+    tmp = tempfile.mkdtemp(prefix="sbunit-")
+    procs = Procs(tmp)
+    try:
+        code, _, err = procs.run(cmd, "the test", timeout=600, cwd=ROOT,
+                                 env=dict(os.environ, SBTEST_RUN=tmp))
+        why = None if code == 0 else f"exit status {code}\n" + tail(err, 3000)
+    except CaseError as e:
+        why = str(e)
+    finally:
+        left = procs.finish()
         shutil.rmtree(tmp, ignore_errors=True)
+    if left:
+        why = (why + "\n  and " if why else "") + "left processes running (killed): " + "; ".join(left)
+    return why
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default="build")
     ap.add_argument("--valgrind", action="store_true")
+    ap.add_argument("-j", "--jobs", type=int, default=min(32, 4 * (os.cpu_count() or 1)),
+                    help="cases run at once (default: four per core, at most 32)")
+    ap.add_argument("--cases", help="run the cases of this folder only (no unit tests)")
     ap.add_argument("only", nargs="*", help="case name substrings")
     a = ap.parse_args()
     build = os.path.join(ROOT, a.build) if not os.path.isabs(a.build) else a.build
     binary = os.path.join(build, "switchboard")
-    passed = failed = skipped = 0
-    failures = []
     os.environ.setdefault("ASAN_OPTIONS", "detect_leaks=1:abort_on_error=0")
     os.environ.setdefault("UBSAN_OPTIONS", "print_stacktrace=1:halt_on_error=1")
-    units = sorted(os.listdir(os.path.join(build, "tests"))) if os.path.isdir(os.path.join(build, "tests")) else []
-    for u in units:
-        if a.only and not any(o in u for o in a.only):
-            continue
-        cmd = [os.path.join(build, "tests", u)]
-        if a.valgrind:
-            cmd = ["valgrind", "-q", "--leak-check=full", "--error-exitcode=99"] + cmd
-        r = subprocess.run(cmd, capture_output=True, cwd=ROOT, timeout=600)
-        if r.returncode == 0:
-            passed += 1
-            print(f"ok    unit/{u}")
-        else:
-            failed += 1
-            failures.append(u)
-            print(f"FAIL  unit/{u}\n" + r.stderr.decode(errors="replace")[-3000:])
-    cases_dir = os.path.join(ROOT, "tests", "cases")
+    wanted = lambda n: not a.only or any(o in n for o in a.only)
+    jobs = []  # (name, function): all run in parallel, reported in this order
+    units_dir = os.path.join(build, "tests")
+    if not a.cases and os.path.isdir(units_dir):
+        for u in sorted(os.listdir(units_dir)):
+            if wanted(u):
+                jobs.append(("unit/" + u, lambda u=u: run_unit(os.path.join(units_dir, u), a.valgrind)))
+    cases_dir = os.path.abspath(a.cases) if a.cases else os.path.join(ROOT, "tests", "cases")
     for name in sorted(os.listdir(cases_dir)):
         d = os.path.join(cases_dir, name)
-        if not os.path.isdir(d) or (a.only and not any(o in name for o in a.only)):
-            continue
+        if os.path.isdir(d) and wanted(name):
+            jobs.append((name, lambda d=d: run_case(d, binary, a.valgrind)))
+
+    # The slowest jobs of the last run start first; results print in order.
+    times_file = os.path.join(build, "test-times.json")
+    try:
+        with open(times_file) as f:
+            last = json.load(f)
+    except (OSError, ValueError):
+        last = {}
+    order = sorted(range(len(jobs)), key=lambda i: -last.get(jobs[i][0], 1000))
+    results = [None] * len(jobs)
+    done = threading.Condition()
+
+    def work(i):
+        name, fn = jobs[i]
         t0 = time.time()
         try:
-            why = run_case(d, binary, a.valgrind)
+            why = fn()
         except Exception as e:  # a broken case is a failure, not a crash
             why = f"runner error: {e!r}"
-        ms = int((time.time() - t0) * 1000)
-        if why is None:
-            passed += 1
-            print(f"ok    {name} ({ms} ms)")
-        elif isinstance(why, Skip):
-            skipped += 1
-            print(f"skip  {name} ({why})")
-        else:
-            failed += 1
-            failures.append(name)
-            print(f"FAIL  {name} ({ms} ms)\n  {why}")
+        with done:
+            results[i] = (why, int((time.time() - t0) * 1000))
+            done.notify()
+
+    def interrupted(signum, frame):
+        raise KeyboardInterrupt
+    signal.signal(signal.SIGTERM, interrupted)  # as Ctrl-C: stop the cases too
+    passed = failed = skipped = 0
+    failures = []
+    pool = concurrent.futures.ThreadPoolExecutor(max(1, a.jobs))
+    for i in order:
+        pool.submit(work, i)
+    try:
+        for i, (name, _) in enumerate(jobs):
+            with done:
+                while results[i] is None:
+                    done.wait(0.5)
+            why, ms = results[i]
+            last[name] = ms
+            if why is None:
+                passed += 1
+                print(f"ok    {name} ({ms} ms)" if not name.startswith("unit/") else f"ok    {name}")
+            elif isinstance(why, Skip):
+                skipped += 1
+                print(f"skip  {name} ({why})")
+            else:
+                failed += 1
+                failures.append(name)
+                print(f"FAIL  {name} ({ms} ms)\n  {why}")
+            sys.stdout.flush()
+    except KeyboardInterrupt:
+        # The cases run in sessions of their own, out of the terminal's
+        # reach: stop them here, and do not wait for the workers.
+        with Procs.live_lock:
+            for procs in list(Procs.live):
+                procs.kill()
+                shutil.rmtree(procs.marker, ignore_errors=True)
+        print("interrupted")
         sys.stdout.flush()
+        os._exit(130)
+    pool.shutdown()
+    if not a.cases and os.path.isdir(build):
+        try:
+            with open(times_file + ".tmp", "w") as f:
+                json.dump(last, f, indent=0, sort_keys=True)
+            os.replace(times_file + ".tmp", times_file)
+        except OSError:
+            pass
     if failures:
         print("failed: " + " ".join(failures))
     print(f"{passed} passed, {failed} failed" + (f", {skipped} skipped" if skipped else ""))

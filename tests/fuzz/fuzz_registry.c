@@ -57,10 +57,10 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 static json_t *make_args(const struct tool *t)
 {
 	json_t *args = json_object();
-	json_t *props = json_object_get(t->input, "properties");
+	json_t *props = json_object_get(tools_input(t), "properties");
 	size_t i;
 	json_t *name;
-	json_array_foreach(json_object_get(t->input, "required"), i, name) {
+	json_array_foreach(json_object_get(tools_input(t), "required"), i, name) {
 		const char *k = json_string_value(name);
 		const char *type =
 			json_string_value(json_object_get(json_object_get(props, k), "type"));
@@ -105,14 +105,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			struct exec_env env = {0};
 			for (size_t i = 0; i < ts->n && i < 16; i++) {
 				const struct tool *t = &ts->tools[i];
-				char *s = json_dumps(t->def, JSON_COMPACT);
+				char *s = json_dumps(tools_def(t), JSON_COMPACT);
 				free(s);
 				if (!io_free_auth(t->connector))
 					continue;
 				json_t *args = make_args(t);
 				struct err ve;
 				err_init(&ve);
-				if (schema_validate(t->input, args, &ve) == 0) {
+				if (schema_validate(tools_input(t), args, &ve) == 0) {
 					err_init(&ve);
 					json_decref(exec_dry_run(&env, t, args, &ve));
 				}

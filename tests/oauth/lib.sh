@@ -5,13 +5,19 @@
 # (connect's output), $TMP/page.html (the page the browser would show).
 
 fail() { echo "FAIL: $*"; exit 1; }
+. "$ROOT/tests/lib/wait.sh"
 
 DB="$XDG_DATA_HOME/switchboard/switchboard.db"
 # sql QUERY: print the rows of QUERY on the store.
 sql() { python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchall())" "$DB" "$1"; }
 
-SRV=
-trap '[ -z "$SRV" ] || kill $SRV 2>/dev/null || true' EXIT
+SRV= CON=
+# oauth_cleanup: stop the provider and a connect still waiting (a failed case).
+oauth_cleanup() {
+	[ -z "$CON" ] || kill $CON 2>/dev/null || true
+	[ -z "$SRV" ] || kill $SRV 2>/dev/null || true
+}
+trap oauth_cleanup EXIT
 
 # oauth_start [ARGS...]: start tests/oauth/oauth_server.py with ARGS and wait
 # for its port. Sets SRV (its pid) and U (its base URL).
@@ -19,8 +25,26 @@ oauth_start() {
 	rm -f "$TMP/op"
 	python3 "$ROOT/tests/oauth/oauth_server.py" --port-file "$TMP/op" "$@" &
 	SRV=$!
-	while [ ! -s "$TMP/op" ]; do sleep 0.05; done
+	wait_port "$TMP/op" "the OAuth provider's port"
 	U="http://127.0.0.1:$(cat "$TMP/op")"
+}
+
+# oauth_age SECONDS: as if SECONDS had passed, instead of sleeping through a
+# token's life: the provider's tokens expire that much sooner, and so do the
+# store's records of them (expires_at, refresh_token_expires_at). Run it while
+# no switchboard process holds a connection in memory.
+oauth_age() {
+	curl -s -f "$U/admin/age?seconds=$1" >/dev/null || fail "the provider did not age its tokens"
+	python3 - "$DB" "$1" <<'PY' || fail "the store's tokens were not aged"
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+n = int(sys.argv[2])
+db.execute("update connections set expires_at = expires_at - ? where expires_at > 0", (n,))
+db.execute("update connections set config = json_set(config, '$.refresh_token_expires_at',"
+           " json_extract(config, '$.refresh_token_expires_at') - ?)"
+           " where json_type(config, '$.refresh_token_expires_at') = 'integer'", (n,))
+db.commit()
+PY
 }
 
 # oauth_stop: stop the provider started last.
@@ -39,16 +63,22 @@ oauth_app() {
 # oauth_begin ARGS...: run "connect ARGS --no-browser" in the background and
 # wait for the authorization URL. Sets CON (its pid) and URL.
 oauth_begin() {
+	# Emptied here, not by the background job's redirection, which may run
+	# after the wait below has read the last connect's URL.
+	: >"$TMP/c.out"
+	: >"$TMP/c.err"
 	${SB:-$BIN} connect "$@" --no-browser >"$TMP/c.out" 2>"$TMP/c.err" &
 	CON=$!
-	for i in $(seq 200); do grep -q '^http' "$TMP/c.out" && break; sleep 0.05; done
-	URL=$(grep '^http' "$TMP/c.out" || true)
+	wait_until 20 "connect $* to print the authorization URL" oauth_url_or_exit
+	URL=$(grep '^http' "$TMP/c.out") || fail "connect $* printed no URL: $(cat "$TMP/c.err")"
 }
+oauth_url_or_exit() { grep -q '^http' "$TMP/c.out" || ! kill -0 $CON 2>/dev/null; }
 
 # oauth_follow: do what the browser would with URL (consent is assumed).
 # Sets CODE (the final page's HTTP status); the page is $TMP/page.html.
 oauth_follow() {
-	CODE=$(curl -s -L -o "$TMP/page.html" -w '%{http_code}' "$URL")
+	CODE=$(curl -s -S -L -o "$TMP/page.html" -w '%{http_code}' "$URL" 2>"$TMP/curl.err") ||
+		fail "the browser could not follow $URL: $(cat "$TMP/curl.err")"
 }
 
 # oauth_connect ARGS...: oauth_begin ARGS, then oauth_follow; the caller

@@ -21,6 +21,8 @@
             token (or X-Shopify-Access-Token), else 401
 /admin/revoke-access   the current access tokens stop working (next call: 401)
 /admin/revoke-refresh  every refresh token is revoked (next refresh: invalid_grant)
+/admin/age?seconds=N   as if N seconds had passed: every token's expiry moves N
+                       seconds closer (tests/oauth/lib.sh's oauth_age; no sleeping)
 /admin/stats           {"refreshes": N, "codes": N, "client_credentials": N,
                         "introspections": N, "accept": [Accept headers seen at /token]}
 
@@ -162,6 +164,14 @@ class Handler(BaseHTTPRequestHandler):
             return self.send(302, b"", {"Location": loc})
         if u.path == "/admin/stats":
             return self.send(200, STATE["stats"])
+        if u.path == "/admin/age":
+            n = float(q["seconds"])
+            with LOCK:
+                for kind in ("access", "refresh"):
+                    for t, exp in STATE[kind].items():
+                        if exp is not True:
+                            STATE[kind][t] = exp - n
+            return self.send(200, {"ok": True})
         if u.path == "/admin/revoke-access":
             with LOCK:
                 STATE["access"].clear()

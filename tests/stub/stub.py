@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """stub.py - a scripted loopback vendor for switchboard's tests (standard library only).
 
-    stub.py --script FILE --record FILE --port-file FILE
+    stub.py --script FILE --record FILE --port-file FILE [--done FILE]
 
 Listens on 127.0.0.1 (a free port, written to --port-file once listening),
 speaks HTTP/1.1 with keep-alive, and runs until SIGTERM.
@@ -28,6 +28,9 @@ Every request is appended to --record as one JSON line:
   {"method", "path", "query", "headers", "body", "raw_body"}
 with header names lowercased and the ones that vary by client left out
 (host, content-length, accept-encoding, connection, keep-alive, te, transfer-encoding).
+With --done, each request whose reply has been sent (or dropped, or refused by
+a client that hung up) appends {"method", "path"} to that file: what a test
+waits on instead of sleeping past a delay_ms.
 """
 import argparse
 import json
@@ -89,10 +92,11 @@ class Route:
 
 
 class Stub:
-    def __init__(self, script, record):
+    def __init__(self, script, record, done=None):
         with open(script) as f:
             self.routes = [Route(r) for r in json.load(f).get("routes", [])]
         self.record_path = record
+        self.done_path = done
         self.record_lock = threading.Lock()
         self.in_flight = self.max_in_flight = 0
         self.url = ""
@@ -109,10 +113,10 @@ class Stub:
         with self.record_lock:
             self.in_flight -= 1
 
-    def record(self, entry):
+    def record(self, entry, path=None):
         line = json.dumps(entry, ensure_ascii=False) + "\n"
         with self.record_lock:
-            with open(self.record_path, "a", encoding="utf-8") as f:
+            with open(path or self.record_path, "a", encoding="utf-8") as f:
                 f.write(line)
                 f.flush()
 
@@ -199,6 +203,8 @@ class Handler(BaseHTTPRequestHandler):
             self.send_reply(reply)
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
+        if stub.done_path:
+            stub.record({"method": self.command, "path": url.path}, stub.done_path)
 
     def send_reply(self, reply):
         stub = self.server.stub
@@ -286,9 +292,10 @@ def main():
     ap.add_argument("--script", required=True)
     ap.add_argument("--record", required=True)
     ap.add_argument("--port-file", required=True)
+    ap.add_argument("--done")
     args = ap.parse_args()
 
-    stub = Stub(args.script, args.record)
+    stub = Stub(args.script, args.record, args.done)
     server = Server(("127.0.0.1", 0), Handler)
     server.stub = stub
     port = server.server_address[1]

@@ -3,7 +3,7 @@
 # stdout too. A reader that falls behind must not make replies go missing
 # or come out cut: 30000 pings, read only after a pause, all answered whole.
 python3 - "$BIN" <<'PY'
-import json, socket, subprocess, sys, threading, time
+import fcntl, json, socket, struct, subprocess, sys, termios, threading, time
 ours, theirs = socket.socketpair()
 proc = subprocess.Popen([sys.argv[1], "serve"], stdin=theirs, stdout=theirs)
 theirs.close()
@@ -12,7 +12,15 @@ def send():
     ours.sendall(b"".join(b'{"jsonrpc":"2.0","id":%d,"method":"ping"}\n' % i for i in range(N)))
     ours.shutdown(socket.SHUT_WR)
 threading.Thread(target=send, daemon=True).start()
-time.sleep(1.5)  # let the replies pile up in the socket
+# Let the replies pile up: wait until the bytes waiting in the socket stop
+# growing (the server's writes meet a full socket), not a fixed time.
+queued = lambda: struct.unpack("i", fcntl.ioctl(ours, termios.FIONREAD, b"\0" * 4))[0]
+last, still, end = -1, 0, time.time() + 10
+while still < 4 and time.time() < end:
+    time.sleep(0.05)
+    n = queued()
+    still = still + 1 if n == last and n > 0 else 0
+    last = n
 buf = b""
 ours.settimeout(30)
 while True:

@@ -17,10 +17,11 @@ calls() {
 	done
 }
 
-# Tokens live 6 s; refresh is due in the last 3 s.
-oauth_start --expires-in 6
+# Tokens live 60 s; refresh is due in the last 30 s: 40 s later (aged, not
+# slept) it is due, and the old token still works.
+oauth_start --expires-in 60
 connect
-sleep 3.2
+oauth_age 40
 calls | $SB serve >"$TMP/a.out" 2>"$TMP/a.err" &
 A=$!
 calls | $SB serve >"$TMP/b.out" 2>"$TMP/b.err" &
@@ -34,21 +35,21 @@ curl -s "$U/admin/stats" | grep -q '"refreshes": 1' || fail "refreshes: $(curl -
 oauth_stop
 
 # No rotation: the answer has no refresh_token; the old one must survive.
-oauth_start --expires-in 4 --no-rotate
+oauth_start --expires-in 60 --no-rotate
 connect
 for round in 1 2; do
-	sleep 2.2
+	oauth_age 40
 	$SB call oauthtest_things_list '{}' | grep -q '"ok": true' || fail "call in round $round"
 done
 curl -s "$U/admin/stats" | grep -q '"refreshes": 2' || fail "no-rotate refreshes: $(curl -s "$U/admin/stats")"
 oauth_stop
 
 # Client credentials: minted at connect, re-minted when it expires.
-oauth_start --expires-in 4
+oauth_start --expires-in 60
 oauth_app oauthtest
 $SB connect oauthtest --client-credentials --name svc --set "base_url=$U" >/dev/null 2>"$TMP/cc.err" || fail "cc connect: $(cat "$TMP/cc.err")"
 $SB call oauthtest_things_list '{"connection":"svc"}' | grep -q '"ok": true' || fail "cc call"
-sleep 2.2
+oauth_age 40
 $SB call oauthtest_things_list '{"connection":"svc"}' | grep -q '"ok": true' || fail "cc call after expiry"
 curl -s "$U/admin/stats" | grep -q '"client_credentials": 2' || fail "cc stats: $(curl -s "$U/admin/stats")"
 echo ok

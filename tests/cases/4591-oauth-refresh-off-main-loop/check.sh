@@ -5,42 +5,35 @@
 set -eu
 . "$ROOT/tests/oauth/lib.sh"
 SB="$BIN --capabilities $CASE/caps"
-oauth_start --expires-in 4 --token-delay 2
+oauth_start --expires-in 60 --token-delay 2
 oauth_app oauthtest
 oauth_connected oauthtest --name main --set "base_url=$U"
 
 session() {
 	# initialize, the call, then a ping; stdin stays open until both answers are in.
+	# $1: the refreshes the provider has finished while the ping is answered.
 	python3 - "$SB" "$U" "$1" <<'PY'
-import json, subprocess, sys, urllib.request
-p = subprocess.Popen(sys.argv[1].split() + ["serve"], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
-def send(m):
-    p.stdin.write((json.dumps(m) + "\n").encode()); p.stdin.flush()
-send({"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {"protocolVersion": "2025-11-25",
-      "capabilities": {}, "clientInfo": {"name": "t", "version": "0"}}})
-json.loads(p.stdout.readline())
-send({"jsonrpc": "2.0", "id": 1, "method": "tools/call",
-      "params": {"name": "oauthtest_things_list", "arguments": {}}})
-send({"jsonrpc": "2.0", "id": 2, "method": "ping"})
-order = []
-while len(order) < 2:
-    m = json.loads(p.stdout.readline())
-    if "id" in m:
-        order.append(m["id"])
-        if m["id"] == 2:
-            stats = json.load(urllib.request.urlopen(sys.argv[2] + "/admin/stats"))
-            if stats["refreshes"] != int(sys.argv[3]):
-                sys.exit(f"the ping was answered only after the refresh: {stats}")
-        if m["id"] == 1 and '"ok":true' not in json.dumps(m["result"], separators=(",", ":")):
-            sys.exit(f"call failed: {m}")
-p.stdin.close(); p.wait()
-if order != [2, 1]:
-    sys.exit(f"answers came in order {order}: the ping waited for the refresh")
+import json, sys, urllib.request
+from mcpclient import Session
+s = Session(sys.argv[1].split() + ["serve"])
+call = s.request("tools/call", {"name": "oauthtest_things_list", "arguments": {}})
+ping = s.request("ping")
+s.answer(ping)
+# The ping is answered while the refresh (the provider takes 2 s) runs.
+stats = json.load(urllib.request.urlopen(sys.argv[2] + "/admin/stats"))
+if stats["refreshes"] != int(sys.argv[3]):
+    sys.exit(f"the ping was answered only after the refresh: {stats}")
+if any(m.get("id") == call for m in s.inbox):
+    sys.exit("the call was answered before the ping: the ping waited for the refresh")
+m = s.answer(call)
+if '"ok":true' not in json.dumps(m.get("result"), separators=(",", ":")):
+    sys.exit(f"call failed: {m}")
+s.close()
 PY
 }
 
-# Ahead of expiry (due in the last 2 s of a 4 s token).
-sleep 2.2
+# Ahead of expiry (due in the last 30 s of a 60 s token; aged, not slept).
+oauth_age 40
 session 0 || fail "refresh ahead of expiry blocked the loop"
 curl -s "$U/admin/stats" | grep -q '"refreshes": 1' || fail "refreshes: $(curl -s "$U/admin/stats")"
 # After a 401.

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Add a connection at a terminal: the secret is typed without echo."""
-import os, pty, select, sys, time
+import os, pty, select, sys, termios, time
 
 binary = os.environ["BIN"]
 pid, fd = pty.fork()
@@ -21,11 +21,20 @@ def until(text, timeout=10):
         except OSError:
             sys.exit("terminal closed; got %r" % seen)
 
+def echo(on, timeout=10):
+    """Wait until the terminal's echo is on (or off): the prompt may come
+    before the program has set the terminal up to read the answer."""
+    end = time.time() + timeout
+    while bool(termios.tcgetattr(fd)[3] & termios.ECHO) != on:
+        if time.time() > end:
+            sys.exit("timed out waiting for echo %s; got %r" % ("on" if on else "off", seen))
+        time.sleep(0.01)
+
 until(b"api_key: ")
-time.sleep(0.2)
+echo(False)
 os.write(fd, b"sk_test_typed123secret\n")
 until(b"Enter skips]: ")
-time.sleep(0.2)
+echo(False)
 os.write(fd, b"\n")
 until(b"added stripe/tty")
 # The test it offers next would call Stripe itself: declined here (case 5040

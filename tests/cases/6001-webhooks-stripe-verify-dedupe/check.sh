@@ -3,6 +3,7 @@
 # timestamps, oversized bodies, unknown routes and other methods are
 # refused with the right status and never stored; events list shows it.
 set -eu
+. "$ROOT/tests/lib/wait.sh"
 fail() { echo "FAIL: $*"; cat "$TMP/serve.err" 2>/dev/null; exit 1; }
 printf '{"api_key":"sk_test_abc123secret","webhook_secret":"whsec_stripe_test_secret"}' |
 	$BIN connections add stripe --name main --secret-stdin >/dev/null
@@ -12,7 +13,7 @@ $BIN --log-level info webhooks serve --listen 127.0.0.1:0 --port-file "$TMP/port
 	2>"$TMP/serve.err" &
 SRV=$!
 trap 'kill $SRV 2>/dev/null || true' EXIT
-for i in $(seq 200); do [ -s "$TMP/port" ] && break; sleep 0.05; done
+wait_port "$TMP/port"
 [ -s "$TMP/port" ] || fail "no port file"
 grep -q "listening on http://127.0.0.1:$(cat "$TMP/port")/hooks/" "$TMP/serve.err" || fail "no listening line"
 

@@ -4,6 +4,7 @@
 # good one. Neither is stored; Xero's real deliveries then are, one event
 # per element of events[].
 set -eu
+. "$ROOT/tests/lib/wait.sh"
 fail() { echo "FAIL: $*"; cat "$TMP/serve.err" 2>/dev/null; exit 1; }
 printf '{"access_token":"xoxb-0000-test","signing_secret":"slack-signing-secret-1"}' |
 	$BIN connections add slack --name team --secret-stdin >/dev/null
@@ -14,7 +15,7 @@ printf '{"access_token":"xero-at-test","webhook_key":"xero-webhook-key-1"}' |
 $BIN webhooks serve --listen 127.0.0.1:0 --port-file "$TMP/port" 2>"$TMP/serve.err" &
 SRV=$!
 trap 'kill $SRV 2>/dev/null || true' EXIT
-for i in $(seq 200); do [ -s "$TMP/port" ] && break; sleep 0.05; done
+wait_port "$TMP/port"
 [ -s "$TMP/port" ] || fail "no port file"
 
 python3 "$CASE/deliver.py" "$(cat "$TMP/port")" || fail "deliveries"

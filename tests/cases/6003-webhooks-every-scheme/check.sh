@@ -3,6 +3,7 @@
 # X-Forwarded-Proto/Host, and from a connection's webhook_url), QuickBooks
 # CloudEvents, OpenAI (Standard Webhooks) and Cin7 Core (Basic and Bearer).
 set -eu
+. "$ROOT/tests/lib/wait.sh"
 fail() { echo "FAIL: $*"; cat "$TMP/serve.err" 2>/dev/null; exit 1; }
 add() { slug=$1; name=$2; json=$3; shift 3
 	printf '%s' "$json" | $BIN connections add "$slug" --name "$name" --secret-stdin "$@" >/dev/null; }
@@ -26,7 +27,7 @@ add cin7core bearer '{"account_id":"acc","application_key":"key-test000","webhoo
 $BIN webhooks serve --listen 127.0.0.1:0 --path-prefix /in --port-file "$TMP/port" 2>"$TMP/serve.err" &
 SRV=$!
 trap 'kill $SRV 2>/dev/null || true' EXIT
-for i in $(seq 200); do [ -s "$TMP/port" ] && break; sleep 0.05; done
+wait_port "$TMP/port"
 [ -s "$TMP/port" ] || fail "no port file"
 python3 "$CASE/deliver.py" "$(cat "$TMP/port")" || fail "deliveries"
 kill -INT $SRV

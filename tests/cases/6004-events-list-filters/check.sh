@@ -2,6 +2,7 @@
 # _other for unmapped events), type (canonical or the vendor's), since (ISO
 # or a span back from now) and limit; usage errors exit 2.
 set -eu
+. "$ROOT/tests/lib/wait.sh"
 fail() { echo "FAIL: $*"; exit 1; }
 printf '{"api_key":"sk_test_one","webhook_secret":"whsec_one"}' |
 	$BIN connections add stripe --name one --secret-stdin >/dev/null
@@ -15,7 +16,7 @@ $BIN events list >"$TMP/empty.out" 2>"$TMP/empty.err"
 $BIN webhooks serve --listen 127.0.0.1:0 --port-file "$TMP/port" 2>"$TMP/serve.err" &
 SRV=$!
 trap 'kill $SRV 2>/dev/null || true' EXIT
-for i in $(seq 200); do [ -s "$TMP/port" ] && break; sleep 0.05; done
+wait_port "$TMP/port"
 python3 - "$(cat "$TMP/port")" <<'PY'
 import hashlib, hmac, json, sys, time, urllib.request
 base = f"http://127.0.0.1:{sys.argv[1]}/hooks"

@@ -1,56 +1,10 @@
 """An MCP session (argv[1] serve) beside webhooks serve (port argv[2])."""
-import hashlib, hmac, json, os, select, subprocess, sys, time, urllib.request
+import hashlib, hmac, json, sys, time, urllib.request
+from mcpclient import Session
 
 BIN, PORT, ERR = sys.argv[1], sys.argv[2], sys.argv[3]
-proc = subprocess.Popen([BIN, "serve"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                        stderr=open(ERR, "w"))
-pending = b""
-inbox = []  # messages not yet taken
-next_id = 0
-
-
-def read_until(pred, timeout=8.0):
-    global pending
-    deadline = time.time() + timeout
-    while True:
-        for i, m in enumerate(inbox):
-            if pred(m):
-                return inbox.pop(i)
-        left = deadline - time.time()
-        if left <= 0:
-            sys.exit(f"timed out; inbox: {json.dumps(inbox)[:2000]}")
-        r, _, _ = select.select([proc.stdout], [], [], left)
-        if r:
-            data = os.read(proc.stdout.fileno(), 65536)
-            if not data:
-                sys.exit("server closed stdout")
-            pending += data
-            while b"\n" in pending:
-                line, pending = pending.split(b"\n", 1)
-                inbox.append(json.loads(line))
-
-
-def call(method, params=None):
-    global next_id
-    next_id += 1
-    msg = {"jsonrpc": "2.0", "id": next_id, "method": method}
-    if params is not None:
-        msg["params"] = params
-    proc.stdin.write(json.dumps(msg).encode() + b"\n")
-    proc.stdin.flush()
-    return read_until(lambda m: m.get("id") == next_id)
-
-
-def ok(method, params=None):
-    r = call(method, params)
-    assert "result" in r, (method, params, r)
-    return r["result"]
-
-
-def error(method, params, code):
-    r = call(method, params)
-    assert r.get("error", {}).get("code") == code, (method, params, r)
-    return r["error"]["message"]
+s = Session([BIN, "serve"], stderr=open(ERR, "w"), initialize=False, timeout=8)
+ok, error, read_until, inbox = s.result, s.error, s.until, s.inbox
 
 
 def deliver(eid, etype):
@@ -66,7 +20,7 @@ def deliver(eid, etype):
 init = ok("initialize", {"protocolVersion": "2025-11-25", "capabilities": {},
                          "clientInfo": {"name": "t", "version": "1"}})
 assert init["capabilities"]["resources"] == {"subscribe": True, "listChanged": True}, init
-proc.stdin.write(b'{"jsonrpc":"2.0","method":"notifications/initialized"}\n')
+s.notify("notifications/initialized")
 
 tpl = ok("resources/templates/list")["resourceTemplates"]
 assert tpl[0]["uriTemplate"] == "events://{connector}/{entity}", tpl
@@ -109,11 +63,12 @@ note = read_until(lambda m: m.get("method") == "notifications/resources/updated"
 assert note["params"] == {"uri": "events://stripe/invoices"}, note
 coll = json.loads(ok("resources/read", {"uri": "events://stripe/customers"})["contents"][0]["text"])
 assert [e["vendor_event_id"] for e in coll] == ["evt_r2", "evt_r1"], coll  # newest first
-time.sleep(1.5)
+# Events are looked at in the order stored, and all new ones at once: had
+# evt_r2 brought an update, it came before the invoices one. The ping's
+# answer comes after anything already sent.
 ok("ping")
 stray = [m for m in inbox if m.get("method") == "notifications/resources/updated"]
 assert not stray, stray
 
-proc.stdin.close()
-assert proc.wait(10) == 0
+assert s.close() == 0
 print(f"notification {lag * 1000:.0f} ms after the delivery", file=sys.stderr)

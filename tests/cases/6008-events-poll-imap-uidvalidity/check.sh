@@ -4,6 +4,7 @@
 # since the previous poll (not the whole mailbox again, and not nothing),
 # then carries on from a new cursor.
 set -eu
+. "$ROOT/tests/lib/wait.sh"
 fail() { echo "FAIL: $*"; exit 1; }
 IN="$TMP/mail/mailboxes/INBOX"
 mkdir -p "$IN"
@@ -15,7 +16,7 @@ msg 1 old-one 7200; msg 2 old-two 7000; msg 3 old-three 6800
 python3 "$ROOT/tests/mailserver/mailserver.py" --dir "$TMP/mail" --port-file "$TMP/mp" &
 SRV=$!
 trap 'kill $SRV 2>/dev/null || true' EXIT
-while [ ! -s "$TMP/mp" ]; do sleep 0.05; done
+wait_port "$TMP/mp"
 read SMTP IMAP < "$TMP/mp"
 printf '{"password":"correct horse"}' | $BIN connections add email --name box --secret-stdin \
 	--set imap_host=127.0.0.1 --set imap_port=$IMAP --set username=alice@example.com \
@@ -27,7 +28,9 @@ msg 4 four 6600
 $BIN events poll box 2>"$TMP/p2.err" || fail "poll 2: $(cat "$TMP/p2.err")"
 grep -q 'email/box messages: 1 new event (1 item, cursor 4)' "$TMP/p2.err" || fail "p2: $(cat "$TMP/p2.err")"
 grep -q 'UID SEARCH .*UID 4:\*' "$TMP/mail/imap.log" || fail "p2 search: $(cat "$TMP/mail/imap.log")"
-sleep 1
+# What is there arrived before poll 2: its arrival times (file times) go two
+# seconds back rather than waiting for the clock to pass poll 2's second.
+touch -d "@$(($(date +%s) - 2))" "$IN"/*.eml
 
 # The server rebuilds the mailbox: old-three and four survive as 1 and 2,
 # a message that arrived after poll 2 gets 3, and UIDVALIDITY moves on.

@@ -5,6 +5,7 @@
 # the endpoint removed; a 400 and a 404 from Stripe give a clear message and
 # exit 1.
 set -eu
+. "$ROOT/tests/lib/wait.sh"
 fail() { echo "FAIL: $*"; exit 1; }
 SECRET=whsec_c2VjcmV0X2Zyb21fc3RyaXBlX3Rlc3Q
 printf '{"api_key":"sk_test_reg123"}' |
@@ -41,7 +42,7 @@ assert rows[1]['this_connection'] is False, rows
 $BIN webhooks serve --listen 127.0.0.1:0 --port-file "$TMP/port" 2>"$TMP/serve.err" &
 SRV=$!
 trap 'kill $SRV 2>/dev/null || true' EXIT
-for i in $(seq 200); do [ -s "$TMP/port" ] && break; sleep 0.05; done
+wait_port "$TMP/port"
 [ -s "$TMP/port" ] || fail "no port file"
 python3 - "$(cat "$TMP/port")" "$SECRET" <<'PY' || fail "delivery"
 import hashlib, hmac, json, sys, time, urllib.request

@@ -3,6 +3,7 @@
 # verifies an X-Hub-Signature-256 made with it; --org goes to the org hooks,
 # where a 422 gives GitHub's message and exit 1.
 set -eu
+. "$ROOT/tests/lib/wait.sh"
 fail() { echo "FAIL: $*"; exit 1; }
 printf 'ghp_regtoken123' | $BIN connections add github --name gh --secret-stdin --set base_url=$STUB >/dev/null
 
@@ -59,7 +60,7 @@ done
 $BIN webhooks serve --listen 127.0.0.1:0 --port-file "$TMP/port" 2>"$TMP/serve.err" &
 SRV=$!
 trap 'kill $SRV 2>/dev/null || true' EXIT
-for i in $(seq 200); do [ -s "$TMP/port" ] && break; sleep 0.05; done
+wait_port "$TMP/port"
 python3 - "$(cat "$TMP/port")" "$SECRET" <<'PY' || fail "delivery"
 import hashlib, hmac, json, sys, urllib.request
 port, secret = sys.argv[1], sys.argv[2]

@@ -4,6 +4,7 @@
 # ExternalBearerToken and kept sealed, serve then accepting it); Xero has
 # no API: register says where in the portal, and exits 1.
 set -eu
+. "$ROOT/tests/lib/wait.sh"
 fail() { echo "FAIL: $*"; exit 1; }
 printf '{"access_token":"shpat_regtok","client_secret":"shpss_appsecret"}' |
 	$BIN connections add shopify --name shop --auth custom --secret-stdin --set shop=acme --set base_url=$STUB >/dev/null
@@ -89,7 +90,7 @@ grep -q '"webhook_key": "\.\.\."}. | switchboard connections edit xero/books --s
 $BIN webhooks serve --listen 127.0.0.1:0 --port-file "$TMP/port" 2>"$TMP/serve.err" &
 SRV=$!
 trap 'kill $SRV 2>/dev/null || true' EXIT
-for i in $(seq 200); do [ -s "$TMP/port" ] && break; sleep 0.05; done
+wait_port "$TMP/port"
 python3 - "$(cat "$TMP/port")" "$TOKEN" <<'PY' || fail "delivery"
 import json, sys, urllib.request
 port, tok = sys.argv[1], sys.argv[2]

@@ -1,6 +1,7 @@
 # webhooks serve on IPv6: [::1]:PORT is IPv6 loopback only; [::]:PORT takes
 # IPv6 and IPv4 (dual stack). An IPv6 address without brackets is refused.
 set -eu
+. "$ROOT/tests/lib/wait.sh"
 fail() { echo "FAIL: $*"; cat "$TMP"/serve*.err 2>/dev/null; exit 1; }
 if ! python3 -c 'import socket; s = socket.socket(socket.AF_INET6); s.bind(("::1", 0))' 2>/dev/null; then
 	echo "skip: IPv6 loopback (::1) is not available on this machine"
@@ -13,7 +14,7 @@ serve() { # listen, n
 	rm -f "$TMP/port"
 	$BIN --log-level info webhooks serve --listen "$1" --port-file "$TMP/port" 2>"$TMP/serve$2.err" &
 	SRV=$!
-	for i in $(seq 200); do [ -s "$TMP/port" ] && break; sleep 0.05; done
+	wait_port "$TMP/port"
 	[ -s "$TMP/port" ] || fail "no port file for $1"
 	PORT=$(cat "$TMP/port")
 }

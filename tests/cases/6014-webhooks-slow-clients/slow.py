@@ -20,7 +20,18 @@ for i in range(crowd):
     s = connect()
     s.sendall(b"POST /hooks/stripe/ma")
     others.append(s)
-time.sleep(0.3)
+# Wait until the server has accepted them all: its listening socket's
+# accept queue (rx_queue of the LISTEN line in /proc/net/tcp) is empty.
+def backlog():
+    with open("/proc/net/tcp") as f:
+        for line in f.readlines()[1:]:
+            parts = line.split()
+            if parts[1].endswith(":%04X" % port) and parts[3] == "0A":
+                return int(parts[4].split(":")[1], 16)
+    return 0
+end = time.time() + 10
+while backlog() and time.time() < end:
+    time.sleep(0.02)
 
 body = json.dumps({"id": "evt_fast", "object": "event", "type": "customer.created",
                    "data": {"object": {"id": "cus_fast", "object": "customer"}}}).encode()

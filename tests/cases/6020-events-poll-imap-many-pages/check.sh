@@ -6,6 +6,7 @@
 # One poll reads at most max_items (here 25, from a user's copy of the
 # connector) and says so; the rest come with the next poll.
 set -eu
+. "$ROOT/tests/lib/wait.sh"
 fail() { echo "FAIL: $*"; exit 1; }
 IN="$TMP/mail/mailboxes/INBOX"
 mkdir -p "$IN"
@@ -24,7 +25,7 @@ msgs 1 2
 python3 "$ROOT/tests/mailserver/mailserver.py" --dir "$TMP/mail" --port-file "$TMP/mp" &
 SRV=$!
 trap 'kill $SRV 2>/dev/null || true' EXIT
-while [ ! -s "$TMP/mp" ]; do sleep 0.05; done
+wait_port "$TMP/mp"
 read SMTP IMAP < "$TMP/mp"
 printf '{"password":"correct horse"}' | $BIN connections add email --name box --secret-stdin \
 	--set imap_host=127.0.0.1 --set imap_port=$IMAP --set username=alice@example.com \

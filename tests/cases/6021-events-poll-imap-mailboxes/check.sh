@@ -4,6 +4,7 @@
 # payload names its mailbox. INBOX, the default, keeps the plain entity as
 # its key, so cursors stored before mailboxes had their own stay valid.
 set -eu
+. "$ROOT/tests/lib/wait.sh"
 fail() { echo "FAIL: $*"; exit 1; }
 msgs() { # mailbox, first uid, last uid
 	mkdir -p "$TMP/mail/mailboxes/$1"
@@ -21,7 +22,7 @@ msgs Archive 1 8
 python3 "$ROOT/tests/mailserver/mailserver.py" --dir "$TMP/mail" --port-file "$TMP/mp" &
 SRV=$!
 trap 'kill $SRV 2>/dev/null || true' EXIT
-while [ ! -s "$TMP/mp" ]; do sleep 0.05; done
+wait_port "$TMP/mp"
 read SMTP IMAP < "$TMP/mp"
 printf '{"password":"correct horse"}' | $BIN connections add email --name box --secret-stdin \
 	--set imap_host=127.0.0.1 --set imap_port=$IMAP --set username=alice@example.com \

@@ -4,6 +4,7 @@
 # delivery on another connection is answered; keep-alive requests each get
 # their own deadline.
 set -eu
+. "$ROOT/tests/lib/wait.sh"
 fail() { echo "FAIL: $*"; cat "$TMP/serve.err" 2>/dev/null; exit 1; }
 printf '{"api_key":"sk_test_slow","webhook_secret":"whsec_trickle"}' |
 	$BIN connections add stripe --name main --secret-stdin >/dev/null
@@ -11,7 +12,7 @@ $BIN webhooks serve --listen 127.0.0.1:0 --port-file "$TMP/port" --request-timeo
 	--log-level debug 2>"$TMP/serve.err" &
 SRV=$!
 trap 'kill $SRV 2>/dev/null || true' EXIT
-for i in $(seq 200); do [ -s "$TMP/port" ] && break; sleep 0.05; done
+wait_port "$TMP/port"
 [ -s "$TMP/port" ] || fail "no port file"
 python3 "$CASE/trickle.py" "$(cat "$TMP/port")" >"$TMP/trickle.out" 2>&1 || fail "$(cat "$TMP/trickle.out")"
 cat "$TMP/trickle.out" >&2

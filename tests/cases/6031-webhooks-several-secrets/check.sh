@@ -4,6 +4,7 @@
 # replacing; a delivery verifies with any of them; removing an endpoint
 # drops its secret and only its secret; all sealed, never printed.
 set -eu
+. "$ROOT/tests/lib/wait.sh"
 fail() { echo "FAIL: $*"; exit 1; }
 A=whsec_ZW5kcG9pbnRfb25l
 B=whsec_ZW5kcG9pbnRfdHdv
@@ -38,7 +39,7 @@ serve() {
 	$BIN webhooks serve --listen 127.0.0.1:0 --port-file "$TMP/port" 2>>"$TMP/serve.err" &
 	SRV=$!
 	trap 'kill $SRV 2>/dev/null || true' EXIT
-	for i in $(seq 200); do [ -s "$TMP/port" ] && break; sleep 0.05; done
+	wait_port "$TMP/port"
 	[ -s "$TMP/port" ] || fail "no port file"
 }
 stop() { kill -TERM $SRV; wait $SRV || true; trap - EXIT; }

@@ -6,6 +6,7 @@
 # element that is no event is kept whole (200), the odd element as an event
 # of its own: refusing it would lose the batch when the vendor gives up.
 set -eu
+. "$ROOT/tests/lib/wait.sh"
 fail() { echo "FAIL: $*"; cat "$TMP/serve.err" 2>/dev/null; exit 1; }
 add() { slug=$1; name=$2; json=$3; shift 3
 	printf '%s' "$json" | $BIN connections add "$slug" --name "$name" --secret-stdin "$@" >/dev/null; }
@@ -16,7 +17,7 @@ serve() {
 	rm -f "$TMP/port"
 	$BIN webhooks serve --listen 127.0.0.1:0 --port-file "$TMP/port" 2>>"$TMP/serve.err" &
 	SRV=$!
-	for i in $(seq 200); do [ -s "$TMP/port" ] && break; sleep 0.05; done
+	wait_port "$TMP/port"
 	[ -s "$TMP/port" ] || fail "no port file"
 }
 trap 'kill $SRV 2>/dev/null || true' EXIT

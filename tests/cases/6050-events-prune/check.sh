@@ -2,6 +2,7 @@
 # or one), and webhooks serve --retain does it when it starts; a bad or
 # missing span is a usage error that deletes nothing.
 set -eu
+. "$ROOT/tests/lib/wait.sh"
 fail() { echo "FAIL: $*"; exit 1; }
 $BIN events list >/dev/null  # creates the store
 DB="$XDG_DATA_HOME/switchboard/switchboard.db"
@@ -42,7 +43,7 @@ seed
 $BIN webhooks serve --listen 127.0.0.1:0 --port-file "$TMP/port" --retain 7d 2>"$TMP/serve.err" &
 SRV=$!
 trap 'kill $SRV 2>/dev/null || true' EXIT
-for i in $(seq 200); do [ -s "$TMP/port" ] && break; sleep 0.05; done
+wait_port "$TMP/port"
 [ -s "$TMP/port" ] || fail "no port file: $(cat "$TMP/serve.err")"
 kill -TERM $SRV; wait $SRV || fail "serve exited $?"
 trap - EXIT

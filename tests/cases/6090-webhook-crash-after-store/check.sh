@@ -3,6 +3,7 @@
 # retries; the event was already kept, the retry is answered 200, and the
 # store holds it once.
 set -eu
+. "$ROOT/tests/lib/wait.sh"
 fail() { echo "FAIL: $*"; cat "$TMP/serve.err" 2>/dev/null; exit 1; }
 printf '{"api_key":"sk_test_abc123secret","webhook_secret":"whsec_crash_secret"}' |
 	$BIN connections add stripe --name main --secret-stdin >/dev/null
@@ -10,7 +11,7 @@ serve() {
 	rm -f "$TMP/port"
 	$BIN webhooks serve --listen 127.0.0.1:0 --port-file "$TMP/port" 2>>"$TMP/serve.err" &
 	SRV=$!
-	for i in $(seq 200); do [ -s "$TMP/port" ] && break; sleep 0.05; done
+	wait_port "$TMP/port"
 	[ -s "$TMP/port" ] || fail "no port file"
 }
 trap 'kill $SRV 2>/dev/null || true' EXIT
