@@ -161,7 +161,25 @@ static const struct auth_handler *refresher(const struct exec_call *call)
 	return h && h->refresh ? h : NULL;
 }
 
+static void on_response_in(struct http_response *resp, void *ctx);
+
+static void scope(const struct exec_env *env, void *call_ctx)
+{
+	if (env->scope)
+		env->scope(env->scope_ctx, call_ctx);
+}
+
+/* The answer to one of a call's requests (main loop). */
 static void on_response(struct http_response *resp, void *ctx)
+{
+	struct exec_call *call = ctx;
+	const struct exec_env *env = call->env; /* call may be freed below */
+	scope(env, call->ctx);
+	on_response_in(resp, ctx);
+	scope(env, NULL);
+}
+
+static void on_response_in(struct http_response *resp, void *ctx)
 {
 	struct exec_call *call = ctx;
 	const struct connector *c = call->tool->connector;
@@ -241,9 +259,11 @@ static long long throttle_retry_wait(const struct http_response *resp, void *ctx
 {
 	struct exec_call *call = ctx;
 	long long wait = result_throttle_wait_ms(call->tool->connector, resp->body, resp->body_len);
+	scope(call->env, call->ctx);
 	if (wait >= 0)
 		log_info("%s: %s was throttled (attempt %d); its answer asks for a wait of %lld ms",
 			 call->tool->connector->slug, call->tool->name, resp->attempts, wait);
+	scope(call->env, NULL);
 	return wait;
 }
 

@@ -19,6 +19,11 @@ struct exec_env {
 	int keep_secrets;      /* leave an action's "redact" fields in its answer
 				* (webhooks register stores them; a model or a
 				* terminal never sees them) */
+	/* Optional: called with a call's ctx before the main loop works on
+	 * that call's answer, and with NULL after, so the log lines in between
+	 * belong to that call's request (MCP's per-request log level). */
+	void (*scope)(void *scope_ctx, void *call_ctx);
+	void *scope_ctx;
 };
 
 struct exec_call;

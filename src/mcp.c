@@ -1,38 +1,67 @@
-/* mcp.c - MCP over stdio: the method table, version negotiation, and a main
- * loop that waits on stdin and on every in-flight transfer at once, so a slow
- * vendor never delays a ping or another call. */
-#include "mcp.h"
+/* mcp.c - the MCP core: the method table, both eras of version handling
+ * (2026-07-28 per-request metadata, and the initialize handshake of
+ * 2025-11-25 and earlier), subscriptions, and tool calls answered as their
+ * transfers finish. The transport (mcp_stdio.c) feeds it messages. */
+#include "mcp_core.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "conns.h"
 #include "jsonrpc.h"
 #include "log.h"
+#include "mcp_results.h"
 #include "oauth_connect.h"
 #include "result.h"
 #include "schema.h"
 #include "store.h"
 #include "webhook.h"
 
-#define DEFAULT_MAX_MESSAGE (4u << 20)
 #define STORE_CHECK_MS 200 /* a new event reaches subscribers within this */
 #define CONNECT_TTL_MS (10 * 60 * 1000) /* how long a switchboard_connect URL works */
 
-static const char *versions[] = {"2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05", NULL};
+/* Every version served, newest first: the modern one per request, the
+ * others through initialize (versions + 1). */
+static const char *versions[] = {MCP_MODERN_VERSION, "2025-11-25", "2025-06-18",
+				 "2025-03-26", "2024-11-05", NULL};
+static const char *const *legacy_versions = versions + 1;
+
+#define META_VERSION "io.modelcontextprotocol/protocolVersion"
+#define META_CAPS "io.modelcontextprotocol/clientCapabilities"
+#define META_INFO "io.modelcontextprotocol/clientInfo"
+#define META_LOG_LEVEL "io.modelcontextprotocol/logLevel"
+#define META_SERVER_INFO "io.modelcontextprotocol/serverInfo"
+#define META_SUBSCRIPTION "io.modelcontextprotocol/subscriptionId"
+
+/* Cache hints (2026-07-28 CacheableResult). The tool list follows the
+ * user's connections, so it is private and fresh for a minute (a change is
+ * also announced); events arrive at any time, so resources are never fresh. */
+#define TTL_DISCOVER_MS 3600000
+#define TTL_TOOLS_MS 60000
+#define TTL_TEMPLATES_MS 3600000
+#define TTL_RESOURCES_MS 0
+
+enum { ERA_LEGACY = 1, ERA_MODERN = 2 }; /* what the client has spoken so far */
 static const char *levels[] = {"debug",	   "info",  "notice", "warning", "error",
 			       "critical", "alert", "emergency", NULL};
 
 struct call {
-	json_t *id;             /* owned */
+	struct mcp_req rq;      /* id, client_caps, client_info owned; params NULL */
 	json_t *progress_token; /* owned, may be NULL */
 	struct exec_call *exec;
-	struct server *srv;
+	struct mcp_core *srv;
+	char *tool; /* owned: the tool's name */
 	struct call *next;
+};
+
+/* A subscriptions/listen stream (2026-07-28): open until the client cancels
+ * it or the server shuts down. */
+struct listen {
+	json_t *id;   /* owned: the request's id, which is the subscription id */
+	int tools;    /* toolsListChanged */
+	int list;     /* resourcesListChanged */
+	json_t *uris; /* owned: resourceSubscriptions as uri -> true */
+	struct listen *next;
 };
 
 /* A switchboard_connect flow waiting for the user's browser. */
@@ -42,46 +71,87 @@ struct pending {
 	struct pending *next;
 };
 
-struct server {
+struct mcp_core {
 	struct mcp_options *opt;
+	const struct mcp_transport *tr;
+	int era;                   /* ERA_* bits */
+	const char *legacy_version; /* what initialize settled (a static string) */
+	json_t *legacy_caps;       /* owned: initialize's client capabilities */
+	json_t *legacy_info;       /* owned: initialize's clientInfo, or NULL */
+	const struct mcp_req *cur; /* the request being handled, for log lines */
+	struct listen *listens;
 	struct pending *connects;
 	struct registry *reg;
 	struct toolset *tools;
 	struct store *store;
 	struct http_client *http;
 	struct call *calls;
-	int log_level; /* index into levels, -1 = no notifications */
+	int log_level; /* logging/setLevel (initialize era): index into levels, -1 = none */
 	long long store_version;
 	long long next_store_check;
 	json_t *subscriptions;  /* resources/subscribe: object uri -> true */
+	struct results *results; /* results:// resources */
 	long long last_event_id; /* events up to here have been announced */
 };
 
-static void send_and_free(json_t *msg)
+static void send_and_free(struct mcp_core *srv, json_t *msg)
 {
-	jsonrpc_send(msg);
+	srv->tr->send(msg, srv->tr->ctx);
 	json_decref(msg);
 }
 
-static void reply(json_t *id, json_t *result)
+static json_t *server_info(void)
 {
-	send_and_free(jsonrpc_result_new(id, result));
+	return json_pack("{s:s, s:s, s:s, s:s}", "name", "switchboard", "title", "switchboard",
+			 "version", SB_VERSION, "description",
+			 "Business APIs (Stripe, GitHub, Shopify, Xero, QuickBooks, Slack, HubSpot, "
+			 "...) as tools");
 }
 
-static void reply_error(json_t *id, int code, const char *msg)
+/* Answer rq with result (stolen). A 2026-07-28 result says it is complete
+ * (unless the handler set another resultType) and who answered. */
+static void reply(const struct mcp_req *rq, json_t *result)
 {
-	send_and_free(jsonrpc_error_new(id, code, msg, NULL));
+	if (rq->modern && json_is_object(result)) {
+		if (!json_object_get(result, "resultType"))
+			json_object_set_new(result, "resultType", json_string("complete"));
+		json_t *meta = json_object_get(result, "_meta");
+		if (!json_is_object(meta)) {
+			meta = json_object();
+			json_object_set_new(result, "_meta", meta);
+		}
+		json_object_set_new(meta, META_SERVER_INFO, server_info());
+	}
+	send_and_free(rq->core, jsonrpc_result_new(rq->id, result));
 }
 
-/* Forward log lines to the client as notifications/message once it asked
- * for them with logging/setLevel. */
+static void reply_error(const struct mcp_req *rq, int code, const char *msg)
+{
+	send_and_free(rq->core, jsonrpc_error_new(rq->id, code, msg, NULL));
+}
+
+/* A cacheable result (2026-07-28 only; older clients would not know the
+ * fields). */
+static json_t *cacheable(const struct mcp_req *rq, json_t *result, int ttl_ms, const char *scope)
+{
+	if (rq->modern && result)
+		json_object_set_new(result, "ttlMs", json_integer(ttl_ms));
+	if (rq->modern && result)
+		json_object_set_new(result, "cacheScope", json_string(scope));
+	return result;
+}
+
+/* Forward log lines to the client as notifications/message: for the
+ * request being handled, at the level it asked for in _meta (2026-07-28);
+ * otherwise at the level logging/setLevel set (initialize era). */
 static void log_to_client(enum log_level level, const char *line, void *ctx)
 {
-	struct server *srv = ctx;
+	struct mcp_core *srv = ctx;
 	static const int map[] = {0, 1, 3, 4}; /* debug info warning error */
-	if (srv->log_level < 0 || level > LOG_ERROR || map[level] < srv->log_level)
+	int want = srv->cur && srv->cur->modern ? srv->cur->log_level : srv->log_level;
+	if (want < 0 || level > LOG_ERROR || map[level] < want)
 		return;
-	send_and_free(jsonrpc_notification_new(
+	send_and_free(srv, jsonrpc_notification_new(
 		"notifications/message",
 		json_pack("{s:s, s:s, s:s}", "level", levels[map[level]], "logger", "switchboard",
 			  "data", line)));
@@ -122,7 +192,7 @@ static int have_oauth_app(struct store *st, const struct registry *r, char **onl
 	return 0;
 }
 
-static int rebuild_tools(struct server *srv, struct err *err)
+static int rebuild_tools(struct mcp_core *srv, struct err *err)
 {
 	srv->opt->filter.events = have_events(srv->store);
 	/* Only once some OAuth app is stored (even with --all): before that the
@@ -137,10 +207,31 @@ static int rebuild_tools(struct server *srv, struct err *err)
 	return 0;
 }
 
+/* Tell everyone who asked: initialize-era clients untagged, as they always
+ * were (resources/updated only for their resources/subscribe), and each
+ * subscriptions/listen stream whose filter wants it, tagged with its id.
+ * uri is set for notifications/resources/updated only. */
+static void announce(struct mcp_core *srv, const char *method, const char *uri)
+{
+	int tools = strcmp(method, "notifications/tools/list_changed") == 0;
+	if (srv->era != ERA_MODERN && (!uri || json_object_get(srv->subscriptions, uri)))
+		send_and_free(srv, jsonrpc_notification_new(
+					   method, uri ? json_pack("{s:s}", "uri", uri) : NULL));
+	for (struct listen *l = srv->listens; l; l = l->next) {
+		int wants = uri ? json_object_get(l->uris, uri) != NULL : tools ? l->tools : l->list;
+		if (!wants)
+			continue;
+		json_t *params = json_pack("{s:{s:O}}", "_meta", META_SUBSCRIPTION, l->id);
+		if (uri)
+			json_object_set_new(params, "uri", json_string(uri));
+		send_and_free(srv, jsonrpc_notification_new(method, params));
+	}
+}
+
 /* Events stored since the last look (by `webhooks serve` or `events
  * poll`, usually another process): the resource list changed, and each
  * subscribed events://<connector>/<entity> they belong to is updated. */
-static void watch_events(struct server *srv)
+static void watch_events(struct mcp_core *srv)
 {
 	struct event_filter f = {.after_id = srv->last_event_id, .limit = 1000};
 	struct event **list = NULL;
@@ -150,8 +241,7 @@ static void watch_events(struct server *srv)
 		size_t n = 0;
 		for (; list[n]; n++) {
 			char *uri = events_resource_uri(list[n]);
-			if (json_object_get(srv->subscriptions, uri))
-				json_object_set_new(updated, uri, json_true());
+			json_object_set_new(updated, uri, json_true());
 			free(uri);
 			f.after_id = list[n]->id;
 		}
@@ -166,16 +256,15 @@ static void watch_events(struct server *srv)
 	const char *uri;
 	json_t *v;
 	json_object_foreach(updated, uri, v)
-		send_and_free(jsonrpc_notification_new("notifications/resources/updated",
-						       json_pack("{s:s}", "uri", uri)));
+		announce(srv, "notifications/resources/updated", uri);
 	if (any)
-		send_and_free(jsonrpc_notification_new("notifications/resources/list_changed", NULL));
+		announce(srv, "notifications/resources/list_changed", NULL);
 	json_decref(updated);
 }
 
 /* When another process changes the store (a connection added in a
  * terminal), the tool list may change: rebuild and tell the client. */
-static void watch_store(struct server *srv)
+static void watch_store(struct mcp_core *srv)
 {
 	if (!srv->store || now_ms() < srv->next_store_check)
 		return;
@@ -201,7 +290,7 @@ static void watch_store(struct server *srv)
 	for (size_t i = 0; i < tools_visible_count(srv->tools); i++)
 		json_array_append(after, tools_def(tools_visible_at(srv->tools, i)));
 	if (!json_equal(before, after))
-		send_and_free(jsonrpc_notification_new("notifications/tools/list_changed", NULL));
+		announce(srv, "notifications/tools/list_changed", NULL);
 	json_decref(before);
 	json_decref(after);
 }
@@ -216,31 +305,72 @@ static const char instructions[] =
 	"user the command it names. In discovery mode use switchboard_search, then "
 	"switchboard_describe, then switchboard_call.";
 
-static json_t *initialize(struct server *srv, json_t *params)
+/* The instructions, with a warning first when the install cannot serve
+ * business tools. Returns a new string. */
+static char *instructions_new(struct mcp_core *srv)
 {
 	/* An install without its data folder serves no business tools: say so
 	 * where the model (and through it the user) reads first. */
 	char *hint = registry_empty_hint(srv->reg);
-	char *broken = hint ? xasprintf("switchboard is not set up: %s. Tell the user; no "
-					"business tools are available until it is fixed. %s",
-					hint, instructions)
-			    : NULL;
-	const char *asked = json_string_value(json_object_get(params, "protocolVersion"));
-	const char *version = versions[0];
-	for (int i = 0; asked && versions[i]; i++)
-		if (strcmp(asked, versions[i]) == 0)
-			version = versions[i];
-	json_t *res = json_pack(
-		"{s:s, s:{s:{s:b}, s:{}, s:{s:b, s:b}}, s:{s:s, s:s, s:s, s:s}, s:s}",
-		"protocolVersion", version, "capabilities", "tools", "listChanged", 1, "logging",
-		"resources", "subscribe", 1, "listChanged", 1, "serverInfo", "name",
-		"switchboard", "title", "switchboard", "version", SB_VERSION, "description",
-		"Business APIs (Stripe, GitHub, Shopify, Xero, QuickBooks, Slack, HubSpot, ...) as "
-		"tools",
-		"instructions", broken ? broken : instructions);
-	free(broken);
+	char *text = hint ? xasprintf("switchboard is not set up: %s. Tell the user; no "
+				      "business tools are available until it is fixed. %s",
+				      hint, instructions)
+			  : xstrdup(instructions);
 	free(hint);
-	return res;
+	return text;
+}
+
+/* resources/subscribe is an initialize-era method; 2026-07-28 clients
+ * subscribe through subscriptions/listen. */
+static json_t *capabilities(int modern)
+{
+	json_t *caps = json_pack("{s:{s:b}, s:{}, s:{s:b}}", "tools", "listChanged", 1,
+				 "logging", "resources", "listChanged", 1);
+	if (!modern)
+		json_object_set_new(json_object_get(caps, "resources"), "subscribe", json_true());
+	return caps;
+}
+
+static void m_initialize(struct mcp_core *srv, const struct mcp_req *rq)
+{
+	const char *asked = json_string_value(json_object_get(rq->params, "protocolVersion"));
+	const char *version = legacy_versions[0];
+	for (int i = 0; asked && legacy_versions[i]; i++)
+		if (strcmp(asked, legacy_versions[i]) == 0)
+			version = legacy_versions[i];
+	json_t *caps = json_object_get(rq->params, "capabilities");
+	json_t *info = json_object_get(rq->params, "clientInfo");
+	srv->legacy_version = version;
+	json_decref(srv->legacy_caps);
+	srv->legacy_caps = json_is_object(caps) ? json_incref(caps) : json_object(); /* freed in mcp_core_free */
+	json_decref(srv->legacy_info);
+	srv->legacy_info = json_is_object(info) ? json_incref(info) : NULL; /* likewise */
+	char *text = instructions_new(srv);
+	json_t *res = json_pack("{s:s, s:o, s:o, s:s}", "protocolVersion", version,
+				"capabilities", capabilities(0), "serverInfo", server_info(),
+				"instructions", text);
+	free(text);
+	reply(rq, res);
+}
+
+/* server/discover: what a 2026-07-28 client may call first, and the probe a
+ * dual-era client uses to learn which era it talks to. */
+static void m_discover(struct mcp_core *srv, const struct mcp_req *rq)
+{
+	json_t *list = json_array();
+	for (int i = 0; versions[i]; i++)
+		json_array_append_new(list, json_string(versions[i]));
+	char *text = instructions_new(srv);
+	json_t *res = json_pack("{s:o, s:o, s:s}", "supportedVersions", list, "capabilities",
+				capabilities(1), "instructions", text);
+	free(text);
+	reply(rq, cacheable(rq, res, TTL_DISCOVER_MS, "public"));
+}
+
+static void m_ping(struct mcp_core *srv, const struct mcp_req *rq)
+{
+	(void)srv;
+	reply(rq, json_object());
 }
 
 static int parse_cursor(const char *cursor, size_t *off)
@@ -252,14 +382,17 @@ static int parse_cursor(const char *cursor, size_t *off)
 	return 0;
 }
 
-static void tools_list(struct server *srv, json_t *id, json_t *params)
+/* The order is the registry's (connectors sorted by slug, actions in file
+ * order), so the same store gives the same list: deterministic, as
+ * 2026-07-28 asks, which keeps clients' prompt caches warm. */
+static void m_tools_list(struct mcp_core *srv, const struct mcp_req *rq)
 {
 	size_t off = 0, n = tools_visible_count(srv->tools);
-	json_t *cursor = json_object_get(params, "cursor");
+	json_t *cursor = json_object_get(rq->params, "cursor");
 	if (cursor && !json_is_null(cursor) &&
 	    (!json_is_string(cursor) || parse_cursor(json_string_value(cursor), &off) < 0 ||
 	     off > n)) {
-		reply_error(id, JSONRPC_INVALID_PARAMS, "invalid cursor");
+		reply_error(rq, JSONRPC_INVALID_PARAMS, "invalid cursor");
 		return;
 	}
 	size_t page = srv->opt->page_size > 0 ? (size_t)srv->opt->page_size : n;
@@ -272,10 +405,10 @@ static void tools_list(struct server *srv, json_t *id, json_t *params)
 		json_object_set_new(result, "nextCursor", json_string(next));
 		free(next);
 	}
-	reply(id, result);
+	reply(rq, cacheable(rq, result, TTL_TOOLS_MS, "private"));
 }
 
-static void unlink_call(struct server *srv, struct call *c)
+static void unlink_call(struct mcp_core *srv, struct call *c)
 {
 	for (struct call **p = &srv->calls; *p; p = &(*p)->next) {
 		if (*p == c) {
@@ -283,16 +416,35 @@ static void unlink_call(struct server *srv, struct call *c)
 			break;
 		}
 	}
-	json_decref(c->id);
+	if (srv->cur == &c->rq)
+		srv->cur = NULL; /* exec may still log after done() */
+	json_decref(c->rq.id);
+	json_decref(c->rq.client_caps);
+	json_decref(c->rq.client_info);
 	json_decref(c->progress_token);
+	free(c->tool);
 	free(c);
 }
 
 static void call_done(json_t *result, void *ctx)
 {
 	struct call *c = ctx;
-	reply(c->id, result);
+	json_t *part = results_shrink(c->srv->results, c->tool, result);
+	if (part) {
+		json_decref(result);
+		result = part;
+	}
+	reply(&c->rq, result);
 	unlink_call(c->srv, c);
+}
+
+/* exec works on a call's answer: its log lines belong to the call's
+ * request (or to none, when call_ctx is NULL). */
+static void call_scope(void *scope_ctx, void *call_ctx)
+{
+	struct mcp_core *srv = scope_ctx;
+	struct call *c = call_ctx;
+	srv->cur = c ? &c->rq : NULL;
 }
 
 static void call_progress(double progress, double total, const char *message, void *ctx)
@@ -306,14 +458,14 @@ static void call_progress(double progress, double total, const char *message, vo
 		json_object_set_new(p, "total", json_real(total));
 	if (message)
 		json_object_set_new(p, "message", json_string(message));
-	send_and_free(jsonrpc_notification_new("notifications/progress", p));
+	send_and_free(c->srv, jsonrpc_notification_new("notifications/progress", p));
 }
 
 
-static void call_tool(struct server *srv, json_t *id, const struct tool *t, json_t *args,
-		      json_t *meta);
+static void call_tool(struct mcp_core *srv, const struct mcp_req *rq, const struct tool *t,
+		      json_t *args, json_t *meta);
 
-static void pending_drop(struct server *srv, struct pending *p)
+static void pending_drop(struct mcp_core *srv, struct pending *p)
 {
 	for (struct pending **pp = &srv->connects; *pp; pp = &(*pp)->next) {
 		if (*pp == p) {
@@ -328,7 +480,7 @@ static void pending_drop(struct server *srv, struct pending *p)
 /* switchboard_connect: start the flow with its listener in this process and
  * answer the URL at once; the redirect finishes it on the listener's
  * thread, and watch_connects reports it. */
-static void connect_start(struct server *srv, json_t *id, json_t *args)
+static void connect_start(struct mcp_core *srv, const struct mcp_req *rq, json_t *args)
 {
 	const char *slug = json_string_value(json_object_get(args, "connector"));
 	const struct connector *c = registry_find(srv->reg, slug);
@@ -345,7 +497,7 @@ static void connect_start(struct server *srv, json_t *id, json_t *args)
 	else if (!srv->store)
 		err_set(&e, "the store is not available, so no connection can be saved");
 	if (err_is_set(&e)) {
-		reply(id, result_error(e.msg, NULL));
+		reply(rq, result_error(e.msg, NULL));
 		return;
 	}
 	/* A new attempt replaces an older one for the same connector (and
@@ -358,7 +510,7 @@ static void connect_start(struct server *srv, json_t *id, json_t *args)
 	}
 	struct oauth_connect *oc = oauth_connect_begin(srv->store, &o, &e);
 	if (!oc) {
-		reply(id, result_error(e.msg, NULL));
+		reply(rq, result_error(e.msg, NULL));
 		return;
 	}
 	struct pending *p = xcalloc(1, sizeof(*p));
@@ -367,7 +519,7 @@ static void connect_start(struct server *srv, json_t *id, json_t *args)
 	p->next = srv->connects;
 	srv->connects = p;
 	log_info("connect %s: waiting for the browser", oauth_connect_target(oc));
-	reply(id, result_success(json_pack(
+	reply(rq, result_success(json_pack(
 			  "{s:{s:s, s:s, s:i, s:s}}", "data", "authorization_url",
 			  oauth_connect_url(oc), "connection", oauth_connect_target(oc),
 			  "expires_in_s", CONNECT_TTL_MS / 1000, "next",
@@ -378,7 +530,7 @@ static void connect_start(struct server *srv, json_t *id, json_t *args)
 
 /* Flows the browser finished (or that expired): say so, and look at the
  * store at once so the new tools are announced without waiting. */
-static void watch_connects(struct server *srv)
+static void watch_connects(struct mcp_core *srv)
 {
 	for (struct pending *p = srv->connects, *next; p; p = next) {
 		next = p->next;
@@ -401,7 +553,7 @@ static void watch_connects(struct server *srv)
 
 /* switchboard_describe: one tool's definition (name), or a list of them
  * (names; name too, first, when both are given). */
-static void describe_tools(struct server *srv, json_t *id, json_t *args)
+static void describe_tools(struct mcp_core *srv, const struct mcp_req *rq, json_t *args)
 {
 	const char *name = json_string_value(json_object_get(args, "name"));
 	json_t *names = json_object_get(args, "names");
@@ -422,16 +574,16 @@ static void describe_tools(struct server *srv, json_t *id, json_t *args)
 			buf_addf(&unknown, "%s'%s'", unknown.len ? ", " : "", json_string_value(v));
 	}
 	if (!json_array_size(wanted)) {
-		reply(id, result_error("give name (one tool) or names (several); switchboard_search "
+		reply(rq, result_error("give name (one tool) or names (several); switchboard_search "
 				       "finds them",
 				       NULL));
 	} else if (unknown.len) {
 		char *msg = xasprintf("unknown tool %s; use switchboard_search to find tools",
 				      unknown.data);
-		reply(id, result_error(msg, NULL));
+		reply(rq, result_error(msg, NULL));
 		free(msg);
 	} else {
-		reply(id, result_success(json_pack("{s:O}", "data",
+		reply(rq, result_success(json_pack("{s:O}", "data",
 						   names ? defs : json_array_get(defs, 0))));
 	}
 	json_decref(wanted);
@@ -439,8 +591,8 @@ static void describe_tools(struct server *srv, json_t *id, json_t *args)
 	buf_release(&unknown);
 }
 
-static void call_meta(struct server *srv, json_t *id, const struct tool *t, json_t *args,
-		      json_t *meta)
+static void call_meta(struct mcp_core *srv, const struct mcp_req *rq, const struct tool *t,
+		      json_t *args, json_t *meta)
 {
 	const char *name = json_string_value(json_object_get(args, "name"));
 	if (strcmp(t->name, "switchboard_search") == 0) {
@@ -449,25 +601,25 @@ static void call_meta(struct server *srv, json_t *id, const struct tool *t, json
 			json_string_value(json_object_get(args, "connector")),
 			json_string_value(json_object_get(args, "entity")),
 			(int)json_integer_value(json_object_get(args, "limit")));
-		reply(id, result_success(json_pack("{s:o}", "data", found)));
+		reply(rq, result_success(json_pack("{s:o}", "data", found)));
 		return;
 	}
 	if (strcmp(t->name, TOOLS_EVENTS) == 0) {
-		reply(id, events_query(srv->store, args)); /* a whole CallToolResult */
+		reply(rq, events_query(srv->store, args)); /* a whole CallToolResult */
 		return;
 	}
 	if (strcmp(t->name, TOOLS_CONNECT) == 0) {
-		connect_start(srv, id, args);
+		connect_start(srv, rq, args);
 		return;
 	}
 	if (strcmp(t->name, TOOLS_CONNECTIONS) == 0) {
 		json_t *data = conns_overview(srv->store, srv->reg,
 					      json_string_value(json_object_get(args, "connector")));
-		reply(id, result_success(json_pack("{s:o}", "data", data)));
+		reply(rq, result_success(json_pack("{s:o}", "data", data)));
 		return;
 	}
 	if (strcmp(t->name, "switchboard_describe") == 0) {
-		describe_tools(srv, id, args);
+		describe_tools(srv, rq, args);
 		return;
 	}
 	/* switchboard_call: the tool it names, found among the tools the filters
@@ -478,43 +630,48 @@ static void call_meta(struct server *srv, json_t *id, const struct tool *t, json
 	if (!target || target->meta) {
 		char *msg = xasprintf("unknown tool '%s'; use switchboard_search to find tools",
 				      name);
-		reply(id, result_error(msg, NULL));
+		reply(rq, result_error(msg, NULL));
 		free(msg);
 		return;
 	}
 	json_t *inner = json_object_get(args, "arguments");
 	json_t *empty = inner ? NULL : json_object();
-	call_tool(srv, id, target, inner ? inner : empty, meta);
+	call_tool(srv, rq, target, inner ? inner : empty, meta);
 	json_decref(empty);
 }
 
-static void call_tool(struct server *srv, json_t *id, const struct tool *t, json_t *args,
-		      json_t *meta)
+static void call_tool(struct mcp_core *srv, const struct mcp_req *rq, const struct tool *t,
+		      json_t *args, json_t *meta)
 {
 	struct err e;
 	err_init(&e);
 	if (t->meta) {
 		if (schema_validate(tools_input(t), args, &e) < 0) {
 			char *msg = xasprintf("invalid arguments: %s", e.msg);
-			reply(id, result_error(msg, NULL));
+			reply(rq, result_error(msg, NULL));
 			free(msg);
 			return;
 		}
-		call_meta(srv, id, t, args, meta);
+		call_meta(srv, rq, t, args, meta);
 		return;
 	}
 	if (schema_validate(tools_input(t), args, &e) < 0) {
 		char *msg = xasprintf("invalid arguments for %s: %s. Call tools/list (or "
 				      "switchboard_describe) for the input schema.",
 				      t->name, e.msg);
-		reply(id, result_error(msg, NULL));
+		reply(rq, result_error(msg, NULL));
 		free(msg);
 		return;
 	}
 	struct call *c = xcalloc(1, sizeof(*c));
-	c->id = json_incref(id);                                       /* dropped in unlink_call */
+	c->rq = *rq; /* the references below are dropped in unlink_call */
+	c->rq.params = NULL;
+	json_incref(c->rq.id);
+	json_incref(c->rq.client_caps);
+	json_incref(c->rq.client_info);
 	c->progress_token = json_incref(json_object_get(meta, "progressToken")); /* likewise */
 	c->srv = srv;
+	c->tool = xstrdup(t->name);
 	c->next = srv->calls;
 	srv->calls = c;
 	/* A call that fails before any I/O answers at once and frees c. */
@@ -523,37 +680,47 @@ static void call_tool(struct server *srv, json_t *id, const struct tool *t, json
 		c->exec = x;
 }
 
-static void tools_call(struct server *srv, json_t *id, json_t *params)
+static void m_tools_call(struct mcp_core *srv, const struct mcp_req *rq)
 {
+	json_t *params = rq->params;
 	const char *name = json_string_value(json_object_get(params, "name"));
 	json_t *args = json_object_get(params, "arguments");
 	if (!name) {
-		reply_error(id, JSONRPC_INVALID_PARAMS, "tools/call needs a string 'name'");
+		reply_error(rq, JSONRPC_INVALID_PARAMS, "tools/call needs a string 'name'");
 		return;
 	}
 	const struct tool *t = tools_find(srv->tools, name);
 	if (!t) {
 		char *msg = xasprintf("Unknown tool: %s", name);
-		reply_error(id, JSONRPC_INVALID_PARAMS, msg);
+		reply_error(rq, JSONRPC_INVALID_PARAMS, msg);
 		free(msg);
 		return;
 	}
 	if (args && !json_is_null(args) && !json_is_object(args)) {
-		reply_error(id, JSONRPC_INVALID_PARAMS, "tools/call 'arguments' must be an object");
+		reply_error(rq, JSONRPC_INVALID_PARAMS, "tools/call 'arguments' must be an object");
 		return;
 	}
 	json_t *empty = NULL;
 	if (!args || json_is_null(args))
 		args = empty = json_object();
-	call_tool(srv, id, t, args, json_object_get(params, "_meta"));
+	call_tool(srv, rq, t, args, json_object_get(params, "_meta"));
 	json_decref(empty);
 }
 
-static void cancel(struct server *srv, json_t *params)
+static void listen_free(struct listen *l)
+{
+	json_decref(l->id);
+	json_decref(l->uris);
+	free(l);
+}
+
+/* notifications/cancelled ends a tool call or a subscriptions/listen stream;
+ * nothing more is sent for either. */
+static void cancel(struct mcp_core *srv, json_t *params)
 {
 	json_t *rid = json_object_get(params, "requestId");
-	for (struct call *c = srv->calls; c; c = c->next) {
-		if (rid && json_equal(c->id, rid)) {
+	for (struct call *c = srv->calls; rid && c; c = c->next) {
+		if (json_equal(c->rq.id, rid)) {
 			log_debug("request cancelled by the client");
 			if (c->exec)
 				exec_cancel(c->exec);
@@ -561,57 +728,196 @@ static void cancel(struct server *srv, json_t *params)
 			return;
 		}
 	}
-}
-
-static void set_level(struct server *srv, json_t *id, json_t *params)
-{
-	const char *level = json_string_value(json_object_get(params, "level"));
-	for (int i = 0; level && levels[i]; i++) {
-		if (strcmp(level, levels[i]) == 0) {
-			srv->log_level = i;
-			reply(id, json_object());
+	for (struct listen **p = &srv->listens; rid && *p; p = &(*p)->next) {
+		if (json_equal((*p)->id, rid)) {
+			struct listen *l = *p;
+			*p = l->next;
+			listen_free(l);
 			return;
 		}
 	}
-	reply_error(id, JSONRPC_INVALID_PARAMS,
-		    "invalid log level; use debug, info, notice, warning, error, critical, alert "
-		    "or emergency");
 }
 
-/* The resources methods: the events:// resources (webhook_events.c) and
- * subscriptions to them, announced from watch_events. */
-static void resources(struct server *srv, const char *m, json_t *id, json_t *params)
+static int level_index(const char *level)
+{
+	for (int i = 0; level && levels[i]; i++)
+		if (strcmp(level, levels[i]) == 0)
+			return i;
+	return -1;
+}
+
+static void m_set_level(struct mcp_core *srv, const struct mcp_req *rq)
+{
+	int i = level_index(json_string_value(json_object_get(rq->params, "level")));
+	if (i < 0) {
+		reply_error(rq, JSONRPC_INVALID_PARAMS,
+			    "invalid log level; use debug, info, notice, warning, error, critical, "
+			    "alert or emergency");
+		return;
+	}
+	srv->log_level = i;
+	reply(rq, json_object());
+}
+
+/* Answer a resources method: a result, or the error handlers set. The
+ * 2026-07-28 revision moved "resource not found" from -32002 to -32602. */
+static void resources_reply(const struct mcp_req *rq, json_t *result, int code, struct err *e)
+{
+	if (result) {
+		reply(rq, result);
+		return;
+	}
+	json_t *data = NULL;
+	if (code == EVENTS_RESOURCE_NOT_FOUND) {
+		/* The spec's example names the URI in data; clients show it. */
+		const char *uri = json_string_value(json_object_get(rq->params, "uri"));
+		data = uri ? json_pack("{s:s}", "uri", uri) : NULL;
+		if (rq->modern)
+			code = JSONRPC_INVALID_PARAMS;
+	}
+	send_and_free(rq->core, jsonrpc_error_new(rq->id, code, e->msg, data));
+}
+
+/* The events:// resources (webhook_events.c). */
+static void m_resources_list(struct mcp_core *srv, const struct mcp_req *rq)
 {
 	struct err e;
 	int code = JSONRPC_INVALID_PARAMS;
-	json_t *result = NULL;
 	err_init(&e);
-	if (strcmp(m, "resources/list") == 0) {
-		result = events_resources_list(srv->store, params, &code, &e);
-	} else if (strcmp(m, "resources/templates/list") == 0) {
-		result = events_resources_templates();
-	} else if (strcmp(m, "resources/read") == 0) {
-		result = events_resource_read(srv->store, srv->reg, params, &code, &e);
-	} else {
-		const char *uri = json_string_value(json_object_get(params, "uri"));
-		int sub = strcmp(m, "resources/subscribe") == 0;
-		if (!uri) {
-			err_set(&e, "%s needs a string 'uri'", m);
-		} else if (sub && events_resource_check(srv->reg, uri, &e) < 0) {
-			code = EVENTS_RESOURCE_NOT_FOUND;
-		} else {
-			if (sub)
-				json_object_set_new(srv->subscriptions, uri, json_true());
-			else
-				json_object_del(srv->subscriptions, uri);
-			result = json_object();
-		}
-	}
-	if (result)
-		reply(id, result);
-	else
-		send_and_free(jsonrpc_error_new(id, code, e.msg, NULL));
+	json_t *res = events_resources_list(srv->store, rq->params, &code, &e);
+	resources_reply(rq, cacheable(rq, res, TTL_RESOURCES_MS, "private"), code, &e);
 }
+
+static void m_resources_templates(struct mcp_core *srv, const struct mcp_req *rq)
+{
+	(void)srv;
+	reply(rq, cacheable(rq, events_resources_templates(), TTL_TEMPLATES_MS, "public"));
+}
+
+static void m_resources_read(struct mcp_core *srv, const struct mcp_req *rq)
+{
+	struct err e;
+	int code = JSONRPC_INVALID_PARAMS;
+	err_init(&e);
+	const char *uri = json_string_value(json_object_get(rq->params, "uri"));
+	json_t *res = NULL;
+	if (results_is_uri(uri)) {
+		res = results_read(srv->results, uri);
+		code = EVENTS_RESOURCE_NOT_FOUND;
+		if (!res)
+			err_set(&e, "Resource not found: %s (a results:// resource lasts %d minutes)",
+				uri, RESULTS_TTL_MS / 60000);
+	} else {
+		res = events_resource_read(srv->store, srv->reg, rq->params, &code, &e);
+	}
+	resources_reply(rq, cacheable(rq, res, TTL_RESOURCES_MS, "private"), code, &e);
+}
+
+/* resources/subscribe and resources/unsubscribe (initialize era),
+ * announced from watch_events. */
+static void m_subscribe(struct mcp_core *srv, const struct mcp_req *rq, int sub)
+{
+	struct err e;
+	int code = JSONRPC_INVALID_PARAMS;
+	json_t *res = NULL;
+	const char *uri = json_string_value(json_object_get(rq->params, "uri"));
+	err_init(&e);
+	if (!uri) {
+		err_set(&e, "%s needs a string 'uri'",
+			sub ? "resources/subscribe" : "resources/unsubscribe");
+	} else if (sub && events_resource_check(srv->reg, uri, &e) < 0) {
+		code = EVENTS_RESOURCE_NOT_FOUND;
+	} else {
+		if (sub)
+			json_object_set_new(srv->subscriptions, uri, json_true());
+		else
+			json_object_del(srv->subscriptions, uri);
+		res = json_object();
+	}
+	resources_reply(rq, res, code, &e);
+}
+
+static void m_resources_subscribe(struct mcp_core *srv, const struct mcp_req *rq)
+{
+	m_subscribe(srv, rq, 1);
+}
+
+static void m_resources_unsubscribe(struct mcp_core *srv, const struct mcp_req *rq)
+{
+	m_subscribe(srv, rq, 0);
+}
+
+/* subscriptions/listen (2026-07-28): acknowledge the part of the filter we
+ * honour (tools and resources, never prompts) and keep the stream open; the
+ * answer comes only when the server ends it (mcp_core_free). */
+static void m_listen(struct mcp_core *srv, const struct mcp_req *rq)
+{
+	struct err e;
+	json_t *want = json_object_get(rq->params, "notifications");
+	json_t *uris = json_object_get(want, "resourceSubscriptions");
+	err_init(&e);
+	if (!json_is_object(want))
+		err_set(&e, "subscriptions/listen needs an object 'notifications'");
+	else if (uris && !json_is_array(uris))
+		err_set(&e, "'resourceSubscriptions' must be an array of URIs");
+	for (size_t i = 0; !err_is_set(&e) && i < json_array_size(uris); i++) {
+		const char *uri = json_string_value(json_array_get(uris, i));
+		if (!uri)
+			err_set(&e, "'resourceSubscriptions' must be an array of URIs");
+		else
+			events_resource_check(srv->reg, uri, &e);
+	}
+	for (struct listen *l = srv->listens; !err_is_set(&e) && l; l = l->next)
+		if (json_equal(l->id, rq->id))
+			err_set(&e, "a subscription with this id is already open");
+	if (err_is_set(&e)) {
+		reply_error(rq, JSONRPC_INVALID_PARAMS, e.msg);
+		return;
+	}
+	struct listen *l = xcalloc(1, sizeof(*l));
+	l->id = json_incref(rq->id); /* dropped in listen_free */
+	l->tools = json_is_true(json_object_get(want, "toolsListChanged"));
+	l->list = json_is_true(json_object_get(want, "resourcesListChanged"));
+	l->uris = json_object();
+	json_t *ack = json_object(), *v;
+	size_t i;
+	if (l->tools)
+		json_object_set_new(ack, "toolsListChanged", json_true());
+	if (l->list)
+		json_object_set_new(ack, "resourcesListChanged", json_true());
+	json_array_foreach(uris, i, v)
+		json_object_set_new(l->uris, json_string_value(v), json_true());
+	if (json_array_size(uris))
+		json_object_set(ack, "resourceSubscriptions", uris);
+	l->next = srv->listens;
+	srv->listens = l;
+	send_and_free(srv, jsonrpc_notification_new(
+				   "notifications/subscriptions/acknowledged",
+				   json_pack("{s:{s:O}, s:o}", "_meta", META_SUBSCRIPTION, l->id,
+					     "notifications", ack)));
+}
+
+/* The method table. eras says which clients may call a method: ping,
+ * logging/setLevel and resources/(un)subscribe were removed in 2026-07-28,
+ * initialize never existed there, subscriptions/listen only exists there. */
+static const struct method {
+	const char *name;
+	int eras;
+	void (*fn)(struct mcp_core *srv, const struct mcp_req *rq);
+} methods[] = {
+	{"initialize", ERA_LEGACY, m_initialize},
+	{"ping", ERA_LEGACY, m_ping},
+	{"server/discover", ERA_MODERN, m_discover},
+	{"tools/list", ERA_LEGACY | ERA_MODERN, m_tools_list},
+	{"tools/call", ERA_LEGACY | ERA_MODERN, m_tools_call},
+	{"logging/setLevel", ERA_LEGACY, m_set_level},
+	{"resources/list", ERA_LEGACY | ERA_MODERN, m_resources_list},
+	{"resources/templates/list", ERA_LEGACY | ERA_MODERN, m_resources_templates},
+	{"resources/read", ERA_LEGACY | ERA_MODERN, m_resources_read},
+	{"resources/subscribe", ERA_LEGACY, m_resources_subscribe},
+	{"resources/unsubscribe", ERA_LEGACY, m_resources_unsubscribe},
+	{"subscriptions/listen", ERA_MODERN, m_listen},
+};
 
 static int valid_id(json_t *id)
 {
@@ -623,8 +929,106 @@ static int valid_id(json_t *id)
 	return json_is_real(id) && d > -9.2e18 && d < 9.2e18 && d == (double)(long long)d;
 }
 
-static void handle(struct server *srv, json_t *msg)
+/* Fill rq from the request's _meta (2026-07-28) or from what initialize
+ * settled. Returns 0, or -1 after answering the request with the error. */
+static int request_context(struct mcp_core *srv, const char *m, struct mcp_req *rq)
 {
+	json_t *meta = json_object_get(rq->params, "_meta");
+	json_t *asked = json_object_get(meta, META_VERSION);
+	if (!asked) {
+		/* An initialize-era request. A stream that opened with 2026-07-28
+		 * requests and never initialized has no version to serve it by. */
+		if ((srv->era == ERA_MODERN && strcmp(m, "initialize") != 0) ||
+		    strcmp(m, "server/discover") == 0 || strcmp(m, "subscriptions/listen") == 0) {
+			reply_error(rq, JSONRPC_INVALID_PARAMS,
+				    "missing _meta \"" META_VERSION "\": " MCP_MODERN_VERSION
+				    " requests carry it (or send initialize first)");
+			return -1;
+		}
+		rq->version = srv->legacy_version;
+		rq->client_caps = srv->legacy_caps;
+		rq->client_info = srv->legacy_info;
+		rq->log_level = srv->log_level;
+		return 0;
+	}
+	const char *v = json_string_value(asked);
+	rq->modern = 1;
+	rq->version = MCP_MODERN_VERSION;
+	if (!v || strcmp(v, MCP_MODERN_VERSION) != 0) {
+		json_t *list = json_array();
+		for (int i = 0; versions[i]; i++)
+			json_array_append_new(list, json_string(versions[i]));
+		/* The earlier versions are served after initialize, never per
+		 * request, but they are supported: say so, as the spec's example
+		 * for a dual-era server does. */
+		send_and_free(srv, jsonrpc_error_new(rq->id, MCP_UNSUPPORTED_PROTOCOL_VERSION,
+						     "Unsupported protocol version",
+						     json_pack("{s:o, s:O}", "supported", list,
+							       "requested", asked)));
+		return -1;
+	}
+	json_t *caps = json_object_get(meta, META_CAPS);
+	json_t *info = json_object_get(meta, META_INFO);
+	json_t *level = json_object_get(meta, META_LOG_LEVEL);
+	const char *bad = !json_is_object(caps) ? "a \"" META_CAPS "\" object"
+			  : info && !json_is_object(info) ? "\"" META_INFO "\" as an object"
+			  : level && level_index(json_string_value(level)) < 0
+				  ? "\"" META_LOG_LEVEL "\" as one of debug, info, notice, warning, "
+				    "error, critical, alert, emergency"
+				  : NULL;
+	if (bad) {
+		char *msg = xasprintf("invalid _meta: a " MCP_MODERN_VERSION " request needs %s", bad);
+		reply_error(rq, JSONRPC_INVALID_PARAMS, msg);
+		free(msg);
+		return -1;
+	}
+	rq->client_caps = caps;
+	rq->client_info = info;
+	rq->log_level = level ? level_index(json_string_value(level)) : -1;
+	return 0;
+}
+
+static void handle_request(struct mcp_core *srv, const char *m, json_t *id, json_t *params)
+{
+	struct mcp_req rq = {.core = srv, .id = id, .params = params, .log_level = -1};
+	if (params && !json_is_object(params)) {
+		reply_error(&rq, JSONRPC_INVALID_PARAMS, "params must be an object");
+		return;
+	}
+	if (request_context(srv, m, &rq) < 0)
+		return;
+	if (!srv->era || (strcmp(m, "initialize") == 0 && !rq.modern))
+		srv->era |= rq.modern ? ERA_MODERN : ERA_LEGACY;
+	const struct method *found = NULL;
+	for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]) && !found; i++)
+		if (strcmp(m, methods[i].name) == 0)
+			found = &methods[i];
+	if (!found || !(found->eras & (rq.modern ? ERA_MODERN : ERA_LEGACY))) {
+		char *text = found ? xasprintf("Method not found: %s (not part of %s%s)", m,
+					       rq.modern ? MCP_MODERN_VERSION : "the initialize era",
+					       rq.modern ? "" : "; use initialize")
+				   : xasprintf("Method not found: %s", m);
+		reply_error(&rq, JSONRPC_METHOD_NOT_FOUND, text);
+		free(text);
+		return;
+	}
+	srv->cur = &rq;
+	found->fn(srv, &rq);
+	srv->cur = NULL;
+}
+
+void mcp_core_handle(struct mcp_core *srv, json_t *msg)
+{
+	if (json_is_array(msg)) {
+		send_and_free(srv, jsonrpc_error_new(NULL, JSONRPC_INVALID_REQUEST,
+						     "batch requests are not supported", NULL));
+		return;
+	}
+	if (!json_is_object(msg)) {
+		send_and_free(srv, jsonrpc_error_new(NULL, JSONRPC_INVALID_REQUEST,
+						     "invalid request: not a JSON object", NULL));
+		return;
+	}
 	json_t *id = json_object_get(msg, "id");
 	json_t *method = json_object_get(msg, "method");
 	json_t *params = json_object_get(msg, "params");
@@ -633,15 +1037,18 @@ static void handle(struct server *srv, json_t *msg)
 	 * Replying to it would invite an error ping-pong with the client. */
 	if (!method && (json_object_get(msg, "result") || json_object_get(msg, "error")))
 		return;
-	if (!json_is_object(msg) ||
-	    !json_is_string(json_object_get(msg, "jsonrpc")) ||
+	if (!json_is_string(json_object_get(msg, "jsonrpc")) ||
 	    strcmp(json_string_value(json_object_get(msg, "jsonrpc")), "2.0") != 0 ||
 	    !json_is_string(method) || (has_id && !valid_id(id)) ||
 	    (params && !json_is_object(params) && !json_is_array(params))) {
 		if (has_id || !json_is_string(method))
-			reply_error(has_id && valid_id(id) ? id : NULL, JSONRPC_INVALID_REQUEST,
-				    "invalid request: expected {\"jsonrpc\":\"2.0\", \"id\": string "
-				    "or integer, \"method\": string, \"params\"?: object}");
+			send_and_free(srv, jsonrpc_error_new(
+						   has_id && valid_id(id) ? id : NULL,
+						   JSONRPC_INVALID_REQUEST,
+						   "invalid request: expected {\"jsonrpc\":\"2.0\", "
+						   "\"id\": string or integer, \"method\": string, "
+						   "\"params\"?: object}",
+						   NULL));
 		return;
 	}
 	const char *m = json_string_value(method);
@@ -650,185 +1057,152 @@ static void handle(struct server *srv, json_t *msg)
 			cancel(srv, params);
 		return; /* notifications/initialized and unknown notifications */
 	}
-	if (strcmp(m, "initialize") == 0)
-		reply(id, initialize(srv, params));
-	else if (strcmp(m, "ping") == 0)
-		reply(id, json_object());
-	else if (strcmp(m, "tools/list") == 0)
-		tools_list(srv, id, params);
-	else if (strcmp(m, "tools/call") == 0)
-		tools_call(srv, id, params);
-	else if (strcmp(m, "logging/setLevel") == 0)
-		set_level(srv, id, params);
-	else if (strcmp(m, "resources/list") == 0 || strcmp(m, "resources/templates/list") == 0 ||
-		 strcmp(m, "resources/read") == 0 || strcmp(m, "resources/subscribe") == 0 ||
-		 strcmp(m, "resources/unsubscribe") == 0)
-		resources(srv, m, id, params);
-	else {
-		char *text = xasprintf("Method not found: %s", m);
-		reply_error(id, JSONRPC_METHOD_NOT_FOUND, text);
-		free(text);
-	}
+	handle_request(srv, m, id, params);
 }
 
-static void on_line(const char *line, size_t len, int oversize, void *ctx)
+void mcp_core_tick(struct mcp_core *srv)
 {
-	struct server *srv = ctx;
-	if (oversize) {
-		char *msg = xasprintf("message of %zu bytes exceeds the limit of %zu bytes", len,
-				      srv->opt->max_message);
-		log_warn("%s; discarded", msg);
-		send_and_free(jsonrpc_error_new(NULL, JSONRPC_INVALID_REQUEST, msg, NULL));
-		free(msg);
-		return;
-	}
-	size_t skip = 0;
-	while (skip < len && (line[skip] == ' ' || line[skip] == '\t'))
-		skip++;
-	if (skip == len)
-		return; /* blank lines are harmless */
-	json_error_t je;
-	/* Any JSON value parses, so a bare 42 or "x" is an invalid request
-	 * (-32600) rather than a parse error. */
-	json_t *msg = json_loadb(line, len, JSON_DECODE_ANY, &je);
-	if (!msg) {
-		char *text = xasprintf("parse error: %s", je.text);
-		send_and_free(jsonrpc_error_new(NULL, JSONRPC_PARSE_ERROR, text, NULL));
-		free(text);
-		return;
-	}
-	if (json_is_array(msg)) {
-		send_and_free(jsonrpc_error_new(NULL, JSONRPC_INVALID_REQUEST,
-						"batch requests are not supported", NULL));
-	} else if (!json_is_object(msg)) {
-		send_and_free(jsonrpc_error_new(NULL, JSONRPC_INVALID_REQUEST,
-						"invalid request: not a JSON object", NULL));
-	} else {
-		handle(srv, msg);
-	}
-	json_decref(msg);
+	exec_poll(&srv->opt->exec);
+	watch_connects(srv);
+	watch_store(srv);
 }
 
-int mcp_serve(struct mcp_options *opt)
+int mcp_core_busy(const struct mcp_core *srv)
 {
-	struct server srv = {0};
-	struct err e;
-	int ret = 1;
-	err_init(&e);
-	srv.opt = opt;
-	srv.log_level = -1;
-	if (!opt->max_message)
-		opt->max_message = DEFAULT_MAX_MESSAGE;
-	signal(SIGPIPE, SIG_IGN);
+	return srv->calls != NULL;
+}
 
-	srv.reg = registry_new();
-	registry_load_default(srv.reg, opt->capability_dirs, report_bad_file, NULL);
-	char *hint = registry_empty_hint(srv.reg);
+struct http_client *mcp_core_http(const struct mcp_core *srv)
+{
+	return srv->http;
+}
+
+struct mcp_core *mcp_core_new(struct mcp_options *opt, const struct mcp_transport *tr,
+			      struct err *err)
+{
+	struct mcp_core *srv = xcalloc(1, sizeof(*srv));
+	srv->opt = opt;
+	srv->tr = tr;
+	srv->log_level = -1;
+	srv->legacy_version = legacy_versions[0];
+	srv->legacy_caps = json_object();
+	srv->subscriptions = json_object();
+	srv->results = results_new();
+	srv->reg = registry_new();
+	registry_load_default(srv->reg, opt->capability_dirs, report_bad_file, NULL);
+	char *hint = registry_empty_hint(srv->reg);
 	if (hint)
 		log_error("%s", hint);
 	free(hint);
-	srv.store = store_open(opt->store_path, &e);
-	if (!srv.store) {
+	struct err e;
+	err_init(&e);
+	srv->store = store_open(opt->store_path, &e);
+	if (!srv->store) {
 		/* Environment connections still work without a store. */
 		log_warn("%s; only environment connections are available", e.msg);
-		err_init(&e);
 	} else {
-		srv.store_version = store_data_version(srv.store);
-		store_last_event_id(srv.store, &srv.last_event_id, NULL);
+		srv->store_version = store_data_version(srv->store);
+		store_last_event_id(srv->store, &srv->last_event_id, NULL);
 	}
-	srv.subscriptions = json_object();
-	srv.http = http_new(&e);
-	if (!srv.http)
-		goto out;
-	opt->exec.http = srv.http;
-	opt->exec.store = srv.store;
-	if (rebuild_tools(&srv, &e) < 0)
-		goto out;
-	srv.next_store_check = now_ms() + STORE_CHECK_MS;
-	log_info("serving %zu tools from %zu connectors", srv.tools->n, registry_count(srv.reg));
-	log_set_sink(log_to_client, &srv);
+	srv->http = http_new(err);
+	if (!srv->http)
+		goto fail;
+	opt->exec.http = srv->http;
+	opt->exec.store = srv->store;
+	opt->exec.scope = call_scope;
+	opt->exec.scope_ctx = srv;
+	if (rebuild_tools(srv, err) < 0)
+		goto fail;
+	srv->next_store_check = now_ms() + STORE_CHECK_MS;
+	log_info("serving %zu tools from %zu connectors", srv->tools->n, registry_count(srv->reg));
+	log_set_sink(log_to_client, srv);
+	return srv;
+fail:
+	mcp_core_free(srv);
+	return NULL;
+}
 
-	int flags = fcntl(STDIN_FILENO, F_GETFL);
-	fcntl(STDIN_FILENO, F_SETFL, flags | O_NONBLOCK);
-	struct jsonrpc_reader rd;
-	jsonrpc_reader_init(&rd, STDIN_FILENO, opt->max_message);
-	int open_in = 1;
-	while (open_in || srv.calls) {
-		int ready = 0;
-		if (http_wait(srv.http, open_in ? STDIN_FILENO : -1, STORE_CHECK_MS, &ready) < 0) {
-			err_set(&e, "network loop failed");
-			break;
-		}
-		exec_poll(&opt->exec);
-		if (open_in && ready) {
-			int r = jsonrpc_read(&rd, on_line, &srv);
-			if (r != 0)
-				open_in = 0; /* EOF: finish what is in flight, then exit */
-		}
-		watch_connects(&srv);
-		watch_store(&srv);
-	}
-	jsonrpc_reader_release(&rd);
-	fcntl(STDIN_FILENO, F_SETFL, flags);
+void mcp_core_free(struct mcp_core *srv)
+{
+	if (!srv)
+		return;
 	log_set_sink(NULL, NULL);
-	ret = err_is_set(&e) ? 1 : 0;
-out:
-	if (err_is_set(&e))
-		log_error("%s", e.msg);
-	while (srv.calls) {
-		if (srv.calls->exec)
-			exec_cancel(srv.calls->exec);
-		unlink_call(&srv, srv.calls);
+	/* The server ends each open subscription: a final result says it ended
+	 * gracefully rather than dropped. */
+	while (srv->listens) {
+		struct listen *l = srv->listens;
+		srv->listens = l->next;
+		struct mcp_req rq = {.core = srv, .id = l->id, .modern = 1};
+		reply(&rq, json_pack("{s:{s:O}}", "_meta", META_SUBSCRIPTION, l->id));
+		listen_free(l);
+	}
+	while (srv->calls) {
+		if (srv->calls->exec)
+			exec_cancel(srv->calls->exec);
+		unlink_call(srv, srv->calls);
 	}
 	exec_shutdown();
-	while (srv.connects)
-		pending_drop(&srv, srv.connects);
-	tools_free(srv.tools);
-	http_free(srv.http);
-	store_free(srv.store);
-	registry_free(srv.reg);
-	json_decref(srv.subscriptions);
-	return ret;
+	while (srv->connects)
+		pending_drop(srv, srv->connects);
+	tools_free(srv->tools);
+	http_free(srv->http);
+	store_free(srv->store);
+	registry_free(srv->reg);
+	json_decref(srv->subscriptions);
+	json_decref(srv->legacy_caps);
+	json_decref(srv->legacy_info);
+	results_free(srv->results);
+	free(srv);
 }
 
 #ifdef SB_FUZZ
-/* A test seam for tests/fuzz/fuzz_line.c (built with -DSB_FUZZ only): one
- * line, as the reader hands it out, through the same on_line as serve. The
- * first call sets up a server over the built-in stripe connector with every
+/* A test seam for tests/fuzz/fuzz_line.c (built with -DSB_FUZZ only, used
+ * by mcp_stdio.c): a core over the built-in stripe connector with every
  * tool visible (discovery mode, so the meta-tools are reachable too), no
- * store and no credentials, so a tools/call answers before any I/O. Calls
- * still in flight afterwards are cancelled, never sent. */
-void mcp_fuzz_line(const char *line, size_t len, int oversize);
+ * store and no credentials, so a tools/call answers before any I/O. */
+struct mcp_core *mcp_core_fuzz_new(struct mcp_options *opt, const struct mcp_transport *tr);
+void mcp_core_fuzz_settle(struct mcp_core *srv);
 
-void mcp_fuzz_line(const char *line, size_t len, int oversize)
+struct mcp_core *mcp_core_fuzz_new(struct mcp_options *opt, const struct mcp_transport *tr)
 {
-	static struct mcp_options opt;
-	static struct server srv;
 	static char *only[] = {"stripe", NULL};
-	if (!srv.opt) {
-		struct err e;
-		err_init(&e);
-		unsetenv("STRIPE_API_KEY");
-		opt.max_message = 1024;
-		opt.filter.all = 1;
-		opt.filter.mode = TOOLS_DISCOVER;
-		opt.filter.connectors = only;
-		srv.opt = &opt;
-		srv.log_level = -1;
-		srv.reg = registry_new();
-		registry_load_default(srv.reg, NULL, report_bad_file, NULL);
-		srv.http = http_new(&e);
-		opt.exec.http = srv.http;
-		if (!srv.http || rebuild_tools(&srv, &e) < 0)
-			abort();
+	struct mcp_core *srv = xcalloc(1, sizeof(*srv));
+	struct err e;
+	err_init(&e);
+	unsetenv("STRIPE_API_KEY");
+	opt->max_message = 1024;
+	opt->filter.all = 1;
+	opt->filter.mode = TOOLS_DISCOVER;
+	opt->filter.connectors = only;
+	srv->opt = opt;
+	srv->tr = tr;
+	srv->log_level = -1;
+	srv->legacy_version = legacy_versions[0];
+	srv->legacy_caps = json_object();
+	srv->subscriptions = json_object();
+	srv->results = results_new();
+	srv->reg = registry_new();
+	registry_load_default(srv->reg, NULL, report_bad_file, NULL);
+	srv->http = http_new(&e);
+	opt->exec.http = srv->http;
+	if (!srv->http || rebuild_tools(srv, &e) < 0)
+		abort();
+	return srv;
+}
+
+/* Calls still in flight after a line are cancelled, never sent. */
+void mcp_core_fuzz_settle(struct mcp_core *srv)
+{
+	while (srv->calls) {
+		if (srv->calls->exec)
+			exec_cancel(srv->calls->exec);
+		unlink_call(srv, srv->calls);
 	}
-	log_set_sink(log_to_client, &srv);
-	on_line(line, len, oversize, &srv);
-	log_set_sink(NULL, NULL);
-	while (srv.calls) {
-		if (srv.calls->exec)
-			exec_cancel(srv.calls->exec);
-		unlink_call(&srv, srv.calls);
-	}
+}
+
+void mcp_core_fuzz_sink(struct mcp_core *srv, int on);
+void mcp_core_fuzz_sink(struct mcp_core *srv, int on)
+{
+	log_set_sink(on ? log_to_client : NULL, on ? srv : NULL);
 }
 #endif

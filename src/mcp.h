@@ -1,5 +1,5 @@
-/* mcp.h - the MCP server: lifecycle, method table, concurrent tool calls,
- * cancellation, progress and logging over the stdio transport. */
+/* mcp.h - serving MCP: the options, and mcp_serve() for the stdio transport
+ * (mcp_stdio.c). The transport-free core is mcp_core.h. */
 #ifndef SB_MCP_H
 #define SB_MCP_H
 
@@ -19,7 +19,7 @@ struct mcp_options {
 };
 
 /* Serve MCP on stdin/stdout until stdin closes and in-flight work is done.
- * Returns the process exit status. */
+ * Returns the process exit status. (mcp_stdio.c) */
 int mcp_serve(struct mcp_options *opt);
 
 #endif

@@ -1,7 +1,7 @@
 /* fuzz_line.c - libFuzzer target for the stdio framing and the MCP request
  * handling: bytes go through a pipe into jsonrpc_reader in pieces whose
  * sizes the input chooses, and every line (or oversize report) it hands out
- * goes to mcp.c's on_line through the SB_FUZZ seam. Replies go to stdout,
+ * goes to mcp_stdio.c's on_line through the SB_FUZZ seam. Replies go to stdout,
  * which is sent to /dev/null.
  *
  *     make fuzz && build-fuzz/fuzz/fuzz_line -max_total_time=180 tests/fuzz/corpus/line
