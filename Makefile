@@ -109,8 +109,8 @@ fuzz:
 	@echo "run: build-fuzz/fuzz/fuzz_line -max_total_time=180 build-fuzz/corpus/line tests/fuzz/corpus/line"
 	@echo "     build-fuzz/fuzz/fuzz_registry -max_total_time=180 build-fuzz/corpus/registry tests/fuzz/corpus/registry"
 
-lint:
-	tests/lint.sh
+lint: all
+	BUILD=$(BUILD) tests/lint.sh
 
 fmt:
 	clang-format -i src/*.c src/*.h src/auth/*.c src/auth/*.h tests/unit/*.c

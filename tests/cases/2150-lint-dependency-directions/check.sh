@@ -1,11 +1,27 @@
 # make lint's dependency check (tests/depcheck.py, run by tests/lint.sh): it
 # passes on the tree, and fails on copies of src/ given an include cycle, curl,
 # sqlite or OpenSSL outside their module, an include against DESIGN.md's
-# directions, or a file in no subsystem, naming the file each time.
+# directions, or a file in no subsystem, naming the file each time; and, from the
+# object files, on a call that a hand-written prototype hides from the includes.
 set -eu
-grep -q 'tests/depcheck.py' "$ROOT/tests/lint.sh"
+grep -q 'tests/depcheck.py --objects' "$ROOT/tests/lint.sh"
+build=$(dirname "$BIN")
 python3 "$ROOT/tests/depcheck.py" "$ROOT" > "$TMP/out" 2>&1 || { cat "$TMP/out"; exit 1; }
 grep -q ", 0 findings" "$TMP/out" || { cat "$TMP/out"; exit 1; }
+python3 "$ROOT/tests/depcheck.py" --objects "$build" "$ROOT" > "$TMP/out" 2>&1 || { cat "$TMP/out"; exit 1; }
+grep -q "more from symbols, .*, 0 findings" "$TMP/out" || { cat "$TMP/out"; exit 1; }
+
+# netaddr.o (net) calling the registry through its own prototype: the sources
+# are clean, the objects are not.
+mkdir -p "$TMP/objs/src"
+cp -R "$build/src/." "$TMP/objs/src/"
+printf 'struct registry;\nint registry_load_file(struct registry *r, const char *path, void *err);\nint netaddr_probe(void);\nint netaddr_probe(void) { return registry_load_file(0, "x", 0); }\n' > "$TMP/probe.c"
+cc -c -o "$TMP/objs/src/netaddr.o" "$TMP/probe.c"
+if python3 "$ROOT/tests/depcheck.py" --objects "$TMP/objs" "$ROOT" > "$TMP/out" 2>&1; then
+	echo "depcheck passed a hidden call from net to the registry"; cat "$TMP/out"; exit 1
+fi
+grep -q 'src/netaddr.c uses registry_load_file of src/registry.c: net/ may not use registry/' "$TMP/out" ||
+	{ cat "$TMP/out"; exit 1; }
 
 # bad NAME FILE LINE PATTERN: on a fresh copy, FILE gets LINE added at its top
 # (after its first line); the check must fail and print PATTERN.
