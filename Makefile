@@ -11,7 +11,7 @@ DATADIR ?= $(PREFIX)/share/switchboard
 MANDIR  ?= $(PREFIX)/share/man
 BUILD   ?= build
 CC      ?= cc
-PKGS     = jansson libcurl openssl sqlite3 libmicrohttpd
+PKGS     = jansson libcurl openssl sqlite3 libmicrohttpd libpcre2-8
 VERSION := $(shell sed -n 's/^\#define SB_VERSION "\(.*\)"/\1/p' src/util.h)
 ARCH    := $(shell uname -m)
 
@@ -109,8 +109,8 @@ fuzz:
 	@echo "run: build-fuzz/fuzz/fuzz_line -max_total_time=180 build-fuzz/corpus/line tests/fuzz/corpus/line"
 	@echo "     build-fuzz/fuzz/fuzz_registry -max_total_time=180 build-fuzz/corpus/registry tests/fuzz/corpus/registry"
 
-lint:
-	tests/lint.sh
+lint: all
+	BUILD=$(BUILD) tests/lint.sh
 
 fmt:
 	clang-format -i src/*.c src/*.h src/auth/*.c src/auth/*.h tests/unit/*.c

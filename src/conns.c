@@ -7,7 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crypto.h"
 #include "log.h"
+#include "schema.h"
 
 /* Is some declared environment variable of these fields set? */
 static int env_any(json_t *fields)
@@ -280,4 +282,60 @@ json_t *conns_overview(struct store *s, const struct registry *r, const char *co
 				    json_string("switchboard connections add SLUG (API keys, tokens) "
 						"or switchboard connect SLUG (OAuth)"));
 	return out;
+}
+
+static int param_ok(json_t *decl, const char *value)
+{
+	json_t *v = json_string(value);
+	int ok = schema_validate(decl, v, NULL) == 0;
+	json_decref(v);
+	return ok;
+}
+
+char *conns_expand(const struct connector *c, const struct connection *conn, const char *tmpl,
+		   struct err *err)
+{
+	struct buf b;
+	buf_init(&b, 0);
+	const char *p = tmpl;
+	while (*p) {
+		const char *open = strchr(p, '{');
+		const char *close = open ? strchr(open, '}') : NULL;
+		if (!open || !close) {
+			buf_adds(&b, p);
+			break;
+		}
+		buf_add(&b, p, (size_t)(open - p));
+		char *name = xstrndup(open + 1, (size_t)(close - open - 1));
+		const char *v = conns_value(conn, name);
+		json_t *decl = json_object_get(json_object_get(c->doc, "params"), name);
+		if (v && decl && !param_ok(decl, v)) {
+			/* A parameter lands in URLs and headers: one that breaks its
+			 * declared pattern (a shop "evil.com/x#") goes nowhere. */
+			err_set(err, "connection '%s' of %s: '%s' does not match its declared format",
+				conn ? conn->name : "?", c->slug, name);
+			free(name);
+			if (b.data)
+				crypto_cleanse(b.data, b.len);
+			buf_release(&b);
+			return NULL;
+		}
+		if (!v) /* the connector's default for a parameter, e.g. an API version */
+			v = json_string_value(json_object_get(
+				json_object_get(json_object_get(c->doc, "params"), name), "default"));
+		if (!v) {
+			err_set(err, "connection '%s' of %s has no value for '%s'",
+				conn ? conn->name : "?", c->slug, name);
+			free(name);
+			/* The partial buffer may hold a secret already. */
+			if (b.data)
+				crypto_cleanse(b.data, b.len);
+			buf_release(&b);
+			return NULL;
+		}
+		buf_adds(&b, v);
+		free(name);
+		p = close + 1;
+	}
+	return buf_detach(&b);
 }

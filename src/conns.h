@@ -36,4 +36,10 @@ const char *conns_value(const struct connection *conn, const char *name);
  * store may be NULL. A new object {connections: [...], unconnected: [...]}. */
 json_t *conns_overview(struct store *s, const struct registry *r, const char *connector);
 
+/* Expand "{name}" placeholders from the connection (config, secrets, then
+ * the connector's param defaults). A placeholder with no value is an error
+ * naming the field. Returns a new string or NULL with err. */
+char *conns_expand(const struct connector *c, const struct connection *conn, const char *tmpl,
+		   struct err *err);
+
 #endif

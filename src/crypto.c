@@ -215,8 +215,7 @@ char *crypto_base64(const void *data, size_t len, int url)
 	return out;
 }
 
-/* The 6-bit value of a base64 character from either alphabet; -1 if none. */
-static int b64_value(unsigned char c)
+int crypto_base64_digit(unsigned char c)
 {
 	if (c >= 'A' && c <= 'Z')
 		return c - 'A';
@@ -231,40 +230,58 @@ static int b64_value(unsigned char c)
 	return -1;
 }
 
-unsigned char *crypto_unbase64(const char *s, size_t *out_len)
+unsigned char *crypto_base64_decode(const char *s, size_t len, int flags, size_t *out_len)
 {
-	size_t len = strlen(s), pad = 0;
-	unsigned char *out;
-	size_t o = 0;
+	size_t cap = len / 4 * 3 + 4, o = 0, nchars = 0, pad = 0;
+	unsigned char *out = xmalloc(cap);
 	unsigned long acc = 0;
 	int bits = 0;
+	int lenient = flags & CRYPTO_B64_LENIENT;
 
-	/* Padding, when present, is one or two '=' that complete a quantum. */
-	while (len > 0 && s[len - 1] == '=' && pad < 2) {
-		len--;
-		pad++;
-	}
-	if (len % 4 == 1 || (pad && (len + pad) % 4 != 0))
-		return NULL;
-	out = xmalloc(len / 4 * 3 + 3);
 	for (size_t i = 0; i < len; i++) {
-		int v = b64_value((unsigned char)s[i]);
-		if (v < 0) {
-			crypto_cleanse(out, len / 4 * 3 + 3);
-			free(out);
-			return NULL;
+		unsigned char c = (unsigned char)s[i];
+		int v = crypto_base64_digit(c);
+		if ((flags & (CRYPTO_B64_SPACE | CRYPTO_B64_LENIENT)) &&
+		    (c == ' ' || c == '\t' || c == '\r' || c == '\n'))
+			continue;
+		if (c == '=') {
+			pad++;
+			continue;
+		}
+		if (v < 0 || pad) {
+			if (!lenient)
+				goto bad;
+			if (v < 0)
+				continue;
+			/* Lenient: data after padding starts a new quantum. */
+			pad = 0;
+			bits = 0;
+			nchars = 0;
 		}
 		acc = (acc << 6 | (unsigned long)v) & 0xffffff;
 		bits += 6;
+		nchars++;
 		if (bits >= 8) {
 			bits -= 8;
 			out[o++] = (unsigned char)(acc >> bits & 0xff);
 		}
 	}
+	/* Padding, when present, is one or two '=' that complete a quantum. */
+	if (!lenient && (nchars % 4 == 1 || pad > 2 || (pad && (nchars + pad) % 4 != 0)))
+		goto bad;
 	out[o] = '\0';
 	if (out_len)
 		*out_len = o;
 	return out;
+bad:
+	crypto_cleanse(out, cap);
+	free(out);
+	return NULL;
+}
+
+unsigned char *crypto_unbase64(const char *s, size_t *out_len)
+{
+	return crypto_base64_decode(s, strlen(s), 0, out_len);
 }
 
 char *crypto_hex(const unsigned char *data, size_t len)

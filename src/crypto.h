@@ -36,11 +36,21 @@ int crypto_memeq(const void *a, const void *b, size_t n);
 void crypto_cleanse(void *p, size_t n);
 
 /* Standard base64 with padding (url: base64url without padding).
- * Encoding returns a new string. Decoding accepts both alphabets, padded or
- * not; returns a new buffer (NUL-terminated for convenience) or NULL on bad
- * input. */
+ * Encoding returns a new string. */
 char *crypto_base64(const void *data, size_t len, int url);
+/* The one base64 decoder (RFC 4648): both alphabets, padded or not. With
+ * flags 0 any other byte, or padding that does not complete a quantum, is
+ * an error; CRYPTO_B64_SPACE skips whitespace; CRYPTO_B64_LENIENT (mail
+ * bodies) skips whitespace and any stray byte, and data after padding
+ * starts a new quantum. Returns a new buffer (NUL-terminated for
+ * convenience) with its length in *out_len (may be NULL), or NULL on bad
+ * input. */
+enum { CRYPTO_B64_SPACE = 1, CRYPTO_B64_LENIENT = 2 };
+unsigned char *crypto_base64_decode(const char *s, size_t len, int flags, size_t *out_len);
+/* crypto_base64_decode of the string s with flags 0. */
 unsigned char *crypto_unbase64(const char *s, size_t *out_len);
+/* The value (0..63) of a digit of either base64 alphabet, or -1. */
+int crypto_base64_digit(unsigned char c);
 /* Lowercase hex; a new string. */
 char *crypto_hex(const unsigned char *data, size_t len);
 

@@ -15,6 +15,8 @@
 #include "conns.h"
 #include "jsonx.h"
 #include "netaddr.h"
+#include "tools.h"
+#include "urlenc.h"
 
 struct url_parts {
 	char *scheme, *host, *port; /* new strings; host without brackets */
@@ -216,13 +218,13 @@ static int http_request_build(const struct tool *t, json_t *args, const struct c
 	}
 	const char *k;
 	json_t *v;
-	json_object_foreach(json_object_get(args, "query"), k, v) request_add_query(&r->url, k, v);
+	json_object_foreach(json_object_get(args, "query"), k, v) urlenc_query(&r->url, k, v);
 	json_object_foreach(json_object_get(args, "headers"), k, v)
 	{
-		char *text = request_scalar_text(v);
+		char *text = urlenc_scalar_text(v);
 		int bad = !valid_header_name(k) || strpbrk(text, "\r\n");
 		if (!bad)
-			request_add_header(r->headers, k, text);
+			urlenc_header(r->headers, k, text);
 		free(text);
 		if (bad && reserved_header(k)) {
 			err_set(err, "header '%s' cannot be set: HTTP itself writes it", k);
@@ -237,15 +239,15 @@ static int http_request_build(const struct tool *t, json_t *args, const struct c
 	const char *type = json_string_value(json_object_get(args, "body_type"));
 	if (body && !json_is_null(body)) {
 		if (type && strcmp(type, "form") == 0) {
-			request_add_form(&r->body, NULL, body);
-			request_add_header(r->headers, "Content-Type", "application/x-www-form-urlencoded");
+			urlenc_form(&r->body, NULL, body);
+			urlenc_header(r->headers, "Content-Type", "application/x-www-form-urlencoded");
 		} else if (type && strcmp(type, "raw") == 0 && json_is_string(body)) {
 			buf_adds(&r->body, json_string_value(body));
 		} else {
 			char *text = jsonx_dumps(body);
 			buf_adds(&r->body, text);
 			free(text);
-			request_add_header(r->headers, "Content-Type", "application/json");
+			urlenc_header(r->headers, "Content-Type", "application/json");
 		}
 	}
 	struct url_parts *final = url ? &target : &base;
@@ -294,7 +296,7 @@ static int quickbooks_query_build(const struct tool *t, json_t *args,
 	r->method = xstrdup("GET");
 	buf_adds(&r->url, path);
 	json_t *q = json_string(sql);
-	request_add_query(&r->url, "query", q);
+	urlenc_query(&r->url, "query", q);
 	json_decref(q);
 	free(sql);
 	return 0;

@@ -6,8 +6,28 @@
 
 #include <jansson.h>
 
-#include "request.h"
-#include "store.h"
+#include "util.h"
+
+struct connection;
+struct tool;
+
+/* A vendor request being built. It is defined here, with the contract of
+ * the hooks that shape it, so hooks need not include the builder that calls
+ * them (request.h). Zero it before request_build(); every member is owned,
+ * and request_release() frees them all. */
+struct request {
+	char *method;
+	struct buf url;
+	json_t *headers;      /* "Name: value" strings, owned */
+	json_t *auth_headers; /* the ones holding secrets, kept apart for redaction */
+	json_t *auth_query;   /* secret query values: name -> value */
+	struct buf body;      /* wiped on release: it may hold credentials */
+	int idempotent;
+	char *resolve;        /* "host:port:address" pin, or NULL */
+	int dry_run;          /* set before request_build: look nothing up on the
+				 network (a hook then leaves its check to the send) */
+	char *dry_run_note;   /* what a dry run left unchecked, or NULL */
+};
 
 /* Shapes the HTTP request of an action: r has its base URL (the connection's
  * base, no path) in r->url and an empty body. 0 or -1 with err. */

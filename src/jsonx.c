@@ -1,5 +1,5 @@
 /* jsonx.c - small jansson helpers: compact dumps whose reals read back the
- * same in the fewest digits, the JSON pointer walker connectors use, and
+ * same in the fewest digits, the one JSON pointer walker (RFC 6901), and
  * jansson's free that wipes what it frees. */
 #include "jsonx.h"
 
@@ -62,28 +62,65 @@ char *jsonx_real_text(double d)
 	return xasprintf("%.*g", real_digits(d), d);
 }
 
+/* One reference token of a pointer, unescaped (~1 is '/', ~0 is '~'), into
+ * tok. -1 when a '~' is followed by anything else (RFC 6901 section 3). */
+static int pointer_token(const char *p, size_t n, struct buf *tok)
+{
+	buf_reset(tok);
+	for (size_t i = 0; i < n; i++) {
+		if (p[i] != '~') {
+			buf_add(tok, p + i, 1);
+			continue;
+		}
+		if (i + 1 >= n || (p[i + 1] != '0' && p[i + 1] != '1'))
+			return -1;
+		buf_adds(tok, p[i + 1] == '0' ? "~" : "/");
+		i++;
+	}
+	if (!tok->data) /* an empty token names the key "" */
+		buf_adds(tok, "");
+	return 0;
+}
+
+/* The array element a token names: RFC 6901's decimal index without
+ * leading zeros, or our extension, a negative index counting from the end.
+ * NULL for anything else, "-" (the element after the last) included. */
+static json_t *pointer_element(json_t *array, const char *tok)
+{
+	const char *digits = tok[0] == '-' ? tok + 1 : tok;
+	if (!*digits || (digits[0] == '0' && digits[1]) || strspn(digits, "0123456789") != strlen(digits))
+		return NULL;
+	long i;
+	if (parse_long(tok, &i) < 0)
+		return NULL;
+	if (i < 0)
+		i += (long)json_array_size(array);
+	return i >= 0 ? json_array_get(array, (size_t)i) : NULL;
+}
+
 json_t *jsonx_pointer(json_t *doc, const char *ptr)
 {
 	if (!ptr || !*ptr)
 		return doc;
-	char *copy = xstrdup(ptr), *save = NULL;
+	if (*ptr != '/')
+		return NULL;
+	struct buf tok;
+	buf_init(&tok, 0);
 	json_t *cur = doc;
-	for (char *tok = strtok_r(copy + 1, "/", &save); tok && cur;
-	     tok = strtok_r(NULL, "/", &save)) {
-		if (json_is_array(cur)) {
-			long i;
-			if (parse_long(tok, &i) < 0) {
-				cur = NULL;
-				break;
-			}
-			if (i < 0)
-				i += (long)json_array_size(cur);
-			cur = i >= 0 ? json_array_get(cur, (size_t)i) : NULL;
-		} else {
-			cur = json_object_get(cur, tok);
-		}
+	for (const char *p = ptr + 1; cur; p += strcspn(p, "/") + 1) {
+		size_t n = strcspn(p, "/");
+		if (pointer_token(p, n, &tok) < 0)
+			cur = NULL;
+		else if (json_is_object(cur))
+			cur = json_object_get(cur, tok.data);
+		else if (json_is_array(cur))
+			cur = pointer_element(cur, tok.data);
+		else
+			cur = NULL;
+		if (!p[n])
+			break;
 	}
-	free(copy);
+	buf_release(&tok);
 	return cur;
 }
 

@@ -14,10 +14,12 @@ char *jsonx_dumps(const json_t *v);
  * (15 to 17) that read back the same: "4.35", "5", "1e+100". New string. */
 char *jsonx_real_text(double d);
 
-/* Resolve a JSON pointer ("/items/0/id") in doc. An array step takes a
- * decimal index; a negative one counts from the end ("/-1" is the last
- * element). No "~" escapes. NULL or "" is doc itself. Returns a borrowed
- * reference into doc, or NULL when the path does not resolve. */
+/* Resolve an RFC 6901 JSON pointer ("/items/0/id", "/a~1b" for key "a/b",
+ * "/m~0n" for "m~n") in doc: the one walker for every pointer in connector
+ * files and vendor answers. One extension: a negative array index counts
+ * from the end ("/-1" is the last element). NULL or "" is doc itself; a
+ * pointer not starting with '/' resolves to nothing. Returns a borrowed
+ * reference into doc, or NULL when the pointer does not resolve. */
 json_t *jsonx_pointer(json_t *doc, const char *ptr);
 
 /* ptrs is one pointer (a string) or a list of them. A single pointer

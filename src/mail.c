@@ -254,7 +254,7 @@ static int arg_attachments(json_t *args, struct mime_attachment **att, size_t *n
 		    arg_string(it, "content_type", 0, &a->content_type, &sub) < 0 ||
 		    arg_string(it, "content_base64", 1, &b64, &sub) < 0)
 			return err_set(err, "attachments[%zu].%s", i, sub.msg);
-		a->data = mime_codec_base64_decode(b64, strlen(b64), 1, &len);
+		a->data = crypto_base64_decode(b64, strlen(b64), CRYPTO_B64_SPACE, &len);
 		if (!a->data)
 			return err_set(err, "attachments[%zu].content_base64 is not valid base64", i);
 		a->len = len;

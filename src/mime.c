@@ -818,7 +818,7 @@ static const char *body_bytes(const struct headers *h, const char *s, size_t *n,
 		return s;
 	if (c == CTE_BASE64) {
 		size_t dl;
-		unsigned char *d = mime_codec_base64_decode(s, *n, 0, &dl);
+		unsigned char *d = crypto_base64_decode(s, *n, CRYPTO_B64_LENIENT, &dl);
 		buf_add(tmp, d, dl);
 		free(d);
 	} else {
@@ -834,7 +834,7 @@ static size_t body_size(const struct headers *h, const char *s, size_t n)
 	size_t chars = 0;
 	if (body_cte(h) == CTE_BASE64) {
 		for (size_t i = 0; i < n; i++)
-			chars += mime_codec_b64_value((unsigned char)s[i]) >= 0;
+			chars += crypto_base64_digit((unsigned char)s[i]) >= 0;
 		return chars / 4 * 3 + (chars % 4 ? chars % 4 - 1 : 0);
 	}
 	struct buf tmp;

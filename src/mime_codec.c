@@ -12,6 +12,8 @@
 #include <strings.h>
 #include <time.h>
 
+#include "crypto.h"
+
 /* ------------------------------------------------------------ UTF-8 */
 
 /* Length of the valid UTF-8 sequence at s (1..4), or 0 when it is not one.
@@ -201,66 +203,7 @@ void mime_codec_charset_add(struct buf *b, const char *cs, const unsigned char *
 	buf_release(&tmp);
 }
 
-/* ------------------------------------------------------------ base64, qp */
-
-int mime_codec_b64_value(unsigned char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+' || c == '-')
-		return 62;
-	if (c == '/' || c == '_')
-		return 63;
-	return -1;
-}
-
-unsigned char *mime_codec_base64_decode(const char *s, size_t len, int strict, size_t *out_len)
-{
-	unsigned char *out = xmalloc(len / 4 * 3 + 4);
-	size_t o = 0, nchars = 0, pad = 0;
-	uint32_t acc = 0;
-	int bits = 0;
-
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-		int v = mime_codec_b64_value(c);
-		if (c == ' ' || c == '\t' || c == '\r' || c == '\n')
-			continue;
-		if (c == '=') {
-			pad++;
-			continue;
-		}
-		if (v < 0 || pad) {
-			if (strict)
-				goto bad;
-			if (v < 0)
-				continue;
-			/* Lenient: data after padding starts a new quantum. */
-			pad = 0;
-			bits = 0;
-			nchars = 0;
-		}
-		acc = (acc << 6 | (uint32_t)v) & 0xffffff;
-		bits += 6;
-		nchars++;
-		if (bits >= 8) {
-			bits -= 8;
-			out[o++] = (unsigned char)(acc >> bits & 0xff);
-		}
-	}
-	if (strict && (nchars % 4 == 1 || pad > 2 || (pad && (nchars + pad) % 4 != 0)))
-		goto bad;
-	out[o] = '\0';
-	*out_len = o;
-	return out;
-bad:
-	free(out);
-	return NULL;
-}
+/* ------------------------------------------------------------ quoted-printable */
 
 int mime_codec_hex_value(unsigned char c)
 {
@@ -359,7 +302,7 @@ static void word_decode(struct buf *b, const struct word *w)
 	buf_init(&raw, MIME_CODEC_OUT_CAP);
 	if (w->enc == 'b') {
 		size_t n;
-		unsigned char *d = mime_codec_base64_decode(w->text, w->text_len, 0, &n);
+		unsigned char *d = crypto_base64_decode(w->text, w->text_len, CRYPTO_B64_LENIENT, &n);
 		buf_add(&raw, d, n);
 		free(d);
 	} else {

@@ -25,13 +25,6 @@ int mime_codec_charset_is_utf8(const char *cs);
  * bytes become U+FFFD or are taken as Latin-1, never an error. */
 void mime_codec_charset_add(struct buf *b, const char *cs, const unsigned char *s, size_t n);
 
-/* The value of a base64 digit (0..63), or -1. */
-int mime_codec_b64_value(unsigned char c);
-/* base64 that skips whitespace; strict also refuses any other stray byte
- * and bad padding, lenient skips them. A new buffer (NUL-terminated for
- * convenience) and its length, or NULL when strict decoding fails. */
-unsigned char *mime_codec_base64_decode(const char *s, size_t len, int strict, size_t *out_len);
-
 /* The value of a hex digit (either case), or -1. */
 int mime_codec_hex_value(unsigned char c);
 /* Append quoted-printable s[0..n) decoded to b; header: RFC 2047's "Q"

@@ -8,13 +8,12 @@
 #include <strings.h>
 #include <time.h>
 
-#include "auth/auth.h"
 #include "conns.h"
 #include "crypto.h"
 #include "http.h"
 #include "jsonx.h"
 #include "log.h"
-#include "request.h"
+#include "urlenc.h"
 
 #define LOCK_TTL_S 60
 #define LOCK_WAIT_MS 20000
@@ -30,7 +29,7 @@ char *oauth_token_url(const struct connector *c, json_t *method, const struct oa
 	const char *url = app && app->token_url ? app->token_url : mstr(method, "token_url");
 	if (!url)
 		return err_set(err, "%s declares no OAuth token URL", c->slug), NULL;
-	return auth_expand(c, conn, url, err);
+	return conns_expand(c, conn, url, err);
 }
 
 char *oauth_basic_credentials(const struct oauth_app *app)
@@ -85,7 +84,7 @@ json_t *oauth_token_request(const struct connector *c, json_t *method, const str
 	char *url = oauth_token_url(c, method, app, conn, err);
 	if (!url)
 		goto done;
-	if (!request_url_allows_credentials(url)) {
+	if (!urlenc_allows_credentials(url)) {
 		err_set(err, "refusing to send OAuth credentials for %s over plain http to a host "
 			     "that is not this machine",
 			c->slug);
@@ -106,8 +105,8 @@ json_t *oauth_token_request(const struct connector *c, json_t *method, const str
 						    json_string(app->client_secret));
 		}
 	}
-	request_add_form(&body, NULL, form);
-	request_add_header(headers, "Content-Type", "application/x-www-form-urlencoded");
+	urlenc_form(&body, NULL, form);
+	urlenc_header(headers, "Content-Type", "application/x-www-form-urlencoded");
 	/* JSON, please (GitHub answers form-encoded without it); a method's
 	 * token_headers replace ours of the same name rather than doubling. */
 	json_t *extra = json_object_get(method, "token_headers");
@@ -117,9 +116,9 @@ json_t *oauth_token_request(const struct connector *c, json_t *method, const str
 	json_object_foreach(extra, k, v)
 		own_accept |= strcasecmp(k, "Accept") == 0;
 	if (!own_accept)
-		request_add_header(headers, "Accept", "application/json");
+		urlenc_header(headers, "Accept", "application/json");
 	json_object_foreach(extra, k, v)
-		request_add_header(headers, k, json_string_value(v));
+		urlenc_header(headers, k, json_string_value(v));
 	size_t n = json_array_size(headers);
 	const char **hv = xcalloc(n + 1, sizeof(*hv));
 	for (size_t i = 0; i < n; i++)
@@ -466,7 +465,7 @@ char *oauth_authorize_url(const struct connector *c, json_t *method, const struc
 						     : mstr(method, "authorize_url");
 	if (!tmpl)
 		return err_set(err, "%s declares no OAuth authorize URL", c->slug), NULL;
-	char *base = auth_expand(c, conn, tmpl, err);
+	char *base = conns_expand(c, conn, tmpl, err);
 	if (!base)
 		return NULL;
 	struct buf url;
@@ -477,7 +476,7 @@ char *oauth_authorize_url(const struct connector *c, json_t *method, const struc
 #define Q(name, value)                                                                             \
 	do {                                                                                       \
 		v = json_string(value);                                                            \
-		request_add_query(&url, name, v);                                                     \
+		urlenc_query(&url, name, v);                                                     \
 		json_decref(v);                                                                    \
 	} while (0)
 	Q("response_type", "code");

@@ -14,7 +14,7 @@
 #include "crypto.h"
 #include "http.h"
 #include "jsonx.h"
-#include "request.h"
+#include "urlenc.h"
 
 static int cmp_str(const void *a, const void *b)
 {
@@ -144,7 +144,7 @@ static int fetch_json(const struct oauth_hook_ctx *x, const char *method, const 
 	struct buf body;
 	buf_init(&body, 0);
 	char *auth = NULL;
-	if (!request_url_allows_credentials(url))
+	if (!urlenc_allows_credentials(url))
 		return err_set(err, "refusing to send %s credentials over plain http to '%s'",
 			       x->c->slug, url);
 	struct http_client *http = http_new(err);
@@ -152,7 +152,7 @@ static int fetch_json(const struct oauth_hook_ctx *x, const char *method, const 
 		return -1;
 	const char *headers[4] = {"Accept: application/json", NULL, NULL, NULL};
 	if (form) {
-		request_add_form(&body, NULL, form);
+		urlenc_form(&body, NULL, form);
 		headers[1] = "Content-Type: application/x-www-form-urlencoded";
 	} else {
 		auth = xasprintf("Authorization: Bearer %s", conns_value(x->conn, "access_token"));
@@ -244,7 +244,7 @@ static int tenants_after_token(const struct oauth_hook_ctx *x, json_t *token, st
 		buf_init(&b, 0);
 		buf_adds(&b, where);
 		json_t *v = json_string(event);
-		request_add_query(&b, qname, v);
+		urlenc_query(&b, qname, v);
 		json_decref(v);
 		free(where);
 		where = buf_detach(&b);

@@ -7,11 +7,12 @@
 #include <string.h>
 #include <strings.h>
 
-#include "auth/auth.h"
+#include "conns.h"
 #include "crypto.h"
 #include "http.h"
 #include "log.h"
 #include "request.h"
+#include "urlenc.h"
 
 static const char *rstr(json_t *rv, const char *key, const char *dflt)
 {
@@ -75,13 +76,13 @@ static char *revoke_url(const struct connector *c, json_t *rv, const struct oaut
 	char *url = NULL;
 	if (ided[0] == '/') {
 		char *base = request_base_url(c, conn, err);
-		char *path = base ? auth_expand(c, conn, ided, err) : NULL;
+		char *path = base ? conns_expand(c, conn, ided, err) : NULL;
 		if (path)
 			url = xasprintf("%s%s", base, path);
 		free(base);
 		free(path);
 	} else {
-		url = auth_expand(c, conn, ided, err);
+		url = conns_expand(c, conn, ided, err);
 	}
 	free(ided);
 	return url;
@@ -175,18 +176,18 @@ static int revoke_one(const struct connector *c, json_t *rv, json_t *method,
 		buf_adds(&body, text);
 		crypto_cleanse(text, strlen(text));
 		free(text);
-		request_add_header(headers, "Content-Type", "application/json");
+		urlenc_header(headers, "Content-Type", "application/json");
 	} else if (strcmp(shape, "form") == 0) {
-		request_add_form(&body, NULL, params);
-		request_add_header(headers, "Content-Type", "application/x-www-form-urlencoded");
+		urlenc_form(&body, NULL, params);
+		urlenc_header(headers, "Content-Type", "application/x-www-form-urlencoded");
 	}
 	int own_accept = 0;
 	json_object_foreach(json_object_get(rv, "headers"), k, v)
 		own_accept |= strcasecmp(k, "Accept") == 0;
 	if (!own_accept)
-		request_add_header(headers, "Accept", "application/json");
+		urlenc_header(headers, "Accept", "application/json");
 	json_object_foreach(json_object_get(rv, "headers"), k, v)
-		request_add_header(headers, k, json_string_value(v));
+		urlenc_header(headers, k, json_string_value(v));
 	size_t n = json_array_size(headers);
 	hv = xcalloc(n + 1, sizeof(*hv));
 	for (size_t i = 0; i < n; i++)
@@ -268,7 +269,7 @@ int oauth_revoke(struct store *s, const struct connector *c, json_t *method,
 	}
 	if (!(url = revoke_url(c, rv, app, conn, err)))
 		goto out;
-	if (!request_url_allows_credentials(url)) {
+	if (!urlenc_allows_credentials(url)) {
 		err_set(err, "refusing to send %s tokens over plain http to a host that is not "
 			     "this machine",
 			c->slug);

@@ -256,7 +256,8 @@ int registry_check_doc(const char *path, json_t *doc, struct err *err)
 	json_t *schema = load_schema(&e);
 	if (!schema)
 		return err_set(err, "%s", e.msg);
-	if (schema_validate(schema, doc, &e) < 0 || check_doc(doc, &e) < 0)
+	if (schema_validate(schema, doc, &e) < 0 || check_doc(doc, &e) < 0 ||
+	    schema_check_patterns(doc, &e) < 0)
 		return err_set(err, "%s: %s", path, e.msg);
 	return 0;
 }

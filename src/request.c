@@ -13,6 +13,7 @@
 #include "crypto.h"
 #include "hooks.h"
 #include "jsonx.h"
+#include "urlenc.h"
 
 void request_release(struct request *r)
 {
@@ -27,24 +28,6 @@ void request_release(struct request *r)
 	free(r->resolve);
 	free(r->dry_run_note);
 	memset(r, 0, sizeof(*r));
-}
-
-static int unreserved(unsigned char c)
-{
-	return isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~';
-}
-
-static void add_encoded(struct buf *b, const char *s, int keep_slash)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (unreserved(*p) || (keep_slash && *p == '/')) {
-			buf_add(b, p, 1);
-		} else {
-			char e[3] = {'%', hex[*p >> 4], hex[*p & 15]};
-			buf_add(b, e, 3);
-		}
-	}
 }
 
 /* Is text, as a path value, a dot segment ("." or "..", or one of its
@@ -94,74 +77,6 @@ static void wire_url(struct buf *url)
 	*url = out;
 }
 
-/* A scalar argument as the text a vendor expects in a URL or form. */
-char *request_scalar_text(json_t *v)
-{
-	if (json_is_string(v))
-		return xstrdup(json_string_value(v));
-	if (json_is_true(v))
-		return xstrdup("true");
-	if (json_is_false(v))
-		return xstrdup("false");
-	if (json_is_integer(v))
-		return xasprintf("%" JSON_INTEGER_FORMAT, json_integer_value(v));
-	if (json_is_real(v))
-		return jsonx_real_text(json_real_value(v));
-	if (json_is_null(v))
-		return xstrdup("");
-	return json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
-}
-
-void request_add_query(struct buf *url, const char *name, json_t *value)
-{
-	if (json_is_array(value)) {
-		size_t i;
-		json_t *v;
-		json_array_foreach(value, i, v) request_add_query(url, name, v);
-		return;
-	}
-	char *text = request_scalar_text(value);
-	buf_adds(url, strchr(url->data, '?') ? "&" : "?");
-	add_encoded(url, name, 0);
-	buf_adds(url, "=");
-	add_encoded(url, text, 0);
-	free(text);
-}
-
-/* Stripe-style form encoding: metadata[k]=v, items[0][price]=p. */
-void request_add_form(struct buf *b, const char *prefix, json_t *v)
-{
-	if (json_is_object(v)) {
-		const char *k;
-		json_t *x;
-		json_object_foreach(v, k, x)
-		{
-			char *key = prefix ? xasprintf("%s[%s]", prefix, k) : xstrdup(k);
-			request_add_form(b, key, x);
-			free(key);
-		}
-		return;
-	}
-	if (json_is_array(v)) {
-		size_t i;
-		json_t *x;
-		json_array_foreach(v, i, x)
-		{
-			char *key = xasprintf("%s[%zu]", prefix, i);
-			request_add_form(b, key, x);
-			free(key);
-		}
-		return;
-	}
-	char *text = request_scalar_text(v);
-	if (b->len)
-		buf_adds(b, "&");
-	add_encoded(b, prefix, 0);
-	buf_adds(b, "=");
-	add_encoded(b, text, 0);
-	free(text);
-}
-
 static int is_control_arg(const char *name)
 {
 	return strcmp(name, "connection") == 0 || strcmp(name, "limit") == 0 ||
@@ -200,51 +115,13 @@ char *request_base_url(const struct connector *c, const struct connection *conn,
 	if (!tmpl)
 		return err_set(err, "%s has no base URL; set base_url on the connection", c->slug),
 		       NULL;
-	char *url = auth_expand(c, conn, tmpl, err);
+	char *url = conns_expand(c, conn, tmpl, err);
 	if (url) {
 		size_t n = strlen(url);
 		while (n && url[n - 1] == '/')
 			url[--n] = '\0';
 	}
 	return url;
-}
-
-int request_url_allows_credentials(const char *url)
-{
-	if (strncasecmp(url, "https://", 8) == 0)
-		return 1;
-	if (strncasecmp(url, "http://", 7) != 0)
-		return 0;
-	/* The whole host must be loopback: "http://127.0.0.1@evil.example/" and
-	 * "http://localhost.evil.example/" only start like it. */
-	const char *h = url + 7;
-	size_t n = strcspn(h, "/?#");
-	if (memchr(h, '@', n))
-		return 0;
-	if (*h != '[')
-		n = strcspn(h, ":/?#");
-	else if (n >= 5 && strncmp(h, "[::1]", 5) == 0)
-		return h[5] == '\0' || strchr(":/?#", h[5]) != NULL;
-	else
-		return 0;
-	if (n == 9 && strncasecmp(h, "localhost", 9) == 0)
-		return 1;
-	/* 127.0.0.0/8 as a dotted quad. */
-	int parts = 0;
-	for (const char *p = h, *end = h + n; p < end; parts++) {
-		long v = 0;
-		const char *q = p;
-		while (q < end && isdigit((unsigned char)*q) && q - p < 3)
-			v = v * 10 + (*q++ - '0');
-		if (q == p || v > 255 || (parts == 0 && v != 127))
-			return 0;
-		if (q < end && *q != '.')
-			return 0;
-		p = q < end ? q + 1 : q;
-		if (q < end && p == end)
-			return 0; /* a trailing dot */
-	}
-	return parts == 4;
 }
 
 static int same_origin(const char *a, const char *b)
@@ -256,13 +133,6 @@ static int same_origin(const char *a, const char *b)
 	const char *end = strchr(p + 3, '/');
 	size_t n = end ? (size_t)(end - a) : strlen(a);
 	return strncmp(a, b, n) == 0 && (b[n] == '\0' || b[n] == '/' || b[n] == '?');
-}
-
-void request_add_header(json_t *headers, const char *name, const char *value)
-{
-	char *h = xasprintf("%s: %s", name, value);
-	json_array_append_new(headers, json_string(h));
-	free(h);
 }
 
 /* The standard request shape: path parameters, query, paging and body from
@@ -292,7 +162,7 @@ static void add_parts(struct buf *b, const char *boundary, const char *prefix, j
 		}
 		return;
 	}
-	char *text = request_scalar_text(v);
+	char *text = urlenc_scalar_text(v);
 	buf_addf(b, "--%s\r\nContent-Disposition: form-data; name=\"%s\"\r\n\r\n", boundary,
 		 prefix);
 	buf_adds(b, text);
@@ -347,7 +217,7 @@ static int multipart_body(json_t *action, json_t *body, struct request *r, struc
 	}
 	buf_addf(&r->body, "--%s--\r\n", boundary);
 	char *h = xasprintf("multipart/form-data; boundary=%s", boundary);
-	request_add_header(r->headers, "Content-Type", h);
+	urlenc_header(r->headers, "Content-Type", h);
 	free(h);
 	free(boundary);
 	return 0;
@@ -395,7 +265,7 @@ static int build_standard(const struct tool *t, json_t *args, struct request *r,
 			buf_add(&r->url, p, (size_t)(open - p));
 			char *name = xstrndup(open + 1, (size_t)(close - open - 1));
 			json_t *v = json_object_get(args, name);
-			char *text = v ? request_scalar_text(v) : NULL;
+			char *text = v ? urlenc_scalar_text(v) : NULL;
 			int raw = json_is_true(json_object_get(json_object_get(params, name), "raw"));
 			if (!text || !*text)
 				err_set(err, "missing path parameter '%s'", name);
@@ -404,7 +274,7 @@ static int build_standard(const struct tool *t, json_t *args, struct request *r,
 					     "segment would reach another path",
 					name);
 			else
-				add_encoded(&r->url, text, raw);
+				urlenc_percent(&r->url, text, raw);
 			free(text);
 			free(name);
 			if (err_is_set(err))
@@ -426,12 +296,12 @@ static int build_standard(const struct tool *t, json_t *args, struct request *r,
 		if (strcmp(in, "query") == 0 && !link_cursor) {
 			json_t *sent = before && strcmp(k, before) == 0 ? json_object_get(args, "cursor")
 									 : v;
-			request_add_query(&r->url, vendor_name(k, decl), sent);
+			urlenc_query(&r->url, vendor_name(k, decl), sent);
 		} else if (strcmp(in, "header") == 0) {
-			char *text = request_scalar_text(v);
+			char *text = urlenc_scalar_text(v);
 			int bad = strpbrk(text, "\r\n") != NULL;
 			if (!bad)
-				request_add_header(r->headers, vendor_name(k, decl), text);
+				urlenc_header(r->headers, vendor_name(k, decl), text);
 			free(text);
 			if (bad) {
 				err_set(err, "header argument '%s' contains a line break", k);
@@ -450,12 +320,12 @@ static int build_standard(const struct tool *t, json_t *args, struct request *r,
 			continue;
 		const char *in = arg_place(t, k, v);
 		if (strcmp(in, "query") == 0)
-			request_add_query(&r->url, vendor_name(k, v), cst);
+			urlenc_query(&r->url, vendor_name(k, v), cst);
 		else if (strcmp(in, "body") == 0)
 			json_object_set(body, vendor_name(k, v), cst);
 	}
 	json_object_foreach(json_object_get(json_object_get(c->doc, "request"), "query"), k, v)
-		request_add_query(&r->url, k, v);
+		urlenc_query(&r->url, k, v);
 
 	/* Paging. */
 	json_t *limit = json_object_get(args, "limit");
@@ -472,17 +342,17 @@ static int build_standard(const struct tool *t, json_t *args, struct request *r,
 					    json_string(cursor));
 	} else if (pg && strcmp(style, "none") != 0 && !link_cursor) {
 		if (limit && limit_param)
-			request_add_query(&r->url, limit_param, limit);
+			urlenc_query(&r->url, limit_param, limit);
 		if (cursor && cursor_param) {
 			if (!before)
-				request_add_query(&r->url, cursor_param,
+				urlenc_query(&r->url, cursor_param,
 						  json_object_get(args, "cursor"));
 		} else if (cursor_param && strcmp(style, "page") == 0) {
 			/* Ask for page one explicitly: some vendors (Xero) answer
 			 * everything, unpaged, when no page is given. */
 			json_t *first = json_object_get(pg, "first");
 			json_t *one = first ? json_incref(first) : json_integer(1);
-			request_add_query(&r->url, cursor_param, one);
+			urlenc_query(&r->url, cursor_param, one);
 			json_decref(one);
 		}
 	}
@@ -508,7 +378,7 @@ static int build_standard(const struct tool *t, json_t *args, struct request *r,
 		buf_adds(&r->body, text);
 		free(text);
 		json_decref(doc);
-		request_add_header(r->headers, "Content-Type", "application/json");
+		urlenc_header(r->headers, "Content-Type", "application/json");
 	} else if (has_body && !body_none &&
 		   (json_object_size(body) || strcmp(encoding, "json") == 0)) {
 		const char *wrap = json_string_value(json_object_get(action, "wrap"));
@@ -518,13 +388,13 @@ static int build_standard(const struct tool *t, json_t *args, struct request *r,
 		if (wrap)
 			payload = json_pack("{s:o}", wrap, payload);
 		if (strcmp(encoding, "form") == 0) {
-			request_add_form(&r->body, NULL, payload);
-			request_add_header(r->headers, "Content-Type", "application/x-www-form-urlencoded");
+			urlenc_form(&r->body, NULL, payload);
+			urlenc_header(r->headers, "Content-Type", "application/x-www-form-urlencoded");
 		} else {
 			char *text = jsonx_dumps(payload);
 			buf_adds(&r->body, text);
 			free(text);
-			request_add_header(r->headers, "Content-Type", "application/json");
+			urlenc_header(r->headers, "Content-Type", "application/json");
 		}
 		json_decref(payload);
 	}
@@ -547,10 +417,10 @@ static int add_idempotency_key(json_t *idem, struct request *r, struct err *err)
 	const char *hname = json_string_value(json_object_get(idem, "header"));
 	const char *qname = json_string_value(json_object_get(idem, "query"));
 	if (hname)
-		request_add_header(r->headers, hname, uuid);
+		urlenc_header(r->headers, hname, uuid);
 	if (qname) {
 		json_t *u = json_string(uuid);
-		request_add_query(&r->url, qname, u);
+		urlenc_query(&r->url, qname, u);
 		json_decref(u);
 	}
 	free(hex);
@@ -612,17 +482,17 @@ int request_build(const struct tool *t, json_t *args, struct connection *conn, s
 	/* Headers: the connector's, the action's, then auth. */
 	json_object_foreach(json_object_get(req_conf, "headers"), k, v)
 	{
-		char *value = auth_expand(c, conn, json_string_value(v), NULL);
+		char *value = conns_expand(c, conn, json_string_value(v), NULL);
 		/* A header whose template names an unset optional parameter is
 		 * left out (OpenAI-Organization when no organization is set). */
 		if (value)
-			request_add_header(r->headers, k, value);
+			urlenc_header(r->headers, k, value);
 		free(value);
 	}
 	json_object_foreach(json_object_get(action, "headers"), k, v)
-		request_add_header(r->headers, k, json_string_value(v));
+		urlenc_header(r->headers, k, json_string_value(v));
 	const char *accept = json_string_value(json_object_get(req_conf, "accept"));
-	request_add_header(r->headers, "Accept", accept ? accept : "application/json");
+	urlenc_header(r->headers, "Accept", accept ? accept : "application/json");
 
 	json_t *method_doc = connector_auth_method(c, conn->auth);
 	const struct auth_handler *h = auth_find(conn->auth);
@@ -633,11 +503,11 @@ int request_build(const struct tool *t, json_t *args, struct connection *conn, s
 	if (h->apply(c, method_doc, conn, &ao, err) < 0)
 		return -1;
 	if ((json_array_size(r->auth_headers) || json_object_size(r->auth_query)) &&
-	    !request_url_allows_credentials(r->url.data))
+	    !urlenc_allows_credentials(r->url.data))
 		return err_set(err, "refusing to send %s credentials over plain http to a host that "
 				    "is not this machine; use https",
 			       c->slug);
-	json_object_foreach(r->auth_query, k, v) request_add_query(&r->url, k, v);
+	json_object_foreach(r->auth_query, k, v) urlenc_query(&r->url, k, v);
 	/* A header argument may not stand in for the connection's credential
 	 * (both would be sent, and the vendor might take either). */
 	size_t i, j;

@@ -1,30 +1,14 @@
 /* request.h - the vendor request of a tool call, built from the action's
- * declaration and the connection; hooks (hooks.h) may shape any part of it. */
+ * declaration and the connection; hooks (hooks.h, where struct request is
+ * defined) may shape any part of it. */
 #ifndef SB_REQUEST_H
 #define SB_REQUEST_H
 
 #include <jansson.h>
 
+#include "hooks.h"
 #include "tools.h"
 #include "util.h"
-
-struct connection;
-
-/* A request being built. Zero it before request_build(); every member is
- * owned, and request_release() frees them all. */
-struct request {
-	char *method;
-	struct buf url;
-	json_t *headers;      /* "Name: value" strings, owned */
-	json_t *auth_headers; /* the ones holding secrets, kept apart for redaction */
-	json_t *auth_query;   /* secret query values: name -> value */
-	struct buf body;      /* wiped on release: it may hold credentials */
-	int idempotent;
-	char *resolve;        /* "host:port:address" pin, or NULL */
-	int dry_run;          /* set before request_build: look nothing up on the
-				 network (a hook then leaves its check to the send) */
-	char *dry_run_note;   /* what a dry run left unchecked, or NULL */
-};
 
 /* The action's at_least_one rules against args (borrowed): 0, or -1 with
  * err naming the tool and the choices of the first rule not met. Checked
@@ -52,21 +36,5 @@ void request_release(struct request *r);
  * expanded with its values), without a trailing slash. New string, or NULL
  * with err. */
 char *request_base_url(const struct connector *c, const struct connection *conn, struct err *err);
-
-/* URL and form helpers shared with hooks: append ?name=value (arrays as
- * repeated keys, percent-encoded), and Stripe-style bracket form fields
- * (metadata[k]=v, items[0][price]=p; prefix NULL at the top). value is
- * borrowed. */
-void request_add_query(struct buf *url, const char *name, json_t *value);
-void request_add_form(struct buf *body, const char *prefix, json_t *value);
-/* Append "name: value" to headers (an array of strings). */
-void request_add_header(json_t *headers, const char *name, const char *value);
-/* Credentials never travel over plain http except to this machine: 1 when
- * url is https, or http to a loopback address; else 0. */
-int request_url_allows_credentials(const char *url);
-/* A scalar as the text a vendor expects in a URL or form: strings as they
- * are, true/false, numbers (reals in the fewest digits that read back the
- * same), "" for null, compact JSON otherwise. New string. */
-char *request_scalar_text(json_t *v);
 
 #endif

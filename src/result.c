@@ -10,7 +10,7 @@
 #include "compat.h"
 #include "jsonx.h"
 #include "log.h"
-#include "request.h"
+#include "urlenc.h"
 #include "schema.h"
 #include "store.h"
 
@@ -160,7 +160,7 @@ json_t *result_next_cursor(json_t *pg, const char *cursor, long limit, json_t *b
 	if (json_is_string(v) && *json_string_value(v))
 		return json_incref(v);
 	if (json_is_integer(v)) {
-		char *t = request_scalar_text(v); /* cursors are strings for the model */
+		char *t = urlenc_scalar_text(v); /* cursors are strings for the model */
 		json_t *r = json_string(t);
 		free(t);
 		return r;
@@ -244,7 +244,7 @@ json_t *result_vendor_error(const struct connector *c, const struct connection *
 		vmsg = clean_message(conn, resp->body, resp->body_len);
 	char *vcode = NULL;
 	if (json_is_string(code) || json_is_integer(code)) {
-		char *t = request_scalar_text(code);
+		char *t = urlenc_scalar_text(code);
 		vcode = clean_message(conn, t, strlen(t));
 		free(t);
 	}

@@ -3,8 +3,8 @@
  * says what to change, because models read these messages to fix their calls. */
 #include "schema.h"
 
-#include <locale.h>
-#include <regex.h>
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -17,8 +17,7 @@
 /* A pattern compiled once per schema_validate call; pat is borrowed from the schema. */
 struct re_entry {
 	const char *pat;
-	int ok; /* 0 when the pattern could not be translated or compiled */
-	regex_t re;
+	pcre2_code *code;
 };
 
 struct ctx {
@@ -32,7 +31,7 @@ struct ctx {
 	struct err fatal_err;
 	struct re_entry re[SCHEMA_RE_CACHE];
 	int nre;
-	locale_t utf8; /* patterns run in C.UTF-8, so "." is a character, not a byte */
+	pcre2_match_data *md; /* made on the first match, freed with the ctx */
 };
 
 static int validate(struct ctx *c, const json_t *s, const json_t *inst);
@@ -394,107 +393,138 @@ static const json_t *resolve(const json_t *root, const char *ref)
 
 /* ---- patterns ---- */
 
-/* Translate an ECMA-262 pattern to POSIX ERE: \d \w \s (and \D \W \S outside
- * brackets), (?:...), lazy quantifiers. NULL when it cannot be translated
- * (lookaround, \u escapes...); the caller then lets it match. Caller frees. */
-static char *pattern_translate(const char *pat)
+/* Compile an ECMA-262 pattern with PCRE2 the way JSON Schema reads it: UTF-8
+ * code points, \d \w \s ASCII as in ECMA without the u flag, \uhhhh and \xhh
+ * as JavaScript writes them, and "$" only at the very end. NULL with err
+ * (PCRE2's message and the offset) when it does not compile. */
+static pcre2_code *pattern_compile(const char *pat, struct err *err)
 {
-	struct buf b;
-	int in_br = 0, after_quant = 0;
-
-	buf_init(&b, 0);
-	for (const char *p = pat; *p; p++) {
-		int quant = 0;
-		if (*p == '\\' && p[1]) {
-			char e = *++p;
-			const char *rep = NULL;
-			char lit[8] = { e, '\0' };
-			switch (e) {
-			case 'd': rep = in_br ? "0-9" : "[0-9]"; break;
-			case 'w': rep = in_br ? "A-Za-z0-9_" : "[A-Za-z0-9_]"; break;
-			case 's': rep = in_br ? "[:space:]" : "[[:space:]]"; break;
-			case 'D': rep = in_br ? NULL : "[^0-9]"; break;
-			case 'W': rep = in_br ? NULL : "[^A-Za-z0-9_]"; break;
-			case 'S': rep = in_br ? NULL : "[^[:space:]]"; break;
-			case 'n': rep = "\n"; break;
-			case 't': rep = "\t"; break;
-			case 'r': rep = "\r"; break;
-			case 'b': rep = in_br ? NULL : "\\b"; break;
-			case 'B': rep = in_br ? NULL : "\\B"; break;
-			default:
-				/* \u, \x, \c, back references... are left untranslated */
-				if (is_alnum(e))
-					break;
-				/* an escaped character is literal: in brackets as a collating
-				 * symbol, outside escaped only if ERE gives it a meaning */
-				if (in_br)
-					snprintf(lit, sizeof(lit), "[.%c.]", e);
-				else if (strchr(".[]()*+?{}|^$\\", e))
-					snprintf(lit, sizeof(lit), "\\%c", e);
-				rep = lit;
-			}
-			if (!rep)
-				goto fail;
-			buf_adds(&b, rep);
-		} else if (in_br) {
-			if (*p == ']')
-				in_br = 0;
-			buf_add(&b, p, 1);
-		} else if (*p == '[') {
-			in_br = 1;
-			buf_add(&b, p, 1);
-			if (p[1] == '^')
-				buf_add(&b, ++p, 1);
-			if (p[1] == ']') /* ECMA "[]" and "[^]" differ from POSIX */
-				goto fail;
-		} else if (*p == '(' && p[1] == '?') {
-			if (p[2] != ':')
-				goto fail;
-			buf_add(&b, p, 1);
-			p += 2;
-		} else if (*p == '?' && after_quant) {
-			/* lazy quantifier: greedy or lazy, the same strings match */
-		} else {
-			quant = *p == '*' || *p == '+' || *p == '?' || *p == '}';
-			buf_add(&b, p, 1);
-		}
-		after_quant = quant;
+	int code;
+	PCRE2_SIZE off;
+	pcre2_code *re = pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED,
+				       PCRE2_UTF | PCRE2_ALT_BSUX | PCRE2_DOLLAR_ENDONLY, &code, &off,
+				       NULL);
+	if (!re) {
+		PCRE2_UCHAR msg[120];
+		if (pcre2_get_error_message(code, msg, sizeof(msg)) < 0)
+			snprintf((char *)msg, sizeof(msg), "error %d", code);
+		err_set(err, "the pattern \"%s\" is not a regular expression: %s at offset %zu", pat,
+			(const char *)msg, (size_t)off);
 	}
-	return buf_detach(&b);
-fail:
-	buf_release(&b);
-	return NULL;
+	return re;
 }
 
-/* 1 when s matches pat (searching, unanchored, as ECMA does). A pattern that
- * cannot be translated or compiled matches everything. */
+/* 1 when s matches pat (searching, unanchored, as ECMA does), 0 when not, -1
+ * (a fatal schema error) when pat does not compile. */
 static int pattern_match(struct ctx *c, const char *pat, const char *s)
 {
-	struct re_entry tmp = { 0 }, *e = NULL;
-	locale_t old = (locale_t)0;
-	int match;
+	struct re_entry tmp = {0}, *e = NULL;
+	int rc;
 
-	if (!c->utf8)
-		c->utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
-	if (c->utf8) /* per thread, unlike setlocale; without it, bytes it is */
-		old = uselocale(c->utf8);
 	for (int i = 0; i < c->nre && !e; i++) {
 		if (c->re[i].pat == pat || strcmp(c->re[i].pat, pat) == 0)
 			e = &c->re[i];
 	}
 	if (!e) {
-		char *ere = pattern_translate(pat);
+		struct err perr;
+		err_init(&perr);
+		pcre2_code *re = pattern_compile(pat, &perr);
+		if (!re)
+			return fatal(c, "%s", perr.msg);
 		e = c->nre < SCHEMA_RE_CACHE ? &c->re[c->nre++] : &tmp;
 		e->pat = pat;
-		e->ok = ere && regcomp(&e->re, ere, REG_EXTENDED | REG_NOSUB) == 0;
-		free(ere);
+		e->code = re;
 	}
-	match = !e->ok || regexec(&e->re, s, 0, NULL, 0) == 0;
-	if (e == &tmp && tmp.ok)
-		regfree(&tmp.re);
-	if (old)
-		uselocale(old);
-	return match;
+	if (!c->md)
+		c->md = pcre2_match_data_create(1, NULL);
+	if (!c->md)
+		abort(); /* out of memory, as xmalloc */
+	rc = pcre2_match(e->code, (PCRE2_SPTR)s, PCRE2_ZERO_TERMINATED, 0, 0, c->md, NULL);
+	pcre2_code_free(tmp.code);
+	if (rc < 0 && rc != PCRE2_ERROR_NOMATCH)
+		return fatal(c, "the pattern \"%s\" could not be run (PCRE2 error %d)", pat, rc);
+	return rc >= 0;
+}
+
+/* Keys under which a value is data, not a schema: a "pattern" there is text. */
+static int data_key(const char *k)
+{
+	static const char *const keys[] = {"const", "enum", "default", "examples", "example"};
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (strcmp(k, keys[i]) == 0)
+			return 1;
+	return 0;
+}
+
+static int check_patterns(const json_t *v, struct buf *path, struct err *err)
+{
+	size_t mark = path->len;
+	int ret = 0;
+	if (json_is_array(v)) {
+		size_t i;
+		const json_t *x;
+		json_array_foreach((json_t *)v, i, x) {
+			char step[32];
+			snprintf(step, sizeof(step), "/%zu", i);
+			buf_adds(path, step);
+			ret = check_patterns(x, path, err);
+			path->len = mark;
+			path->data[mark] = '\0';
+			if (ret < 0)
+				return -1;
+		}
+		return 0;
+	}
+	if (!json_is_object(v))
+		return 0;
+	const char *k;
+	const json_t *x;
+	json_object_foreach((json_t *)v, k, x) {
+		if (data_key(k))
+			continue;
+		buf_adds(path, "/");
+		buf_adds(path, k);
+		struct err e;
+		err_init(&e);
+		pcre2_code *re = NULL;
+		if (strcmp(k, "pattern") == 0 && json_is_string(x)) {
+			re = pattern_compile(json_string_value(x), &e);
+			ret = re ? 0 : -1;
+		} else if (strcmp(k, "patternProperties") == 0 && json_is_object(x)) {
+			const char *pk;
+			const json_t *px;
+			json_object_foreach((json_t *)x, pk, px) {
+				if (!(re = pattern_compile(pk, &e))) {
+					ret = -1;
+					break;
+				}
+				pcre2_code_free(re);
+				re = NULL;
+			}
+			if (ret == 0)
+				ret = check_patterns(x, path, err);
+		} else {
+			ret = check_patterns(x, path, err);
+		}
+		pcre2_code_free(re);
+		if (ret < 0 && e.msg[0])
+			err_set(err, "%s: %s", path->data, e.msg);
+		path->len = mark;
+		if (path->data)
+			path->data[mark] = '\0';
+		if (ret < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int schema_check_patterns(const json_t *doc, struct err *err)
+{
+	struct buf path;
+	buf_init(&path, 0);
+	int ret = check_patterns(doc, &path, err);
+	buf_release(&path);
+	return ret;
 }
 
 /* ---- formats ---- */
@@ -719,7 +749,10 @@ static int check_string(struct ctx *c, const json_t *s, const json_t *inst)
 	if (get_count(s, "maxLength", &lim) && n > lim)
 		return fail(c, "expected at most %zu characters, got %zu", lim, n);
 	k = json_object_get(s, "pattern");
-	if (json_is_string(k) && !pattern_match(c, json_string_value(k), str))
+	int m = json_is_string(k) ? pattern_match(c, json_string_value(k), str) : 1;
+	if (m < 0)
+		return -1;
+	if (!m)
 		return fail(c, "string %s does not match the pattern \"%s\"", v,
 			    json_string_value(k));
 	k = json_object_get(s, "format");
@@ -819,7 +852,10 @@ static int check_object(struct ctx *c, const json_t *s, const json_t *inst)
 				return -1;
 		}
 		json_object_foreach((json_t *)pprops, pat, sub) {
-			if (!pattern_match(c, pat, key))
+			int m = pattern_match(c, pat, key);
+			if (m < 0)
+				return -1;
+			if (!m)
 				continue;
 			known = 1;
 			if (validate_at(c, sub, v, key) < 0)
@@ -975,12 +1011,9 @@ int schema_validate_in(const json_t *root, const json_t *schema, const json_t *i
 	ret = validate(&c, schema, instance);
 	if (c.fatal)
 		err_set(err, "%s", c.fatal_err.msg);
-	for (int i = 0; i < c.nre; i++) {
-		if (c.re[i].ok)
-			regfree(&c.re[i].re);
-	}
-	if (c.utf8)
-		freelocale(c.utf8);
+	for (int i = 0; i < c.nre; i++)
+		pcre2_code_free(c.re[i].code);
+	pcre2_match_data_free(c.md);
 	buf_release(&c.path);
 	return ret;
 }

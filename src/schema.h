@@ -12,8 +12,8 @@
  * patternProperties, items (schema and tuple form), prefixItems,
  * additionalItems, enum, const, minimum, maximum, exclusiveMinimum,
  * exclusiveMaximum, multipleOf, minLength, maxLength (in code points),
- * pattern (POSIX ERE after translating ECMA's \d \w \s, (?:) and lazy
- * quantifiers, so a pattern outside that dialect is treated as matching),
+ * pattern (ECMA-262 through PCRE2: UTF-8, \uhhhh, "$" only at the end; a
+ * pattern that does not compile fails the whole validation, as below),
  * minItems, maxItems, uniqueItems, minProperties, maxProperties,
  * propertyNames, anyOf, oneOf, allOf, not, $ref, $defs, definitions, format
  * (date-time, date, email, uri, uuid; others pass), boolean schemas. Unknown
@@ -24,8 +24,9 @@
  * failure as "json/path: what is wrong", e.g. "/entities/customers/actions:
  * expected object, got array" or "/: required property \"email\" missing"
  * ("/" alone is the root). A schema that cannot be applied also gives -1: a
- * $ref that does not resolve locally, nesting deeper than 64 schemas (a $ref
- * loop), or more than a million schema visits in one call. Schema and
+ * $ref that does not resolve locally, a pattern that does not compile,
+ * nesting deeper than 64 schemas (a $ref loop), or more than a million
+ * schema visits in one call. Schema and
  * instance are borrowed; nothing is kept between calls. */
 int schema_validate(const json_t *schema, const json_t *instance, struct err *err);
 
@@ -33,5 +34,13 @@ int schema_validate(const json_t *schema, const json_t *instance, struct err *er
  * schema is a part of a larger document). */
 int schema_validate_in(const json_t *root, const json_t *schema, const json_t *instance,
 		       struct err *err);
+
+/* Compile every regular expression in doc, a schema or a document holding
+ * schemas (a connector file): each "pattern" string and each key of a
+ * "patternProperties", skipping the data under const, enum, default,
+ * examples and example. 0, or -1 with err naming the JSON path and PCRE2's
+ * message, so a connector with a broken pattern fails to load instead of
+ * letting every string through. doc is borrowed. */
+int schema_check_patterns(const json_t *doc, struct err *err);
 
 #endif

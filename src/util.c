@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -185,24 +186,7 @@ int parse_long(const char *s, long *out)
 
 int glob_match(const char *pat, const char *s)
 {
-	const char *star = NULL, *ss = NULL;
-	while (*s) {
-		if (*pat == '?' || *pat == *s) {
-			pat++;
-			s++;
-		} else if (*pat == '*') {
-			star = pat++;
-			ss = s;
-		} else if (star) {
-			pat = star + 1;
-			s = ++ss;
-		} else {
-			return 0;
-		}
-	}
-	while (*pat == '*')
-		pat++;
-	return *pat == '\0';
+	return fnmatch(pat, s, 0) == 0;
 }
 
 long long now_ms(void)

@@ -44,7 +44,8 @@ char *buf_detach(struct buf *b);
 
 /* Parse a whole decimal integer; 0 on success, -1 on junk or overflow. */
 int parse_long(const char *s, long *out);
-/* Glob match with * and ? (fnmatch without the locale). */
+/* 1 when s matches the shell glob pat (fnmatch(3) with no flags: *, ?,
+ * [...] classes, backslash escapes; * matches any byte, '/' and '.' included). */
 int glob_match(const char *pat, const char *s);
 /* Monotonic milliseconds. */
 long long now_ms(void);

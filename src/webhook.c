@@ -13,48 +13,12 @@
 
 #include "conns.h"
 #include "crypto.h"
+#include "jsonx.h"
 #include "log.h"
+#include "urlenc.h"
 #include "webhook_int.h"
 
 /* ---- JSON helpers shared with the other webhook files ---- */
-
-json_t *webhook_pointer(json_t *doc, const char *ptr)
-{
-	if (!ptr || !*ptr)
-		return doc;
-	if (*ptr != '/')
-		return NULL;
-	json_t *cur = doc;
-	const char *p = ptr + 1;
-	for (;;) {
-		size_t n = strcspn(p, "/");
-		struct buf tok;
-		buf_init(&tok, 0);
-		for (size_t i = 0; i < n; i++) {
-			if (p[i] == '~' && i + 1 < n && (p[i + 1] == '0' || p[i + 1] == '1')) {
-				buf_adds(&tok, p[i + 1] == '0' ? "~" : "/");
-				i++;
-			} else {
-				buf_add(&tok, p + i, 1);
-			}
-		}
-		const char *key = tok.data ? tok.data : "";
-		if (json_is_object(cur)) {
-			cur = json_object_get(cur, key);
-		} else if (json_is_array(cur)) {
-			long idx;
-			cur = parse_long(key, &idx) == 0 && idx >= 0
-				      ? json_array_get(cur, (size_t)idx)
-				      : NULL;
-		} else {
-			cur = NULL;
-		}
-		buf_release(&tok);
-		if (!cur || !p[n])
-			return cur;
-		p += n + 1;
-	}
-}
 
 json_t *webhook_dotted(json_t *doc, const char *path)
 {
@@ -72,13 +36,7 @@ json_t *webhook_dotted(json_t *doc, const char *path)
 
 char *webhook_scalar(json_t *v)
 {
-	if (json_is_string(v))
-		return xstrdup(json_string_value(v));
-	if (json_is_integer(v))
-		return xasprintf("%" JSON_INTEGER_FORMAT, json_integer_value(v));
-	if (json_is_real(v))
-		return xasprintf("%.17g", json_real_value(v));
-	return NULL;
+	return json_is_string(v) || json_is_number(v) ? urlenc_scalar_text(v) : NULL;
 }
 
 int webhook_map_event(const struct connector *c, const char *vendor, const char **entity,
@@ -329,7 +287,7 @@ json_t *webhook_events(const struct connector *c, json_t *headers, const char *b
 	 * and is lost when the vendor gives up. */
 	json_array_foreach(items, i, item) {
 		const char *from_pointer =
-			event_ptr ? json_string_value(webhook_pointer(item, event_ptr)) : NULL;
+			event_ptr ? json_string_value(jsonx_pointer(item, event_ptr)) : NULL;
 		char *vendor = sh && sh->name ? sh->name(item, from_header, from_pointer) : NULL;
 		if (!vendor && from_header && from_pointer)
 			vendor = xasprintf("%s.%s", from_header, from_pointer);
@@ -345,7 +303,7 @@ json_t *webhook_events(const struct connector *c, json_t *headers, const char *b
 			id = json_array_size(items) > 1 ? xasprintf("%s:%zu", id_header, i)
 							: xstrdup(id_header);
 		if (!id && id_ptr)
-			id = webhook_scalar(webhook_pointer(item, id_ptr));
+			id = webhook_scalar(jsonx_pointer(item, id_ptr));
 		if (!id && whole) {
 			id = sha256_id(body, body_len);
 		} else if (!id) {

@@ -7,12 +7,10 @@
 
 #include "registry.h"
 
-/* The value at a JSON pointer ("/event/type"; "" is the document); borrowed
- * or NULL. */
-json_t *webhook_pointer(json_t *doc, const char *ptr);
 /* The value at a dotted path ("MetaData.LastUpdatedTime"); borrowed or NULL. */
 json_t *webhook_dotted(json_t *doc, const char *path);
-/* A string or number as text (new string), else NULL. */
+/* A string or number as text (urlenc_scalar_text: reals in the fewest
+ * digits that read back the same), a new string; else NULL. */
 char *webhook_scalar(json_t *v);
 /* Where a vendor's event name belongs: the entity and canonical event of
  * the connector's entity events maps (borrowed). 1 found, 0 not. */

@@ -3,7 +3,11 @@
 #   1. cppcheck: errors, warnings, portability and performance (style is left to review);
 #   2. banned functions: sprintf, vsprintf, strcpy, strcat, atoi, atol, atoll, gets;
 #   3. stdout is the protocol: nothing but src/jsonrpc.c (and the CLI's main.c and
-#      cli*.c, which run when MCP is not served) may write to it.
+#      cli*.c, which run when MCP is not served) may write to it;
+#   4. dependency directions (tests/depcheck.py): no include cycle between modules,
+#      curl only in net/ and mail/, sqlite3.h only in store/, OpenSSL only in crypto.c,
+#      and each subsystem includes (and, from $BUILD's objects, calls) only those
+#      DESIGN.md lets it use.
 # Prints each finding as file:line and exits 1 when there is any.
 # A reviewed cppcheck false positive is silenced in place with
 # "// cppcheck-suppress <id>" on the line before it.
@@ -65,6 +69,15 @@ writers=$(code | grep -vE '^src/(jsonrpc\.c|main\.c|cli[^/]*\.c):' |
 if [ -n "$writers" ]; then
 	printf '%s\n' "$writers" | sed -E 's/^([^:]+:[0-9]+):[[:space:]]*(.*)$/\1: writes to stdout, which only jsonrpc.c may do: \2/'
 	status=1
+fi
+
+# 4. dependency directions: the includes, and the objects' symbols when built
+build=${BUILD:-build}
+if [ -d "$build/src" ]; then
+	python3 tests/depcheck.py --objects "$build" || status=1
+else
+	echo "lint: no objects in $build/src; dependency check from the includes only" >&2
+	python3 tests/depcheck.py || status=1
 fi
 
 [ $status -eq 0 ] && echo "lint: ok"

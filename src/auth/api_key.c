@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "conns.h"
 #include "crypto.h"
 
 static int api_key_apply(const struct connector *c, json_t *method, const struct connection *conn,
@@ -18,11 +19,11 @@ static int api_key_apply(const struct connector *c, json_t *method, const struct
 	if (!format)
 		format = "{api_key}";
 	/* The header name may be a connection setting too ({api_key_header}). */
-	char *hname = auth_expand(c, conn, name, err);
+	char *hname = conns_expand(c, conn, name, err);
 	if (!hname)
 		return -1;
 	name = hname;
-	char *value = auth_expand(c, conn, format, err);
+	char *value = conns_expand(c, conn, format, err);
 	if (!value) {
 		free(hname);
 		return -1;

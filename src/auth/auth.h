@@ -51,12 +51,6 @@ void auth_stop(int on);
 /* The handler for a method type; NULL when unknown. */
 const struct auth_handler *auth_find(const char *type);
 
-/* Expand "{name}" placeholders from the connection (config, secrets, then
- * the connector's param defaults). A placeholder with no value is an error
- * naming the field. Returns a new string or NULL with err. */
-char *auth_expand(const struct connector *c, const struct connection *conn, const char *tmpl,
-		  struct err *err);
-
 /* Handlers, one file each under src/auth/. */
 extern const struct auth_handler auth_none, auth_basic, auth_bearer, auth_api_key, auth_oauth2,
 	auth_custom;

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "compat.h"
+#include "conns.h"
 #include "crypto.h"
 #include "log.h"
 
@@ -586,7 +587,7 @@ static int custom_apply(const struct connector *c, json_t *method, const struct 
 	json_t *templates = json_object_get(method, "headers"), *query = json_object_get(method, "query");
 	json_object_foreach(templates, name, tmpl)
 	{
-		char *v = auth_expand(c, conn, json_string_value(tmpl), err);
+		char *v = conns_expand(c, conn, json_string_value(tmpl), err);
 		if (!v)
 			return -1;
 		add_header(out, name, v);
@@ -595,7 +596,7 @@ static int custom_apply(const struct connector *c, json_t *method, const struct 
 	}
 	json_object_foreach(query, name, tmpl)
 	{
-		char *v = auth_expand(c, conn, json_string_value(tmpl), err);
+		char *v = conns_expand(c, conn, json_string_value(tmpl), err);
 		if (!v)
 			return -1;
 		json_object_set_new(out->query, name, json_string(v));

@@ -207,6 +207,29 @@ static void test_base64(void)
 	CHECK(crypto_unbase64("Zm 9v", &n) == NULL);
 	CHECK(crypto_unbase64("=", &n) == NULL);
 
+	/* The one decoder's modes: whitespace skipped on request (a model's
+	 * attachment with line breaks), stray bytes and mid-stream padding only
+	 * in lenient mode (mail bodies). */
+	const char *lines = "Zm9v\r\nYmFy\n";
+	CHECK(crypto_base64_decode(lines, strlen(lines), 0, &n) == NULL);
+	d = crypto_base64_decode(lines, strlen(lines), CRYPTO_B64_SPACE, &n);
+	CHECK(d && n == 6 && memcmp(d, "foobar", 6) == 0);
+	free(d);
+	CHECK(crypto_base64_decode("Zm9v!Yg==", 9, CRYPTO_B64_SPACE, &n) == NULL);
+	d = crypto_base64_decode("Zm9v!Yg==", 9, CRYPTO_B64_LENIENT, &n);
+	CHECK(d && n == 4 && memcmp(d, "foob", 4) == 0);
+	free(d);
+	d = crypto_base64_decode("Zg==Zm8=", 8, CRYPTO_B64_LENIENT, &n);
+	CHECK(d && n == 3 && memcmp(d, "ffo", 3) == 0);
+	free(d);
+	CHECK(crypto_base64_decode("Zg==Zm8=", 8, CRYPTO_B64_SPACE, &n) == NULL);
+	d = crypto_base64_decode("Zm9vYmFy", 4, 0, &n); /* only len bytes are read */
+	CHECK(d && n == 3 && memcmp(d, "foo", 3) == 0);
+	free(d);
+	CHECK(crypto_base64_digit('A') == 0 && crypto_base64_digit('/') == 63 &&
+	      crypto_base64_digit('_') == 63 && crypto_base64_digit('-') == 62 &&
+	      crypto_base64_digit('=') == -1);
+
 	/* A 32-byte key survives the trip. */
 	unsigned char key[32];
 	struct err err;

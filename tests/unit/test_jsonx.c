@@ -46,6 +46,34 @@ static void test_dumps(void)
 	free(t);
 }
 
+/* RFC 6901 section 5: every example pointer against the example document. */
+static void test_pointer_rfc6901(void)
+{
+	json_t *doc = json_loads("{\"foo\": [\"bar\", \"baz\"], \"\": 0, \"a/b\": 1, \"c%d\": 2, "
+				 "\"e^f\": 3, \"g|h\": 4, \"i\\\\j\": 5, \"k\\\"l\": 6, \" \": 7, "
+				 "\"m~n\": 8}",
+				 0, NULL);
+	CHECK(doc != NULL);
+	CHECK(jsonx_pointer(doc, "") == doc);
+	CHECK(jsonx_pointer(doc, "/foo") == json_object_get(doc, "foo"));
+	CHECK_STR(json_string_value(jsonx_pointer(doc, "/foo/0")), "bar");
+	const char *ptrs[] = {"/", "/a~1b", "/c%d", "/e^f", "/g|h", "/i\\j", "/k\"l", "/ ", "/m~0n"};
+	for (int i = 0; i < 9; i++)
+		CHECK(json_integer_value(jsonx_pointer(doc, ptrs[i])) == i);
+	CHECK(jsonx_pointer(doc, "/m~0n") != NULL && json_integer_value(jsonx_pointer(doc, "/m~0n")) == 8);
+	/* Errors: a bad escape, no leading '/', leading zeros, "-" past the end. */
+	CHECK(jsonx_pointer(doc, "/m~2n") == NULL);
+	CHECK(jsonx_pointer(doc, "/a~") == NULL);
+	CHECK(jsonx_pointer(doc, "foo") == NULL);
+	CHECK(jsonx_pointer(doc, "/foo/01") == NULL);
+	CHECK(jsonx_pointer(doc, "/foo/-") == NULL);
+	CHECK(jsonx_pointer(doc, "/foo/+1") == NULL);
+	CHECK(jsonx_pointer(doc, "/foo/0/x") == NULL);
+	/* "//" is the key "" twice, not a skipped step. */
+	CHECK(jsonx_pointer(doc, "//") == NULL);
+	json_decref(doc);
+}
+
 static void test_pointer(void)
 {
 	json_t *doc =
@@ -104,6 +132,7 @@ int main(void)
 {
 	test_dumps();
 	test_pointer();
+	test_pointer_rfc6901();
 	test_wipe();
 	return t_done();
 }

@@ -221,13 +221,13 @@ static void test_codecs(void)
 	CHECK(s == NULL);
 	free(s);
 
-	d = mime_codec_base64_decode("aGVs\r\nbG8=", 10, 1, &n);
+	d = crypto_base64_decode("aGVs\r\nbG8=", 10, CRYPTO_B64_SPACE, &n);
 	CHECK(d && n == 5 && memcmp(d, "hello", 5) == 0);
 	free(d);
-	CHECK(mime_codec_base64_decode("aGV$sbG8=", 9, 1, &n) == NULL);
-	CHECK(mime_codec_base64_decode("aGVsbG8=x", 9, 1, &n) == NULL);
-	CHECK(mime_codec_base64_decode("a", 1, 1, &n) == NULL);
-	d = mime_codec_base64_decode("aGV$sbG8=", 9, 0, &n);
+	CHECK(crypto_base64_decode("aGV$sbG8=", 9, CRYPTO_B64_SPACE, &n) == NULL);
+	CHECK(crypto_base64_decode("aGVsbG8=x", 9, CRYPTO_B64_SPACE, &n) == NULL);
+	CHECK(crypto_base64_decode("a", 1, CRYPTO_B64_SPACE, &n) == NULL);
+	d = crypto_base64_decode("aGV$sbG8=", 9, CRYPTO_B64_LENIENT, &n);
 	CHECK(d && n == 5);
 	free(d);
 }
@@ -341,7 +341,7 @@ static void test_build_parse(void)
 	atts = json_object_get(p, "attachments");
 	size_t dl = 0;
 	const char *b64 = str(json_array_get(atts, 0), "content_base64");
-	unsigned char *dec = b64 ? mime_codec_base64_decode(b64, strlen(b64), 1, &dl) : NULL;
+	unsigned char *dec = b64 ? crypto_base64_decode(b64, strlen(b64), CRYPTO_B64_SPACE, &dl) : NULL;
 	CHECK(dec && dl == sizeof(bin) && memcmp(dec, bin, sizeof(bin)) == 0);
 	free(dec);
 	CHECK(json_object_get(json_array_get(atts, 1), "content_omitted") == json_true());
@@ -511,7 +511,7 @@ static void test_send(void)
 		const char *body = fn ? strstr(fn, "\r\n\r\n") : NULL;
 		const char *end = body ? strstr(body + 4, "\r\n--=_") : NULL;
 		size_t dl = 0;
-		unsigned char *dec = end ? mime_codec_base64_decode(body + 4, (size_t)(end - body - 4), 1,
+		unsigned char *dec = end ? crypto_base64_decode(body + 4, (size_t)(end - body - 4), CRYPTO_B64_SPACE,
 							      &dl)
 					 : NULL;
 		CHECK(dec && dl == sizeof(bin) && memcmp(dec, bin, sizeof(bin)) == 0);
@@ -953,7 +953,7 @@ static void test_read(void)
 	att = json_array_get(json_object_get(res, "attachments"), 0);
 	const char *b64 = str(att, "content_base64");
 	size_t dl = 0;
-	unsigned char *dec = b64 ? mime_codec_base64_decode(b64, strlen(b64), 1, &dl) : NULL;
+	unsigned char *dec = b64 ? crypto_base64_decode(b64, strlen(b64), CRYPTO_B64_SPACE, &dl) : NULL;
 	CHECK(dec && dl == 1000 && dec[0] == 7 && dec[999] == (unsigned char)(999 * 131 + 7));
 	free(dec);
 	json_decref(res);

@@ -225,10 +225,22 @@ static void test_patterns(void)
 		"/: string \"axb\" does not match the pattern \"^a\\.b$\"");
 	/* "." is a character, not a byte */
 	VALID("{'pattern':'^.{2}$'}", "'\\u00e9\\u00e8'");
-	/* beyond POSIX (lookahead, \\u, a broken pattern): treated as matching */
-	VALID("{'pattern':'^(?!x)'}", "'x'");
-	VALID("{'pattern':'^\\\\u0041$'}", "'B'");
-	VALID("{'pattern':'(['}", "'anything'");
+	/* beyond POSIX, through PCRE2: lookahead, \\u escapes, "$" only at the
+	 * very end (ECMA), and a broken pattern is an error, never a match */
+	VALID("{'pattern':'^(?!x)'}", "'y'");
+	INVALID("{'pattern':'^(?!x)'}", "'x'",
+		"/: string \"x\" does not match the pattern \"^(?!x)\"");
+	VALID("{'pattern':'^\\\\u0041$'}", "'A'");
+	INVALID("{'pattern':'^\\\\u0041$'}", "'B'",
+		"/: string \"B\" does not match the pattern \"^\\u0041$\"");
+	INVALID("{'pattern':'^a$'}", "'a\\n'",
+		"/: string \"a\\n\" does not match the pattern \"^a$\"");
+	INVALID("{'pattern':'(['}", "'anything'",
+		"/: the pattern \"([\" is not a regular expression: missing terminating ] for "
+		"character class at offset 2");
+	INVALID("{'anyOf':[{'pattern':'(['},{'type':'string'}]}", "'x'",
+		"/: the pattern \"([\" is not a regular expression: missing terminating ] for "
+		"character class at offset 2");
 	/* the same pattern many times over (cached per call) */
 	VALID("{'items':{'pattern':'^[a-z]+$'}}", "['a','b','c','d','e','f','g','h','i','j']");
 	VALID("{'patternProperties':{'^a':{'type':'integer'},'^b':{'type':'string'}}}",
@@ -432,6 +444,35 @@ static void test_guards(void)
 	CHECK(err_is_set(&err));
 }
 
+/* Every pattern of a connector file compiles at load, or the file is refused
+ * with the path of the broken one; text under const, enum, default and
+ * examples is data, not a pattern. */
+static void test_check_patterns(void)
+{
+	struct err err;
+	json_t *ok = parse("{'params':{'shop':{'type':'string','pattern':'^[a-z0-9-]+$'}},"
+			   "'args':{'patternProperties':{'^x-':{}}},"
+			   "'default':{'pattern':'(['},'examples':[{'pattern':'(['}],"
+			   "'properties':{'pattern':{'type':'string'}}}");
+	err_init(&err);
+	CHECK(schema_check_patterns(ok, &err) == 0);
+	json_decref(ok);
+
+	json_t *bad = parse("{'entities':{'c':{'args':[{'x':1},{'pattern':'^(a'}]}}}");
+	err_init(&err);
+	CHECK(schema_check_patterns(bad, &err) == -1);
+	CHECK_STR(err.msg, "/entities/c/args/1/pattern: the pattern \"^(a\" is not a regular "
+			   "expression: missing closing parenthesis at offset 3");
+	json_decref(bad);
+
+	bad = parse("{'a':{'patternProperties':{'^ok':{},'*':{}}}}");
+	err_init(&err);
+	CHECK(schema_check_patterns(bad, &err) == -1);
+	CHECK(strstr(err.msg, "/a/patternProperties: the pattern \"*\" is not a regular expression") ==
+	      err.msg);
+	json_decref(bad);
+}
+
 int main(void)
 {
 	test_type();
@@ -441,6 +482,7 @@ int main(void)
 	test_numbers();
 	test_strings();
 	test_patterns();
+	test_check_patterns();
 	test_formats();
 	test_logic();
 	test_refs();
