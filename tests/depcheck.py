@@ -109,6 +109,10 @@ ALLOWED_CYCLES = {
 }
 
 
+# mcp_core.h is the transport-free interface of the core in mcp.c.
+HEADER_OF = {"mcp_core": "mcp"}
+
+
 def module_of(rel):
     """src-relative path -> module name."""
     stem = os.path.splitext(rel)[0]
@@ -116,7 +120,8 @@ def module_of(rel):
         stem = stem[:-4]
     if stem == "auth/auth":
         stem = "auth"
-    return stem
+    # Headers whose implementation lives in another module's file.
+    return HEADER_OF.get(stem, stem)
 
 
 def subsystem_of(mod):
