@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "confirm.h"
 #include "conns.h"
 #include "jsonrpc.h"
 #include "log.h"
@@ -33,6 +34,11 @@ struct call {
 	struct exec_call *exec;
 	struct server *srv;
 	struct call *next;
+	/* Waiting for the user's yes (elicitation/create): our request's id,
+	 * the tool and its arguments (owned) to run on the yes. */
+	json_t *ask_id;
+	const struct tool *tool;
+	json_t *args;
 };
 
 /* A switchboard_connect flow waiting for the user's browser. */
@@ -55,6 +61,10 @@ struct server {
 	long long next_store_check;
 	json_t *subscriptions;  /* resources/subscribe: object uri -> true */
 	long long last_event_id; /* events up to here have been announced */
+	struct confirm *confirm;
+	const char *version;     /* negotiated by initialize; NULL before */
+	json_t *client_caps;     /* initialize's capabilities (owned), or NULL */
+	long long asks;          /* requests we sent, for their ids */
 };
 
 static void send_and_free(json_t *msg)
@@ -230,6 +240,10 @@ static json_t *initialize(struct server *srv, json_t *params)
 	for (int i = 0; asked && versions[i]; i++)
 		if (strcmp(asked, versions[i]) == 0)
 			version = versions[i];
+	srv->version = version;
+	json_decref(srv->client_caps);
+	srv->client_caps = json_incref(json_object_get(params, "capabilities")); /* dropped at
+									      exit */
 	json_t *res = json_pack(
 		"{s:s, s:{s:{s:b}, s:{}, s:{s:b, s:b}}, s:{s:s, s:s, s:s, s:s}, s:s}",
 		"protocolVersion", version, "capabilities", "tools", "listChanged", 1, "logging",
@@ -285,6 +299,8 @@ static void unlink_call(struct server *srv, struct call *c)
 	}
 	json_decref(c->id);
 	json_decref(c->progress_token);
+	json_decref(c->ask_id);
+	json_decref(c->args);
 	free(c);
 }
 
@@ -311,7 +327,7 @@ static void call_progress(double progress, double total, const char *message, vo
 
 
 static void call_tool(struct server *srv, json_t *id, const struct tool *t, json_t *args,
-		      json_t *meta);
+		      json_t *params);
 
 static void pending_drop(struct server *srv, struct pending *p)
 {
@@ -440,7 +456,7 @@ static void describe_tools(struct server *srv, json_t *id, json_t *args)
 }
 
 static void call_meta(struct server *srv, json_t *id, const struct tool *t, json_t *args,
-		      json_t *meta)
+		      json_t *params)
 {
 	const char *name = json_string_value(json_object_get(args, "name"));
 	if (strcmp(t->name, "switchboard_search") == 0) {
@@ -484,13 +500,57 @@ static void call_meta(struct server *srv, json_t *id, const struct tool *t, json
 	}
 	json_t *inner = json_object_get(args, "arguments");
 	json_t *empty = inner ? NULL : json_object();
-	call_tool(srv, id, target, inner ? inner : empty, meta);
+	call_tool(srv, id, target, inner ? inner : empty, params);
 	json_decref(empty);
 }
 
-static void call_tool(struct server *srv, json_t *id, const struct tool *t, json_t *args,
-		      json_t *meta)
+/* The protocol version of a request: its _meta's (2026-07-28 on), else
+ * the one initialize negotiated. Borrowed. */
+static const char *request_version(struct server *srv, json_t *params)
 {
+	json_t *meta = json_object_get(params, "_meta");
+	const char *v = json_string_value(
+		json_object_get(meta, "io.modelcontextprotocol/protocolVersion"));
+	return v ? v : srv->version;
+}
+
+/* The client's capabilities for a request: its _meta's, else initialize's.
+ * Borrowed. */
+static json_t *request_caps(struct server *srv, json_t *params)
+{
+	json_t *meta = json_object_get(params, "_meta");
+	json_t *caps = json_object_get(meta, "io.modelcontextprotocol/clientCapabilities");
+	return caps ? caps : srv->client_caps;
+}
+
+/* The client's answer to our elicitation/create: run the call on the
+ * user's yes, else answer why not. */
+static void confirm_answered(struct server *srv, json_t *msg)
+{
+	json_t *id = json_object_get(msg, "id");
+	struct call *c = srv->calls;
+	while (c && !(c->ask_id && json_equal(c->ask_id, id)))
+		c = c->next;
+	if (!c)
+		return; /* not ours, or the call was cancelled */
+	json_t *no = confirm_elicit_answer(c->tool->name, msg);
+	if (no) {
+		call_done(no, c);
+		return;
+	}
+	json_decref(c->ask_id);
+	c->ask_id = NULL;
+	/* A call that fails before any I/O answers at once and frees c. */
+	struct exec_call *x = exec_start(&srv->opt->exec, c->tool, c->args, call_done,
+					 call_progress, c);
+	if (x)
+		c->exec = x;
+}
+
+static void call_tool(struct server *srv, json_t *id, const struct tool *t, json_t *args,
+		      json_t *params)
+{
+	json_t *meta = json_object_get(params, "_meta");
 	struct err e;
 	err_init(&e);
 	if (t->meta) {
@@ -511,12 +571,31 @@ static void call_tool(struct server *srv, json_t *id, const struct tool *t, json
 		free(msg);
 		return;
 	}
+	/* The user's yes before a call that cannot be undone (confirm.h). */
+	json_t *elicit = NULL;
+	json_t *answer = confirm_gate(srv->confirm, srv->store, t, args, params,
+				      request_version(srv, params), request_caps(srv, params),
+				      &elicit);
+	if (answer) {
+		reply(id, answer);
+		return;
+	}
 	struct call *c = xcalloc(1, sizeof(*c));
 	c->id = json_incref(id);                                       /* dropped in unlink_call */
 	c->progress_token = json_incref(json_object_get(meta, "progressToken")); /* likewise */
 	c->srv = srv;
 	c->next = srv->calls;
 	srv->calls = c;
+	if (elicit) {
+		/* Ask, and keep serving: confirm_answered goes on. A waiting call
+		 * holds its tool, so the tools are not rebuilt meanwhile. */
+		c->ask_id = json_sprintf("sb-confirm-%lld", ++srv->asks);
+		c->tool = t;
+		c->args = json_incref(args); /* dropped in unlink_call */
+		send_and_free(json_pack("{s:s, s:O, s:s, s:o}", "jsonrpc", "2.0", "id", c->ask_id,
+					"method", "elicitation/create", "params", elicit));
+		return;
+	}
 	/* A call that fails before any I/O answers at once and frees c. */
 	struct exec_call *x = exec_start(&srv->opt->exec, t, args, call_done, call_progress, c);
 	if (x)
@@ -545,7 +624,7 @@ static void tools_call(struct server *srv, json_t *id, json_t *params)
 	json_t *empty = NULL;
 	if (!args || json_is_null(args))
 		args = empty = json_object();
-	call_tool(srv, id, t, args, json_object_get(params, "_meta"));
+	call_tool(srv, id, t, args, params);
 	json_decref(empty);
 }
 
@@ -629,10 +708,12 @@ static void handle(struct server *srv, json_t *msg)
 	json_t *method = json_object_get(msg, "method");
 	json_t *params = json_object_get(msg, "params");
 	int has_id = id != NULL;
-	/* A response: we send no requests, so it answers nothing of ours.
+	/* A response: to our elicitation/create, or to nothing of ours.
 	 * Replying to it would invite an error ping-pong with the client. */
-	if (!method && (json_object_get(msg, "result") || json_object_get(msg, "error")))
+	if (!method && (json_object_get(msg, "result") || json_object_get(msg, "error"))) {
+		confirm_answered(srv, msg);
 		return;
+	}
 	if (!json_is_object(msg) ||
 	    !json_is_string(json_object_get(msg, "jsonrpc")) ||
 	    strcmp(json_string_value(json_object_get(msg, "jsonrpc")), "2.0") != 0 ||
@@ -744,6 +825,7 @@ int mcp_serve(struct mcp_options *opt)
 	opt->exec.store = srv.store;
 	if (rebuild_tools(&srv, &e) < 0)
 		goto out;
+	srv.confirm = confirm_new(srv.store);
 	srv.next_store_check = now_ms() + STORE_CHECK_MS;
 	log_info("serving %zu tools from %zu connectors", srv.tools->n, registry_count(srv.reg));
 	log_set_sink(log_to_client, &srv);
@@ -762,8 +844,15 @@ int mcp_serve(struct mcp_options *opt)
 		exec_poll(&opt->exec);
 		if (open_in && ready) {
 			int r = jsonrpc_read(&rd, on_line, &srv);
-			if (r != 0)
+			if (r != 0) {
 				open_in = 0; /* EOF: finish what is in flight, then exit */
+				/* No answer can come to a question now. */
+				for (struct call *c = srv.calls, *next; c; c = next) {
+					next = c->next;
+					if (c->ask_id)
+						unlink_call(&srv, c);
+				}
+			}
 		}
 		watch_connects(&srv);
 		watch_store(&srv);
@@ -788,6 +877,8 @@ out:
 	store_free(srv.store);
 	registry_free(srv.reg);
 	json_decref(srv.subscriptions);
+	json_decref(srv.client_caps);
+	confirm_free(srv.confirm);
 	return ret;
 }
 
@@ -821,6 +912,7 @@ void mcp_fuzz_line(const char *line, size_t len, int oversize)
 		opt.exec.http = srv.http;
 		if (!srv.http || rebuild_tools(&srv, &e) < 0)
 			abort();
+		srv.confirm = confirm_new(NULL);
 	}
 	log_set_sink(log_to_client, &srv);
 	on_line(line, len, oversize, &srv);
