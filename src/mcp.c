@@ -560,7 +560,7 @@ static void call_tool(struct server *srv, json_t *id, const struct tool *t, json
 			free(msg);
 			return;
 		}
-		call_meta(srv, id, t, args, meta);
+		call_meta(srv, id, t, args, params);
 		return;
 	}
 	if (schema_validate(tools_input(t), args, &e) < 0) {
