@@ -156,8 +156,9 @@ static char *summary(const struct tool *t, const char *where, json_t *args)
 {
 	struct buf b;
 	buf_init(&b, 0);
-	const char *title = json_string_value(json_object_get(t->def, "title"));
-	buf_addf(&b, "%s on %s (%s)", title ? title : t->name, where, t->name);
+	char *title = tools_title(t);
+	buf_addf(&b, "%s on %s (%s)", title, where, t->name);
+	free(title);
 	const char *desc = json_string_value(json_object_get(t->action_doc, "description"));
 	if (desc) {
 		const char *end = strstr(desc, ". ");
