@@ -24,7 +24,7 @@
 struct opts {
 	const char *pos[3];
 	int npos;
-	const char *name, *auth, *connector;
+	const char *name, *auth, *connector, *confirm;
 	int keep_grant, force, no_test;
 	struct cli_fields_args fields;
 };
@@ -47,7 +47,7 @@ static int fail(const char *fmt, ...)
 static const struct subcommand {
 	const char *name;
 	const char *flags; /* letters: n name, a auth, c connector, s set, u unset, S secret, I stdin,
-			      k keep-grant, f force, T no-test */
+			      k keep-grant, f force, T no-test, C confirm */
 	int npos;
 	const char *synopsis;
 } subcommands[] = {
@@ -56,9 +56,9 @@ static const struct subcommand {
 	{"add", "nasSIT", 1,
 	 "add SLUG [--name NAME] [--auth METHOD] [--set FIELD=VALUE]... [--secret-stdin] "
 	 "[--secret FIELD=@FILE]... [--no-test]"},
-	{"edit", "suSI", 1,
+	{"edit", "suSIC", 1,
 	 "edit NAME [--set FIELD=VALUE]... [--unset FIELD]... [--secret-stdin] "
-	 "[--secret FIELD=@FILE]..."},
+	 "[--secret FIELD=@FILE]... [--confirm never|destructive|writes]"},
 	{"remove", "kf", 1, "remove NAME [--keep-grant] [--force]"},
 	{"rename", "", 2, "rename NAME NEW"},
 	{"default", "", 1, "default NAME"},
@@ -87,6 +87,7 @@ static int opts_parse(const struct subcommand *sc, int argc, char **argv, struct
 			    : strcmp(a, "--keep-grant") == 0	? 'k'
 			    : strcmp(a, "--force") == 0		? 'f'
 			    : strcmp(a, "--no-test") == 0	? 'T'
+			    : strcmp(a, "--confirm") == 0	? 'C'
 							       : 0;
 		if (!flag && a[0] == '-' && a[1]) {
 			fail("connections %s: unknown option '%s'", sc->name, a);
@@ -118,6 +119,11 @@ static int opts_parse(const struct subcommand *sc, int argc, char **argv, struct
 			o->auth = v;
 		else if (flag == 'c')
 			o->connector = v;
+		else if (flag == 'C' && conns_confirm_parse(v, &(enum conns_confirm){0}) < 0) {
+			fail("--confirm takes never, destructive or writes, not '%s'", v);
+			goto usage;
+		} else if (flag == 'C')
+			o->confirm = v;
 		else
 			json_array_append_new(flag == 's'   ? o->fields.set
 					      : flag == 'u' ? o->fields.unset
@@ -486,7 +492,7 @@ static int cmd_edit(struct cli *cli, struct store *st, const struct opts *o)
 {
 	const struct cli_fields_args *a = &o->fields;
 	int given = cli_fields_args_given(a);
-	int prompts = isatty(0) && !given;
+	int prompts = isatty(0) && !given && !o->confirm;
 	/* A change of plain fields needs no key: the secrets stay sealed. */
 	int need_secrets = prompts || json_array_size(a->unset) || a->secret_stdin ||
 			   json_array_size(a->secret);
@@ -495,7 +501,7 @@ static int cmd_edit(struct cli *cli, struct store *st, const struct opts *o)
 	struct err e;
 	int ret = 1;
 	err_init(&e);
-	if (!given && !prompts) {
+	if (!given && !prompts && !o->confirm) {
 		fprintf(stderr, "switchboard: nothing to change\nusage: switchboard connections %s\n",
 			subcommands[3].synopsis);
 		return 2;
@@ -515,15 +521,21 @@ static int cmd_edit(struct cli *cli, struct store *st, const struct opts *o)
 		goto out;
 	}
 	cli_fields_init(&f, c, m);
-	if (cli_fields_gather(&f, a, conn->config, conn->secrets, 1, &e) < 0) {
+	if ((given || prompts) && cli_fields_gather(&f, a, conn->config, conn->secrets, 1, &e) < 0) {
 		fail("%s", e.msg);
 		goto out;
 	}
-	/* The old outcome says nothing about the new settings. */
-	free(conn->status);
-	conn->status = xstrdup("ok");
-	free(conn->last_error);
-	conn->last_error = NULL;
+	if (given || prompts) {
+		/* The old outcome says nothing about the new settings. */
+		free(conn->status);
+		conn->status = xstrdup("ok");
+		free(conn->last_error);
+		conn->last_error = NULL;
+	}
+	/* Which calls ask the user first (confirm.h): the user's word, from a
+	 * terminal, never a model's. */
+	if (o->confirm)
+		json_object_set_new(conn->config, CONNS_CONFIRM_KEY, json_string(o->confirm));
 	if (store_update_connection(st, conn, &e) < 0) {
 		fail("%s", e.msg);
 		goto out;

@@ -88,8 +88,9 @@ const char cli_connections_usage[] =
 	"                  terminal, asks for missing fields (again when one is malformed),\n"
 	"                  secrets without echo, then tests it (not with --no-test)\n"
 	"  edit NAME [--set FIELD=VALUE]... [--unset FIELD]... [--secret-stdin]\n"
-	"      [--secret FIELD=@FILE]...\n"
-	"                  change fields; secrets not given are kept\n"
+	"      [--secret FIELD=@FILE]... [--confirm never|destructive|writes]\n"
+	"                  change fields; secrets not given are kept; --confirm sets\n"
+	"                  which calls ask the user first (default destructive)\n"
 	"  remove NAME [--keep-grant] [--force]\n"
 	"                  delete a connection and its secrets; an OAuth connection's\n"
 	"                  grant is revoked at the vendor first (not with --keep-grant);\n"
@@ -207,9 +208,12 @@ static const struct help {
 	    "go on the command line: see 'switchboard connections --help'.\n"),
 	SUB("connections edit",
 	    "connections edit NAME [--set FIELD=VALUE]... [--unset FIELD]...\n"
-	    "           [--secret-stdin] [--secret FIELD=@FILE]...",
+	    "           [--secret-stdin] [--secret FIELD=@FILE]...\n"
+	    "           [--confirm never|destructive|writes]",
 	    "Change a connection's fields; secrets not given are kept. On a terminal\n"
-	    "without options it asks for each field.\n"),
+	    "without options it asks for each field. --confirm sets which calls ask the\n"
+	    "user before anything is sent: destructive (the default: those that cannot\n"
+	    "be undone), writes (every call that is not read-only) or never.\n"),
 	SUB("connections remove", "connections remove NAME [--keep-grant] [--force]",
 	    "Delete a connection and its secrets. An OAuth connection's grant is revoked\n"
 	    "at the vendor first (not with --keep-grant); if that fails the connection\n"

@@ -199,7 +199,7 @@ int compat_open_url(const char *url)
 	/* Give the opener a few seconds to say it failed (no desktop, no
 	 * browser); one still running has taken the URL, and is reaped by
 	 * init when we exit. */
-	for (long waited = 0; waited < 3000; waited += 50) {
+	for (long waited = 0; waited < 5000; waited += 50) {
 		int status;
 		pid_t done = waitpid(pid, &status, WNOHANG);
 		if (done == pid)

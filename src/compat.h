@@ -41,7 +41,7 @@ int compat_execvpe(const char *file, char *const argv[], char *const envp[]);
 
 /* Starts the desktop's URL opener on url: chosen at run time, `open` on
  * macOS, `wslview` under WSL when present, `xdg-open` elsewhere. Its stdio
- * goes to /dev/null. Waits up to 3 s for it to fail. Returns 0 when an
+ * goes to /dev/null. Waits up to 5 s for it to fail. Returns 0 when an
  * opener took the URL (or is still at it), -1 when there is none or it
  * failed (then print the URL for the user). */
 int compat_open_url(const char *url);

@@ -339,3 +339,16 @@ char *conns_expand(const struct connector *c, const struct connection *conn, con
 	}
 	return buf_detach(&b);
 }
+
+static const char *policy_names[] = {"never", "destructive", "writes", NULL};
+
+int conns_confirm_parse(const char *s, enum conns_confirm *out)
+{
+	for (int i = 0; s && policy_names[i]; i++) {
+		if (strcmp(s, policy_names[i]) == 0) {
+			*out = (enum conns_confirm)i;
+			return 0;
+		}
+	}
+	return -1;
+}

@@ -42,4 +42,15 @@ json_t *conns_overview(struct store *s, const struct registry *r, const char *co
 char *conns_expand(const struct connector *c, const struct connection *conn, const char *tmpl,
 		   struct err *err);
 
+/* Which calls of a connection ask first: none, those that cannot be undone
+ * (the default), or every call that is not read-only. Stored as the
+ * connection's config "confirm"; $SWITCHBOARD_CONFIRM sets it for
+ * connections without one (such as the environment's). */
+enum conns_confirm { CONNS_CONFIRM_NEVER, CONNS_CONFIRM_DESTRUCTIVE, CONNS_CONFIRM_WRITES };
+
+#define CONNS_CONFIRM_KEY "confirm" /* the connection config key */
+
+/* "never", "destructive" or "writes": 0, or -1 for anything else. */
+int conns_confirm_parse(const char *s, enum conns_confirm *out);
+
 #endif

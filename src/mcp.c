@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "confirm.h"
 #include "conns.h"
 #include "jsonrpc.h"
 #include "log.h"
@@ -52,6 +53,11 @@ struct call {
 	struct mcp_core *srv;
 	char *tool; /* owned: the tool's name */
 	struct call *next;
+	/* Waiting for the user's yes (elicitation/create): our request's id,
+	 * the tool and its arguments (owned) to run on the yes. */
+	json_t *ask_id;
+	const struct tool *target;
+	json_t *args;
 };
 
 /* A subscriptions/listen stream (2026-07-28): open until the client cancels
@@ -92,6 +98,8 @@ struct mcp_core {
 	json_t *subscriptions;  /* resources/subscribe: object uri -> true */
 	struct results *results; /* results:// resources */
 	long long last_event_id; /* events up to here have been announced */
+	struct confirm *confirm; /* the user's yes before what cannot be undone */
+	long long asks;          /* requests we sent, for their ids */
 };
 
 static void send_and_free(struct mcp_core *srv, json_t *msg)
@@ -422,6 +430,8 @@ static void unlink_call(struct mcp_core *srv, struct call *c)
 	json_decref(c->rq.client_caps);
 	json_decref(c->rq.client_info);
 	json_decref(c->progress_token);
+	json_decref(c->ask_id);
+	json_decref(c->args);
 	free(c->tool);
 	free(c);
 }
@@ -663,6 +673,15 @@ static void call_tool(struct mcp_core *srv, const struct mcp_req *rq, const stru
 		free(msg);
 		return;
 	}
+	/* The user's yes before a call that cannot be undone (confirm.h); the
+	 * answer to an input request comes back in this request's params. */
+	json_t *elicit = NULL;
+	json_t *answer = confirm_gate(srv->confirm, srv->store, t, args, rq->params, rq->version,
+				      rq->client_caps, &elicit);
+	if (answer) {
+		reply(rq, answer);
+		return;
+	}
 	struct call *c = xcalloc(1, sizeof(*c));
 	c->rq = *rq; /* the references below are dropped in unlink_call */
 	c->rq.params = NULL;
@@ -674,10 +693,55 @@ static void call_tool(struct mcp_core *srv, const struct mcp_req *rq, const stru
 	c->tool = xstrdup(t->name);
 	c->next = srv->calls;
 	srv->calls = c;
+	if (elicit) {
+		/* Ask, and keep serving: confirm_answered goes on. A waiting call
+		 * holds its tool, so the tools are not rebuilt meanwhile. */
+		c->ask_id = json_sprintf("sb-confirm-%lld", ++srv->asks);
+		c->target = t;
+		c->args = json_incref(args); /* dropped in unlink_call */
+		send_and_free(srv, json_pack("{s:s, s:O, s:s, s:o}", "jsonrpc", "2.0", "id",
+					     c->ask_id, "method", "elicitation/create", "params",
+					     elicit));
+		return;
+	}
 	/* A call that fails before any I/O answers at once and frees c. */
 	struct exec_call *x = exec_start(&srv->opt->exec, t, args, call_done, call_progress, c);
 	if (x)
 		c->exec = x;
+}
+
+/* The client's answer to our elicitation/create: run the call on the
+ * user's yes, else answer why not. */
+static void confirm_answered(struct mcp_core *srv, json_t *msg)
+{
+	json_t *id = json_object_get(msg, "id");
+	struct call *c = srv->calls;
+	while (c && !(c->ask_id && json_equal(c->ask_id, id)))
+		c = c->next;
+	if (!c)
+		return; /* not ours, or the call was cancelled */
+	json_t *no = confirm_elicit_answer(c->tool, msg);
+	if (no) {
+		call_done(no, c);
+		return;
+	}
+	json_decref(c->ask_id);
+	c->ask_id = NULL;
+	/* A call that fails before any I/O answers at once and frees c. */
+	struct exec_call *x =
+		exec_start(&srv->opt->exec, c->target, c->args, call_done, call_progress, c);
+	if (x)
+		c->exec = x;
+}
+
+void mcp_core_input_closed(struct mcp_core *srv)
+{
+	/* No answer can come to a question now. */
+	for (struct call *c = srv->calls, *next; c; c = next) {
+		next = c->next;
+		if (c->ask_id)
+			unlink_call(srv, c);
+	}
 }
 
 static void m_tools_call(struct mcp_core *srv, const struct mcp_req *rq)
@@ -1033,10 +1097,12 @@ void mcp_core_handle(struct mcp_core *srv, json_t *msg)
 	json_t *method = json_object_get(msg, "method");
 	json_t *params = json_object_get(msg, "params");
 	int has_id = id != NULL;
-	/* A response: we send no requests, so it answers nothing of ours.
+	/* A response: to our elicitation/create, or to nothing of ours.
 	 * Replying to it would invite an error ping-pong with the client. */
-	if (!method && (json_object_get(msg, "result") || json_object_get(msg, "error")))
+	if (!method && (json_object_get(msg, "result") || json_object_get(msg, "error"))) {
+		confirm_answered(srv, msg);
 		return;
+	}
 	if (!json_is_string(json_object_get(msg, "jsonrpc")) ||
 	    strcmp(json_string_value(json_object_get(msg, "jsonrpc")), "2.0") != 0 ||
 	    !json_is_string(method) || (has_id && !valid_id(id)) ||
@@ -1113,6 +1179,7 @@ struct mcp_core *mcp_core_new(struct mcp_options *opt, const struct mcp_transpor
 	opt->exec.scope_ctx = srv;
 	if (rebuild_tools(srv, err) < 0)
 		goto fail;
+	srv->confirm = confirm_new(srv->store);
 	srv->next_store_check = now_ms() + STORE_CHECK_MS;
 	log_info("serving %zu tools from %zu connectors", srv->tools->n, registry_count(srv->reg));
 	log_set_sink(log_to_client, srv);
@@ -1152,6 +1219,7 @@ void mcp_core_free(struct mcp_core *srv)
 	json_decref(srv->legacy_caps);
 	json_decref(srv->legacy_info);
 	results_free(srv->results);
+	confirm_free(srv->confirm);
 	free(srv);
 }
 

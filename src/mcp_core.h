@@ -53,6 +53,10 @@ void mcp_core_handle(struct mcp_core *c, json_t *msg);
  * finished browser connects, store changes (tool list, new events). */
 void mcp_core_tick(struct mcp_core *c);
 
+/* The client can send nothing more (stdin closed): calls waiting for the
+ * user's answer to a question are dropped, unanswered. */
+void mcp_core_input_closed(struct mcp_core *c);
+
 /* Tool calls still in flight? The transport keeps running until none are. */
 int mcp_core_busy(const struct mcp_core *c);
 

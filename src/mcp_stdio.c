@@ -90,8 +90,10 @@ int mcp_serve(struct mcp_options *opt)
 			err_set(&e, "network loop failed");
 			break;
 		}
-		if (open_in && ready && jsonrpc_read(&rd, on_line, &io) != 0)
+		if (open_in && ready && jsonrpc_read(&rd, on_line, &io) != 0) {
 			open_in = 0; /* EOF: finish what is in flight, then exit */
+			mcp_core_input_closed(io.core);
+		}
 		mcp_core_tick(io.core);
 	}
 	jsonrpc_reader_release(&rd);

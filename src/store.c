@@ -495,6 +495,15 @@ char *store_unseal(struct store *s, const void *blob, size_t blob_len, const cha
 	return plain;
 }
 
+int store_derive_key(struct store *s, const char *purpose, unsigned char out[CRYPTO_KEY_LEN],
+		     struct err *err)
+{
+	if (store_load_key(s, 0, err) < 0)
+		return -1;
+	crypto_hmac_sha256(s->key, sizeof(s->key), purpose, strlen(purpose), out);
+	return 0;
+}
+
 char *store_conn_aad(const char *connector, long long id)
 {
 	return xasprintf("%s/%lld", connector, id);

@@ -153,6 +153,13 @@ void oauth_app_free(struct oauth_app *app);
  * rotation, and stops the next rotation until it is moved or removed. */
 int store_rotate_key(struct store *s, char **new_key_b64, struct err *err);
 
+/* A key for another use than sealing the store's secrets (purpose names
+ * it, e.g. "confirm"): HMAC-SHA256 of purpose under the sealing key, so the
+ * sealing key itself never leaves the store. Never creates a key file: -1
+ * with err when there is no key yet. out is CRYPTO_KEY_LEN (32) bytes. */
+int store_derive_key(struct store *s, const char *purpose, unsigned char out[32],
+		     struct err *err);
+
 /* A webhook or polled event. */
 struct event {
 	long long id;

@@ -38,6 +38,7 @@ SUBSYSTEMS = [
     ("webhook*", "events"),
     ("mail", "mail"), ("imap", "mail"), ("mime*", "mail"),
     ("jsonrpc", "mcp"), ("mcp*", "mcp"), ("tools*", "mcp"), ("search", "mcp"),
+    ("confirm", "mcp"),
     ("cli*", "cli"), ("completion", "cli"), ("main", "main"),
 ]
 

@@ -1,0 +1,1 @@
+python3 "$ROOT/tests/confirm/mrtr.py" expired
