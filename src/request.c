@@ -358,6 +358,22 @@ static int build_standard(const struct tool *t, json_t *args, struct request *r,
 	}
 
 	/* The body. */
+	const char *enc_decl = json_string_value(json_object_get(action, "body_encoding"));
+	if (enc_decl && strcmp(enc_decl, "raw") == 0) {
+		json_t *raw = json_object_get(action, "raw");
+		const char *arg = json_string_value(json_object_get(raw, "content"));
+		const char *ctype = json_string_value(json_object_get(raw, "content_type"));
+		json_t *content = json_object_get(body, arg ? arg : "");
+		if (!json_is_string(content)) {
+			err_set(err, "the request body is the text of '%s'", arg ? arg : "content");
+			goto out;
+		}
+		buf_add(&r->body, json_string_value(content), json_string_length(content));
+		request_add_header(r->headers, "Content-Type",
+				   ctype ? ctype : "application/octet-stream");
+		ret = 0;
+		goto out;
+	}
 	if (strcmp(json_string_value(json_object_get(action, "body_encoding")) ?
 			   json_string_value(json_object_get(action, "body_encoding")) : "",
 		   "multipart") == 0) {
