@@ -279,6 +279,8 @@ static json_t *flatten(struct ctx *c, json_t *s, int hops)
 		{
 			json_t *p = deref(c, part);
 			const char *t = first_type(json_object_get(p, "type"));
+			if (t && strcmp(t, "null") == 0)
+				continue;
 			if (t || json_object_get(p, "enum") || json_object_get(p, "allOf")) {
 				json_t *f = flatten(c, part, hops + 1);
 				json_object_update_missing(out, f);
@@ -306,6 +308,8 @@ static json_t *simplify(struct ctx *c, json_t *schema, int depth)
 		type = "object";
 	if (type && strcmp(type, "file") == 0)
 		type = "string";
+	if (type && strcmp(type, "null") == 0)
+		type = NULL;
 	if (type)
 		json_object_set_new(out, "type", json_string(type));
 	char *desc = depth < 2 ? trim_text(json_string_value(json_object_get(s, "description")))
@@ -993,6 +997,23 @@ static void import_operation(struct ctx *c, const char *path, json_t *item, cons
 	buf_adds(&tpath, path);
 	json_t *qnames = json_object();
 	json_t *plist = op_params(c, item, op);
+	/* "/responses/{id}/input_items?beta=true" (OpenAI): the fixed query
+	 * values become constants sent with every call. */
+	char *qs = strchr(tpath.data, '?');
+	if (qs) {
+		*qs = '\0';
+		tpath.len = strlen(tpath.data);
+		char *save = NULL;
+		for (char *kv = strtok_r(qs + 1, "&", &save); kv; kv = strtok_r(NULL, "&", &save)) {
+			char *eq = strchr(kv, '=');
+			if (eq)
+				*eq = '\0';
+			add_param(decls, kv,
+				  json_pack("{s:s, s:s, s:s}", "type", "string", "in", "query", "const",
+					    eq ? eq + 1 : ""),
+				  "query");
+		}
+	}
 	size_t i;
 	json_t *p;
 	json_array_foreach(plist, i, p)
@@ -1110,11 +1131,15 @@ static void import_operation(struct ctx *c, const char *path, json_t *item, cons
 		json_t *req = json_object_get(flat, "required");
 		const char *k;
 		json_t *v;
+		/* GET and HEAD send no body: its fields go in the query */
+		int get = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
+		if (get && json_object_size(props))
+			note(c, "%s: request body fields are sent in the query%s", where, NULL);
 		json_object_foreach(props, k, v)
 		{
 			json_t *decl = json_deep_copy(v);
 			json_object_del(decl, "required"); /* a param's "required" is its own */
-			json_object_set_new(decl, "in", json_string("body"));
+			json_object_set_new(decl, "in", json_string(get ? "query" : "body"));
 			size_t j;
 			json_t *r;
 			json_array_foreach(req, j, r)
@@ -1146,7 +1171,7 @@ static void import_operation(struct ctx *c, const char *path, json_t *item, cons
 		}
 		json_decref(flat);
 		const char *encname = enc == 3 ? "json" : enc == 2 ? "form" : "multipart";
-		if (enc && strcmp(encname, c->encoding) != 0)
+		if (enc && !get && strcmp(encname, c->encoding) != 0)
 			json_object_set_new(action, "body_encoding", json_string(encname));
 	} else if (strcmp(method, "POST") == 0 || strcmp(method, "PUT") == 0 ||
 		   strcmp(method, "PATCH") == 0) {
@@ -1281,6 +1306,19 @@ static json_t *oauth_method(struct ctx *c, const char *name, json_t *s)
 				json_array_append_new(scopes, json_string(sk));
 		}
 	}
+	char *id_env = env_name(c->slug, "client_id");
+	json_t *fields = json_pack("{s:{s:s, s:b, s:s, s:s}, s:o, s:o, s:o}", "client_id", "type",
+				   "string", "secret", 0, "env", id_env, "description",
+				   "The OAuth app's client id.", "client_secret",
+				   secret_field(c->slug, "client_secret", "The OAuth app's client secret."),
+				   "access_token",
+				   secret_field(c->slug, "access_token",
+						"Access token; switchboard connect obtains and refreshes it."),
+				   "refresh_token", secret_field(c->slug, "refresh_token", NULL));
+	free(id_env);
+	json_object_set_new(json_object_get(fields, "client_secret"), "required", json_false());
+	json_object_set_new(json_object_get(fields, "refresh_token"), "required", json_false());
+	json_object_set_new(m, "fields", fields);
 	if (json_array_size(grants))
 		json_array_append_new(grants, json_string("refresh_token"));
 	if (json_array_size(grants))
@@ -1377,8 +1415,17 @@ static json_t *auth_of(struct ctx *c)
 					def = t;
 			}
 		}
-	if (!json_array_size(methods_out))
+	if (!json_array_size(methods_out)) {
+		/* Most such APIs (GitHub's spec) still take a token: offer one,
+		 * and no credentials at all. */
+		note(c, "auth: the spec declares no security scheme; a bearer token and none are "
+			"offered%s%s", "", NULL);
+		json_array_append_new(methods_out,
+				      json_pack("{s:s, s:s, s:{s:o}}", "type", "bearer", "label",
+						"Bearer token", "fields", "token",
+						secret_field(c->slug, "token", NULL)));
 		json_array_append_new(methods_out, json_pack("{s:s}", "type", "none"));
+	}
 	if (!def) {
 		/* an API key or token before OAuth: it works without an app */
 		json_array_foreach(methods_out, i, req)
@@ -1773,7 +1820,16 @@ size_t import_merge(json_t *existing, json_t *generated)
 				free(name);
 				name = xasprintf("%s_%d", an, k);
 			}
-			json_object_set(acts, name, a);
+			json_t *copy = json_deep_copy(a);
+			/* the action's encoding must survive a connector default that differs */
+			const char *genc = json_string_value(
+				json_object_get(json_object_get(generated, "request"), "body"));
+			const char *xenc = json_string_value(
+				json_object_get(json_object_get(existing, "request"), "body"));
+			if (genc && strcmp(genc, xenc ? xenc : "json") != 0 &&
+			    !json_object_get(copy, "body_encoding"))
+				json_object_set_new(copy, "body_encoding", json_string(genc));
+			json_object_set_new(acts, name, copy);
 			free(name);
 			add_key(seen, a);
 			added++;
