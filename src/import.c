@@ -1149,7 +1149,7 @@ static void import_operation(struct ctx *c, const char *path, json_t *item, cons
 			int file = enc == 1 && fmt && strcmp(fmt, "binary") == 0 &&
 				   !json_object_get(action, "multipart");
 			if (file) {
-				char *d = xasprintf("The %s file's content, as text.", k);
+				char *d = xasprintf("Content of the %s part, as text.", k);
 				json_object_set_new(decl, "description", json_string(d));
 				free(d);
 				json_object_del(decl, "format");
