@@ -299,6 +299,14 @@ static void copy_key(json_t *dst, json_t *src, const char *key)
 		json_object_set(dst, key, v);
 }
 
+/* A numeric bound, only when it is a number (OpenAI's spec quotes some). */
+static void copy_number(json_t *dst, json_t *src, const char *key)
+{
+	json_t *v = json_object_get(src, key);
+	if (json_is_number(v))
+		json_object_set(dst, key, v);
+}
+
 static json_t *simplify(struct ctx *c, json_t *schema, int depth)
 {
 	json_t *s = flatten(c, schema, 0);
@@ -319,12 +327,12 @@ static json_t *simplify(struct ctx *c, json_t *schema, int depth)
 	free(desc);
 	if (type && strcmp(type, "string") == 0) {
 		copy_key(out, s, "format");
-		copy_key(out, s, "maxLength");
-		copy_key(out, s, "minLength");
+		copy_number(out, s, "maxLength");
+		copy_number(out, s, "minLength");
 	}
 	if (type && (strcmp(type, "integer") == 0 || strcmp(type, "number") == 0)) {
-		copy_key(out, s, "minimum");
-		copy_key(out, s, "maximum");
+		copy_number(out, s, "minimum");
+		copy_number(out, s, "maximum");
 	}
 	json_t *en = json_object_get(s, "enum");
 	if (json_is_array(en) && json_array_size(en) > 0) {

@@ -190,11 +190,12 @@ def sample_value(name, d):
     if d.get("enum"):
         return d["enum"][0]
     t = d.get("type")
+    lo = d.get("minimum", 1)
+    lo = lo if isinstance(lo, (int, float)) and not isinstance(lo, bool) else 1
     if t == "integer":
-        lo = d.get("minimum", 1)
         return int(lo) if lo > 0 else 1
     if t == "number":
-        return max(d.get("minimum", 1), 1)
+        return max(lo, 1)
     if t == "boolean":
         return True
     if t == "array":
@@ -215,8 +216,8 @@ def sample_value(name, d):
     if fmt == "uuid":
         return "00000000-0000-4000-8000-000000000001"
     v = "v" + re.sub(r"[^a-z0-9]", "", name.lower())[:10]
-    lo = d.get("minLength", 0)
-    hi = d.get("maxLength", 64)
+    lo = d.get("minLength", 0) if isinstance(d.get("minLength"), int) else 0
+    hi = d.get("maxLength", 64) if isinstance(d.get("maxLength"), int) else 64
     v = (v * 10)[:max(lo, min(len(v), hi))]
     return v
 
@@ -318,7 +319,7 @@ def check_one(binary, capdir, slug, ename, aname, action, spec_op, env):
         elif base == "application/x-www-form-urlencoded":
             sent = {re.sub(r"\[.*$", "", k) for k in urllib.parse.parse_qs(text, keep_blank_values=True)}
         elif base == "multipart/form-data":
-            sent = set(re.findall(r'name="([^"]+)"', text))
+            sent = {re.sub(r"\[.*$", "", n) for n in re.findall(r'name="([^"]+)"', text)}
         if "raw" not in action:
             for name in body["props"]:
                 got = vendor.get(name)

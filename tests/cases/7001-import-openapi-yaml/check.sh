@@ -54,3 +54,18 @@ d = json.load(open(sys.argv[1]))
 got = sorted(e + '_' + a for e, v in d['entities'].items() for a in v['actions'])
 assert got == ['invoices_list', 'invoices_pdf'], got
 " $TMP/only.json
+# The checker catches a connector that strays from its spec: a query
+# parameter sent as a header, a wrong path, a body field not required.
+python3 - $TMP/acme.json $TMP/bad.json <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+c = d["entities"]["customers"]["actions"]
+c["list"]["params"]["email"]["in"] = "header"
+c["read"]["path"] = "/customer/{customer_id}"
+del c["create"]["params"]["name"]["required"]
+json.dump(d, open(sys.argv[2], "w"))
+PY
+if python3 $ROOT/tests/import_check.py $BIN $CASE/spec.yaml $TMP/bad.json > $TMP/bad.out; then exit 1; fi
+grep -q 'acmebilling_customers_list: query parameter email not in the query' $TMP/bad.out
+grep -q 'acmebilling_customers_read: path /v2/customer/vcustomerid, spec /customers/vcustomerid' $TMP/bad.out
+grep -q 'acmebilling_customers_create: body field name is required by the spec, not by the tool' $TMP/bad.out
