@@ -743,6 +743,22 @@ static void choose_names(struct ctx *c, const char *path, const char *method, js
 			cands[nc++][1] = snake(opid, strlen(opid));
 		}
 	}
+	/* Taken by another method of the same path (GitHub's PUT and GET
+	 * .../merge): the method tells them apart, not the parent. */
+	json_t *first = json_object_get(
+		json_object_get(json_object_get(c->entities, cands[0][0]), "actions"), cands[0][1]);
+	const char *fpath = json_string_value(
+		json_object_get(json_object_get(first, "x-operation"), "path"));
+	if (fpath && strcmp(fpath, path) == 0 && e1) {
+		char *tmp = cands[1][0];
+		cands[1][0] = cands[2][0];
+		cands[2][0] = tmp;
+		tmp = cands[1][1];
+		cands[1][1] = cands[2][1];
+		cands[2][1] = tmp;
+		free(cands[1][0]);
+		cands[1][0] = xstrdup(e0);
+	}
 	*entity = *action = NULL;
 	for (int i = 0; i < nc && !*entity; i++) {
 		if (strlen(cands[i][0]) + 1 >= room)
@@ -1234,7 +1250,9 @@ out:
 
 /* ---- connector-level parts ---- */
 
-static const char *const methods[] = {"get", "put", "post", "delete", "patch", "head", NULL};
+/* Changes before reads: a path's POST or PUT gets the plain verb (merge),
+ * its GET the method-qualified one (get_merge). */
+static const char *const methods[] = {"post", "put", "patch", "delete", "get", "head", NULL};
 
 size_t import_count_operations(json_t *spec)
 {
