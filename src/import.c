@@ -5,6 +5,7 @@
 
 #include <ctype.h>
 #include <string.h>
+#include <strings.h>
 
 #define REF_HOPS 32
 #define SCHEMA_DEPTH 3 /* nesting kept in argument schemas */

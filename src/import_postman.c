@@ -4,6 +4,7 @@
 #include "import.h"
 
 #include <string.h>
+#include <strings.h>
 
 #define POSTMAN_DEPTH 16
 
