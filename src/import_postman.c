@@ -134,7 +134,7 @@ static void add_request(json_t *paths, json_t *req, const char *name, const char
 		json_object_set_new(paths, path.data, item);
 	}
 	char lower[8] = {0};
-	for (size_t k = 0; method[k] && k < sizeof(lower) - 1; k++)
+	for (size_t k = 0; k < sizeof(lower) - 1 && method[k]; k++)
 		lower[k] = (char)(method[k] >= 'A' && method[k] <= 'Z' ? method[k] + 32 : method[k]);
 	if (!json_object_get(item, lower))
 		json_object_set_new(item, lower, op);
