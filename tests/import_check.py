@@ -218,7 +218,7 @@ def sample_value(name, d):
     v = "v" + re.sub(r"[^a-z0-9]", "", name.lower())[:10]
     lo = d.get("minLength", 0) if isinstance(d.get("minLength"), int) else 0
     hi = d.get("maxLength", 64) if isinstance(d.get("maxLength"), int) else 64
-    v = (v * 10)[:max(lo, min(len(v), hi))]
+    v = (v * (lo // len(v) + 2))[:max(lo, min(len(v), hi))]
     return v
 
 
