@@ -119,7 +119,7 @@ json_t *import_load(const char *path, struct err *err)
 		json_error_t je;
 		doc = json_loadb(text, len, 0, &je);
 		if (!doc)
-			err_set(err, "%s:%d:%d: %s", path, je.line, je.column, je.text);
+			err_set(err, "json line %d column %d: %s", je.line, je.column, je.text);
 	} else {
 		doc = import_yaml_parse(text, len, err);
 	}
@@ -127,7 +127,7 @@ json_t *import_load(const char *path, struct err *err)
 	if (doc && !json_is_object(doc)) {
 		json_decref(doc);
 		doc = NULL;
-		err_set(err, "%s: not a spec (the top level is not an object)", path);
+		err_set(err, "not a spec (the top level is not an object)");
 	}
 	return doc;
 }
