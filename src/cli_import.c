@@ -7,13 +7,37 @@
 #include <string.h>
 
 #include "import.h"
-#include "jsonx.h"
-#include "tools.h"
 
 static void usage(void)
 {
 	fprintf(stderr, "usage: switchboard connectors import SPEC [--slug S] [--only TAGS] "
 			"[--exclude GLOB] [--out FILE] [--merge EXISTING.json]\n");
+}
+
+/* "a,b" -> {"a", "b", NULL}; free with strv_free. */
+static char **strv_split(const char *s)
+{
+	size_t n = 2;
+	for (const char *p = s; *p; p++)
+		n += *p == ',';
+	char **v = xcalloc(n, sizeof(*v));
+	size_t i = 0;
+	while (*s) {
+		size_t len = strcspn(s, ",");
+		if (len)
+			v[i++] = xstrndup(s, len);
+		s += len;
+		if (*s)
+			s++;
+	}
+	return v;
+}
+
+static void strv_free(char **v)
+{
+	for (size_t i = 0; v && v[i]; i++)
+		free(v[i]);
+	free(v);
 }
 
 static int write_out(const char *path, json_t *doc)
@@ -99,7 +123,7 @@ int cli_import(struct cli *cli, int argc, char **argv)
 		goto done;
 	}
 	if (only)
-		o.only = tools_strv_split(only);
+		o.only = strv_split(only);
 	conn = import_connector(spec, &o, report, &e);
 	if (!conn)
 		goto fail;
@@ -129,7 +153,7 @@ int cli_import(struct cli *cli, int argc, char **argv)
 fail:
 	fprintf(stderr, "switchboard: %s: %s\n", spec_path, e.msg);
 done:
-	tools_strv_free(o.only);
+	strv_free(o.only);
 	json_decref(report);
 	json_decref(existing);
 	json_decref(conn);
