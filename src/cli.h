@@ -20,6 +20,8 @@ struct cli {
 int cli_tools(struct cli *cli, int argc, char **argv);
 int cli_call(struct cli *cli, int argc, char **argv);
 int cli_connectors(struct cli *cli, int argc, char **argv);
+/* connectors import SPEC (cli_import.c). */
+int cli_import(struct cli *cli, int argc, char **argv);
 int cli_check(struct cli *cli, int argc, char **argv);
 int cli_connections(struct cli *cli, int argc, char **argv);
 int cli_key(struct cli *cli, int argc, char **argv);

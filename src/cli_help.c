@@ -24,6 +24,7 @@ static const char main_usage[] =
 	"  connectors [--json] [SLUG]    list connectors, or show one\n"
 	"  connectors --entity E [--action A] [--event EV]\n"
 	"                                which connectors can do it\n"
+	"  connectors import SPEC        a connector from an OpenAPI or Postman file\n"
 	"  check [FILE|DIR...]           validate connector files (default: the registry)\n"
 	"  connections ...               manage connections (see: connections --help)\n"
 	"  key rotate                    re-seal every stored secret under a new key\n"
@@ -187,7 +188,10 @@ static const struct help {
 	    "--dry-run prints the HTTP request instead of sending it (secrets masked).\n"),
 	SUB("connectors", "connectors [--json] [SLUG | --entity E [--action A] [--event EV]]",
 	    "List the connectors, or show one (its summary; --json: its whole file).\n"
-	    "--entity E (with --action A, --event EV) lists those that can do it.\n"),
+	    "--entity E (with --action A, --event EV) lists those that can do it.\n"
+	    "connectors import SPEC [--slug S] [--only TAGS] [--exclude GLOB] [--out FILE]\n"
+	    "  [--merge EXISTING.json]: a connector file from an OpenAPI 3.x, Swagger 2.0\n"
+	    "  (JSON or YAML) or Postman v2.1 file; what is skipped, and why, on stderr.\n"),
 	SUB("check", "check [FILE|DIR...]",
 	    "Validate connector files against schemas/connector.schema.json and the\n"
 	    "rules the loader adds (default: the whole registry); exit 1 on a problem.\n"),

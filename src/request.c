@@ -358,6 +358,22 @@ static int build_standard(const struct tool *t, json_t *args, struct request *r,
 	}
 
 	/* The body. */
+	const char *enc_decl = json_string_value(json_object_get(action, "body_encoding"));
+	if (enc_decl && strcmp(enc_decl, "raw") == 0) {
+		json_t *raw = json_object_get(action, "raw");
+		const char *arg = json_string_value(json_object_get(raw, "content"));
+		const char *ctype = json_string_value(json_object_get(raw, "content_type"));
+		json_t *content = json_object_get(body, arg ? arg : "");
+		if (!json_is_string(content)) {
+			err_set(err, "the request body is the text of '%s'", arg ? arg : "content");
+			goto out;
+		}
+		buf_add(&r->body, json_string_value(content), json_string_length(content));
+		urlenc_header(r->headers, "Content-Type",
+			      ctype ? ctype : "application/octet-stream");
+		ret = 0;
+		goto out;
+	}
 	if (strcmp(json_string_value(json_object_get(action, "body_encoding")) ?
 			   json_string_value(json_object_get(action, "body_encoding")) : "",
 		   "multipart") == 0) {
@@ -370,8 +386,10 @@ static int build_standard(const struct tool *t, json_t *args, struct request *r,
 		encoding = json_string_value(json_object_get(req_conf, "body"));
 	const char *body_mode = json_string_value(json_object_get(action, "body"));
 	int body_none = body_mode && strcmp(body_mode, "none") == 0 && json_object_size(body) == 0;
+	/* A DELETE carries a body only when arguments are declared "in": "body"
+	 * (Stripe's DELETE /v1/subscription_items/{item} takes form fields). */
 	int has_body = strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0 &&
-		       strcmp(r->method, "DELETE") != 0;
+		       (strcmp(r->method, "DELETE") != 0 || json_object_size(body) > 0);
 	if (graphql) {
 		json_t *doc = json_pack("{s:s, s:O}", "query", graphql, "variables", body);
 		char *text = jsonx_dumps(doc);
