@@ -11,7 +11,7 @@ DATADIR ?= $(PREFIX)/share/switchboard
 MANDIR  ?= $(PREFIX)/share/man
 BUILD   ?= build
 CC      ?= cc
-PKGS     = jansson libcurl openssl sqlite3 libmicrohttpd
+PKGS     = jansson libcurl openssl sqlite3 libmicrohttpd libpq
 VERSION := $(shell sed -n 's/^\#define SB_VERSION "\(.*\)"/\1/p' src/util.h)
 ARCH    := $(shell uname -m)
 
