@@ -8,8 +8,15 @@ fail() { echo "FAIL: $*"; exit 1; }
 . "$ROOT/tests/lib/wait.sh"
 
 DB="$XDG_DATA_HOME/switchboard/switchboard.db"
-# sql QUERY: print the rows of QUERY on the store.
-sql() { python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchall())" "$DB" "$1"; }
+# sql QUERY: print the rows of QUERY on the store, as Python's sqlite3 gives
+# them ([('a', 1)]); on PostgreSQL ($PGSTORE, tests/run.py --postgres) too.
+sql() {
+	if [ -n "${PGSTORE:-}" ]; then
+		python3 "$ROOT/tests/pg/sql.py" "$PGSTORE" "$1"
+	else
+		python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchall())" "$DB" "$1"
+	fi
+}
 
 SRV= CON=
 # oauth_cleanup: stop the provider and a connect still waiting (a failed case).
