@@ -1,12 +1,14 @@
 #!/bin/sh
-# cluster.sh start DIR | stop DIR | url DIR DB | createdb DIR DB | restart DIR
+# cluster.sh start|stop|down|up|url|createdb DIR [DB]
 # A throwaway PostgreSQL cluster for the tests (Debian's postgresql package):
 # initdb in DIR/data, listening only on a Unix socket in DIR (no TCP), trust
 # auth for the user "sb". PostgreSQL refuses to run as root, so as root the
-# server runs as "nobody" and DIR is handed to it. stop removes DIR.
+# server runs as "nobody" and DIR is handed to it. down and up stop and start
+# the server (a restart); stop stops it and removes DIR.
 set -eu
-cmd=${1:?usage: cluster.sh start|stop|restart|url|createdb DIR [DB]}
-dir=${2:?usage: cluster.sh start|stop|restart|url|createdb DIR [DB]}
+cd /
+cmd=${1:?usage: cluster.sh start|stop|down|up|url|createdb DIR [DB]}
+dir=${2:?usage: cluster.sh start|stop|down|up|url|createdb DIR [DB]}
 bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
 if [ -z "$bin" ] || [ ! -x "$bin/initdb" ]; then
 	echo "cluster.sh: PostgreSQL is not installed (apt-get install postgresql)" >&2
@@ -34,8 +36,10 @@ start)
 	pgctl -w -o "-k $dir -c listen_addresses= -c fsync=off -c full_page_writes=off" start \
 		>/dev/null || { cat "$dir/log" >&2; exit 1; }
 	;;
-restart)
+down)
 	pgctl -w -m fast stop >/dev/null
+	;;
+up)
 	pgctl -w -o "-k $dir -c listen_addresses= -c fsync=off -c full_page_writes=off" start \
 		>/dev/null
 	;;
@@ -51,7 +55,7 @@ createdb)
 		-c "CREATE DATABASE \"${3:?database}\"" >/dev/null
 	;;
 *)
-	echo "usage: cluster.sh start|stop|restart|url|createdb DIR [DB]" >&2
+	echo "usage: cluster.sh start|stop|down|up|url|createdb DIR [DB]" >&2
 	exit 2
 	;;
 esac
