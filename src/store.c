@@ -92,16 +92,16 @@ static struct store_stmt *db_vquery(struct store *s, struct err *err, const char
 				    const char *types, va_list ap)
 {
 	struct store_arg args[16];
-	int n = 0;
+	int n = (int)strlen(types);
 
-	for (; types[n]; n++) {
-		struct store_arg *a = &args[n];
-		if (n == (int)(sizeof(args) / sizeof(args[0]))) {
-			err_set(err, "cannot query store '%s': too many arguments", s->label);
-			return NULL;
-		}
-		*a = (struct store_arg){.type = types[n]};
-		switch (types[n]) {
+	if (n > (int)(sizeof(args) / sizeof(args[0]))) {
+		err_set(err, "cannot query store '%s': too many arguments", s->label);
+		return NULL;
+	}
+	for (int i = 0; i < n; i++) {
+		struct store_arg *a = &args[i];
+		*a = (struct store_arg){.type = types[i]};
+		switch (types[i]) {
 		case 't':
 			a->text = va_arg(ap, const char *);
 			break;

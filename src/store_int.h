@@ -37,8 +37,8 @@ struct store_backend {
 	int (*open)(struct store *s, struct err *err);
 	/* Disconnect; s->db may be NULL. */
 	void (*close)(struct store *s);
-	/* Run sql with args; the statement is then read with row and the col
-	 * functions. NULL with err. */
+	/* Run sql with args into st (st->h), read then with row and the col
+	 * functions. 0, or -1 with err. */
 	int (*query)(struct store *s, struct store_stmt *st, const char *sql,
 		     const struct store_arg *args, int nargs, struct err *err);
 	/* The next row: 1 a row, 0 no more, -1 with err. */
