@@ -501,9 +501,6 @@ static struct connection *memo_get(struct store *s, const char *connector, const
 		free(key);
 	if (err_is_set(&e))
 		err_set(err, "%s", e.msg);
-	/* c comes from get(), not from e (cppcheck cannot see through the
-	 * function pointer). */
-	// cppcheck-suppress returnDanglingLifetime
 	return c;
 }
 

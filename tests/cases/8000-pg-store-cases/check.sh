@@ -10,7 +10,7 @@ if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
 fi
 cases=$(ls "$ROOT/tests/cases" | grep -E '^(45|50|60)[0-9][0-9]-' |
 	grep -vE '^(4509|4521|6013|6014|6030)-')
-python3 "$ROOT/tests/run.py" --build "$(dirname "$BIN")" --postgres $cases >"$TMP/run.out" 2>&1 ||
+python3 "$ROOT/tests/run.py" --build "$(dirname "$BIN")" --postgres -j 4 $cases >"$TMP/run.out" 2>&1 ||
 	{ grep -A12 '^FAIL' "$TMP/run.out" | head -c 3000; tail -2 "$TMP/run.out"; exit 1; }
 summary=$(tail -1 "$TMP/run.out")
 echo "$summary"
