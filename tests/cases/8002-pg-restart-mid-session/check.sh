@@ -25,6 +25,8 @@ def call(i):
             line, buf = buf.split(b"\n", 1)
             m = json.loads(line)
             if m.get("id") == i:
+                if "result" not in m:
+                    sys.exit(f"call {i}: {m}")
                 return m["result"]
         r, _, _ = select.select([srv.stdout], [], [], 0.2)
         if r:
