@@ -37,6 +37,7 @@ def text(res):
 r = call(1)
 assert not r.get("isError") and '"ok"' in text(r), r
 subprocess.run(["sh", cluster, "down", pgdir], check=True)
+time.sleep(1)  # the server notices (its store watch) before the call
 r = call(2)
 assert r.get("isError"), f"a call without the database succeeded: {r}"
 assert "cannot reach store" in text(r), r
