@@ -11,7 +11,7 @@ DATADIR ?= $(PREFIX)/share/switchboard
 MANDIR  ?= $(PREFIX)/share/man
 BUILD   ?= build
 CC      ?= cc
-PKGS     = jansson libcurl openssl sqlite3 libmicrohttpd libpcre2-8 yaml-0.1
+PKGS     = jansson libcurl openssl sqlite3 libmicrohttpd libpcre2-8 yaml-0.1 libpq
 VERSION := $(shell sed -n 's/^\#define SB_VERSION "\(.*\)"/\1/p' src/util.h)
 ARCH    := $(shell uname -m)
 

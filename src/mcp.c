@@ -278,7 +278,9 @@ static void watch_store(struct mcp_core *srv)
 		return;
 	srv->next_store_check = now_ms() + STORE_CHECK_MS;
 	long long v = store_data_version(srv->store);
-	if (v == srv->store_version)
+	/* -1: the store is unreachable (a PostgreSQL restart); keep the tools
+	 * we have rather than rebuild them from nothing. */
+	if (v < 0 || v == srv->store_version)
 		return;
 	srv->store_version = v;
 	watch_events(srv);

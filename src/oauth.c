@@ -361,6 +361,24 @@ int oauth_lock(struct store *s, const struct connector *c, long long id, struct 
 	}
 }
 
+/* After invalid_grant, before declaring the connection dead: has someone
+ * stored another refresh token since we read ours (a reconnect, which does
+ * not take the lock)? Then conn becomes the stored row: 1; else 0. */
+static int rotated_meanwhile(struct store *s, const struct connector *c, struct connection *conn,
+			     const char *sent)
+{
+	struct err e;
+	err_init(&e);
+	struct connection *again = store_get_connection(s, c->slug, conn->name, 1, &e);
+	const char *now = again ? conns_value(again, "refresh_token") : NULL;
+	if (!sent || !now || strcmp(now, sent) == 0) {
+		connection_free(again);
+		return 0;
+	}
+	replace_conn(conn, again);
+	return 1;
+}
+
 int oauth_refresh(struct store *s, const struct connector *c, json_t *method,
 		  struct connection *conn, int force, struct err *err)
 {
@@ -417,6 +435,10 @@ int oauth_refresh(struct store *s, const struct connector *c, json_t *method,
 		}
 	}
 	if (!resp) {
+		if (strstr(e.msg, "invalid_grant") && rotated_meanwhile(s, c, conn, refresh)) {
+			ret = 1; /* a reconnect wrote a new grant while we asked */
+			goto out;
+		}
 		if (strstr(e.msg, "invalid_grant")) {
 			store_set_status(s, conn->id, "needs_reconnect", e.msg, NULL);
 			err_set(err, "%s; the grant was revoked or expired: ask the user to run: "

@@ -1,6 +1,6 @@
-/* store.c - the store's core: opening, schema migrations, the sqlite
- * helpers and transactions the other store files share, sealing, and key
- * rotation. Only the store's files (store*.c) include sqlite3.h. */
+/* store.c - the store's core: choosing the engine, schema migrations, the
+ * query helpers the other store files share, sealing, and key rotation. No
+ * engine's library here: see store_sqlite.c and store_pg.c. */
 #include "store.h"
 
 #include <errno.h>
@@ -12,19 +12,17 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <sqlite3.h>
-
 #include "crypto.h"
 #include "log.h"
 #include "store_int.h"
 
-#define BUSY_TIMEOUT_MS 5000
-#define BUSY_RETRIES 8
 #define KEY_CHECK_MSG "switchboard key check 1"
 
 /* Each entry moves the schema one version up (index 0 makes version 1) and
  * runs in its own transaction. Never edit an entry that has shipped: add the
- * next one. */
+ * next one. The text is sqlite's; an engine whose dialect differs gives its
+ * own text for an entry (store_backend.migration), with the same tables,
+ * columns and constraints. */
 static const char *const migrations[] = {
 	/* 1: the initial schema. */
 	"CREATE TABLE connections ("
@@ -88,164 +86,140 @@ static const char *const migrations[] = {
 };
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
-/* ---- sqlite helpers ---- */
+/* ---- queries ---- */
 
-/* store_db_query with a va_list; the letters are described in store_int.h. */
-static sqlite3_stmt *db_vquery(struct store *s, struct err *err, const char *sql, const char *types,
-			       va_list ap)
+static struct store_stmt *db_vquery(struct store *s, struct err *err, const char *sql,
+				    const char *types, va_list ap)
 {
-	sqlite3_stmt *st = NULL;
-	int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+	struct store_arg args[16];
+	int n = (int)strlen(types);
 
-	for (int i = 1; rc == SQLITE_OK && types[i - 1]; i++) {
-		long long v;
-		const void *p;
-		switch (types[i - 1]) {
+	if (n > (int)(sizeof(args) / sizeof(args[0]))) {
+		err_set(err, "cannot query store '%s': too many arguments", s->label);
+		return NULL;
+	}
+	for (int i = 0; i < n; i++) {
+		struct store_arg *a = &args[i];
+		*a = (struct store_arg){.type = types[i]};
+		switch (types[i]) {
 		case 't':
-			rc = sqlite3_bind_text(st, i, va_arg(ap, const char *), -1, SQLITE_STATIC);
+			a->text = va_arg(ap, const char *);
 			break;
 		case 'i':
-			rc = sqlite3_bind_int64(st, i, va_arg(ap, long long));
+			a->num = va_arg(ap, long long);
 			break;
 		case 'n':
-			v = va_arg(ap, long long);
-			rc = v ? sqlite3_bind_int64(st, i, v) : sqlite3_bind_null(st, i);
+			a->num = va_arg(ap, long long);
 			break;
 		case 'b':
-			p = va_arg(ap, const void *);
-			v = (long long)va_arg(ap, size_t);
-			rc = p ? sqlite3_bind_blob64(st, i, p, (sqlite3_uint64)v, SQLITE_STATIC)
-			       : sqlite3_bind_null(st, i);
-			break;
-		case 'v':
-			p = va_arg(ap, const sqlite3_value *);
-			rc = p ? sqlite3_bind_value(st, i, p) : sqlite3_bind_null(st, i);
+			a->blob = va_arg(ap, const void *);
+			a->len = va_arg(ap, size_t);
 			break;
 		default:
-			rc = SQLITE_MISUSE;
+			err_set(err, "cannot query store '%s': bad argument type", s->label);
+			return NULL;
 		}
 	}
-	if (rc != SQLITE_OK) {
-		err_set(err, "cannot query store '%s': %s", s->path, sqlite3_errmsg(s->db));
-		sqlite3_finalize(st);
+	struct store_stmt *st = xcalloc(1, sizeof(*st));
+	st->s = s;
+	st->row = -1;
+	if (s->be->query(s, st, sql, args, n, err) < 0) {
+		free(st);
 		return NULL;
 	}
 	return st;
 }
 
-sqlite3_stmt *store_db_query(struct store *s, struct err *err, const char *sql, const char *types,
-			     ...)
+struct store_stmt *store_db_query(struct store *s, struct err *err, const char *sql,
+				  const char *types, ...)
 {
 	va_list ap;
 	va_start(ap, types);
-	sqlite3_stmt *st = db_vquery(s, err, sql, types, ap);
+	struct store_stmt *st = db_vquery(s, err, sql, types, ap);
 	va_end(ap);
 	return st;
 }
 
-/* Step a query: 1 a row, 0 no more, -1 with err. */
-int store_db_row(struct store *s, sqlite3_stmt *st, struct err *err)
+int store_db_row(struct store_stmt *st, struct err *err)
 {
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		return 1;
-	if (rc == SQLITE_DONE)
-		return 0;
-	return err_set(err, "cannot read store '%s': %s", s->path, sqlite3_errmsg(s->db));
+	return st->s->be->row(st, err);
 }
 
-/* Run a statement that returns no rows: the number of rows changed or -1. */
+void store_db_finalize(struct store_stmt *st)
+{
+	if (!st)
+		return;
+	st->s->be->finalize(st);
+	free(st);
+}
+
+long long store_db_col_int(struct store_stmt *st, int i)
+{
+	return st->s->be->col_int(st, i);
+}
+
+const char *store_db_col_text(struct store_stmt *st, int i)
+{
+	return st->s->be->col_text(st, i);
+}
+
+const void *store_db_col_blob(struct store_stmt *st, int i, size_t *len)
+{
+	return st->s->be->col_blob(st, i, len);
+}
+
+char *store_db_text(struct store_stmt *st, int i)
+{
+	const char *t = store_db_col_text(st, i);
+	return t ? xstrdup(t) : NULL;
+}
+
 int store_db_exec(struct store *s, struct err *err, const char *sql, const char *types, ...)
 {
 	va_list ap;
 	va_start(ap, types);
-	sqlite3_stmt *st = db_vquery(s, err, sql, types, ap);
+	struct store_stmt *st = db_vquery(s, err, sql, types, ap);
 	va_end(ap);
 	if (!st)
 		return -1;
-	int ret = -1;
-	if (sqlite3_step(st) == SQLITE_DONE)
-		ret = sqlite3_changes(s->db);
-	else
-		err_set(err, "cannot update store '%s': %s", s->path, sqlite3_errmsg(s->db));
-	sqlite3_finalize(st);
+	int ret = -1, rc = store_db_row(st, err);
+	if (rc == 0)
+		ret = s->be->changes(st);
+	else if (rc == 1)
+		err_set(err, "cannot update store '%s': a statement returned rows", s->label);
+	store_db_finalize(st);
 	return ret;
 }
 
-/* The first column of the first row as an integer: 1 found (*out set), 0
- * no row, -1 with err. */
 int store_db_int(struct store *s, struct err *err, long long *out, const char *sql,
 		 const char *types, ...)
 {
 	va_list ap;
 	va_start(ap, types);
-	sqlite3_stmt *st = db_vquery(s, err, sql, types, ap);
+	struct store_stmt *st = db_vquery(s, err, sql, types, ap);
 	va_end(ap);
 	if (!st)
 		return -1;
-	int ret = store_db_row(s, st, err);
+	int ret = store_db_row(st, err);
 	if (ret == 1)
-		*out = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+		*out = store_db_col_int(st, 0);
+	store_db_finalize(st);
 	return ret;
 }
 
-char *store_db_text(sqlite3_stmt *st, int i)
-{
-	const unsigned char *t = sqlite3_column_text(st, i);
-	return t ? xstrdup((const char *)t) : NULL;
-}
-
-static int is_busy(int rc)
-{
-	return (rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED;
-}
-
-/* Back off before retrying a busy database, a little longer each time, with
- * jitter so two processes do not retry in step. */
-static void busy_sleep(int attempt)
-{
-	long ms = (10L << (attempt < 5 ? attempt : 5)) + (long)((now_ms() ^ getpid()) % 10);
-	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
-
-/* Run sql (no bindings), retrying while another process holds the lock
- * longer than the busy timeout or sqlite refuses to wait. */
-static int db_exec_retry(struct store *s, const char *sql, struct err *err)
-{
-	for (int i = 0;; i++) {
-		int rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
-		if (rc == SQLITE_OK)
-			return 0;
-		if (!is_busy(rc) || i == BUSY_RETRIES)
-			return err_set(err, "cannot write to store '%s': %s", s->path,
-				       sqlite3_errmsg(s->db));
-		busy_sleep(i);
-	}
-}
-
-/* Every write goes through BEGIN IMMEDIATE: it takes the write lock up front,
- * so a transaction never fails half way because another process wrote. */
 int store_tx_begin(struct store *s, struct err *err)
 {
-	return db_exec_retry(s, "BEGIN IMMEDIATE", err);
+	return s->be->tx_begin(s, err);
 }
 
-/* On failure the transaction stays open for store_tx_rollback. */
 int store_tx_commit(struct store *s, struct err *err)
 {
-	if (db_exec_retry(s, "COMMIT", err) < 0)
-		return -1;
-	s->changes++;
-	return 0;
+	return s->be->tx_commit(s, err);
 }
 
 void store_tx_rollback(struct store *s)
 {
-	if (!sqlite3_get_autocommit(s->db))
-		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	s->be->tx_rollback(s);
 }
 
 /* ---- opening ---- */
@@ -259,27 +233,26 @@ static int migrate(struct store *s, struct err *err)
 			return -1;
 		/* Read inside the transaction: another process may have just
 		 * migrated. */
-		if (store_db_int(s, err, &v, "PRAGMA user_version", "") < 0)
+		if (s->be->get_schema(s, &v, err) < 0)
 			goto fail;
 		if (v > NMIGRATIONS) {
 			err_set(err,
 				"store '%s' has schema version %lld, newer than this switchboard "
 				"knows (%d); upgrade switchboard",
-				s->path, v, NMIGRATIONS);
+				s->label, v, NMIGRATIONS);
 			goto fail;
 		}
 		if (v == NMIGRATIONS) {
 			store_tx_rollback(s);
 			return 0;
 		}
-		char *bump = xasprintf("PRAGMA user_version = %lld", v + 1);
-		int rc = sqlite3_exec(s->db, migrations[v], NULL, NULL, NULL);
-		if (rc == SQLITE_OK)
-			rc = sqlite3_exec(s->db, bump, NULL, NULL, NULL);
-		free(bump);
-		if (rc != SQLITE_OK) {
-			err_set(err, "cannot migrate store '%s' to version %lld: %s", s->path,
-				v + 1, sqlite3_errmsg(s->db));
+		const char *sql = s->be->migration ? s->be->migration((int)v) : NULL;
+		struct err e;
+		err_init(&e);
+		if (s->be->script(s, sql ? sql : migrations[v], &e) < 0 ||
+		    s->be->set_schema(s, v + 1, &e) < 0) {
+			err_set(err, "cannot migrate store '%s' to version %lld: %s", s->label,
+				v + 1, e.msg);
 			goto fail;
 		}
 		if (store_tx_commit(s, err) < 0)
@@ -307,72 +280,38 @@ static char *default_path(struct err *err)
 	return NULL;
 }
 
+static int is_postgres_url(const char *path)
+{
+	return strncmp(path, "postgres://", 11) == 0 || strncmp(path, "postgresql://", 13) == 0;
+}
+
+/* path with the password of a URL ("scheme://user:password@host") masked. */
+static char *redact_url(const char *path)
+{
+	const char *scheme = strstr(path, "://");
+	const char *at = scheme ? strchr(scheme + 3, '@') : NULL;
+	const char *colon = scheme ? strchr(scheme + 3, ':') : NULL;
+	if (!at || !colon || colon > at)
+		return xstrdup(path);
+	return xasprintf("%.*s:***%s", (int)(colon - path), path, at);
+}
+
 static void key_finish_rotation(struct store *s);
 
 struct store *store_open(const char *path, struct err *err)
 {
 	struct store *s = xcalloc(1, sizeof(*s));
-	sqlite3_stmt *st = NULL;
 
 	s->path = path ? xstrdup(path) : default_path(err);
-	if (!s->path || store_make_parent(s->path, err) < 0)
+	if (!s->path)
 		goto fail;
-	/* Create the file ourselves so it is 0600 whatever the umask; sqlite
-	 * gives the -wal and -shm files the same mode. Only when it is missing:
-	 * closing any descriptor of an existing store would drop the POSIX
-	 * locks another handle of this process holds on it (a worker thread's
-	 * refresh opens one) and sqlite then reports disk I/O errors. */
-	struct stat sb;
-	if (stat(s->path, &sb) < 0) {
-		int fd = open(s->path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-		if (fd < 0) {
-			err_set(err, "cannot open store '%s': %s", s->path, strerror(errno));
-			goto fail;
-		}
-		close(fd);
-	}
-	if (sqlite3_open_v2(s->path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
-	    SQLITE_OK) {
-		err_set(err, "cannot open store '%s': %s", s->path,
-			s->db ? sqlite3_errmsg(s->db) : "out of memory");
-		goto fail;
-	}
-	sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
-	/* secure_delete zeroes what a delete or a re-seal frees, so old sealed
-	 * blobs do not outlive a key rotation in free pages. */
-	if (db_exec_retry(s, "PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON", err) < 0)
-		goto fail;
-	/* Switching to WAL needs a moment of exclusive access, which a busy
-	 * neighbour may deny without waiting. */
-	for (int i = 0;; i++) {
-		st = store_db_query(s, err, "PRAGMA journal_mode = WAL", "");
-		if (!st)
-			goto fail;
-		int rc = sqlite3_step(st);
-		if (rc == SQLITE_ROW) {
-			const char *mode = (const char *)sqlite3_column_text(st, 0);
-			if (!mode || strcmp(mode, "wal") != 0)
-				log_warn("store '%s' cannot use WAL mode (%s); concurrent use is "
-					 "slower",
-					 s->path, mode ? mode : "unknown");
-			break;
-		}
-		if (!is_busy(rc) || i == BUSY_RETRIES) {
-			err_set(err, "cannot open store '%s': %s", s->path, sqlite3_errmsg(s->db));
-			goto fail;
-		}
-		sqlite3_finalize(st);
-		st = NULL;
-		busy_sleep(i);
-	}
-	sqlite3_finalize(st);
-	st = NULL;
-	if (migrate(s, err) < 0)
+	s->be = is_postgres_url(s->path) ? &store_pg : &store_sqlite;
+	s->label = redact_url(s->path);
+	if (s->be->open(s, err) < 0 || migrate(s, err) < 0)
 		goto fail;
 	key_finish_rotation(s);
 	return s;
 fail:
-	sqlite3_finalize(st);
 	store_free(s);
 	return NULL;
 }
@@ -382,10 +321,11 @@ void store_free(struct store *s)
 	if (!s)
 		return;
 	store_memo_release(s);
-	sqlite3_finalize(s->data_version);
-	sqlite3_close(s->db);
+	if (s->be)
+		s->be->close(s);
 	crypto_cleanse(s->key, sizeof(s->key));
 	free(s->key_path);
+	free(s->label);
 	free(s->path);
 	free(s);
 }
@@ -402,15 +342,19 @@ int store_schema_version(void)
 
 long long store_data_version(struct store *s)
 {
-	if (!s->data_version &&
-	    sqlite3_prepare_v3(s->db, "PRAGMA data_version", -1, SQLITE_PREPARE_PERSISTENT,
-			       &s->data_version, NULL) != SQLITE_OK)
-		return -1;
-	long long v = -1;
-	if (sqlite3_step(s->data_version) == SQLITE_ROW)
-		v = sqlite3_column_int64(s->data_version, 0) + s->changes;
-	sqlite3_reset(s->data_version);
-	return v;
+	return s->be->data_version(s, 0);
+}
+
+int store_lock_acquire(struct store *s, long long id, int ttl_s, struct err *err)
+{
+	if (ttl_s <= 0)
+		return err_set(err, "invalid lock time %d for connection %lld", ttl_s, id);
+	return s->be->lock_acquire(s, id, ttl_s, err);
+}
+
+int store_lock_release(struct store *s, long long id, struct err *err)
+{
+	return s->be->lock_release(s, id, err);
 }
 
 /* ---- sealing ---- */
@@ -432,12 +376,12 @@ static int key_verify(struct store *s, struct err *err)
 {
 	char *mine = key_check(s->key), *theirs = NULL;
 	int ret = -1;
-	sqlite3_stmt *st =
+	struct store_stmt *st =
 		store_db_query(s, err, "SELECT value FROM meta WHERE name = 'key_check'", "");
 
 	if (!st)
 		goto done;
-	int rc = store_db_row(s, st, err);
+	int rc = store_db_row(st, err);
 	if (rc < 0)
 		goto done;
 	if (rc == 0) {
@@ -454,17 +398,17 @@ static int key_verify(struct store *s, struct err *err)
 	if (!theirs || strcmp(mine, theirs) != 0) {
 		if (s->key_from_env)
 			err_set(err, "SWITCHBOARD_KEY is not the key store '%s' is sealed with",
-				s->path);
+				s->label);
 		else
 			err_set(err,
 				"key file '%s' does not hold the key store '%s' is sealed with "
 				"(was the key rotated? restart switchboard)",
-				s->key_path, s->path);
+				s->key_path, s->label);
 		goto done;
 	}
 	ret = 0;
 done:
-	sqlite3_finalize(st);
+	store_db_finalize(st);
 	free(mine);
 	free(theirs);
 	return ret;
@@ -528,7 +472,7 @@ static void key_finish_rotation(struct store *s)
 	unsigned char key[CRYPTO_KEY_LEN];
 	char *path = NULL, *new_path = NULL, *want = NULL, *have = NULL;
 	struct stat st;
-	sqlite3_stmt *q = NULL;
+	struct store_stmt *q = NULL;
 
 	if ((env && *env) || !(path = store_key_file_path(NULL)))
 		return;
@@ -536,7 +480,7 @@ static void key_finish_rotation(struct store *s)
 	if (lstat(new_path, &st) < 0)
 		goto done;
 	q = store_db_query(s, NULL, "SELECT value FROM meta WHERE name = 'key_check'", "");
-	if (!q || store_db_row(s, q, NULL) != 1 || !(want = store_db_text(q, 0)))
+	if (!q || store_db_row(q, NULL) != 1 || !(want = store_db_text(q, 0)))
 		goto done;
 	if (store_key_read_file(path, key, NULL) == 1 && strcmp(have = key_check(key), want) == 0)
 		goto done;
@@ -555,7 +499,7 @@ static void key_finish_rotation(struct store *s)
 			  new_path, path, strerror(errno));
 done:
 	crypto_cleanse(key, sizeof(key));
-	sqlite3_finalize(q);
+	store_db_finalize(q);
 	free(have);
 	free(want);
 	free(new_path);
@@ -565,17 +509,15 @@ done:
 /* The sealed columns, each walked in key order one row at a time, so no
  * cursor is open while its table changes. */
 static const struct sealed_column {
-	const char *next;   /* the row after ?1 (NULL = first): key, connector, id, blob, label */
+	const char *next;   /* the row after ?1: key, connector, id, blob, label */
 	const char *update; /* ?1 blob, ?2 key */
-	int is_app;
+	int is_app;         /* keyed by connector (text), else by id */
 } sealed_columns[] = {
 	{"SELECT id, connector, id, secrets, 'connection ''' || connector || '/' || name || '''' "
-	 "FROM connections WHERE secrets IS NOT NULL AND (?1 IS NULL OR id > ?1) "
-	 "ORDER BY id LIMIT 1",
+	 "FROM connections WHERE secrets IS NOT NULL AND id > ?1 ORDER BY id LIMIT 1",
 	 "UPDATE connections SET secrets = ? WHERE id = ?", 0},
 	{"SELECT connector, connector, 0, client_secret, 'the oauth app of ''' || connector || "
-	 "'''' "
-	 "FROM oauth_apps WHERE client_secret IS NOT NULL AND (?1 IS NULL OR connector > ?1) "
+	 "'''' FROM oauth_apps WHERE client_secret IS NOT NULL AND connector > ?1 "
 	 "ORDER BY connector LIMIT 1",
 	 "UPDATE oauth_apps SET client_secret = ? WHERE connector = ?", 1},
 };
@@ -584,40 +526,45 @@ static const struct sealed_column {
 static int reseal_column(struct store *s, const struct sealed_column *col,
 			 const unsigned char new_key[CRYPTO_KEY_LEN], struct err *err)
 {
-	sqlite3_value *cursor = NULL;
-	int ret = -1, rc;
+	char *cursor_text = xstrdup("");
+	long long cursor_id = 0;
+	int ret = -1, rc = -1;
 
 	for (;;) {
 		char *aad = NULL, *plain = NULL;
 		unsigned char *blob = NULL;
-		size_t blob_len = 0;
-		sqlite3_stmt *st = store_db_query(s, err, col->next, "v", cursor);
-		if (!st || (rc = store_db_row(s, st, err)) < 0) {
-			sqlite3_finalize(st);
+		size_t blob_len = 0, sealed_len = 0;
+		struct store_stmt *st =
+			col->is_app ? store_db_query(s, err, col->next, "t", cursor_text)
+				    : store_db_query(s, err, col->next, "i", cursor_id);
+		if (!st || (rc = store_db_row(st, err)) <= 0) {
+			store_db_finalize(st);
+			if (st && rc == 0)
+				break;
 			goto done;
 		}
-		if (rc == 0) {
-			sqlite3_finalize(st);
-			break;
-		}
-		const char *connector = (const char *)sqlite3_column_text(st, 1);
+		const char *connector = store_db_col_text(st, 1);
+		const void *sealed = store_db_col_blob(st, 3, &sealed_len);
 		aad = col->is_app ? store_app_aad(connector)
-				  : store_conn_aad(connector, sqlite3_column_int64(st, 2));
-		plain = store_unseal(s, sqlite3_column_blob(st, 3),
-				     (size_t)sqlite3_column_bytes(st, 3), aad, err);
+				  : store_conn_aad(connector, store_db_col_int(st, 2));
+		plain = store_unseal(s, sealed, sealed_len, aad, err);
 		if (!plain)
 			err_set(err,
 				"cannot rotate the key: the secrets of %s do not open (wrong key "
 				"or tampered data); nothing was changed",
-				sqlite3_column_text(st, 4));
-		sqlite3_value_free(cursor);
-		cursor = sqlite3_value_dup(sqlite3_column_value(st, 0));
-		if (plain && cursor &&
-		    crypto_seal(new_key, plain, strlen(plain), aad, &blob, &blob_len, err) == 0)
-			rc = store_db_exec(s, err, col->update, "bv", blob, blob_len, cursor);
+				store_db_col_text(st, 4));
+		free(cursor_text);
+		cursor_text = store_db_text(st, 0);
+		cursor_id = store_db_col_int(st, 0);
+		store_db_finalize(st);
+		if (plain && crypto_seal(new_key, plain, strlen(plain), aad, &blob, &blob_len,
+					 err) == 0)
+			rc = col->is_app ? store_db_exec(s, err, col->update, "bt", blob, blob_len,
+							 cursor_text)
+					 : store_db_exec(s, err, col->update, "bi", blob, blob_len,
+							 cursor_id);
 		else
 			rc = -1;
-		sqlite3_finalize(st);
 		free_secret(plain);
 		free(blob);
 		free(aad);
@@ -626,7 +573,7 @@ static int reseal_column(struct store *s, const struct sealed_column *col,
 	}
 	ret = 0;
 done:
-	sqlite3_value_free(cursor);
+	free(cursor_text);
 	return ret;
 }
 
@@ -692,7 +639,8 @@ int store_rotate_key(struct store *s, char **new_key_b64, struct err *err)
 		goto done;
 	}
 	/* Best effort: push the old blobs out of the WAL as well. */
-	sqlite3_exec(s->db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
+	if (s->be->compact)
+		s->be->compact(s);
 	if (s->key_from_env) {
 		*new_key_b64 = b64;
 		b64 = NULL;

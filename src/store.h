@@ -1,15 +1,16 @@
-/* store.h - the local store: connections (secrets sealed with AES-256-GCM),
- * OAuth client apps, received events and per-connection locks, in one sqlite
- * file. The only module that knows sqlite3 (store*.c; store_int.h is its
- * private header).
+/* store.h - the store: connections (secrets sealed with AES-256-GCM), OAuth
+ * client apps, received events, polling cursors and per-connection locks, in
+ * an sqlite file or a PostgreSQL database shared by several processes and
+ * hosts. The only module that knows SQL (store*.c; store_int.h is its
+ * private header and the engine interface).
  *
  * Conventions: int functions return 0 on success, -1 with err set, unless
  * said otherwise. Strings passed in are borrowed (copied when kept). Every
  * struct returned is new and freed with its *_free(), which accepts NULL.
- * Secrets never appear in error messages. Writes run in BEGIN IMMEDIATE
- * transactions that wait for (and retry after) other processes' writes, so
- * several switchboard processes may share one store. A struct store is for
- * one thread and must not be carried across fork(). */
+ * Secrets never appear in error messages. Writes run in transactions that
+ * wait for other processes' writes, so several switchboard processes may
+ * share one store. A struct store is for one thread and must not be carried
+ * across fork(). */
 #ifndef SB_STORE_H
 #define SB_STORE_H
 
@@ -46,17 +47,21 @@ void store_secrets_free(json_t *secrets);
 
 /* Open (creating when missing) the store at path. path NULL means
  * $SWITCHBOARD_STORE, else $XDG_DATA_HOME/switchboard/switchboard.db
- * (~/.local/share/switchboard/switchboard.db). A missing folder is created
- * 0700 and a missing file 0600. Runs pending schema migrations, each in its
- * own transaction. The sealing key is loaded on first need (see
+ * (~/.local/share/switchboard/switchboard.db). A path starting with
+ * postgres:// or postgresql:// is a libpq URL: the database must exist, the
+ * tables are made in it. Otherwise it is an sqlite file: a missing folder is
+ * created 0700 and a missing file 0600. Runs pending schema migrations, each
+ * in its own transaction. A PostgreSQL connection lost later (a restart) is
+ * made again by the next call outside a transaction; calls fail meanwhile. The sealing key is loaded on first need (see
  * store_rotate_key for where it lives). Returns a new store (store_free) or
  * NULL with err. */
 struct store *store_open(const char *path, struct err *err);
 /* Close the store and wipe the key. Accepts NULL. */
 void store_free(struct store *s);
-/* The file in use; borrowed, valid until store_free. */
+/* The file or URL in use (as given: a URL may hold a password, so it is not
+ * for messages); borrowed, valid until store_free. */
 const char *store_path(const struct store *s);
-/* The schema version this build migrates to (PRAGMA user_version). */
+/* The schema version this build migrates to. */
 int store_schema_version(void);
 
 /* Add c: connector and name are required; auth NULL means "none". Sets
@@ -106,8 +111,9 @@ int store_set_status(struct store *s, long long id, const char *status, const ch
 
 /* A number that changes whenever the store changes: sqlite's PRAGMA
  * data_version (other processes' commits) plus a count of this handle's own
- * commits. Cheap enough to ask before every request; compare for equality
- * only. -1 on error. This handle's store_touch_connection does not count. */
+ * commits; with PostgreSQL a counter every write transaction of every
+ * process bumps. Cheap enough to ask before every request; compare for
+ * equality only. -1 on error. store_touch_connection does not count. */
 long long store_data_version(struct store *s);
 
 /* An OAuth client app registered for a connector, overriding its defaults. */
@@ -230,11 +236,13 @@ int store_get_poll_cursor(struct store *s, long long connection_id, const char *
 int store_set_poll_cursor(struct store *s, long long connection_id, const char *entity,
 			  const char *cursor, struct err *err);
 
-/* A per-connection lock across processes, e.g. around an OAuth refresh. The
- * holder is this process id; it lasts ttl_s seconds unless released, or until
- * the holder is seen to have died (same pid namespace, pid gone). Returns
+/* A per-connection lock across processes, e.g. around an OAuth refresh.
+ * sqlite: the holder is this process id; it lasts ttl_s seconds unless
+ * released, or until the holder is seen to have died (same pid namespace,
+ * pid gone). PostgreSQL: an advisory lock of this handle's session, across
+ * hosts, held until released or until the holder's connection ends. Returns
  * 1 acquired (or renewed, when this process already held it), 0 held by
- * another process, -1 with err. */
+ * another process (or handle), -1 with err. */
 int store_lock_acquire(struct store *s, long long id, int ttl_s, struct err *err);
 /* Release this process's lock on id; releasing a lock not held is not an
  * error. */

@@ -5,8 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sqlite3.h>
-
 #include "crypto.h"
 #include "store_int.h"
 
@@ -133,43 +131,44 @@ static int seal_secrets(struct store *s, const char *connector, long long id, js
 }
 
 /* A connection from a row of CONN_COLS. */
-static struct connection *conn_from_row(struct store *s, sqlite3_stmt *st, int with_secrets,
+static struct connection *conn_from_row(struct store *s, struct store_stmt *st, int with_secrets,
 					struct err *err)
 {
 	struct connection *c = xcalloc(1, sizeof(*c));
-	const char *config = (const char *)sqlite3_column_text(st, 4);
+	const char *config = store_db_col_text(st, 4);
 
-	c->id = sqlite3_column_int64(st, 0);
+	c->id = store_db_col_int(st, 0);
 	c->connector = store_db_text(st, 1);
 	c->name = store_db_text(st, 2);
 	c->auth = store_db_text(st, 3);
-	c->is_default = sqlite3_column_int(st, 6) != 0;
+	c->is_default = store_db_col_int(st, 6) != 0;
 	c->status = store_db_text(st, 7);
 	c->last_error = store_db_text(st, 8);
-	c->created_at = sqlite3_column_int64(st, 9);
-	c->updated_at = sqlite3_column_int64(st, 10);
-	c->last_used_at = sqlite3_column_int64(st, 11);
-	c->expires_at = sqlite3_column_int64(st, 12);
+	c->created_at = store_db_col_int(st, 9);
+	c->updated_at = store_db_col_int(st, 10);
+	c->last_used_at = store_db_col_int(st, 11);
+	c->expires_at = store_db_col_int(st, 12);
 	if (!c->connector || !c->name || !c->auth || !c->status) {
-		err_set(err, "cannot read store '%s': incomplete connection row %lld", s->path,
+		err_set(err, "cannot read store '%s': incomplete connection row %lld", s->label,
 			c->id);
 		goto fail;
 	}
 	c->config = config ? json_loads(config, 0, NULL) : NULL;
 	if (!json_is_object(c->config)) {
 		err_set(err, "connection '%s/%s' has a broken config in store '%s'", c->connector,
-			c->name, s->path);
+			c->name, s->label);
 		goto fail;
 	}
 	if (!with_secrets)
 		return c;
-	if (sqlite3_column_type(st, 5) == SQLITE_NULL) {
+	size_t sealed_len = 0;
+	const void *sealed = store_db_col_blob(st, 5, &sealed_len);
+	if (!sealed) {
 		c->secrets = json_object();
 		return c;
 	}
 	char *aad = store_conn_aad(c->connector, c->id);
-	char *plain = store_unseal(s, sqlite3_column_blob(st, 5),
-				   (size_t)sqlite3_column_bytes(st, 5), aad, err);
+	char *plain = store_unseal(s, sealed, sealed_len, aad, err);
 	free(aad);
 	c->secrets = plain ? json_loads(plain, 0, NULL) : NULL;
 	free_secret(plain);
@@ -190,16 +189,16 @@ static struct connection *conn_load(struct store *s, long long id, int with_secr
 				    struct err *err)
 {
 	struct connection *c = NULL;
-	sqlite3_stmt *st = store_db_query(
+	struct store_stmt *st = store_db_query(
 		s, err, "SELECT " CONN_COLS " FROM connections WHERE id = ?", "i", id);
 	if (!st)
 		return NULL;
-	int rc = store_db_row(s, st, err);
+	int rc = store_db_row(st, err);
 	if (rc == 1)
 		c = conn_from_row(s, st, with_secrets, err);
 	else if (rc == 0)
 		err_set(err, "no connection with id %lld", id);
-	sqlite3_finalize(st);
+	store_db_finalize(st);
 	return c;
 }
 
@@ -207,22 +206,22 @@ static struct connection *conn_load(struct store *s, long long id, int with_secr
 static char *conn_connector(struct store *s, long long id, struct err *err)
 {
 	char *connector = NULL;
-	sqlite3_stmt *st =
+	struct store_stmt *st =
 		store_db_query(s, err, "SELECT connector FROM connections WHERE id = ?", "i", id);
 	if (!st)
 		return NULL;
-	int rc = store_db_row(s, st, err);
+	int rc = store_db_row(st, err);
 	if (rc == 1)
 		connector = store_db_text(st, 0);
 	else if (rc == 0)
 		err_set(err, "no connection with id %lld", id);
-	sqlite3_finalize(st);
+	store_db_finalize(st);
 	return connector;
 }
 
 int store_add_connection(struct store *s, struct connection *c, struct err *err)
 {
-	int ret = -1, in_tx = 0, found, has_default;
+	int ret = -1, in_tx = 0, found, has_default, rc;
 	char *config = NULL;
 	unsigned char *blob = NULL;
 	size_t blob_len = 0;
@@ -245,17 +244,19 @@ int store_add_connection(struct store *s, struct connection *c, struct err *err)
 	has_default = store_db_int(
 		s, err, &one, "SELECT 1 FROM connections WHERE connector = ? AND is_default = 1",
 		"t", c->connector);
-	if (has_default < 0 ||
-	    store_db_exec(
-		    s, err,
-		    "INSERT INTO connections (connector, name, auth, config, is_default, status, "
-		    "last_error, created_at, updated_at, expires_at) "
-		    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-		    "ttttittiii", c->connector, c->name, auth, config, (long long)!has_default,
-		    status, c->last_error, now, now, c->expires_at) < 0)
+	if (has_default < 0)
+		goto done;
+	rc = store_db_int(s, err, &id,
+			  "INSERT INTO connections (connector, name, auth, config, is_default, "
+			  "status, last_error, created_at, updated_at, expires_at) "
+			  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+			  "ttttittiii", c->connector, c->name, auth, config,
+			  (long long)!has_default, status, c->last_error, now, now, c->expires_at);
+	if (rc == 0)
+		err_set(err, "cannot add connection '%s/%s': no id", c->connector, c->name);
+	if (rc != 1)
 		goto done;
 	/* The secrets are bound to the row id, which exists only now. */
-	id = sqlite3_last_insert_rowid(s->db);
 	if (c->secrets &&
 	    (seal_secrets(s, c->connector, id, c->secrets, &blob, &blob_len, err) < 0 ||
 	     store_db_exec(s, err, "UPDATE connections SET secrets = ? WHERE id = ?", "bi", blob,
@@ -348,7 +349,7 @@ static int conn_find(struct store *s, const char *connector, const char *name, l
 {
 	struct buf names;
 	int n = 0, rc, ret = -1;
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 
 	buf_init(&names, 4096);
 	st = store_db_query(s, err,
@@ -357,9 +358,9 @@ static int conn_find(struct store *s, const char *connector, const char *name, l
 			    "tt", name, connector);
 	if (!st)
 		goto done;
-	while ((rc = store_db_row(s, st, err)) == 1) {
-		*id = sqlite3_column_int64(st, 0);
-		buf_addf(&names, "%s%s/%s", n++ ? ", " : "", sqlite3_column_text(st, 1), name);
+	while ((rc = store_db_row(st, err)) == 1) {
+		*id = store_db_col_int(st, 0);
+		buf_addf(&names, "%s%s/%s", n++ ? ", " : "", store_db_col_text(st, 1), name);
 	}
 	if (rc < 0)
 		goto done;
@@ -373,7 +374,7 @@ static int conn_find(struct store *s, const char *connector, const char *name, l
 	else
 		ret = 0;
 done:
-	sqlite3_finalize(st);
+	store_db_finalize(st);
 	buf_release(&names);
 	return ret;
 }
@@ -441,8 +442,7 @@ static struct connection *conn_dup(const struct connection *c)
  * change of ours, autocommit writes included. -1 when unknown. */
 static long long memo_version(struct store *s)
 {
-	long long v = store_data_version(s);
-	return v < 0 ? -1 : v * 1000003 + sqlite3_total_changes(s->db);
+	return s->be->data_version(s, 1);
 }
 
 static struct conn_memo *memo_find(struct store *s, const char *key, long long version)
@@ -526,7 +526,7 @@ int store_list_connections(struct store *s, const char *connector, struct connec
 	struct connection **list = xcalloc(1, sizeof(*list));
 	size_t n = 0;
 	int rc;
-	sqlite3_stmt *st =
+	struct store_stmt *st =
 		store_db_query(s, err,
 			       "SELECT " CONN_COLS " FROM connections WHERE ?1 IS NULL OR "
 			       "connector = ?1 ORDER BY connector, name",
@@ -535,7 +535,7 @@ int store_list_connections(struct store *s, const char *connector, struct connec
 	*out = NULL;
 	if (!st)
 		goto fail;
-	while ((rc = store_db_row(s, st, err)) == 1) {
+	while ((rc = store_db_row(st, err)) == 1) {
 		struct connection *c = conn_from_row(s, st, 0, err);
 		if (!c)
 			goto fail;
@@ -545,11 +545,11 @@ int store_list_connections(struct store *s, const char *connector, struct connec
 	}
 	if (rc < 0)
 		goto fail;
-	sqlite3_finalize(st);
+	store_db_finalize(st);
 	*out = list;
 	return 0;
 fail:
-	sqlite3_finalize(st);
+	store_db_finalize(st);
 	connections_free(list);
 	return -1;
 }
@@ -677,28 +677,29 @@ struct oauth_app *store_get_oauth_app(struct store *s, const char *connector, st
 {
 	struct oauth_app *app = NULL;
 	char *aad = NULL;
-	sqlite3_stmt *st = store_db_query(s, err,
+	struct store_stmt *st = store_db_query(s, err,
 					  "SELECT connector, client_id, client_secret, scopes, "
 					  "redirect_port, authorize_url, token_url, created_at, "
 					  "updated_at, revoke_url FROM oauth_apps WHERE connector = ?",
 					  "t", connector);
 
-	if (!st || store_db_row(s, st, err) != 1)
+	if (!st || store_db_row(st, err) != 1)
 		goto done;
 	app = xcalloc(1, sizeof(*app));
 	app->connector = store_db_text(st, 0);
 	app->client_id = store_db_text(st, 1);
 	app->scopes = store_db_text(st, 3);
-	app->redirect_port = sqlite3_column_int(st, 4);
+	app->redirect_port = store_db_col_int(st, 4);
 	app->authorize_url = store_db_text(st, 5);
 	app->token_url = store_db_text(st, 6);
-	app->created_at = sqlite3_column_int64(st, 7);
-	app->updated_at = sqlite3_column_int64(st, 8);
+	app->created_at = store_db_col_int(st, 7);
+	app->updated_at = store_db_col_int(st, 8);
 	app->revoke_url = store_db_text(st, 9);
-	if (sqlite3_column_type(st, 2) != SQLITE_NULL) {
+	size_t sealed_len = 0;
+	const void *sealed = store_db_col_blob(st, 2, &sealed_len);
+	if (sealed) {
 		aad = store_app_aad(connector);
-		app->client_secret = store_unseal(s, sqlite3_column_blob(st, 2),
-						  (size_t)sqlite3_column_bytes(st, 2), aad, err);
+		app->client_secret = store_unseal(s, sealed, sealed_len, aad, err);
 		if (!app->client_secret) {
 			err_set(err,
 				"cannot open the oauth client secret of '%s': wrong key or "
@@ -709,7 +710,7 @@ struct oauth_app *store_get_oauth_app(struct store *s, const char *connector, st
 		}
 	}
 done:
-	sqlite3_finalize(st);
+	store_db_finalize(st);
 	free(aad);
 	return app;
 }

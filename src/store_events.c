@@ -1,24 +1,17 @@
-/* store_events.c - received events (deduplicated per connector), polling
- * cursors, and the per-connection locks that serialise OAuth refreshes
- * across processes. */
+/* store_events.c - received events (deduplicated per connector) and polling
+ * cursors. */
 #include "store.h"
 
-#include <errno.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include <sqlite3.h>
-
-#include "compat.h"
 #include "store_int.h"
 
 /* Insert one event inside the caller's transaction: 1 new, 0 duplicate, -1. */
 static int insert_event(struct store *s, struct event *ev, long long now, struct err *err)
 {
 	int n = -1;
-	long long at = ev->received_at ? ev->received_at : now;
+	long long id = 0, at = ev->received_at ? ev->received_at : now;
 	char *payload =
 		json_dumps(ev->payload ? ev->payload : json_null(), JSON_COMPACT | JSON_ENCODE_ANY);
 
@@ -32,15 +25,16 @@ static int insert_event(struct store *s, struct event *ev, long long now, struct
 		err_set(err, "cannot serialise an event of '%s'", ev->connector);
 		goto done;
 	}
-	n = store_db_exec(s, err,
-			  "INSERT INTO events (connector, connection_id, entity, event_type, "
-			  "vendor_event_id, payload, received_at, vendor_type) "
-			  "VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
-			  "ON CONFLICT (connector, vendor_event_id) DO NOTHING",
-			  "tnttttit", ev->connector, ev->connection_id, ev->entity, ev->event_type,
-			  ev->vendor_event_id, payload, at, ev->vendor_type);
+	/* A duplicate returns no row. */
+	n = store_db_int(s, err, &id,
+			 "INSERT INTO events (connector, connection_id, entity, event_type, "
+			 "vendor_event_id, payload, received_at, vendor_type) "
+			 "VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+			 "ON CONFLICT (connector, vendor_event_id) DO NOTHING RETURNING id",
+			 "tnttttit", ev->connector, ev->connection_id, ev->entity, ev->event_type,
+			 ev->vendor_event_id, payload, at, ev->vendor_type);
 	if (n == 1) {
-		ev->id = sqlite3_last_insert_rowid(s->db);
+		ev->id = id;
 		ev->received_at = at;
 	}
 done:
@@ -126,7 +120,7 @@ int store_list_events(struct store *s, const struct event_filter *f, struct even
 	size_t n = 0;
 	long long limit;
 	int rc;
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 
 	if (!f)
 		f = &all;
@@ -137,7 +131,7 @@ int store_list_events(struct store *s, const struct event_filter *f, struct even
 	"vendor_event_id, payload, received_at, vendor_type FROM events WHERE "                    \
 	"(?1 IS NULL OR connector = ?1) AND (?2 = 0 OR connection_id = ?2) AND "                   \
 	"(?3 IS NULL OR event_type = ?3 OR vendor_type = ?3) AND received_at >= ?4 AND "           \
-	"(CASE WHEN ?7 THEN entity IS NULL ELSE ?6 IS NULL OR entity = ?6 END) AND "               \
+	"(CASE WHEN ?7 <> 0 THEN entity IS NULL ELSE ?6 IS NULL OR entity = ?6 END) AND "               \
 	"(?8 = 0 OR id < ?8) AND id > ?9 "
 	/* Two texts rather than an ORDER BY expression, so sqlite walks the
 	 * rowid in order and stops at the limit. */
@@ -149,17 +143,17 @@ int store_list_events(struct store *s, const struct event_filter *f, struct even
 		f->entity, (long long)(f->no_entity != 0), f->before_id, f->after_id);
 	if (!st)
 		goto fail;
-	while ((rc = store_db_row(s, st, err)) == 1) {
+	while ((rc = store_db_row(st, err)) == 1) {
 		struct event *ev = xcalloc(1, sizeof(*ev));
-		const char *payload = (const char *)sqlite3_column_text(st, 6);
-		ev->id = sqlite3_column_int64(st, 0);
+		const char *payload = store_db_col_text(st, 6);
+		ev->id = store_db_col_int(st, 0);
 		ev->connector = store_db_text(st, 1);
-		ev->connection_id = sqlite3_column_int64(st, 2);
+		ev->connection_id = store_db_col_int(st, 2);
 		ev->entity = store_db_text(st, 3);
 		ev->event_type = store_db_text(st, 4);
 		ev->vendor_event_id = store_db_text(st, 5);
 		ev->payload = payload ? json_loads(payload, JSON_DECODE_ANY, NULL) : NULL;
-		ev->received_at = sqlite3_column_int64(st, 7);
+		ev->received_at = store_db_col_int(st, 7);
 		ev->vendor_type = store_db_text(st, 8);
 		list = xrealloc(list, (n + 2) * sizeof(*list));
 		list[n++] = ev;
@@ -167,11 +161,11 @@ int store_list_events(struct store *s, const struct event_filter *f, struct even
 	}
 	if (rc < 0)
 		goto fail;
-	sqlite3_finalize(st);
+	store_db_finalize(st);
 	*out = list;
 	return 0;
 fail:
-	sqlite3_finalize(st);
+	store_db_finalize(st);
 	events_free(list);
 	return -1;
 }
@@ -181,14 +175,14 @@ int store_prune_events(struct store *s, long long before, const char *connector,
 {
 	if (store_tx_begin(s, err) < 0)
 		return -1;
-	if (store_db_exec(s, err,
-			  "DELETE FROM events WHERE received_at < ?1 AND "
-			  "(?2 IS NULL OR connector = ?2)",
-			  "it", before, connector) < 0) {
+	int n = store_db_exec(s, err,
+			      "DELETE FROM events WHERE received_at < ?1 AND "
+			      "(?2 IS NULL OR connector = ?2)",
+			      "it", before, connector);
+	if (n < 0) {
 		store_tx_rollback(s);
 		return -1;
 	}
-	int n = sqlite3_changes(s->db);
 	if (store_tx_commit(s, err) < 0) {
 		store_tx_rollback(s);
 		return -1;
@@ -207,7 +201,7 @@ int store_event_groups(struct store *s, json_t **out, struct err *err)
 {
 	json_t *list = json_array();
 	int rc;
-	sqlite3_stmt *st = store_db_query(
+	struct store_stmt *st = store_db_query(
 		s, err,
 		"SELECT connector, entity, count(*), max(id), max(received_at) FROM events "
 		"GROUP BY connector, entity ORDER BY connector, entity IS NULL, entity",
@@ -216,23 +210,23 @@ int store_event_groups(struct store *s, json_t **out, struct err *err)
 	*out = NULL;
 	if (!st)
 		goto fail;
-	while ((rc = store_db_row(s, st, err)) == 1) {
-		const char *entity = (const char *)sqlite3_column_text(st, 1);
+	while ((rc = store_db_row(st, err)) == 1) {
+		const char *entity = store_db_col_text(st, 1);
 		json_array_append_new(
 			list, json_pack("{s:s, s:o, s:I, s:I, s:I}", "connector",
-					(const char *)sqlite3_column_text(st, 0), "entity",
+					store_db_col_text(st, 0), "entity",
 					entity ? json_string(entity) : json_null(), "count",
-					(json_int_t)sqlite3_column_int64(st, 2), "last_id",
-					(json_int_t)sqlite3_column_int64(st, 3), "last_at",
-					(json_int_t)sqlite3_column_int64(st, 4)));
+					(json_int_t)store_db_col_int(st, 2), "last_id",
+					(json_int_t)store_db_col_int(st, 3), "last_at",
+					(json_int_t)store_db_col_int(st, 4)));
 	}
 	if (rc < 0)
 		goto fail;
-	sqlite3_finalize(st);
+	store_db_finalize(st);
 	*out = list;
 	return 0;
 fail:
-	sqlite3_finalize(st);
+	store_db_finalize(st);
 	json_decref(list);
 	return -1;
 }
@@ -241,17 +235,17 @@ int store_get_poll_cursor(struct store *s, long long connection_id, const char *
 			  char **out, struct err *err)
 {
 	int rc;
-	sqlite3_stmt *st = store_db_query(
+	struct store_stmt *st = store_db_query(
 		s, err, "SELECT cursor FROM poll_cursors WHERE connection_id = ? AND entity = ?",
 		"it", connection_id, entity);
 
 	*out = NULL;
 	if (!st)
 		return -1;
-	rc = store_db_row(s, st, err);
+	rc = store_db_row(st, err);
 	if (rc == 1)
 		*out = store_db_text(st, 0);
-	sqlite3_finalize(st);
+	store_db_finalize(st);
 	return rc;
 }
 
@@ -292,79 +286,4 @@ void events_free(struct event **list)
 	for (size_t i = 0; list[i]; i++)
 		event_free(list[i]);
 	free(list);
-}
-
-/* A holder that crashed (kill -9 mid-refresh) leaves its row behind: when it
- * ran in our pid namespace and that pid is gone, nobody holds the lock. */
-static int holder_gone(long long pid, const char *holder_ns, const char *ns)
-{
-	return *ns && strcmp(holder_ns, ns) == 0 && pid > 0 && kill((pid_t)pid, 0) < 0 &&
-	       errno == ESRCH;
-}
-
-int store_lock_acquire(struct store *s, long long id, int ttl_s, struct err *err)
-{
-	int ret = -1, rc;
-	long long now = now_s(), pid = (long long)getpid(), holder = 0, expires = 0;
-	sqlite3_stmt *st = NULL;
-	char ns[64];
-
-	if (ttl_s <= 0)
-		return err_set(err, "invalid lock time %d for connection %lld", ttl_s, id);
-	compat_pid_namespace(ns);
-	if (store_tx_begin(s, err) < 0)
-		return -1;
-	rc = store_db_int(s, err, &holder, "SELECT 1 FROM connections WHERE id = ?", "i", id);
-	if (rc == 0)
-		err_set(err, "no connection with id %lld", id);
-	if (rc != 1)
-		goto done;
-	st = store_db_query(s, err,
-			    "SELECT holder_pid, expires_at, holder_ns FROM locks "
-			    "WHERE connection_id = ?",
-			    "i", id);
-	if (!st || (rc = store_db_row(s, st, err)) < 0)
-		goto done;
-	if (rc == 1) {
-		holder = sqlite3_column_int64(st, 0);
-		expires = sqlite3_column_int64(st, 1);
-		const char *holder_ns = (const char *)sqlite3_column_text(st, 2);
-		int mine = holder == pid && strcmp(holder_ns ? holder_ns : "", ns) == 0;
-		if (!mine && expires > now && !holder_gone(holder, holder_ns ? holder_ns : "", ns)) {
-			ret = 0;
-			goto done;
-		}
-	}
-	if (store_db_exec(
-		    s, err,
-		    "INSERT INTO locks (connection_id, holder_pid, expires_at, holder_ns) "
-		    "VALUES (?, ?, ?, ?) ON CONFLICT (connection_id) DO UPDATE SET "
-		    "holder_pid = excluded.holder_pid, expires_at = excluded.expires_at, "
-		    "holder_ns = excluded.holder_ns",
-		    "iiit", id, pid, now + ttl_s, ns) < 0 ||
-	    store_tx_commit(s, err) < 0)
-		goto done;
-	ret = 1;
-done:
-	sqlite3_finalize(st);
-	if (ret != 1)
-		store_tx_rollback(s);
-	return ret;
-}
-
-int store_lock_release(struct store *s, long long id, struct err *err)
-{
-	if (store_tx_begin(s, err) < 0)
-		return -1;
-	char ns[64];
-	compat_pid_namespace(ns);
-	if (store_db_exec(s, err,
-			  "DELETE FROM locks WHERE connection_id = ? AND holder_pid = ? AND "
-			  "holder_ns = ?",
-			  "iit", id, (long long)getpid(), ns) < 0 ||
-	    store_tx_commit(s, err) < 0) {
-		store_tx_rollback(s);
-		return -1;
-	}
-	return 0;
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """run.py - switchboard's test runner (standard library only).
 
-    tests/run.py [--build DIR] [-j N] [--valgrind] [--cases DIR] [SUBSTRING...]
+    tests/run.py [--build DIR] [-j N] [--valgrind] [--postgres] [--cases DIR] [SUBSTRING...]
 
 Runs every unit test binary (build/tests/test_*) and every data-driven case
 under tests/cases/<NNNN-name>/, N at once (-j; default four per core, at
@@ -38,7 +38,13 @@ A case folder holds one session with the server:
                  a line "skip: <reason>" on its stdout marks the case skipped; a
                  failing setup.sh or check.sh must say why on its output
   exit           expected exit status (default 0)
+  sqlite_only    with --postgres: skip the case (the file says why: it reads
+                 the sqlite file itself, say)
   timeout        seconds before the case is killed (default 20)
+
+--postgres runs the cases on PostgreSQL: a throwaway cluster (tests/pg/
+cluster.sh) for the run, a fresh database per case in SWITCHBOARD_STORE (and
+$PGSTORE for setup.sh and check.sh); unit tests are not run then.
 """
 import argparse
 import concurrent.futures
@@ -329,7 +335,25 @@ def script_failed(what, code, out):
     return f"{what} failed (exit status {code}): {text[-1500:]}"
 
 
+PG = {}  # with --postgres: "dir" of the cluster, "n" a count for database names
+PG_LOCK = threading.Lock()
+
+
+def pg_store(name):
+    """A new database on the run's cluster for the case: its URL."""
+    with PG_LOCK:
+        PG["n"] = PG.get("n", 0) + 1
+        db = "case%d_%s" % (PG["n"], name.split("-")[0])
+    cluster = os.path.join(ROOT, "tests", "pg", "cluster.sh")
+    subprocess.run(["sh", cluster, "createdb", PG["dir"], db], check=True, timeout=60,
+                   stdin=subprocess.DEVNULL)
+    return subprocess.run(["sh", cluster, "url", PG["dir"], db], check=True, capture_output=True,
+                          text=True, timeout=60, stdin=subprocess.DEVNULL).stdout.strip()
+
+
 def run_case(case_dir, binary, valgrind):
+    if PG and os.path.exists(os.path.join(case_dir, "sqlite_only")):
+        return Skip("sqlite only: " + open(os.path.join(case_dir, "sqlite_only")).read().strip())
     tmp = tempfile.mkdtemp(prefix="sbtest-")
     procs = Procs(tmp)
     why = None
@@ -358,6 +382,8 @@ def run_session(case_dir, binary, valgrind, tmp, procs):
                     "SWITCHBOARD_KEY": "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
                     "LC_ALL": "C", "SBTEST_RUN": tmp,
                     "PYTHONPATH": os.path.join(ROOT, "tests", "lib")})
+        if PG:
+            env["SWITCHBOARD_STORE"] = env["PGSTORE"] = pg_store(os.path.basename(case_dir))
         if os.path.exists(f("stub.json")):
             stub = Stub(f("stub.json"), tmp, procs, env)
             env["STUB"] = stub.url
@@ -562,8 +588,23 @@ def main():
     ap.add_argument("-j", "--jobs", type=int, default=min(32, 4 * (os.cpu_count() or 1)),
                     help="cases run at once (default: four per core, at most 32)")
     ap.add_argument("--cases", help="run the cases of this folder only (no unit tests)")
+    ap.add_argument("--postgres", action="store_true", help="the store on a throwaway PostgreSQL")
     ap.add_argument("only", nargs="*", help="case name substrings")
     a = ap.parse_args()
+    if a.postgres:
+        cluster = os.path.join(ROOT, "tests", "pg", "cluster.sh")
+        PG["dir"] = tempfile.mkdtemp(prefix="sbpg-", dir="/tmp")  # short, and open to nobody
+        if subprocess.run(["sh", cluster, "start", PG["dir"]], stdin=subprocess.DEVNULL).returncode:
+            print("cannot start a PostgreSQL cluster (tests/pg/cluster.sh)")
+            return 1
+        try:
+            return run_all(a)
+        finally:
+            subprocess.run(["sh", cluster, "stop", PG["dir"]], stdin=subprocess.DEVNULL)
+    return run_all(a)
+
+
+def run_all(a):
     build = os.path.join(ROOT, a.build) if not os.path.isabs(a.build) else a.build
     binary = os.path.join(build, "switchboard")
     os.environ.setdefault("ASAN_OPTIONS", "detect_leaks=1:abort_on_error=0")
@@ -571,7 +612,7 @@ def main():
     wanted = lambda n: not a.only or any(o in n for o in a.only)
     jobs = []  # (name, function): all run in parallel, reported in this order
     units_dir = os.path.join(build, "tests")
-    if not a.cases and os.path.isdir(units_dir):
+    if not a.cases and not a.postgres and os.path.isdir(units_dir):
         for u in sorted(os.listdir(units_dir)):
             if wanted(u):
                 jobs.append(("unit/" + u, lambda u=u: run_unit(os.path.join(units_dir, u), a.valgrind)))
@@ -640,7 +681,7 @@ def main():
         sys.stdout.flush()
         os._exit(130)
     pool.shutdown()
-    if not a.cases and os.path.isdir(build):
+    if not a.cases and not a.postgres and os.path.isdir(build):
         try:
             with open(times_file + ".tmp", "w") as f:
                 json.dump(last, f, indent=0, sort_keys=True)

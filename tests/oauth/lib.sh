@@ -8,8 +8,15 @@ fail() { echo "FAIL: $*"; exit 1; }
 . "$ROOT/tests/lib/wait.sh"
 
 DB="$XDG_DATA_HOME/switchboard/switchboard.db"
-# sql QUERY: print the rows of QUERY on the store.
-sql() { python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchall())" "$DB" "$1"; }
+# sql QUERY: print the rows of QUERY on the store, as Python's sqlite3 gives
+# them ([('a', 1)]); on PostgreSQL ($PGSTORE, tests/run.py --postgres) too.
+sql() {
+	if [ -n "${PGSTORE:-}" ]; then
+		python3 "$ROOT/tests/pg/sql.py" "$PGSTORE" "$1"
+	else
+		python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchall())" "$DB" "$1"
+	fi
+}
 
 SRV= CON=
 # oauth_cleanup: stop the provider and a connect still waiting (a failed case).
@@ -35,6 +42,15 @@ oauth_start() {
 # no switchboard process holds a connection in memory.
 oauth_age() {
 	curl -s -f "$U/admin/age?seconds=$1" >/dev/null || fail "the provider did not age its tokens"
+	if [ -n "${PGSTORE:-}" ]; then
+		sql "update connections set expires_at = expires_at - $1 where expires_at > 0" >/dev/null &&
+			sql "update connections set config = jsonb_set(config::jsonb,
+			'{refresh_token_expires_at}', to_jsonb((config::jsonb->>'refresh_token_expires_at')::bigint - $1))::text
+			where jsonb_typeof(config::jsonb->'refresh_token_expires_at') = 'number'" >/dev/null &&
+			sql "update sb_state set changes = changes + 1" >/dev/null ||
+			fail "the store's tokens were not aged"
+		return
+	fi
 	python3 - "$DB" "$1" <<'PY' || fail "the store's tokens were not aged"
 import sqlite3, sys
 db = sqlite3.connect(sys.argv[1])

@@ -27,13 +27,13 @@ if ! PATH="$shims:$PATH" make -C "$tree" run CFLAGS=-O0 < "$TMP/in" > "$TMP/out"
 	echo "one make run failed:"; tail -20 "$TMP/err"; cat "$TMP/calls.log"; exit 1
 fi
 # The packages were "installed" once, with apt-get, and only the build set.
-grep -q '^apt-get install -y -qq make gcc pkg-config libjansson-dev libcurl4-openssl-dev libssl-dev libsqlite3-dev libmicrohttpd-dev libpcre2-dev libyaml-dev$' "$TMP/calls.log" ||
+grep -q '^apt-get install -y -qq make gcc pkg-config libjansson-dev libcurl4-openssl-dev libssl-dev libsqlite3-dev libmicrohttpd-dev libpcre2-dev libyaml-dev libpq-dev$' "$TMP/calls.log" ||
 	{ echo "apt-get not asked for the build packages:"; cat "$TMP/calls.log"; exit 1; }
 if grep -E '^apt-get install.*(clang|valgrind|cppcheck|json-schema|npm)' "$TMP/calls.log"; then
 	echo "make run installed test packages"; exit 1
 fi
 # Compiled and linked with the flags pkg-config gives once the packages exist.
-libs=$(pkg-config --libs jansson libcurl openssl sqlite3 libmicrohttpd libpcre2-8 yaml-0.1)
+libs=$(pkg-config --libs jansson libcurl openssl sqlite3 libmicrohttpd libpcre2-8 yaml-0.1 libpq)
 grep -qF -- "$libs" "$TMP/out" || { echo "link line lacks '$libs':"; grep -- '-o build/switchboard' "$TMP/out"; exit 1; }
 # It served: the initialize answer is on stdout.
 grep -q '"id":1,"result":{"protocolVersion":"2025-11-25"' "$TMP/out" ||

@@ -12,7 +12,7 @@ printf '#!/bin/sh\necho "apt-get $*" >> "%s/log"\n' "$TMP" > "$bin/apt-get"
 printf '#!/bin/sh\n[ "$1" = -u ] && echo "${FAKE_UID:-0}"\n' > "$bin/id"
 chmod +x "$bin"/*
 deps() { PATH=$bin /bin/sh "$ROOT/tests/deps.sh" "$@"; }
-build_line="make gcc pkg-config libjansson-dev libcurl4-openssl-dev libssl-dev libsqlite3-dev libmicrohttpd-dev libpcre2-dev libyaml-dev"
+build_line="make gcc pkg-config libjansson-dev libcurl4-openssl-dev libssl-dev libsqlite3-dev libmicrohttpd-dev libpcre2-dev libyaml-dev libpq-dev"
 
 # --check says missing, installs nothing.
 if deps --check build; then echo "--check passed with everything missing"; exit 1; fi
