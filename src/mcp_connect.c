@@ -452,6 +452,11 @@ int mcp_connect_response(struct mcp_connect *mc, json_t *msg)
 		return 1;
 	}
 	if (!accepted) {
+		/* Closed before the answer: the URL is dead once the client hears. */
+		oauth_connect_free(f->oc);
+		connect_page_free(f->page);
+		f->oc = NULL;
+		f->page = NULL;
 		answer_error(mc, f, "the user declined to open the connect page, so nothing was "
 				"connected");
 		flow_drop(mc, f);
