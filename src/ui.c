@@ -703,8 +703,8 @@ int cli_ui(struct cli *cli, int argc, char **argv)
 	}
 	u.port = listen_port(l);
 	int v6 = strchr(addr, ':') != NULL;
-	printf("http://%s%s%s:%d/\n", v6 ? "[" : "", addr, v6 ? "]" : "", u.port);
-	fflush(stdout);
+	cli_print("http://%s%s%s:%d/\n", v6 ? "[" : "", addr, v6 ? "]" : "", u.port);
+	fflush(NULL); /* the URL now, for whoever reads it from a pipe */
 	fprintf(stderr, "switchboard: the connectors page is at the URL above; Ctrl-C stops it\n");
 	while (!stopping) {
 		struct timespec ts = {0, 200 * 1000 * 1000};
