@@ -275,8 +275,9 @@ static const char instructions[] =
 	"`connection` to choose one; otherwise the default is used. List tools return {data, "
 	"next_cursor}: pass next_cursor as `cursor` to page. Failed calls return isError "
 	"with the vendor's status and code and what to do next; retry_after_s means wait "
-	"that long. If a tool says a connection is missing or needs reconnecting, tell the "
-	"user the command it names. In discovery mode use switchboard_search, then "
+	"that long. If a tool says a connection is missing or needs reconnecting, call "
+	"switchboard_connect with the arguments its details give (or tell the user the "
+	"command it names); never ask for a key in the chat. In discovery mode use switchboard_search, then "
 	"switchboard_describe, then switchboard_call.";
 
 /* The instructions, with a warning first when the install cannot serve
