@@ -306,6 +306,13 @@ int connect_form_save(struct store *st, const struct connector *c, json_t *m, co
 		if (cli_fields_put(&f, k, v, conn->config, secrets, err) < 0)
 			goto out;
 	}
+	/* Other settings given with the call (a base_url): checked the same way. */
+	json_object_foreach(preset, k, d)
+	{
+		if (!err_is_set(err) && !json_object_get(fields, k) && json_is_string(d) &&
+		    cli_fields_put(&f, k, json_string_value(d), conn->config, secrets, err) < 0)
+			goto out;
+	}
 	if (err_is_set(err))
 		goto out;
 	free(conn->auth);

@@ -107,8 +107,9 @@ static char *token_new(struct ui *u)
 	return t;
 }
 
-/* Use up a page's token: 1 when it was one we handed out and not expired. */
-static int token_take(struct ui *u, const char *t)
+/* 1 when t is a token a page of ours carried, not expired. It stays valid
+ * for the page's other forms (and the Back button) until it expires. */
+static int token_valid(struct ui *u, const char *t)
 {
 	int ok = 0;
 	if (!t)
@@ -116,8 +117,6 @@ static int token_take(struct ui *u, const char *t)
 	pthread_mutex_lock(&u->lock);
 	json_t *v = json_object_get(u->tokens, t);
 	ok = v && json_integer_value(v) >= now_ms();
-	if (v)
-		json_object_del(u->tokens, t);
 	pthread_mutex_unlock(&u->lock);
 	return ok;
 }
@@ -233,20 +232,21 @@ static void card(struct buf *b, struct store *st, const struct connector *c, con
 			char when[48];
 			when_text(x->last_used_at, when, sizeof(when));
 			char *xn = connect_html_escape(x->name), *st_ = connect_html_escape(x->status);
+			char *xa = connect_html_escape(x->auth ? x->auth : "none");
 			buf_addf(b,
 				 "<li class=connection data-name=\"%s\" data-status=\"%s\"><b>%s</b>"
 				 "%s <span class=\"badge %s\">%s</span> <span class=muted>%s, last "
 				 "used %s</span>",
 				 xn, bad ? st_ : "ok", xn, x->is_default ? " (default)" : "",
 				 reconnect ? "warn" : bad ? "warn" : "okb",
-				 reconnect ? "Needs reconnecting" : bad ? st_ : "Connected",
-				 x->auth ? x->auth : "none", when);
+				 reconnect ? "Needs reconnecting" : bad ? st_ : "Connected", xa, when);
 			json_t *xm = connector_auth_method(c, x->auth);
 			if (bad && xm && (strcmp(x->auth, "oauth2") != 0 || primary == xm))
 				connect_button(b, c, xm, x->name, csrf, "Reconnect", 0);
 			buf_adds(b, "</li>");
 			free(xn);
 			free(st_);
+			free(xa);
 		}
 		buf_adds(b, "</ul>");
 		if (primary)
@@ -596,7 +596,7 @@ static void on_request(const struct listen_request *req, struct listen_response 
 	 * set Origin to ours nor read a page's token. */
 	json_t *form = connect_form_decode(req->body, req->body_len);
 	if (!connect_same_origin(req, u->port) ||
-	    !token_take(u, json_string_value(json_object_get(form, "csrf")))) {
+	    !token_valid(u, json_string_value(json_object_get(form, "csrf")))) {
 		store_secrets_free(form);
 		resp->status = 403;
 		resp->content_type = NULL;
