@@ -168,7 +168,8 @@ static char *form_unescape(const char *s, size_t n)
 			int hi = i + 2 < n ? hexval(s[i + 1]) : -1;
 			int lo = i + 2 < n ? hexval(s[i + 2]) : -1;
 			if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) {
-				free_secret(out);
+				crypto_cleanse(out, n + 1); /* not terminated yet */
+				free(out);
 				return NULL;
 			}
 			out[o++] = (char)(hi * 16 + lo);
