@@ -11,6 +11,8 @@ MODE:
            form elicitation (never the token), then the page asks the token.
   plain    client without elicitation: the URL is in the tool result.
   decline  client with URL elicitation whose user declines: nothing saved.
+  modern   a 2026-07-28 client (per-request _meta) declaring URL elicitation:
+           no request is sent to it mid-call; the URL is in the result.
 """
 import html.parser
 import json
@@ -123,6 +125,32 @@ def fill_page(url, values):
         pass
     return done
 
+
+if mode == "modern":
+    META = {"io.modelcontextprotocol/protocolVersion": "2026-07-28",
+            "io.modelcontextprotocol/clientCapabilities": {"elicitation": {"url": {}, "form": {}}},
+            "io.modelcontextprotocol/clientInfo": {"name": "t", "version": "1"}}
+    send({"jsonrpc": "2.0", "id": 1, "method": "tools/call",
+          "params": {"_meta": META, "name": "switchboard_connect", "arguments": {"connector": "stripe"}}})
+    r = read_until(lambda m: m.get("id") == 1)["result"]
+    assert not r.get("isError") and r.get("resultType") == "complete", r
+    url = r["structuredContent"]["data"]["connect_url"]
+    fill_page(url, {"api_key": "sk_test_connectpage_4536"})
+    deadline = time.time() + 5
+    while True:
+        send({"jsonrpc": "2.0", "id": 3, "method": "tools/list", "params": {"_meta": META}})
+        names = [t["name"] for t in read_until(lambda m: m.get("id") == 3)["result"]["tools"]]
+        if "stripe_customers_list" in names or time.time() > deadline:
+            break
+        time.sleep(0.2)
+    assert "stripe_customers_list" in names, names
+    assert not any("elicitation" in line for line in seen), "elicitation sent mid-call to a 2026 client"
+    for line in seen:
+        assert "sk_test_connectpage" not in line, line
+    p.stdin.close()
+    assert p.wait(timeout=10) == 0
+    print("ok")
+    sys.exit(0)
 
 caps = {"plain": {}, "url": {"elicitation": {"url": {}}},
         "form": {"elicitation": {"form": {}, "url": {}}},
