@@ -602,14 +602,6 @@ done:
 	return ret;
 }
 
-/* ---- one field from elsewhere (a web form) ---- */
-
-int cli_fields_put(const struct cli_fields *f, const char *name, const char *text,
-		   json_t *config, json_t *secrets, struct err *err)
-{
-	return field_put(f, name, text, config, secrets, err);
-}
-
 /* ---- all of them ---- */
 
 /* Every required field is in config or secrets; else err names the missing.

@@ -51,12 +51,6 @@ void cli_fields_release(struct cli_fields *f);
 int cli_fields_gather(const struct cli_fields *f, const struct cli_fields_args *a,
 		      json_t *config, json_t *secrets, int keep, struct err *err);
 
-/* One field given as text from somewhere other than the command line (the
- * connect page's form): typed and checked like --set, put into secrets or
- * config. 0, or -1 with err, which never quotes a secret. */
-int cli_fields_put(const struct cli_fields *f, const char *name, const char *text,
-		   json_t *config, json_t *secrets, struct err *err);
-
 /* Which secret fields a connection has: each secret field f knows (false
  * when not in secrets) and each field in secrets (true). Never a value.
  * secrets is borrowed and may be NULL. A new object {field: bool}. */

@@ -7,8 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli_fields.h"
 #include "crypto.h"
+#include "log.h"
+#include "schema.h"
 
 #define MAX_FORM_FIELDS 64
 #define MAX_FAILED_POSTS 5 /* then the page is given up */
@@ -73,31 +74,135 @@ char *connect_token(struct err *err)
 
 /* ---- the form ---- */
 
+static json_t *field_entry(json_t *decl, const char *name, int secret, int required)
+{
+	const char *label = json_string_value(json_object_get(decl, "label"));
+	const char *desc = json_string_value(json_object_get(decl, "description"));
+	const char *type = json_string_value(json_object_get(decl, "type"));
+	return json_pack("{s:s, s:s, s:b, s:b, s:s, s:O}", "label", label ? label : name,
+			 "description", desc ? desc : "", "secret", secret, "required", required,
+			 "type", type ? type : "string", "decl", decl);
+}
+
 json_t *connect_form_fields(const struct connector *c, json_t *m)
 {
-	struct cli_fields f;
-	json_t *out = json_object(), *entry;
+	json_t *out = json_object(), *d;
 	const char *name;
-	cli_fields_init(&f, c, m);
-	json_object_foreach(f.known, name, entry)
-	{
-		/* What `connections add` would ask at a terminal, and nothing it
-		 * keeps for --set (base_url, an API version). */
-		if (!json_is_true(json_object_get(entry, "prompt")))
-			continue;
-		json_t *decl = json_object_get(entry, "decl");
-		const char *label = json_string_value(json_object_get(decl, "label"));
-		const char *desc = json_string_value(json_object_get(decl, "description"));
-		const char *type = json_string_value(json_object_get(decl, "type"));
+	/* What `connections add` asks at a terminal: the method's fields and
+	 * the connector's required params without a default (a shop); not
+	 * what it keeps for --set (base_url, an API version). */
+	json_object_foreach(json_object_get(m, "fields"), name, d)
 		json_object_set_new(out, name,
-				    json_pack("{s:s, s:s, s:O, s:O, s:s}", "label", label ? label : name,
-					      "description", desc ? desc : "", "secret",
-					      json_object_get(entry, "secret"), "required",
-					      json_object_get(entry, "required"), "type",
-					      type ? type : "string"));
+				    field_entry(d, name, json_is_true(json_object_get(d, "secret")),
+						json_is_true(json_object_get(d, "required"))));
+	json_object_foreach(json_object_get(c->doc, "params"), name, d)
+	{
+		if (json_object_get(out, name) || !json_is_true(json_object_get(d, "required")) ||
+		    json_object_get(d, "default"))
+			continue;
+		json_object_set_new(out, name,
+				    field_entry(d, name, json_is_true(json_object_get(d, "secret")), 1));
 	}
-	cli_fields_release(&f);
 	return out;
+}
+
+int connect_key_based(const char *type)
+{
+	return type && strcmp(type, "oauth2") != 0 && strcmp(type, "none") != 0;
+}
+
+int connect_useful(struct store *st, const struct registry *r, char **only)
+{
+	for (size_t i = 0; st && i < registry_count(r); i++) {
+		const struct connector *c = registry_at(r, i);
+		int listed = !only;
+		for (char **p = only; p && *p && !listed; p++)
+			listed = strcmp(*p, c->slug) == 0;
+		if (!listed)
+			continue;
+		size_t k;
+		json_t *m;
+		json_array_foreach(json_object_get(json_object_get(c->doc, "auth"), "methods"), k, m)
+		{
+			const char *type = json_string_value(json_object_get(m, "type"));
+			if (connect_key_based(type))
+				return 1;
+			if (type && strcmp(type, "oauth2") == 0) {
+				struct oauth_app *app = store_get_oauth_app(st, c->slug, NULL);
+				oauth_app_free(app);
+				if (app)
+					return 1;
+			}
+		}
+	}
+	return 0;
+}
+
+/* A form value for field name (entry from connect_form_fields, or NULL: a
+ * plain setting such as base_url), typed by its declaration and checked
+ * against it as `connections add` checks it. New, or NULL with err, which
+ * never quotes a secret. */
+static json_t *field_value(const struct connector *c, const char *name, json_t *entry,
+			   const char *text, struct err *err)
+{
+	static const char *own[] = {"secret",  "env",	   "env_aliases", "required",
+				   "label",   "default", "multiple",    NULL};
+	json_t *decl = json_object_get(entry, "decl");
+	int secret = json_is_true(json_object_get(entry, "secret"));
+	const char *type = json_string_value(json_object_get(decl, "type"));
+	json_t *v = !secret && type &&
+			    (strcmp(type, "integer") == 0 || strcmp(type, "number") == 0 ||
+			     strcmp(type, "boolean") == 0)
+		    ? json_loads(text, JSON_DECODE_ANY, NULL)
+		    : json_string(text);
+	if (!v) {
+		err_set(err, secret ? "the value given for '%s' is not text" : "%s takes %s %s",
+			name, type ? "a" : "UTF-8", type ? type : "text");
+		return NULL;
+	}
+	if (!decl)
+		return v;
+	json_t *schema = json_deep_copy(decl);
+	for (int i = 0; own[i]; i++)
+		json_object_del(schema, own[i]);
+	struct err e;
+	err_init(&e);
+	int bad = schema_validate(schema, v, &e) < 0;
+	json_decref(schema);
+	if (!bad)
+		return v;
+	const char *label = json_string_value(json_object_get(entry, "label"));
+	if (secret)
+		err_set(err, "the value given for %s does not have the expected form: %s", label,
+			json_string_value(json_object_get(entry, "description")));
+	else
+		err_set(err, "%s of %s: %s", label, c->slug, e.msg);
+	if (secret)
+		store_secrets_free(v);
+	else
+		json_decref(v);
+	return NULL;
+}
+
+/* Check text for field name and put it into secrets or config. */
+static int field_put(const struct connector *c, const char *name, json_t *entry,
+		     const char *text, json_t *config, json_t *secrets, struct err *err)
+{
+	int secret = json_is_true(json_object_get(entry, "secret"));
+	if (secret)
+		log_add_secret(text);
+	json_t *v = field_value(c, name, entry, text, err);
+	if (!v)
+		return -1;
+	if (secret) {
+		json_t *old = json_object_get(secrets, name);
+		json_incref(old); /* dropped (and wiped) just below */
+		json_object_set_new(secrets, name, v);
+		store_secrets_free(old);
+	} else {
+		json_object_set_new(config, name, v);
+	}
+	return 0;
 }
 
 char *connect_form_html(const struct connector *c, json_t *m, const char *action,
@@ -255,7 +360,6 @@ static int valid_name(const char *name)
 int connect_form_save(struct store *st, const struct connector *c, json_t *m, const char *name,
 		      json_t *form, json_t *preset, char **target, struct err *err)
 {
-	struct cli_fields f;
 	struct connection *conn = NULL;
 	json_t *fields = connect_form_fields(c, m), *d;
 	json_t *secrets = json_object();
@@ -263,7 +367,6 @@ int connect_form_save(struct store *st, const struct connector *c, json_t *m, co
 	struct err e;
 	int ret = -1;
 	err_init(&e);
-	cli_fields_init(&f, c, m);
 	if (!name)
 		name = json_string_value(json_object_get(form, "name"));
 	if (!valid_name(name)) {
@@ -304,14 +407,15 @@ int connect_form_save(struct store *st, const struct connector *c, json_t *m, co
 					json_string_value(json_object_get(d, "label")));
 			continue;
 		}
-		if (cli_fields_put(&f, k, v, conn->config, secrets, err) < 0)
+		if (field_put(c, k, d, v, conn->config, secrets, err) < 0)
 			goto out;
 	}
-	/* Other settings given with the call (a base_url): checked the same way. */
+	/* Other settings given with the call: only base_url, as text. */
 	json_object_foreach(preset, k, d)
 	{
-		if (!err_is_set(err) && !json_object_get(fields, k) && json_is_string(d) &&
-		    cli_fields_put(&f, k, json_string_value(d), conn->config, secrets, err) < 0)
+		if (!err_is_set(err) && !json_object_get(fields, k) && strcmp(k, "base_url") == 0 &&
+		    json_is_string(d) &&
+		    field_put(c, k, NULL, json_string_value(d), conn->config, secrets, err) < 0)
 			goto out;
 	}
 	if (err_is_set(err))
@@ -333,7 +437,6 @@ int connect_form_save(struct store *st, const struct connector *c, json_t *m, co
 out:
 	store_secrets_free(secrets);
 	connection_free(conn);
-	cli_fields_release(&f);
 	json_decref(fields);
 	return ret;
 }

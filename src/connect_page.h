@@ -1,6 +1,7 @@
 /* connect_page.h - a key-based connection (api_key, bearer, basic, custom)
  * typed by the user in a browser, never through the model: the HTML form for
- * an auth method, the checks and saving of what it posts, and the one-time
+ * an auth method, the checks (as `connections add` makes them) and saving
+ * of what it posts, and the one-time
  * loopback page switchboard_connect hands out (127.0.0.1, a random port, an
  * unguessable path, one use, ten minutes). The connectors page (ui.c) uses
  * the same form and save. */
@@ -19,9 +20,20 @@
 char *connect_html_escape(const char *s);
 
 /* The fields a form for connector c with auth method m asks for: name ->
- * {label, description, secret, required, type}, in the method's order. The
- * connector's params that are required come too (Shopify's shop). New. */
+ * {label, description, secret, required, type, decl}, in the method's
+ * order. The connector's params that are required without a default come
+ * too (Shopify's shop). New. */
 json_t *connect_form_fields(const struct connector *c, json_t *m);
+
+/* 1 for an auth method type the user connects by typing credentials
+ * (api_key, bearer, basic, custom), 0 for oauth2, none or NULL. */
+int connect_key_based(const char *type);
+
+/* 1 when a connection can be made for a connector of r that only
+ * (NULL-ended, may be NULL) lets through: one with a key-based method, or
+ * an oauth2 one whose OAuth app is stored. st NULL: 0 (nothing could be
+ * saved). Decides whether switchboard_connect is listed. */
+int connect_useful(struct store *st, const struct registry *r, char **only);
 
 /* The <form> for c and m posting to action (escaped here), with csrf as a
  * hidden field. preset (borrowed, may be NULL): non-secret values already

@@ -11,6 +11,7 @@
 #include "jsonrpc.h"
 #include "log.h"
 #include "mcp_results.h"
+#include "connect_page.h"
 #include "mcp_connect.h"
 #include "result.h"
 #include "schema.h"
@@ -172,7 +173,7 @@ static int rebuild_tools(struct mcp_core *srv, struct err *err)
 	 * a tool that can only answer "run oauth-app set" costs every client
 	 * context. */
 	srv->opt->filter.connect =
-		mcp_connect_useful(srv->store, srv->reg, srv->opt->filter.connectors);
+		connect_useful(srv->store, srv->reg, srv->opt->filter.connectors);
 	struct toolset *ts = tools_build(srv->reg, &srv->opt->filter, conns_names, srv->store, err);
 	if (!ts)
 		return -1;

@@ -115,11 +115,6 @@ void mcp_connect_free(struct mcp_connect *mc)
 	free(mc);
 }
 
-static int key_based(const char *type)
-{
-	return type && strcmp(type, "oauth2") != 0 && strcmp(type, "none") != 0;
-}
-
 /* The method switchboard_connect uses for c: the one asked for; else the
  * auth of the connection being reconnected; else OAuth when its app is
  * stored; else the default when key-based; else the first key-based one.
@@ -131,7 +126,7 @@ static json_t *pick_method(struct store *st, const struct connector *c, const ch
 	size_t i;
 	if (asked) {
 		m = connector_auth_method(c, asked);
-		if (!m || !(key_based(asked) || strcmp(asked, "oauth2") == 0))
+		if (!m || !(connect_key_based(asked) || strcmp(asked, "oauth2") == 0))
 			err_set(err, "%s has no auth method '%s' to connect with", c->slug, asked);
 		return m;
 	}
@@ -150,42 +145,15 @@ static json_t *pick_method(struct store *st, const struct connector *c, const ch
 	if (app)
 		return connector_auth_method(c, "oauth2");
 	m = connector_auth_method(c, NULL);
-	if (key_based(json_string_value(json_object_get(m, "type"))))
+	if (connect_key_based(json_string_value(json_object_get(m, "type"))))
 		return m;
 	json_array_foreach(json_object_get(json_object_get(c->doc, "auth"), "methods"), i, x)
-		if (key_based(json_string_value(json_object_get(x, "type"))))
+		if (connect_key_based(json_string_value(json_object_get(x, "type"))))
 			return x;
 	if (connector_auth_method(c, "oauth2"))
 		return connector_auth_method(c, "oauth2"); /* its error names oauth-app set */
 	err_set(err, "%s takes no credentials to connect", c->slug);
 	return NULL;
-}
-
-int mcp_connect_useful(struct store *st, const struct registry *r, char **only)
-{
-	for (size_t i = 0; st && i < registry_count(r); i++) {
-		const struct connector *c = registry_at(r, i);
-		int listed = !only;
-		for (char **p = only; p && *p && !listed; p++)
-			listed = strcmp(*p, c->slug) == 0;
-		if (!listed)
-			continue;
-		size_t k;
-		json_t *m;
-		json_array_foreach(json_object_get(json_object_get(c->doc, "auth"), "methods"), k, m)
-		{
-			const char *type = json_string_value(json_object_get(m, "type"));
-			if (key_based(type))
-				return 1;
-			if (type && strcmp(type, "oauth2") == 0) {
-				struct oauth_app *app = store_get_oauth_app(st, c->slug, NULL);
-				oauth_app_free(app);
-				if (app)
-					return 1;
-			}
-		}
-	}
-	return 0;
 }
 
 /* Send elicitation/create with params (stolen) for flow f. */

@@ -32,12 +32,6 @@ struct mcp_connect *mcp_connect_new(const struct mcp_connect_io *io);
 /* Stop every flow (listeners closed) and free; accepts NULL. */
 void mcp_connect_free(struct mcp_connect *mc);
 
-/* 1 when switchboard_connect can do something for a connector of r that
- * only (NULL-ended, may be NULL) lets through: one with a key-based auth
- * method, or an oauth2 one whose OAuth app is stored. st may be NULL (then
- * 0: nothing could be saved). */
-int mcp_connect_useful(struct store *st, const struct registry *r, char **only);
-
 /* A tools/call of switchboard_connect: call is its handle for io.answer
  * (now, or once the client has answered an elicitation); client_caps
  * (borrowed) what the client declared: capabilities.elicitation {} or

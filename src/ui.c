@@ -130,11 +130,6 @@ static char *user_dir(void)
 			   : xasprintf("%s/.config/switchboard/capabilities", home ? home : ".");
 }
 
-static int key_based(const char *type)
-{
-	return type && strcmp(type, "oauth2") != 0 && strcmp(type, "none") != 0;
-}
-
 /* The method a Connect button uses: OAuth when its app is stored, else the
  * default when key-based, else the first key-based one. Borrowed or NULL. */
 static json_t *primary_method(struct store *st, const struct connector *c)
@@ -146,10 +141,10 @@ static json_t *primary_method(struct store *st, const struct connector *c)
 	if (app)
 		return o;
 	m = connector_auth_method(c, NULL);
-	if (key_based(json_string_value(json_object_get(m, "type"))))
+	if (connect_key_based(json_string_value(json_object_get(m, "type"))))
 		return m;
 	json_array_foreach(json_object_get(json_object_get(c->doc, "auth"), "methods"), i, m)
-		if (key_based(json_string_value(json_object_get(m, "type"))))
+		if (connect_key_based(json_string_value(json_object_get(m, "type"))))
 			return m;
 	return NULL;
 }
@@ -342,7 +337,7 @@ static char *main_page(struct ui *u, const char *notice, int ok)
 static json_t *key_method(const struct connector *c, const char *type)
 {
 	json_t *m = c ? connector_auth_method(c, type) : NULL;
-	return m && key_based(type) ? m : NULL;
+	return m && connect_key_based(type) ? m : NULL;
 }
 
 static char *add_page(struct ui *u, const struct connector *c, json_t *m, const char *name,
