@@ -19,8 +19,8 @@ enum phase { PHASE_WAITING, PHASE_DONE, PHASE_FAILED };
 
 struct connect_page {
 	pthread_mutex_t lock;
-	enum phase phase; /* under lock */
-	int failures;     /* under lock */
+	enum phase phase;  /* under lock */
+	int failures;      /* under lock */
 	struct err result; /* under lock; set when PHASE_FAILED */
 	const struct connector *c;
 	json_t *method, *preset;
@@ -95,13 +95,13 @@ json_t *connect_form_fields(const struct connector *c, json_t *m)
 		json_object_set_new(out, name,
 				    field_entry(d, name, json_is_true(json_object_get(d, "secret")),
 						json_is_true(json_object_get(d, "required"))));
-	json_object_foreach(json_object_get(c->doc, "params"), name, d)
-	{
+	json_object_foreach(json_object_get(c->doc, "params"), name, d) {
 		if (json_object_get(out, name) || !json_is_true(json_object_get(d, "required")) ||
 		    json_object_get(d, "default"))
 			continue;
-		json_object_set_new(out, name,
-				    field_entry(d, name, json_is_true(json_object_get(d, "secret")), 1));
+		json_object_set_new(
+			out, name,
+			field_entry(d, name, json_is_true(json_object_get(d, "secret")), 1));
 	}
 	return out;
 }
@@ -122,8 +122,8 @@ int connect_useful(struct store *st, const struct registry *r, char **only)
 			continue;
 		size_t k;
 		json_t *m;
-		json_array_foreach(json_object_get(json_object_get(c->doc, "auth"), "methods"), k, m)
-		{
+		json_array_foreach(json_object_get(json_object_get(c->doc, "auth"), "methods"), k,
+				   m) {
 			const char *type = json_string_value(json_object_get(m, "type"));
 			if (connect_key_based(type))
 				return 1;
@@ -145,16 +145,16 @@ int connect_useful(struct store *st, const struct registry *r, char **only)
 static json_t *field_value(const struct connector *c, const char *name, json_t *entry,
 			   const char *text, struct err *err)
 {
-	static const char *own[] = {"secret",  "env",	   "env_aliases", "required",
-				   "label",   "default", "multiple",    NULL};
+	static const char *own[] = {"secret", "env",     "env_aliases", "required",
+				    "label",  "default", "multiple",    NULL};
 	json_t *decl = json_object_get(entry, "decl");
 	int secret = json_is_true(json_object_get(entry, "secret"));
 	const char *type = json_string_value(json_object_get(decl, "type"));
 	json_t *v = !secret && type &&
-			    (strcmp(type, "integer") == 0 || strcmp(type, "number") == 0 ||
-			     strcmp(type, "boolean") == 0)
-		    ? json_loads(text, JSON_DECODE_ANY, NULL)
-		    : json_string(text);
+				    (strcmp(type, "integer") == 0 || strcmp(type, "number") == 0 ||
+				     strcmp(type, "boolean") == 0)
+			    ? json_loads(text, JSON_DECODE_ANY, NULL)
+			    : json_string(text);
 	if (!v) {
 		err_set(err, secret ? "the value given for '%s' is not text" : "%s takes %s %s",
 			name, type ? "a" : "UTF-8", type ? type : "text");
@@ -185,8 +185,8 @@ static json_t *field_value(const struct connector *c, const char *name, json_t *
 }
 
 /* Check text for field name and put it into secrets or config. */
-static int field_put(const struct connector *c, const char *name, json_t *entry,
-		     const char *text, json_t *config, json_t *secrets, struct err *err)
+static int field_put(const struct connector *c, const char *name, json_t *entry, const char *text,
+		     json_t *config, json_t *secrets, struct err *err)
 {
 	int secret = json_is_true(json_object_get(entry, "secret"));
 	if (secret)
@@ -205,8 +205,8 @@ static int field_put(const struct connector *c, const char *name, json_t *entry,
 	return 0;
 }
 
-char *connect_form_html(const struct connector *c, json_t *m, const char *action,
-			const char *csrf, json_t *preset, const char *name)
+char *connect_form_html(const struct connector *c, json_t *m, const char *action, const char *csrf,
+			json_t *preset, const char *name)
 {
 	json_t *fields = connect_form_fields(c, m), *d;
 	const char *k;
@@ -227,20 +227,21 @@ char *connect_form_html(const struct connector *c, json_t *m, const char *action
 			     "<input id=f-name name=name value=\"" DEFAULT_NAME "\" "
 			     "pattern=\"[A-Za-z0-9._-]{1,64}\" required>");
 	free(n);
-	json_object_foreach(fields, k, d)
-	{
+	json_object_foreach(fields, k, d) {
 		const char *given = json_string_value(json_object_get(preset, k));
 		int secret = json_is_true(json_object_get(d, "secret"));
 		int required = json_is_true(json_object_get(d, "required"));
 		char *label = connect_html_escape(json_string_value(json_object_get(d, "label")));
-		char *desc = connect_html_escape(json_string_value(json_object_get(d, "description")));
+		char *desc =
+			connect_html_escape(json_string_value(json_object_get(d, "description")));
 		char *val = connect_html_escape(given);
 		buf_addf(&b,
 			 "<label for=\"f-%s\">%s%s</label><input id=\"f-%s\" name=\"f_%s\" "
 			 "type=%s%s%s%s%s><small>%s</small>",
-			 k, label, required ? "" : " (optional)", k, k, secret ? "password" : "text",
-			 required && !given ? " required" : "", given ? " readonly value=\"" : "",
-			 given ? val : "", given ? "\"" : "", desc);
+			 k, label, required ? "" : " (optional)", k, k,
+			 secret ? "password" : "text", required && !given ? " required" : "",
+			 given ? " readonly value=\"" : "", given ? val : "", given ? "\"" : "",
+			 desc);
 		free(label);
 		free(desc);
 		free(val);
@@ -350,7 +351,8 @@ static int valid_name(const char *name)
 	if (n == 0 || n > 64)
 		return 0;
 	for (const char *p = name; *p; p++) {
-		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-", *p))
+		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-",
+			    *p))
 			return 0;
 		digits += *p >= '0' && *p <= '9';
 	}
@@ -396,8 +398,7 @@ int connect_form_save(struct store *st, const struct connector *c, json_t *m, co
 			if (!json_object_get(fields, k))
 				json_object_set_new(secrets, k, json_deep_copy(v));
 	}
-	json_object_foreach(fields, k, d)
-	{
+	json_object_foreach(fields, k, d) {
 		const char *v = form_value(form, preset, k);
 		if (!v) {
 			if (json_is_true(json_object_get(d, "required")) &&
@@ -411,8 +412,7 @@ int connect_form_save(struct store *st, const struct connector *c, json_t *m, co
 			goto out;
 	}
 	/* Other settings given with the call: only base_url, as text. */
-	json_object_foreach(preset, k, d)
-	{
+	json_object_foreach(preset, k, d) {
 		if (!err_is_set(err) && !json_object_get(fields, k) && strcmp(k, "base_url") == 0 &&
 		    json_is_string(d) &&
 		    field_put(c, k, NULL, json_string_value(d), conn->config, secrets, err) < 0)
@@ -527,8 +527,8 @@ static void on_request(const struct listen_request *req, struct listen_response 
 	char *target = NULL;
 	err_init(&e);
 	struct store *st = store_open(p->store_path, &e);
-	int ok = st && connect_form_save(st, p->c, p->method, p->name, form, p->preset, &target,
-					 &e) == 0;
+	int ok = st &&
+		 connect_form_save(st, p->c, p->method, p->name, form, p->preset, &target, &e) == 0;
 	store_free(st);
 	store_secrets_free(form);
 	free(target);
@@ -571,8 +571,9 @@ struct connect_page *connect_page_start(struct store *st, const struct connect_p
 	p->store_path = xstrdup(store_path(st));
 	p->deadline_ms = now_ms() + CONNECT_PAGE_TTL_S * 1000LL;
 	if (!valid_name(p->name)) {
-		err_set(err, "invalid connection name '%s': 1 to 64 letters, digits, '.', '_' or "
-			     "'-'",
+		err_set(err,
+			"invalid connection name '%s': 1 to 64 letters, digits, '.', '_' or "
+			"'-'",
 			p->name);
 		goto fail;
 	}

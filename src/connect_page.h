@@ -39,8 +39,8 @@ int connect_useful(struct store *st, const struct registry *r, char **only);
  * hidden field. preset (borrowed, may be NULL): non-secret values already
  * known, shown read-only. name: the connection name, shown read-only; NULL
  * asks for it. A new string of HTML. */
-char *connect_form_html(const struct connector *c, json_t *m, const char *action,
-			const char *csrf, json_t *preset, const char *name);
+char *connect_form_html(const struct connector *c, json_t *m, const char *action, const char *csrf,
+			json_t *preset, const char *name);
 
 /* Save what a form posted: form (borrowed) maps "f_<field>" to the text
  * typed and "name" to the connection name when name is NULL; preset values

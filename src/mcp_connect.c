@@ -24,16 +24,16 @@ enum step {
 struct flow {
 	enum step step;
 	const struct connector *c;
-	json_t *method;         /* borrowed from c */
+	json_t *method; /* borrowed from c */
 	char *name, *tenant;
-	json_t *settings;       /* non-secret values, owned */
-	struct oauth_connect *oc;  /* one of these two, once started */
+	json_t *settings;         /* non-secret values, owned */
+	struct oauth_connect *oc; /* one of these two, once started */
 	struct connect_page *page;
-	void *call;             /* the tools/call still unanswered (io handle), or NULL */
-	int form, url;          /* elicitation modes this call may use */
-	json_t *request_id;     /* our elicitation/create in flight, owned; or NULL */
-	char *elicitation_id;   /* a URL elicitation's, to say it completed */
-	struct store *st;       /* borrowed: the server's */
+	void *call;           /* the tools/call still unanswered (io handle), or NULL */
+	int form, url;        /* elicitation modes this call may use */
+	json_t *request_id;   /* our elicitation/create in flight, owned; or NULL */
+	char *elicitation_id; /* a URL elicitation's, to say it completed */
+	struct store *st;     /* borrowed: the server's */
 	long long deadline_ms;
 	struct flow *next;
 };
@@ -138,9 +138,8 @@ static json_t *pick_method(struct store *st, const struct connector *c, const ch
 	connection_free(old);
 	if (m)
 		return m;
-	struct oauth_app *app = connector_auth_method(c, "oauth2")
-					? store_get_oauth_app(st, c->slug, NULL)
-					: NULL;
+	struct oauth_app *app =
+		connector_auth_method(c, "oauth2") ? store_get_oauth_app(st, c->slug, NULL) : NULL;
 	oauth_app_free(app);
 	if (app)
 		return connector_auth_method(c, "oauth2");
@@ -163,7 +162,7 @@ static void elicit(struct mcp_connect *mc, struct flow *f, json_t *params)
 	json_decref(f->request_id);
 	f->request_id = json_string(id);
 	send_and_free(mc, json_pack("{s:s, s:s, s:s, s:o}", "jsonrpc", "2.0", "id", id, "method",
-				"elicitation/create", "params", params));
+				    "elicitation/create", "params", params));
 	free(id);
 }
 
@@ -178,8 +177,7 @@ static json_t *missing_settings(struct flow *f)
 	struct err e;
 	err_init(&e);
 	struct connection *old = store_get_connection(f->st, f->c->slug, f->name, 0, &e);
-	json_object_foreach(fields, k, d)
-	{
+	json_object_foreach(fields, k, d) {
 		if (json_is_true(json_object_get(d, "secret")) ||
 		    !json_is_true(json_object_get(d, "required")) ||
 		    json_object_get(f->settings, k) || (old && json_object_get(old->config, k)))
@@ -230,13 +228,14 @@ static void begin(struct mcp_connect *mc, struct flow *f)
 	log_info("connect %s: waiting for the browser", flow_target(f));
 	if (f->url) {
 		char *id = connect_token(&e);
-		char *msg = oauth ? xasprintf("Open this page to sign in to %s and approve access "
-					      "for switchboard (connection %s).",
-					      vendor(f), flow_target(f))
-				  : xasprintf("Open this page on this computer to enter your %s "
-					      "credentials for switchboard (connection %s). They go "
-					      "straight to switchboard, not to the assistant.",
-					      vendor(f), flow_target(f));
+		char *msg =
+			oauth ? xasprintf("Open this page to sign in to %s and approve access "
+					  "for switchboard (connection %s).",
+					  vendor(f), flow_target(f))
+			      : xasprintf("Open this page on this computer to enter your %s "
+					  "credentials for switchboard (connection %s). They go "
+					  "straight to switchboard, not to the assistant.",
+					  vendor(f), flow_target(f));
 		if (id) {
 			f->elicitation_id = id;
 			f->step = STEP_URL;
@@ -249,19 +248,21 @@ static void begin(struct mcp_connect *mc, struct flow *f)
 		free(msg);
 	}
 	f->step = STEP_WAIT;
-	answer(mc, f, result_success(json_pack(
-			  "{s:{s:s, s:s, s:s, s:I, s:s}}", "data",
-			  oauth ? "authorization_url" : "connect_url", flow_url(f), "connection",
-			  flow_target(f), "auth", type, "expires_in_s",
-			  (json_int_t)(CONNECT_TTL_MS / 1000),
-			  "next",
-			  oauth ? "Show the user this URL to open in their browser and approve access. "
-				  "When they have, the connection is saved and the tool list changes "
-				  "(call switchboard_connections to check)."
-				: "Show the user this URL to open in a browser on this computer, where "
-				  "they type the credentials themselves; never ask them for the key "
-				  "in the chat. It works once, for 10 minutes. When they have saved "
-				  "it, the tool list changes.")));
+	answer(mc, f,
+	       result_success(json_pack(
+		       "{s:{s:s, s:s, s:s, s:I, s:s}}", "data",
+		       oauth ? "authorization_url" : "connect_url", flow_url(f), "connection",
+		       flow_target(f), "auth", type, "expires_in_s",
+		       (json_int_t)(CONNECT_TTL_MS / 1000), "next",
+		       oauth ? "Show the user this URL to open in their browser and approve "
+			       "access. "
+			       "When they have, the connection is saved and the tool list changes "
+			       "(call switchboard_connections to check)."
+			     : "Show the user this URL to open in a browser on this computer, "
+			       "where "
+			       "they type the credentials themselves; never ask them for the key "
+			       "in the chat. It works once, for 10 minutes. When they have saved "
+			       "it, the tool list changes.")));
 }
 
 void mcp_connect_start(struct mcp_connect *mc, struct store *st, const struct registry *r,
@@ -294,19 +295,19 @@ void mcp_connect_start(struct mcp_connect *mc, struct store *st, const struct re
 	else if (!st)
 		err_set(&e, "the store is not available, so no connection can be saved");
 	else
-		f->method = pick_method(st, c,
-					json_string_value(json_object_get(args, "auth")), f->name, &e);
+		f->method = pick_method(st, c, json_string_value(json_object_get(args, "auth")),
+					f->name, &e);
 	json_t *fields = f->method ? connect_form_fields(c, f->method) : NULL;
 	const char *k;
 	json_t *v;
-	json_object_foreach(settings, k, v)
-	{
+	json_object_foreach(settings, k, v) {
 		json_t *d = json_object_get(fields, k);
 		if (err_is_set(&e))
 			break;
 		if (d && json_is_true(json_object_get(d, "secret")))
-			err_set(&e, "'%s' is a secret: never pass it as an argument. The page this "
-				     "tool opens asks the user for it",
+			err_set(&e,
+				"'%s' is a secret: never pass it as an argument. The page this "
+				"tool opens asks the user for it",
 				k);
 		else if (!d && strcmp(k, "base_url") != 0)
 			err_set(&e, "%s has no setting '%s' for auth %s", slug, k,
@@ -346,10 +347,10 @@ void mcp_connect_start(struct mcp_connect *mc, struct store *st, const struct re
 	}
 	/* Without form elicitation, OAuth needs them now (they are in its
 	 * URL); the key page asks for them beside the key. */
-	if (schema && strcmp(json_string_value(json_object_get(f->method, "type")), "oauth2") == 0) {
+	if (schema &&
+	    strcmp(json_string_value(json_object_get(f->method, "type")), "oauth2") == 0) {
 		char *list = NULL;
-		json_object_foreach(json_object_get(schema, "properties"), k, v)
-		{
+		json_object_foreach(json_object_get(schema, "properties"), k, v) {
 			char *n = xasprintf("%s%s%s", list ? list : "", list ? ", " : "", k);
 			free(list);
 			list = n;
@@ -390,8 +391,7 @@ int mcp_connect_response(struct mcp_connect *mc, json_t *msg)
 		json_t *content = json_object_get(res, "content"), *v;
 		json_t *fields = connect_form_fields(f->c, f->method);
 		const char *k;
-		json_object_foreach(content, k, v)
-		{
+		json_object_foreach(content, k, v) {
 			json_t *d = json_object_get(fields, k);
 			/* Only what was asked, and never a secret a client sent anyway. */
 			if (d && !json_is_true(json_object_get(d, "secret")) && json_is_string(v) &&
@@ -400,8 +400,9 @@ int mcp_connect_response(struct mcp_connect *mc, json_t *msg)
 		}
 		json_decref(fields);
 		if (!accepted) {
-			answer_error(mc, f, "the user did not give the settings, so nothing was "
-					"connected; ask them whether to try again");
+			answer_error(mc, f,
+				     "the user did not give the settings, so nothing was "
+				     "connected; ask them whether to try again");
 			flow_drop(mc, f);
 			return 1;
 		}
@@ -413,10 +414,11 @@ int mcp_connect_response(struct mcp_connect *mc, json_t *msg)
 	f->step = STEP_WAIT;
 	if (json_object_get(msg, "error")) {
 		/* The client could not show it: hand the URL to the model. */
-		answer(mc, f, result_success(json_pack(
-				  "{s:{s:s, s:s, s:s}}", "data", "connect_url", flow_url(f),
-				  "connection", flow_target(f), "next",
-				  "Show the user this URL to open in a browser on this computer.")));
+		answer(mc, f,
+		       result_success(json_pack(
+			       "{s:{s:s, s:s, s:s}}", "data", "connect_url", flow_url(f),
+			       "connection", flow_target(f), "next",
+			       "Show the user this URL to open in a browser on this computer.")));
 		return 1;
 	}
 	if (!accepted) {
@@ -425,17 +427,19 @@ int mcp_connect_response(struct mcp_connect *mc, json_t *msg)
 		connect_page_free(f->page);
 		f->oc = NULL;
 		f->page = NULL;
-		answer_error(mc, f, "the user declined to open the connect page, so nothing was "
-				"connected");
+		answer_error(mc, f,
+			     "the user declined to open the connect page, so nothing was "
+			     "connected");
 		flow_drop(mc, f);
 		return 1;
 	}
-	answer(mc, f, result_success(json_pack(
-			  "{s:{s:s, s:s, s:I, s:s}}", "data", "connection", flow_target(f), "status",
-			  "waiting_for_user", "expires_in_s", (json_int_t)(CONNECT_TTL_MS / 1000),
-			  "next",
-			  "The user was shown the page and is completing it there. When they have, "
-			  "the connection is saved and the tool list changes; nothing to poll.")));
+	answer(mc, f,
+	       result_success(json_pack(
+		       "{s:{s:s, s:s, s:I, s:s}}", "data", "connection", flow_target(f), "status",
+		       "waiting_for_user", "expires_in_s", (json_int_t)(CONNECT_TTL_MS / 1000),
+		       "next",
+		       "The user was shown the page and is completing it there. When they have, "
+		       "the connection is saved and the tool list changes; nothing to poll.")));
 	return 1;
 }
 
@@ -461,11 +465,12 @@ int mcp_connect_poll(struct mcp_connect *mc)
 			saved = 1;
 			if (f->elicitation_id)
 				send_and_free(mc, jsonrpc_notification_new(
-					"notifications/elicitation/complete",
-					json_pack("{s:s}", "elicitationId", f->elicitation_id)));
-			answer(mc, f, result_success(json_pack("{s:{s:s, s:s}}", "data", "connection",
-							   flow_target(f), "status",
-							   "connected")));
+							  "notifications/elicitation/complete",
+							  json_pack("{s:s}", "elicitationId",
+								    f->elicitation_id)));
+			answer(mc, f,
+			       result_success(json_pack("{s:{s:s, s:s}}", "data", "connection",
+							flow_target(f), "status", "connected")));
 		} else {
 			if (rc < 0)
 				log_warn("connect %s: %s", flow_target(f), e.msg);

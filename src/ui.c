@@ -23,7 +23,7 @@
 #include "store.h"
 
 #define DEFAULT_PORT 8790
-#define MAX_TOKENS 64          /* page tokens kept; the oldest goes first */
+#define MAX_TOKENS 64 /* page tokens kept; the oldest goes first */
 #define TOKEN_TTL_MS (60 * 60 * 1000LL)
 #define FLOW_TTL_MS (10 * 60 * 1000LL)
 
@@ -62,11 +62,13 @@ static const char style[] =
 	".top{display:flex;gap:.75rem;align-items:center}.mono{width:2.5rem;height:2.5rem;"
 	"border-radius:8px;background:#e7ecf0;color:#57606a;display:flex;align-items:center;"
 	"justify-content:center;font-weight:700;font-size:1.2rem}.card h2{font-size:1.05rem;"
-	"margin:0}.muted{color:#57606a;font-size:.9rem}.badge{display:inline-block;font-size:.75rem;"
+	"margin:0}.muted{color:#57606a;font-size:.9rem}.badge{display:inline-block;font-size:."
+	"75rem;"
 	"padding:0 .45rem;border-radius:999px;border:1px solid #d0d7de;margin-left:.3rem}"
 	".personal{background:#ddf4ff;border-color:#54aeff}.warn{background:#fff8c5;"
 	"border-color:#d4a72c}.okb{background:#dafbe1;border-color:#4ac26b}"
-	"ul{padding-left:1.1rem;margin:.5rem 0}button,.button{display:inline-block;margin-top:.5rem;"
+	"ul{padding-left:1.1rem;margin:.5rem "
+	"0}button,.button{display:inline-block;margin-top:.5rem;"
 	"padding:.35rem .8rem;border-radius:6px;border:1px solid #1f6feb;background:#1f6feb;"
 	"color:#fff;font:inherit;text-decoration:none;cursor:pointer}.secondary{background:#fff;"
 	"color:#1f6feb}form.inline{display:inline}section.create{background:#fff;border:1px solid "
@@ -165,7 +167,8 @@ static void connect_button(struct buf *b, const struct connector *c, json_t *m, 
 			 secondary ? "secondary" : "", text);
 	else
 		buf_addf(b,
-			 "<a class=\"button %s\" data-action=add href=\"/add?connector=%s&amp;auth=%s%s%s\">"
+			 "<a class=\"button %s\" data-action=add "
+			 "href=\"/add?connector=%s&amp;auth=%s%s%s\">"
 			 "%s</a>",
 			 secondary ? "secondary" : "", c->slug, type, name ? "&amp;name=" : "",
 			 name ? n : "", text);
@@ -188,8 +191,8 @@ static void card(struct buf *b, struct store *st, const struct connector *c, con
 	char *n = connect_html_escape(name), *ct = connect_html_escape(cat);
 	char mono[8] = "?";
 	if (name && name[0])
-		snprintf(mono, sizeof(mono), "%c", name[0] >= 'a' && name[0] <= 'z' ? name[0] - 32
-										      : name[0]);
+		snprintf(mono, sizeof(mono), "%c",
+			 name[0] >= 'a' && name[0] <= 'z' ? name[0] - 32 : name[0]);
 	char *mo = connect_html_escape(mono);
 	size_t ul = strlen(udir);
 	int personal = c->path && strncmp(c->path, udir, ul) == 0 && c->path[ul] == '/';
@@ -198,7 +201,8 @@ static void card(struct buf *b, struct store *st, const struct connector *c, con
 		 "<div class=mono aria-hidden=true>%s</div><div><h2>%s%s</h2>"
 		 "<div class=muted>%s</div></div></div>",
 		 c->slug, c->slug, mo, n,
-		 personal ? "<span class=\"badge personal\" data-badge=personal>PERSONAL</span>" : "",
+		 personal ? "<span class=\"badge personal\" data-badge=personal>PERSONAL</span>"
+			  : "",
 		 ct);
 	free(n);
 	free(ct);
@@ -206,11 +210,10 @@ static void card(struct buf *b, struct store *st, const struct connector *c, con
 	buf_adds(b, "<div class=muted>Auth: ");
 	size_t i;
 	json_t *m;
-	json_array_foreach(json_object_get(json_object_get(c->doc, "auth"), "methods"), i, m)
-	{
+	json_array_foreach(json_object_get(json_object_get(c->doc, "auth"), "methods"), i, m) {
 		const char *label = json_string_value(json_object_get(m, "label"));
-		char *l = connect_html_escape(label ? label
-						    : json_string_value(json_object_get(m, "type")));
+		char *l = connect_html_escape(
+			label ? label : json_string_value(json_object_get(m, "type")));
 		buf_addf(b, "%s<span data-auth=\"%s\">%s</span>", i ? ", " : "",
 			 json_string_value(json_object_get(m, "type")), l);
 		free(l);
@@ -226,15 +229,22 @@ static void card(struct buf *b, struct store *st, const struct connector *c, con
 			int reconnect = x->status && strcmp(x->status, "needs_reconnect") == 0;
 			char when[48];
 			when_text(x->last_used_at, when, sizeof(when));
-			char *xn = connect_html_escape(x->name), *st_ = connect_html_escape(x->status);
+			char *xn = connect_html_escape(x->name),
+			     *st_ = connect_html_escape(x->status);
 			char *xa = connect_html_escape(x->auth ? x->auth : "none");
-			buf_addf(b,
-				 "<li class=connection data-name=\"%s\" data-status=\"%s\"><b>%s</b>"
-				 "%s <span class=\"badge %s\">%s</span> <span class=muted>%s, last "
-				 "used %s</span>",
-				 xn, bad ? st_ : "ok", xn, x->is_default ? " (default)" : "",
-				 reconnect ? "warn" : bad ? "warn" : "okb",
-				 reconnect ? "Needs reconnecting" : bad ? st_ : "Connected", xa, when);
+			buf_addf(
+				b,
+				"<li class=connection data-name=\"%s\" data-status=\"%s\"><b>%s</b>"
+				"%s <span class=\"badge %s\">%s</span> <span class=muted>%s, last "
+				"used %s</span>",
+				xn, bad ? st_ : "ok", xn, x->is_default ? " (default)" : "",
+				reconnect ? "warn"
+				: bad     ? "warn"
+					  : "okb",
+				reconnect ? "Needs reconnecting"
+				: bad     ? st_
+					  : "Connected",
+				xa, when);
 			json_t *xm = connector_auth_method(c, x->auth);
 			if (bad && xm && (strcmp(x->auth, "oauth2") != 0 || primary == xm))
 				connect_button(b, c, xm, x->name, csrf, "Reconnect", 0);
@@ -250,8 +260,9 @@ static void card(struct buf *b, struct store *st, const struct connector *c, con
 		buf_adds(b, "<p class=muted data-state=unconnected>Not connected</p>");
 		connect_button(b, c, primary, NULL, csrf, "Connect", 0);
 	} else {
-		buf_addf(b, "<p class=muted>OAuth only: store an OAuth app first (switchboard "
-			    "oauth-app set %s)</p>",
+		buf_addf(b,
+			 "<p class=muted>OAuth only: store an OAuth app first (switchboard "
+			 "oauth-app set %s)</p>",
 			 c->slug);
 	}
 	connections_free(list);
@@ -345,8 +356,8 @@ static char *add_page(struct ui *u, const struct connector *c, json_t *m, const 
 {
 	char *csrf = token_new(u);
 	char *action = xasprintf("/add?connector=%s&auth=%s%s%s", c->slug,
-				 json_string_value(json_object_get(m, "type")), name ? "&name=" : "",
-				 name ? name : "");
+				 json_string_value(json_object_get(m, "type")),
+				 name ? "&name=" : "", name ? name : "");
 	char *form = connect_form_html(c, m, action, csrf, NULL, name);
 	char *v = connect_html_escape(json_string_value(json_object_get(c->doc, "name")));
 	char *er = connect_html_escape(error);
@@ -368,7 +379,8 @@ static char *add_page(struct ui *u, const struct connector *c, json_t *m, const 
 static char *do_add(struct ui *u, json_t *query, json_t *form, int *status)
 {
 	struct registry *r = cli_registry(u->cli);
-	const struct connector *c = registry_find(r, json_string_value(json_object_get(query, "connector")));
+	const struct connector *c =
+		registry_find(r, json_string_value(json_object_get(query, "connector")));
 	json_t *m = key_method(c, json_string_value(json_object_get(query, "auth")));
 	const char *name = json_string_value(json_object_get(query, "name"));
 	char *out = NULL, *target = NULL;
@@ -398,7 +410,8 @@ static char *do_add(struct ui *u, json_t *query, json_t *form, int *status)
 static char *do_connect(struct ui *u, json_t *query, int *status)
 {
 	struct registry *r = cli_registry(u->cli);
-	const struct connector *c = registry_find(r, json_string_value(json_object_get(query, "connector")));
+	const struct connector *c =
+		registry_find(r, json_string_value(json_object_get(query, "connector")));
 	struct err e;
 	err_init(&e);
 	struct store *st = c ? store_open(u->store_path, &e) : NULL;
@@ -462,9 +475,9 @@ static json_t *connector_doc(json_t *form, struct err *err)
 	if (form_str(form, "auth_bearer"))
 		json_array_append_new(methods,
 				      json_pack("{s:s, s:s, s:{s:{s:s, s:b, s:b, s:s}}}", "type",
-						"bearer", "label", "Bearer token", "fields", "token",
-						"type", "string", "secret", 1, "required", 1,
-						"description", "The bearer token."));
+						"bearer", "label", "Bearer token", "fields",
+						"token", "type", "string", "secret", 1, "required",
+						1, "description", "The bearer token."));
 	if (form_str(form, "auth_basic"))
 		json_array_append_new(
 			methods,
@@ -567,13 +580,13 @@ static void on_request(const struct listen_request *req, struct listen_response 
 	}
 	if (get && strcmp(req->path, "/add") == 0) {
 		struct registry *r = cli_registry(u->cli);
-		const struct connector *c =
-			registry_find(r, json_string_value(json_object_get(req->query, "connector")));
+		const struct connector *c = registry_find(
+			r, json_string_value(json_object_get(req->query, "connector")));
 		json_t *m = key_method(c, json_string_value(json_object_get(req->query, "auth")));
 		if (m) {
-			resp->body = add_page(u, c, m,
-					      json_string_value(json_object_get(req->query, "name")),
-					      NULL);
+			resp->body = add_page(
+				u, c, m, json_string_value(json_object_get(req->query, "name")),
+				NULL);
 		} else {
 			resp->status = 404;
 			resp->body = main_page(u, "no such connector or key-based auth method", 0);
@@ -627,8 +640,8 @@ static void tidy_flows(struct ui *u, int all)
 		if (rc > 0)
 			fprintf(stderr, "switchboard: connected %s\n", oauth_connect_target(f->oc));
 		else if (rc < 0)
-			fprintf(stderr, "switchboard: connect %s: %s\n", oauth_connect_target(f->oc),
-				e.msg);
+			fprintf(stderr, "switchboard: connect %s: %s\n",
+				oauth_connect_target(f->oc), e.msg);
 		*pp = f->next;
 		oauth_connect_free(f->oc);
 		registry_free(f->r);
@@ -651,8 +664,9 @@ int cli_ui(struct cli *cli, int argc, char **argv)
 			size_t hl = colon ? (size_t)(colon - v) : 0;
 			if (!colon || parse_long(colon + 1, &p) < 0 || p < 0 || p > 65535 ||
 			    hl == 0 || hl >= sizeof(addr)) {
-				fprintf(stderr, "switchboard: --listen takes ADDR:PORT, got '%s'\n%s",
-					v, ui_usage);
+				fprintf(stderr,
+					"switchboard: --listen takes ADDR:PORT, got '%s'\n%s", v,
+					ui_usage);
 				return 2;
 			}
 			snprintf(addr, sizeof(addr), "%.*s", (int)hl, v);
@@ -669,8 +683,9 @@ int cli_ui(struct cli *cli, int argc, char **argv)
 	struct netaddr na;
 	const char *kind = netaddr_parse(addr, &na) ? netaddr_private(&na) : NULL;
 	if (!kind || strncmp(kind, "loopback", 8) != 0) {
-		fprintf(stderr, "switchboard: refusing to serve the connectors page on '%s': it "
-				"has no sign-in, so only a loopback address (127.0.0.1, ::1) will do\n",
+		fprintf(stderr,
+			"switchboard: refusing to serve the connectors page on '%s': it "
+			"has no sign-in, so only a loopback address (127.0.0.1, ::1) will do\n",
 			addr);
 		return 2;
 	}
