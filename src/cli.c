@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cli_help.h"
+#include "connect_page.h"
 #include "conns.h"
 #include "log.h"
 #include "schema.h"
@@ -129,6 +130,7 @@ static struct toolset *build(struct cli *cli, struct registry *r, struct store *
 {
 	struct err e;
 	err_init(&e);
+	cli->mcp.filter.connect = connect_useful(st, r, cli->mcp.filter.connectors);
 	struct toolset *ts = tools_build(r, &cli->mcp.filter, conns_names, st, &e);
 	if (!ts)
 		fprintf(stderr, "switchboard: %s\n", e.msg);

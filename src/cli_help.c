@@ -34,6 +34,7 @@ static const char main_usage[] =
 	"  connect SLUG [--name NAME] [--scopes S] [--set key=value] [--no-browser]\n"
 	"      [--client-credentials]    connect an OAuth 2.0 account in the browser\n"
 	"  coverage ENTITY [--json]      which connectors fill a canonical entity's fields\n"
+	"  ui [--listen 127.0.0.1:PORT]  the connectors page: connect accounts in a browser\n"
 	"  webhooks serve [--listen ADDR:PORT] [--path-prefix /hooks] [--poll-interval S]\n"
 	"                                receive and verify vendor webhooks as events\n"
 	"  webhooks register|list|remove CONNECTION ...\n"
@@ -264,6 +265,13 @@ static const struct help {
 	SUB("coverage", "coverage ENTITY [--json]",
 	    "Which connectors fill each field of a canonical entity (customers,\n"
 	    "invoices ...), and how much of it. --json: one JSON object.\n"),
+	SUB("ui", "ui [--listen 127.0.0.1:PORT]",
+	    "The connectors page, a local web page (default http://127.0.0.1:8790/; its\n"
+	    "URL is printed): a card per connector with its connections and their\n"
+	    "state, Connect (OAuth, as `connect`) and + Add Connection (API keys,\n"
+	    "typed on the page), and a Create Connector form that writes a private\n"
+	    "connector file to $XDG_CONFIG_HOME/switchboard/capabilities. Loopback\n"
+	    "addresses only: the page has no sign-in. Ctrl-C stops it.\n"),
 	{"webhooks", cli_webhooks_usage},
 	{"webhooks serve", cli_webhooks_usage},
 	{"webhooks register", cli_manage_usage_text},

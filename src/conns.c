@@ -208,12 +208,11 @@ struct connection *conns_resolve(struct store *s, const struct connector *c, con
 			const char *type = json_string_value(json_object_get(def, "type"));
 			int oauth = type && strcmp(type, "oauth2") == 0;
 			err_set(err,
-				"no %s connection: ask the user to run '%s %s'%s%s%s%s",
-				json_string_value(json_object_get(c->doc, "name")),
+				"no %s connection: call switchboard_connect {\"connector\": "
+				"\"%s\"} (it shows the user where to sign in or type the key), or "
+				"ask the user to run '%s %s'%s%s%s",
+				json_string_value(json_object_get(c->doc, "name")), c->slug,
 				oauth ? "switchboard connect" : "switchboard connections add", c->slug,
-				oauth ? " (or call switchboard_connect, when listed, and show them "
-					"its URL)"
-				      : "",
 				vars ? " or to set " : "", vars ? vars : "",
 				vars ? " in the MCP client's env" : "");
 			free(vars);
@@ -232,6 +231,15 @@ const char *conns_value(const struct connection *conn, const char *name)
 	if (!v && conn)
 		v = json_object_get(conn->secrets, name);
 	return json_string_value(v);
+}
+
+json_t *conns_connect_details(const struct connector *c, const char *name)
+{
+	json_t *args = json_pack("{s:s}", "connector", c->slug);
+	if (name && strcmp(name, "default") != 0)
+		json_object_set_new(args, "name", json_string(name));
+	return json_pack("{s:{s:s, s:o}}", "connect", "tool", "switchboard_connect", "arguments",
+			 args);
 }
 
 json_t *conns_overview(struct store *s, const struct registry *r, const char *connector)
@@ -255,12 +263,15 @@ json_t *conns_overview(struct store *s, const struct registry *r, const char *co
 				if (x->last_used_at)
 					json_object_set_new(o, "last_used_at",
 							    json_integer(x->last_used_at));
-				if (x->status && strcmp(x->status, "ok") != 0)
+				if (x->status && strcmp(x->status, "ok") != 0) {
 					json_object_set_new(
 						o, "fix",
-						json_sprintf("ask the user to run: switchboard connections "
-							     "test %s/%s (or reconnect it)",
+						json_sprintf("call switchboard_connect with the arguments "
+							     "in connect, or ask the user to run: "
+							     "switchboard connections test %s/%s",
 							     c->slug, x->name));
+					json_object_update_new(o, conns_connect_details(c, x->name));
+				}
 				json_array_append_new(list, o);
 			}
 			connections_free(stored);

@@ -30,6 +30,12 @@ struct connection *conns_resolve(struct store *s, const struct connector *c, con
  * then the connector's params defaults. Borrowed; NULL when unset. */
 const char *conns_value(const struct connection *conn, const char *name);
 
+/* How a client connects c's connection name (NULL or "default": the
+ * default one) itself: {"connect": {"tool": "switchboard_connect",
+ * "arguments": {"connector", "name"?}}}, the details of a tool error that
+ * says a connection is missing or needs reconnecting. New. */
+json_t *conns_connect_details(const struct connector *c, const char *name);
+
 /* What a model may know of the connections: per connector (only one when
  * connector is set) its connections with name, default, auth, status, last
  * error and last use, never a secret; and the connectors with none yet.

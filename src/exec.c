@@ -525,6 +525,22 @@ static int start_job(struct exec_call *call, int kind, struct err *err)
 	return 0;
 }
 
+/* When the failed renewal left the connection needing reconnecting: how
+ * the client reconnects it (conns_connect_details), else NULL. */
+static json_t *reconnect_details(const struct exec_call *call)
+{
+	struct err e;
+	err_init(&e);
+	struct connection *now = call->env->store && call->conn->id
+					 ? store_get_connection(call->env->store,
+								call->conn->connector,
+								call->conn->name, 0, &e)
+					 : NULL;
+	int needs = now && now->status && strcmp(now->status, "needs_reconnect") == 0;
+	connection_free(now);
+	return needs ? conns_connect_details(call->tool->connector, call->conn->name) : NULL;
+}
+
 /* Back on the main loop after a refresh or a warm: send (again), or say
  * why not. */
 static void refreshed(struct exec_call *call)
@@ -541,7 +557,7 @@ static void refreshed(struct exec_call *call)
 						       call->tool->connector->slug,
 						       call->job_err.msg)
 					   : xstrdup(call->job_err.msg);
-		finish(call, result_error(msg, NULL));
+		finish(call, result_error(msg, reconnect_details(call)));
 		free(msg);
 		return;
 	}
@@ -631,6 +647,7 @@ struct exec_call *exec_start(struct exec_env *env, const struct tool *t, json_t 
 			     exec_done_fn done, exec_progress_fn progress, void *ctx)
 {
 	struct err e;
+	json_t *details = NULL; /* how to connect, when the connection is missing */
 	err_init(&e);
 	struct exec_call *call = xcalloc(1, sizeof(*call));
 	call->env = env;
@@ -654,8 +671,12 @@ struct exec_call *exec_start(struct exec_env *env, const struct tool *t, json_t 
 		goto fail;
 	call->conn = conns_resolve(env->store, t->connector,
 				   json_string_value(json_object_get(args, "connection")), &e);
-	if (!call->conn)
+	if (!call->conn) {
+		const char *name = json_string_value(json_object_get(args, "connection"));
+		if (!name || strcmp(name, "env") != 0)
+			details = conns_connect_details(t->connector, name);
 		goto fail;
+	}
 	const struct auth_handler *h = refresher(call);
 	if (call->hook && call->hook->run) {
 		if (start_job(call, JOB_HOOK, &e) < 0)
@@ -673,7 +694,7 @@ struct exec_call *exec_start(struct exec_env *env, const struct tool *t, json_t 
 	return call;
 fail:
 	call_free(call);
-	done(result_error(e.msg, NULL), ctx);
+	done(result_error(e.msg, details), ctx);
 	return NULL;
 }
 

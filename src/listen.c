@@ -16,6 +16,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "log.h"
 
@@ -443,8 +444,10 @@ void listen_stop(struct listener *l)
 	if (!l)
 		return;
 	/* Let answers in flight (the browser's "Connected" page) finish: take
-	 * no new connections, then wait up to a second for the open ones. */
-	MHD_quiesce_daemon(l->daemon);
+	 * no new connections, then wait up to a second for the open ones. A
+	 * quiesced daemon hands its listening socket to us to close: left
+	 * open, the port would keep accepting into a queue nobody serves. */
+	MHD_socket lfd = MHD_quiesce_daemon(l->daemon);
 	for (int i = 0; i < 100; i++) {
 		const union MHD_DaemonInfo *info =
 			MHD_get_daemon_info(l->daemon, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
@@ -454,6 +457,8 @@ void listen_stop(struct listener *l)
 		nanosleep(&ts, NULL);
 	}
 	MHD_stop_daemon(l->daemon);
+	if (lfd != MHD_INVALID_SOCKET)
+		close(lfd);
 	if (l->watchdog_running) {
 		pthread_mutex_lock(&l->lock);
 		l->stopping = 1;

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "ui.h"
 #include "cli_help.h"
 #include "completion.h"
 #include "http.h"
@@ -286,6 +287,7 @@ static const struct command {
 	{"oauth-app", cli_oauth_app},
 	{"connect", cli_connect},
 	{"coverage", cli_coverage},
+	{"ui", cli_ui},
 	{"webhooks", cli_webhooks},
 	{"events", cli_events},
 	{"completion", cmd_completion},

@@ -12,14 +12,14 @@
 #include "jsonrpc.h"
 #include "log.h"
 #include "mcp_results.h"
-#include "oauth_connect.h"
+#include "connect_page.h"
+#include "mcp_connect.h"
 #include "result.h"
 #include "schema.h"
 #include "store.h"
 #include "webhook.h"
 
 #define STORE_CHECK_MS 200 /* a new event reaches subscribers within this */
-#define CONNECT_TTL_MS (10 * 60 * 1000) /* how long a switchboard_connect URL works */
 
 /* Every version served, newest first: the modern one per request, the
  * others through initialize (versions + 1). */
@@ -70,13 +70,6 @@ struct listen {
 	struct listen *next;
 };
 
-/* A switchboard_connect flow waiting for the user's browser. */
-struct pending {
-	struct oauth_connect *oc;
-	long long deadline_ms;
-	struct pending *next;
-};
-
 struct mcp_core {
 	struct mcp_options *opt;
 	const struct mcp_transport *tr;
@@ -86,7 +79,7 @@ struct mcp_core {
 	json_t *legacy_info;       /* owned: initialize's clientInfo, or NULL */
 	const struct mcp_req *cur; /* the request being handled, for log lines */
 	struct listen *listens;
-	struct pending *connects;
+	struct mcp_connect *connect; /* switchboard_connect's flows (mcp_connect.c) */
 	struct registry *reg;
 	struct toolset *tools;
 	struct store *store;
@@ -181,32 +174,14 @@ static int have_events(struct store *st)
 	return any;
 }
 
-/* Is an OAuth app stored for any connector the filters let through? Then
- * switchboard_connect can do something and is worth showing. */
-static int have_oauth_app(struct store *st, const struct registry *r, char **only)
-{
-	for (size_t i = 0; st && i < registry_count(r); i++) {
-		const struct connector *c = registry_at(r, i);
-		int listed = !only;
-		for (char **p = only; p && *p && !listed; p++)
-			listed = strcmp(*p, c->slug) == 0;
-		if (!listed || !connector_auth_method(c, "oauth2"))
-			continue;
-		struct oauth_app *app = store_get_oauth_app(st, c->slug, NULL);
-		oauth_app_free(app);
-		if (app)
-			return 1;
-	}
-	return 0;
-}
-
 static int rebuild_tools(struct mcp_core *srv, struct err *err)
 {
 	srv->opt->filter.events = have_events(srv->store);
-	/* Only once some OAuth app is stored (even with --all): before that the
-	 * tool could only answer "run oauth-app set", which is a terminal step
-	 * anyway, and a tool that cannot work costs every client context. */
-	srv->opt->filter.connect = have_oauth_app(srv->store, srv->reg, srv->opt->filter.connectors);
+	/* Only when it can work (a key-based method, or an OAuth app stored):
+	 * a tool that can only answer "run oauth-app set" costs every client
+	 * context. */
+	srv->opt->filter.connect =
+		connect_useful(srv->store, srv->reg, srv->opt->filter.connectors);
 	struct toolset *ts = tools_build(srv->reg, &srv->opt->filter, conns_names, srv->store, err);
 	if (!ts)
 		return -1;
@@ -311,8 +286,9 @@ static const char instructions[] =
 	"`connection` to choose one; otherwise the default is used. List tools return {data, "
 	"next_cursor}: pass next_cursor as `cursor` to page. Failed calls return isError "
 	"with the vendor's status and code and what to do next; retry_after_s means wait "
-	"that long. If a tool says a connection is missing or needs reconnecting, tell the "
-	"user the command it names. In discovery mode use switchboard_search, then "
+	"that long. If a tool says a connection is missing or needs reconnecting, call "
+	"switchboard_connect with the arguments its details give (or tell the user the "
+	"command it names); never ask for a key in the chat. In discovery mode use switchboard_search, then "
 	"switchboard_describe, then switchboard_call.";
 
 /* The instructions, with a warning first when the install cannot serve
@@ -477,90 +453,49 @@ static void call_progress(double progress, double total, const char *message, vo
 static void call_tool(struct mcp_core *srv, const struct mcp_req *rq, const struct tool *t,
 		      json_t *args, json_t *meta);
 
-static void pending_drop(struct mcp_core *srv, struct pending *p)
+/* switchboard_connect (mcp_connect.c) answers now or after an
+ * elicitation, so it keeps a copy of the request, as a call does. */
+static void connect_send(json_t *msg, void *ctx)
 {
-	for (struct pending **pp = &srv->connects; *pp; pp = &(*pp)->next) {
-		if (*pp == p) {
-			*pp = p->next;
-			break;
-		}
-	}
-	oauth_connect_free(p->oc);
-	free(p);
+	send_and_free(ctx, msg);
 }
 
-/* switchboard_connect: start the flow with its listener in this process and
- * answer the URL at once; the redirect finishes it on the listener's
- * thread, and watch_connects reports it. */
+static void connect_forget(void *call, void *ctx)
+{
+	struct mcp_req *rq = call;
+	(void)ctx;
+	json_decref(rq->id);
+	json_decref(rq->client_caps);
+	json_decref(rq->client_info);
+	free(rq);
+}
+
+static void connect_answer(void *call, json_t *result, void *ctx)
+{
+	reply(call, result);
+	connect_forget(call, ctx);
+}
+
 static void connect_start(struct mcp_core *srv, const struct mcp_req *rq, json_t *args)
 {
-	const char *slug = json_string_value(json_object_get(args, "connector"));
-	const struct connector *c = registry_find(srv->reg, slug);
-	struct oauth_connect_opts o = {c, json_string_value(json_object_get(args, "name")), NULL,
-				       NULL, json_string_value(json_object_get(args, "tenant"))};
-	struct err e;
-	err_init(&e);
-	if (!c)
-		err_set(&e, "no connector '%s'; switchboard_connections lists them", slug);
-	else if (!connector_auth_method(c, "oauth2"))
-		err_set(&e, "%s does not connect through OAuth: ask the user to run "
-			    "'switchboard connections add %s' in a terminal",
-			slug, slug);
-	else if (!srv->store)
-		err_set(&e, "the store is not available, so no connection can be saved");
-	if (err_is_set(&e)) {
-		reply(rq, result_error(e.msg, NULL));
-		return;
-	}
-	/* A new attempt replaces an older one for the same connector (and
-	 * frees its redirect port). */
-	for (struct pending *p = srv->connects, *next; p; p = next) {
-		next = p->next;
-		if (strncmp(oauth_connect_target(p->oc), slug, strlen(slug)) == 0 &&
-		    oauth_connect_target(p->oc)[strlen(slug)] == '/')
-			pending_drop(srv, p);
-	}
-	struct oauth_connect *oc = oauth_connect_begin(srv->store, &o, &e);
-	if (!oc) {
-		reply(rq, result_error(e.msg, NULL));
-		return;
-	}
-	struct pending *p = xcalloc(1, sizeof(*p));
-	p->oc = oc;
-	p->deadline_ms = now_ms() + CONNECT_TTL_MS;
-	p->next = srv->connects;
-	srv->connects = p;
-	log_info("connect %s: waiting for the browser", oauth_connect_target(oc));
-	reply(rq, result_success(json_pack(
-			  "{s:{s:s, s:s, s:i, s:s}}", "data", "authorization_url",
-			  oauth_connect_url(oc), "connection", oauth_connect_target(oc),
-			  "expires_in_s", CONNECT_TTL_MS / 1000, "next",
-			  "Show the user this URL to open in their browser and approve access. When "
-			  "they have, the connection is saved and the tool list changes (call "
-			  "switchboard_connections to check).")));
+	struct mcp_req *kept = xmalloc(sizeof(*kept));
+	*kept = *rq; /* the references below are dropped in connect_forget */
+	kept->params = NULL;
+	json_incref(kept->id);
+	json_incref(kept->client_caps);
+	json_incref(kept->client_info);
+	/* A 2026-07-28 request gets no request of ours mid-call: its URL comes
+	 * back in the result. */
+	mcp_connect_start(srv->connect, srv->store, srv->reg, kept, rq->client_caps, !rq->modern,
+			  args);
 }
 
-/* Flows the browser finished (or that expired): say so, and look at the
- * store at once so the new tools are announced without waiting. */
+/* Flows the browser finished: look at the store at once so the new tools
+ * are announced without waiting. */
 static void watch_connects(struct mcp_core *srv)
 {
-	for (struct pending *p = srv->connects, *next; p; p = next) {
-		next = p->next;
-		struct err e;
-		err_init(&e);
-		int rc = oauth_connect_poll(p->oc, &e);
-		if (rc == 0 && now_ms() < p->deadline_ms)
-			continue;
-		if (rc > 0)
-			log_info("connected %s", oauth_connect_target(p->oc));
-		else if (rc < 0)
-			log_warn("connect %s: %s", oauth_connect_target(p->oc), e.msg);
-		else
-			log_warn("connect %s: the authorization URL expired unused",
-				 oauth_connect_target(p->oc));
-		pending_drop(srv, p);
+	if (mcp_connect_poll(srv->connect))
 		srv->next_store_check = 0;
-	}
 }
 
 /* switchboard_describe: one tool's definition (name), or a list of them
@@ -1099,10 +1034,12 @@ void mcp_core_handle(struct mcp_core *srv, json_t *msg)
 	json_t *method = json_object_get(msg, "method");
 	json_t *params = json_object_get(msg, "params");
 	int has_id = id != NULL;
-	/* A response: to our elicitation/create, or to nothing of ours.
-	 * Replying to it would invite an error ping-pong with the client. */
+	/* A response: to an elicitation of ours (a confirmation, or a
+	 * connect's URL or settings), or to nothing. Replying to it would
+	 * invite an error ping-pong with the client. */
 	if (!method && (json_object_get(msg, "result") || json_object_get(msg, "error"))) {
-		confirm_answered(srv, msg);
+		if (!mcp_connect_response(srv->connect, msg))
+			confirm_answered(srv, msg);
 		return;
 	}
 	if (!json_is_string(json_object_get(msg, "jsonrpc")) ||
@@ -1156,6 +1093,8 @@ struct mcp_core *mcp_core_new(struct mcp_options *opt, const struct mcp_transpor
 	srv->legacy_caps = json_object();
 	srv->subscriptions = json_object();
 	srv->results = results_new();
+	struct mcp_connect_io io = {connect_send, connect_answer, connect_forget, srv};
+	srv->connect = mcp_connect_new(&io);
 	srv->reg = registry_new();
 	registry_load_default(srv->reg, opt->capability_dirs, report_bad_file, NULL);
 	char *hint = registry_empty_hint(srv->reg);
@@ -1211,8 +1150,7 @@ void mcp_core_free(struct mcp_core *srv)
 		unlink_call(srv, srv->calls);
 	}
 	exec_shutdown();
-	while (srv->connects)
-		pending_drop(srv, srv->connects);
+	mcp_connect_free(srv->connect);
 	tools_free(srv->tools);
 	http_free(srv->http);
 	store_free(srv->store);
@@ -1251,6 +1189,8 @@ struct mcp_core *mcp_core_fuzz_new(struct mcp_options *opt, const struct mcp_tra
 	srv->legacy_caps = json_object();
 	srv->subscriptions = json_object();
 	srv->results = results_new();
+	struct mcp_connect_io io = {connect_send, connect_answer, connect_forget, srv};
+	srv->connect = mcp_connect_new(&io);
 	srv->reg = registry_new();
 	registry_load_default(srv->reg, NULL, report_bad_file, NULL);
 	srv->http = http_new(&e);

@@ -506,17 +506,29 @@ static void build_meta(struct toolset *ts, const struct tools_filter *f)
 	if (f->connect && !(f->include && !glob_any(f->include, TOOLS_CONNECT)) &&
 	    !(f->exclude && glob_any(f->exclude, TOOLS_CONNECT)))
 		add_meta(ts, &alloc, TOOLS_CONNECT, "Connect an account",
-			 "Start connecting the user's account at a vendor through OAuth (for a "
-			 "connector without a usable connection, or one that needs reconnecting). "
-			 "Returns an authorization URL: show it to the user to open in their browser "
-			 "and approve. When they have, the connection is saved and the tool list "
-			 "changes; nothing to poll. tenant picks the organisation when the user "
-			 "authorises several (Xero).",
-			 json_pack("{s:s, s:{s:{s:s, s:s}, s:{s:s, s:s}, s:{s:s, s:s}}, s:[s], s:b}",
+			 "Connect the user's account at a vendor (a connector without a usable "
+			 "connection, or one that needs reconnecting): OAuth sign-in, or a one-time "
+			 "page on this computer where the user types an API key or password "
+			 "themselves. The client shows the page to the user when it can; otherwise "
+			 "the result has the URL to show them. Never ask for a key in the chat: "
+			 "settings takes only non-secret values (a shop, a tenant). When the user "
+			 "has finished, the connection is saved and the tool list changes; nothing "
+			 "to poll. tenant picks the organisation when the user authorises several "
+			 "(Xero).",
+			 json_pack("{s:s, s:{s:{s:s, s:s}, s:{s:s, s:s}, s:{s:s, s:[s,s,s,s,s], "
+				   "s:s}, s:{s:s, s:{s:s}, s:s}, s:{s:s, s:s}}, s:[s], s:b}",
 				   "type", "object", "properties", "connector", "type", "string",
 				   "description", "Connector slug, e.g. xero.", "name", "type",
 				   "string", "description",
 				   "Connection name (default \"default\"); reconnecting reuses it.",
+				   "auth", "type", "string", "enum", "oauth2", "api_key", "bearer",
+				   "basic", "custom", "description",
+				   "Auth method; by default the connection's own, else OAuth when "
+				   "an OAuth app is stored, else the connector's key method.",
+				   "settings", "type", "object", "additionalProperties", "type",
+				   "string", "description",
+				   "Non-secret settings the connection needs, e.g. {\"shop\": "
+				   "\"acme\"}. Never a key, token or password.",
 				   "tenant", "type", "string", "description",
 				   "Organisation id or name, when the authorization covers several.",
 				   "required", "connector", "additionalProperties", 0),

@@ -20,7 +20,7 @@ struct tools_filter {
 			      it, the featured ones and the meta-tools, or the
 			      meta-tools alone when more than this many are featured */
 	int events;        /* show switchboard_events (the store holds events) */
-	int connect;       /* show switchboard_connect (an OAuth app is stored) */
+	int connect;       /* show switchboard_connect (it can connect something) */
 };
 
 /* Where connection names come from: returns a new JSON array of the

@@ -32,14 +32,14 @@ SUBSYSTEMS = [
     ("store*", "store"),
     ("http", "net"), ("listen", "net"), ("netaddr", "net"),
     ("auth", "auth"), ("auth/*", "auth"),
-    ("oauth_hooks", "quirks"), ("oauth*", "oauth"),
+    ("oauth_hooks", "quirks"), ("oauth*", "oauth"), ("connect_page", "oauth"),
     ("hooks*", "quirks"),
     ("conns", "call"), ("request", "call"), ("result", "call"), ("exec", "call"),
     ("webhook*", "events"),
     ("mail", "mail"), ("imap", "mail"), ("mime*", "mail"),
     ("jsonrpc", "mcp"), ("mcp*", "mcp"), ("tools*", "mcp"), ("search", "mcp"),
     ("confirm", "mcp"),
-    ("cli*", "cli"), ("completion", "cli"), ("main", "main"),
+    ("cli*", "cli"), ("completion", "cli"), ("ui", "cli"), ("main", "main"),
 ]
 
 # Subsystem -> the subsystems it may use besides itself (DESIGN.md's table).

@@ -8,7 +8,7 @@ from mcpclient import Session
 binary = sys.argv[1]
 s = Session([binary, "--mode", "static", "serve"], stderr=subprocess.DEVNULL)
 before = sorted(s.tool_names())
-assert before == ["switchboard_connections"], before
+assert before == ["switchboard_connect", "switchboard_connections"], before
 subprocess.run([binary, "connections", "add", "stripe", "--name", "acme", "--secret-stdin"],
                input=b"sk_test_list_changed_1", check=True, capture_output=True)
 s.notification("notifications/tools/list_changed")
@@ -16,7 +16,7 @@ after = s.tool_names()
 assert any(n.startswith("stripe_customers_") for n in after), after
 subprocess.run([binary, "connections", "remove", "stripe/acme"], check=True, capture_output=True)
 s.notification("notifications/tools/list_changed")
-assert sorted(s.tool_names()) == ["switchboard_connections"]
+assert sorted(s.tool_names()) == ["switchboard_connect", "switchboard_connections"]
 assert s.close() == 0
 print("ok")
 PY
