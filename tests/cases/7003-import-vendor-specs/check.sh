@@ -38,7 +38,7 @@ grep -q 'imported 174 of 174 operations' $TMP/slack.err
 SWITCHBOARD_DATADIR=$D $BIN check > $TMP/check.out 2> $TMP/check.err
 grep -q '^ok: 6 connectors, 2443 tools$' $TMP/check.out
 SWITCHBOARD_DATADIR=$D $BIN --all --mode discover tools > /dev/null 2> $TMP/tools.err
-grep -q '4 tools in discovery mode (2443 generated)' $TMP/tools.err
+grep -q '5 tools in discovery mode (2443 generated)' $TMP/tools.err
 chk() { python3 $ROOT/tests/import_check.py $BIN "$@" --sample 10; }
 chk $S/stripe-spec3.json $C/stripe.json
 chk $S/github-api.github.com.json $C/github.json
