@@ -318,29 +318,29 @@ void cli_manage_release(struct cli_manage *m)
 	json_decref(m->extra);
 }
 
-/* The delivery URL for public (a new string): public itself when it
+/* The delivery URL for public_url (a new string): public_url itself when it
  * already ends in /hooks/<connector>/<connection>. */
-char *cli_manage_delivery_url(const struct cli_manage *m, const char *public)
+char *cli_manage_delivery_url(const struct cli_manage *m, const char *public_url)
 {
-	size_t n = strlen(public);
-	while (n && public[n - 1] == '/')
+	size_t n = strlen(public_url);
+	while (n && public_url[n - 1] == '/')
 		n--;
 	char *tail = xasprintf(HOOK_PREFIX "/%s/%s", m->c->slug, m->conn->name);
 	size_t tl = strlen(tail);
-	char *url = n >= tl && strncmp(public + n - tl, tail, tl) == 0
-			    ? xstrndup(public, n)
-			    : xasprintf("%.*s%s", (int)n, public, tail);
+	char *url = n >= tl && strncmp(public_url + n - tl, tail, tl) == 0
+			    ? xstrndup(public_url, n)
+			    : xasprintf("%.*s%s", (int)n, public_url, tail);
 	free(tail);
 	return url;
 }
 
 /* Say where a vendor without an API takes subscriptions; exit status 1. */
-int cli_manage_portal_guidance(const struct cli_manage *m, json_t *wh, const char *public)
+int cli_manage_portal_guidance(const struct cli_manage *m, json_t *wh, const char *public_url)
 {
 	const char *field = json_string_value(json_object_get(wh, "secret_field"));
 	const char *where = json_string_value(json_object_get(wh, "register"));
 	char *url =
-		public ? cli_manage_delivery_url(m, public)
+		public_url ? cli_manage_delivery_url(m, public_url)
 		       : xasprintf("PUBLIC_URL" HOOK_PREFIX "/%s/%s", m->c->slug, m->conn->name);
 	fprintf(stderr,
 		"switchboard: %s has no API for webhook subscriptions: register it in the "

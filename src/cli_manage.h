@@ -68,12 +68,12 @@ json_t *cli_manage_call(struct cli_manage *m, const char *which, const struct cl
  * deduplicated), in event_case. A new array. */
 json_t *cli_manage_events(const struct cli_manage *m, const char *given);
 
-/* The delivery URL for public (a new string): public itself when it
+/* The delivery URL for public_url (a new string): public_url itself when it
  * already ends in /hooks/<connector>/<connection>. */
-char *cli_manage_delivery_url(const struct cli_manage *m, const char *public);
+char *cli_manage_delivery_url(const struct cli_manage *m, const char *public_url);
 /* Say where a vendor without an API takes subscriptions (wh: the
- * connector's webhooks block; public may be NULL). Returns exit status 1. */
-int cli_manage_portal_guidance(const struct cli_manage *m, json_t *wh, const char *public);
+ * connector's webhooks block; public_url may be NULL). Returns exit status 1. */
+int cli_manage_portal_guidance(const struct cli_manage *m, json_t *wh, const char *public_url);
 
 /* Wipe every string in v in place before it goes (answers and arguments
  * holding a secret); v may be NULL. */

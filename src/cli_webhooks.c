@@ -23,7 +23,7 @@
 static int webhooks_register(struct cli *cli, int argc, char **argv)
 {
 	struct cli_manage m = {0};
-	const char *name = NULL, *public = NULL, *events_arg = NULL;
+	const char *name = NULL, *public_url = NULL, *events_arg = NULL;
 	char *url = NULL, *secret = NULL;
 	json_t *events = NULL, *ids = json_array(), *added = json_array();
 	int ret = 2;
@@ -45,7 +45,7 @@ static int webhooks_register(struct cli *cli, int argc, char **argv)
 		if (!v)
 			goto out;
 		if (strcmp(a, "--url") == 0)
-		public = v;
+		public_url = v;
 		else if (strcmp(a, "--events") == 0) events_arg = v;
 		else if (!cli_manage_is_target(a))
 		{
@@ -62,21 +62,21 @@ static int webhooks_register(struct cli *cli, int argc, char **argv)
 	int opened = cli_manage_open(&m, cli, name);
 	json_t *wh = m.c ? json_object_get(m.c->doc, "webhooks") : NULL;
 	if (opened == 3) {
-		ret = cli_manage_portal_guidance(&m, wh, public);
+		ret = cli_manage_portal_guidance(&m, wh, public_url);
 		goto out;
 	}
 	if (opened)
 		goto out;
-	if (!public ||
-	    (strncmp(public, "https://", 8) != 0 && strncmp(public, "http://", 7) != 0)) {
+	if (!public_url ||
+	    (strncmp(public_url, "https://", 8) != 0 && strncmp(public_url, "http://", 7) != 0)) {
 		ret = cli_manage_usage(
-			public ? "--url takes the public http(s) URL webhooks serve is reached "
+			public_url ? "--url takes the public http(s) URL webhooks serve is reached "
 				 "at, got '%s'"
 			       : "register needs --url PUBLIC_URL%s",
-			public ? public : "");
+			public_url ? public_url : "");
 		goto out;
 	}
-	url = cli_manage_delivery_url(&m, public);
+	url = cli_manage_delivery_url(&m, public_url);
 	events = cli_manage_events(&m, events_arg);
 	if (json_array_size(events) == 0 || json_array_size(events) > MAX_EVENTS) {
 		ret = cli_manage_usage(
