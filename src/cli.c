@@ -171,10 +171,10 @@ int cli_tools(struct cli *cli, int argc, char **argv)
 			const struct tool *t = tools_visible_at(ts, i);
 			json_t *ann = json_object_get(tools_def(t), "annotations");
 			/* danger: cannot be undone (a delete, a refund, a send). */
-			const char *mark = json_is_true(json_object_get(ann, "readOnlyHint")) ? "read"
-					   : json_is_true(json_object_get(ann, "destructiveHint"))
-						   ? "danger"
-						   : "write";
+			const char *mark =
+				json_is_true(json_object_get(ann, "readOnlyHint"))      ? "read"
+				: json_is_true(json_object_get(ann, "destructiveHint")) ? "danger"
+											: "write";
 			cli_print("%-44s %-6s %s\n", t->name, mark,
 				  json_string_value(json_object_get(tools_def(t), "title")));
 		}
@@ -278,8 +278,7 @@ static json_t *connector_summary(const struct connector *c)
 	json_t *doc = c->doc, *entities = json_object();
 	const char *ename;
 	json_t *entity;
-	json_object_foreach(connector_entities(c), ename, entity)
-	{
+	json_object_foreach(connector_entities(c), ename, entity) {
 		json_t *actions = json_array(), *events = json_array();
 		const char *k;
 		json_t *v;
@@ -363,8 +362,8 @@ int cli_connectors(struct cli *cli, int argc, char **argv)
 		else
 			cli_print("%-12s %-14s %-8s %s\n", c->slug,
 				  json_string_value(json_object_get(c->doc, "category")),
-				  json_string_value(
-					  json_object_get(json_object_get(c->doc, "auth"), "default")),
+				  json_string_value(json_object_get(json_object_get(c->doc, "auth"),
+								    "default")),
 				  json_string_value(json_object_get(c->doc, "name")));
 	}
 	if (cli->json)

@@ -8,12 +8,12 @@ struct store;
 struct connection;
 
 struct cli {
-	struct mcp_options mcp;   /* filters and limits shared with serve */
-	const char **cap_dirs;    /* NULL-terminated --capabilities folders */
+	struct mcp_options mcp; /* filters and limits shared with serve */
+	const char **cap_dirs;  /* NULL-terminated --capabilities folders */
 	size_t ncap_dirs;
-	int json;                 /* --json (and --jsonl) */
-	int jsonl;                /* --jsonl: a stream, one object a line */
-	int dry_run;              /* --dry-run */
+	int json;    /* --json (and --jsonl) */
+	int jsonl;   /* --jsonl: a stream, one object a line */
+	int dry_run; /* --dry-run */
 };
 
 /* Each returns the process exit status: 0 ok, 1 failure, 2 usage. */

@@ -46,8 +46,8 @@ static int fail(const char *fmt, ...)
 /* Which options each subcommand takes, and how many positional words. */
 static const struct subcommand {
 	const char *name;
-	const char *flags; /* letters: n name, a auth, c connector, s set, u unset, S secret, I stdin,
-			      k keep-grant, f force, T no-test, C confirm */
+	const char *flags; /* letters: n name, a auth, c connector, s set, u unset, S secret, I
+			      stdin, k keep-grant, f force, T no-test, C confirm */
 	int npos;
 	const char *synopsis;
 } subcommands[] = {
@@ -77,17 +77,17 @@ static int opts_parse(const struct subcommand *sc, int argc, char **argv, struct
 	cli_fields_args_init(&o->fields);
 	for (int i = 0; i < argc; i++) {
 		const char *a = argv[i];
-		char flag = strcmp(a, "--name") == 0		? 'n'
-			    : strcmp(a, "--auth") == 0		? 'a'
-			    : strcmp(a, "--connector") == 0	? 'c'
-			    : strcmp(a, "--set") == 0		? 's'
-			    : strcmp(a, "--unset") == 0		? 'u'
-			    : strcmp(a, "--secret") == 0	? 'S'
+		char flag = strcmp(a, "--name") == 0           ? 'n'
+			    : strcmp(a, "--auth") == 0         ? 'a'
+			    : strcmp(a, "--connector") == 0    ? 'c'
+			    : strcmp(a, "--set") == 0          ? 's'
+			    : strcmp(a, "--unset") == 0        ? 'u'
+			    : strcmp(a, "--secret") == 0       ? 'S'
 			    : strcmp(a, "--secret-stdin") == 0 ? 'I'
-			    : strcmp(a, "--keep-grant") == 0	? 'k'
-			    : strcmp(a, "--force") == 0		? 'f'
-			    : strcmp(a, "--no-test") == 0	? 'T'
-			    : strcmp(a, "--confirm") == 0	? 'C'
+			    : strcmp(a, "--keep-grant") == 0   ? 'k'
+			    : strcmp(a, "--force") == 0        ? 'f'
+			    : strcmp(a, "--no-test") == 0      ? 'T'
+			    : strcmp(a, "--confirm") == 0      ? 'C'
 							       : 0;
 		if (!flag && a[0] == '-' && a[1]) {
 			fail("connections %s: unknown option '%s'", sc->name, a);
@@ -104,7 +104,7 @@ static int opts_parse(const struct subcommand *sc, int argc, char **argv, struct
 			goto usage;
 		}
 		if (flag == 'I' || flag == 'k' || flag == 'f' || flag == 'T') {
-			*(flag == 'I'	? &o->fields.secret_stdin
+			*(flag == 'I'   ? &o->fields.secret_stdin
 			  : flag == 'k' ? &o->keep_grant
 			  : flag == 'f' ? &o->force
 					: &o->no_test) = 1;
@@ -233,8 +233,8 @@ static int cmd_list(struct cli *cli, struct store *st, const struct opts *o)
 			continue;
 		size_t at = 0, stored = 0;
 		for (; at < json_array_size(rows); at++) {
-			int cmp = strcmp(json_string_value(
-						 json_object_get(json_array_get(rows, at), "connector")),
+			int cmp = strcmp(json_string_value(json_object_get(json_array_get(rows, at),
+									   "connector")),
 					 c->slug);
 			if (cmp > 0)
 				break;
@@ -249,8 +249,9 @@ static int cmd_list(struct cli *cli, struct store *st, const struct opts *o)
 	if (cli->json) {
 		cli_print_json(rows);
 	} else if (json_array_size(rows) == 0) {
-		fprintf(stderr, "no connections%s%s yet: add one with 'switchboard connections add "
-				"%s'\n",
+		fprintf(stderr,
+			"no connections%s%s yet: add one with 'switchboard connections add "
+			"%s'\n",
 			o->connector ? " for " : "", o->connector ? o->connector : "",
 			o->connector ? o->connector : "SLUG");
 	} else {
@@ -258,10 +259,10 @@ static int cmd_list(struct cli *cli, struct store *st, const struct opts *o)
 		json_t *row;
 		cli_print("  %-14s %-20s %-8s %-16s %s\n", "CONNECTOR", "NAME", "AUTH", "STATUS",
 			  "LAST USED");
-		json_array_foreach(rows, i, row)
-		{
+		json_array_foreach(rows, i, row) {
 			char when[40];
-			int env = strcmp(json_string_value(json_object_get(row, "source")), "env") == 0;
+			int env = strcmp(json_string_value(json_object_get(row, "source")),
+					 "env") == 0;
 			time_text(json_integer_value(json_object_get(row, "last_used_at")), when,
 				  sizeof(when));
 			cli_print("%s %-14s %-20s %-8s %-16s %s\n",
@@ -326,10 +327,10 @@ static int cmd_show(struct cli *cli, struct store *st, const struct opts *o)
 		if (!json_object_size(conn->config))
 			cli_print("(none)\n");
 		size_t n = 0;
-		json_object_foreach(conn->config, k, v)
-		{
-			char *text = json_is_string(v) ? xstrdup(json_string_value(v))
-						       : json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+		json_object_foreach(conn->config, k, v) {
+			char *text = json_is_string(v)
+					     ? xstrdup(json_string_value(v))
+					     : json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
 			cli_print("%s%s = %s\n", n++ ? "               " : "", k, text);
 			free(text);
 		}
@@ -340,7 +341,8 @@ static int cmd_show(struct cli *cli, struct store *st, const struct opts *o)
 			cli_print("(none)\n");
 		n = 0;
 		json_object_foreach(conn->secrets ? secrets : NULL, k, v)
-			cli_print("%s%s (%s)", n++ ? ", " : "", k, json_is_true(v) ? "set" : "not set");
+			cli_print("%s%s (%s)", n++ ? ", " : "", k,
+				  json_is_true(v) ? "set" : "not set");
 		if (n)
 			cli_print("\n");
 	}
@@ -368,8 +370,8 @@ static int test_named(struct cli *cli, struct store *st, const char *name);
 static int offer_test(const struct connection *conn)
 {
 	char line[16];
-	char *q = xasprintf("Test %s/%s now with a read call? [Y/n]: ", conn->connector,
-			    conn->name);
+	char *q =
+		xasprintf("Test %s/%s now with a read call? [Y/n]: ", conn->connector, conn->name);
 	int n = cli_fields_prompt(q, 0, line, sizeof(line));
 	free(q);
 	return n == 0 || (n > 0 && (line[0] == 'y' || line[0] == 'Y'));
@@ -411,7 +413,7 @@ static int cmd_add(struct cli *cli, struct store *st, const struct opts *o)
 	} else if (isatty(0) && !o->fields.secret_stdin) {
 		char line[128];
 		int n = cli_fields_prompt("Name for this connection [" DEFAULT_NAME "]: ", 0, line,
-				    sizeof(line));
+					  sizeof(line));
 		if (n < 0)
 			goto out;
 		name = xstrdup(n ? line : DEFAULT_NAME);
@@ -458,11 +460,12 @@ static int cmd_add(struct cli *cli, struct store *st, const struct opts *o)
 			  conn->is_default ? ", the default for " : "",
 			  conn->is_default ? conn->connector : "");
 	}
-	int no_token =
-		strcmp(conn->auth, "oauth2") == 0 && !json_object_get(conn->secrets, "access_token");
+	int no_token = strcmp(conn->auth, "oauth2") == 0 &&
+		       !json_object_get(conn->secrets, "access_token");
 	if (no_token)
-		fprintf(stderr, "switchboard: %s/%s has no access token yet; run: switchboard "
-				"connect %s\n",
+		fprintf(stderr,
+			"switchboard: %s/%s has no access token yet; run: switchboard "
+			"connect %s\n",
 			conn->connector, conn->name, conn->connector);
 	ret = 0;
 	/* The test a person runs next, offered where a person is: stdin a
@@ -502,7 +505,8 @@ static int cmd_edit(struct cli *cli, struct store *st, const struct opts *o)
 	int ret = 1;
 	err_init(&e);
 	if (!given && !prompts && !o->confirm) {
-		fprintf(stderr, "switchboard: nothing to change\nusage: switchboard connections %s\n",
+		fprintf(stderr,
+			"switchboard: nothing to change\nusage: switchboard connections %s\n",
 			subcommands[3].synopsis);
 		return 2;
 	}
@@ -521,7 +525,8 @@ static int cmd_edit(struct cli *cli, struct store *st, const struct opts *o)
 		goto out;
 	}
 	cli_fields_init(&f, c, m);
-	if ((given || prompts) && cli_fields_gather(&f, a, conn->config, conn->secrets, 1, &e) < 0) {
+	if ((given || prompts) &&
+	    cli_fields_gather(&f, a, conn->config, conn->secrets, 1, &e) < 0) {
 		fail("%s", e.msg);
 		goto out;
 	}
@@ -578,7 +583,8 @@ static int cmd_rename(struct store *st, const struct opts *o)
 	struct err e;
 	err_init(&e);
 	if (strcmp(o->pos[1], "env") == 0)
-		return fail("'env' names the connection the environment makes; choose another name");
+		return fail(
+			"'env' names the connection the environment makes; choose another name");
 	struct connection *conn = find_conn(st, o->pos[0], 0);
 	if (!conn)
 		return 1;
@@ -616,10 +622,13 @@ static const struct tool *test_tool(const struct toolset *ts, const struct conne
 	int best_rank = 99;
 	for (size_t i = 0; i < ts->n; i++) {
 		const struct tool *t = &ts->tools[i];
-		if (t->connector != c || strcmp(action_kind(t->action, t->action_doc), "read") != 0 ||
+		if (t->connector != c ||
+		    strcmp(action_kind(t->action, t->action_doc), "read") != 0 ||
 		    json_array_size(json_object_get(tools_input(t), "required")))
 			continue;
-		int rank = (strcmp(t->action, "list") == 0 ? 0 : t->is_list ? 1 : 2) +
+		int rank = (strcmp(t->action, "list") == 0 ? 0
+			    : t->is_list                   ? 1
+							   : 2) +
 			   (json_object_get(t->action_doc, "hook") ? 3 : 0);
 		if (rank < best_rank) {
 			best = t;
@@ -693,8 +702,8 @@ static int test_named(struct cli *cli, struct store *st, const char *name)
 	if (store_set_status(st, conn->id, new_status, msg, &e) < 0)
 		fail("%s", e.msg);
 	if (cli->json) {
-		out = json_pack("{s:s, s:s, s:b, s:s}", "connection", who, "tool", t->name, "ok", ok,
-				"status", new_status);
+		out = json_pack("{s:s, s:s, s:b, s:s}", "connection", who, "tool", t->name, "ok",
+				ok, "status", new_status);
 		if (msg)
 			json_object_set_new(out, "error", json_string(msg));
 		cli_print_json(out);
@@ -794,9 +803,11 @@ int cli_key(struct cli *cli, int argc, char **argv)
 		log_add_secret(key);
 		cli_print("SWITCHBOARD_KEY=%s\n", key);
 		fprintf(stderr,
-			"switchboard: every secret is now sealed with the new key above, and the old "
+			"switchboard: every secret is now sealed with the new key above, and the "
+			"old "
 			"key no longer opens them. Save it where SWITCHBOARD_KEY is set (the MCP "
-			"client's env in mcp.json, your shell profile, a secrets manager), then restart "
+			"client's env in mcp.json, your shell profile, a secrets manager), then "
+			"restart "
 			"every switchboard that uses this store.\n");
 		ret = 0;
 	} else {

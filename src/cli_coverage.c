@@ -43,8 +43,7 @@ static int has_string(json_t *array, const char *s)
 {
 	size_t i;
 	json_t *v;
-	json_array_foreach(array, i, v)
-	{
+	json_array_foreach(array, i, v) {
 		if (json_is_string(v) && strcmp(json_string_value(v), s) == 0)
 			return 1;
 	}
@@ -58,15 +57,13 @@ static json_t *canonical_find(json_t *doc, const char *name, const char **canon)
 	json_t *entities = json_object_get(doc, "entities");
 	const char *k;
 	json_t *e;
-	json_object_foreach(entities, k, e)
-	{
+	json_object_foreach(entities, k, e) {
 		if (strcmp(k, name) == 0) {
 			*canon = k;
 			return e;
 		}
 	}
-	json_object_foreach(entities, k, e)
-	{
+	json_object_foreach(entities, k, e) {
 		if (has_string(json_object_get(e, "aliases"), name)) {
 			*canon = k;
 			return e;
@@ -90,18 +87,19 @@ static json_t *coverage_row(const struct connector *c, const char *ename, json_t
 	json_t *covered = json_array(), *missing = json_array();
 	const char *f;
 	json_t *v;
-	json_object_foreach(fields, f, v)
-	{
+	json_object_foreach(fields, f, v) {
 		json_t *to = json_object_get(map, f);
-		json_array_append_new(json_is_string(to) && *json_string_value(to) ? covered : missing,
+		json_array_append_new(json_is_string(to) && *json_string_value(to) ? covered
+										   : missing,
 				      json_string(f));
 	}
 	/* A mapping to a name the canonical list lacks is a typo or a field
 	 * that belongs in _canonical.json: either way people should see it. */
-	json_object_foreach(map, f, v)
-	{
+	json_object_foreach(map, f, v) {
 		if (!json_object_get(fields, f))
-			fprintf(stderr, "switchboard: %s/%s maps '%s', which is not a canonical field of %s\n",
+			fprintf(stderr,
+				"switchboard: %s/%s maps '%s', which is not a canonical field of "
+				"%s\n",
 				c->slug, ename, f, canon);
 	}
 	size_t total = json_object_size(fields), n = json_array_size(covered);
@@ -116,18 +114,17 @@ static void print_table(json_t *fields, json_t *rows)
 	size_t width = strlen(first), i;
 	json_t *row, *v;
 	const char *f;
-	json_array_foreach(rows, i, row)
-	{
+	json_array_foreach(rows, i, row) {
 		size_t w = strlen(json_string_value(json_object_get(row, "slug"))) + 1 +
 			   strlen(json_string_value(json_object_get(row, "entity")));
 		if (w > width)
 			width = w;
 	}
 	cli_print("%-*s", (int)width, first);
-	json_object_foreach(fields, f, v) cli_print("  %s", f);
+	json_object_foreach(fields, f, v)
+		cli_print("  %s", f);
 	cli_print("  coverage\n");
-	json_array_foreach(rows, i, row)
-	{
+	json_array_foreach(rows, i, row) {
 		char *label = xasprintf("%s/%s", json_string_value(json_object_get(row, "slug")),
 					json_string_value(json_object_get(row, "entity")));
 		json_t *covered = json_object_get(row, "covered");
@@ -174,17 +171,17 @@ int cli_coverage(struct cli *cli, int argc, char **argv)
 	json_t *names = json_array(), *rows = json_array();
 	const char *f;
 	json_t *v;
-	json_object_foreach(fields, f, v) json_array_append_new(names, json_string(f));
+	json_object_foreach(fields, f, v)
+		json_array_append_new(names, json_string(f));
 	r = cli_registry(cli);
 	for (size_t i = 0; i < registry_count(r); i++) {
 		const struct connector *c = registry_at(r, i);
 		const char *ename;
 		json_t *entity;
-		json_object_foreach(connector_entities(c), ename, entity)
-		{
+		json_object_foreach(connector_entities(c), ename, entity) {
 			if (maps_to(entity, canon, centity))
-				json_array_append_new(rows,
-						      coverage_row(c, ename, entity, canon, fields));
+				json_array_append_new(
+					rows, coverage_row(c, ename, entity, canon, fields));
 		}
 	}
 	out = json_pack("{s:s, s:o, s:o}", "entity", canon, "fields", names, "connectors", rows);

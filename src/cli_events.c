@@ -182,8 +182,7 @@ static void run_keepalive(struct cli *cli, struct registry *r)
 		fprintf(stderr, "switchboard: keeping OAuth connections alive: %s\n", e.msg);
 	size_t i;
 	json_t *it;
-	json_array_foreach(out, i, it)
-	{
+	json_array_foreach(out, i, it) {
 		const char *result = json_string_value(json_object_get(it, "result"));
 		const char *who = json_string_value(json_object_get(it, "connection"));
 		if (strcmp(result, "refreshed") == 0)
@@ -238,7 +237,8 @@ static int webhooks_serve(struct cli *cli, int argc, char **argv)
 	for (int i = 0; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 		if (!v)
-			return usage_error(cli_webhooks_usage, "unknown or incomplete option '%s'", a);
+			return usage_error(cli_webhooks_usage, "unknown or incomplete option '%s'",
+					   a);
 		i++;
 		if (strcmp(a, "--listen") == 0) {
 			if (parse_listen(v, addr, sizeof(addr), &port) < 0)
@@ -255,9 +255,9 @@ static int webhooks_serve(struct cli *cli, int argc, char **argv)
 			port_file = v;
 		} else if (strcmp(a, "--retain") == 0) {
 			if (webhook_parse_since(v, now_s(), &since) < 0)
-				return usage_error(cli_webhooks_usage,
-						   "--retain takes a span such as 90d or 12h, got '%s'",
-						   v);
+				return usage_error(
+					cli_webhooks_usage,
+					"--retain takes a span such as 90d or 12h, got '%s'", v);
 			retain = v;
 		} else if (strcmp(a, "--poll-interval") == 0) {
 			if (parse_long(v, &poll_interval) < 0 || poll_interval < 1)
@@ -267,10 +267,11 @@ static int webhooks_serve(struct cli *cli, int argc, char **argv)
 		} else if (strcmp(a, "--request-timeout") == 0) {
 			if (parse_long(v, &request_timeout) < 0 || request_timeout < 1 ||
 			    request_timeout > 3600)
-				return usage_error(cli_webhooks_usage,
-						   "--request-timeout takes seconds from 1 to 3600, "
-						   "got '%s'",
-						   v);
+				return usage_error(
+					cli_webhooks_usage,
+					"--request-timeout takes seconds from 1 to 3600, "
+					"got '%s'",
+					v);
 		} else if (strcmp(a, "--max-body") == 0) {
 			if (parse_long(v, &max_body) < 0 || max_body < 1)
 				return usage_error(cli_webhooks_usage,
@@ -312,8 +313,8 @@ static int webhooks_serve(struct cli *cli, int argc, char **argv)
 		sigprocmask(SIG_SETMASK, &old, NULL);
 		goto fail;
 	}
-	l = listen_start(addr, port, (size_t)max_body, (unsigned)request_timeout,
-			 webhook_receive, &rc, &e);
+	l = listen_start(addr, port, (size_t)max_body, (unsigned)request_timeout, webhook_receive,
+			 &rc, &e);
 	if (!l) {
 		sigprocmask(SIG_SETMASK, &old, NULL);
 		goto fail;
@@ -403,12 +404,14 @@ static int events_list(struct cli *cli, int argc, char **argv)
 				   : strcmp(a, "--since") == 0      ? &since
 								    : NULL;
 		if (!v || (!dst && strcmp(a, "--limit") != 0))
-			return usage_error(cli_events_usage, "unknown or incomplete option '%s'", a);
+			return usage_error(cli_events_usage, "unknown or incomplete option '%s'",
+					   a);
 		i++;
 		if (dst)
 			*dst = v;
 		else if (parse_long(v, &limit) < 0 || limit < 1 || limit > 1000)
-			return usage_error(cli_events_usage, "--limit takes 1 to 1000, got '%s'", v);
+			return usage_error(cli_events_usage, "--limit takes 1 to 1000, got '%s'",
+					   v);
 	}
 	f.limit = (int)limit;
 	if (since && webhook_parse_since(since, now_s(), &f.since) < 0)
@@ -485,8 +488,8 @@ static int events_poll(struct cli *cli, int argc, char **argv)
 			json_decref(args);
 			args = json_loads(argv[++i], 0, NULL);
 			if (!json_is_object(args)) {
-				usage_error(cli_events_usage, "--args takes a JSON object, got '%s'",
-					    argv[i]);
+				usage_error(cli_events_usage,
+					    "--args takes a JSON object, got '%s'", argv[i]);
 				goto out;
 			}
 		} else if (argv[i][0] == '-') {

@@ -64,17 +64,17 @@ static json_t *fields_known(const struct connector *c, json_t *m)
 	json_object_foreach(json_object_get(m, "fields"), name, f)
 		json_object_set_new(known, name,
 				    field_entry(json_is_true(json_object_get(f, "secret")),
-						json_is_true(json_object_get(f, "required")), 1, f));
-	json_object_foreach(json_object_get(c->doc, "params"), name, f)
-	{
+						json_is_true(json_object_get(f, "required")), 1,
+						f));
+	json_object_foreach(json_object_get(c->doc, "params"), name, f) {
 		if (json_object_get(known, name))
 			continue;
 		int required = json_is_true(json_object_get(f, "required")) &&
 			       !json_object_get(f, "default");
 		/* Optional settings (an API version) are for --set, not questions. */
 		json_object_set_new(known, name,
-				    field_entry(json_is_true(json_object_get(f, "secret")), required,
-						required, f));
+				    field_entry(json_is_true(json_object_get(f, "secret")),
+						required, required, f));
 	}
 	const char *whs = json_string_value(
 		json_object_get(json_object_get(c->doc, "webhooks"), "secret_field"));
@@ -118,12 +118,12 @@ json_t *cli_fields_secrets_set(const struct cli_fields *f, json_t *secrets)
 {
 	json_t *set = json_object(), *v;
 	const char *k;
-	json_object_foreach(f->known, k, v)
-	{
+	json_object_foreach(f->known, k, v) {
 		if (json_is_true(json_object_get(v, "secret")))
 			json_object_set_new(set, k, json_boolean(json_object_get(secrets, k)));
 	}
-	json_object_foreach(secrets, k, v) json_object_set_new(set, k, json_true());
+	json_object_foreach(secrets, k, v)
+		json_object_set_new(set, k, json_true());
 	return set;
 }
 
@@ -138,7 +138,8 @@ static char *known_list(const struct cli_fields *f)
 	const char *k;
 	json_t *v;
 	buf_init(&b, 0);
-	json_object_foreach(f->known, k, v) buf_addf(&b, "%s%s", b.len ? ", " : "", k);
+	json_object_foreach(f->known, k, v)
+		buf_addf(&b, "%s%s", b.len ? ", " : "", k);
 	return buf_detach(&b);
 }
 
@@ -156,8 +157,8 @@ static int unknown_field(const struct cli_fields *f, const char *name, struct er
 /* The declaration without our own keys, as JSON Schema. New. */
 static json_t *decl_schema(json_t *decl)
 {
-	static const char *own[] = {"secret",  "env",	   "env_aliases", "required",
-				   "label",   "default", "multiple",    NULL};
+	static const char *own[] = {"secret", "env",     "env_aliases", "required",
+				    "label",  "default", "multiple",    NULL};
 	json_t *s = json_deep_copy(decl);
 	for (int i = 0; own[i]; i++)
 		json_object_del(s, own[i]);
@@ -181,12 +182,14 @@ static json_t *field_value(const struct cli_fields *f, const char *name, const c
 		size_t i, n = json_array_size(v);
 		json_t *x;
 		int ok = n > 0;
-		json_array_foreach(v, i, x) ok = ok && json_is_string(x) && json_string_length(x);
+		json_array_foreach(v, i, x)
+			ok = ok && json_is_string(x) && json_string_length(x);
 		if (!ok) {
 			json_decref(v);
-			err_set(err, "credential_command takes a JSON array of strings, the program "
-				     "and its arguments, e.g. '[\"/usr/local/bin/get-token\", "
-				     "\"--account\", \"x\"]'");
+			err_set(err,
+				"credential_command takes a JSON array of strings, the program "
+				"and its arguments, e.g. '[\"/usr/local/bin/get-token\", "
+				"\"--account\", \"x\"]'");
 			return NULL;
 		}
 		return v;
@@ -234,8 +237,8 @@ static void secret_drop(json_t *secrets, const char *name)
 }
 
 /* Put a checked value where it belongs: secrets or config. */
-static int field_put(const struct cli_fields *f, const char *name, const char *text,
-		     json_t *config, json_t *secrets, struct err *err)
+static int field_put(const struct cli_fields *f, const char *name, const char *text, json_t *config,
+		     json_t *secrets, struct err *err)
 {
 	if (!json_object_get(f->known, name))
 		return unknown_field(f, name, err);
@@ -272,8 +275,9 @@ static int field_put_list(const struct cli_fields *f, const char *name, json_t *
 	json_array_foreach(list, i, x) {
 		if (!json_is_string(x) || !json_string_length(x)) {
 			store_secrets_free(out);
-			return err_set(err, "--secret-stdin: field '%s' takes a string or an array "
-					    "of non-empty strings",
+			return err_set(err,
+				       "--secret-stdin: field '%s' takes a string or an array "
+				       "of non-empty strings",
 				       name);
 		}
 		log_add_secret(json_string_value(x));
@@ -325,7 +329,8 @@ char *cli_fields_read_stdin(struct err *err)
 		int over = buf_add(&b, tmp, (size_t)n) < 0;
 		crypto_cleanse(tmp, sizeof(tmp));
 		if (over) {
-			err_set(err, "stdin holds more than %d bytes; expected secrets", MAX_SECRET_INPUT);
+			err_set(err, "stdin holds more than %d bytes; expected secrets",
+				MAX_SECRET_INPUT);
 			break;
 		}
 	}
@@ -343,8 +348,7 @@ static const char *only_secret(const struct cli_fields *f, struct err *err)
 	const char *k, *one = NULL, *one_required = NULL;
 	json_t *d;
 	int n = 0, nreq = 0;
-	json_object_foreach(json_object_get(f->method, "fields"), k, d)
-	{
+	json_object_foreach(json_object_get(f->method, "fields"), k, d) {
 		if (!json_is_true(json_object_get(d, "secret")))
 			continue;
 		if (n++ == 0)
@@ -381,13 +385,13 @@ static int secrets_from_stdin(const struct cli_fields *f, json_t *config, json_t
 		doc = json_loads(text, 0, NULL);
 		if (!json_is_object(doc)) {
 			/* Never quote it: it is meant to hold secrets. */
-			err_set(err, "--secret-stdin: stdin starts with '{' but is not a JSON object");
+			err_set(err,
+				"--secret-stdin: stdin starts with '{' but is not a JSON object");
 			goto done;
 		}
 		const char *k;
 		json_t *v;
-		json_object_foreach(doc, k, v)
-		{
+		json_object_foreach(doc, k, v) {
 			if (!json_object_get(f->known, k)) {
 				unknown_field(f, k, err);
 				goto done;
@@ -428,12 +432,13 @@ static char *option_field(const struct cli_fields *f, const char *arg, const cha
 	if (!json_object_get(f->known, name))
 		unknown_field(f, name, err);
 	else if (want_secret && !is_secret(f, name))
-		err_set(err, "'%s' is not a secret field of %s: use --set %s=VALUE", name, f->c->slug,
-			name);
+		err_set(err, "'%s' is not a secret field of %s: use --set %s=VALUE", name,
+			f->c->slug, name);
 	else if (!want_secret && is_secret(f, name))
 		/* Do not quote arg: it holds the secret. */
 		err_set(err,
-			"'%s' is a secret: pass it with --secret-stdin or --secret %s=@FILE, not on "
+			"'%s' is a secret: pass it with --secret-stdin or --secret %s=@FILE, not "
+			"on "
 			"the command line",
 			name, name);
 	else
@@ -448,9 +453,10 @@ static int secret_from_file(const struct cli_fields *f, const char *arg, json_t 
 {
 	const char *eq = strchr(arg, '=');
 	if (!eq || eq[1] != '@' || !eq[2]) {
-		return err_set(err, "--secret takes FIELD=@FILE (a file holding the value): secrets "
-				    "are not accepted on the command line, where other users can see "
-				    "them; or use --secret-stdin");
+		return err_set(err,
+			       "--secret takes FIELD=@FILE (a file holding the value): secrets "
+			       "are not accepted on the command line, where other users can see "
+			       "them; or use --secret-stdin");
 	}
 	char *name = option_field(f, arg, eq, 1, err), *text = NULL;
 	int ret = -1;
@@ -550,8 +556,7 @@ static int prompt_fields(const struct cli_fields *f, json_t *config, json_t *sec
 	json_t *entry;
 	char *line = xmalloc(MAX_PROMPT_LINE);
 	int ret = -1;
-	json_object_foreach(f->known, name, entry)
-	{
+	json_object_foreach(f->known, name, entry) {
 		if (!json_is_true(json_object_get(entry, "prompt")))
 			continue;
 		int secret = json_is_true(json_object_get(entry, "secret"));
@@ -566,7 +571,7 @@ static int prompt_fields(const struct cli_fields *f, json_t *config, json_t *sec
 			fprintf(stderr, "%s\n", desc);
 		char *q = xasprintf("%s%s%s%s%s: ", label ? label : name, label ? " (" : "",
 				    label ? name : "", label ? ")" : "",
-				    have	? (secret ? " [set; Enter keeps it]" : " [Enter keeps it]")
+				    have ? (secret ? " [set; Enter keeps it]" : " [Enter keeps it]")
 				    : !required ? " [optional, Enter skips]"
 						: "");
 		/* A person mistypes: a malformed value, or none for a required
@@ -613,8 +618,7 @@ static int fields_complete(const struct cli_fields *f, json_t *config, json_t *s
 	const char *name;
 	json_t *entry;
 	buf_init(&b, 0);
-	json_object_foreach(f->known, name, entry)
-	{
+	json_object_foreach(f->known, name, entry) {
 		if (!json_is_true(json_object_get(entry, "required")) ||
 		    json_object_get(config, name) || json_object_get(secrets, name) ||
 		    (!secrets && is_secret(f, name)))
@@ -632,18 +636,16 @@ static int fields_complete(const struct cli_fields *f, json_t *config, json_t *s
 	return ret;
 }
 
-int cli_fields_gather(const struct cli_fields *f, const struct cli_fields_args *a,
-		      json_t *config, json_t *secrets, int keep, struct err *err)
+int cli_fields_gather(const struct cli_fields *f, const struct cli_fields_args *a, json_t *config,
+		      json_t *secrets, int keep, struct err *err)
 {
 	size_t i;
 	json_t *v;
-	json_array_foreach(a->set, i, v)
-	{
+	json_array_foreach(a->set, i, v) {
 		if (field_from_set(f, json_string_value(v), config, secrets, err) < 0)
 			return -1;
 	}
-	json_array_foreach(a->unset, i, v)
-	{
+	json_array_foreach(a->unset, i, v) {
 		const char *name = json_string_value(v);
 		if (!json_object_get(f->known, name))
 			return unknown_field(f, name, err);
@@ -652,8 +654,7 @@ int cli_fields_gather(const struct cli_fields *f, const struct cli_fields_args *
 	}
 	if (a->secret_stdin && secrets_from_stdin(f, config, secrets, err) < 0)
 		return -1;
-	json_array_foreach(a->secret, i, v)
-	{
+	json_array_foreach(a->secret, i, v) {
 		if (secret_from_file(f, json_string_value(v), config, secrets, err) < 0)
 			return -1;
 	}

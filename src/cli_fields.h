@@ -48,8 +48,8 @@ void cli_fields_release(struct cli_fields *f);
  * secrets stay sealed and are not checked). f needs c and method. 0, or
  * -1 with err, which never quotes a secret; config and secrets may then be
  * partly filled. */
-int cli_fields_gather(const struct cli_fields *f, const struct cli_fields_args *a,
-		      json_t *config, json_t *secrets, int keep, struct err *err);
+int cli_fields_gather(const struct cli_fields *f, const struct cli_fields_args *a, json_t *config,
+		      json_t *secrets, int keep, struct err *err);
 
 /* Which secret fields a connection has: each secret field f knows (false
  * when not in secrets) and each field in secrets (true). Never a value.

@@ -50,7 +50,8 @@ static int write_out(const char *path, json_t *doc)
 	} else {
 		FILE *f = fopen(path, "w");
 		if (!f) {
-			fprintf(stderr, "switchboard: cannot write '%s': %s\n", path, strerror(errno));
+			fprintf(stderr, "switchboard: cannot write '%s': %s\n", path,
+				strerror(errno));
 		} else {
 			int bad = fputs(text, f) < 0 || fputc('\n', f) < 0;
 			bad |= fclose(f) != 0;
@@ -95,7 +96,8 @@ int cli_import(struct cli *cli, int argc, char **argv)
 	}
 	if (o.slug && (strlen(o.slug) > 20 || o.slug[0] < 'a' || o.slug[0] > 'z' ||
 		       strspn(o.slug, "abcdefghijklmnopqrstuvwxyz0123456789") != strlen(o.slug))) {
-		fprintf(stderr, "switchboard: --slug takes lowercase letters and digits (at most 20)\n");
+		fprintf(stderr,
+			"switchboard: --slug takes lowercase letters and digits (at most 20)\n");
 		return 2;
 	}
 	if (strncmp(spec_path, "http://", 7) == 0 || strncmp(spec_path, "https://", 8) == 0) {
@@ -131,11 +133,11 @@ int cli_import(struct cli *cli, int argc, char **argv)
 	const char *en;
 	json_t *ent;
 	json_object_foreach(json_object_get(conn, "entities"), en, ent)
-	made += json_object_size(json_object_get(ent, "actions"));
+		made += json_object_size(json_object_get(ent, "actions"));
 	size_t i;
 	json_t *line;
 	json_array_foreach(report, i, line)
-	fprintf(stderr, "skipped: %s\n", json_string_value(line));
+		fprintf(stderr, "skipped: %s\n", json_string_value(line));
 	fprintf(stderr, "imported %zu of %zu operations (%.1f%%) into %zu entities\n", made, total,
 		total ? 100.0 * (double)made / (double)total : 0.0,
 		json_object_size(json_object_get(conn, "entities")));

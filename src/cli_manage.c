@@ -339,9 +339,9 @@ int cli_manage_portal_guidance(const struct cli_manage *m, json_t *wh, const cha
 {
 	const char *field = json_string_value(json_object_get(wh, "secret_field"));
 	const char *where = json_string_value(json_object_get(wh, "register"));
-	char *url =
-		public_url ? cli_manage_delivery_url(m, public_url)
-		       : xasprintf("PUBLIC_URL" HOOK_PREFIX "/%s/%s", m->c->slug, m->conn->name);
+	char *url = public_url ? cli_manage_delivery_url(m, public_url)
+			       : xasprintf("PUBLIC_URL" HOOK_PREFIX "/%s/%s", m->c->slug,
+					   m->conn->name);
 	fprintf(stderr,
 		"switchboard: %s has no API for webhook subscriptions: register it in the "
 		"vendor's portal instead%s%s\n"

@@ -52,8 +52,8 @@ static int oauth_app_set(struct cli *cli, int argc, char **argv)
 			app.token_url = (char *)v;
 		else if (strcmp(a, "--revoke-url") == 0)
 			app.revoke_url = (char *)v;
-		else if (strcmp(a, "--redirect-port") == 0 &&
-			 parse_long(v, &port) == 0 && port >= 0 && port < 65536)
+		else if (strcmp(a, "--redirect-port") == 0 && parse_long(v, &port) == 0 &&
+			 port >= 0 && port < 65536)
 			app.redirect_port = (int)port;
 		else {
 			fprintf(stderr, "switchboard: oauth-app set: bad option '%s'\n", a);
@@ -72,7 +72,8 @@ static int oauth_app_set(struct cli *cli, int argc, char **argv)
 	if (!c)
 		goto out;
 	if (!connector_auth_method(c, "oauth2")) {
-		fprintf(stderr, "switchboard: '%s' is not a connector with OAuth 2.0\n", app.connector);
+		fprintf(stderr, "switchboard: '%s' is not a connector with OAuth 2.0\n",
+			app.connector);
 		goto out;
 	}
 	if (secret_stdin) {
@@ -107,8 +108,11 @@ out:
 static void print_app(const struct oauth_app *app)
 {
 	cli_print("%s\n  client id:     %s\n  client secret: %s\n  scopes:        %s\n",
-		  app->connector, app->client_id, app->client_secret ? "set (sealed)" : "none "
-		  "(public client)", app->scopes ? app->scopes : "(the connector's default)");
+		  app->connector, app->client_id,
+		  app->client_secret ? "set (sealed)"
+				     : "none "
+				       "(public client)",
+		  app->scopes ? app->scopes : "(the connector's default)");
 	if (app->redirect_port)
 		cli_print("  redirect URI:  http://127.0.0.1:%d%s\n", app->redirect_port,
 			  CALLBACK_PATH);
@@ -138,11 +142,11 @@ int cli_oauth_app(struct cli *cli, int argc, char **argv)
 			if (app) {
 				json_t *o = json_pack(
 					"{s:s, s:s, s:b, s:s?, s:i, s:s?, s:s?, s:s?}", "connector",
-					app->connector, "client_id", app->client_id, "client_secret_set",
-					app->client_secret != NULL, "scopes", app->scopes,
-					"redirect_port", app->redirect_port, "authorize_url",
-					app->authorize_url, "token_url", app->token_url,
-					"revoke_url", app->revoke_url);
+					app->connector, "client_id", app->client_id,
+					"client_secret_set", app->client_secret != NULL, "scopes",
+					app->scopes, "redirect_port", app->redirect_port,
+					"authorize_url", app->authorize_url, "token_url",
+					app->token_url, "revoke_url", app->revoke_url);
 				if (cli->json)
 					cli_print_json(o);
 				else
@@ -242,18 +246,20 @@ int cli_connect(struct cli *cli, int argc, char **argv)
 			vendor ? vendor : slug, oauth_connect_target(oc));
 		cli_print("%s\n", oauth_connect_url(oc));
 		fflush(stdout);
-		const char *why = json_string_value(
-			json_object_get(connector_auth_method(o.c, "oauth2"), "default_scopes_why"));
+		const char *why = json_string_value(json_object_get(
+			connector_auth_method(o.c, "oauth2"), "default_scopes_why"));
 		fprintf(stderr, "switchboard: asking for the scopes: %s (--scopes to change)\n",
 			oauth_connect_scopes(oc));
 		if (why && oauth_connect_default_scopes(oc))
 			fprintf(stderr, "switchboard: why: %s\n", why);
 		if (no_browser)
-			fprintf(stderr, "switchboard: open it in a browser by hand (--no-browser)\n");
+			fprintf(stderr,
+				"switchboard: open it in a browser by hand (--no-browser)\n");
 		else if (open_browser(oauth_connect_url(oc)) < 0)
-			fprintf(stderr, "switchboard: no browser could be opened here; open the URL "
-					"above by hand, on any machine whose browser can reach "
-					"this one's 127.0.0.1 (an SSH tunnel for the redirect port)\n");
+			fprintf(stderr,
+				"switchboard: no browser could be opened here; open the URL "
+				"above by hand, on any machine whose browser can reach "
+				"this one's 127.0.0.1 (an SSH tunnel for the redirect port)\n");
 		else
 			fprintf(stderr, "switchboard: opened it in your browser\n");
 		char span[32];
@@ -261,7 +267,8 @@ int cli_connect(struct cli *cli, int argc, char **argv)
 			snprintf(span, sizeof(span), "%ld min", timeout_s / 60);
 		else
 			snprintf(span, sizeof(span), "%ld s", timeout_s);
-		fprintf(stderr, "switchboard: waiting for the browser (up to %s, Ctrl-C to cancel)\n",
+		fprintf(stderr,
+			"switchboard: waiting for the browser (up to %s, Ctrl-C to cancel)\n",
 			span);
 		if (oauth_connect_wait(oc, timeout_s * 1000, &e) < 0)
 			goto out;

@@ -26,8 +26,9 @@ int cli_connections_revoke(struct cli *cli, struct store *st, const struct conne
 		err_set(&e, "connector '%s' is not in the registry, so how to revoke is unknown",
 			conn->connector);
 	} else if (!oauth_revoke_spec(m)) {
-		fprintf(stderr, "switchboard: note: %s has no token revocation endpoint; the grant "
-				"stays alive at the vendor until the app is removed there\n",
+		fprintf(stderr,
+			"switchboard: note: %s has no token revocation endpoint; the grant "
+			"stays alive at the vendor until the app is removed there\n",
 			c->slug);
 		ret = 0;
 		goto out;
@@ -45,15 +46,17 @@ int cli_connections_revoke(struct cli *cli, struct store *st, const struct conne
 		fprintf(stderr, "switchboard: cannot revoke the grant of %s/%s at the vendor: %s\n",
 			conn->connector, conn->name, e.msg);
 		if (force) {
-			fprintf(stderr, "switchboard: --force: removing %s/%s here anyway; its grant "
-					"may still be alive at %s: remove the app's access in the "
-					"vendor's settings\n",
+			fprintf(stderr,
+				"switchboard: --force: removing %s/%s here anyway; its grant "
+				"may still be alive at %s: remove the app's access in the "
+				"vendor's settings\n",
 				conn->connector, conn->name, conn->connector);
 			ret = 0;
 		} else {
-			fprintf(stderr, "switchboard: kept %s/%s so the revocation can be retried: run "
-					"the same command again, add --force to remove it here "
-					"anyway, or --keep-grant to remove it without revoking\n",
+			fprintf(stderr,
+				"switchboard: kept %s/%s so the revocation can be retried: run "
+				"the same command again, add --force to remove it here "
+				"anyway, or --keep-grant to remove it without revoking\n",
 				conn->connector, conn->name);
 		}
 	}

@@ -45,14 +45,14 @@ static int webhooks_register(struct cli *cli, int argc, char **argv)
 		if (!v)
 			goto out;
 		if (strcmp(a, "--url") == 0)
-		public_url = v;
-		else if (strcmp(a, "--events") == 0) events_arg = v;
-		else if (!cli_manage_is_target(a))
-		{
+			public_url = v;
+		else if (strcmp(a, "--events") == 0)
+			events_arg = v;
+		else if (!cli_manage_is_target(a)) {
 			cli_manage_usage("unknown option '%s'", a);
 			goto out;
-		}
-		else if (cli_manage_parse_target(&m, a, v) < 0) goto out;
+		} else if (cli_manage_parse_target(&m, a, v) < 0)
+			goto out;
 	}
 	if (!name) {
 		cli_manage_usage("register needs a CONNECTION", NULL);
@@ -71,8 +71,8 @@ static int webhooks_register(struct cli *cli, int argc, char **argv)
 	    (strncmp(public_url, "https://", 8) != 0 && strncmp(public_url, "http://", 7) != 0)) {
 		ret = cli_manage_usage(
 			public_url ? "--url takes the public http(s) URL webhooks serve is reached "
-				 "at, got '%s'"
-			       : "register needs --url PUBLIC_URL%s",
+				     "at, got '%s'"
+				   : "register needs --url PUBLIC_URL%s",
 			public_url ? public_url : "");
 		goto out;
 	}

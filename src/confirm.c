@@ -15,17 +15,17 @@
 
 #define MRTR_VERSION "2026-07-28" /* the first version with input requests */
 #define DEFAULT_TTL_S 300
-#define STATE_MAX 4096   /* a requestState longer than this is not ours */
+#define STATE_MAX 4096      /* a requestState longer than this is not ours */
 #define INPUT_KEY "confirm" /* our key in inputRequests / inputResponses */
 #define STATE_AAD "switchboard requestState v1"
-#define SHOWN_ARGS 12    /* arguments listed in a summary */
-#define SHOWN_CHARS 80   /* of each value */
+#define SHOWN_ARGS 12  /* arguments listed in a summary */
+#define SHOWN_CHARS 80 /* of each value */
 
 struct confirm {
 	unsigned char key[CRYPTO_KEY_LEN];
 	char instance[17]; /* hex: states are used once, and only here */
 	long long ttl_s;
-	json_t *used;      /* nonce -> expiry (seconds), until the expiry */
+	json_t *used; /* nonce -> expiry (seconds), until the expiry */
 };
 
 struct confirm *confirm_new(struct store *st)
@@ -116,8 +116,7 @@ static void add_args(struct buf *b, const struct tool *t, json_t *args)
 	json_t *v;
 	int shown = 0, more = 0;
 	for (int path = 1; path >= 0; path--) {
-		json_object_foreach(args, k, v)
-		{
+		json_object_foreach(args, k, v) {
 			const char *in = json_string_value(
 				json_object_get(json_object_get(params, k), "in"));
 			int is_path = in && strcmp(in, "path") == 0;
@@ -161,11 +160,11 @@ static json_t *elicit_params(const struct tool *t, const char *text)
 {
 	char *msg = xasprintf("switchboard asks before it runs this%s:\n\n%s",
 			      t->destructive ? ", which cannot be undone" : "", text);
-	json_t *p = json_pack(
-		"{s:s, s:s, s:{s:s, s:{s:{s:s, s:s, s:s, s:b}}, s:[s]}}", "mode", "form", "message",
-		msg, "requestedSchema", "type", "object", "properties", "confirm", "type", "boolean",
-		"title", "Run it", "description", "Yes runs it now; no sends nothing.", "default", 0,
-		"required", "confirm");
+	json_t *p = json_pack("{s:s, s:s, s:{s:s, s:{s:{s:s, s:s, s:s, s:b}}, s:[s]}}", "mode",
+			      "form", "message", msg, "requestedSchema", "type", "object",
+			      "properties", "confirm", "type", "boolean", "title", "Run it",
+			      "description", "Yes runs it now; no sends nothing.", "default", 0,
+			      "required", "confirm");
 	free(msg);
 	return p;
 }
@@ -178,8 +177,8 @@ static enum channel channel_of(const char *version, json_t *caps)
 {
 	json_t *el = json_object_get(caps, "elicitation");
 	/* An empty elicitation object means form mode (2025-11-25). */
-	int form = json_is_object(el) &&
-		   (json_object_get(el, "form") || !json_object_get(el, "url"));
+	int form =
+		json_is_object(el) && (json_object_get(el, "form") || !json_object_get(el, "url"));
 	if (!form)
 		return ASK_NONE;
 	return version && strcmp(version, MRTR_VERSION) >= 0 ? ASK_MRTR : ASK_ELICIT;
@@ -196,16 +195,15 @@ static char *args_hash(json_t *args)
 	return crypto_hex(h, sizeof(h));
 }
 
-static char *state_seal(struct confirm *cf, const struct tool *t, const char *where,
-			json_t *args)
+static char *state_seal(struct confirm *cf, const struct tool *t, const char *where, json_t *args)
 {
 	unsigned char n[16];
 	if (crypto_random(n, sizeof(n), NULL) < 0)
 		abort();
 	char *nonce = crypto_hex(n, sizeof(n)), *hash = args_hash(args);
-	json_t *st = json_pack("{s:s, s:s, s:s, s:s, s:I, s:s}", "i", cf->instance, "t", t->name,
-			       "c", where, "a", hash, "x", (json_int_t)(now_s() + cf->ttl_s), "n",
-			       nonce);
+	json_t *st =
+		json_pack("{s:s, s:s, s:s, s:s, s:I, s:s}", "i", cf->instance, "t", t->name, "c",
+			  where, "a", hash, "x", (json_int_t)(now_s() + cf->ttl_s), "n", nonce);
 	char *plain = json_dumps(st, JSON_COMPACT);
 	unsigned char *blob = NULL;
 	size_t len = 0;
@@ -226,8 +224,7 @@ static void forget_expired(struct confirm *cf)
 {
 	const char *k;
 	json_t *v, *tmp;
-	json_object_foreach_safe(cf->used, tmp, k, v)
-	{
+	json_object_foreach_safe(cf->used, tmp, k, v) {
 		if (json_integer_value(v) < now_s())
 			json_object_del(cf->used, k);
 	}
@@ -332,8 +329,7 @@ static json_t *input_required(struct confirm *cf, const struct tool *t, const ch
 	return r;
 }
 
-static json_t *cannot_ask(const struct tool *t, const struct connection *conn,
-			  const char *text)
+static json_t *cannot_ask(const struct tool *t, const struct connection *conn, const char *text)
 {
 	/* The environment's connection has no stored config to change. */
 	char *how = conn->id ? xasprintf("run 'switchboard connections edit %s/%s --confirm "
@@ -381,7 +377,8 @@ json_t *confirm_gate(struct confirm *cf, struct store *st, const struct tool *t,
 	} else if (state_check(cf, state, t, where, args, &e) < 0) {
 		ret = refused(t, e.msg, 0);
 	} else {
-		json_t *answer = json_object_get(json_object_get(params, "inputResponses"), INPUT_KEY);
+		json_t *answer =
+			json_object_get(json_object_get(params, "inputResponses"), INPUT_KEY);
 		/* No answer to what we asked: ask again (the spec's advice). */
 		if (!answer)
 			ret = input_required(cf, t, where, args, text);

@@ -16,8 +16,7 @@ static int env_any(json_t *fields)
 {
 	const char *name;
 	json_t *f;
-	json_object_foreach(fields, name, f)
-	{
+	json_object_foreach(fields, name, f) {
 		if (connector_field_env(f, NULL))
 			return 1;
 	}
@@ -41,8 +40,7 @@ static int env_has_fields(json_t *method)
 	const char *name;
 	json_t *f;
 	int any = 0;
-	json_object_foreach(json_object_get(method, "fields"), name, f)
-	{
+	json_object_foreach(json_object_get(method, "fields"), name, f) {
 		if (connector_field_env(f, NULL))
 			any = 1;
 		else if (json_is_true(json_object_get(f, "required")))
@@ -55,8 +53,7 @@ static void env_fields(json_t *fields, json_t *dst, int secret_only, int want_se
 {
 	const char *name;
 	json_t *f;
-	json_object_foreach(fields, name, f)
-	{
+	json_object_foreach(fields, name, f) {
 		int secret = json_is_true(json_object_get(f, "secret"));
 		if (secret_only && secret != want_secret)
 			continue;
@@ -90,8 +87,7 @@ struct connection *conns_from_env(const struct connector *c)
 		}
 		size_t i;
 		json_t *m;
-		json_array_foreach(methods, i, m)
-		{
+		json_array_foreach(methods, i, m) {
 			int has_fields = json_object_size(json_object_get(m, "fields")) > 0;
 			if (has_fields == (pass == 0) && env_has_method(c, m)) {
 				chosen = m;
@@ -175,8 +171,9 @@ struct connection *conns_resolve(struct store *s, const struct connector *c, con
 	if (name && strcmp(name, "env") == 0) {
 		conn = conns_from_env(c);
 		if (!conn)
-			err_set(err, "no environment connection for %s: its credential variables are "
-				     "not set",
+			err_set(err,
+				"no environment connection for %s: its credential variables are "
+				"not set",
 				c->slug);
 	} else if (name) {
 		if (!s)
@@ -193,13 +190,13 @@ struct connection *conns_resolve(struct store *s, const struct connector *c, con
 			char *vars = NULL;
 			json_t *f;
 			const char *k;
-			json_object_foreach(json_object_get(connector_auth_method(c, NULL), "fields"),
-					    k, f)
-			{
+			json_object_foreach(
+				json_object_get(connector_auth_method(c, NULL), "fields"), k, f) {
 				const char *env = json_string_value(json_object_get(f, "env"));
 				if (!env)
 					continue;
-				char *nv = xasprintf("%s%s%s", vars ? vars : "", vars ? ", " : "", env);
+				char *nv = xasprintf("%s%s%s", vars ? vars : "", vars ? ", " : "",
+						     env);
 				free(vars);
 				vars = nv;
 			}
@@ -212,8 +209,8 @@ struct connection *conns_resolve(struct store *s, const struct connector *c, con
 				"\"%s\"} (it shows the user where to sign in or type the key), or "
 				"ask the user to run '%s %s'%s%s%s",
 				json_string_value(json_object_get(c->doc, "name")), c->slug,
-				oauth ? "switchboard connect" : "switchboard connections add", c->slug,
-				vars ? " or to set " : "", vars ? vars : "",
+				oauth ? "switchboard connect" : "switchboard connections add",
+				c->slug, vars ? " or to set " : "", vars ? vars : "",
 				vars ? " in the MCP client's env" : "");
 			free(vars);
 		}
@@ -254,23 +251,26 @@ json_t *conns_overview(struct store *s, const struct registry *r, const char *co
 		if (s && store_list_connections(s, c->slug, &stored, NULL) == 0) {
 			for (size_t k = 0; stored[k]; k++) {
 				struct connection *x = stored[k];
-				json_t *o = json_pack("{s:s, s:s, s:b, s:s, s:s}", "connector", c->slug,
-						      "name", x->name, "default", x->is_default,
-						      "auth", x->auth ? x->auth : "",
+				json_t *o = json_pack("{s:s, s:s, s:b, s:s, s:s}", "connector",
+						      c->slug, "name", x->name, "default",
+						      x->is_default, "auth", x->auth ? x->auth : "",
 						      "status", x->status ? x->status : "ok");
 				if (x->last_error)
-					json_object_set_new(o, "last_error", json_string(x->last_error));
+					json_object_set_new(o, "last_error",
+							    json_string(x->last_error));
 				if (x->last_used_at)
 					json_object_set_new(o, "last_used_at",
 							    json_integer(x->last_used_at));
 				if (x->status && strcmp(x->status, "ok") != 0) {
 					json_object_set_new(
 						o, "fix",
-						json_sprintf("call switchboard_connect with the arguments "
+						json_sprintf("call switchboard_connect with the "
+							     "arguments "
 							     "in connect, or ask the user to run: "
 							     "switchboard connections test %s/%s",
 							     c->slug, x->name));
-					json_object_update_new(o, conns_connect_details(c, x->name));
+					json_object_update_new(o,
+							       conns_connect_details(c, x->name));
 				}
 				json_array_append_new(list, o);
 			}
@@ -279,8 +279,8 @@ json_t *conns_overview(struct store *s, const struct registry *r, const char *co
 		struct connection *env = conns_from_env(c);
 		if (env)
 			json_array_append_new(
-				list, json_pack("{s:s, s:s, s:b, s:s, s:s, s:s}", "connector", c->slug,
-						"name", "env", "default",
+				list, json_pack("{s:s, s:s, s:b, s:s, s:s, s:s}", "connector",
+						c->slug, "name", "env", "default",
 						json_array_size(list) == before, "auth", env->auth,
 						"status", "ok", "source", "environment variables"));
 		connection_free(env);
@@ -289,9 +289,10 @@ json_t *conns_overview(struct store *s, const struct registry *r, const char *co
 	}
 	json_t *out = json_pack("{s:o, s:o}", "connections", list, "unconnected", none);
 	if (json_array_size(none))
-		json_object_set_new(out, "how_to_connect",
-				    json_string("switchboard connections add SLUG (API keys, tokens) "
-						"or switchboard connect SLUG (OAuth)"));
+		json_object_set_new(
+			out, "how_to_connect",
+			json_string("switchboard connections add SLUG (API keys, tokens) "
+				    "or switchboard connect SLUG (OAuth)"));
 	return out;
 }
 
@@ -323,7 +324,8 @@ char *conns_expand(const struct connector *c, const struct connection *conn, con
 		if (v && decl && !param_ok(decl, v)) {
 			/* A parameter lands in URLs and headers: one that breaks its
 			 * declared pattern (a shop "evil.com/x#") goes nowhere. */
-			err_set(err, "connection '%s' of %s: '%s' does not match its declared format",
+			err_set(err,
+				"connection '%s' of %s: '%s' does not match its declared format",
 				conn ? conn->name : "?", c->slug, name);
 			free(name);
 			if (b.data)
@@ -333,7 +335,8 @@ char *conns_expand(const struct connector *c, const struct connection *conn, con
 		}
 		if (!v) /* the connector's default for a parameter, e.g. an API version */
 			v = json_string_value(json_object_get(
-				json_object_get(json_object_get(c->doc, "params"), name), "default"));
+				json_object_get(json_object_get(c->doc, "params"), name),
+				"default"));
 		if (!v) {
 			err_set(err, "connection '%s' of %s has no value for '%s'",
 				conn ? conn->name : "?", c->slug, name);

@@ -21,9 +21,8 @@ int crypto_seal(const unsigned char key[CRYPTO_KEY_LEN], const void *plain, size
 /* Open a blob made by crypto_seal. On success *plain is a new NUL-terminated
  * buffer (caller wipes with crypto_cleanse and frees). A wrong key, a wrong
  * aad or any tampering gives -1 with err "authentication failed". */
-int crypto_open(const unsigned char key[CRYPTO_KEY_LEN], const unsigned char *blob,
-		size_t blob_len, const char *aad, char **plain, size_t *plain_len,
-		struct err *err);
+int crypto_open(const unsigned char key[CRYPTO_KEY_LEN], const unsigned char *blob, size_t blob_len,
+		const char *aad, char **plain, size_t *plain_len, struct err *err);
 
 /* HMAC-SHA256 and SHA-256 into out (32 bytes). */
 void crypto_hmac_sha256(const void *key, size_t key_len, const void *msg, size_t msg_len,

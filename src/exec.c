@@ -23,17 +23,17 @@
 struct exec_call {
 	struct exec_env *env;
 	const struct tool *tool;
-	json_t *args;       /* owned copy, for the next page */
+	json_t *args; /* owned copy, for the next page */
 	struct connection *conn;
 	json_t *pagination; /* borrowed; NULL unless a list */
 	char *cursor;       /* the cursor this page was asked with */
 	long limit;
 	long long http_id;
-	long max_items;     /* fetch pages until this many items (0: one page) */
-	json_t *items;      /* items gathered over pages */
+	long max_items; /* fetch pages until this many items (0: one page) */
+	json_t *items;  /* items gathered over pages */
 	int pages;
-	int auth_retried;   /* one refresh and retry after a 401 */
-	int idempotent;     /* the last request sent may be repeated safely */
+	int auth_retried; /* one refresh and retry after a 401 */
+	int idempotent;   /* the last request sent may be repeated safely */
 	exec_done_fn done;
 	exec_progress_fn progress;
 	void *ctx;
@@ -44,11 +44,11 @@ struct exec_call {
 	 * (a credential command whose answer is not cached). */
 	const struct hook *hook;
 	enum { JOB_NONE, JOB_HOOK, JOB_REFRESH, JOB_WARM } job;
-	int force;          /* JOB_REFRESH: after a 401, not ahead of expiry */
-	int job_rc;         /* JOB_REFRESH, JOB_WARM: the handler's answer */
-	json_t *rejected;   /* the vendor's 401 as a result, for when a refresh cannot help */
+	int force;        /* JOB_REFRESH: after a 401, not ahead of expiry */
+	int job_rc;       /* JOB_REFRESH, JOB_WARM: the handler's answer */
+	json_t *rejected; /* the vendor's 401 as a result, for when a refresh cannot help */
 	pthread_t thread;
-	int cancelled;      /* guarded by jobs_lock */
+	int cancelled; /* guarded by jobs_lock */
 	json_t *job_data;
 	struct err job_err;
 	struct exec_call *next_job;
@@ -97,7 +97,8 @@ static void finish(struct exec_call *call, json_t *result)
 	/* Our promise to clients that read outputSchema: a mismatch is our bug. */
 	struct err e;
 	err_init(&e);
-	if (result_check_output(result, json_object_get(tools_def(call->tool), "outputSchema"), &e) < 0)
+	if (result_check_output(result, json_object_get(tools_def(call->tool), "outputSchema"),
+				&e) < 0)
 		log_error("tool %s: result does not match its outputSchema: %s", call->tool->name,
 			  e.msg);
 	call_free(call);
@@ -242,9 +243,9 @@ static void on_response_in(struct http_response *resp, void *ctx)
 		rp = json_string_value(json_object_get(call->pagination, "items"));
 	json_t *data = jsonx_pointer(body, rp);
 	json_t *nc = call->pagination
-			     ? result_next_cursor(call->pagination, call->cursor, call->limit, body,
-						  data, request_pages_backward(call->pagination, call->args),
-						  resp)
+			     ? result_next_cursor(
+				       call->pagination, call->cursor, call->limit, body, data,
+				       request_pages_backward(call->pagination, call->args), resp)
 			     : NULL;
 	/* A list whose items key is absent is empty (QuickBooks leaves it out). */
 	json_t *empty = !data && call->pagination && json_is_object(body) ? json_array() : NULL;
@@ -273,8 +274,10 @@ static const char *const *header_array(json_t *a, json_t *b)
 	const char **h = xcalloc(n + 1, sizeof(*h));
 	size_t k = 0, i;
 	json_t *v;
-	json_array_foreach(a, i, v) h[k++] = json_string_value(v);
-	json_array_foreach(b, i, v) h[k++] = json_string_value(v);
+	json_array_foreach(a, i, v)
+		h[k++] = json_string_value(v);
+	json_array_foreach(b, i, v)
+		h[k++] = json_string_value(v);
 	return h;
 }
 
@@ -396,7 +399,7 @@ static int send_request(struct exec_call *call, struct err *err)
 		.body = r.body.len ? r.body.data : NULL,
 		.body_len = r.body.len,
 		.timeout_ms = env->timeout_ms ? env->timeout_ms
-			      : tmo	      ? (long)json_integer_value(tmo)
+			      : tmo           ? (long)json_integer_value(tmo)
 					      : DEFAULT_TIMEOUT_MS,
 		.max_body = env->max_body,
 		.idempotent = r.idempotent,
@@ -531,11 +534,11 @@ static json_t *reconnect_details(const struct exec_call *call)
 {
 	struct err e;
 	err_init(&e);
-	struct connection *now = call->env->store && call->conn->id
-					 ? store_get_connection(call->env->store,
-								call->conn->connector,
-								call->conn->name, 0, &e)
-					 : NULL;
+	struct connection *now =
+		call->env->store && call->conn->id
+			? store_get_connection(call->env->store, call->conn->connector,
+					       call->conn->name, 0, &e)
+			: NULL;
 	int needs = now && now->status && strcmp(now->status, "needs_reconnect") == 0;
 	connection_free(now);
 	return needs ? conns_connect_details(call->tool->connector, call->conn->name) : NULL;
@@ -552,11 +555,11 @@ static void refreshed(struct exec_call *call)
 	if (call->job_rc < 0) {
 		if (!warmed) /* a warm's failure is the call's answer, as apply's was */
 			log_warn("%s", call->job_err.msg);
-		char *msg = call->rejected ? xasprintf("%s rejected the credential (HTTP 401) and "
-						       "it could not be renewed: %s",
-						       call->tool->connector->slug,
-						       call->job_err.msg)
-					   : xstrdup(call->job_err.msg);
+		char *msg = call->rejected
+				    ? xasprintf("%s rejected the credential (HTTP 401) and "
+						"it could not be renewed: %s",
+						call->tool->connector->slug, call->job_err.msg)
+				    : xstrdup(call->job_err.msg);
 		finish(call, result_error(msg, reconnect_details(call)));
 		free(msg);
 		return;
@@ -596,11 +599,12 @@ int exec_poll(struct exec_env *env)
 		} else if (call->job_data) {
 			/* A list hook answers {data, next_cursor?}; others just data. */
 			json_t *jd = call->job_data;
-			int paged = call->pagination && json_is_object(jd) && json_object_get(jd, "data");
+			int paged = call->pagination && json_is_object(jd) &&
+				    json_object_get(jd, "data");
 			json_t *data = json_incref(paged ? json_object_get(jd, "data") : jd);
 			json_t *nc = paged ? json_object_get(jd, "next_cursor") : NULL;
 			nc = json_is_string(nc) ? json_incref(nc) : NULL; /* stolen by deliver */
-			call->max_items = 0; /* a hook pages itself */
+			call->max_items = 0;                              /* a hook pages itself */
 			deliver(call, data, nc, 0);
 			json_decref(data);
 		} else {
@@ -723,21 +727,22 @@ json_t *exec_dry_run(struct exec_env *env, const struct tool *t, json_t *args, s
 	json_t *out = NULL;
 	if (request_check_choices(t, args, err) < 0)
 		return NULL;
-	struct connection *conn = conns_resolve(env->store, t->connector,
-						json_string_value(json_object_get(args, "connection")),
-						err);
+	struct connection *conn =
+		conns_resolve(env->store, t->connector,
+			      json_string_value(json_object_get(args, "connection")), err);
 	if (!conn)
 		return NULL;
-	const struct hook *hook = hook_find(json_string_value(json_object_get(t->action_doc, "hook")));
+	const struct hook *hook =
+		hook_find(json_string_value(json_object_get(t->action_doc, "hook")));
 	if (hook && hook->run) {
 		err_set(err, "%s does not make an HTTP request; nothing to show", t->name);
 	} else if (request_build(t, args, conn, &r, err) == 0) {
 		json_t *headers = json_array();
 		size_t i;
 		json_t *v;
-		json_array_foreach(r.headers, i, v) json_array_append(headers, v);
-		json_array_foreach(r.auth_headers, i, v)
-		{
+		json_array_foreach(r.headers, i, v)
+			json_array_append(headers, v);
+		json_array_foreach(r.auth_headers, i, v) {
 			const char *h = json_string_value(v);
 			const char *colon = strchr(h, ':');
 			char *red = xasprintf("%.*s: [redacted]", (int)(colon - h), h);

@@ -13,12 +13,12 @@ struct store;
 
 struct exec_env {
 	struct http_client *http;
-	struct store *store;   /* may be NULL: environment connections only */
-	size_t max_body;       /* response cap; 0 = default */
-	long timeout_ms;       /* default total timeout; 0 = connector's or 30 s */
-	int keep_secrets;      /* leave an action's "redact" fields in its answer
-				* (webhooks register stores them; a model or a
-				* terminal never sees them) */
+	struct store *store; /* may be NULL: environment connections only */
+	size_t max_body;     /* response cap; 0 = default */
+	long timeout_ms;     /* default total timeout; 0 = connector's or 30 s */
+	int keep_secrets;    /* leave an action's "redact" fields in its answer
+			      * (webhooks register stores them; a model or a
+			      * terminal never sees them) */
 	/* Optional: called with a call's ctx before the main loop works on
 	 * that call's answer, and with NULL after, so the log lines in between
 	 * belong to that call's request (MCP's per-request log level). */
@@ -53,8 +53,7 @@ void exec_shutdown(void);
 
 /* Build the request a call would send, without sending it: a new object
  * {method, url, headers: [..], body} with secrets redacted (dry run). */
-json_t *exec_dry_run(struct exec_env *env, const struct tool *tool, json_t *args,
-		     struct err *err);
+json_t *exec_dry_run(struct exec_env *env, const struct tool *tool, json_t *args, struct err *err);
 
 /* Old names for result_error() (result.h) and jsonx_dumps() (jsonx.h),
  * kept while the modules that call them are changed elsewhere. */

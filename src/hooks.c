@@ -155,9 +155,17 @@ out:
  * smuggle a request, Host would reach another virtual host. */
 static int reserved_header(const char *s)
 {
-	static const char *const names[] = {"host", "content-length", "transfer-encoding",
-					    "connection", "keep-alive", "upgrade", "te", "trailer",
-					    "expect", "proxy-authorization", "proxy-connection"};
+	static const char *const names[] = {"host",
+					    "content-length",
+					    "transfer-encoding",
+					    "connection",
+					    "keep-alive",
+					    "upgrade",
+					    "te",
+					    "trailer",
+					    "expect",
+					    "proxy-authorization",
+					    "proxy-connection"};
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (strcasecmp(s, names[i]) == 0)
 			return 1;
@@ -199,8 +207,9 @@ static int http_request_build(const struct tool *t, json_t *args, const struct c
 		if (!host_allowed(conn, target.host, base.host)) {
 			err_set(err, "host '%s' is not allowed for this connection (allowed: %s)",
 				target.host,
-				conns_value(conn, "allowed_hosts") ? conns_value(conn, "allowed_hosts")
-								   : base.host);
+				conns_value(conn, "allowed_hosts")
+					? conns_value(conn, "allowed_hosts")
+					: base.host);
 			goto out;
 		}
 		buf_reset(&r->url);
@@ -218,9 +227,9 @@ static int http_request_build(const struct tool *t, json_t *args, const struct c
 	}
 	const char *k;
 	json_t *v;
-	json_object_foreach(json_object_get(args, "query"), k, v) urlenc_query(&r->url, k, v);
-	json_object_foreach(json_object_get(args, "headers"), k, v)
-	{
+	json_object_foreach(json_object_get(args, "query"), k, v)
+		urlenc_query(&r->url, k, v);
+	json_object_foreach(json_object_get(args, "headers"), k, v) {
 		char *text = urlenc_scalar_text(v);
 		int bad = !valid_header_name(k) || strpbrk(text, "\r\n");
 		if (!bad)
@@ -231,7 +240,8 @@ static int http_request_build(const struct tool *t, json_t *args, const struct c
 			goto out;
 		}
 		if (bad) {
-			err_set(err, "header '%s' has an invalid name or a line break in its value", k);
+			err_set(err, "header '%s' has an invalid name or a line break in its value",
+				k);
 			goto out;
 		}
 	}
@@ -240,7 +250,8 @@ static int http_request_build(const struct tool *t, json_t *args, const struct c
 	if (body && !json_is_null(body)) {
 		if (type && strcmp(type, "form") == 0) {
 			urlenc_form(&r->body, NULL, body);
-			urlenc_header(r->headers, "Content-Type", "application/x-www-form-urlencoded");
+			urlenc_header(r->headers, "Content-Type",
+				      "application/x-www-form-urlencoded");
 		} else if (type && strcmp(type, "raw") == 0 && json_is_string(body)) {
 			buf_adds(&r->body, json_string_value(body));
 		} else {
@@ -263,9 +274,8 @@ out:
 /* QuickBooks lists are queries: SELECT * FROM Customer WHERE ... ORDERBY ...
  * STARTPOSITION n MAXRESULTS m, sent as GET /query?query=... The cursor is
  * the start position (1-based). */
-static int quickbooks_query_build(const struct tool *t, json_t *args,
-				  const struct connection *conn, struct request *r,
-				  struct err *err)
+static int quickbooks_query_build(const struct tool *t, json_t *args, const struct connection *conn,
+				  struct request *r, struct err *err)
 {
 	(void)conn;
 	json_t *action = t->action_doc;

@@ -23,10 +23,10 @@ struct request {
 	json_t *auth_query;   /* secret query values: name -> value */
 	struct buf body;      /* wiped on release: it may hold credentials */
 	int idempotent;
-	char *resolve;        /* "host:port:address" pin, or NULL */
-	int dry_run;          /* set before request_build: look nothing up on the
-				 network (a hook then leaves its check to the send) */
-	char *dry_run_note;   /* what a dry run left unchecked, or NULL */
+	char *resolve;      /* "host:port:address" pin, or NULL */
+	int dry_run;        /* set before request_build: look nothing up on the
+			       network (a hook then leaves its check to the send) */
+	char *dry_run_note; /* what a dry run left unchecked, or NULL */
 };
 
 /* Shapes the HTTP request of an action: r has its base URL (the connection's

@@ -503,7 +503,8 @@ static long long backoff_ms(struct http_client *c, int n)
 	long long base = BACKOFF_BASE_MS;
 	for (int i = 0; i < n && base < BACKOFF_CAP_MS; i++)
 		base *= 2;
-	long long jitter = base / 2 ? (long long)(next_random(c) % (unsigned long long)(base / 2)) : 0;
+	long long jitter =
+		base / 2 ? (long long)(next_random(c) % (unsigned long long)(base / 2)) : 0;
 	long long ms = base - base / 4 + jitter;
 	return ms > BACKOFF_CAP_MS ? BACKOFF_CAP_MS : ms;
 }
@@ -569,8 +570,9 @@ static void xfer_complete(struct http_client *c, struct xfer *x, CURLcode rc)
 		goto out;
 	x->resp.retry_after_s = retry_hint_s(x);
 	if (x->idempotent && retriable_status(x)) {
-		long long wait = x->resp.retry_after_s >= 0 ? (long long)x->resp.retry_after_s * 1000
-							    : backoff_ms(c, x->retries);
+		long long wait = x->resp.retry_after_s >= 0
+					 ? (long long)x->resp.retry_after_s * 1000
+					 : backoff_ms(c, x->retries);
 		if (xfer_schedule_retry(x, wait))
 			goto out;
 	}
@@ -765,14 +767,14 @@ long long http_start(struct http_client *c, const struct http_request *req, http
 		x->body = xstrndup(req->body, req->body_len);
 		x->body_len = req->body_len;
 	}
-	x->connect_timeout_ms = req->connect_timeout_ms > 0 ? req->connect_timeout_ms
-							    : DEFAULT_CONNECT_TIMEOUT_MS;
+	x->connect_timeout_ms =
+		req->connect_timeout_ms > 0 ? req->connect_timeout_ms : DEFAULT_CONNECT_TIMEOUT_MS;
 	x->max_body = req->max_body ? req->max_body : DEFAULT_MAX_BODY;
 	x->idempotent = req->idempotent;
 	x->retry_wait = req->retry_wait;
 	x->max_retries = req->max_retries > 0 ? req->max_retries : DEFAULT_MAX_RETRIES;
-	x->max_retry_wait_ms = req->max_retry_wait_ms > 0 ? req->max_retry_wait_ms
-							  : DEFAULT_MAX_RETRY_WAIT_MS;
+	x->max_retry_wait_ms =
+		req->max_retry_wait_ms > 0 ? req->max_retry_wait_ms : DEFAULT_MAX_RETRY_WAIT_MS;
 	buf_init(&x->body_buf, x->max_body);
 	x->start_ms = now_ms();
 	x->deadline_ms = x->start_ms + (req->timeout_ms > 0 ? req->timeout_ms : DEFAULT_TIMEOUT_MS);
@@ -925,8 +927,8 @@ static void perform_done(struct http_response *resp, void *ctx)
 	p->done = 1;
 }
 
-int http_perform(struct http_client *c, const struct http_request *req,
-		 struct http_response *resp, struct err *err)
+int http_perform(struct http_client *c, const struct http_request *req, struct http_response *resp,
+		 struct err *err)
 {
 	struct perform_ctx p = {.out = resp, .done = 0};
 	long long id;

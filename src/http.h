@@ -13,20 +13,20 @@ struct http_client;
 struct http_response;
 
 struct http_request {
-	const char *method;        /* "GET", "POST", ... */
-	const char *url;           /* absolute http(s) URL */
+	const char *method;         /* "GET", "POST", ... */
+	const char *url;            /* absolute http(s) URL */
 	const char *const *headers; /* NULL-terminated "Name: value" lines, or NULL */
-	const char *body;          /* may be NULL */
+	const char *body;           /* may be NULL */
 	size_t body_len;
-	long timeout_ms;           /* total; 0 = default 30000 */
-	long connect_timeout_ms;   /* 0 = default 10000 */
-	size_t max_body;           /* response cap in bytes; 0 = default 4 MiB */
-	int idempotent;            /* may be retried on 429/5xx/connection reset */
-	int max_retries;           /* retries allowed when idempotent; 0 = default 3 */
-	long max_retry_wait_ms;    /* a Retry-After longer than this is not waited for;
-				      0 = default 10000 */
-	const char *resolve;       /* "host:port:address" to pin the host to an address
-				      that was checked (generic HTTP), or NULL */
+	long timeout_ms;         /* total; 0 = default 30000 */
+	long connect_timeout_ms; /* 0 = default 10000 */
+	size_t max_body;         /* response cap in bytes; 0 = default 4 MiB */
+	int idempotent;          /* may be retried on 429/5xx/connection reset */
+	int max_retries;         /* retries allowed when idempotent; 0 = default 3 */
+	long max_retry_wait_ms;  /* a Retry-After longer than this is not waited for;
+				    0 = default 10000 */
+	const char *resolve;     /* "host:port:address" to pin the host to an address
+				    that was checked (generic HTTP), or NULL */
 	/* Optional, for answers whose status does not say "try again": called
 	 * from http_wait() with each answer before it is delivered (resp->body
 	 * valid during the call), with the ctx given to http_start(). Returns
@@ -38,26 +38,26 @@ struct http_request {
 };
 
 enum http_error {
-	HTTP_OK = 0,      /* a response arrived (any status) */
-	HTTP_ETIMEOUT,    /* connect or total timeout */
-	HTTP_ECONNECT,    /* could not connect / resolve */
-	HTTP_ERESET,      /* connection dropped mid-transfer */
-	HTTP_ETLS,        /* certificate or TLS failure */
-	HTTP_ECANCELLED,  /* http_cancel() */
+	HTTP_OK = 0,     /* a response arrived (any status) */
+	HTTP_ETIMEOUT,   /* connect or total timeout */
+	HTTP_ECONNECT,   /* could not connect / resolve */
+	HTTP_ERESET,     /* connection dropped mid-transfer */
+	HTTP_ETLS,       /* certificate or TLS failure */
+	HTTP_ECANCELLED, /* http_cancel() */
 	HTTP_EOTHER
 };
 
 struct http_response {
 	enum http_error error;
-	char errmsg[256];      /* curl's words when error != HTTP_OK */
-	long status;           /* HTTP status, 0 on transport error */
-	json_t *headers;       /* object: lowercase name -> string (last value wins,
-				  except "link" whose values are joined with ", ") */
-	char *body;            /* NUL-terminated, body_len bytes */
+	char errmsg[256]; /* curl's words when error != HTTP_OK */
+	long status;      /* HTTP status, 0 on transport error */
+	json_t *headers;  /* object: lowercase name -> string (last value wins,
+			     except "link" whose values are joined with ", ") */
+	char *body;       /* NUL-terminated, body_len bytes */
 	size_t body_len;
-	int truncated;         /* body was cut at max_body */
-	int attempts;          /* 1 + retries made */
-	long retry_after_s;    /* from Retry-After (seconds or HTTP date) or -1 */
+	int truncated;      /* body was cut at max_body */
+	int attempts;       /* 1 + retries made */
+	long retry_after_s; /* from Retry-After (seconds or HTTP date) or -1 */
 	long long elapsed_ms;
 };
 
@@ -101,8 +101,8 @@ int http_pending(const struct http_client *c);
  * progress meanwhile. Returns 0 when a response arrived (any status), -1 with
  * err when none did (resp->error and errmsg say why, if it was sent).
  * resp must be released either way. */
-int http_perform(struct http_client *c, const struct http_request *req,
-		 struct http_response *resp, struct err *err);
+int http_perform(struct http_client *c, const struct http_request *req, struct http_response *resp,
+		 struct err *err);
 void http_response_release(struct http_response *resp);
 
 #endif

@@ -70,7 +70,6 @@ fail:
 	return NULL;
 }
 
-
 static int imap_wait(struct imap *im, short events, struct err *err)
 {
 	long long left = im->deadline - now_ms();
@@ -173,8 +172,9 @@ static int imap_read(struct imap *im, const char **resp, size_t *len, struct err
 		const char *nl;
 		if (seen < pos)
 			seen = pos;
-		while (!(nl = im->in.len > seen ? memchr(im->in.data + seen, '\n', im->in.len - seen)
-						: NULL)) {
+		while (!(nl = im->in.len > seen
+				      ? memchr(im->in.data + seen, '\n', im->in.len - seen)
+				      : NULL)) {
 			seen = im->in.len;
 			if (imap_fill(im, err) < 0)
 				return -1;
@@ -239,8 +239,8 @@ static int imap_run(struct imap *im, const struct imap_command *c, const char *w
 				if (k < c->npause)
 					break;
 				im->broken = 1;
-				err_set(err, "imap %s on '%s': the server asked for more input", what,
-					im->host);
+				err_set(err, "imap %s on '%s': the server asked for more input",
+					what, im->host);
 				goto out;
 			}
 			if (n < (size_t)tl || memcmp(r, tag, (size_t)tl) != 0)
@@ -355,8 +355,8 @@ static enum tok_type scan_next(struct scan *sc, struct tok *t)
 		p += n;
 	} else {
 		int depth = 0;
-		while (p < end &&
-		       (depth || (*p != ' ' && *p != '(' && *p != ')' && *p != '\r' && *p != '\n'))) {
+		while (p < end && (depth || (*p != ' ' && *p != '(' && *p != ')' && *p != '\r' &&
+					     *p != '\n'))) {
 			if (*p == '[')
 				depth++;
 			else if (*p == ']' && depth)
@@ -372,7 +372,8 @@ static enum tok_type scan_next(struct scan *sc, struct tok *t)
 
 static int tok_is(const struct tok *t, const char *word)
 {
-	return t->type == TOK_ATOM && t->len == strlen(word) && strncasecmp(t->s, word, t->len) == 0;
+	return t->type == TOK_ATOM && t->len == strlen(word) &&
+	       strncasecmp(t->s, word, t->len) == 0;
 }
 
 /* A string value as a new NUL-terminated string (quoted ones unescaped). */
@@ -449,7 +450,7 @@ struct mailboxes {
 static const char *special_use(json_t *flags)
 {
 	static const char *const uses[] = {"\\All",  "\\Archive", "\\Drafts", "\\Flagged",
-					   "\\Junk", "\\Sent",	  "\\Trash"};
+					   "\\Junk", "\\Sent",    "\\Trash"};
 	size_t i;
 	json_t *f;
 	json_array_foreach(flags, i, f)
@@ -566,16 +567,16 @@ static void on_select(void *ctx, const char *r, size_t n)
 	static const char code[] = "OK [UIDVALIDITY ";
 	unsigned long *validity = ctx;
 	if (n > sizeof(code) && strncasecmp(r, code, sizeof(code) - 1) == 0) {
-		struct tok t = {TOK_ATOM, r + sizeof(code) - 1, strspn(r + sizeof(code) - 1,
-								      "0123456789")};
+		struct tok t = {TOK_ATOM, r + sizeof(code) - 1,
+				strspn(r + sizeof(code) - 1, "0123456789")};
 		(void)tok_ulong(&t, validity);
 	}
 }
 
 /* EXAMINE (read-only) or SELECT a mailbox; *validity gets its UIDVALIDITY
  * (0 when the server does not say). */
-int imap_open_mailbox(struct imap *im, const char *mailbox, int writable,
-			     unsigned long *validity, struct err *err)
+int imap_open_mailbox(struct imap *im, const char *mailbox, int writable, unsigned long *validity,
+		      struct err *err)
 {
 	char *q = imap_quoted(mailbox, 1);
 	char *cmd = xasprintf("%s %s", writable ? "SELECT" : "EXAMINE", q);
@@ -616,7 +617,6 @@ static int uid_desc(const void *a, const void *b)
 	unsigned long x = *(const unsigned long *)a, y = *(const unsigned long *)b;
 	return x < y ? 1 : x > y ? -1 : 0;
 }
-
 
 void imap_fetched_init(struct imap_fetched *f)
 {
@@ -743,7 +743,7 @@ static void on_list_fetch(void *ctx, const char *r, size_t n)
  * those go as literals after CHARSET UTF-8, since IMAP quoted strings are
  * 7-bit. 0, or -1 with err. */
 int imap_search_command(const char *criteria, unsigned long below, struct imap_command *c,
-			  struct err *err)
+			struct err *err)
 {
 	size_t n = strlen(criteria), i = 0;
 	int utf8 = 0;
@@ -768,8 +768,9 @@ int imap_search_command(const char *criteria, unsigned long below, struct imap_c
 				run = n - i;
 			for (size_t k = i; k < i + run; k++)
 				if ((unsigned char)criteria[k] >= 0x80)
-					return err_set(err, "search: text that is not ASCII must be "
-							    "in double quotes");
+					return err_set(err,
+						       "search: text that is not ASCII must be "
+						       "in double quotes");
 			buf_add(&c->text, criteria + i, run);
 			i += run;
 			continue;
@@ -794,7 +795,8 @@ int imap_search_command(const char *criteria, unsigned long below, struct imap_c
 			buf_add(&c->text, criteria + i, j + 1 - i);
 		} else if (c->npause == IMAP_MAX_LITERALS) {
 			buf_release(&lit);
-			return err_set(err, "search has more than %d quoted strings that are not ASCII",
+			return err_set(err,
+				       "search has more than %d quoted strings that are not ASCII",
 				       IMAP_MAX_LITERALS);
 		} else {
 			buf_addf(&c->text, "{%zu}\r\n", lit.len);
@@ -809,9 +811,7 @@ int imap_search_command(const char *criteria, unsigned long below, struct imap_c
 	return 0;
 }
 
-
-int imap_mailboxes(struct imap *im, const char *pattern, int counts, json_t **out,
-		   struct err *err)
+int imap_mailboxes(struct imap *im, const char *pattern, int counts, json_t **out, struct err *err)
 {
 	struct mailboxes mb = {json_array(), NULL, 0};
 	char *q = imap_quoted(pattern, 1);
@@ -831,7 +831,8 @@ int imap_mailboxes(struct imap *im, const char *pattern, int counts, json_t **ou
 		free(cmd);
 		cmd = xasprintf("STATUS %s (MESSAGES UNSEEN UIDNEXT UIDVALIDITY)", qn);
 		free(qn);
-		char *what = xasprintf("status '%s'", json_string_value(json_object_get(entry, "name")));
+		char *what =
+			xasprintf("status '%s'", json_string_value(json_object_get(entry, "name")));
 		int rc = imap_cmd(im, cmd, what, on_status, entry, err);
 		free(what);
 		if (rc < 0)
@@ -885,8 +886,8 @@ static void on_read_fetch(void *ctx, const char *r, size_t n)
 	imap_fetched_release(&f);
 }
 
-int imap_fetch_message(struct imap *im, unsigned long uid, int mark_seen,
-		       struct imap_fetched *f, struct err *err)
+int imap_fetch_message(struct imap *im, unsigned long uid, int mark_seen, struct imap_fetched *f,
+		       struct err *err)
 {
 	char *cmd = xasprintf("UID FETCH %lu (UID FLAGS RFC822.SIZE INTERNALDATE BODY%s[]<0.%u>)",
 			      uid, mark_seen ? "" : ".PEEK", IMAP_MAX_FETCH);

@@ -41,15 +41,14 @@ void imap_close(struct imap *im);
 /* EXAMINE (read-only) or, when writable, SELECT mailbox (UTF-8); *validity
  * gets its UIDVALIDITY (0 when the server does not say). 0, or -1 with err
  * ("imap examine 'Foo' on 'host' failed: NO ..."). */
-int imap_open_mailbox(struct imap *im, const char *mailbox, int writable,
-		      unsigned long *validity, struct err *err);
+int imap_open_mailbox(struct imap *im, const char *mailbox, int writable, unsigned long *validity,
+		      struct err *err);
 
 /* LIST "" pattern (UTF-8) into *out, a new array of {name, delimiter, flags,
  * special_use?} as mail_mailboxes describes; with counts, STATUS adds
  * messages, unseen, uidnext and uidvalidity to each selectable mailbox.
  * 0, or -1 with err and *out NULL. */
-int imap_mailboxes(struct imap *im, const char *pattern, int counts, json_t **out,
-		   struct err *err);
+int imap_mailboxes(struct imap *im, const char *pattern, int counts, json_t **out, struct err *err);
 
 /* Build UID SEARCH for criteria into c->text (initialised by the caller),
  * limited to UIDs under below when below is not 0. criteria is printable
@@ -89,8 +88,8 @@ int imap_fetch_headers(struct imap *im, const unsigned long *uids, size_t n, con
  * and INTERNALDATE into f (initialised by the caller; f->uid is set to uid);
  * BODY.PEEK unless mark_seen. f->body stays NULL when there is no such
  * message. 0, or -1 with err. */
-int imap_fetch_message(struct imap *im, unsigned long uid, int mark_seen,
-		       struct imap_fetched *f, struct err *err);
+int imap_fetch_message(struct imap *im, unsigned long uid, int mark_seen, struct imap_fetched *f,
+		       struct err *err);
 
 /* Whether the JSON array of flags holds flag (case-insensitively). */
 int imap_has_flag(json_t *flags, const char *flag);

@@ -17,9 +17,9 @@ struct ctx {
 	int swagger;
 	const char *slug;
 	const struct import_opts *o;
-	json_t *report;   /* borrowed */
-	json_t *entities; /* the connector's */
-	json_t *ops;      /* "METHOD path" already placed -> 1 */
+	json_t *report;       /* borrowed */
+	json_t *entities;     /* the connector's */
+	json_t *ops;          /* "METHOD path" already placed -> 1 */
 	const char *encoding; /* the connector's default body encoding */
 };
 
@@ -145,8 +145,9 @@ static int version_segment(const char *s)
 static int plain_arg(const char *s)
 {
 	size_t n = strlen(s);
-	if (n == 0 || n > 64 || strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-					   "0123456789_.-") != n)
+	if (n == 0 || n > 64 ||
+	    strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		      "0123456789_.-") != n)
 		return 0;
 	return strcmp(s, "connection") != 0 && strcmp(s, "limit") != 0 &&
 	       strcmp(s, "cursor") != 0 && strcmp(s, "max_items") != 0 && strcmp(s, "fields") != 0;
@@ -202,8 +203,8 @@ static const char *first_type(json_t *t)
 	size_t i;
 	json_t *v;
 	json_array_foreach(t, i, v)
-	if (json_is_string(v) && strcmp(json_string_value(v), "null") != 0)
-		return json_string_value(v);
+		if (json_is_string(v) && strcmp(json_string_value(v), "null") != 0)
+			return json_string_value(v);
 	return NULL;
 }
 
@@ -232,8 +233,7 @@ static json_t *flatten(struct ctx *c, json_t *s, int hops)
 	json_object_del(out, "anyOf");
 	size_t i;
 	json_t *part;
-	json_array_foreach(all, i, part)
-	{
+	json_array_foreach(all, i, part) {
 		json_t *f = flatten(c, part, hops + 1);
 		json_t *props = json_object_get(f, "properties");
 		if (props) {
@@ -253,8 +253,7 @@ static json_t *flatten(struct ctx *c, json_t *s, int hops)
 		json_decref(f);
 	}
 	int objects = json_array_size(one) > 0;
-	json_array_foreach(one, i, part)
-	{
+	json_array_foreach(one, i, part) {
 		json_t *p = deref(c, part);
 		const char *t = first_type(json_object_get(p, "type"));
 		if (!json_object_get(p, "properties") && !json_object_get(p, "allOf") &&
@@ -267,8 +266,7 @@ static json_t *flatten(struct ctx *c, json_t *s, int hops)
 			props = json_object();
 			json_object_set_new(out, "properties", props);
 		}
-		json_array_foreach(one, i, part)
-		{
+		json_array_foreach(one, i, part) {
 			json_t *f = flatten(c, part, hops + 1);
 			json_object_update_missing(props, json_object_get(f, "properties"));
 			json_decref(f);
@@ -276,8 +274,7 @@ static json_t *flatten(struct ctx *c, json_t *s, int hops)
 		if (!json_object_get(out, "type"))
 			json_object_set_new(out, "type", json_string("object"));
 	} else {
-		json_array_foreach(one, i, part)
-		{
+		json_array_foreach(one, i, part) {
 			json_t *p = deref(c, part);
 			const char *t = first_type(json_object_get(p, "type"));
 			if (t && strcmp(t, "null") == 0)
@@ -321,8 +318,8 @@ static json_t *simplify(struct ctx *c, json_t *schema, int depth)
 		type = NULL;
 	if (type)
 		json_object_set_new(out, "type", json_string(type));
-	char *desc = depth < 2 ? trim_text(json_string_value(json_object_get(s, "description")))
-			       : NULL;
+	char *desc =
+		depth < 2 ? trim_text(json_string_value(json_object_get(s, "description"))) : NULL;
 	if (desc)
 		json_object_set_new(out, "description", json_string(desc));
 	free(desc);
@@ -340,8 +337,7 @@ static json_t *simplify(struct ctx *c, json_t *schema, int depth)
 		json_t *vals = json_array();
 		size_t i;
 		json_t *v;
-		json_array_foreach(en, i, v)
-		{
+		json_array_foreach(en, i, v) {
 			int fits = !type || (strcmp(type, "string") == 0 && json_is_string(v)) ||
 				   (strcmp(type, "integer") == 0 && json_is_integer(v)) ||
 				   (strcmp(type, "number") == 0 && json_is_number(v)) ||
@@ -356,9 +352,9 @@ static json_t *simplify(struct ctx *c, json_t *schema, int depth)
 	}
 	if (type && strcmp(type, "array") == 0) {
 		json_t *items = json_object_get(s, "items");
-		json_object_set_new(out, "items", depth < SCHEMA_DEPTH && items
-							  ? simplify(c, items, depth + 1)
-							  : json_object());
+		json_object_set_new(out, "items",
+				    depth < SCHEMA_DEPTH && items ? simplify(c, items, depth + 1)
+								  : json_object());
 	}
 	json_t *props = json_object_get(s, "properties");
 	if (type && strcmp(type, "object") == 0 && json_object_size(props) &&
@@ -366,8 +362,7 @@ static json_t *simplify(struct ctx *c, json_t *schema, int depth)
 		json_t *p = json_object(), *req = json_array();
 		const char *k;
 		json_t *v;
-		json_object_foreach(props, k, v)
-		{
+		json_object_foreach(props, k, v) {
 			json_t *d = deref(c, v);
 			if (json_is_true(json_object_get(d, "readOnly")))
 				continue;
@@ -375,8 +370,8 @@ static json_t *simplify(struct ctx *c, json_t *schema, int depth)
 		}
 		size_t i;
 		json_array_foreach(json_object_get(s, "required"), i, v)
-		if (json_is_string(v) && json_object_get(p, json_string_value(v)))
-			json_array_append(req, v);
+			if (json_is_string(v) && json_object_get(p, json_string_value(v)))
+				json_array_append(req, v);
 		json_object_set_new(out, "properties", p);
 		if (json_array_size(req))
 			json_object_set_new(out, "required", req);
@@ -398,8 +393,7 @@ static json_t *op_params(struct ctx *c, json_t *item, json_t *op)
 	for (int l = 0; l < 2; l++) {
 		size_t i;
 		json_t *p;
-		json_array_foreach(lists[l], i, p)
-		{
+		json_array_foreach(lists[l], i, p) {
 			p = deref(c, p);
 			const char *name = json_string_value(json_object_get(p, "name"));
 			const char *in = json_string_value(json_object_get(p, "in"));
@@ -409,16 +403,17 @@ static json_t *op_params(struct ctx *c, json_t *item, json_t *op)
 			size_t j;
 			json_t *q;
 			json_array_foreach(out, j, q)
-			if (strcmp(json_string_value(json_object_get(q, "name")), name) == 0 &&
-			    strcmp(json_string_value(json_object_get(q, "in")), in) == 0)
-				dup = 1;
+				if (strcmp(json_string_value(json_object_get(q, "name")), name) ==
+					    0 &&
+				    strcmp(json_string_value(json_object_get(q, "in")), in) == 0)
+					dup = 1;
 			if (dup)
 				continue;
 			json_t *norm = json_copy(p);
 			if (c->swagger && !json_object_get(p, "schema")) {
 				json_t *s = json_object();
-				const char *keys[] = {"type", "format", "enum", "items", "minimum",
-						      "maximum", "default", NULL};
+				const char *keys[] = {"type",    "format",  "enum",    "items",
+						      "minimum", "maximum", "default", NULL};
 				for (int k = 0; keys[k]; k++)
 					copy_key(s, p, keys[k]);
 				json_object_set_new(norm, "schema", s);
@@ -454,8 +449,7 @@ static int op_body(struct ctx *c, json_t *op, const char **ct, json_t **schema, 
 		int form = 0;
 		size_t i;
 		json_t *p;
-		json_array_foreach(json_object_get(op, "parameters"), i, p)
-		{
+		json_array_foreach(json_object_get(op, "parameters"), i, p) {
 			p = deref(c, p);
 			const char *in = json_string_value(json_object_get(p, "in"));
 			const char *name = json_string_value(json_object_get(p, "name"));
@@ -482,11 +476,12 @@ static int op_body(struct ctx *c, json_t *op, const char **ct, json_t **schema, 
 		if (form) {
 			int multi = 0;
 			json_array_foreach(consumes, i, p)
-			if (json_is_string(p) && strcmp(json_string_value(p), "multipart/form-data") == 0)
-				multi = 1;
+				if (json_is_string(p) &&
+				    strcmp(json_string_value(p), "multipart/form-data") == 0)
+					multi = 1;
 			*ct = multi ? "multipart/form-data" : "application/x-www-form-urlencoded";
-			*schema = json_pack("{s:s, s:o, s:o}", "type", "object", "properties", props,
-					    "required", req);
+			*schema = json_pack("{s:s, s:o, s:o}", "type", "object", "properties",
+					    props, "required", req);
 			return 0;
 		}
 		json_decref(props);
@@ -505,8 +500,7 @@ static int op_body(struct ctx *c, json_t *op, const char **ct, json_t **schema, 
 	int rank = 0;
 	const char *k;
 	json_t *v;
-	json_object_foreach(json_object_get(rb, "content"), k, v)
-	{
+	json_object_foreach(json_object_get(rb, "content"), k, v) {
 		int r = want_type(k);
 		if (r > rank || !best) {
 			best = k;
@@ -516,8 +510,8 @@ static int op_body(struct ctx *c, json_t *op, const char **ct, json_t **schema, 
 	if (!best)
 		return 0;
 	*ct = best;
-	*schema = json_incref(json_object_get(json_object_get(json_object_get(rb, "content"), best),
-					      "schema"));
+	*schema = json_incref(
+		json_object_get(json_object_get(json_object_get(rb, "content"), best), "schema"));
 	if (!*schema)
 		*schema = json_object();
 	return 0;
@@ -531,24 +525,23 @@ static json_t *op_response(struct ctx *c, json_t *op, int *link)
 	const char *k;
 	json_t *v;
 	*link = 0;
-	json_object_foreach(responses, k, v)
-	{
+	json_object_foreach(responses, k, v) {
 		if (k[0] != '2')
 			continue;
 		v = deref(c, v);
 		const char *hk;
 		json_t *hv;
 		json_object_foreach(json_object_get(v, "headers"), hk, hv)
-		if (strcasecmp(hk, "link") == 0)
-			*link = 1;
+			if (strcasecmp(hk, "link") == 0)
+				*link = 1;
 		if (c->swagger)
 			return deref(c, json_object_get(v, "schema"));
 		json_t *content = json_object_get(v, "content");
 		const char *ck;
 		json_t *cv;
 		json_object_foreach(content, ck, cv)
-		if (want_type(ck) == 3)
-			return deref(c, json_object_get(cv, "schema"));
+			if (want_type(ck) == 3)
+				return deref(c, json_object_get(cv, "schema"));
 		return NULL;
 	}
 	return NULL;
@@ -748,8 +741,8 @@ static void choose_names(struct ctx *c, const char *path, const char *method, js
 	 * .../merge): the method tells them apart, not the parent. */
 	json_t *first = json_object_get(
 		json_object_get(json_object_get(c->entities, cands[0][0]), "actions"), cands[0][1]);
-	const char *fpath = json_string_value(
-		json_object_get(json_object_get(first, "x-operation"), "path"));
+	const char *fpath =
+		json_string_value(json_object_get(json_object_get(first, "x-operation"), "path"));
 	if (fpath && strcmp(fpath, path) == 0 && e1) {
 		char *tmp = cands[1][0];
 		cands[1][0] = cands[2][0];
@@ -818,8 +811,7 @@ static char *find_prop(struct ctx *c, json_t *schema, const char *const *want, i
 	const char *k;
 	json_t *v;
 	if (!out && depth < 3)
-		json_object_foreach(props, k, v)
-		{
+		json_object_foreach(props, k, v) {
 			char *sub = find_prop(c, v, want, depth + 1);
 			if (sub) {
 				out = xasprintf("/%s%s", k, sub);
@@ -848,8 +840,7 @@ static char *items_pointer(struct ctx *c, json_t *schema)
 	const char *k;
 	json_t *v;
 	if (!out)
-		json_object_foreach(props, k, v)
-		{
+		json_object_foreach(props, k, v) {
 			json_t *f = flatten(c, v, 0);
 			const char *ft = first_type(json_object_get(f, "type"));
 			int arr = ft && strcmp(ft, "array") == 0;
@@ -869,12 +860,14 @@ static char *items_pointer(struct ctx *c, json_t *schema)
 static json_t *paging(struct ctx *c, json_t *names, json_t *resp, int link, const char **limit_name,
 		      const char **cursor_name)
 {
-	static const char *const limits[] = {"limit", "per_page", "page_size", "pageSize",
+	static const char *const limits[] = {"limit", "per_page",   "page_size",   "pageSize",
 					     "count", "maxResults", "max_results", NULL};
-	static const char *const cursors[] = {"cursor", "after", "page_token", "pageToken",
-					      "next_token", "nextToken", "continuation", NULL};
-	static const char *const nexts[] = {"next_cursor", "nextCursor", "next_page_token",
-					    "nextPageToken", "after", "next", "cursor", NULL};
+	static const char *const cursors[] = {"cursor",       "after",      "page_token",
+					      "pageToken",    "next_token", "nextToken",
+					      "continuation", NULL};
+	static const char *const nexts[] = {"next_cursor",   "nextCursor", "next_page_token",
+					    "nextPageToken", "after",      "next",
+					    "cursor",        NULL};
 	static const char *const pages[] = {"page", NULL};
 	static const char *const offsets[] = {"offset", "start", NULL};
 	const char *lim = has_any(names, limits);
@@ -882,8 +875,8 @@ static json_t *paging(struct ctx *c, json_t *names, json_t *resp, int link, cons
 	char *items = resp ? items_pointer(c, resp) : NULL;
 	*limit_name = *cursor_name = NULL;
 	if (json_object_get(names, "starting_after")) {
-		pg = json_pack("{s:s, s:s, s:s}", "style", "cursor", "cursor_param", "starting_after",
-			       "next_cursor", "$last.id");
+		pg = json_pack("{s:s, s:s, s:s}", "style", "cursor", "cursor_param",
+			       "starting_after", "next_cursor", "$last.id");
 		if (json_object_get(names, "ending_before"))
 			json_object_set_new(pg, "before_param", json_string("ending_before"));
 		static const char *const more[] = {"has_more", NULL};
@@ -950,9 +943,9 @@ static int tag_wanted(struct ctx *c, json_t *op)
 	size_t i;
 	json_t *t;
 	json_array_foreach(json_object_get(op, "tags"), i, t)
-	for (char **w = c->o->only; *w; w++)
-		if (json_is_string(t) && strcasecmp(*w, json_string_value(t)) == 0)
-			return 1;
+		for (char **w = c->o->only; *w; w++)
+			if (json_is_string(t) && strcasecmp(*w, json_string_value(t)) == 0)
+				return 1;
 	return 0;
 }
 
@@ -1034,25 +1027,24 @@ static void import_operation(struct ctx *c, const char *path, json_t *item, cons
 			if (eq)
 				*eq = '\0';
 			add_param(decls, kv,
-				  json_pack("{s:s, s:s, s:s}", "type", "string", "in", "query", "const",
-					    eq ? eq + 1 : ""),
+				  json_pack("{s:s, s:s, s:s}", "type", "string", "in", "query",
+					    "const", eq ? eq + 1 : ""),
 				  "query");
 		}
 	}
 	size_t i;
 	json_t *p;
 	json_array_foreach(plist, i, p)
-	if (strcmp(json_string_value(json_object_get(p, "in")), "query") == 0)
-		json_object_set_new(qnames, json_string_value(json_object_get(p, "name")),
-				    json_true());
+		if (strcmp(json_string_value(json_object_get(p, "in")), "query") == 0)
+			json_object_set_new(qnames, json_string_value(json_object_get(p, "name")),
+					    json_true());
 	int link = 0;
 	json_t *resp = op_response(c, op, &link);
 	const char *lim = NULL, *cur = NULL;
 	json_t *pg = strcmp(aname, "list") == 0 ? paging(c, qnames, resp, link, &lim, &cur) : NULL;
 	json_decref(qnames);
 
-	json_array_foreach(plist, i, p)
-	{
+	json_array_foreach(plist, i, p) {
 		const char *name = json_string_value(json_object_get(p, "name"));
 		const char *in = json_string_value(json_object_get(p, "in"));
 		if (strcmp(in, "cookie") == 0) {
@@ -1066,16 +1058,15 @@ static void import_operation(struct ctx *c, const char *path, json_t *item, cons
 		    (strcasecmp(name, "Authorization") == 0 || strcasecmp(name, "Accept") == 0 ||
 		     strcasecmp(name, "Content-Type") == 0))
 			continue;
-		if (strcmp(in, "query") == 0 && ((lim && strcmp(name, lim) == 0) ||
-						 (cur && strcmp(name, cur) == 0)))
+		if (strcmp(in, "query") == 0 &&
+		    ((lim && strcmp(name, lim) == 0) || (cur && strcmp(name, cur) == 0)))
 			continue;
 		json_t *schema_of = json_object_get(p, "schema");
 		if (!schema_of) {
 			json_t *content = json_object_get(p, "content");
 			const char *k;
 			json_t *v;
-			json_object_foreach(content, k, v)
-			{
+			json_object_foreach(content, k, v) {
 				schema_of = json_object_get(v, "schema");
 				break;
 			}
@@ -1147,8 +1138,9 @@ static void import_operation(struct ctx *c, const char *path, json_t *item, cons
 			free(d);
 			const char *arg = add_param(decls, "content", decl, "body");
 			json_object_set_new(action, "body_encoding", json_string("raw"));
-			json_object_set_new(action, "raw", json_pack("{s:s, s:s}", "content", arg,
-								     "content_type", ct));
+			json_object_set_new(
+				action, "raw",
+				json_pack("{s:s, s:s}", "content", arg, "content_type", ct));
 			json_decref(flat);
 			flat = NULL;
 		}
@@ -1160,16 +1152,15 @@ static void import_operation(struct ctx *c, const char *path, json_t *item, cons
 		int get = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
 		if (get && json_object_size(props))
 			note(c, "%s: request body fields are sent in the query%s", where, NULL);
-		json_object_foreach(props, k, v)
-		{
+		json_object_foreach(props, k, v) {
 			json_t *decl = json_deep_copy(v);
 			json_object_del(decl, "required"); /* a param's "required" is its own */
 			json_object_set_new(decl, "in", json_string(get ? "query" : "body"));
 			size_t j;
 			json_t *r;
 			json_array_foreach(req, j, r)
-			if (strcmp(json_string_value(r), k) == 0)
-				json_object_set_new(decl, "required", json_true());
+				if (strcmp(json_string_value(r), k) == 0)
+					json_object_set_new(decl, "required", json_true());
 			const char *fmt = json_string_value(json_object_get(decl, "format"));
 			int file = enc == 1 && fmt && strcmp(fmt, "binary") == 0 &&
 				   !json_object_get(action, "multipart");
@@ -1186,8 +1177,8 @@ static void import_operation(struct ctx *c, const char *path, json_t *item, cons
 							  "content", arg, "filename", fname);
 				json_object_set_new(action, "multipart", multi);
 				json_object_set_new(decls, fname,
-						    json_pack("{s:s, s:s, s:b, s:s}", "type", "string",
-							      "in", "body", "required", 1,
+						    json_pack("{s:s, s:s, s:b, s:s}", "type",
+							      "string", "in", "body", "required", 1,
 							      "description",
 							      "File name sent with the file."));
 				free(fname);
@@ -1209,12 +1200,12 @@ static void import_operation(struct ctx *c, const char *path, json_t *item, cons
 		  strcmp(verb, "create") == 0 || strcmp(verb, "update") == 0 ||
 		  strcmp(verb, "delete") == 0;
 	if (!std)
-		json_object_set_new(action, "kind",
-				    json_string(strcmp(method, "GET") == 0 ||
-							strcmp(method, "HEAD") == 0
-						    ? "read"
-						: strcmp(method, "DELETE") == 0 ? "delete"
-										: "write"));
+		json_object_set_new(
+			action, "kind",
+			json_string(strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0
+					    ? "read"
+				    : strcmp(method, "DELETE") == 0 ? "delete"
+								    : "write"));
 	const char *summary = json_string_value(json_object_get(op, "summary"));
 	char *title = trim_text(summary);
 	if (title && strlen(title) < 100)
@@ -1261,9 +1252,9 @@ size_t import_count_operations(json_t *spec)
 	const char *path;
 	json_t *item;
 	json_object_foreach(json_object_get(spec, "paths"), path, item)
-	for (int m = 0; methods[m]; m++)
-		if (json_is_object(json_object_get(item, methods[m])))
-			n++;
+		for (int m = 0; methods[m]; m++)
+			if (json_is_object(json_object_get(item, methods[m])))
+				n++;
 	return n;
 }
 
@@ -1302,13 +1293,13 @@ static json_t *oauth_method(struct ctx *c, const char *name, json_t *s)
 		json_object_set_new(copy, "authorizationUrl",
 				    json_incref(json_object_get(s, "authorizationUrl")));
 		json_object_set_new(flows,
-				    f && strcmp(f, "application") == 0 ? "clientCredentials"
+				    f && strcmp(f, "application") == 0  ? "clientCredentials"
 				    : f && strcmp(f, "accessCode") == 0 ? "authorizationCode"
-									 : f ? f : "authorizationCode",
+				    : f                                 ? f
+									: "authorizationCode",
 				    copy);
 	}
-	json_object_foreach(flows, fk, flow)
-	{
+	json_object_foreach(flows, fk, flow) {
 		const char *au = json_string_value(json_object_get(flow, "authorizationUrl"));
 		const char *tu = json_string_value(json_object_get(flow, "tokenUrl"));
 		if (au && !json_object_get(m, "authorize_url"))
@@ -1321,27 +1312,26 @@ static json_t *oauth_method(struct ctx *c, const char *name, json_t *s)
 			json_array_append_new(grants, json_string("client_credentials"));
 		const char *sk;
 		json_t *sv;
-		json_object_foreach(json_object_get(flow, "scopes"), sk, sv)
-		{
+		json_object_foreach(json_object_get(flow, "scopes"), sk, sv) {
 			int dup = 0;
 			size_t i;
 			json_t *v;
 			json_array_foreach(scopes, i, v)
-			if (strcmp(json_string_value(v), sk) == 0)
-				dup = 1;
+				if (strcmp(json_string_value(v), sk) == 0)
+					dup = 1;
 			if (!dup)
 				json_array_append_new(scopes, json_string(sk));
 		}
 	}
 	char *id_env = env_name(c->slug, "client_id");
-	json_t *fields = json_pack("{s:{s:s, s:b, s:s, s:s}, s:o, s:o, s:o}", "client_id", "type",
-				   "string", "secret", 0, "env", id_env, "description",
-				   "The OAuth app's client id.", "client_secret",
-				   secret_field(c->slug, "client_secret", "The OAuth app's client secret."),
-				   "access_token",
-				   secret_field(c->slug, "access_token",
-						"Access token; switchboard connect obtains and refreshes it."),
-				   "refresh_token", secret_field(c->slug, "refresh_token", NULL));
+	json_t *fields = json_pack(
+		"{s:{s:s, s:b, s:s, s:s}, s:o, s:o, s:o}", "client_id", "type", "string", "secret",
+		0, "env", id_env, "description", "The OAuth app's client id.", "client_secret",
+		secret_field(c->slug, "client_secret", "The OAuth app's client secret."),
+		"access_token",
+		secret_field(c->slug, "access_token",
+			     "Access token; switchboard connect obtains and refreshes it."),
+		"refresh_token", secret_field(c->slug, "refresh_token", NULL));
 	free(id_env);
 	json_object_set_new(json_object_get(fields, "client_secret"), "required", json_false());
 	json_object_set_new(json_object_get(fields, "refresh_token"), "required", json_false());
@@ -1371,8 +1361,7 @@ static json_t *auth_of(struct ctx *c)
 	json_t *by_scheme = json_object(); /* scheme name -> method type */
 	const char *k;
 	json_t *s;
-	json_object_foreach(schemes, k, s)
-	{
+	json_object_foreach(schemes, k, s) {
 		s = deref(c, s);
 		const char *type = json_string_value(json_object_get(s, "type"));
 		const char *scheme = json_string_value(json_object_get(s, "scheme"));
@@ -1384,20 +1373,22 @@ static json_t *auth_of(struct ctx *c)
 			const char *in = json_string_value(json_object_get(s, "in"));
 			const char *name = json_string_value(json_object_get(s, "name"));
 			if (in && name && (strcmp(in, "header") == 0 || strcmp(in, "query") == 0))
-				m = json_pack("{s:s, s:s, s:s, s:s, s:{s:o}}", "type", "api_key", "label",
-					      k, "in", in, "name", name, "fields", "api_key",
-					      secret_field(c->slug, "api_key", desc));
+				m = json_pack("{s:s, s:s, s:s, s:s, s:{s:o}}", "type", "api_key",
+					      "label", k, "in", in, "name", name, "fields",
+					      "api_key", secret_field(c->slug, "api_key", desc));
 			else
 				note(c, "auth %s: an API key in a %s is not supported", k,
 				     in ? in : "?");
-		} else if (strcmp(type, "basic") == 0 ||
-			   (strcmp(type, "http") == 0 && scheme && strcasecmp(scheme, "basic") == 0)) {
+		} else if (strcmp(type, "basic") == 0 || (strcmp(type, "http") == 0 && scheme &&
+							  strcasecmp(scheme, "basic") == 0)) {
 			char *env = env_name(c->slug, "username");
-			m = json_pack("{s:s, s:s, s:{s:{s:s, s:b, s:s}, s:o}}", "type", "basic", "label", k,
-				      "fields", "username", "type", "string", "required", 1, "env", env,
-				      "password", secret_field(c->slug, "password", NULL));
+			m = json_pack("{s:s, s:s, s:{s:{s:s, s:b, s:s}, s:o}}", "type", "basic",
+				      "label", k, "fields", "username", "type", "string",
+				      "required", 1, "env", env, "password",
+				      secret_field(c->slug, "password", NULL));
 			free(env);
-		} else if (strcmp(type, "http") == 0 && scheme && strcasecmp(scheme, "bearer") == 0) {
+		} else if (strcmp(type, "http") == 0 && scheme &&
+			   strcasecmp(scheme, "bearer") == 0) {
 			m = json_pack("{s:s, s:s, s:{s:o}}", "type", "bearer", "label", k, "fields",
 				      "token", secret_field(c->slug, "token", desc));
 		} else if (strcmp(type, "oauth2") == 0) {
@@ -1415,8 +1406,8 @@ static json_t *auth_of(struct ctx *c)
 		size_t i;
 		json_t *v;
 		json_array_foreach(methods_out, i, v)
-		if (strcmp(json_string_value(json_object_get(v, "type")), mt) == 0)
-			dup = 1;
+			if (strcmp(json_string_value(json_object_get(v, "type")), mt) == 0)
+				dup = 1;
 		if (dup) {
 			note(c, "auth %s: a second %s method (the first is kept)", k, mt);
 			json_decref(m);
@@ -1433,10 +1424,8 @@ static json_t *auth_of(struct ctx *c)
 	size_t i;
 	json_t *req;
 	for (int r = 0; rank[r] && !def; r++)
-		json_array_foreach(json_object_get(c->spec, "security"), i, req)
-		{
-			json_object_foreach(req, k, s)
-			{
+		json_array_foreach(json_object_get(c->spec, "security"), i, req) {
+			json_object_foreach(req, k, s) {
 				const char *t = json_string_value(json_object_get(by_scheme, k));
 				if (!def && t && strcmp(t, rank[r]) == 0)
 					def = t;
@@ -1445,8 +1434,10 @@ static json_t *auth_of(struct ctx *c)
 	if (!json_array_size(methods_out)) {
 		/* Most such APIs (GitHub's spec) still take a token: offer one,
 		 * and no credentials at all. */
-		note(c, "auth: the spec declares no security scheme; a bearer token and none are "
-			"offered%s%s", "", NULL);
+		note(c,
+		     "auth: the spec declares no security scheme; a bearer token and none are "
+		     "offered%s%s",
+		     "", NULL);
 		json_array_append_new(methods_out,
 				      json_pack("{s:s, s:s, s:{s:o}}", "type", "bearer", "label",
 						"Bearer token", "fields", "token",
@@ -1455,14 +1446,14 @@ static json_t *auth_of(struct ctx *c)
 	}
 	if (!def) {
 		/* an API key or token before OAuth: it works without an app */
-		json_array_foreach(methods_out, i, req)
-		{
+		json_array_foreach(methods_out, i, req) {
 			const char *t = json_string_value(json_object_get(req, "type"));
 			if (!def && strcmp(t, "oauth2") != 0)
 				def = t;
 		}
 		if (!def)
-			def = json_string_value(json_object_get(json_array_get(methods_out, 0), "type"));
+			def = json_string_value(
+				json_object_get(json_array_get(methods_out, 0), "type"));
 	}
 	json_t *auth = json_pack("{s:s, s:o}", "default", def, "methods", methods_out);
 	json_decref(by_scheme);
@@ -1474,7 +1465,8 @@ static void base_url_of(struct ctx *c, json_t *conn)
 	if (c->swagger) {
 		const char *host = json_string_value(json_object_get(c->spec, "host"));
 		const char *bp = json_string_value(json_object_get(c->spec, "basePath"));
-		const char *scheme = json_string_value(json_array_get(json_object_get(c->spec, "schemes"), 0));
+		const char *scheme =
+			json_string_value(json_array_get(json_object_get(c->spec, "schemes"), 0));
 		if (host) {
 			char *u = xasprintf("%s://%s%s", scheme ? scheme : "https", host,
 					    bp && strcmp(bp, "/") != 0 ? bp : "");
@@ -1496,8 +1488,7 @@ static void base_url_of(struct ctx *c, json_t *conn)
 	json_t *params = json_object();
 	const char *k;
 	json_t *v;
-	json_object_foreach(vars, k, v)
-	{
+	json_object_foreach(vars, k, v) {
 		json_t *f = json_pack("{s:s}", "type", "string");
 		copy_key(f, v, "default");
 		copy_key(f, v, "enum");
@@ -1516,40 +1507,40 @@ static void errors_of(struct ctx *c, json_t *conn)
 	const char *path;
 	json_t *item;
 	json_object_foreach(json_object_get(c->spec, "paths"), path, item)
-	for (int m = 0; methods[m]; m++) {
-		json_t *op = json_object_get(item, methods[m]);
-		const char *code;
-		json_t *r;
-		json_object_foreach(json_object_get(op, "responses"), code, r)
-		{
-			if (code[0] != '4' && strcmp(code, "default") != 0)
-				continue;
-			r = deref(c, r);
-			json_t *schema = c->swagger ? json_object_get(r, "schema") : NULL;
-			const char *ck;
-			json_t *cv;
-			json_object_foreach(json_object_get(r, "content"), ck, cv)
-			if (!schema && want_type(ck) == 3)
-				schema = json_object_get(cv, "schema");
-			if (!schema)
-				continue;
-			static const char *const msg[] = {"message", "error_description", "detail",
-							  "Message", "title", NULL};
-			char *mp = find_prop(c, schema, msg, 0);
-			if (!mp)
-				continue;
-			json_t *e = json_pack("{s:s}", "message", mp);
-			static const char *const codes[] = {"code", "type", "error_code", "status",
-							    NULL};
-			char *cp = find_prop(c, schema, codes, 0);
-			if (cp)
-				json_object_set_new(e, "code", json_string(cp));
-			json_object_set_new(conn, "errors", e);
-			free(mp);
-			free(cp);
-			return;
+		for (int m = 0; methods[m]; m++) {
+			json_t *op = json_object_get(item, methods[m]);
+			const char *code;
+			json_t *r;
+			json_object_foreach(json_object_get(op, "responses"), code, r) {
+				if (code[0] != '4' && strcmp(code, "default") != 0)
+					continue;
+				r = deref(c, r);
+				json_t *schema = c->swagger ? json_object_get(r, "schema") : NULL;
+				const char *ck;
+				json_t *cv;
+				json_object_foreach(json_object_get(r, "content"), ck, cv)
+					if (!schema && want_type(ck) == 3)
+						schema = json_object_get(cv, "schema");
+				if (!schema)
+					continue;
+				static const char *const msg[] = {"message", "error_description",
+								  "detail",  "Message",
+								  "title",   NULL};
+				char *mp = find_prop(c, schema, msg, 0);
+				if (!mp)
+					continue;
+				json_t *e = json_pack("{s:s}", "message", mp);
+				static const char *const codes[] = {"code", "type", "error_code",
+								    "status", NULL};
+				char *cp = find_prop(c, schema, codes, 0);
+				if (cp)
+					json_object_set_new(e, "code", json_string(cp));
+				json_object_set_new(conn, "errors", e);
+				free(mp);
+				free(cp);
+				return;
+			}
 		}
-	}
 }
 
 /* The entity an event's leading words name ("check-run-completed" ->
@@ -1588,20 +1579,20 @@ static void events_of(struct ctx *c)
 	json_t *v;
 	for (int s = 0; srcs[s]; s++)
 		json_object_foreach(json_object_get(c->spec, srcs[s]), k, v)
-		json_array_append_new(names, json_string(k));
+			json_array_append_new(names, json_string(k));
 	const char *path;
 	json_t *item;
 	json_object_foreach(json_object_get(c->spec, "paths"), path, item)
-	for (int m = 0; methods[m]; m++)
-		json_object_foreach(json_object_get(json_object_get(item, methods[m]), "callbacks"), k,
-				    v)
-	json_array_append_new(names, json_string(k));
+		for (int m = 0; methods[m]; m++)
+			json_object_foreach(
+				json_object_get(json_object_get(item, methods[m]), "callbacks"), k,
+				v)
+				json_array_append_new(names, json_string(k));
 	size_t i, lost = 0;
 	json_t *n;
 	struct buf missed;
 	buf_init(&missed, IMPORT_TEXT_MAX);
-	json_array_foreach(names, i, n)
-	{
+	json_array_foreach(names, i, n) {
 		const char *ev = json_string_value(n), *rest = NULL;
 		json_t *ent = event_entity(c, ev, &rest);
 		if (!ent) {
@@ -1634,8 +1625,7 @@ static void describe_entities(struct ctx *c)
 {
 	const char *ename;
 	json_t *e;
-	json_object_foreach(c->entities, ename, e)
-	{
+	json_object_foreach(c->entities, ename, e) {
 		json_t *list = json_object_get(json_object_get(e, "actions"), "read");
 		json_t *ref = json_object_get(list, "x-operation");
 		if (!ref)
@@ -1668,8 +1658,7 @@ static size_t segments(const char *path)
 	return n;
 }
 
-json_t *import_connector(json_t *spec, const struct import_opts *o, json_t *report,
-			 struct err *err)
+json_t *import_connector(json_t *spec, const struct import_opts *o, json_t *report, struct err *err)
 {
 	struct ctx c = {.spec = spec, .o = o, .report = report};
 	c.swagger = json_is_string(json_object_get(spec, "swagger"));
@@ -1707,15 +1696,15 @@ json_t *import_connector(json_t *spec, const struct import_opts *o, json_t *repo
 	const char *path;
 	json_t *item;
 	json_object_foreach(json_object_get(spec, "paths"), path, item)
-	for (int m = 0; methods[m]; m++) {
-		json_t *op = json_object_get(item, methods[m]);
-		const char *ct;
-		json_t *s = NULL;
-		int req;
-		if (json_is_object(op) && op_body(&c, op, &ct, &s, &req) == 0 && ct)
-			counts[want_type(ct)]++;
-		json_decref(s);
-	}
+		for (int m = 0; methods[m]; m++) {
+			json_t *op = json_object_get(item, methods[m]);
+			const char *ct;
+			json_t *s = NULL;
+			int req;
+			if (json_is_object(op) && op_body(&c, op, &ct, &s, &req) == 0 && ct)
+				counts[want_type(ct)]++;
+			json_decref(s);
+		}
 	c.encoding = counts[2] > counts[3] ? "form" : "json";
 
 	json_t *conn = json_object();
@@ -1736,7 +1725,7 @@ json_t *import_connector(json_t *spec, const struct import_opts *o, json_t *repo
 	size_t npaths = json_object_size(json_object_get(spec, "paths")), at = 0;
 	const char **order = xcalloc(npaths ? npaths : 1, sizeof(*order));
 	json_object_foreach(json_object_get(spec, "paths"), path, item)
-	order[at++] = path;
+		order[at++] = path;
 	for (size_t a = 1; a < npaths; a++) {
 		const char *key = order[a];
 		size_t depth = segments(key), b = a;
@@ -1819,20 +1808,17 @@ size_t import_merge(json_t *existing, json_t *generated)
 	json_t *ents = json_object_get(existing, "entities");
 	const char *en;
 	json_t *e;
-	json_object_foreach(ents, en, e)
-	{
+	json_object_foreach(ents, en, e) {
 		const char *an;
 		json_t *a;
 		json_object_foreach(json_object_get(e, "actions"), an, a)
-		add_key(seen, a);
+			add_key(seen, a);
 	}
 	size_t added = 0;
-	json_object_foreach(json_object_get(generated, "entities"), en, e)
-	{
+	json_object_foreach(json_object_get(generated, "entities"), en, e) {
 		const char *an;
 		json_t *a;
-		json_object_foreach(json_object_get(e, "actions"), an, a)
-		{
+		json_object_foreach(json_object_get(e, "actions"), an, a) {
 			if (has_key(seen, a))
 				continue;
 			json_t *mine = json_object_get(ents, en);

@@ -16,17 +16,18 @@ static json_t *infer(json_t *v, int depth)
 		const char *k;
 		json_t *x;
 		json_object_foreach(v, k, x)
-		json_object_set_new(props, k, infer(x, depth + 1));
+			json_object_set_new(props, k, infer(x, depth + 1));
 		return json_pack("{s:s, s:o}", "type", "object", "properties", props);
 	}
 	if (json_is_array(v))
 		return json_pack("{s:s, s:o}", "type", "array", "items",
 				 json_array_size(v) ? infer(json_array_get(v, 0), depth + 1)
 						    : json_object());
-	const char *t = json_is_integer(v) ? "integer" : json_is_real(v) ? "number"
-						    : json_is_boolean(v) ? "boolean"
-						    : json_is_string(v) ? "string"
-									: NULL;
+	const char *t = json_is_integer(v)   ? "integer"
+			: json_is_real(v)    ? "number"
+			: json_is_boolean(v) ? "boolean"
+			: json_is_string(v)  ? "string"
+					     : NULL;
 	return t ? json_pack("{s:s}", "type", t) : json_object();
 }
 
@@ -52,39 +53,36 @@ static void add_request(json_t *paths, json_t *req, const char *name, const char
 	json_t *params = json_array();
 	size_t i;
 	json_t *v;
-	json_array_foreach(json_object_get(url, "path"), i, v)
-	{
+	json_array_foreach(json_object_get(url, "path"), i, v) {
 		if (!json_is_string(v))
 			continue;
 		char *seg = segment(json_string_value(v));
 		buf_addf(&path, "/%s", seg);
 		if (seg[0] == '{') {
 			char *pn = xstrndup(seg + 1, strlen(seg) - 2);
-			json_array_append_new(params,
-					      json_pack("{s:s, s:s, s:b, s:{s:s}}", "name", pn, "in",
-							"path", "required", 1, "schema", "type",
-							"string"));
+			json_array_append_new(params, json_pack("{s:s, s:s, s:b, s:{s:s}}", "name",
+								pn, "in", "path", "required", 1,
+								"schema", "type", "string"));
 			free(pn);
 		}
 		free(seg);
 	}
 	if (!path.len)
 		buf_adds(&path, "/");
-	json_array_foreach(json_object_get(url, "query"), i, v)
-	{
+	json_array_foreach(json_object_get(url, "query"), i, v) {
 		const char *k = json_string_value(json_object_get(v, "key"));
 		if (k && !json_is_true(json_object_get(v, "disabled")))
-			json_array_append_new(params,
-					      json_pack("{s:s, s:s, s:{s:s}, s:s*}", "name", k, "in",
-							"query", "schema", "type", "string",
-							"description",
-							json_string_value(json_object_get(v, "description"))));
+			json_array_append_new(
+				params,
+				json_pack("{s:s, s:s, s:{s:s}, s:s*}", "name", k, "in", "query",
+					  "schema", "type", "string", "description",
+					  json_string_value(json_object_get(v, "description"))));
 	}
-	json_array_foreach(json_object_get(req, "header"), i, v)
-	{
+	json_array_foreach(json_object_get(req, "header"), i, v) {
 		const char *k = json_string_value(json_object_get(v, "key"));
 		if (k && strcasecmp(k, "Content-Type") != 0 && strcasecmp(k, "Accept") != 0 &&
-		    strcasecmp(k, "Authorization") != 0 && !json_is_true(json_object_get(v, "disabled")))
+		    strcasecmp(k, "Authorization") != 0 &&
+		    !json_is_true(json_object_get(v, "disabled")))
 			json_array_append_new(params,
 					      json_pack("{s:s, s:s, s:{s:s}}", "name", k, "in",
 							"header", "schema", "type", "string"));
@@ -110,15 +108,15 @@ static void add_request(json_t *paths, json_t *req, const char *name, const char
 		json_decref(example);
 	} else if (mode && (strcmp(mode, "urlencoded") == 0 || strcmp(mode, "formdata") == 0)) {
 		json_t *props = json_object();
-		json_array_foreach(json_object_get(body, mode), i, v)
-		{
+		json_array_foreach(json_object_get(body, mode), i, v) {
 			const char *k = json_string_value(json_object_get(v, "key"));
 			const char *t = json_string_value(json_object_get(v, "type"));
 			if (k)
 				json_object_set_new(props, k,
 						    t && strcmp(t, "file") == 0
-							    ? json_pack("{s:s, s:s}", "type", "string",
-									"format", "binary")
+							    ? json_pack("{s:s, s:s}", "type",
+									"string", "format",
+									"binary")
 							    : json_pack("{s:s}", "type", "string"));
 		}
 		schema = json_pack("{s:s, s:o}", "type", "object", "properties", props);
@@ -135,7 +133,8 @@ static void add_request(json_t *paths, json_t *req, const char *name, const char
 	}
 	char lower[8] = {0};
 	for (size_t k = 0; k < sizeof(lower) - 1 && method[k]; k++)
-		lower[k] = (char)(method[k] >= 'A' && method[k] <= 'Z' ? method[k] + 32 : method[k]);
+		lower[k] =
+			(char)(method[k] >= 'A' && method[k] <= 'Z' ? method[k] + 32 : method[k]);
 	if (!json_object_get(item, lower))
 		json_object_set_new(item, lower, op);
 	else
@@ -149,8 +148,7 @@ static void walk(json_t *paths, json_t *items, const char *tag, int depth, json_
 	json_t *it;
 	if (depth > POSTMAN_DEPTH)
 		return;
-	json_array_foreach(items, i, it)
-	{
+	json_array_foreach(items, i, it) {
 		const char *name = json_string_value(json_object_get(it, "name"));
 		if (json_is_array(json_object_get(it, "item"))) {
 			walk(paths, json_object_get(it, "item"), name, depth + 1, first_url);
@@ -176,8 +174,7 @@ static json_t *security(json_t *auth)
 		const char *key = "X-API-Key", *in = "header";
 		size_t i;
 		json_t *v;
-		json_array_foreach(json_object_get(auth, "apikey"), i, v)
-		{
+		json_array_foreach(json_object_get(auth, "apikey"), i, v) {
 			const char *k = json_string_value(json_object_get(v, "key"));
 			const char *val = json_string_value(json_object_get(v, "value"));
 			if (k && val && strcmp(k, "key") == 0)
@@ -191,8 +188,7 @@ static json_t *security(json_t *auth)
 		const char *au = NULL, *tu = NULL;
 		size_t i;
 		json_t *v;
-		json_array_foreach(json_object_get(auth, "oauth2"), i, v)
-		{
+		json_array_foreach(json_object_get(auth, "oauth2"), i, v) {
 			const char *k = json_string_value(json_object_get(v, "key"));
 			const char *val = json_string_value(json_object_get(v, "value"));
 			if (k && val && strcmp(k, "authUrl") == 0)
@@ -201,8 +197,8 @@ static json_t *security(json_t *auth)
 				tu = val;
 		}
 		return json_pack("{s:s, s:{s:{s:s, s:s, s:{}}}}", "type", "oauth2", "flows",
-				 "authorizationCode", "authorizationUrl", au ? au : "",
-				 "tokenUrl", tu ? tu : "", "scopes");
+				 "authorizationCode", "authorizationUrl", au ? au : "", "tokenUrl",
+				 tu ? tu : "", "scopes");
 	}
 	return NULL;
 }
@@ -219,10 +215,10 @@ json_t *import_postman(json_t *doc, struct err *err)
 	json_t *first_url = NULL;
 	walk(paths, json_object_get(doc, "item"), NULL, 0, &first_url);
 	const char *title = json_string_value(json_object_get(info, "name"));
-	json_t *out = json_pack("{s:s, s:{s:s, s:s, s:s*}, s:o}", "openapi", "3.0.3", "info", "title",
-				title ? title : "Postman collection", "version", "1",
-				"description", json_string_value(json_object_get(info, "description")),
-				"paths", paths);
+	json_t *out =
+		json_pack("{s:s, s:{s:s, s:s, s:s*}, s:o}", "openapi", "3.0.3", "info", "title",
+			  title ? title : "Postman collection", "version", "1", "description",
+			  json_string_value(json_object_get(info, "description")), "paths", paths);
 	/* The server: the first request's protocol and host; "{{baseUrl}}"
 	 * becomes a server variable with the collection variable's value. */
 	json_t *host = json_object_get(first_url, "host");
@@ -235,8 +231,7 @@ json_t *import_postman(json_t *doc, struct err *err)
 		json_t *v;
 		if (proto)
 			buf_addf(&b, "%s://", proto);
-		json_array_foreach(host, i, v)
-		{
+		json_array_foreach(host, i, v) {
 			char *seg = segment(json_string_value(v) ? json_string_value(v) : "");
 			buf_addf(&b, "%s%s", i ? "." : "", seg);
 			if (seg[0] == '{') {
@@ -245,10 +240,13 @@ json_t *import_postman(json_t *doc, struct err *err)
 				size_t j;
 				json_t *cv;
 				json_array_foreach(json_object_get(doc, "variable"), j, cv)
-				if (json_is_string(json_object_get(cv, "key")) &&
-				    strcmp(json_string_value(json_object_get(cv, "key")), name) == 0)
-					def = json_string_value(json_object_get(cv, "value"));
-				json_object_set_new(vars, name, json_pack("{s:s}", "default", def ? def : ""));
+					if (json_is_string(json_object_get(cv, "key")) &&
+					    strcmp(json_string_value(json_object_get(cv, "key")),
+						   name) == 0)
+						def = json_string_value(
+							json_object_get(cv, "value"));
+				json_object_set_new(vars, name,
+						    json_pack("{s:s}", "default", def ? def : ""));
 				free(name);
 			}
 			free(seg);

@@ -75,7 +75,8 @@ static json_t *convert(yaml_document_t *doc, yaml_node_t *n, int depth, struct e
 			return NULL;
 		}
 		if (k && k->type == YAML_SCALAR_NODE) {
-			char *key = xstrndup((const char *)k->data.scalar.value, k->data.scalar.length);
+			char *key =
+				xstrndup((const char *)k->data.scalar.value, k->data.scalar.length);
 			json_object_set_new(o, key, v);
 			free(key);
 		} else {

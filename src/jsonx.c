@@ -34,16 +34,14 @@ static int doc_real_digits(json_t *v)
 	if (json_is_array(v)) {
 		size_t i;
 		json_t *x;
-		json_array_foreach(v, i, x)
-		{
+		json_array_foreach(v, i, x) {
 			int q = doc_real_digits(x);
 			p = q > p ? q : p;
 		}
 	} else if (json_is_object(v)) {
 		const char *k;
 		json_t *x;
-		json_object_foreach(v, k, x)
-		{
+		json_object_foreach(v, k, x) {
 			int q = doc_real_digits(x);
 			p = q > p ? q : p;
 		}
@@ -88,7 +86,8 @@ static int pointer_token(const char *p, size_t n, struct buf *tok)
 static json_t *pointer_element(json_t *array, const char *tok)
 {
 	const char *digits = tok[0] == '-' ? tok + 1 : tok;
-	if (!*digits || (digits[0] == '0' && digits[1]) || strspn(digits, "0123456789") != strlen(digits))
+	if (!*digits || (digits[0] == '0' && digits[1]) ||
+	    strspn(digits, "0123456789") != strlen(digits))
 		return NULL;
 	long i;
 	if (parse_long(tok, &i) < 0)
@@ -130,8 +129,7 @@ json_t *jsonx_pointer_first(json_t *doc, json_t *ptrs)
 		return jsonx_pointer(doc, json_string_value(ptrs));
 	size_t i;
 	json_t *p;
-	json_array_foreach(ptrs, i, p)
-	{
+	json_array_foreach(ptrs, i, p) {
 		json_t *v = jsonx_pointer(doc, json_string_value(p));
 		if (v && !json_is_null(v) && !json_is_object(v) && !json_is_array(v))
 			return v;

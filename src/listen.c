@@ -375,9 +375,8 @@ struct listener *listen_start(const char *addr, int port, size_t max_body,
 	 * select()'s FD_SETSIZE. Reading is non-blocking on one thread: a
 	 * client that stalls (slowloris) holds a slot until the idle timeout,
 	 * never the thread. */
-	unsigned int flags =
-		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ITC | MHD_USE_ERROR_LOG |
-		MHD_ALLOW_SUSPEND_RESUME;
+	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ITC |
+			     MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
 	if (inet_pton(AF_INET, addr, &sa4.sin_addr) != 1) {
 		if (inet_pton(AF_INET6, addr, &sa6.sin6_addr) != 1) {
 			err_set(err, "invalid listen address '%s' (an IPv4 or IPv6 address)", addr);

@@ -69,8 +69,8 @@ void log_reset(void)
 	pthread_mutex_unlock(&lock);
 }
 
-static const char *markers[] = {"bearer ", "basic ", "token=", "token\":\"", "password=", "secret=",
-				"api_key=", "apikey=", "authorization: ", NULL};
+static const char *markers[] = {"bearer ", "basic ",   "token=",  "token\":\"",      "password=",
+				"secret=", "api_key=", "apikey=", "authorization: ", NULL};
 
 /* log_redact with the lock held. */
 static char *redact(const char *s)
@@ -100,8 +100,8 @@ static char *redact(const char *s)
 				continue;
 			size_t j = i + ml;
 			size_t k = j;
-			while (k < b.len && b.data[k] != ' ' && b.data[k] != '&' && b.data[k] != '"' &&
-			       b.data[k] != ',' && b.data[k] != '\n')
+			while (k < b.len && b.data[k] != ' ' && b.data[k] != '&' &&
+			       b.data[k] != '"' && b.data[k] != ',' && b.data[k] != '\n')
 				k++;
 			if (k == j || (k - j == 10 && strncmp(b.data + j, "[redacted]", 10) == 0))
 				continue;

@@ -18,11 +18,11 @@
 
 #define DEFAULT_TIMEOUT_MS 30000
 #define CONNECT_TIMEOUT_MS 10000
-#define MAX_MESSAGE (25u << 20)   /* an outgoing message, encoded */
+#define MAX_MESSAGE (25u << 20) /* an outgoing message, encoded */
 #define MAX_RECIPIENTS 100
 #define MAX_ATTACHMENTS 50
-#define MAX_CONTENT (3u << 20)    /* attachment bytes mail_read returns, decoded */
-#define DEFAULT_MAX_CHARS 100000  /* mail_read's cut of text and html */
+#define MAX_CONTENT (3u << 20)   /* attachment bytes mail_read returns, decoded */
+#define DEFAULT_MAX_CHARS 100000 /* mail_read's cut of text and html */
 #define MAX_ADDR_LEN 254
 #define MAX_MAILBOX 1000
 #define LIST_DEFAULT 20
@@ -51,7 +51,8 @@ static void err_scrub(struct err *err, const struct mail_account *a)
 		while ((hit = strstr(err->msg, s))) {
 			char tail[sizeof(err->msg)];
 			snprintf(tail, sizeof(tail), "%s", hit + sl);
-			snprintf(hit, sizeof(err->msg) - (size_t)(hit - err->msg), "[redacted]%s", tail);
+			snprintf(hit, sizeof(err->msg) - (size_t)(hit - err->msg), "[redacted]%s",
+				 tail);
 		}
 	}
 }
@@ -108,8 +109,9 @@ static CURL *easy_new(const struct mail_account *a, enum proto p, char *errbuf, 
 			port = p == PROTO_SMTP ? 465 : 993;
 	} else if (strcmp(sec, "none") == 0) {
 		if (!is_loopback(host)) {
-			err_set(err, "security \"none\" (plain text) is only allowed to this machine "
-				     "(127.0.0.1, ::1, localhost)");
+			err_set(err,
+				"security \"none\" (plain text) is only allowed to this machine "
+				"(127.0.0.1, ::1, localhost)");
 			goto out;
 		}
 		if (!port)
@@ -131,14 +133,15 @@ static CURL *easy_new(const struct mail_account *a, enum proto p, char *errbuf, 
 	}
 	errbuf[0] = '\0';
 	if (curl_easy_setopt(c, CURLOPT_URL, url) != CURLE_OK ||
-	    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, p == PROTO_SMTP ? "smtp,smtps" : "imap,imaps") !=
-		    CURLE_OK ||
+	    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR,
+			     p == PROTO_SMTP ? "smtp,smtps" : "imap,imaps") != CURLE_OK ||
 	    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L) != CURLE_OK ||
 	    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf) != CURLE_OK ||
 	    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard_cb) != CURLE_OK ||
 	    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout) != CURLE_OK ||
 	    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
-			     timeout < CONNECT_TIMEOUT_MS ? timeout : CONNECT_TIMEOUT_MS) != CURLE_OK ||
+			     timeout < CONNECT_TIMEOUT_MS ? timeout : CONNECT_TIMEOUT_MS) !=
+		    CURLE_OK ||
 	    curl_easy_setopt(c, CURLOPT_USE_SSL, use_ssl) != CURLE_OK ||
 	    (a->username && curl_easy_setopt(c, CURLOPT_USERNAME, a->username) != CURLE_OK)) {
 		err_set(err, "cannot set up curl for %s", kind);
@@ -193,8 +196,8 @@ static int arg_uid(json_t *v, const char *key, unsigned long *out, struct err *e
 	if (json_is_integer(v) && json_integer_value(v) > 0 &&
 	    json_integer_value(v) <= 4294967295LL)
 		n = (long)json_integer_value(v);
-	else if (json_is_string(v) && strspn(json_string_value(v), "0123456789") ==
-						  strlen(json_string_value(v)))
+	else if (json_is_string(v) &&
+		 strspn(json_string_value(v), "0123456789") == strlen(json_string_value(v)))
 		(void)parse_long(json_string_value(v), &n);
 	if (n < 1 || n > 4294967295L)
 		return err_set(err, "%s must be a message uid (a positive integer)", key);
@@ -204,8 +207,7 @@ static int arg_uid(json_t *v, const char *key, unsigned long *out, struct err *e
 
 /* ------------------------------------------------------------ SMTP */
 
-static int arg_addresses(json_t *args, const char *key, struct mime_addr_list *l,
-			 struct err *err)
+static int arg_addresses(json_t *args, const char *key, struct mime_addr_list *l, struct err *err)
 {
 	json_t *v = json_object_get(args, key), *it;
 	size_t i;
@@ -256,7 +258,8 @@ static int arg_attachments(json_t *args, struct mime_attachment **att, size_t *n
 			return err_set(err, "attachments[%zu].%s", i, sub.msg);
 		a->data = crypto_base64_decode(b64, strlen(b64), CRYPTO_B64_SPACE, &len);
 		if (!a->data)
-			return err_set(err, "attachments[%zu].content_base64 is not valid base64", i);
+			return err_set(err, "attachments[%zu].content_base64 is not valid base64",
+				       i);
 		a->len = len;
 		(*natt)++;
 	}
@@ -299,7 +302,7 @@ static size_t upload_cb(char *dst, size_t size, size_t n, void *ud)
 struct rcpt_watch {
 	char current[MAX_ADDR_LEN + 1]; /* the RCPT waiting for its reply, or "" */
 	json_t *accepted, *rejected;
-	char first_refusal[160];        /* "addr: 550 5.1.1 no such user" */
+	char first_refusal[160]; /* "addr: 550 5.1.1 no such user" */
 };
 
 static int debug_cb(CURL *c, curl_infotype type, char *data, size_t size, void *ud)
@@ -310,7 +313,8 @@ static int debug_cb(CURL *c, curl_infotype type, char *data, size_t size, void *
 		const char *gt;
 		w->current[0] = '\0';
 		if (size > 9 && strncasecmp(data, "RCPT TO:<", 9) == 0 &&
-		    (gt = memchr(data + 9, '>', size - 9)) && (size_t)(gt - data - 9) < sizeof(w->current)) {
+		    (gt = memchr(data + 9, '>', size - 9)) &&
+		    (size_t)(gt - data - 9) < sizeof(w->current)) {
 			memcpy(w->current, data + 9, (size_t)(gt - data - 9));
 			w->current[gt - data - 9] = '\0';
 		}
@@ -332,8 +336,8 @@ static int debug_cb(CURL *c, curl_infotype type, char *data, size_t size, void *
 					size_t k = (size_t)snprintf(w->first_refusal,
 								    sizeof(w->first_refusal),
 								    "%s: ", w->current);
-					for (size_t i = 0; i < n && k + 1 < sizeof(w->first_refusal);
-					     i++)
+					for (size_t i = 0;
+					     i < n && k + 1 < sizeof(w->first_refusal); i++)
 						if (line[i] >= ' ' && line[i] < 0x7f)
 							w->first_refusal[k++] = line[i];
 					w->first_refusal[k] = '\0';
@@ -483,14 +487,15 @@ int mail_send(const struct mail_account *acct, json_t *args, json_t **result, st
 		goto out;
 	}
 	if (rc != CURLE_OK) {
-		err_set(err, "smtp send to '%s' failed: %s", acct->smtp_host, curl_text(rc, errbuf));
+		err_set(err, "smtp send to '%s' failed: %s", acct->smtp_host,
+			curl_text(rc, errbuf));
 		goto out;
 	}
 	/* Should curl ever talk differently, the envelope is what it sent. */
 	if (!json_array_size(watch.accepted) && !json_array_size(watch.rejected))
 		json_array_extend(watch.accepted, envelope);
-	*result = json_pack("{s:s, s:O, s:O}", "message_id", message_id, "accepted",
-			    watch.accepted, "rejected", watch.rejected);
+	*result = json_pack("{s:s, s:O, s:O}", "message_id", message_id, "accepted", watch.accepted,
+			    "rejected", watch.rejected);
 	ret = 0;
 out:
 	if (ret < 0)
@@ -556,7 +561,6 @@ static int arg_long(json_t *args, const char *key, long min, long max, long dflt
 	return 0;
 }
 
-
 /* ------------------------------------------------------------ IMAP */
 
 /* Connect and log in to the account's IMAP server, or NULL with err. */
@@ -570,8 +574,7 @@ static struct imap *login_imap(const struct mail_account *a, struct err *err)
 			 err);
 }
 
-int mail_mailboxes(const struct mail_account *acct, json_t *args, json_t **result,
-		   struct err *err)
+int mail_mailboxes(const struct mail_account *acct, json_t *args, json_t **result, struct err *err)
 {
 	struct imap *im = NULL;
 	const char *pattern;
@@ -631,8 +634,7 @@ static int arg_optional_uid(json_t *args, const char *key, unsigned long *out, s
 }
 
 /* cursor: "<uidvalidity>:<uid>" as returned in next_cursor, or a bare uid. */
-static int arg_cursor(json_t *args, unsigned long *validity, unsigned long *uid,
-		      struct err *err)
+static int arg_cursor(json_t *args, unsigned long *validity, unsigned long *uid, struct err *err)
 {
 	json_t *v = json_object_get(args, "cursor");
 	*validity = *uid = 0;
@@ -691,7 +693,8 @@ int mail_list(const struct mail_account *acct, json_t *args, json_t **result, st
 		search = "ALL";
 	/* Oldest first, the cursor continues above its uid, as since_uid does. */
 	if (imap_search_command(search, oldest ? 0 : cursor, &search_cmd, err) < 0 ||
-	    !(im = login_imap(acct, err)) || imap_open_mailbox(im, mailbox, 0, &cur_validity, err) < 0)
+	    !(im = login_imap(acct, err)) ||
+	    imap_open_mailbox(im, mailbox, 0, &cur_validity, err) < 0)
 		goto out;
 	if (validity && cur_validity && validity != cur_validity) {
 		err_set(err, "cursor is stale: mailbox '%s' was renumbered; list again without it",
@@ -790,8 +793,9 @@ int mail_read(const struct mail_account *acct, json_t *args, json_t **result, st
 	    imap_open_mailbox(im, mailbox, mark_seen, &validity, err) < 0)
 		goto out;
 	if (want_validity && validity && want_validity != validity) {
-		err_set(err, "uidvalidity %lu no longer matches mailbox '%s' (now %lu): its uids "
-			     "were renumbered; list it again",
+		err_set(err,
+			"uidvalidity %lu no longer matches mailbox '%s' (now %lu): its uids "
+			"were renumbered; list it again",
 			want_validity, mailbox, validity);
 		goto out;
 	}

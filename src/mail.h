@@ -13,13 +13,13 @@
 /* One mail account, from a connection (all strings borrowed). */
 struct mail_account {
 	const char *smtp_host;
-	long smtp_port;       /* 0: 587 for starttls, 465 for tls (25 for none) */
+	long smtp_port; /* 0: 587 for starttls, 465 for tls (25 for none) */
 	const char *imap_host;
-	long imap_port;       /* 0: 143 for starttls, 993 for tls (143 for none) */
-	const char *security; /* "starttls" (default: STARTTLS required, never
-			       * plain) or "tls"; "none" (plain text) only to this
-			       * machine: 127.0.0.1, ::1 or localhost */
-	const char *username; /* the login; also the From address when from is NULL */
+	long imap_port;          /* 0: 143 for starttls, 993 for tls (143 for none) */
+	const char *security;    /* "starttls" (default: STARTTLS required, never
+				  * plain) or "tls"; "none" (plain text) only to this
+				  * machine: 127.0.0.1, ::1 or localhost */
+	const char *username;    /* the login; also the From address when from is NULL */
 	const char *password;    /* or NULL with */
 	const char *oauth_token; /* XOAUTH2 bearer token (preferred when both are set) */
 	const char *from;        /* default From: "a@b.c" or "Name <a@b.c>" */
@@ -78,10 +78,9 @@ struct mail_account {
  *   cursor from before the mailbox was renumbered (UIDVALIDITY) is refused.
  *   A bare UID also works as cursor. order "oldest" lists lowest UID first
  *   instead: next_cursor then continues above the last one (pass the same
- *   order with it), so since_uid with order "oldest" pages forward. Header values are decoded to UTF-8;
- *   date is RFC 3339 UTC from the Date header, else from INTERNALDATE;
- *   has_attachments comes from BODYSTRUCTURE. The mailbox is opened
- *   read-only: listing never marks a message seen.
+ *   order with it), so since_uid with order "oldest" pages forward. Header values are decoded to
+ * UTF-8; date is RFC 3339 UTC from the Date header, else from INTERNALDATE; has_attachments comes
+ * from BODYSTRUCTURE. The mailbox is opened read-only: listing never marks a message seen.
  * mail_read: {mailbox?: "INBOX", uid, uidvalidity?, mark_seen?: false,
  *   include_attachments?: false, max_chars?: 100000}
  *   -> {uid, uidvalidity, mailbox, flags, size, from, to: [..], cc: [..],
@@ -100,8 +99,7 @@ struct mail_account {
  *   so reading does not mark it seen, unless mark_seen.
  */
 int mail_send(const struct mail_account *acct, json_t *args, json_t **result, struct err *err);
-int mail_mailboxes(const struct mail_account *acct, json_t *args, json_t **result,
-		   struct err *err);
+int mail_mailboxes(const struct mail_account *acct, json_t *args, json_t **result, struct err *err);
 int mail_list(const struct mail_account *acct, json_t *args, json_t **result, struct err *err);
 int mail_read(const struct mail_account *acct, json_t *args, json_t **result, struct err *err);
 

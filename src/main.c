@@ -25,8 +25,8 @@ static int need_value(int i, int argc, char **argv)
 static int parse_int_opt(const char *opt, const char *v, long min, long *out)
 {
 	if (parse_long(v, out) < 0 || *out < min) {
-		fprintf(stderr, "switchboard: option '%s' needs a number >= %ld, got '%s'\n", opt, min,
-			v);
+		fprintf(stderr, "switchboard: option '%s' needs a number >= %ld, got '%s'\n", opt,
+			min, v);
 		return -1;
 	}
 	return 0;
@@ -244,9 +244,10 @@ static int cmd_serve(struct cli *cli, int argc, char **argv)
 	/* A person who typed the command sees a silent program: say what it
 	 * waits for. Not a byte on stdout, which is the protocol. */
 	if (isatty(STDIN_FILENO))
-		fprintf(stderr, "switchboard: this is an MCP server waiting for a client's messages on "
-				"stdin (Ctrl-D quits); add it to a client, e.g. 'claude mcp add "
-				"switchboard -- switchboard serve', or see 'switchboard --help'\n");
+		fprintf(stderr,
+			"switchboard: this is an MCP server waiting for a client's messages on "
+			"stdin (Ctrl-D quits); add it to a client, e.g. 'claude mcp add "
+			"switchboard -- switchboard serve', or see 'switchboard --help'\n");
 	return mcp_serve(&cli->mcp);
 }
 

@@ -24,7 +24,7 @@
 /* Every version served, newest first: the modern one per request, the
  * others through initialize (versions + 1). */
 static const char *versions[] = {MCP_MODERN_VERSION, "2025-11-25", "2025-06-18",
-				 "2025-03-26", "2024-11-05", NULL};
+				 "2025-03-26",       "2024-11-05", NULL};
 static const char *const *legacy_versions = versions + 1;
 
 #define META_VERSION "io.modelcontextprotocol/protocolVersion"
@@ -43,7 +43,7 @@ static const char *const *legacy_versions = versions + 1;
 #define TTL_RESOURCES_MS 0
 
 enum { ERA_LEGACY = 1, ERA_MODERN = 2 }; /* what the client has spoken so far */
-static const char *levels[] = {"debug",	   "info",  "notice", "warning", "error",
+static const char *levels[] = {"debug",    "info",  "notice",    "warning", "error",
 			       "critical", "alert", "emergency", NULL};
 
 struct call {
@@ -73,11 +73,11 @@ struct listen {
 struct mcp_core {
 	struct mcp_options *opt;
 	const struct mcp_transport *tr;
-	int era;                   /* ERA_* bits */
+	int era;                    /* ERA_* bits */
 	const char *legacy_version; /* what initialize settled (a static string) */
-	json_t *legacy_caps;       /* owned: initialize's client capabilities */
-	json_t *legacy_info;       /* owned: initialize's clientInfo, or NULL */
-	const struct mcp_req *cur; /* the request being handled, for log lines */
+	json_t *legacy_caps;        /* owned: initialize's client capabilities */
+	json_t *legacy_info;        /* owned: initialize's clientInfo, or NULL */
+	const struct mcp_req *cur;  /* the request being handled, for log lines */
 	struct listen *listens;
 	struct mcp_connect *connect; /* switchboard_connect's flows (mcp_connect.c) */
 	struct registry *reg;
@@ -88,7 +88,7 @@ struct mcp_core {
 	int log_level; /* logging/setLevel (initialize era): index into levels, -1 = none */
 	long long store_version;
 	long long next_store_check;
-	json_t *subscriptions;  /* resources/subscribe: object uri -> true */
+	json_t *subscriptions;   /* resources/subscribe: object uri -> true */
 	struct results *results; /* results:// resources */
 	long long last_event_id; /* events up to here have been announced */
 	struct confirm *confirm; /* the user's yes before what cannot be undone */
@@ -103,10 +103,11 @@ static void send_and_free(struct mcp_core *srv, json_t *msg)
 
 static json_t *server_info(void)
 {
-	return json_pack("{s:s, s:s, s:s, s:s}", "name", "switchboard", "title", "switchboard",
-			 "version", SB_VERSION, "description",
-			 "Business APIs (Stripe, GitHub, Shopify, Xero, QuickBooks, Slack, HubSpot, "
-			 "...) as tools");
+	return json_pack(
+		"{s:s, s:s, s:s, s:s}", "name", "switchboard", "title", "switchboard", "version",
+		SB_VERSION, "description",
+		"Business APIs (Stripe, GitHub, Shopify, Xero, QuickBooks, Slack, HubSpot, "
+		"...) as tools");
 }
 
 /* Answer rq with result (stolen). A 2026-07-28 result says it is complete
@@ -152,10 +153,10 @@ static void log_to_client(enum log_level level, const char *line, void *ctx)
 	int want = srv->cur && srv->cur->modern ? srv->cur->log_level : srv->log_level;
 	if (want < 0 || level > LOG_ERROR || map[level] < want)
 		return;
-	send_and_free(srv, jsonrpc_notification_new(
-		"notifications/message",
-		json_pack("{s:s, s:s, s:s}", "level", levels[map[level]], "logger", "switchboard",
-			  "data", line)));
+	send_and_free(srv, jsonrpc_notification_new("notifications/message",
+						    json_pack("{s:s, s:s, s:s}", "level",
+							      levels[map[level]], "logger",
+							      "switchboard", "data", line)));
 }
 
 static void report_bad_file(const char *msg, void *ctx)
@@ -201,7 +202,9 @@ static void announce(struct mcp_core *srv, const char *method, const char *uri)
 		send_and_free(srv, jsonrpc_notification_new(
 					   method, uri ? json_pack("{s:s}", "uri", uri) : NULL));
 	for (struct listen *l = srv->listens; l; l = l->next) {
-		int wants = uri ? json_object_get(l->uris, uri) != NULL : tools ? l->tools : l->list;
+		int wants = uri     ? json_object_get(l->uris, uri) != NULL
+			    : tools ? l->tools
+				    : l->list;
 		if (!wants)
 			continue;
 		json_t *params = json_pack("{s:{s:O}}", "_meta", META_SUBSCRIPTION, l->id);
@@ -288,7 +291,8 @@ static const char instructions[] =
 	"with the vendor's status and code and what to do next; retry_after_s means wait "
 	"that long. If a tool says a connection is missing or needs reconnecting, call "
 	"switchboard_connect with the arguments its details give (or tell the user the "
-	"command it names); never ask for a key in the chat. In discovery mode use switchboard_search, then "
+	"command it names); never ask for a key in the chat. In discovery mode use "
+	"switchboard_search, then "
 	"switchboard_describe, then switchboard_call.";
 
 /* The instructions, with a warning first when the install cannot serve
@@ -310,8 +314,8 @@ static char *instructions_new(struct mcp_core *srv)
  * subscribe through subscriptions/listen. */
 static json_t *capabilities(int modern)
 {
-	json_t *caps = json_pack("{s:{s:b}, s:{}, s:{s:b}}", "tools", "listChanged", 1,
-				 "logging", "resources", "listChanged", 1);
+	json_t *caps = json_pack("{s:{s:b}, s:{}, s:{s:b}}", "tools", "listChanged", 1, "logging",
+				 "resources", "listChanged", 1);
 	if (!modern)
 		json_object_set_new(json_object_get(caps, "resources"), "subscribe", json_true());
 	return caps;
@@ -328,13 +332,13 @@ static void m_initialize(struct mcp_core *srv, const struct mcp_req *rq)
 	json_t *info = json_object_get(rq->params, "clientInfo");
 	srv->legacy_version = version;
 	json_decref(srv->legacy_caps);
-	srv->legacy_caps = json_is_object(caps) ? json_incref(caps) : json_object(); /* freed in mcp_core_free */
+	srv->legacy_caps = json_is_object(caps) ? json_incref(caps)
+						: json_object(); /* freed in mcp_core_free */
 	json_decref(srv->legacy_info);
 	srv->legacy_info = json_is_object(info) ? json_incref(info) : NULL; /* likewise */
 	char *text = instructions_new(srv);
-	json_t *res = json_pack("{s:s, s:o, s:o, s:s}", "protocolVersion", version,
-				"capabilities", capabilities(0), "serverInfo", server_info(),
-				"instructions", text);
+	json_t *res = json_pack("{s:s, s:o, s:o, s:s}", "protocolVersion", version, "capabilities",
+				capabilities(0), "serverInfo", server_info(), "instructions", text);
 	free(text);
 	reply(rq, res);
 }
@@ -440,15 +444,14 @@ static void call_progress(double progress, double total, const char *message, vo
 	struct call *c = ctx;
 	if (!c->progress_token)
 		return;
-	json_t *p = json_pack("{s:O, s:f}", "progressToken", c->progress_token, "progress",
-			      progress);
+	json_t *p =
+		json_pack("{s:O, s:f}", "progressToken", c->progress_token, "progress", progress);
 	if (total > 0)
 		json_object_set_new(p, "total", json_real(total));
 	if (message)
 		json_object_set_new(p, "message", json_string(message));
 	send_and_free(c->srv, jsonrpc_notification_new("notifications/progress", p));
 }
-
 
 static void call_tool(struct mcp_core *srv, const struct mcp_req *rq, const struct tool *t,
 		      json_t *args, json_t *meta);
@@ -512,8 +515,7 @@ static void describe_tools(struct mcp_core *srv, const struct mcp_req *rq, json_
 	json_array_extend(wanted, names);
 	size_t i;
 	json_t *v;
-	json_array_foreach(wanted, i, v)
-	{
+	json_array_foreach(wanted, i, v) {
 		const struct tool *x = tools_find(srv->tools, json_string_value(v));
 		if (x && !x->meta)
 			json_array_append(defs, tools_def(x));
@@ -521,9 +523,10 @@ static void describe_tools(struct mcp_core *srv, const struct mcp_req *rq, json_
 			buf_addf(&unknown, "%s'%s'", unknown.len ? ", " : "", json_string_value(v));
 	}
 	if (!json_array_size(wanted)) {
-		reply(rq, result_error("give name (one tool) or names (several); switchboard_search "
-				       "finds them",
-				       NULL));
+		reply(rq,
+		      result_error("give name (one tool) or names (several); switchboard_search "
+				   "finds them",
+				   NULL));
 	} else if (unknown.len) {
 		char *msg = xasprintf("unknown tool %s; use switchboard_search to find tools",
 				      unknown.data);
@@ -543,11 +546,11 @@ static void call_meta(struct mcp_core *srv, const struct mcp_req *rq, const stru
 {
 	const char *name = json_string_value(json_object_get(args, "name"));
 	if (strcmp(t->name, "switchboard_search") == 0) {
-		json_t *found = tools_search(
-			srv->tools, json_string_value(json_object_get(args, "query")),
-			json_string_value(json_object_get(args, "connector")),
-			json_string_value(json_object_get(args, "entity")),
-			(int)json_integer_value(json_object_get(args, "limit")));
+		json_t *found =
+			tools_search(srv->tools, json_string_value(json_object_get(args, "query")),
+				     json_string_value(json_object_get(args, "connector")),
+				     json_string_value(json_object_get(args, "entity")),
+				     (int)json_integer_value(json_object_get(args, "limit")));
 		reply(rq, result_success(json_pack("{s:o}", "data", found)));
 		return;
 	}
@@ -560,8 +563,9 @@ static void call_meta(struct mcp_core *srv, const struct mcp_req *rq, const stru
 		return;
 	}
 	if (strcmp(t->name, TOOLS_CONNECTIONS) == 0) {
-		json_t *data = conns_overview(srv->store, srv->reg,
-					      json_string_value(json_object_get(args, "connector")));
+		json_t *data =
+			conns_overview(srv->store, srv->reg,
+				       json_string_value(json_object_get(args, "connector")));
 		reply(rq, result_success(json_pack("{s:o}", "data", data)));
 		return;
 	}
@@ -575,8 +579,8 @@ static void call_meta(struct mcp_core *srv, const struct mcp_req *rq, const stru
 	 * annotations and safety apply, not switchboard_call's. */
 	const struct tool *target = tools_find(srv->tools, name);
 	if (!target || target->meta) {
-		char *msg = xasprintf("unknown tool '%s'; use switchboard_search to find tools",
-				      name);
+		char *msg =
+			xasprintf("unknown tool '%s'; use switchboard_search to find tools", name);
 		reply(rq, result_error(msg, NULL));
 		free(msg);
 		return;
@@ -636,9 +640,9 @@ static void call_tool(struct mcp_core *srv, const struct mcp_req *rq, const stru
 		c->ask_id = json_sprintf("sb-confirm-%lld", ++srv->asks);
 		c->target = t;
 		c->args = json_incref(args); /* dropped in unlink_call */
-		send_and_free(srv, json_pack("{s:s, s:O, s:s, s:o}", "jsonrpc", "2.0", "id",
-					     c->ask_id, "method", "elicitation/create", "params",
-					     elicit));
+		send_and_free(srv,
+			      json_pack("{s:s, s:O, s:s, s:o}", "jsonrpc", "2.0", "id", c->ask_id,
+					"method", "elicitation/create", "params", elicit));
 		return;
 	}
 	/* A call that fails before any I/O answers at once and frees c. */
@@ -806,7 +810,8 @@ static void m_resources_read(struct mcp_core *srv, const struct mcp_req *rq)
 		res = results_read(srv->results, uri);
 		code = EVENTS_RESOURCE_NOT_FOUND;
 		if (!res)
-			err_set(&e, "Resource not found: %s (a results:// resource lasts %d minutes)",
+			err_set(&e,
+				"Resource not found: %s (a results:// resource lasts %d minutes)",
 				uri, RESULTS_TTL_MS / 60000);
 	} else {
 		res = events_resource_read(srv->store, srv->reg, rq->params, &code, &e);
@@ -892,10 +897,10 @@ static void m_listen(struct mcp_core *srv, const struct mcp_req *rq)
 		json_object_set(ack, "resourceSubscriptions", uris);
 	l->next = srv->listens;
 	srv->listens = l;
-	send_and_free(srv, jsonrpc_notification_new(
-				   "notifications/subscriptions/acknowledged",
-				   json_pack("{s:{s:O}, s:o}", "_meta", META_SUBSCRIPTION, l->id,
-					     "notifications", ack)));
+	send_and_free(srv, jsonrpc_notification_new("notifications/subscriptions/acknowledged",
+						    json_pack("{s:{s:O}, s:o}", "_meta",
+							      META_SUBSCRIPTION, l->id,
+							      "notifications", ack)));
 }
 
 /* The method table. eras says which clients may call a method: ping,
@@ -971,14 +976,16 @@ static int request_context(struct mcp_core *srv, const char *m, struct mcp_req *
 	json_t *caps = json_object_get(meta, META_CAPS);
 	json_t *info = json_object_get(meta, META_INFO);
 	json_t *level = json_object_get(meta, META_LOG_LEVEL);
-	const char *bad = !json_is_object(caps) ? "a \"" META_CAPS "\" object"
+	const char *bad = !json_is_object(caps)           ? "a \"" META_CAPS "\" object"
 			  : info && !json_is_object(info) ? "\"" META_INFO "\" as an object"
 			  : level && level_index(json_string_value(level)) < 0
-				  ? "\"" META_LOG_LEVEL "\" as one of debug, info, notice, warning, "
+				  ? "\"" META_LOG_LEVEL
+				    "\" as one of debug, info, notice, warning, "
 				    "error, critical, alert, emergency"
 				  : NULL;
 	if (bad) {
-		char *msg = xasprintf("invalid _meta: a " MCP_MODERN_VERSION " request needs %s", bad);
+		char *msg =
+			xasprintf("invalid _meta: a " MCP_MODERN_VERSION " request needs %s", bad);
 		reply_error(rq, JSONRPC_INVALID_PARAMS, msg);
 		free(msg);
 		return -1;
@@ -1005,10 +1012,11 @@ static void handle_request(struct mcp_core *srv, const char *m, json_t *id, json
 		if (strcmp(m, methods[i].name) == 0)
 			found = &methods[i];
 	if (!found || !(found->eras & (rq.modern ? ERA_MODERN : ERA_LEGACY))) {
-		char *text = found ? xasprintf("Method not found: %s (not part of %s%s)", m,
-					       rq.modern ? MCP_MODERN_VERSION : "the initialize era",
-					       rq.modern ? "" : "; use initialize")
-				   : xasprintf("Method not found: %s", m);
+		char *text =
+			found ? xasprintf("Method not found: %s (not part of %s%s)", m,
+					  rq.modern ? MCP_MODERN_VERSION : "the initialize era",
+					  rq.modern ? "" : "; use initialize")
+			      : xasprintf("Method not found: %s", m);
 		reply_error(&rq, JSONRPC_METHOD_NOT_FOUND, text);
 		free(text);
 		return;
@@ -1047,13 +1055,14 @@ void mcp_core_handle(struct mcp_core *srv, json_t *msg)
 	    !json_is_string(method) || (has_id && !valid_id(id)) ||
 	    (params && !json_is_object(params) && !json_is_array(params))) {
 		if (has_id || !json_is_string(method))
-			send_and_free(srv, jsonrpc_error_new(
-						   has_id && valid_id(id) ? id : NULL,
-						   JSONRPC_INVALID_REQUEST,
-						   "invalid request: expected {\"jsonrpc\":\"2.0\", "
-						   "\"id\": string or integer, \"method\": string, "
-						   "\"params\"?: object}",
-						   NULL));
+			send_and_free(
+				srv,
+				jsonrpc_error_new(has_id && valid_id(id) ? id : NULL,
+						  JSONRPC_INVALID_REQUEST,
+						  "invalid request: expected {\"jsonrpc\":\"2.0\", "
+						  "\"id\": string or integer, \"method\": string, "
+						  "\"params\"?: object}",
+						  NULL));
 		return;
 	}
 	const char *m = json_string_value(method);

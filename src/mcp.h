@@ -11,11 +11,11 @@
 
 struct mcp_options {
 	struct tools_filter filter;
-	size_t max_message;   /* bytes per line; default 4 MiB */
-	int page_size;        /* tools/list page size; 0: all in one page */
+	size_t max_message;                 /* bytes per line; default 4 MiB */
+	int page_size;                      /* tools/list page size; 0: all in one page */
 	const char *const *capability_dirs; /* extra --capabilities folders */
-	const char *store_path;              /* --store, or NULL */
-	struct exec_env exec; /* http and store are filled in by mcp_serve */
+	const char *store_path;             /* --store, or NULL */
+	struct exec_env exec;               /* http and store are filled in by mcp_serve */
 };
 
 /* Serve MCP on stdin/stdout until stdin closes and in-flight work is done.

@@ -92,17 +92,18 @@ static json_t *answer(json_t *sc, const char *tool, const struct kept *kp, size_
 	json_object_set_new(part, "total_items", json_integer((json_int_t)n));
 	json_object_set_new(part, "full_result", json_string(kp->uri));
 	char *text = jsonx_dumps(part);
-	char *note = xasprintf("The answer has %zu items (%zu bytes), too many to show here: these "
-			       "are the first %zu. The whole answer is the resource %s (read it with "
-			       "resources/read) for the next %d minutes; or ask for fewer items or "
-			       "fields.",
-			       n, kp->len, k, kp->uri, RESULTS_TTL_MS / 60000);
-	json_t *out = json_pack(
-		"{s:[{s:s, s:s}, {s:s, s:s}, {s:s, s:s, s:s, s:s, s:s, s:I}], s:o}", "content", "type",
-		"text", "text", text, "type", "text", "text", note, "type", "resource_link", "uri",
-		kp->uri, "name", tool, "mimeType", "application/json", "description",
-		"The whole answer of this call", "size", (json_int_t)kp->len, "structuredContent",
-		part);
+	char *note =
+		xasprintf("The answer has %zu items (%zu bytes), too many to show here: these "
+			  "are the first %zu. The whole answer is the resource %s (read it with "
+			  "resources/read) for the next %d minutes; or ask for fewer items or "
+			  "fields.",
+			  n, kp->len, k, kp->uri, RESULTS_TTL_MS / 60000);
+	json_t *out =
+		json_pack("{s:[{s:s, s:s}, {s:s, s:s}, {s:s, s:s, s:s, s:s, s:s, s:I}], s:o}",
+			  "content", "type", "text", "text", text, "type", "text", "text", note,
+			  "type", "resource_link", "uri", kp->uri, "name", tool, "mimeType",
+			  "application/json", "description", "The whole answer of this call",
+			  "size", (json_int_t)kp->len, "structuredContent", part);
 	free(note);
 	free(text);
 	return out;
@@ -156,7 +157,7 @@ json_t *results_read(struct results *rs, const char *uri)
 	prune(rs, 0);
 	for (struct kept *k = rs->newest; uri && k; k = k->next)
 		if (strcmp(k->uri, uri) == 0)
-			return json_pack("{s:[{s:s, s:s, s:s}]}", "contents", "uri", k->uri, "mimeType",
-					 "application/json", "text", k->text);
+			return json_pack("{s:[{s:s, s:s, s:s}]}", "contents", "uri", k->uri,
+					 "mimeType", "application/json", "text", k->text);
 	return NULL;
 }

@@ -7,7 +7,7 @@
 #include <jansson.h>
 #include <stddef.h>
 
-#define RESULTS_INLINE_MAX (64u << 10) /* bytes of a CallToolResult sent inline */
+#define RESULTS_INLINE_MAX (64u << 10)  /* bytes of a CallToolResult sent inline */
 #define RESULTS_TTL_MS (30 * 60 * 1000) /* how long a results:// resource is kept */
 #define RESULTS_STORE_MAX (64u << 20)   /* bytes kept over all results, oldest dropped */
 

@@ -16,13 +16,13 @@
 #include "crypto.h"
 #include "mime_codec.h"
 
-#define MAX_DEPTH 20         /* multipart nesting */
-#define MAX_PARTS 1000       /* MIME parts in one message */
-#define MAX_HEADERS 1000     /* header fields in one entity */
+#define MAX_DEPTH 20                  /* multipart nesting */
+#define MAX_PARTS 1000                /* MIME parts in one message */
+#define MAX_HEADERS 1000              /* header fields in one entity */
 #define MAX_HEADER_VALUE (256u << 10) /* one unfolded field; the rest is cut */
-#define MAX_NAME 256         /* display names and file names, in bytes */
-#define MAX_ADDR 254         /* RFC 5321 path limit less the brackets */
-#define WORD_CHUNK 42        /* bytes per RFC 2047 word: 56 base64 chars */
+#define MAX_NAME 256                  /* display names and file names, in bytes */
+#define MAX_ADDR 254                  /* RFC 5321 path limit less the brackets */
+#define WORD_CHUNK 42                 /* bytes per RFC 2047 word: 56 base64 chars */
 #define QP_LINE 76
 
 /* ------------------------------------------------------------ addresses */
@@ -87,8 +87,8 @@ static int parse_mailbox(const char *field, const char *s, size_t n, struct mime
 			return err_set(err, "%s: '%.*s' has '<' without '>'", field, (int)n, s);
 		for (const char *p = gt + 1; p < s + n; p++)
 			if (*p != ' ' && *p != '\t')
-				return err_set(err, "%s: unexpected text after '>' in '%.*s'", field,
-					       (int)n, s);
+				return err_set(err, "%s: unexpected text after '>' in '%.*s'",
+					       field, (int)n, s);
 		name = s;
 		nlen = (size_t)(lt - s);
 		trim(&name, &nlen);
@@ -217,8 +217,10 @@ static void put_words(struct out *o, const char *s, const char *sep)
 	uint32_t cp;
 	while (i < n) {
 		size_t end = i;
-		for (size_t l; end < n && (l = mime_codec_utf8_len((const unsigned char *)s + end, n - end, &cp)) &&
-			       end + l - i <= WORD_CHUNK;)
+		for (size_t l;
+		     end < n &&
+		     (l = mime_codec_utf8_len((const unsigned char *)s + end, n - end, &cp)) &&
+		     end + l - i <= WORD_CHUNK;)
 			end += l;
 		if (end == i) /* not UTF-8 (cannot happen with jansson strings) */
 			end = i + 1;
@@ -655,10 +657,12 @@ static char *header_token(const char *v, const char *dflt)
 static void pct_decode(struct buf *b, const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '%' && i + 2 < n && mime_codec_hex_value((unsigned char)s[i + 1]) >= 0 &&
+		if (s[i] == '%' && i + 2 < n &&
+		    mime_codec_hex_value((unsigned char)s[i + 1]) >= 0 &&
 		    mime_codec_hex_value((unsigned char)s[i + 2]) >= 0) {
-			unsigned char c = (unsigned char)(mime_codec_hex_value((unsigned char)s[i + 1]) << 4 |
-							  mime_codec_hex_value((unsigned char)s[i + 2]));
+			unsigned char c =
+				(unsigned char)(mime_codec_hex_value((unsigned char)s[i + 1]) << 4 |
+						mime_codec_hex_value((unsigned char)s[i + 2]));
 			buf_add(b, &c, 1);
 			i += 2;
 		} else {
@@ -761,7 +765,8 @@ static char *header_param(const char *v, const char *want, int words)
 		for (int i = 0; i < MAX_SECTIONS && sect[i]; i++) {
 			const char *s = sect[i];
 			if (i == 0 && sect_enc[0]) {
-				const char *q1 = strchr(s, '\''), *q2 = q1 ? strchr(q1 + 1, '\'') : NULL;
+				const char *q1 = strchr(s, '\''),
+					   *q2 = q1 ? strchr(q1 + 1, '\'') : NULL;
 				if (q2) {
 					charset = xstrndup(s, (size_t)(q1 - s));
 					cs = charset;
@@ -801,9 +806,9 @@ enum cte { CTE_IDENTITY, CTE_BASE64, CTE_QP };
 static enum cte body_cte(const struct headers *h)
 {
 	char *t = header_token(headers_get(h, "Content-Transfer-Encoding"), "7bit");
-	enum cte c = !strcmp(t, "base64")		? CTE_BASE64
+	enum cte c = !strcmp(t, "base64")             ? CTE_BASE64
 		     : !strcmp(t, "quoted-printable") ? CTE_QP
-							: CTE_IDENTITY;
+						      : CTE_IDENTITY;
 	free(t);
 	return c;
 }
@@ -845,8 +850,8 @@ static size_t body_size(const struct headers *h, const char *s, size_t n)
 }
 
 /* Append a text part as UTF-8 with CRLF (and lone CR) line ends as LF. */
-static void text_add(struct buf *out, const struct headers *h, const char *ctype_v,
-		     const char *s, size_t n)
+static void text_add(struct buf *out, const struct headers *h, const char *ctype_v, const char *s,
+		     size_t n)
 {
 	struct buf raw, u;
 	char *cs = header_param(ctype_v, "charset", 0);
@@ -854,7 +859,8 @@ static void text_add(struct buf *out, const struct headers *h, const char *ctype
 	buf_init(&raw, MIME_CODEC_OUT_CAP);
 	buf_init(&u, MIME_CODEC_OUT_CAP);
 	const char *src = body_bytes(h, s, &n, &raw);
-	if (!mime_codec_charset_is_utf8(cs) || !mime_codec_utf8_valid((const unsigned char *)src, n)) {
+	if (!mime_codec_charset_is_utf8(cs) ||
+	    !mime_codec_utf8_valid((const unsigned char *)src, n)) {
 		mime_codec_charset_add(&u, cs, (const unsigned char *)src, n);
 		src = u.data ? u.data : "";
 		n = u.len;
@@ -1068,8 +1074,8 @@ static json_t *address_array(const char *v)
 }
 
 /* An address header as one string: its addresses joined by ", ". */
-static void summary_addresses(json_t *o, const struct headers *h, const char *key,
-			      const char *name, int always)
+static void summary_addresses(json_t *o, const struct headers *h, const char *key, const char *name,
+			      int always)
 {
 	const char *v = headers_get(h, name);
 	if (!v && !always)
@@ -1127,7 +1133,8 @@ static json_t *summary(const struct headers *h, long long fallback_date)
 			const char *gt = strchr(p, '>');
 			if (!gt)
 				break;
-			char *id = xstrndup(p, (size_t)(gt - p) + 1), *dec = mime_codec_decode_header(id);
+			char *id = xstrndup(p, (size_t)(gt - p) + 1),
+			     *dec = mime_codec_decode_header(id);
 			json_array_append_new(a, json_string(dec));
 			free(id);
 			free(dec);

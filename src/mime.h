@@ -50,8 +50,8 @@ struct mime_message {
 	size_t natt;
 	const char *message_id;  /* "<local@domain>" */
 	const char *in_reply_to; /* a message id or NULL: In-Reply-To and References */
-	long long date;         /* seconds since the epoch; written as UTC */
-	const char *boundary;   /* a random token, [0-9A-Za-z] only, unique per message */
+	long long date;          /* seconds since the epoch; written as UTC */
+	const char *boundary;    /* a random token, [0-9A-Za-z] only, unique per message */
 };
 
 /* Append the whole message to out: CRLF line endings, no line over 998
@@ -75,9 +75,9 @@ json_t *mime_summary_headers(const char *raw, size_t len, long long fallback_dat
 
 /* What mime_parse_message returns besides the headers. */
 struct mime_parse_opts {
-	size_t max_chars;       /* cut text and html to this many characters; 0: never */
-	size_t max_content;     /* with_content: at most this many decoded bytes in all */
-	int with_content;       /* attachments get content_base64 while max_content lasts */
+	size_t max_chars;        /* cut text and html to this many characters; 0: never */
+	size_t max_content;      /* with_content: at most this many decoded bytes in all */
+	int with_content;        /* attachments get content_base64 while max_content lasts */
 	long long fallback_date; /* as for mime_summary_headers */
 };
 

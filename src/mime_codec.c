@@ -117,10 +117,9 @@ static void utf8_add(struct buf *b, const unsigned char *s, size_t n)
 
 /* windows-1252's 0x80..0x9f; 0 where the code page leaves a hole. */
 static const uint16_t cp1252[32] = {
-	0x20ac, 0,	0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021,
-	0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0,	0x017d, 0,
-	0,	0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014,
-	0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0,	0x017e, 0x0178,
+	0x20ac, 0,      0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021, 0x02c6, 0x2030, 0x0160,
+	0x2039, 0x0152, 0,      0x017d, 0,      0,      0x2018, 0x2019, 0x201c, 0x201d, 0x2022,
+	0x2013, 0x2014, 0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0,      0x017e, 0x0178,
 };
 
 static void latin1_add(struct buf *b, const unsigned char *s, size_t n, int windows)
@@ -147,8 +146,8 @@ static int name_is(const char *cs, const char *const *names)
  * no charset or a name we would not pass to iconv. */
 int mime_codec_charset_is_utf8(const char *cs)
 {
-	static const char *const utf8[] = {"utf-8", "utf8", "us-ascii", "ascii", "ansi_x3.4-1968",
-					   NULL};
+	static const char *const utf8[] = {"utf-8", "utf8",           "us-ascii",
+					   "ascii", "ansi_x3.4-1968", NULL};
 	if (!cs || !*cs || strlen(cs) >= 40 || name_is(cs, utf8))
 		return 1;
 	return strspn(cs, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:") !=
@@ -160,8 +159,8 @@ int mime_codec_charset_is_utf8(const char *cs)
  * in a charset iconv does not know is taken as UTF-8. */
 void mime_codec_charset_add(struct buf *b, const char *cs, const unsigned char *s, size_t n)
 {
-	static const char *const latin1[] = {"iso-8859-1", "iso8859-1", "iso_8859-1", "latin1",
-					     "l1", NULL};
+	static const char *const latin1[] = {"iso-8859-1", "iso8859-1", "iso_8859-1",
+					     "latin1",     "l1",        NULL};
 	static const char *const windows[] = {"windows-1252", "cp1252", NULL};
 
 	if (mime_codec_charset_is_utf8(cs)) {
@@ -232,8 +231,9 @@ void mime_codec_qp_decode(struct buf *b, const char *s, size_t n, int header)
 			i++;
 		} else if (i + 2 < n && mime_codec_hex_value((unsigned char)s[i + 1]) >= 0 &&
 			   mime_codec_hex_value((unsigned char)s[i + 2]) >= 0) {
-			unsigned char v = (unsigned char)(mime_codec_hex_value((unsigned char)s[i + 1]) << 4 |
-							  mime_codec_hex_value((unsigned char)s[i + 2]));
+			unsigned char v =
+				(unsigned char)(mime_codec_hex_value((unsigned char)s[i + 1]) << 4 |
+						mime_codec_hex_value((unsigned char)s[i + 2]));
 			buf_add(b, &v, 1);
 			i += 3;
 		} else {
@@ -282,7 +282,8 @@ static int word_parse(const char *s, size_t n, struct word *w)
 	char *star = strchr(w->charset, '*'); /* RFC 2231 language suffix */
 	if (star)
 		*star = '\0';
-	if (i + 3 > n || s[i] != '?' || !s[i + 1] || !strchr("BbQq", s[i + 1]) || s[i + 2] != '?' || !cs)
+	if (i + 3 > n || s[i] != '?' || !s[i + 1] || !strchr("BbQq", s[i + 1]) || s[i + 2] != '?' ||
+	    !cs)
 		return 0;
 	w->enc = (char)(s[i + 1] | 0x20);
 	i += 3;
@@ -302,7 +303,8 @@ static void word_decode(struct buf *b, const struct word *w)
 	buf_init(&raw, MIME_CODEC_OUT_CAP);
 	if (w->enc == 'b') {
 		size_t n;
-		unsigned char *d = crypto_base64_decode(w->text, w->text_len, CRYPTO_B64_LENIENT, &n);
+		unsigned char *d =
+			crypto_base64_decode(w->text, w->text_len, CRYPTO_B64_LENIENT, &n);
 		buf_add(&raw, d, n);
 		free(d);
 	} else {
@@ -408,9 +410,8 @@ int mime_codec_parse_date(const char *s, long long *out)
 	static const struct {
 		const char *name;
 		int hours;
-	} zones[] = {{"UT", 0},	  {"UTC", 0},  {"GMT", 0},  {"Z", 0},	 {"EST", -5},
-		     {"EDT", -4}, {"CST", -6}, {"CDT", -5}, {"MST", -7}, {"MDT", -6},
-		     {"PST", -8}, {"PDT", -7}};
+	} zones[] = {{"UT", 0},   {"UTC", 0},  {"GMT", 0},  {"Z", 0},    {"EST", -5}, {"EDT", -4},
+		     {"CST", -6}, {"CDT", -5}, {"MST", -7}, {"MDT", -6}, {"PST", -8}, {"PDT", -7}};
 	const char *p = s;
 	long day, year, hh, mm, ss = 0, zone = 0;
 	int mon = -1;
@@ -487,7 +488,6 @@ char *mime_codec_iso_date(long long t)
 	return xasprintf("%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1,
 			 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
-
 
 /* ------------------------------------------------------------ modified UTF-7 */
 

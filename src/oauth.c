@@ -68,7 +68,8 @@ static char *token_answer_keys(json_t *doc)
 	buf_init(&b, 512);
 	const char *k;
 	json_t *v;
-	json_object_foreach(doc, k, v) buf_addf(&b, "%s%s", b.len ? ", " : "", k);
+	json_object_foreach(doc, k, v)
+		buf_addf(&b, "%s%s", b.len ? ", " : "", k);
 	return buf_detach(&b);
 }
 
@@ -85,8 +86,9 @@ json_t *oauth_token_request(const struct connector *c, json_t *method, const str
 	if (!url)
 		goto done;
 	if (!urlenc_allows_credentials(url)) {
-		err_set(err, "refusing to send OAuth credentials for %s over plain http to a host "
-			     "that is not this machine",
+		err_set(err,
+			"refusing to send OAuth credentials for %s over plain http to a host "
+			"that is not this machine",
 			c->slug);
 		goto done;
 	}
@@ -123,8 +125,12 @@ json_t *oauth_token_request(const struct connector *c, json_t *method, const str
 	const char **hv = xcalloc(n + 1, sizeof(*hv));
 	for (size_t i = 0; i < n; i++)
 		hv[i] = json_string_value(json_array_get(headers, i));
-	struct http_request req = {.method = "POST", .url = url, .headers = hv, .body = body.data,
-				   .body_len = body.len, .timeout_ms = 30000};
+	struct http_request req = {.method = "POST",
+				   .url = url,
+				   .headers = hv,
+				   .body = body.data,
+				   .body_len = body.len,
+				   .timeout_ms = 30000};
 	http = http_new(err);
 	int rc = http ? http_perform(http, &req, &resp, err) : -1;
 	free(hv);
@@ -158,7 +164,8 @@ json_t *oauth_token_request(const struct connector *c, json_t *method, const str
 		/* A proxy's login page, a maintenance page: say what came, so the
 		 * user is not sent to reconnect a grant that is fine. */
 		char *head = token_answer_head(&resp);
-		err_set(err, "%s token endpoint answered HTTP %ld with %s, not a token response: %s",
+		err_set(err,
+			"%s token endpoint answered HTTP %ld with %s, not a token response: %s",
 			c->slug, resp.status, ctype ? ctype : "no Content-Type", head);
 		free(head);
 		json_decref(doc);
@@ -220,13 +227,13 @@ static void apply_refresh_expiry(json_t *method, struct connection *conn, json_t
 				 int new_refresh)
 {
 	const char *ptr = mstr(method, "refresh_token_expires_pointer");
-	long long life = seconds_value(jsonx_pointer(resp, ptr ? ptr : "/refresh_token_expires_in"));
+	long long life =
+		seconds_value(jsonx_pointer(resp, ptr ? ptr : "/refresh_token_expires_in"));
 	if (life <= 0 && new_refresh)
 		life = json_integer_value(json_object_get(method, "refresh_token_lifetime_s"));
 	if (life <= 0)
 		return;
-	json_object_set_new(conn->config, "refresh_token_expires_at",
-			    json_integer(now_s() + life));
+	json_object_set_new(conn->config, "refresh_token_expires_at", json_integer(now_s() + life));
 	json_object_set_new(conn->config, "refresh_token_lifetime_s", json_integer(life));
 }
 
@@ -246,7 +253,8 @@ void oauth_apply_token(json_t *method, struct connection *conn, json_t *resp)
 		/* Keep the one we just used until the new one is proven: a vendor
 		 * with a retry window (Xero: 30 min) still takes it if our write
 		 * of the new one were lost. */
-		if (json_is_string(old) && strcmp(json_string_value(old), json_string_value(refresh)))
+		if (json_is_string(old) &&
+		    strcmp(json_string_value(old), json_string_value(refresh)))
 			json_object_set_new(conn->secrets, "previous_refresh_token",
 					    json_copy(old));
 		json_object_set_new(conn->secrets, "refresh_token", json_copy(refresh));
@@ -260,10 +268,10 @@ void oauth_apply_token(json_t *method, struct connection *conn, json_t *resp)
 	apply_refresh_expiry(method, conn, resp, json_is_string(refresh));
 	const char *k;
 	json_t *v;
-	json_object_foreach(json_object_get(method, "token_extras"), k, v)
-	{
+	json_object_foreach(json_object_get(method, "token_extras"), k, v) {
 		json_t *x = jsonx_pointer(resp, json_string_value(v));
-		if (!x || json_is_null(x) || !strcmp(k, "access_token") || !strcmp(k, "refresh_token"))
+		if (!x || json_is_null(x) || !strcmp(k, "access_token") ||
+		    !strcmp(k, "refresh_token"))
 			continue;
 		if (json_is_string(x)) {
 			json_object_set_new(conn->config, k, json_copy(x));
@@ -275,8 +283,7 @@ void oauth_apply_token(json_t *method, struct connection *conn, json_t *resp)
 	}
 	/* Secret extras (Slack's user token under authed_user) are sealed
 	 * with the other secrets, never kept in the unsealed config. */
-	json_object_foreach(json_object_get(method, "token_secrets"), k, v)
-	{
+	json_object_foreach(json_object_get(method, "token_secrets"), k, v) {
 		json_t *x = jsonx_pointer(resp, json_string_value(v));
 		if (json_is_string(x))
 			json_object_set_new(conn->secrets, k, json_copy(x));
@@ -304,8 +311,8 @@ int oauth_keepalive_due(const struct connection *conn)
 	if (oauth_refresh_due(conn))
 		return 1;
 	json_t *at = json_object_get(conn->config, "refresh_token_expires_at");
-	long long life = json_integer_value(json_object_get(conn->config,
-							    "refresh_token_lifetime_s"));
+	long long life =
+		json_integer_value(json_object_get(conn->config, "refresh_token_lifetime_s"));
 	if (!json_is_integer(at) || life <= 0)
 		return 0;
 	return json_integer_value(at) - now_s() <= life / 2;
@@ -333,8 +340,7 @@ static json_t *renew_form(json_t *method, const struct connection *conn, const c
 				 refresh);
 	size_t i;
 	json_t *g;
-	json_array_foreach(json_object_get(method, "grants"), i, g)
-	{
+	json_array_foreach(json_object_get(method, "grants"), i, g) {
 		if (strcmp(json_string_value(g), "client_credentials") == 0) {
 			json_t *form = json_pack("{s:s}", "grant_type", "client_credentials");
 			const char *scopes = conns_value(conn, "scopes");
@@ -354,8 +360,9 @@ int oauth_lock(struct store *s, const struct connector *c, long long id, struct 
 		if (got != 0)
 			return got;
 		if (now_ms() > deadline)
-			return err_set(err, "timed out waiting for another process to refresh the "
-					    "%s token",
+			return err_set(err,
+				       "timed out waiting for another process to refresh the "
+				       "%s token",
 				       c->slug);
 		sleep_ms(100);
 	}
@@ -385,8 +392,9 @@ int oauth_refresh(struct store *s, const struct connector *c, json_t *method,
 	if (!force && !oauth_refresh_due(conn))
 		return 0;
 	if (!s || !conn->id)
-		return force ? err_set(err, "the %s token was rejected and this connection cannot be "
-					    "refreshed (it is not in the store)",
+		return force ? err_set(err,
+				       "the %s token was rejected and this connection cannot be "
+				       "refreshed (it is not in the store)",
 				       c->slug)
 			     : 0;
 	const char *before = conns_value(conn, "access_token");
@@ -418,8 +426,9 @@ int oauth_refresh(struct store *s, const struct connector *c, json_t *method,
 	if (!form) {
 		store_set_status(s, conn->id, "needs_reconnect", "token expired, no refresh token",
 				 NULL);
-		err_set(err, "the %s token of connection '%s' expired and cannot be refreshed; ask "
-			     "the user to run: switchboard connect %s --name %s",
+		err_set(err,
+			"the %s token of connection '%s' expired and cannot be refreshed; ask "
+			"the user to run: switchboard connect %s --name %s",
 			c->slug, conn->name, c->slug, conn->name);
 		goto out;
 	}
@@ -441,8 +450,9 @@ int oauth_refresh(struct store *s, const struct connector *c, json_t *method,
 		}
 		if (strstr(e.msg, "invalid_grant")) {
 			store_set_status(s, conn->id, "needs_reconnect", e.msg, NULL);
-			err_set(err, "%s; the grant was revoked or expired: ask the user to run: "
-				     "switchboard connect %s --name %s",
+			err_set(err,
+				"%s; the grant was revoked or expired: ask the user to run: "
+				"switchboard connect %s --name %s",
 				e.msg, c->slug, conn->name);
 		} else {
 			err_set(err, "%s", e.msg);
@@ -483,8 +493,8 @@ char *oauth_authorize_url(const struct connector *c, json_t *method, const struc
 			  const char *state, const char *challenge, const char *scopes,
 			  struct err *err)
 {
-	const char *tmpl = app && app->authorize_url ? app->authorize_url
-						     : mstr(method, "authorize_url");
+	const char *tmpl =
+		app && app->authorize_url ? app->authorize_url : mstr(method, "authorize_url");
 	if (!tmpl)
 		return err_set(err, "%s declares no OAuth authorize URL", c->slug), NULL;
 	char *base = conns_expand(c, conn, tmpl, err);
@@ -498,7 +508,7 @@ char *oauth_authorize_url(const struct connector *c, json_t *method, const struc
 #define Q(name, value)                                                                             \
 	do {                                                                                       \
 		v = json_string(value);                                                            \
-		urlenc_query(&url, name, v);                                                     \
+		urlenc_query(&url, name, v);                                                       \
 		json_decref(v);                                                                    \
 	} while (0)
 	Q("response_type", "code");

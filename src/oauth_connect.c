@@ -21,10 +21,10 @@ enum phase { PHASE_WAITING, PHASE_BUSY, PHASE_DONE, PHASE_FAILED };
 struct oauth_connect {
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
-	enum phase phase;     /* under lock */
-	struct err result;    /* under lock; set when PHASE_FAILED */
+	enum phase phase;  /* under lock */
+	struct err result; /* under lock; set when PHASE_FAILED */
 	const struct connector *c;
-	json_t *method;       /* borrowed from c */
+	json_t *method; /* borrowed from c */
 	struct oauth_app *app;
 	struct connection *conn;
 	struct listener *l;
@@ -141,14 +141,12 @@ static int save_connection(struct store *st, json_t *method, struct connection *
 	return store_update_connection(st, conn, err);
 }
 
-static int run_hooks(const struct oauth_connect *oc, json_t *query, json_t *token,
-		     struct err *err)
+static int run_hooks(const struct oauth_connect *oc, json_t *query, json_t *token, struct err *err)
 {
 	struct oauth_hook_ctx x = {oc->c, oc->method, oc->app, oc->conn, oc->tenant};
 	size_t i;
 	json_t *v;
-	json_array_foreach(json_object_get(oc->method, "connect_hooks"), i, v)
-	{
+	json_array_foreach(json_object_get(oc->method, "connect_hooks"), i, v) {
 		const struct oauth_hook *h = oauth_hook_find(json_string_value(v));
 		if (!h)
 			return err_set(err, "%s names an unknown connect hook '%s'", oc->c->slug,
@@ -194,8 +192,7 @@ static int finish(struct oauth_connect *oc, json_t *query, struct err *err)
 		return -1;
 	size_t i;
 	json_t *x;
-	json_array_foreach(json_object_get(oc->method, "redirect_extras"), i, x)
-	{
+	json_array_foreach(json_object_get(oc->method, "redirect_extras"), i, x) {
 		json_t *val = json_object_get(query, json_string_value(x));
 		if (val)
 			json_object_set(oc->conn->config, json_string_value(x), val);
@@ -251,7 +248,7 @@ static void on_callback(const struct listen_request *req, struct listen_response
 	resp->status = ok ? 200 : 400;
 	resp->body = page(oc, ok,
 			  error && strcmp(error, "access_denied") == 0 ? "denied"
-			  : error				       ? "refused by the provider"
+			  : error                                      ? "refused by the provider"
 								       : "not completed");
 	pthread_mutex_lock(&oc->lock);
 	oc->phase = ok ? PHASE_DONE : PHASE_FAILED;
@@ -324,9 +321,10 @@ static struct oauth_connect *flow_new(struct store *st, const struct oauth_conne
 	oc->app = store_get_oauth_app(st, c->slug, err);
 	if (!oc->app) {
 		if (!err_is_set(err))
-			err_set(err, "no OAuth app for %s yet: create one at the vendor, then run "
-				     "'switchboard oauth-app set %s --client-id ID "
-				     "--client-secret-stdin'",
+			err_set(err,
+				"no OAuth app for %s yet: create one at the vendor, then run "
+				"'switchboard oauth-app set %s --client-id ID "
+				"--client-secret-stdin'",
 				c->slug, c->slug);
 		oauth_connect_free(oc);
 		return NULL;
@@ -371,15 +369,14 @@ struct oauth_connect *oauth_connect_begin(struct store *st, const struct oauth_c
 	if (random_hex(&oc->state, err) < 0 || oauth_pkce(&oc->verifier, &oc->challenge, err) < 0)
 		goto fail;
 	oc->l = listen_start("127.0.0.1", oc->app->redirect_port, 64 << 10, 0, on_callback, oc,
-			      err);
+			     err);
 	if (!oc->l)
 		goto fail;
-	oc->redirect = xasprintf("http://127.0.0.1:%d%s", listen_port(oc->l),
-				 OAUTH_CONNECT_CALLBACK);
-	oc->url = oauth_authorize_url(oc->c, oc->method, oc->app, oc->conn, oc->redirect,
-				      oc->state, oc->challenge,
-				      json_string_value(json_object_get(oc->conn->config, "scopes")),
-				      err);
+	oc->redirect =
+		xasprintf("http://127.0.0.1:%d%s", listen_port(oc->l), OAUTH_CONNECT_CALLBACK);
+	oc->url = oauth_authorize_url(
+		oc->c, oc->method, oc->app, oc->conn, oc->redirect, oc->state, oc->challenge,
+		json_string_value(json_object_get(oc->conn->config, "scopes")), err);
 	if (!oc->url)
 		goto fail;
 	return oc;

@@ -61,10 +61,10 @@ int oauth_connect_client_credentials(struct store *st, const struct oauth_connec
  * connection is saved. Either may be NULL. 0 or -1 with err. */
 struct oauth_hook_ctx {
 	const struct connector *c;
-	json_t *method;                  /* borrowed */
-	const struct oauth_app *app;     /* borrowed */
-	struct connection *conn;         /* the connection being made */
-	const char *tenant;              /* the user's choice among tenants, or NULL */
+	json_t *method;              /* borrowed */
+	const struct oauth_app *app; /* borrowed */
+	struct connection *conn;     /* the connection being made */
+	const char *tenant;          /* the user's choice among tenants, or NULL */
 };
 struct oauth_hook {
 	const char *name;

@@ -82,9 +82,10 @@ static int shopify_timestamp_check(json_t *query, struct err *err)
 		return err_set(err, "refused the shopify redirect: it has no valid timestamp");
 	long long off = now_s() - (long long)t;
 	if (off > SHOPIFY_REDIRECT_SKEW_S || off < -SHOPIFY_REDIRECT_SKEW_S)
-		return err_set(err, "refused the shopify redirect: its timestamp is %lld s %s this "
-				    "machine's clock (at most %d s allowed); if the clock is wrong, "
-				    "set it right and connect again",
+		return err_set(err,
+			       "refused the shopify redirect: its timestamp is %lld s %s this "
+			       "machine's clock (at most %d s allowed); if the clock is wrong, "
+			       "set it right and connect again",
 			       off < 0 ? -off : off, off < 0 ? "ahead of" : "behind",
 			       SHOPIFY_REDIRECT_SKEW_S);
 	return 0;
@@ -93,9 +94,10 @@ static int shopify_timestamp_check(json_t *query, struct err *err)
 static int shopify_check_redirect(const struct oauth_hook_ctx *x, json_t *query, struct err *err)
 {
 	if (!x->app->client_secret)
-		return err_set(err, "shopify redirects are signed with the app's client secret: set "
-				    "it with 'switchboard oauth-app set shopify --client-id ID "
-				    "--client-secret-stdin'");
+		return err_set(err,
+			       "shopify redirects are signed with the app's client secret: set "
+			       "it with 'switchboard oauth-app set shopify --client-id ID "
+			       "--client-secret-stdin'");
 	if (!oauth_shopify_hmac_ok(query, x->app->client_secret))
 		return err_set(err, "refused the shopify redirect: its hmac does not match (not "
 				    "signed by Shopify with this app's client secret)");
@@ -104,8 +106,9 @@ static int shopify_check_redirect(const struct oauth_hook_ctx *x, json_t *query,
 		return -1;
 	const char *shop = json_string_value(json_object_get(query, "shop"));
 	if (!shopify_domain_ok(shop))
-		return err_set(err, "refused the shopify redirect: shop '%s' is not a "
-				    "<name>.myshopify.com domain",
+		return err_set(err,
+			       "refused the shopify redirect: shop '%s' is not a "
+			       "<name>.myshopify.com domain",
 			       shop ? shop : "");
 	const char *want = conns_value(x->conn, "shop");
 	if (want) {
@@ -113,8 +116,9 @@ static int shopify_check_redirect(const struct oauth_hook_ctx *x, json_t *query,
 		int same = strncasecmp(shop, want, wl) == 0 &&
 			   (shop[wl] == '\0' || strcasecmp(shop + wl, ".myshopify.com") == 0);
 		if (!same)
-			return err_set(err, "refused the shopify redirect: shop '%s' is not the "
-					    "connection's shop '%s'",
+			return err_set(err,
+				       "refused the shopify redirect: shop '%s' is not the "
+				       "connection's shop '%s'",
 				       shop, want);
 	}
 	return 0;
@@ -158,8 +162,12 @@ static int fetch_json(const struct oauth_hook_ctx *x, const char *method, const 
 		auth = xasprintf("Authorization: Bearer %s", conns_value(x->conn, "access_token"));
 		headers[1] = auth;
 	}
-	struct http_request req = {.method = method, .url = url, .headers = headers,
-				   .body = body.data, .body_len = body.len, .timeout_ms = 30000};
+	struct http_request req = {.method = method,
+				   .url = url,
+				   .headers = headers,
+				   .body = body.data,
+				   .body_len = body.len,
+				   .timeout_ms = 30000};
 	if (http_perform(http, &req, &resp, err) < 0)
 		goto out;
 	json_error_t je;
@@ -238,7 +246,8 @@ static int tenants_after_token(const struct oauth_hook_ctx *x, json_t *token, st
 	char *where = at_origin(x->conn, url);
 	const char *claim = json_string_value(json_object_get(spec, "auth_event_claim"));
 	const char *qname = json_string_value(json_object_get(spec, "auth_event_param"));
-	char *event = claim && qname ? jwt_claim(conns_value(x->conn, "access_token"), claim) : NULL;
+	char *event =
+		claim && qname ? jwt_claim(conns_value(x->conn, "access_token"), claim) : NULL;
 	if (event) {
 		struct buf b;
 		buf_init(&b, 0);
@@ -261,8 +270,7 @@ static int tenants_after_token(const struct oauth_hook_ctx *x, json_t *token, st
 	json_t *it, *chosen = NULL;
 	struct buf names;
 	buf_init(&names, 0);
-	json_array_foreach(items, i, it)
-	{
+	json_array_foreach(items, i, it) {
 		const char *id = ptr_str(it, spec, "id_pointer");
 		const char *name = ptr_str(it, spec, "name_pointer");
 		if (!id)
@@ -276,15 +284,18 @@ static int tenants_after_token(const struct oauth_hook_ctx *x, json_t *token, st
 	}
 	const char *list = names.data ? names.data : "";
 	if (n == 0)
-		err_set(err, "the %s authorization covers no organisation: connect again and "
-			     "pick one on the consent page", x->c->slug);
+		err_set(err,
+			"the %s authorization covers no organisation: connect again and "
+			"pick one on the consent page",
+			x->c->slug);
 	else if (x->tenant && !chosen)
 		err_set(err, "no %s organisation '%s' in this authorization; it covers: %s",
 			x->c->slug, x->tenant, list);
 	else if (!x->tenant && n > 1)
-		err_set(err, "this %s authorization covers %zu organisations: %s; connect once per "
-			     "organisation, choosing it with --tenant ID_OR_NAME (and its own "
-			     "--name): switchboard connect %s --tenant ID_OR_NAME --name NAME",
+		err_set(err,
+			"this %s authorization covers %zu organisations: %s; connect once per "
+			"organisation, choosing it with --tenant ID_OR_NAME (and its own "
+			"--name): switchboard connect %s --tenant ID_OR_NAME --name NAME",
 			x->c->slug, n, list, x->c->slug);
 	else {
 		json_object_set_new(x->conn->config, param,
@@ -333,15 +344,14 @@ static int token_info_after_token(const struct oauth_hook_ctx *x, json_t *token,
 	free(where);
 	if (ret < 0)
 		return -1;
-	json_object_foreach(extras, k, v)
-	{
+	json_object_foreach(extras, k, v) {
 		json_t *val = jsonx_pointer(doc, json_string_value(v));
 		if (json_is_string(val))
 			json_object_set_new(x->conn->config, k, json_copy(val));
 		else if (json_is_integer(val))
-			json_object_set_new(x->conn->config, k,
-					    json_sprintf("%" JSON_INTEGER_FORMAT,
-							 json_integer_value(val)));
+			json_object_set_new(
+				x->conn->config, k,
+				json_sprintf("%" JSON_INTEGER_FORMAT, json_integer_value(val)));
 	}
 	json_decref(doc);
 	return 0;

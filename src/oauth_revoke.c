@@ -44,8 +44,9 @@ static char *with_client_id(const char *tmpl, const struct oauth_app *app, const
 	while ((hit = strstr(p, marker)) != NULL) {
 		if (!app || !app->client_id) {
 			buf_release(&b);
-			return err_set(err, "revoking a %s grant needs the OAuth app's client id; "
-					    "set it with: switchboard oauth-app set %s --client-id ID",
+			return err_set(err,
+				       "revoking a %s grant needs the OAuth app's client id; "
+				       "set it with: switchboard oauth-app set %s --client-id ID",
 				       slug, slug),
 			       NULL;
 		}
@@ -106,8 +107,7 @@ static int refused(long status, json_t *doc, const char **code)
 	*code = error ? error : json_string_value(json_object_get(doc, "category"));
 	if (status < 200 || status >= 300)
 		return 1;
-	return json_is_false(json_object_get(doc, "ok")) ||
-	       (error && !json_object_get(doc, "ok"));
+	return json_is_false(json_object_get(doc, "ok")) || (error && !json_object_get(doc, "ok"));
 }
 
 /* Is this vendor error code one the method lists as "already revoked"? */
@@ -152,9 +152,10 @@ static int revoke_one(const struct connector *c, json_t *rv, json_t *method,
 	}
 	if (strcmp(client_auth, "none") != 0) {
 		if (!app || !app->client_id) {
-			err_set(err, "revoking a %s grant needs the OAuth app's credentials; set "
-				     "them with: switchboard oauth-app set %s --client-id ID "
-				     "--client-secret-stdin",
+			err_set(err,
+				"revoking a %s grant needs the OAuth app's credentials; set "
+				"them with: switchboard oauth-app set %s --client-id ID "
+				"--client-secret-stdin",
 				c->slug, c->slug);
 			goto out;
 		}
@@ -192,8 +193,12 @@ static int revoke_one(const struct connector *c, json_t *rv, json_t *method,
 	hv = xcalloc(n + 1, sizeof(*hv));
 	for (size_t i = 0; i < n; i++)
 		hv[i] = json_string_value(json_array_get(headers, i));
-	struct http_request req = {.method = rstr(rv, "method", "POST"), .url = url, .headers = hv,
-				   .body = body.data, .body_len = body.len, .timeout_ms = 30000};
+	struct http_request req = {.method = rstr(rv, "method", "POST"),
+				   .url = url,
+				   .headers = hv,
+				   .body = body.data,
+				   .body_len = body.len,
+				   .timeout_ms = 30000};
 	struct err e;
 	err_init(&e);
 	http = http_new(err);
@@ -270,8 +275,9 @@ int oauth_revoke(struct store *s, const struct connector *c, json_t *method,
 	if (!(url = revoke_url(c, rv, app, conn, err)))
 		goto out;
 	if (!urlenc_allows_credentials(url)) {
-		err_set(err, "refusing to send %s tokens over plain http to a host that is not "
-			     "this machine",
+		err_set(err,
+			"refusing to send %s tokens over plain http to a host that is not "
+			"this machine",
 			c->slug);
 		goto out;
 	}
@@ -282,8 +288,7 @@ int oauth_revoke(struct store *s, const struct connector *c, json_t *method,
 		goto out;
 	size_t i;
 	json_t *x;
-	json_array_foreach(json_object_get(rv, "also"), i, x)
-	{
+	json_array_foreach(json_object_get(rv, "also"), i, x) {
 		const char *extra = secret(conn, json_string_value(x));
 		if (extra && revoke_one(c, rv, method, app, url, extra, err) < 0)
 			goto out;

@@ -24,7 +24,7 @@ struct registry {
 	struct connector **items;
 	size_t n, alloc;
 	struct registry_cache *cache; /* while registry_load_default runs */
-	json_t *verbs; /* "verbs" of the _canonical.json files: defaults per action name */
+	json_t *verbs;     /* "verbs" of the _canonical.json files: defaults per action name */
 	json_t *canonical; /* _canonical.json, merged over the folders; owned */
 };
 
@@ -130,7 +130,9 @@ static int check_path_params(json_t *action, const char *where, struct err *err)
 		const char *in = json_string_value(json_object_get(decl, "in"));
 		int bad = !decl || !in || strcmp(in, "path") != 0;
 		if (bad)
-			err_set(err, "%s/params: path parameter \"%s\" is not declared with \"in\": \"path\"",
+			err_set(err,
+				"%s/params: path parameter \"%s\" is not declared with \"in\": "
+				"\"path\"",
 				where, name);
 		free(name);
 		if (bad)
@@ -154,21 +156,19 @@ static int check_rules(json_t *entity, json_t *action, const char *where, struct
 {
 	size_t i, j, k;
 	json_t *rule, *choice, *name;
-	json_array_foreach(json_object_get(action, "at_least_one"), i, rule)
-	{
-		json_array_foreach(rule, j, choice)
-		{
+	json_array_foreach(json_object_get(action, "at_least_one"), i, rule) {
+		json_array_foreach(rule, j, choice) {
 			json_t *one = json_is_string(choice) ? json_pack("[O]", choice)
 							     : json_incref(choice);
 			const char *bad = NULL;
-			json_array_foreach(one, k, name)
-			{
+			json_array_foreach(one, k, name) {
 				if (!bad && !action_takes(entity, action, json_string_value(name)))
 					bad = json_string_value(name);
 			}
 			if (bad)
-				err_set(err, "%s/at_least_one/%zu: \"%s\" is not an argument of the "
-					     "action (a param, or an entity field with body fields)",
+				err_set(err,
+					"%s/at_least_one/%zu: \"%s\" is not an argument of the "
+					"action (a param, or an entity field with body fields)",
 					where, i, bad);
 			json_decref(one);
 			if (bad)
@@ -186,37 +186,36 @@ static int check_doc(json_t *doc, struct err *err)
 	json_t *methods = json_object_get(auth, "methods"), *m;
 	size_t i;
 	int found = 0;
-	json_array_foreach(methods, i, m)
-	{
+	json_array_foreach(methods, i, m) {
 		const char *type = json_string_value(json_object_get(m, "type"));
 		for (size_t j = 0; j < i; j++)
 			if (strcmp(type, json_string_value(json_object_get(
-						json_array_get(methods, j), "type"))) == 0)
-				return err_set(err, "/auth/methods/%zu: method \"%s\" is declared twice",
+						 json_array_get(methods, j), "type"))) == 0)
+				return err_set(err,
+					       "/auth/methods/%zu: method \"%s\" is declared twice",
 					       i, type);
 		if (strcmp(type, def) == 0)
 			found = 1;
 	}
 	if (!found)
-		return err_set(err, "/auth/default: \"%s\" is not one of the declared methods", def);
+		return err_set(err, "/auth/default: \"%s\" is not one of the declared methods",
+			       def);
 
 	const char *ename;
 	json_t *entity;
 	json_t *seen = json_object(); /* tool name -> where, to refuse duplicates */
 	int ret = 0;
-	json_object_foreach(json_object_get(doc, "entities"), ename, entity)
-	{
+	json_object_foreach(json_object_get(doc, "entities"), ename, entity) {
 		const char *aname;
 		json_t *action;
-		json_object_foreach(json_object_get(entity, "actions"), aname, action)
-		{
+		json_object_foreach(json_object_get(entity, "actions"), aname, action) {
 			char where[256];
 			char *tool = xasprintf("%s_%s_%s", slug, ename, aname);
 			json_t *first = json_object_get(seen, tool);
 			snprintf(where, sizeof(where), "/entities/%s/actions/%s", ename, aname);
 			if (first)
-				ret = err_set(err, "%s: tool name %s is also made by %s", where, tool,
-					      json_string_value(first));
+				ret = err_set(err, "%s: tool name %s is also made by %s", where,
+					      tool, json_string_value(first));
 			json_object_set_new(seen, tool, json_string(where));
 			free(tool);
 			if (ret < 0)
@@ -224,12 +223,15 @@ static int check_doc(json_t *doc, struct err *err)
 			snprintf(where, sizeof(where), "/entities/%s/actions/%s", ename, aname);
 			size_t len = strlen(slug) + strlen(ename) + strlen(aname) + 2;
 			if (len > TOOL_NAME_MAX) {
-				ret = err_set(err, "%s: tool name %s_%s_%s is %zu characters (at most %d)",
-					      where, slug, ename, aname, len, TOOL_NAME_MAX);
+				ret = err_set(
+					err,
+					"%s: tool name %s_%s_%s is %zu characters (at most %d)",
+					where, slug, ename, aname, len, TOOL_NAME_MAX);
 				goto out;
 			}
 			if (len > TOOL_NAME_GOOD)
-				log_warn("tool name %s_%s_%s is %zu characters; some clients cut names "
+				log_warn("tool name %s_%s_%s is %zu characters; some clients cut "
+					 "names "
 					 "above %d",
 					 slug, ename, aname, len, TOOL_NAME_GOOD);
 			if (check_path_params(action, where, err) < 0 ||
@@ -241,7 +243,9 @@ static int check_doc(json_t *doc, struct err *err)
 			if (!kind && strcmp(action_kind(aname, action), "write") == 0 &&
 			    strcmp(aname, "create") != 0 && strcmp(aname, "update") != 0 &&
 			    !json_object_get(action, "kind"))
-				log_debug("%s: custom action without \"kind\" is treated as a write", where);
+				log_debug(
+					"%s: custom action without \"kind\" is treated as a write",
+					where);
 		}
 	}
 out:
@@ -454,12 +458,12 @@ static int load_canonical(struct registry *r, const char *path, struct err *err)
 		err_set(err, "%s: not a JSON object", path);
 		goto out;
 	}
-	json_object_foreach(json_object_get(doc, "synonyms"), key, v)
-	{
+	json_object_foreach(json_object_get(doc, "synonyms"), key, v) {
 		size_t i;
 		json_t *w;
 		int ok = json_is_array(v);
-		json_array_foreach(v, i, w) ok &= json_is_string(w);
+		json_array_foreach(v, i, w)
+			ok &= json_is_string(w);
 		if (!ok) {
 			err_set(err, "%s: synonyms/%s: expected an array of strings", path, key);
 			goto out;
@@ -467,8 +471,7 @@ static int load_canonical(struct registry *r, const char *path, struct err *err)
 	}
 	if (!r->canonical)
 		r->canonical = json_object();
-	json_object_foreach(doc, key, v)
-	{
+	json_object_foreach(doc, key, v) {
 		json_t *have = json_object_get(r->canonical, key);
 		if (json_is_object(have) && json_is_object(v))
 			json_object_update(have, v);
@@ -486,8 +489,8 @@ json_t *registry_canonical(const struct registry *r)
 	return r->canonical;
 }
 
-int registry_load_dir(struct registry *r, const char *dir, int missing_ok, registry_report_fn report,
-		      void *ctx)
+int registry_load_dir(struct registry *r, const char *dir, int missing_ok,
+		      registry_report_fn report, void *ctx)
 {
 	DIR *d = opendir(dir);
 	if (!d) {
@@ -620,8 +623,7 @@ const char *connector_field_env(json_t *field, const char **var)
 	const char *v = name ? getenv(name) : NULL;
 	size_t i;
 	json_t *alias;
-	json_array_foreach(json_object_get(field, "env_aliases"), i, alias)
-	{
+	json_array_foreach(json_object_get(field, "env_aliases"), i, alias) {
 		if (v && *v)
 			break;
 		name = json_string_value(alias);
@@ -641,8 +643,7 @@ json_t *connector_auth_method(const struct connector *c, const char *type)
 		type = json_string_value(json_object_get(auth, "default"));
 	size_t i;
 	json_t *m;
-	json_array_foreach(json_object_get(auth, "methods"), i, m)
-	{
+	json_array_foreach(json_object_get(auth, "methods"), i, m) {
 		if (strcmp(json_string_value(json_object_get(m, "type")), type) == 0)
 			return m;
 	}
@@ -707,8 +708,7 @@ static int choice_met(json_t *choice, json_t *args)
 	}
 	size_t i;
 	json_t *name;
-	json_array_foreach(choice, i, name)
-	{
+	json_array_foreach(choice, i, name) {
 		if (!choice_met(name, args))
 			return 0;
 	}
@@ -719,8 +719,7 @@ int action_rule_met(json_t *rule, json_t *args)
 {
 	size_t i;
 	json_t *choice;
-	json_array_foreach(rule, i, choice)
-	{
+	json_array_foreach(rule, i, choice) {
 		if (choice_met(choice, args))
 			return 1;
 	}
@@ -733,8 +732,7 @@ char *action_rule_text(json_t *rule)
 	buf_init(&b, 0);
 	size_t n = json_array_size(rule), i, j;
 	json_t *choice, *name;
-	json_array_foreach(rule, i, choice)
-	{
+	json_array_foreach(rule, i, choice) {
 		if (i > 0)
 			buf_adds(&b, i + 1 == n ? (n > 2 ? ", or " : " or ") : ", ");
 		if (json_is_string(choice)) {

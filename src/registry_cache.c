@@ -59,8 +59,8 @@ static int base_of(const char *schema_path, unsigned char out[32])
 	struct buf b;
 	buf_init(&b, 0);
 	buf_addf(&b, "%s %lld %lld.%09ld %llu %llu\n", SB_VERSION, (long long)st.st_size,
-		   (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec,
-		   (unsigned long long)st.st_ino, (unsigned long long)st.st_dev);
+		 (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec, (unsigned long long)st.st_ino,
+		 (unsigned long long)st.st_dev);
 	buf_add(&b, schema, len);
 	crypto_sha256(b.data, b.len, out);
 	buf_release(&b);

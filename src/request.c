@@ -146,15 +146,13 @@ static void add_parts(struct buf *b, const char *boundary, const char *prefix, j
 		json_t *x;
 		size_t i;
 		if (json_is_object(v)) {
-			json_object_foreach(v, k, x)
-			{
+			json_object_foreach(v, k, x) {
 				char *key = prefix ? xasprintf("%s[%s]", prefix, k) : xstrdup(k);
 				add_parts(b, boundary, key, x);
 				free(key);
 			}
 		} else {
-			json_array_foreach(v, i, x)
-			{
+			json_array_foreach(v, i, x) {
 				char *key = xasprintf("%s[%zu]", prefix, i);
 				add_parts(b, boundary, key, x);
 				free(key);
@@ -185,12 +183,15 @@ static int multipart_body(json_t *action, json_t *body, struct request *r, struc
 	const char *content_arg = json_string_value(json_object_get(file, "content"));
 	const char *name_arg = json_string_value(json_object_get(file, "filename"));
 	const char *ctype = json_string_value(json_object_get(file, "content_type"));
-	const char *content = json_string_value(json_object_get(body, content_arg ? content_arg : ""));
+	const char *content =
+		json_string_value(json_object_get(body, content_arg ? content_arg : ""));
 	const char *filename = json_string_value(json_object_get(body, name_arg ? name_arg : ""));
 	if (file && (!content || !part_name_ok(filename)))
-		return err_set(err, "a file upload needs '%s' and a '%s' without quotes or line "
-				    "breaks",
-			       content_arg ? content_arg : "content", name_arg ? name_arg : "filename");
+		return err_set(err,
+			       "a file upload needs '%s' and a '%s' without quotes or line "
+			       "breaks",
+			       content_arg ? content_arg : "content",
+			       name_arg ? name_arg : "filename");
 	unsigned char raw[12];
 	if (crypto_random(raw, sizeof(raw), err) < 0)
 		return -1;
@@ -199,8 +200,7 @@ static int multipart_body(json_t *action, json_t *body, struct request *r, struc
 	free(hex);
 	const char *k;
 	json_t *v;
-	json_object_foreach(body, k, v)
-	{
+	json_object_foreach(body, k, v) {
 		if (file && ((content_arg && strcmp(k, content_arg) == 0) ||
 			     (name_arg && strcmp(k, name_arg) == 0)))
 			continue;
@@ -223,8 +223,7 @@ static int multipart_body(json_t *action, json_t *body, struct request *r, struc
 	return 0;
 }
 
-static int build_standard(const struct tool *t, json_t *args, struct request *r,
-			  struct err *err)
+static int build_standard(const struct tool *t, json_t *args, struct request *r, struct err *err)
 {
 	const struct connector *c = t->connector;
 	json_t *action = t->action_doc;
@@ -246,8 +245,9 @@ static int build_standard(const struct tool *t, json_t *args, struct request *r,
 		/* A Link-header cursor is the vendor's next URL: follow it only on
 		 * the connection's own host. */
 		if (!same_origin(r->url.data, cursor)) {
-			err_set(err, "cursor is not a next-page URL of %s; pass next_cursor as "
-				     "returned",
+			err_set(err,
+				"cursor is not a next-page URL of %s; pass next_cursor as "
+				"returned",
 				c->slug);
 			goto out;
 		}
@@ -266,12 +266,14 @@ static int build_standard(const struct tool *t, json_t *args, struct request *r,
 			char *name = xstrndup(open + 1, (size_t)(close - open - 1));
 			json_t *v = json_object_get(args, name);
 			char *text = v ? urlenc_scalar_text(v) : NULL;
-			int raw = json_is_true(json_object_get(json_object_get(params, name), "raw"));
+			int raw =
+				json_is_true(json_object_get(json_object_get(params, name), "raw"));
 			if (!text || !*text)
 				err_set(err, "missing path parameter '%s'", name);
 			else if (dot_segment(text, raw))
-				err_set(err, "path parameter '%s' may not be '.' or '..': such a "
-					     "segment would reach another path",
+				err_set(err,
+					"path parameter '%s' may not be '.' or '..': such a "
+					"segment would reach another path",
 					name);
 			else
 				urlenc_percent(&r->url, text, raw);
@@ -287,15 +289,15 @@ static int build_standard(const struct tool *t, json_t *args, struct request *r,
 	body = json_object();
 	const char *k;
 	json_t *v;
-	json_object_foreach(args, k, v)
-	{
+	json_object_foreach(args, k, v) {
 		if (is_control_arg(k))
 			continue;
 		json_t *decl = json_object_get(params, k);
 		const char *in = arg_place(t, k, decl);
 		if (strcmp(in, "query") == 0 && !link_cursor) {
-			json_t *sent = before && strcmp(k, before) == 0 ? json_object_get(args, "cursor")
-									 : v;
+			json_t *sent = before && strcmp(k, before) == 0
+					       ? json_object_get(args, "cursor")
+					       : v;
 			urlenc_query(&r->url, vendor_name(k, decl), sent);
 		} else if (strcmp(in, "header") == 0) {
 			char *text = urlenc_scalar_text(v);
@@ -313,8 +315,7 @@ static int build_standard(const struct tool *t, json_t *args, struct request *r,
 	}
 
 	/* Declared constants the model need not send (QuickBooks sparse: true). */
-	json_object_foreach(params, k, v)
-	{
+	json_object_foreach(params, k, v) {
 		json_t *cst = json_object_get(v, "const");
 		if (!cst || json_object_get(args, k))
 			continue;
@@ -346,7 +347,7 @@ static int build_standard(const struct tool *t, json_t *args, struct request *r,
 		if (cursor && cursor_param) {
 			if (!before)
 				urlenc_query(&r->url, cursor_param,
-						  json_object_get(args, "cursor"));
+					     json_object_get(args, "cursor"));
 		} else if (cursor_param && strcmp(style, "page") == 0) {
 			/* Ask for page one explicitly: some vendors (Xero) answer
 			 * everything, unpaged, when no page is given. */
@@ -374,8 +375,9 @@ static int build_standard(const struct tool *t, json_t *args, struct request *r,
 		ret = 0;
 		goto out;
 	}
-	if (strcmp(json_string_value(json_object_get(action, "body_encoding")) ?
-			   json_string_value(json_object_get(action, "body_encoding")) : "",
+	if (strcmp(json_string_value(json_object_get(action, "body_encoding"))
+			   ? json_string_value(json_object_get(action, "body_encoding"))
+			   : "",
 		   "multipart") == 0) {
 		ret = multipart_body(action, body, r, err);
 		goto out;
@@ -407,7 +409,8 @@ static int build_standard(const struct tool *t, json_t *args, struct request *r,
 			payload = json_pack("{s:o}", wrap, payload);
 		if (strcmp(encoding, "form") == 0) {
 			urlenc_form(&r->body, NULL, payload);
-			urlenc_header(r->headers, "Content-Type", "application/x-www-form-urlencoded");
+			urlenc_header(r->headers, "Content-Type",
+				      "application/x-www-form-urlencoded");
 		} else {
 			char *text = jsonx_dumps(payload);
 			buf_adds(&r->body, text);
@@ -430,8 +433,8 @@ static int add_idempotency_key(json_t *idem, struct request *r, struct err *err)
 	raw[6] = (raw[6] & 0x0f) | 0x40; /* a version 4 UUID */
 	raw[8] = (raw[8] & 0x3f) | 0x80;
 	char *hex = crypto_hex(raw, sizeof(raw));
-	char *uuid = xasprintf("%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8, hex + 12, hex + 16,
-			       hex + 20);
+	char *uuid =
+		xasprintf("%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8, hex + 12, hex + 16, hex + 20);
 	const char *hname = json_string_value(json_object_get(idem, "header"));
 	const char *qname = json_string_value(json_object_get(idem, "query"));
 	if (hname)
@@ -457,8 +460,7 @@ int request_check_choices(const struct tool *t, json_t *args, struct err *err)
 {
 	size_t i;
 	json_t *rule;
-	json_array_foreach(json_object_get(t->action_doc, "at_least_one"), i, rule)
-	{
+	json_array_foreach(json_object_get(t->action_doc, "at_least_one"), i, rule) {
 		if (!action_rule_met(rule, args)) {
 			char *text = action_rule_text(rule);
 			err_set(err, "%s needs %s", t->name, text);
@@ -498,8 +500,7 @@ int request_build(const struct tool *t, json_t *args, struct connection *conn, s
 	wire_url(&r->url);
 
 	/* Headers: the connector's, the action's, then auth. */
-	json_object_foreach(json_object_get(req_conf, "headers"), k, v)
-	{
+	json_object_foreach(json_object_get(req_conf, "headers"), k, v) {
 		char *value = conns_expand(c, conn, json_string_value(v), NULL);
 		/* A header whose template names an unset optional parameter is
 		 * left out (OpenAI-Organization when no organization is set). */
@@ -515,31 +516,33 @@ int request_build(const struct tool *t, json_t *args, struct connection *conn, s
 	json_t *method_doc = connector_auth_method(c, conn->auth);
 	const struct auth_handler *h = auth_find(conn->auth);
 	if (!h || !method_doc)
-		return err_set(err, "connection '%s' uses auth method '%s', which %s does not declare",
+		return err_set(err,
+			       "connection '%s' uses auth method '%s', which %s does not declare",
 			       conn->name, conn->auth ? conn->auth : "?", c->slug);
 	struct auth_out ao = {r->auth_headers, r->auth_query};
 	if (h->apply(c, method_doc, conn, &ao, err) < 0)
 		return -1;
 	if ((json_array_size(r->auth_headers) || json_object_size(r->auth_query)) &&
 	    !urlenc_allows_credentials(r->url.data))
-		return err_set(err, "refusing to send %s credentials over plain http to a host that "
-				    "is not this machine; use https",
+		return err_set(err,
+			       "refusing to send %s credentials over plain http to a host that "
+			       "is not this machine; use https",
 			       c->slug);
-	json_object_foreach(r->auth_query, k, v) urlenc_query(&r->url, k, v);
+	json_object_foreach(r->auth_query, k, v)
+		urlenc_query(&r->url, k, v);
 	/* A header argument may not stand in for the connection's credential
 	 * (both would be sent, and the vendor might take either). */
 	size_t i, j;
 	json_t *a;
-	json_array_foreach(r->headers, i, v)
-	{
+	json_array_foreach(r->headers, i, v) {
 		const char *line = json_string_value(v);
 		size_t n = strcspn(line, ":");
-		json_array_foreach(r->auth_headers, j, a)
-		{
+		json_array_foreach(r->auth_headers, j, a) {
 			const char *ah = json_string_value(a);
 			if (strcspn(ah, ":") == n && strncasecmp(line, ah, n) == 0)
-				return err_set(err, "header '%.*s' is the connection's credential; "
-						    "leave it out",
+				return err_set(err,
+					       "header '%.*s' is the connection's credential; "
+					       "leave it out",
 					       (int)n, line);
 		}
 	}

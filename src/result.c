@@ -49,8 +49,7 @@ json_t *result_select_fields(json_t *data, json_t *fields)
 	json_t *out = json_object();
 	size_t i;
 	json_t *f;
-	json_array_foreach(fields, i, f)
-	{
+	json_array_foreach(fields, i, f) {
 		json_t *v = json_object_get(data, json_string_value(f));
 		if (v)
 			json_object_set(out, json_string_value(f), v);
@@ -85,10 +84,11 @@ json_t *result_partial(json_t *items, json_t *fields, json_t *cursor, int pages,
 		json_object_get(json_array_get(json_object_get(error, "content"), 0), "text"));
 	/* The message's first line; its details follow on the next. */
 	int n = why ? (int)strcspn(why, "\n") : 0;
-	char *note = xasprintf("stopped after %d page%s: %.*s Call again with cursor to go on.",
-			       pages, pages == 1 ? "" : "s", why ? n : 14, why ? why : "a page failed.");
-	json_t *out = json_pack("{s:o, s:b}", "data", result_select_fields(items, fields),
-				"has_more", 1);
+	char *note =
+		xasprintf("stopped after %d page%s: %.*s Call again with cursor to go on.", pages,
+			  pages == 1 ? "" : "s", why ? n : 14, why ? why : "a page failed.");
+	json_t *out =
+		json_pack("{s:o, s:b}", "data", result_select_fields(items, fields), "has_more", 1);
 	if (cursor)
 		json_object_set(out, "next_cursor", cursor);
 	json_object_set_new(out, "pages", json_integer(pages));
@@ -132,7 +132,8 @@ json_t *result_next_cursor(json_t *pg, const char *cursor, long limit, json_t *b
 		free(url);
 		return r;
 	}
-	if (strcmp(style, "page") == 0 || strcmp(style, "offset") == 0 || strcmp(style, "query") == 0) {
+	if (strcmp(style, "page") == 0 || strcmp(style, "offset") == 0 ||
+	    strcmp(style, "query") == 0) {
 		size_t n = json_array_size(items);
 		if (n == 0 || (limit > 0 && n < (size_t)limit && !has_more))
 			return NULL;
@@ -176,8 +177,7 @@ static char *redact_conn(const struct connection *conn, const char *s)
 	char *out = xstrdup(s);
 	const char *k;
 	json_t *v;
-	json_object_foreach(conn ? conn->secrets : NULL, k, v)
-	{
+	json_object_foreach(conn ? conn->secrets : NULL, k, v) {
 		const char *sec = json_string_value(v);
 		size_t sl = sec ? strlen(sec) : 0;
 		if (sl < 6)
@@ -274,7 +274,8 @@ json_t *result_vendor_error(const struct connector *c, const struct connection *
 	int limited = s == 429;
 	size_t ri;
 	json_t *rs;
-	json_array_foreach(json_object_get(json_object_get(c->doc, "rate_limit"), "statuses"), ri, rs)
+	json_array_foreach(json_object_get(json_object_get(c->doc, "rate_limit"), "statuses"), ri,
+			   rs)
 		limited |= json_integer_value(rs) == s;
 	if (limited && resp->retry_after_s > 0)
 		buf_addf(&advice, " Rate limited: wait %ld seconds before calling again.",
@@ -282,12 +283,14 @@ json_t *result_vendor_error(const struct connector *c, const struct connection *
 	else if (limited)
 		buf_adds(&advice, " Rate limited: wait a minute before calling again.");
 	else if (s == 401)
-		buf_adds(&advice, " The credential was rejected: the user should check or reconnect "
-				  "this connection (switchboard connections test).");
+		buf_adds(&advice,
+			 " The credential was rejected: the user should check or reconnect "
+			 "this connection (switchboard connections test).");
 	else if (s == 403)
 		buf_adds(&advice, " The credential lacks permission (scope) for this.");
 	else if (s == 404)
-		buf_adds(&advice, " Check the ids passed; the object may not exist in this account.");
+		buf_adds(&advice,
+			 " Check the ids passed; the object may not exist in this account.");
 	else if (s == 409)
 		buf_adds(&advice, " Conflict: re-read the object and retry with fresh values.");
 	else if (s == 422 || s == 400)
@@ -337,8 +340,7 @@ static json_t *records_failed(const struct connector *c, json_t *body)
 	buf_init(&text, 4096);
 	const char *cname = json_string_value(json_object_get(c->doc, "name"));
 	buf_addf(&text, "%s refused %zu of %zu records:", cname, failed, json_array_size(list));
-	json_array_foreach(list, i, rec)
-	{
+	json_array_foreach(list, i, rec) {
 		if (!json_is_false(json_object_get(rec, "success"))) {
 			json_t *id = json_object_get(rec, "id");
 			if (id)
@@ -363,8 +365,8 @@ json_t *result_transport_error(const struct connector *c, const struct http_resp
 	const char *cname = json_string_value(json_object_get(c->doc, "name"));
 	const char *what = resp->error == HTTP_ETIMEOUT   ? "timed out"
 			   : resp->error == HTTP_ECONNECT ? "could not be reached"
-			   : resp->error == HTTP_ETLS	  ? "failed the TLS check"
-			   : resp->error == HTTP_ERESET	  ? "dropped the connection"
+			   : resp->error == HTTP_ETLS     ? "failed the TLS check"
+			   : resp->error == HTTP_ERESET   ? "dropped the connection"
 							  : "failed";
 	/* A write that was sent may have been applied before the answer
 	 * was lost: a blind retry could do it twice. */
@@ -388,7 +390,8 @@ json_t *result_redirect(const struct connector *c, const struct http_response *r
 		char *msg = xasprintf("%s answered HTTP %ld, a redirect without a Location; "
 				      "there is nothing to follow.",
 				      cname, resp->status);
-		json_t *r = result_error(msg, json_pack("{s:I}", "status", (json_int_t)resp->status));
+		json_t *r =
+			result_error(msg, json_pack("{s:I}", "status", (json_int_t)resp->status));
 		free(msg);
 		return r;
 	}
@@ -409,7 +412,7 @@ json_t *result_redirect(const struct connector *c, const struct http_response *r
 			      "connection's base URL, or call that URL if it is meant.",
 			      cname, resp->status, shown);
 	json_t *r = result_error(msg, json_pack("{s:I, s:s}", "status", (json_int_t)resp->status,
-						 "location", shown));
+						"location", shown));
 	free(msg);
 	free(shown);
 	free(where);
@@ -437,7 +440,8 @@ json_t *result_unreadable(const struct connector *c, const struct http_response 
 		return NULL;
 	json_t *d = json_pack("{s:i}", "status", (json_int_t)resp->status);
 	if (resp->truncated)
-		json_object_set_new(d, "size_limit_bytes", json_integer((json_int_t)resp->body_len));
+		json_object_set_new(d, "size_limit_bytes",
+				    json_integer((json_int_t)resp->body_len));
 	json_t *r = result_error(msg, d);
 	free(msg);
 	return r;
@@ -450,8 +454,7 @@ static long long throttle_wait(json_t *th, json_t *body)
 	size_t i, k;
 	json_t *e, *code;
 	int throttled = 0;
-	json_array_foreach(json_object_get(body, "errors"), i, e)
-	{
+	json_array_foreach(json_object_get(body, "errors"), i, e) {
 		json_t *ec = json_object_get(json_object_get(e, "extensions"), "code");
 		json_array_foreach(json_object_get(th, "codes"), k, code)
 			throttled |= json_is_string(ec) && json_equal(ec, code);
@@ -534,9 +537,9 @@ json_t *result_answer_error(const struct connector *c, const struct connection *
 		buf_init(&b, 4096);
 		size_t i;
 		json_t *ue;
-		json_array_foreach(user_errors, i, ue)
-		{
-			char *field = json_dumps(json_object_get(ue, "field"), JSON_ENCODE_ANY | JSON_COMPACT);
+		json_array_foreach(user_errors, i, ue) {
+			char *field = json_dumps(json_object_get(ue, "field"),
+						 JSON_ENCODE_ANY | JSON_COMPACT);
 			buf_addf(&b, "%s%s: %s", i ? "; " : "", field ? field : "null",
 				 json_string_value(json_object_get(ue, "message")));
 			free(field);
@@ -559,16 +562,16 @@ void result_redact(json_t *data, json_t *keys)
 	if (!json_array_size(keys))
 		return;
 	if (json_is_array(data)) {
-		json_array_foreach(data, i, v) result_redact(v, keys);
+		json_array_foreach(data, i, v)
+			result_redact(v, keys);
 		return;
 	}
 	if (!json_is_object(data))
 		return;
-	json_object_foreach(data, k, v)
-	{
+	json_object_foreach(data, k, v) {
 		int secret = 0;
-		json_array_foreach(keys, i, key) secret |= json_string_value(key) &&
-							   strcmp(json_string_value(key), k) == 0;
+		json_array_foreach(keys, i, key)
+			secret |= json_string_value(key) && strcmp(json_string_value(key), k) == 0;
 		if (secret && !json_is_null(v))
 			json_object_set_new(data, k, json_string("[redacted]"));
 		else

@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define SCHEMA_MAX_DEPTH 64	  /* nested schemas, $ref hops included */
+#define SCHEMA_MAX_DEPTH 64      /* nested schemas, $ref hops included */
 #define SCHEMA_MAX_STEPS 1000000 /* schemas visited in one call (anyOf/$ref bombs) */
 #define SCHEMA_PATH_CAP 1024
 #define SCHEMA_RE_CACHE 16
@@ -23,7 +23,7 @@ struct re_entry {
 struct ctx {
 	const json_t *root;
 	struct err *err; /* failures go here; a scratch report inside anyOf, oneOf, not */
-	int score;	 /* how precise the failure in err is, to pick the closest alternative */
+	int score;       /* how precise the failure in err is, to pick the closest alternative */
 	struct buf path; /* JSON pointer of the instance being checked; empty is the root */
 	int depth;
 	long steps;
@@ -222,8 +222,8 @@ static int is_whole(double v)
 static const char *type_name(const json_t *v)
 {
 	/* indexed by json_type: object, array, string, integer, real, true, false, null */
-	static const char *const names[] = { "object",	"array",   "string",  "integer",
-					     "number",	"boolean", "boolean", "null" };
+	static const char *const names[] = {"object", "array",   "string",  "integer",
+					    "number", "boolean", "boolean", "null"};
 	return names[json_typeof(v)];
 }
 
@@ -401,15 +401,15 @@ static pcre2_code *pattern_compile(const char *pat, struct err *err)
 {
 	int code;
 	PCRE2_SIZE off;
-	pcre2_code *re = pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED,
-				       PCRE2_UTF | PCRE2_ALT_BSUX | PCRE2_DOLLAR_ENDONLY, &code, &off,
-				       NULL);
+	pcre2_code *re =
+		pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED,
+			      PCRE2_UTF | PCRE2_ALT_BSUX | PCRE2_DOLLAR_ENDONLY, &code, &off, NULL);
 	if (!re) {
 		PCRE2_UCHAR msg[120];
 		if (pcre2_get_error_message(code, msg, sizeof(msg)) < 0)
 			snprintf((char *)msg, sizeof(msg), "error %d", code);
-		err_set(err, "the pattern \"%s\" is not a regular expression: %s at offset %zu", pat,
-			(const char *)msg, (size_t)off);
+		err_set(err, "the pattern \"%s\" is not a regular expression: %s at offset %zu",
+			pat, (const char *)msg, (size_t)off);
 	}
 	return re;
 }
@@ -529,7 +529,6 @@ int schema_check_patterns(const json_t *doc, struct err *err)
 
 /* ---- formats ---- */
 
-
 static int digits(const char *s, int n, int *out)
 {
 	int v = 0;
@@ -544,7 +543,7 @@ static int digits(const char *s, int n, int *out)
 
 static int fmt_date_at(const char *s)
 {
-	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 	int y, m, d;
 	if (!digits(s, 4, &y) || s[4] != '-' || !digits(s + 5, 2, &m) || s[7] != '-' ||
 	    !digits(s + 8, 2, &d) || m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
@@ -648,11 +647,11 @@ static const struct {
 	int (*check)(const char *s);
 	const char *hint;
 } formats[] = {
-	{ "date-time", fmt_date_time, "an RFC 3339 date-time such as \"2024-01-31T09:30:00Z\"" },
-	{ "date", fmt_date, "a date such as \"2024-01-31\"" },
-	{ "email", fmt_email, "an address such as \"name@example.com\"" },
-	{ "uri", fmt_uri, "an absolute URI such as \"https://example.com/path\"" },
-	{ "uuid", fmt_uuid, "a UUID such as \"123e4567-e89b-12d3-a456-426614174000\"" },
+	{"date-time", fmt_date_time, "an RFC 3339 date-time such as \"2024-01-31T09:30:00Z\""},
+	{"date", fmt_date, "a date such as \"2024-01-31\""},
+	{"email", fmt_email, "an address such as \"name@example.com\""},
+	{"uri", fmt_uri, "an absolute URI such as \"https://example.com/path\""},
+	{"uuid", fmt_uuid, "a UUID such as \"123e4567-e89b-12d3-a456-426614174000\""},
 };
 
 /* ---- keywords ---- */
@@ -794,8 +793,8 @@ static int check_array(struct ctx *c, const json_t *s, const json_t *inst)
 	for (size_t i = 0; json_is_true(json_object_get(s, "uniqueItems")) && i < n; i++) {
 		for (size_t j = i + 1; j < n; j++) {
 			if (equal(json_array_get(inst, i), json_array_get(inst, j)))
-				return fail(c, "items %zu and %zu are equal; items must be unique", i,
-					    j);
+				return fail(c, "items %zu and %zu are equal; items must be unique",
+					    i, j);
 		}
 	}
 	return 0;
@@ -894,8 +893,9 @@ static int check_alternatives(struct ctx *c, const json_t *alts, const json_t *i
 			if (!one)
 				return 0;
 			if (matched >= 0)
-				return fail(c, "matches both alternatives #%d and #%zu of oneOf; "
-					       "it must match exactly one",
+				return fail(c,
+					    "matches both alternatives #%d and #%zu of oneOf; "
+					    "it must match exactly one",
 					    matched, i);
 			matched = (int)i;
 		} else if (c->fatal) {
@@ -956,8 +956,9 @@ static int check_ref(struct ctx *c, const json_t *s, const json_t *inst)
 		return 0;
 	target = resolve(c->root, json_string_value(ref));
 	if (!target)
-		return fatal(c, "cannot resolve $ref \"%s\" in the schema (only local references "
-				"such as \"#/$defs/name\" are supported)",
+		return fatal(c,
+			     "cannot resolve $ref \"%s\" in the schema (only local references "
+			     "such as \"#/$defs/name\" are supported)",
 			     json_string_value(ref));
 	return validate(c, target, inst);
 }

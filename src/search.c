@@ -16,7 +16,7 @@
 #define BM25_B 0.4f
 #define SYNONYM_WEIGHT 0.6f /* a word the query implies, not one it says */
 #define TYPO_WEIGHT 0.7f
-#define MAX_WORD 48        /* longer words are cut; nobody types them */
+#define MAX_WORD 48 /* longer words are cut; nobody types them */
 #define MAX_QUERY_WORDS 64
 
 /* Per field: how much one occurrence counts, and the boost a document gets
@@ -24,9 +24,9 @@
 static const struct {
 	float weight, boost;
 } fields[SEARCH_NFIELDS] = {
-	[SEARCH_ACTION] = {3.0f, 1.6f},	 [SEARCH_ENTITY] = {2.0f, 1.5f},
+	[SEARCH_ACTION] = {3.0f, 1.6f},    [SEARCH_ENTITY] = {2.0f, 1.5f},
 	[SEARCH_CONNECTOR] = {1.5f, 2.5f}, [SEARCH_TITLE] = {1.5f, 1.0f},
-	[SEARCH_TEXT] = {1.0f, 1.0f},	 [SEARCH_OPERATION] = {1.0f, 1.0f},
+	[SEARCH_TEXT] = {1.0f, 1.0f},      [SEARCH_OPERATION] = {1.0f, 1.0f},
 	[SEARCH_CONTEXT] = {0.4f, 1.0f},   [SEARCH_FIELDS] = {0.2f, 1.0f},
 };
 
@@ -34,14 +34,14 @@ static const struct {
  * and question words that say what to do ("find", "which", "new") are not
  * here: they matter. */
 static const char *stop_words[] = {
-	"a",	"about", "after", "all",  "also", "am",	  "an",	   "and",  "any",   "are",
-	"as",	"at",	 "be",	  "been", "but",  "by",	  "can",   "could", "did",  "do",
-	"does", "for",	 "from",  "had",  "has",  "have", "he",	   "her",  "his",   "how",
-	"i",	"if",	 "in",	  "into", "is",	  "it",	  "its",   "just", "let",   "me",
-	"my",	"no",    "not",   "of",	 "on",	  "or",	  "our",  "please", "she", "should", "so",  "some",
-	"than", "that",	 "the",	  "their", "them", "then", "there", "these", "they", "this",
-	"those", "to",	 "up",	  "us",	  "via",  "was",  "we",	   "were", "will",  "with",
-	"would", "you",	 "your"};
+	"a",    "about", "after", "all",  "also", "am",    "an",   "and",    "any",   "are",
+	"as",   "at",    "be",    "been", "but",  "by",    "can",  "could",  "did",   "do",
+	"does", "for",   "from",  "had",  "has",  "have",  "he",   "her",    "his",   "how",
+	"i",    "if",    "in",    "into", "is",   "it",    "its",  "just",   "let",   "me",
+	"my",   "no",    "not",   "of",   "on",   "or",    "our",  "please", "she",   "should",
+	"so",   "some",  "than",  "that", "the",  "their", "them", "then",   "there", "these",
+	"they", "this",  "those", "to",   "up",   "us",    "via",  "was",    "we",    "were",
+	"will", "with",  "would", "you",  "your"};
 
 struct posting {
 	uint32_t doc;
@@ -65,8 +65,8 @@ struct phrase {
 	uint32_t *terms;
 	size_t n;
 	enum search_field field;
-	size_t ndocs;  /* documents that have it */
-	float boost;   /* when named; set by search_finish */
+	size_t ndocs; /* documents that have it */
+	float boost;  /* when named; set by search_finish */
 };
 
 struct doc {
@@ -86,7 +86,7 @@ struct search_index {
 	struct strmap term_map;
 	struct phrase *phrases;
 	size_t nphrases, aphrases;
-	char **phrase_keys;	  /* parallel to phrases, for phrase_map */
+	char **phrase_keys; /* parallel to phrases, for phrase_map */
 	struct strmap phrase_map;
 	struct synonym *syns;
 	size_t nsyns, asyns;
@@ -105,8 +105,8 @@ static uint64_t hash_str(const char *s)
 }
 
 /* Find s; key_at(i) gives the string of index i. Returns the slot. */
-static size_t map_slot(const struct strmap *m, const char *s, const char *(*key_at)(const void *, size_t),
-		       const void *ctx)
+static size_t map_slot(const struct strmap *m, const char *s,
+		       const char *(*key_at)(const void *, size_t), const void *ctx)
 {
 	size_t i = hash_str(s) & (m->cap - 1);
 	while (m->slot[i] && strcmp(key_at(ctx, m->slot[i] - 1), s) != 0)
@@ -114,8 +114,8 @@ static size_t map_slot(const struct strmap *m, const char *s, const char *(*key_
 	return i;
 }
 
-static long map_get(const struct strmap *m, const char *s, const char *(*key_at)(const void *, size_t),
-		    const void *ctx)
+static long map_get(const struct strmap *m, const char *s,
+		    const char *(*key_at)(const void *, size_t), const void *ctx)
 {
 	if (!m->cap)
 		return -1;
@@ -132,8 +132,8 @@ static void map_put(struct strmap *m, const char *s, size_t idx,
 		bigger.slot = xcalloc(bigger.cap, sizeof(*bigger.slot));
 		for (size_t i = 0; i < m->cap; i++)
 			if (m->slot[i])
-				bigger.slot[map_slot(&bigger, key_at(ctx, m->slot[i] - 1), key_at, ctx)] =
-					m->slot[i];
+				bigger.slot[map_slot(&bigger, key_at(ctx, m->slot[i] - 1), key_at,
+						     ctx)] = m->slot[i];
 		bigger.n = m->n;
 		free(m->slot);
 		*m = bigger;
@@ -164,8 +164,8 @@ static int cmp_word(const void *key, const void *elem)
 
 static int is_stop_word(const char *w)
 {
-	return bsearch(w, stop_words, sizeof(stop_words) / sizeof(*stop_words),
-		       sizeof(*stop_words), cmp_word) != NULL;
+	return bsearch(w, stop_words, sizeof(stop_words) / sizeof(*stop_words), sizeof(*stop_words),
+		       cmp_word) != NULL;
 }
 
 static int vowel(char c)
@@ -384,7 +384,8 @@ static void add_phrase(struct search_index *ix, size_t doc, const uint32_t *ids,
 	long id = map_get(&ix->phrase_map, key.data, phrase_key, ix);
 	if (id < 0) {
 		grow((void **)&ix->phrases, &ix->aphrases, ix->nphrases + 1, sizeof(*ix->phrases));
-		ix->phrase_keys = xrealloc(ix->phrase_keys, ix->aphrases * sizeof(*ix->phrase_keys));
+		ix->phrase_keys =
+			xrealloc(ix->phrase_keys, ix->aphrases * sizeof(*ix->phrase_keys));
 		struct phrase *p = &ix->phrases[ix->nphrases];
 		p->terms = xmalloc(n * sizeof(*p->terms));
 		memcpy(p->terms, ids, n * sizeof(*ids));
@@ -393,7 +394,8 @@ static void add_phrase(struct search_index *ix, size_t doc, const uint32_t *ids,
 		p->ndocs = 0;
 		p->boost = fields[f].boost;
 		ix->phrase_keys[ix->nphrases] = buf_detach(&key);
-		map_put(&ix->phrase_map, ix->phrase_keys[ix->nphrases], ix->nphrases, phrase_key, ix);
+		map_put(&ix->phrase_map, ix->phrase_keys[ix->nphrases], ix->nphrases, phrase_key,
+			ix);
 		id = (long)ix->nphrases++;
 	} else {
 		buf_release(&key);
@@ -599,7 +601,7 @@ size_t search_query(const struct search_index *ix, const char *query,
 					continue;
 				const struct term *t = &ix->terms[q.id[i]];
 				float idf = logf(1.0f + ((float)ix->ndocs - (float)t->n + 0.5f) /
-							((float)t->n + 0.5f));
+								((float)t->n + 0.5f));
 				for (size_t j = 0; j < t->n; j++) {
 					const struct posting *p = &t->p[j];
 					if (pass) { /* add the group's best, once per document */

@@ -44,8 +44,7 @@ void search_finish(struct search_index *ix);
  * document order; returns how many. A query with no usable word finds
  * nothing. */
 size_t search_query(const struct search_index *ix, const char *query,
-		    int (*keep)(size_t doc, void *ctx), void *ctx, size_t *out /* OUT */,
-		    size_t k);
+		    int (*keep)(size_t doc, void *ctx), void *ctx, size_t *out /* OUT */, size_t k);
 
 /* The stem of one lowercase word, as the index stores it (for tests):
  * "refunds", "refunding" and "refunded" all give "refund". New string. */

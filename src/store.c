@@ -557,8 +557,8 @@ static int reseal_column(struct store *s, const struct sealed_column *col,
 		cursor_text = store_db_text(st, 0);
 		cursor_id = store_db_col_int(st, 0);
 		store_db_finalize(st);
-		if (plain && crypto_seal(new_key, plain, strlen(plain), aad, &blob, &blob_len,
-					 err) == 0)
+		if (plain &&
+		    crypto_seal(new_key, plain, strlen(plain), aad, &blob, &blob_len, err) == 0)
 			rc = col->is_app ? store_db_exec(s, err, col->update, "bt", blob, blob_len,
 							 cursor_text)
 					 : store_db_exec(s, err, col->update, "bi", blob, blob_len,

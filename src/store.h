@@ -52,9 +52,9 @@ void store_secrets_free(json_t *secrets);
  * tables are made in it. Otherwise it is an sqlite file: a missing folder is
  * created 0700 and a missing file 0600. Runs pending schema migrations, each
  * in its own transaction. A PostgreSQL connection lost later (a restart) is
- * made again by the next call outside a transaction; calls fail meanwhile. The sealing key is loaded on first need (see
- * store_rotate_key for where it lives). Returns a new store (store_free) or
- * NULL with err. */
+ * made again by the next call outside a transaction; calls fail meanwhile. The sealing key is
+ * loaded on first need (see store_rotate_key for where it lives). Returns a new store (store_free)
+ * or NULL with err. */
 struct store *store_open(const char *path, struct err *err);
 /* Close the store and wipe the key. Accepts NULL. */
 void store_free(struct store *s);
@@ -163,8 +163,7 @@ int store_rotate_key(struct store *s, char **new_key_b64, struct err *err);
  * it, e.g. "confirm"): HMAC-SHA256 of purpose under the sealing key, so the
  * sealing key itself never leaves the store. Never creates a key file: -1
  * with err when there is no key yet. out is CRYPTO_KEY_LEN (32) bytes. */
-int store_derive_key(struct store *s, const char *purpose, unsigned char out[32],
-		     struct err *err);
+int store_derive_key(struct store *s, const char *purpose, unsigned char out[32], struct err *err);
 
 /* A webhook or polled event. */
 struct event {
@@ -219,8 +218,7 @@ void events_free(struct event **list);
  * one connector or (NULL) all. Returns how many were deleted, or -1 with
  * err. Their vendor ids go too, so a delivery retried after this would be
  * stored again: keep events longer than vendors retry (days). */
-int store_prune_events(struct store *s, long long before, const char *connector,
-		       struct err *err);
+int store_prune_events(struct store *s, long long before, const char *connector, struct err *err);
 /* The highest event id (0 when there is none). */
 int store_last_event_id(struct store *s, long long *out, struct err *err);
 /* Stored events per connector and entity: OUT *out, a new array of
@@ -231,8 +229,8 @@ int store_event_groups(struct store *s, json_t **out, struct err *err);
 /* Polling cursors, one per connection and entity: the last value seen of
  * the entity's polling field, as text. store_get_poll_cursor gives 1 and a
  * new string in *out (free), 0 when none is stored, or -1 with err. */
-int store_get_poll_cursor(struct store *s, long long connection_id, const char *entity,
-			  char **out, struct err *err);
+int store_get_poll_cursor(struct store *s, long long connection_id, const char *entity, char **out,
+			  struct err *err);
 int store_set_poll_cursor(struct store *s, long long connection_id, const char *entity,
 			  const char *cursor, struct err *err);
 

@@ -29,10 +29,10 @@ static void json_wipe(json_t *v)
 	if (json_is_string(v)) {
 		crypto_cleanse((char *)json_string_value(v), json_string_length(v));
 	} else if (json_is_object(v)) {
-		json_object_foreach (v, key, x)
+		json_object_foreach(v, key, x)
 			json_wipe(x);
 	} else if (json_is_array(v)) {
-		json_array_foreach (v, i, x)
+		json_array_foreach(v, i, x)
 			json_wipe(x);
 	}
 }
@@ -380,7 +380,7 @@ done:
 }
 
 static struct connection *get_connection(struct store *s, const char *connector, const char *name,
-					int with_secrets, struct err *err)
+					 int with_secrets, struct err *err)
 {
 	struct connection *c = NULL;
 	char *prefix = NULL;
@@ -411,7 +411,7 @@ static struct connection *get_connection(struct store *s, const char *connector,
 }
 
 static struct connection *get_default(struct store *s, const char *connector, int with_secrets,
-				     struct err *err)
+				      struct err *err)
 {
 	long long id;
 	int rc = store_db_int(s, err, &id,
@@ -479,8 +479,8 @@ static struct connection *memo_get(struct store *s, const char *connector, const
 				   int with_secrets, struct err *err)
 {
 	long long version = memo_version(s);
-	char *key = xasprintf("%s\n%s\n%d", connector ? connector : "", name ? name : "",
-			      with_secrets);
+	char *key =
+		xasprintf("%s\n%s\n%d", connector ? connector : "", name ? name : "", with_secrets);
 	struct conn_memo *m = memo_find(s, key, version);
 	if (m) {
 		free(key);
@@ -677,11 +677,12 @@ struct oauth_app *store_get_oauth_app(struct store *s, const char *connector, st
 {
 	struct oauth_app *app = NULL;
 	char *aad = NULL;
-	struct store_stmt *st = store_db_query(s, err,
-					  "SELECT connector, client_id, client_secret, scopes, "
-					  "redirect_port, authorize_url, token_url, created_at, "
-					  "updated_at, revoke_url FROM oauth_apps WHERE connector = ?",
-					  "t", connector);
+	struct store_stmt *st =
+		store_db_query(s, err,
+			       "SELECT connector, client_id, client_secret, scopes, "
+			       "redirect_port, authorize_url, token_url, created_at, "
+			       "updated_at, revoke_url FROM oauth_apps WHERE connector = ?",
+			       "t", connector);
 
 	if (!st || store_db_row(st, err) != 1)
 		goto done;

@@ -131,16 +131,16 @@ int store_list_events(struct store *s, const struct event_filter *f, struct even
 	"vendor_event_id, payload, received_at, vendor_type FROM events WHERE "                    \
 	"(?1 IS NULL OR connector = ?1) AND (?2 = 0 OR connection_id = ?2) AND "                   \
 	"(?3 IS NULL OR event_type = ?3 OR vendor_type = ?3) AND received_at >= ?4 AND "           \
-	"(CASE WHEN ?7 <> 0 THEN entity IS NULL ELSE ?6 IS NULL OR entity = ?6 END) AND "               \
+	"(CASE WHEN ?7 <> 0 THEN entity IS NULL ELSE ?6 IS NULL OR entity = ?6 END) AND "          \
 	"(?8 = 0 OR id < ?8) AND id > ?9 "
 	/* Two texts rather than an ORDER BY expression, so sqlite walks the
 	 * rowid in order and stops at the limit. */
-	st = store_db_query(
-		s, err,
-		f->after_id > 0 ? EVENTS_WHERE "ORDER BY id LIMIT ?5"
-				: EVENTS_WHERE "ORDER BY id DESC LIMIT ?5",
-		"titiitiii", f->connector, f->connection_id, f->event_type, f->since, limit,
-		f->entity, (long long)(f->no_entity != 0), f->before_id, f->after_id);
+	st = store_db_query(s, err,
+			    f->after_id > 0 ? EVENTS_WHERE "ORDER BY id LIMIT ?5"
+					    : EVENTS_WHERE "ORDER BY id DESC LIMIT ?5",
+			    "titiitiii", f->connector, f->connection_id, f->event_type, f->since,
+			    limit, f->entity, (long long)(f->no_entity != 0), f->before_id,
+			    f->after_id);
 	if (!st)
 		goto fail;
 	while ((rc = store_db_row(st, err)) == 1) {
@@ -170,8 +170,7 @@ fail:
 	return -1;
 }
 
-int store_prune_events(struct store *s, long long before, const char *connector,
-		       struct err *err)
+int store_prune_events(struct store *s, long long before, const char *connector, struct err *err)
 {
 	if (store_tx_begin(s, err) < 0)
 		return -1;
@@ -194,7 +193,7 @@ int store_last_event_id(struct store *s, long long *out, struct err *err)
 {
 	*out = 0;
 	return store_db_int(s, err, out, "SELECT coalesce(max(id), 0) FROM events", "") < 0 ? -1
-												 : 0;
+											    : 0;
 }
 
 int store_event_groups(struct store *s, json_t **out, struct err *err)
@@ -212,13 +211,13 @@ int store_event_groups(struct store *s, json_t **out, struct err *err)
 		goto fail;
 	while ((rc = store_db_row(st, err)) == 1) {
 		const char *entity = store_db_col_text(st, 1);
-		json_array_append_new(
-			list, json_pack("{s:s, s:o, s:I, s:I, s:I}", "connector",
-					store_db_col_text(st, 0), "entity",
-					entity ? json_string(entity) : json_null(), "count",
-					(json_int_t)store_db_col_int(st, 2), "last_id",
-					(json_int_t)store_db_col_int(st, 3), "last_at",
-					(json_int_t)store_db_col_int(st, 4)));
+		json_array_append_new(list,
+				      json_pack("{s:s, s:o, s:I, s:I, s:I}", "connector",
+						store_db_col_text(st, 0), "entity",
+						entity ? json_string(entity) : json_null(), "count",
+						(json_int_t)store_db_col_int(st, 2), "last_id",
+						(json_int_t)store_db_col_int(st, 3), "last_at",
+						(json_int_t)store_db_col_int(st, 4)));
 	}
 	if (rc < 0)
 		goto fail;
@@ -231,8 +230,8 @@ fail:
 	return -1;
 }
 
-int store_get_poll_cursor(struct store *s, long long connection_id, const char *entity,
-			  char **out, struct err *err)
+int store_get_poll_cursor(struct store *s, long long connection_id, const char *entity, char **out,
+			  struct err *err)
 {
 	int rc;
 	struct store_stmt *st = store_db_query(

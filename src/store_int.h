@@ -79,8 +79,8 @@ extern const struct store_backend store_pg;
 
 struct store {
 	const struct store_backend *be;
-	void *db;   /* the engine's handle */
-	void *priv; /* the engine's state */
+	void *db;    /* the engine's handle */
+	void *priv;  /* the engine's state */
 	char *path;  /* as opened: a file, or a postgres:// URL (store_path) */
 	char *label; /* path without a password, for messages */
 	unsigned char key[CRYPTO_KEY_LEN];

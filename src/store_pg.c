@@ -402,12 +402,13 @@ static int pg_open(struct store *s, struct err *err)
 	 * alone races another process doing the same. */
 	struct err e;
 	err_init(&e);
-	if (pg_script(s,
-		      "BEGIN; SELECT pg_advisory_xact_lock(21314, 0);"
-		      "CREATE TABLE IF NOT EXISTS sb_state (one INTEGER PRIMARY KEY CHECK (one = 1),"
-		      "  schema BIGINT NOT NULL, changes BIGINT NOT NULL);"
-		      "INSERT INTO sb_state VALUES (1, 0, 0) ON CONFLICT DO NOTHING; COMMIT",
-		      &e) < 0) {
+	if (pg_script(
+		    s,
+		    "BEGIN; SELECT pg_advisory_xact_lock(21314, 0);"
+		    "CREATE TABLE IF NOT EXISTS sb_state (one INTEGER PRIMARY KEY CHECK (one = 1),"
+		    "  schema BIGINT NOT NULL, changes BIGINT NOT NULL);"
+		    "INSERT INTO sb_state VALUES (1, 0, 0) ON CONFLICT DO NOTHING; COMMIT",
+		    &e) < 0) {
 		PQclear(PQexec(CONN(s), "ROLLBACK"));
 		return err_set(err, "cannot open store '%s': %s", s->label, e.msg);
 	}

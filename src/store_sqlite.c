@@ -22,8 +22,8 @@
 #define BUSY_RETRIES 8
 
 struct lite {
-	long long changes;            /* commits through this handle */
-	sqlite3_stmt *data_version;   /* PRAGMA data_version, prepared once */
+	long long changes;          /* commits through this handle */
+	sqlite3_stmt *data_version; /* PRAGMA data_version, prepared once */
 };
 
 #define DB(s) ((sqlite3 *)(s)->db)
@@ -76,11 +76,12 @@ static int lite_query(struct store *s, struct store_stmt *st, const char *sql,
 			rc = sqlite3_bind_int64(h, i + 1, a->num);
 			break;
 		case 'n':
-			rc = a->num ? sqlite3_bind_int64(h, i + 1, a->num) : sqlite3_bind_null(h, i + 1);
+			rc = a->num ? sqlite3_bind_int64(h, i + 1, a->num)
+				    : sqlite3_bind_null(h, i + 1);
 			break;
 		default: /* 'b' */
-			rc = a->blob ? sqlite3_bind_blob64(h, i + 1, a->blob, (sqlite3_uint64)a->len,
-							   SQLITE_STATIC)
+			rc = a->blob ? sqlite3_bind_blob64(h, i + 1, a->blob,
+							   (sqlite3_uint64)a->len, SQLITE_STATIC)
 				     : sqlite3_bind_null(h, i + 1);
 		}
 	}
@@ -100,8 +101,7 @@ static int lite_row(struct store_stmt *st, struct err *err)
 		return 1;
 	if (rc == SQLITE_DONE)
 		return 0;
-	return err_set(err, "cannot read store '%s': %s", st->s->label,
-		       sqlite3_errmsg(DB(st->s)));
+	return err_set(err, "cannot read store '%s': %s", st->s->label, sqlite3_errmsg(DB(st->s)));
 }
 
 static void lite_finalize(struct store_stmt *st)
@@ -300,18 +300,18 @@ static int lite_lock_acquire(struct store *s, long long id, int ttl_s, struct er
 		expires = store_db_col_int(st, 1);
 		const char *holder_ns = store_db_col_text(st, 2);
 		int mine = holder == pid && strcmp(holder_ns ? holder_ns : "", ns) == 0;
-		if (!mine && expires > now && !holder_gone(holder, holder_ns ? holder_ns : "", ns)) {
+		if (!mine && expires > now &&
+		    !holder_gone(holder, holder_ns ? holder_ns : "", ns)) {
 			ret = 0;
 			goto done;
 		}
 	}
-	if (store_db_exec(
-		    s, err,
-		    "INSERT INTO locks (connection_id, holder_pid, expires_at, holder_ns) "
-		    "VALUES (?, ?, ?, ?) ON CONFLICT (connection_id) DO UPDATE SET "
-		    "holder_pid = excluded.holder_pid, expires_at = excluded.expires_at, "
-		    "holder_ns = excluded.holder_ns",
-		    "iiit", id, pid, now + ttl_s, ns) < 0 ||
+	if (store_db_exec(s, err,
+			  "INSERT INTO locks (connection_id, holder_pid, expires_at, holder_ns) "
+			  "VALUES (?, ?, ?, ?) ON CONFLICT (connection_id) DO UPDATE SET "
+			  "holder_pid = excluded.holder_pid, expires_at = excluded.expires_at, "
+			  "holder_ns = excluded.holder_ns",
+			  "iiit", id, pid, now + ttl_s, ns) < 0 ||
 	    store_tx_commit(s, err) < 0)
 		goto done;
 	ret = 1;

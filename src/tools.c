@@ -13,7 +13,7 @@
 #include "webhook.h"
 
 /* Keys in a parameter declaration that are ours, not JSON Schema. */
-static const char *own_keys[] = {"in",	 "as",	     "raw",   "secret", "env",
+static const char *own_keys[] = {"in",          "as",       "raw",   "secret", "env",
 				 "env_aliases", "required", "label", NULL};
 
 /* Keywords that constrain only one type, which move into that type's
@@ -23,8 +23,10 @@ static const char *const type_keys[][8] = {
 	 "minProperties", "maxProperties", "propertyNames"},
 	{"array", "items", "prefixItems", "minItems", "maxItems", "uniqueItems", "contains", NULL},
 	{"string", "minLength", "maxLength", "pattern", "format", NULL},
-	{"number", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf", NULL},
-	{"integer", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf", NULL},
+	{"number", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf",
+	 NULL},
+	{"integer", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf",
+	 NULL},
 };
 
 /* "type": ["string", "null"] as anyOf: [{"type": "string"}, {"type": "null"}],
@@ -38,8 +40,7 @@ static void split_union(json_t *s)
 	json_t *any = json_array();
 	size_t i;
 	json_t *ty;
-	json_array_foreach(types, i, ty)
-	{
+	json_array_foreach(types, i, ty) {
 		json_t *branch = json_pack("{s:O}", "type", ty);
 		for (size_t k = 0; k < sizeof(type_keys) / sizeof(type_keys[0]); k++) {
 			if (strcmp(type_keys[k][0], json_string_value(ty)) != 0)
@@ -67,16 +68,15 @@ static void strict_types(json_t *s)
 	split_union(s);
 	const char *k;
 	json_t *v;
-	json_object_foreach(s, k, v)
-	{
+	json_object_foreach(s, k, v) {
 		if (strcmp(k, "properties") == 0 || strcmp(k, "patternProperties") == 0 ||
 		    strcmp(k, "$defs") == 0) {
 			const char *name;
 			json_t *sub;
 			json_object_foreach(v, name, sub)
 				strict_types(sub);
-		} else if (json_is_array(v) && strcmp(k, "enum") != 0 && strcmp(k, "required") != 0 &&
-			   strcmp(k, "examples") != 0) {
+		} else if (json_is_array(v) && strcmp(k, "enum") != 0 &&
+			   strcmp(k, "required") != 0 && strcmp(k, "examples") != 0) {
 			size_t i;
 			json_t *sub;
 			json_array_foreach(v, i, sub)
@@ -101,8 +101,7 @@ static void add_required(json_t *required, const char *name)
 {
 	size_t i;
 	json_t *v;
-	json_array_foreach(required, i, v)
-	{
+	json_array_foreach(required, i, v) {
 		if (strcmp(json_string_value(v), name) == 0)
 			return;
 	}
@@ -146,8 +145,7 @@ static void drop_descriptions(json_t *schema)
 	/* Only a string: in a properties map, "description" may be a field. */
 	if (json_is_string(json_object_get(schema, "description")))
 		json_object_del(schema, "description");
-	json_object_foreach(schema, k, v)
-	{
+	json_object_foreach(schema, k, v) {
 		if (json_is_object(v) || json_is_array(v))
 			drop_descriptions(v);
 	}
@@ -159,8 +157,7 @@ static json_t *input_schema(const struct tool *t, json_t *entity)
 	json_t *action = t->action_doc;
 	const char *name;
 	json_t *spec;
-	json_object_foreach(json_object_get(action, "params"), name, spec)
-	{
+	json_object_foreach(json_object_get(action, "params"), name, spec) {
 		json_object_set_new(props, name, schema_copy(spec));
 		if (json_is_true(json_object_get(spec, "required")))
 			add_required(required, name);
@@ -168,8 +165,7 @@ static json_t *input_schema(const struct tool *t, json_t *entity)
 	const char *body = json_string_value(json_object_get(action, "body"));
 	if (body && strcmp(body, "fields") == 0) {
 		int bare = t->bare_fields;
-		json_object_foreach(json_object_get(entity, "fields"), name, spec)
-		{
+		json_object_foreach(json_object_get(entity, "fields"), name, spec) {
 			if (json_object_get(props, name))
 				continue;
 			json_t *copy = schema_copy(spec);
@@ -191,7 +187,8 @@ static json_t *input_schema(const struct tool *t, json_t *entity)
 	/* A constant is sent with its value (request.c): the model need not
 	 * give it, whatever the file says. */
 	for (i = json_array_size(required); i-- > 0;) {
-		json_t *decl = json_object_get(props, json_string_value(json_array_get(required, i)));
+		json_t *decl =
+			json_object_get(props, json_string_value(json_array_get(required, i)));
 		if (json_object_get(decl, "const"))
 			json_array_remove(required, i);
 	}
@@ -206,18 +203,20 @@ static json_t *input_schema(const struct tool *t, json_t *entity)
 				    json_pack("{s:s, s:s}", "type", "string", "description",
 					      "next_cursor of the previous page"));
 		json_object_set_new(props, "max_items",
-				    json_pack("{s:s, s:i, s:i, s:s}", "type", "integer", "minimum", 1,
-					      "maximum", 1000, "description",
+				    json_pack("{s:s, s:i, s:i, s:s}", "type", "integer", "minimum",
+					      1, "maximum", 1000, "description",
 					      "Follow pages until this many items"));
 	}
 	if (t->is_list || strcmp(action_kind(t->action, action), "read") == 0)
 		json_object_set_new(props, "fields",
-				    json_pack("{s:s, s:{s:s}, s:s}", "type", "array", "items", "type",
-					      "string", "description", "Keep only these top-level fields"));
+				    json_pack("{s:s, s:{s:s}, s:s}", "type", "array", "items",
+					      "type", "string", "description",
+					      "Keep only these top-level fields"));
 	if (json_array_size(t->connections) > 1) {
-		char *desc = xasprintf("Which %s connection (account) to use; default: %s.",
-				       json_string_value(json_object_get(t->connector->doc, "name")),
-				       json_string_value(json_array_get(t->connections, 0)));
+		char *desc =
+			xasprintf("Which %s connection (account) to use; default: %s.",
+				  json_string_value(json_object_get(t->connector->doc, "name")),
+				  json_string_value(json_array_get(t->connections, 0)));
 		json_object_set_new(props, "connection",
 				    json_pack("{s:s, s:O, s:s}", "type", "string", "enum",
 					      t->connections, "description", desc));
@@ -271,14 +270,14 @@ static char *describe(const struct tool *t, json_t *entity, int first)
 		buf_addf(&b, " %s", notes);
 	size_t i;
 	json_t *rule;
-	json_array_foreach(json_object_get(t->action_doc, "at_least_one"), i, rule)
-	{
+	json_array_foreach(json_object_get(t->action_doc, "at_least_one"), i, rule) {
 		char *text = action_rule_text(rule);
 		buf_addf(&b, " Needs %s.", text);
 		free(text);
 	}
 	if (t->bare_fields)
-		buf_addf(&b, " Fields as described in %s_%s_create.", t->connector->slug, t->entity);
+		buf_addf(&b, " Fields as described in %s_%s_create.", t->connector->slug,
+			 t->entity);
 	free(ent);
 	free(act);
 	return buf_detach(&b);
@@ -378,7 +377,7 @@ static json_t *output_schema(const struct tool *t, json_t *entity)
 static json_t *icons(const struct connector *c)
 {
 	static const char *const types[][2] = {
-		{".png", "image/png"},	   {".jpg", "image/jpeg"}, {".jpeg", "image/jpeg"},
+		{".png", "image/png"},     {".jpg", "image/jpeg"},  {".jpeg", "image/jpeg"},
 		{".svg", "image/svg+xml"}, {".webp", "image/webp"}, {".ico", "image/x-icon"},
 	};
 	const char *url = json_string_value(json_object_get(c->doc, "icon_url"));
@@ -454,7 +453,8 @@ static void add_meta(struct toolset *ts, size_t *alloc, const char *name, const 
 	t.name = xstrdup(name);
 	t.meta = 1;
 	t.input_made = input;
-	t.def_made = json_pack("{s:s, s:s, s:s, s:o, s:{s:s, s:b, s:b}}", "name", name, "title", title,
+	t.def_made =
+		json_pack("{s:s, s:s, s:s, s:o, s:{s:s, s:b, s:b}}", "name", name, "title", title,
 			  "description", desc, "inputSchema", input, "annotations", "title", title,
 			  "readOnlyHint", read_only, "openWorldHint", !read_only);
 	push(&ts->meta, &ts->nmeta, alloc, &t);
@@ -474,16 +474,18 @@ static void build_meta(struct toolset *ts, const struct tools_filter *f)
 			   "s:b}",
 			   "type", "object", "properties", "query", "type", "string", "description",
 			   "What the user wants, in their words.", "connector", "type", "string",
-			   "description", "Only this connector (slug, e.g. stripe).", "entity", "type",
-			   "string", "description", "Only this entity, e.g. customers.", "limit",
-			   "type", "integer", "minimum", 1, "maximum", 50, "additionalProperties", 0),
+			   "description", "Only this connector (slug, e.g. stripe).", "entity",
+			   "type", "string", "description", "Only this entity, e.g. customers.",
+			   "limit", "type", "integer", "minimum", 1, "maximum", 50,
+			   "additionalProperties", 0),
 		 1);
 	add_meta(ts, &alloc, "switchboard_describe", "Describe tools",
 		 "Show tools' full definitions: description, input schema and annotations. Give "
 		 "name, or names for several at once.",
 		 json_pack("{s:s, s:{s:{s:s}, s:{s:s, s:{s:s}, s:i, s:i}}, s:b}", "type", "object",
-			   "properties", "name", "type", "string", "names", "type", "array", "items",
-			   "type", "string", "minItems", 1, "maxItems", 10, "additionalProperties", 0),
+			   "properties", "name", "type", "string", "names", "type", "array",
+			   "items", "type", "string", "minItems", 1, "maxItems", 10,
+			   "additionalProperties", 0),
 		 1);
 	add_meta(ts, &alloc, "switchboard_call", "Call a tool",
 		 "Run one tool by name with its arguments (see switchboard_describe for them). "
@@ -493,46 +495,50 @@ static void build_meta(struct toolset *ts, const struct tools_filter *f)
 			   "required", "name", "additionalProperties", 0),
 		 0);
 	const char *conn = TOOLS_CONNECTIONS;
-	if (!(f->include && !glob_any(f->include, conn)) && !(f->exclude && glob_any(f->exclude, conn)))
-		add_meta(ts, &alloc, conn, "Connections",
-		 "List the user's connections (accounts) per connector: name, default, auth "
-		 "method, status and last error, without secrets; and the connectors that have "
-		 "none yet. Use it to pick a `connection` argument or to tell the user what "
-		 "needs reconnecting.",
-		 json_pack("{s:s, s:{s:{s:s, s:s}}, s:b}", "type", "object", "properties",
-			   "connector", "type", "string", "description", "Only this connector.",
-			   "additionalProperties", 0),
-		 1);
+	if (!(f->include && !glob_any(f->include, conn)) &&
+	    !(f->exclude && glob_any(f->exclude, conn)))
+		add_meta(
+			ts, &alloc, conn, "Connections",
+			"List the user's connections (accounts) per connector: name, default, auth "
+			"method, status and last error, without secrets; and the connectors that "
+			"have "
+			"none yet. Use it to pick a `connection` argument or to tell the user what "
+			"needs reconnecting.",
+			json_pack("{s:s, s:{s:{s:s, s:s}}, s:b}", "type", "object", "properties",
+				  "connector", "type", "string", "description",
+				  "Only this connector.", "additionalProperties", 0),
+			1);
 	if (f->connect && !(f->include && !glob_any(f->include, TOOLS_CONNECT)) &&
 	    !(f->exclude && glob_any(f->exclude, TOOLS_CONNECT)))
-		add_meta(ts, &alloc, TOOLS_CONNECT, "Connect an account",
-			 "Connect the user's account at a vendor (a connector without a usable "
-			 "connection, or one that needs reconnecting): OAuth sign-in, or a one-time "
-			 "page on this computer where the user types an API key or password "
-			 "themselves. The client shows the page to the user when it can; otherwise "
-			 "the result has the URL to show them. Never ask for a key in the chat: "
-			 "settings takes only non-secret values (a shop, a tenant). When the user "
-			 "has finished, the connection is saved and the tool list changes; nothing "
-			 "to poll. tenant picks the organisation when the user authorises several "
-			 "(Xero).",
-			 json_pack("{s:s, s:{s:{s:s, s:s}, s:{s:s, s:s}, s:{s:s, s:[s,s,s,s,s], "
-				   "s:s}, s:{s:s, s:{s:s}, s:s}, s:{s:s, s:s}}, s:[s], s:b}",
-				   "type", "object", "properties", "connector", "type", "string",
-				   "description", "Connector slug, e.g. xero.", "name", "type",
-				   "string", "description",
-				   "Connection name (default \"default\"); reconnecting reuses it.",
-				   "auth", "type", "string", "enum", "oauth2", "api_key", "bearer",
-				   "basic", "custom", "description",
-				   "Auth method; by default the connection's own, else OAuth when "
-				   "an OAuth app is stored, else the connector's key method.",
-				   "settings", "type", "object", "additionalProperties", "type",
-				   "string", "description",
-				   "Non-secret settings the connection needs, e.g. {\"shop\": "
-				   "\"acme\"}. Never a key, token or password.",
-				   "tenant", "type", "string", "description",
-				   "Organisation id or name, when the authorization covers several.",
-				   "required", "connector", "additionalProperties", 0),
-			 0);
+		add_meta(
+			ts, &alloc, TOOLS_CONNECT, "Connect an account",
+			"Connect the user's account at a vendor (a connector without a usable "
+			"connection, or one that needs reconnecting): OAuth sign-in, or a one-time "
+			"page on this computer where the user types an API key or password "
+			"themselves. The client shows the page to the user when it can; otherwise "
+			"the result has the URL to show them. Never ask for a key in the chat: "
+			"settings takes only non-secret values (a shop, a tenant). When the user "
+			"has finished, the connection is saved and the tool list changes; nothing "
+			"to poll. tenant picks the organisation when the user authorises several "
+			"(Xero).",
+			json_pack("{s:s, s:{s:{s:s, s:s}, s:{s:s, s:s}, s:{s:s, s:[s,s,s,s,s], "
+				  "s:s}, s:{s:s, s:{s:s}, s:s}, s:{s:s, s:s}}, s:[s], s:b}",
+				  "type", "object", "properties", "connector", "type", "string",
+				  "description", "Connector slug, e.g. xero.", "name", "type",
+				  "string", "description",
+				  "Connection name (default \"default\"); reconnecting reuses it.",
+				  "auth", "type", "string", "enum", "oauth2", "api_key", "bearer",
+				  "basic", "custom", "description",
+				  "Auth method; by default the connection's own, else OAuth when "
+				  "an OAuth app is stored, else the connector's key method.",
+				  "settings", "type", "object", "additionalProperties", "type",
+				  "string", "description",
+				  "Non-secret settings the connection needs, e.g. {\"shop\": "
+				  "\"acme\"}. Never a key, token or password.",
+				  "tenant", "type", "string", "description",
+				  "Organisation id or name, when the authorization covers several.",
+				  "required", "connector", "additionalProperties", 0),
+			0);
 	if (f->events && !(f->include && !glob_any(f->include, TOOLS_EVENTS)) &&
 	    !(f->exclude && glob_any(f->exclude, TOOLS_EVENTS))) {
 		json_t *def = events_tool_def();
@@ -593,20 +599,18 @@ struct toolset *tools_build(const struct registry *r, const struct tools_filter 
 		}
 		const char *ename;
 		json_t *entity;
-		json_object_foreach(connector_entities(c), ename, entity)
-		{
+		json_object_foreach(connector_entities(c), ename, entity) {
 			const char *aname;
 			json_t *action;
-			json_object_foreach(json_object_get(entity, "actions"), aname, action)
-			{
+			json_object_foreach(json_object_get(entity, "actions"), aname, action) {
 				char *name = xasprintf("%s_%s_%s", c->slug, ename, aname);
 				int skip = (f->include && !glob_any(f->include, name)) ||
 					   (f->exclude && glob_any(f->exclude, name)) ||
 					   (f->read_only &&
 					    strcmp(action_kind(aname, action), "read") != 0);
 				if (!skip && tools_find(ts, name)) {
-					err_set(err, "duplicate tool name %s (connector file %s)", name,
-						c->path);
+					err_set(err, "duplicate tool name %s (connector file %s)",
+						name, c->path);
 					free(name);
 					json_decref(names);
 					tools_free(ts);
@@ -628,9 +632,10 @@ struct toolset *tools_build(const struct registry *r, const struct tools_filter 
 				t.destructive = registry_action_destructive(r, aname, action);
 				t.idempotent = registry_action_idempotent(r, aname, action);
 				json_t *acts = json_object_get(entity, "actions");
-				const char *lead = json_object_get(acts, "list")
-							   ? "list"
-							   : json_object_iter_key(json_object_iter(acts));
+				const char *lead =
+					json_object_get(acts, "list")
+						? "list"
+						: json_object_iter_key(json_object_iter(acts));
 				int first = strcmp(aname, lead) == 0;
 				t.bare_fields = shares_create_fields(ts, &t, entity);
 				t.entity_doc = entity;

@@ -14,13 +14,13 @@ struct tools_filter {
 	char **include;    /* NULL-terminated tool name globs, or NULL */
 	char **exclude;    /* NULL-terminated tool name globs, or NULL */
 	int read_only;
-	int all;           /* show connectors without a usable connection too */
+	int all; /* show connectors without a usable connection too */
 	enum tools_mode mode;
-	int max_tools;     /* auto shows every tool up to this many (default 40); above
-			      it, the featured ones and the meta-tools, or the
-			      meta-tools alone when more than this many are featured */
-	int events;        /* show switchboard_events (the store holds events) */
-	int connect;       /* show switchboard_connect (it can connect something) */
+	int max_tools; /* auto shows every tool up to this many (default 40); above
+			  it, the featured ones and the meta-tools, or the
+			  meta-tools alone when more than this many are featured */
+	int events;    /* show switchboard_events (the store holds events) */
+	int connect;   /* show switchboard_connect (it can connect something) */
 };
 
 /* Where connection names come from: returns a new JSON array of the
@@ -36,39 +36,39 @@ struct tool {
 	/* The MCP Tool object and its inputSchema, made on first use (in
 	 * discovery mode most tools are never shown): read them through
 	 * tools_def() and tools_input(). */
-	json_t *def_made;   /* owned, or NULL until made */
-	json_t *input_made; /* borrowed from def_made */
-	json_t *entity_doc; /* borrowed: what the definition is made from */
-	int lead;           /* the entity's first tool, which describes the entity */
+	json_t *def_made;    /* owned, or NULL until made */
+	json_t *input_made;  /* borrowed from def_made */
+	json_t *entity_doc;  /* borrowed: what the definition is made from */
+	int lead;            /* the entity's first tool, which describes the entity */
 	json_t *connections; /* owned array of connection names, default first */
 	int is_list;
-	int featured;       /* one of its connector's few most used tools */
-	int bare_fields;    /* an update whose fields its create tool describes */
-	int destructive;    /* cannot be undone: a client should ask first */
-	int idempotent;     /* repeating it changes nothing more */
-	int meta;           /* a discovery meta-tool (search, describe, call) */
+	int featured;    /* one of its connector's few most used tools */
+	int bare_fields; /* an update whose fields its create tool describes */
+	int destructive; /* cannot be undone: a client should ask first */
+	int idempotent;  /* repeating it changes nothing more */
+	int meta;        /* a discovery meta-tool (search, describe, call) */
 };
 
 struct search_index;
 
 struct toolset {
-	struct tool *tools;  /* every generated tool that passes the filters */
+	struct tool *tools; /* every generated tool that passes the filters */
 	size_t n;
-	struct search_index *index; /* over tools, made by the first tools_search; owned */
-	const struct registry *reg; /* borrowed: what the tools were built from */
-	int discover;        /* tools/list shows the meta-tools instead */
+	struct search_index *index;   /* over tools, made by the first tools_search; owned */
+	const struct registry *reg;   /* borrowed: what the tools were built from */
+	int discover;                 /* tools/list shows the meta-tools instead */
 	const struct tool **featured; /* auto mode: shown directly beside the
 					 meta-tools (borrowed pointers into tools) */
 	size_t nfeatured;
-	struct tool *meta;   /* the meta-tools */
+	struct tool *meta; /* the meta-tools */
 	size_t nmeta;
-	const struct tool *conn_tool; /* switchboard_connections, shown in every mode
-					 unless filtered out; NULL then */
-	const struct tool *events_tool; /* switchboard_events, shown once events exist */
+	const struct tool *conn_tool;    /* switchboard_connections, shown in every mode
+					    unless filtered out; NULL then */
+	const struct tool *events_tool;  /* switchboard_events, shown once events exist */
 	const struct tool *connect_tool; /* switchboard_connect, shown once an OAuth app
 					    is stored (or with --all) */
-	size_t *by_name;   /* open addressing by name: slot = 1 + index into tools,
-			      0 empty; by_name_cap slots, a power of two */
+	size_t *by_name;                 /* open addressing by name: slot = 1 + index into tools,
+					    0 empty; by_name_cap slots, a power of two */
 	size_t by_name_cap;
 };
 

@@ -7,7 +7,7 @@
 
 #include "search.h"
 
-#define SUMMARY_MAX 110 /* bytes of a hit's one-line summary */
+#define SUMMARY_MAX 110       /* bytes of a hit's one-line summary */
 #define ENTITY_SUMMARY_MAX 60 /* and of an entity's, when browsing */
 
 /* The text of every string in an array of aliases, to one field. */
@@ -15,14 +15,16 @@ static void add_strings(struct search_index *ix, size_t doc, enum search_field f
 {
 	size_t i;
 	json_t *v;
-	json_array_foreach(arr, i, v) search_add_text(ix, doc, f, json_string_value(v));
+	json_array_foreach(arr, i, v)
+		search_add_text(ix, doc, f, json_string_value(v));
 }
 
 static void add_keys(struct search_index *ix, size_t doc, enum search_field f, json_t *obj)
 {
 	const char *k;
 	json_t *v;
-	json_object_foreach(obj, k, v) search_add_text(ix, doc, f, k);
+	json_object_foreach(obj, k, v)
+		search_add_text(ix, doc, f, k);
 }
 
 /* The vendor's operation: "POST /v1/refunds", "chat.postMessage", or a
@@ -52,23 +54,28 @@ static void add_tool(struct search_index *ix, const struct tool *t, json_t *cano
 	search_add_text(ix, doc, SEARCH_ENTITY, t->entity);
 	add_strings(ix, doc, SEARCH_ENTITY, json_object_get(entity, "aliases"));
 	const char *canon = json_string_value(json_object_get(entity, "canonical"));
-	json_t *centity = canon ? json_object_get(json_object_get(canonical, "entities"), canon) : NULL;
+	json_t *centity =
+		canon ? json_object_get(json_object_get(canonical, "entities"), canon) : NULL;
 	if (centity) {
 		search_add_text(ix, doc, SEARCH_ENTITY, canon);
 		add_strings(ix, doc, SEARCH_ENTITY, json_object_get(centity, "aliases"));
 	}
 	search_add_text(ix, doc, SEARCH_CONNECTOR, t->connector->slug);
-	search_add_text(ix, doc, SEARCH_CONNECTOR, json_string_value(json_object_get(cdoc, "name")));
+	search_add_text(ix, doc, SEARCH_CONNECTOR,
+			json_string_value(json_object_get(cdoc, "name")));
 	add_strings(ix, doc, SEARCH_CONNECTOR, json_object_get(cdoc, "aliases"));
 	char *title = tools_title(t);
 	search_add_text(ix, doc, SEARCH_TITLE, title);
 	free(title);
 	search_add_text(ix, doc, SEARCH_TEXT,
 			json_string_value(json_object_get(t->action_doc, "description")));
-	search_add_text(ix, doc, SEARCH_TEXT, json_string_value(json_object_get(t->action_doc, "notes")));
+	search_add_text(ix, doc, SEARCH_TEXT,
+			json_string_value(json_object_get(t->action_doc, "notes")));
 	add_operation(ix, doc, t->action_doc);
-	search_add_text(ix, doc, SEARCH_CONTEXT, json_string_value(json_object_get(entity, "description")));
-	search_add_text(ix, doc, SEARCH_CONTEXT, json_string_value(json_object_get(cdoc, "category")));
+	search_add_text(ix, doc, SEARCH_CONTEXT,
+			json_string_value(json_object_get(entity, "description")));
+	search_add_text(ix, doc, SEARCH_CONTEXT,
+			json_string_value(json_object_get(cdoc, "category")));
 	add_keys(ix, doc, SEARCH_FIELDS, json_object_get(t->action_doc, "params"));
 	const char *body = json_string_value(json_object_get(t->action_doc, "body"));
 	if (body && strcmp(body, "fields") == 0)
@@ -81,11 +88,11 @@ struct search_index *tools_index_new(const struct registry *r, const struct tool
 	json_t *canonical = r ? registry_canonical(r) : NULL;
 	const char *word;
 	json_t *list;
-	json_object_foreach(json_object_get(canonical, "synonyms"), word, list)
-	{
+	json_object_foreach(json_object_get(canonical, "synonyms"), word, list) {
 		size_t i;
 		json_t *v;
-		json_array_foreach(list, i, v) search_add_synonym(ix, word, json_string_value(v));
+		json_array_foreach(list, i, v)
+			search_add_synonym(ix, word, json_string_value(v));
 	}
 	for (size_t i = 0; i < ts->n; i++)
 		add_tool(ix, &ts->tools[i], canonical);
@@ -114,7 +121,8 @@ static char *first_sentence(const char *d, size_t max)
 static char *summary(const struct tool *t)
 {
 	const char *d = json_string_value(json_object_get(t->action_doc, "description"));
-	return d ? first_sentence(d, SUMMARY_MAX) : xstrdup(json_string_value(json_object_get(tools_def(t), "title")));
+	return d ? first_sentence(d, SUMMARY_MAX)
+		 : xstrdup(json_string_value(json_object_get(tools_def(t), "title")));
 }
 
 /* A short hit: enough to choose, not enough to call (that is describe). */
@@ -124,11 +132,13 @@ static json_t *hit(const struct tool *t)
 	int read_only = json_is_true(json_object_get(ann, "readOnlyHint"));
 	char *sum = summary(t);
 	json_t *h = json_pack("{s:s, s:O, s:s, s:b}", "name", t->name, "title",
-			      json_object_get(tools_def(t), "title"), "summary", sum, "read_only", read_only);
+			      json_object_get(tools_def(t), "title"), "summary", sum, "read_only",
+			      read_only);
 	free(sum);
 	if (!read_only)
-		json_object_set_new(h, "destructive",
-				    json_boolean(json_is_true(json_object_get(ann, "destructiveHint"))));
+		json_object_set_new(
+			h, "destructive",
+			json_boolean(json_is_true(json_object_get(ann, "destructiveHint"))));
 	json_t *req = json_object_get(tools_input(t), "required");
 	json_object_set_new(h, "required", req ? json_deep_copy(req) : json_array());
 	return h;
@@ -160,11 +170,11 @@ static json_t *browse_connectors(const struct toolset *ts)
 				entities++;
 			last = ts->tools[i].entity;
 		}
-		json_array_append_new(out, json_pack("{s:s, s:O, s:O, s:I, s:I}", "connector", c->slug,
-						     "name", json_object_get(c->doc, "name"),
-						     "category", json_object_get(c->doc, "category"),
-						     "entities", (json_int_t)entities, "tools",
-						     (json_int_t)tools));
+		json_array_append_new(out,
+				      json_pack("{s:s, s:O, s:O, s:I, s:I}", "connector", c->slug,
+						"name", json_object_get(c->doc, "name"), "category",
+						json_object_get(c->doc, "category"), "entities",
+						(json_int_t)entities, "tools", (json_int_t)tools));
 	}
 	return out;
 }
@@ -180,8 +190,9 @@ static json_t *browse_entities(const struct toolset *ts, const char *connector)
 			continue;
 		if (!last || strcmp(last, t->entity) != 0) {
 			json_t *e = json_object_get(connector_entities(t->connector), t->entity);
-			char *sum = first_sentence(json_string_value(json_object_get(e, "description")),
-						   ENTITY_SUMMARY_MAX);
+			char *sum =
+				first_sentence(json_string_value(json_object_get(e, "description")),
+					       ENTITY_SUMMARY_MAX);
 			cur = json_pack("{s:s, s:s, s:[]}", "entity", t->entity, "description", sum,
 					"actions");
 			free(sum);

@@ -50,7 +50,8 @@ void urlenc_query(struct buf *url, const char *name, json_t *value)
 	if (json_is_array(value)) {
 		size_t i;
 		json_t *v;
-		json_array_foreach(value, i, v) urlenc_query(url, name, v);
+		json_array_foreach(value, i, v)
+			urlenc_query(url, name, v);
 		return;
 	}
 	char *text = urlenc_scalar_text(value);
@@ -67,8 +68,7 @@ void urlenc_form(struct buf *b, const char *prefix, json_t *v)
 	if (json_is_object(v)) {
 		const char *k;
 		json_t *x;
-		json_object_foreach(v, k, x)
-		{
+		json_object_foreach(v, k, x) {
 			char *key = prefix ? xasprintf("%s[%s]", prefix, k) : xstrdup(k);
 			urlenc_form(b, key, x);
 			free(key);
@@ -78,8 +78,7 @@ void urlenc_form(struct buf *b, const char *prefix, json_t *v)
 	if (json_is_array(v)) {
 		size_t i;
 		json_t *x;
-		json_array_foreach(v, i, x)
-		{
+		json_array_foreach(v, i, x) {
 			char *key = xasprintf("%s[%zu]", prefix, i);
 			urlenc_form(b, key, x);
 			free(key);

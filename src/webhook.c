@@ -400,7 +400,8 @@ static struct delivery *delivery_new(const struct connector *c, const struct con
 		d->evs[i].connection_id = conn->id;
 		d->evs[i].entity = (char *)json_string_value(json_object_get(e, "entity"));
 		d->evs[i].event_type = (char *)json_string_value(json_object_get(e, "event"));
-		d->evs[i].vendor_type = (char *)json_string_value(json_object_get(e, "vendor_event"));
+		d->evs[i].vendor_type =
+			(char *)json_string_value(json_object_get(e, "vendor_event"));
 		d->evs[i].vendor_event_id = (char *)json_string_value(json_object_get(e, "id"));
 		d->evs[i].payload = json_object_get(e, "payload"); /* borrowed; not freed here */
 		d->ptrs[i] = &d->evs[i];

@@ -92,8 +92,8 @@ json_t *webhook_events(const struct connector *c, json_t *headers, const char *b
 struct webhook_batcher;
 struct webhook_receiver {
 	const struct registry *reg;
-	struct store *store; /* used on the listener thread only */
-	const char *prefix;  /* "/hooks" */
+	struct store *store;             /* used on the listener thread only */
+	const char *prefix;              /* "/hooks" */
 	struct webhook_batcher *batcher; /* group commit; NULL: each delivery alone */
 };
 void webhook_receive(const struct listen_request *req, struct listen_response *resp, void *ctx);
@@ -114,10 +114,10 @@ struct exec_env;
 struct webhook_poll_options {
 	const struct registry *reg;
 	struct store *store;
-	struct exec_env *env;        /* http and store set; used synchronously */
-	const char *const *only;     /* NULL-terminated CONNECTION names (or C/N), or NULL */
-	const char *entity;          /* only this entity (then polled even when it has webhooks),
-					or NULL */
+	struct exec_env *env;    /* http and store set; used synchronously */
+	const char *const *only; /* NULL-terminated CONNECTION names (or C/N), or NULL */
+	const char *entity;      /* only this entity (then polled even when it has webhooks),
+				    or NULL */
 	json_t *args; /* extra arguments of every list call (owner, repo, channel ...), or
 			 NULL; borrowed */
 	volatile sig_atomic_t *stop; /* set from a signal handler: stop between calls */
@@ -129,8 +129,8 @@ struct webhook_poll_options {
  * store new or changed items as events (event "changed", deduplicated on id
  * + field value). A list action's required arguments come from opt->args,
  * else from the connection's settings of the same name (owner, repo);
- * entities still missing one are skipped with a note, not a failure. The first poll of a connection and entity records where
- * things stand without making events. The polling block may add fixed
+ * entities still missing one are skipped with a note, not a failure. The first poll of a connection
+ * and entity records where things stand without making events. The polling block may add fixed
  * arguments (args, first_args), a filter template for search languages
  * (filter), and an epoch (epoch_field, epoch_param: IMAP's uidvalidity)
  * under which the cursor is valid; when the epoch changes, items whose

@@ -192,9 +192,9 @@ struct poll_job {
 	const struct connector *c;
 	const struct connection *conn;
 	const struct tool *t;
-	json_t *polling;    /* the entity's polling block, borrowed */
-	const char *entity; /* the registry's entity: the events' entity */
-	const char *key;    /* the cursor's key: entity, or entity@scope */
+	json_t *polling;         /* the entity's polling block, borrowed */
+	const char *entity;      /* the registry's entity: the events' entity */
+	const char *key;         /* the cursor's key: entity, or entity@scope */
 	json_t *id_field;        /* the items' id: a field name, or an array of them (borrowed) */
 	const char *field;       /* the polling field */
 	const char *param;       /* the action's filter parameter, or NULL */
@@ -224,8 +224,7 @@ static char *item_id(const struct poll_job *job, json_t *item)
 	buf_init(&b, 0);
 	size_t i;
 	json_t *name;
-	json_array_foreach(job->id_field, i, name)
-	{
+	json_array_foreach(job->id_field, i, name) {
 		char *part = webhook_scalar(webhook_dotted(item, json_string_value(name)));
 		if (!part) {
 			buf_release(&b);
@@ -351,8 +350,8 @@ static json_t *poll_restart(const struct poll_job *job, json_t *args, json_t *cu
 		job->c->slug, job->conn->name, job->key, efield,
 		json_string_value(json_object_get(cur, "epoch")), epoch, rfield, when);
 	json_t *again = unfiltered_args(job, args);
-	json_t *decl =
-		json_object_get(json_object_get(tools_input(job->t), "properties"), rparam ? rparam : "");
+	json_t *decl = json_object_get(json_object_get(tools_input(job->t), "properties"),
+				       rparam ? rparam : "");
 	if (decl) {
 		/* A day parameter gets the day before: servers compare the day in
 		 * their own time zone (IMAP SINCE ignores time and zone). */
@@ -374,8 +373,7 @@ static json_t *poll_restart(const struct poll_job *job, json_t *args, json_t *cu
 }
 
 /* Store the new items of one page as events, in one transaction. */
-static int store_items(struct store *s, const struct poll_job *job, json_t *fresh,
-		       struct err *err)
+static int store_items(struct store *s, const struct poll_job *job, json_t *fresh, struct err *err)
 {
 	size_t n = json_array_size(fresh);
 	struct event *evs = xcalloc(n ? n : 1, sizeof(*evs));
@@ -399,20 +397,19 @@ static int store_items(struct store *s, const struct poll_job *job, json_t *fres
 
 /* What one page did. */
 struct page_out {
-	json_t *next;    /* the cursor after it (new), or NULL when nothing changed */
-	size_t nitems;   /* items the call returned */
-	size_t nfresh;   /* of which new to the cursor */
-	int added;       /* events stored (not duplicates) */
-	int more;        /* the action said more items follow */
-	int final;       /* renumbered: no further page in this poll */
-	int after_id;    /* the call asked for the items just newer than the cursor's id */
+	json_t *next;  /* the cursor after it (new), or NULL when nothing changed */
+	size_t nitems; /* items the call returned */
+	size_t nfresh; /* of which new to the cursor */
+	int added;     /* events stored (not duplicates) */
+	int more;      /* the action said more items follow */
+	int final;     /* renumbered: no further page in this poll */
+	int after_id;  /* the call asked for the items just newer than the cursor's id */
 };
 
 /* A list read by id (id_param) answers newest first, the page too: the
  * next call goes on from its first item (next's "last"), and its new items
  * are stored oldest first. */
-static void page_newest_first(const struct poll_job *job, json_t *data, json_t *fresh,
-			      json_t *next)
+static void page_newest_first(const struct poll_job *job, json_t *data, json_t *fresh, json_t *next)
 {
 	char *id = item_id(job, json_array_get(data, 0));
 	if (id)
@@ -455,7 +452,8 @@ static int poll_page(const struct poll_job *job, json_t *base, json_t *cur, int 
 		out->after_id = 1;
 	} else if (job->param && job->had && *since)
 		fv = tmpl ? filter_from_template(
-				    tmpl, json_string_value(json_object_get(args, job->param)), since)
+				    tmpl, json_string_value(json_object_get(args, job->param)),
+				    since)
 			  : filter_value(job->t, job->param, job->field, since);
 	if (fv)
 		json_object_set_new(args, job->param, fv);
@@ -515,7 +513,8 @@ static int poll_page(const struct poll_job *job, json_t *base, json_t *cur, int 
 	out->nfresh = json_array_size(fresh);
 	out->added = store_items(s, job, fresh, &e);
 	next_text = json_dumps(next, JSON_COMPACT);
-	if (out->added < 0 || store_set_poll_cursor(s, job->conn->id, job->key, next_text, &e) < 0) {
+	if (out->added < 0 ||
+	    store_set_poll_cursor(s, job->conn->id, job->key, next_text, &e) < 0) {
 		fprintf(stderr, "switchboard: poll %s/%s %s: %s\n", job->c->slug, job->conn->name,
 			job->key, e.msg);
 		goto out;
@@ -720,7 +719,8 @@ static int poll_entity(struct poll_ctx *pc, const struct connector *c,
 		fprintf(stderr, "%s/%s %s: %d new event%s (%zu item%s%s, cursor %s)%s\n", c->slug,
 			conn->name, key, added, added == 1 ? "" : "s", nitems,
 			nitems == 1 ? "" : "s", in_pages, *top ? top : "none",
-			ret < 0 ? "; the poll failed after them, the cursor is past them only" : "");
+			ret < 0 ? "; the poll failed after them, the cursor is past them only"
+				: "");
 		if (stopped)
 			fprintf(stderr,
 				"%s/%s %s: stopped after %zu items (max_items %lld); the rest "

@@ -521,7 +521,8 @@ enum webhook_verdict webhook_verify_any(json_t *webhooks, json_t *secrets,
 	for (size_t i = 0; i < n; i++) {
 		struct err e;
 		err_init(&e);
-		enum webhook_verdict v = webhook_verify(webhooks, webhook_secret_at(secrets, i), req, &e);
+		enum webhook_verdict v =
+			webhook_verify(webhooks, webhook_secret_at(secrets, i), req, &e);
 		if (i == 0 || verdict_rank(v) > verdict_rank(best)) {
 			best = v;
 			best_why = e;

@@ -3,8 +3,7 @@
 
 #include <string.h>
 
-
-static const struct auth_handler *handlers[] = {&auth_none,   &auth_basic,  &auth_bearer,
+static const struct auth_handler *handlers[] = {&auth_none,    &auth_basic,  &auth_bearer,
 						&auth_api_key, &auth_oauth2, &auth_custom};
 
 const struct auth_handler *auth_find(const char *type)

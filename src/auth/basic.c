@@ -17,8 +17,7 @@ static void field_names(json_t *method, const char **user, const char **pass)
 	int i = 0;
 	*user = "username";
 	*pass = "password";
-	json_object_foreach(json_object_get(method, "fields"), k, v)
-	{
+	json_object_foreach(json_object_get(method, "fields"), k, v) {
 		if (i == 0)
 			*user = k;
 		else if (i == 1)

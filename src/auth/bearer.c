@@ -28,7 +28,8 @@ static int bearer_apply(const struct connector *c, json_t *method, const struct 
 		field = json_object_iter_key(json_object_iter(fields));
 	const char *token = conns_value(conn, field);
 	if (!token || !*token)
-		return err_set(err, "connection '%s' of %s has no '%s'", conn->name, c->slug, field);
+		return err_set(err, "connection '%s' of %s has no '%s'", conn->name, c->slug,
+			       field);
 	auth_add_bearer(out, token);
 	return 0;
 }

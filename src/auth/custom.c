@@ -52,11 +52,11 @@ struct cached {
  * rather than run the command again. */
 struct flight {
 	char *key;
-	int users;       /* the thread running the command and those waiting */
+	int users; /* the thread running the command and those waiting */
 	int done;
 	json_t *headers; /* its answer (store_secrets_free), NULL when it failed */
 	long long ttl_s;
-	char *error;     /* why it failed */
+	char *error; /* why it failed */
 	struct flight *next;
 };
 
@@ -212,8 +212,7 @@ static char **envp_build(const struct connector *c, const struct connection *con
 	envp[k++] = xasprintf("SWITCHBOARD_CONNECTION=%s", conn->name);
 	const char *field;
 	json_t *v;
-	json_object_foreach(conn->secrets, field, v)
-	{
+	json_object_foreach(conn->secrets, field, v) {
 		if (json_is_string(v))
 			envp[k++] = secret_env(field, json_string_value(v));
 	}
@@ -234,17 +233,18 @@ static char **argv_build(const struct connector *c, const struct connection *con
 	size_t n = json_array_size(cmd), i;
 	json_t *v;
 	if (n == 0 || n > COMMAND_MAX_ARGS) {
-		err_set(err, "credential_command of connection '%s' of %s must be an array of 1 to "
-			     "%d strings: the program and its arguments",
+		err_set(err,
+			"credential_command of connection '%s' of %s must be an array of 1 to "
+			"%d strings: the program and its arguments",
 			conn->name, c->slug, COMMAND_MAX_ARGS);
 		return NULL;
 	}
 	char **argv = xcalloc(n + 1, sizeof(*argv));
-	json_array_foreach(cmd, i, v)
-	{
+	json_array_foreach(cmd, i, v) {
 		if (!json_is_string(v) || (i == 0 && !*json_string_value(v))) {
-			err_set(err, "credential_command of connection '%s' of %s must be an array "
-				     "of strings: the program and its arguments",
+			err_set(err,
+				"credential_command of connection '%s' of %s must be an array "
+				"of strings: the program and its arguments",
 				conn->name, c->slug);
 			free(argv);
 			return NULL;
@@ -332,7 +332,7 @@ static int command_run(const struct connector *c, const struct connection *conn,
 		compat_close_from(3, errp[1]);
 		signal(SIGPIPE, SIG_DFL);
 		compat_execvpe(argv[0], argv, envp);
-child_fail:
+	child_fail:
 		e = errno;
 		while (write(errp[1], &e, sizeof(e)) < 0 && errno == EINTR)
 			;
@@ -376,7 +376,8 @@ child_fail:
 				prog, conn->name, c->slug, COMMAND_MAX_OUTPUT);
 		else
 			err_set(err,
-				"cannot read the credential command '%s' of connection '%s' of %s: %s",
+				"cannot read the credential command '%s' of connection '%s' of %s: "
+				"%s",
 				prog, conn->name, c->slug, strerror(errno));
 		goto done;
 	}
@@ -388,8 +389,9 @@ child_fail:
 	}
 	pid = -1;
 	if (WIFSIGNALED(status)) {
-		err_set(err, "the credential command '%s' of connection '%s' of %s was killed by "
-			     "signal %d",
+		err_set(err,
+			"the credential command '%s' of connection '%s' of %s was killed by "
+			"signal %d",
 			prog, conn->name, c->slug, WTERMSIG(status));
 		goto done;
 	}
@@ -448,7 +450,8 @@ static json_t *command_parse(const struct connector *c, const struct connection 
 	if (!json_is_object(doc)) {
 		err_set(err,
 			"the credential command of connection '%s' of %s printed %s (%zu bytes); "
-			"expected a JSON object {\"headers\": {\"Name\": \"value\"}, \"expires_in\": "
+			"expected a JSON object {\"headers\": {\"Name\": \"value\"}, "
+			"\"expires_in\": "
 			"seconds}",
 			conn->name, c->slug, doc ? "JSON that is not an object" : "invalid JSON",
 			strlen(text));
@@ -463,8 +466,9 @@ static json_t *command_parse(const struct connector *c, const struct connection 
 		json_object_del(headers, "expires_in");
 	}
 	if (exp && !json_is_number(exp)) {
-		err_set(err, "the credential command of connection '%s' of %s printed an "
-			     "\"expires_in\" that is not a number",
+		err_set(err,
+			"the credential command of connection '%s' of %s printed an "
+			"\"expires_in\" that is not a number",
 			conn->name, c->slug);
 		goto fail;
 	}
@@ -479,8 +483,7 @@ static json_t *command_parse(const struct connector *c, const struct connection 
 			conn->name, c->slug);
 		goto fail;
 	}
-	json_object_foreach(headers, name, v)
-	{
+	json_object_foreach(headers, name, v) {
 		const char *s = json_string_value(v);
 		if (!header_name_ok(name) || !s || strlen(s) != json_string_length(v) ||
 		    strpbrk(s, "\r\n")) {
@@ -584,9 +587,9 @@ static int custom_apply(const struct connector *c, json_t *method, const struct 
 {
 	const char *name;
 	json_t *tmpl;
-	json_t *templates = json_object_get(method, "headers"), *query = json_object_get(method, "query");
-	json_object_foreach(templates, name, tmpl)
-	{
+	json_t *templates = json_object_get(method, "headers"),
+	       *query = json_object_get(method, "query");
+	json_object_foreach(templates, name, tmpl) {
 		char *v = conns_expand(c, conn, json_string_value(tmpl), err);
 		if (!v)
 			return -1;
@@ -594,8 +597,7 @@ static int custom_apply(const struct connector *c, json_t *method, const struct 
 		crypto_cleanse(v, strlen(v));
 		free(v);
 	}
-	json_object_foreach(query, name, tmpl)
-	{
+	json_object_foreach(query, name, tmpl) {
 		char *v = conns_expand(c, conn, json_string_value(tmpl), err);
 		if (!v)
 			return -1;
@@ -623,8 +625,7 @@ static int custom_apply(const struct connector *c, json_t *method, const struct 
 	if (!headers)
 		return -1;
 	json_t *v;
-	json_object_foreach(headers, name, v)
-	{
+	json_object_foreach(headers, name, v) {
 		log_add_secret(json_string_value(v));
 		add_header(out, name, json_string_value(v));
 	}
@@ -693,8 +694,8 @@ static void custom_stop(int on)
 }
 
 const struct auth_handler auth_custom = {.type = "custom",
-					  .apply = custom_apply,
-					  .refresh = custom_refresh,
-					  .cold = custom_cold,
-					  .warm = custom_warm,
-					  .stop = custom_stop};
+					 .apply = custom_apply,
+					 .refresh = custom_refresh,
+					 .cold = custom_cold,
+					 .warm = custom_warm,
+					 .stop = custom_stop};

@@ -14,8 +14,9 @@ static int oauth2_apply(const struct connector *c, json_t *method, const struct 
 {
 	const char *token = conns_value(conn, "access_token");
 	if (!token || !*token)
-		return err_set(err, "connection '%s' of %s has no access token; run: switchboard "
-				    "connect %s",
+		return err_set(err,
+			       "connection '%s' of %s has no access token; run: switchboard "
+			       "connect %s",
 			       conn->name, c->slug, c->slug);
 	/* A vendor that wants the token elsewhere (Shopify's
 	 * X-Shopify-Access-Token) declares header templates. */
@@ -46,8 +47,8 @@ static int oauth2_warm(const struct connector *c, json_t *method, const struct c
 }
 
 const struct auth_handler auth_oauth2 = {.type = "oauth2",
-					  .apply = oauth2_apply,
-					  .refresh = oauth2_refresh,
-					  .due = oauth_refresh_due,
-					  .cold = oauth2_cold,
-					  .warm = oauth2_warm};
+					 .apply = oauth2_apply,
+					 .refresh = oauth2_refresh,
+					 .due = oauth_refresh_due,
+					 .cold = oauth2_cold,
+					 .warm = oauth2_warm};

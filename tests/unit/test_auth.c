@@ -78,8 +78,7 @@ static struct result apply(const struct connector *c, const struct connection *c
 	json_t *method = NULL;
 	size_t i;
 	json_t *m;
-	json_array_foreach(json_object_get(json_object_get(c->doc, "auth"), "methods"), i, m)
-	{
+	json_array_foreach(json_object_get(json_object_get(c->doc, "auth"), "methods"), i, m) {
 		if (strcmp(json_string_value(json_object_get(m, "type")), conn->auth) == 0)
 			method = m;
 	}
@@ -95,7 +94,8 @@ static char *joined(json_t *headers)
 	size_t i;
 	json_t *v;
 	buf_init(&b, 0);
-	json_array_foreach(headers, i, v) buf_addf(&b, "%s%s", i ? "|" : "", json_string_value(v));
+	json_array_foreach(headers, i, v)
+		buf_addf(&b, "%s%s", i ? "|" : "", json_string_value(v));
 	return buf_detach(&b);
 }
 
@@ -120,7 +120,8 @@ static void test_simple_handlers(void)
 		"{\"params\": {\"version\": {\"type\": \"string\", \"default\": \"2024-01\"}},"
 		" \"auth\": {\"default\": \"api_key\", \"methods\": ["
 		"  {\"type\": \"none\"},"
-		"  {\"type\": \"basic\", \"fields\": {\"username\": {}, \"password\": {\"secret\": true}}},"
+		"  {\"type\": \"basic\", \"fields\": {\"username\": {}, \"password\": {\"secret\": "
+		"true}}},"
 		"  {\"type\": \"bearer\", \"fields\": {\"token\": {\"secret\": true}}},"
 		"  {\"type\": \"api_key\", \"in\": \"header\", \"name\": \"X-Api-Key\","
 		"   \"fields\": {\"api_key\": {\"secret\": true}}},"
@@ -187,10 +188,12 @@ static void test_simple_handlers(void)
 static void test_api_key_query(void)
 {
 	struct connector *c = connector_new(
-		"test", "{\"auth\": {\"default\": \"api_key\", \"methods\": ["
-			"  {\"type\": \"api_key\", \"in\": \"query\", \"name\": \"key\","
-			"   \"format\": \"{api_key}\", \"fields\": {\"api_key\": {\"secret\": true}}}]}}");
-	struct connection *conn = conn_new(1, "q", "api_key", NULL, "{\"api_key\": \"" SECRET "\"}");
+		"test",
+		"{\"auth\": {\"default\": \"api_key\", \"methods\": ["
+		"  {\"type\": \"api_key\", \"in\": \"query\", \"name\": \"key\","
+		"   \"format\": \"{api_key}\", \"fields\": {\"api_key\": {\"secret\": true}}}]}}");
+	struct connection *conn =
+		conn_new(1, "q", "api_key", NULL, "{\"api_key\": \"" SECRET "\"}");
 	struct result r = apply(c, conn);
 	CHECK(r.rc == 0);
 	CHECK(json_array_size(r.headers) == 0);
@@ -243,28 +246,29 @@ static struct connection *cmd_conn(long long id, const char *script, const char 
 		json_array_append_new(argv, json_string(extra));
 	json_t *config = json_pack("{s:o}", "credential_command", argv);
 	char *text = json_dumps(config, JSON_COMPACT);
-	struct connection *conn = conn_new(id, "cmd", "custom", text, "{\"api_key\": \"" SECRET "\"}");
+	struct connection *conn =
+		conn_new(id, "cmd", "custom", text, "{\"api_key\": \"" SECRET "\"}");
 	free(text);
 	json_decref(config);
 	return conn;
 }
 
-static const char counting[] =
-	"n=$(cat \"$1\" 2>/dev/null || echo 0); echo $((n + 1)) > \"$1\"\n"
-	"echo \"$@\" >> \"$1.argv\"\n";
+static const char counting[] = "n=$(cat \"$1\" 2>/dev/null || echo 0); echo $((n + 1)) > \"$1\"\n"
+			       "echo \"$@\" >> \"$1.argv\"\n";
 
 static void test_command(void)
 {
-	struct connector *c = connector_new(
-		"test", "{\"auth\": {\"default\": \"custom\", \"methods\": ["
-			"  {\"type\": \"custom\", \"command\": true,"
-			"   \"headers\": {\"X-Static\": \"static\"}}]}}");
+	struct connector *c =
+		connector_new("test", "{\"auth\": {\"default\": \"custom\", \"methods\": ["
+				      "  {\"type\": \"custom\", \"command\": true,"
+				      "   \"headers\": {\"X-Static\": \"static\"}}]}}");
 	struct connector *closed = connector_new(
 		"test", "{\"auth\": {\"default\": \"custom\", \"methods\": ["
 			"  {\"type\": \"custom\", \"headers\": {\"X-Static\": \"static\"}}]}}");
 	char *body = xasprintf(
 		"%sprintf '{\"headers\": {\"X-Token\": \"tok-%%s\", \"X-Key-Seen\": \"%%s\"}, "
-		"\"expires_in\": 3600}' \"$SWITCHBOARD_SECRET_API_KEY\" \"${SWITCHBOARD_KEY:-none}\"\n",
+		"\"expires_in\": 3600}' \"$SWITCHBOARD_SECRET_API_KEY\" "
+		"\"${SWITCHBOARD_KEY:-none}\"\n",
 		counting);
 	char *ok = write_script("ok.sh", body);
 	free(body);
@@ -423,8 +427,8 @@ static void *warm_main(void *p)
 }
 
 /* n warms of conn at the same time; 1 when each returned want_rc. */
-static int warm_together(const struct connector *c, json_t *method,
-			 const struct connection *conn, int n, int want_rc, const char *want_err)
+static int warm_together(const struct connector *c, json_t *method, const struct connection *conn,
+			 int n, int want_rc, const char *want_err)
 {
 	struct warm_arg a[4];
 	pthread_t t[4];
@@ -444,14 +448,15 @@ static int warm_together(const struct connector *c, json_t *method,
 
 static void test_warm(void)
 {
-	struct connector *c = connector_new(
-		"test", "{\"auth\": {\"default\": \"custom\", \"methods\": ["
-			"  {\"type\": \"custom\", \"command\": true,"
-			"   \"headers\": {\"X-Static\": \"static\"}}]}}");
+	struct connector *c =
+		connector_new("test", "{\"auth\": {\"default\": \"custom\", \"methods\": ["
+				      "  {\"type\": \"custom\", \"command\": true,"
+				      "   \"headers\": {\"X-Static\": \"static\"}}]}}");
 	struct connector *closed = connector_new(
 		"test", "{\"auth\": {\"default\": \"custom\", \"methods\": ["
 			"  {\"type\": \"custom\", \"headers\": {\"X-Static\": \"static\"}}]}}");
-	json_t *method = json_array_get(json_object_get(json_object_get(c->doc, "auth"), "methods"), 0);
+	json_t *method =
+		json_array_get(json_object_get(json_object_get(c->doc, "auth"), "methods"), 0);
 	json_t *closed_method =
 		json_array_get(json_object_get(json_object_get(closed->doc, "auth"), "methods"), 0);
 
@@ -488,8 +493,9 @@ static void test_warm(void)
 
 	/* An answer not to be kept ("expires_in": 0) is booked for the applies
 	 * that warmed it, one each, and stays cold for everyone else. */
-	body = xasprintf("%sprintf '{\"X-Once\": \"o-%%s\", \"expires_in\": 0}' \"$(cat \"$1\")\"\n",
-			 counting);
+	body = xasprintf(
+		"%sprintf '{\"X-Once\": \"o-%%s\", \"expires_in\": 0}' \"$(cat \"$1\")\"\n",
+		counting);
 	char *once = write_script("once.sh", body);
 	free(body);
 	char *count2 = xasprintf("%s/count-once", tmp);

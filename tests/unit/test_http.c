@@ -24,8 +24,10 @@ static const char *script =
 	" \"json\": {\"hello\": \"world\"}, \"headers\": {\"X-Custom\": \"Yes\","
 	" \"Link\": [\"<$STUB_URL/json?page=2>; rel=\\\"next\\\"\", \"<$STUB_URL/json?page=9>; "
 	"rel=\\\"last\\\"\"]}}]},"
-	"{\"method\": \"POST\", \"path\": \"/echo\", \"replies\": [{\"status\": 201, \"json\": {}}]},"
-	"{\"path\": \"/ratelimited\", \"replies\": [{\"status\": 429, \"headers\": {\"Retry-After\": "
+	"{\"method\": \"POST\", \"path\": \"/echo\", \"replies\": [{\"status\": 201, \"json\": "
+	"{}}]},"
+	"{\"path\": \"/ratelimited\", \"replies\": [{\"status\": 429, \"headers\": "
+	"{\"Retry-After\": "
 	"\"1\"}, \"json\": {}}, {\"status\": 200, \"json\": {\"ok\": 1}}]},"
 	"{\"path\": \"/unavailable\", \"replies\": [{\"status\": 503, \"json\": {}}]},"
 	"{\"path\": \"/wait-long\", \"replies\": [{\"status\": 429, \"headers\": {\"Retry-After\": "
@@ -39,11 +41,13 @@ static const char *script =
 	"{\"path\": \"/drop-always\", \"replies\": [{\"drop\": true}]},"
 	"{\"path\": \"/slow\", \"replies\": [{\"delay_ms\": 2000, \"json\": {}}]},"
 	"{\"path\": \"/concurrent\", \"replies\": [{\"delay_ms\": 200, \"json\": {\"ok\": true}}]},"
-	"{\"path\": \"/redirect-same\", \"replies\": [{\"status\": 302, \"headers\": {\"Location\": "
+	"{\"path\": \"/redirect-same\", \"replies\": [{\"status\": 302, \"headers\": "
+	"{\"Location\": "
 	"\"$STUB_URL/json\"}}]},"
 	"{\"path\": \"/redirect-303\", \"replies\": [{\"status\": 303, \"headers\": {\"Location\": "
 	"\"/json?from=303\"}}]},"
-	"{\"path\": \"/redirect-cross\", \"replies\": [{\"status\": 302, \"headers\": {\"Location\": "
+	"{\"path\": \"/redirect-cross\", \"replies\": [{\"status\": 302, \"headers\": "
+	"{\"Location\": "
 	"\"http://localhost:1/json\"}}]}"
 	"]}";
 
@@ -137,7 +141,8 @@ static json_t *stub_request(const char *path, int nth)
 			break;
 		*nl = '\0';
 		json_t *r = json_loads(line, 0, NULL);
-		if (r && strcmp(json_string_value(json_object_get(r, "path")), path) == 0 && nth-- == 0)
+		if (r && strcmp(json_string_value(json_object_get(r, "path")), path) == 0 &&
+		    nth-- == 0)
 			found = json_incref(r); /* dropped by the caller */
 		json_decref(r);
 	}
@@ -241,8 +246,11 @@ static void test_post_body(struct http_client *c)
 	const char body[] = "{\"name\":\"Zo\xc3\xab \\\"q\\\"\",\"tags\":[1,2]}JUNK";
 	const char *hdrs[] = {"Content-Type: application/json", "User-Agent: custom/1",
 			      "Authorization: Bearer sk_test_123", NULL};
-	struct http_request req = {.method = "POST", .url = url("/echo"), .headers = hdrs,
-				   .body = body, .body_len = sizeof(body) - 1 - 4};
+	struct http_request req = {.method = "POST",
+				   .url = url("/echo"),
+				   .headers = hdrs,
+				   .body = body,
+				   .body_len = sizeof(body) - 1 - 4};
 	struct http_response resp;
 	CHECK(do_request(c, &req, &resp) == 0);
 	CHECK(resp.status == 201);
@@ -264,8 +272,8 @@ static void test_post_body(struct http_client *c)
 
 static void test_no_retry_unless_idempotent(struct http_client *c)
 {
-	struct http_request req = {.method = "POST", .url = url("/unavailable"), .body = "{}",
-				   .body_len = 2};
+	struct http_request req = {
+		.method = "POST", .url = url("/unavailable"), .body = "{}", .body_len = 2};
 	struct http_response resp;
 	CHECK(do_request(c, &req, &resp) == 0);
 	CHECK(resp.status == 503);
@@ -324,8 +332,8 @@ static void test_truncated(struct http_client *c)
 
 static void test_dropped(struct http_client *c)
 {
-	struct http_request req = {.method = "POST", .url = url("/drop-always"), .body = "x",
-				   .body_len = 1};
+	struct http_request req = {
+		.method = "POST", .url = url("/drop-always"), .body = "x", .body_len = 1};
 	struct http_response resp;
 	struct err e;
 	err_init(&e);
@@ -467,8 +475,8 @@ static void test_concurrent(struct http_client *c)
 	memset(res, 0, sizeof(res));
 	long long t0 = now_ms();
 	for (int i = 0; i < N; i++) {
-		struct http_request req = {.method = "GET", .url = url("/concurrent"),
-					   .idempotent = 1};
+		struct http_request req = {
+			.method = "GET", .url = url("/concurrent"), .idempotent = 1};
 		err_init(&e);
 		CHECK(http_start(c, &req, on_done, &res[i], &e) > 0);
 	}
@@ -492,8 +500,10 @@ static void test_async(struct http_client *c)
 	struct http_request r_tmo = {.method = "GET", .url = url("/slow"), .timeout_ms = 300};
 	struct http_request r_cancel = {.method = "GET", .url = url("/slow"), .idempotent = 1};
 	/* Parked on a 30 s retry timer when cancelled. */
-	struct http_request r_cancel_wait = {.method = "GET", .url = url("/wait-long"),
-					     .idempotent = 1, .max_retry_wait_ms = 60000,
+	struct http_request r_cancel_wait = {.method = "GET",
+					     .url = url("/wait-long"),
+					     .idempotent = 1,
+					     .max_retry_wait_ms = 60000,
 					     .timeout_ms = 120000};
 	struct err e;
 	err_init(&e);
@@ -538,8 +548,11 @@ static void test_drop(struct http_client *c)
 {
 	struct result slow = {0}, parked = {0}, finished = {0};
 	struct http_request r_slow = {.method = "GET", .url = url("/slow")};
-	struct http_request r_parked = {.method = "GET", .url = url("/wait-long"), .idempotent = 1,
-					.max_retry_wait_ms = 60000, .timeout_ms = 120000};
+	struct http_request r_parked = {.method = "GET",
+					.url = url("/wait-long"),
+					.idempotent = 1,
+					.max_retry_wait_ms = 60000,
+					.timeout_ms = 120000};
 	struct http_request r_fin = {.method = "GET", .url = url("/json")};
 	struct err e;
 	err_init(&e);
@@ -597,8 +610,11 @@ static void test_free_in_flight(void)
 	err_init(&e);
 	struct http_client *c = http_new(&e);
 	struct http_request req = {.method = "GET", .url = url("/slow")};
-	struct http_request retry = {.method = "GET", .url = url("/wait-long"), .idempotent = 1,
-				     .max_retry_wait_ms = 60000, .timeout_ms = 120000};
+	struct http_request retry = {.method = "GET",
+				     .url = url("/wait-long"),
+				     .idempotent = 1,
+				     .max_retry_wait_ms = 60000,
+				     .timeout_ms = 120000};
 	CHECK(http_start(c, &req, on_done, &r, &e) > 0);
 	CHECK(http_start(c, &retry, on_done, &r, &e) > 0);
 	for (int i = 0; i < 5; i++)
@@ -616,7 +632,8 @@ int main(void)
 	setenv("no_proxy", "*", 1);
 	snprintf(tmpdir, sizeof(tmpdir), "/tmp/test_http.XXXXXX");
 	if (!mkdtemp(tmpdir) || stub_start() < 0) {
-		fprintf(stderr, "test_http: cannot start tests/stub/stub.py (run from the repo root)\n");
+		fprintf(stderr,
+			"test_http: cannot start tests/stub/stub.py (run from the repo root)\n");
 		stub_stop();
 		return 1;
 	}

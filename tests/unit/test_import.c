@@ -87,16 +87,14 @@ static char *names(const char *const *ops, const char *slug)
 	for (int i = 0; conn && ops[i]; i++) {
 		const char *en;
 		json_t *ent;
-		json_object_foreach(json_object_get(conn, "entities"), en, ent)
-		{
+		json_object_foreach(json_object_get(conn, "entities"), en, ent) {
 			const char *an;
 			json_t *a;
-			json_object_foreach(json_object_get(ent, "actions"), an, a)
-			{
-				char *key = xasprintf("%s %s",
-						      json_string_value(json_object_get(a, "method")),
-						      json_string_value(json_object_get(
-							      json_object_get(a, "x-operation"), "path")));
+			json_object_foreach(json_object_get(ent, "actions"), an, a) {
+				char *key = xasprintf(
+					"%s %s", json_string_value(json_object_get(a, "method")),
+					json_string_value(json_object_get(
+						json_object_get(a, "x-operation"), "path")));
 				if (strcmp(key, ops[i]) == 0)
 					buf_addf(&b, "%s%s_%s", b.len ? " " : "", en, an);
 				free(key);
@@ -111,16 +109,23 @@ static char *names(const char *const *ops, const char *slug)
 
 static void test_names(void)
 {
-	const char *stripe[] = {"GET /v1/refunds", "POST /v1/refunds", "GET /v1/refunds/{refund}",
-				"POST /v1/refunds/{refund}", "POST /v1/refunds/{refund}/cancel",
+	const char *stripe[] = {"GET /v1/refunds",
+				"POST /v1/refunds",
+				"GET /v1/refunds/{refund}",
+				"POST /v1/refunds/{refund}",
+				"POST /v1/refunds/{refund}/cancel",
 				"GET /v1/application_fees/{id}/refunds/{fee}",
-				"GET /v1/customers/search", "DELETE /v1/customers/{c}/discount",
-				"GET /v1/balance", "POST /v1/checkout/sessions",
-				"POST /v1/billing_portal/sessions", NULL};
+				"GET /v1/customers/search",
+				"DELETE /v1/customers/{c}/discount",
+				"GET /v1/balance",
+				"POST /v1/checkout/sessions",
+				"POST /v1/billing_portal/sessions",
+				NULL};
 	char *got = names(stripe, "stripe");
-	CHECK_STR(got, "refunds_list refunds_create refunds_read refunds_update refunds_cancel "
-		       "application_fees_refunds_read customers_search customers_discount balance_read "
-		       "sessions_create billing_portal_sessions_create");
+	CHECK_STR(got,
+		  "refunds_list refunds_create refunds_read refunds_update refunds_cancel "
+		  "application_fees_refunds_read customers_search customers_discount balance_read "
+		  "sessions_create billing_portal_sessions_create");
 	free(got);
 	const char *slack[] = {"POST /chat.postMessage", "GET /conversations.list",
 			       "GET /users.info", NULL};
@@ -136,7 +141,8 @@ static void test_names(void)
 	free(got);
 	/* a long path still makes a tool name of at most 64 characters */
 	const char *lng[] = {"POST /organizations/{o}/very_long_resource_collection_names/{id}/"
-			     "another_exceedingly_long_action_word_here", NULL};
+			     "another_exceedingly_long_action_word_here",
+			     NULL};
 	got = names(lng, "averylongslugnamexx");
 	CHECK(strlen(got) + strlen("averylongslugnamexx_") <= 64);
 	free(got);

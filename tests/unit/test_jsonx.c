@@ -57,10 +57,12 @@ static void test_pointer_rfc6901(void)
 	CHECK(jsonx_pointer(doc, "") == doc);
 	CHECK(jsonx_pointer(doc, "/foo") == json_object_get(doc, "foo"));
 	CHECK_STR(json_string_value(jsonx_pointer(doc, "/foo/0")), "bar");
-	const char *ptrs[] = {"/", "/a~1b", "/c%d", "/e^f", "/g|h", "/i\\j", "/k\"l", "/ ", "/m~0n"};
+	const char *ptrs[] = {"/",     "/a~1b", "/c%d", "/e^f", "/g|h",
+			      "/i\\j", "/k\"l", "/ ",   "/m~0n"};
 	for (int i = 0; i < 9; i++)
 		CHECK(json_integer_value(jsonx_pointer(doc, ptrs[i])) == i);
-	CHECK(jsonx_pointer(doc, "/m~0n") != NULL && json_integer_value(jsonx_pointer(doc, "/m~0n")) == 8);
+	CHECK(jsonx_pointer(doc, "/m~0n") != NULL &&
+	      json_integer_value(jsonx_pointer(doc, "/m~0n")) == 8);
 	/* Errors: a bad escape, no leading '/', leading zeros, "-" past the end. */
 	CHECK(jsonx_pointer(doc, "/m~2n") == NULL);
 	CHECK(jsonx_pointer(doc, "/a~") == NULL);

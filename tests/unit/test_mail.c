@@ -104,7 +104,8 @@ static int server_start(void)
 			*sp = '\0';
 			sp[strcspn(sp + 1, " \n") + 1] = '\0';
 		}
-		if (sp && parse_long(ports, &smtp_port) == 0 && parse_long(sp + 1, &imap_port) == 0) {
+		if (sp && parse_long(ports, &smtp_port) == 0 &&
+		    parse_long(sp + 1, &imap_port) == 0) {
 			free(ports);
 			ret = 0;
 			break;
@@ -238,8 +239,9 @@ static void test_addresses(void)
 	struct err e;
 
 	err_init(&e);
-	CHECK(mime_parse_addresses("to", "\"Doe, J.\" <j@d.example>, x@y.example ,Zoë <z@z.example>",
-				   &l, &e) == 0);
+	CHECK(mime_parse_addresses("to",
+				   "\"Doe, J.\" <j@d.example>, x@y.example ,Zoë <z@z.example>", &l,
+				   &e) == 0);
 	CHECK(l.n == 3);
 	if (l.n == 3) {
 		CHECK_STR(l.v[0].name, "Doe, J.");
@@ -332,8 +334,8 @@ static void test_build_parse(void)
 	json_decref(p);
 
 	/* Options: a cut by characters (not bytes), attachment content in a budget. */
-	struct mime_parse_opts opts = {.max_chars = 3, .max_content = 700, .with_content = 1,
-				       .fallback_date = -1};
+	struct mime_parse_opts opts = {
+		.max_chars = 3, .max_content = 700, .with_content = 1, .fallback_date = -1};
 	p = mime_parse_message(out.data, out.len, &opts);
 	CHECK_STR(str(p, "text"), "Grü");
 	CHECK_STR(str(p, "html"), "<p>");
@@ -341,7 +343,8 @@ static void test_build_parse(void)
 	atts = json_object_get(p, "attachments");
 	size_t dl = 0;
 	const char *b64 = str(json_array_get(atts, 0), "content_base64");
-	unsigned char *dec = b64 ? crypto_base64_decode(b64, strlen(b64), CRYPTO_B64_SPACE, &dl) : NULL;
+	unsigned char *dec =
+		b64 ? crypto_base64_decode(b64, strlen(b64), CRYPTO_B64_SPACE, &dl) : NULL;
 	CHECK(dec && dl == sizeof(bin) && memcmp(dec, bin, sizeof(bin)) == 0);
 	free(dec);
 	CHECK(json_object_get(json_array_get(atts, 1), "content_omitted") == json_true());
@@ -381,45 +384,44 @@ static void test_build_parse(void)
  * continuations, a nested message, LF line ends, a missing close delimiter. */
 static void test_parse_foreign(void)
 {
-	static const char raw[] =
-		"From: =?iso-8859-1?q?J=F6rg?= <jorg@example.de>\n"
-		"To: you@example.com\n"
-		"Subject: =?utf-8?b?0J/RgNC40LLQtdGC?=\n"
-		" =?utf-8?b?INC80LjRgA==?=\n"
-		"Date: Mon, 3 Aug 2026 10:00:00 -0000\n"
-		"References: <a@example.de>\n <b@example.de>\n"
-		"Content-Type: multipart/mixed; boundary=\"outer\"\n"
-		"\n"
-		"preamble\n"
-		"--outer\n"
-		"Content-Type: multipart/alternative; boundary=inner\n"
-		"\n"
-		"--inner\n"
-		"Content-Type: text/plain; charset=ISO-8859-1\n"
-		"Content-Transfer-Encoding: quoted-printable\n"
-		"\n"
-		"Gr=FC=DFe aus K=F6ln, a soft=\n"
-		" break.\n"
-		"--inner\n"
-		"Content-Type: text/html; charset=utf-8\n"
-		"Content-Transfer-Encoding: base64\n"
-		"\n"
-		"PGI+R3LDvMOfZTwvYj4=\n"
-		"--inner--\n"
-		"--outer\n"
-		"Content-Type: application/pdf\n"
-		"Content-Disposition: attachment;\n"
-		" filename*0*=UTF-8''%E2%82%AC%20report;\n"
-		" filename*1=\" final.pdf\"\n"
-		"Content-Transfer-Encoding: base64\n"
-		"\n"
-		"JVBERi0xLjQK\n"
-		"--outer\n"
-		"Content-Type: message/rfc822\n"
-		"\n"
-		"Subject: inner\n"
-		"\n"
-		"inner body\n";
+	static const char raw[] = "From: =?iso-8859-1?q?J=F6rg?= <jorg@example.de>\n"
+				  "To: you@example.com\n"
+				  "Subject: =?utf-8?b?0J/RgNC40LLQtdGC?=\n"
+				  " =?utf-8?b?INC80LjRgA==?=\n"
+				  "Date: Mon, 3 Aug 2026 10:00:00 -0000\n"
+				  "References: <a@example.de>\n <b@example.de>\n"
+				  "Content-Type: multipart/mixed; boundary=\"outer\"\n"
+				  "\n"
+				  "preamble\n"
+				  "--outer\n"
+				  "Content-Type: multipart/alternative; boundary=inner\n"
+				  "\n"
+				  "--inner\n"
+				  "Content-Type: text/plain; charset=ISO-8859-1\n"
+				  "Content-Transfer-Encoding: quoted-printable\n"
+				  "\n"
+				  "Gr=FC=DFe aus K=F6ln, a soft=\n"
+				  " break.\n"
+				  "--inner\n"
+				  "Content-Type: text/html; charset=utf-8\n"
+				  "Content-Transfer-Encoding: base64\n"
+				  "\n"
+				  "PGI+R3LDvMOfZTwvYj4=\n"
+				  "--inner--\n"
+				  "--outer\n"
+				  "Content-Type: application/pdf\n"
+				  "Content-Disposition: attachment;\n"
+				  " filename*0*=UTF-8''%E2%82%AC%20report;\n"
+				  " filename*1=\" final.pdf\"\n"
+				  "Content-Transfer-Encoding: base64\n"
+				  "\n"
+				  "JVBERi0xLjQK\n"
+				  "--outer\n"
+				  "Content-Type: message/rfc822\n"
+				  "\n"
+				  "Subject: inner\n"
+				  "\n"
+				  "inner body\n";
 	json_t *p = mime_parse_message(raw, sizeof(raw) - 1, NULL);
 	CHECK_STR(str(p, "from"), "Jörg <jorg@example.de>");
 	CHECK_STR(stri(p, "to", 0), "you@example.com");
@@ -460,13 +462,13 @@ static void test_send(void)
 	for (size_t i = 0; i < sizeof(bin); i++)
 		bin[i] = (unsigned char)(i * 131 + 7);
 	char *b64 = crypto_base64(bin, sizeof(bin), 0);
-	json_t *args = json_pack(
-		"{s:[s,s], s:s, s:s, s:s, s:s, s:s, s:[{s:s, s:s, s:s}]}", "to",
-		"Bob Example <bob@example.net>", "carol@example.net", "cc", "Dan <dan@example.net>",
-		"bcc", "hidden@example.org", "subject", "Résumé ✓ — quarterly numbers", "text",
-		"Hello Bob,\n.this line starts with a dot\nBye", "html", html_body, "attachments",
-		"filename", "Zahlen März.bin", "content_type", "application/octet-stream",
-		"content_base64", b64);
+	json_t *args = json_pack("{s:[s,s], s:s, s:s, s:s, s:s, s:s, s:[{s:s, s:s, s:s}]}", "to",
+				 "Bob Example <bob@example.net>", "carol@example.net", "cc",
+				 "Dan <dan@example.net>", "bcc", "hidden@example.org", "subject",
+				 "Résumé ✓ — quarterly numbers", "text",
+				 "Hello Bob,\n.this line starts with a dot\nBye", "html", html_body,
+				 "attachments", "filename", "Zahlen März.bin", "content_type",
+				 "application/octet-stream", "content_base64", b64);
 	err_init(&e);
 	CHECK(mail_send(&a, args, &res, &e) == 0);
 	if (e.msg[0])
@@ -494,9 +496,11 @@ static void test_send(void)
 		CHECK(strstr(stored, "filename*=UTF-8''Zahlen%20M%C3%A4rz.bin") != NULL);
 		CHECK(strstr(stored, "\r\n.this line starts with a dot") != NULL);
 		/* No Bcc header line (random ids may contain the letters "bcc"). */
-		CHECK(strcasestr(stored, "\r\nbcc:") == NULL && strncasecmp(stored, "bcc:", 4) != 0);
+		CHECK(strcasestr(stored, "\r\nbcc:") == NULL &&
+		      strncasecmp(stored, "bcc:", 4) != 0);
 		CHECK(strstr(stored, "hidden@example.org") == NULL);
-		CHECK(strstr(stored, "To: \"Bob Example\" <bob@example.net>,\r\n <carol@example.net>") !=
+		CHECK(strstr(stored,
+			     "To: \"Bob Example\" <bob@example.net>,\r\n <carol@example.net>") !=
 		      NULL);
 
 		/* The parsed message says what we sent. */
@@ -511,8 +515,8 @@ static void test_send(void)
 		const char *body = fn ? strstr(fn, "\r\n\r\n") : NULL;
 		const char *end = body ? strstr(body + 4, "\r\n--=_") : NULL;
 		size_t dl = 0;
-		unsigned char *dec = end ? crypto_base64_decode(body + 4, (size_t)(end - body - 4), CRYPTO_B64_SPACE,
-							      &dl)
+		unsigned char *dec = end ? crypto_base64_decode(body + 4, (size_t)(end - body - 4),
+								CRYPTO_B64_SPACE, &dl)
 					 : NULL;
 		CHECK(dec && dl == sizeof(bin) && memcmp(dec, bin, sizeof(bin)) == 0);
 		free(dec);
@@ -596,7 +600,8 @@ static void test_send_errors(void)
 	CHECK(mail_send(&a, args, &res, &e) < 0);
 	CHECK_STR(e.msg, "subject must not contain line breaks");
 	json_decref(args);
-	args = json_pack("{s:s, s:s}", "to", "bob@example.net\nBcc: evil@example.com", "subject", "x");
+	args = json_pack("{s:s, s:s}", "to", "bob@example.net\nBcc: evil@example.com", "subject",
+			 "x");
 	err_init(&e);
 	CHECK(mail_send(&a, args, &res, &e) < 0);
 	CHECK(strstr(e.msg, "to must not contain line breaks") != NULL);
@@ -663,13 +668,14 @@ static void test_send_errors(void)
 static void seed_store(void)
 {
 	static const char *froms[] = {"Bob <bob@example.net>", "carol@example.net",
-				      "Bob <bob@example.net>", "=?UTF-8?B?Wm/Dqw==?= <zoe@example.org>",
-				      "dan@example.net"};
+				      "Bob <bob@example.net>",
+				      "=?UTF-8?B?Wm/Dqw==?= <zoe@example.org>", "dan@example.net"};
 	for (int i = 1; i <= 5; i++) {
-		char *m = xasprintf("From: %s\nTo: alice@example.com\nSubject: =?UTF-8?Q?Note_n=C2=B0%d?=\n"
-				    "Date: %d Jul 2026 10:00:00 +0000\nMessage-ID: <m%d@example.net>\n"
-				    "\nbody %d\n",
-				    froms[i - 1], i, i, i, i);
+		char *m = xasprintf(
+			"From: %s\nTo: alice@example.com\nSubject: =?UTF-8?Q?Note_n=C2=B0%d?=\n"
+			"Date: %d Jul 2026 10:00:00 +0000\nMessage-ID: <m%d@example.net>\n"
+			"\nbody %d\n",
+			froms[i - 1], i, i, i, i);
 		seed("Archive", i, i % 2 ? "\\Seen" : NULL, m);
 		free(m);
 	}
@@ -713,7 +719,7 @@ static void test_mailboxes(void)
 	CHECK_STR(json_string_value(json_array_get(json_object_get(b, "flags"), 0)),
 		  "\\HasChildren");
 	CHECK(find_box(res, "Archive/2025") != NULL);
-	CHECK(find_box(res, "Entwürfe") != NULL);      /* modified UTF-7 on the wire */
+	CHECK(find_box(res, "Entwürfe") != NULL);   /* modified UTF-7 on the wire */
 	CHECK(find_box(res, "Say \"hi\"") != NULL); /* a literal on the wire */
 	CHECK_STR(str(b, "special_use"), "\\Archive");
 	CHECK(json_object_get(find_box(res, "INBOX"), "special_use") == NULL);
@@ -786,8 +792,8 @@ static json_t *list(const char *mailbox, const char *search, int limit, const ch
 
 static json_int_t uid_at(json_t *res, size_t i)
 {
-	return json_integer_value(json_object_get(json_array_get(json_object_get(res, "data"), i),
-						  "uid"));
+	return json_integer_value(
+		json_object_get(json_array_get(json_object_get(res, "data"), i), "uid"));
 }
 
 static void test_list(void)
@@ -813,7 +819,8 @@ static void test_list(void)
 	CHECK(json_object_get(m, "has_attachments") == json_false());
 	CHECK(json_object_get(r, "has_more") == json_true());
 	CHECK_STR(json_string_value(json_array_get(
-			  json_object_get(json_array_get(json_object_get(r, "data"), 0), "flags"), 0)),
+			  json_object_get(json_array_get(json_object_get(r, "data"), 0), "flags"),
+			  0)),
 		  "\\Seen");
 	CHECK_STR(str(r, "next_cursor"), "1:4");
 	cursor = xstrdup(str(r, "next_cursor") ? str(r, "next_cursor") : "");
@@ -903,8 +910,8 @@ static void test_list(void)
 	CHECK(r && json_array_size(json_object_get(r, "data")) == 2);
 	json_decref(r);
 	char *log = read_path("store/imap.log", NULL);
-	CHECK(log && strstr(log, "EXAMINE") && !strstr(log, " SELECT ") &&
-	      !strstr(log, "BODY[") && strstr(log, "BODY.PEEK["));
+	CHECK(log && strstr(log, "EXAMINE") && !strstr(log, " SELECT ") && !strstr(log, "BODY[") &&
+	      strstr(log, "BODY.PEEK["));
 	free(log);
 }
 
@@ -953,7 +960,8 @@ static void test_read(void)
 	att = json_array_get(json_object_get(res, "attachments"), 0);
 	const char *b64 = str(att, "content_base64");
 	size_t dl = 0;
-	unsigned char *dec = b64 ? crypto_base64_decode(b64, strlen(b64), CRYPTO_B64_SPACE, &dl) : NULL;
+	unsigned char *dec =
+		b64 ? crypto_base64_decode(b64, strlen(b64), CRYPTO_B64_SPACE, &dl) : NULL;
 	CHECK(dec && dl == 1000 && dec[0] == 7 && dec[999] == (unsigned char)(999 * 131 + 7));
 	free(dec);
 	json_decref(res);

@@ -36,9 +36,10 @@ static int check_output(const char *schema_text, const char *structured)
 static void test_check_output(void)
 {
 	/* The list shape tools.c declares, with the entity's id field. */
-	const char *list = "{\"type\":\"object\",\"properties\":{\"data\":{\"type\":\"array\","
-			   "\"items\":{\"properties\":{\"id\":{}}}},\"next_cursor\":{\"type\":"
-			   "\"string\"},\"has_more\":{\"type\":\"boolean\"}},\"required\":[\"data\"]}";
+	const char *list =
+		"{\"type\":\"object\",\"properties\":{\"data\":{\"type\":\"array\","
+		"\"items\":{\"properties\":{\"id\":{}}}},\"next_cursor\":{\"type\":"
+		"\"string\"},\"has_more\":{\"type\":\"boolean\"}},\"required\":[\"data\"]}";
 	CHECK(check_output(list, "{\"data\":[{\"id\":1},{\"id\":\"a\",\"x\":null}],"
 				 "\"has_more\":true,\"next_cursor\":\"c\"}") == 0);
 	/* A partial result adds pages and incomplete: open to more keys. */
@@ -76,7 +77,8 @@ int main(void)
 		     "{\"ID\":\"b\",\"ExternalPassword\":\"p\",\"ExternalBearerToken\":null}]}",
 		     "[\"ExternalPassword\",\"ExternalBearerToken\"]",
 		     "{\"Webhooks\":[{\"ExternalBearerToken\":\"[redacted]\",\"ID\":\"a\"},"
-		     "{\"ExternalBearerToken\":null,\"ExternalPassword\":\"[redacted]\",\"ID\":\"b\"}]}");
+		     "{\"ExternalBearerToken\":null,\"ExternalPassword\":\"[redacted]\",\"ID\":"
+		     "\"b\"}]}");
 	/* A top-level list; a key that is only a value elsewhere stays. */
 	check_redact("[{\"secret\":{\"nested\":1}},{\"name\":\"secret\"}]", "[\"secret\"]",
 		     "[{\"secret\":\"[redacted]\"},{\"name\":\"secret\"}]");

@@ -90,8 +90,10 @@ static void test_objects(void)
 	VALID(s, "{'x-trace':'1'}");
 	INVALID(s, "{'x-trace':1}", "/x-trace: expected string, got integer");
 	INVALID(s, "{'y':1}", "/: unexpected property \"y\"; allowed: names matching \"^x-\\w+$\"");
-	INVALID("{'properties':{'a':{}},'patternProperties':{'^x-':{}},'additionalProperties':false}",
-		"{'b':1}", "/: unexpected property \"b\"; allowed: \"a\", or names matching \"^x-\"");
+	INVALID("{'properties':{'a':{}},'patternProperties':{'^x-':{}},'additionalProperties':"
+		"false}",
+		"{'b':1}",
+		"/: unexpected property \"b\"; allowed: \"a\", or names matching \"^x-\"");
 	/* the path escapes ~ and / as a JSON pointer does */
 	INVALID("{'properties':{'a/b':{'properties':{'c~d':{'type':'null'}}}}}",
 		"{'a/b':{'c~d':1}}", "/a~1b/c~0d: expected null, got integer");
@@ -103,7 +105,8 @@ static void test_objects(void)
 	s = "{'properties':{'entities':{'propertyNames':{'pattern':'^[a-z][a-z0-9_]*$'}}}}";
 	VALID(s, "{'entities':{'customers':{},'line_items':{}}}");
 	INVALID(s, "{'entities':{'Customers':{}}}",
-		"/entities: invalid property name \"Customers\" (string \"Customers\" does not match "
+		"/entities: invalid property name \"Customers\" (string \"Customers\" does not "
+		"match "
 		"the pattern \"^[a-z][a-z0-9_]*$\")");
 	INVALID("{'propertyNames':{'maxLength':3}}", "{'abcd':1}",
 		"/: invalid property name \"abcd\" (expected at most 3 characters, got 4)");
@@ -306,9 +309,11 @@ static void test_logic(void)
 	INVALID("{'properties':{'a':{'anyOf':[{'type':'string','minLength':3},"
 		"{'type':'string','format':'uuid'},{'type':['null','array']}]}}}",
 		"{'a':5}", "/a: expected string or null or array, got integer");
-	INVALID("{'$defs':{'o':{'type':'object'}},'anyOf':[{'type':'string'},{'$ref':'#/$defs/o'}]}",
-		"3", "/: matches none of the 2 alternatives of anyOf (closest is #0: /: expected "
-		     "string, got integer)");
+	INVALID("{'$defs':{'o':{'type':'object'}},'anyOf':[{'type':'string'},{'$ref':'#/$defs/"
+		"o'}]}",
+		"3",
+		"/: matches none of the 2 alternatives of anyOf (closest is #0: /: expected "
+		"string, got integer)");
 	VALID("{'oneOf':[{'type':'integer'},{'type':'string'}]}", "1");
 	INVALID("{'oneOf':[{'type':'integer'},{'type':'string'},{'minimum':0}]}", "1",
 		"/: matches both alternatives #0 and #2 of oneOf; it must match exactly one");
@@ -332,10 +337,11 @@ static void test_logic(void)
 
 static void test_refs(void)
 {
-	const char *s = "{'$defs':{'id':{'type':'integer','minimum':1}},"
-			"'definitions':{'name':{'type':'string'}},"
-			"'properties':{'id':{'$ref':'#/$defs/id'},"
-			"'name':{'$ref':'#/definitions/name'},'alias':{'$ref':'#/properties/name'}}}";
+	const char *s =
+		"{'$defs':{'id':{'type':'integer','minimum':1}},"
+		"'definitions':{'name':{'type':'string'}},"
+		"'properties':{'id':{'$ref':'#/$defs/id'},"
+		"'name':{'$ref':'#/definitions/name'},'alias':{'$ref':'#/properties/name'}}}";
 	const char *tree = "{'$defs':{'node':{'type':'object','properties':{"
 			   "'value':{'type':'integer'},"
 			   "'children':{'type':'array','items':{'$ref':'#/$defs/node'}}}}},"
@@ -468,7 +474,8 @@ static void test_check_patterns(void)
 	bad = parse("{'a':{'patternProperties':{'^ok':{},'*':{}}}}");
 	err_init(&err);
 	CHECK(schema_check_patterns(bad, &err) == -1);
-	CHECK(strstr(err.msg, "/a/patternProperties: the pattern \"*\" is not a regular expression") ==
+	CHECK(strstr(err.msg,
+		     "/a/patternProperties: the pattern \"*\" is not a regular expression") ==
 	      err.msg);
 	json_decref(bad);
 }

@@ -12,13 +12,40 @@
 #define SUITE_MIN_RATE 0.99
 
 static const char *const suite_files[] = {
-	"type", "properties", "required", "additionalProperties", "patternProperties", "items",
-	"additionalItems", "enum", "const", "minimum", "maximum", "exclusiveMinimum",
-	"exclusiveMaximum", "multipleOf", "minLength", "maxLength", "pattern", "minItems",
-	"maxItems", "uniqueItems", "minProperties", "maxProperties", "propertyNames", "anyOf",
-	"oneOf", "allOf",
-	"not", "ref", "boolean_schema", "definitions", "optional/format/date-time",
-	"optional/format/date", "optional/format/email", "optional/format/uri",
+	"type",
+	"properties",
+	"required",
+	"additionalProperties",
+	"patternProperties",
+	"items",
+	"additionalItems",
+	"enum",
+	"const",
+	"minimum",
+	"maximum",
+	"exclusiveMinimum",
+	"exclusiveMaximum",
+	"multipleOf",
+	"minLength",
+	"maxLength",
+	"pattern",
+	"minItems",
+	"maxItems",
+	"uniqueItems",
+	"minProperties",
+	"maxProperties",
+	"propertyNames",
+	"anyOf",
+	"oneOf",
+	"allOf",
+	"not",
+	"ref",
+	"boolean_schema",
+	"definitions",
+	"optional/format/date-time",
+	"optional/format/date",
+	"optional/format/email",
+	"optional/format/uri",
 };
 
 /* Groups that test draft 7 rules 2020-12 changed: a $ref no longer hides its siblings. */
@@ -34,14 +61,12 @@ static int needs_remote(const json_t *v)
 	size_t i;
 
 	if (json_is_array(v)) {
-		json_array_foreach(v, i, m)
-		{
+		json_array_foreach(v, i, m) {
 			if (needs_remote(m))
 				return 1;
 		}
 	}
-	json_object_foreach((json_t *)v, key, m)
-	{
+	json_object_foreach((json_t *)v, key, m) {
 		if (strcmp(key, "$id") == 0 && json_is_string(m))
 			return 1;
 		if (strcmp(key, "$ref") == 0 && json_is_string(m) && json_string_value(m)[0] != '#')
@@ -77,15 +102,13 @@ static int run_file(const char *dir, const char *name, int *pass, int *total)
 		fprintf(stderr, "schema suite: cannot load '%s': %s\n", path, jerr.text);
 		return -1;
 	}
-	json_array_foreach(doc, g, group)
-	{
+	json_array_foreach(doc, g, group) {
 		const json_t *schema = json_object_get(group, "schema");
 		if (skipped(group)) {
 			fskip += (int)json_array_size(json_object_get(group, "tests"));
 			continue;
 		}
-		json_array_foreach(json_object_get(group, "tests"), t, test)
-		{
+		json_array_foreach(json_object_get(group, "tests"), t, test) {
 			struct err err;
 			int want = json_is_true(json_object_get(test, "valid"));
 			err_init(&err);
@@ -121,8 +144,9 @@ int main(void)
 	for (size_t i = 0; i < sizeof(suite_files) / sizeof(suite_files[0]); i++)
 		missing += run_file(dir, suite_files[i], &pass, &total) < 0;
 	if (missing) {
-		fprintf(stderr, "schema suite: %d files missing under %s; install the "
-				"json-schema-test-suite package (tests/deps.sh --install)\n",
+		fprintf(stderr,
+			"schema suite: %d files missing under %s; install the "
+			"json-schema-test-suite package (tests/deps.sh --install)\n",
 			missing, dir);
 		CHECK(missing == 0);
 		return t_done();

@@ -51,11 +51,15 @@ static double now_us(void)
 	return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
 }
 
-static const char *queries[] = {
-	"refund the last charge of customer X", "send a slack message to #general",
-	"list open GitHub issues assigned to me", "check stock level of a product in cin7",
-	"find a hubspot contact by email", "create an estimate in quickbooks", "merge PR 42",
-	"xyzzy invoicse overdue", NULL};
+static const char *queries[] = {"refund the last charge of customer X",
+				"send a slack message to #general",
+				"list open GitHub issues assigned to me",
+				"check stock level of a product in cin7",
+				"find a hubspot contact by email",
+				"create an estimate in quickbooks",
+				"merge PR 42",
+				"xyzzy invoicse overdue",
+				NULL};
 
 static void bench_registry(void)
 {
@@ -120,8 +124,9 @@ static void bench_10k(void)
 	}
 	search_finish(ix);
 	double built = now_us() - t0;
-	static const char *q10k[] = {"add a thing42 in vendor17", "list thing3", "w17 w2999 w5",
-				     "delete vendor99 thing70 w12", "vendr5 thinng9", NULL};
+	static const char *q10k[] = {
+		"add a thing42 in vendor17",   "list thing3",    "w17 w2999 w5",
+		"delete vendor99 thing70 w12", "vendr5 thinng9", NULL};
 	size_t out[5], runs = 0;
 	t0 = now_us();
 	for (int rep = 0; rep < 100; rep++)
@@ -156,31 +161,31 @@ int main(void)
 	search_add_synonym(ix, "add", "create");
 	search_add_synonym(ix, "customer", "contact");
 	search_add_synonym(ix, "customer", "client"); /* a second list adds to the first */
-	doc(ix, "stripe", "refunds", "create", "Refund a payment.");                      /* 0 */
-	doc(ix, "stripe", "refunds", "list", "List refunds, newest first.");               /* 1 */
-	doc(ix, "stripe", "customers", "create", "Create a customer.");                    /* 2 */
+	doc(ix, "stripe", "refunds", "create", "Refund a payment.");                         /* 0 */
+	doc(ix, "stripe", "refunds", "list", "List refunds, newest first.");                 /* 1 */
+	doc(ix, "stripe", "customers", "create", "Create a customer.");                      /* 2 */
 	doc(ix, "shopify", "orders", "cancel", "Cancel an order, optionally refunding it."); /* 3 */
-	doc(ix, "github", "pull_requests", "merge", "Merge a pull request.");              /* 4 */
-	doc(ix, "xero", "contacts", "create", "Create a contact.");                        /* 5 */
-	doc(ix, "hubspot", "contacts", "create", "Create a contact.");                     /* 6 */
-	doc(ix, "Cin7 Core", "stock", "list", "Stock levels.");                            /* 7 */
-	doc(ix, "Cin7 Omni", "stock", "list", "Stock levels.");                            /* 8 */
+	doc(ix, "github", "pull_requests", "merge", "Merge a pull request.");                /* 4 */
+	doc(ix, "xero", "contacts", "create", "Create a contact.");                          /* 5 */
+	doc(ix, "hubspot", "contacts", "create", "Create a contact.");                       /* 6 */
+	doc(ix, "Cin7 Core", "stock", "list", "Stock levels.");                              /* 7 */
+	doc(ix, "Cin7 Omni", "stock", "list", "Stock levels.");                              /* 8 */
 	search_finish(ix);
 
-	CHECK(top(ix, "refunding") == 0);       /* stemming, the action's own text */
-	CHECK(top(ix, "list refunds") == 1);    /* the entity and the verb */
-	CHECK(top(ix, "cancel") == 3);          /* the verb reaches the action */
-	CHECK(top(ix, "merge the PR") == 4);    /* a synonym, stop words */
+	CHECK(top(ix, "refunding") == 0);        /* stemming, the action's own text */
+	CHECK(top(ix, "list refunds") == 1);     /* the entity and the verb */
+	CHECK(top(ix, "cancel") == 3);           /* the verb reaches the action */
+	CHECK(top(ix, "merge the PR") == 4);     /* a synonym, stop words */
 	CHECK(top(ix, "adding customers") == 2); /* a synonym by stem */
-	CHECK(top(ix, "refnud") == 0);          /* a typo */
-	CHECK(top(ix, "the of and to") == -1);  /* only stop words: nothing */
+	CHECK(top(ix, "refnud") == 0);           /* a typo */
+	CHECK(top(ix, "the of and to") == -1);   /* only stop words: nothing */
 	CHECK(top(ix, "") == -1);
-	CHECK(top(ix, "add a customer") == 2);  /* a synonym of the verb */
+	CHECK(top(ix, "add a customer") == 2);          /* a synonym of the verb */
 	CHECK(top(ix, "add a client in hubspot") == 6); /* the named connector wins */
 	CHECK(top(ix, "add a client in xero") == 5);
-	CHECK(top(ix, "stock in cin7 omni") == 8);       /* the whole name, not "cin7" */
+	CHECK(top(ix, "stock in cin7 omni") == 8); /* the whole name, not "cin7" */
 	CHECK(top(ix, "stock in cin7 core") == 7);
-	CHECK(top(ix, "stock in cin7") == 7);            /* a tie: document order */
+	CHECK(top(ix, "stock in cin7") == 7); /* a tie: document order */
 	size_t out[9];
 	CHECK(search_query(ix, "refund", only_stripe, NULL, out, 9) == 2); /* keep() filters */
 	CHECK(out[0] == 0 && out[1] == 1);
