@@ -38,7 +38,7 @@ UNIT_SRCS = $(wildcard tests/unit/test_*.c)
 UNITS = $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 BIN   = $(BUILD)/switchboard
 
-.PHONY: all run test unit asan valgrind lint fmt install uninstall clean deps test-deps bench \
+.PHONY: all run test unit asan valgrind lint fmt fmt-check install uninstall clean deps test-deps bench \
 	fuzz check-deps portcheck mcpb eval
 
 all: $(BIN)
@@ -112,8 +112,14 @@ fuzz:
 lint: all
 	BUILD=$(BUILD) tests/lint.sh
 
+FMT_FILES = src/*.c src/*.h src/auth/*.c src/auth/*.h tests/unit/*.c
+
 fmt:
-	clang-format -i src/*.c src/*.h src/auth/*.c src/auth/*.h tests/unit/*.c
+	clang-format -i $(FMT_FILES)
+
+# CI: every file as .clang-format writes it (make fmt fixes it).
+fmt-check:
+	clang-format --dry-run -Werror $(FMT_FILES)
 
 # Every file of src/ must compile as plain POSIX: Linux-only calls go in src/compat.c.
 portcheck: check-deps
