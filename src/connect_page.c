@@ -42,26 +42,6 @@ static const char page_style[] =
 	"background:#1f6feb;color:#fff;font:inherit;cursor:pointer}"
 	".error{color:#cf222e}.ok{color:#1a7f37}";
 
-char *connect_html_escape(const char *s)
-{
-	struct buf b;
-	buf_init(&b, 0);
-	for (; s && *s; s++) {
-		const char *rep = *s == '<'    ? "&lt;"
-				  : *s == '>'  ? "&gt;"
-				  : *s == '&'  ? "&amp;"
-				  : *s == '"'  ? "&quot;"
-				  : *s == '\'' ? "&#39;"
-					       : NULL;
-		if (rep)
-			buf_adds(&b, rep);
-		else
-			buf_add(&b, s, 1);
-	}
-	char *out = buf_detach(&b);
-	return out ? out : xstrdup("");
-}
-
 char *connect_token(struct err *err)
 {
 	unsigned char raw[32];
@@ -210,7 +190,7 @@ char *connect_form_html(const struct connector *c, json_t *m, const char *action
 {
 	json_t *fields = connect_form_fields(c, m), *d;
 	const char *k;
-	char *a = connect_html_escape(action), *t = connect_html_escape(csrf);
+	char *a = html_escape(action), *t = html_escape(csrf);
 	const char *type = json_string_value(json_object_get(m, "type"));
 	struct buf b;
 	buf_init(&b, 0);
@@ -219,7 +199,7 @@ char *connect_form_html(const struct connector *c, json_t *m, const char *action
 		 "autocomplete=off><input type=hidden name=csrf value=\"%s\">"
 		 "<input type=hidden name=auth value=\"%s\">",
 		 a, c->slug, t, type ? type : "");
-	char *n = connect_html_escape(name);
+	char *n = html_escape(name);
 	if (name)
 		buf_addf(&b, "<p>Connection <code>%s</code></p>", n);
 	else
@@ -231,10 +211,9 @@ char *connect_form_html(const struct connector *c, json_t *m, const char *action
 		const char *given = json_string_value(json_object_get(preset, k));
 		int secret = json_is_true(json_object_get(d, "secret"));
 		int required = json_is_true(json_object_get(d, "required"));
-		char *label = connect_html_escape(json_string_value(json_object_get(d, "label")));
-		char *desc =
-			connect_html_escape(json_string_value(json_object_get(d, "description")));
-		char *val = connect_html_escape(given);
+		char *label = html_escape(json_string_value(json_object_get(d, "label")));
+		char *desc = html_escape(json_string_value(json_object_get(d, "description")));
+		char *val = html_escape(given);
 		buf_addf(&b,
 			 "<label for=\"f-%s\">%s%s</label><input id=\"f-%s\" name=\"f_%s\" "
 			 "type=%s%s%s%s%s><small>%s</small>",
@@ -446,7 +425,7 @@ out:
 static char *page(const struct connect_page *p, const char *body_html)
 {
 	const char *vendor = json_string_value(json_object_get(p->c->doc, "name"));
-	char *v = connect_html_escape(vendor ? vendor : p->c->slug);
+	char *v = html_escape(vendor ? vendor : p->c->slug);
 	char *out = xasprintf("<!doctype html><html lang=en><meta charset=utf-8>"
 			      "<meta name=viewport content=\"width=device-width, initial-scale=1\">"
 			      "<title>Connect %s - switchboard</title><style>%s</style><body><main>"
@@ -458,7 +437,7 @@ static char *page(const struct connect_page *p, const char *body_html)
 
 static char *form_page(const struct connect_page *p, const char *error)
 {
-	char *e = connect_html_escape(error);
+	char *e = html_escape(error);
 	char *form = connect_form_html(p->c, p->method, p->path, p->csrf, p->preset, p->name);
 	char *inner = xasprintf("<p>Type the credentials here; switchboard seals them in its "
 				"store on this computer. They never pass through your assistant."
@@ -542,7 +521,7 @@ static void on_request(const struct listen_request *req, struct listen_response 
 	}
 	pthread_mutex_unlock(&p->lock);
 	if (ok) {
-		char *t = connect_html_escape(p->target);
+		char *t = html_escape(p->target);
 		char *html = xasprintf("<p class=ok role=status>Connected: switchboard saved the "
 				       "connection <code>%s</code>.</p><p>You can close this tab "
 				       "and return to your assistant.</p>",

@@ -16,9 +16,6 @@
 
 #define CONNECT_PAGE_TTL_S 600
 
-/* s with < > & " ' escaped for HTML text and attribute values. New string. */
-char *connect_html_escape(const char *s);
-
 /* The fields a form for connector c with auth method m asks for: name ->
  * {label, description, secret, required, type, decl}, in the method's
  * order. The connector's params that are required without a default come

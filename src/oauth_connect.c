@@ -46,26 +46,6 @@ static const char page_style[] =
 	"h1{font-size:1.4rem;margin:0 0 .5rem}p{margin:.5rem 0;color:#57606a}"
 	"code{background:#f0f1f3;padding:.1rem .35rem;border-radius:4px;color:#1f2328}";
 
-static char *html_escape(const char *s)
-{
-	struct buf b;
-	buf_init(&b, 0);
-	for (; s && *s; s++) {
-		const char *rep = *s == '<'    ? "&lt;"
-				  : *s == '>'  ? "&gt;"
-				  : *s == '&'  ? "&amp;"
-				  : *s == '"'  ? "&quot;"
-				  : *s == '\'' ? "&#39;"
-					       : NULL;
-		if (rep)
-			buf_adds(&b, rep);
-		else
-			buf_add(&b, s, 1);
-	}
-	char *out = buf_detach(&b);
-	return out ? out : xstrdup("");
-}
-
 /* The final page (new): ok, or not with why ("denied", ...). */
 static char *page(const struct oauth_connect *oc, int ok, const char *why)
 {

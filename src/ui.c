@@ -157,7 +157,7 @@ static void connect_button(struct buf *b, const struct connector *c, json_t *m, 
 			   const char *csrf, const char *text, int secondary)
 {
 	const char *type = json_string_value(json_object_get(m, "type"));
-	char *n = connect_html_escape(name);
+	char *n = html_escape(name);
 	if (strcmp(type, "oauth2") == 0)
 		buf_addf(b,
 			 "<form class=inline method=post action=\"/connect?connector=%s%s%s\">"
@@ -188,12 +188,12 @@ static void card(struct buf *b, struct store *st, const struct connector *c, con
 {
 	const char *name = json_string_value(json_object_get(c->doc, "name"));
 	const char *cat = json_string_value(json_object_get(c->doc, "category"));
-	char *n = connect_html_escape(name), *ct = connect_html_escape(cat);
+	char *n = html_escape(name), *ct = html_escape(cat);
 	char mono[8] = "?";
 	if (name && name[0])
 		snprintf(mono, sizeof(mono), "%c",
 			 name[0] >= 'a' && name[0] <= 'z' ? name[0] - 32 : name[0]);
-	char *mo = connect_html_escape(mono);
+	char *mo = html_escape(mono);
 	size_t ul = strlen(udir);
 	int personal = c->path && strncmp(c->path, udir, ul) == 0 && c->path[ul] == '/';
 	buf_addf(b,
@@ -212,8 +212,8 @@ static void card(struct buf *b, struct store *st, const struct connector *c, con
 	json_t *m;
 	json_array_foreach(json_object_get(json_object_get(c->doc, "auth"), "methods"), i, m) {
 		const char *label = json_string_value(json_object_get(m, "label"));
-		char *l = connect_html_escape(
-			label ? label : json_string_value(json_object_get(m, "type")));
+		char *l =
+			html_escape(label ? label : json_string_value(json_object_get(m, "type")));
 		buf_addf(b, "%s<span data-auth=\"%s\">%s</span>", i ? ", " : "",
 			 json_string_value(json_object_get(m, "type")), l);
 		free(l);
@@ -229,9 +229,8 @@ static void card(struct buf *b, struct store *st, const struct connector *c, con
 			int reconnect = x->status && strcmp(x->status, "needs_reconnect") == 0;
 			char when[48];
 			when_text(x->last_used_at, when, sizeof(when));
-			char *xn = connect_html_escape(x->name),
-			     *st_ = connect_html_escape(x->status);
-			char *xa = connect_html_escape(x->auth ? x->auth : "none");
+			char *xn = html_escape(x->name), *st_ = html_escape(x->status);
+			char *xa = html_escape(x->auth ? x->auth : "none");
 			buf_addf(
 				b,
 				"<li class=connection data-name=\"%s\" data-status=\"%s\"><b>%s</b>"
@@ -316,14 +315,14 @@ static char *main_page(struct ui *u, const char *notice, int ok)
 	struct err e;
 	err_init(&e);
 	struct store *st = store_open(u->store_path, &e);
-	char *csrf = token_new(u), *udir = user_dir(), *nt = connect_html_escape(notice);
+	char *csrf = token_new(u), *udir = user_dir(), *nt = html_escape(notice);
 	struct buf b;
 	buf_init(&b, 0);
 	if (notice)
 		buf_addf(&b, "<div class=\"notice %s\" role=status id=notice>%s</div>",
 			 ok ? "ok" : "error", nt);
 	if (!st) {
-		char *m = connect_html_escape(e.msg);
+		char *m = html_escape(e.msg);
 		buf_addf(&b, "<div class=\"notice error\">%s</div>", m);
 		free(m);
 	}
@@ -359,8 +358,8 @@ static char *add_page(struct ui *u, const struct connector *c, json_t *m, const 
 				 json_string_value(json_object_get(m, "type")),
 				 name ? "&name=" : "", name ? name : "");
 	char *form = connect_form_html(c, m, action, csrf, NULL, name);
-	char *v = connect_html_escape(json_string_value(json_object_get(c->doc, "name")));
-	char *er = connect_html_escape(error);
+	char *v = html_escape(json_string_value(json_object_get(c->doc, "name")));
+	char *er = html_escape(error);
 	char *body = xasprintf("<section class=create><h2>%s %s</h2>%s%s%s%s<p><a href=/>Back"
 			       "</a></p></section>",
 			       name ? "Reconnect" : "Add a connection to", v,
@@ -428,7 +427,7 @@ static char *do_connect(struct ui *u, json_t *query, int *status)
 	f->r = r;
 	f->oc = oc;
 	f->deadline_ms = now_ms() + FLOW_TTL_MS;
-	char *url = connect_html_escape(oauth_connect_url(oc));
+	char *url = html_escape(oauth_connect_url(oc));
 	char *body = xasprintf("<section class=create><h2>Opening the sign-in page</h2><p><a "
 			       "id=authorize href=\"%s\">Continue to sign in</a></p></section>",
 			       url);

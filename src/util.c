@@ -276,3 +276,23 @@ void fault_point(const char *name)
 	if (want && strcmp(want, name) == 0)
 		raise(SIGKILL);
 }
+
+char *html_escape(const char *s)
+{
+	struct buf b;
+	buf_init(&b, 0);
+	for (; s && *s; s++) {
+		const char *rep = *s == '<'    ? "&lt;"
+				  : *s == '>'  ? "&gt;"
+				  : *s == '&'  ? "&amp;"
+				  : *s == '"'  ? "&quot;"
+				  : *s == '\'' ? "&#39;"
+					       : NULL;
+		if (rep)
+			buf_adds(&b, rep);
+		else
+			buf_add(&b, s, 1);
+	}
+	char *out = buf_detach(&b);
+	return out ? out : xstrdup("");
+}

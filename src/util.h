@@ -62,4 +62,8 @@ int mkdir_p(const char *path, int mode, struct err *err);
  * cleanup) right here. Costs one getenv() otherwise. */
 void fault_point(const char *name);
 
+/* s with < > & " ' escaped for HTML text and attribute values (NULL is
+ * ""). New string. */
+char *html_escape(const char *s);
+
 #endif

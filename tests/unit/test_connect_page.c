@@ -61,10 +61,10 @@ static void test_same_origin(void)
 
 static void test_escape(void)
 {
-	char *s = connect_html_escape("<a href=\"x\">'&'</a>");
+	char *s = html_escape("<a href=\"x\">'&'</a>");
 	CHECK_STR(s, "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
 	free(s);
-	s = connect_html_escape(NULL);
+	s = html_escape(NULL);
 	CHECK_STR(s, "");
 	free(s);
 }
