@@ -1091,8 +1091,8 @@ struct http_client *mcp_core_http(const struct mcp_core *srv)
 	return srv->http;
 }
 
-struct mcp_core *mcp_core_new(struct mcp_options *opt, const struct mcp_transport *tr,
-			      struct err *err)
+/* What every core has before its registry is loaded and its tools built. */
+static struct mcp_core *core_alloc(struct mcp_options *opt, const struct mcp_transport *tr)
 {
 	struct mcp_core *srv = xcalloc(1, sizeof(*srv));
 	srv->opt = opt;
@@ -1105,6 +1105,13 @@ struct mcp_core *mcp_core_new(struct mcp_options *opt, const struct mcp_transpor
 	struct mcp_connect_io io = {connect_send, connect_answer, connect_forget, srv};
 	srv->connect = mcp_connect_new(&io);
 	srv->reg = registry_new();
+	return srv;
+}
+
+struct mcp_core *mcp_core_new(struct mcp_options *opt, const struct mcp_transport *tr,
+			      struct err *err)
+{
+	struct mcp_core *srv = core_alloc(opt, tr);
 	registry_load_default(srv->reg, opt->capability_dirs, report_bad_file, NULL);
 	char *hint = registry_empty_hint(srv->reg);
 	if (hint)
@@ -1183,7 +1190,6 @@ void mcp_core_fuzz_settle(struct mcp_core *srv);
 struct mcp_core *mcp_core_fuzz_new(struct mcp_options *opt, const struct mcp_transport *tr)
 {
 	static char *only[] = {"stripe", NULL};
-	struct mcp_core *srv = xcalloc(1, sizeof(*srv));
 	struct err e;
 	err_init(&e);
 	unsetenv("STRIPE_API_KEY");
@@ -1191,21 +1197,13 @@ struct mcp_core *mcp_core_fuzz_new(struct mcp_options *opt, const struct mcp_tra
 	opt->filter.all = 1;
 	opt->filter.mode = TOOLS_DISCOVER;
 	opt->filter.connectors = only;
-	srv->opt = opt;
-	srv->tr = tr;
-	srv->log_level = -1;
-	srv->legacy_version = legacy_versions[0];
-	srv->legacy_caps = json_object();
-	srv->subscriptions = json_object();
-	srv->results = results_new();
-	struct mcp_connect_io io = {connect_send, connect_answer, connect_forget, srv};
-	srv->connect = mcp_connect_new(&io);
-	srv->reg = registry_new();
+	struct mcp_core *srv = core_alloc(opt, tr);
 	registry_load_default(srv->reg, NULL, report_bad_file, NULL);
 	srv->http = http_new(&e);
 	opt->exec.http = srv->http;
 	if (!srv->http || rebuild_tools(srv, &e) < 0)
 		abort();
+	srv->confirm = confirm_new(NULL);
 	return srv;
 }
 
