@@ -374,8 +374,12 @@ def run_session(case_dir, binary, valgrind, tmp, procs):
     f = lambda n: os.path.join(case_dir, n)
     stub = None
     try:
+        # A case's shell is a user's: nothing of switchboard's, no credentials,
+        # and no make variables of the make that runs the suite (make asan's
+        # BUILD=build-asan would otherwise reach a case that runs make).
         env = {k: v for k, v in os.environ.items()
-               if not k.startswith("SWITCHBOARD_") and not k.endswith(("_API_KEY", "_TOKEN", "_SECRET_KEY"))}
+               if not k.startswith("SWITCHBOARD_") and not k.endswith(("_API_KEY", "_TOKEN", "_SECRET_KEY"))
+               and k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES")}
         env.update({"TMP": tmp, "CASE": case_dir, "BIN": binary, "ROOT": ROOT,
                     "HOME": tmp, "XDG_CONFIG_HOME": tmp + "/config", "XDG_DATA_HOME": tmp + "/data",
                     "XDG_CACHE_HOME": tmp + "/cache",

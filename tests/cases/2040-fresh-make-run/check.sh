@@ -23,7 +23,10 @@ SHIM
 chmod +x "$shims"/*
 init='{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"fresh","version":"1"}}}'
 printf '%s\n' "$init" > "$TMP/in"
-if ! PATH="$shims:$PATH" make -C "$tree" run CFLAGS=-O0 < "$TMP/in" > "$TMP/out" 2> "$TMP/err"; then
+# A newcomer's shell: none of the variables the suite's own make may have
+# exported (make asan passes BUILD, CC and the sanitizer flags down).
+if ! PATH="$shims:$PATH" env -u BUILD -u CC -u EXTRA_CFLAGS -u LDFLAGS -u CI \
+	make -C "$tree" run CFLAGS=-O0 < "$TMP/in" > "$TMP/out" 2> "$TMP/err"; then
 	echo "one make run failed:"; tail -20 "$TMP/err"; cat "$TMP/calls.log"; exit 1
 fi
 # The packages were "installed" once, with apt-get, and only the build set.
