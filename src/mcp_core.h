@@ -7,6 +7,7 @@
 
 #include <jansson.h>
 
+#include "caller.h"
 #include "mcp.h"
 #include "util.h"
 
@@ -36,6 +37,7 @@ struct mcp_req {
 	json_t *client_info; /* borrowed, may be NULL */
 	int log_level;       /* lowest level (index into the syslog levels) sent as
 			      * notifications/message for this request; -1: none */
+	const struct caller *caller; /* borrowed; NULL over stdio (the local user) */
 };
 
 /* Load the registry, open the store and build the tool list. Returns NULL
