@@ -5,6 +5,7 @@
 #include "webhook.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,7 +14,23 @@
 
 #include "conns.h"
 #include "exec.h"
+#include "log.h"
 #include "webhook_int.h"
+
+/* One line of the poll's report (or of a problem with it) on stderr, through
+ * the log's redaction: vendor messages and cursor values can quote a secret. */
+static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void say(const char *fmt, ...)
+{
+	char line[4096];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	char *red = log_redact(line);
+	fputs(red, stderr);
+	free(red);
+}
 
 #define POLL_EVENT "changed"
 #define POLL_VENDOR_EVENT "poll"
@@ -298,8 +315,8 @@ static json_t *poll_call(const struct poll_job *job, json_t *args)
 {
 	json_t *result = call_tool(job->pc->opt->env, job->t, args);
 	if (!result || json_is_true(json_object_get(result, "isError"))) {
-		fprintf(stderr, "switchboard: poll %s/%s %s: %s\n", job->c->slug, job->conn->name,
-			job->key, result ? result_text(result) : "the call did not finish");
+		say("switchboard: poll %s/%s %s: %s\n", job->c->slug, job->conn->name, job->key,
+		    result ? result_text(result) : "the call did not finish");
 		json_decref(result);
 		return NULL;
 	}
@@ -335,20 +352,18 @@ static json_t *poll_restart(const struct poll_job *job, json_t *args, json_t *cu
 	json_t *cur_at = json_object_get(cur, "at");
 	char when[32] = "";
 	if (!rfield || !json_is_integer(cur_at)) {
-		fprintf(stderr,
-			"switchboard: poll %s/%s %s: %s changed (%s -> %s) and the cursor has no "
-			"time to restart from: starting a new cursor, nothing reported\n",
-			job->c->slug, job->conn->name, job->key, efield,
-			json_string_value(json_object_get(cur, "epoch")), epoch);
+		say("switchboard: poll %s/%s %s: %s changed (%s -> %s) and the cursor has no "
+		    "time to restart from: starting a new cursor, nothing reported\n",
+		    job->c->slug, job->conn->name, job->key, efield,
+		    json_string_value(json_object_get(cur, "epoch")), epoch);
 		return json_pack("{s:{s:[]}}", "structuredContent", "data");
 	}
 	long long at = json_integer_value(cur_at);
 	webhook_format_time(at, when);
-	fprintf(stderr,
-		"%s/%s %s: %s changed (%s -> %s): the cursor no longer applies; reporting "
-		"items with %s since the previous poll (%s)\n",
-		job->c->slug, job->conn->name, job->key, efield,
-		json_string_value(json_object_get(cur, "epoch")), epoch, rfield, when);
+	say("%s/%s %s: %s changed (%s -> %s): the cursor no longer applies; reporting "
+	    "items with %s since the previous poll (%s)\n",
+	    job->c->slug, job->conn->name, job->key, efield,
+	    json_string_value(json_object_get(cur, "epoch")), epoch, rfield, when);
 	json_t *again = unfiltered_args(job, args);
 	json_t *decl = json_object_get(json_object_get(tools_input(job->t), "properties"),
 				       rparam ? rparam : "");
@@ -515,8 +530,8 @@ static int poll_page(const struct poll_job *job, json_t *base, json_t *cur, int 
 	next_text = json_dumps(next, JSON_COMPACT);
 	if (out->added < 0 ||
 	    store_set_poll_cursor(s, job->conn->id, job->key, next_text, &e) < 0) {
-		fprintf(stderr, "switchboard: poll %s/%s %s: %s\n", job->c->slug, job->conn->name,
-			job->key, e.msg);
+		say("switchboard: poll %s/%s %s: %s\n", job->c->slug, job->conn->name, job->key,
+		    e.msg);
 		goto out;
 	}
 	out->next = next;
@@ -619,8 +634,8 @@ static int poll_entity(struct poll_ctx *pc, const struct connector *c,
 	name = xasprintf("%s_%s_%s", c->slug, entity, action ? action : "list");
 	job.t = tools_find(pc->tools, name);
 	if (!job.t || !job.field) {
-		fprintf(stderr, "switchboard: poll %s/%s %s: no %s tool to poll with\n", c->slug,
-			conn->name, entity, name);
+		say("switchboard: poll %s/%s %s: no %s tool to poll with\n", c->slug, conn->name,
+		    entity, name);
 		goto out;
 	}
 	args = pc->opt->args ? json_deep_copy(pc->opt->args) : json_object();
@@ -633,8 +648,8 @@ static int poll_entity(struct poll_ctx *pc, const struct connector *c,
 		if (!rn || json_object_get(args, rn))
 			continue;
 		if (!set) {
-			fprintf(stderr, "%s/%s %s: skipped: %s needs %s (pass it with --args)\n",
-				c->slug, conn->name, entity, job.t->name, rn);
+			say("%s/%s %s: skipped: %s needs %s (pass it with --args)\n", c->slug,
+			    conn->name, entity, job.t->name, rn);
 			ret = 0;
 			goto out;
 		}
@@ -644,8 +659,7 @@ static int poll_entity(struct poll_ctx *pc, const struct connector *c,
 	job.key = key;
 	job.had = store_get_poll_cursor(s, conn->id, key, &stored, &e);
 	if (job.had < 0) {
-		fprintf(stderr, "switchboard: poll %s/%s %s: %s\n", c->slug, conn->name, key,
-			e.msg);
+		say("switchboard: poll %s/%s %s: %s\n", c->slug, conn->name, key, e.msg);
 		goto out;
 	}
 	cur = cursor_parse(stored);
@@ -678,19 +692,17 @@ static int poll_entity(struct poll_ctx *pc, const struct connector *c,
 		if (!oldest_first || (id_param && !po.after_id)) {
 			/* One call: what did not fit in it may be lost, for a list
 			 * that is not oldest first cannot go on from the cursor. */
-			fprintf(stderr,
-				"%s/%s %s: the list has more than one page of changes; this "
-				"connector's list is not oldest first, so changes beyond the "
-				"page may be missed (poll more often)\n",
-				c->slug, conn->name, key);
+			say("%s/%s %s: the list has more than one page of changes; this "
+			    "connector's list is not oldest first, so changes beyond the "
+			    "page may be missed (poll more often)\n",
+			    c->slug, conn->name, key);
 			ret = 0;
 			break;
 		}
 		if (po.nfresh == 0) {
-			fprintf(stderr,
-				"%s/%s %s: a full page brought nothing new (more items share "
-				"one %s than fit in a page); stopping here\n",
-				c->slug, conn->name, key, job.field);
+			say("%s/%s %s: a full page brought nothing new (more items share "
+			    "one %s than fit in a page); stopping here\n",
+			    c->slug, conn->name, key, job.field);
 			ret = 0;
 			break;
 		}
@@ -707,25 +719,21 @@ static int poll_entity(struct poll_ctx *pc, const struct connector *c,
 	}
 	const char *top = json_string_value(json_object_get(cur, "value"));
 	if (!job.had && pages) {
-		fprintf(stderr,
-			"%s/%s %s: first poll: %zu item%s seen, no events; the next poll reports "
-			"changes after %s\n",
-			c->slug, conn->name, key, nitems, nitems == 1 ? "" : "s",
-			*top ? top : "now");
+		say("%s/%s %s: first poll: %zu item%s seen, no events; the next poll reports "
+		    "changes after %s\n",
+		    c->slug, conn->name, key, nitems, nitems == 1 ? "" : "s", *top ? top : "now");
 	} else if (pages) {
 		char in_pages[48] = "";
 		if (pages > 1)
 			snprintf(in_pages, sizeof(in_pages), " in %zu pages", pages);
-		fprintf(stderr, "%s/%s %s: %d new event%s (%zu item%s%s, cursor %s)%s\n", c->slug,
-			conn->name, key, added, added == 1 ? "" : "s", nitems,
-			nitems == 1 ? "" : "s", in_pages, *top ? top : "none",
-			ret < 0 ? "; the poll failed after them, the cursor is past them only"
-				: "");
+		say("%s/%s %s: %d new event%s (%zu item%s%s, cursor %s)%s\n", c->slug, conn->name,
+		    key, added, added == 1 ? "" : "s", nitems, nitems == 1 ? "" : "s", in_pages,
+		    *top ? top : "none",
+		    ret < 0 ? "; the poll failed after them, the cursor is past them only" : "");
 		if (stopped)
-			fprintf(stderr,
-				"%s/%s %s: stopped after %zu items (max_items %lld); the rest "
-				"come with the next poll\n",
-				c->slug, conn->name, key, nitems, (long long)max_items);
+			say("%s/%s %s: stopped after %zu items (max_items %lld); the rest "
+			    "come with the next poll\n",
+			    c->slug, conn->name, key, nitems, (long long)max_items);
 	}
 out:
 	if (ret < 0)
@@ -749,14 +757,14 @@ static void poll_connection(struct poll_ctx *pc, const struct connection *listed
 	struct err e;
 	err_init(&e);
 	if (!c) {
-		fprintf(stderr, "switchboard: poll %s/%s: no connector '%s' in the registry\n",
-			listed->connector, listed->name, listed->connector);
+		say("switchboard: poll %s/%s: no connector '%s' in the registry\n",
+		    listed->connector, listed->name, listed->connector);
 		pc->failures++;
 		return;
 	}
 	struct connection *conn = store_get_connection(opt->store, c->slug, listed->name, 1, &e);
 	if (!conn) {
-		fprintf(stderr, "switchboard: poll %s/%s: %s\n", c->slug, listed->name, e.msg);
+		say("switchboard: poll %s/%s: %s\n", c->slug, listed->name, e.msg);
 		pc->failures++;
 		return;
 	}
@@ -779,8 +787,8 @@ static void poll_connection(struct poll_ctx *pc, const struct connection *listed
 		poll_entity(pc, c, conn, ename, edoc);
 	}
 	if (!polled && opt->only)
-		fprintf(stderr, "%s/%s: nothing to poll%s\n", c->slug, conn->name,
-			opt->entity ? " for that entity" : "");
+		say("%s/%s: nothing to poll%s\n", c->slug, conn->name,
+		    opt->entity ? " for that entity" : "");
 	connection_free(conn);
 }
 
