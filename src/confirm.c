@@ -23,9 +23,11 @@
 
 struct confirm {
 	unsigned char key[CRYPTO_KEY_LEN];
-	char instance[17]; /* hex: states are used once, and only here */
+	char instance[17]; /* hex: who issued a state (see confirm_new) */
+	int shared;        /* 1: the key is the store's, so every process on the
+			    * store opens our states and spends nonces there */
 	long long ttl_s;
-	json_t *used; /* nonce -> expiry (seconds), until the expiry */
+	json_t *used; /* nonce -> expiry (seconds), until the expiry (not shared) */
 };
 
 struct confirm *confirm_new(struct store *st)
@@ -34,15 +36,22 @@ struct confirm *confirm_new(struct store *st)
 	unsigned char id[8];
 	struct err e;
 	err_init(&e);
-	/* Without a store key a random one serves: a state is only ever good
-	 * in the process that made it (its nonces are remembered here). */
-	if (!st || store_derive_key(st, STATE_AAD, cf->key, &e) < 0) {
+	/* With the store's key every process on the store (the replicas
+	 * behind one load balancer) is one issuer: a state made by one is
+	 * answered to another, and its nonce is spent in the store. Without a
+	 * store key a random one serves: a state is only ever good in the
+	 * process that made it (its nonces are remembered here). */
+	if (st && store_derive_key(st, STATE_AAD, cf->key, &e) == 0) {
+		unsigned char h[32];
+		crypto_hmac_sha256(cf->key, sizeof(cf->key), "issuer", 6, h);
+		memcpy(id, h, sizeof(id));
+		cf->shared = 1;
+	} else {
 		log_debug("confirmations sealed with a key of this process only");
-		if (crypto_random(cf->key, sizeof(cf->key), NULL) < 0)
+		if (crypto_random(cf->key, sizeof(cf->key), NULL) < 0 ||
+		    crypto_random(id, sizeof(id), NULL) < 0)
 			abort();
 	}
-	if (crypto_random(id, sizeof(id), NULL) < 0)
-		abort();
 	char *hex = crypto_hex(id, sizeof(id));
 	memcpy(cf->instance, hex, sizeof(cf->instance));
 	free(hex);
@@ -195,15 +204,18 @@ static char *args_hash(json_t *args)
 	return crypto_hex(h, sizeof(h));
 }
 
-static char *state_seal(struct confirm *cf, const struct tool *t, const char *where, json_t *args)
+/* A sealed state for the call of t on where with args, by caller who (""
+ * over stdio). A new string. */
+static char *state_seal(struct confirm *cf, const struct tool *t, const char *where,
+			const char *who, json_t *args)
 {
 	unsigned char n[16];
 	if (crypto_random(n, sizeof(n), NULL) < 0)
 		abort();
 	char *nonce = crypto_hex(n, sizeof(n)), *hash = args_hash(args);
-	json_t *st =
-		json_pack("{s:s, s:s, s:s, s:s, s:I, s:s}", "i", cf->instance, "t", t->name, "c",
-			  where, "a", hash, "x", (json_int_t)(now_s() + cf->ttl_s), "n", nonce);
+	json_t *st = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:s}", "i", cf->instance, "t",
+			       t->name, "c", where, "p", who, "a", hash, "x",
+			       (json_int_t)(now_s() + cf->ttl_s), "n", nonce);
 	char *plain = json_dumps(st, JSON_COMPACT);
 	unsigned char *blob = NULL;
 	size_t len = 0;
@@ -230,10 +242,23 @@ static void forget_expired(struct confirm *cf)
 	}
 }
 
+/* Spend nonce (good until exp): 1 first use, 0 used before, -1 with err. */
+static int spend(struct confirm *cf, struct store *s, const char *nonce, json_int_t exp,
+		 struct err *err)
+{
+	if (cf->shared && s)
+		return store_use_once(s, nonce, exp, err);
+	forget_expired(cf);
+	if (json_object_get(cf->used, nonce))
+		return 0;
+	json_object_set_new(cf->used, nonce, json_integer(exp));
+	return 1;
+}
+
 /* Open and check a requestState for this call: 0, or -1 with err saying
  * why it is refused. A state that opens is used up, whatever follows. */
-static int state_check(struct confirm *cf, const char *state, const struct tool *t,
-		       const char *where, json_t *args, struct err *err)
+static int state_check(struct confirm *cf, struct store *s, const char *state, const struct tool *t,
+		       const char *where, const char *who, json_t *args, struct err *err)
 {
 	size_t len = 0;
 	char *plain = NULL;
@@ -244,22 +269,32 @@ static int state_check(struct confirm *cf, const char *state, const struct tool 
 		st = json_loads(plain, 0, NULL);
 	const char *nonce = json_string_value(json_object_get(st, "n"));
 	json_int_t exp = json_integer_value(json_object_get(st, "x"));
-	forget_expired(cf);
 	const char *issuer = json_string_value(json_object_get(st, "i"));
 	if (!nonce || !issuer || strcmp(issuer, cf->instance) != 0) {
 		err_set(err, "the requestState does not verify: it was changed, or was not "
-			     "issued by this switchboard process");
+			     "issued by this switchboard (or a replica on its store)");
 		goto out;
 	}
 	if (now_s() >= exp) {
 		err_set(err, "the confirmation expired (it is good for %lld s)", cf->ttl_s);
 		goto out;
 	}
-	if (json_object_get(cf->used, nonce)) {
+	struct err se;
+	err_init(&se);
+	int first = spend(cf, s, nonce, exp, &se);
+	if (first < 0) {
+		err_set(err, "the confirmation could not be checked (%s)", se.msg);
+		goto out;
+	}
+	if (!first) {
 		err_set(err, "the confirmation was already used (a requestState is good once)");
 		goto out;
 	}
-	json_object_set_new(cf->used, nonce, json_integer(exp));
+	const char *to = json_string_value(json_object_get(st, "p"));
+	if (!to || strcmp(to, who) != 0) {
+		err_set(err, "the confirmation was given to another caller");
+		goto out;
+	}
 	char *hash = args_hash(args);
 	const char *tool = json_string_value(json_object_get(st, "t"));
 	const char *conn = json_string_value(json_object_get(st, "c"));
@@ -319,9 +354,9 @@ static int approved(json_t *answer, struct err *err)
 }
 
 static json_t *input_required(struct confirm *cf, const struct tool *t, const char *where,
-			      json_t *args, const char *text)
+			      const char *who, json_t *args, const char *text)
 {
-	char *state = state_seal(cf, t, where, args);
+	char *state = state_seal(cf, t, where, who, args);
 	json_t *r = json_pack("{s:s, s:{s:{s:s, s:o}}, s:s}", "resultType", "input_required",
 			      "inputRequests", INPUT_KEY, "method", "elicitation/create", "params",
 			      elicit_params(t, text), "requestState", state);
@@ -350,8 +385,10 @@ static json_t *cannot_ask(const struct tool *t, const struct connection *conn, c
 }
 
 json_t *confirm_gate(struct confirm *cf, struct store *st, const struct tool *t, json_t *args,
-		     json_t *params, const char *version, json_t *caps, json_t **elicit)
+		     json_t *params, const char *version, json_t *caps, const char *caller,
+		     json_t **elicit)
 {
+	const char *who = caller ? caller : "";
 	struct err e;
 	err_init(&e);
 	*elicit = NULL;
@@ -373,15 +410,15 @@ json_t *confirm_gate(struct confirm *cf, struct store *st, const struct tool *t,
 	} else if (ch == ASK_ELICIT) {
 		*elicit = elicit_params(t, text);
 	} else if (!state) {
-		ret = input_required(cf, t, where, args, text);
-	} else if (state_check(cf, state, t, where, args, &e) < 0) {
+		ret = input_required(cf, t, where, who, args, text);
+	} else if (state_check(cf, st, state, t, where, who, args, &e) < 0) {
 		ret = refused(t, e.msg, 0);
 	} else {
 		json_t *answer =
 			json_object_get(json_object_get(params, "inputResponses"), INPUT_KEY);
 		/* No answer to what we asked: ask again (the spec's advice). */
 		if (!answer)
-			ret = input_required(cf, t, where, args, text);
+			ret = input_required(cf, t, where, who, args, text);
 		else if (!approved(answer, &e))
 			ret = refused(t, e.msg, 1);
 		else

@@ -17,7 +17,9 @@ struct confirm;
 
 /* The state of the confirmations of one server: the key requestState is
  * sealed with (derived from the store's key, else random for this process
- * when st is NULL or has no key) and the nonces already used. The expiry is
+ * when st is NULL or has no key) and, without the store's key, the nonces
+ * already used (with it, they are spent in the store, so any process on the
+ * store takes a state another one made). The expiry is
  * $SWITCHBOARD_CONFIRM_TTL seconds (default 300; 0 expires at once, for
  * tests). New; confirm_free (accepts NULL). */
 struct confirm *confirm_new(struct store *st);
@@ -25,8 +27,9 @@ void confirm_free(struct confirm *cf);
 
 /* Decide whether the call of t with args (validated) may run now.
  * params are the request's (requestState, inputResponses), version its
- * protocol version and caps the client's capabilities (all borrowed, may be
- * NULL). Returns NULL when the call may run: no confirmation needed, the
+ * protocol version, caps the client's capabilities and caller the subject
+ * of who is calling (all borrowed, may be NULL; a requestState is good only
+ * for the caller it was given to). Returns NULL when the call may run: no confirmation needed, the
  * user approved (a verified requestState), or the user must be asked
  * through elicitation/create first: then *elicit is set to the new params
  * of that request, and the call runs only on confirm_elicit_answer's yes.
@@ -34,7 +37,8 @@ void confirm_free(struct confirm *cf);
  * InputRequiredResult, or an isError CallToolResult (declined, refused
  * state, no way to ask). */
 json_t *confirm_gate(struct confirm *cf, struct store *st, const struct tool *t, json_t *args,
-		     json_t *params, const char *version, json_t *caps, json_t **elicit);
+		     json_t *params, const char *version, json_t *caps, const char *caller,
+		     json_t **elicit);
 
 /* The client's JSON-RPC response (borrowed) to our elicitation/create for
  * the tool named tool: NULL when the user accepted with confirm true, else

@@ -617,8 +617,9 @@ static void call_tool(struct mcp_core *srv, const struct mcp_req *rq, const stru
 	/* The user's yes before a call that cannot be undone (confirm.h); the
 	 * answer to an input request comes back in this request's params. */
 	json_t *elicit = NULL;
-	json_t *answer = confirm_gate(srv->confirm, srv->store, t, args, rq->params, rq->version,
-				      rq->client_caps, &elicit);
+	json_t *answer =
+		confirm_gate(srv->confirm, srv->store, t, args, rq->params, rq->version,
+			     rq->client_caps, rq->caller ? rq->caller->subject : NULL, &elicit);
 	if (answer) {
 		reply(rq, answer);
 		return;

@@ -83,6 +83,10 @@ static const char *const migrations[] = {
 	/* 4: an OAuth app may override the connector's revocation endpoint (a
 	 * test provider, GitHub Enterprise), as it does the token endpoint. */
 	"ALTER TABLE oauth_apps ADD COLUMN revoke_url TEXT;",
+	/* 5: single-use tokens (a confirmation's requestState) already used,
+	 * kept until they expire, so every process on the store refuses a
+	 * second use. */
+	"CREATE TABLE used_once (token TEXT PRIMARY KEY, expires_at INTEGER NOT NULL);",
 };
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -446,6 +450,23 @@ int store_derive_key(struct store *s, const char *purpose, unsigned char out[CRY
 		return -1;
 	crypto_hmac_sha256(s->key, sizeof(s->key), purpose, strlen(purpose), out);
 	return 0;
+}
+
+int store_use_once(struct store *s, const char *token, long long expires_at, struct err *err)
+{
+	int n;
+	if (store_tx_begin(s, err) < 0)
+		return -1;
+	if (store_db_exec(s, err, "DELETE FROM used_once WHERE expires_at < ?", "i", now_s()) < 0 ||
+	    (n = store_db_exec(s, err,
+			       "INSERT INTO used_once (token, expires_at) VALUES (?, ?) "
+			       "ON CONFLICT (token) DO NOTHING",
+			       "ti", token, expires_at)) < 0 ||
+	    store_tx_commit(s, err) < 0) {
+		store_tx_rollback(s);
+		return -1;
+	}
+	return n > 0;
 }
 
 char *store_conn_aad(const char *connector, long long id)

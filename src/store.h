@@ -165,6 +165,12 @@ int store_rotate_key(struct store *s, char **new_key_b64, struct err *err);
  * with err when there is no key yet. out is CRYPTO_KEY_LEN (32) bytes. */
 int store_derive_key(struct store *s, const char *purpose, unsigned char out[32], struct err *err);
 
+/* Spend a single-use token (a confirmation's nonce): 1 when this is its
+ * first use, 0 when any process on this store spent it already, -1 with
+ * err. It is remembered until expires_at (seconds since the epoch); tokens
+ * past their expiry are forgotten on the way. */
+int store_use_once(struct store *s, const char *token, long long expires_at, struct err *err);
+
 /* A webhook or polled event. */
 struct event {
 	long long id;

@@ -1,0 +1,1 @@
+python3 "$ROOT/tests/confirm/replicas.py"
