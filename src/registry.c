@@ -200,6 +200,12 @@ static int check_doc(json_t *doc, struct err *err)
 	if (!found)
 		return err_set(err, "/auth/default: \"%s\" is not one of the declared methods",
 			       def);
+	json_t *wh = json_object_get(doc, "webhooks");
+	const char *scheme = json_string_value(json_object_get(wh, "scheme"));
+	if (scheme && strcmp(scheme, "hmac_sha256") == 0 &&
+	    !json_object_get(wh, "signature_header"))
+		return err_set(err, "/webhooks: the hmac_sha256 scheme needs signature_header (the "
+				    "header the vendor sends the signature in)");
 
 	const char *ename;
 	json_t *entity;
