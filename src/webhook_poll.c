@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "connector.h"
 #include "conns.h"
 #include "exec.h"
 #include "log.h"
@@ -209,15 +210,14 @@ struct poll_job {
 	const struct connector *c;
 	const struct connection *conn;
 	const struct tool *t;
-	json_t *polling;         /* the entity's polling block, borrowed */
-	const char *entity;      /* the registry's entity: the events' entity */
-	const char *key;         /* the cursor's key: entity, or entity@scope */
-	json_t *id_field;        /* the items' id: a field name, or an array of them (borrowed) */
-	const char *field;       /* the polling field */
-	const char *param;       /* the action's filter parameter, or NULL */
-	const char *id_param;    /* takes the newest item's id (Stripe's ending_before), or NULL */
-	const char *scope_param; /* names the collection (mailbox), or NULL */
-	const char *scope_value; /* its value in this poll, or NULL */
+	const struct polling_spec *ps; /* the entity's polling block */
+	const char *entity;            /* the registry's entity: the events' entity */
+	const char *key;               /* the cursor's key: entity, or entity@scope */
+	const char *field;             /* ps->field, ps->param, ps->id_param, ps->scope_param */
+	const char *param;
+	const char *id_param;
+	const char *scope_param;
+	const char *scope_value; /* the scope's value in this poll, or NULL */
 	int had;                 /* a cursor was stored before this poll */
 	long long started;       /* unix seconds */
 };
@@ -235,13 +235,13 @@ struct scan {
  * A new string, or NULL when a part is missing. */
 static char *item_id(const struct poll_job *job, json_t *item)
 {
-	if (json_is_string(job->id_field))
-		return webhook_scalar(webhook_dotted(item, json_string_value(job->id_field)));
+	if (!job->ps->id_fields)
+		return webhook_scalar(webhook_dotted(item, job->ps->id_field));
 	struct buf b;
 	buf_init(&b, 0);
 	size_t i;
 	json_t *name;
-	json_array_foreach(job->id_field, i, name) {
+	json_array_foreach(job->ps->id_fields, i, name) {
 		char *part = webhook_scalar(webhook_dotted(item, json_string_value(name)));
 		if (!part) {
 			buf_release(&b);
@@ -327,13 +327,13 @@ static json_t *poll_call(const struct poll_job *job, json_t *args)
  * (newest first): a new object. */
 static json_t *unfiltered_args(const struct poll_job *job, json_t *args)
 {
-	const char *eparam = json_string_value(json_object_get(job->polling, "epoch_param"));
 	json_t *again = json_deep_copy(args);
 	if (job->param)
 		json_object_del(again, job->param);
-	if (eparam)
-		json_object_del(again, eparam);
-	json_object_update(again, json_object_get(job->polling, "first_args"));
+	if (job->ps->epoch_param)
+		json_object_del(again, job->ps->epoch_param);
+	if (job->ps->first_args)
+		json_object_update(again, job->ps->first_args);
 	return again;
 }
 
@@ -345,10 +345,9 @@ static json_t *unfiltered_args(const struct poll_job *job, json_t *args)
 static json_t *poll_restart(const struct poll_job *job, json_t *args, json_t *cur,
 			    const char *epoch)
 {
-	json_t *polling = job->polling;
-	const char *rparam = json_string_value(json_object_get(polling, "restart_param"));
-	const char *rfield = json_string_value(json_object_get(polling, "restart_field"));
-	const char *efield = json_string_value(json_object_get(polling, "epoch_field"));
+	const char *rparam = job->ps->restart_param;
+	const char *rfield = job->ps->restart_field;
+	const char *efield = job->ps->epoch_field;
 	json_t *cur_at = json_object_get(cur, "at");
 	char when[32] = "";
 	if (!rfield || !json_is_integer(cur_at)) {
@@ -444,10 +443,9 @@ static void page_newest_first(const struct poll_job *job, json_t *data, json_t *
 static int poll_page(const struct poll_job *job, json_t *base, json_t *cur, int page,
 		     struct page_out *out)
 {
-	json_t *polling = job->polling;
-	const char *epoch_field = json_string_value(json_object_get(polling, "epoch_field"));
-	const char *epoch_param = json_string_value(json_object_get(polling, "epoch_param"));
-	const char *tmpl = json_string_value(json_object_get(polling, "filter"));
+	const char *epoch_field = job->ps->epoch_field;
+	const char *epoch_param = job->ps->epoch_param;
+	const char *tmpl = job->ps->filter;
 	const char *since = json_string_value(json_object_get(cur, "value"));
 	const char *was = json_string_value(json_object_get(cur, "epoch"));
 	struct store *s = job->pc->opt->store;
@@ -499,7 +497,7 @@ static int poll_page(const struct poll_job *job, json_t *base, json_t *cur, int 
 		 * action lists oldest first. */
 		next = json_pack("{s:s, s:[]}", "value", "", "ids");
 		json_t *newest = data;
-		if (json_is_true(json_object_get(polling, "oldest_first"))) {
+		if (job->ps->oldest_first) {
 			json_t *targs = unfiltered_args(job, args);
 			json_object_set_new(targs, "limit", json_integer(1));
 			top = poll_call(job, targs);
@@ -511,7 +509,7 @@ static int poll_page(const struct poll_job *job, json_t *base, json_t *cur, int 
 		scan_items(&sc, newest, 0, NULL, NULL, next);
 		if (!(restart = poll_restart(job, args, cur, epoch)))
 			goto out;
-		sc.restart_field = json_string_value(json_object_get(polling, "restart_field"));
+		sc.restart_field = job->ps->restart_field;
 		sc.restart_after = json_integer_value(json_object_get(cur, "at"));
 		scan_items(&sc,
 			   json_object_get(json_object_get(restart, "structuredContent"), "data"),
@@ -587,26 +585,13 @@ static void page_limit(const struct tool *t, json_t *args, long long remain)
 }
 
 static int poll_entity(struct poll_ctx *pc, const struct connector *c,
-		       const struct connection *conn, const char *entity, json_t *edoc)
+		       const struct connection *conn, const char *entity,
+		       const struct polling_spec *ps)
 {
-	json_t *polling = json_object_get(edoc, "polling");
-	const char *action = json_string_value(json_object_get(polling, "action"));
-	/* List rows may name the id otherwise than the entity (Cin7 Core's
-	 * SaleList rows carry SaleID), or need several fields to tell them
-	 * apart (Cin7 Omni's stock rows). */
-	json_t *id_field = json_object_get(polling, "id_field");
-	json_t *fallback = json_string("id"); /* dropped at out */
-	if (!id_field)
-		id_field = json_object_get(edoc, "id_field");
-	if (!id_field)
-		id_field = fallback;
-	const char *id_param = json_string_value(json_object_get(polling, "id_param"));
 	/* Read page after page: lists sorted oldest change first, and lists
 	 * whose next page is the one just newer than an id. */
-	int oldest_first = (json_is_true(json_object_get(polling, "oldest_first")) &&
-			    json_object_get(polling, "args")) ||
-			   id_param;
-	json_int_t max_items = json_integer_value(json_object_get(polling, "max_items"));
+	int oldest_first = (ps->oldest_first && ps->args) || ps->id_param;
+	long long max_items = ps->max_items > 0 ? ps->max_items : POLL_MAX_ITEMS;
 	struct store *s = pc->opt->store;
 	char *stored = NULL, *name = NULL, *key = NULL;
 	json_t *args = NULL, *cur = NULL;
@@ -618,20 +603,17 @@ static int poll_entity(struct poll_ctx *pc, const struct connector *c,
 		.pc = pc,
 		.c = c,
 		.conn = conn,
-		.polling = polling,
+		.ps = ps,
 		.entity = entity,
 		.key = entity,
-		.id_field = id_field,
-		.field = json_string_value(json_object_get(polling, "field")),
-		.param = json_string_value(json_object_get(polling, "param")),
-		.id_param = id_param,
-		.scope_param = json_string_value(json_object_get(polling, "scope_param")),
+		.field = ps->field,
+		.param = ps->param,
+		.id_param = ps->id_param,
+		.scope_param = ps->scope_param,
 		.started = (long long)time(NULL),
 	};
-	if (max_items <= 0)
-		max_items = POLL_MAX_ITEMS;
 
-	name = xasprintf("%s_%s_%s", c->slug, entity, action ? action : "list");
+	name = xasprintf("%s_%s_%s", c->slug, entity, ps->action);
 	job.t = tools_find(pc->tools, name);
 	if (!job.t || !job.field) {
 		say("switchboard: poll %s/%s %s: no %s tool to poll with\n", c->slug, conn->name,
@@ -665,10 +647,9 @@ static int poll_entity(struct poll_ctx *pc, const struct connector *c,
 	cur = cursor_parse(stored);
 	/* The polling block's fixed arguments (a sort order the cursor relies
 	 * on) win over --args; the first poll only needs the newest items. */
-	json_t *fixed = json_object_get(polling, job.had ? "args" : "first_args");
-	if (!fixed && !job.had)
-		fixed = json_object_get(polling, "args");
-	json_object_update(args, fixed);
+	json_t *fixed = job.had ? ps->args : ps->first_args ? ps->first_args : ps->args;
+	if (fixed)
+		json_object_update(args, fixed);
 	for (;;) {
 		struct page_out po;
 		/* The largest page: a list that is not oldest first gets one call,
@@ -689,7 +670,7 @@ static int poll_entity(struct poll_ctx *pc, const struct connector *c,
 			ret = 0;
 			break;
 		}
-		if (!oldest_first || (id_param && !po.after_id)) {
+		if (!oldest_first || (ps->id_param && !po.after_id)) {
 			/* One call: what did not fit in it may be lost, for a list
 			 * that is not oldest first cannot go on from the cursor. */
 			say("%s/%s %s: the list has more than one page of changes; this "
@@ -738,7 +719,6 @@ static int poll_entity(struct poll_ctx *pc, const struct connector *c,
 out:
 	if (ret < 0)
 		pc->failures++;
-	json_decref(fallback);
 	json_decref(args);
 	json_decref(cur);
 	free(stored);
@@ -776,15 +756,16 @@ static void poll_connection(struct poll_ctx *pc, const struct connection *listed
 	json_t *edoc;
 	int polled = 0;
 	json_object_foreach(connector_entities(c), ename, edoc) {
+		struct polling_spec ps;
 		if (opt->stop && *opt->stop)
 			break;
-		if (!json_object_get(edoc, "polling"))
+		if (!connector_polling(edoc, &ps))
 			continue;
 		if (opt->entity ? strcmp(opt->entity, ename) != 0
 				: hooked && json_object_size(json_object_get(edoc, "events")) > 0)
 			continue;
 		polled++;
-		poll_entity(pc, c, conn, ename, edoc);
+		poll_entity(pc, c, conn, ename, &ps);
 	}
 	if (!polled && opt->only)
 		say("%s/%s: nothing to poll%s\n", c->slug, conn->name,

@@ -28,7 +28,7 @@ from fnmatch import fnmatch
 SUBSYSTEMS = [
     ("util", "base"), ("log", "base"), ("jsonx", "base"), ("crypto", "base"),
     ("urlenc", "base"), ("compat", "base"), ("caller", "base"),
-    ("registry*", "registry"), ("schema", "registry"), ("import*", "registry"),
+    ("registry*", "registry"), ("connector", "registry"), ("schema", "registry"), ("import*", "registry"),
     ("store*", "store"),
     ("http", "net"), ("listen", "net"), ("netaddr", "net"),
     ("auth", "auth"), ("auth/*", "auth"),
