@@ -118,8 +118,8 @@ static char *words(const char *s)
 }
 
 /* An update whose fields are the create action's too, when that create
- * tool is in the list (built before it, in file order): the create tool
- * describes them, the update gives only their shapes. */
+ * tool is in the list (built before it, in file order): in tools/list the
+ * create tool declares them, the update names them (tools_listed). */
 static int shares_create_fields(const struct toolset *ts, const struct tool *t, json_t *entity)
 {
 	json_t *create = json_object_get(json_object_get(entity, "actions"), "create");
@@ -130,25 +130,6 @@ static int shares_create_fields(const struct toolset *ts, const struct tool *t, 
 	int shown = tools_find(ts, name) != NULL;
 	free(name);
 	return shown;
-}
-
-static void drop_descriptions(json_t *schema)
-{
-	const char *k;
-	json_t *v;
-	if (json_is_array(schema)) {
-		size_t i;
-		json_array_foreach(schema, i, v)
-			drop_descriptions(v);
-		return;
-	}
-	/* Only a string: in a properties map, "description" may be a field. */
-	if (json_is_string(json_object_get(schema, "description")))
-		json_object_del(schema, "description");
-	json_object_foreach(schema, k, v) {
-		if (json_is_object(v) || json_is_array(v))
-			drop_descriptions(v);
-	}
 }
 
 static json_t *input_schema(const struct tool *t, json_t *entity)
@@ -164,14 +145,9 @@ static json_t *input_schema(const struct tool *t, json_t *entity)
 	}
 	const char *body = json_string_value(json_object_get(action, "body"));
 	if (body && strcmp(body, "fields") == 0) {
-		int bare = t->bare_fields;
 		json_object_foreach(json_object_get(entity, "fields"), name, spec) {
-			if (json_object_get(props, name))
-				continue;
-			json_t *copy = schema_copy(spec);
-			if (bare)
-				drop_descriptions(copy);
-			json_object_set_new(props, name, copy);
+			if (!json_object_get(props, name))
+				json_object_set_new(props, name, schema_copy(spec));
 		}
 		if (strcmp(t->action, "create") == 0) {
 			size_t i;
@@ -275,9 +251,6 @@ static char *describe(const struct tool *t, json_t *entity, int first)
 		buf_addf(&b, " Needs %s.", text);
 		free(text);
 	}
-	if (t->bare_fields)
-		buf_addf(&b, " Fields as described in %s_%s_create.", t->connector->slug,
-			 t->entity);
 	free(ent);
 	free(act);
 	return buf_detach(&b);
@@ -302,6 +275,7 @@ static int glob_any(char **globs, const char *s)
 static void tool_release(struct tool *t)
 {
 	free(t->name);
+	json_decref(t->listed_made);
 	json_decref(t->def_made);
 	json_decref(t->connections);
 }
@@ -358,7 +332,8 @@ static void push(struct tool **arr, size_t *n, size_t *alloc, struct tool *t)
  * Omni's is a number, most are strings; vendors send null for unset
  * fields, so no more is promised); {data} of any shape otherwise, which is
  * all a client can rely on from a vendor's record, kept short since every
- * tool in the list carries it. */
+ * tool in the list carries it (data stays in properties: Ajv's strict mode
+ * refuses a required key that is not). */
 static json_t *output_schema(const struct tool *t, json_t *entity)
 {
 	if (!t->is_list)
@@ -438,6 +413,45 @@ json_t *tools_def(const struct tool *t)
 		make_def(m, m->entity_doc, m->lead);
 	}
 	return t->def_made;
+}
+
+/* The update's definition with its body fields named only: those the
+ * entity declares that are neither the action's own params nor required.
+ * New. */
+static json_t *listed_update(const struct tool *t)
+{
+	json_t *def = tools_def(t), *out = json_copy(def);
+	json_t *in = json_deep_copy(json_object_get(def, "inputSchema"));
+	json_t *props = json_object_get(in, "properties");
+	json_t *params = json_object_get(t->action_doc, "params");
+	json_t *required = json_object_get(in, "required");
+	const char *name;
+	json_t *spec;
+	json_object_foreach(json_object_get(t->entity_doc, "fields"), name, spec) {
+		int keep = json_object_get(params, name) != NULL;
+		size_t i;
+		json_t *r;
+		json_array_foreach(required, i, r)
+			keep |= strcmp(json_string_value(r), name) == 0;
+		if (!keep && json_object_get(props, name))
+			json_object_set_new(props, name, json_object());
+	}
+	json_object_set_new(out, "inputSchema", in);
+	char *desc = xasprintf("%s Fields as declared in %s_%s_create.",
+			       json_string_value(json_object_get(def, "description")),
+			       t->connector->slug, t->entity);
+	json_object_set_new(out, "description", json_string(desc));
+	free(desc);
+	return out;
+}
+
+json_t *tools_listed(const struct tool *t)
+{
+	if (!t->bare_fields)
+		return tools_def(t);
+	if (!t->listed_made)
+		((struct tool *)t)->listed_made = listed_update(t); /* kept, as def_made */
+	return t->listed_made;
 }
 
 json_t *tools_input(const struct tool *t)
