@@ -6,7 +6,6 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "log.h"
 #include "search.h"
@@ -346,33 +345,19 @@ static json_t *output_schema(const struct tool *t, json_t *entity)
 			 "type", "string", "has_more", "type", "boolean", "required", "data");
 }
 
-/* MCP icons (2025-11-25) from the connector's icon_url: the MIME type its
- * file name implies, and the sizes the file declares (an SVG scales to
- * any). NULL when the connector has no icon. */
+/* MCP icons (2025-11-25) from the connector's icon_url, with the sizes the
+ * file declares. No mimeType: the spec has it override a MIME type that is
+ * missing or generic, and ours would only repeat the file name's extension;
+ * no sizes means any size. NULL when the connector has no icon. */
 static json_t *icons(const struct connector *c)
 {
-	static const char *const types[][2] = {
-		{".png", "image/png"},     {".jpg", "image/jpeg"},  {".jpeg", "image/jpeg"},
-		{".svg", "image/svg+xml"}, {".webp", "image/webp"}, {".ico", "image/x-icon"},
-	};
 	const char *url = json_string_value(json_object_get(c->doc, "icon_url"));
 	if (!url)
 		return NULL;
 	json_t *icon = json_pack("{s:s}", "src", url);
-	const char *mime = NULL;
-	size_t n = strcspn(url, "?#");
-	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
-		size_t k = strlen(types[i][0]);
-		if (n >= k && strncasecmp(url + n - k, types[i][0], k) == 0)
-			mime = types[i][1];
-	}
-	if (mime)
-		json_object_set_new(icon, "mimeType", json_string(mime));
 	json_t *sizes = json_object_get(c->doc, "icon_sizes");
 	if (sizes)
 		json_object_set(icon, "sizes", sizes);
-	else if (mime && strcmp(mime, "image/svg+xml") == 0)
-		json_object_set_new(icon, "sizes", json_pack("[s]", "any"));
 	return json_pack("[o]", icon);
 }
 
