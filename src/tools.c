@@ -402,25 +402,33 @@ json_t *tools_def(const struct tool *t)
 
 /* The update's definition with its body fields named only: those the
  * entity declares that are neither the action's own params nor required.
- * New. */
+ * New; the definition itself (a new reference) when there are none. */
 static json_t *listed_update(const struct tool *t)
 {
-	json_t *def = tools_def(t), *out = json_copy(def);
+	json_t *def = tools_def(t);
 	json_t *in = json_deep_copy(json_object_get(def, "inputSchema"));
 	json_t *props = json_object_get(in, "properties");
 	json_t *params = json_object_get(t->action_doc, "params");
 	json_t *required = json_object_get(in, "required");
+	size_t named = 0;
 	const char *name;
 	json_t *spec;
 	json_object_foreach(json_object_get(t->entity_doc, "fields"), name, spec) {
-		int keep = json_object_get(params, name) != NULL;
+		int keep = json_object_get(params, name) != NULL || !json_object_get(props, name);
 		size_t i;
 		json_t *r;
 		json_array_foreach(required, i, r)
 			keep |= strcmp(json_string_value(r), name) == 0;
-		if (!keep && json_object_get(props, name))
+		if (!keep) {
 			json_object_set_new(props, name, json_object());
+			named++;
+		}
 	}
+	if (!named) {
+		json_decref(in);
+		return json_incref(def);
+	}
+	json_t *out = json_copy(def);
 	json_object_set_new(out, "inputSchema", in);
 	char *desc = xasprintf("%s Fields as declared in %s_%s_create.",
 			       json_string_value(json_object_get(def, "description")),
@@ -434,8 +442,8 @@ json_t *tools_listed(const struct tool *t)
 {
 	if (!t->bare_fields)
 		return tools_def(t);
-	if (!t->listed_made)
-		((struct tool *)t)->listed_made = listed_update(t); /* kept, as def_made */
+	if (!t->listed_made) /* kept, as def_made is */
+		((struct tool *)t)->listed_made = listed_update(t);
 	return t->listed_made;
 }
 
