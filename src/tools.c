@@ -667,6 +667,17 @@ struct toolset *tools_build(const struct registry *r, const struct tools_filter 
 					ts->featured[ts->nfeatured++] = &ts->tools[i];
 		}
 	}
+	/* In auto mode's short list, an update names its fields only when
+	 * its create tool is shown beside it. */
+	for (size_t i = 0; ts->discover && i < ts->n; i++) {
+		struct tool *t = &ts->tools[i];
+		if (!t->bare_fields)
+			continue;
+		char *name = xasprintf("%s_%s_create", t->connector->slug, t->entity);
+		const struct tool *create = tools_find(ts, name);
+		t->bare_fields = create && create->featured;
+		free(name);
+	}
 	build_meta(ts, f);
 	call_annotations(ts);
 	ts->reg = r; /* the search index is made when first needed */
