@@ -163,7 +163,7 @@ int cli_tools(struct cli *cli, int argc, char **argv)
 	if (cli->json) {
 		json_t *list = json_array();
 		for (size_t i = 0; i < tools_visible_count(ts); i++)
-			json_array_append(list, tools_def(tools_visible_at(ts, i)));
+			json_array_append(list, tools_listed(tools_visible_at(ts, i)));
 		cli_print_json(list);
 		json_decref(list);
 	} else {

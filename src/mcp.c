@@ -388,7 +388,7 @@ static void m_tools_list(struct mcp_core *srv, const struct mcp_req *rq)
 	size_t page = srv->opt->page_size > 0 ? (size_t)srv->opt->page_size : n;
 	json_t *list = json_array();
 	for (size_t i = off; i < n && i < off + page; i++)
-		json_array_append(list, tools_def(tools_visible_at(srv->tools, i)));
+		json_array_append(list, tools_listed(tools_visible_at(srv->tools, i)));
 	json_t *result = json_pack("{s:o}", "tools", list);
 	if (off + page < n) {
 		char *next = xasprintf("p%zu", off + page);

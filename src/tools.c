@@ -6,7 +6,6 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "log.h"
 #include "search.h"
@@ -118,8 +117,8 @@ static char *words(const char *s)
 }
 
 /* An update whose fields are the create action's too, when that create
- * tool is in the list (built before it, in file order): the create tool
- * describes them, the update gives only their shapes. */
+ * tool is in the list (built before it, in file order): in tools/list the
+ * create tool declares them, the update names them (tools_listed). */
 static int shares_create_fields(const struct toolset *ts, const struct tool *t, json_t *entity)
 {
 	json_t *create = json_object_get(json_object_get(entity, "actions"), "create");
@@ -130,25 +129,6 @@ static int shares_create_fields(const struct toolset *ts, const struct tool *t, 
 	int shown = tools_find(ts, name) != NULL;
 	free(name);
 	return shown;
-}
-
-static void drop_descriptions(json_t *schema)
-{
-	const char *k;
-	json_t *v;
-	if (json_is_array(schema)) {
-		size_t i;
-		json_array_foreach(schema, i, v)
-			drop_descriptions(v);
-		return;
-	}
-	/* Only a string: in a properties map, "description" may be a field. */
-	if (json_is_string(json_object_get(schema, "description")))
-		json_object_del(schema, "description");
-	json_object_foreach(schema, k, v) {
-		if (json_is_object(v) || json_is_array(v))
-			drop_descriptions(v);
-	}
 }
 
 static json_t *input_schema(const struct tool *t, json_t *entity)
@@ -164,14 +144,9 @@ static json_t *input_schema(const struct tool *t, json_t *entity)
 	}
 	const char *body = json_string_value(json_object_get(action, "body"));
 	if (body && strcmp(body, "fields") == 0) {
-		int bare = t->bare_fields;
 		json_object_foreach(json_object_get(entity, "fields"), name, spec) {
-			if (json_object_get(props, name))
-				continue;
-			json_t *copy = schema_copy(spec);
-			if (bare)
-				drop_descriptions(copy);
-			json_object_set_new(props, name, copy);
+			if (!json_object_get(props, name))
+				json_object_set_new(props, name, schema_copy(spec));
 		}
 		if (strcmp(t->action, "create") == 0) {
 			size_t i;
@@ -275,9 +250,6 @@ static char *describe(const struct tool *t, json_t *entity, int first)
 		buf_addf(&b, " Needs %s.", text);
 		free(text);
 	}
-	if (t->bare_fields)
-		buf_addf(&b, " Fields as described in %s_%s_create.", t->connector->slug,
-			 t->entity);
 	free(ent);
 	free(act);
 	return buf_detach(&b);
@@ -302,6 +274,7 @@ static int glob_any(char **globs, const char *s)
 static void tool_release(struct tool *t)
 {
 	free(t->name);
+	json_decref(t->listed_made);
 	json_decref(t->def_made);
 	json_decref(t->connections);
 }
@@ -358,7 +331,8 @@ static void push(struct tool **arr, size_t *n, size_t *alloc, struct tool *t)
  * Omni's is a number, most are strings; vendors send null for unset
  * fields, so no more is promised); {data} of any shape otherwise, which is
  * all a client can rely on from a vendor's record, kept short since every
- * tool in the list carries it. */
+ * tool in the list carries it (data stays in properties: Ajv's strict mode
+ * refuses a required key that is not). */
 static json_t *output_schema(const struct tool *t, json_t *entity)
 {
 	if (!t->is_list)
@@ -371,33 +345,19 @@ static json_t *output_schema(const struct tool *t, json_t *entity)
 			 "type", "string", "has_more", "type", "boolean", "required", "data");
 }
 
-/* MCP icons (2025-11-25) from the connector's icon_url: the MIME type its
- * file name implies, and the sizes the file declares (an SVG scales to
- * any). NULL when the connector has no icon. */
+/* MCP icons (2025-11-25) from the connector's icon_url, with the sizes the
+ * file declares. No mimeType: the spec has it override a MIME type that is
+ * missing or generic, and ours would only repeat the file name's extension;
+ * no sizes means any size. NULL when the connector has no icon. */
 static json_t *icons(const struct connector *c)
 {
-	static const char *const types[][2] = {
-		{".png", "image/png"},     {".jpg", "image/jpeg"},  {".jpeg", "image/jpeg"},
-		{".svg", "image/svg+xml"}, {".webp", "image/webp"}, {".ico", "image/x-icon"},
-	};
 	const char *url = json_string_value(json_object_get(c->doc, "icon_url"));
 	if (!url)
 		return NULL;
 	json_t *icon = json_pack("{s:s}", "src", url);
-	const char *mime = NULL;
-	size_t n = strcspn(url, "?#");
-	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
-		size_t k = strlen(types[i][0]);
-		if (n >= k && strncasecmp(url + n - k, types[i][0], k) == 0)
-			mime = types[i][1];
-	}
-	if (mime)
-		json_object_set_new(icon, "mimeType", json_string(mime));
 	json_t *sizes = json_object_get(c->doc, "icon_sizes");
 	if (sizes)
 		json_object_set(icon, "sizes", sizes);
-	else if (mime && strcmp(mime, "image/svg+xml") == 0)
-		json_object_set_new(icon, "sizes", json_pack("[s]", "any"));
 	return json_pack("[o]", icon);
 }
 
@@ -438,6 +398,53 @@ json_t *tools_def(const struct tool *t)
 		make_def(m, m->entity_doc, m->lead);
 	}
 	return t->def_made;
+}
+
+/* The update's definition with its body fields named only: those the
+ * entity declares that are neither the action's own params nor required.
+ * New; the definition itself (a new reference) when there are none. */
+static json_t *listed_update(const struct tool *t)
+{
+	json_t *def = tools_def(t);
+	json_t *in = json_deep_copy(json_object_get(def, "inputSchema"));
+	json_t *props = json_object_get(in, "properties");
+	json_t *params = json_object_get(t->action_doc, "params");
+	json_t *required = json_object_get(in, "required");
+	size_t named = 0;
+	const char *name;
+	json_t *spec;
+	json_object_foreach(json_object_get(t->entity_doc, "fields"), name, spec) {
+		int keep = json_object_get(params, name) != NULL || !json_object_get(props, name);
+		size_t i;
+		json_t *r;
+		json_array_foreach(required, i, r)
+			keep |= strcmp(json_string_value(r), name) == 0;
+		if (!keep) {
+			json_object_set_new(props, name, json_object());
+			named++;
+		}
+	}
+	if (!named) {
+		json_decref(in);
+		return json_incref(def);
+	}
+	json_t *out = json_copy(def);
+	json_object_set_new(out, "inputSchema", in);
+	char *desc = xasprintf("%s Fields as declared in %s_%s_create.",
+			       json_string_value(json_object_get(def, "description")),
+			       t->connector->slug, t->entity);
+	json_object_set_new(out, "description", json_string(desc));
+	free(desc);
+	return out;
+}
+
+json_t *tools_listed(const struct tool *t)
+{
+	if (!t->bare_fields)
+		return tools_def(t);
+	if (!t->listed_made) /* kept, as def_made is */
+		((struct tool *)t)->listed_made = listed_update(t);
+	return t->listed_made;
 }
 
 json_t *tools_input(const struct tool *t)
@@ -659,6 +666,17 @@ struct toolset *tools_build(const struct registry *r, const struct tools_filter 
 				if (ts->tools[i].featured)
 					ts->featured[ts->nfeatured++] = &ts->tools[i];
 		}
+	}
+	/* In auto mode's short list, an update names its fields only when
+	 * its create tool is shown beside it. */
+	for (size_t i = 0; ts->discover && i < ts->n; i++) {
+		struct tool *t = &ts->tools[i];
+		if (!t->bare_fields)
+			continue;
+		char *name = xasprintf("%s_%s_create", t->connector->slug, t->entity);
+		const struct tool *create = tools_find(ts, name);
+		t->bare_fields = create && create->featured;
+		free(name);
 	}
 	build_meta(ts, f);
 	call_annotations(ts);

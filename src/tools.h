@@ -38,12 +38,14 @@ struct tool {
 	 * tools_def() and tools_input(). */
 	json_t *def_made;    /* owned, or NULL until made */
 	json_t *input_made;  /* borrowed from def_made */
+	json_t *listed_made; /* owned: the leaner form tools/list sends, or NULL
+				(not made yet, or the same as def_made) */
 	json_t *entity_doc;  /* borrowed: what the definition is made from */
 	int lead;            /* the entity's first tool, which describes the entity */
 	json_t *connections; /* owned array of connection names, default first */
 	int is_list;
 	int featured;    /* one of its connector's few most used tools */
-	int bare_fields; /* an update whose fields its create tool describes */
+	int bare_fields; /* an update whose fields its create tool declares */
 	int destructive; /* cannot be undone: a client should ask first */
 	int idempotent;  /* repeating it changes nothing more */
 	int meta;        /* a discovery meta-tool (search, describe, call) */
@@ -90,6 +92,12 @@ const struct tool *tools_visible_at(const struct toolset *t, size_t i);
  * use and kept with the tool. */
 json_t *tools_def(const struct tool *t);
 json_t *tools_input(const struct tool *t);
+/* The definition as tools/list sends it; borrowed, made on first use. The
+ * same as tools_def, except that an update whose create tool is listed too
+ * names its body fields without their schemas (the create tool declares
+ * them, the description says so): the list says each thing once, while
+ * switchboard_describe and argument checks use the full definition. */
+json_t *tools_listed(const struct tool *t);
 /* The tool's title ("Stripe: create refund"), as its definition has it,
  * without making the definition. A new string. */
 char *tools_title(const struct tool *t);
