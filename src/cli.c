@@ -273,7 +273,57 @@ out:
 	return ret;
 }
 
-static json_t *connector_summary(const struct connector *c)
+/* What a connector's card says: where it comes from, and its connections. */
+struct card {
+	const char *source; /* "built-in", "personal" (the user's folder) or "public" */
+	size_t connections; /* stored ones, and the environment's */
+	size_t reconnect;   /* of those, how many need reconnecting */
+	const char *next;   /* with none: the command that adds one */
+};
+
+static int in_dir(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+	return strncmp(path, dir, n) == 0 && path[n] == '/';
+}
+
+static void card_fill(struct card *k, struct store *st, const struct connector *c)
+{
+	char *builtin = xasprintf("%s/capabilities", registry_datadir());
+	char *udir = registry_user_dir();
+	k->source = in_dir(c->path, builtin) ? "built-in"
+		    : in_dir(c->path, udir)  ? "personal"
+					     : "public";
+	free(builtin);
+	free(udir);
+	struct connection **list = NULL, *env = conns_from_env(c);
+	k->connections = env ? 1 : 0;
+	k->reconnect = 0;
+	connection_free(env);
+	if (st && store_list_connections(st, c->slug, &list, NULL) == 0)
+		for (size_t i = 0; list && list[i]; i++) {
+			k->connections++;
+			k->reconnect += list[i]->status && strcmp(list[i]->status, "ok") != 0;
+		}
+	connections_free(list);
+	json_t *def = connector_auth_method(c, NULL);
+	k->next = k->connections ? NULL
+		  : strcmp(json_string_value(json_object_get(def, "type")), "oauth2") == 0
+			  ? "connect"
+			  : "connections add";
+}
+
+/* The card's fields, added to obj (changed in place). */
+static void card_json(json_t *obj, const struct card *k)
+{
+	json_object_set_new(obj, "source", json_string(k->source));
+	json_object_set_new(obj, "connections",
+			    json_pack("{s:I, s:I, s:s?}", "count", (json_int_t)k->connections,
+				      "needs_reconnect", (json_int_t)k->reconnect, "next",
+				      k->next));
+}
+
+static json_t *connector_summary(const struct connector *c, struct store *st)
 {
 	json_t *doc = c->doc, *entities = json_object();
 	const char *ename;
@@ -289,11 +339,37 @@ static json_t *connector_summary(const struct connector *c)
 		json_object_set_new(entities, ename,
 				    json_pack("{s:o, s:o}", "actions", actions, "events", events));
 	}
-	return json_pack("{s:s, s:O, s:O, s:O, s:O, s:o}", "slug", c->slug, "name",
-			 json_object_get(doc, "name"), "category", json_object_get(doc, "category"),
-			 "description", json_object_get(doc, "description"), "auth",
-			 json_object_get(json_object_get(doc, "auth"), "default"), "entities",
-			 entities);
+	json_t *s = json_pack("{s:s, s:O, s:O, s:O, s:O}", "slug", c->slug, "name",
+			      json_object_get(doc, "name"), "category",
+			      json_object_get(doc, "category"), "description",
+			      json_object_get(doc, "description"), "auth",
+			      json_object_get(json_object_get(doc, "auth"), "default"));
+	struct card k;
+	card_fill(&k, st, c);
+	card_json(s, &k);
+	if (json_object_get(doc, "created_by"))
+		json_object_set(s, "created_by", json_object_get(doc, "created_by"));
+	json_object_set_new(s, "entities", entities);
+	return s;
+}
+
+/* One line of the list: slug first (shell completion cuts it), narrow. */
+static void card_print(const struct connector *c, const struct card *k)
+{
+	char state[64];
+	if (!k->connections)
+		snprintf(state, sizeof(state), "none: %s", k->next);
+	else if (k->reconnect)
+		snprintf(state, sizeof(state), "%zu, %zu to reconnect", k->connections,
+			 k->reconnect);
+	else
+		snprintf(state, sizeof(state), "%zu connected", k->connections);
+	const char *by = json_string_value(json_object_get(c->doc, "created_by"));
+	cli_print("%-12s %-9s %-8s %-22s %s%s%s%s\n", c->slug,
+		  strcmp(k->source, "personal") == 0 ? "PERSONAL" : k->source,
+		  json_string_value(json_object_get(json_object_get(c->doc, "auth"), "default")),
+		  state, json_string_value(json_object_get(c->doc, "name")), by ? " (by " : "",
+		  by ? by : "", by ? ")" : "");
 }
 
 /* Does the connector have entity E with action A and event EV (each optional)? */
@@ -315,6 +391,10 @@ int cli_connectors(struct cli *cli, int argc, char **argv)
 	const char *slug = NULL, *entity = NULL, *action = NULL, *event = NULL;
 	if (argc > 0 && strcmp(argv[0], "import") == 0)
 		return cli_import(cli, argc - 1, argv + 1);
+	if (argc > 0 && strcmp(argv[0], "create") == 0)
+		return cli_connectors_create(cli, argc - 1, argv + 1);
+	if (argc > 0 && strcmp(argv[0], "edit") == 0)
+		return cli_connectors_edit(cli, argc - 1, argv + 1);
 	for (int i = 0; i < argc; i++) {
 		const char **dst = strcmp(argv[i], "--entity") == 0   ? &entity
 				   : strcmp(argv[i], "--action") == 0 ? &action
@@ -335,7 +415,9 @@ int cli_connectors(struct cli *cli, int argc, char **argv)
 		return 2;
 	}
 	struct registry *r = cli_registry(cli);
+	struct store *st = open_store_quiet(cli);
 	int ret = registry_count(r) > 0 ? 0 : 1;
+	struct card k;
 	if (slug) {
 		const struct connector *c = cli_find_connector(r, slug);
 		if (!c) {
@@ -343,34 +425,39 @@ int cli_connectors(struct cli *cli, int argc, char **argv)
 		} else if (cli->json) {
 			cli_print_json(c->doc);
 		} else {
-			json_t *s = connector_summary(c);
+			json_t *s = connector_summary(c, st);
 			print_json(s);
 			json_decref(s);
 		}
-		registry_free(r);
-		return ret;
+		goto out;
 	}
 	json_t *list = json_array();
 	size_t matched = 0;
+	if (!cli->json && isatty(STDOUT_FILENO) && registry_count(r))
+		cli_print("%-12s %-9s %-8s %-22s %s\n", "SLUG", "SOURCE", "AUTH", "CONNECTIONS",
+			  "NAME");
 	for (size_t i = 0; i < registry_count(r); i++) {
 		const struct connector *c = registry_at(r, i);
 		if (entity && !connector_can(c, entity, action, event))
 			continue;
 		matched++;
-		if (cli->json)
-			json_array_append(list, c->doc);
-		else
-			cli_print("%-12s %-14s %-8s %s\n", c->slug,
-				  json_string_value(json_object_get(c->doc, "category")),
-				  json_string_value(json_object_get(json_object_get(c->doc, "auth"),
-								    "default")),
-				  json_string_value(json_object_get(c->doc, "name")));
+		card_fill(&k, st, c);
+		if (cli->json) {
+			/* A shallow copy: the card's keys are added beside the file's. */
+			json_t *doc = json_copy(c->doc);
+			card_json(doc, &k);
+			json_array_append_new(list, doc);
+		} else {
+			card_print(c, &k);
+		}
 	}
 	if (cli->json)
 		cli_print_json(list);
 	if (entity && matched == 0)
 		fprintf(stderr, "no connector has that\n");
 	json_decref(list);
+out:
+	store_free(st);
 	registry_free(r);
 	return ret;
 }
@@ -414,6 +501,17 @@ int cli_check(struct cli *cli, int argc, char **argv)
 	if (!ts) {
 		fprintf(stderr, "%s\n", e.msg);
 		failed++;
+	}
+	/* Valid (a connector just created has none), but worth a word. */
+	for (size_t i = 0; i < registry_count(r); i++) {
+		const struct connector *c = registry_at(r, i);
+		if (json_object_size(connector_entities(c)) == 0)
+			fprintf(stderr,
+				"%s: connector '%s' has no entities yet, so no tools; add them "
+				"with: "
+				"switchboard connectors edit %s, or import them from its API spec: "
+				"switchboard connectors import SPEC --merge %s --out %s\n",
+				c->path, c->slug, c->slug, c->path, c->path);
 	}
 	if (!failed)
 		cli_print("ok: %zu connectors, %zu tools\n", registry_count(r), ts ? ts->n : 0);

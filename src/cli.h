@@ -22,6 +22,9 @@ int cli_call(struct cli *cli, int argc, char **argv);
 int cli_connectors(struct cli *cli, int argc, char **argv);
 /* connectors import SPEC (cli_import.c). */
 int cli_import(struct cli *cli, int argc, char **argv);
+/* connectors create and connectors edit SLUG (cli_create.c). */
+int cli_connectors_create(struct cli *cli, int argc, char **argv);
+int cli_connectors_edit(struct cli *cli, int argc, char **argv);
 int cli_check(struct cli *cli, int argc, char **argv);
 int cli_connections(struct cli *cli, int argc, char **argv);
 int cli_key(struct cli *cli, int argc, char **argv);

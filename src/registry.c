@@ -551,6 +551,61 @@ int registry_load_dir(struct registry *r, const char *dir, int missing_ok,
 	return failed;
 }
 
+char *registry_user_dir(void)
+{
+	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+	if (xdg && *xdg)
+		return xasprintf("%s/switchboard/capabilities", xdg);
+	return xasprintf("%s/.config/switchboard/capabilities", home ? home : ".");
+}
+
+/* $XDG_DATA_DIRS, or the XDG default when it is unset or empty. */
+static const char *data_dirs(void)
+{
+	const char *v = getenv("XDG_DATA_DIRS");
+	return v && *v ? v : "/usr/local/share:/usr/share";
+}
+
+char *registry_shared_dir(void)
+{
+	const char *env = getenv("SWITCHBOARD_CAPABILITIES");
+	if (env && *env && *env != ':')
+		return xstrndup(env, strcspn(env, ":"));
+	const char *dirs = data_dirs();
+	dirs += strspn(dirs, ":");
+	return xasprintf("%.*s/switchboard/capabilities", (int)strcspn(dirs, ":"), dirs);
+}
+
+/* Load the shared folders of $XDG_DATA_DIRS, the last listed first so the
+ * first wins; a folder that is the built-in one (an install under
+ * /usr/local/share) is not loaded twice. */
+static int load_shared(struct registry *r, const char *builtin, registry_report_fn report,
+		       void *ctx)
+{
+	char *copy = xstrdup(data_dirs()), *save = NULL;
+	char **dirs = NULL;
+	size_t n = 0;
+	int failed = 0;
+	for (char *t = strtok_r(copy, ":", &save); t; t = strtok_r(NULL, ":", &save)) {
+		dirs = xrealloc(dirs, (n + 1) * sizeof(*dirs));
+		dirs[n++] = xasprintf("%s/switchboard/capabilities", t);
+	}
+	char *real_builtin = realpath(builtin, NULL);
+	while (n-- > 0) {
+		char *real = realpath(dirs[n], NULL);
+		if (real && (!real_builtin || strcmp(real, real_builtin) != 0)) {
+			int k = registry_load_dir(r, dirs[n], 1, report, ctx);
+			failed += k > 0 ? k : 0;
+		}
+		free(real);
+		free(dirs[n]);
+	}
+	free(real_builtin);
+	free(dirs);
+	free(copy);
+	return failed;
+}
+
 int registry_load_default(struct registry *r, const char *const *extra_dirs,
 			  registry_report_fn report, void *ctx)
 {
@@ -561,13 +616,9 @@ int registry_load_default(struct registry *r, const char *const *extra_dirs,
 	char *dir = xasprintf("%s/capabilities", registry_datadir());
 	n = registry_load_dir(r, dir, 0, report, ctx);
 	failed += n > 0 ? n : 0;
+	failed += load_shared(r, dir, report, ctx);
 	free(dir);
-	const char *xdg = getenv("XDG_CONFIG_HOME");
-	const char *home = getenv("HOME");
-	if (xdg && *xdg)
-		dir = xasprintf("%s/switchboard/capabilities", xdg);
-	else
-		dir = xasprintf("%s/.config/switchboard/capabilities", home ? home : ".");
+	dir = registry_user_dir();
 	n = registry_load_dir(r, dir, 1, report, ctx);
 	failed += n > 0 ? n : 0;
 	free(dir);

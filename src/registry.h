@@ -38,10 +38,21 @@ int registry_load_file(struct registry *r, const char *path, struct err *err);
  * missing_ok and it does not exist). */
 int registry_load_dir(struct registry *r, const char *dir, int missing_ok,
 		      registry_report_fn report, void *ctx);
-/* The built-in folder, $XDG_CONFIG_HOME/switchboard/capabilities,
- * $SWITCHBOARD_CAPABILITIES (':'-separated), then extra_dirs (NULL-ended). */
+/* The built-in folder; the shared folders, <dir>/switchboard/capabilities
+ * for each dir of $XDG_DATA_DIRS (default /usr/local/share:/usr/share; the
+ * first listed wins); the user's folder (registry_user_dir);
+ * $SWITCHBOARD_CAPABILITIES (':'-separated); then extra_dirs (NULL-ended).
+ * A later file replaces an earlier one of the same slug. */
 int registry_load_default(struct registry *r, const char *const *extra_dirs,
 			  registry_report_fn report, void *ctx);
+
+/* The user's own connector folder: $XDG_CONFIG_HOME/switchboard/capabilities
+ * (default ~/.config/switchboard/capabilities). A new string. */
+char *registry_user_dir(void);
+/* The folder public connectors are written to, which every user loads: the
+ * first folder of $SWITCHBOARD_CAPABILITIES when set, else the first
+ * $XDG_DATA_DIRS folder's switchboard/capabilities. A new string. */
+char *registry_shared_dir(void);
 
 /* The merged _canonical.json of the loaded folders (canonical entities,
  * search synonyms), or NULL when none had one; borrowed. */

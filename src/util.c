@@ -270,6 +270,50 @@ out:
 	return ret;
 }
 
+int write_file_atomic(const char *path, const char *data, size_t len, int mode, int replace,
+		      struct err *err)
+{
+	char *tmp = xasprintf("%s.XXXXXX", path);
+	int ret = -1, fd = mkstemp(tmp);
+	if (fd < 0) {
+		err_set(err, "cannot write '%s': %s", path, strerror(errno));
+		free(tmp);
+		return -1;
+	}
+	int bad = fchmod(fd, (mode_t)mode) < 0;
+	for (size_t off = 0; !bad && off < len;) {
+		ssize_t n = write(fd, data + off, len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		bad = n <= 0;
+		off += n > 0 ? (size_t)n : 0;
+	}
+	bad = bad || fsync(fd) < 0;
+	int saved = errno;
+	if (close(fd) < 0 && !bad) {
+		bad = 1;
+		saved = errno;
+	}
+	if (bad) {
+		err_set(err, "cannot write '%s': %s", path, strerror(saved));
+		goto out;
+	}
+	/* link() refuses an existing name, so two writers cannot both win. */
+	if (replace ? rename(tmp, path) < 0 : link(tmp, path) < 0) {
+		if (errno == EEXIST)
+			err_set(err, "'%s' exists already", path);
+		else
+			err_set(err, "cannot write '%s': %s", path, strerror(errno));
+		goto out;
+	}
+	ret = 0;
+out:
+	if (!(replace && ret == 0))
+		unlink(tmp);
+	free(tmp);
+	return ret;
+}
+
 void fault_point(const char *name)
 {
 	const char *want = getenv("SWITCHBOARD_FAULT");

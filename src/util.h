@@ -57,6 +57,12 @@ void free_secret(char *s);
 char *read_file(const char *path, size_t cap, size_t *len, struct err *err);
 /* mkdir -p with the given mode; 0 or -1 with err. */
 int mkdir_p(const char *path, int mode, struct err *err);
+/* Write len bytes to path through a temporary file in the same folder,
+ * flushed to disk and then moved into place, so a reader sees the old file
+ * or the new one, never part of one. mode is the new file's. replace 0:
+ * fail (err says it exists) when path exists already. 0 or -1 with err. */
+int write_file_atomic(const char *path, const char *data, size_t len, int mode, int replace,
+		      struct err *err);
 /* Fault injection for the crash tests, as SQLite's test hooks: when
  * SWITCHBOARD_FAULT names this point, the process kills itself (SIGKILL, no
  * cleanup) right here. Costs one getenv() otherwise. */
