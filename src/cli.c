@@ -3,6 +3,7 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,6 +82,15 @@ struct registry *cli_registry(struct cli *cli)
 		fprintf(stderr, "switchboard: %s\n", hint);
 	free(hint);
 	return r;
+}
+
+const char *cli_user_name(void)
+{
+	struct passwd *pw = getpwuid(geteuid());
+	if (pw && pw->pw_name && *pw->pw_name)
+		return pw->pw_name;
+	const char *u = getenv("USER");
+	return u && *u ? u : NULL;
 }
 
 const char *cli_opt_value(int *i, int argc, char **argv)

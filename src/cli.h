@@ -59,6 +59,9 @@ void cli_print_jsonl(json_t *v);
 const struct connector *cli_find_connector(const struct registry *r, const char *slug);
 /* Load the registry the way serve does; bad files are reported on stderr. */
 struct registry *cli_registry(struct cli *cli);
+/* Who runs the command, for created_by: the account's user name, else
+ * $USER; NULL when neither is known. Borrowed. */
+const char *cli_user_name(void);
 /* The value of the option at argv[*i]: argv[*i + 1] (borrowed), with *i
  * moved onto it; NULL, said on stderr, when argv has no more words. */
 const char *cli_opt_value(int *i, int argc, char **argv);

@@ -4,7 +4,6 @@
 #include "cli.h"
 
 #include <errno.h>
-#include <pwd.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,16 +32,6 @@ struct create_opts {
 	json_t *types; /* auth types asked for, in order */
 	int force;
 };
-
-/* The user name for created_by: the account's, else $USER. Borrowed. */
-static const char *user_name(void)
-{
-	struct passwd *pw = getpwuid(geteuid());
-	if (pw && pw->pw_name && *pw->pw_name)
-		return pw->pw_name;
-	const char *u = getenv("USER");
-	return u && *u ? u : NULL;
-}
 
 /* "api_key,oauth2" appended to types; -1 after a message on a bad type. */
 static int add_types(json_t *types, const char *list)
@@ -360,7 +349,7 @@ int cli_connectors_create(struct cli *cli, int argc, char **argv)
 		goto out;
 	ret = 1;
 	r = cli_registry(cli);
-	o.rc.created_by = user_name();
+	o.rc.created_by = cli_user_name();
 	if (!o.rc.name && isatty(STDIN_FILENO)) {
 		fprintf(stderr, "Create a connector (Enter takes the [default]; Ctrl-D stops):\n");
 		if (ask_all(&o, r, pool) < 0) {

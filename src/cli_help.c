@@ -269,9 +269,9 @@ static const struct help {
 	    "The connectors page, a local web page (default http://127.0.0.1:8790/; its\n"
 	    "URL is printed): a card per connector with its connections and their\n"
 	    "state, Connect (OAuth, as `connect`) and + Add Connection (API keys,\n"
-	    "typed on the page), and a Create Connector form that writes a private\n"
-	    "connector file to $XDG_CONFIG_HOME/switchboard/capabilities. Loopback\n"
-	    "addresses only: the page has no sign-in. Ctrl-C stops it.\n"),
+	    "typed on the page), and a Create Connector form that writes a connector\n"
+	    "file as connectors create does. Loopback addresses only: the page has no\n"
+	    "sign-in. Ctrl-C stops it.\n"),
 	{"webhooks", cli_webhooks_usage},
 	{"webhooks serve", cli_webhooks_usage},
 	{"webhooks register", cli_manage_usage_text},

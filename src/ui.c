@@ -1,7 +1,8 @@
 /* ui.c - the connectors page: cards of the registry's connectors with their
  * connections read from the store, forms that add a key connection or start
  * an OAuth flow (the same one as `switchboard connect`), and the Create
- * Connector form, which writes a private connector file. Served on loopback
+ * Connector form, which writes a connector file as `connectors create` does
+ * (registry_create.c). Served on loopback
  * only, one request at a time on the listener's thread; the main thread
  * waits for a stop signal and tidies the OAuth flows. */
 #include "ui.h"
@@ -20,6 +21,7 @@
 #include "netaddr.h"
 #include "oauth_connect.h"
 #include "registry.h"
+#include "registry_create.h"
 #include "store.h"
 
 #define DEFAULT_PORT 8790
@@ -124,13 +126,6 @@ static int token_valid(struct ui *u, const char *t)
 }
 
 /* ---- the cards ---- */
-
-static char *user_dir(void)
-{
-	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
-	return xdg && *xdg ? xasprintf("%s/switchboard/capabilities", xdg)
-			   : xasprintf("%s/.config/switchboard/capabilities", home ? home : ".");
-}
 
 /* The method a Connect button uses: OAuth when its app is stored, else the
  * default when key-based, else the first key-based one. Borrowed or NULL. */
@@ -315,7 +310,7 @@ static char *main_page(struct ui *u, const char *notice, int ok)
 	struct err e;
 	err_init(&e);
 	struct store *st = store_open(u->store_path, &e);
-	char *csrf = token_new(u), *udir = user_dir(), *nt = html_escape(notice);
+	char *csrf = token_new(u), *udir = registry_user_dir(), *nt = html_escape(notice);
 	struct buf b;
 	buf_init(&b, 0);
 	if (notice)
@@ -449,100 +444,74 @@ static const char *form_str(json_t *form, const char *k)
 	return v && *v ? v : NULL;
 }
 
-/* The connector document the Create Connector form describes. New. */
-static json_t *connector_doc(json_t *form, struct err *err)
+/* The connector document the Create Connector form describes, with the
+ * first entity it names. New, or NULL with err. */
+static json_t *connector_doc(json_t *form, const char *created_by, struct err *err)
 {
-	const char *name = form_str(form, "name"), *slug = form_str(form, "slug");
-	char derived[21];
-	size_t n = 0;
-	for (const char *p = name; !slug && p && *p && n < sizeof(derived) - 1; p++) {
-		char ch = *p >= 'A' && *p <= 'Z' ? (char)(*p + 32) : *p;
-		if ((ch >= 'a' && ch <= 'z') || (n && ch >= '0' && ch <= '9'))
-			derived[n++] = ch;
+	struct registry_create rc = {
+		.name = form_str(form, "name"),
+		.slug = form_str(form, "slug"),
+		.description = form_str(form, "description"),
+		.category = form_str(form, "category"),
+		.domain = form_str(form, "domain"),
+		.visibility = form_str(form, "visibility"),
+		.icon_url = form_str(form, "icon_url"),
+		.base_url = form_str(form, "base_url"),
+		.created_by = created_by,
+		.methods = json_array(),
+	};
+	/* The page's key is sent as "Authorization: Bearer <key>". */
+	struct registry_create_auth key = {.key_name = "Authorization",
+					   .key_format = "Bearer {api_key}"};
+	static const char *const types[] = {"api_key", "bearer", "basic"};
+	char *slug = rc.slug ? xstrdup(rc.slug) : registry_create_slug(rc.name);
+	json_t *doc = NULL;
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		char *k = xasprintf("auth_%s", types[i]);
+		if (form_str(form, k))
+			json_array_append_new(rc.methods,
+					      registry_create_method(types[i], slug, &key, err));
+		free(k);
 	}
-	derived[n] = '\0';
-	if (!slug)
-		slug = derived;
-	json_t *methods = json_array();
-	if (form_str(form, "auth_api_key"))
-		json_array_append_new(
-			methods, json_pack("{s:s, s:s, s:s, s:s, s:s, s:{s:{s:s, s:b, s:b, s:s}}}",
-					   "type", "api_key", "label", "API key", "in", "header",
-					   "name", "Authorization", "format", "Bearer {api_key}",
-					   "fields", "api_key", "type", "string", "secret", 1,
-					   "required", 1, "description", "The API key."));
-	if (form_str(form, "auth_bearer"))
-		json_array_append_new(methods,
-				      json_pack("{s:s, s:s, s:{s:{s:s, s:b, s:b, s:s}}}", "type",
-						"bearer", "label", "Bearer token", "fields",
-						"token", "type", "string", "secret", 1, "required",
-						1, "description", "The bearer token."));
-	if (form_str(form, "auth_basic"))
-		json_array_append_new(
-			methods,
-			json_pack("{s:s, s:s, s:{s:{s:s, s:b, s:b}, s:{s:s, s:b, s:b}}}", "type",
-				  "basic", "label", "Username and password", "fields", "username",
-				  "type", "string", "secret", 0, "required", 1, "password", "type",
-				  "string", "secret", 1, "required", 0));
-	if (!json_array_size(methods)) {
-		json_decref(methods);
-		err_set(err, "choose at least one auth method");
-		return NULL;
-	}
+	doc = registry_create_doc(&rc, err);
 	const char *entity = form_str(form, "entity") ? form_str(form, "entity") : "items";
 	const char *path = form_str(form, "entity_path") ? form_str(form, "entity_path") : "/items";
-	json_t *doc = json_pack(
-		"{s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:{s:O, s:O}, s:{s:{s:s, s:{s:{s:s, s:s}}}}}",
-		"format", 1, "slug", slug, "name", name ? name : "", "description",
-		form_str(form, "description") ? form_str(form, "description") : "", "category",
-		form_str(form, "category") ? form_str(form, "category") : "Other", "visibility",
-		form_str(form, "visibility") ? form_str(form, "visibility") : "private", "base_url",
-		form_str(form, "base_url") ? form_str(form, "base_url") : "", "auth", "default",
-		json_object_get(json_array_get(methods, 0), "type"), "methods", methods, "entities",
-		entity, "description", "Items listed by this connector.", "actions", "list",
-		"method", "GET", "path", path);
-	json_decref(methods);
-	if (form_str(form, "domain"))
-		json_object_set_new(doc, "domain", json_string(form_str(form, "domain")));
-	if (form_str(form, "icon_url"))
-		json_object_set_new(doc, "icon_url", json_string(form_str(form, "icon_url")));
+	if (doc)
+		json_object_set_new(json_object_get(doc, "entities"), entity,
+				    json_pack("{s:s, s:{s:{s:s, s:s}}}", "description",
+					      "Items listed by this connector.", "actions", "list",
+					      "method", "GET", "path", path));
+	if (doc && registry_check_doc("the new connector", doc, err) < 0) {
+		json_decref(doc);
+		doc = NULL;
+	}
+	free(slug);
+	json_decref(rc.methods);
 	return doc;
 }
 
-/* Validate with the registry's checks and write <user dir>/<slug>.json
- * (a temporary file renamed into place). 0 or -1 with err. */
+/* Write the new connector where its visibility says: the user's folder, or
+ * the shared one. 0 or -1 with err. */
 static int write_connector(struct ui *u, json_t *doc, struct err *err)
 {
 	const char *slug = json_string_value(json_object_get(doc, "slug"));
-	char *dir = user_dir(), *path = NULL, *tmp = NULL, *text = NULL;
-	struct registry *r = NULL;
+	int shared = strcmp(json_string_value(json_object_get(doc, "visibility")), "public") == 0;
+	char *dir = shared ? registry_shared_dir() : registry_user_dir(), *path = NULL,
+	     *text = NULL;
+	struct registry *r = cli_registry(u->cli);
 	int ret = -1;
-	if (registry_check_doc("the new connector", doc, err) < 0)
-		goto out;
-	r = cli_registry(u->cli);
 	if (registry_find(r, slug)) {
 		err_set(err, "a connector with the slug '%s' exists already", slug);
 		goto out;
 	}
-	if (mkdir_p(dir, 0700, err) < 0)
+	if (mkdir_p(dir, shared ? 0755 : 0700, err) < 0)
 		goto out;
 	path = xasprintf("%s/%s.json", dir, slug);
-	tmp = xasprintf("%s/.%s.json.tmp", dir, slug);
 	text = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	FILE *fp = fopen(tmp, "w");
-	int bad = !fp || fputs(text, fp) < 0 || fputc('\n', fp) < 0;
-	if (fp && fclose(fp) != 0)
-		bad = 1;
-	if (bad || rename(tmp, path) != 0) {
-		unlink(tmp);
-		err_set(err, "cannot write '%s'", path);
-		goto out;
-	}
-	ret = 0;
+	ret = write_file_atomic(path, text, strlen(text), shared ? 0644 : 0600, 0, err);
 out:
 	free(dir);
 	free(path);
-	free(tmp);
 	free(text);
 	registry_free(r);
 	return ret;
@@ -552,7 +521,7 @@ static char *do_create(struct ui *u, json_t *form, int *status)
 {
 	struct err e;
 	err_init(&e);
-	json_t *doc = connector_doc(form, &e);
+	json_t *doc = connector_doc(form, cli_user_name(), &e);
 	char *out;
 	if (doc && write_connector(u, doc, &e) == 0) {
 		char *msg = xasprintf("Created connector %s",
