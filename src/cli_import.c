@@ -6,11 +6,16 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "http.h"
 #include "import.h"
+#include "urlenc.h"
+
+#define FETCH_TIMEOUT_MS 60000
+#define FETCH_MAX_HOPS 5 /* redirects to another host; http.c follows same-origin ones */
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: switchboard connectors import SPEC [--slug S] [--only TAGS] "
+	fprintf(stderr, "usage: switchboard connectors import SPEC|URL [--slug S] [--only TAGS] "
 			"[--exclude GLOB] [--out FILE] [--merge EXISTING.json]\n");
 }
 
@@ -65,6 +70,110 @@ static int write_out(const char *path, json_t *doc)
 	return ret;
 }
 
+/* url without userinfo, query and fragment, for messages (a link to a
+ * private spec may carry a token). New. */
+static char *url_shown(const char *url)
+{
+	const char *host = strstr(url, "://");
+	host = host ? host + 3 : url;
+	const char *at = host + strcspn(host, "@/?#");
+	if (*at == '@')
+		host = at + 1;
+	size_t scheme = (size_t)(strstr(url, "://") ? strstr(url, "://") + 3 - url : 0);
+	return xasprintf("%.*s%.*s", (int)scheme, url, (int)strcspn(host, "?#"), host);
+}
+
+/* Where a Location header leads from url: itself when absolute, else
+ * joined to url's origin ("/path"). New, or NULL for other relative forms
+ * (http.c follows those itself: they stay on the origin). */
+static char *url_next(const char *url, const char *location)
+{
+	if (strncmp(location, "https://", 8) == 0 || strncmp(location, "http://", 7) == 0)
+		return xstrdup(location);
+	const char *host = strstr(url, "://");
+	if (location[0] != '/' || location[1] == '/' || !host)
+		return NULL;
+	size_t origin = (size_t)(host + 3 - url) + strcspn(host + 3, "/?#");
+	return xasprintf("%.*s%s", (int)origin, url, location);
+}
+
+/* GET a spec: https, or plain http to this machine only (the rule for
+ * credentials, though none are sent: a spec decides which requests tools
+ * make, so it is not taken from a network that can alter it). At most
+ * IMPORT_SPEC_MAX bytes, FETCH_TIMEOUT_MS, FETCH_MAX_HOPS redirects to other
+ * hosts, each held to the same rule. The syntax comes from the
+ * Content-Type, else from the text. Returns a new reference or NULL with
+ * err. */
+static json_t *fetch_spec(const char *url, struct err *err)
+{
+	static const char *const headers[] = {
+		"Accept: application/json, application/yaml, text/yaml, */*;q=0.5", NULL};
+	struct http_client *hc = http_new(err);
+	char *at = xstrdup(url);
+	json_t *doc = NULL;
+	if (!hc)
+		goto out;
+	for (int hop = 0;; hop++) {
+		char *shown = url_shown(at);
+		if (!urlenc_allows_credentials(at)) {
+			err_set(err,
+				"refusing to fetch %s: a spec comes over https (plain http only "
+				"from this machine)",
+				hop ? shown : "it");
+			free(shown);
+			goto out;
+		}
+		struct http_request req = {.method = "GET",
+					   .url = at,
+					   .headers = headers,
+					   .timeout_ms = FETCH_TIMEOUT_MS,
+					   .max_body = IMPORT_SPEC_MAX,
+					   .idempotent = 1};
+		struct http_response resp = {0};
+		struct err e;
+		err_init(&e);
+		int got = http_perform(hc, &req, &resp, &e);
+		const char *loc = json_string_value(json_object_get(resp.headers, "location"));
+		const char *ctype =
+			json_string_value(json_object_get(resp.headers, "content-type"));
+		char *next = got == 0 && resp.status / 100 == 3 && loc ? url_next(at, loc) : NULL;
+		/* The URL is named once it is not the one given (a redirect's). */
+		const char *via = hop ? " at " : "";
+		if (got < 0)
+			err_set(err, "cannot fetch%s%s: %s", via, hop ? shown : "", e.msg);
+		else if (next && hop + 1 >= FETCH_MAX_HOPS)
+			err_set(err, "more than %d redirects", FETCH_MAX_HOPS);
+		else if (!next && resp.status != 200)
+			err_set(err, "HTTP %ld%s%s", resp.status, via, hop ? shown : "");
+		else if (!next && resp.truncated)
+			err_set(err, "the spec%s%s is larger than %u MiB", via, hop ? shown : "",
+				IMPORT_SPEC_MAX >> 20);
+		else if (!next) {
+			enum import_syntax syn =
+				ctype && strstr(ctype, "json") ? IMPORT_JSON
+				: ctype && (strstr(ctype, "yaml") || strstr(ctype, "yml"))
+					? IMPORT_YAML
+					: IMPORT_SNIFF;
+			doc = import_parse(resp.body ? resp.body : "", resp.body_len, syn, err);
+			if (doc)
+				fprintf(stderr, "fetched %s (%zu bytes%s%s)\n", shown,
+					resp.body_len, ctype ? ", " : "", ctype ? ctype : "");
+		}
+		http_response_release(&resp);
+		free(shown);
+		if (!next || err_is_set(err)) {
+			free(next);
+			break;
+		}
+		free(at);
+		at = next;
+	}
+out:
+	free(at);
+	http_free(hc);
+	return doc;
+}
+
 int cli_import(struct cli *cli, int argc, char **argv)
 {
 	const char *spec_path = NULL, *out = NULL, *merge = NULL, *only = NULL;
@@ -100,15 +209,14 @@ int cli_import(struct cli *cli, int argc, char **argv)
 			"switchboard: --slug takes lowercase letters and digits (at most 20)\n");
 		return 2;
 	}
-	if (strncmp(spec_path, "http://", 7) == 0 || strncmp(spec_path, "https://", 8) == 0) {
-		fprintf(stderr, "switchboard: download the spec first (curl -o spec.json URL); "
-				"import reads a file\n");
-		return 2;
-	}
 	int ret = 1;
 	struct err e;
 	err_init(&e);
-	json_t *spec = import_load(spec_path, &e), *conn = NULL, *existing = NULL;
+	int remote =
+		strncmp(spec_path, "http://", 7) == 0 || strncmp(spec_path, "https://", 8) == 0;
+	char *shown = remote ? url_shown(spec_path) : xstrdup(spec_path);
+	json_t *spec = remote ? fetch_spec(spec_path, &e) : import_load(spec_path, &e);
+	json_t *conn = NULL, *existing = NULL;
 	json_t *report = json_array();
 	if (!spec)
 		goto fail;
@@ -153,8 +261,9 @@ int cli_import(struct cli *cli, int argc, char **argv)
 	}
 	goto done;
 fail:
-	fprintf(stderr, "switchboard: %s: %s\n", spec_path, e.msg);
+	fprintf(stderr, "switchboard: %s: %s\n", shown, e.msg);
 done:
+	free(shown);
 	strv_free(o.only);
 	json_decref(report);
 	json_decref(existing);

@@ -16,6 +16,16 @@
  * Returns a new reference, or NULL with err set. */
 json_t *import_yaml_parse(const char *text, size_t len, struct err *err);
 
+/* The largest spec read, from a file or a URL. */
+#define IMPORT_SPEC_MAX (64u << 20)
+
+/* How a spec's text is written; IMPORT_SNIFF: JSON when it starts with
+ * '{', else YAML. */
+enum import_syntax { IMPORT_SNIFF, IMPORT_JSON, IMPORT_YAML };
+
+/* Parse a spec's text (len bytes). Returns a new reference (an object), or
+ * NULL with err set. */
+json_t *import_parse(const char *text, size_t len, enum import_syntax syntax, struct err *err);
 /* Read a spec file, JSON or YAML. Returns a new reference or NULL. */
 json_t *import_load(const char *path, struct err *err);
 

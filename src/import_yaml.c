@@ -7,7 +7,6 @@
 #include <yaml.h>
 
 #define YAML_MAX_DEPTH 128
-#define SPEC_MAX_BYTES (64u << 20)
 
 static json_t *scalar(yaml_node_t *n)
 {
@@ -108,15 +107,15 @@ json_t *import_yaml_parse(const char *text, size_t len, struct err *err)
 	return out;
 }
 
-json_t *import_load(const char *path, struct err *err)
+json_t *import_parse(const char *text, size_t len, enum import_syntax syntax, struct err *err)
 {
-	size_t len = 0;
-	char *text = read_file(path, SPEC_MAX_BYTES, &len, err);
-	if (!text)
-		return NULL;
-	const char *p = text + strspn(text, " \t\r\n");
+	const char *p = text, *end = text + len;
+	while (p < end && strchr(" \t\r\n", *p))
+		p++;
+	if (syntax == IMPORT_SNIFF)
+		syntax = p < end && *p == '{' ? IMPORT_JSON : IMPORT_YAML;
 	json_t *doc = NULL;
-	if (*p == '{') {
+	if (syntax == IMPORT_JSON) {
 		json_error_t je;
 		doc = json_loadb(text, len, 0, &je);
 		if (!doc)
@@ -124,11 +123,21 @@ json_t *import_load(const char *path, struct err *err)
 	} else {
 		doc = import_yaml_parse(text, len, err);
 	}
-	free(text);
 	if (doc && !json_is_object(doc)) {
 		json_decref(doc);
 		doc = NULL;
 		err_set(err, "not a spec (the top level is not an object)");
 	}
+	return doc;
+}
+
+json_t *import_load(const char *path, struct err *err)
+{
+	size_t len = 0;
+	char *text = read_file(path, IMPORT_SPEC_MAX, &len, err);
+	if (!text)
+		return NULL;
+	json_t *doc = import_parse(text, len, IMPORT_SNIFF, err);
+	free(text);
 	return doc;
 }
