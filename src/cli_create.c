@@ -298,12 +298,19 @@ static int ask_all(struct create_opts *o, const struct registry *r, json_t *pool
 			goto out;
 		json_array_append_new(o->rc.methods, m);
 	}
-	if (json_array_size(o->types) > 1) {
+	while (json_array_size(o->types) > 1) {
 		const char *first = json_string_value(json_array_get(o->types, 0));
 		if (ask("Default auth method", o->rc.default_auth ? o->rc.default_auth : first,
 			line, sizeof(line)) < 0)
 			goto out;
-		o->rc.default_auth = keep(pool, line);
+		json_array_foreach(o->types, i, t)
+			if (strcmp(json_string_value(t), line) == 0)
+				break;
+		if (i < json_array_size(o->types)) {
+			o->rc.default_auth = keep(pool, line);
+			break;
+		}
+		fprintf(stderr, "switchboard: the default is one of the methods chosen\n");
 	}
 	ret = 0;
 out:
@@ -542,7 +549,12 @@ int cli_connectors_edit(struct cli *cli, int argc, char **argv)
 		}
 		if (edited && check_edit(draft, slug, &e) == 0)
 			break;
-		fprintf(stderr, "switchboard: %s\n", e.msg);
+		/* The draft's path means nothing to the user: say whose it is. */
+		size_t dl = strlen(draft);
+		if (strncmp(e.msg, draft, dl) == 0)
+			fprintf(stderr, "switchboard: your edit of %s%s\n", slug, e.msg + dl);
+		else
+			fprintf(stderr, "switchboard: %s\n", e.msg);
 		if (!again()) {
 			kept = xasprintf("%s.rejected", target);
 			err_init(&e);
