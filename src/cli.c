@@ -328,7 +328,7 @@ static void card_json(json_t *obj, const struct card *k)
 {
 	json_object_set_new(obj, "source", json_string(k->source));
 	json_object_set_new(obj, "connections",
-			    json_pack("{s:I, s:I, s:s?}", "count", (json_int_t)k->connections,
+			    json_pack("{s:I, s:I, s:s*}", "count", (json_int_t)k->connections,
 				      "needs_reconnect", (json_int_t)k->reconnect, "next",
 				      k->next));
 }
