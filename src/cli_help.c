@@ -24,7 +24,10 @@ static const char main_usage[] =
 	"  connectors [--json] [SLUG]    list connectors, or show one\n"
 	"  connectors --entity E [--action A] [--event EV]\n"
 	"                                which connectors can do it\n"
-	"  connectors import SPEC        a connector from an OpenAPI or Postman file\n"
+	"  connectors import SPEC|URL    a connector from an OpenAPI or Postman file\n"
+	"  connectors create [--name NAME] ...\n"
+	"                                a new connector (asks on a terminal)\n"
+	"  connectors edit SLUG          your copy of a connector in $VISUAL/$EDITOR\n"
 	"  check [FILE|DIR...]           validate connector files (default: the registry)\n"
 	"  connections ...               manage connections (see: connections --help)\n"
 	"  key rotate                    re-seal every stored secret under a new key\n"
@@ -188,11 +191,50 @@ static const struct help {
 	    "ARGS_JSON is a JSON object checked against the tool's input schema.\n"
 	    "--dry-run prints the HTTP request instead of sending it (secrets masked).\n"),
 	SUB("connectors", "connectors [--json] [SLUG | --entity E [--action A] [--event EV]]",
-	    "List the connectors, or show one (its summary; --json: its whole file).\n"
-	    "--entity E (with --action A, --event EV) lists those that can do it.\n"
-	    "connectors import SPEC [--slug S] [--only TAGS] [--exclude GLOB] [--out FILE]\n"
-	    "  [--merge EXISTING.json]: a connector file from an OpenAPI 3.x, Swagger 2.0\n"
-	    "  (JSON or YAML) or Postman v2.1 file; what is skipped, and why, on stderr.\n"),
+	    "List the connectors, one card a line: slug, where it comes from (built-in,\n"
+	    "public: a shared folder, PERSONAL: your own folder), default auth, its\n"
+	    "connections (how many, how many need reconnecting; with none, the command\n"
+	    "that adds one: connect or connections add), name and who created it.\n"
+	    "--json: each connector's file with \"source\" and \"connections\" added.\n"
+	    "SLUG shows one (its summary; --json: its whole file). --entity E (with\n"
+	    "--action A, --event EV) lists those that can do it.\n"
+	    "connectors import SPEC|URL [--slug S] [--only TAGS] [--exclude GLOB]\n"
+	    "  [--out FILE] [--merge EXISTING.json]: a connector file from an OpenAPI\n"
+	    "  3.x, Swagger 2.0 (JSON or YAML) or Postman v2.1 file, or one fetched from\n"
+	    "  an https URL (plain http only from this machine; at most 64 MiB, 60 s,\n"
+	    "  5 redirects to other hosts); what is skipped, and why, on stderr.\n"
+	    "connectors create, connectors edit SLUG: see their --help.\n"),
+	SUB("connectors create",
+	    "connectors create [--name NAME] [--slug SLUG] [--description TEXT]\n"
+	    "           [--domain HOST] [--visibility private|public] [--icon-url URL]\n"
+	    "           [--base-url URL] [--category TEXT] [--auth TYPE[,TYPE...]]...\n"
+	    "           [--default-auth TYPE] [--key-header NAME | --key-query NAME]\n"
+	    "           [--key-format TEMPLATE] [--authorize-url URL --token-url URL]\n"
+	    "           [--scopes S] [--custom-header 'Name: {field}']... [--force]",
+	    "Create a connector (the Create Connector form). On a terminal without\n"
+	    "--name it asks for each field, the options given as defaults; otherwise\n"
+	    "--name and --auth are required. The slug (tool name prefix) comes from the\n"
+	    "name unless --slug: lowercase letters and digits, at most 20. --domain is\n"
+	    "a host name (salesforce.com); --icon-url is https. --auth takes one or more\n"
+	    "of none, basic, bearer, api_key (--key-header NAME, default X-API-Key, or\n"
+	    "--key-query NAME; --key-format such as 'Bearer {api_key}'), oauth2\n"
+	    "(--authorize-url, --token-url, --scopes a,b) and custom (--custom-header\n"
+	    "'X-Key: {key}', each {field} a secret of the connection); the first is the\n"
+	    "default unless --default-auth. Private connectors (the default) go to\n"
+	    "$XDG_CONFIG_HOME/switchboard/capabilities; public ones to the shared folder\n"
+	    "every user loads: the first of $SWITCHBOARD_CAPABILITIES, else of\n"
+	    "$XDG_DATA_DIRS, + /switchboard/capabilities. The file names you as\n"
+	    "created_by and has no entities yet: add them with connectors edit SLUG or\n"
+	    "connectors import SPEC --merge FILE --out FILE. An existing slug (yours or\n"
+	    "a built-in) is refused unless --force. Prints the file's path.\n"),
+	SUB("connectors edit", "connectors edit SLUG",
+	    "Open your copy of connector SLUG in $VISUAL, else $EDITOR, else vi: your\n"
+	    "file in $XDG_CONFIG_HOME/switchboard/capabilities, or a copy of a built-in\n"
+	    "or shared one, which once saved overrides it for you. The edit is checked\n"
+	    "as check does when the editor exits; it replaces the file only when valid.\n"
+	    "Otherwise, on a terminal, the editor is offered again; else (or when you\n"
+	    "decline) the edit is kept in SLUG.json.rejected beside it, and the\n"
+	    "connector stays as it was.\n"),
 	SUB("check", "check [FILE|DIR...]",
 	    "Validate connector files against schemas/connector.schema.json and the\n"
 	    "rules the loader adds (default: the whole registry); exit 1 on a problem.\n"),
@@ -320,6 +362,9 @@ int cli_help_known(const char *cmd, const char *sub)
 
 int cli_help_has_subs(const char *cmd)
 {
+	/* connectors SLUG: its first word is a subcommand or a slug. */
+	if (strcmp(cmd, "connectors") == 0)
+		return 0;
 	size_t n = strlen(cmd);
 	for (size_t i = 0; i < NHELPS; i++)
 		if (strncmp(helps[i].path, cmd, n) == 0 && helps[i].path[n] == ' ')

@@ -17,7 +17,8 @@ void cli_help_list(void);
 
 /* 1 when "cmd sub" (sub may be NULL) has a help entry. */
 int cli_help_known(const char *cmd, const char *sub);
-/* 1 when cmd has subcommands ("events list", ...). */
+/* 1 when cmd's first argument must be one of its subcommands ("events
+ * list", ...); 0 for connectors, whose first may be a slug instead. */
 int cli_help_has_subs(const char *cmd);
 
 /* Say "did you mean 'X'?" on stderr for word among the subcommands of cmd

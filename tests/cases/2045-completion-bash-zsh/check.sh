@@ -23,10 +23,16 @@ try switchboard --log-level warn events poll acme ''
 try switchboard webhooks register w
 try switchboard connections add str
 try switchboard connections list ''
+try switchboard connectors cre
+try switchboard connectors edit str
+try switchboard connectors create --vis
+try switchboard connectors create --auth o
+try switchboard connectors create --visibility p
 T
 PATH="$TMP/path:$PATH" bash "$TMP/t.bash" "$TMP/c.bash" > "$TMP/got"
 printf '%s\n' "connectors connections connect" "remove rename refresh" "stripe_customers_create" \
 	"hubspot" "auto static discover" "poll prune" "work acme" "work acme" "work" "stripe" "" \
+	"create" "stripe" "--visibility" "oauth2" "private public" \
 	> "$TMP/want"
 diff "$TMP/want" "$TMP/got"
 command -v zsh >/dev/null || { echo "zsh is not installed (tests/deps.sh test installs it)"; exit 1; }
