@@ -462,7 +462,7 @@ static int run_editor(const char *path)
 }
 
 /* The edited text as a connector of slug: it loads as the registry loads a
- * file, keeps its slug, and its tool names are unique. 0 or -1 with err. */
+ * file (schema and names checked), and keeps its slug. 0 or -1 with err. */
 static int check_edit(const char *draft, const char *slug, struct err *err)
 {
 	struct registry *r = registry_new();
@@ -473,11 +473,6 @@ static int check_edit(const char *draft, const char *slug, struct err *err)
 		err_set(err, "the slug must stay '%s' (create a new connector for another)", slug);
 		goto out;
 	}
-	struct tools_filter all = {.all = 1, .mode = TOOLS_STATIC};
-	struct toolset *ts = tools_build(r, &all, NULL, NULL, err);
-	if (!ts)
-		goto out;
-	tools_free(ts);
 	ret = 0;
 out:
 	registry_free(r);
