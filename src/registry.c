@@ -590,17 +590,17 @@ static int load_shared(struct registry *r, const char *builtin, registry_report_
 		dirs = xrealloc(dirs, (n + 1) * sizeof(*dirs));
 		dirs[n++] = xasprintf("%s/switchboard/capabilities", t);
 	}
-	char *real_builtin = realpath(builtin, NULL);
+	struct stat b, d;
+	int have_b = stat(builtin, &b) == 0;
 	while (n-- > 0) {
-		char *real = realpath(dirs[n], NULL);
-		if (real && (!real_builtin || strcmp(real, real_builtin) != 0)) {
+		int same = have_b && stat(dirs[n], &d) == 0 && d.st_dev == b.st_dev &&
+			   d.st_ino == b.st_ino;
+		if (!same) {
 			int k = registry_load_dir(r, dirs[n], 1, report, ctx);
 			failed += k > 0 ? k : 0;
 		}
-		free(real);
 		free(dirs[n]);
 	}
-	free(real_builtin);
 	free(dirs);
 	free(copy);
 	return failed;

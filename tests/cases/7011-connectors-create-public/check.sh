@@ -19,4 +19,9 @@ assert t[0]["connections"] == {"count": 0, "needs_reconnect": 0, "next": "connec
 mkdir -p "$TMP/team"
 out=$(SWITCHBOARD_CAPABILITIES="$TMP/team:$TMP/more" $BIN connectors create --name "Other Tool" --visibility public --auth none 2>/dev/null)
 [ "$out" = "$TMP/team/othertool.json" ] || { echo "SWITCHBOARD_CAPABILITIES: $out"; exit 1; }
+# An install under a data dir (PREFIX/share/switchboard, PREFIX/share in
+# XDG_DATA_DIRS): its built-in folder is not loaded again as a shared one.
+mkdir -p "$TMP/inst/share/switchboard"
+cp -r "$ROOT/capabilities" "$ROOT/schemas" "$TMP/inst/share/switchboard/"
+SWITCHBOARD_DATADIR="$TMP/inst/share/switchboard" XDG_DATA_DIRS="$TMP/inst/share" $BIN connectors | grep -Eq '^stripe +built-in ' || { echo "an installed built-in is not built-in"; exit 1; }
 echo ok
