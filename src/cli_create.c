@@ -4,7 +4,6 @@
 #include "cli.h"
 
 #include <errno.h>
-#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,35 +78,36 @@ static int add_header(json_t *headers, const char *line)
 /* The options into o; 0, or 2 (a usage error, said). */
 static int parse(struct create_opts *o, int argc, char **argv)
 {
-	static const struct {
+	const struct {
 		const char *opt;
-		size_t off;
+		const char **dst;
 	} strs[] = {
-		{"--name", offsetof(struct create_opts, rc.name)},
-		{"--slug", offsetof(struct create_opts, rc.slug)},
-		{"--description", offsetof(struct create_opts, rc.description)},
-		{"--category", offsetof(struct create_opts, rc.category)},
-		{"--domain", offsetof(struct create_opts, rc.domain)},
-		{"--visibility", offsetof(struct create_opts, rc.visibility)},
-		{"--icon-url", offsetof(struct create_opts, rc.icon_url)},
-		{"--base-url", offsetof(struct create_opts, rc.base_url)},
-		{"--default-auth", offsetof(struct create_opts, rc.default_auth)},
-		{"--key-header", offsetof(struct create_opts, a.key_name)},
-		{"--key-query", offsetof(struct create_opts, a.key_name)},
-		{"--key-format", offsetof(struct create_opts, a.key_format)},
-		{"--authorize-url", offsetof(struct create_opts, a.authorize_url)},
-		{"--token-url", offsetof(struct create_opts, a.token_url)},
-		{"--scopes", offsetof(struct create_opts, a.scopes)},
+		{"--name", &o->rc.name},
+		{"--slug", &o->rc.slug},
+		{"--description", &o->rc.description},
+		{"--category", &o->rc.category},
+		{"--domain", &o->rc.domain},
+		{"--visibility", &o->rc.visibility},
+		{"--icon-url", &o->rc.icon_url},
+		{"--base-url", &o->rc.base_url},
+		{"--default-auth", &o->rc.default_auth},
+		{"--key-header", &o->a.key_name},
+		{"--key-query", &o->a.key_name},
+		{"--key-format", &o->a.key_format},
+		{"--authorize-url", &o->a.authorize_url},
+		{"--token-url", &o->a.token_url},
+		{"--scopes", &o->a.scopes},
 	};
+	const size_t nstrs = sizeof(strs) / sizeof(strs[0]);
 	for (int i = 0; i < argc; i++) {
 		const char *a = argv[i], *v;
 		size_t k = 0;
-		while (k < sizeof(strs) / sizeof(strs[0]) && strcmp(strs[k].opt, a) != 0)
+		while (k < nstrs && strcmp(strs[k].opt, a) != 0)
 			k++;
-		if (k < sizeof(strs) / sizeof(strs[0])) {
+		if (k < nstrs) {
 			if (!(v = cli_opt_value(&i, argc, argv)))
 				return 2;
-			*(const char **)(void *)((char *)o + strs[k].off) = v;
+			*strs[k].dst = v;
 			if (strcmp(a, "--key-query") == 0)
 				o->a.key_in = "query";
 		} else if (strcmp(a, "--auth") == 0) {
@@ -160,17 +160,25 @@ static json_t *ask_method(struct create_opts *o, const char *type, const char *s
 	for (;;) {
 		err_init(&e);
 		if (strcmp(type, "api_key") == 0) {
-			if (ask("  api_key: sent in a header or a query parameter", "header", line,
+			const char *in = o->a.key_in ? o->a.key_in : "header";
+			if (ask("  api_key: sent in a header or a query parameter", in, line,
 				sizeof(line)) < 0)
 				return NULL;
+			int query = strcmp(line, "query") == 0;
+			if (strcmp(line, in) != 0)
+				o->a.key_name = NULL; /* the other kind's name is no default */
 			o->a.key_in = keep(pool, line);
-			int query = o->a.key_in && strcmp(o->a.key_in, "query") == 0;
+			const char *name = o->a.key_name ? o->a.key_name
+					   : query       ? "api_key"
+							 : "X-API-Key";
 			if (ask(query ? "  api_key: query parameter name"
 				      : "  api_key: header name",
-				query ? "api_key" : "X-API-Key", line, sizeof(line)) < 0)
+				name, line, sizeof(line)) < 0)
 				return NULL;
 			o->a.key_name = keep(pool, line);
-			if (ask("  api_key: value template", "{api_key}", line, sizeof(line)) < 0)
+			if (ask("  api_key: value template",
+				o->a.key_format ? o->a.key_format : "{api_key}", line,
+				sizeof(line)) < 0)
 				return NULL;
 			o->a.key_format = keep(pool, line);
 		} else if (strcmp(type, "oauth2") == 0) {

@@ -68,9 +68,10 @@ out = session(["connectors", "create"], [
     (b"api_key: header name [X-API-Key]: ", b"Authorization\n"),
     (b"api_key: value template [{api_key}]: ", b"Token {key}\n"),
     (b"must hold {api_key}", None),
+    # Asked again, the answers given are the defaults.
     (b"api_key: sent in a header or a query parameter [header]: ", b"\n"),
-    (b"api_key: header name [X-API-Key]: ", b"Authorization\n"),
-    (b"api_key: value template [{api_key}]: ", b"Token {api_key}\n"),
+    (b"api_key: header name [Authorization]: ", b"\n"),
+    (b"api_key: value template [Token {key}]: ", b"Token {api_key}\n"),
     (b"Default auth method [api_key]: ", b"oauth2\n"),
     (b"the default is one of the methods chosen", None),
     (b"Default auth method [api_key]: ", b"basic\n"),
