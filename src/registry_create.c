@@ -220,6 +220,12 @@ static int check_fields(const struct registry_create *rc, const char *slug, stru
 			       "slug '%s': lowercase letters and digits, starting with a letter, "
 			       "at most %d (it prefixes every tool name: %s_customers_list)",
 			       slug, REGISTRY_SLUG_MAX, *slug ? slug : "acme");
+	/* `connectors SLUG` would run the subcommand instead. */
+	static const char *const reserved[] = {"create", "edit", "import", "test"};
+	for (size_t k = 0; k < sizeof(reserved) / sizeof(reserved[0]); k++)
+		if (strcmp(slug, reserved[k]) == 0)
+			return err_set(err, "slug '%s' is a connectors subcommand; choose another",
+				       slug);
 	if (rc->domain && !registry_create_is_host(rc->domain))
 		return err_set(err, "domain '%s' is not a host name (such as salesforce.com)",
 			       rc->domain);
