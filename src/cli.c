@@ -315,6 +315,8 @@ int cli_connectors(struct cli *cli, int argc, char **argv)
 	const char *slug = NULL, *entity = NULL, *action = NULL, *event = NULL;
 	if (argc > 0 && strcmp(argv[0], "import") == 0)
 		return cli_import(cli, argc - 1, argv + 1);
+	if (argc > 0 && strcmp(argv[0], "test") == 0)
+		return cli_conntest(cli, argc - 1, argv + 1);
 	for (int i = 0; i < argc; i++) {
 		const char **dst = strcmp(argv[i], "--entity") == 0   ? &entity
 				   : strcmp(argv[i], "--action") == 0 ? &action

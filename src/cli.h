@@ -22,6 +22,8 @@ int cli_call(struct cli *cli, int argc, char **argv);
 int cli_connectors(struct cli *cli, int argc, char **argv);
 /* connectors import SPEC (cli_import.c). */
 int cli_import(struct cli *cli, int argc, char **argv);
+/* connectors test SLUG (cli_conntest.c). */
+int cli_conntest(struct cli *cli, int argc, char **argv);
 int cli_check(struct cli *cli, int argc, char **argv);
 int cli_connections(struct cli *cli, int argc, char **argv);
 int cli_key(struct cli *cli, int argc, char **argv);

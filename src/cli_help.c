@@ -25,6 +25,7 @@ static const char main_usage[] =
 	"  connectors --entity E [--action A] [--event EV]\n"
 	"                                which connectors can do it\n"
 	"  connectors import SPEC        a connector from an OpenAPI or Postman file\n"
+	"  connectors test SLUG [--fix]  run its read-only actions; propose fixes\n"
 	"  check [FILE|DIR...]           validate connector files (default: the registry)\n"
 	"  connections ...               manage connections (see: connections --help)\n"
 	"  key rotate                    re-seal every stored secret under a new key\n"
@@ -192,7 +193,13 @@ static const struct help {
 	    "--entity E (with --action A, --event EV) lists those that can do it.\n"
 	    "connectors import SPEC [--slug S] [--only TAGS] [--exclude GLOB] [--out FILE]\n"
 	    "  [--merge EXISTING.json]: a connector file from an OpenAPI 3.x, Swagger 2.0\n"
-	    "  (JSON or YAML) or Postman v2.1 file; what is skipped, and why, on stderr.\n"),
+	    "  (JSON or YAML) or Postman v2.1 file; what is skipped, and why, on stderr.\n"
+	    "connectors test SLUG [--connection NAME] [--fix] [--json]: run every read-only\n"
+	    "  action against the connection (lists, then reads with a listed id, then a\n"
+	    "  second page); failures get a proposed change to the connector (auth\n"
+	    "  placement, base URL, paging parameters), tried before it is proposed.\n"
+	    "  --fix writes it to the file in your folder (FILE.bak kept) and tests again;\n"
+	    "  exit 1 when anything still fails.\n"),
 	SUB("check", "check [FILE|DIR...]",
 	    "Validate connector files against schemas/connector.schema.json and the\n"
 	    "rules the loader adds (default: the whole registry); exit 1 on a problem.\n"),

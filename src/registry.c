@@ -358,6 +358,13 @@ int registry_load_file(struct registry *r, const char *path, struct err *err)
 	return add_parsed(r, &p, err);
 }
 
+int registry_add_doc(struct registry *r, const char *path, json_t *doc, struct err *err)
+{
+	struct parsed p = {.path = (char *)path, .doc = doc};
+	err_init(&p.err);
+	return add_parsed(r, &p, err);
+}
+
 /* Parsing is most of loading a large registry: a few threads parse the
  * files of a folder at once, each taking the next unparsed file. */
 #define PARSE_THREADS 4
@@ -545,6 +552,15 @@ int registry_load_dir(struct registry *r, const char *dir, int missing_ok,
 	return failed;
 }
 
+char *registry_user_dir(void)
+{
+	const char *xdg = getenv("XDG_CONFIG_HOME");
+	const char *home = getenv("HOME");
+	if (xdg && *xdg)
+		return xasprintf("%s/switchboard/capabilities", xdg);
+	return xasprintf("%s/.config/switchboard/capabilities", home ? home : ".");
+}
+
 int registry_load_default(struct registry *r, const char *const *extra_dirs,
 			  registry_report_fn report, void *ctx)
 {
@@ -556,12 +572,7 @@ int registry_load_default(struct registry *r, const char *const *extra_dirs,
 	n = registry_load_dir(r, dir, 0, report, ctx);
 	failed += n > 0 ? n : 0;
 	free(dir);
-	const char *xdg = getenv("XDG_CONFIG_HOME");
-	const char *home = getenv("HOME");
-	if (xdg && *xdg)
-		dir = xasprintf("%s/switchboard/capabilities", xdg);
-	else
-		dir = xasprintf("%s/.config/switchboard/capabilities", home ? home : ".");
+	dir = registry_user_dir();
 	n = registry_load_dir(r, dir, 1, report, ctx);
 	failed += n > 0 ? n : 0;
 	free(dir);

@@ -32,12 +32,21 @@ const char *registry_datadir(void);
 /* Load one file: parse, validate, check names, fill defaults, and add it,
  * replacing a connector with the same slug. 0 or -1 with err. */
 int registry_load_file(struct registry *r, const char *path, struct err *err);
+/* Add a document already in memory (a draft: connectors test, the builder
+ * meta-tools) as registry_load_file does a file; path names it in messages
+ * and becomes the connector's path. Takes doc (stolen, even on failure).
+ * 0 or -1 with err. */
+int registry_add_doc(struct registry *r, const char *path, json_t *doc, struct err *err);
 /* Load every *.json in dir (names starting with "_" are registry data, not
  * connectors). Bad files are reported and skipped. Returns the number of
  * files that failed, or -1 when dir cannot be read (reported too, unless
  * missing_ok and it does not exist). */
 int registry_load_dir(struct registry *r, const char *dir, int missing_ok,
 		      registry_report_fn report, void *ctx);
+/* The user's own connector folder, $XDG_CONFIG_HOME/switchboard/capabilities
+ * (~/.config/... without it), where connectors test --fix and the builder's
+ * save write. A new string. */
+char *registry_user_dir(void);
 /* The built-in folder, $XDG_CONFIG_HOME/switchboard/capabilities,
  * $SWITCHBOARD_CAPABILITIES (':'-separated), then extra_dirs (NULL-ended). */
 int registry_load_default(struct registry *r, const char *const *extra_dirs,
