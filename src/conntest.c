@@ -254,8 +254,8 @@ static void base_candidate(json_t *out, json_t *seen, json_t *doc, const char *u
 	json_array_append_new(out, list);
 }
 
-/* The spec's servers first, then the origin under the usual prefixes, with
- * the current path after each and alone. */
+/* The spec's servers first, then the origin under the usual prefixes and
+ * the connector's slug, with the current path after each and alone. */
 static json_t *base_candidates(struct conntest *t, json_t *doc)
 {
 	json_t *out = json_array(), *seen = json_object();
@@ -275,16 +275,23 @@ static json_t *base_candidates(struct conntest *t, json_t *doc)
 	size_t plen = strlen(path);
 	while (plen && path[plen - 1] == '/')
 		plen--;
-	for (i = 0; prefixes[i]; i++) {
-		char *u = xasprintf("%.*s%s", (int)olen, base, prefixes[i]);
+	/* A gateway often mounts a vendor under its name: /stripe. */
+	const char *slug = json_string_value(json_object_get(doc, "slug"));
+	char *mount = xasprintf("/%s", slug ? slug : "api");
+	for (i = 0; prefixes[i] || mount; i++) {
+		const char *pre = prefixes[i] ? prefixes[i] : mount;
+		char *u = xasprintf("%.*s%s", (int)olen, base, pre);
 		base_candidate(out, seen, doc, u);
 		free(u);
-		if (plen && *prefixes[i]) {
-			u = xasprintf("%.*s%s%.*s", (int)olen, base, prefixes[i], (int)plen, path);
+		if (plen && *pre) {
+			u = xasprintf("%.*s%s%.*s", (int)olen, base, pre, (int)plen, path);
 			base_candidate(out, seen, doc, u);
 			free(u);
 		}
+		if (!prefixes[i])
+			break;
 	}
+	free(mount);
 done:
 	json_decref(seen);
 	return out;
