@@ -838,11 +838,13 @@ static void finish(struct conntest *t)
 		failed += strcmp(o, "failed") == 0;
 		skipped += strcmp(o, "skipped") == 0;
 	}
-	json_t *report = json_pack("{s:s, s:s?, s:I, s:I, s:I, s:O, s:O, s:b, s:i}", "connector",
-				   t->cur->c->slug, "connection", t->connection, "passed",
-				   (json_int_t)passed, "failed", (json_int_t)failed, "skipped",
-				   (json_int_t)skipped, "results", t->results, "problems",
-				   t->problems, "fixed", t->applied, "rounds", t->round + 1);
+	json_t *report =
+		json_pack("{s:s, s:I, s:I, s:I, s:O, s:O, s:b, s:i}", "connector", t->cur->c->slug,
+			  "passed", (json_int_t)passed, "failed", (json_int_t)failed, "skipped",
+			  (json_int_t)skipped, "results", t->results, "problems", t->problems,
+			  "fixed", t->applied, "rounds", t->round + 1);
+	if (t->connection)
+		json_object_set_new(report, "connection", json_string(t->connection));
 	if (t->applied) {
 		json_object_set(report, "connector_doc", t->doc);
 		json_object_set(report, "before", t->first);
