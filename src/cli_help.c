@@ -173,13 +173,15 @@ static const struct help {
 	const char *text;
 } helps[] = {
 	{"", main_usage},
-	SUB("serve", "serve",
+	SUB("serve", "serve [--builder]",
 	    "Serve MCP (JSON-RPC, one message a line) on stdin and stdout until stdin\n"
 	    "closes. An MCP client starts it; add it to one with, for example:\n"
 	    "  claude mcp add switchboard -- switchboard serve\n"
 	    "or an mcp.json entry {\"command\": \"switchboard\", \"args\": [\"serve\"]}.\n"
 	    "The global options (--connectors, --tools, --read-only, --mode ...) choose\n"
-	    "the tools it exposes; see: switchboard --help\n"),
+	    "the tools it exposes; see: switchboard --help\n"
+	    "--builder adds the connector builder's meta-tools (they write connector\n"
+	    "files): switchboard_connector_import, _test and _save.\n"),
 	SUB("tools", "tools [--json] [--all] [--connectors a,b] [--tools GLOB] ...",
 	    "List the tools serve would expose with these options: name, read/write/\n"
 	    "DELETE, title. --json prints their definitions as one JSON array.\n"),

@@ -26,7 +26,9 @@ struct target {
 enum phase { PH_TEST, PH_PROBE };
 
 struct conntest {
-	struct exec_env *env;
+	struct exec_env *env; /* &own */
+	struct exec_env own;  /* the caller's, without its per-call log scope
+			       * (whose call context is not ours) */
 	char *connection;
 	int fix;
 	json_t *servers;
@@ -519,6 +521,16 @@ static int status_of(json_t *e)
 	return (int)json_integer_value(json_object_get(e, "status"));
 }
 
+/* Does a list's error message name one of its paging parameters? */
+static int names_paging_param(struct conntest *t, json_t *e, const char *msg)
+{
+	const struct tool *x = target_tool(t->cur, json_string_value(json_object_get(e, "tool")));
+	json_t *pg = x ? connector_pagination(x->connector, x->action_doc) : NULL;
+	const char *lim = json_string_value(json_object_get(pg, "limit_param"));
+	const char *cur = json_string_value(json_object_get(pg, "cursor_param"));
+	return (lim && strstr(msg, lim)) || (cur && strstr(msg, cur));
+}
+
 /* Sort a round's failures; sets t->problem and t->candidates when one has
  * candidate fixes. Returns 1 when there is something to probe. */
 static int diagnose(struct conntest *t)
@@ -547,7 +559,7 @@ static int diagnose(struct conntest *t)
 		/* A list refused for its paging parameter is a paging problem. */
 		const char *msg = json_string_value(json_object_get(e, "message"));
 		if (!paging && (s == 400 || s == 422) && msg && strcmp(check, "list") == 0 &&
-		    (strstr(msg, "limit") || strstr(msg, "param")))
+		    names_paging_param(t, e, msg))
 			paging = e;
 	}
 	const char *kind = NULL, *summary = NULL;
@@ -862,7 +874,10 @@ struct conntest *conntest_start(struct exec_env *env, json_t *doc, const char *p
 				struct err *err)
 {
 	struct conntest *t = xcalloc(1, sizeof(*t));
-	t->env = env;
+	t->own = *env;
+	t->own.scope = NULL;
+	t->own.scope_ctx = NULL;
+	t->env = &t->own;
 	t->connection = o->connection ? xstrdup(o->connection) : NULL;
 	t->fix = o->fix;
 	t->servers = json_incref(o->servers); /* dropped in conntest_release */

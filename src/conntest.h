@@ -26,8 +26,8 @@ typedef void (*conntest_done_fn)(json_t *report, void *ctx);
 struct conntest;
 
 /* Start testing doc (borrowed; copied), the connector file at path (used
- * in messages). env (borrowed, must outlive the test) gives the HTTP client
- * and the store. done() is called once from the HTTP loop's callbacks, or
+ * in messages). env (copied; its http and store must outlive the test)
+ * gives the HTTP client and the store. done() is called once from the HTTP loop's callbacks, or
  * before this returns when nothing could be sent; the test frees itself
  * after calling it. Returns the test while it runs; NULL with err set when
  * doc is not a valid connector (done() not called), NULL with err empty
