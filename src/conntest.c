@@ -26,9 +26,7 @@ struct target {
 enum phase { PH_TEST, PH_PROBE };
 
 struct conntest {
-	struct exec_env *env; /* &own */
-	struct exec_env own;  /* the caller's, without its per-call log scope
-			       * (whose call context is not ours) */
+	struct exec_env *env; /* borrowed */
 	char *connection;
 	int fix;
 	json_t *servers;
@@ -874,10 +872,7 @@ struct conntest *conntest_start(struct exec_env *env, json_t *doc, const char *p
 				struct err *err)
 {
 	struct conntest *t = xcalloc(1, sizeof(*t));
-	t->own = *env;
-	t->own.scope = NULL;
-	t->own.scope_ctx = NULL;
-	t->env = &t->own;
+	t->env = env;
 	t->connection = o->connection ? xstrdup(o->connection) : NULL;
 	t->fix = o->fix;
 	t->servers = json_incref(o->servers); /* dropped in conntest_release */

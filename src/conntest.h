@@ -26,12 +26,12 @@ typedef void (*conntest_done_fn)(json_t *report, void *ctx);
 struct conntest;
 
 /* Start testing doc (borrowed; copied), the connector file at path (used
- * in messages). env (copied; its http and store must outlive the test)
- * gives the HTTP client and the store. done() is called once from the HTTP loop's callbacks, or
- * before this returns when nothing could be sent; the test frees itself
- * after calling it. Returns the test while it runs; NULL with err set when
- * doc is not a valid connector (done() not called), NULL with err empty
- * when it has already finished. */
+ * in messages). env (borrowed) gives the HTTP client and the store; it
+ * must outlive the test's last answer, and its scope hook, if any, must
+ * expect a struct conntest as its call context (best: none). done() is called once from the HTTP
+ * loop's callbacks, or before this returns when nothing could be sent; the test frees itself after
+ * calling it. Returns the test while it runs; NULL with err set when doc is not a valid connector
+ * (done() not called), NULL with err empty when it has already finished. */
 struct conntest *conntest_start(struct exec_env *env, json_t *doc, const char *path,
 				const struct conntest_opts *o, conntest_done_fn done, void *ctx,
 				struct err *err);

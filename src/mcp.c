@@ -96,6 +96,7 @@ struct mcp_core {
 	long long last_event_id;   /* events up to here have been announced */
 	struct confirm *confirm;   /* the user's yes before what cannot be undone */
 	int reload;                /* a connector was saved: read the folders again */
+	struct exec_env test_env;  /* switchboard_connector_test's */
 	struct registry **retired; /* registries replaced by a reload, freed at the end */
 	size_t nretired;
 	long long asks; /* requests we sent, for their ids */
@@ -592,8 +593,14 @@ static void builder_test(struct mcp_core *srv, const struct mcp_req *rq, const s
 		.fix = json_is_true(json_object_get(args, "fix")),
 		.servers = json_object_get(args, "servers"),
 	};
+	/* The server's env without its per-call log scope, whose context
+	 * would be a struct call; kept in the core, as exec reads it after a
+	 * test has ended. */
+	srv->test_env = srv->opt->exec;
+	srv->test_env.scope = NULL;
+	srv->test_env.scope_ctx = NULL;
 	struct call *c = call_new(srv, rq, t, meta);
-	struct conntest *x = conntest_start(&srv->opt->exec, doc, path, &o, test_done, c, &e);
+	struct conntest *x = conntest_start(&srv->test_env, doc, path, &o, test_done, c, &e);
 	if (x) {
 		c->test = x;
 	} else if (err_is_set(&e)) {
