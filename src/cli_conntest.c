@@ -158,7 +158,10 @@ static void print_report(json_t *report)
 			free(from);
 			free(to);
 		}
-		if (!json_array_size(json_object_get(e, "changes")))
+		if (strcmp(json_string_value(json_object_get(e, "problem")), "other") == 0)
+			cli_print("  nothing to change in the connector for these: see each "
+				  "failure's message\n");
+		else if (!json_array_size(json_object_get(e, "changes")))
 			cli_print("  no change to the connector made it pass\n");
 	}
 	json_t *before = json_object_get(report, "before");
