@@ -214,8 +214,64 @@ static void key_candidate(json_t *out, json_t *doc, int mi, const char *in, cons
 	json_array_append_new(out, list);
 }
 
+/* The default method's index when it is a bearer token; -1 otherwise. */
+static int bearer_method(json_t *doc)
+{
+	json_t *auth = json_object_get(doc, "auth");
+	const char *def = json_string_value(json_object_get(auth, "default"));
+	size_t i;
+	json_t *m;
+	int found = -1;
+	json_array_foreach(json_object_get(auth, "methods"), i, m) {
+		const char *type = json_string_value(json_object_get(m, "type"));
+		if (type && strcmp(type, "api_key") == 0)
+			return -1; /* one api_key method per connector */
+		if (def && type && strcmp(type, def) == 0 && strcmp(type, "bearer") == 0)
+			found = (int)i;
+	}
+	return found;
+}
+
+/* A bearer method always sends "Authorization: Bearer TOKEN"; a vendor that
+ * wants another scheme word (GitHub's "token") or header needs it as an
+ * api_key method with the same fields, which becomes the default. */
+static json_t *bearer_candidates(json_t *doc, int mi)
+{
+	static const char *const places[][3] = {
+		{"header", "Authorization", "token "}, {"header", "Authorization", "Token "},
+		{"header", "Authorization", ""},       {"header", "X-API-Key", ""},
+		{"query", "access_token", ""},
+	};
+	json_t *out = json_array();
+	json_t *m = json_array_get(json_object_get(json_object_get(doc, "auth"), "methods"),
+				   (size_t)mi);
+	json_t *fields = json_object_get(m, "fields");
+	const char *field = json_object_size(fields) == 1
+				    ? json_object_iter_key(json_object_iter(fields))
+				    : "token";
+	char p[64];
+	snprintf(p, sizeof(p), "/auth/methods/%d", mi);
+	for (size_t i = 0; i < sizeof(places) / sizeof(places[0]); i++) {
+		json_t *nm = json_deep_copy(m);
+		char *fmt = xasprintf("%s{%s}", places[i][2], field);
+		json_object_set_new(nm, "type", json_string("api_key"));
+		json_object_set_new(nm, "in", json_string(places[i][0]));
+		json_object_set_new(nm, "name", json_string(places[i][1]));
+		json_object_set_new(nm, "format", json_string(fmt));
+		free(fmt);
+		json_t *list = json_array();
+		change(list, doc, p, nm);
+		change(list, doc, "/auth/default", json_string("api_key"));
+		json_array_append_new(out, list);
+	}
+	return out;
+}
+
 static json_t *auth_candidates(json_t *doc)
 {
+	int bi = bearer_method(doc);
+	if (bi >= 0)
+		return bearer_candidates(doc, bi);
 	json_t *out = json_array();
 	int mi = key_method(doc);
 	if (mi < 0)
