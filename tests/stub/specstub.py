@@ -8,6 +8,7 @@ stub.py uses it when its script names a spec:
    "items": 3,                         (objects each list holds)
    "fixtures": "stripe-fixtures3.json",(optional, found like openapi: {"resources": {x-resourceId: object}},
                                         Stripe's stripe-fixtures3.json)
+   "delay_ms": 300,                    (optional: each answer waits this long)
    "errors": "stripe",                 (error bodies: Stripe's {"error": {message, type,
                                         param}}; default the spec's {"error": {code, message}})
    "misconfigure": {                    (the vendor differs from its spec on purpose)
@@ -52,6 +53,7 @@ class SpecVendor:
         self.key = script.get("key", "sk_test_123")
         self.items = int(script.get("items", 3))
         self.errors = script.get("errors", "spec")
+        self.delay_ms = int(script.get("delay_ms", 0))
         self.fixtures = {}
         fixtures = script.get("fixtures") and first_existing(script["fixtures"])
         if fixtures:
@@ -124,6 +126,12 @@ class SpecVendor:
         return got == (scheme + " " if scheme else "") + self.key
 
     def answer(self, method, path, query, headers):
+        reply = self.check_and_answer(method, path, query, headers)
+        if self.delay_ms:
+            reply["delay_ms"] = self.delay_ms
+        return reply
+
+    def check_and_answer(self, method, path, query, headers):
         if not (path == self.base or path.startswith(self.base + "/")):
             return self.error(404, "not_found",
                               "Unrecognized request URL (%s: %s)." % (method, path))
