@@ -405,6 +405,8 @@ int cli_connectors(struct cli *cli, int argc, char **argv)
 		return cli_connectors_create(cli, argc - 1, argv + 1);
 	if (argc > 0 && strcmp(argv[0], "edit") == 0)
 		return cli_connectors_edit(cli, argc - 1, argv + 1);
+	if (argc > 0 && strcmp(argv[0], "test") == 0)
+		return cli_conntest(cli, argc - 1, argv + 1);
 	for (int i = 0; i < argc; i++) {
 		const char **dst = strcmp(argv[i], "--entity") == 0   ? &entity
 				   : strcmp(argv[i], "--action") == 0 ? &action

@@ -25,6 +25,8 @@ int cli_import(struct cli *cli, int argc, char **argv);
 /* connectors create and connectors edit SLUG (cli_create.c). */
 int cli_connectors_create(struct cli *cli, int argc, char **argv);
 int cli_connectors_edit(struct cli *cli, int argc, char **argv);
+/* connectors test SLUG (cli_conntest.c). */
+int cli_conntest(struct cli *cli, int argc, char **argv);
 int cli_check(struct cli *cli, int argc, char **argv);
 int cli_connections(struct cli *cli, int argc, char **argv);
 int cli_key(struct cli *cli, int argc, char **argv);

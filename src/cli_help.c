@@ -28,6 +28,7 @@ static const char main_usage[] =
 	"  connectors create [--name NAME] ...\n"
 	"                                a new connector (asks on a terminal)\n"
 	"  connectors edit SLUG          your copy of a connector in $VISUAL/$EDITOR\n"
+	"  connectors test SLUG [--fix]  run its read-only actions; propose fixes\n"
 	"  check [FILE|DIR...]           validate connector files (default: the registry)\n"
 	"  connections ...               manage connections (see: connections --help)\n"
 	"  key rotate                    re-seal every stored secret under a new key\n"
@@ -175,13 +176,15 @@ static const struct help {
 	const char *text;
 } helps[] = {
 	{"", main_usage},
-	SUB("serve", "serve",
+	SUB("serve", "serve [--builder]",
 	    "Serve MCP (JSON-RPC, one message a line) on stdin and stdout until stdin\n"
 	    "closes. An MCP client starts it; add it to one with, for example:\n"
 	    "  claude mcp add switchboard -- switchboard serve\n"
 	    "or an mcp.json entry {\"command\": \"switchboard\", \"args\": [\"serve\"]}.\n"
 	    "The global options (--connectors, --tools, --read-only, --mode ...) choose\n"
-	    "the tools it exposes; see: switchboard --help\n"),
+	    "the tools it exposes; see: switchboard --help\n"
+	    "--builder adds the connector builder's meta-tools (they write connector\n"
+	    "files): switchboard_connector_import, _test and _save.\n"),
 	SUB("tools", "tools [--json] [--all] [--connectors a,b] [--tools GLOB] ...",
 	    "List the tools serve would expose with these options: name, read/write/\n"
 	    "DELETE, title. --json prints their definitions as one JSON array.\n"),
@@ -203,7 +206,14 @@ static const struct help {
 	    "  3.x, Swagger 2.0 (JSON or YAML) or Postman v2.1 file, or one fetched from\n"
 	    "  an https URL (plain http only from this machine; at most 64 MiB, 60 s,\n"
 	    "  5 redirects to other hosts); what is skipped, and why, on stderr.\n"
-	    "connectors create, connectors edit SLUG: see their --help.\n"),
+	    "connectors create, connectors edit SLUG: see their --help.\n"
+	    "connectors test SLUG [--connection NAME] [--fix] [--json]: run every read-only\n"
+	    "  action against the connection (lists, then reads with a listed id, then a\n"
+	    "  second page); failures get a proposed change to the connector (auth\n"
+	    "  placement, base URL, paging parameters), tried before it is proposed.\n"
+	    "  --fix writes it to the file in your folder (FILE.bak kept) and tests again;\n"
+	    "  exit 1 when anything still fails.\n"),
+
 	SUB("connectors create",
 	    "connectors create [--name NAME] [--slug SLUG] [--description TEXT]\n"
 	    "           [--domain HOST] [--visibility private|public] [--icon-url URL]\n"

@@ -236,6 +236,11 @@ static int parse_options(struct cli *cli, int argc, char **argv)
 
 static int cmd_serve(struct cli *cli, int argc, char **argv)
 {
+	if (argc == 1 && strcmp(argv[0], "--builder") == 0) {
+		/* The connector builder's meta-tools: they write connector files. */
+		cli->mcp.filter.builder = 1;
+		argc = 0;
+	}
 	if (argc > 0) {
 		fprintf(stderr, "switchboard: serve takes no arguments, got '%s'\n", argv[0]);
 		cli_help_suggest(NULL, argv[0]);

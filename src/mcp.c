@@ -9,6 +9,7 @@
 
 #include "confirm.h"
 #include "conns.h"
+#include "conntest.h"
 #include "jsonrpc.h"
 #include "log.h"
 #include "mcp_results.h"
@@ -17,6 +18,7 @@
 #include "result.h"
 #include "schema.h"
 #include "store.h"
+#include "tools_builder.h"
 #include "webhook.h"
 
 #define STORE_CHECK_MS 200 /* a new event reaches subscribers within this */
@@ -50,6 +52,7 @@ struct call {
 	struct mcp_req rq;      /* id, client_caps, client_info owned; params NULL */
 	json_t *progress_token; /* owned, may be NULL */
 	struct exec_call *exec;
+	struct conntest *test; /* switchboard_connector_test's run, or NULL */
 	struct mcp_core *srv;
 	char *tool; /* owned: the tool's name */
 	struct call *next;
@@ -88,11 +91,15 @@ struct mcp_core {
 	int log_level; /* logging/setLevel (initialize era): index into levels, -1 = none */
 	long long store_version;
 	long long next_store_check;
-	json_t *subscriptions;   /* resources/subscribe: object uri -> true */
-	struct results *results; /* results:// resources */
-	long long last_event_id; /* events up to here have been announced */
-	struct confirm *confirm; /* the user's yes before what cannot be undone */
-	long long asks;          /* requests we sent, for their ids */
+	json_t *subscriptions;     /* resources/subscribe: object uri -> true */
+	struct results *results;   /* results:// resources */
+	long long last_event_id;   /* events up to here have been announced */
+	struct confirm *confirm;   /* the user's yes before what cannot be undone */
+	int reload;                /* a connector was saved: read the folders again */
+	struct exec_env test_env;  /* switchboard_connector_test's */
+	struct registry **retired; /* registries replaced by a reload, freed at the end */
+	size_t nretired;
+	long long asks; /* requests we sent, for their ids */
 };
 
 static void send_and_free(struct mcp_core *srv, json_t *msg)
@@ -541,9 +548,148 @@ static void describe_tools(struct mcp_core *srv, const struct mcp_req *rq, json_
 	buf_release(&unknown);
 }
 
+/* A builder tool's result, checked against its outputSchema as exec checks
+ * a generated tool's (a mismatch is our bug, and the tests look for it). */
+static void builder_reply(const struct mcp_req *rq, const struct tool *t, json_t *result)
+{
+	struct err e;
+	err_init(&e);
+	if (result_check_output(result, json_object_get(tools_def(t), "outputSchema"), &e) < 0)
+		log_error("tool %s: result does not match its outputSchema: %s", t->name, e.msg);
+	reply(rq, result);
+}
+
+static struct call *call_new(struct mcp_core *srv, const struct mcp_req *rq, const struct tool *t,
+			     json_t *meta);
+
+static void test_done(json_t *report, void *ctx)
+{
+	struct call *c = ctx;
+	c->test = NULL;
+	const struct tool *t = tools_find(c->srv->tools, TOOLS_BUILDER_TEST);
+	json_t *result = result_success(report);
+	if (t)
+		builder_reply(&c->rq, t, result);
+	else
+		reply(&c->rq, result);
+	unlink_call(c->srv, c);
+}
+
+/* switchboard_connector_test: on the HTTP loop, as a call (cancellable,
+ * answered when its last request is in), never blocking it. */
+static void builder_test(struct mcp_core *srv, const struct mcp_req *rq, const struct tool *t,
+			 json_t *args, json_t *meta)
+{
+	struct err e;
+	err_init(&e);
+	const char *path = NULL;
+	json_t *doc = tools_builder_test_doc(srv->reg, args, &path, &e);
+	if (!doc) {
+		reply(rq, result_error(e.msg, NULL));
+		return;
+	}
+	struct conntest_opts o = {
+		.connection = json_string_value(json_object_get(args, "connection")),
+		.fix = json_is_true(json_object_get(args, "fix")),
+		.servers = json_object_get(args, "servers"),
+	};
+	/* The server's env without its per-call log scope, whose context
+	 * would be a struct call; kept in the core, as exec reads it after a
+	 * test has ended. */
+	srv->test_env = srv->opt->exec;
+	srv->test_env.scope = NULL;
+	srv->test_env.scope_ctx = NULL;
+	struct call *c = call_new(srv, rq, t, meta);
+	struct conntest *x = conntest_start(&srv->test_env, doc, path, &o, test_done, c, &e);
+	if (x) {
+		c->test = x;
+	} else if (err_is_set(&e)) {
+		char *msg = xasprintf("not a valid connector: %s", e.msg);
+		reply(rq, result_error(msg, NULL));
+		free(msg);
+		unlink_call(srv, c);
+	} /* else it has answered already (nothing could be sent) and freed c */
+}
+
+/* Read the connector folders again (a connector was saved) and rebuild the
+ * tools, announcing a changed list. The old registry is kept until the end:
+ * a browser connect in progress may hold one of its connectors. Only when
+ * no call is in flight (calls hold tools). */
+static void reload_registry(struct mcp_core *srv)
+{
+	json_t *before = json_array();
+	for (size_t i = 0; i < tools_visible_count(srv->tools); i++)
+		json_array_append(before, tools_def(tools_visible_at(srv->tools, i)));
+	struct registry *r = registry_new(), *old = srv->reg;
+	registry_load_default(r, srv->opt->capability_dirs, report_bad_file, NULL);
+	srv->reg = r;
+	struct err e;
+	err_init(&e);
+	if (rebuild_tools(srv, &e) < 0) {
+		log_warn("%s", e.msg);
+		srv->reg = old;
+		registry_free(r);
+		json_decref(before);
+		return;
+	}
+	srv->retired = xrealloc(srv->retired, (srv->nretired + 1) * sizeof(*srv->retired));
+	srv->retired[srv->nretired++] = old;
+	srv->reload = 0;
+	json_t *after = json_array();
+	for (size_t i = 0; i < tools_visible_count(srv->tools); i++)
+		json_array_append(after, tools_def(tools_visible_at(srv->tools, i)));
+	if (!json_equal(before, after))
+		announce(srv, "notifications/tools/list_changed", NULL);
+	json_decref(before);
+	json_decref(after);
+}
+
+/* switchboard_connector_save: the file is written, the answer sent, then
+ * the registry read again and the new tools announced (at the next tick
+ * when calls in flight hold the old tools). */
+static void builder_save(struct mcp_core *srv, const struct mcp_req *rq, const struct tool *t,
+			 json_t *args)
+{
+	int saved = 0;
+	json_t *result = tools_builder_save(srv->reg, args, &saved);
+	if (saved) {
+		/* Usable at once when a connection is there (its environment
+		 * variables, or one stored for that slug earlier). */
+		json_t *doc = json_deep_copy(json_object_get(args, "connector"));
+		struct registry *one = registry_new();
+		struct err e;
+		err_init(&e);
+		int connected = 0;
+		if (registry_add_doc(one, "saved", doc, &e) == 0) {
+			json_t *names = conns_names(registry_at(one, 0), srv->store);
+			connected = json_array_size(names) > 0;
+			json_decref(names);
+		}
+		registry_free(one);
+		json_object_set_new(json_object_get(result, "structuredContent"), "connected",
+				    json_boolean(connected));
+		srv->reload = 1;
+	}
+	builder_reply(rq, t, result); /* before the reload frees t */
+	if (srv->reload && !srv->calls)
+		reload_registry(srv);
+}
+
 static void call_meta(struct mcp_core *srv, const struct mcp_req *rq, const struct tool *t,
 		      json_t *args, json_t *meta)
 {
+	if (strcmp(t->name, TOOLS_BUILDER_IMPORT) == 0) {
+		builder_reply(rq, t, tools_builder_import(args));
+		return;
+	}
+	if (strcmp(t->name, TOOLS_BUILDER_TEST) == 0) {
+		builder_test(srv, rq, t, args, meta);
+		return;
+	}
+	if (strcmp(t->name, TOOLS_BUILDER_SAVE) == 0) {
+		builder_save(srv, rq, t, args);
+		return;
+	}
 	const char *name = json_string_value(json_object_get(args, "name"));
 	if (strcmp(t->name, "switchboard_search") == 0) {
 		json_t *found =
@@ -591,6 +737,24 @@ static void call_meta(struct mcp_core *srv, const struct mcp_req *rq, const stru
 	json_decref(empty);
 }
 
+/* A call answered later: in srv->calls until unlink_call. */
+static struct call *call_new(struct mcp_core *srv, const struct mcp_req *rq, const struct tool *t,
+			     json_t *meta)
+{
+	struct call *c = xcalloc(1, sizeof(*c));
+	c->rq = *rq; /* the references below are dropped in unlink_call */
+	c->rq.params = NULL;
+	json_incref(c->rq.id);
+	json_incref(c->rq.client_caps);
+	json_incref(c->rq.client_info);
+	c->progress_token = json_incref(json_object_get(meta, "progressToken")); /* likewise */
+	c->srv = srv;
+	c->tool = xstrdup(t->name);
+	c->next = srv->calls;
+	srv->calls = c;
+	return c;
+}
+
 static void call_tool(struct mcp_core *srv, const struct mcp_req *rq, const struct tool *t,
 		      json_t *args, json_t *meta)
 {
@@ -624,17 +788,7 @@ static void call_tool(struct mcp_core *srv, const struct mcp_req *rq, const stru
 		reply(rq, answer);
 		return;
 	}
-	struct call *c = xcalloc(1, sizeof(*c));
-	c->rq = *rq; /* the references below are dropped in unlink_call */
-	c->rq.params = NULL;
-	json_incref(c->rq.id);
-	json_incref(c->rq.client_caps);
-	json_incref(c->rq.client_info);
-	c->progress_token = json_incref(json_object_get(meta, "progressToken")); /* likewise */
-	c->srv = srv;
-	c->tool = xstrdup(t->name);
-	c->next = srv->calls;
-	srv->calls = c;
+	struct call *c = call_new(srv, rq, t, meta);
 	if (elicit) {
 		/* Ask, and keep serving: confirm_answered goes on. A waiting call
 		 * holds its tool, so the tools are not rebuilt meanwhile. */
@@ -730,6 +884,7 @@ static void cancel(struct mcp_core *srv, json_t *params)
 			log_debug("request cancelled by the client");
 			if (c->exec)
 				exec_cancel(c->exec);
+			conntest_cancel(c->test);
 			unlink_call(srv, c);
 			return;
 		}
@@ -1080,6 +1235,8 @@ void mcp_core_tick(struct mcp_core *srv)
 	exec_poll(&srv->opt->exec);
 	watch_connects(srv);
 	watch_store(srv);
+	if (srv->reload && !srv->calls)
+		reload_registry(srv);
 }
 
 int mcp_core_busy(const struct mcp_core *srv)
@@ -1164,6 +1321,7 @@ void mcp_core_free(struct mcp_core *srv)
 	while (srv->calls) {
 		if (srv->calls->exec)
 			exec_cancel(srv->calls->exec);
+		conntest_cancel(srv->calls->test);
 		unlink_call(srv, srv->calls);
 	}
 	exec_shutdown();
@@ -1172,6 +1330,9 @@ void mcp_core_free(struct mcp_core *srv)
 	http_free(srv->http);
 	store_free(srv->store);
 	registry_free(srv->reg);
+	for (size_t i = 0; i < srv->nretired; i++)
+		registry_free(srv->retired[i]);
+	free(srv->retired);
 	json_decref(srv->subscriptions);
 	json_decref(srv->legacy_caps);
 	json_decref(srv->legacy_info);
@@ -1214,6 +1375,7 @@ void mcp_core_fuzz_settle(struct mcp_core *srv)
 	while (srv->calls) {
 		if (srv->calls->exec)
 			exec_cancel(srv->calls->exec);
+		conntest_cancel(srv->calls->test);
 		unlink_call(srv, srv->calls);
 	}
 }

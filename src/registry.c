@@ -364,6 +364,13 @@ int registry_load_file(struct registry *r, const char *path, struct err *err)
 	return add_parsed(r, &p, err);
 }
 
+int registry_add_doc(struct registry *r, const char *path, json_t *doc, struct err *err)
+{
+	struct parsed p = {.path = (char *)path, .doc = doc};
+	err_init(&p.err);
+	return add_parsed(r, &p, err);
+}
+
 /* Parsing is most of loading a large registry: a few threads parse the
  * files of a folder at once, each taking the next unparsed file. */
 #define PARSE_THREADS 4

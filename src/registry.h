@@ -32,6 +32,11 @@ const char *registry_datadir(void);
 /* Load one file: parse, validate, check names, fill defaults, and add it,
  * replacing a connector with the same slug. 0 or -1 with err. */
 int registry_load_file(struct registry *r, const char *path, struct err *err);
+/* Add a document already in memory (a draft: connectors test, the builder
+ * meta-tools) as registry_load_file does a file; path names it in messages
+ * and becomes the connector's path. Takes doc (stolen, even on failure).
+ * 0 or -1 with err. */
+int registry_add_doc(struct registry *r, const char *path, json_t *doc, struct err *err);
 /* Load every *.json in dir (names starting with "_" are registry data, not
  * connectors). Bad files are reported and skipped. Returns the number of
  * files that failed, or -1 when dir cannot be read (reported too, unless

@@ -9,6 +9,7 @@
 
 #include "log.h"
 #include "search.h"
+#include "tools_builder.h"
 #include "webhook.h"
 
 /* Keys in a parameter declaration that are ours, not JSON Schema. */
@@ -556,8 +557,23 @@ static void build_meta(struct toolset *ts, const struct tools_filter *f)
 		t.input_made = json_object_get(def, "inputSchema");
 		push(&ts->meta, &ts->nmeta, &alloc, &t);
 	}
+	json_t *defs = f->builder ? tools_builder_defs() : NULL;
+	size_t di;
+	json_t *def;
+	json_array_foreach(defs, di, def) {
+		struct tool t = {0};
+		t.name = xstrdup(json_string_value(json_object_get(def, "name")));
+		t.meta = 1;
+		t.def_made = json_incref(def); /* dropped in tool_release */
+		t.input_made = json_object_get(def, "inputSchema");
+		push(&ts->meta, &ts->nmeta, &alloc, &t);
+	}
+	json_decref(defs);
 	/* Pointers only now: push may have moved the array. */
+	size_t nb = 0;
 	for (size_t i = 3; i < ts->nmeta; i++) {
+		if (strncmp(ts->meta[i].name, "switchboard_connector_", 22) == 0 && nb < 3)
+			ts->builder_tools[nb++] = &ts->meta[i];
 		const char *n = ts->meta[i].name;
 		if (strcmp(n, TOOLS_CONNECTIONS) == 0)
 			ts->conn_tool = &ts->meta[i];
@@ -701,9 +717,13 @@ void tools_free(struct toolset *t)
 }
 
 /* The meta-tools shown beside the generated ones outside discover mode. */
-static size_t extras(const struct toolset *t, const struct tool *out[3])
+#define EXTRAS_MAX 6
+static size_t extras(const struct toolset *t, const struct tool *out[EXTRAS_MAX])
 {
 	size_t n = 0;
+	for (size_t i = 0; i < 3; i++)
+		if (t->builder_tools[i])
+			out[n++] = t->builder_tools[i];
 	if (t->conn_tool)
 		out[n++] = t->conn_tool;
 	if (t->connect_tool)
@@ -715,13 +735,13 @@ static size_t extras(const struct toolset *t, const struct tool *out[3])
 
 size_t tools_visible_count(const struct toolset *t)
 {
-	const struct tool *x[3];
+	const struct tool *x[EXTRAS_MAX];
 	return t->discover ? t->nfeatured + t->nmeta : t->n + extras(t, x);
 }
 
 const struct tool *tools_visible_at(const struct toolset *t, size_t i)
 {
-	const struct tool *x[3];
+	const struct tool *x[EXTRAS_MAX];
 	if (i >= tools_visible_count(t))
 		return NULL;
 	if (t->discover)
@@ -740,7 +760,8 @@ const struct tool *tools_find(const struct toolset *t, const char *name)
 	for (size_t i = 0; i < t->nmeta; i++)
 		if (strcmp(t->meta[i].name, name) == 0 &&
 		    (t->discover || &t->meta[i] == t->conn_tool || &t->meta[i] == t->events_tool ||
-		     &t->meta[i] == t->connect_tool))
+		     &t->meta[i] == t->connect_tool ||
+		     strncmp(t->meta[i].name, "switchboard_connector_", 22) == 0))
 			return &t->meta[i];
 	return NULL;
 }

@@ -21,6 +21,8 @@ struct tools_filter {
 			  meta-tools alone when more than this many are featured */
 	int events;    /* show switchboard_events (the store holds events) */
 	int connect;   /* show switchboard_connect (it can connect something) */
+	int builder;   /* serve --builder: the connector builder's meta-tools
+			  (tools_builder.h), shown in every mode */
 };
 
 /* Where connection names come from: returns a new JSON array of the
@@ -64,13 +66,14 @@ struct toolset {
 	size_t nfeatured;
 	struct tool *meta; /* the meta-tools */
 	size_t nmeta;
-	const struct tool *conn_tool;    /* switchboard_connections, shown in every mode
-					    unless filtered out; NULL then */
-	const struct tool *events_tool;  /* switchboard_events, shown once events exist */
-	const struct tool *connect_tool; /* switchboard_connect, shown once an OAuth app
-					    is stored (or with --all) */
-	size_t *by_name;                 /* open addressing by name: slot = 1 + index into tools,
-					    0 empty; by_name_cap slots, a power of two */
+	const struct tool *conn_tool;        /* switchboard_connections, shown in every mode
+						unless filtered out; NULL then */
+	const struct tool *events_tool;      /* switchboard_events, shown once events exist */
+	const struct tool *connect_tool;     /* switchboard_connect, shown once an OAuth app
+						is stored (or with --all) */
+	const struct tool *builder_tools[3]; /* serve --builder's, or NULL */
+	size_t *by_name; /* open addressing by name: slot = 1 + index into tools,
+			    0 empty; by_name_cap slots, a power of two */
 	size_t by_name_cap;
 };
 

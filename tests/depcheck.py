@@ -34,7 +34,7 @@ SUBSYSTEMS = [
     ("auth", "auth"), ("auth/*", "auth"),
     ("oauth_hooks", "quirks"), ("oauth*", "oauth"), ("connect_page", "oauth"),
     ("hooks*", "quirks"),
-    ("conns", "call"), ("request", "call"), ("result", "call"), ("exec", "call"),
+    ("conns", "call"), ("conntest", "call"), ("request", "call"), ("result", "call"), ("exec", "call"),
     ("webhook*", "events"),
     ("mail", "mail"), ("imap", "mail"), ("mime*", "mail"),
     ("jsonrpc", "mcp"), ("mcp*", "mcp"), ("tools*", "mcp"), ("search", "mcp"),

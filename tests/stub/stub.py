@@ -18,6 +18,8 @@ A reply:
    "delay_ms": 200, "drop": true (close the connection without answering),
    "chunked": false}
 "$STUB_URL" in bodies and header values becomes http://127.0.0.1:PORT.
+A script with "openapi" instead is a vendor generated from that spec, which
+checks each request against it and can be misconfigured (specstub.py).
 Unmatched requests get 404 {"error": "no route"}.
 
 The most requests ever in flight at once (arrived, not yet answered) is
@@ -94,7 +96,13 @@ class Route:
 class Stub:
     def __init__(self, script, record, done=None):
         with open(script) as f:
-            self.routes = [Route(r) for r in json.load(f).get("routes", [])]
+            doc = json.load(f)
+        self.routes = [Route(r) for r in doc.get("routes", [])]
+        self.vendor = None
+        if "openapi" in doc:
+            sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+            import specstub
+            self.vendor = specstub.SpecVendor(doc)
         self.record_path = record
         self.done_path = done
         self.record_lock = threading.Lock()
@@ -194,7 +202,9 @@ class Handler(BaseHTTPRequestHandler):
             "raw_body": raw.decode("utf-8", errors="replace"),
         })
         route = stub.find(self.command, url.path, query)
-        if route is None:
+        if stub.vendor is not None and route is None:
+            reply = stub.vendor.answer(self.command, url.path, query, headers)
+        elif route is None:
             reply = {"status": 404, "json": {"error": "no route", "method": self.command,
                                              "path": url.path}}
         else:

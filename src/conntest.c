@@ -1,0 +1,966 @@
+/* conntest.c - connectors test: a connector's read-only actions run one at a
+ * time against a real connection (lists first, then reads with an id from a
+ * list, then a second page), the failures sorted into auth, base URL and
+ * pagination, and candidate changes to the connector's data tried until one
+ * passes (a probe). Every step is a callback of the caller's HTTP loop. */
+#include "conntest.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "conns.h"
+#include "jsonx.h"
+#include "result.h"
+
+#define CONNTEST_ROUNDS 4 /* a fix may reveal the next problem */
+
+/* A connector document loaded on its own, with a tool per action. */
+struct target {
+	struct registry *reg;
+	const struct connector *c;
+	struct tool *tools;
+	size_t n;
+	struct target *next; /* kept until the test ends: a call may hold a tool */
+};
+
+enum phase { PH_TEST, PH_PROBE };
+
+struct conntest {
+	struct exec_env *env; /* borrowed */
+	char *connection;
+	int fix;
+	json_t *servers;
+	char *path;
+	json_t *doc;          /* the document as fixed so far */
+	struct target *cur;   /* doc's */
+	struct target *probe; /* the candidate's being probed */
+	struct target *all;   /* every target made, freed at the end */
+	enum phase phase;
+	int round;
+	json_t *queue;      /* jobs {tool, check, args, probe?} */
+	json_t *job;        /* the one running */
+	json_t *results;    /* this round's */
+	json_t *first;      /* the first round's, once a fix is adopted */
+	json_t *problems;   /* every round's */
+	json_t *problem;    /* the one being probed (borrowed from problems) */
+	json_t *candidates; /* its candidate change lists */
+	size_t cand;        /* the one being probed */
+	json_t *probe_job;  /* what a probe runs: {tool, args, check} */
+	json_t *result;     /* a finished call's result, not yet handled */
+	struct exec_call *exec;
+	int starting, applied;
+	int *alive; /* conntest_start's, while it runs pump */
+	conntest_done_fn done;
+	void *ctx;
+};
+
+/* ---- targets ---- */
+
+static void target_free(struct target *g)
+{
+	if (!g)
+		return;
+	for (size_t i = 0; i < g->n; i++) {
+		free(g->tools[i].name);
+		json_decref(g->tools[i].def_made);
+		json_decref(g->tools[i].connections);
+	}
+	free(g->tools);
+	registry_free(g->reg);
+	free(g);
+}
+
+static struct target *target_new(struct conntest *t, json_t *doc, struct err *err)
+{
+	struct target *g = xcalloc(1, sizeof(*g));
+	g->reg = registry_new();
+	if (registry_add_doc(g->reg, t->path, json_deep_copy(doc), err) < 0) {
+		target_free(g);
+		return NULL;
+	}
+	g->c = registry_at(g->reg, 0);
+	size_t alloc = 0;
+	const char *en;
+	json_t *ent;
+	json_object_foreach(connector_entities(g->c), en, ent) {
+		json_t *acts = json_object_get(ent, "actions");
+		const char *lead = json_object_get(acts, "list")
+					   ? "list"
+					   : json_object_iter_key(json_object_iter(acts));
+		const char *an;
+		json_t *act;
+		json_object_foreach(acts, an, act) {
+			if (g->n == alloc) {
+				alloc = alloc ? alloc * 2 : 16;
+				g->tools = xrealloc(g->tools, alloc * sizeof(*g->tools));
+			}
+			struct tool *x = &g->tools[g->n++];
+			memset(x, 0, sizeof(*x));
+			x->name = xasprintf("%s_%s_%s", g->c->slug, en, an);
+			x->connector = g->c;
+			x->entity = en;
+			x->action = an;
+			x->action_doc = act;
+			x->entity_doc = ent;
+			x->lead = strcmp(an, lead) == 0;
+			x->connections = conns_names(g->c, t->env->store);
+			x->is_list = action_is_list(g->c, an, act);
+			x->destructive = registry_action_destructive(g->reg, an, act);
+			x->idempotent = registry_action_idempotent(g->reg, an, act);
+		}
+	}
+	g->next = t->all;
+	t->all = g;
+	return g;
+}
+
+static const struct tool *target_tool(const struct target *g, const char *name)
+{
+	for (size_t i = 0; name && i < g->n; i++)
+		if (strcmp(g->tools[i].name, name) == 0)
+			return &g->tools[i];
+	return NULL;
+}
+
+/* ---- documents ---- */
+
+static int set_pointer(json_t *doc, const char *path, json_t *value)
+{
+	const char *slash = strrchr(path, '/');
+	if (!slash) {
+		json_decref(value);
+		return -1;
+	}
+	char *parent_path = xstrndup(path, (size_t)(slash - path));
+	json_t *parent = *parent_path ? jsonx_pointer(doc, parent_path) : doc;
+	free(parent_path);
+	long idx;
+	if (json_is_object(parent))
+		return json_object_set_new(parent, slash + 1, value);
+	if (json_is_array(parent) && parse_long(slash + 1, &idx) == 0 && idx >= 0)
+		return json_array_set_new(parent, (size_t)idx, value);
+	json_decref(value);
+	return -1;
+}
+
+int conntest_apply(json_t *doc, json_t *changes)
+{
+	size_t i;
+	json_t *ch;
+	json_array_foreach(changes, i, ch) {
+		const char *path = json_string_value(json_object_get(ch, "path"));
+		json_t *to = json_object_get(ch, "to");
+		if (!path || !to || set_pointer(doc, path, json_incref(to)) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* A change of path in doc to value (stolen), appended to list. */
+static void change(json_t *list, json_t *doc, const char *path, json_t *value)
+{
+	json_t *from = jsonx_pointer(doc, path);
+	if (from && json_equal(from, value)) {
+		json_decref(value);
+		return; /* as it is */
+	}
+	json_array_append_new(
+		list, json_pack("{s:s, s:O?, s:o}", "path", path, "from", from, "to", value));
+}
+
+/* ---- candidates: the changes a problem's probes try ---- */
+
+static const char *const key_names[] = {"X-API-Key",    "Authorization", "Api-Key",
+					"X-Auth-Token", "apikey",        NULL};
+static const char *const key_schemes[] = {"", "Bearer ", "Token ", "token ", "Basic ", NULL};
+static const char *const key_query[] = {"api_key", "key", "apikey", "access_token", "token", NULL};
+
+/* The default method's index when it places a key (api_key); -1 otherwise. */
+static int key_method(json_t *doc)
+{
+	json_t *auth = json_object_get(doc, "auth");
+	const char *def = json_string_value(json_object_get(auth, "default"));
+	size_t i;
+	json_t *m;
+	json_array_foreach(json_object_get(auth, "methods"), i, m) {
+		const char *type = json_string_value(json_object_get(m, "type"));
+		if (def && type && strcmp(type, def) == 0)
+			return strcmp(type, "api_key") == 0 ? (int)i : -1;
+	}
+	return -1;
+}
+
+static void key_candidate(json_t *out, json_t *doc, int mi, const char *in, const char *name,
+			  const char *format)
+{
+	json_t *m = json_array_get(json_object_get(json_object_get(doc, "auth"), "methods"),
+				   (size_t)mi);
+	const char *cin = json_string_value(json_object_get(m, "in"));
+	const char *cname = json_string_value(json_object_get(m, "name"));
+	const char *cformat = json_string_value(json_object_get(m, "format"));
+	if (strcmp(cin ? cin : "header", in) == 0 &&
+	    strcasecmp(cname ? cname : "X-API-Key", name) == 0 &&
+	    strcmp(cformat ? cformat : "{api_key}", format) == 0)
+		return; /* what failed */
+	json_t *list = json_array();
+	char p[64];
+	snprintf(p, sizeof(p), "/auth/methods/%d/in", mi);
+	change(list, doc, p, json_string(in));
+	snprintf(p, sizeof(p), "/auth/methods/%d/name", mi);
+	change(list, doc, p, json_string(name));
+	snprintf(p, sizeof(p), "/auth/methods/%d/format", mi);
+	change(list, doc, p, json_string(format));
+	json_array_append_new(out, list);
+}
+
+/* The default method's index when it is a bearer token; -1 otherwise. */
+static int bearer_method(json_t *doc)
+{
+	json_t *auth = json_object_get(doc, "auth");
+	const char *def = json_string_value(json_object_get(auth, "default"));
+	size_t i;
+	json_t *m;
+	int found = -1;
+	json_array_foreach(json_object_get(auth, "methods"), i, m) {
+		const char *type = json_string_value(json_object_get(m, "type"));
+		if (type && strcmp(type, "api_key") == 0)
+			return -1; /* one api_key method per connector */
+		if (def && type && strcmp(type, def) == 0 && strcmp(type, "bearer") == 0)
+			found = (int)i;
+	}
+	return found;
+}
+
+/* A bearer method always sends "Authorization: Bearer TOKEN"; a vendor that
+ * wants another scheme word (GitHub's "token") or header needs it as an
+ * api_key method with the same fields, which becomes the default. */
+static json_t *bearer_candidates(json_t *doc, int mi)
+{
+	static const char *const places[][3] = {
+		{"header", "Authorization", "token "}, {"header", "Authorization", "Token "},
+		{"header", "Authorization", ""},       {"header", "X-API-Key", ""},
+		{"query", "access_token", ""},
+	};
+	json_t *out = json_array();
+	json_t *m = json_array_get(json_object_get(json_object_get(doc, "auth"), "methods"),
+				   (size_t)mi);
+	json_t *fields = json_object_get(m, "fields");
+	const char *field = json_object_size(fields) == 1
+				    ? json_object_iter_key(json_object_iter(fields))
+				    : "token";
+	char p[64];
+	snprintf(p, sizeof(p), "/auth/methods/%d", mi);
+	for (size_t i = 0; i < sizeof(places) / sizeof(places[0]); i++) {
+		json_t *nm = json_deep_copy(m);
+		char *fmt = xasprintf("%s{%s}", places[i][2], field);
+		json_object_set_new(nm, "type", json_string("api_key"));
+		json_object_set_new(nm, "in", json_string(places[i][0]));
+		json_object_set_new(nm, "name", json_string(places[i][1]));
+		json_object_set_new(nm, "format", json_string(fmt));
+		free(fmt);
+		json_t *list = json_array();
+		change(list, doc, p, nm);
+		change(list, doc, "/auth/default", json_string("api_key"));
+		json_array_append_new(out, list);
+	}
+	return out;
+}
+
+static json_t *auth_candidates(json_t *doc)
+{
+	int bi = bearer_method(doc);
+	if (bi >= 0)
+		return bearer_candidates(doc, bi);
+	json_t *out = json_array();
+	int mi = key_method(doc);
+	if (mi < 0)
+		return out;
+	json_t *m = json_array_get(json_object_get(json_object_get(doc, "auth"), "methods"),
+				   (size_t)mi);
+	/* The key's placeholder stays: "{api_key}" of "Bearer {api_key}". */
+	const char *f = json_string_value(json_object_get(m, "format"));
+	const char *open = f ? strchr(f, '{') : NULL, *close = open ? strchr(open, '}') : NULL;
+	char *ph = close ? xstrndup(open, (size_t)(close - open + 1)) : xstrdup("{api_key}");
+	for (size_t i = 0; key_names[i]; i++) {
+		for (size_t k = 0; key_schemes[k]; k++) {
+			/* A scheme word belongs in Authorization only. */
+			if (*key_schemes[k] && strcmp(key_names[i], "Authorization") != 0)
+				continue;
+			char *fmt = xasprintf("%s%s", key_schemes[k], ph);
+			key_candidate(out, doc, mi, "header", key_names[i], fmt);
+			free(fmt);
+		}
+	}
+	for (size_t i = 0; key_query[i]; i++)
+		key_candidate(out, doc, mi, "query", key_query[i], ph);
+	free(ph);
+	return out;
+}
+
+static const char *const prefixes[] = {"",        "/v1",     "/v2",   "/v3",      "/api", "/api/v1",
+				       "/api/v2", "/api/v3", "/rest", "/rest/v1", NULL};
+
+static void base_candidate(json_t *out, json_t *seen, json_t *doc, const char *url)
+{
+	if (json_object_get(seen, url))
+		return;
+	json_object_set_new(seen, url, json_true());
+	json_t *list = json_array();
+	change(list, doc, "/base_url", json_string(url));
+	json_array_append_new(out, list);
+}
+
+/* The spec's servers first, then the origin under the usual prefixes and
+ * the connector's slug, with the current path after each and alone. */
+static json_t *base_candidates(struct conntest *t, json_t *doc)
+{
+	json_t *out = json_array(), *seen = json_object();
+	const char *base = json_string_value(json_object_get(doc, "base_url"));
+	if (!base || strchr(base, '{'))
+		goto done; /* a template: its parts are the connection's */
+	json_object_set_new(seen, base, json_true());
+	size_t i;
+	json_t *v;
+	json_array_foreach(t->servers, i, v)
+		if (json_is_string(v))
+			base_candidate(out, seen, doc, json_string_value(v));
+	const char *scheme = strstr(base, "://");
+	const char *rest = scheme ? strchr(scheme + 3, '/') : NULL;
+	size_t olen = rest ? (size_t)(rest - base) : strlen(base);
+	const char *path = rest ? rest : "";
+	size_t plen = strlen(path);
+	while (plen && path[plen - 1] == '/')
+		plen--;
+	/* A gateway often mounts a vendor under its name: /stripe. */
+	const char *slug = json_string_value(json_object_get(doc, "slug"));
+	char *mount = xasprintf("/%s", slug ? slug : "api");
+	for (i = 0; prefixes[i] || mount; i++) {
+		const char *pre = prefixes[i] ? prefixes[i] : mount;
+		char *u = xasprintf("%.*s%s", (int)olen, base, pre);
+		base_candidate(out, seen, doc, u);
+		free(u);
+		if (plen && *pre) {
+			u = xasprintf("%.*s%s%.*s", (int)olen, base, pre, (int)plen, path);
+			base_candidate(out, seen, doc, u);
+			free(u);
+		}
+		if (!prefixes[i])
+			break;
+	}
+	free(mount);
+done:
+	json_decref(seen);
+	return out;
+}
+
+static const char *const limit_names[] = {"limit", "per_page",    "page_size",  "pageSize",
+					  "count", "max_results", "maxResults", "size",
+					  "top",   NULL};
+static const char *const cursor_names[] = {"starting_after", "cursor",    "after",
+					   "page_token",     "pageToken", "next_page_token",
+					   "continuation",   "next",      NULL};
+static const char *const page_names[] = {"page", "page_number", "pageNumber", "p", NULL};
+static const char *const offset_names[] = {"offset", "start", "skip", "from", NULL};
+
+/* Rename param (limit_param or cursor_param) from `from` to `to` in every
+ * pagination block of doc that uses that name: the connector's and each
+ * action's, as a vendor pages all its lists alike. */
+static json_t *rename_everywhere(json_t *doc, const char *param, const char *from, const char *to)
+{
+	json_t *list = json_array();
+	char p[512];
+	const char *v =
+		json_string_value(json_object_get(json_object_get(doc, "pagination"), param));
+	if (v && strcmp(v, from) == 0) {
+		snprintf(p, sizeof(p), "/pagination/%s", param);
+		change(list, doc, p, json_string(to));
+	}
+	const char *en, *an;
+	json_t *ent, *act;
+	json_object_foreach(json_object_get(doc, "entities"), en, ent) {
+		json_object_foreach(json_object_get(ent, "actions"), an, act) {
+			v = json_string_value(
+				json_object_get(json_object_get(act, "pagination"), param));
+			if (!v || strcmp(v, from) != 0)
+				continue;
+			snprintf(p, sizeof(p), "/entities/%s/actions/%s/pagination/%s", en, an,
+				 param);
+			change(list, doc, p, json_string(to));
+		}
+	}
+	return list;
+}
+
+/* pg: the failing list's effective pagination; each candidate renames one
+ * of its parameters wherever the connector uses that name. */
+static json_t *paging_candidates(json_t *doc, json_t *pg)
+{
+	json_t *out = json_array();
+	const char *style = json_string_value(json_object_get(pg, "style"));
+	const char *lim = json_string_value(json_object_get(pg, "limit_param"));
+	const char *cur = json_string_value(json_object_get(pg, "cursor_param"));
+	const char *const *cnames = !style                         ? NULL
+				    : strcmp(style, "cursor") == 0 ? cursor_names
+				    : strcmp(style, "page") == 0   ? page_names
+				    : strcmp(style, "offset") == 0 ? offset_names
+								   : NULL;
+	for (size_t i = 0; lim && limit_names[i]; i++)
+		if (strcmp(limit_names[i], lim) != 0)
+			json_array_append_new(
+				out, rename_everywhere(doc, "limit_param", lim, limit_names[i]));
+	for (size_t i = 0; cur && cnames && cnames[i]; i++)
+		if (strcmp(cnames[i], cur) != 0)
+			json_array_append_new(
+				out, rename_everywhere(doc, "cursor_param", cur, cnames[i]));
+	return out;
+}
+
+/* ---- results ---- */
+
+/* An error result's details ride on its text's last line (result_error). */
+static json_t *error_details(json_t *result)
+{
+	const char *text = json_string_value(
+		json_object_get(json_array_get(json_object_get(result, "content"), 0), "text"));
+	const char *nl = text ? strrchr(text, '\n') : NULL;
+	json_t *d = nl ? json_loads(nl + 1, 0, NULL) : NULL;
+	if (!json_is_object(d)) {
+		json_decref(d);
+		d = json_object();
+	}
+	if (text && !json_object_get(d, "vendor_message"))
+		json_object_set_new(d, "vendor_message",
+				    json_stringn(text, nl ? (size_t)(nl - text) : strlen(text)));
+	return d;
+}
+
+static json_t *result_data(json_t *result)
+{
+	return json_object_get(json_object_get(result, "structuredContent"), "data");
+}
+
+static json_t *first_item(json_t *result)
+{
+	return json_array_get(result_data(result), 0);
+}
+
+/* A test result entry for the job; message (may be NULL) overrides the
+ * vendor's. */
+static json_t *entry(json_t *job, const char *outcome, json_t *result, const char *message)
+{
+	json_t *e = json_pack("{s:O, s:O, s:s}", "tool", json_object_get(job, "tool"), "check",
+			      json_object_get(job, "check"), "outcome", outcome);
+	if (result && json_is_true(json_object_get(result, "isError"))) {
+		json_t *d = error_details(result);
+		json_t *st = json_object_get(d, "status");
+		if (st)
+			json_object_set(e, "status", st);
+		json_t *m = json_object_get(d, "vendor_message");
+		if (m && !message)
+			json_object_set(e, "message", m);
+		json_decref(d);
+	} else if (result) {
+		json_object_set_new(e, "status", json_integer(200));
+	}
+	if (message)
+		json_object_set_new(e, "message", json_string(message));
+	json_t *req = json_object_get(job, "request");
+	if (req)
+		json_object_set(e, "request", req);
+	json_object_set(e, "args", json_object_get(job, "args"));
+	return e;
+}
+
+static void enqueue(struct conntest *t, const struct tool *x, const char *check, json_t *args)
+{
+	if (t->connection)
+		json_object_set_new(args, "connection", json_string(t->connection));
+	json_array_append_new(t->queue, json_pack("{s:s, s:s, s:o}", "tool", x->name, "check",
+						  check, "args", args));
+}
+
+/* The path parameters a read needs, in order; a new array of names. */
+static json_t *required_args(const struct tool *x)
+{
+	json_t *out = json_array();
+	const char *pn;
+	json_t *p;
+	json_object_foreach(json_object_get(x->action_doc, "params"), pn, p) {
+		const char *in = json_string_value(json_object_get(p, "in"));
+		if ((in && strcmp(in, "path") == 0) || json_is_true(json_object_get(p, "required")))
+			json_array_append_new(out, json_string(pn));
+	}
+	return out;
+}
+
+static int is_read(const struct tool *x)
+{
+	return strcmp(action_kind(x->action, x->action_doc), "read") == 0;
+}
+
+/* A round's first jobs: every list, and every read that needs no id. */
+static void plan_round(struct conntest *t)
+{
+	json_array_clear(t->queue);
+	json_decref(t->results);
+	t->results = json_array();
+	for (size_t i = 0; i < t->cur->n; i++) {
+		const struct tool *x = &t->cur->tools[i];
+		if (!is_read(x))
+			continue;
+		json_t *req = required_args(x);
+		if (x->is_list)
+			enqueue(t, x, "list", json_object());
+		else if (json_array_size(req) == 0)
+			enqueue(t, x, "read", json_object());
+		json_decref(req);
+	}
+}
+
+/* After a list of entity passed: its reads, with an id from the first item. */
+static void plan_reads(struct conntest *t, const struct tool *list, json_t *item)
+{
+	for (size_t i = 0; i < t->cur->n; i++) {
+		const struct tool *x = &t->cur->tools[i];
+		if (x->is_list || !is_read(x) || strcmp(x->entity, list->entity) != 0)
+			continue;
+		json_t *req = required_args(x);
+		if (json_array_size(req) == 1) {
+			const char *pn = json_string_value(json_array_get(req, 0));
+			json_t *id = json_object_get(item, pn);
+			if (!id)
+				id = json_object_get(item, "id");
+			if (json_is_string(id) || json_is_integer(id))
+				enqueue(t, x, "read", json_pack("{s:O}", pn, id));
+		}
+		json_decref(req);
+	}
+	/* Then paging: one item a page, and the second page. */
+	json_t *pg = connector_pagination(list->connector, list->action_doc);
+	const char *style = json_string_value(json_object_get(pg, "style"));
+	if (style && strcmp(style, "none") != 0 && json_object_get(pg, "limit_param"))
+		enqueue(t, list, "page1", json_pack("{s:i}", "limit", 1));
+}
+
+/* Reads never run (no list gave an id, or they need arguments). */
+static void add_skipped(struct conntest *t)
+{
+	for (size_t i = 0; i < t->cur->n; i++) {
+		const struct tool *x = &t->cur->tools[i];
+		if (!is_read(x) || x->is_list)
+			continue;
+		int ran = 0;
+		size_t k;
+		json_t *e;
+		json_array_foreach(t->results, k, e)
+			ran |= strcmp(json_string_value(json_object_get(e, "tool")), x->name) == 0;
+		if (ran)
+			continue;
+		json_t *req = required_args(x);
+		json_array_append_new(
+			t->results,
+			json_pack("{s:s, s:s, s:s, s:s}", "tool", x->name, "check", "read",
+				  "outcome", "skipped", "message",
+				  json_array_size(req) == 1
+					  ? "no id to read: its entity's list failed or was empty"
+					  : "needs arguments a test cannot choose"));
+		json_decref(req);
+	}
+}
+
+/* ---- diagnosis ---- */
+
+static int status_of(json_t *e)
+{
+	return (int)json_integer_value(json_object_get(e, "status"));
+}
+
+/* Does a list's error message name one of its paging parameters? */
+static int names_paging_param(struct conntest *t, json_t *e, const char *msg)
+{
+	const struct tool *x = target_tool(t->cur, json_string_value(json_object_get(e, "tool")));
+	json_t *pg = x ? connector_pagination(x->connector, x->action_doc) : NULL;
+	const char *lim = json_string_value(json_object_get(pg, "limit_param"));
+	const char *cur = json_string_value(json_object_get(pg, "cursor_param"));
+	return (lim && strstr(msg, lim)) || (cur && strstr(msg, cur));
+}
+
+/* Sort a round's failures; sets t->problem and t->candidates when one has
+ * candidate fixes. Returns 1 when there is something to probe. */
+static int diagnose(struct conntest *t)
+{
+	size_t i, ran = 0, auth = 0, missing = 0, failed = 0;
+	json_t *e, *first = NULL, *paging = NULL;
+	json_array_foreach(t->results, i, e) {
+		const char *outcome = json_string_value(json_object_get(e, "outcome"));
+		const char *check = json_string_value(json_object_get(e, "check"));
+		if (strcmp(outcome, "skipped") == 0)
+			continue;
+		int page = strcmp(check, "page1") == 0 || strcmp(check, "page2") == 0;
+		if (strcmp(outcome, "failed") == 0 && page && !paging)
+			paging = e;
+		if (page)
+			continue;
+		ran++;
+		if (strcmp(outcome, "failed") != 0)
+			continue;
+		failed++;
+		if (!first)
+			first = e;
+		int s = status_of(e);
+		auth += s == 401 || s == 403;
+		missing += s == 404;
+		/* A list refused for its paging parameter is a paging problem. */
+		const char *msg = json_string_value(json_object_get(e, "message"));
+		if (!paging && (s == 400 || s == 422) && msg && strcmp(check, "list") == 0 &&
+		    names_paging_param(t, e, msg))
+			paging = e;
+	}
+	const char *kind = NULL, *summary = NULL;
+	json_t *cand = NULL, *probe = NULL;
+	if (ran && auth == ran) {
+		kind = "auth";
+		summary = "every action was refused (401/403): the key goes in another header, "
+			  "scheme word or query parameter";
+		cand = auth_candidates(t->doc);
+		probe = first;
+	} else if (ran && missing == ran) {
+		kind = "base_url";
+		summary = "every path answered 404: the base URL or its base path is wrong";
+		cand = base_candidates(t, t->doc);
+		probe = first;
+	} else if (paging) {
+		kind = "pagination";
+		summary = "the vendor ignored or refused a paging parameter: it pages with "
+			  "other parameter names";
+		const struct tool *x =
+			target_tool(t->cur, json_string_value(json_object_get(paging, "tool")));
+		cand = x ? paging_candidates(t->doc,
+					     connector_pagination(x->connector, x->action_doc))
+			 : json_array();
+		probe = paging;
+	} else if (failed) {
+		kind = "other";
+		summary = "some actions failed for reasons a change to the connector's auth, "
+			  "base URL or paging does not explain: read each one's message";
+	}
+	if (!kind)
+		return 0;
+	json_t *p = json_pack("{s:s, s:s, s:i, s:b}", "problem", kind, "summary", summary, "round",
+			      t->round + 1, "verified", 0);
+	json_array_append_new(t->problems, p);
+	t->problem = p;
+	json_decref(t->candidates);
+	t->candidates = cand;
+	t->cand = 0;
+	json_decref(t->probe_job);
+	t->probe_job = NULL;
+	if (!cand || !json_array_size(cand)) {
+		json_object_set_new(p, "changes", json_array());
+		return 0;
+	}
+	const char *check = json_string_value(json_object_get(probe, "check"));
+	int page = strcmp(check, "list") == 0 || strcmp(check, "page1") == 0 ||
+		   strcmp(check, "page2") == 0;
+	/* The probe repeats the failed call (a paging probe, both pages). */
+	json_t *args = json_object();
+	json_t *req = json_object_get(probe, "args");
+	if (req)
+		json_object_update(args, req);
+	if (strcmp(kind, "pagination") == 0 && page) {
+		json_object_set_new(args, "limit", json_integer(1));
+		json_object_del(args, "cursor");
+	}
+	if (t->connection)
+		json_object_set_new(args, "connection", json_string(t->connection));
+	t->probe_job = json_pack("{s:O, s:s, s:o}", "tool", json_object_get(probe, "tool"), "check",
+				 strcmp(kind, "pagination") == 0 ? "page1" : check, "args", args);
+	return 1;
+}
+
+/* ---- the loop ---- */
+
+static void finish(struct conntest *t);
+static void pump(struct conntest *t);
+
+static void on_done(json_t *result, void *ctx)
+{
+	struct conntest *t = ctx;
+	t->exec = NULL;
+	t->result = result;
+	if (!t->starting)
+		pump(t);
+}
+
+/* Start the job on g; 0 when started (or finished at once), -1 when its
+ * tool is gone (the job is dropped). */
+static int run_job(struct conntest *t, struct target *g, json_t *job)
+{
+	const struct tool *x = target_tool(g, json_string_value(json_object_get(job, "tool")));
+	if (!x)
+		return -1;
+	json_t *args = json_object_get(job, "args");
+	struct err e;
+	err_init(&e);
+	json_t *req = exec_dry_run(t->env, x, args, &e);
+	if (req)
+		json_object_set_new(job, "request", req);
+	json_decref(t->job);
+	t->job = json_incref(job); /* dropped when the next job starts, or at the end */
+	t->starting = 1;
+	t->exec = exec_start(t->env, x, args, on_done, NULL, t);
+	t->starting = 0;
+	return 0;
+}
+
+/* A test job's answer: its entry, and the jobs it makes possible. */
+static void handle_test(struct conntest *t, json_t *job, json_t *result)
+{
+	const char *check = json_string_value(json_object_get(job, "check"));
+	const struct tool *x = target_tool(t->cur, json_string_value(json_object_get(job, "tool")));
+	int ok = !json_is_true(json_object_get(result, "isError"));
+	json_t *data = result_data(result);
+	if (!ok) {
+		json_array_append_new(t->results, entry(job, "failed", result, NULL));
+	} else if (strcmp(check, "page1") == 0 && json_array_size(data) > 1) {
+		json_array_append_new(t->results,
+				      entry(job, "failed", result,
+					    "asked for 1 item a page, got more: the vendor ignores "
+					    "the page size parameter"));
+	} else if (strcmp(check, "page1") == 0) {
+		const char *nc = json_string_value(json_object_get(
+			json_object_get(result, "structuredContent"), "next_cursor"));
+		json_array_append_new(t->results, entry(job, "passed", result, NULL));
+		if (nc && x) {
+			json_t *args = json_pack("{s:i, s:s}", "limit", 1, "cursor", nc);
+			enqueue(t, x, "page2", args);
+			json_t *last = json_array_get(t->queue, json_array_size(t->queue) - 1);
+			json_object_set(last, "first", first_item(result));
+		}
+	} else if (strcmp(check, "page2") == 0 &&
+		   json_equal(first_item(result), json_object_get(job, "first"))) {
+		json_array_append_new(t->results,
+				      entry(job, "failed", result,
+					    "the second page repeats the first: the vendor ignores "
+					    "the cursor parameter"));
+	} else {
+		json_array_append_new(t->results, entry(job, "passed", result, NULL));
+		if (strcmp(check, "list") == 0 && x && json_is_object(first_item(result)))
+			plan_reads(t, x, first_item(result));
+	}
+}
+
+/* A probe's answer: does the candidate pass? */
+static int probe_passed(struct conntest *t, json_t *job, json_t *result)
+{
+	const char *check = json_string_value(json_object_get(job, "check"));
+	if (json_is_true(json_object_get(result, "isError")))
+		return 0;
+	if (strcmp(check, "page1") == 0) {
+		if (json_array_size(result_data(result)) > 1)
+			return 0;
+		const char *nc = json_string_value(json_object_get(
+			json_object_get(result, "structuredContent"), "next_cursor"));
+		if (!nc)
+			return 1;
+		json_t *args = json_deep_copy(json_object_get(job, "args"));
+		json_object_set_new(args, "cursor", json_string(nc));
+		json_t *next =
+			json_pack("{s:O, s:s, s:o, s:O}", "tool", json_object_get(job, "tool"),
+				  "check", "page2", "args", args, "first", first_item(result));
+		json_array_append_new(t->queue, next);
+		return -1; /* not decided yet */
+	}
+	if (strcmp(check, "page2") == 0)
+		return !json_equal(first_item(result), json_object_get(job, "first"));
+	return 1;
+}
+
+/* The next candidate's target and first job; 0 when none is left. */
+static int next_probe(struct conntest *t)
+{
+	struct err e;
+	err_init(&e);
+	while (t->cand < json_array_size(t->candidates)) {
+		json_t *doc = json_deep_copy(t->doc);
+		int ok = conntest_apply(doc, json_array_get(t->candidates, t->cand)) == 0;
+		t->probe = ok ? target_new(t, doc, &e) : NULL;
+		json_decref(doc);
+		if (t->probe) {
+			json_array_clear(t->queue);
+			json_array_append(t->queue, t->probe_job);
+			return 1;
+		}
+		t->cand++;
+	}
+	return 0;
+}
+
+/* The candidate passed: record it, and with --fix adopt it and test again. */
+static int adopt(struct conntest *t)
+{
+	json_t *changes = json_array_get(t->candidates, t->cand);
+	json_object_set(t->problem, "changes", changes);
+	json_object_set_new(t->problem, "verified", json_true());
+	if (!t->fix || t->round + 1 >= CONNTEST_ROUNDS)
+		return 0;
+	conntest_apply(t->doc, changes);
+	if (!t->first)
+		t->first = json_incref(t->results); /* dropped in conntest_release */
+	struct err e;
+	err_init(&e);
+	struct target *g = target_new(t, t->doc, &e);
+	if (!g)
+		return 0;
+	t->applied = 1;
+	t->cur = g;
+	t->round++;
+	t->phase = PH_TEST;
+	plan_round(t);
+	return 1;
+}
+
+static void pump(struct conntest *t)
+{
+	for (;;) {
+		if (t->result) {
+			json_t *result = t->result;
+			t->result = NULL;
+			if (t->phase == PH_TEST) {
+				handle_test(t, t->job, result);
+			} else {
+				int verdict = probe_passed(t, t->job, result);
+				if (verdict == 1 && adopt(t)) {
+					json_decref(result);
+					continue;
+				}
+				if (verdict == 1) {
+					json_decref(result);
+					finish(t);
+					return;
+				}
+				if (verdict == 0) {
+					t->cand++;
+					json_array_clear(t->queue);
+					if (!next_probe(t)) {
+						json_decref(result);
+						finish(t);
+						return;
+					}
+				}
+			}
+			json_decref(result);
+		}
+		if (json_array_size(t->queue) == 0 && t->phase == PH_TEST) {
+			add_skipped(t);
+			if (!diagnose(t) || !next_probe(t)) {
+				finish(t);
+				return;
+			}
+			t->phase = PH_PROBE;
+		}
+		if (json_array_size(t->queue) == 0) {
+			finish(t);
+			return;
+		}
+		json_t *job = json_incref(json_array_get(t->queue, 0));
+		json_array_remove(t->queue, 0);
+		int r = run_job(t, t->phase == PH_TEST ? t->cur : t->probe, job);
+		json_decref(job);
+		if (r == 0 && !t->result)
+			return; /* on_done goes on */
+	}
+}
+
+static void conntest_release(struct conntest *t)
+{
+	while (t->all) {
+		struct target *g = t->all;
+		t->all = g->next;
+		target_free(g);
+	}
+	json_decref(t->queue);
+	json_decref(t->job);
+	json_decref(t->results);
+	json_decref(t->first);
+	json_decref(t->problems);
+	json_decref(t->candidates);
+	json_decref(t->probe_job);
+	json_decref(t->result);
+	json_decref(t->doc);
+	json_decref(t->servers);
+	free(t->connection);
+	free(t->path);
+	free(t);
+}
+
+static void finish(struct conntest *t)
+{
+	size_t i, passed = 0, failed = 0, skipped = 0;
+	json_t *e;
+	json_array_foreach(t->results, i, e) {
+		const char *o = json_string_value(json_object_get(e, "outcome"));
+		passed += strcmp(o, "passed") == 0;
+		failed += strcmp(o, "failed") == 0;
+		skipped += strcmp(o, "skipped") == 0;
+	}
+	json_t *report =
+		json_pack("{s:s, s:I, s:I, s:I, s:O, s:O, s:b, s:i}", "connector", t->cur->c->slug,
+			  "passed", (json_int_t)passed, "failed", (json_int_t)failed, "skipped",
+			  (json_int_t)skipped, "results", t->results, "problems", t->problems,
+			  "fixed", t->applied, "rounds", t->round + 1);
+	if (t->connection)
+		json_object_set_new(report, "connection", json_string(t->connection));
+	if (t->applied) {
+		json_object_set(report, "connector_doc", t->doc);
+		json_object_set(report, "before", t->first);
+	}
+	conntest_done_fn done = t->done;
+	void *ctx = t->ctx;
+	if (t->alive)
+		*t->alive = 0;
+	conntest_release(t);
+	done(report, ctx);
+}
+
+struct conntest *conntest_start(struct exec_env *env, json_t *doc, const char *path,
+				const struct conntest_opts *o, conntest_done_fn done, void *ctx,
+				struct err *err)
+{
+	struct conntest *t = xcalloc(1, sizeof(*t));
+	t->env = env;
+	t->connection = o->connection ? xstrdup(o->connection) : NULL;
+	t->fix = o->fix;
+	t->servers = json_incref(o->servers); /* dropped in conntest_release */
+	t->path = xstrdup(path ? path : "draft");
+	t->doc = json_deep_copy(doc);
+	t->queue = json_array();
+	t->problems = json_array();
+	t->results = json_array();
+	t->done = done;
+	t->ctx = ctx;
+	t->cur = target_new(t, t->doc, err);
+	if (!t->cur) {
+		conntest_release(t);
+		return NULL;
+	}
+	plan_round(t);
+	/* pump may finish (and free t) before the first request goes out:
+	 * finish() clears alive then. */
+	int alive = 1;
+	t->alive = &alive;
+	pump(t);
+	if (!alive)
+		return NULL;
+	t->alive = NULL;
+	return t;
+}
+
+void conntest_cancel(struct conntest *t)
+{
+	if (!t)
+		return;
+	exec_cancel(t->exec);
+	conntest_release(t);
+}
