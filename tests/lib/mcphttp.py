@@ -111,6 +111,18 @@ class Stream:
             elif line == "" and data:
                 return json.loads("\n".join(data))
 
+    def count_comments(self, seconds):
+        """Read for about this long (the stream must not stay silent: keep-alive
+        comments) and return how many comment lines came."""
+        self.conn.sock.settimeout(seconds + 5)
+        n, deadline = 0, time.time() + seconds
+        while time.time() < deadline:
+            line = self.resp.fp.readline()
+            if not line:
+                break
+            n += line.startswith(b":")
+        return n
+
     def close(self):
         self.conn.close()
 
