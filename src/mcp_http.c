@@ -48,12 +48,10 @@ struct hx {
 	int fd;
 	/* libmicrohttpd's threads only, until queued */
 	struct buf body;
-	int uploaded;          /* the whole body is in */
-	int refused;           /* an HTTP status decided from the headers alone */
-	json_t *refusal;       /* its JSON body, or NULL */
-	char *challenge;       /* WWW-Authenticate for refused, or NULL */
-	long long deadline_ms; /* the body must be in by then */
-	int cut;
+	int uploaded;    /* the whole body is in */
+	int refused;     /* an HTTP status decided from the headers alone */
+	json_t *refusal; /* its JSON body, or NULL */
+	char *challenge; /* WWW-Authenticate for refused, or NULL */
 	/* the core's thread only, once queued */
 	json_t *msg;         /* owned until handled */
 	json_t *their_id;    /* owned: the client's id (NULL: a notification or response) */
@@ -74,8 +72,17 @@ struct hx {
 	int gone;      /* the client left (or the server stops) before the answer */
 	int suspended; /* libmicrohttpd waits for us to resume it */
 	int mhd_ref, core_ref;
-	struct hx *all_prev, *all_next; /* h->all: every request in libmicrohttpd's hands */
 	struct hx *queue_next;
+};
+
+/* One connection, for the request deadline: libmicrohttpd's timeout counts
+ * from the last byte, so a client trickling its headers or body would never
+ * reach it. From accept (or the previous answer) to a complete request. */
+struct hconn {
+	struct hconn *prev, *next;
+	int fd;
+	long long deadline_ms; /* 0 while a request is being answered */
+	int cut;
 };
 
 struct mcp_http {
@@ -85,12 +92,12 @@ struct mcp_http {
 	struct MHD_Daemon *daemon;
 	size_t max_body;
 	long long keepalive_ms;
-	long long deadline_ms; /* for a request's headers and body, from its first byte */
+	long long deadline_ms; /* for a request's headers and body */
 	int port;
 	int loopback_only;    /* bound to a loopback address */
 	pthread_mutex_t lock; /* guards queue, all, stopping and the shared part of each hx */
 	struct hx *queue, **queue_tail;
-	struct hx *all;
+	struct hconn *conns;
 	int stopping;
 	/* the core's thread only */
 	struct hx *live;     /* requests the core holds */
@@ -424,10 +431,10 @@ static void look_around(struct mcp_http *h)
 	h->queue = NULL;
 	h->queue_tail = &h->queue;
 	long long now = now_ms();
-	for (struct hx *x = h->all; x; x = x->all_next) {
-		if (!x->uploaded && !x->cut && now >= x->deadline_ms && x->fd >= 0) {
-			shutdown(x->fd, SHUT_RDWR); /* libmicrohttpd reads EOF and closes it */
-			x->cut = 1;
+	for (struct hconn *c = h->conns; c; c = c->next) {
+		if (c->deadline_ms && !c->cut && now >= c->deadline_ms) {
+			shutdown(c->fd, SHUT_RDWR); /* libmicrohttpd reads EOF and closes it */
+			c->cut = 1;
 		}
 	}
 	pthread_mutex_unlock(&h->lock);
@@ -916,6 +923,49 @@ static enum MHD_Result answer(struct mcp_http *h, struct hx *x)
 	return ret;
 }
 
+static struct hconn *conn_of(struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	return ci ? ci->socket_context : NULL;
+}
+
+/* Track a connection from accept to close (called before libmicrohttpd
+ * closes its descriptor, so under the lock fd is never a reused one). */
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+			  enum MHD_ConnectionNotificationCode toe)
+{
+	struct mcp_http *h = cls;
+	struct hconn *c = *socket_context;
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		const union MHD_ConnectionInfo *ci =
+			MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+		if (!ci)
+			return;
+		c = xcalloc(1, sizeof(*c));
+		c->fd = ci->connect_fd;
+		pthread_mutex_lock(&h->lock);
+		c->deadline_ms = now_ms() + h->deadline_ms;
+		c->next = h->conns;
+		if (h->conns)
+			h->conns->prev = c;
+		h->conns = c;
+		pthread_mutex_unlock(&h->lock);
+		*socket_context = c;
+	} else if (c) {
+		pthread_mutex_lock(&h->lock);
+		if (c->prev)
+			c->prev->next = c->next;
+		else
+			h->conns = c->next;
+		if (c->next)
+			c->next->prev = c->prev;
+		pthread_mutex_unlock(&h->lock);
+		free(c);
+		*socket_context = NULL;
+	}
+}
+
 static struct hx *hx_new(struct mcp_http *h, struct MHD_Connection *conn)
 {
 	struct hx *x = xcalloc(1, sizeof(*x));
@@ -927,13 +977,6 @@ static struct hx *hx_new(struct mcp_http *h, struct MHD_Connection *conn)
 	const union MHD_ConnectionInfo *ci =
 		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
 	x->fd = ci ? ci->connect_fd : -1;
-	x->deadline_ms = now_ms() + h->deadline_ms;
-	pthread_mutex_lock(&h->lock);
-	x->all_next = h->all;
-	if (h->all)
-		h->all->all_prev = x;
-	h->all = x;
-	pthread_mutex_unlock(&h->lock);
 	return x;
 }
 
@@ -959,8 +1002,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		return MHD_YES;
 	}
 	if (!x->uploaded) {
-		pthread_mutex_lock(&h->lock);
 		x->uploaded = 1;
+		struct hconn *c = conn_of(conn);
+		pthread_mutex_lock(&h->lock);
+		if (c)
+			c->deadline_ms = 0;
 		pthread_mutex_unlock(&h->lock);
 		return body_done(h, x);
 	}
@@ -977,12 +1023,9 @@ static void on_done(void *cls, struct MHD_Connection *conn, void **state,
 		return;
 	*state = NULL;
 	pthread_mutex_lock(&h->lock);
-	if (x->all_prev)
-		x->all_prev->all_next = x->all_next;
-	else
-		h->all = x->all_next;
-	if (x->all_next)
-		x->all_next->all_prev = x->all_prev;
+	struct hconn *c = conn_of(conn);
+	if (c) /* a kept connection's next request gets a deadline of its own */
+		c->deadline_ms = now_ms() + h->deadline_ms;
 	int wake = x->core_ref && !x->done && !x->gone;
 	if (wake)
 		x->gone = 1; /* the stream closed: the core cancels the call */
@@ -1041,6 +1084,7 @@ static int start_daemon(struct mcp_http *h, struct err *err)
 		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 		MHD_OPTION_SOCK_ADDR, sa,
 		MHD_OPTION_NOTIFY_COMPLETED, on_done, h,
+		MHD_OPTION_NOTIFY_CONNECTION, on_connection, h,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)IDLE_TIMEOUT_S,
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned)MAX_CONNECTIONS,
 		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)THREADS,
