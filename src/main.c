@@ -264,7 +264,8 @@ static void strv_push(char ***list, size_t *n, const char *v)
 }
 
 /* serve --http ADDR:PORT [--path P] [--allow-origin O]... [--allow-host H]...
- * [--keepalive S] [--request-timeout S]: Streamable HTTP instead of stdio. */
+ * [--keepalive S] [--request-timeout S] [--port-file F]: Streamable HTTP
+ * instead of stdio. */
 static int serve_http(struct cli *cli, int argc, char **argv)
 {
 	struct mcp_http_options o = {.path = "/mcp"};
@@ -293,6 +294,8 @@ static int serve_http(struct cli *cli, int argc, char **argv)
 			if (parse_int_opt(a, v, 1, &n) < 0)
 				goto out;
 			o.keepalive_s = (int)n;
+		} else if (strcmp(a, "--port-file") == 0) {
+			o.port_file = v;
 		} else if (strcmp(a, "--request-timeout") == 0) {
 			if (parse_int_opt(a, v, 1, &n) < 0)
 				goto out;

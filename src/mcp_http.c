@@ -1146,6 +1146,24 @@ static void stop_daemon(struct mcp_http *h)
 		close(lfd);
 }
 
+/* Written whole or not at all (a rename), so a reader never sees half. */
+static int write_port_file(const char *path, int port, struct err *err)
+{
+	char *tmp = xasprintf("%s.tmp", path);
+	FILE *f = fopen(tmp, "w");
+	int ok = f && fprintf(f, "%d\n", port) > 0;
+	if (f && fclose(f) != 0)
+		ok = 0;
+	if (ok && rename(tmp, path) < 0)
+		ok = 0;
+	if (!ok) {
+		err_set(err, "cannot write port file '%s': %s", path, strerror(errno));
+		unlink(tmp);
+	}
+	free(tmp);
+	return ok ? 0 : -1;
+}
+
 int mcp_serve_http(struct mcp_options *opt, const struct mcp_http_options *o)
 {
 	struct mcp_http h = {.o = o};
@@ -1172,6 +1190,10 @@ int mcp_serve_http(struct mcp_options *opt, const struct mcp_http_options *o)
 	h.wake = mcp_core_http(h.core);
 	if (start_daemon(&h, &e) < 0) {
 		mcp_core_free(h.core);
+		goto out;
+	}
+	if (o->port_file && write_port_file(o->port_file, h.port, &e) < 0) {
+		stop_daemon(&h);
 		goto out;
 	}
 	fprintf(stderr, "switchboard: serving MCP on http://%s%s%s:%d%s\n",
