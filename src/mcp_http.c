@@ -19,11 +19,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "crypto.h"
 #include "http.h"
 #include "jsonrpc.h"
 #include "log.h"
 #include "mcp_core.h"
+#include "mcp_http_check.h"
 
 #define DEFAULT_MAX_BODY (4u << 20)
 #define DEFAULT_KEEPALIVE_S 15
@@ -263,97 +263,6 @@ static void http_send(const json_t *msg, const json_t *rid, void *ctx)
 	json_decref(out);
 }
 
-/* "=?base64?...?=" decoded (strictly: the standard alphabet, padded), or
- * the value as it is. Returns a new string, or NULL when it does not
- * decode. */
-static char *header_decode(const char *v)
-{
-	size_t n = strlen(v);
-	if (n < 11 || strncmp(v, "=?base64?", 9) != 0 || strcmp(v + n - 2, "?=") != 0)
-		return xstrdup(v);
-	const char *b = v + 9;
-	size_t bn = n - 11;
-	if (bn % 4)
-		return NULL;
-	for (size_t i = 0; i < bn; i++)
-		if (b[i] == '-' || b[i] == '_')
-			return NULL;
-	size_t len;
-	unsigned char *raw = crypto_base64_decode(b, bn, 0, &len);
-	if (!raw || memchr(raw, '\0', len)) {
-		free(raw);
-		return NULL;
-	}
-	return (char *)raw;
-}
-
-/* Does the header text equal the argument's value? Integers compare as
- * numbers (42.0 and 42), booleans as true/false. */
-static int param_matches(const char *text, const json_t *v)
-{
-	if (json_is_string(v))
-		return strcmp(text, json_string_value(v)) == 0;
-	if (json_is_boolean(v))
-		return strcmp(text, json_is_true(v) ? "true" : "false") == 0;
-	if (json_is_integer(v)) {
-		char *end;
-		errno = 0;
-		double d = strtod(text, &end);
-		return errno == 0 && end != text && *end == '\0' &&
-		       d == (double)json_integer_value(v);
-	}
-	return 0;
-}
-
-/* The x-mcp-header rules of the tool's schema (properties, recursively)
- * against args and the Mcp-Param-* headers. Returns 0, or -1 with err. */
-static int check_params(json_t *schema, json_t *args, json_t *headers, struct err *err)
-{
-	const char *name;
-	json_t *prop;
-	json_object_foreach(json_object_get(schema, "properties"), name, prop) {
-		json_t *v = json_object_get(args, name);
-		const char *hname = json_string_value(json_object_get(prop, "x-mcp-header"));
-		if (json_object_get(prop, "properties") && json_is_object(v) &&
-		    check_params(prop, v, headers, err) < 0)
-			return -1;
-		if (!hname)
-			continue;
-		char *key = xasprintf("mcp-param-%s", hname);
-		for (char *p = key; *p; p++)
-			*p = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
-		const char *raw = json_string_value(json_object_get(headers, key));
-		free(key);
-		int present = v && !json_is_null(v);
-		if (!raw && !present)
-			continue;
-		if (!raw) {
-			err_set(err,
-				"Header mismatch: Mcp-Param-%s header is missing but argument '%s' "
-				"is in the body",
-				hname, name);
-			return -1;
-		}
-		char *text = header_decode(raw);
-		if (!text) {
-			err_set(err,
-				"Header mismatch: Mcp-Param-%s header value is not valid base64",
-				hname);
-			return -1;
-		}
-		int ok = present && param_matches(text, v);
-		free(text);
-		if (!ok) {
-			err_set(err,
-				"Header mismatch: Mcp-Param-%s header value does not match body "
-				"argument '%s'",
-				hname, name);
-			return -1;
-		}
-	}
-	return 0;
-}
-
 /* Cancel what x started (its stream closed) and let it go; x is off
  * h->live. */
 static void hx_cancel(struct mcp_http *h, struct hx *x)
@@ -386,8 +295,8 @@ static void take(struct mcp_http *h, struct hx *x)
 		err_init(&e);
 		json_t *schema = mcp_core_tool_input(
 			h->core, json_string_value(json_object_get(params, "name")));
-		if (schema &&
-		    check_params(schema, json_object_get(params, "arguments"), x->params, &e) < 0) {
+		if (schema && mcp_http_check_params(schema, json_object_get(params, "arguments"),
+						    x->params, &e) < 0) {
 			hx_error(h, x, HEADER_MISMATCH, e.msg);
 			return;
 		}
@@ -524,84 +433,6 @@ static const char *header(struct MHD_Connection *conn, const char *name)
 	return MHD_lookup_connection_value(conn, MHD_HEADER_KIND, name);
 }
 
-static int is_loopback_name(const char *host, size_t n)
-{
-	static const char *names[] = {"localhost", "127.0.0.1", "::1", "[::1]", NULL};
-	for (int i = 0; names[i]; i++)
-		if (strlen(names[i]) == n && strncasecmp(host, names[i], n) == 0)
-			return 1;
-	return n > 4 && strncmp(host, "127.", 4) == 0 && strspn(host, "0123456789.") == n;
-}
-
-/* The host part of "host[:port]" or "[v6]:port": its length. */
-static size_t host_len(const char *hp)
-{
-	if (hp[0] == '[') {
-		const char *e = strchr(hp, ']');
-		return e ? (size_t)(e - hp) + 1 : strlen(hp);
-	}
-	const char *c = strchr(hp, ':');
-	if (c && strchr(c + 1, ':'))
-		return strlen(hp); /* a bare IPv6 address */
-	return c ? (size_t)(c - hp) : strlen(hp);
-}
-
-static int listed(char **list, const char *s, size_t n)
-{
-	for (size_t i = 0; list && list[i]; i++)
-		if (strlen(list[i]) == n && strncasecmp(list[i], s, n) == 0)
-			return 1;
-	return 0;
-}
-
-/* DNS rebinding: the Host must name this server (loopback, or a name we
- * were told), whatever address a browser's page resolved. */
-static int host_ok(const struct mcp_http *h, const char *host)
-{
-	if (!host || !*host)
-		return 0;
-	size_t n = host_len(host);
-	return is_loopback_name(host, n) || listed(h->o->allow_hosts, host, strlen(host)) ||
-	       listed(h->o->allow_hosts, host, n);
-}
-
-/* A browser page's Origin: absent (not a browser), loopback, or allowed. */
-static int origin_ok(const struct mcp_http *h, const char *origin)
-{
-	if (!origin)
-		return 1;
-	if (listed(h->o->allow_origins, origin, strlen(origin)))
-		return 1;
-	const char *p = strstr(origin, "://");
-	if (!p ||
-	    (strncasecmp(origin, "http://", 7) != 0 && strncasecmp(origin, "https://", 8) != 0))
-		return 0;
-	p += 3;
-	return is_loopback_name(p, host_len(p));
-}
-
-/* Does the Accept header (absent: anything) take this type? */
-static int accepts(const char *accept, const char *type)
-{
-	if (!accept)
-		return 1;
-	size_t slash = strcspn(type, "/");
-	const char *p = accept;
-	while (*p) {
-		while (*p == ' ' || *p == ',')
-			p++;
-		size_t n = strcspn(p, ",;");
-		while (n && p[n - 1] == ' ')
-			n--;
-		if ((n == 3 && strncmp(p, "*/*", 3) == 0) ||
-		    (n == strlen(type) && strncasecmp(p, type, n) == 0) ||
-		    (n == slash + 2 && strncasecmp(p, type, slash + 1) == 0 && p[slash + 1] == '*'))
-			return 1;
-		p += strcspn(p, ",");
-	}
-	return 0;
-}
-
 static int prm_path(const char *url)
 {
 	size_t n = strlen(PRM_PATH);
@@ -620,13 +451,13 @@ static void set_refusal(struct hx *x, int status, int code, const char *text)
 static void check_headers(struct mcp_http *h, struct hx *x, const char *url, const char *method)
 {
 	struct MHD_Connection *conn = x->conn;
-	if (!host_ok(h, header(conn, "Host"))) {
+	if (!mcp_http_check_host(h->o->allow_hosts, header(conn, "Host"))) {
 		set_refusal(x, 421, JSONRPC_INVALID_REQUEST,
 			    "Host not allowed (DNS rebinding); "
 			    "see serve --allow-host");
 		return;
 	}
-	if (!origin_ok(h, header(conn, "Origin"))) {
+	if (!mcp_http_check_origin(h->o->allow_origins, header(conn, "Origin"))) {
 		set_refusal(x, 403, JSONRPC_INVALID_REQUEST,
 			    "Origin not allowed; see serve --allow-origin");
 		return;
@@ -668,32 +499,10 @@ static void check_headers(struct mcp_http *h, struct hx *x, const char *url, con
 		return;
 	}
 	const char *accept = header(conn, "Accept");
-	if (!accepts(accept, "application/json") || !accepts(accept, "text/event-stream"))
+	if (!mcp_http_check_accept(accept, "application/json") ||
+	    !mcp_http_check_accept(accept, "text/event-stream"))
 		set_refusal(x, 406, JSONRPC_INVALID_REQUEST,
 			    "Accept must list application/json and text/event-stream");
-}
-
-/* A header value without the optional whitespace around it (RFC 9110
- * 5.5); NULL when absent. New. */
-static char *header_trimmed(struct MHD_Connection *conn, const char *name)
-{
-	const char *v = header(conn, name);
-	if (!v)
-		return NULL;
-	while (*v == ' ' || *v == '\t')
-		v++;
-	size_t n = strlen(v);
-	while (n && (v[n - 1] == ' ' || v[n - 1] == '\t'))
-		n--;
-	return xstrndup(v, n);
-}
-
-static int valid_chars(const char *v)
-{
-	for (const unsigned char *p = (const unsigned char *)v; *p; p++)
-		if ((*p < 0x20 && *p != '\t') || *p > 0x7e)
-			return 0;
-	return 1;
 }
 
 static enum MHD_Result collect_params(void *cls, enum MHD_ValueKind kind, const char *key,
@@ -714,50 +523,6 @@ static enum MHD_Result collect_params(void *cls, enum MHD_ValueKind kind, const 
 	json_object_set_new(cls, k, json_stringn(v, n));
 	free(k);
 	return MHD_YES;
-}
-
-/* Mcp-Method and Mcp-Name against the body. Returns NULL, or the reason
- * (new) for a 400 HeaderMismatch. */
-static char *check_standard_headers(struct MHD_Connection *conn, json_t *msg, int modern)
-{
-	char *reason = NULL;
-	char *method_h = header_trimmed(conn, "Mcp-Method");
-	char *name_h = header_trimmed(conn, "Mcp-Name");
-	const char *method = json_string_value(json_object_get(msg, "method"));
-	json_t *params = json_object_get(msg, "params");
-	const char *name = NULL;
-	int named = method &&
-		    (strcmp(method, "tools/call") == 0 || strcmp(method, "prompts/get") == 0 ||
-		     strcmp(method, "resources/read") == 0);
-	if (named)
-		name = json_string_value(json_object_get(
-			params, strcmp(method, "resources/read") == 0 ? "uri" : "name"));
-	if (method_h && !valid_chars(method_h)) {
-		reason = xstrdup("Header mismatch: Mcp-Method header value has invalid characters");
-	} else if (!method_h && modern && method) {
-		reason = xstrdup("Header mismatch: required Mcp-Method header is missing");
-	} else if (method_h && (!method || strcmp(method_h, method) != 0)) {
-		reason = xasprintf("Header mismatch: Mcp-Method header value '%s' does not match "
-				   "body value '%s'",
-				   method_h, method ? method : "");
-	} else if (name_h && !valid_chars(name_h)) {
-		reason = xstrdup("Header mismatch: Mcp-Name header value has invalid characters");
-	} else if (!name_h && modern && name) {
-		reason = xstrdup("Header mismatch: required Mcp-Name header is missing");
-	} else if (name_h && named) {
-		char *decoded = header_decode(name_h);
-		if (!decoded)
-			reason = xstrdup(
-				"Header mismatch: Mcp-Name header value is not valid base64");
-		else if (!name || strcmp(decoded, name) != 0)
-			reason = xasprintf("Header mismatch: Mcp-Name header value '%s' does not "
-					   "match body value '%s'",
-					   name_h, name ? name : "");
-		free(decoded);
-	}
-	free(method_h);
-	free(name_h);
-	return reason;
 }
 
 /* The whole body is in: parse it, check what the headers say about it, and
@@ -792,7 +557,7 @@ static enum MHD_Result body_done(struct mcp_http *h, struct hx *x)
 	const char *m = json_string_value(method);
 	json_t *meta = json_object_get(json_object_get(msg, "params"), "_meta");
 	json_t *body_v = json_object_get(meta, "io.modelcontextprotocol/protocolVersion");
-	char *header_v = header_trimmed(conn, "MCP-Protocol-Version");
+	char *header_v = mcp_http_check_trim(header(conn, "MCP-Protocol-Version"));
 	const char *version = header_v ? mcp_core_version(header_v) : LEGACY_DEFAULT_VERSION;
 	x->modern = body_v || (header_v && strcmp(header_v, MCP_MODERN_VERSION) == 0);
 	char *reason = NULL;
@@ -816,8 +581,13 @@ static enum MHD_Result body_done(struct mcp_http *h, struct hx *x)
 				   "not match body value '%s'",
 				   header_v,
 				   json_is_string(body_v) ? json_string_value(body_v) : "");
-	if (!reason && json_is_object(msg))
-		reason = check_standard_headers(conn, msg, x->modern);
+	if (!reason && json_is_object(msg)) {
+		char *method_h = mcp_http_check_trim(header(conn, "Mcp-Method"));
+		char *name_h = mcp_http_check_trim(header(conn, "Mcp-Name"));
+		reason = mcp_http_check_names(method_h, name_h, msg, x->modern);
+		free(method_h);
+		free(name_h);
+	}
 	free(header_v);
 	if (reason) {
 		enum MHD_Result r = respond_json(

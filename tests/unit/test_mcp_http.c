@@ -1,8 +1,8 @@
-/* test_mcp_http.c - serve --http's authenticator hook (struct mcp_auth) with a
- * fake authenticator: 401 and 403 with its WWW-Authenticate, the caller it
- * returns (freed by the transport: ASan), the protected-resource metadata
- * at both paths, and no token in the log. Runs mcp_serve_http on a thread
- * on 127.0.0.1 and speaks raw HTTP to it; run from the repository root. */
+/* test_mcp_http.c - serve --http's header checks (mcp_http_check.c), and its
+ * authenticator hook (struct mcp_auth) with a fake authenticator: 401 and 403 with its
+ * WWW-Authenticate, the caller it returns (freed by the transport: ASan), the protected-resource
+ * metadata at both paths, and no token in the log. Runs mcp_serve_http on a thread on 127.0.0.1 and
+ * speaks raw HTTP to it; run from the repository root. */
 #include "mcp_http.h"
 
 #include <arpa/inet.h>
@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "mcp_http_check.h"
 #include "t.h"
 #include "util.h"
 
@@ -116,8 +117,93 @@ static char *get(int port, const char *path)
 	return resp;
 }
 
+/* The header checks apart from any connection (mcp_http_check.c). */
+static void test_checks(void)
+{
+	char *hosts[] = {"mcp.example.com", "gw.example.com:8443", NULL};
+	CHECK(mcp_http_check_host(NULL, "localhost:8080"));
+	CHECK(mcp_http_check_host(NULL, "127.0.0.1"));
+	CHECK(mcp_http_check_host(NULL, "127.1.2.3:80"));
+	CHECK(mcp_http_check_host(NULL, "[::1]:8080"));
+	CHECK(!mcp_http_check_host(NULL, "127.0.0.1.evil.example"));
+	CHECK(!mcp_http_check_host(NULL, "localhost.evil.example:80"));
+	CHECK(!mcp_http_check_host(NULL, ""));
+	CHECK(!mcp_http_check_host(NULL, NULL));
+	CHECK(mcp_http_check_host(hosts, "MCP.example.com:443"));
+	CHECK(mcp_http_check_host(hosts, "gw.example.com:8443"));
+	CHECK(!mcp_http_check_host(hosts, "gw.example.com:9999"));
+	char *origins[] = {"https://app.example.com", NULL};
+	CHECK(mcp_http_check_origin(NULL, NULL));
+	CHECK(mcp_http_check_origin(NULL, "http://localhost:3000"));
+	CHECK(mcp_http_check_origin(NULL, "https://[::1]"));
+	CHECK(!mcp_http_check_origin(NULL, "null"));
+	CHECK(!mcp_http_check_origin(NULL, "ftp://localhost"));
+	CHECK(!mcp_http_check_origin(NULL, "https://localhost.evil.example"));
+	CHECK(mcp_http_check_origin(origins, "https://APP.example.com"));
+	CHECK(!mcp_http_check_origin(origins, "https://app.example.com:444"));
+	CHECK(mcp_http_check_accept(NULL, "text/event-stream"));
+	CHECK(mcp_http_check_accept("application/json;q=0.9, text/*", "text/event-stream"));
+	CHECK(!mcp_http_check_accept("application/json", "text/event-stream"));
+	CHECK(!mcp_http_check_accept("text/event-streamx", "text/event-stream"));
+	char *v = mcp_http_check_trim(" \tx y\t ");
+	CHECK_STR(v, "x y");
+	free(v);
+	v = mcp_http_check_decode("=?base64?SGVsbG8=?=");
+	CHECK_STR(v, "Hello");
+	free(v);
+	v = mcp_http_check_decode("=?base64?SGVsbG8");
+	CHECK_STR(v, "=?base64?SGVsbG8"); /* no suffix: a literal */
+	free(v);
+	CHECK(mcp_http_check_decode("=?base64?SGVsbG8?=") == NULL);     /* padding */
+	CHECK(mcp_http_check_decode("=?base64?SGVs!!!bG8=?=") == NULL); /* alphabet */
+	CHECK(mcp_http_check_decode("=?base64?SGVs_G8=?=") == NULL);    /* base64url */
+	CHECK(mcp_http_check_decode("=?base64?AA==?=") == NULL);        /* a NUL */
+
+	json_t *schema =
+		json_pack("{s:{s:{s:s, s:s}, s:{s:s, s:s}, s:{s:{s:{s:s, s:s}}}}}", "properties",
+			  "connection", "type", "string", "x-mcp-header", "Connection", "n", "type",
+			  "integer", "x-mcp-header", "N", "deep", "properties", "flag", "type",
+			  "boolean", "x-mcp-header", "Flag");
+	json_t *args =
+		json_pack("{s:s, s:i, s:{s:b}}", "connection", "two", "n", 42, "deep", "flag", 1);
+	json_t *hdrs = json_pack("{s:s, s:s, s:s}", "mcp-param-connection", "two", "mcp-param-n",
+				 "42.0", "mcp-param-flag", "true");
+	struct err e;
+	err_init(&e);
+	CHECK(mcp_http_check_params(schema, args, hdrs, &e) == 0);
+	json_object_set_new(hdrs, "mcp-param-flag", json_string("false"));
+	CHECK(mcp_http_check_params(schema, args, hdrs, &e) < 0);
+	CHECK(strstr(e.msg, "Mcp-Param-Flag") != NULL);
+	json_object_set_new(hdrs, "mcp-param-flag", json_string("true"));
+	json_object_set_new(hdrs, "mcp-param-connection", json_string("tw\xc3\xb6"));
+	json_object_set_new(args, "connection", json_string("tw\xc3\xb6"));
+	err_init(&e);
+	CHECK(mcp_http_check_params(schema, args, hdrs, &e) < 0); /* not ASCII: base64 it */
+	json_object_del(args, "connection");
+	json_object_del(hdrs, "mcp-param-connection");
+	CHECK(mcp_http_check_params(schema, args, hdrs, &e) == 0); /* absent from both */
+	json_object_set_new(args, "connection", json_null());
+	CHECK(mcp_http_check_params(schema, args, hdrs, &e) == 0); /* null: no header */
+	json_decref(schema);
+	json_decref(args);
+	json_decref(hdrs);
+
+	json_t *msg = json_pack("{s:s, s:{s:s}}", "method", "resources/read", "params", "uri",
+				"events://stripe/customers");
+	CHECK(mcp_http_check_names("resources/read", "events://stripe/customers", msg, 1) == NULL);
+	char *why = mcp_http_check_names("resources/read", NULL, msg, 1);
+	CHECK(why && strstr(why, "Mcp-Name") != NULL);
+	free(why);
+	CHECK(mcp_http_check_names(NULL, NULL, msg, 0) == NULL); /* optional before 2026 */
+	why = mcp_http_check_names("tools/call", NULL, msg, 0);
+	CHECK(why && strstr(why, "'tools/call' does not match body value 'resources/read'"));
+	free(why);
+	json_decref(msg);
+}
+
 int main(void)
 {
+	test_checks();
 	char dir[] = "/tmp/test_mcp_http.XXXXXX";
 	if (!mkdtemp(dir))
 		return 1;
