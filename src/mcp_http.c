@@ -31,6 +31,7 @@
 #define IDLE_TIMEOUT_S 10     /* a connection silent this long is closed */
 #define REQUEST_DEADLINE_S 30 /* a request's body must be in by then */
 #define MAX_CONNECTIONS 4000
+#define DRAIN_S 10          /* on SIGTERM, calls in flight get this long to finish */
 #define THREADS 4           /* libmicrohttpd's, so a slow authenticator stalls few */
 #define MAX_OUT (16u << 20) /* unsent bytes per stream before the client is dropped */
 #define LEGACY_DEFAULT_VERSION "2025-03-26" /* no MCP-Protocol-Version header */
@@ -110,7 +111,8 @@ static volatile sig_atomic_t stop_signal;
 static void on_signal(int sig)
 {
 	(void)sig;
-	stop_signal = 1;
+	if (stop_signal < 2)
+		stop_signal++; /* a second one skips the drain */
 }
 
 /* ---- shared state ---- */
@@ -875,10 +877,25 @@ static int start_daemon(struct mcp_http *h, struct err *err)
 /* Stop: no new requests; subscriptions end with their final result, calls
  * in flight are cancelled and their streams closed; answers already queued
  * get a second to leave. */
-static void stop_daemon(struct mcp_http *h)
+/* Stop taking work: no new connections (the listening socket closes, so a
+ * load balancer fails over), and requests on open ones get 503. */
+static void quiesce(struct mcp_http *h)
 {
 	pthread_mutex_lock(&h->lock);
+	int was = h->stopping;
 	h->stopping = 1;
+	pthread_mutex_unlock(&h->lock);
+	if (was)
+		return;
+	MHD_socket lfd = MHD_quiesce_daemon(h->daemon);
+	if (lfd != MHD_INVALID_SOCKET)
+		close(lfd);
+}
+
+static void stop_daemon(struct mcp_http *h)
+{
+	quiesce(h);
+	pthread_mutex_lock(&h->lock);
 	struct hx *q = h->queue;
 	h->queue = NULL;
 	h->queue_tail = &h->queue;
@@ -902,7 +919,6 @@ static void stop_daemon(struct mcp_http *h)
 			MHD_resume_connection(x->conn);
 		core_release(h, x);
 	}
-	MHD_socket lfd = MHD_quiesce_daemon(h->daemon);
 	for (int i = 0; i < 100; i++) {
 		const union MHD_DaemonInfo *info =
 			MHD_get_daemon_info(h->daemon, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
@@ -912,8 +928,6 @@ static void stop_daemon(struct mcp_http *h)
 		nanosleep(&ts, NULL);
 	}
 	MHD_stop_daemon(h->daemon);
-	if (lfd != MHD_INVALID_SOCKET)
-		close(lfd);
 }
 
 /* Written whole or not at all (a rename), so a reader never sees half. */
@@ -969,7 +983,15 @@ int mcp_serve_http(struct mcp_options *opt, const struct mcp_http_options *o)
 	fprintf(stderr, "switchboard: serving MCP on http://%s%s%s:%d%s\n",
 		strchr(o->addr, ':') ? "[" : "", o->addr, strchr(o->addr, ':') ? "]" : "", h.port,
 		o->path);
-	while (!stop_signal) {
+	/* Serve until a signal; then drain: calls in flight get DRAIN_S to
+	 * finish (a second signal cuts that short). */
+	long long until = 0;
+	while (!until || (stop_signal < 2 && mcp_core_busy(h.core) && now_ms() < until)) {
+		if (stop_signal && !until) {
+			quiesce(&h);
+			until = now_ms() + DRAIN_S * 1000LL;
+			continue;
+		}
 		int ready = 0;
 		if (http_wait(h.wake, -1, WAIT_MS, &ready) < 0) {
 			err_set(&e, "network loop failed");
