@@ -238,13 +238,21 @@ static struct hx *live_find(struct mcp_http *h, const json_t *key)
 	return NULL;
 }
 
-/* The subscription id in a message's _meta is the key; the client knows
- * its own id. */
-static void fix_subscription(json_t *meta, const struct hx *x)
+/* The subscription id in out[part]._meta is the key: the client knows its
+ * own id. out is a shallow copy of the core's message, so part and _meta
+ * are copied before they change (the core's stay as they are). */
+static void fix_subscription(json_t *out, const char *part, const struct hx *x)
 {
 	const char *k = "io.modelcontextprotocol/subscriptionId";
-	if (json_is_object(meta) && json_equal(json_object_get(meta, k), x->key))
-		json_object_set(meta, k, x->their_id);
+	json_t *p = json_object_get(out, part);
+	json_t *meta = json_object_get(p, "_meta");
+	if (!json_is_object(meta) || !json_equal(json_object_get(meta, k), x->key))
+		return;
+	p = json_copy(p);
+	meta = json_copy(meta);
+	json_object_set(meta, k, x->their_id);
+	json_object_set_new(p, "_meta", meta);
+	json_object_set_new(out, part, p);
 }
 
 static void http_send(const json_t *msg, const json_t *rid, void *ctx)
@@ -253,14 +261,15 @@ static void http_send(const json_t *msg, const json_t *rid, void *ctx)
 	struct hx *x = rid ? live_find(h, rid) : h->handling;
 	if (!x || x->oneway)
 		return; /* no request to carry it: the client has left, or never had one */
-	json_t *out = json_deep_copy(msg);
+	/* Shallow: a tool list or a result is not copied to rename an id. */
+	json_t *out = json_copy((json_t *)msg);
 	json_t *id = json_object_get(out, "id");
 	int final = !json_object_get(out, "method") &&
 		    (json_object_get(out, "result") || json_object_get(out, "error"));
 	if (final && id && json_equal(id, x->key))
 		json_object_set(out, "id", x->their_id);
-	fix_subscription(json_object_get(json_object_get(out, "params"), "_meta"), x);
-	fix_subscription(json_object_get(json_object_get(out, "result"), "_meta"), x);
+	fix_subscription(out, "params", x);
+	fix_subscription(out, "result", x);
 	hx_put(h, x, out, final);
 	json_decref(out);
 }
