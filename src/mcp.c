@@ -768,7 +768,10 @@ static void m_set_level(struct mcp_core *srv, const struct mcp_req *rq)
 			    "alert or emergency");
 		return;
 	}
-	srv->log_level = i;
+	/* A stateless transport has no session to keep it in: one client's
+	 * level must not change what another's requests are sent. */
+	if (!srv->origin)
+		srv->log_level = i;
 	reply(rq, json_object());
 }
 

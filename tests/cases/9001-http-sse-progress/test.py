@@ -35,5 +35,17 @@ expect(r.ctype.startswith("text/event-stream"), "log lines make it a stream", r)
 expect(any(e.get("method") == "notifications/message" and "throttled" in e["params"]["data"]
            for e in r.events), "the throttling's log line", r.events)
 expect(r.events[-1]["id"] == 6 and "result" in r.events[-1], "the answer last", r.events)
+
+# Stateless: a 2025-11-25 client's logging/setLevel changes nothing for
+# another client (there is no session to keep it in), so that client's call,
+# which logs its throttling, is still one JSON object.
+legacy = {"jsonrpc": "2.0", "id": "lvl", "method": "logging/setLevel", "params": {"level": "debug"}}
+r = srv.post(legacy, version="2025-11-25")
+expect(r.status == 200 and r.json["result"] == {}, "logging/setLevel answered", r)
+call = {"jsonrpc": "2.0", "id": 7, "method": "tools/call",
+        "params": {"name": "shopify_orders_list", "arguments": {"limit": 50}}}
+r = srv.post(call, version="2025-11-25")
+expect(r.ctype.startswith("application/json") and r.json["id"] == 7 and "result" in r.json,
+       "another client's call is not streamed log lines", r)
 srv.stop()
 print("ok")
