@@ -18,6 +18,8 @@ static const char main_usage[] =
 	"\n"
 	"commands:\n"
 	"  serve                         serve MCP on stdin/stdout (the default)\n"
+	"  serve --http ADDR:PORT [--path /mcp]\n"
+	"                                serve MCP over Streamable HTTP (stateless)\n"
 	"  tools [--json]                list the tools serve would expose\n"
 	"  call TOOL [ARGS_JSON] [--dry-run]\n"
 	"                                run one tool call; the result goes to stdout\n"
@@ -176,13 +178,32 @@ static const struct help {
 	const char *text;
 } helps[] = {
 	{"", main_usage},
-	SUB("serve", "serve [--builder]",
+	SUB("serve",
+	    "serve [--builder]\n"
+	    "       switchboard serve --http ADDR:PORT [--path /mcp] [--allow-host NAME]...\n"
+	    "                         [--allow-origin ORIGIN]... [--keepalive S]\n"
+	    "                         [--request-timeout S] [--port-file FILE] [--builder]",
 	    "Serve MCP (JSON-RPC, one message a line) on stdin and stdout until stdin\n"
 	    "closes. An MCP client starts it; add it to one with, for example:\n"
 	    "  claude mcp add switchboard -- switchboard serve\n"
 	    "or an mcp.json entry {\"command\": \"switchboard\", \"args\": [\"serve\"]}.\n"
 	    "The global options (--connectors, --tools, --read-only, --mode ...) choose\n"
 	    "the tools it exposes; see: switchboard --help\n"
+	    "\n"
+	    "--http serves Streamable HTTP (MCP 2026-07-28, and 2025-11-25 without\n"
+	    "sessions) on ADDR:PORT (127.0.0.1:8080, [::1]:8080, or :8080 for\n"
+	    "127.0.0.1; port 0 takes a free one, written to --port-file FILE) until\n"
+	    "SIGINT or SIGTERM (calls in flight get 10 s to finish; a second signal\n"
+	    "stops at once). Clients POST to --path (default /mcp). Stateless: any\n"
+	    "replica can answer any request. Host must be loopback or an --allow-host\n"
+	    "NAME (DNS rebinding: 421 otherwise), a browser's Origin loopback or an\n"
+	    "--allow-origin (403). Subscription streams get a keep-alive comment every\n"
+	    "--keepalive S seconds (15). Bodies are capped by --max-message-bytes\n"
+	    "(4 MiB) and must arrive within --request-timeout S seconds (30). It\n"
+	    "refuses an address other than loopback without authentication\n"
+	    "configured: put it behind a proxy that terminates TLS and authenticates,\n"
+	    "on 127.0.0.1.\n"
+	    "\n"
 	    "--builder adds the connector builder's meta-tools (they write connector\n"
 	    "files): switchboard_connector_import, _test and _save.\n"),
 	SUB("tools", "tools [--json] [--all] [--connectors a,b] [--tools GLOB] ...",
