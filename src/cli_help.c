@@ -28,6 +28,9 @@ static const char main_usage[] =
 	"  check [FILE|DIR...]           validate connector files (default: the registry)\n"
 	"  connections ...               manage connections (see: connections --help)\n"
 	"  key rotate                    re-seal every stored secret under a new key\n"
+	"  auth check-token|metadata --auth-config FILE\n"
+	"                                what serve --http's auth makes of a token (stdin)\n"
+	"  auth hash-token               the sha256: line of a static token (stdin)\n"
 	"  oauth-app set SLUG --client-id ID [--client-secret-stdin] [--scopes S]\n"
 	"      [--redirect-port N] [--authorize-url URL] [--token-url URL] [--revoke-url URL]\n"
 	"                                your own OAuth app for a connector (also: show, remove)\n"
@@ -239,6 +242,17 @@ static const struct help {
 	    "Re-seal every stored secret under a new random key. With a key file the\n"
 	    "file is replaced; with SWITCHBOARD_KEY the new key is printed once, to be\n"
 	    "saved where SWITCHBOARD_KEY is set.\n"),
+	SUB("auth", "auth check-token|metadata --auth-config FILE | auth hash-token",
+	    "The resource server that guards serve --http (README.md, \"Who may call\").\n"
+	    "check-token: read bearer tokens from stdin, one a line, and print for each\n"
+	    "a JSON line of what the auth configuration FILE makes of it: status 200\n"
+	    "and the caller (subject, groups, scopes), or the refusal (400, 401, 403,\n"
+	    "503) with its reason and the WWW-Authenticate value; exit 0 only when every\n"
+	    "token was accepted. The issuer's keys (cached) and its introspection\n"
+	    "endpoint are asked as serve would.\n"
+	    "metadata: the RFC 9728 protected-resource metadata and where it is served.\n"
+	    "hash-token: read a token from stdin and print its line for a tokens file\n"
+	    "(sha256:<hex>); add the principal and its groups after it.\n"),
 	SUB("oauth-app", "oauth-app set|show|remove SLUG ...",
 	    "Your own OAuth app (client) for a connector, which connect uses.\n"
 	    "See: switchboard oauth-app set --help\n"),

@@ -285,6 +285,7 @@ static const struct command {
 	{"check", cli_check},
 	{"connections", cli_connections},
 	{"key", cli_key},
+	{"auth", cli_auth},
 	{"oauth-app", cli_oauth_app},
 	{"connect", cli_connect},
 	{"coverage", cli_coverage},

@@ -737,7 +737,7 @@ static void introspect(struct rs *rs, const char *token, long long now, struct r
 	if (!json_is_true(json_object_get(doc, "active"))) {
 		rs_fail(out, 401, "the token is not active");
 	} else {
-		rs_check_claims(rs, doc, now, 1, out);
+		rs_check_claims(rs, doc, now, 0, out);
 		json_t *exp = json_object_get(doc, "exp");
 		if (json_is_number(exp) && (long long)json_number_value(exp) < until)
 			until = (long long)json_number_value(exp);
