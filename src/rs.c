@@ -206,6 +206,17 @@ static int check_private(const char *path, const char *what, struct err *err)
 	return 0;
 }
 
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 /* The tokens file: one token a line, "sha256:<hex> PRINCIPAL [GROUP,...]";
  * blank lines and lines starting with '#' are skipped. */
 static int load_statics(struct rs *rs, const char *path, struct err *err)
@@ -241,12 +252,12 @@ static int load_statics(struct rs *rs, const char *path, struct err *err)
 			rs->statics = xrealloc(rs->statics, (cap *= 2) * sizeof(*rs->statics));
 		struct rs_static *s = &rs->statics[rs->n_statics];
 		for (hlen = 0; hlen < 32; hlen++) {
-			unsigned v = 0;
-			if (sscanf(hex + 2 * hlen, "%2x", &v) != 1)
+			int hi = hex_digit(hex[2 * hlen]), lo = hex_digit(hex[2 * hlen + 1]);
+			if (hi < 0 || lo < 0)
 				break;
-			s->hash[hlen] = (unsigned char)v;
+			s->hash[hlen] = (unsigned char)(hi << 4 | lo);
 		}
-		if (hlen != 32 || strspn(hex, "0123456789abcdefABCDEF") != 64) {
+		if (hlen != 32) {
 			err_set(err, "tokens file '%s' line %zu: the hash is not hex", path,
 				lineno);
 			goto out;
@@ -529,12 +540,24 @@ static int aud_names_us(struct rs *rs, json_t *aud)
 	return found;
 }
 
+/* A NumericDate claim as whole seconds, clamped so that no double is cast
+ * out of range; 0 when it is not a number. */
+static int claim_time(json_t *v, long long *out)
+{
+	double d = json_number_value(v);
+	if (!json_is_number(v) || d != d)
+		return 0;
+	*out = d > 1e15 ? (long long)1e15 : d < -1e15 ? (long long)-1e15 : (long long)d;
+	return 1;
+}
+
 void rs_check_claims(struct rs *rs, json_t *claims, long long now, int jwt, struct rs_verdict *out)
 {
 	json_t *iss = json_object_get(claims, "iss"), *aud = json_object_get(claims, "aud");
 	json_t *exp = json_object_get(claims, "exp"), *nbf = json_object_get(claims, "nbf");
 	json_t *who = claim(claims, rs->principal_claim), *scopes, *item;
 	struct caller *c;
+	long long t = 0;
 	size_t i;
 
 	/* An introspection answer comes from the issuer itself, so its iss
@@ -553,11 +576,11 @@ void rs_check_claims(struct rs *rs, json_t *claims, long long now, int jwt, stru
 		rs_fail(out, 401, "the token has no expiry");
 		return;
 	}
-	if (exp && (!json_is_number(exp) || now > (long long)json_number_value(exp) + rs->leeway)) {
+	if (exp && (!claim_time(exp, &t) || now > t + rs->leeway)) {
 		rs_fail(out, 401, "the token has expired");
 		return;
 	}
-	if (nbf && (!json_is_number(nbf) || now + rs->leeway < (long long)json_number_value(nbf))) {
+	if (nbf && (!claim_time(nbf, &t) || now + rs->leeway < t)) {
 		rs_fail(out, 401, "the token is not valid yet");
 		return;
 	}
@@ -738,9 +761,9 @@ static void introspect(struct rs *rs, const char *token, long long now, struct r
 		rs_fail(out, 401, "the token is not active");
 	} else {
 		rs_check_claims(rs, doc, now, 0, out);
-		json_t *exp = json_object_get(doc, "exp");
-		if (json_is_number(exp) && (long long)json_number_value(exp) < until)
-			until = (long long)json_number_value(exp);
+		long long exp;
+		if (claim_time(json_object_get(doc, "exp"), &exp) && exp < until)
+			until = exp;
 	}
 	/* Kept for a short while, active or not; a token revoked meanwhile
 	 * works until then (introspection_cache, 60 s by default). */

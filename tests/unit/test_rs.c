@@ -165,6 +165,13 @@
 	"WpcOwG8hR9SJZraqe_1jQFUmiC2TflplAbIU1FxKJMsvWeyVUsVAWZZPFYcGHQyH88BvO28hDVc5S3yWgmudBRj1" \
 	"935WQsIGIGG44vd0xBATq0qaizRabD9Di3d9KWpWjBstKtULOqZIcdT4W4JA"
 
+/* exp 1e300 and nbf -1e300: no double cast out of range. */
+#define T_HUGE_TIMES                                                                               \
+	"eyJhbGciOiAiRVMyNTYiLCAidHlwIjogImF0K2p3dCIsICJraWQiOiAiZWMxIn0.eyJpc3MiOiAiaHR0cHM6Ly9p" \
+	"c3N1ZXIudGVzdCIsICJhdWQiOiAiaHR0cHM6Ly9tY3AudGVzdC9tY3AiLCAic3ViIjogImFsaWNlIiwgImV4cCI6" \
+	"IDFlKzMwMCwgIm5iZiI6IC0xZSszMDAsICJzY29wZSI6ICJtY3A6dG9vbHMifQ.4OP4d35HMLwDOK3nSV_5w0yuE" \
+	"-kOhsk4T6Zk1IcWKns4NjfXvX88iK1mQdM6AvqietcXEj_kvrpHdJN6ULnqYg"
+
 #define NOW 1800000000LL
 
 static struct rs *make_rs(const char *extra)
@@ -243,6 +250,7 @@ static void test_valid_tokens(void)
 	CHECK(refused(rs, T_AUD_ARRAY, "") == 200);
 	/* No kid: every key of the right type is tried. */
 	CHECK(refused(rs, T_NO_KID, "") == 200);
+	CHECK(refused(rs, T_HUGE_TIMES, "") == 200);
 	/* 60 s of skew either way. */
 	CHECK(status_at(rs, T_RS256, 1800000600 + 59, &v) == 200);
 	rs_verdict_release(&v);
