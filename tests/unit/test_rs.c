@@ -396,24 +396,35 @@ static void test_static_tokens(void)
 
 static void test_config_errors(void)
 {
+	/* Each refused for its own reason: no issuer for the JWKS, a resource
+	 * that is no absolute URI or has a fragment, a JWKS over plain http to
+	 * another host, an unknown key, introspection without a client, and
+	 * no way to check a token at all. */
 	const char *bad[] = {
-		"{\"resource\": \"https://mcp.test\", \"jwks_uri\": \"https://i.test/jwks\"}",
-		"{\"resource\": \"mcp.test\", \"tokens_file\": \"x\"}",
-		"{\"resource\": \"https://mcp.test#f\", \"tokens_file\": \"x\"}",
-		"{\"resource\": \"https://mcp.test\", \"issuer\": \"https://i.test\", "
-		"\"jwks_uri\": "
-		"\"http://i.test/jwks\"}",
-		"{\"resource\": \"https://mcp.test\", \"tokens_file\": \"x\", \"jwks_url\": \"x\"}",
-		"{\"resource\": \"https://mcp.test\", \"issuer\": \"https://i.test\", "
-		"\"introspection_endpoint\": \"https://i.test/i\"}",
-		"{\"resource\": \"https://mcp.test\"}",
+		"{'resource': 'https://mcp.test', 'jwks_uri': 'https://i.test/jwks'}",
+		"{'resource': 'mcp.test', 'tokens_file': 'x'}",
+		"{'resource': 'https://mcp.test#f', 'tokens_file': 'x'}",
+		"{'resource': 'https://mcp.test', 'issuer': 'https://i', 'jwks_uri': "
+		"'http://i/jwks'}",
+		"{'resource': 'https://mcp.test', 'tokens_file': 'x', 'jwks_url': 'x'}",
+		"{'resource': 'https://mcp.test', 'issuer': 'https://i', 'introspection_endpoint': "
+		"'https://i/i'}",
+		"{'resource': 'https://mcp.test'}",
 	};
+	const char *why[] = {"'issuer'",    "absolute",  "fragment",       "plain http",
+			     "unknown key", "client_id", "name 'jwks_uri'"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		struct err err;
-		json_t *cfg = json_loads(bad[i], 0, NULL);
+		char *text = xstrdup(bad[i]);
+		for (char *p = text; *p; p++)
+			*p = *p == '\'' ? '"' : *p;
+		json_t *cfg = json_loads(text, 0, NULL);
+		free(text);
 		err_init(&err);
 		struct rs *rs = rs_new(cfg, NULL, NULL, &err);
-		CHECK(rs == NULL && err_is_set(&err));
+		CHECK(rs == NULL && strstr(err.msg, why[i]));
+		if (!strstr(err.msg, why[i]))
+			fprintf(stderr, "config %zu: '%s' lacks '%s'\n", i, err.msg, why[i]);
 		rs_free(rs);
 		json_decref(cfg);
 	}
