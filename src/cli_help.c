@@ -181,7 +181,10 @@ static const struct help {
 	    "  claude mcp add switchboard -- switchboard serve\n"
 	    "or an mcp.json entry {\"command\": \"switchboard\", \"args\": [\"serve\"]}.\n"
 	    "The global options (--connectors, --tools, --read-only, --mode ...) choose\n"
-	    "the tools it exposes; see: switchboard --help\n"),
+	    "the tools it exposes; see: switchboard --help\n"
+	    "serve --http ADDR:PORT ... --auth-config FILE: over HTTP, every request needs\n"
+	    "a bearer token that FILE's resource server accepts (README.md, \"Who may\n"
+	    "call\"; try one with: switchboard auth check-token).\n"),
 	SUB("tools", "tools [--json] [--all] [--connectors a,b] [--tools GLOB] ...",
 	    "List the tools serve would expose with these options: name, read/write/\n"
 	    "DELETE, title. --json prints their definitions as one JSON array.\n"),

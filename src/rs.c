@@ -866,7 +866,7 @@ void rs_authenticate_at(struct rs *rs, const char *authorization, long long now,
 
 	memset(out, 0, sizeof(*out));
 	if (!t && kind == 0) {
-		rs_fail(out, 401, "no bearer token");
+		rs_fail(out, 401, "no token given");
 	} else if (!t) {
 		rs_fail(out, 400, "the Authorization header is not 'Bearer <token>'");
 	} else {
