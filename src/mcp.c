@@ -743,6 +743,7 @@ static void cancel(struct mcp_core *srv, json_t *params)
 	for (struct listen **p = &srv->listens; rid && *p; p = &(*p)->next) {
 		if (json_equal((*p)->id, rid)) {
 			struct listen *l = *p;
+			log_debug("subscription ended by the client");
 			*p = l->next;
 			listen_free(l);
 			return;

@@ -380,7 +380,11 @@ static void take(struct mcp_http *h, struct hx *x)
 			return;
 		}
 	}
-	if (x->their_id)
+	/* An id the core would refuse (an object, 1.5) stays, so it does. */
+	json_t *id = x->their_id;
+	double d = json_real_value(id);
+	if (json_is_string(id) || json_is_integer(id) ||
+	    (json_is_real(id) && d > -9.2e18 && d < 9.2e18 && d == (double)(long long)d))
 		json_object_set(x->msg, "id", x->key);
 	struct mcp_origin o = {x->version, x->caller};
 	h->handling = x;

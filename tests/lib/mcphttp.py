@@ -13,6 +13,7 @@ MCP-Protocol-Version, Mcp-Method, Mcp-Name) unless told otherwise: pass
 headers={"Name": None} to leave one out. A failed expectation ends the
 script with a message (SystemExit).
 """
+import atexit
 import http.client
 import json
 import os
@@ -110,6 +111,18 @@ class Stream:
             elif line == "" and data:
                 return json.loads("\n".join(data))
 
+    def count_comments(self, seconds):
+        """Read for about this long (the stream must not stay silent: keep-alive
+        comments) and return how many comment lines came."""
+        self.conn.sock.settimeout(seconds + 5)
+        n, deadline = 0, time.time() + seconds
+        while time.time() < deadline:
+            line = self.resp.fp.readline()
+            if not line:
+                break
+            n += line.startswith(b":")
+        return n
+
     def close(self):
         self.conn.close()
 
@@ -132,6 +145,7 @@ class Server:
         self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL,
                                      stdout=open(self.out_path, "wb"),
                                      stderr=open(self.err_path, "wb"), env=env)
+        atexit.register(self.kill)  # a failed expectation leaves nothing running
         self.port = None
         self.host = "127.0.0.1"
         deadline = time.time() + 10
@@ -180,6 +194,11 @@ class Server:
             fail("expected an SSE answer, got HTTP %d %s %r" % (
                 resp.status, resp.getheader("Content-Type"), resp.read()[:300]))
         return Stream(c, resp)
+
+    def kill(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
 
     def stop(self):
         """SIGTERM, then check the exit status, stdout (must be empty) and
