@@ -1,3 +1,4 @@
+import concurrent.futures
 import json
 import os
 import subprocess
@@ -42,6 +43,17 @@ try:
         h = {"Authorization": f"{scheme} {token}"} if token is not None else {}
         return srv.post(modern(1, "tools/list"), headers=h)
 
+    # Forty requests at once before any key is held: every one is let in
+    # (the transport's threads share the resource server), and the JWKS is
+    # fetched once for them all.
+    alice = issuer.sign(ISS, "r1", claims())
+    bob = issuer.sign(ISS, "e1", claims(sub="bob"))
+    with concurrent.futures.ThreadPoolExecutor(max_workers=40) as pool:
+        got = list(pool.map(lambda i: call(alice if i % 2 else bob).status, range(40)))
+    expect(got == [200] * 40, "forty requests at once", got)
+    fetches = open(os.path.join(ISS, "requests.log")).read().count("GET /jwks")
+    expect(fetches == 1, "one JWKS fetch for forty requests", fetches)
+
     # The metadata, at the root and beside the MCP path; nothing elsewhere.
     for path in ("/.well-known/oauth-protected-resource",
                  "/.well-known/oauth-protected-resource/mcp"):
@@ -63,8 +75,6 @@ try:
            "another scheme: 401 without an error", r.headers)
 
     # Two callers, two algorithms.
-    alice = issuer.sign(ISS, "r1", claims())
-    bob = issuer.sign(ISS, "e1", claims(sub="bob"))
     r = call(alice)
     expect(r.status == 200 and "tools" in r.json["result"], "alice (RS256)", r)
     r = call(bob)
