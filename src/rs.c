@@ -355,13 +355,17 @@ struct rs *rs_new(json_t *cfg, const char *base_dir, const char *default_resourc
 		err_set(err, "auth config: 'issuer' is needed to check tokens");
 		goto fail;
 	}
-	if (!rs->jwks_uri && !rs->have_keys && !rs->introspection_endpoint && !tokens_file) {
-		err_set(err, "auth config: name 'jwks_uri', 'introspection_endpoint' or "
+	/* The issuer alone: its keys are found through its metadata. */
+	rs->discover = rs->issuer && !rs->jwks_uri && !rs->have_keys && !rs->introspection_endpoint;
+	rs->jwt = rs->jwks_uri || rs->have_keys || rs->discover;
+	if (!rs->jwt && !rs->introspection_endpoint && !tokens_file) {
+		err_set(err, "auth config: name 'issuer', 'jwks_uri', 'introspection_endpoint' or "
 			     "'tokens_file'");
 		goto fail;
 	}
-	const char *urls[] = {rs->jwks_uri, rs->introspection_endpoint};
-	for (size_t i = 0; i < 2; i++)
+	const char *urls[] = {rs->jwks_uri, rs->introspection_endpoint,
+			      rs->discover ? rs->issuer : NULL};
+	for (size_t i = 0; i < 3; i++)
 		if (urls[i] && !urlenc_allows_credentials(urls[i])) {
 			err_set(err,
 				"auth config: refusing to ask the issuer over plain http ('%s'); "
@@ -383,7 +387,8 @@ struct rs *rs_new(json_t *cfg, const char *base_dir, const char *default_resourc
 		if (r < 0)
 			goto fail;
 	}
-	if ((rs->jwks_uri || rs->introspection_endpoint) && !(rs->http = http_new(err)))
+	if ((rs->jwks_uri || rs->discover || rs->introspection_endpoint) &&
+	    !(rs->http = http_new(err)))
 		goto fail;
 	free(tokens_file);
 	return rs;
@@ -440,6 +445,7 @@ void rs_free(struct rs *rs)
 	free(rs->metadata_path);
 	free(rs->issuer);
 	free(rs->jwks_uri);
+	free(rs->found_jwks_uri);
 	free(rs->introspection_endpoint);
 	free(rs->client_id);
 	free_secret(rs->client_secret);
@@ -874,8 +880,7 @@ void rs_authenticate_at(struct rs *rs, const char *authorization, long long now,
 		token = xstrndup(t, n);
 		if (static_check(rs, token, out))
 			;
-		else if ((rs->jwks_uri || rs->have_keys) && strchr(token, '.') &&
-			 strchr(strchr(token, '.') + 1, '.'))
+		else if (rs->jwt && strchr(token, '.') && strchr(strchr(token, '.') + 1, '.'))
 			rs_jwt_check(rs, token, now, out);
 		else if (rs->introspection_endpoint)
 			introspect(rs, token, now, out);

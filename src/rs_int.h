@@ -36,10 +36,13 @@ struct rs {
 	long long jwks_max_age, jwks_min_refetch, leeway, intro_cache_s;
 	struct rs_static *statics;
 	size_t n_statics;
+	int jwt;      /* JWTs are checked (keys configured, fetched or discovered) */
+	int discover; /* jwks_uri from the issuer's metadata (RFC 8414, OIDC) */
 
 	/* The issuer, asked one request at a time (fetch_lock). */
 	pthread_mutex_t fetch_lock;
 	struct http_client *http;
+	char *found_jwks_uri; /* discovered (fetch_lock) */
 
 	/* The caches (lock). */
 	pthread_mutex_t lock;

@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "log.h"
+#include "urlenc.h"
 
 #define JWT_MAX 16384     /* a longer token is refused unread */
 #define JWKS_MAX 262144   /* the JWKS document's size cap */
@@ -95,34 +96,101 @@ int rs_keys_from(json_t *doc, struct rs_key **keys, size_t *n)
 	return 0;
 }
 
-/* Fetch the JWKS (fetch_lock held, lock not); 0 with the new keys in
- * place, or -1 with err. */
-static int jwks_fetch(struct rs *rs, struct err *err)
+/* A JSON object from url (fetch_lock held): new, or NULL with err. */
+static json_t *fetch_json(struct rs *rs, const char *url, const char *what, struct err *err)
 {
 	const char *headers[] = {"Accept: application/json, application/jwk-set+json", NULL};
 	struct http_request req = {.method = "GET",
-				   .url = rs->jwks_uri,
+				   .url = url,
 				   .headers = headers,
 				   .timeout_ms = JWKS_TIMEOUT,
 				   .connect_timeout_ms = JWKS_TIMEOUT,
 				   .max_body = JWKS_MAX};
 	struct http_response resp;
-	struct rs_key *keys = NULL;
-	size_t n = 0;
 	json_t *doc = NULL;
-	int ret = -1;
 
 	if (http_perform(rs->http, &req, &resp, err) < 0)
 		goto out;
 	if (resp.status != 200) {
-		err_set(err, "the issuer's JWKS answered HTTP %ld", resp.status);
+		err_set(err, "the issuer's %s answered HTTP %ld", what, resp.status);
 		goto out;
 	}
 	doc = resp.truncated ? NULL : json_loadb(resp.body, resp.body_len, 0, NULL);
-	if (rs_keys_from(doc, &keys, &n) < 0) {
-		err_set(err, "the issuer's JWKS is not a JSON Web Key Set");
-		goto out;
+	if (!json_is_object(doc)) {
+		json_decref(doc);
+		doc = NULL;
+		err_set(err, "the issuer's %s is not a JSON object", what);
 	}
+out:
+	http_response_release(&resp);
+	return doc;
+}
+
+/* The issuer's jwks_uri from its metadata (fetch_lock held): RFC 8414's
+ * well-known URI, then OpenID Connect's, in the order the MCP
+ * specification has clients try them; a document is used only when its
+ * issuer is ours, exactly. 0 with rs->found_jwks_uri set, or -1 with err. */
+static int discover(struct rs *rs, struct err *err)
+{
+	const char *iss = rs->issuer, *p = strstr(iss, "://");
+	const char *path = p ? strchr(p + 3, '/') : NULL;
+	size_t olen = path ? (size_t)(path - iss) : strlen(iss), plen = path ? strlen(path) : 0;
+	char *urls[3];
+	size_t n = 0;
+
+	while (plen > 0 && path[plen - 1] == '/')
+		plen--;
+	urls[n++] = xasprintf("%.*s/.well-known/oauth-authorization-server%.*s", (int)olen, iss,
+			      (int)plen, path ? path : "");
+	urls[n++] = xasprintf("%.*s/.well-known/openid-configuration%.*s", (int)olen, iss,
+			      (int)plen, path ? path : "");
+	if (plen)
+		urls[n++] = xasprintf("%.*s%.*s/.well-known/openid-configuration", (int)olen, iss,
+				      (int)plen, path);
+	for (size_t i = 0; i < n && !rs->found_jwks_uri; i++) {
+		struct err e;
+		err_init(&e);
+		json_t *doc = fetch_json(rs, urls[i], "metadata", &e);
+		const char *doc_iss = json_string_value(json_object_get(doc, "issuer"));
+		const char *jwks = json_string_value(json_object_get(doc, "jwks_uri"));
+		if (!doc)
+			log_debug("auth: no issuer metadata at %s: %s", urls[i], e.msg);
+		else if (!doc_iss || strcmp(doc_iss, iss) != 0)
+			log_warn("auth: the metadata at %s names another issuer; not used",
+				 urls[i]);
+		else if (!jwks || !urlenc_allows_credentials(jwks))
+			log_warn("auth: the metadata at %s has no https jwks_uri", urls[i]);
+		else
+			rs->found_jwks_uri = xstrdup(jwks);
+		json_decref(doc);
+	}
+	for (size_t i = 0; i < n; i++)
+		free(urls[i]);
+	if (!rs->found_jwks_uri)
+		return err_set(
+			err, "no usable metadata of issuer '%s' (RFC 8414 or OpenID Connect)", iss);
+	log_info("auth: the issuer's keys are at %s", rs->found_jwks_uri);
+	return 0;
+}
+
+/* Fetch the JWKS (fetch_lock held, lock not); 0 with the new keys in
+ * place, or -1 with err. */
+static int jwks_fetch(struct rs *rs, struct err *err)
+{
+	struct rs_key *keys = NULL;
+	size_t n = 0;
+	json_t *doc;
+
+	if (!rs->jwks_uri && !rs->found_jwks_uri && discover(rs, err) < 0)
+		return -1;
+	doc = fetch_json(rs, rs->jwks_uri ? rs->jwks_uri : rs->found_jwks_uri, "JWKS", err);
+	if (!doc)
+		return -1;
+	if (rs_keys_from(doc, &keys, &n) < 0) {
+		json_decref(doc);
+		return err_set(err, "the issuer's JWKS is not a JSON Web Key Set");
+	}
+	json_decref(doc);
 	pthread_mutex_lock(&rs->lock);
 	rs_keys_clear(rs);
 	rs->keys = keys;
@@ -132,14 +200,8 @@ static int jwks_fetch(struct rs *rs, struct err *err)
 	rs->failed_at_ms = 0;
 	rs->keys_gen++;
 	pthread_mutex_unlock(&rs->lock);
-	keys = NULL;
 	log_debug("auth: %zu signing keys from the issuer's JWKS", n);
-	ret = 0;
-out:
-	free(keys);
-	json_decref(doc);
-	http_response_release(&resp);
-	return ret;
+	return 0;
 }
 
 /* Make sure the keys are fresh: fetched when none are held or they are
@@ -171,7 +233,7 @@ static int jwks_refresh(struct rs *rs, int force, unsigned long seen_gen)
 	pthread_mutex_unlock(&rs->lock);
 
 	if (fetch && jwks_fetch(rs, &err) < 0) {
-		log_warn("auth: cannot fetch the issuer's keys from %s: %s", rs->jwks_uri, err.msg);
+		log_warn("auth: cannot fetch the issuer's keys: %s", err.msg);
 		pthread_mutex_lock(&rs->lock);
 		rs->failed_at_ms = now_ms();
 		pthread_mutex_unlock(&rs->lock);
@@ -283,7 +345,7 @@ void rs_jwt_check(struct rs *rs, const char *token, long long now, struct rs_ver
 	pthread_mutex_lock(&rs->lock);
 	gen = rs->keys_gen;
 	pthread_mutex_unlock(&rs->lock);
-	if (rs->jwks_uri && jwks_refresh(rs, 0, gen) < 0) {
+	if ((rs->jwks_uri || rs->discover) && jwks_refresh(rs, 0, gen) < 0) {
 		rs_fail(out, 503, "the issuer's signing keys cannot be fetched");
 		goto out;
 	}
@@ -291,7 +353,8 @@ void rs_jwt_check(struct rs *rs, const char *token, long long now, struct rs_ver
 	gen = rs->keys_gen;
 	v = verify_locked(rs, kid, alg, token, (size_t)(dot2 - token), sig, sig_len);
 	pthread_mutex_unlock(&rs->lock);
-	if (v == VERIFY_NO_KEY && kid && rs->jwks_uri && jwks_refresh(rs, 1, gen) == 0) {
+	if (v == VERIFY_NO_KEY && kid && (rs->jwks_uri || rs->discover) &&
+	    jwks_refresh(rs, 1, gen) == 0) {
 		pthread_mutex_lock(&rs->lock);
 		v = verify_locked(rs, kid, alg, token, (size_t)(dot2 - token), sig, sig_len);
 		pthread_mutex_unlock(&rs->lock);

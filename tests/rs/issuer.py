@@ -19,7 +19,11 @@
                                        inactive); each request's method and path
                                        (never a token) is appended to
                                        DIR/requests.log. A file DIR/down makes
-                                       every answer a 503.
+                                       every answer a 503. GET
+                                       /.well-known/oauth-authorization-server
+                                       is its RFC 8414 metadata (issuer
+                                       http://127.0.0.1:PORT, or what
+                                       DIR/metadata-issuer says).
 """
 import base64
 import hashlib
@@ -137,6 +141,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
         d = self.server.dir
         if os.path.exists(f"{d}/down"):
             return self.answer(503, {"error": "temporarily_unavailable"})
+        if self.path == "/.well-known/oauth-authorization-server":
+            # RFC 8414 metadata; DIR/metadata-issuer names another issuer.
+            me = "http://127.0.0.1:%d" % self.server.server_address[1]
+            other = f"{d}/metadata-issuer"
+            iss = open(other).read().strip() if os.path.exists(other) else me
+            return self.answer(200, {"issuer": iss, "jwks_uri": me + "/jwks",
+                                     "token_endpoint": me + "/token"})
         if self.path != "/jwks":
             return self.answer(404, {"error": "not_found"})
         keys = []

@@ -411,8 +411,8 @@ static void test_config_errors(void)
 		"'https://i/i'}",
 		"{'resource': 'https://mcp.test'}",
 	};
-	const char *why[] = {"'issuer'",    "absolute",  "fragment",       "plain http",
-			     "unknown key", "client_id", "name 'jwks_uri'"};
+	const char *why[] = {"'issuer'",    "absolute",  "fragment",  "plain http",
+			     "unknown key", "client_id", "'jwks_uri'"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		struct err err;
 		char *text = xstrdup(bad[i]);
