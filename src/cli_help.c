@@ -18,6 +18,8 @@ static const char main_usage[] =
 	"\n"
 	"commands:\n"
 	"  serve                         serve MCP on stdin/stdout (the default)\n"
+	"  serve --http ADDR:PORT [--path /mcp]\n"
+	"                                serve MCP over Streamable HTTP (stateless)\n"
 	"  tools [--json]                list the tools serve would expose\n"
 	"  call TOOL [ARGS_JSON] [--dry-run]\n"
 	"                                run one tool call; the result goes to stdout\n"
@@ -175,16 +177,32 @@ static const struct help {
 	const char *text;
 } helps[] = {
 	{"", main_usage},
-	SUB("serve", "serve",
+	SUB("serve",
+	    "serve\n"
+	    "       switchboard serve --http ADDR:PORT [--path /mcp] [--allow-host NAME]...\n"
+	    "                         [--allow-origin ORIGIN]... [--keepalive S]\n"
+	    "                         [--request-timeout S] [--auth-config FILE]",
 	    "Serve MCP (JSON-RPC, one message a line) on stdin and stdout until stdin\n"
 	    "closes. An MCP client starts it; add it to one with, for example:\n"
 	    "  claude mcp add switchboard -- switchboard serve\n"
 	    "or an mcp.json entry {\"command\": \"switchboard\", \"args\": [\"serve\"]}.\n"
 	    "The global options (--connectors, --tools, --read-only, --mode ...) choose\n"
 	    "the tools it exposes; see: switchboard --help\n"
-	    "serve --http ADDR:PORT ... --auth-config FILE: over HTTP, every request needs\n"
-	    "a bearer token that FILE's resource server accepts (README.md, \"Who may\n"
-	    "call\"; try one with: switchboard auth check-token).\n"),
+	    "\n"
+	    "--http serves Streamable HTTP (MCP 2026-07-28, and 2025-11-25 without\n"
+	    "sessions) on ADDR:PORT (127.0.0.1:8080, [::1]:8080, or :8080 for\n"
+	    "127.0.0.1) until SIGINT or SIGTERM; clients POST to the path (default\n"
+	    "/mcp). Stateless: any replica can answer any request. Host must be\n"
+	    "loopback or an --allow-host NAME (DNS rebinding: 421 otherwise); a\n"
+	    "browser's Origin loopback or an --allow-origin (403). Subscription\n"
+	    "streams get a keep-alive comment every --keepalive S seconds (15).\n"
+	    "Bodies are capped by --max-message-bytes (4 MiB) and must arrive within\n"
+	    "--request-timeout S seconds (30; 408 or the connection closed). It refuses a\n"
+	    "non-loopback address without authentication configured: put it behind\n"
+	    "a proxy that terminates TLS and authenticates, on 127.0.0.1, or give\n"
+	    "--auth-config FILE: then every request needs a bearer token that FILE's\n"
+	    "resource server accepts (README.md, \"Who may call\"; try one with:\n"
+	    "switchboard auth check-token).\n"),
 	SUB("tools", "tools [--json] [--all] [--connectors a,b] [--tools GLOB] ...",
 	    "List the tools serve would expose with these options: name, read/write/\n"
 	    "DELETE, title. --json prints their definitions as one JSON array.\n"),

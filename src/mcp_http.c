@@ -62,6 +62,7 @@ struct hx {
 	const char *version; /* static: an initialize-era request's version */
 	int modern;
 	int oneway;            /* a notification or a response: answered 202 at once */
+	int release;           /* answered while take() handles it: let go after */
 	struct caller *caller; /* owned, or NULL */
 	long long next_keepalive_ms;
 	struct hx *live_next;
@@ -84,6 +85,7 @@ struct mcp_http {
 	struct MHD_Daemon *daemon;
 	size_t max_body;
 	long long keepalive_ms;
+	long long deadline_ms; /* for a request's headers and body, from its first byte */
 	int port;
 	int loopback_only;    /* bound to a loopback address */
 	pthread_mutex_t lock; /* guards queue, all, stopping and the shared part of each hx */
@@ -202,7 +204,10 @@ static void hx_put(struct mcp_http *h, struct hx *x, const json_t *msg, int fina
 		MHD_resume_connection(x->conn);
 	if (final) {
 		live_remove(h, x);
-		core_release(h, x);
+		if (h->handling == x)
+			x->release = 1; /* take() still uses x: it lets go after */
+		else
+			core_release(h, x);
 	}
 }
 
@@ -342,14 +347,14 @@ static int check_params(json_t *schema, json_t *args, json_t *headers, struct er
 	return 0;
 }
 
-/* Cancel what x started (its stream closed) and let it go. */
+/* Cancel what x started (its stream closed) and let it go; x is off
+ * h->live. */
 static void hx_cancel(struct mcp_http *h, struct hx *x)
 {
 	json_t *msg = json_pack("{s:s, s:s, s:{s:O}}", "jsonrpc", "2.0", "method",
 				"notifications/cancelled", "params", "requestId", x->key);
 	mcp_core_handle(h->core, msg);
 	json_decref(msg);
-	live_remove(h, x);
 	core_release(h, x);
 }
 
@@ -392,6 +397,8 @@ static void take(struct mcp_http *h, struct hx *x)
 	h->handling = NULL;
 	json_decref(x->msg);
 	x->msg = NULL;
+	if (x->release)
+		core_release(h, x);
 }
 
 /* Has the peer of a suspended connection closed it? libmicrohttpd does
@@ -429,29 +436,38 @@ static void look_around(struct mcp_http *h)
 		q = x->queue_next;
 		take(h, x);
 	}
+	struct hx *gone = NULL;
 	for (struct hx *x = h->live, *next; x; x = next) {
 		next = x->live_next;
-		int resume = 0, gone;
+		int resume = 0;
 		pthread_mutex_lock(&h->lock);
 		if (!x->gone && x->suspended && peer_closed(x->fd)) {
 			x->gone = 1;
 			shutdown(x->fd, SHUT_RDWR);
 		}
-		gone = x->gone;
-		if (gone) {
+		if (x->gone) {
 			resume = take_resume(x);
 		} else if (x->mode == MODE_SSE && !x->done && now >= x->next_keepalive_ms) {
 			x->next_keepalive_ms = now + h->keepalive_ms;
 			if (buf_adds(&x->out, ":\n\n") == 0)
 				resume = take_resume(x);
 		}
+		int left = x->gone;
 		pthread_mutex_unlock(&h->lock);
 		if (resume)
 			MHD_resume_connection(x->conn);
-		if (gone) {
-			log_debug("http: a client left before its answer; request cancelled");
-			hx_cancel(h, x);
+		if (left) {
+			live_remove(h, x);
+			x->live_next = gone;
+			gone = x;
 		}
+	}
+	/* Cancelled apart from the walk: the core's answers may end others. */
+	while (gone) {
+		struct hx *x = gone;
+		gone = x->live_next;
+		log_debug("http: a client left before its answer; request cancelled");
+		hx_cancel(h, x);
 	}
 }
 
@@ -919,7 +935,7 @@ static struct hx *hx_new(struct mcp_http *h, struct MHD_Connection *conn)
 	const union MHD_ConnectionInfo *ci =
 		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
 	x->fd = ci ? ci->connect_fd : -1;
-	x->deadline_ms = now_ms() + REQUEST_DEADLINE_S * 1000LL;
+	x->deadline_ms = now_ms() + h->deadline_ms;
 	pthread_mutex_lock(&h->lock);
 	x->all_next = h->all;
 	if (h->all)
@@ -1030,9 +1046,9 @@ static int start_daemon(struct mcp_http *h, struct err *err)
 	h->daemon = MHD_start_daemon(
 		flags, 0, NULL, NULL,
 		on_request, h,
+		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 		MHD_OPTION_SOCK_ADDR, sa,
 		MHD_OPTION_NOTIFY_COMPLETED, on_done, h,
-		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)IDLE_TIMEOUT_S,
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned)MAX_CONNECTIONS,
 		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)THREADS,
@@ -1104,6 +1120,8 @@ int mcp_serve_http(struct mcp_options *opt, const struct mcp_http_options *o)
 		opt->max_message = DEFAULT_MAX_BODY;
 	h.max_body = opt->max_message;
 	h.keepalive_ms = 1000LL * (o->keepalive_s > 0 ? o->keepalive_s : DEFAULT_KEEPALIVE_S);
+	h.deadline_ms =
+		1000LL * (o->request_timeout_s > 0 ? o->request_timeout_s : REQUEST_DEADLINE_S);
 	h.queue_tail = &h.queue;
 	opt->filter.header_params = 1;
 	pthread_mutex_init(&h.lock, NULL);

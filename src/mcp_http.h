@@ -40,6 +40,7 @@ struct mcp_http_options {
 	char **allow_origins;
 	char **allow_hosts;
 	int keepalive_s;             /* SSE keep-alive comments; 0: 15 s */
+	int request_timeout_s;       /* a request must be in within it; 0: 30 s */
 	const struct mcp_auth *auth; /* NULL: nobody is authenticated (loopback only) */
 };
 
