@@ -194,6 +194,17 @@ static int config_strings(json_t *cfg, const char *name, json_t **out, struct er
 	return 0;
 }
 
+static int has_word(json_t *list, const char *w)
+{
+	json_t *item;
+	size_t i;
+	json_array_foreach(list, i, item) {
+		if (strcmp(json_string_value(item), w) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 /* A file others may read or write is refused, as the key file is. */
 static int check_private(const char *path, const char *what, struct err *err)
 {
@@ -333,6 +344,11 @@ struct rs *rs_new(json_t *cfg, const char *base_dir, const char *default_resourc
 		rs->principal_claim = xstrdup("sub");
 	if (!rs->required_scopes)
 		rs->required_scopes = json_array();
+	/* The MCP specification: refresh tokens are no resource requirement. */
+	if (has_word(rs->required_scopes, "offline_access") ||
+	    (rs->scopes_supported && has_word(rs->scopes_supported, "offline_access")))
+		log_warn("auth config: offline_access is not a scope of this server; leave it out "
+			 "of scopes_supported and required_scopes");
 	if ((rs->jwks_uri || rs->introspection_endpoint) && !rs->issuer) {
 		err_set(err, "auth config: 'issuer' is needed to check tokens");
 		goto fail;
@@ -514,17 +530,6 @@ static json_t *claim_words(json_t *v)
 		}
 	}
 	return out;
-}
-
-static int has_word(json_t *list, const char *w)
-{
-	json_t *item;
-	size_t i;
-	json_array_foreach(list, i, item) {
-		if (strcmp(json_string_value(item), w) == 0)
-			return 1;
-	}
-	return 0;
 }
 
 /* Does aud (a string or an array of strings) name this server? */
