@@ -50,6 +50,12 @@ config() {
 check() {
 	printf '%s\n' "$@" | $BIN auth check-token --auth-config "$TMP/auth.json" \
 		>"$TMP/v.jsonl" 2>"$TMP/v.err" || true
+	clean_err
+}
+# clean_err: no sanitizer report in $TMP/v.err (check-token's exit status
+# says only whether every token was accepted).
+clean_err() {
+	! grep -q 'Sanitizer\|runtime error' "$TMP/v.err" || fail "sanitizer: $(cat "$TMP/v.err")"
 }
 # verdict N KEY=VALUE...: line N of $TMP/v.jsonl has these (tests/rs/vcheck.py).
 verdict() { python3 "$ROOT/tests/rs/vcheck.py" "$TMP/v.jsonl" "$@" || exit 1; }

@@ -30,6 +30,7 @@ sign old "$(claims)" >&3
 exec 3>&-
 wait $CHK || true
 CHK=
+clean_err
 verdict 1 status=200 subject=alice
 verdict 2 status=200 subject=bob
 verdict 3 status=401 'reason~does not publish' 'www~error="invalid_token"'

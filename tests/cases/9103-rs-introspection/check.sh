@@ -22,6 +22,7 @@ python3 "$ROOT/tests/rs/issuer.py" introspect "$ISS" opaque-dave-1 \
 printf '%s\n' opaque-alice-1 opaque-revoked-1 opaque-carol-1 opaque-dave-1 opaque-alice-1 |
 	SWITCHBOARD_LOG=debug $BIN auth check-token --auth-config "$TMP/auth.json" \
 		>"$TMP/v.jsonl" 2>"$TMP/v.err" || true
+clean_err
 verdict 1 status=200 subject=alice groups=ops scopes=mcp:tools
 verdict 2 status=401 'reason~not active' 'www~error="invalid_token"'
 verdict 3 status=401 'reason~another audience'

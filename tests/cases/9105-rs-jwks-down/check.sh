@@ -38,6 +38,7 @@ echo "$t" >&3
 exec 3>&-
 wait $CHK || true
 CHK=
+clean_err
 verdict 1 status=200 subject=alice
 verdict 2 status=200 subject=alice
 grep -q 'JWKS answered HTTP 503' "$TMP/v.err" || fail "the failed refetch was not said: $(cat "$TMP/v.err")"
