@@ -181,7 +181,8 @@ static const struct help {
 	    "serve\n"
 	    "       switchboard serve --http ADDR:PORT [--path /mcp] [--allow-host NAME]...\n"
 	    "                         [--allow-origin ORIGIN]... [--keepalive S]\n"
-	    "                         [--request-timeout S] [--auth-config FILE]",
+	    "                         [--request-timeout S] [--port-file FILE]\n"
+	    "                         [--auth-config FILE]",
 	    "Serve MCP (JSON-RPC, one message a line) on stdin and stdout until stdin\n"
 	    "closes. An MCP client starts it; add it to one with, for example:\n"
 	    "  claude mcp add switchboard -- switchboard serve\n"
@@ -191,18 +192,19 @@ static const struct help {
 	    "\n"
 	    "--http serves Streamable HTTP (MCP 2026-07-28, and 2025-11-25 without\n"
 	    "sessions) on ADDR:PORT (127.0.0.1:8080, [::1]:8080, or :8080 for\n"
-	    "127.0.0.1) until SIGINT or SIGTERM; clients POST to the path (default\n"
-	    "/mcp). Stateless: any replica can answer any request. Host must be\n"
-	    "loopback or an --allow-host NAME (DNS rebinding: 421 otherwise); a\n"
-	    "browser's Origin loopback or an --allow-origin (403). Subscription\n"
-	    "streams get a keep-alive comment every --keepalive S seconds (15).\n"
-	    "Bodies are capped by --max-message-bytes (4 MiB) and must arrive within\n"
-	    "--request-timeout S seconds (30; 408 or the connection closed). It refuses a\n"
-	    "non-loopback address without authentication configured: put it behind\n"
-	    "a proxy that terminates TLS and authenticates, on 127.0.0.1, or give\n"
-	    "--auth-config FILE: then every request needs a bearer token that FILE's\n"
-	    "resource server accepts (README.md, \"Who may call\"; try one with:\n"
-	    "switchboard auth check-token).\n"),
+	    "127.0.0.1; port 0 takes a free one, written to --port-file FILE) until\n"
+	    "SIGINT or SIGTERM (calls in flight get 10 s to finish; a second signal\n"
+	    "stops at once). Clients POST to --path (default /mcp). Stateless: any\n"
+	    "replica can answer any request. Host must be loopback or an --allow-host\n"
+	    "NAME (DNS rebinding: 421 otherwise), a browser's Origin loopback or an\n"
+	    "--allow-origin (403). Subscription streams get a keep-alive comment every\n"
+	    "--keepalive S seconds (15). Bodies are capped by --max-message-bytes\n"
+	    "(4 MiB) and must arrive within --request-timeout S seconds (30). It\n"
+	    "refuses an address other than loopback without authentication\n"
+	    "configured: put it behind a proxy that terminates TLS and authenticates,\n"
+	    "on 127.0.0.1, or give --auth-config FILE: then every request needs a\n"
+	    "bearer token that FILE's resource server accepts (README.md, \"Who may\n"
+	    "call\"; try one with: switchboard auth check-token).\n"),
 	SUB("tools", "tools [--json] [--all] [--connectors a,b] [--tools GLOB] ...",
 	    "List the tools serve would expose with these options: name, read/write/\n"
 	    "DELETE, title. --json prints their definitions as one JSON array.\n"),

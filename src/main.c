@@ -307,8 +307,8 @@ static char *http_default_resource(const struct mcp_http_options *o)
 }
 
 /* serve --http ADDR:PORT [--path P] [--allow-origin O]... [--allow-host H]...
- * [--keepalive S] [--request-timeout S] [--auth-config FILE]: Streamable HTTP
- * instead of stdio. */
+ * [--keepalive S] [--request-timeout S] [--port-file F] [--auth-config FILE]:
+ * Streamable HTTP instead of stdio. */
 static int serve_http(struct cli *cli, int argc, char **argv)
 {
 	struct mcp_http_options o = {.path = "/mcp"};
@@ -342,6 +342,8 @@ static int serve_http(struct cli *cli, int argc, char **argv)
 			if (parse_int_opt(a, v, 1, &n) < 0)
 				goto out;
 			o.keepalive_s = (int)n;
+		} else if (strcmp(a, "--port-file") == 0) {
+			o.port_file = v;
 		} else if (strcmp(a, "--request-timeout") == 0) {
 			if (parse_int_opt(a, v, 1, &n) < 0)
 				goto out;

@@ -19,11 +19,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "crypto.h"
 #include "http.h"
 #include "jsonrpc.h"
 #include "log.h"
 #include "mcp_core.h"
+#include "mcp_http_check.h"
 
 #define DEFAULT_MAX_BODY (4u << 20)
 #define DEFAULT_KEEPALIVE_S 15
@@ -31,6 +31,7 @@
 #define IDLE_TIMEOUT_S 10     /* a connection silent this long is closed */
 #define REQUEST_DEADLINE_S 30 /* a request's body must be in by then */
 #define MAX_CONNECTIONS 4000
+#define DRAIN_S 10          /* on SIGTERM, calls in flight get this long to finish */
 #define THREADS 4           /* libmicrohttpd's, so a slow authenticator stalls few */
 #define MAX_OUT (16u << 20) /* unsent bytes per stream before the client is dropped */
 #define LEGACY_DEFAULT_VERSION "2025-03-26" /* no MCP-Protocol-Version header */
@@ -48,12 +49,10 @@ struct hx {
 	int fd;
 	/* libmicrohttpd's threads only, until queued */
 	struct buf body;
-	int uploaded;          /* the whole body is in */
-	int refused;           /* an HTTP status decided from the headers alone */
-	json_t *refusal;       /* its JSON body, or NULL */
-	char *challenge;       /* WWW-Authenticate for refused, or NULL */
-	long long deadline_ms; /* the body must be in by then */
-	int cut;
+	int uploaded;    /* the whole body is in */
+	int refused;     /* an HTTP status decided from the headers alone */
+	json_t *refusal; /* its JSON body, or NULL */
+	char *challenge; /* WWW-Authenticate for refused, or NULL */
 	/* the core's thread only, once queued */
 	json_t *msg;         /* owned until handled */
 	json_t *their_id;    /* owned: the client's id (NULL: a notification or response) */
@@ -74,8 +73,17 @@ struct hx {
 	int gone;      /* the client left (or the server stops) before the answer */
 	int suspended; /* libmicrohttpd waits for us to resume it */
 	int mhd_ref, core_ref;
-	struct hx *all_prev, *all_next; /* h->all: every request in libmicrohttpd's hands */
 	struct hx *queue_next;
+};
+
+/* One connection, for the request deadline: libmicrohttpd's timeout counts
+ * from the last byte, so a client trickling its headers or body would never
+ * reach it. From accept (or the previous answer) to a complete request. */
+struct hconn {
+	struct hconn *prev, *next;
+	int fd;
+	long long deadline_ms; /* 0 while a request is being answered */
+	int cut;
 };
 
 struct mcp_http {
@@ -85,12 +93,12 @@ struct mcp_http {
 	struct MHD_Daemon *daemon;
 	size_t max_body;
 	long long keepalive_ms;
-	long long deadline_ms; /* for a request's headers and body, from its first byte */
+	long long deadline_ms; /* for a request's headers and body */
 	int port;
 	int loopback_only;    /* bound to a loopback address */
 	pthread_mutex_t lock; /* guards queue, all, stopping and the shared part of each hx */
 	struct hx *queue, **queue_tail;
-	struct hx *all;
+	struct hconn *conns;
 	int stopping;
 	/* the core's thread only */
 	struct hx *live;     /* requests the core holds */
@@ -103,7 +111,8 @@ static volatile sig_atomic_t stop_signal;
 static void on_signal(int sig)
 {
 	(void)sig;
-	stop_signal = 1;
+	if (stop_signal < 2)
+		stop_signal++; /* a second one skips the drain */
 }
 
 /* ---- shared state ---- */
@@ -229,13 +238,21 @@ static struct hx *live_find(struct mcp_http *h, const json_t *key)
 	return NULL;
 }
 
-/* The subscription id in a message's _meta is the key; the client knows
- * its own id. */
-static void fix_subscription(json_t *meta, const struct hx *x)
+/* The subscription id in out[part]._meta is the key: the client knows its
+ * own id. out is a shallow copy of the core's message, so part and _meta
+ * are copied before they change (the core's stay as they are). */
+static void fix_subscription(json_t *out, const char *part, const struct hx *x)
 {
 	const char *k = "io.modelcontextprotocol/subscriptionId";
-	if (json_is_object(meta) && json_equal(json_object_get(meta, k), x->key))
-		json_object_set(meta, k, x->their_id);
+	json_t *p = json_object_get(out, part);
+	json_t *meta = json_object_get(p, "_meta");
+	if (!json_is_object(meta) || !json_equal(json_object_get(meta, k), x->key))
+		return;
+	p = json_copy(p);
+	meta = json_copy(meta);
+	json_object_set(meta, k, x->their_id);
+	json_object_set_new(p, "_meta", meta);
+	json_object_set_new(out, part, p);
 }
 
 static void http_send(const json_t *msg, const json_t *rid, void *ctx)
@@ -244,107 +261,17 @@ static void http_send(const json_t *msg, const json_t *rid, void *ctx)
 	struct hx *x = rid ? live_find(h, rid) : h->handling;
 	if (!x || x->oneway)
 		return; /* no request to carry it: the client has left, or never had one */
-	json_t *out = json_deep_copy(msg);
+	/* Shallow: a tool list or a result is not copied to rename an id. */
+	json_t *out = json_copy((json_t *)msg);
 	json_t *id = json_object_get(out, "id");
 	int final = !json_object_get(out, "method") &&
 		    (json_object_get(out, "result") || json_object_get(out, "error"));
 	if (final && id && json_equal(id, x->key))
 		json_object_set(out, "id", x->their_id);
-	fix_subscription(json_object_get(json_object_get(out, "params"), "_meta"), x);
-	fix_subscription(json_object_get(json_object_get(out, "result"), "_meta"), x);
+	fix_subscription(out, "params", x);
+	fix_subscription(out, "result", x);
 	hx_put(h, x, out, final);
 	json_decref(out);
-}
-
-/* "=?base64?...?=" decoded (strictly: the standard alphabet, padded), or
- * the value as it is. Returns a new string, or NULL when it does not
- * decode. */
-static char *header_decode(const char *v)
-{
-	size_t n = strlen(v);
-	if (n < 11 || strncmp(v, "=?base64?", 9) != 0 || strcmp(v + n - 2, "?=") != 0)
-		return xstrdup(v);
-	const char *b = v + 9;
-	size_t bn = n - 11;
-	if (bn % 4)
-		return NULL;
-	for (size_t i = 0; i < bn; i++)
-		if (b[i] == '-' || b[i] == '_')
-			return NULL;
-	size_t len;
-	unsigned char *raw = crypto_base64_decode(b, bn, 0, &len);
-	if (!raw || memchr(raw, '\0', len)) {
-		free(raw);
-		return NULL;
-	}
-	return (char *)raw;
-}
-
-/* Does the header text equal the argument's value? Integers compare as
- * numbers (42.0 and 42), booleans as true/false. */
-static int param_matches(const char *text, const json_t *v)
-{
-	if (json_is_string(v))
-		return strcmp(text, json_string_value(v)) == 0;
-	if (json_is_boolean(v))
-		return strcmp(text, json_is_true(v) ? "true" : "false") == 0;
-	if (json_is_integer(v)) {
-		char *end;
-		errno = 0;
-		double d = strtod(text, &end);
-		return errno == 0 && end != text && *end == '\0' &&
-		       d == (double)json_integer_value(v);
-	}
-	return 0;
-}
-
-/* The x-mcp-header rules of the tool's schema (properties, recursively)
- * against args and the Mcp-Param-* headers. Returns 0, or -1 with err. */
-static int check_params(json_t *schema, json_t *args, json_t *headers, struct err *err)
-{
-	const char *name;
-	json_t *prop;
-	json_object_foreach(json_object_get(schema, "properties"), name, prop) {
-		json_t *v = json_object_get(args, name);
-		const char *hname = json_string_value(json_object_get(prop, "x-mcp-header"));
-		if (json_object_get(prop, "properties") && json_is_object(v) &&
-		    check_params(prop, v, headers, err) < 0)
-			return -1;
-		if (!hname)
-			continue;
-		char *key = xasprintf("mcp-param-%s", hname);
-		for (char *p = key; *p; p++)
-			*p = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
-		const char *raw = json_string_value(json_object_get(headers, key));
-		free(key);
-		int present = v && !json_is_null(v);
-		if (!raw && !present)
-			continue;
-		if (!raw) {
-			err_set(err,
-				"Header mismatch: Mcp-Param-%s header is missing but argument '%s' "
-				"is in the body",
-				hname, name);
-			return -1;
-		}
-		char *text = header_decode(raw);
-		if (!text) {
-			err_set(err,
-				"Header mismatch: Mcp-Param-%s header value is not valid base64",
-				hname);
-			return -1;
-		}
-		int ok = present && param_matches(text, v);
-		free(text);
-		if (!ok) {
-			err_set(err,
-				"Header mismatch: Mcp-Param-%s header value does not match body "
-				"argument '%s'",
-				hname, name);
-			return -1;
-		}
-	}
-	return 0;
 }
 
 /* Cancel what x started (its stream closed) and let it go; x is off
@@ -379,8 +306,8 @@ static void take(struct mcp_http *h, struct hx *x)
 		err_init(&e);
 		json_t *schema = mcp_core_tool_input(
 			h->core, json_string_value(json_object_get(params, "name")));
-		if (schema &&
-		    check_params(schema, json_object_get(params, "arguments"), x->params, &e) < 0) {
+		if (schema && mcp_http_check_params(schema, json_object_get(params, "arguments"),
+						    x->params, &e) < 0) {
 			hx_error(h, x, HEADER_MISMATCH, e.msg);
 			return;
 		}
@@ -424,10 +351,10 @@ static void look_around(struct mcp_http *h)
 	h->queue = NULL;
 	h->queue_tail = &h->queue;
 	long long now = now_ms();
-	for (struct hx *x = h->all; x; x = x->all_next) {
-		if (!x->uploaded && !x->cut && now >= x->deadline_ms && x->fd >= 0) {
-			shutdown(x->fd, SHUT_RDWR); /* libmicrohttpd reads EOF and closes it */
-			x->cut = 1;
+	for (struct hconn *c = h->conns; c; c = c->next) {
+		if (c->deadline_ms && !c->cut && now >= c->deadline_ms) {
+			shutdown(c->fd, SHUT_RDWR); /* libmicrohttpd reads EOF and closes it */
+			c->cut = 1;
 		}
 	}
 	pthread_mutex_unlock(&h->lock);
@@ -517,84 +444,6 @@ static const char *header(struct MHD_Connection *conn, const char *name)
 	return MHD_lookup_connection_value(conn, MHD_HEADER_KIND, name);
 }
 
-static int is_loopback_name(const char *host, size_t n)
-{
-	static const char *names[] = {"localhost", "127.0.0.1", "::1", "[::1]", NULL};
-	for (int i = 0; names[i]; i++)
-		if (strlen(names[i]) == n && strncasecmp(host, names[i], n) == 0)
-			return 1;
-	return n > 4 && strncmp(host, "127.", 4) == 0 && strspn(host, "0123456789.") == n;
-}
-
-/* The host part of "host[:port]" or "[v6]:port": its length. */
-static size_t host_len(const char *hp)
-{
-	if (hp[0] == '[') {
-		const char *e = strchr(hp, ']');
-		return e ? (size_t)(e - hp) + 1 : strlen(hp);
-	}
-	const char *c = strchr(hp, ':');
-	if (c && strchr(c + 1, ':'))
-		return strlen(hp); /* a bare IPv6 address */
-	return c ? (size_t)(c - hp) : strlen(hp);
-}
-
-static int listed(char **list, const char *s, size_t n)
-{
-	for (size_t i = 0; list && list[i]; i++)
-		if (strlen(list[i]) == n && strncasecmp(list[i], s, n) == 0)
-			return 1;
-	return 0;
-}
-
-/* DNS rebinding: the Host must name this server (loopback, or a name we
- * were told), whatever address a browser's page resolved. */
-static int host_ok(const struct mcp_http *h, const char *host)
-{
-	if (!host || !*host)
-		return 0;
-	size_t n = host_len(host);
-	return is_loopback_name(host, n) || listed(h->o->allow_hosts, host, strlen(host)) ||
-	       listed(h->o->allow_hosts, host, n);
-}
-
-/* A browser page's Origin: absent (not a browser), loopback, or allowed. */
-static int origin_ok(const struct mcp_http *h, const char *origin)
-{
-	if (!origin)
-		return 1;
-	if (listed(h->o->allow_origins, origin, strlen(origin)))
-		return 1;
-	const char *p = strstr(origin, "://");
-	if (!p ||
-	    (strncasecmp(origin, "http://", 7) != 0 && strncasecmp(origin, "https://", 8) != 0))
-		return 0;
-	p += 3;
-	return is_loopback_name(p, host_len(p));
-}
-
-/* Does the Accept header (absent: anything) take this type? */
-static int accepts(const char *accept, const char *type)
-{
-	if (!accept)
-		return 1;
-	size_t slash = strcspn(type, "/");
-	const char *p = accept;
-	while (*p) {
-		while (*p == ' ' || *p == ',')
-			p++;
-		size_t n = strcspn(p, ",;");
-		while (n && p[n - 1] == ' ')
-			n--;
-		if ((n == 3 && strncmp(p, "*/*", 3) == 0) ||
-		    (n == strlen(type) && strncasecmp(p, type, n) == 0) ||
-		    (n == slash + 2 && strncasecmp(p, type, slash + 1) == 0 && p[slash + 1] == '*'))
-			return 1;
-		p += strcspn(p, ",");
-	}
-	return 0;
-}
-
 static int prm_path(const char *url)
 {
 	size_t n = strlen(PRM_PATH);
@@ -613,13 +462,13 @@ static void set_refusal(struct hx *x, int status, int code, const char *text)
 static void check_headers(struct mcp_http *h, struct hx *x, const char *url, const char *method)
 {
 	struct MHD_Connection *conn = x->conn;
-	if (!host_ok(h, header(conn, "Host"))) {
+	if (!mcp_http_check_host(h->o->allow_hosts, header(conn, "Host"))) {
 		set_refusal(x, 421, JSONRPC_INVALID_REQUEST,
 			    "Host not allowed (DNS rebinding); "
 			    "see serve --allow-host");
 		return;
 	}
-	if (!origin_ok(h, header(conn, "Origin"))) {
+	if (!mcp_http_check_origin(h->o->allow_origins, header(conn, "Origin"))) {
 		set_refusal(x, 403, JSONRPC_INVALID_REQUEST,
 			    "Origin not allowed; see serve --allow-origin");
 		return;
@@ -669,32 +518,10 @@ static void check_headers(struct mcp_http *h, struct hx *x, const char *url, con
 		return;
 	}
 	const char *accept = header(conn, "Accept");
-	if (!accepts(accept, "application/json") || !accepts(accept, "text/event-stream"))
+	if (!mcp_http_check_accept(accept, "application/json") ||
+	    !mcp_http_check_accept(accept, "text/event-stream"))
 		set_refusal(x, 406, JSONRPC_INVALID_REQUEST,
 			    "Accept must list application/json and text/event-stream");
-}
-
-/* A header value without the optional whitespace around it (RFC 9110
- * 5.5); NULL when absent. New. */
-static char *header_trimmed(struct MHD_Connection *conn, const char *name)
-{
-	const char *v = header(conn, name);
-	if (!v)
-		return NULL;
-	while (*v == ' ' || *v == '\t')
-		v++;
-	size_t n = strlen(v);
-	while (n && (v[n - 1] == ' ' || v[n - 1] == '\t'))
-		n--;
-	return xstrndup(v, n);
-}
-
-static int valid_chars(const char *v)
-{
-	for (const unsigned char *p = (const unsigned char *)v; *p; p++)
-		if ((*p < 0x20 && *p != '\t') || *p > 0x7e)
-			return 0;
-	return 1;
 }
 
 static enum MHD_Result collect_params(void *cls, enum MHD_ValueKind kind, const char *key,
@@ -715,50 +542,6 @@ static enum MHD_Result collect_params(void *cls, enum MHD_ValueKind kind, const 
 	json_object_set_new(cls, k, json_stringn(v, n));
 	free(k);
 	return MHD_YES;
-}
-
-/* Mcp-Method and Mcp-Name against the body. Returns NULL, or the reason
- * (new) for a 400 HeaderMismatch. */
-static char *check_standard_headers(struct MHD_Connection *conn, json_t *msg, int modern)
-{
-	char *reason = NULL;
-	char *method_h = header_trimmed(conn, "Mcp-Method");
-	char *name_h = header_trimmed(conn, "Mcp-Name");
-	const char *method = json_string_value(json_object_get(msg, "method"));
-	json_t *params = json_object_get(msg, "params");
-	const char *name = NULL;
-	int named = method &&
-		    (strcmp(method, "tools/call") == 0 || strcmp(method, "prompts/get") == 0 ||
-		     strcmp(method, "resources/read") == 0);
-	if (named)
-		name = json_string_value(json_object_get(
-			params, strcmp(method, "resources/read") == 0 ? "uri" : "name"));
-	if (method_h && !valid_chars(method_h)) {
-		reason = xstrdup("Header mismatch: Mcp-Method header value has invalid characters");
-	} else if (!method_h && modern && method) {
-		reason = xstrdup("Header mismatch: required Mcp-Method header is missing");
-	} else if (method_h && (!method || strcmp(method_h, method) != 0)) {
-		reason = xasprintf("Header mismatch: Mcp-Method header value '%s' does not match "
-				   "body value '%s'",
-				   method_h, method ? method : "");
-	} else if (name_h && !valid_chars(name_h)) {
-		reason = xstrdup("Header mismatch: Mcp-Name header value has invalid characters");
-	} else if (!name_h && modern && name) {
-		reason = xstrdup("Header mismatch: required Mcp-Name header is missing");
-	} else if (name_h && named) {
-		char *decoded = header_decode(name_h);
-		if (!decoded)
-			reason = xstrdup(
-				"Header mismatch: Mcp-Name header value is not valid base64");
-		else if (!name || strcmp(decoded, name) != 0)
-			reason = xasprintf("Header mismatch: Mcp-Name header value '%s' does not "
-					   "match body value '%s'",
-					   name_h, name ? name : "");
-		free(decoded);
-	}
-	free(method_h);
-	free(name_h);
-	return reason;
 }
 
 /* The whole body is in: parse it, check what the headers say about it, and
@@ -793,7 +576,7 @@ static enum MHD_Result body_done(struct mcp_http *h, struct hx *x)
 	const char *m = json_string_value(method);
 	json_t *meta = json_object_get(json_object_get(msg, "params"), "_meta");
 	json_t *body_v = json_object_get(meta, "io.modelcontextprotocol/protocolVersion");
-	char *header_v = header_trimmed(conn, "MCP-Protocol-Version");
+	char *header_v = mcp_http_check_trim(header(conn, "MCP-Protocol-Version"));
 	const char *version = header_v ? mcp_core_version(header_v) : LEGACY_DEFAULT_VERSION;
 	x->modern = body_v || (header_v && strcmp(header_v, MCP_MODERN_VERSION) == 0);
 	char *reason = NULL;
@@ -817,8 +600,13 @@ static enum MHD_Result body_done(struct mcp_http *h, struct hx *x)
 				   "not match body value '%s'",
 				   header_v,
 				   json_is_string(body_v) ? json_string_value(body_v) : "");
-	if (!reason && json_is_object(msg))
-		reason = check_standard_headers(conn, msg, x->modern);
+	if (!reason && json_is_object(msg)) {
+		char *method_h = mcp_http_check_trim(header(conn, "Mcp-Method"));
+		char *name_h = mcp_http_check_trim(header(conn, "Mcp-Name"));
+		reason = mcp_http_check_names(method_h, name_h, msg, x->modern);
+		free(method_h);
+		free(name_h);
+	}
 	free(header_v);
 	if (reason) {
 		enum MHD_Result r = respond_json(
@@ -924,6 +712,49 @@ static enum MHD_Result answer(struct mcp_http *h, struct hx *x)
 	return ret;
 }
 
+static struct hconn *conn_of(struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	return ci ? ci->socket_context : NULL;
+}
+
+/* Track a connection from accept to close (called before libmicrohttpd
+ * closes its descriptor, so under the lock fd is never a reused one). */
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+			  enum MHD_ConnectionNotificationCode toe)
+{
+	struct mcp_http *h = cls;
+	struct hconn *c = *socket_context;
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		const union MHD_ConnectionInfo *ci =
+			MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+		if (!ci)
+			return;
+		c = xcalloc(1, sizeof(*c));
+		c->fd = ci->connect_fd;
+		pthread_mutex_lock(&h->lock);
+		c->deadline_ms = now_ms() + h->deadline_ms;
+		c->next = h->conns;
+		if (h->conns)
+			h->conns->prev = c;
+		h->conns = c;
+		pthread_mutex_unlock(&h->lock);
+		*socket_context = c;
+	} else if (c) {
+		pthread_mutex_lock(&h->lock);
+		if (c->prev)
+			c->prev->next = c->next;
+		else
+			h->conns = c->next;
+		if (c->next)
+			c->next->prev = c->prev;
+		pthread_mutex_unlock(&h->lock);
+		free(c);
+		*socket_context = NULL;
+	}
+}
+
 static struct hx *hx_new(struct mcp_http *h, struct MHD_Connection *conn)
 {
 	struct hx *x = xcalloc(1, sizeof(*x));
@@ -935,13 +766,6 @@ static struct hx *hx_new(struct mcp_http *h, struct MHD_Connection *conn)
 	const union MHD_ConnectionInfo *ci =
 		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
 	x->fd = ci ? ci->connect_fd : -1;
-	x->deadline_ms = now_ms() + h->deadline_ms;
-	pthread_mutex_lock(&h->lock);
-	x->all_next = h->all;
-	if (h->all)
-		h->all->all_prev = x;
-	h->all = x;
-	pthread_mutex_unlock(&h->lock);
 	return x;
 }
 
@@ -967,8 +791,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		return MHD_YES;
 	}
 	if (!x->uploaded) {
-		pthread_mutex_lock(&h->lock);
 		x->uploaded = 1;
+		struct hconn *c = conn_of(conn);
+		pthread_mutex_lock(&h->lock);
+		if (c)
+			c->deadline_ms = 0;
 		pthread_mutex_unlock(&h->lock);
 		return body_done(h, x);
 	}
@@ -985,12 +812,9 @@ static void on_done(void *cls, struct MHD_Connection *conn, void **state,
 		return;
 	*state = NULL;
 	pthread_mutex_lock(&h->lock);
-	if (x->all_prev)
-		x->all_prev->all_next = x->all_next;
-	else
-		h->all = x->all_next;
-	if (x->all_next)
-		x->all_next->all_prev = x->all_prev;
+	struct hconn *c = conn_of(conn);
+	if (c) /* a kept connection's next request gets a deadline of its own */
+		c->deadline_ms = now_ms() + h->deadline_ms;
 	int wake = x->core_ref && !x->done && !x->gone;
 	if (wake)
 		x->gone = 1; /* the stream closed: the core cancels the call */
@@ -1049,6 +873,7 @@ static int start_daemon(struct mcp_http *h, struct err *err)
 		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 		MHD_OPTION_SOCK_ADDR, sa,
 		MHD_OPTION_NOTIFY_COMPLETED, on_done, h,
+		MHD_OPTION_NOTIFY_CONNECTION, on_connection, h,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)IDLE_TIMEOUT_S,
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned)MAX_CONNECTIONS,
 		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)THREADS,
@@ -1069,10 +894,25 @@ static int start_daemon(struct mcp_http *h, struct err *err)
 /* Stop: no new requests; subscriptions end with their final result, calls
  * in flight are cancelled and their streams closed; answers already queued
  * get a second to leave. */
-static void stop_daemon(struct mcp_http *h)
+/* Stop taking work: no new connections (the listening socket closes, so a
+ * load balancer fails over), and requests on open ones get 503. */
+static void quiesce(struct mcp_http *h)
 {
 	pthread_mutex_lock(&h->lock);
+	int was = h->stopping;
 	h->stopping = 1;
+	pthread_mutex_unlock(&h->lock);
+	if (was)
+		return;
+	MHD_socket lfd = MHD_quiesce_daemon(h->daemon);
+	if (lfd != MHD_INVALID_SOCKET)
+		close(lfd);
+}
+
+static void stop_daemon(struct mcp_http *h)
+{
+	quiesce(h);
+	pthread_mutex_lock(&h->lock);
 	struct hx *q = h->queue;
 	h->queue = NULL;
 	h->queue_tail = &h->queue;
@@ -1096,7 +936,6 @@ static void stop_daemon(struct mcp_http *h)
 			MHD_resume_connection(x->conn);
 		core_release(h, x);
 	}
-	MHD_socket lfd = MHD_quiesce_daemon(h->daemon);
 	for (int i = 0; i < 100; i++) {
 		const union MHD_DaemonInfo *info =
 			MHD_get_daemon_info(h->daemon, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
@@ -1106,8 +945,24 @@ static void stop_daemon(struct mcp_http *h)
 		nanosleep(&ts, NULL);
 	}
 	MHD_stop_daemon(h->daemon);
-	if (lfd != MHD_INVALID_SOCKET)
-		close(lfd);
+}
+
+/* Written whole or not at all (a rename), so a reader never sees half. */
+static int write_port_file(const char *path, int port, struct err *err)
+{
+	char *tmp = xasprintf("%s.tmp", path);
+	FILE *f = fopen(tmp, "w");
+	int ok = f && fprintf(f, "%d\n", port) > 0;
+	if (f && fclose(f) != 0)
+		ok = 0;
+	if (ok && rename(tmp, path) < 0)
+		ok = 0;
+	if (!ok) {
+		err_set(err, "cannot write port file '%s': %s", path, strerror(errno));
+		unlink(tmp);
+	}
+	free(tmp);
+	return ok ? 0 : -1;
 }
 
 int mcp_serve_http(struct mcp_options *opt, const struct mcp_http_options *o)
@@ -1138,10 +993,22 @@ int mcp_serve_http(struct mcp_options *opt, const struct mcp_http_options *o)
 		mcp_core_free(h.core);
 		goto out;
 	}
+	if (o->port_file && write_port_file(o->port_file, h.port, &e) < 0) {
+		stop_daemon(&h);
+		goto out;
+	}
 	fprintf(stderr, "switchboard: serving MCP on http://%s%s%s:%d%s\n",
 		strchr(o->addr, ':') ? "[" : "", o->addr, strchr(o->addr, ':') ? "]" : "", h.port,
 		o->path);
-	while (!stop_signal) {
+	/* Serve until a signal; then drain: calls in flight get DRAIN_S to
+	 * finish (a second signal cuts that short). */
+	long long until = 0;
+	while (!until || (stop_signal < 2 && mcp_core_busy(h.core) && now_ms() < until)) {
+		if (stop_signal && !until) {
+			quiesce(&h);
+			until = now_ms() + DRAIN_S * 1000LL;
+			continue;
+		}
 		int ready = 0;
 		if (http_wait(h.wake, -1, WAIT_MS, &ready) < 0) {
 			err_set(&e, "network loop failed");

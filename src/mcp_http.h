@@ -42,6 +42,7 @@ struct mcp_http_options {
 	int keepalive_s;             /* SSE keep-alive comments; 0: 15 s */
 	int request_timeout_s;       /* a request must be in within it; 0: 30 s */
 	const struct mcp_auth *auth; /* NULL: nobody is authenticated (loopback only) */
+	const char *port_file;       /* the port served is written there, or NULL */
 };
 
 /* Serve until SIGINT or SIGTERM. Returns the process exit status. Request

@@ -15,6 +15,8 @@ floors measured in the same run (tests/bench_floor.c) and the ratio to each:
     connections at once (the load from bench_floor hooks, in C)
   - a signed Stripe webhook delivery: the listener's answer time, and the time
     until a subscribed MCP client gets notifications/resources/updated
+  - tools/call over serve --http (one kept connection, and 16 clients at
+    once), against the same over stdio
 """
 import argparse
 import hashlib
@@ -195,12 +197,87 @@ def bench_webhooks(binary, floor, env, tmp, n):
         f"(goal: >= 3x sequential, each fdatasync'd)")
 
 
+def bench_http(binary, env, tmp, calls):
+    """tools/call over serve --http: one client on a kept connection, then 16
+    clients at once (a thread each), against one stdio client."""
+    import http.client
+    import threading
+    params = {"name": "stripe_customers_list", "arguments": {"limit": 3}}
+    s = Server(binary, env, ["--connectors", "stripe", "--mode", "static", "serve"])
+    s.call("initialize", {"protocolVersion": "2025-11-25", "capabilities": {},
+                          "clientInfo": {"name": "bench", "version": "0"}})
+    for _ in range(20):
+        s.call("tools/call", params)
+    stdio = []
+    cpu0 = s.cpu_s()
+    for _ in range(calls):
+        t0 = time.perf_counter()
+        s.call("tools/call", params)
+        stdio.append((time.perf_counter() - t0) * 1e6)
+    stdio_cpu = (s.cpu_s() - cpu0) / calls * 1e6
+    s.close()
+
+    portfile = os.path.join(tmp, "http-port")
+    p = subprocess.Popen([binary, "--connectors", "stripe", "--mode", "static", "serve", "--http",
+                          "127.0.0.1:0", "--port-file", portfile],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    while not (os.path.exists(portfile) and open(portfile).read().strip()):
+        time.sleep(0.02)
+    port = int(open(portfile).read())
+    meta = {"io.modelcontextprotocol/protocolVersion": "2026-07-28",
+            "io.modelcontextprotocol/clientCapabilities": {}}
+    body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "tools/call",
+                       "params": dict(params, _meta=meta)}).encode()
+    headers = {"Content-Type": "application/json", "Accept": "application/json, text/event-stream",
+               "MCP-Protocol-Version": "2026-07-28", "Mcp-Method": "tools/call",
+               "Mcp-Name": params["name"]}
+
+    def client(n, out):
+        c = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        for _ in range(n):
+            t0 = time.perf_counter()
+            c.request("POST", "/mcp", body=body, headers=headers)
+            r = c.getresponse()
+            data = r.read()
+            assert r.status == 200 and b"structuredContent" in data, data[:300]
+            out.append((time.perf_counter() - t0) * 1e6)
+        c.close()
+
+    client(20, [])
+    one = []
+    with open(f"/proc/{p.pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    cpu0 = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    client(calls, one)
+    with open(f"/proc/{p.pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    http_cpu = ((int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK") - cpu0) / calls * 1e6
+    many, threads = [], []
+    t0 = time.perf_counter()
+    for _ in range(16):
+        threads.append(threading.Thread(target=client, args=(max(calls // 16, 10), many)))
+        threads[-1].start()
+    for t in threads:
+        t.join()
+    wall = time.perf_counter() - t0
+    p.terminate()
+    p.wait(15)
+    header(f"tools/call stripe_customers_list over serve --http ({calls} calls; floor: the "
+           "same over stdio)")
+    row("1 client, kept connection: latency p50", pct(one, 50), pct(stdio, 50), "us")
+    row("1 client, kept connection: latency p99", pct(one, 99), pct(stdio, 99), "us")
+    row("1 client: server CPU per call", http_cpu, stdio_cpu, "us")
+    row("16 clients at once: latency p50", pct(many, 50), pct(stdio, 50), "us")
+    row("16 clients at once: calls/s", len(many) / wall, 1e6 / pct(stdio, 50), "/s")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default="build")
     ap.add_argument("--calls", type=int, default=1000)
     ap.add_argument("--deliveries", type=int, default=2000)
     ap.add_argument("--only-webhooks", action="store_true")
+    ap.add_argument("--only-http", action="store_true")
     a = ap.parse_args()
     binary = os.path.join(ROOT, a.build, "switchboard")
     floor = os.path.join(ROOT, a.build, "bench_floor")
@@ -220,6 +297,11 @@ def main():
     print(f"switchboard bench, {time.strftime('%Y-%m-%d %H:%M')}: {platform.machine()}, "
           f"{os.cpu_count()} cores, {platform.platform()}")
     print("a report, not a test: shared machines are noisy; compare ratios from one run")
+    if a.only_http:
+        bench_http(binary, env, tmp, a.calls)
+        stub.terminate()
+        stub.wait()
+        return
     if a.only_webhooks:
         bench_webhooks(binary, floor, env, tmp, a.deliveries)
         stub.terminate()
@@ -297,6 +379,7 @@ def main():
         row(f"{n} calls, wall time", ours, fl, "ms")
     print(f"  peak RSS of that server: {s.peak_rss_kib() / 1024:.1f} MiB")
     s.close()
+    bench_http(binary, env, tmp, a.calls)
     bench_webhooks(binary, floor, env, tmp, a.deliveries)
     stub.terminate()
     stub.wait()

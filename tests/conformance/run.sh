@@ -58,6 +58,11 @@ for rev in "$@"; do
 		echo "FAIL: serve --http wrote to stdout"
 		status=1
 	fi
+	if grep -q 'AddressSanitizer\|LeakSanitizer\|runtime error' "$work/server-$rev.err"; then
+		echo "FAIL: sanitizer report from serve --http:"
+		cat "$work/server-$rev.err"
+		status=1
+	fi
 	sed -n '/=== SUMMARY ===/,$p' "$work/out-$rev.txt"
 	if [ $rc -ne 0 ]; then
 		echo "FAIL: conformance $rev exited $rc"
