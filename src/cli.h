@@ -30,6 +30,8 @@ int cli_conntest(struct cli *cli, int argc, char **argv);
 int cli_check(struct cli *cli, int argc, char **argv);
 int cli_connections(struct cli *cli, int argc, char **argv);
 int cli_key(struct cli *cli, int argc, char **argv);
+/* auth check-token, metadata, hash-token (cli_auth.c). */
+int cli_auth(struct cli *cli, int argc, char **argv);
 /* connections refresh (cli_refresh.c): argc/argv follow "refresh". */
 int cli_connections_refresh(struct cli *cli, int argc, char **argv);
 /* The first step of connections remove (cli_revoke.c): revoke an oauth2

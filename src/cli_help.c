@@ -34,6 +34,9 @@ static const char main_usage[] =
 	"  check [FILE|DIR...]           validate connector files (default: the registry)\n"
 	"  connections ...               manage connections (see: connections --help)\n"
 	"  key rotate                    re-seal every stored secret under a new key\n"
+	"  auth check-token|metadata --auth-config FILE\n"
+	"                                what serve --http's auth makes of a token (stdin)\n"
+	"  auth hash-token               the sha256: line of a static token (stdin)\n"
 	"  oauth-app set SLUG --client-id ID [--client-secret-stdin] [--scopes S]\n"
 	"      [--redirect-port N] [--authorize-url URL] [--token-url URL] [--revoke-url URL]\n"
 	"                                your own OAuth app for a connector (also: show, remove)\n"
@@ -182,7 +185,8 @@ static const struct help {
 	    "serve [--builder]\n"
 	    "       switchboard serve --http ADDR:PORT [--path /mcp] [--allow-host NAME]...\n"
 	    "                         [--allow-origin ORIGIN]... [--keepalive S]\n"
-	    "                         [--request-timeout S] [--port-file FILE] [--builder]",
+	    "                         [--request-timeout S] [--port-file FILE]\n"
+	    "                         [--auth-config FILE] [--builder]",
 	    "Serve MCP (JSON-RPC, one message a line) on stdin and stdout until stdin\n"
 	    "closes. An MCP client starts it; add it to one with, for example:\n"
 	    "  claude mcp add switchboard -- switchboard serve\n"
@@ -202,7 +206,9 @@ static const struct help {
 	    "(4 MiB) and must arrive within --request-timeout S seconds (30). It\n"
 	    "refuses an address other than loopback without authentication\n"
 	    "configured: put it behind a proxy that terminates TLS and authenticates,\n"
-	    "on 127.0.0.1.\n"
+	    "on 127.0.0.1, or give --auth-config FILE: then every request needs a\n"
+	    "bearer token that FILE's resource server accepts (README.md, \"Who may\n"
+	    "call\"; try one with: switchboard auth check-token).\n"
 	    "\n"
 	    "--builder adds the connector builder's meta-tools (they write connector\n"
 	    "files): switchboard_connector_import, _test and _save.\n"),
@@ -312,6 +318,17 @@ static const struct help {
 	    "Re-seal every stored secret under a new random key. With a key file the\n"
 	    "file is replaced; with SWITCHBOARD_KEY the new key is printed once, to be\n"
 	    "saved where SWITCHBOARD_KEY is set.\n"),
+	SUB("auth", "auth check-token|metadata --auth-config FILE | auth hash-token",
+	    "The resource server that guards serve --http (README.md, \"Who may call\").\n"
+	    "check-token: read bearer tokens from stdin, one a line, and print for each\n"
+	    "a JSON line of what the auth configuration FILE makes of it: status 200\n"
+	    "and the caller (subject, groups, scopes), or the refusal (400, 401, 403,\n"
+	    "503) with its reason and the WWW-Authenticate value; exit 0 only when every\n"
+	    "token was accepted. The issuer's keys (cached) and its introspection\n"
+	    "endpoint are asked as serve would.\n"
+	    "metadata: the RFC 9728 protected-resource metadata and where it is served.\n"
+	    "hash-token: read a token from stdin and print its line for a tokens file\n"
+	    "(sha256:<hex>); add the principal and its groups after it.\n"),
 	SUB("oauth-app", "oauth-app set|show|remove SLUG ...",
 	    "Your own OAuth app (client) for a connector, which connect uses.\n"
 	    "See: switchboard oauth-app set --help\n"),

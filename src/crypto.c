@@ -1,5 +1,6 @@
 /* crypto.c - the only user of OpenSSL: AES-256-GCM sealing of secrets,
- * HMAC-SHA256, SHA-256, random bytes, constant-time compare, base64, hex. */
+ * HMAC-SHA256, SHA-256, random bytes, constant-time compare, base64, hex,
+ * and the signature checks of JWS RS256 and ES256. */
 #include "crypto.h"
 
 #include <limits.h>
@@ -7,10 +8,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
+#include <openssl/ec.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/param_build.h>
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 
@@ -295,4 +300,161 @@ char *crypto_hex(const unsigned char *data, size_t len)
 	}
 	out[len * 2] = '\0';
 	return out;
+}
+
+struct crypto_pubkey {
+	EVP_PKEY *pkey;
+	int type; /* EVP_PKEY_RSA or EVP_PKEY_EC */
+};
+
+/* A key from parameters (OpenSSL 3's EVP_PKEY_fromdata), then checked. */
+static struct crypto_pubkey *pubkey_from_params(const char *type, OSSL_PARAM *params, int id,
+						struct err *err)
+{
+	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, type, NULL);
+	EVP_PKEY_CTX *check = NULL;
+	EVP_PKEY *pkey = NULL;
+	struct crypto_pubkey *k = NULL;
+
+	if (!ctx || EVP_PKEY_fromdata_init(ctx) != 1 ||
+	    EVP_PKEY_fromdata(ctx, &pkey, EVP_PKEY_PUBLIC_KEY, params) != 1) {
+		err_set(err, "cannot make a %s public key: %s", type, ossl_reason());
+		goto out;
+	}
+	check = EVP_PKEY_CTX_new_from_pkey(NULL, pkey, NULL);
+	if (!check || EVP_PKEY_public_check(check) != 1) {
+		err_set(err, "the %s public key is not valid: %s", type, ossl_reason());
+		goto out;
+	}
+	k = xmalloc(sizeof(*k));
+	k->pkey = pkey;
+	k->type = id;
+	pkey = NULL;
+out:
+	EVP_PKEY_CTX_free(check);
+	EVP_PKEY_CTX_free(ctx);
+	EVP_PKEY_free(pkey);
+	return k;
+}
+
+struct crypto_pubkey *crypto_pubkey_rsa(const unsigned char *n, size_t n_len,
+					const unsigned char *e, size_t e_len, struct err *err)
+{
+	BIGNUM *bn = NULL, *be = NULL;
+	OSSL_PARAM_BLD *bld = NULL;
+	OSSL_PARAM *params = NULL;
+	struct crypto_pubkey *k = NULL;
+
+	if (n_len > 2048 || e_len > 8 || !n_len || !e_len) {
+		err_set(err, "RSA key has a modulus or exponent of a bad size");
+		return NULL;
+	}
+	bn = BN_bin2bn(n, (int)n_len, NULL);
+	be = BN_bin2bn(e, (int)e_len, NULL);
+	if (!bn || !be) {
+		err_set(err, "cannot read the RSA key: %s", ossl_reason());
+		goto out;
+	}
+	if (BN_num_bits(bn) < 2048) {
+		err_set(err, "RSA key of %d bits refused (2048 at least)", BN_num_bits(bn));
+		goto out;
+	}
+	bld = OSSL_PARAM_BLD_new();
+	if (!bld || OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, bn) != 1 ||
+	    OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, be) != 1 ||
+	    !(params = OSSL_PARAM_BLD_to_param(bld))) {
+		err_set(err, "cannot make an RSA key: %s", ossl_reason());
+		goto out;
+	}
+	k = pubkey_from_params("RSA", params, EVP_PKEY_RSA, err);
+out:
+	OSSL_PARAM_free(params);
+	OSSL_PARAM_BLD_free(bld);
+	BN_free(bn);
+	BN_free(be);
+	return k;
+}
+
+struct crypto_pubkey *crypto_pubkey_p256(const unsigned char *x, size_t x_len,
+					 const unsigned char *y, size_t y_len, struct err *err)
+{
+	unsigned char point[65];
+	char group[] = "prime256v1";
+	OSSL_PARAM params[3];
+
+	if (x_len != 32 || y_len != 32) {
+		err_set(err, "P-256 key coordinates must be 32 bytes each");
+		return NULL;
+	}
+	/* The uncompressed point: 0x04 || x || y (SEC 1, 2.3.3). */
+	point[0] = 0x04;
+	memcpy(point + 1, x, 32);
+	memcpy(point + 33, y, 32);
+	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, group, 0);
+	params[1] =
+		OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, point, sizeof(point));
+	params[2] = OSSL_PARAM_construct_end();
+	return pubkey_from_params("EC", params, EVP_PKEY_EC, err);
+}
+
+void crypto_pubkey_free(struct crypto_pubkey *k)
+{
+	if (!k)
+		return;
+	EVP_PKEY_free(k->pkey);
+	free(k);
+}
+
+/* JWS ES256 signatures are R || S, 32 bytes each; OpenSSL wants the DER
+ * ECDSA-Sig-Value. Returns a new buffer (OPENSSL_free) or NULL. */
+static unsigned char *es256_der(const unsigned char *sig, int *der_len)
+{
+	ECDSA_SIG *s = ECDSA_SIG_new();
+	BIGNUM *r = BN_bin2bn(sig, 32, NULL), *sv = BN_bin2bn(sig + 32, 32, NULL);
+	unsigned char *der = NULL;
+
+	if (!s || !r || !sv || ECDSA_SIG_set0(s, r, sv) != 1) {
+		BN_free(r);
+		BN_free(sv);
+		ECDSA_SIG_free(s);
+		ERR_clear_error();
+		return NULL;
+	}
+	/* s owns r and sv now. */
+	*der_len = i2d_ECDSA_SIG(s, &der);
+	ECDSA_SIG_free(s);
+	if (*der_len <= 0) {
+		ERR_clear_error();
+		return NULL;
+	}
+	return der;
+}
+
+int crypto_pubkey_verify(const struct crypto_pubkey *k, enum crypto_sig_alg alg, const void *msg,
+			 size_t msg_len, const unsigned char *sig, size_t sig_len)
+{
+	EVP_MD_CTX *md = NULL;
+	unsigned char *der = NULL;
+	int der_len = 0, ok = 0;
+
+	if (!k || !msg || !sig)
+		return 0;
+	if (alg == CRYPTO_RS256 && k->type != EVP_PKEY_RSA)
+		return 0;
+	if (alg == CRYPTO_ES256) {
+		if (k->type != EVP_PKEY_EC || sig_len != 64)
+			return 0;
+		if (!(der = es256_der(sig, &der_len)))
+			return 0;
+		sig = der;
+		sig_len = (size_t)der_len;
+	}
+	md = EVP_MD_CTX_new();
+	if (md && EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL, k->pkey) == 1 &&
+	    EVP_DigestVerify(md, sig, sig_len, msg, msg_len) == 1)
+		ok = 1;
+	ERR_clear_error();
+	EVP_MD_CTX_free(md);
+	OPENSSL_free(der);
+	return ok;
 }

@@ -53,4 +53,28 @@ int crypto_base64_digit(unsigned char c);
 /* Lowercase hex; a new string. */
 char *crypto_hex(const unsigned char *data, size_t len);
 
+/* A public key for checking signatures (JWS RS256 and ES256, RFC 7518). */
+struct crypto_pubkey;
+enum crypto_sig_alg { CRYPTO_RS256, CRYPTO_ES256 };
+
+/* An RSA public key from its modulus and exponent as big-endian bytes (a
+ * JWK's "n" and "e" decoded). Moduli under 2048 bits are refused. A new key
+ * (crypto_pubkey_free) or NULL with err. */
+struct crypto_pubkey *crypto_pubkey_rsa(const unsigned char *n, size_t n_len,
+					const unsigned char *e, size_t e_len, struct err *err);
+/* A P-256 public key from its affine coordinates (a JWK's "x" and "y"
+ * decoded, 32 bytes each); a point not on the curve is refused. A new key
+ * or NULL with err. */
+struct crypto_pubkey *crypto_pubkey_p256(const unsigned char *x, size_t x_len,
+					 const unsigned char *y, size_t y_len, struct err *err);
+/* Accepts NULL. */
+void crypto_pubkey_free(struct crypto_pubkey *k);
+/* Check sig over msg. RS256: RSASSA-PKCS1-v1_5 with SHA-256 and an RSA key.
+ * ES256: ECDSA on P-256 with SHA-256 and a P-256 key; sig is the JWS form,
+ * raw R || S (64 bytes), turned into DER for OpenSSL here. Returns 1 when
+ * the signature is good; 0 otherwise, a key of the wrong type for alg
+ * included. */
+int crypto_pubkey_verify(const struct crypto_pubkey *k, enum crypto_sig_alg alg, const void *msg,
+			 size_t msg_len, const unsigned char *sig, size_t sig_len);
+
 #endif

@@ -12,6 +12,7 @@
 #include "jsonx.h"
 #include "log.h"
 #include "mcp_http.h"
+#include "rs.h"
 #include "schema.h"
 
 static int need_value(int i, int argc, char **argv)
@@ -263,12 +264,57 @@ static void strv_push(char ***list, size_t *n, const char *v)
 	(*list)[*n] = NULL;
 }
 
+/* The transport's authenticator hook over the resource server (rs.c). */
+static int http_authenticate(const char *authorization, struct caller **caller, char **challenge,
+			     void *ctx)
+{
+	struct rs_verdict v;
+	int st = 0;
+
+	rs_authenticate(ctx, authorization, &v);
+	if (v.status == 200) {
+		log_info("http: a request of '%s' (%s)", v.caller->subject, v.reason);
+		*caller = v.caller;
+		v.caller = NULL;
+	} else {
+		log_info("http: a request refused with %d: %s", v.status, v.reason);
+		*challenge = v.www_authenticate;
+		v.www_authenticate = NULL;
+		st = v.status;
+	}
+	rs_verdict_release(&v);
+	return st;
+}
+
+/* RFC 9728's document at the root well-known path and at the one followed
+ * by the resource's path. */
+static json_t *http_resource_metadata(const char *path, void *ctx)
+{
+	if (strcmp(path, "/.well-known/oauth-protected-resource") == 0 ||
+	    strcmp(path, rs_metadata_path(ctx)) == 0)
+		return rs_metadata(ctx);
+	return NULL;
+}
+
+/* This server's URI when the auth configuration names none: what it
+ * listens on, which is right only without a proxy in front. */
+static char *http_default_resource(const struct mcp_http_options *o)
+{
+	if (o->port == 0)
+		return NULL;
+	return xasprintf(strchr(o->addr, ':') ? "http://[%s]:%d%s" : "http://%s:%d%s", o->addr,
+			 o->port, o->path);
+}
+
 /* serve --http ADDR:PORT [--path P] [--allow-origin O]... [--allow-host H]...
- * [--keepalive S] [--request-timeout S] [--port-file F]: Streamable HTTP
- * instead of stdio. */
+ * [--keepalive S] [--request-timeout S] [--port-file F] [--auth-config FILE]:
+ * Streamable HTTP instead of stdio. */
 static int serve_http(struct cli *cli, int argc, char **argv)
 {
 	struct mcp_http_options o = {.path = "/mcp"};
+	struct mcp_auth auth = {http_authenticate, http_resource_metadata, NULL};
+	const char *auth_config = NULL;
+	struct rs *rs = NULL;
 	char *addr = NULL;
 	size_t norigins = 0, nhosts = 0;
 	int rc = 2;
@@ -290,6 +336,8 @@ static int serve_http(struct cli *cli, int argc, char **argv)
 			strv_push(&o.allow_origins, &norigins, v);
 		} else if (strcmp(a, "--allow-host") == 0) {
 			strv_push(&o.allow_hosts, &nhosts, v);
+		} else if (strcmp(a, "--auth-config") == 0) {
+			auth_config = v;
 		} else if (strcmp(a, "--keepalive") == 0) {
 			if (parse_int_opt(a, v, 1, &n) < 0)
 				goto out;
@@ -312,10 +360,27 @@ static int serve_http(struct cli *cli, int argc, char **argv)
 				"arguments\n");
 		goto out;
 	}
-	/* No authenticator is built in yet: mcp_serve_http refuses any address
-	 * but loopback without one. */
+	/* Without --auth-config nobody is authenticated, and mcp_serve_http
+	 * refuses any address but loopback. */
+	if (auth_config) {
+		struct err err;
+		char *resource = http_default_resource(&o);
+		err_init(&err);
+		rs = rs_load(auth_config, resource, &err);
+		free(resource);
+		if (!rs) {
+			fprintf(stderr, "switchboard: %s\n", err.msg);
+			rc = 1;
+			goto out;
+		}
+		auth.ctx = rs;
+		o.auth = &auth;
+		log_info("http: callers are authenticated for %s (metadata: %s)", rs_resource(rs),
+			 rs_metadata_url(rs));
+	}
 	rc = mcp_serve_http(&cli->mcp, &o);
 out:
+	rs_free(rs);
 	free(addr);
 	free(o.allow_origins);
 	free(o.allow_hosts);
@@ -385,6 +450,7 @@ static const struct command {
 	{"check", cli_check},
 	{"connections", cli_connections},
 	{"key", cli_key},
+	{"auth", cli_auth},
 	{"oauth-app", cli_oauth_app},
 	{"connect", cli_connect},
 	{"coverage", cli_coverage},

@@ -495,8 +495,16 @@ static void check_headers(struct mcp_http *h, struct hx *x, const char *url, con
 		int st = h->o->auth->authenticate(header(conn, "Authorization"), &x->caller,
 						  &challenge, h->o->auth->ctx);
 		if (st != 0) {
-			set_refusal(x, st == 403 ? 403 : 401, JSONRPC_INVALID_REQUEST,
-				    st == 403 ? "forbidden" : "unauthorized");
+			/* 400 a malformed Authorization header, 403 a missing
+			 * scope, 503 the issuer cannot be asked now (a 401 would
+			 * send the client to log in again); 401 otherwise. */
+			if (st != 400 && st != 403 && st != 503)
+				st = 401;
+			set_refusal(x, st, JSONRPC_INVALID_REQUEST,
+				    st == 403   ? "forbidden"
+				    : st == 503 ? "the token cannot be checked now"
+				    : st == 400 ? "malformed Authorization header"
+						: "unauthorized");
 			x->challenge = challenge;
 			return;
 		}

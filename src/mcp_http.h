@@ -17,7 +17,8 @@ struct mcp_auth {
 	/* authorization: the Authorization header's value, or NULL when the
 	 * request has none. Returns 0 with *caller set (new: the transport
 	 * frees its subject, groups, scopes and the struct itself), or the HTTP
-	 * status to refuse with (401, or 403 for insufficient scope) with
+	 * status to refuse with (401; 403 for insufficient scope, 400 for a
+	 * malformed header, 503 when the token cannot be checked now) with
 	 * *challenge set to the WWW-Authenticate value (a new string; may be
 	 * left NULL). */
 	int (*authenticate)(const char *authorization, struct caller **caller, char **challenge,

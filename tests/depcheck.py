@@ -31,6 +31,7 @@ SUBSYSTEMS = [
     ("registry*", "registry"), ("connector", "registry"), ("schema", "registry"), ("import*", "registry"),
     ("store*", "store"),
     ("http", "net"), ("listen", "net"), ("netaddr", "net"),
+    ("rs*", "rs"),
     ("auth", "auth"), ("auth/*", "auth"),
     ("oauth_hooks", "quirks"), ("oauth*", "oauth"), ("connect_page", "oauth"),
     ("hooks*", "quirks"),
@@ -43,7 +44,8 @@ SUBSYSTEMS = [
 ]
 
 # Subsystem -> the subsystems it may use besides itself (DESIGN.md's table).
-LOWER = ["base", "registry", "store", "net", "auth", "oauth", "quirks", "call", "events", "mail"]
+LOWER = ["base", "registry", "store", "net", "auth", "oauth", "quirks", "call", "events", "mail",
+         "rs"]
 MAY_USE = {
     "base": [],
     "registry": ["base"],
@@ -55,6 +57,7 @@ MAY_USE = {
     "call": ["base", "registry", "store", "net", "auth", "oauth", "quirks", "mail"],
     "events": ["call", "store", "net", "registry", "base"],
     "mail": ["base", "net"],
+    "rs": ["base", "net"],  # the resource server: who calls over HTTP
     "mcp": LOWER,
     "cli": LOWER,
     "main": LOWER + ["mcp", "cli"],  # main.c: serve (mcp) or a command (cli)
