@@ -11,6 +11,7 @@
 #include "http.h"
 #include "jsonx.h"
 #include "log.h"
+#include "mcp_http.h"
 #include "schema.h"
 
 static int need_value(int i, int argc, char **argv)
@@ -234,8 +235,90 @@ static int parse_options(struct cli *cli, int argc, char **argv)
 
 /* ---- commands: one table ---- */
 
+/* "ADDR:PORT", "[V6]:PORT" or ":PORT" (loopback) into o; 0 or -1. */
+static int parse_listen(const char *v, struct mcp_http_options *o, char **addr)
+{
+	const char *colon = v[0] == '[' ? strstr(v, "]:") : strrchr(v, ':');
+	long port;
+	if (!colon || parse_long(colon + (v[0] == '[' ? 2 : 1), &port) < 0 || port < 0 ||
+	    port > 65535) {
+		fprintf(stderr,
+			"switchboard: --http takes ADDR:PORT (e.g. 127.0.0.1:8080, "
+			"[::1]:8080 or :8080 for loopback), got '%s'\n",
+			v);
+		return -1;
+	}
+	*addr = v[0] == '['  ? xstrndup(v + 1, (size_t)(colon - v - 1))
+		: colon == v ? xstrdup("127.0.0.1")
+			     : xstrndup(v, (size_t)(colon - v));
+	o->addr = *addr;
+	o->port = (int)port;
+	return 0;
+}
+
+static void strv_push(char ***list, size_t *n, const char *v)
+{
+	*list = xrealloc(*list, (*n + 2) * sizeof(char *));
+	(*list)[(*n)++] = (char *)v;
+	(*list)[*n] = NULL;
+}
+
+/* serve --http ADDR:PORT [--path P] [--allow-origin O]... [--allow-host H]...
+ * [--keepalive S]: Streamable HTTP instead of stdio. */
+static int serve_http(struct cli *cli, int argc, char **argv)
+{
+	struct mcp_http_options o = {.path = "/mcp"};
+	char *addr = NULL;
+	size_t norigins = 0, nhosts = 0;
+	int rc = 2;
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i];
+		long n;
+		if (i + 1 >= argc) {
+			fprintf(stderr, "switchboard: serve: '%s' needs a value\n", a);
+			goto out;
+		}
+		const char *v = argv[++i];
+		if (strcmp(a, "--http") == 0) {
+			free(addr);
+			if (parse_listen(v, &o, &addr) < 0)
+				goto out;
+		} else if (strcmp(a, "--path") == 0 && v[0] == '/') {
+			o.path = v;
+		} else if (strcmp(a, "--allow-origin") == 0) {
+			strv_push(&o.allow_origins, &norigins, v);
+		} else if (strcmp(a, "--allow-host") == 0) {
+			strv_push(&o.allow_hosts, &nhosts, v);
+		} else if (strcmp(a, "--keepalive") == 0) {
+			if (parse_int_opt(a, v, 1, &n) < 0)
+				goto out;
+			o.keepalive_s = (int)n;
+		} else {
+			fprintf(stderr, "switchboard: serve: unknown argument '%s'%s\n", a,
+				strcmp(a, "--path") == 0 ? " (a path starts with /)" : "");
+			cli_help_suggest("serve", a);
+			goto out;
+		}
+	}
+	if (!addr) {
+		fprintf(stderr, "switchboard: serve: --http ADDR:PORT is needed with these "
+				"arguments\n");
+		goto out;
+	}
+	/* No authenticator is built in yet: mcp_serve_http refuses any address
+	 * but loopback without one. */
+	rc = mcp_serve_http(&cli->mcp, &o);
+out:
+	free(addr);
+	free(o.allow_origins);
+	free(o.allow_hosts);
+	return rc;
+}
+
 static int cmd_serve(struct cli *cli, int argc, char **argv)
 {
+	if (argc > 0 && strncmp(argv[0], "--", 2) == 0)
+		return serve_http(cli, argc, argv);
 	if (argc > 0) {
 		fprintf(stderr, "switchboard: serve takes no arguments, got '%s'\n", argv[0]);
 		cli_help_suggest(NULL, argv[0]);

@@ -77,11 +77,13 @@ struct listen {
 struct mcp_core {
 	struct mcp_options *opt;
 	const struct mcp_transport *tr;
-	int era;                    /* ERA_* bits */
-	const char *legacy_version; /* what initialize settled (a static string) */
-	json_t *legacy_caps;        /* owned: initialize's client capabilities */
-	json_t *legacy_info;        /* owned: initialize's clientInfo, or NULL */
-	const struct mcp_req *cur;  /* the request being handled, for log lines */
+	int era;                         /* ERA_* bits */
+	const char *legacy_version;      /* what initialize settled (a static string) */
+	json_t *legacy_caps;             /* owned: initialize's client capabilities */
+	json_t *legacy_info;             /* owned: initialize's clientInfo, or NULL */
+	const struct mcp_req *cur;       /* the request being handled, for log lines */
+	const struct mcp_origin *origin; /* mcp_core_handle_from's, while it runs */
+	json_t *no_caps;                 /* an empty object: a stateless client's caps */
 	struct listen *listens;
 	struct mcp_connect *connect; /* switchboard_connect's flows (mcp_connect.c) */
 	struct registry *reg;
@@ -100,9 +102,11 @@ struct mcp_core {
 	long long asks;          /* requests we sent, for their ids */
 };
 
-static void send_and_free(struct mcp_core *srv, json_t *msg)
+/* Send msg (stolen) on behalf of the request whose id is rid (borrowed;
+ * NULL: no request, or the one being handled). */
+static void send_and_free(struct mcp_core *srv, const json_t *rid, json_t *msg)
 {
-	srv->tr->send(msg, srv->tr->ctx);
+	srv->tr->send(msg, rid, srv->tr->ctx);
 	json_decref(msg);
 }
 
@@ -129,12 +133,12 @@ static void reply(const struct mcp_req *rq, json_t *result)
 		}
 		json_object_set_new(meta, META_SERVER_INFO, server_info());
 	}
-	send_and_free(rq->core, jsonrpc_result_new(rq->id, result));
+	send_and_free(rq->core, rq->id, jsonrpc_result_new(rq->id, result));
 }
 
 static void reply_error(const struct mcp_req *rq, int code, const char *msg)
 {
-	send_and_free(rq->core, jsonrpc_error_new(rq->id, code, msg, NULL));
+	send_and_free(rq->core, rq->id, jsonrpc_error_new(rq->id, code, msg, NULL));
 }
 
 /* A cacheable result (2026-07-28 only; older clients would not know the
@@ -158,10 +162,11 @@ static void log_to_client(enum log_level level, const char *line, void *ctx)
 	int want = srv->cur && srv->cur->modern ? srv->cur->log_level : srv->log_level;
 	if (want < 0 || level > LOG_ERROR || map[level] < want)
 		return;
-	send_and_free(srv, jsonrpc_notification_new("notifications/message",
-						    json_pack("{s:s, s:s, s:s}", "level",
-							      levels[map[level]], "logger",
-							      "switchboard", "data", line)));
+	send_and_free(
+		srv, srv->cur ? srv->cur->id : NULL,
+		jsonrpc_notification_new("notifications/message",
+					 json_pack("{s:s, s:s, s:s}", "level", levels[map[level]],
+						   "logger", "switchboard", "data", line)));
 }
 
 static void report_bad_file(const char *msg, void *ctx)
@@ -204,8 +209,9 @@ static void announce(struct mcp_core *srv, const char *method, const char *uri)
 {
 	int tools = strcmp(method, "notifications/tools/list_changed") == 0;
 	if (srv->era != ERA_MODERN && (!uri || json_object_get(srv->subscriptions, uri)))
-		send_and_free(srv, jsonrpc_notification_new(
-					   method, uri ? json_pack("{s:s}", "uri", uri) : NULL));
+		send_and_free(srv, NULL,
+			      jsonrpc_notification_new(method, uri ? json_pack("{s:s}", "uri", uri)
+								   : NULL));
 	for (struct listen *l = srv->listens; l; l = l->next) {
 		int wants = uri     ? json_object_get(l->uris, uri) != NULL
 			    : tools ? l->tools
@@ -215,7 +221,7 @@ static void announce(struct mcp_core *srv, const char *method, const char *uri)
 		json_t *params = json_pack("{s:{s:O}}", "_meta", META_SUBSCRIPTION, l->id);
 		if (uri)
 			json_object_set_new(params, "uri", json_string(uri));
-		send_and_free(srv, jsonrpc_notification_new(method, params));
+		send_and_free(srv, l->id, jsonrpc_notification_new(method, params));
 	}
 }
 
@@ -467,7 +473,7 @@ static void call_progress(double progress, double total, const char *message, vo
 		json_object_set_new(p, "total", json_real(total));
 	if (message)
 		json_object_set_new(p, "message", json_string(message));
-	send_and_free(c->srv, jsonrpc_notification_new("notifications/progress", p));
+	send_and_free(c->srv, c->rq.id, jsonrpc_notification_new("notifications/progress", p));
 }
 
 static void call_tool(struct mcp_core *srv, const struct mcp_req *rq, const struct tool *t,
@@ -475,9 +481,10 @@ static void call_tool(struct mcp_core *srv, const struct mcp_req *rq, const stru
 
 /* switchboard_connect (mcp_connect.c) answers now or after an
  * elicitation, so it keeps a copy of the request, as a call does. */
-static void connect_send(json_t *msg, void *ctx)
+static void connect_send(json_t *msg, void *call, void *ctx)
 {
-	send_and_free(ctx, msg);
+	const struct mcp_req *rq = call;
+	send_and_free(ctx, rq ? rq->id : NULL, msg);
 }
 
 static void connect_forget(void *call, void *ctx)
@@ -657,7 +664,7 @@ static void call_tool(struct mcp_core *srv, const struct mcp_req *rq, const stru
 		c->ask_id = json_sprintf("sb-confirm-%lld", ++srv->asks);
 		c->target = t;
 		c->args = json_incref(args); /* dropped in unlink_call */
-		send_and_free(srv,
+		send_and_free(srv, rq->id,
 			      json_pack("{s:s, s:O, s:s, s:o}", "jsonrpc", "2.0", "id", c->ask_id,
 					"method", "elicitation/create", "params", elicit));
 		return;
@@ -797,7 +804,7 @@ static void resources_reply(const struct mcp_req *rq, json_t *result, int code, 
 		if (rq->modern)
 			code = JSONRPC_INVALID_PARAMS;
 	}
-	send_and_free(rq->core, jsonrpc_error_new(rq->id, code, e->msg, data));
+	send_and_free(rq->core, rq->id, jsonrpc_error_new(rq->id, code, e->msg, data));
 }
 
 /* The events:// resources (webhook_events.c). */
@@ -914,10 +921,11 @@ static void m_listen(struct mcp_core *srv, const struct mcp_req *rq)
 		json_object_set(ack, "resourceSubscriptions", uris);
 	l->next = srv->listens;
 	srv->listens = l;
-	send_and_free(srv, jsonrpc_notification_new("notifications/subscriptions/acknowledged",
-						    json_pack("{s:{s:O}, s:o}", "_meta",
-							      META_SUBSCRIPTION, l->id,
-							      "notifications", ack)));
+	send_and_free(
+		srv, l->id,
+		jsonrpc_notification_new("notifications/subscriptions/acknowledged",
+					 json_pack("{s:{s:O}, s:o}", "_meta", META_SUBSCRIPTION,
+						   l->id, "notifications", ack)));
 }
 
 /* The method table. eras says which clients may call a method: ping,
@@ -958,6 +966,21 @@ static int request_context(struct mcp_core *srv, const char *m, struct mcp_req *
 {
 	json_t *meta = json_object_get(rq->params, "_meta");
 	json_t *asked = json_object_get(meta, META_VERSION);
+	if (!asked && srv->origin) {
+		/* Stateless (HTTP): an initialize-era request is served by the
+		 * version its transport names, and nothing from an initialize
+		 * (which may have reached another replica) carries over. */
+		if (strcmp(m, "server/discover") == 0 || strcmp(m, "subscriptions/listen") == 0 ||
+		    strcmp(srv->origin->version, MCP_MODERN_VERSION) == 0) {
+			reply_error(rq, JSONRPC_INVALID_PARAMS,
+				    "missing _meta \"" META_VERSION "\": " MCP_MODERN_VERSION
+				    " requests carry it");
+			return -1;
+		}
+		rq->version = srv->origin->version;
+		rq->client_caps = srv->no_caps;
+		return 0;
+	}
 	if (!asked) {
 		/* An initialize-era request. A stream that opened with 2026-07-28
 		 * requests and never initialized has no version to serve it by. */
@@ -984,10 +1007,11 @@ static int request_context(struct mcp_core *srv, const char *m, struct mcp_req *
 		/* The earlier versions are served after initialize, never per
 		 * request, but they are supported: say so, as the spec's example
 		 * for a dual-era server does. */
-		send_and_free(srv, jsonrpc_error_new(rq->id, MCP_UNSUPPORTED_PROTOCOL_VERSION,
-						     "Unsupported protocol version",
-						     json_pack("{s:o, s:O}", "supported", list,
-							       "requested", asked)));
+		send_and_free(srv, rq->id,
+			      jsonrpc_error_new(rq->id, MCP_UNSUPPORTED_PROTOCOL_VERSION,
+						"Unsupported protocol version",
+						json_pack("{s:o, s:O}", "supported", list,
+							  "requested", asked)));
 		return -1;
 	}
 	json_t *caps = json_object_get(meta, META_CAPS);
@@ -1015,7 +1039,11 @@ static int request_context(struct mcp_core *srv, const char *m, struct mcp_req *
 
 static void handle_request(struct mcp_core *srv, const char *m, json_t *id, json_t *params)
 {
-	struct mcp_req rq = {.core = srv, .id = id, .params = params, .log_level = -1};
+	struct mcp_req rq = {.core = srv,
+			     .id = id,
+			     .params = params,
+			     .log_level = -1,
+			     .caller = srv->origin ? srv->origin->caller : NULL};
 	if (params && !json_is_object(params)) {
 		reply_error(&rq, JSONRPC_INVALID_PARAMS, "params must be an object");
 		return;
@@ -1046,13 +1074,15 @@ static void handle_request(struct mcp_core *srv, const char *m, json_t *id, json
 void mcp_core_handle(struct mcp_core *srv, json_t *msg)
 {
 	if (json_is_array(msg)) {
-		send_and_free(srv, jsonrpc_error_new(NULL, JSONRPC_INVALID_REQUEST,
-						     "batch requests are not supported", NULL));
+		send_and_free(srv, NULL,
+			      jsonrpc_error_new(NULL, JSONRPC_INVALID_REQUEST,
+						"batch requests are not supported", NULL));
 		return;
 	}
 	if (!json_is_object(msg)) {
-		send_and_free(srv, jsonrpc_error_new(NULL, JSONRPC_INVALID_REQUEST,
-						     "invalid request: not a JSON object", NULL));
+		send_and_free(srv, NULL,
+			      jsonrpc_error_new(NULL, JSONRPC_INVALID_REQUEST,
+						"invalid request: not a JSON object", NULL));
 		return;
 	}
 	json_t *id = json_object_get(msg, "id");
@@ -1073,7 +1103,7 @@ void mcp_core_handle(struct mcp_core *srv, json_t *msg)
 	    (params && !json_is_object(params) && !json_is_array(params))) {
 		if (has_id || !json_is_string(method))
 			send_and_free(
-				srv,
+				srv, NULL,
 				jsonrpc_error_new(has_id && valid_id(id) ? id : NULL,
 						  JSONRPC_INVALID_REQUEST,
 						  "invalid request: expected {\"jsonrpc\":\"2.0\", "
@@ -1089,6 +1119,32 @@ void mcp_core_handle(struct mcp_core *srv, json_t *msg)
 		return; /* notifications/initialized and unknown notifications */
 	}
 	handle_request(srv, m, id, params);
+}
+
+void mcp_core_handle_from(struct mcp_core *srv, json_t *msg, const struct mcp_origin *o)
+{
+	srv->origin = o;
+	mcp_core_handle(srv, msg);
+	srv->origin = NULL;
+}
+
+const char *mcp_core_version(const char *v)
+{
+	for (int i = 0; v && versions[i]; i++)
+		if (strcmp(v, versions[i]) == 0)
+			return versions[i];
+	return NULL;
+}
+
+json_t *mcp_core_tool_input(const struct mcp_core *srv, const char *name)
+{
+	const struct tool *t = name ? tools_find(srv->tools, name) : NULL;
+	return t ? tools_input(t) : NULL;
+}
+
+const char *const *mcp_core_versions(void)
+{
+	return versions;
 }
 
 void mcp_core_tick(struct mcp_core *srv)
@@ -1117,6 +1173,7 @@ static struct mcp_core *core_alloc(struct mcp_options *opt, const struct mcp_tra
 	srv->log_level = -1;
 	srv->legacy_version = legacy_versions[0];
 	srv->legacy_caps = json_object();
+	srv->no_caps = json_object();
 	srv->subscriptions = json_object();
 	srv->results = results_new();
 	struct mcp_connect_io io = {connect_send, connect_answer, connect_forget, srv};
@@ -1191,6 +1248,7 @@ void mcp_core_free(struct mcp_core *srv)
 	json_decref(srv->subscriptions);
 	json_decref(srv->legacy_caps);
 	json_decref(srv->legacy_info);
+	json_decref(srv->no_caps);
 	results_free(srv->results);
 	confirm_free(srv->confirm);
 	free(srv);

@@ -44,9 +44,9 @@ struct mcp_connect {
 	struct flow *flows;
 };
 
-static void send_and_free(struct mcp_connect *mc, json_t *msg)
+static void send_and_free(struct mcp_connect *mc, struct flow *f, json_t *msg)
 {
-	mc->io.send(msg, mc->io.ctx);
+	mc->io.send(msg, f->call, mc->io.ctx);
 }
 
 /* Answer the flow's tools/call with result (stolen). */
@@ -161,8 +161,9 @@ static void elicit(struct mcp_connect *mc, struct flow *f, json_t *params)
 	char *id = xasprintf("sb-elicit-%lld", ++mc->next_request);
 	json_decref(f->request_id);
 	f->request_id = json_string(id);
-	send_and_free(mc, json_pack("{s:s, s:s, s:s, s:o}", "jsonrpc", "2.0", "id", id, "method",
-				    "elicitation/create", "params", params));
+	send_and_free(mc, f,
+		      json_pack("{s:s, s:s, s:s, s:o}", "jsonrpc", "2.0", "id", id, "method",
+				"elicitation/create", "params", params));
 	free(id);
 }
 
@@ -464,10 +465,11 @@ int mcp_connect_poll(struct mcp_connect *mc)
 			log_info("connected %s", flow_target(f));
 			saved = 1;
 			if (f->elicitation_id)
-				send_and_free(mc, jsonrpc_notification_new(
-							  "notifications/elicitation/complete",
-							  json_pack("{s:s}", "elicitationId",
-								    f->elicitation_id)));
+				send_and_free(mc, f,
+					      jsonrpc_notification_new(
+						      "notifications/elicitation/complete",
+						      json_pack("{s:s}", "elicitationId",
+								f->elicitation_id)));
 			answer(mc, f,
 			       result_success(json_pack("{s:{s:s, s:s}}", "data", "connection",
 							flow_target(f), "status", "connected")));

@@ -17,8 +17,9 @@ struct mcp_connect;
 
 /* How flows talk to the client, given by the MCP core (all on its thread). */
 struct mcp_connect_io {
-	/* Send one message (stolen): elicitation/create, a notification. */
-	void (*send)(json_t *msg, void *ctx);
+	/* Send one message (stolen): elicitation/create, a notification, for
+	 * the tools/call whose handle is call (NULL once it is answered). */
+	void (*send)(json_t *msg, void *call, void *ctx);
 	/* Answer the tools/call whose handle mcp_connect_start got, with result
 	 * (stolen); the handle is gone after this. */
 	void (*answer)(void *call, json_t *result, void *ctx);

@@ -17,9 +17,14 @@
 struct mcp_core;
 
 struct mcp_transport {
-	/* Write one message (borrowed). Called on the core's thread only, from
+	/* Write one message (borrowed) for the request whose id is rid
+	 * (borrowed): its answer, its progress and log lines, a subscription's
+	 * notifications (rid is the subscriptions/listen request's id). rid is
+	 * NULL for a message of no request (an initialize-era notification) or
+	 * for the answer to a message too broken to have an id, sent while the
+	 * message is handled. Called on the core's thread only, from
 	 * mcp_core_handle(), mcp_core_tick() or mcp_core_free(). */
-	void (*send)(const json_t *msg, void *ctx);
+	void (*send)(const json_t *msg, const json_t *rid, void *ctx);
 	void *ctx;
 };
 
@@ -50,6 +55,29 @@ struct mcp_core *mcp_core_new(struct mcp_options *opt, const struct mcp_transpor
  * no I/O are sent before this returns; tool calls answer from a later
  * mcp_core_tick(). */
 void mcp_core_handle(struct mcp_core *c, json_t *msg);
+
+/* What a stateless transport (HTTP) knows of a message beyond its body. */
+struct mcp_origin {
+	const char *version;         /* static (mcp_core_version): an initialize-era
+					request's version, from its transport's header */
+	const struct caller *caller; /* borrowed; NULL: nobody authenticated */
+};
+
+/* mcp_core_handle for a stateless transport: an initialize-era request is
+ * served by o->version with no client capabilities, whatever an initialize
+ * said (it may have reached another replica); requests carry o->caller
+ * (which must outlive a call the message starts, until its answer or its
+ * cancellation). */
+void mcp_core_handle_from(struct mcp_core *c, json_t *msg, const struct mcp_origin *o);
+
+/* The served version equal to v (a static string), or NULL. */
+const char *mcp_core_version(const char *v);
+/* Every version served, newest first, NULL-terminated (static). */
+const char *const *mcp_core_versions(void);
+
+/* The inputSchema of the tool called name (borrowed, valid until the next
+ * mcp_core_tick), or NULL when there is no such tool. */
+json_t *mcp_core_tool_input(const struct mcp_core *c, const char *name);
 
 /* Run after every wake-up of the transport's loop: finished transfers,
  * finished browser connects, store changes (tool list, new events). */

@@ -20,9 +20,9 @@ struct stdio {
 	size_t max_message;
 };
 
-static void stdio_send(const json_t *msg, void *ctx)
+static void stdio_send(const json_t *msg, const json_t *rid, void *ctx)
 {
-	(void)ctx;
+	(void)rid, (void)ctx;
 	jsonrpc_send(msg);
 }
 

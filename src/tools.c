@@ -217,9 +217,13 @@ static json_t *input_schema(const struct tool *t, json_t *entity)
 			xasprintf("Which %s connection (account) to use; default: %s.",
 				  json_string_value(json_object_get(t->connector->doc, "name")),
 				  json_string_value(json_array_get(t->connections, 0)));
-		json_object_set_new(props, "connection",
-				    json_pack("{s:s, s:O, s:s}", "type", "string", "enum",
-					      t->connections, "description", desc));
+		json_t *conn = json_pack("{s:s, s:O, s:s}", "type", "string", "enum",
+					 t->connections, "description", desc);
+		/* Streamable HTTP (2026-07-28): a gateway can route or rate-limit
+		 * by connection without parsing the body. */
+		if (t->header_params)
+			json_object_set_new(conn, "x-mcp-header", json_string("Connection"));
+		json_object_set_new(props, "connection", conn);
 		free(desc);
 	}
 	json_t *schema = json_pack("{s:s, s:o}", "type", "object", "properties", props);
@@ -627,6 +631,7 @@ struct toolset *tools_build(const struct registry *r, const struct tools_filter 
 				t.action = aname;
 				t.action_doc = action;
 				t.connections = json_incref(names); /* dropped in tool_release */
+				t.header_params = f->header_params;
 				t.is_list = action_is_list(c, aname, action);
 				t.featured = json_is_true(json_object_get(action, "featured"));
 				t.destructive = registry_action_destructive(r, aname, action);

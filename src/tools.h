@@ -16,11 +16,13 @@ struct tools_filter {
 	int read_only;
 	int all; /* show connectors without a usable connection too */
 	enum tools_mode mode;
-	int max_tools; /* auto shows every tool up to this many (default 40); above
-			  it, the featured ones and the meta-tools, or the
-			  meta-tools alone when more than this many are featured */
-	int events;    /* show switchboard_events (the store holds events) */
-	int connect;   /* show switchboard_connect (it can connect something) */
+	int max_tools;     /* auto shows every tool up to this many (default 40); above
+			      it, the featured ones and the meta-tools, or the
+			      meta-tools alone when more than this many are featured */
+	int events;        /* show switchboard_events (the store holds events) */
+	int connect;       /* show switchboard_connect (it can connect something) */
+	int header_params; /* serving HTTP: `connection` is mirrored into the
+			      Mcp-Param-Connection header (x-mcp-header) */
 };
 
 /* Where connection names come from: returns a new JSON array of the
@@ -42,11 +44,12 @@ struct tool {
 	int lead;            /* the entity's first tool, which describes the entity */
 	json_t *connections; /* owned array of connection names, default first */
 	int is_list;
-	int featured;    /* one of its connector's few most used tools */
-	int bare_fields; /* an update whose fields its create tool describes */
-	int destructive; /* cannot be undone: a client should ask first */
-	int idempotent;  /* repeating it changes nothing more */
-	int meta;        /* a discovery meta-tool (search, describe, call) */
+	int featured;      /* one of its connector's few most used tools */
+	int bare_fields;   /* an update whose fields its create tool describes */
+	int destructive;   /* cannot be undone: a client should ask first */
+	int idempotent;    /* repeating it changes nothing more */
+	int meta;          /* a discovery meta-tool (search, describe, call) */
+	int header_params; /* tools_filter's */
 };
 
 struct search_index;

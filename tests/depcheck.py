@@ -65,6 +65,8 @@ LIBRARIES = [
     ("curl/", ["net", "mail"], "only net/ and mail/ know libcurl"),
     ("sqlite3.h", ["store"], "only store/ knows SQL"),
     ("openssl/", ["crypto"], "only base/crypto knows OpenSSL"),
+    ("microhttpd.h", ["listen", "mcp_http"],
+     "only net/listen and the HTTP transport (mcp_http) know libmicrohttpd"),
 ]
 
 # Today's exceptions to rule 3, "module -> module", each to be removed by a

@@ -1,7 +1,7 @@
 #!/bin/sh
-# run.sh BIN REVISION... - the official MCP conformance suite against BIN,
-# through bridge.py (HTTP in front of `BIN serve` on stdio), once per
-# requirement set, judged against baseline-REVISION.yml. Prints "skip:
+# run.sh BIN REVISION... - the official MCP conformance suite against
+# `BIN serve --http` (Streamable HTTP on loopback), once per requirement set,
+# judged against baseline-REVISION.yml. Prints "skip:
 # <reason>" and exits 0 when the suite or Node 22 is not available.
 set -u
 dir=$(cd "$(dirname "$0")" && pwd)
@@ -23,16 +23,33 @@ fi
 work=$(mktemp -d)
 status=0
 for rev in "$@"; do
-	python3 "$dir/bridge.py" "$bin" "$work/port-$rev" --store "$work/store-$rev.db" serve \
-		2>"$work/bridge-$rev.err" &
-	bridge=$!
-	for i in $(seq 100); do [ -s "$work/port-$rev" ] && break; sleep 0.1; done
+	"$bin" --store "$work/store-$rev.db" serve --http 127.0.0.1:0 >"$work/stdout-$rev" \
+		2>"$work/server-$rev.err" &
+	server=$!
+	port=
+	for i in $(seq 100); do
+		port=$(sed -n 's|^switchboard: serving MCP on http://127.0.0.1:\([0-9]*\)/mcp$|\1|p' \
+			"$work/server-$rev.err")
+		[ -n "$port" ] && break
+		sleep 0.1
+	done
+	if [ -z "$port" ]; then
+		echo "FAIL: serve --http did not start:"
+		cat "$work/server-$rev.err"
+		status=1
+		kill $server 2>/dev/null
+		continue
+	fi
 	"$node" "$dir/node_modules/@modelcontextprotocol/conformance/dist/index.js" server \
-		--url "http://127.0.0.1:$(cat "$work/port-$rev")/mcp" --requirements "$rev" \
+		--url "http://127.0.0.1:$port/mcp" --requirements "$rev" \
 		--expected-failures "$dir/baseline-$rev.yml" --timeout 10000 >"$work/out-$rev.txt" 2>&1
 	rc=$?
-	kill $bridge 2>/dev/null
-	wait $bridge 2>/dev/null
+	kill $server 2>/dev/null
+	wait $server 2>/dev/null
+	if [ -s "$work/stdout-$rev" ]; then
+		echo "FAIL: serve --http wrote to stdout"
+		status=1
+	fi
 	sed -n '/=== SUMMARY ===/,$p' "$work/out-$rev.txt"
 	if [ $rc -ne 0 ]; then
 		echo "FAIL: conformance $rev exited $rc"
