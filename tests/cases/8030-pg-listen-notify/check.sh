@@ -2,7 +2,8 @@
 # one `serve` process (B) is told of events that `webhooks serve` (A) stored
 # and of a connection added by a third process, each well within a second,
 # while B does not poll the store (its fallback poll is 5 s); after a
-# PostgreSQL restart B listens again and the same holds.
+# PostgreSQL restart B listens again and the same holds. Then the same for
+# a subscriptions/listen stream on a `serve --http` replica.
 set -eu
 fail() { echo "FAIL: $*"; exit 1; }
 . "$ROOT/tests/pg/lib.sh"

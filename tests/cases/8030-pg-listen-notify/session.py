@@ -1,7 +1,9 @@
 """Process B (argv[1] serve, its own application_name) beside webhooks serve
-(port argv[2]); argv[4] argv[5] restart PostgreSQL (cluster.sh down/up)."""
+(port argv[2]); argv[4] argv[5] restart PostgreSQL (cluster.sh down/up).
+Then a `serve --http` replica's subscriptions/listen stream."""
 import hashlib, hmac, json, os, subprocess, sys, time, urllib.request
 from mcpclient import Session
+from mcphttp import Server, modern
 
 BIN, PORT, ERR, CLUSTER, PGDIR = sys.argv[1:6]
 URL = os.environ["SWITCHBOARD_STORE"]
@@ -95,3 +97,25 @@ q = polls(2.0)
 print(f"quiet 2 s after the restart: B started {q} queries", file=sys.stderr)
 assert q <= 1, f"B polls the store after the restart ({q} queries in 2 s)"
 assert s.close() == 0
+
+# The same over HTTP: a subscriptions/listen stream on a `serve --http`
+# replica (its loop wakes on the store's feed as well).
+srv = Server(BIN, ["--keepalive", "1"], env=env)
+with srv.stream(modern("l1", "subscriptions/listen",
+                       {"notifications": {"resourceSubscriptions": ["events://stripe/customers"]}})) as st:
+    ack = st.event()
+    assert ack.get("method") == "notifications/subscriptions/acknowledged", ack
+    for i in range(3):
+        t0 = time.time()
+        deliver("customer.updated", "cus_1")
+        while True:
+            ev = st.event(timeout=5)
+            assert ev is not None, "the stream ended"
+            if ev.get("method") == "notifications/resources/updated":
+                break
+        lag = (time.time() - t0) * 1000
+        print(f"serve --http: event {n} on the listen stream {lag:.0f} ms after the delivery to A",
+              file=sys.stderr)
+        assert lag < LIMIT_MS, f"{lag:.0f} ms"
+        time.sleep(0.3)
+err = srv.stop()

@@ -1,10 +1,14 @@
-# The chaos case: three replicas on one PostgreSQL, 100 concurrent callers
-# spread over them on one OAuth connection whose access token expires during
+# The chaos case: three `serve --http` replicas on one PostgreSQL behind
+# HAProxy (round-robin), 100 concurrent callers on one OAuth connection whose access token expires during
 # the run, against a strict provider that rotates refresh tokens and kills
 # the old one on use (chaos.py says what is asserted). Then, once for each
 # fault point of the refresh (src/oauth.c), one replica is killed (kill -9)
 # in the middle of a refresh while the callers go on.
 set -eu
+if ! command -v haproxy >/dev/null 2>&1; then
+	echo "skip: HAProxy is not installed (tests/deps.sh --install test)"
+	exit 0
+fi
 . "$ROOT/tests/oauth/lib.sh"
 . "$ROOT/tests/pg/lib.sh"
 pg_start
