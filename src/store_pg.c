@@ -29,6 +29,8 @@ struct pg {
 	int want_notices; /* store_notify_fd was asked: LISTEN, now and after resets */
 	int listening;    /* LISTEN is in force on this connection */
 	int notices;      /* notices read and not yet taken (or a reconnect) */
+	long long seq;    /* notices read so far (and reconnects) */
+	long long version, version_seq; /* the data version read when seq was version_seq */
 };
 
 #define CONN(s) ((PGconn *)(s)->db)
@@ -143,6 +145,7 @@ static void drain_notices(struct store *s)
 	PGnotify *n;
 	while ((n = PQnotifies(CONN(s))) != NULL) {
 		PG(s)->notices = 1;
+		PG(s)->seq++;
 		PQfreemem(n);
 	}
 }
@@ -180,6 +183,7 @@ static int ensure_connected(struct store *s, struct err *err)
 	if (PG(s)->want_notices) {
 		start_listening(s);
 		PG(s)->notices = 1;
+		PG(s)->seq++;
 	}
 	return 0;
 }
@@ -365,12 +369,31 @@ static void pg_tx_rollback(struct store *s)
 		PQclear(PQexec(CONN(s), "ROLLBACK"));
 }
 
+/* While LISTEN is in force, the counter changes only with a notice (our
+ * own commits notify us too): until one comes, the last value read stands,
+ * and a call costs no round trip. */
 static long long pg_data_version(struct store *s, int own_writes)
 {
 	(void)own_writes; /* every commit bumps the counter, ours too */
+	struct pg *p = PG(s);
 	long long v = -1;
+	int feed = p->listening && !p->in_tx && PQstatus(CONN(s)) == CONNECTION_OK;
+	if (feed) {
+		if (!PQconsumeInput(CONN(s)))
+			feed = 0;
+		drain_notices(s);
+		if (feed && p->version_seq == p->seq && p->version >= 0)
+			return p->version;
+	}
+	long long seq = p->seq;
 	if (store_db_int(s, NULL, &v, "SELECT changes FROM sb_state", "") != 1)
 		return -1;
+	/* A notice read with the answer may be for a commit after it: keep
+	 * the value only when none came. */
+	if (feed && p->seq == seq && p->listening) {
+		p->version = v;
+		p->version_seq = seq;
+	}
 	return v;
 }
 
@@ -458,6 +481,7 @@ static int pg_open(struct store *s, struct err *err)
 	char msg[512];
 
 	s->priv = xcalloc(1, sizeof(struct pg));
+	PG(s)->version = -1;
 	s->db = PQconnectdbParams(keys, vals, 1);
 	if (!s->db)
 		return err_set(err, "cannot open store '%s': out of memory", s->label);
