@@ -64,6 +64,19 @@ due = exp - 4  # oauth_refresh_due: the last half of an 8 s life
 kill = SCENARIO != "none"
 reps = [replica(0, SCENARIO if kill else None), replica(1), replica(2)]
 lb = HAProxy([r.port for r in reps], TMP)
+
+
+def cleanup():
+    """A failed run leaves nothing running."""
+    for r in reps:
+        if r.proc.poll() is None:
+            r.proc.kill()
+            r.proc.wait()
+    if lb.proc.poll() is None:
+        lb.stop()
+
+
+atexit.register(cleanup)
 PARAMS = {"name": "oauthtest_things_list", "arguments": {}}  # CONN is the only one
 ok, failed, lost, slow = [0], [], [], []
 inflight = [0]
@@ -113,11 +126,15 @@ for th in threads:
     th.start()
 died = None
 if not kill:
-    stop = due + 4.5  # through two refreshes
+    # Through two refreshes (the second comes 3 to 4 s after the first,
+    # later on a loaded machine), then a little more.
+    while stats()["refreshes"] < before["refreshes"] + 2 and time.time() < T0 + 30:
+        time.sleep(0.2)
+    stop = time.time() + 0.5
     for th in threads:
         th.join()
 else:
-    time.sleep(max(0.0, due - 1.2 - time.time()))
+    time.sleep(max(0.0, due - 2.5 - time.time()))
     go.clear()
     while inflight[0]:  # calls in flight finish before the token is due
         time.sleep(0.01)
@@ -170,7 +187,9 @@ if SCENARIO == "oauth_before_store":
     gaps = gaps[1:]
 assert refreshes >= (1 if kill else 2), f"{refreshes} refreshes"
 assert all(g > 2.5 for g in gaps), f"two refreshes for one expiry: {refresh_times}"
-assert slow[0][0] < 3.0, "a call waited %.1f s (a refresh takes 0.4 s)" % slow[0][0]
+# Threads that wait for their process's refresh take its outcome: no call
+# waits for a queue of re-reads (it did, seconds under load).
+assert slow[0][0] < 5.0, "a call waited %.1f s (a refresh takes 0.4 s)" % slow[0][0]
 
 # The refresh token in the store is alive: with every access token revoked,
 # a call refreshes with it and succeeds.
