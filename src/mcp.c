@@ -20,8 +20,9 @@
 #include "webhook.h"
 
 /* Without a change feed, a new event reaches subscribers within
- * STORE_CHECK_MS; with one (PostgreSQL), the store is polled as well in
- * case a notice was lost. */
+ * STORE_CHECK_MS; with one (PostgreSQL), the store is looked at every
+ * STORE_FEED_CHECK_MS as well, which finds a dropped connection and
+ * reconnects (missed notices then count as one). */
 #define STORE_CHECK_MS 200
 #define STORE_FEED_CHECK_MS 5000
 
