@@ -1,4 +1,5 @@
-"""chaos.py SCENARIO CONNECTION PROVIDER_URL: one run of the chaos case.
+"""chaos.py SCENARIO CONNECTION PROVIDER_URL: one run of the chaos case
+(CONNECTION is made here, once the replicas are up).
 
 Three `serve --http` replicas on $SWITCHBOARD_STORE behind HAProxy
 (round-robin), 100 caller threads, each a keep-alive client of HAProxy,
@@ -18,6 +19,7 @@ import atexit, json, os, subprocess, sys, threading, time, urllib.request
 from replicas import Client, Down, HAProxy, Replica
 
 SCENARIO, CONN, URL = sys.argv[1:4]
+PARAMS = {"name": "oauthtest_things_list", "arguments": {}}  # CONN is the only connection
 TMP, SB = os.environ["TMP"], os.environ["SB"].split()
 CALLERS = 100
 T0 = time.time()
@@ -58,9 +60,35 @@ def replica(i, fault=None):
     return Replica(SB + ["serve"], env, f"{TMP}/{SCENARIO}-r{i}.err", f"r{i}")
 
 
+def connect():
+    """switchboard connect, with this script as the browser: the token's
+    life starts now, whatever the setup before took."""
+    p = subprocess.Popen(SB + ["connect", "oauthtest", "--name", CONN, "--set", f"base_url={URL}",
+                               "--no-browser"], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                         stderr=open(f"{TMP}/{SCENARIO}-connect.err", "w"), text=True)
+    for line in p.stdout:
+        if line.startswith("http"):
+            urllib.request.urlopen(line.strip(), timeout=20).read()
+            break
+    p.stdout.read()
+    assert p.wait(30) == 0, open(f"{TMP}/{SCENARIO}-connect.err").read()
+
+
+def tool_everywhere():
+    """Every replica lists the tool (the new connection reached it)."""
+    deadline = time.time() + 15
+    for r in reps:
+        c = Client(r.port)
+        while True:
+            tools = c.call("tools/list")["result"]["tools"]
+            if any(t["name"] == PARAMS["name"] for t in tools):
+                break
+            assert time.time() < deadline, f"{r.name} does not list {PARAMS['name']}"
+            time.sleep(0.05)
+        c.close()
+
+
 before = stats()
-exp = expires_at()
-due = exp - 4  # oauth_refresh_due: the last half of an 8 s life
 kill = SCENARIO != "none"
 reps = [replica(0, SCENARIO if kill else None), replica(1), replica(2)]
 lb = HAProxy([r.port for r in reps], TMP)
@@ -77,7 +105,10 @@ def cleanup():
 
 
 atexit.register(cleanup)
-PARAMS = {"name": "oauthtest_things_list", "arguments": {}}  # CONN is the only one
+connect()
+exp = expires_at()
+due = exp - 4  # oauth_refresh_due: the last half of an 8 s life
+tool_everywhere()
 ok, failed, lost, slow = [0], [], [], []
 inflight = [0]
 lock = threading.Lock()

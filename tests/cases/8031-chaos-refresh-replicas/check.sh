@@ -20,7 +20,6 @@ export SB
 oauth_start --expires-in 8 --token-delay 0.4
 oauth_app oauthtest
 for run in ${RUNS:-none:a oauth_after_lock:b oauth_after_store:c}; do
-	oauth_connected oauthtest --name "${run#*:}" --set "base_url=$U"
 	python3 "$CASE/chaos.py" "${run%:*}" "${run#*:}" "$U" ||
 		fail "scenario ${run%:*}: see above"
 	$SB connections remove "${run#*:}" --keep-grant >/dev/null # one connection per run
@@ -33,6 +32,5 @@ oauth_stop
 # connection then needs a reconnect, said so: case 4590).
 oauth_start --expires-in 8 --token-delay 0.4 --grace 30
 oauth_app oauthtest
-oauth_connected oauthtest --name d --set "base_url=$U"
 python3 "$CASE/chaos.py" oauth_before_store d "$U" || fail "scenario oauth_before_store: see above"
 echo ok
