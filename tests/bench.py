@@ -222,6 +222,15 @@ def bench_replicas(binary, floor, env, tmp, n):
     vendor = subprocess.Popen(["haproxy", "-db", "-f", vcfg], stdout=subprocess.DEVNULL,
                               stderr=subprocess.DEVNULL)
     pgdir = tempfile.mkdtemp(prefix="sbbenchpg-")
+    try:
+        replicas_run(binary, floor, env, tmp, n, vport, cluster, pgdir, HAProxy, Replica)
+    finally:  # nothing left running, whatever failed
+        subprocess.run(["sh", cluster, "stop", pgdir], check=False)
+        vendor.terminate()
+        vendor.wait()
+
+
+def replicas_run(binary, floor, env, tmp, n, vport, cluster, pgdir, HAProxy, Replica):
     pg = subprocess.run(["sh", cluster, "start", pgdir], capture_output=True).returncode == 0
     stores = [("sqlite", os.path.join(tmp, "replicas.db"))]
     if pg:
@@ -300,9 +309,6 @@ def bench_replicas(binary, floor, env, tmp, n):
                 p.wait(10)
     else:
         print("\n  PostgreSQL rows skipped: no PostgreSQL (tests/deps.sh --install test)")
-    subprocess.run(["sh", cluster, "stop", pgdir], check=False)
-    vendor.terminate()
-    vendor.wait()
 
 
 def main():
