@@ -437,17 +437,83 @@ static struct exec_call *jobs_running, *jobs_done;
 
 /* Connections being refreshed by a worker of this process. The store's lock
  * keeps other processes out; this keeps our own threads to one refresh per
- * connection, the rest wait and then find the new token. */
+ * connection, the rest wait and then take its outcome (struct fresh). */
 #define MAX_REFRESHING 64
 static long long refreshing[MAX_REFRESHING];
 static int nrefreshing;
 static pthread_cond_t refresh_cond = PTHREAD_COND_INITIALIZER;
+
+/* The last refresh a worker of this process finished, per connection (a
+ * few, the oldest replaced): threads that waited for it take its tokens
+ * instead of each opening the store, taking the lock and reading the row
+ * again in turn, which under many calls at once held them for seconds. */
+#define MAX_FRESH 16
+static struct fresh {
+	long long id;
+	long long gen; /* fresh_gen when it was kept */
+	long long expires_at;
+	json_t *config, *secrets; /* deep copies (secrets wiped when freed) */
+} fresh[MAX_FRESH];
+static long long fresh_gen;
 
 static int is_refreshing(long long id)
 {
 	for (int i = 0; i < nrefreshing; i++)
 		if (refreshing[i] == id)
 			return 1;
+	return 0;
+}
+
+static void fresh_release(struct fresh *f)
+{
+	json_decref(f->config);
+	store_secrets_free(f->secrets);
+	memset(f, 0, sizeof(*f));
+}
+
+/* Keep conn's tokens as the outcome of its refresh (jobs_lock held). */
+static void fresh_keep(const struct connection *conn)
+{
+	struct fresh *f = &fresh[0];
+	for (int i = 0; i < MAX_FRESH; i++) {
+		if (fresh[i].id == conn->id) {
+			f = &fresh[i];
+			break;
+		}
+		if (fresh[i].gen < f->gen)
+			f = &fresh[i];
+	}
+	fresh_release(f);
+	f->id = conn->id;
+	f->gen = ++fresh_gen;
+	f->expires_at = conn->expires_at;
+	f->config = json_deep_copy(conn->config);
+	f->secrets = conn->secrets ? json_deep_copy(conn->secrets) : NULL;
+}
+
+/* A refresh of the call's connection finished after since (a fresh_gen):
+ * take its tokens when they serve the call, a token other than the one
+ * the vendor rejected, or one no longer due. 1 taken, else 0 (jobs_lock
+ * held). */
+static int fresh_take(struct exec_call *call, long long since)
+{
+	const struct auth_handler *h = refresher(call);
+	struct connection *conn = call->conn;
+	for (int i = 0; i < MAX_FRESH; i++) {
+		struct fresh *f = &fresh[i];
+		if (f->id != conn->id || f->gen <= since || !f->secrets)
+			continue;
+		const char *mine = conns_value(conn, "access_token");
+		const char *theirs = json_string_value(json_object_get(f->secrets, "access_token"));
+		if (call->force && (!theirs || (mine && strcmp(mine, theirs) == 0)))
+			return 0;
+		json_decref(conn->config);
+		store_secrets_free(conn->secrets);
+		conn->config = json_deep_copy(f->config);
+		conn->secrets = json_deep_copy(f->secrets);
+		conn->expires_at = f->expires_at;
+		return call->force || !(h->due && h->due(conn));
+	}
 	return 0;
 }
 
@@ -460,8 +526,13 @@ static int run_refresh(struct exec_call *call)
 	struct store *s = NULL;
 	int rc = -1;
 	pthread_mutex_lock(&jobs_lock);
+	long long since = fresh_gen;
 	while (is_refreshing(id) || nrefreshing == MAX_REFRESHING)
 		pthread_cond_wait(&refresh_cond, &jobs_lock);
+	if (id && fresh_take(call, since)) {
+		pthread_mutex_unlock(&jobs_lock);
+		return 1;
+	}
 	refreshing[nrefreshing++] = id;
 	pthread_mutex_unlock(&jobs_lock);
 	if (!call->env->store || (s = store_open(store_path(call->env->store), &call->job_err)))
@@ -469,6 +540,8 @@ static int run_refresh(struct exec_call *call)
 					      call->conn, call->force, &call->job_err);
 	store_free(s);
 	pthread_mutex_lock(&jobs_lock);
+	if (rc > 0 && id)
+		fresh_keep(call->conn);
 	for (int i = 0; i < nrefreshing; i++)
 		if (refreshing[i] == id) {
 			refreshing[i] = refreshing[--nrefreshing];
@@ -639,6 +712,8 @@ void exec_shutdown(void)
 		nanosleep(&ts, NULL);
 	}
 	auth_stop(0);
+	for (int i = 0; i < MAX_FRESH; i++)
+		fresh_release(&fresh[i]);
 	while (gates) {
 		struct gate *g = gates;
 		gates = g->next;

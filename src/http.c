@@ -78,6 +78,7 @@ struct http_client {
 	struct xfer *done_head, *done_tail; /* finished, delivered in order */
 	long long next_id;
 	unsigned long long rng;
+	int watch_fd; /* http_watch_fd, -1 for none */
 };
 
 static int global_inited;
@@ -641,6 +642,7 @@ struct http_client *http_new(struct err *err)
 		global_inited = 1;
 	}
 	c = xcalloc(1, sizeof(*c));
+	c->watch_fd = -1;
 	c->multi = curl_multi_init();
 	if (!c->multi) {
 		err_set(err, "cannot create a curl multi handle");
@@ -860,16 +862,25 @@ void http_wakeup(struct http_client *c)
 	curl_multi_wakeup(c->multi);
 }
 
+void http_watch_fd(struct http_client *c, int fd)
+{
+	c->watch_fd = fd;
+}
+
 int http_wait(struct http_client *c, int extra_fd, int timeout_ms, int *extra_ready)
 {
-	struct curl_waitfd wfd = {.fd = extra_fd, .events = CURL_WAIT_POLLIN, .revents = 0};
+	struct curl_waitfd wfd[2];
+	unsigned nfd = 0;
 	CURLMsg *m;
 	CURLMcode mc;
 	int running = 0, left = 0;
 	if (extra_ready)
 		*extra_ready = 0;
-	mc = curl_multi_poll(c->multi, extra_fd >= 0 ? &wfd : NULL, extra_fd >= 0 ? 1 : 0,
-			     poll_timeout(c, timeout_ms), NULL);
+	if (extra_fd >= 0)
+		wfd[nfd++] = (struct curl_waitfd){extra_fd, CURL_WAIT_POLLIN, 0};
+	if (c->watch_fd >= 0)
+		wfd[nfd++] = (struct curl_waitfd){c->watch_fd, CURL_WAIT_POLLIN, 0};
+	mc = curl_multi_poll(c->multi, nfd ? wfd : NULL, nfd, poll_timeout(c, timeout_ms), NULL);
 	if (mc != CURLM_OK) {
 		log_error("http: curl_multi_poll: %s", curl_multi_strerror(mc));
 		return -1;

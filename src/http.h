@@ -95,6 +95,10 @@ void http_drop(struct http_client *c, long long id);
 int http_wait(struct http_client *c, int extra_fd, int timeout_ms, int *extra_ready);
 /* Make a http_wait() in progress return early; safe from any thread. */
 void http_wakeup(struct http_client *c);
+/* A file descriptor every later http_wait() also wakes on when it turns
+ * readable (the store's change feed), whatever loop calls it; -1 for none.
+ * Borrowed: the caller sets it again (or -1) before closing it. */
+void http_watch_fd(struct http_client *c, int fd);
 /* Number of requests started and not yet finished. */
 int http_pending(const struct http_client *c);
 /* Run one request to completion (for the CLI); other started requests make

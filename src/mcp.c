@@ -21,7 +21,12 @@
 #include "tools_builder.h"
 #include "webhook.h"
 
-#define STORE_CHECK_MS 200 /* a new event reaches subscribers within this */
+/* Without a change feed, a new event reaches subscribers within
+ * STORE_CHECK_MS; with one (PostgreSQL), the store is looked at every
+ * STORE_FEED_CHECK_MS as well, which finds a dropped connection and
+ * reconnects (missed notices then count as one). */
+#define STORE_CHECK_MS 200
+#define STORE_FEED_CHECK_MS 5000
 
 /* Every version served, newest first: the modern one per request, the
  * others through initialize (versions + 1). */
@@ -93,6 +98,7 @@ struct mcp_core {
 	int log_level; /* logging/setLevel (initialize era): index into levels, -1 = none */
 	long long store_version;
 	long long next_store_check;
+	int tools_stale;           /* the store changed while calls borrowed the tools */
 	json_t *subscriptions;     /* resources/subscribe: object uri -> true */
 	struct results *results;   /* results:// resources */
 	long long last_event_id;   /* events up to here have been announced */
@@ -262,21 +268,33 @@ static void watch_events(struct mcp_core *srv)
 }
 
 /* When another process changes the store (a connection added in a
- * terminal), the tool list may change: rebuild and tell the client. */
+ * terminal, an event delivered to another replica), the tool list may
+ * change: rebuild and tell the client. The store's change feed, when it
+ * has one, wakes the loop (http_watch_fd) and says when to look; else, and
+ * as a fallback, the data version is polled. */
 static void watch_store(struct mcp_core *srv)
 {
-	if (!srv->store || now_ms() < srv->next_store_check)
+	if (!srv->store)
 		return;
-	srv->next_store_check = now_ms() + STORE_CHECK_MS;
+	int notified = store_take_notices(srv->store);
+	int feed = store_notify_fd(srv->store);
+	http_watch_fd(srv->http, feed);
+	if (!notified && !(srv->tools_stale && !srv->calls) && now_ms() < srv->next_store_check)
+		return;
+	srv->next_store_check = now_ms() + (feed >= 0 ? STORE_FEED_CHECK_MS : STORE_CHECK_MS);
 	long long v = store_data_version(srv->store);
 	/* -1: the store is unreachable (a PostgreSQL restart); keep the tools
 	 * we have rather than rebuild them from nothing. */
-	if (v < 0 || v == srv->store_version)
+	if (v < 0 || (v == srv->store_version && !srv->tools_stale))
 		return;
-	srv->store_version = v;
-	watch_events(srv);
+	if (v != srv->store_version) {
+		srv->store_version = v;
+		watch_events(srv);
+	}
+	srv->tools_stale = 1;
 	if (srv->calls)
 		return; /* tools are borrowed by calls in flight; try again later */
+	srv->tools_stale = 0;
 	json_t *before = json_array();
 	for (size_t i = 0; i < tools_visible_count(srv->tools); i++)
 		json_array_append(before, tools_def(tools_visible_at(srv->tools, i)));

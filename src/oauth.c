@@ -432,6 +432,7 @@ int oauth_refresh(struct store *s, const struct connector *c, json_t *method,
 			c->slug, conn->name, c->slug, conn->name);
 		goto out;
 	}
+	fault_point("oauth_after_lock"); /* locked, due, the vendor not yet asked */
 	json_t *resp = oauth_token_request(c, method, app, conn, form, &e);
 	if (!resp && refresh && strstr(e.msg, "invalid_grant")) {
 		/* The new refresh token may never have reached us last time: try

@@ -349,6 +349,16 @@ long long store_data_version(struct store *s)
 	return s->be->data_version(s, 0);
 }
 
+int store_notify_fd(struct store *s)
+{
+	return s->be->notify_fd ? s->be->notify_fd(s) : -1;
+}
+
+int store_take_notices(struct store *s)
+{
+	return s->be->take_notices ? s->be->take_notices(s) : 0;
+}
+
 int store_lock_acquire(struct store *s, long long id, int ttl_s, struct err *err)
 {
 	if (ttl_s <= 0)

@@ -116,6 +116,17 @@ int store_set_status(struct store *s, long long id, const char *status, const ch
  * equality only. -1 on error. store_touch_connection does not count. */
 long long store_data_version(struct store *s);
 
+/* The change feed (PostgreSQL's LISTEN/NOTIFY: every write transaction of
+ * every process notifies). store_notify_fd is a descriptor that turns
+ * readable when a notice may have come, or -1 when there is no feed
+ * (sqlite, or the connection is down): then poll store_data_version. It
+ * may change after a reconnect, so ask again after store_take_notices.
+ * store_take_notices reads what came without blocking: 1 when the store
+ * may have changed since the last call (a notice, or a reconnect that may
+ * have missed some), else 0. */
+int store_notify_fd(struct store *s);
+int store_take_notices(struct store *s);
+
 /* An OAuth client app registered for a connector, overriding its defaults. */
 struct oauth_app {
 	char *connector;

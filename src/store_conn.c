@@ -607,8 +607,14 @@ done:
 int store_touch_connection(struct store *s, long long id)
 {
 	/* A plain autocommit write: the busy timeout is enough for a hint. */
+	long long now = now_s();
 	int n = store_db_exec(s, NULL, "UPDATE connections SET last_used_at = ? WHERE id = ?", "ii",
-			      now_s(), id);
+			      now, id);
+	/* The write does not change the data version, so the memo would keep
+	 * the old time and every call would touch again: tell it. */
+	for (size_t i = 0; n == 1 && i < sizeof(s->memo) / sizeof(s->memo[0]); i++)
+		if (s->memo[i].conn && s->memo[i].conn->id == id)
+			s->memo[i].conn->last_used_at = now;
 	return n == 1 ? 0 : -1;
 }
 

@@ -61,6 +61,9 @@ struct store_backend {
 	/* store_data_version; with own_writes, this handle's writes outside a
 	 * transaction count as well (the connection memo). */
 	long long (*data_version)(struct store *s, int own_writes);
+	/* Optional: store_notify_fd and store_take_notices. */
+	int (*notify_fd)(struct store *s);
+	int (*take_notices)(struct store *s);
 	/* The schema version, read and set inside a write transaction. */
 	int (*get_schema)(struct store *s, long long *out, struct err *err);
 	int (*set_schema)(struct store *s, long long v, struct err *err);

@@ -2,9 +2,11 @@
  * hosts: `--store postgres://...` or SWITCHBOARD_STORE. One row, sb_state,
  * holds the schema version and a counter every write transaction bumps
  * first: that row lock orders writers as sqlite's write lock does, and the
- * counter is store_data_version for every process. Locks are advisory
- * session locks, released by PostgreSQL when their holder dies. A lost
- * connection is reset on the next call outside a transaction. */
+ * counter is store_data_version for every process; the same bump sends a
+ * NOTIFY that every process LISTENs for (store_notify_fd), so the others
+ * look at once instead of at their next poll. Locks are advisory session
+ * locks, released by PostgreSQL when their holder dies. A lost connection
+ * is reset on the next call outside a transaction, and LISTENs again. */
 #include "store.h"
 
 #include <stdlib.h>
@@ -20,9 +22,15 @@
 #define INT8OID 20
 #define BYTEAOID 17
 #define MAX_ARGS 16
+#define CHANNEL "switchboard" /* NOTIFY on every write transaction */
 
 struct pg {
 	int in_tx;
+	int want_notices; /* store_notify_fd was asked: LISTEN, now and after resets */
+	int listening;    /* LISTEN is in force on this connection */
+	int notices;      /* notices read and not yet taken (or a reconnect) */
+	long long seq;    /* notices read so far (and reconnects) */
+	long long version, version_seq; /* the data version read when seq was version_seq */
 };
 
 #define CONN(s) ((PGconn *)(s)->db)
@@ -133,6 +141,30 @@ static const char *pg_message(const char *msg, char *out, size_t size)
 	return out;
 }
 
+/* Move the notices libpq has read into a count, so a process that never
+ * takes them (the CLI, webhooks serve) does not pile them up. */
+static void drain_notices(struct store *s)
+{
+	PGnotify *n;
+	while ((n = PQnotifies(CONN(s))) != NULL) {
+		PG(s)->notices = 1;
+		PG(s)->seq++;
+		PQfreemem(n);
+	}
+}
+
+/* LISTEN on this connection; without it the process still works, by
+ * polling (store_notify_fd says -1). */
+static void start_listening(struct store *s)
+{
+	PGresult *r = PQexec(CONN(s), "LISTEN " CHANNEL);
+	PG(s)->listening = PQresultStatus(r) == PGRES_COMMAND_OK;
+	PQclear(r);
+	if (!PG(s)->listening)
+		log_warn("store '%s': cannot LISTEN; other processes' changes are polled",
+			 s->label);
+}
+
 /* Make sure the connection is up: reset it when it was lost (a restart of
  * the server). A transaction open on the lost connection is gone. */
 static int ensure_connected(struct store *s, struct err *err)
@@ -145,11 +177,17 @@ static int ensure_connected(struct store *s, struct err *err)
 		return err_set(err, "lost the connection to store '%s' during a transaction",
 			       s->label);
 	}
+	PG(s)->listening = 0;
 	PQreset(CONN(s));
 	if (PQstatus(CONN(s)) != CONNECTION_OK)
 		return err_set(err, "cannot reach store '%s': %s", s->label,
 			       pg_message(PQerrorMessage(CONN(s)), msg, sizeof(msg)));
 	log_info("reconnected to store '%s'", s->label);
+	if (PG(s)->want_notices) {
+		start_listening(s);
+		PG(s)->notices = 1;
+		PG(s)->seq++;
+	}
 	return 0;
 }
 
@@ -164,6 +202,7 @@ static PGresult *run(struct store *s, const char *sql, int n, const Oid *types,
 			return NULL;
 		PGresult *r = PQexecParams(CONN(s), sql, n, types, vals, lens, fmts, 0);
 		ExecStatusType t = PQresultStatus(r);
+		drain_notices(s);
 		if (t == PGRES_COMMAND_OK || t == PGRES_TUPLES_OK)
 			return r;
 		int lost = PQstatus(CONN(s)) != CONNECTION_OK;
@@ -299,7 +338,11 @@ static int pg_tx_begin(struct store *s, struct err *err)
 	if (run_cmd(s, "BEGIN", err) < 0)
 		return -1;
 	PG(s)->in_tx = 1;
-	if (run_cmd(s, "UPDATE sb_state SET changes = changes + 1", err) < 0) {
+	/* The notice goes out when the transaction commits, not before. */
+	if (run_cmd(s,
+		    "UPDATE sb_state SET changes = changes + 1"
+		    " RETURNING pg_notify('" CHANNEL "', '')",
+		    err) < 0) {
 		run_cmd(s, "ROLLBACK", NULL);
 		PG(s)->in_tx = 0;
 		return -1;
@@ -329,13 +372,60 @@ static void pg_tx_rollback(struct store *s)
 		PQclear(PQexec(CONN(s), "ROLLBACK"));
 }
 
+/* While LISTEN is in force, the counter changes only with a notice (our
+ * own commits notify us too): until one comes, the last value read stands,
+ * and a call costs no round trip. */
 static long long pg_data_version(struct store *s, int own_writes)
 {
 	(void)own_writes; /* every commit bumps the counter, ours too */
+	struct pg *p = PG(s);
 	long long v = -1;
+	int feed = p->listening && !p->in_tx && PQstatus(CONN(s)) == CONNECTION_OK;
+	if (feed) {
+		if (!PQconsumeInput(CONN(s)))
+			feed = 0;
+		drain_notices(s);
+		if (feed && p->version_seq == p->seq && p->version >= 0)
+			return p->version;
+	}
+	long long seq = p->seq;
 	if (store_db_int(s, NULL, &v, "SELECT changes FROM sb_state", "") != 1)
 		return -1;
+	/* A notice read with the answer may be for a commit after it: keep
+	 * the value only when none came. */
+	if (feed && p->seq == seq && p->listening) {
+		p->version = v;
+		p->version_seq = seq;
+	}
 	return v;
+}
+
+/* The first call starts the feed (LISTEN); a lost connection has none
+ * until a query resets it. */
+static int pg_notify_fd(struct store *s)
+{
+	if (PQstatus(CONN(s)) != CONNECTION_OK)
+		return -1;
+	if (!PG(s)->want_notices && !PG(s)->in_tx) {
+		PG(s)->want_notices = 1;
+		start_listening(s);
+	}
+	return PG(s)->listening ? PQsocket(CONN(s)) : -1;
+}
+
+/* Notices are read off the socket here, and by libpq whenever it reads a
+ * result (drain_notices). A connection found lost counts as a notice, so
+ * the caller's look at the store reconnects. */
+static int pg_take_notices(struct store *s)
+{
+	if (PG(s)->listening && !PG(s)->in_tx && PQstatus(CONN(s)) == CONNECTION_OK) {
+		if (!PQconsumeInput(CONN(s)))
+			PG(s)->notices = 1;
+		drain_notices(s);
+	}
+	int any = PG(s)->notices;
+	PG(s)->notices = 0;
+	return any;
 }
 
 static int pg_get_schema(struct store *s, long long *out, struct err *err)
@@ -394,6 +484,7 @@ static int pg_open(struct store *s, struct err *err)
 	char msg[512];
 
 	s->priv = xcalloc(1, sizeof(struct pg));
+	PG(s)->version = -1;
 	s->db = PQconnectdbParams(keys, vals, 1);
 	if (!s->db)
 		return err_set(err, "cannot open store '%s': out of memory", s->label);
@@ -442,6 +533,8 @@ const struct store_backend store_pg = {
 	.tx_commit = pg_tx_commit,
 	.tx_rollback = pg_tx_rollback,
 	.data_version = pg_data_version,
+	.notify_fd = pg_notify_fd,
+	.take_notices = pg_take_notices,
 	.get_schema = pg_get_schema,
 	.set_schema = pg_set_schema,
 	.lock_acquire = pg_lock_acquire,

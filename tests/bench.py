@@ -17,6 +17,11 @@ floors measured in the same run (tests/bench_floor.c) and the ratio to each:
     until a subscribed MCP client gets notifications/resources/updated
   - tools/call over serve --http (one kept connection, and 16 clients at
     once), against the same over stdio
+  - replicas: tools/call over HTTP through HAProxy (round-robin) to 1 and 3
+    `serve --http` replicas, the store on sqlite (one WAL file) and on
+    PostgreSQL, against a vendor stub HAProxy serves itself (so the stub is
+    not what is measured); signed deliveries to 1 and 3 `webhooks serve`
+    replicas behind HAProxy into one PostgreSQL (load: bench_floor, in C)
 """
 import argparse
 import hashlib
@@ -269,6 +274,115 @@ def bench_http(binary, env, tmp, calls):
     row("1 client: server CPU per call", http_cpu, stdio_cpu, "us")
     row("16 clients at once: latency p50", pct(many, 50), pct(stdio, 50), "us")
     row("16 clients at once: calls/s", len(many) / wall, 1e6 / pct(stdio, 50), "/s")
+def bench_replicas(binary, floor, env, tmp, n):
+    """tools/call and webhook deliveries through HAProxy to 1 and 3 replicas."""
+    sys.path.insert(0, os.path.join(ROOT, "tests/lib"))
+    from replicas import HAProxy, Replica, free_port
+    import shutil
+    cluster = os.path.join(ROOT, "tests/pg/cluster.sh")
+    if not shutil.which("haproxy"):
+        print("\nreplicas: skipped (haproxy is not installed: tests/deps.sh --install test)")
+        return
+    customers = json.dumps({"object": "list", "url": "/v1/customers", "has_more": False,
+                            "data": [{"id": f"cus_{i}", "object": "customer",
+                                      "email": f"c{i}@example.com"} for i in range(3)]})
+    vport = free_port()
+    vcfg = os.path.join(tmp, "vendor.cfg")
+    with open(vcfg, "w") as f:
+        f.write("global\n    maxconn 4096\ndefaults\n    mode http\n    timeout client 30s\n"
+                f"frontend vendor\n    bind 127.0.0.1:{vport}\n"
+                "    http-request return status 200 content-type application/json "
+                f"string '{customers}'\n")
+    vendor = subprocess.Popen(["haproxy", "-db", "-f", vcfg], stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    pgdir = tempfile.mkdtemp(prefix="sbbenchpg-")
+    try:
+        replicas_run(binary, floor, env, tmp, n, vport, cluster, pgdir, HAProxy, Replica)
+    finally:  # nothing left running, whatever failed
+        subprocess.run(["sh", cluster, "stop", pgdir], check=False)
+        vendor.terminate()
+        vendor.wait()
+
+
+def replicas_run(binary, floor, env, tmp, n, vport, cluster, pgdir, HAProxy, Replica):
+    pg = subprocess.run(["sh", cluster, "start", pgdir], capture_output=True).returncode == 0
+    stores = [("sqlite", os.path.join(tmp, "replicas.db"))]
+    if pg:
+        subprocess.run(["sh", cluster, "createdb", pgdir, "sb"], check=True)
+        stores.append(("postgres", subprocess.run(["sh", cluster, "url", pgdir, "sb"],
+                                                  capture_output=True, text=True).stdout.strip()))
+    clients = 16
+    header(f"tools/call over HTTP through HAProxy, {n} calls from {clients} connections "
+           "(floor: 1 replica)")
+    for kind, store in stores:
+        e = dict(env, SWITCHBOARD_STORE=store)
+        for k in ("STRIPE_API_KEY", "STRIPE_BASE_URL"):
+            e.pop(k, None)
+        subprocess.run([binary, "connections", "add", "stripe", "--name", "bench", "--secret-stdin",
+                        "--no-test", "--set", f"base_url=http://127.0.0.1:{vport}"],
+                       input=b"sk_test_bench", env=e, check=True, stdout=subprocess.DEVNULL)
+        one = None
+        for nrep in (1, 3):
+            reps = [Replica([binary, "--connectors", "stripe", "--mode", "static", "serve"], e,
+                            os.path.join(tmp, f"{kind}-r{i}.err"), f"r{i}") for i in range(nrep)]
+            lb = HAProxy([r.port for r in reps], tmp)
+            url = f"http://127.0.0.1:{lb.port}/mcp"
+            subprocess.run([floor, "mcp", url, "stripe_customers_list", "200", str(clients)],
+                           capture_output=True, check=True)  # warm up
+            out = subprocess.run([floor, "mcp", url, "stripe_customers_list", str(n), str(clients)],
+                                 capture_output=True, text=True)
+            lines = out.stdout.split("\n")
+            lat = [int(x) for x in lines if x and not x.startswith("wall_us")]
+            wall = int([x for x in lines if x.startswith("wall_us")][0].split()[1]) / 1e6
+            rate = len(lat) / wall
+            note = "" if out.returncode == 0 else f"({out.stderr.strip()})"
+            row(f"{kind}, {nrep} replica{'s' if nrep > 1 else ''}: calls/s", rate,
+                one if nrep > 1 else 0, "/s", note)
+            row(f"{kind}, {nrep} replica{'s' if nrep > 1 else ''}: p50 / p99 latency",
+                pct(lat, 50) / 1000, 0, "ms", f"p99 {pct(lat, 99) / 1000:.1f} ms")
+            one = one or rate
+            lb.stop()
+            for r in reps:
+                r.stop()
+    print(f"  ({os.cpu_count()} cores shared by the load, HAProxy, the replicas and the store: "
+          "more replicas than cores adds no throughput here)")
+    if pg:
+        e = dict(env, SWITCHBOARD_STORE=stores[1][1])
+        secret = "whsec_bench"
+        subprocess.run([binary, "connections", "add", "stripe", "--name", "hooks", "--secret-stdin",
+                        "--no-test"], input=json.dumps({"api_key": "sk_test_bench",
+                                                        "webhook_secret": secret}).encode(),
+                       env=e, check=True, stdout=subprocess.DEVNULL)
+        header(f"signed Stripe deliveries through HAProxy into one PostgreSQL ({n} from 8 "
+               "connections; floor: 1 replica)")
+        one = None
+        for nrep in (1, 3):
+            procs, ports = [], []
+            for i in range(nrep):
+                pf = os.path.join(tmp, f"hooks{nrep}-{i}.port")
+                procs.append(subprocess.Popen([binary, "webhooks", "serve", "--listen", "127.0.0.1:0",
+                                               "--port-file", pf], env=e, stderr=subprocess.DEVNULL))
+                while not (os.path.exists(pf) and open(pf).read().strip()):
+                    time.sleep(0.02)
+                ports.append(int(open(pf).read()))
+            lb = HAProxy(ports, tmp)
+            out = subprocess.run([floor, "hooks", f"http://127.0.0.1:{lb.port}/hooks/stripe/hooks",
+                                  secret, str(n), "8"], capture_output=True, text=True)
+            lines = out.stdout.split("\n")
+            lat = [int(x) for x in lines if x and not x.startswith("wall_us")]
+            wall = int([x for x in lines if x.startswith("wall_us")][0].split()[1]) / 1e6
+            rate = len(lat) / wall
+            row(f"{nrep} webhooks serve replica{'s' if nrep > 1 else ''}: deliveries/s", rate,
+                one if nrep > 1 else 0, "/s",
+                f"p50 {pct(lat, 50) / 1000:.1f} ms, p99 {pct(lat, 99) / 1000:.1f} ms"
+                + ("" if out.returncode == 0 else f" ({out.stderr.strip()})"))
+            one = one or rate
+            lb.stop()
+            for p in procs:
+                p.terminate()
+                p.wait(10)
+    else:
+        print("\n  PostgreSQL rows skipped: no PostgreSQL (tests/deps.sh --install test)")
 
 
 def main():
@@ -278,6 +392,7 @@ def main():
     ap.add_argument("--deliveries", type=int, default=2000)
     ap.add_argument("--only-webhooks", action="store_true")
     ap.add_argument("--only-http", action="store_true")
+    ap.add_argument("--only-replicas", action="store_true")
     a = ap.parse_args()
     binary = os.path.join(ROOT, a.build, "switchboard")
     floor = os.path.join(ROOT, a.build, "bench_floor")
@@ -299,6 +414,11 @@ def main():
     print("a report, not a test: shared machines are noisy; compare ratios from one run")
     if a.only_http:
         bench_http(binary, env, tmp, a.calls)
+        stub.terminate()
+        stub.wait()
+        return
+    if a.only_replicas:
+        bench_replicas(binary, floor, env, tmp, a.calls * 4)
         stub.terminate()
         stub.wait()
         return
@@ -384,6 +504,7 @@ def main():
     stub.terminate()
     stub.wait()
     bench_events(binary, env, tmp)
+    bench_replicas(binary, floor, env, tmp, a.calls * 4)
 
 
 def bench_events(binary, env, tmp, n=30):

@@ -13,7 +13,12 @@
  *                           a load generator, not a floor: N signed Stripe
  *                           deliveries to URL from CLIENTS connections at once
  *                           (libcurl multi); prints each latency in us, one
- *                           per line, then "wall_us W" */
+ *                           per line, then "wall_us W"
+ *   bench_floor mcp URL TOOL N CLIENTS
+ *                           the same for MCP over HTTP: N tools/call TOOL
+ *                           (2026-07-28, no arguments) POSTed to URL from
+ *                           CLIENTS keep-alive connections at once; an answer
+ *                           other than HTTP 200 without isError is a failure */
 #include <curl/curl.h>
 #include <jansson.h>
 #include <openssl/hmac.h>
@@ -150,7 +155,41 @@ static void delivery_start(CURLM *m, struct delivery *d, const char *url, const 
 	curl_multi_add_handle(m, d->e);
 }
 
-static int hooks(const char *url, const char *secret, long n, long clients)
+/* A tools/call of arg (the tool), as a 2026-07-28 client sends it. */
+static void mcp_start(CURLM *m, struct delivery *d, const char *url, const char *tool)
+{
+	long i = ++next_event;
+	char name[300];
+	free(d->payload);
+	if (asprintf(&d->payload,
+		     "{\"jsonrpc\":\"2.0\",\"id\":%ld,\"method\":\"tools/call\",\"params\":{"
+		     "\"name\":\"%s\",\"arguments\":{},\"_meta\":{"
+		     "\"io.modelcontextprotocol/protocolVersion\":\"2026-07-28\","
+		     "\"io.modelcontextprotocol/clientCapabilities\":{},"
+		     "\"io.modelcontextprotocol/clientInfo\":{\"name\":\"bench\",\"version\":\"1\"}}}}",
+		     i, tool) < 0)
+		abort();
+	snprintf(name, sizeof(name), "Mcp-Name: %s", tool);
+	curl_slist_free_all(d->h);
+	d->h = curl_slist_append(NULL, "Content-Type: application/json");
+	d->h = curl_slist_append(d->h, "Accept: application/json, text/event-stream");
+	d->h = curl_slist_append(d->h, "MCP-Protocol-Version: 2026-07-28");
+	d->h = curl_slist_append(d->h, "Mcp-Method: tools/call");
+	d->h = curl_slist_append(d->h, name);
+	curl_easy_setopt(d->e, CURLOPT_URL, url);
+	curl_easy_setopt(d->e, CURLOPT_HTTPHEADER, d->h);
+	curl_easy_setopt(d->e, CURLOPT_POSTFIELDS, d->payload);
+	curl_easy_setopt(d->e, CURLOPT_WRITEFUNCTION, collect);
+	curl_easy_setopt(d->e, CURLOPT_WRITEDATA, &d->answer);
+	curl_easy_setopt(d->e, CURLOPT_PRIVATE, d);
+	d->started = now_us();
+	curl_multi_add_handle(m, d->e);
+}
+
+typedef void (*start_fn)(CURLM *m, struct delivery *d, const char *url, const char *arg);
+
+/* N requests from CLIENTS connections at once, each started by start. */
+static int load(const char *url, const char *arg, long n, long clients, start_fn start)
 {
 	CURLM *m = curl_multi_init();
 	struct delivery *ds = calloc((size_t)clients, sizeof(*ds));
@@ -158,7 +197,7 @@ static int hooks(const char *url, const char *secret, long n, long clients)
 	long long t0 = now_us();
 	for (long c = 0; c < clients && started < n; c++, started++) {
 		ds[c].e = curl_easy_init();
-		delivery_start(m, &ds[c], url, secret);
+		start(m, &ds[c], url, arg);
 	}
 	while (done < n) {
 		int running = 0, left = 0;
@@ -169,7 +208,8 @@ static int hooks(const char *url, const char *secret, long n, long clients)
 			long status = 0;
 			curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&d);
 			curl_easy_getinfo(msg->easy_handle, CURLINFO_RESPONSE_CODE, &status);
-			if (msg->data.result != CURLE_OK || status != 200)
+			if (msg->data.result != CURLE_OK || status != 200 ||
+			    (d->answer.data && strstr(d->answer.data, "\"isError\":true")))
 				failed++;
 			printf("%lld\n", now_us() - d->started);
 			done++;
@@ -178,7 +218,7 @@ static int hooks(const char *url, const char *secret, long n, long clients)
 			d->answer = (struct body){0};
 			if (started < n) {
 				started++;
-				delivery_start(m, d, url, secret);
+				start(m, d, url, arg);
 			}
 		}
 		if (done < n)
@@ -193,7 +233,7 @@ static int hooks(const char *url, const char *secret, long n, long clients)
 	free(ds);
 	curl_multi_cleanup(m);
 	if (failed)
-		fprintf(stderr, "bench_floor: %ld deliveries failed\n", failed);
+		fprintf(stderr, "bench_floor: %ld requests failed\n", failed);
 	return failed ? 1 : 0;
 }
 
@@ -244,9 +284,14 @@ int main(int argc, char **argv)
 	else if (argc == 4 && strcmp(argv[1], "get") == 0)
 		rc = get_many(argv[2], strtol(argv[3], NULL, 10));
 	else if (argc == 6 && strcmp(argv[1], "hooks") == 0)
-		rc = hooks(argv[2], argv[3], strtol(argv[4], NULL, 10), strtol(argv[5], NULL, 10));
+		rc = load(argv[2], argv[3], strtol(argv[4], NULL, 10), strtol(argv[5], NULL, 10),
+			  delivery_start);
+	else if (argc == 6 && strcmp(argv[1], "mcp") == 0)
+		rc = load(argv[2], argv[3], strtol(argv[4], NULL, 10), strtol(argv[5], NULL, 10),
+			  mcp_start);
 	else
-		fprintf(stderr, "usage: bench_floor echo | proxy URL | get URL N | hooks URL SECRET N CLIENTS\n");
+		fprintf(stderr, "usage: bench_floor echo | proxy URL | get URL N | hooks URL SECRET N "
+				"CLIENTS | mcp URL TOOL N CLIENTS\n");
 	curl_global_cleanup();
 	return rc;
 }

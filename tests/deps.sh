@@ -11,7 +11,7 @@ set_=${2:-build}
 BUILD_PKGS="make gcc pkg-config libjansson-dev libcurl4-openssl-dev libssl-dev libsqlite3-dev
 libmicrohttpd-dev libpcre2-dev libyaml-dev libpq-dev"
 TEST_PKGS="$BUILD_PKGS clang libclang-rt-14-dev python3 curl json-schema-test-suite valgrind
-cppcheck clang-format groff-base zsh chromium postgresql openssl"
+cppcheck clang-format groff-base zsh chromium postgresql openssl haproxy"
 case "$set_" in
 build) PKGS=$BUILD_PKGS ;;
 test) PKGS=$TEST_PKGS ;;

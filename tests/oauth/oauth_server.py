@@ -24,7 +24,9 @@
 /admin/age?seconds=N   as if N seconds had passed: every token's expiry moves N
                        seconds closer (tests/oauth/lib.sh's oauth_age; no sleeping)
 /admin/stats           {"refreshes": N, "codes": N, "client_credentials": N,
-                        "introspections": N, "accept": [Accept headers seen at /token]}
+                        "introspections": N, "accept": [Accept headers seen at /token],
+                        "invalid_grants": N (refresh tokens refused: dead or unknown),
+                        "refresh_times": [when each refresh was answered, Unix seconds]}
 
 Vendor shapes:
 --hmac-secret S    sign the redirect the Shopify way: timestamp added, then hmac =
@@ -78,7 +80,9 @@ LOCK = threading.Lock()
 STATE = {"codes": {}, "access": {}, "refresh": {}, "grant": {}, "revocations": [],
          "revoke_fail": 0, "token_html": 0, "stats": {"refreshes": 0, "codes": 0,
                                                              "client_credentials": 0,
-                                                             "introspections": 0, "accept": []}}
+                                                             "introspections": 0, "accept": [],
+                                                             "invalid_grants": 0,
+                                                             "refresh_times": []}}
 ARGS = None
 
 
@@ -337,8 +341,10 @@ class Handler(BaseHTTPRequestHandler):
                 rt = f.get("refresh_token")
                 valid = STATE["refresh"].get(rt)
                 if not valid or (valid is not True and valid < time.time()):
+                    STATE["stats"]["invalid_grants"] += 1
                     return self.send(400, {"error": "invalid_grant"})
                 STATE["stats"]["refreshes"] += 1
+                STATE["stats"]["refresh_times"].append(time.time())
                 out = issue(rotate_from=rt)
                 if "refresh_token" in out:
                     if ARGS.grace:
@@ -375,6 +381,9 @@ def main():
     ap.add_argument("--slack", action="store_true")
     ap.add_argument("--token-body")
     ARGS = ap.parse_args()
+    # A backlog for 100 callers connecting at once (the default, 5, has the
+    # rest wait for the kernel's SYN retries: seconds).
+    ThreadingHTTPServer.request_queue_size = 128
     srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     srv.daemon_threads = True
     tmp = ARGS.port_file + ".tmp"
