@@ -110,7 +110,7 @@ json_t *cli_run_call(struct cli *cli, struct store *st, const struct tool *t, js
 	env.http = http_new(err);
 	if (!env.http)
 		return NULL;
-	exec_start(&env, t, args, sync_done, NULL, &sc);
+	exec_start(&env, cli->who, t, args, sync_done, NULL, &sc);
 	while (!sc.result) {
 		int jobs = exec_poll(&env);
 		if (sc.result || (http_pending(env.http) == 0 && jobs == 0))
@@ -131,7 +131,12 @@ static struct toolset *build(struct cli *cli, struct registry *r, struct store *
 	struct err e;
 	err_init(&e);
 	cli->mcp.filter.connect = connect_useful(st, r, cli->mcp.filter.connectors);
-	struct toolset *ts = tools_build(r, &cli->mcp.filter, conns_names, st, &e);
+	/* --as: the tools that principal sees over HTTP. */
+	struct conns_view view = {st, cli->who};
+	struct tools_filter f = cli->mcp.filter;
+	if (cli->who)
+		f.events = f.connect = 0;
+	struct toolset *ts = tools_build(r, &f, conns_names_as, &view, &e);
 	if (!ts)
 		fprintf(stderr, "switchboard: %s\n", e.msg);
 	return ts;
@@ -241,7 +246,7 @@ int cli_call(struct cli *cli, int argc, char **argv)
 		struct exec_env env = cli->mcp.exec;
 		env.store = st;
 		env.http = http_new(&e);
-		json_t *req = env.http ? exec_dry_run(&env, t, args, &e) : NULL;
+		json_t *req = env.http ? exec_dry_run(&env, cli->who, t, args, &e) : NULL;
 		http_free(env.http);
 		if (req) {
 			print_json(req);

@@ -349,8 +349,9 @@ static json_t *cannot_ask(const struct tool *t, const struct connection *conn, c
 	return r;
 }
 
-json_t *confirm_gate(struct confirm *cf, struct store *st, const struct tool *t, json_t *args,
-		     json_t *params, const char *version, json_t *caps, json_t **elicit)
+json_t *confirm_gate(struct confirm *cf, struct store *st, const struct caller *who,
+		     const struct tool *t, json_t *args, json_t *params, const char *version,
+		     json_t *caps, json_t **elicit)
 {
 	struct err e;
 	err_init(&e);
@@ -358,7 +359,7 @@ json_t *confirm_gate(struct confirm *cf, struct store *st, const struct tool *t,
 	/* A connection that cannot be resolved fails in exec before any I/O,
 	 * with the message that says how to fix it. */
 	struct connection *conn = conns_resolve(
-		st, t->connector, json_string_value(json_object_get(args, "connection")), &e);
+		st, t->connector, json_string_value(json_object_get(args, "connection")), who, &e);
 	if (!conn || !needs_yes(t, policy_of(conn))) {
 		connection_free(conn);
 		return NULL;

@@ -29,14 +29,14 @@ struct mcp_transport {
  * keeps its own references (see struct call in mcp.c). */
 struct mcp_req {
 	struct mcp_core *core;
-	json_t *id;          /* borrowed */
-	json_t *params;      /* borrowed; NULL after the message is gone */
-	const char *version; /* static: MCP_MODERN_VERSION or the initialize version */
-	int modern;          /* 1: per-request metadata (2026-07-28), 0: initialize era */
-	json_t *client_caps; /* borrowed; an empty object when none were declared */
-	json_t *client_info; /* borrowed, may be NULL */
-	int log_level;       /* lowest level (index into the syslog levels) sent as
-			      * notifications/message for this request; -1: none */
+	json_t *id;                  /* borrowed */
+	json_t *params;              /* borrowed; NULL after the message is gone */
+	const char *version;         /* static: MCP_MODERN_VERSION or the initialize version */
+	int modern;                  /* 1: per-request metadata (2026-07-28), 0: initialize era */
+	json_t *client_caps;         /* borrowed; an empty object when none were declared */
+	json_t *client_info;         /* borrowed, may be NULL */
+	int log_level;               /* lowest level (index into the syslog levels) sent as
+				      * notifications/message for this request; -1: none */
 	const struct caller *caller; /* borrowed; NULL over stdio (the local user) */
 };
 
@@ -50,6 +50,10 @@ struct mcp_core *mcp_core_new(struct mcp_options *opt, const struct mcp_transpor
  * no I/O are sent before this returns; tool calls answer from a later
  * mcp_core_tick(). */
 void mcp_core_handle(struct mcp_core *c, json_t *msg);
+/* The same for a message from who (borrowed, for this call only; NULL is
+ * the local user, as mcp_core_handle): it sees and uses only its own
+ * connections and those granted to its groups (tenancy.h). */
+void mcp_core_handle_as(struct mcp_core *c, json_t *msg, const struct caller *who);
 
 /* Run after every wake-up of the transport's loop: finished transfers,
  * finished browser connects, store changes (tool list, new events). */
