@@ -31,10 +31,16 @@ static int is_secret(json_t *schema)
 /* Does schema bound a string to a machine shape (see audit.h)? */
 static int is_bounded(json_t *schema)
 {
-	const char *in = json_string_value(json_object_get(schema, "in"));
 	return json_object_get(schema, "enum") || json_object_get(schema, "const") ||
-	       json_object_get(schema, "pattern") || json_object_get(schema, "format") ||
-	       (in && strcmp(in, "path") == 0);
+	       json_object_get(schema, "pattern") || json_object_get(schema, "format");
+}
+
+/* An argument that goes into the URL's path names a record. */
+static int is_path_param(json_t *action, const char *name)
+{
+	json_t *decl = json_object_get(json_object_get(action, "params"), name);
+	const char *in = json_string_value(json_object_get(decl, "in"));
+	return in && strcmp(in, "path") == 0;
 }
 
 static json_t *redact_value(json_t *schema, json_t *v, json_t *redact, int depth)
@@ -73,9 +79,19 @@ static json_t *redact_value(json_t *schema, json_t *v, json_t *redact, int depth
 	return json_incref(v); /* numbers, booleans, null */
 }
 
-json_t *audit_redact(json_t *schema, json_t *args, json_t *redact)
+json_t *audit_redact(json_t *schema, json_t *args, json_t *action)
 {
-	return args ? redact_value(schema, args, redact, 0) : json_object();
+	json_t *redact = json_object_get(action, "redact");
+	json_t *out = args ? redact_value(schema, args, redact, 0) : json_object();
+	const char *k;
+	json_t *v;
+	json_object_foreach(args, k, v) {
+		if (json_is_string(v) && is_path_param(action, k) &&
+		    !is_secret(json_object_get(json_object_get(schema, "properties"), k)) &&
+		    !listed(redact, k))
+			json_object_set(out, k, v);
+	}
+	return out;
 }
 
 char *audit_error_class(json_t *result)

@@ -43,6 +43,8 @@ int cli_coverage(struct cli *cli, int argc, char **argv);
 /* webhooks serve; events list and events poll (cli_events.c). */
 int cli_webhooks(struct cli *cli, int argc, char **argv);
 int cli_events(struct cli *cli, int argc, char **argv);
+/* audit export and audit prune (cli_audit.c). */
+int cli_audit(struct cli *cli, int argc, char **argv);
 /* webhooks register, list and remove (cli_webhooks.c): verb is argv[0] of
  * the webhooks command, argc/argv what follows it. */
 int cli_webhooks_manage(struct cli *cli, const char *verb, int argc, char **argv);

@@ -321,6 +321,7 @@ static const struct command {
 	{"ui", cli_ui},
 	{"webhooks", cli_webhooks},
 	{"events", cli_events},
+	{"audit", cli_audit},
 	{"completion", cmd_completion},
 	{"help", cmd_help},
 	{"version", cmd_version},

@@ -512,7 +512,7 @@ static void audit_begin(struct mcp_core *srv, struct audit_entry *a, const struc
 	a->connection = conn ? xstrdup(conn->name) : name ? xstrdup(name) : NULL;
 	a->owner = conn && conn->owner ? xstrdup(conn->owner) : NULL;
 	connection_free(conn);
-	a->arguments = audit_redact(tools_input(t), args, json_object_get(t->action_doc, "redact"));
+	a->arguments = audit_redact(tools_input(t), args, t->action_doc);
 }
 
 /* How the call ended: outcome, or (NULL) by result (borrowed): ok or error

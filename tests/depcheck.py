@@ -35,6 +35,7 @@ SUBSYSTEMS = [
     ("oauth_hooks", "quirks"), ("oauth*", "oauth"), ("connect_page", "oauth"),
     ("hooks*", "quirks"),
     ("conns", "call"), ("request", "call"), ("result", "call"), ("exec", "call"),
+    ("tenancy", "call"), ("audit", "call"),
     ("webhook*", "events"),
     ("mail", "mail"), ("imap", "mail"), ("mime*", "mail"),
     ("jsonrpc", "mcp"), ("mcp*", "mcp"), ("tools*", "mcp"), ("search", "mcp"),
