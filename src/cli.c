@@ -15,6 +15,7 @@
 #include "conns.h"
 #include "log.h"
 #include "schema.h"
+#include "tenancy.h"
 #include "store.h"
 
 void cli_print(const char *fmt, ...)
@@ -238,6 +239,11 @@ int cli_call(struct cli *cli, int argc, char **argv)
 		cli_closest_release(&near);
 		goto out;
 	}
+	/* --as naming someone else's connection: refused as serve --http would
+	 * (the answer an unknown name gets), and said in the log. */
+	const char *conn_arg = json_string_value(json_object_get(args, "connection"));
+	if (cli->who && conns_check(st, t->connector, conn_arg, cli->who) < 0)
+		tenancy_log_refusal(cli->who, t->connector->slug, conn_arg);
 	if (schema_validate(tools_input(t), args, &e) < 0) {
 		fprintf(stderr, "switchboard: invalid arguments for %s: %s\n", t->name, e.msg);
 		goto out;

@@ -503,7 +503,7 @@ static void audit_begin(struct mcp_core *srv, struct audit_entry *a, const struc
 	*a = (struct audit_entry){0};
 	if (!srv->audit || !srv->store)
 		return;
-	a->at_ms = now_ms();
+	a->at_ms = now_wall_ms();
 	a->subject = who ? xstrdup(who->subject) : NULL;
 	a->tool = xstrdup(t->name);
 	a->connector = xstrdup(t->connector->slug);
@@ -524,7 +524,9 @@ static void audit_outcome(struct audit_entry *a, const char *outcome, json_t *re
 	a->error = a->error ? a->error : result ? audit_error_class(result) : NULL;
 	if (!a->outcome)
 		a->outcome = xstrdup(outcome ? outcome : a->error ? "error" : "ok");
-	a->duration_ms = now_ms() - a->at_ms;
+	a->duration_ms = now_wall_ms() - a->at_ms;
+	if (a->duration_ms < 0) /* the clock was set back meanwhile */
+		a->duration_ms = 0;
 }
 
 /* Store a (after the answer went out: the caller does not wait for it). */

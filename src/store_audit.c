@@ -25,8 +25,8 @@ int store_add_audit(struct store *s, const struct audit_entry *a, struct err *er
 			      "INSERT INTO audit (at, subject, tool, connector, connection, owner, "
 			      "outcome, error, duration_ms, arguments) "
 			      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-			      "itttttttit", a->at_ms ? a->at_ms : now_ms(), a->subject, a->tool,
-			      a->connector, a->connection, a->owner, a->outcome, a->error,
+			      "itttttttit", a->at_ms ? a->at_ms : now_wall_ms(), a->subject,
+			      a->tool, a->connector, a->connection, a->owner, a->outcome, a->error,
 			      a->duration_ms, args);
 	free(args);
 	if (n < 0)
