@@ -23,6 +23,8 @@
 
 #define STORE_CHECK_MS 200 /* a new event reaches subscribers within this */
 #define CALLER_TOOLS 16    /* callers whose tool lists are kept */
+#define AUDIT_BATCH 64     /* audit entries written in one transaction at most */
+#define AUDIT_WAIT_MS 1000 /* an audit entry reaches the store within this */
 
 /* Every version served, newest first: the modern one per request, the
  * others through initialize (versions + 1). */
@@ -109,6 +111,11 @@ struct mcp_core {
 	struct toolset **retired;
 	size_t nretired;
 	int audit; /* record tool calls in the store's audit log */
+	/* Entries of finished calls not yet stored: written together, so a
+	 * call never waits for the disk (see audit_flush). */
+	struct audit_entry audit_queue[AUDIT_BATCH];
+	size_t audit_n;
+	long long audit_since; /* when the oldest queued entry came (monotonic) */
 };
 
 static void send_and_free(struct mcp_core *srv, json_t *msg)
@@ -529,14 +536,34 @@ static void audit_outcome(struct audit_entry *a, const char *outcome, json_t *re
 		a->duration_ms = 0;
 }
 
-/* Store a (after the answer went out: the caller does not wait for it). */
-static void audit_write(struct mcp_core *srv, struct audit_entry *a)
+/* Store the queued entries in one transaction. */
+static void audit_flush(struct mcp_core *srv)
 {
 	struct err e;
 	err_init(&e);
-	if (a->tool && a->outcome && store_add_audit(srv->store, a, &e) < 0)
-		log_warn("cannot record the call of %s in the audit log: %s", a->tool, e.msg);
-	audit_release(a);
+	if (srv->audit_n && store_add_audits(srv->store, srv->audit_queue, srv->audit_n, &e) < 0)
+		log_warn("cannot record %zu calls in the audit log: %s", srv->audit_n, e.msg);
+	for (size_t i = 0; i < srv->audit_n; i++)
+		audit_release(&srv->audit_queue[i]);
+	srv->audit_n = 0;
+}
+
+/* Queue a (taken over; a is left empty) for the store: written with the
+ * others within AUDIT_WAIT_MS (mcp_core_tick) or when AUDIT_BATCH are
+ * waiting, and at the end. One transaction a second rather than one a call
+ * keeps the disk's flush out of every call's time. */
+static void audit_write(struct mcp_core *srv, struct audit_entry *a)
+{
+	if (!a->tool || !a->outcome) {
+		audit_release(a);
+		return;
+	}
+	if (srv->audit_n == 0)
+		srv->audit_since = now_ms();
+	srv->audit_queue[srv->audit_n++] = *a;
+	*a = (struct audit_entry){0};
+	if (srv->audit_n == AUDIT_BATCH)
+		audit_flush(srv);
 }
 
 static void unlink_call(struct mcp_core *srv, struct call *c)
@@ -1273,6 +1300,8 @@ void mcp_core_tick(struct mcp_core *srv)
 	watch_store(srv);
 	if (srv->nretired && !srv->calls)
 		retired_free(srv);
+	if (srv->audit_n && now_ms() - srv->audit_since >= AUDIT_WAIT_MS)
+		audit_flush(srv);
 }
 
 int mcp_core_busy(const struct mcp_core *srv)
@@ -1363,6 +1392,7 @@ void mcp_core_free(struct mcp_core *srv)
 		unlink_call(srv, srv->calls);
 	}
 	exec_shutdown();
+	audit_flush(srv);
 	mcp_connect_free(srv->connect);
 	tools_free(srv->tools);
 	for (size_t i = 0; i < CALLER_TOOLS; i++) {

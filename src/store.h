@@ -139,6 +139,8 @@ struct audit_entry {
 };
 /* Append a (id and at_ms 0 = now are set in the stored row only). */
 int store_add_audit(struct store *s, const struct audit_entry *a, struct err *err);
+/* Append n entries in one transaction (one flush to disk): all or none. */
+int store_add_audits(struct store *s, const struct audit_entry *a, size_t n, struct err *err);
 /* Call fn with each entry since since_ms (0 = all), oldest first; with
  * owner, only the entries whose subject or connection owner is owner. The
  * entry is borrowed for the call; fn returns 0 to go on, -1 to stop (then
