@@ -591,7 +591,8 @@ static void unlink_call(struct mcp_core *srv, struct call *c)
 static void call_done(json_t *result, void *ctx)
 {
 	struct call *c = ctx;
-	json_t *part = results_shrink(c->srv->results, c->tool, result);
+	json_t *part =
+		results_shrink(c->srv->results, c->tool, result, c->who ? c->who->subject : NULL);
 	if (part) {
 		json_decref(result);
 		result = part;
@@ -1013,7 +1014,7 @@ static void m_resources_read(struct mcp_core *srv, const struct mcp_req *rq)
 	const char *uri = json_string_value(json_object_get(rq->params, "uri"));
 	json_t *res = NULL;
 	if (results_is_uri(uri)) {
-		res = results_read(srv->results, uri);
+		res = results_read(srv->results, uri, rq->caller ? rq->caller->subject : NULL);
 		code = EVENTS_RESOURCE_NOT_FOUND;
 		if (!res)
 			err_set(&e,

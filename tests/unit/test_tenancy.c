@@ -13,6 +13,7 @@
 #include "conns.h"
 #include "crypto.h"
 #include "mcp_core.h"
+#include "mcp_results.h"
 #include "registry.h"
 #include "store.h"
 #include "t.h"
@@ -442,6 +443,33 @@ out:
 	free(path);
 }
 
+/* A big answer kept as a results:// resource is its caller's alone. */
+static void test_results(void)
+{
+	json_t *data = json_array();
+	for (int i = 0; i < 2000; i++)
+		json_array_append_new(data, json_pack("{s:i, s:s}", "id", i, "name",
+						      "a name long enough to add up quickly"));
+	json_t *result = json_pack("{s:[], s:{s:o}}", "content", "structuredContent", "data", data);
+	struct results *rs = results_new();
+	json_t *small = results_shrink(rs, "stripe_customers_list", result, "alice");
+	CHECK(small != NULL);
+	const char *uri = "results://stripe_customers_list/1";
+	json_t *r;
+	CHECK((r = results_read(rs, uri, "alice")) != NULL);
+	json_decref(r);
+	CHECK(results_read(rs, uri, "bob") == NULL);
+	CHECK(results_read(rs, uri, NULL) == NULL);
+	json_decref(small);
+	small = results_shrink(rs, "stripe_customers_list", result, NULL);
+	CHECK((r = results_read(rs, "results://stripe_customers_list/2", NULL)) != NULL);
+	json_decref(r);
+	CHECK(results_read(rs, "results://stripe_customers_list/2", "alice") == NULL);
+	json_decref(small);
+	json_decref(result);
+	results_free(rs);
+}
+
 int main(void)
 {
 	snprintf(tmp, sizeof(tmp), "/tmp/sb-tenancy-XXXXXX");
@@ -473,6 +501,7 @@ int main(void)
 	if (stripe)
 		test_resolve(s, stripe);
 	test_redact();
+	test_results();
 	test_audit_store(s);
 	test_core(s);
 	registry_free(r);
