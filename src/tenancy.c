@@ -66,7 +66,8 @@ int tenancy_may_use(const struct caller *who, const struct connection *conn)
 
 void tenancy_log_refusal(const struct caller *who, const char *connector, const char *name)
 {
-	log_warn("refused connection '%s/%s' to '%s': not its own nor granted to its groups",
-		 connector ? connector : "?", name ? name : "?",
-		 who && who->subject ? who->subject : "?");
+	/* Not to the client: it must not tell refused from unknown. */
+	log_warn_local("refused connection '%s/%s' to '%s': not its own nor granted to its groups",
+		       connector ? connector : "?", name ? name : "?",
+		       who && who->subject ? who->subject : "?");
 }

@@ -23,8 +23,8 @@ void tenancy_caller_free(struct caller *who);
 /* May who use conn? Always for NULL (the local user). */
 int tenancy_may_use(const struct caller *who, const struct connection *conn);
 
-/* Say on stderr (the operator's log) that who asked for a connection it may
- * not use; no secret is involved, only names. */
+/* Say on stderr (the operator's log, never the client's notifications)
+ * that who asked for a connection it may not use; only names, no secret. */
 void tenancy_log_refusal(const struct caller *who, const char *connector, const char *name);
 
 #endif

@@ -392,8 +392,16 @@ static void test_core(struct store *s)
 	m = request(4, "tools/call",
 		    json_pack("{s:s, s:{s:s, s:s}}", "name", "stripe_customers_read", "arguments",
 			      "id", "cus_1", "connection", "bob-acct"));
+	/* Even a client that asked for every log line hears nothing of it. */
+	json_object_set_new(json_object_get(json_object_get(m, "params"), "_meta"),
+			    "io.modelcontextprotocol/logLevel", json_string("debug"));
+	size_t before = json_array_size(k.msgs);
 	mcp_core_handle_as(core, m, alice);
 	json_decref(m);
+	CHECK(json_array_size(k.msgs) == before + 1); /* the answer, no log line */
+	char *sent = json_dumps(json_array_get(k.msgs, before), JSON_COMPACT);
+	CHECK(sent && !strstr(sent, "refused") && !strstr(sent, "bob-acct"));
+	free(sent);
 	m = request(5, "tools/call",
 		    json_pack("{s:s, s:{s:s, s:s}}", "name", "stripe_customers_read", "arguments",
 			      "id", "cus_1", "connection", "nosuch"));
