@@ -25,7 +25,7 @@ try switchboard connections add str
 try switchboard connections list ''
 T
 PATH="$TMP/path:$PATH" bash "$TMP/t.bash" "$TMP/c.bash" > "$TMP/got"
-printf '%s\n' "connectors connections connect" "remove rename refresh" "stripe_customers_create" \
+printf '%s\n' "connectors connections connect" "remove rename refresh revoke" "stripe_customers_create" \
 	"hubspot" "auto static discover" "poll prune" "work acme" "work acme" "work" "stripe" "" \
 	> "$TMP/want"
 diff "$TMP/want" "$TMP/got"
