@@ -136,7 +136,7 @@ static struct toolset *build(struct cli *cli, struct registry *r, struct store *
 	struct conns_view view = {st, cli->who};
 	struct tools_filter f = cli->mcp.filter;
 	if (cli->who)
-		f.events = f.connect = 0;
+		f.connect = 0;
 	struct toolset *ts = tools_build(r, &f, conns_names_as, &view, &e);
 	if (!ts)
 		fprintf(stderr, "switchboard: %s\n", e.msg);

@@ -221,9 +221,8 @@ static int rebuild_tools(struct mcp_core *srv, struct err *err)
 }
 
 /* The tools who sees: everything for the local user (NULL), else only the
- * connectors it has a connection of, and no meta-tool that would show or
- * make what is not its own (events, connect). Borrowed; NULL when the
- * list cannot be built (said in the log). */
+ * connectors it has a connection of, and no switchboard_connect (its
+ * connections are its administrator's to add). Borrowed, never NULL. */
 static const struct toolset *tools_of(struct mcp_core *srv, const struct caller *who)
 {
 	if (!who)
@@ -238,7 +237,6 @@ static const struct toolset *tools_of(struct mcp_core *srv, const struct caller 
 		}
 	}
 	struct tools_filter f = srv->opt->filter;
-	f.events = 0;
 	f.connect = 0;
 	f.all = 0;
 	struct conns_view view = {srv->store, who};
@@ -729,7 +727,8 @@ static void call_meta(struct mcp_core *srv, const struct mcp_req *rq, const stru
 		return;
 	}
 	if (strcmp(t->name, TOOLS_EVENTS) == 0) {
-		reply(rq, events_query(srv->store, args)); /* a whole CallToolResult */
+		/* a whole CallToolResult */
+		reply(rq, events_query(srv->store, args, rq->caller));
 		return;
 	}
 	if (strcmp(t->name, TOOLS_CONNECT) == 0) {
@@ -993,10 +992,7 @@ static void m_resources_list(struct mcp_core *srv, const struct mcp_req *rq)
 	struct err e;
 	int code = JSONRPC_INVALID_PARAMS;
 	err_init(&e);
-	/* Events are not sorted by tenant yet: a caller sees none (fail
-	 * closed), as it has no switchboard_events tool. */
-	json_t *res = rq->caller ? json_pack("{s:[]}", "resources")
-				 : events_resources_list(srv->store, rq->params, &code, &e);
+	json_t *res = events_resources_list(srv->store, rq->params, rq->caller, &code, &e);
 	resources_reply(rq, cacheable(rq, res, TTL_RESOURCES_MS, "private"), code, &e);
 }
 
@@ -1020,11 +1016,8 @@ static void m_resources_read(struct mcp_core *srv, const struct mcp_req *rq)
 			err_set(&e,
 				"Resource not found: %s (a results:// resource lasts %d minutes)",
 				uri, RESULTS_TTL_MS / 60000);
-	} else if (rq->caller) {
-		code = EVENTS_RESOURCE_NOT_FOUND;
-		err_set(&e, "Resource not found: %s", uri ? uri : "");
 	} else {
-		res = events_resource_read(srv->store, srv->reg, rq->params, &code, &e);
+		res = events_resource_read(srv->store, srv->reg, rq->params, rq->caller, &code, &e);
 	}
 	resources_reply(rq, cacheable(rq, res, TTL_RESOURCES_MS, "private"), code, &e);
 }

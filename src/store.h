@@ -249,6 +249,11 @@ struct event_filter {
 	int no_entity;           /* only events without an entity (entity is ignored) */
 	long long before_id;     /* id < before_id, for paging newest first; 0 = any */
 	long long after_id;      /* id > after_id, and then oldest first; 0 = any */
+	/* With only_ids: only the events of these connections (none when
+	 * n_connection_ids is 0), for a caller who may use just those. */
+	int only_ids;
+	const long long *connection_ids;
+	size_t n_connection_ids;
 };
 /* Events matching f (NULL = all), newest first (oldest first with
  * after_id). OUT: *out, a NULL-terminated array freed with events_free. */

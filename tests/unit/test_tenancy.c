@@ -345,7 +345,20 @@ static const char *text_of(json_t *ans)
 		"text"));
 }
 
-static void test_core(struct store *s)
+static void add_event(struct store *s, long long conn, const char *vendor_id)
+{
+	struct event ev = {0};
+	ev.connector = "stripe";
+	ev.connection_id = conn;
+	ev.entity = "customers";
+	ev.event_type = "created";
+	ev.vendor_event_id = (char *)vendor_id;
+	ev.payload = json_pack("{s:s}", "id", vendor_id);
+	CHECK(store_add_event(s, &ev, NULL) == 1);
+	json_decref(ev.payload);
+}
+
+static void test_core(struct store *s, long long alice_id, long long bob_id)
 {
 	static char *only[] = {"stripe", NULL};
 	struct mcp_options opt;
@@ -358,6 +371,8 @@ static void test_core(struct store *s)
 	struct mcp_transport tr = {sink_send, &k};
 	struct err e;
 	err_init(&e);
+	add_event(s, alice_id, "evt_alice");
+	add_event(s, bob_id, "evt_bob");
 	struct mcp_core *core = mcp_core_new(&opt, &tr, &e);
 	CHECK(core != NULL);
 	if (!core) {
@@ -381,7 +396,8 @@ static void test_core(struct store *s)
 	json_decref(m);
 	json_t *schema = tool_schema(answer(&k, 2), "stripe_customers_read");
 	CHECK(schema && !json_object_get(json_object_get(schema, "properties"), "connection"));
-	CHECK(!has_tool(answer(&k, 2), "switchboard_events"));
+	CHECK(has_tool(answer(&k, 2), "switchboard_events")); /* her events only (below) */
+	CHECK(!has_tool(answer(&k, 2), "switchboard_connect"));
 	/* dave: nothing of stripe. */
 	m = request(3, "tools/list", NULL);
 	mcp_core_handle_as(core, m, dave);
@@ -424,6 +440,53 @@ static void test_core(struct store *s)
 	json_decref(m);
 	const char *t7 = text_of(answer(&k, 7));
 	CHECK(t7 && strstr(t7, "bob-acct") && !strstr(t7, "alice-acct") && !strstr(t7, "local"));
+	/* Events: alice's only, and bob's connection is no name to her. */
+	m = request(8, "tools/call",
+		    json_pack("{s:s, s:{}}", "name", "switchboard_events", "arguments"));
+	mcp_core_handle_as(core, m, alice);
+	json_decref(m);
+	const char *t8 = text_of(answer(&k, 8));
+	CHECK(t8 && strstr(t8, "evt_alice") && !strstr(t8, "evt_bob"));
+	m = request(9, "tools/call",
+		    json_pack("{s:s, s:{s:s}}", "name", "switchboard_events", "arguments",
+			      "connection", "bob-acct"));
+	mcp_core_handle_as(core, m, alice);
+	json_decref(m);
+	m = request(10, "tools/call",
+		    json_pack("{s:s, s:{s:s}}", "name", "switchboard_events", "arguments",
+			      "connection", "nosuch"));
+	mcp_core_handle_as(core, m, alice);
+	json_decref(m);
+	CHECK(text_of(answer(&k, 9)) && strstr(text_of(answer(&k, 9)), "no connection named"));
+	char *t9 = xstrdup(text_of(answer(&k, 9)) ? text_of(answer(&k, 9)) : "");
+	char *t10 = xstrdup(text_of(answer(&k, 10)) ? text_of(answer(&k, 10)) : "?");
+	char *p9 = strstr(t9, "bob-acct"), *p10 = strstr(t10, "nosuch");
+	CHECK(p9 && p10);
+	if (p9 && p10) {
+		memmove(p9, p9 + 8, strlen(p9 + 8) + 1); /* the names out */
+		memmove(p10, p10 + 6, strlen(p10 + 6) + 1);
+	}
+	CHECK_STR(t9, t10);
+	free(t9);
+	free(t10);
+	m = request(11, "resources/list", NULL);
+	mcp_core_handle_as(core, m, alice);
+	json_decref(m);
+	char *res = json_dumps(answer(&k, 11), JSON_COMPACT);
+	CHECK(res && strstr(res, "\"events://stripe/customers/1\""));
+	CHECK(res && !strstr(res, "\"events://stripe/customers/2\""));
+	free(res);
+	/* bob's event by its URI: not found for alice, found for the local user. */
+	char *uri = xasprintf("events://stripe/customers/%lld", (long long)2);
+	m = request(12, "resources/read", json_pack("{s:s}", "uri", uri));
+	mcp_core_handle_as(core, m, alice);
+	json_decref(m);
+	CHECK(json_object_get(answer(&k, 12), "error") != NULL);
+	m = request(13, "resources/read", json_pack("{s:s}", "uri", uri));
+	mcp_core_handle(core, m);
+	json_decref(m);
+	CHECK(json_object_get(answer(&k, 13), "result") != NULL);
+	free(uri);
 	tenancy_caller_free(alice);
 	tenancy_caller_free(carol);
 	tenancy_caller_free(dave);
@@ -511,7 +574,7 @@ int main(void)
 	test_redact();
 	test_results();
 	test_audit_store(s);
-	test_core(s);
+	test_core(s, alice, bob);
 	registry_free(r);
 	store_free(s);
 	char *rm = xasprintf("rm -rf %s", tmp);
