@@ -16,6 +16,7 @@
 #include "conns.h"
 #include "log.h"
 #include "schema.h"
+#include "tenancy.h"
 #include "store.h"
 
 void cli_print(const char *fmt, ...)
@@ -120,7 +121,7 @@ json_t *cli_run_call(struct cli *cli, struct store *st, const struct tool *t, js
 	env.http = http_new(err);
 	if (!env.http)
 		return NULL;
-	exec_start(&env, t, args, sync_done, NULL, &sc);
+	exec_start(&env, cli->who, t, args, sync_done, NULL, &sc);
 	while (!sc.result) {
 		int jobs = exec_poll(&env);
 		if (sc.result || (http_pending(env.http) == 0 && jobs == 0))
@@ -141,7 +142,12 @@ static struct toolset *build(struct cli *cli, struct registry *r, struct store *
 	struct err e;
 	err_init(&e);
 	cli->mcp.filter.connect = connect_useful(st, r, cli->mcp.filter.connectors);
-	struct toolset *ts = tools_build(r, &cli->mcp.filter, conns_names, st, &e);
+	/* --as: the tools that principal sees over HTTP. */
+	struct conns_view view = {st, cli->who};
+	struct tools_filter f = cli->mcp.filter;
+	if (cli->who)
+		f.connect = 0;
+	struct toolset *ts = tools_build(r, &f, conns_names_as, &view, &e);
 	if (!ts)
 		fprintf(stderr, "switchboard: %s\n", e.msg);
 	return ts;
@@ -243,6 +249,11 @@ int cli_call(struct cli *cli, int argc, char **argv)
 		cli_closest_release(&near);
 		goto out;
 	}
+	/* --as naming someone else's connection: refused as serve --http would
+	 * (the answer an unknown name gets), and said in the log. */
+	const char *conn_arg = json_string_value(json_object_get(args, "connection"));
+	if (cli->who && conns_check(st, t->connector, conn_arg, cli->who) < 0)
+		tenancy_log_refusal(cli->who, t->connector->slug, conn_arg);
 	if (schema_validate(tools_input(t), args, &e) < 0) {
 		fprintf(stderr, "switchboard: invalid arguments for %s: %s\n", t->name, e.msg);
 		goto out;
@@ -251,7 +262,7 @@ int cli_call(struct cli *cli, int argc, char **argv)
 		struct exec_env env = cli->mcp.exec;
 		env.store = st;
 		env.http = http_new(&e);
-		json_t *req = env.http ? exec_dry_run(&env, t, args, &e) : NULL;
+		json_t *req = env.http ? exec_dry_run(&env, cli->who, t, args, &e) : NULL;
 		http_free(env.http);
 		if (req) {
 			print_json(req);

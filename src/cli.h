@@ -2,6 +2,7 @@
 #ifndef SB_CLI_H
 #define SB_CLI_H
 
+#include "caller.h"
 #include "mcp.h"
 
 struct store;
@@ -11,9 +12,12 @@ struct cli {
 	struct mcp_options mcp; /* filters and limits shared with serve */
 	const char **cap_dirs;  /* NULL-terminated --capabilities folders */
 	size_t ncap_dirs;
-	int json;    /* --json (and --jsonl) */
-	int jsonl;   /* --jsonl: a stream, one object a line */
-	int dry_run; /* --dry-run */
+	int json;           /* --json (and --jsonl) */
+	int jsonl;          /* --jsonl: a stream, one object a line */
+	int dry_run;        /* --dry-run */
+	const char *as;     /* --as PRINCIPAL (borrowed from argv) */
+	json_t *groups;     /* --group G, repeatable: an array, or NULL */
+	struct caller *who; /* call and tools as --as in --group (tenancy.h); NULL: local */
 };
 
 /* Each returns the process exit status: 0 ok, 1 failure, 2 usage. */
@@ -46,6 +50,8 @@ int cli_coverage(struct cli *cli, int argc, char **argv);
 /* webhooks serve; events list and events poll (cli_events.c). */
 int cli_webhooks(struct cli *cli, int argc, char **argv);
 int cli_events(struct cli *cli, int argc, char **argv);
+/* audit export and audit prune (cli_audit.c). */
+int cli_audit(struct cli *cli, int argc, char **argv);
 /* webhooks register, list and remove (cli_webhooks.c): verb is argv[0] of
  * the webhooks command, argc/argv what follows it. */
 int cli_webhooks_manage(struct cli *cli, const char *verb, int argc, char **argv);

@@ -24,7 +24,7 @@
 struct opts {
 	const char *pos[3];
 	int npos;
-	const char *name, *auth, *connector, *confirm;
+	const char *name, *auth, *connector, *confirm, *owner;
 	int keep_grant, force, no_test;
 	struct cli_fields_args fields;
 };
@@ -47,15 +47,15 @@ static int fail(const char *fmt, ...)
 static const struct subcommand {
 	const char *name;
 	const char *flags; /* letters: n name, a auth, c connector, s set, u unset, S secret, I
-			      stdin, k keep-grant, f force, T no-test, C confirm */
+			      stdin, k keep-grant, f force, T no-test, C confirm, o owner */
 	int npos;
 	const char *synopsis;
 } subcommands[] = {
-	{"list", "c", 0, "list [--connector SLUG] [--json]"},
+	{"list", "co", 0, "list [--connector SLUG] [--owner PRINCIPAL] [--json]"},
 	{"show", "", 1, "show NAME [--json]"},
-	{"add", "nasSIT", 1,
+	{"add", "nasSITo", 1,
 	 "add SLUG [--name NAME] [--auth METHOD] [--set FIELD=VALUE]... [--secret-stdin] "
-	 "[--secret FIELD=@FILE]... [--no-test]"},
+	 "[--secret FIELD=@FILE]... [--no-test] [--owner PRINCIPAL]"},
 	{"edit", "suSIC", 1,
 	 "edit NAME [--set FIELD=VALUE]... [--unset FIELD]... [--secret-stdin] "
 	 "[--secret FIELD=@FILE]... [--confirm never|destructive|writes]"},
@@ -63,6 +63,8 @@ static const struct subcommand {
 	{"rename", "", 2, "rename NAME NEW"},
 	{"default", "", 1, "default NAME"},
 	{"test", "", 1, "test NAME [--json]"},
+	{"grant", "", 1, "grant NAME --group G... (share it with the principals in G)"},
+	{"revoke", "", 1, "revoke NAME --group G... (stop sharing it with G)"},
 };
 
 static void opts_release(struct opts *o)
@@ -88,6 +90,7 @@ static int opts_parse(const struct subcommand *sc, int argc, char **argv, struct
 			    : strcmp(a, "--force") == 0        ? 'f'
 			    : strcmp(a, "--no-test") == 0      ? 'T'
 			    : strcmp(a, "--confirm") == 0      ? 'C'
+			    : strcmp(a, "--owner") == 0        ? 'o'
 							       : 0;
 		if (!flag && a[0] == '-' && a[1]) {
 			fail("connections %s: unknown option '%s'", sc->name, a);
@@ -119,6 +122,8 @@ static int opts_parse(const struct subcommand *sc, int argc, char **argv, struct
 			o->auth = v;
 		else if (flag == 'c')
 			o->connector = v;
+		else if (flag == 'o')
+			o->owner = v;
 		else if (flag == 'C' && conns_confirm_parse(v, &(enum conns_confirm){0}) < 0) {
 			fail("--confirm takes never, destructive or writes, not '%s'", v);
 			goto usage;
@@ -162,6 +167,11 @@ static json_t *conn_json(const struct connection *c)
 			    c->last_error ? json_string(c->last_error) : json_null());
 	json_object_set_new(j, "created_at", time_json(c->created_at));
 	json_object_set_new(j, "last_used_at", time_json(c->last_used_at));
+	/* Tenancy, when in use: the local user's connections read as before. */
+	if (c->owner)
+		json_object_set_new(j, "owner", json_string(c->owner));
+	if (json_array_size(c->grants))
+		json_object_set(j, "grants", c->grants);
 	return j;
 }
 
@@ -221,10 +231,16 @@ static int cmd_list(struct cli *cli, struct store *st, const struct opts *o)
 		fail("%s", e.msg);
 		goto out;
 	}
-	for (size_t i = 0; list[i]; i++)
+	int owners = 0;
+	for (size_t i = 0; list[i]; i++) {
+		if (o->owner && (!list[i]->owner || strcmp(list[i]->owner, o->owner) != 0))
+			continue;
+		owners |= list[i]->owner || json_array_size(list[i]->grants);
 		json_array_append_new(rows, conn_json(list[i]));
-	/* The environment's connection of each connector, after its stored ones. */
-	for (size_t ci = 0; ci < registry_count(r); ci++) {
+	}
+	/* The environment's connection of each connector, after its stored ones
+	 * (it is the local user's: no owner). */
+	for (size_t ci = 0; ci < registry_count(r) && !o->owner; ci++) {
 		const struct connector *c = registry_at(r, ci);
 		if (o->connector && strcmp(o->connector, c->slug) != 0)
 			continue;
@@ -257,21 +273,32 @@ static int cmd_list(struct cli *cli, struct store *st, const struct opts *o)
 	} else {
 		size_t i;
 		json_t *row;
-		cli_print("  %-14s %-20s %-8s %-16s %s\n", "CONNECTOR", "NAME", "AUTH", "STATUS",
-			  "LAST USED");
+		cli_print("  %-14s %-20s %-8s %-16s %s%s\n", "CONNECTOR", "NAME", "AUTH", "STATUS",
+			  owners ? "OWNER        GRANTS      " : "", "LAST USED");
 		json_array_foreach(rows, i, row) {
 			char when[40];
 			int env = strcmp(json_string_value(json_object_get(row, "source")),
 					 "env") == 0;
 			time_text(json_integer_value(json_object_get(row, "last_used_at")), when,
 				  sizeof(when));
-			cli_print("%s %-14s %-20s %-8s %-16s %s\n",
+			char *tenancy = NULL;
+			if (owners) {
+				const char *owner =
+					json_string_value(json_object_get(row, "owner"));
+				json_t *g = json_object_get(row, "grants");
+				char *groups = g ? json_dumps(g, JSON_COMPACT) : NULL;
+				tenancy = xasprintf("%-12s %-12s ", owner ? owner : "-",
+						    groups ? groups : "-");
+				free(groups);
+			}
+			cli_print("%s %-14s %-20s %-8s %-16s %s%s\n",
 				  json_is_true(json_object_get(row, "default")) ? "*" : " ",
 				  json_string_value(json_object_get(row, "connector")),
 				  json_string_value(json_object_get(row, "name")),
 				  json_string_value(json_object_get(row, "auth")),
 				  json_string_value(json_object_get(row, "status")),
-				  env ? "(from the environment)" : when);
+				  tenancy ? tenancy : "", env ? "(from the environment)" : when);
+			free(tenancy);
 		}
 	}
 	ret = 0;
@@ -323,6 +350,13 @@ static int cmd_show(struct cli *cli, struct store *st, const struct opts *o)
 			  conn->is_default ? "yes" : "no", conn->status);
 		if (conn->last_error)
 			cli_print("  last error:  %s\n", conn->last_error);
+		if (conn->owner)
+			cli_print("  owner:       %s\n", conn->owner);
+		if (json_array_size(conn->grants)) {
+			char *g = json_dumps(conn->grants, JSON_COMPACT);
+			cli_print("  granted to:  %s\n", g);
+			free(g);
+		}
 		cli_print("  created:     %s\n  last used:   %s\n  config:      ", created, used);
 		if (!json_object_size(conn->config))
 			cli_print("(none)\n");
@@ -362,6 +396,36 @@ static int cmd_show(struct cli *cli, struct store *st, const struct opts *o)
 }
 
 /* ---- changing ---- */
+
+/* grant and revoke: each --group (a global option) in turn. */
+static int cmd_grant(struct cli *cli, struct store *st, const struct opts *o, int grant)
+{
+	struct err e;
+	err_init(&e);
+	if (!json_array_size(cli->groups)) {
+		fail("connections %s needs --group G (one or more)", grant ? "grant" : "revoke");
+		return 2;
+	}
+	struct connection *conn = find_conn(st, o->pos[0], 0);
+	if (!conn)
+		return 1;
+	int ret = 0;
+	size_t i;
+	json_t *g;
+	json_array_foreach(cli->groups, i, g) {
+		const char *group = json_string_value(g);
+		if ((grant ? store_grant_connection(st, conn->id, group, &e)
+			   : store_revoke_connection(st, conn->id, group, &e)) < 0) {
+			fail("%s", e.msg);
+			ret = 1;
+			break;
+		}
+		cli_print("%s %s/%s %s group %s\n", grant ? "granted" : "revoked", conn->connector,
+			  conn->name, grant ? "to" : "from", group);
+	}
+	connection_free(conn);
+	return ret;
+}
 
 static int test_named(struct cli *cli, struct store *st, const char *name);
 
@@ -434,6 +498,7 @@ static int cmd_add(struct cli *cli, struct store *st, const struct opts *o)
 	cli_fields_init(&f, c, m);
 	conn = xcalloc(1, sizeof(*conn));
 	conn->connector = xstrdup(c->slug);
+	conn->owner = o->owner ? xstrdup(o->owner) : NULL;
 	conn->name = name;
 	name = NULL;
 	conn->auth = xstrdup(json_string_value(json_object_get(m, "type")));
@@ -775,6 +840,8 @@ int cli_connections(struct cli *cli, int argc, char **argv)
 		ret = cmd_rename(st, &o);
 	else if (strcmp(sc->name, "default") == 0)
 		ret = cmd_default(st, &o);
+	else if (strcmp(sc->name, "grant") == 0 || strcmp(sc->name, "revoke") == 0)
+		ret = cmd_grant(cli, st, &o, strcmp(sc->name, "grant") == 0);
 	else
 		ret = cmd_test(cli, st, &o);
 	store_free(st);

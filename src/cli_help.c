@@ -54,6 +54,9 @@ static const char main_usage[] =
 	"  events poll [CONNECTION...]   poll entities without webhooks for changes\n"
 	"  events prune --older-than SPAN\n"
 	"                                delete old events\n"
+	"  audit export [--since ISO|-1d] [--owner P]\n"
+	"                                the audit log of tool calls as JSON Lines\n"
+	"  audit prune --older-than SPAN delete old audit entries\n"
 	"  completion bash|zsh           print a shell completion script\n"
 	"  help [COMMAND...]             the help of a command (also: COMMAND --help)\n"
 	"  version                       print the version\n"
@@ -77,25 +80,31 @@ static const char main_usage[] =
 	"  --page-size N                 tools/list page size (default: all in one page)\n"
 	"  --max-message-bytes N         longest accepted message (default 4194304)\n"
 	"  --log-level LEVEL             debug, info, warn (default), error, off\n"
+	"  --as PRINCIPAL                tools and call see only what PRINCIPAL may use\n"
+	"                                over HTTP (its own connections and its groups')\n"
+	"  --group G                     a group of --as (repeatable); the groups of\n"
+	"                                connections grant and revoke\n"
 	"  -h, --help                    this help, or a command's (COMMAND --help)\n"
 	"  --version                     print the version\n"
 	"\n"
 	"environment: SWITCHBOARD_STORE, SWITCHBOARD_KEY, SWITCHBOARD_CAPABILITIES,\n"
-	"SWITCHBOARD_LOG, SWITCHBOARD_DATADIR (the built-in connectors; default\n"
+	"SWITCHBOARD_LOG, SWITCHBOARD_AUDIT=off (record no tool calls),\n"
+	"SWITCHBOARD_DATADIR (the built-in connectors; default\n"
 	"<bin>/../share/switchboard), and each connector's credential variables\n"
 	"(STRIPE_API_KEY, ...).\n";
 
 const char cli_connections_usage[] =
 	"usage: switchboard connections <command> [args]\n"
 	"\n"
-	"  list [--connector SLUG] [--json]\n"
+	"  list [--connector SLUG] [--owner PRINCIPAL] [--json]\n"
 	"                  stored and environment connections: auth, status, default (*),\n"
-	"                  last use; never secrets\n"
+	"                  owner and grants (when any), last use; never secrets\n"
 	"  show NAME [--json]\n"
 	"                  one connection: its config and which secret fields are set\n"
 	"  add SLUG [--name NAME] [--auth METHOD] [--set FIELD=VALUE]...\n"
-	"      [--secret-stdin] [--secret FIELD=@FILE]... [--no-test] [--json]\n"
-	"                  add a connection (named main unless --name); when stdin is a\n"
+	"      [--secret-stdin] [--secret FIELD=@FILE]... [--no-test] [--owner P] [--json]\n"
+	"                  add a connection (named main unless --name), --owner: for the\n"
+	"                  principal P of serve --http only; when stdin is a\n"
 	"                  terminal, asks for missing fields (again when one is malformed),\n"
 	"                  secrets without echo, then tests it (not with --no-test)\n"
 	"  edit NAME [--set FIELD=VALUE]... [--unset FIELD]... [--secret-stdin]\n"
@@ -116,6 +125,13 @@ const char cli_connections_usage[] =
 	"                  those whose refresh token has used half its life or whose\n"
 	"                  access token is due: run it daily from cron to keep idle\n"
 	"                  connections alive\n"
+	"  grant NAME --group G...\n"
+	"                  share a connection with every principal in group G (the\n"
+	"                  token's group claim); revoke NAME --group G... stops it\n"
+	"\n"
+	"Tenants (serve --http): a principal sees only the connections it owns\n"
+	"(--owner) and those granted to one of its groups; unowned connections and\n"
+	"environment ones are the local user's (stdio). Try it: tools --as P --group G.\n"
 	"\n"
 	"NAME is a connection's name, CONNECTOR/NAME where several connectors have one\n"
 	"by that name, or its id. Non-secret fields (the auth method's, the connector's\n"
@@ -215,11 +231,24 @@ static const struct help {
 	SUB("tools", "tools [--json] [--all] [--connectors a,b] [--tools GLOB] ...",
 	    "List the tools serve would expose with these options: name, read/write/\n"
 	    "DELETE, title. --json prints their definitions as one JSON array.\n"),
-	SUB("call", "call TOOL [ARGS_JSON] [--dry-run]",
+	SUB("call", "call TOOL [ARGS_JSON] [--dry-run] [--as PRINCIPAL [--group G]...]",
 	    "Run one tool call, connection or not, and print its result on stdout (its\n"
 	    "structured content as JSON, else its text); exit 1 when the call failed.\n"
 	    "ARGS_JSON is a JSON object checked against the tool's input schema.\n"
-	    "--dry-run prints the HTTP request instead of sending it (secrets masked).\n"),
+	    "--dry-run prints the HTTP request instead of sending it (secrets masked).\n"
+	    "--as runs it as that principal would over HTTP, to check its grants: only\n"
+	    "its own connections and its groups' are used.\n"),
+	SUB("audit", "audit export|prune ...",
+	    "The audit log: every call of a connector's tool (over stdio too; off with\n"
+	    "SWITCHBOARD_AUDIT=off): who (subject; null is the local user), tool,\n"
+	    "connector, connection and its owner, outcome (ok, error, refused,\n"
+	    "declined, asked, cancelled), error class, duration, and the arguments with\n"
+	    "secrets and free text replaced by the tool's schema.\n"),
+	SUB("audit export", "audit export [--since ISO|-1d] [--owner PRINCIPAL]",
+	    "Print the audit log oldest first as JSON Lines on stdout; --owner keeps\n"
+	    "the entries PRINCIPAL made or made on its connections.\n"),
+	SUB("audit prune", "audit prune --older-than SPAN",
+	    "Delete audit entries older than SPAN (90d, 12h) or an ISO 8601 time.\n"),
 	SUB("connectors", "connectors [--json] [SLUG | --entity E [--action A] [--event EV]]",
 	    "List the connectors, one card a line: slug, where it comes from (built-in,\n"
 	    "public: a shared folder, PERSONAL: your own folder), default auth, its\n"
@@ -276,7 +305,12 @@ static const struct help {
 	    "Validate connector files against schemas/connector.schema.json and the\n"
 	    "rules the loader adds (default: the whole registry); exit 1 on a problem.\n"),
 	{"connections", cli_connections_usage},
-	SUB("connections list", "connections list [--connector SLUG] [--json]",
+	SUB("connections grant", "connections grant NAME --group G...",
+	    "Share the connection with the principals whose token carries group G\n"
+	    "(repeatable). They use it as their own; it stays its owner's.\n"),
+	SUB("connections revoke", "connections revoke NAME --group G...",
+	    "Stop sharing the connection with group G.\n"),
+	SUB("connections list", "connections list [--connector SLUG] [--owner P] [--json]",
 	    "Stored and environment connections: connector, name, auth, status,\n"
 	    "default (*), last use; never secrets. --json: one JSON array.\n"),
 	SUB("connections show", "connections show NAME [--json]",

@@ -384,18 +384,18 @@ static json_t *cannot_ask(const struct tool *t, const struct connection *conn, c
 	return r;
 }
 
-json_t *confirm_gate(struct confirm *cf, struct store *st, const struct tool *t, json_t *args,
-		     json_t *params, const char *version, json_t *caps, const char *caller,
-		     json_t **elicit)
+json_t *confirm_gate(struct confirm *cf, struct store *st, const struct caller *who,
+		     const struct tool *t, json_t *args, json_t *params, const char *version,
+		     json_t *caps, json_t **elicit)
 {
-	const char *who = caller ? caller : "";
+	const char *subject = who ? who->subject : "";
 	struct err e;
 	err_init(&e);
 	*elicit = NULL;
 	/* A connection that cannot be resolved fails in exec before any I/O,
 	 * with the message that says how to fix it. */
 	struct connection *conn = conns_resolve(
-		st, t->connector, json_string_value(json_object_get(args, "connection")), &e);
+		st, t->connector, json_string_value(json_object_get(args, "connection")), who, &e);
 	if (!conn || !needs_yes(t, policy_of(conn))) {
 		connection_free(conn);
 		return NULL;
@@ -410,15 +410,15 @@ json_t *confirm_gate(struct confirm *cf, struct store *st, const struct tool *t,
 	} else if (ch == ASK_ELICIT) {
 		*elicit = elicit_params(t, text);
 	} else if (!state) {
-		ret = input_required(cf, t, where, who, args, text);
-	} else if (state_check(cf, st, state, t, where, who, args, &e) < 0) {
+		ret = input_required(cf, t, where, subject, args, text);
+	} else if (state_check(cf, st, state, t, where, subject, args, &e) < 0) {
 		ret = refused(t, e.msg, 0);
 	} else {
 		json_t *answer =
 			json_object_get(json_object_get(params, "inputResponses"), INPUT_KEY);
 		/* No answer to what we asked: ask again (the spec's advice). */
 		if (!answer)
-			ret = input_required(cf, t, where, who, args, text);
+			ret = input_required(cf, t, where, subject, args, text);
 		else if (!approved(answer, &e))
 			ret = refused(t, e.msg, 1);
 		else

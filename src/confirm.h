@@ -9,6 +9,8 @@
 
 #include <jansson.h>
 
+#include "caller.h"
+
 #include "tools.h"
 
 struct store;
@@ -27,18 +29,19 @@ void confirm_free(struct confirm *cf);
 
 /* Decide whether the call of t with args (validated) may run now.
  * params are the request's (requestState, inputResponses), version its
- * protocol version, caps the client's capabilities and caller the subject
- * of who is calling (all borrowed, may be NULL; a requestState is good only
- * for the caller it was given to). Returns NULL when the call may run: no confirmation needed, the
+ * protocol version and caps the client's capabilities (all borrowed, may be
+ * NULL); who is the caller whose connection is used (NULL: the local
+ * user), and a requestState is good only for the caller it was given to.
+ * Returns NULL when the call may run: no confirmation needed, the
  * user approved (a verified requestState), or the user must be asked
  * through elicitation/create first: then *elicit is set to the new params
  * of that request, and the call runs only on confirm_elicit_answer's yes.
  * Otherwise returns the new result to answer with, and nothing is sent: an
  * InputRequiredResult, or an isError CallToolResult (declined, refused
  * state, no way to ask). */
-json_t *confirm_gate(struct confirm *cf, struct store *st, const struct tool *t, json_t *args,
-		     json_t *params, const char *version, json_t *caps, const char *caller,
-		     json_t **elicit);
+json_t *confirm_gate(struct confirm *cf, struct store *st, const struct caller *who,
+		     const struct tool *t, json_t *args, json_t *params, const char *version,
+		     json_t *caps, json_t **elicit);
 
 /* The client's JSON-RPC response (borrowed) to our elicitation/create for
  * the tool named tool: NULL when the user accepted with confirm true, else

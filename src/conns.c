@@ -10,6 +10,7 @@
 #include "crypto.h"
 #include "log.h"
 #include "schema.h"
+#include "tenancy.h"
 
 /* Is some declared environment variable of these fields set? */
 static int env_any(json_t *fields)
@@ -136,6 +137,148 @@ json_t *conns_names(const struct connector *c, void *ctx)
 	return names;
 }
 
+/* The connector's connections who may use, the connector's default first
+ * when who may use it: a new NULL-terminated array (connections_free), or
+ * NULL when the store cannot be read. */
+static struct connection **usable(struct store *s, const struct connector *c,
+				  const struct caller *who)
+{
+	struct connection **list = NULL;
+	if (!s || store_list_connections(s, c->slug, &list, NULL) < 0)
+		return NULL;
+	size_t n = 0;
+	for (size_t i = 0; list[i]; i++) {
+		if (tenancy_may_use(who, list[i]))
+			list[n++] = list[i];
+		else
+			connection_free(list[i]);
+	}
+	list[n] = NULL;
+	for (size_t i = 1; i < n; i++) {
+		if (list[i]->is_default) {
+			struct connection *d = list[i];
+			memmove(list + 1, list, i * sizeof(*list));
+			list[0] = d;
+		}
+	}
+	return list;
+}
+
+json_t *conns_names_as(const struct connector *c, void *ctx)
+{
+	const struct conns_view *v = ctx;
+	if (!v->who)
+		return conns_names(c, v->store);
+	json_t *names = json_array();
+	struct connection **list = usable(v->store, c, v->who);
+	for (size_t i = 0; list && list[i]; i++)
+		json_array_append_new(names, json_string(list[i]->name));
+	connections_free(list);
+	return names;
+}
+
+int conns_check(struct store *s, const struct connector *c, const char *name,
+		const struct caller *who)
+{
+	if (!name)
+		return 1;
+	if (strcmp(name, "env") == 0)
+		return who ? 0 : 1;
+	if (!s)
+		return 0;
+	struct err e;
+	err_init(&e);
+	struct connection *conn = store_get_connection(s, c->slug, name, 0, &e);
+	int ret = !conn ? 0 : tenancy_may_use(who, conn) ? 1 : -1;
+	connection_free(conn);
+	return ret;
+}
+
+/* conns_resolve for a caller: only what who may use, and the same answer
+ * for a connection that is someone else's as for one that does not exist. */
+static struct connection *resolve_as(struct store *s, const struct connector *c, const char *name,
+				     const struct caller *who, struct err *err)
+{
+	struct err e;
+	err_init(&e);
+	struct connection *conn = NULL;
+	if (name) {
+		struct connection *peek = s && strcmp(name, "env") != 0
+						  ? store_get_connection(s, c->slug, name, 0, &e)
+						  : NULL;
+		if (peek && tenancy_may_use(who, peek)) {
+			char *id = xasprintf("%lld", peek->id);
+			conn = store_get_connection(s, c->slug, id, 1, &e);
+			free(id);
+			if (!conn)
+				err_set(err, "%s", e.msg);
+		} else {
+			if (peek)
+				tenancy_log_refusal(who, c->slug, name);
+			err_set(err, "no connection '%s/%s'", c->slug, name);
+		}
+		connection_free(peek);
+		return conn;
+	}
+	struct connection **list = usable(s, c, who);
+	size_t n = 0;
+	while (list && list[n])
+		n++;
+	if (n == 1 || (n > 1 && list[0]->is_default)) {
+		char *id = xasprintf("%lld", list[0]->id);
+		if (!(conn = store_get_connection(s, c->slug, id, 1, &e)))
+			err_set(err, "%s", e.msg);
+		free(id);
+	} else if (n > 1) {
+		struct buf names;
+		buf_init(&names, 4096);
+		for (size_t i = 0; i < n; i++)
+			buf_addf(&names, "%s%s", i ? ", " : "", list[i]->name);
+		err_set(err, "several %s connections are yours (%s): pass connection to choose one",
+			c->slug, names.data);
+		buf_release(&names);
+	} else {
+		err_set(err,
+			"no %s connection: ask the administrator to add one for you "
+			"(switchboard connections add %s --owner YOU) or to grant one to your "
+			"group",
+			json_string_value(json_object_get(c->doc, "name")), c->slug);
+	}
+	connections_free(list);
+	return conn;
+}
+
+struct connection *conns_which(struct store *s, const struct connector *c, const char *name,
+			       const struct caller *who)
+{
+	struct connection *conn = NULL;
+	if (name && strcmp(name, "env") == 0) {
+		conn = who ? NULL : conns_from_env(c);
+	} else if (name) {
+		conn = s ? store_get_connection(s, c->slug, name, 0, NULL) : NULL;
+	} else if (!who) {
+		conn = s ? store_get_default(s, c->slug, 0, NULL) : NULL;
+		if (!conn)
+			conn = conns_from_env(c);
+	} else {
+		struct connection **list = usable(s, c, who);
+		size_t n = 0;
+		while (list && list[n])
+			n++;
+		if (n == 1 || (n > 1 && list[0]->is_default)) {
+			conn = list[0];
+			list[0] = list[n - 1];
+			list[n - 1] = NULL;
+		}
+		connections_free(list);
+	}
+	if (conn && !tenancy_may_use(who, conn)) {
+		connection_free(conn);
+		conn = NULL;
+	}
+	return conn;
+}
+
 static void remember_secrets(const struct connection *conn)
 {
 	const char *k;
@@ -163,12 +306,14 @@ static void warn_env_base(const struct connector *c, const struct connection *co
 }
 
 struct connection *conns_resolve(struct store *s, const struct connector *c, const char *name,
-				 struct err *err)
+				 const struct caller *who, struct err *err)
 {
 	struct connection *conn = NULL;
 	struct err e;
 	err_init(&e);
-	if (name && strcmp(name, "env") == 0) {
+	if (who) {
+		conn = resolve_as(s, c, name, who, err);
+	} else if (name && strcmp(name, "env") == 0) {
 		conn = conns_from_env(c);
 		if (!conn)
 			err_set(err,
@@ -239,7 +384,8 @@ json_t *conns_connect_details(const struct connector *c, const char *name)
 			 args);
 }
 
-json_t *conns_overview(struct store *s, const struct registry *r, const char *connector)
+json_t *conns_overview(struct store *s, const struct registry *r, const char *connector,
+		       const struct caller *who)
 {
 	json_t *list = json_array(), *none = json_array();
 	for (size_t i = 0; i < registry_count(r); i++) {
@@ -251,6 +397,8 @@ json_t *conns_overview(struct store *s, const struct registry *r, const char *co
 		if (s && store_list_connections(s, c->slug, &stored, NULL) == 0) {
 			for (size_t k = 0; stored[k]; k++) {
 				struct connection *x = stored[k];
+				if (!tenancy_may_use(who, x))
+					continue;
 				json_t *o = json_pack("{s:s, s:s, s:b, s:s, s:s}", "connector",
 						      c->slug, "name", x->name, "default",
 						      x->is_default, "auth", x->auth ? x->auth : "",
@@ -276,7 +424,7 @@ json_t *conns_overview(struct store *s, const struct registry *r, const char *co
 			}
 			connections_free(stored);
 		}
-		struct connection *env = conns_from_env(c);
+		struct connection *env = who ? NULL : conns_from_env(c);
 		if (env)
 			json_array_append_new(
 				list, json_pack("{s:s, s:s, s:b, s:s, s:s, s:s}", "connector",

@@ -703,13 +703,13 @@ static int run_job(struct conntest *t, struct target *g, json_t *job)
 	json_t *args = json_object_get(job, "args");
 	struct err e;
 	err_init(&e);
-	json_t *req = exec_dry_run(t->env, x, args, &e);
+	json_t *req = exec_dry_run(t->env, NULL, x, args, &e);
 	if (req)
 		json_object_set_new(job, "request", req);
 	json_decref(t->job);
 	t->job = json_incref(job); /* dropped when the next job starts, or at the end */
 	t->starting = 1;
-	t->exec = exec_start(t->env, x, args, on_done, NULL, t);
+	t->exec = exec_start(t->env, NULL, x, args, on_done, NULL, t);
 	t->starting = 0;
 	return 0;
 }

@@ -722,8 +722,8 @@ void exec_shutdown(void)
 	}
 }
 
-struct exec_call *exec_start(struct exec_env *env, const struct tool *t, json_t *args,
-			     exec_done_fn done, exec_progress_fn progress, void *ctx)
+struct exec_call *exec_start(struct exec_env *env, const struct caller *who, const struct tool *t,
+			     json_t *args, exec_done_fn done, exec_progress_fn progress, void *ctx)
 {
 	struct err e;
 	json_t *details = NULL; /* how to connect, when the connection is missing */
@@ -749,10 +749,11 @@ struct exec_call *exec_start(struct exec_env *env, const struct tool *t, json_t 
 	if (request_check_choices(t, args, &e) < 0)
 		goto fail;
 	call->conn = conns_resolve(env->store, t->connector,
-				   json_string_value(json_object_get(args, "connection")), &e);
+				   json_string_value(json_object_get(args, "connection")), who, &e);
 	if (!call->conn) {
 		const char *name = json_string_value(json_object_get(args, "connection"));
-		if (!name || strcmp(name, "env") != 0)
+		/* A caller connects nothing itself: its administrator does. */
+		if (!who && (!name || strcmp(name, "env") != 0))
 			details = conns_connect_details(t->connector, name);
 		goto fail;
 	}
@@ -796,7 +797,8 @@ void exec_cancel(struct exec_call *call)
 	call_free(call);
 }
 
-json_t *exec_dry_run(struct exec_env *env, const struct tool *t, json_t *args, struct err *err)
+json_t *exec_dry_run(struct exec_env *env, const struct caller *who, const struct tool *t,
+		     json_t *args, struct err *err)
 {
 	struct request r = {.dry_run = 1};
 	json_t *out = NULL;
@@ -804,7 +806,7 @@ json_t *exec_dry_run(struct exec_env *env, const struct tool *t, json_t *args, s
 		return NULL;
 	struct connection *conn =
 		conns_resolve(env->store, t->connector,
-			      json_string_value(json_object_get(args, "connection")), err);
+			      json_string_value(json_object_get(args, "connection")), who, err);
 	if (!conn)
 		return NULL;
 	const struct hook *hook =

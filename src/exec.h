@@ -5,6 +5,7 @@
 
 #include <jansson.h>
 
+#include "caller.h"
 #include "http.h"
 #include "registry.h"
 #include "tools.h"
@@ -34,10 +35,12 @@ typedef void (*exec_done_fn)(json_t *result, void *ctx);
 typedef void (*exec_progress_fn)(double progress, double total, const char *message, void *ctx);
 
 /* Start a call; args (borrowed) were validated against the tool's input
- * schema. Returns the call, or NULL when it already finished and done() was
- * called (errors found before any I/O). */
-struct exec_call *exec_start(struct exec_env *env, const struct tool *tool, json_t *args,
-			     exec_done_fn done, exec_progress_fn progress, void *ctx);
+ * schema. who (borrowed, only during this call; NULL: the local user) limits
+ * the connections it may use (conns_resolve). Returns the call, or NULL when
+ * it already finished and done() was called (errors found before any I/O). */
+struct exec_call *exec_start(struct exec_env *env, const struct caller *who,
+			     const struct tool *tool, json_t *args, exec_done_fn done,
+			     exec_progress_fn progress, void *ctx);
 /* Abort a call: done() is never called. A call waiting for HTTP is freed
  * before this returns; one on a worker thread when the worker ends
  * (exec_poll, exec_shutdown). */
@@ -53,7 +56,8 @@ void exec_shutdown(void);
 
 /* Build the request a call would send, without sending it: a new object
  * {method, url, headers: [..], body} with secrets redacted (dry run). */
-json_t *exec_dry_run(struct exec_env *env, const struct tool *tool, json_t *args, struct err *err);
+json_t *exec_dry_run(struct exec_env *env, const struct caller *who, const struct tool *tool,
+		     json_t *args, struct err *err);
 
 /* Old names for result_error() (result.h) and jsonx_dumps() (jsonx.h),
  * kept while the modules that call them are changed elsewhere. */

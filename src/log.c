@@ -126,10 +126,10 @@ char *log_redact(const char *s)
 	return red;
 }
 
-static void vlog(enum log_level level, const char *fmt, va_list ap)
+static void vlog(enum log_level level, int local, const char *fmt, va_list ap)
 {
 	static const char *tags[] = {"debug", "info", "warning", "error"};
-	int to_sink = sink && pthread_equal(pthread_self(), sink_thread);
+	int to_sink = !local && sink && pthread_equal(pthread_self(), sink_thread);
 	if (level < cur_level && !to_sink)
 		return;
 	char line[4096];
@@ -149,13 +149,21 @@ static void vlog(enum log_level level, const char *fmt, va_list ap)
 	{                                                                                          \
 		va_list ap;                                                                        \
 		va_start(ap, fmt);                                                                 \
-		vlog(lvl, fmt, ap);                                                                \
+		vlog(lvl, 0, fmt, ap);                                                             \
 		va_end(ap);                                                                        \
 	}
 LOG_FN(log_debug, LOG_DEBUG)
 LOG_FN(log_info, LOG_INFO)
 LOG_FN(log_warn, LOG_WARN)
 LOG_FN(log_error, LOG_ERROR)
+
+void log_warn_local(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vlog(LOG_WARN, 1, fmt, ap);
+	va_end(ap);
+}
 
 void log_set_sink(log_sink_fn fn, void *ctx)
 {

@@ -21,6 +21,9 @@ void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A warning for this machine's log only, never the sink (a client): one
+ * that would tell a caller what it may not know. */
+void log_warn_local(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* An optional sink that also receives each line (mcp.c forwards them as
  * notifications/message). The sink gets the redacted text, and only lines

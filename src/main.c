@@ -14,6 +14,8 @@
 #include "mcp_http.h"
 #include "rs.h"
 #include "schema.h"
+#include "store.h"
+#include "tenancy.h"
 
 static int need_value(int i, int argc, char **argv)
 {
@@ -85,6 +87,32 @@ static int opt_dry_run(struct cli *cli, const char *opt, const char *v)
 {
 	(void)opt, (void)v;
 	cli->dry_run = 1;
+	return 0;
+}
+
+static int opt_as(struct cli *cli, const char *opt, const char *v)
+{
+	struct err e;
+	err_init(&e);
+	if (store_check_principal(v, opt, &e) < 0) {
+		fprintf(stderr, "switchboard: %s\n", e.msg);
+		return -1;
+	}
+	cli->as = v;
+	return 0;
+}
+
+static int opt_group(struct cli *cli, const char *opt, const char *v)
+{
+	struct err e;
+	err_init(&e);
+	if (store_check_principal(v, opt, &e) < 0) {
+		fprintf(stderr, "switchboard: %s\n", e.msg);
+		return -1;
+	}
+	if (!cli->groups)
+		cli->groups = json_array();
+	json_array_append_new(cli->groups, json_string(v));
 	return 0;
 }
 
@@ -189,6 +217,8 @@ static const struct option {
 	{"--page-size", 1, opt_page_size},
 	{"--max-message-bytes", 1, opt_max_message},
 	{"--log-level", 1, opt_log_level},
+	{"--as", 1, opt_as},
+	{"--group", 1, opt_group},
 };
 
 static const struct option *option_find(const char *name)
@@ -457,6 +487,7 @@ static const struct command {
 	{"ui", cli_ui},
 	{"webhooks", cli_webhooks},
 	{"events", cli_events},
+	{"audit", cli_audit},
 	{"completion", cmd_completion},
 	{"help", cmd_help},
 	{"version", cmd_version},
@@ -498,6 +529,8 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	cli.mcp.capability_dirs = cli.cap_dirs;
+	if (cli.as)
+		cli.who = tenancy_caller_new(cli.as, cli.groups);
 	const char *name = n > 0 ? args[0] : "serve";
 	const struct command *cmd = command_find(name);
 	if (!cmd) {
@@ -520,6 +553,8 @@ out:
 	tools_strv_free(cli.mcp.filter.include);
 	tools_strv_free(cli.mcp.filter.exclude);
 	free(cli.cap_dirs);
+	tenancy_caller_free(cli.who);
+	json_decref(cli.groups);
 	http_global_cleanup();
 	log_reset();
 	return ret;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit.h"
 #include "confirm.h"
 #include "conns.h"
 #include "conntest.h"
@@ -18,6 +19,7 @@
 #include "result.h"
 #include "schema.h"
 #include "store.h"
+#include "tenancy.h"
 #include "tools_builder.h"
 #include "webhook.h"
 
@@ -27,6 +29,9 @@
  * reconnects (missed notices then count as one). */
 #define STORE_CHECK_MS 200
 #define STORE_FEED_CHECK_MS 5000
+#define CALLER_TOOLS 16    /* callers whose tool lists are kept */
+#define AUDIT_BATCH 64     /* audit entries written in one transaction at most */
+#define AUDIT_WAIT_MS 1000 /* an audit entry reaches the store within this */
 
 /* Every version served, newest first: the modern one per request, the
  * others through initialize (versions + 1). */
@@ -59,7 +64,9 @@ struct call {
 	struct exec_call *exec;
 	struct conntest *test; /* switchboard_connector_test's run, or NULL */
 	struct mcp_core *srv;
-	char *tool; /* owned: the tool's name */
+	char *tool;               /* owned: the tool's name */
+	struct caller *who;       /* owned copy of rq.caller (which points here) */
+	struct audit_entry audit; /* its audit entry so far (tool NULL: none) */
 	struct call *next;
 	/* Waiting for the user's yes (elicitation/create): our request's id,
 	 * the tool and its arguments (owned) to run on the yes. */
@@ -108,6 +115,22 @@ struct mcp_core {
 	struct registry **retired; /* registries replaced by a reload, freed at the end */
 	size_t nretired;
 	long long asks; /* requests we sent, for their ids */
+	/* Callers' tool lists (tenancy.h): built on first use from the
+	 * connections each may use, dropped when the store changes. A list
+	 * pushed out while calls still hold its tools waits in retired_ts. */
+	struct caller_tools {
+		char *key; /* subject and groups */
+		struct toolset *ts;
+	} ctools[CALLER_TOOLS];
+	unsigned ctools_next;
+	struct toolset **retired_ts;
+	size_t nretired_ts;
+	int audit; /* record tool calls in the store's audit log */
+	/* Entries of finished calls not yet stored: written together, so a
+	 * call never waits for the disk (see audit_flush). */
+	struct audit_entry audit_queue[AUDIT_BATCH];
+	size_t audit_n;
+	long long audit_since; /* when the oldest queued entry came (monotonic) */
 };
 
 /* Send msg (stolen) on behalf of the request whose id is rid (borrowed;
@@ -206,7 +229,67 @@ static int rebuild_tools(struct mcp_core *srv, struct err *err)
 		return -1;
 	tools_free(srv->tools);
 	srv->tools = ts;
+	/* Only called with no call in flight: nothing holds a caller's tools. */
+	for (size_t i = 0; i < CALLER_TOOLS; i++) {
+		free(srv->ctools[i].key);
+		tools_free(srv->ctools[i].ts);
+		srv->ctools[i] = (struct caller_tools){0};
+	}
 	return 0;
+}
+
+/* The tools who sees: everything for the local user (NULL), else only the
+ * connectors it has a connection of, and no switchboard_connect (its
+ * connections are its administrator's to add). Borrowed, never NULL. */
+static const struct toolset *tools_of(struct mcp_core *srv, const struct caller *who)
+{
+	if (!who)
+		return srv->tools;
+	char *groups = who->groups ? json_dumps(who->groups, JSON_COMPACT) : NULL;
+	char *key = xasprintf("%s\n%s", who->subject, groups ? groups : "[]");
+	free(groups);
+	for (size_t i = 0; i < CALLER_TOOLS; i++) {
+		if (srv->ctools[i].key && strcmp(srv->ctools[i].key, key) == 0) {
+			free(key);
+			return srv->ctools[i].ts;
+		}
+	}
+	struct tools_filter f = srv->opt->filter;
+	f.connect = 0;
+	f.builder = 0; /* it writes the server's connector files: the local user's */
+	f.all = 0;
+	struct conns_view view = {srv->store, who};
+	struct err e;
+	err_init(&e);
+	struct toolset *ts = tools_build(srv->reg, &f, conns_names_as, &view, &e);
+	if (!ts) {
+		/* Fail closed: no connector's tools. */
+		static char *none[] = {NULL};
+		log_warn("%s", e.msg);
+		f.connectors = none;
+		ts = tools_build(srv->reg, &f, conns_names_as, &view, &e);
+	}
+	struct caller_tools *slot = &srv->ctools[srv->ctools_next++ % CALLER_TOOLS];
+	if (slot->ts && srv->calls) {
+		srv->retired_ts = xrealloc(srv->retired_ts,
+					   (srv->nretired_ts + 1) * sizeof(*srv->retired_ts));
+		srv->retired_ts[srv->nretired_ts++] = slot->ts;
+	} else {
+		tools_free(slot->ts);
+	}
+	free(slot->key);
+	slot->key = key;
+	slot->ts = ts;
+	return ts;
+}
+
+static void retired_free(struct mcp_core *srv)
+{
+	for (size_t i = 0; i < srv->nretired_ts; i++)
+		tools_free(srv->retired_ts[i]);
+	free(srv->retired_ts);
+	srv->retired_ts = NULL;
+	srv->nretired_ts = 0;
 }
 
 /* Tell everyone who asked: initialize-era clients untagged, as they always
@@ -298,6 +381,9 @@ static void watch_store(struct mcp_core *srv)
 	json_t *before = json_array();
 	for (size_t i = 0; i < tools_visible_count(srv->tools); i++)
 		json_array_append(before, tools_def(tools_visible_at(srv->tools, i)));
+	int had_callers = 0;
+	for (size_t i = 0; i < CALLER_TOOLS; i++)
+		had_callers |= srv->ctools[i].ts != NULL;
 	struct err e;
 	err_init(&e);
 	if (rebuild_tools(srv, &e) < 0) {
@@ -308,7 +394,9 @@ static void watch_store(struct mcp_core *srv)
 	json_t *after = json_array();
 	for (size_t i = 0; i < tools_visible_count(srv->tools); i++)
 		json_array_append(after, tools_def(tools_visible_at(srv->tools, i)));
-	if (!json_equal(before, after))
+	/* A caller's list may have changed with a grant the local list does
+	 * not show: they were dropped, so say so when there were any. */
+	if (!json_equal(before, after) || had_callers)
 		announce(srv, "notifications/tools/list_changed", NULL);
 	json_decref(before);
 	json_decref(after);
@@ -408,7 +496,8 @@ static int parse_cursor(const char *cursor, size_t *off)
  * 2026-07-28 asks, which keeps clients' prompt caches warm. */
 static void m_tools_list(struct mcp_core *srv, const struct mcp_req *rq)
 {
-	size_t off = 0, n = tools_visible_count(srv->tools);
+	const struct toolset *ts = tools_of(srv, rq->caller);
+	size_t off = 0, n = tools_visible_count(ts);
 	json_t *cursor = json_object_get(rq->params, "cursor");
 	if (cursor && !json_is_null(cursor) &&
 	    (!json_is_string(cursor) || parse_cursor(json_string_value(cursor), &off) < 0 ||
@@ -419,7 +508,7 @@ static void m_tools_list(struct mcp_core *srv, const struct mcp_req *rq)
 	size_t page = srv->opt->page_size > 0 ? (size_t)srv->opt->page_size : n;
 	json_t *list = json_array();
 	for (size_t i = off; i < n && i < off + page; i++)
-		json_array_append(list, tools_listed(tools_visible_at(srv->tools, i)));
+		json_array_append(list, tools_listed(tools_visible_at(ts, i)));
 	json_t *result = json_pack("{s:o}", "tools", list);
 	if (off + page < n) {
 		char *next = xasprintf("p%zu", off + page);
@@ -427,6 +516,85 @@ static void m_tools_list(struct mcp_core *srv, const struct mcp_req *rq)
 		free(next);
 	}
 	reply(rq, cacheable(rq, result, TTL_TOOLS_MS, "private"));
+}
+
+/* ---- the audit log: one entry per call of a connector's tool ---- */
+
+static void audit_release(struct audit_entry *a)
+{
+	free(a->subject);
+	free(a->tool);
+	free(a->connector);
+	free(a->connection);
+	free(a->owner);
+	free(a->outcome);
+	free(a->error);
+	json_decref(a->arguments);
+	*a = (struct audit_entry){0};
+}
+
+/* Start a's entry for a call of t with args (borrowed) by who: which
+ * connection it is on, and the arguments redacted by t's schema. */
+static void audit_begin(struct mcp_core *srv, struct audit_entry *a, const struct caller *who,
+			const struct tool *t, json_t *args)
+{
+	*a = (struct audit_entry){0};
+	if (!srv->audit || !srv->store)
+		return;
+	a->at_ms = now_wall_ms();
+	a->subject = who ? xstrdup(who->subject) : NULL;
+	a->tool = xstrdup(t->name);
+	a->connector = xstrdup(t->connector->slug);
+	const char *name = json_string_value(json_object_get(args, "connection"));
+	struct connection *conn = conns_which(srv->store, t->connector, name, who);
+	a->connection = conn ? xstrdup(conn->name) : name ? xstrdup(name) : NULL;
+	a->owner = conn && conn->owner ? xstrdup(conn->owner) : NULL;
+	connection_free(conn);
+	a->arguments = audit_redact(tools_input(t), args, t->action_doc);
+}
+
+/* How the call ended: outcome, or (NULL) by result (borrowed): ok or error
+ * with its class. An outcome set before (refused) stays. */
+static void audit_outcome(struct audit_entry *a, const char *outcome, json_t *result)
+{
+	if (!a->tool)
+		return;
+	a->error = a->error ? a->error : result ? audit_error_class(result) : NULL;
+	if (!a->outcome)
+		a->outcome = xstrdup(outcome ? outcome : a->error ? "error" : "ok");
+	a->duration_ms = now_wall_ms() - a->at_ms;
+	if (a->duration_ms < 0) /* the clock was set back meanwhile */
+		a->duration_ms = 0;
+}
+
+/* Store the queued entries in one transaction. */
+static void audit_flush(struct mcp_core *srv)
+{
+	struct err e;
+	err_init(&e);
+	if (srv->audit_n && store_add_audits(srv->store, srv->audit_queue, srv->audit_n, &e) < 0)
+		log_warn("cannot record %zu calls in the audit log: %s", srv->audit_n, e.msg);
+	for (size_t i = 0; i < srv->audit_n; i++)
+		audit_release(&srv->audit_queue[i]);
+	srv->audit_n = 0;
+}
+
+/* Queue a (taken over; a is left empty) for the store: written with the
+ * others within AUDIT_WAIT_MS (mcp_core_tick) or when AUDIT_BATCH are
+ * waiting, and at the end. One transaction a second rather than one a call
+ * keeps the disk's flush out of every call's time. */
+static void audit_write(struct mcp_core *srv, struct audit_entry *a)
+{
+	if (!a->tool || !a->outcome) {
+		audit_release(a);
+		return;
+	}
+	if (srv->audit_n == 0)
+		srv->audit_since = now_ms();
+	srv->audit_queue[srv->audit_n++] = *a;
+	*a = (struct audit_entry){0};
+	if (srv->audit_n == AUDIT_BATCH)
+		audit_flush(srv);
 }
 
 static void unlink_call(struct mcp_core *srv, struct call *c)
@@ -446,18 +614,23 @@ static void unlink_call(struct mcp_core *srv, struct call *c)
 	json_decref(c->ask_id);
 	json_decref(c->args);
 	free(c->tool);
+	tenancy_caller_free(c->who);
+	audit_release(&c->audit);
 	free(c);
 }
 
 static void call_done(json_t *result, void *ctx)
 {
 	struct call *c = ctx;
-	json_t *part = results_shrink(c->srv->results, c->tool, result);
+	json_t *part =
+		results_shrink(c->srv->results, c->tool, result, c->who ? c->who->subject : NULL);
 	if (part) {
 		json_decref(result);
 		result = part;
 	}
+	audit_outcome(&c->audit, NULL, result);
 	reply(&c->rq, result);
+	audit_write(c->srv, &c->audit);
 	unlink_call(c->srv, c);
 }
 
@@ -548,7 +721,7 @@ static void describe_tools(struct mcp_core *srv, const struct mcp_req *rq, json_
 	size_t i;
 	json_t *v;
 	json_array_foreach(wanted, i, v) {
-		const struct tool *x = tools_find(srv->tools, json_string_value(v));
+		const struct tool *x = tools_find(tools_of(srv, rq->caller), json_string_value(v));
 		if (x && !x->meta)
 			json_array_append(defs, tools_def(x));
 		else
@@ -718,7 +891,8 @@ static void call_meta(struct mcp_core *srv, const struct mcp_req *rq, const stru
 	const char *name = json_string_value(json_object_get(args, "name"));
 	if (strcmp(t->name, "switchboard_search") == 0) {
 		json_t *found =
-			tools_search(srv->tools, json_string_value(json_object_get(args, "query")),
+			tools_search(tools_of(srv, rq->caller),
+				     json_string_value(json_object_get(args, "query")),
 				     json_string_value(json_object_get(args, "connector")),
 				     json_string_value(json_object_get(args, "entity")),
 				     (int)json_integer_value(json_object_get(args, "limit")));
@@ -726,7 +900,8 @@ static void call_meta(struct mcp_core *srv, const struct mcp_req *rq, const stru
 		return;
 	}
 	if (strcmp(t->name, TOOLS_EVENTS) == 0) {
-		reply(rq, events_query(srv->store, args)); /* a whole CallToolResult */
+		/* a whole CallToolResult */
+		reply(rq, events_query(srv->store, args, rq->caller));
 		return;
 	}
 	if (strcmp(t->name, TOOLS_CONNECT) == 0) {
@@ -734,9 +909,9 @@ static void call_meta(struct mcp_core *srv, const struct mcp_req *rq, const stru
 		return;
 	}
 	if (strcmp(t->name, TOOLS_CONNECTIONS) == 0) {
-		json_t *data =
-			conns_overview(srv->store, srv->reg,
-				       json_string_value(json_object_get(args, "connector")));
+		json_t *data = conns_overview(srv->store, srv->reg,
+					      json_string_value(json_object_get(args, "connector")),
+					      rq->caller);
 		reply(rq, result_success(json_pack("{s:o}", "data", data)));
 		return;
 	}
@@ -748,7 +923,7 @@ static void call_meta(struct mcp_core *srv, const struct mcp_req *rq, const stru
 	 * let through (a filtered-out tool is unknown here too), then called
 	 * through call_tool exactly as a direct tools/call: its own schema,
 	 * annotations and safety apply, not switchboard_call's. */
-	const struct tool *target = tools_find(srv->tools, name);
+	const struct tool *target = tools_find(tools_of(srv, rq->caller), name);
 	if (!target || target->meta) {
 		char *msg =
 			xasprintf("unknown tool '%s'; use switchboard_search to find tools", name);
@@ -775,6 +950,8 @@ static struct call *call_new(struct mcp_core *srv, const struct mcp_req *rq, con
 	c->progress_token = json_incref(json_object_get(meta, "progressToken")); /* likewise */
 	c->srv = srv;
 	c->tool = xstrdup(t->name);
+	c->who = tenancy_caller_dup(rq->caller); /* the request's may go before the answer */
+	c->rq.caller = c->who;
 	c->next = srv->calls;
 	srv->calls = c;
 	return c;
@@ -795,25 +972,44 @@ static void call_tool(struct mcp_core *srv, const struct mcp_req *rq, const stru
 		call_meta(srv, rq, t, args, meta);
 		return;
 	}
+	struct audit_entry a;
+	audit_begin(srv, &a, rq->caller, t, args);
+	/* Someone else's connection: the answer is the one an unknown name
+	 * gets (the caller's schema does not list it), but it is logged. */
+	if (rq->caller &&
+	    conns_check(srv->store, t->connector,
+			json_string_value(json_object_get(args, "connection")), rq->caller) < 0) {
+		tenancy_log_refusal(rq->caller, t->connector->slug,
+				    json_string_value(json_object_get(args, "connection")));
+		audit_outcome(&a, "refused", NULL);
+	}
 	if (schema_validate(tools_input(t), args, &e) < 0) {
 		char *msg = xasprintf("invalid arguments for %s: %s. Call tools/list (or "
 				      "switchboard_describe) for the input schema.",
 				      t->name, e.msg);
-		reply(rq, result_error(msg, NULL));
+		json_t *r = result_error(msg, NULL);
 		free(msg);
+		audit_outcome(&a, NULL, r);
+		reply(rq, r);
+		audit_write(srv, &a);
 		return;
 	}
 	/* The user's yes before a call that cannot be undone (confirm.h); the
 	 * answer to an input request comes back in this request's params. */
 	json_t *elicit = NULL;
-	json_t *answer =
-		confirm_gate(srv->confirm, srv->store, t, args, rq->params, rq->version,
-			     rq->client_caps, rq->caller ? rq->caller->subject : NULL, &elicit);
+	json_t *answer = confirm_gate(srv->confirm, srv->store, rq->caller, t, args, rq->params,
+				      rq->version, rq->client_caps, &elicit);
 	if (answer) {
+		/* Asked for a yes (not run yet), declined, or no way to ask. */
+		audit_outcome(
+			&a, json_is_true(json_object_get(answer, "isError")) ? "declined" : "asked",
+			answer);
 		reply(rq, answer);
+		audit_write(srv, &a);
 		return;
 	}
 	struct call *c = call_new(srv, rq, t, meta);
+	c->audit = a;
 	if (elicit) {
 		/* Ask, and keep serving: confirm_answered goes on. A waiting call
 		 * holds its tool, so the tools are not rebuilt meanwhile. */
@@ -826,7 +1022,8 @@ static void call_tool(struct mcp_core *srv, const struct mcp_req *rq, const stru
 		return;
 	}
 	/* A call that fails before any I/O answers at once and frees c. */
-	struct exec_call *x = exec_start(&srv->opt->exec, t, args, call_done, call_progress, c);
+	struct exec_call *x =
+		exec_start(&srv->opt->exec, c->who, t, args, call_done, call_progress, c);
 	if (x)
 		c->exec = x;
 }
@@ -849,8 +1046,8 @@ static void confirm_answered(struct mcp_core *srv, json_t *msg)
 	json_decref(c->ask_id);
 	c->ask_id = NULL;
 	/* A call that fails before any I/O answers at once and frees c. */
-	struct exec_call *x =
-		exec_start(&srv->opt->exec, c->target, c->args, call_done, call_progress, c);
+	struct exec_call *x = exec_start(&srv->opt->exec, c->who, c->target, c->args, call_done,
+					 call_progress, c);
 	if (x)
 		c->exec = x;
 }
@@ -874,7 +1071,7 @@ static void m_tools_call(struct mcp_core *srv, const struct mcp_req *rq)
 		reply_error(rq, JSONRPC_INVALID_PARAMS, "tools/call needs a string 'name'");
 		return;
 	}
-	const struct tool *t = tools_find(srv->tools, name);
+	const struct tool *t = tools_find(tools_of(srv, rq->caller), name);
 	if (!t) {
 		char *msg = xasprintf("Unknown tool: %s", name);
 		reply_error(rq, JSONRPC_INVALID_PARAMS, msg);
@@ -901,15 +1098,22 @@ static void listen_free(struct listen *l)
 
 /* notifications/cancelled ends a tool call or a subscriptions/listen stream;
  * nothing more is sent for either. */
-static void cancel(struct mcp_core *srv, json_t *params)
+static int same_caller(const struct caller *a, const struct caller *b)
+{
+	return a == b || (a && b && strcmp(a->subject, b->subject) == 0);
+}
+
+static void cancel(struct mcp_core *srv, json_t *params, const struct caller *who)
 {
 	json_t *rid = json_object_get(params, "requestId");
 	for (struct call *c = srv->calls; rid && c; c = c->next) {
-		if (json_equal(c->rq.id, rid)) {
+		if (json_equal(c->rq.id, rid) && same_caller(c->who, who)) {
 			log_debug("request cancelled by the client");
 			if (c->exec)
 				exec_cancel(c->exec);
 			conntest_cancel(c->test);
+			audit_outcome(&c->audit, "cancelled", NULL);
+			audit_write(srv, &c->audit);
 			unlink_call(srv, c);
 			return;
 		}
@@ -974,7 +1178,7 @@ static void m_resources_list(struct mcp_core *srv, const struct mcp_req *rq)
 	struct err e;
 	int code = JSONRPC_INVALID_PARAMS;
 	err_init(&e);
-	json_t *res = events_resources_list(srv->store, rq->params, &code, &e);
+	json_t *res = events_resources_list(srv->store, rq->params, rq->caller, &code, &e);
 	resources_reply(rq, cacheable(rq, res, TTL_RESOURCES_MS, "private"), code, &e);
 }
 
@@ -992,14 +1196,14 @@ static void m_resources_read(struct mcp_core *srv, const struct mcp_req *rq)
 	const char *uri = json_string_value(json_object_get(rq->params, "uri"));
 	json_t *res = NULL;
 	if (results_is_uri(uri)) {
-		res = results_read(srv->results, uri);
+		res = results_read(srv->results, uri, rq->caller ? rq->caller->subject : NULL);
 		code = EVENTS_RESOURCE_NOT_FOUND;
 		if (!res)
 			err_set(&e,
 				"Resource not found: %s (a results:// resource lasts %d minutes)",
 				uri, RESULTS_TTL_MS / 60000);
 	} else {
-		res = events_resource_read(srv->store, srv->reg, rq->params, &code, &e);
+		res = events_resource_read(srv->store, srv->reg, rq->params, rq->caller, &code, &e);
 	}
 	resources_reply(rq, cacheable(rq, res, TTL_RESOURCES_MS, "private"), code, &e);
 }
@@ -1016,8 +1220,9 @@ static void m_subscribe(struct mcp_core *srv, const struct mcp_req *rq, int sub)
 	if (!uri) {
 		err_set(&e, "%s needs a string 'uri'",
 			sub ? "resources/subscribe" : "resources/unsubscribe");
-	} else if (sub && events_resource_check(srv->reg, uri, &e) < 0) {
+	} else if (sub && (rq->caller || events_resource_check(srv->reg, uri, &e) < 0)) {
 		code = EVENTS_RESOURCE_NOT_FOUND;
+		err_set(&e, "Resource not found: %s", uri);
 	} else {
 		if (sub)
 			json_object_set_new(srv->subscriptions, uri, json_true());
@@ -1055,6 +1260,8 @@ static void m_listen(struct mcp_core *srv, const struct mcp_req *rq)
 		const char *uri = json_string_value(json_array_get(uris, i));
 		if (!uri)
 			err_set(&e, "'resourceSubscriptions' must be an array of URIs");
+		else if (rq->caller)
+			err_set(&e, "Resource not found: %s", uri);
 		else
 			events_resource_check(srv->reg, uri, &e);
 	}
@@ -1198,13 +1405,11 @@ static int request_context(struct mcp_core *srv, const char *m, struct mcp_req *
 	return 0;
 }
 
-static void handle_request(struct mcp_core *srv, const char *m, json_t *id, json_t *params)
+static void handle_request(struct mcp_core *srv, const char *m, json_t *id, json_t *params,
+			   const struct caller *who)
 {
-	struct mcp_req rq = {.core = srv,
-			     .id = id,
-			     .params = params,
-			     .log_level = -1,
-			     .caller = srv->origin ? srv->origin->caller : NULL};
+	struct mcp_req rq = {
+		.core = srv, .id = id, .params = params, .log_level = -1, .caller = who};
 	if (params && !json_is_object(params)) {
 		reply_error(&rq, JSONRPC_INVALID_PARAMS, "params must be an object");
 		return;
@@ -1233,6 +1438,11 @@ static void handle_request(struct mcp_core *srv, const char *m, json_t *id, json
 }
 
 void mcp_core_handle(struct mcp_core *srv, json_t *msg)
+{
+	mcp_core_handle_as(srv, msg, NULL);
+}
+
+void mcp_core_handle_as(struct mcp_core *srv, json_t *msg, const struct caller *who)
 {
 	if (json_is_array(msg)) {
 		send_and_free(srv, NULL,
@@ -1276,16 +1486,16 @@ void mcp_core_handle(struct mcp_core *srv, json_t *msg)
 	const char *m = json_string_value(method);
 	if (!has_id) {
 		if (strcmp(m, "notifications/cancelled") == 0)
-			cancel(srv, params);
+			cancel(srv, params, who);
 		return; /* notifications/initialized and unknown notifications */
 	}
-	handle_request(srv, m, id, params);
+	handle_request(srv, m, id, params, who);
 }
 
 void mcp_core_handle_from(struct mcp_core *srv, json_t *msg, const struct mcp_origin *o)
 {
 	srv->origin = o;
-	mcp_core_handle(srv, msg);
+	mcp_core_handle_as(srv, msg, o ? o->caller : NULL);
 	srv->origin = NULL;
 }
 
@@ -1315,6 +1525,10 @@ void mcp_core_tick(struct mcp_core *srv)
 	watch_store(srv);
 	if (srv->reload && !srv->calls)
 		reload_registry(srv);
+	if (srv->nretired_ts && !srv->calls)
+		retired_free(srv);
+	if (srv->audit_n && now_ms() - srv->audit_since >= AUDIT_WAIT_MS)
+		audit_flush(srv);
 }
 
 int mcp_core_busy(const struct mcp_core *srv)
@@ -1339,6 +1553,9 @@ static struct mcp_core *core_alloc(struct mcp_options *opt, const struct mcp_tra
 	srv->no_caps = json_object();
 	srv->subscriptions = json_object();
 	srv->results = results_new();
+	/* On unless turned off: recording a call costs no measurable time. */
+	const char *audit = getenv("SWITCHBOARD_AUDIT");
+	srv->audit = !audit || strcmp(audit, "off") != 0;
 	struct mcp_connect_io io = {connect_send, connect_answer, connect_forget, srv};
 	srv->connect = mcp_connect_new(&io);
 	srv->reg = registry_new();
@@ -1404,8 +1621,14 @@ void mcp_core_free(struct mcp_core *srv)
 		unlink_call(srv, srv->calls);
 	}
 	exec_shutdown();
+	audit_flush(srv);
 	mcp_connect_free(srv->connect);
 	tools_free(srv->tools);
+	for (size_t i = 0; i < CALLER_TOOLS; i++) {
+		free(srv->ctools[i].key);
+		tools_free(srv->ctools[i].ts);
+	}
+	retired_free(srv);
 	http_free(srv->http);
 	store_free(srv->store);
 	registry_free(srv->reg);

@@ -55,6 +55,10 @@ struct mcp_core *mcp_core_new(struct mcp_options *opt, const struct mcp_transpor
  * no I/O are sent before this returns; tool calls answer from a later
  * mcp_core_tick(). */
 void mcp_core_handle(struct mcp_core *c, json_t *msg);
+/* The same for a message from who (borrowed, for this call only; NULL is
+ * the local user, as mcp_core_handle): it sees and uses only its own
+ * connections and those granted to its groups (tenancy.h). */
+void mcp_core_handle_as(struct mcp_core *c, json_t *msg, const struct caller *who);
 
 /* What a stateless transport (HTTP) knows of a message beyond its body. */
 struct mcp_origin {

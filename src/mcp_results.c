@@ -13,7 +13,8 @@
 
 struct kept {
 	char *uri;
-	char *text; /* the whole structuredContent as JSON */
+	char *owner; /* the caller's subject; NULL: the local user */
+	char *text;  /* the whole structuredContent as JSON */
 	size_t len;
 	long long expires_ms;
 	struct kept *next; /* older */
@@ -32,6 +33,7 @@ struct results *results_new(void)
 static void kept_free(struct kept *k)
 {
 	free(k->uri);
+	free(k->owner);
 	free(k->text);
 	free(k);
 }
@@ -109,7 +111,7 @@ static json_t *answer(json_t *sc, const char *tool, const struct kept *kp, size_
 	return out;
 }
 
-json_t *results_shrink(struct results *rs, const char *tool, json_t *result)
+json_t *results_shrink(struct results *rs, const char *tool, json_t *result, const char *owner)
 {
 	json_t *sc = json_object_get(result, "structuredContent");
 	json_t *data = json_object_get(sc, "data");
@@ -135,6 +137,7 @@ json_t *results_shrink(struct results *rs, const char *tool, json_t *result)
 	prune(rs, len);
 	struct kept *kp = xcalloc(1, sizeof(*kp));
 	kp->uri = xasprintf(SCHEME "%s/%lu", tool, ++rs->next_id);
+	kp->owner = owner ? xstrdup(owner) : NULL;
 	kp->text = whole;
 	kp->len = len;
 	kp->expires_ms = now_ms() + RESULTS_TTL_MS;
@@ -152,11 +155,12 @@ json_t *results_shrink(struct results *rs, const char *tool, json_t *result)
 	return out;
 }
 
-json_t *results_read(struct results *rs, const char *uri)
+json_t *results_read(struct results *rs, const char *uri, const char *owner)
 {
 	prune(rs, 0);
 	for (struct kept *k = rs->newest; uri && k; k = k->next)
-		if (strcmp(k->uri, uri) == 0)
+		if (strcmp(k->uri, uri) == 0 &&
+		    (k->owner && owner ? strcmp(k->owner, owner) == 0 : k->owner == owner))
 			return json_pack("{s:[{s:s, s:s, s:s}]}", "contents", "uri", k->uri,
 					 "mimeType", "application/json", "text", k->text);
 	return NULL;

@@ -20,12 +20,14 @@ void results_free(struct results *rs); /* accepts NULL */
  * and its structuredContent.data is a list, keep the whole answer as a
  * results:// resource and return a new, smaller result: the first items
  * that fit, how many of how many, and a resource_link. Returns NULL when the
- * result is fine as it is (small, an error, or not a list). */
-json_t *results_shrink(struct results *rs, const char *tool, json_t *result);
+ * result is fine as it is (small, an error, or not a list). owner is the
+ * caller's subject (NULL: the local user): only it may read the resource. */
+json_t *results_shrink(struct results *rs, const char *tool, json_t *result, const char *owner);
 
-/* resources/read of a results:// URI: a new ReadResourceResult, or NULL
- * when it is unknown or has expired. */
-json_t *results_read(struct results *rs, const char *uri);
+/* resources/read of a results:// URI by owner (as results_shrink's): a new
+ * ReadResourceResult, or NULL when it is unknown, has expired or is
+ * someone else's. */
+json_t *results_read(struct results *rs, const char *uri, const char *owner);
 
 /* Is uri one of ours (results://...)? */
 int results_is_uri(const char *uri);

@@ -87,6 +87,28 @@ static const char *const migrations[] = {
 	 * kept until they expire, so every process on the store refuses a
 	 * second use. */
 	"CREATE TABLE used_once (token TEXT PRIMARY KEY, expires_at INTEGER NOT NULL);",
+	/* 6: tenants and the audit log. A connection may have an owner (a
+	 * principal; NULL is the local user's) and be granted to groups; every
+	 * tool call leaves a row in audit (times in milliseconds). */
+	"ALTER TABLE connections ADD COLUMN owner TEXT;"
+	"CREATE INDEX connections_owner ON connections (owner);"
+	"CREATE TABLE connection_grants ("
+	"  connection_id INTEGER NOT NULL REFERENCES connections (id) ON DELETE CASCADE,"
+	"  group_name TEXT NOT NULL,"
+	"  PRIMARY KEY (connection_id, group_name));"
+	"CREATE TABLE audit ("
+	"  id INTEGER PRIMARY KEY,"
+	"  at INTEGER NOT NULL,"
+	"  subject TEXT,"
+	"  tool TEXT NOT NULL,"
+	"  connector TEXT,"
+	"  connection TEXT,"
+	"  owner TEXT,"
+	"  outcome TEXT NOT NULL,"
+	"  error TEXT,"
+	"  duration_ms INTEGER NOT NULL,"
+	"  arguments TEXT NOT NULL);"
+	"CREATE INDEX audit_at ON audit (at);",
 };
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 

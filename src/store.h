@@ -32,6 +32,9 @@ struct connection {
 	char *status;     /* "ok", "needs_reconnect", "error" ...; NULL is stored as "ok" */
 	char *last_error; /* may be NULL */
 	long long created_at, updated_at, last_used_at, expires_at; /* unix seconds, 0 = none */
+	char *owner;    /* the principal it belongs to; NULL: the local user's (unowned) */
+	json_t *grants; /* groups it is shared with: an array of strings, owned; NULL or
+			   empty when none (store_grant_connection) */
 };
 
 /* Free a connection, wiping its secrets first (see store_secrets_free).
@@ -64,7 +67,8 @@ const char *store_path(const struct store *s);
 /* The schema version this build migrates to. */
 int store_schema_version(void);
 
-/* Add c: connector and name are required; auth NULL means "none". Sets
+/* Add c: connector and name are required; auth NULL means "none"; owner
+ * NULL means unowned (grants are not added here). Sets
  * c->id, created_at, updated_at, is_default (the first connection of a
  * connector becomes its default) and status when NULL. c->secrets, when not
  * NULL, is sealed, bound to the row. Error when the name is taken. */
@@ -108,6 +112,44 @@ int store_touch_connection(struct store *s, long long id);
  * clears it). */
 int store_set_status(struct store *s, long long id, const char *status, const char *last_error,
 		     struct err *err);
+
+/* Tenants. A principal or group name: 1 to 256 bytes, no control
+ * characters. 0, or -1 with err naming what (e.g. "owner"). */
+int store_check_principal(const char *name, const char *what, struct err *err);
+/* Share connection id with a group, or stop sharing it. Granting twice is
+ * not an error; revoking a group it is not shared with is. */
+int store_grant_connection(struct store *s, long long id, const char *group, struct err *err);
+int store_revoke_connection(struct store *s, long long id, const char *group, struct err *err);
+
+/* The audit log: one entry per tool call. Its writes do not count as
+ * changes (store_data_version), so recording a call neither invalidates
+ * cached connections nor rebuilds anyone's tool list. */
+struct audit_entry {
+	long long id;
+	long long at_ms;  /* when the call started (unix milliseconds) */
+	char *subject;    /* who called; NULL: the local user (stdio, the CLI) */
+	char *tool;       /* required */
+	char *connector;  /* NULL for a tool of no connector */
+	char *connection; /* the connection's name; NULL when none was used */
+	char *owner;      /* the connection's owner; NULL: unowned */
+	char *outcome;    /* required: "ok", "error", "refused" or "cancelled" */
+	char *error;      /* the error's class when not ok, else NULL */
+	long long duration_ms;
+	json_t *arguments; /* redacted (see audit.h); NULL is stored as {} */
+};
+/* Append a (id and at_ms 0 = now are set in the stored row only). */
+int store_add_audit(struct store *s, const struct audit_entry *a, struct err *err);
+/* Append n entries in one transaction (one flush to disk): all or none. */
+int store_add_audits(struct store *s, const struct audit_entry *a, size_t n, struct err *err);
+/* Call fn with each entry since since_ms (0 = all), oldest first; with
+ * owner, only the entries whose subject or connection owner is owner. The
+ * entry is borrowed for the call; fn returns 0 to go on, -1 to stop (then
+ * store_audit_foreach returns -1 without touching err). */
+typedef int (*store_audit_fn)(const struct audit_entry *a, void *ctx);
+int store_audit_foreach(struct store *s, long long since_ms, const char *owner, store_audit_fn fn,
+			void *ctx, struct err *err);
+/* Delete the entries before before_ms: how many, or -1 with err. */
+int store_prune_audit(struct store *s, long long before_ms, struct err *err);
 
 /* A number that changes whenever the store changes: sqlite's PRAGMA
  * data_version (other processes' commits) plus a count of this handle's own
@@ -224,6 +266,11 @@ struct event_filter {
 	int no_entity;           /* only events without an entity (entity is ignored) */
 	long long before_id;     /* id < before_id, for paging newest first; 0 = any */
 	long long after_id;      /* id > after_id, and then oldest first; 0 = any */
+	/* With only_ids: only the events of these connections (none when
+	 * n_connection_ids is 0), for a caller who may use just those. */
+	int only_ids;
+	const long long *connection_ids;
+	size_t n_connection_ids;
 };
 /* Events matching f (NULL = all), newest first (oldest first with
  * after_id). OUT: *out, a NULL-terminated array freed with events_free. */

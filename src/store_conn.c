@@ -15,7 +15,8 @@
 
 #define CONN_COLS                                                                                  \
 	"id, connector, name, auth, config, secrets, is_default, status, last_error, created_at, " \
-	"updated_at, last_used_at, expires_at"
+	"updated_at, last_used_at, expires_at, owner"
+#define MAX_PRINCIPAL_LEN 256
 
 static void json_wipe(json_t *v)
 {
@@ -54,6 +55,8 @@ void connection_free(struct connection *c)
 	store_secrets_free(c->secrets);
 	free(c->status);
 	free(c->last_error);
+	free(c->owner);
+	json_decref(c->grants);
 	free(c);
 }
 
@@ -74,6 +77,37 @@ int store_check_connector(const char *connector, struct err *err)
 		return err_set(err, "invalid connector '%s': use a-z, 0-9, '_' or '-'",
 			       connector ? connector : "");
 	return 0;
+}
+
+int store_check_principal(const char *name, const char *what, struct err *err)
+{
+	size_t n = name ? strlen(name) : 0;
+	if (n == 0 || n > MAX_PRINCIPAL_LEN)
+		return err_set(err, "invalid %s: give 1 to %d characters", what, MAX_PRINCIPAL_LEN);
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)name[i] < 0x20 || name[i] == 0x7f)
+			return err_set(err, "invalid %s: no control characters", what);
+	return 0;
+}
+
+/* The groups connection id is granted to: a new array. */
+static json_t *load_grants(struct store *s, long long id, struct err *err)
+{
+	json_t *grants = json_array();
+	struct store_stmt *st = store_db_query(
+		s, err,
+		"SELECT group_name FROM connection_grants WHERE connection_id = ? ORDER BY "
+		"group_name",
+		"i", id);
+	int rc = st ? 0 : -1;
+	while (st && (rc = store_db_row(st, err)) == 1)
+		json_array_append_new(grants, json_string(store_db_col_text(st, 0)));
+	store_db_finalize(st);
+	if (rc < 0) {
+		json_decref(grants);
+		return NULL;
+	}
+	return grants;
 }
 
 /* A connection name: [A-Za-z0-9._-], 1 to 64 characters, not only digits
@@ -148,6 +182,7 @@ static struct connection *conn_from_row(struct store *s, struct store_stmt *st, 
 	c->updated_at = store_db_col_int(st, 10);
 	c->last_used_at = store_db_col_int(st, 11);
 	c->expires_at = store_db_col_int(st, 12);
+	c->owner = store_db_text(st, 13);
 	if (!c->connector || !c->name || !c->auth || !c->status) {
 		err_set(err, "cannot read store '%s': incomplete connection row %lld", s->label,
 			c->id);
@@ -159,6 +194,8 @@ static struct connection *conn_from_row(struct store *s, struct store_stmt *st, 
 			c->name, s->label);
 		goto fail;
 	}
+	if (!(c->grants = load_grants(s, c->id, err)))
+		goto fail;
 	if (!with_secrets)
 		return c;
 	size_t sealed_len = 0;
@@ -229,7 +266,8 @@ int store_add_connection(struct store *s, struct connection *c, struct err *err)
 	const char *auth = c->auth ? c->auth : "none", *status = c->status ? c->status : "ok";
 
 	if (store_check_connector(c->connector, err) < 0 || check_name(c->name, err) < 0 ||
-	    check_json(c, err) < 0)
+	    check_json(c, err) < 0 ||
+	    (c->owner && store_check_principal(c->owner, "owner", err) < 0))
 		goto done;
 	if (!(config = dump_config(c, err)) || store_tx_begin(s, err) < 0)
 		goto done;
@@ -248,10 +286,11 @@ int store_add_connection(struct store *s, struct connection *c, struct err *err)
 		goto done;
 	rc = store_db_int(s, err, &id,
 			  "INSERT INTO connections (connector, name, auth, config, is_default, "
-			  "status, last_error, created_at, updated_at, expires_at) "
-			  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-			  "ttttittiii", c->connector, c->name, auth, config,
-			  (long long)!has_default, status, c->last_error, now, now, c->expires_at);
+			  "status, last_error, created_at, updated_at, expires_at, owner) "
+			  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+			  "ttttittiiit", c->connector, c->name, auth, config,
+			  (long long)!has_default, status, c->last_error, now, now, c->expires_at,
+			  c->owner);
 	if (rc == 0)
 		err_set(err, "cannot add connection '%s/%s': no id", c->connector, c->name);
 	if (rc != 1)
@@ -435,6 +474,8 @@ static struct connection *conn_dup(const struct connection *c)
 	d->secrets = c->secrets ? json_deep_copy(c->secrets) : NULL;
 	d->status = c->status ? xstrdup(c->status) : NULL;
 	d->last_error = c->last_error ? xstrdup(c->last_error) : NULL;
+	d->owner = c->owner ? xstrdup(c->owner) : NULL;
+	d->grants = c->grants ? json_deep_copy(c->grants) : NULL;
 	return d;
 }
 
@@ -638,6 +679,46 @@ int store_set_status(struct store *s, long long id, const char *status, const ch
 	if (ret < 0)
 		store_tx_rollback(s);
 	return ret;
+}
+
+/* Grant (grant set) or revoke a group's use of connection id. */
+static int set_grant(struct store *s, long long id, const char *group, int grant, struct err *err)
+{
+	int ret = -1, n;
+	char *connector = NULL;
+
+	if (store_check_principal(group, "group", err) < 0 || store_tx_begin(s, err) < 0)
+		return -1;
+	if (!(connector = conn_connector(s, id, err)))
+		goto done;
+	n = grant ? store_db_exec(s, err,
+				  "INSERT INTO connection_grants (connection_id, group_name) "
+				  "VALUES (?, ?) ON CONFLICT DO NOTHING",
+				  "it", id, group)
+		  : store_db_exec(s, err,
+				  "DELETE FROM connection_grants WHERE connection_id = ? AND "
+				  "group_name = ?",
+				  "it", id, group);
+	if (n == 0 && !grant)
+		err_set(err, "connection %lld is not granted to group '%s'", id, group);
+	if (n < 0 || (n == 0 && !grant))
+		goto done;
+	ret = store_tx_commit(s, err);
+done:
+	if (ret < 0)
+		store_tx_rollback(s);
+	free(connector);
+	return ret;
+}
+
+int store_grant_connection(struct store *s, long long id, const char *group, struct err *err)
+{
+	return set_grant(s, id, group, 1, err);
+}
+
+int store_revoke_connection(struct store *s, long long id, const char *group, struct err *err)
+{
+	return set_grant(s, id, group, 0, err);
 }
 
 int store_set_oauth_app(struct store *s, const struct oauth_app *app, struct err *err)

@@ -133,14 +133,26 @@ int store_list_events(struct store *s, const struct event_filter *f, struct even
 	"(?3 IS NULL OR event_type = ?3 OR vendor_type = ?3) AND received_at >= ?4 AND "           \
 	"(CASE WHEN ?7 <> 0 THEN entity IS NULL ELSE ?6 IS NULL OR entity = ?6 END) AND "          \
 	"(?8 = 0 OR id < ?8) AND id > ?9 "
+	/* The ids are numbers of ours, written into the text: any count of
+	 * them, no bound argument per id. */
+	struct buf ids;
+	buf_init(&ids, 1 << 20);
+	if (f->only_ids) {
+		buf_adds(&ids, "AND connection_id IN (-1");
+		for (size_t i = 0; i < f->n_connection_ids; i++)
+			buf_addf(&ids, ", %lld", f->connection_ids[i]);
+		buf_adds(&ids, ") ");
+	}
+	char *sql =
+		xasprintf("%s%s%s", EVENTS_WHERE, ids.data ? ids.data : "",
+			  f->after_id > 0 ? "ORDER BY id LIMIT ?5" : "ORDER BY id DESC LIMIT ?5");
+	buf_release(&ids);
 	/* Two texts rather than an ORDER BY expression, so sqlite walks the
 	 * rowid in order and stops at the limit. */
-	st = store_db_query(s, err,
-			    f->after_id > 0 ? EVENTS_WHERE "ORDER BY id LIMIT ?5"
-					    : EVENTS_WHERE "ORDER BY id DESC LIMIT ?5",
-			    "titiitiii", f->connector, f->connection_id, f->event_type, f->since,
-			    limit, f->entity, (long long)(f->no_entity != 0), f->before_id,
-			    f->after_id);
+	st = store_db_query(s, err, sql, "titiitiii", f->connector, f->connection_id, f->event_type,
+			    f->since, limit, f->entity, (long long)(f->no_entity != 0),
+			    f->before_id, f->after_id);
+	free(sql);
 	if (!st)
 		goto fail;
 	while ((rc = store_db_row(st, err)) == 1) {

@@ -99,6 +99,9 @@ struct store {
 		struct connection *conn;
 	} memo[8];
 	unsigned memo_next;
+	/* Rows this handle wrote that no reader of connections cares about
+	 * (the audit log): the memo's version leaves them out. */
+	long long quiet_changes;
 };
 /* Forget the memo (store_free). */
 void store_memo_release(struct store *s);

@@ -177,7 +177,7 @@ static long long lite_data_version(struct store *s, int own_writes)
 		v = sqlite3_column_int64(l->data_version, 0) + l->changes;
 	sqlite3_reset(l->data_version);
 	if (v >= 0 && own_writes)
-		v = v * 1000003 + sqlite3_total_changes(DB(s));
+		v = v * 1000003 + sqlite3_total_changes(DB(s)) - s->quiet_changes;
 	return v;
 }
 

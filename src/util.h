@@ -51,6 +51,8 @@ int glob_match(const char *pat, const char *s);
 long long now_ms(void);
 /* Wall clock seconds since the epoch. */
 long long now_s(void);
+/* Wall clock milliseconds since the epoch (timestamps, not intervals). */
+long long now_wall_ms(void);
 /* Wipe then free a string that held a secret; accepts NULL. */
 void free_secret(char *s);
 /* Read a whole file (at most cap bytes). Returns a new string or NULL with err. */

@@ -602,7 +602,7 @@ void webhook_receive(const struct listen_request *req, struct listen_response *r
 		answer(resp, 405, "deliveries are POST\n");
 		goto done;
 	}
-	conn = conns_resolve(rc->store, c, name, &e);
+	conn = conns_resolve(rc->store, c, name, NULL, &e);
 	if (!conn) {
 		log_warn("webhook %s: %s", who, e.msg);
 		answer(resp, 404, "unknown connection\n");

@@ -10,6 +10,7 @@
 
 #include "compat.h"
 #include "exec.h"
+#include "tenancy.h"
 #include "webhook_int.h"
 
 #define TOOL_DEFAULT_LIMIT 20
@@ -165,6 +166,30 @@ static const char *name_of(json_t *names, long long id)
 	return id ? json_string_value(json_object_get(names, key)) : NULL;
 }
 
+/* Limit f to the connections who may use (nothing for the local user).
+ * OUT: *ids, the array f points into (free it after the query). */
+static void only_usable(struct store *s, const struct caller *who, struct event_filter *f,
+			long long **ids)
+{
+	struct connection **list = NULL;
+	size_t n = 0;
+	*ids = NULL;
+	if (!who)
+		return;
+	f->only_ids = 1;
+	if (store_list_connections(s, NULL, &list, NULL) == 0) {
+		for (size_t i = 0; list[i]; i++) {
+			if (!tenancy_may_use(who, list[i]))
+				continue;
+			*ids = xrealloc(*ids, (n + 1) * sizeof(**ids));
+			(*ids)[n++] = list[i]->id;
+		}
+	}
+	connections_free(list);
+	f->connection_ids = *ids;
+	f->n_connection_ids = n;
+}
+
 /* ---- the switchboard_events tool ---- */
 
 json_t *events_tool_def(void)
@@ -205,9 +230,10 @@ static json_t *tool_error(const char *fmt, const char *arg)
 	return r;
 }
 
-json_t *events_query(struct store *s, json_t *args)
+json_t *events_query(struct store *s, json_t *args, const struct caller *who)
 {
 	struct event_filter f = {0};
+	long long *ids = NULL;
 	struct event **list = NULL;
 	struct connection *conn = NULL;
 	json_t *result = NULL, *names = NULL;
@@ -241,12 +267,23 @@ json_t *events_query(struct store *s, json_t *args)
 	f.before_id = before;
 	if (connection) {
 		conn = store_get_connection(s, f.connector, connection, 0, &e);
+		if (conn && !tenancy_may_use(who, conn)) {
+			tenancy_log_refusal(who, conn->connector, connection);
+			connection_free(conn);
+			conn = NULL;
+			err_init(&e);
+			err_set(&e, "no connection named '%s'", connection);
+		}
+		if (!conn && who)
+			return tool_error("no connection named '%s'; see switchboard_connections",
+					  connection);
 		if (!conn)
 			return tool_error("%s; see switchboard_connections", e.msg);
 		f.connection_id = conn->id;
 		if (!f.connector)
 			f.connector = conn->connector;
 	}
+	only_usable(s, who, &f, &ids);
 	if (store_list_events(s, &f, &list, &e) < 0) {
 		result = tool_error("%s", e.msg);
 		goto out;
@@ -268,6 +305,7 @@ json_t *events_query(struct store *s, json_t *args)
 			   "structuredContent", structured);
 	free(text);
 out:
+	free(ids);
 	json_decref(names);
 	events_free(list);
 	connection_free(conn);
@@ -356,7 +394,8 @@ static void add_resource(json_t *list, const char *uri, const char *name, const 
 					      "mimeType", "application/json"));
 }
 
-json_t *events_resources_list(struct store *s, json_t *params, int *code, struct err *err)
+json_t *events_resources_list(struct store *s, json_t *params, const struct caller *who, int *code,
+			      struct err *err)
 {
 	json_t *cursor = json_object_get(params, "cursor"), *groups = NULL;
 	long off = 0;
@@ -368,7 +407,7 @@ json_t *events_resources_list(struct store *s, json_t *params, int *code, struct
 		return NULL;
 	}
 	json_t *all = json_array();
-	if (s && store_event_groups(s, &groups, NULL) == 0) {
+	if (s && (who || store_event_groups(s, &groups, NULL) == 0)) {
 		size_t i;
 		json_t *g;
 		json_array_foreach(groups, i, g) {
@@ -391,6 +430,8 @@ json_t *events_resources_list(struct store *s, json_t *params, int *code, struct
 		}
 		struct event_filter f = {.limit = RESOURCE_LATEST};
 		struct event **list = NULL;
+		long long *ids = NULL;
+		only_usable(s, who, &f, &ids);
 		if (store_list_events(s, &f, &list, NULL) == 0) {
 			for (size_t k = 0; list[k]; k++) {
 				struct event *ev = list[k];
@@ -412,6 +453,7 @@ json_t *events_resources_list(struct store *s, json_t *params, int *code, struct
 			}
 		}
 		events_free(list);
+		free(ids);
 	}
 	json_decref(groups);
 	json_t *page = json_array();
@@ -442,9 +484,10 @@ json_t *events_resources_templates(void)
 		"application/json");
 }
 
-json_t *events_resource_read(struct store *s, const struct registry *r, json_t *params, int *code,
-			     struct err *err)
+json_t *events_resource_read(struct store *s, const struct registry *r, json_t *params,
+			     const struct caller *who, int *code, struct err *err)
 {
+	long long *ids = NULL;
 	const char *uri = json_string_value(json_object_get(params, "uri"));
 	char *connector = NULL, *entity = NULL, *text = NULL;
 	long long id = 0;
@@ -475,6 +518,7 @@ json_t *events_resource_read(struct store *s, const struct registry *r, json_t *
 		f.before_id = id + 1;
 		f.limit = 1;
 	}
+	only_usable(s, who, &f, &ids);
 	if (store_list_events(s, &f, &list, err) < 0) {
 		*code = -32603;
 		goto out;
@@ -497,6 +541,7 @@ json_t *events_resource_read(struct store *s, const struct registry *r, json_t *
 	result = json_pack("{s:[{s:s, s:s, s:s}]}", "contents", "uri", uri, "mimeType",
 			   "application/json", "text", text);
 out:
+	free(ids);
 	free(text);
 	json_decref(body);
 	json_decref(names);

@@ -148,7 +148,7 @@ static void sync_done(json_t *result, void *ctx)
 static json_t *call_tool(struct exec_env *env, const struct tool *t, json_t *args)
 {
 	struct sync_call sc = {0};
-	exec_start(env, t, args, sync_done, NULL, &sc);
+	exec_start(env, NULL, t, args, sync_done, NULL, &sc);
 	while (!sc.result) {
 		int jobs = exec_poll(env);
 		if (sc.result || (http_pending(env->http) == 0 && jobs == 0))

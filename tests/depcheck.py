@@ -36,6 +36,7 @@ SUBSYSTEMS = [
     ("oauth_hooks", "quirks"), ("oauth*", "oauth"), ("connect_page", "oauth"),
     ("hooks*", "quirks"),
     ("conns", "call"), ("conntest", "call"), ("request", "call"), ("result", "call"), ("exec", "call"),
+    ("tenancy", "call"), ("audit", "call"),
     ("webhook*", "events"),
     ("mail", "mail"), ("imap", "mail"), ("mime*", "mail"),
     ("jsonrpc", "mcp"), ("mcp*", "mcp"), ("tools*", "mcp"), ("search", "mcp"),

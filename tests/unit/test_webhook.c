@@ -627,7 +627,7 @@ static void test_times(void)
 static json_t *query(struct store *s, const char *args_json)
 {
 	json_t *args = json_loads(args_json, 0, NULL);
-	json_t *r = events_query(s, args);
+	json_t *r = events_query(s, args, NULL);
 	json_decref(args);
 	return r;
 }
@@ -762,7 +762,7 @@ static void test_reading(void)
 
 	/* Resources: a collection per connector and entity, then the latest. */
 	int code = 0;
-	json_t *list = events_resources_list(s, NULL, &code, &err);
+	json_t *list = events_resources_list(s, NULL, NULL, &code, &err);
 	json_t *res = json_object_get(list, "resources");
 	CHECK(json_array_size(res) == 3 + 5);
 	CHECK_STR(json_string_value(json_object_get(json_array_get(res, 0), "uri")),
@@ -776,17 +776,17 @@ static void test_reading(void)
 	CHECK(!json_object_get(list, "nextCursor"));
 	json_decref(list);
 	json_t *params = json_pack("{s:s}", "cursor", "p6");
-	list = events_resources_list(s, params, &code, &err);
+	list = events_resources_list(s, params, NULL, &code, &err);
 	CHECK(json_array_size(json_object_get(list, "resources")) == 2);
 	json_decref(list);
 	json_decref(params);
 	params = json_pack("{s:s}", "cursor", "x");
 	err_init(&err);
-	CHECK(events_resources_list(s, params, &code, &err) == NULL && code == -32602);
+	CHECK(events_resources_list(s, params, NULL, &code, &err) == NULL && code == -32602);
 	json_decref(params);
 
 	params = json_pack("{s:s}", "uri", "events://stripe/_other");
-	json_t *read = events_resource_read(s, reg, params, &code, &err);
+	json_t *read = events_resource_read(s, reg, params, NULL, &code, &err);
 	json_t *body =
 		json_loads(json_string_value(json_object_get(
 				   json_array_get(json_object_get(read, "contents"), 0), "text")),
@@ -798,7 +798,7 @@ static void test_reading(void)
 	json_decref(read);
 	json_decref(params);
 	params = json_pack("{s:s}", "uri", "events://github/issues/4");
-	read = events_resource_read(s, reg, params, &code, &err);
+	read = events_resource_read(s, reg, params, NULL, &code, &err);
 	CHECK(read != NULL);
 	json_decref(read);
 	json_decref(params);
@@ -809,7 +809,7 @@ static void test_reading(void)
 		params = json_pack("{s:s}", "uri", missing[i]);
 		err_init(&err);
 		code = 0;
-		CHECK(events_resource_read(s, reg, params, &code, &err) == NULL);
+		CHECK(events_resource_read(s, reg, params, NULL, &code, &err) == NULL);
 		CHECK(code == EVENTS_RESOURCE_NOT_FOUND && err_is_set(&err));
 		json_decref(params);
 	}

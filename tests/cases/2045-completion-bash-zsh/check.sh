@@ -30,7 +30,7 @@ try switchboard connectors create --auth o
 try switchboard connectors create --visibility p
 T
 PATH="$TMP/path:$PATH" bash "$TMP/t.bash" "$TMP/c.bash" > "$TMP/got"
-printf '%s\n' "connectors connections connect" "remove rename refresh" "stripe_customers_create" \
+printf '%s\n' "connectors connections connect" "remove rename refresh revoke" "stripe_customers_create" \
 	"hubspot" "auto static discover" "poll prune" "work acme" "work acme" "work" "stripe" "" \
 	"create" "stripe" "--visibility" "oauth2" "private public" \
 	> "$TMP/want"
