@@ -134,14 +134,16 @@ class Stream:
 
 
 class Server:
-    def __init__(self, binary, args=(), env=None, store=True, addr="127.0.0.1:0"):
+    def __init__(self, binary, args=(), env=None, store=True, addr="127.0.0.1:0", options=()):
+        """args follow serve --http ADDR; options (the global ones: --mode,
+        --connectors ...) come before serve."""
         self.dir = tempfile.mkdtemp(prefix="mcphttp-", dir=os.environ.get("TMP"))
         self.out_path = os.path.join(self.dir, "stdout")
         self.err_path = os.path.join(self.dir, "stderr")
         argv = [binary]
         if store and not (env or os.environ).get("SWITCHBOARD_STORE"):
             argv += ["--store", os.path.join(self.dir, "store.db")]
-        argv += ["serve", "--http", addr] + list(args)
+        argv += list(options) + ["serve", "--http", addr] + list(args)
         self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL,
                                      stdout=open(self.out_path, "wb"),
                                      stderr=open(self.err_path, "wb"), env=env)
