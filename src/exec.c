@@ -94,10 +94,15 @@ static void finish(struct exec_call *call, json_t *result)
 	if (json_is_true(json_object_get(result, "isError")) && json_array_size(call->items))
 		result = result_partial(call->items, json_object_get(call->args, "fields"),
 					json_object_get(call->args, "cursor"), call->pages, result);
-	/* Our promise to clients that read outputSchema: a mismatch is our bug. */
+	/* Our promise to clients that read outputSchema: a mismatch is our bug,
+	 * looked for where bugs are looked for (the test suite sets
+	 * SWITCHBOARD_CHECK_OUTPUT=1 for every case); checking every answer
+	 * would cost about a tenth of a call's CPU. */
 	struct err e;
 	err_init(&e);
-	if (result_check_output(result, json_object_get(tools_def(call->tool), "outputSchema"),
+	const char *check = getenv("SWITCHBOARD_CHECK_OUTPUT");
+	if (check && strcmp(check, "1") == 0 &&
+	    result_check_output(result, json_object_get(tools_def(call->tool), "outputSchema"),
 				&e) < 0)
 		log_error("tool %s: result does not match its outputSchema: %s", call->tool->name,
 			  e.msg);

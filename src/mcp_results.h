@@ -20,7 +20,9 @@ void results_free(struct results *rs); /* accepts NULL */
  * and its structuredContent.data is a list, keep the whole answer as a
  * results:// resource and return a new, smaller result: the first items
  * that fit, how many of how many, and a resource_link. Returns NULL when the
- * result is fine as it is (small, an error, or not a list). */
+ * result is fine as it is (small, an error, or not a list). A result with
+ * one text content must have it as result_success makes it (the compact
+ * JSON of structuredContent): its length is taken as the result's size. */
 json_t *results_shrink(struct results *rs, const char *tool, json_t *result);
 
 /* resources/read of a results:// URI: a new ReadResourceResult, or NULL
