@@ -201,8 +201,9 @@ static void on_response_in(struct http_response *resp, void *ctx)
 	}
 	json_error_t je;
 	/* Any JSON value: some vendors answer a bare true or "ok". */
-	json_t *body = resp->body_len ? json_loadb(resp->body, resp->body_len, JSON_DECODE_ANY, &je)
-				      : json_null();
+	json_t *body = resp->body_len
+			       ? jsonx_loadb(resp->body, resp->body_len, JSON_DECODE_ANY, &je)
+			       : json_null();
 	if (resp->status == 401 && !call->auth_retried && refresher(call)) {
 		/* The credential was rejected: renew it and try once more; if
 		 * that cannot help, this answer is the result. */

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "compat.h"
+#include "jsonx.h"
 #include "log.h"
 #include "schema.h"
 
@@ -308,7 +309,7 @@ static void parse_file(struct registry_cache *cache, struct parsed *p)
 		return;
 	p->known = registry_cache_known(cache, text, len, p->key);
 	json_error_t je;
-	p->doc = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
+	p->doc = jsonx_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
 	free(text);
 	if (!p->doc)
 		err_set(&p->err, "%s:%d:%d: %s", p->path, je.line, je.column, je.text);
