@@ -7,8 +7,9 @@
 #include <jansson.h>
 
 /* Compact JSON of any value (not only objects and arrays), each real in the
- * fewest digits that read back the same (4.35, not 4.3499999999999996).
- * Returns a new string the caller frees, or NULL when jansson fails. */
+ * fewest digits that read back the same (4.35, not 4.3499999999999996):
+ * byte for byte what json_dumps writes, faster. Returns a new string the
+ * caller frees, or NULL when jansson fails (a string that is not UTF-8). */
 char *jsonx_dumps(const json_t *v);
 
 /* json_loadb, faster: the same values (objects keep their order, integers

@@ -1,10 +1,12 @@
-/* test_jsonx_load.c - jsonx_loadb against json_loadb: for every input, the
- * same verdict, the same value (order, integer or real) and, for a bad
- * input, jansson's own error; on edge cases, every connector file, and
- * inputs mutated from a few seeds. */
+/* test_jsonx_load.c - the fast paths against jansson: jsonx_loadb against
+ * json_loadb (for every input the same verdict, the same value, order,
+ * integer or real, and for a bad input jansson's own error) and jsonx_dumps
+ * against json_dumps (the same bytes); on edge cases, every connector file,
+ * and inputs mutated from a few seeds. */
 #include "jsonx.h"
 
 #include <dirent.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,7 +16,50 @@
 static const size_t flag_sets[] = {0, JSON_REJECT_DUPLICATES, JSON_DECODE_ANY,
 				   JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, JSON_ALLOW_NUL};
 
-/* Both parsers on buf with flags: 1 when they agree. */
+/* The precision jsonx_dumps picks: the fewest digits (15 to 17) that read
+ * every real of the document back the same. */
+static int digits_of(json_t *v)
+{
+	int p = 15, q;
+	size_t i;
+	const char *k;
+	json_t *x;
+	if (json_is_real(v)) {
+		for (p = 15; p < 17; p++) {
+			char b[40];
+			snprintf(b, sizeof(b), "%.*g", p, json_real_value(v));
+			if (strtod(b, NULL) == json_real_value(v))
+				break;
+		}
+	}
+	json_array_foreach(v, i, x) {
+		q = digits_of(x);
+		p = q > p ? q : p;
+	}
+	json_object_foreach(v, k, x) {
+		q = digits_of(x);
+		p = q > p ? q : p;
+	}
+	return p;
+}
+
+/* jsonx_dumps against json_dumps: 1 when they write the same bytes (or
+ * both fail). */
+static int same_dump(json_t *v)
+{
+	char *a = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(digits_of(v)));
+	char *b = jsonx_dumps(v);
+	int ok = (!a && !b) || (a && b && strcmp(a, b) == 0);
+	if (!ok)
+		fprintf(stderr, "dumps differ:\n jansson %s\n jsonx   %s\n", a ? a : "(null)",
+			b ? b : "(null)");
+	free(a);
+	free(b);
+	return ok;
+}
+
+/* Both parsers on buf with flags: 1 when they agree (and, for a value, both
+ * dumps write the same). */
 static int same(const char *buf, size_t len, size_t flags)
 {
 	json_error_t ea, eb;
@@ -28,7 +73,7 @@ static int same(const char *buf, size_t len, size_t flags)
 		char *da = json_dumps(a, JSON_COMPACT | JSON_ENCODE_ANY);
 		char *db = json_dumps(b, JSON_COMPACT | JSON_ENCODE_ANY);
 		ok = da && db && strcmp(da, db) == 0 && json_equal(a, b) &&
-		     eb.position == ea.position && eb.line == ea.line;
+		     eb.position == ea.position && eb.line == ea.line && same_dump(a);
 		free(da);
 		free(db);
 	}
@@ -118,6 +163,29 @@ static void test_edges(void)
 	}
 }
 
+static void test_dump_edges(void)
+{
+	json_t *v = json_pack("[f,f,f,f,f,f,f,f,f,f,I,I,i]", 1.0, -0.0, 1e100, 1e-5, 1e5, 0.1 + 0.2,
+			      5e-324, 1.7976931348623157e308, 123456789012345678.0, 4.35,
+			      (json_int_t)9223372036854775807LL,
+			      (json_int_t)(-9223372036854775807LL - 1), 0);
+	CHECK(same_dump(v));
+	json_decref(v);
+	v = json_pack("{s:s, s:s#, s:s, s:[], s:{}}", "ctl", "a\x01\x1f\x7f\"\\/\b\f\n\r\t", "nul",
+		      "a\0b", 3, "utf8", "\xc3\xa9\xe2\x80\xa8\xf0\x9f\x98\x80", "e", "o");
+	json_object_setn_new(v, "k\0ey", 4, json_true());
+	CHECK(same_dump(v));
+	json_decref(v);
+	/* Not UTF-8: both fail. */
+	v = json_stringn_nocheck("\xc3(", 2);
+	CHECK(same_dump(v));
+	CHECK(jsonx_dumps(v) == NULL);
+	json_decref(v);
+	v = json_string("top");
+	CHECK(same_dump(v));
+	json_decref(v);
+}
+
 static void test_connector_files(void)
 {
 	DIR *d = opendir("capabilities");
@@ -179,6 +247,7 @@ int main(void)
 {
 	jsonx_wipe_on_free();
 	test_edges();
+	test_dump_edges();
 	test_connector_files();
 	test_mutations();
 	return t_done();
