@@ -93,6 +93,8 @@ static int fast_hex4(const unsigned char *p, unsigned *out)
 
 static void fast_put(struct fast *f, size_t *len, const void *s, size_t n)
 {
+	if (!n)
+		return; /* f->tmp may not exist yet */
 	if (*len + n > f->tmp_cap) {
 		/* It may hold a secret (a token in a vendor's answer): the old
 		 * block is wiped, as jansson's own frees are. */
