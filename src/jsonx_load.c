@@ -387,11 +387,11 @@ static json_t *fast_value(struct fast *f)
 
 json_t *jsonx_loadb(const char *buf, size_t len, size_t flags, json_error_t *error)
 {
-	struct fast f = {
-		(const unsigned char *)buf, (const unsigned char *)buf + len, flags, 0, NULL, 0};
+	struct fast f = {(const unsigned char *)buf, NULL, flags, 0, NULL, 0};
 	json_t *v = NULL;
 	/* Only the flags whose meaning the fast path keeps. */
 	if (buf && !(flags & ~(size_t)(JSON_REJECT_DUPLICATES | JSON_DECODE_ANY))) {
+		f.end = f.p + len;
 		fast_space(&f);
 		if (f.p < f.end && ((flags & JSON_DECODE_ANY) || *f.p == '{' || *f.p == '['))
 			v = fast_value(&f);
