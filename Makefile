@@ -84,14 +84,19 @@ eval: all
 	python3 tests/eval/search_eval.py --run $(BIN) -v
 	python3 tests/eval/search_eval.py --run $(BIN) --set holdout.jsonl -v
 
-bench: all $(BUILD)/bench_curl $(BUILD)/bench_floor
+bench: all $(BUILD)/bench_curl $(BUILD)/bench_floor $(BUILD)/bench_echo
 	python3 tests/bench.py --build $(BUILD)
 
-$(BUILD)/bench_curl: tests/bench_curl.c
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBS)
+# The floors link only what they use: the floor must not pay for libraries
+# it does not need (the linker drops unused ones anyway; this says so).
+$(BUILD)/bench_curl: tests/bench_curl.c | $(BIN)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $$(pkg-config --libs libcurl)
 
-$(BUILD)/bench_floor: tests/bench_floor.c
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBS)
+$(BUILD)/bench_floor: tests/bench_floor.c | $(BIN)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $$(pkg-config --libs jansson libcurl openssl)
+
+$(BUILD)/bench_echo: tests/bench_floor.c | $(BIN)
+	$(CC) $(ALL_CFLAGS) -DFLOOR_BARE -o $@ $< $$(pkg-config --libs jansson)
 
 fuzz:
 	$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang \

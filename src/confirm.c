@@ -22,6 +22,8 @@
 #define SHOWN_CHARS 80 /* of each value */
 
 struct confirm {
+	struct store *st; /* borrowed: the key comes from it, when first needed */
+	int keyed;        /* key and instance are made */
 	unsigned char key[CRYPTO_KEY_LEN];
 	char instance[17]; /* hex: who issued a state (see confirm_new) */
 	int shared;        /* 1: the key is the store's, so every process on the
@@ -33,15 +35,32 @@ struct confirm {
 struct confirm *confirm_new(struct store *st)
 {
 	struct confirm *cf = xcalloc(1, sizeof(*cf));
+	cf->st = st;
+	cf->ttl_s = DEFAULT_TTL_S;
+	long v;
+	const char *ttl = getenv("SWITCHBOARD_CONFIRM_TTL");
+	if (ttl && parse_long(ttl, &v) == 0 && v >= 0)
+		cf->ttl_s = v;
+	cf->used = json_object();
+	return cf;
+}
+
+/* The sealing key and this process's instance id, made by the first state
+ * sealed or opened: most sessions never ask, and making them (OpenSSL's
+ * random generator, the store key) is a noticeable part of start-up. */
+static void confirm_key(struct confirm *cf)
+{
 	unsigned char id[8];
 	struct err e;
+	if (cf->keyed)
+		return;
 	err_init(&e);
 	/* With the store's key every process on the store (the replicas
 	 * behind one load balancer) is one issuer: a state made by one is
 	 * answered to another, and its nonce is spent in the store. Without a
 	 * store key a random one serves: a state is only ever good in the
 	 * process that made it (its nonces are remembered here). */
-	if (st && store_derive_key(st, STATE_AAD, cf->key, &e) == 0) {
+	if (cf->st && store_derive_key(cf->st, STATE_AAD, cf->key, &e) == 0) {
 		unsigned char h[32];
 		crypto_hmac_sha256(cf->key, sizeof(cf->key), "issuer", 6, h);
 		memcpy(id, h, sizeof(id));
@@ -55,13 +74,7 @@ struct confirm *confirm_new(struct store *st)
 	char *hex = crypto_hex(id, sizeof(id));
 	memcpy(cf->instance, hex, sizeof(cf->instance));
 	free(hex);
-	cf->ttl_s = DEFAULT_TTL_S;
-	long v;
-	const char *ttl = getenv("SWITCHBOARD_CONFIRM_TTL");
-	if (ttl && parse_long(ttl, &v) == 0 && v >= 0)
-		cf->ttl_s = v;
-	cf->used = json_object();
-	return cf;
+	cf->keyed = 1;
 }
 
 void confirm_free(struct confirm *cf)
@@ -210,6 +223,7 @@ static char *state_seal(struct confirm *cf, const struct tool *t, const char *wh
 			const char *who, json_t *args)
 {
 	unsigned char n[16];
+	confirm_key(cf);
 	if (crypto_random(n, sizeof(n), NULL) < 0)
 		abort();
 	char *nonce = crypto_hex(n, sizeof(n)), *hash = args_hash(args);
@@ -265,6 +279,7 @@ static int state_check(struct confirm *cf, struct store *s, const char *state, c
 	unsigned char *blob = strlen(state) <= STATE_MAX ? crypto_unbase64(state, &len) : NULL;
 	json_t *st = NULL;
 	int ret = -1;
+	confirm_key(cf);
 	if (blob && crypto_open(cf->key, blob, len, STATE_AAD, &plain, NULL, NULL) == 0)
 		st = json_loads(plain, 0, NULL);
 	const char *nonce = json_string_value(json_object_get(st, "n"));
@@ -392,6 +407,10 @@ json_t *confirm_gate(struct confirm *cf, struct store *st, const struct caller *
 	struct err e;
 	err_init(&e);
 	*elicit = NULL;
+	/* A read that no policy asks about needs no connection here (exec
+	 * resolves it again: one store read fewer per call). */
+	if (!needs_yes(t, CONNS_CONFIRM_WRITES) && !needs_yes(t, CONNS_CONFIRM_DESTRUCTIVE))
+		return NULL;
 	/* A connection that cannot be resolved fails in exec before any I/O,
 	 * with the message that says how to fix it. */
 	struct connection *conn = conns_resolve(

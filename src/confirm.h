@@ -19,9 +19,10 @@ struct confirm;
 
 /* The state of the confirmations of one server: the key requestState is
  * sealed with (derived from the store's key, else random for this process
- * when st is NULL or has no key) and, without the store's key, the nonces
- * already used (with it, they are spent in the store, so any process on the
- * store takes a state another one made). The expiry is
+ * when st is NULL or has no key; made when the first state is sealed or
+ * opened, so st, borrowed, must outlive cf) and, without the store's key,
+ * the nonces already used (with it, they are spent in the store, so any
+ * process on the store takes a state another one made). The expiry is
  * $SWITCHBOARD_CONFIRM_TTL seconds (default 300; 0 expires at once, for
  * tests). New; confirm_free (accepts NULL). */
 struct confirm *confirm_new(struct store *st);

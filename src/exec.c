@@ -94,10 +94,15 @@ static void finish(struct exec_call *call, json_t *result)
 	if (json_is_true(json_object_get(result, "isError")) && json_array_size(call->items))
 		result = result_partial(call->items, json_object_get(call->args, "fields"),
 					json_object_get(call->args, "cursor"), call->pages, result);
-	/* Our promise to clients that read outputSchema: a mismatch is our bug. */
+	/* Our promise to clients that read outputSchema: a mismatch is our bug,
+	 * looked for where bugs are looked for (the test suite sets
+	 * SWITCHBOARD_CHECK_OUTPUT=1 for every case); checking every answer
+	 * would cost about a tenth of a call's CPU. */
 	struct err e;
 	err_init(&e);
-	if (result_check_output(result, json_object_get(tools_def(call->tool), "outputSchema"),
+	const char *check = getenv("SWITCHBOARD_CHECK_OUTPUT");
+	if (check && strcmp(check, "1") == 0 &&
+	    result_check_output(result, json_object_get(tools_def(call->tool), "outputSchema"),
 				&e) < 0)
 		log_error("tool %s: result does not match its outputSchema: %s", call->tool->name,
 			  e.msg);
@@ -196,8 +201,9 @@ static void on_response_in(struct http_response *resp, void *ctx)
 	}
 	json_error_t je;
 	/* Any JSON value: some vendors answer a bare true or "ok". */
-	json_t *body = resp->body_len ? json_loadb(resp->body, resp->body_len, JSON_DECODE_ANY, &je)
-				      : json_null();
+	json_t *body = resp->body_len
+			       ? jsonx_loadb(resp->body, resp->body_len, JSON_DECODE_ANY, &je)
+			       : json_null();
 	if (resp->status == 401 && !call->auth_retried && refresher(call)) {
 		/* The credential was rejected: renew it and try once more; if
 		 * that cannot help, this answer is the result. */

@@ -885,7 +885,9 @@ int http_wait(struct http_client *c, int extra_fd, int timeout_ms, int *extra_re
 		log_error("http: curl_multi_poll: %s", curl_multi_strerror(mc));
 		return -1;
 	}
-	if (extra_fd >= 0 && extra_ready) {
+	if (extra_fd >= 0 && extra_ready && (wfd[0].revents & CURL_WAIT_POLLIN)) {
+		*extra_ready = 1;
+	} else if (extra_fd >= 0 && extra_ready) {
 		/* Ask poll() itself: curl reports only POLLIN, and a closed pipe
 		 * shows POLLHUP alone, which the caller must see to read EOF. */
 		struct pollfd p = {.fd = extra_fd, .events = POLLIN, .revents = 0};

@@ -117,6 +117,13 @@ json_t *results_shrink(struct results *rs, const char *tool, json_t *result, con
 	json_t *data = json_object_get(sc, "data");
 	if (json_is_true(json_object_get(result, "isError")) || !json_is_array(data))
 		return NULL;
+	/* A success's only text is structuredContent dumped (result_success):
+	 * its length decides a small result without dumping it again. */
+	json_t *content = json_object_get(result, "content");
+	json_t *text = json_object_get(json_array_get(content, 0), "text");
+	if (json_array_size(content) == 1 && json_is_string(text) &&
+	    2 * json_string_length(text) <= RESULTS_INLINE_MAX)
+		return NULL;
 	char *whole = jsonx_dumps(sc);
 	size_t len = strlen(whole);
 	/* The text content repeats structuredContent, so the result is about

@@ -20,8 +20,11 @@ void results_free(struct results *rs); /* accepts NULL */
  * and its structuredContent.data is a list, keep the whole answer as a
  * results:// resource and return a new, smaller result: the first items
  * that fit, how many of how many, and a resource_link. Returns NULL when the
- * result is fine as it is (small, an error, or not a list). owner is the
- * caller's subject (NULL: the local user): only it may read the resource. */
+ * result is fine as it is (small, an error, or not a list). A result with
+ * one text content must have it as result_success makes it (the compact
+ * JSON of structuredContent): its length is taken as the result's size.
+ * owner is the caller's subject (NULL: the local user): only it may read
+ * the resource. */
 json_t *results_shrink(struct results *rs, const char *tool, json_t *result, const char *owner);
 
 /* resources/read of a results:// URI by owner (as results_shrink's): a new

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "jsonrpc.h"
+#include "jsonx.h"
 #include "log.h"
 #include "mcp_core.h"
 
@@ -54,7 +55,7 @@ static void on_line(const char *line, size_t len, int oversize, void *ctx)
 	json_error_t je;
 	/* Any JSON value parses, so a bare 42 or "x" is an invalid request
 	 * (-32600) rather than a parse error. */
-	json_t *msg = json_loadb(line, len, JSON_DECODE_ANY, &je);
+	json_t *msg = jsonx_loadb(line, len, JSON_DECODE_ANY, &je);
 	if (!msg) {
 		char *text = xasprintf("parse error: %s", je.text);
 		send_error(JSONRPC_PARSE_ERROR, text);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "compat.h"
+#include "jsonx.h"
 #include "log.h"
 #include "schema.h"
 
@@ -314,7 +315,7 @@ static void parse_file(struct registry_cache *cache, struct parsed *p)
 		return;
 	p->known = registry_cache_known(cache, text, len, p->key);
 	json_error_t je;
-	p->doc = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
+	p->doc = jsonx_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
 	free(text);
 	if (!p->doc)
 		err_set(&p->err, "%s:%d:%d: %s", p->path, je.line, je.column, je.text);
@@ -420,23 +421,43 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The verb rules ("verbs") of dir/_canonical.json, when the folder has one
- * that declares them: a later folder's rule for a verb replaces an earlier
- * one's, the others stay. A file
- * that cannot be read or parsed is reported; one without rules is not ours
- * to judge (coverage reads its entities). */
-static void load_verbs(struct registry *r, const char *dir, registry_report_fn report, void *ctx)
+/* dir/_canonical.json read and parsed once for the verb rules and the
+ * canonical entities: NULL when the folder has none or it is bad (reported;
+ * a file that cannot be read counts in *failed). */
+static json_t *read_canonical(const char *path, registry_report_fn report, void *ctx, int *failed)
 {
-	char *path = xasprintf("%s/_canonical.json", dir);
+	size_t len;
+	struct err e;
 	json_error_t je;
-	json_t *doc = access(path, F_OK) == 0 ? json_load_file(path, 0, &je) : NULL;
+	if (access(path, F_OK) != 0)
+		return NULL; /* a folder of connectors needs none */
+	err_init(&e);
+	char *text = read_file(path, 4u << 20, &len, &e);
+	if (!text) {
+		report(e.msg, ctx);
+		(*failed)++;
+		return NULL;
+	}
+	json_t *doc = jsonx_loadb(text, len, 0, &je);
+	free(text);
+	if (!doc) {
+		char *msg = xasprintf("%s:%d:%d: %s", path, je.line, je.column, je.text);
+		report(msg, ctx);
+		free(msg);
+	}
+	return doc;
+}
+
+/* The verb rules ("verbs") of a folder's _canonical.json (doc, borrowed),
+ * when it declares them: a later folder's rule for a verb replaces an
+ * earlier one's, the others stay. A file without rules is not ours to
+ * judge (coverage reads its entities). */
+static void load_verbs(struct registry *r, json_t *doc, const char *path, registry_report_fn report,
+		       void *ctx)
+{
 	json_t *verbs = json_object_get(doc, "verbs");
-	char *msg = NULL;
-	if (!doc && access(path, F_OK) == 0)
-		msg = xasprintf("%s:%d:%d: %s", path, je.line, je.column, je.text);
-	else if (verbs && !json_is_object(verbs))
-		msg = xasprintf("%s: \"verbs\" must be an object", path);
-	if (msg) {
+	if (verbs && !json_is_object(verbs)) {
+		char *msg = xasprintf("%s: \"verbs\" must be an object", path);
 		report(msg, ctx);
 		free(msg);
 	} else if (verbs) {
@@ -444,43 +465,26 @@ static void load_verbs(struct registry *r, const char *dir, registry_report_fn r
 			r->verbs = json_object();
 		json_object_update(r->verbs, verbs);
 	}
-	json_decref(doc);
-	free(path);
 }
 
-/* Merge a folder's _canonical.json into the registry's (for search: its
- * entities' aliases, synonyms): a later folder adds keys or replaces those
- * of the same name. */
-static int load_canonical(struct registry *r, const char *path, struct err *err)
+/* Merge a folder's _canonical.json (doc, borrowed) into the registry's (for
+ * search: its entities' aliases, synonyms): a later folder adds keys or
+ * replaces those of the same name. */
+static int load_canonical(struct registry *r, json_t *doc, const char *path, struct err *err)
 {
-	size_t len;
-	if (access(path, F_OK) != 0)
-		return 0; /* a folder of connectors needs none */
-	char *text = read_file(path, 4u << 20, &len, err);
-	if (!text)
-		return -1;
-	json_error_t je;
-	json_t *doc = json_loadb(text, len, 0, &je);
-	free(text);
-	if (!doc)
-		return 0; /* load_verbs reports it */
 	const char *key;
 	json_t *v;
-	int ret = -1;
-	if (!json_is_object(doc)) {
-		err_set(err, "%s: not a JSON object", path);
-		goto out;
-	}
+	if (!json_is_object(doc))
+		return err_set(err, "%s: not a JSON object", path);
 	json_object_foreach(json_object_get(doc, "synonyms"), key, v) {
 		size_t i;
 		json_t *w;
 		int ok = json_is_array(v);
 		json_array_foreach(v, i, w)
 			ok &= json_is_string(w);
-		if (!ok) {
-			err_set(err, "%s: synonyms/%s: expected an array of strings", path, key);
-			goto out;
-		}
+		if (!ok)
+			return err_set(err, "%s: synonyms/%s: expected an array of strings", path,
+				       key);
 	}
 	if (!r->canonical)
 		r->canonical = json_object();
@@ -491,10 +495,7 @@ static int load_canonical(struct registry *r, const char *path, struct err *err)
 		else
 			json_object_set(r->canonical, key, v);
 	}
-	ret = 0;
-out:
-	json_decref(doc);
-	return ret;
+	return 0;
 }
 
 json_t *registry_canonical(const struct registry *r)
@@ -526,18 +527,20 @@ int registry_load_dir(struct registry *r, const char *dir, int missing_ok,
 		names[n++] = xstrdup(de->d_name);
 	}
 	closedir(d);
-	load_verbs(r, dir, report, ctx);
+	int failed = 0;
+	char *canon = xasprintf("%s/_canonical.json", dir);
+	json_t *cdoc = read_canonical(canon, report, ctx, &failed);
+	load_verbs(r, cdoc, canon, report, ctx);
 	/* A stable order makes "a later file wins" mean something. */
 	if (n)
 		qsort(names, n, sizeof(*names), cmp_str);
-	int failed = 0;
-	char *canon = xasprintf("%s/_canonical.json", dir);
 	struct err ce;
 	err_init(&ce);
-	if (load_canonical(r, canon, &ce) < 0) {
+	if (cdoc && load_canonical(r, cdoc, canon, &ce) < 0) {
 		report(ce.msg, ctx);
 		failed++;
 	}
+	json_decref(cdoc);
 	free(canon);
 	struct parsed *files = xcalloc(n ? n : 1, sizeof(*files));
 	for (size_t i = 0; i < n; i++)

@@ -717,20 +717,24 @@ static int check_number(struct ctx *c, const json_t *s, const json_t *inst)
 	const json_t *k;
 	char v[64], lim[64];
 
-	show(inst, v, sizeof(v));
+	/* The values are shown only in a failure: dumping them costs more
+	 * than the checks. */
 	if (json_is_number(k = json_object_get(s, "minimum")) && num_cmp(inst, k) < 0)
-		return fail(c, "value %s is less than the minimum %s", v,
+		return fail(c, "value %s is less than the minimum %s", show(inst, v, sizeof(v)),
 			    show(k, lim, sizeof(lim)));
 	if (json_is_number(k = json_object_get(s, "exclusiveMinimum")) && num_cmp(inst, k) <= 0)
-		return fail(c, "value %s must be greater than %s", v, show(k, lim, sizeof(lim)));
+		return fail(c, "value %s must be greater than %s", show(inst, v, sizeof(v)),
+			    show(k, lim, sizeof(lim)));
 	if (json_is_number(k = json_object_get(s, "maximum")) && num_cmp(inst, k) > 0)
-		return fail(c, "value %s is greater than the maximum %s", v,
+		return fail(c, "value %s is greater than the maximum %s", show(inst, v, sizeof(v)),
 			    show(k, lim, sizeof(lim)));
 	if (json_is_number(k = json_object_get(s, "exclusiveMaximum")) && num_cmp(inst, k) >= 0)
-		return fail(c, "value %s must be less than %s", v, show(k, lim, sizeof(lim)));
+		return fail(c, "value %s must be less than %s", show(inst, v, sizeof(v)),
+			    show(k, lim, sizeof(lim)));
 	k = json_object_get(s, "multipleOf");
 	if (json_is_number(k) && json_number_value(k) > 0 && !is_multiple(inst, k))
-		return fail(c, "value %s is not a multiple of %s", v, show(k, lim, sizeof(lim)));
+		return fail(c, "value %s is not a multiple of %s", show(inst, v, sizeof(v)),
+			    show(k, lim, sizeof(lim)));
 	return 0;
 }
 
@@ -742,7 +746,6 @@ static int check_string(struct ctx *c, const json_t *s, const json_t *inst)
 	size_t lim;
 	char v[96];
 
-	show(inst, v, sizeof(v));
 	if (get_count(s, "minLength", &lim) && n < lim)
 		return fail(c, "expected at least %zu characters, got %zu", lim, n);
 	if (get_count(s, "maxLength", &lim) && n > lim)
@@ -752,14 +755,14 @@ static int check_string(struct ctx *c, const json_t *s, const json_t *inst)
 	if (m < 0)
 		return -1;
 	if (!m)
-		return fail(c, "string %s does not match the pattern \"%s\"", v,
-			    json_string_value(k));
+		return fail(c, "string %s does not match the pattern \"%s\"",
+			    show(inst, v, sizeof(v)), json_string_value(k));
 	k = json_object_get(s, "format");
 	for (size_t i = 0; json_is_string(k) && i < sizeof(formats) / sizeof(formats[0]); i++) {
 		if (strcmp(json_string_value(k), formats[i].name) == 0 &&
 		    (!formats[i].check(str) || strlen(str) != json_string_length(inst)))
-			return fail(c, "string %s is not a valid %s; expected %s", v,
-				    formats[i].name, formats[i].hint);
+			return fail(c, "string %s is not a valid %s; expected %s",
+				    show(inst, v, sizeof(v)), formats[i].name, formats[i].hint);
 	}
 	return 0;
 }

@@ -5,8 +5,10 @@ A raw JSON-RPC client (no SDK in the way) drives build/switchboard against the
 loopback stub vendor (tests/stub/stub.py) and prints, side by side with the
 floors measured in the same run (tests/bench_floor.c) and the ratio to each:
   - cold start to the first tools/list at 12, 48, 96 and 204 connectors
-    (synthetic copies of the built-in files), and in discovery mode;
-    floor: a jansson stdio echo
+    (synthetic copies of the built-in files), and in discovery mode, wall
+    time and CPU; floor: a stdio JSON-RPC server with jansson that links and
+    initialises libcurl (curl_global_init, a multi handle), run interleaved;
+    the bare jansson echo beside it
   - peak RSS at 12 and 204 connectors
   - tools/call one at a time: p50/p99 and server CPU per call; floor: a
     minimal C MCP proxy making the same GET (and the GET alone, bench_curl.c)
@@ -29,6 +31,7 @@ import hmac
 import json
 import os
 import platform
+import resource
 import select
 import statistics
 import subprocess
@@ -83,10 +86,16 @@ class Server:
         return 0
 
     def cpu_s(self):
-        """User + system CPU seconds the server has used so far."""
-        with open(f"/proc/{self.p.pid}/stat") as f:
-            fields = f.read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        """CPU seconds the server's live threads have run so far, to the
+        nanosecond (schedstat; /proc/PID/stat counts 10 ms ticks)."""
+        total = 0
+        for t in os.listdir(f"/proc/{self.p.pid}/task"):
+            try:
+                with open(f"/proc/{self.p.pid}/task/{t}/schedstat") as f:
+                    total += int(f.read().split()[0])
+            except OSError:
+                pass  # a thread that just ended
+        return total / 1e9
 
     def close(self):
         self.p.stdin.close()
@@ -141,20 +150,32 @@ def synthetic_registry(tmp, copies):
     return d, len(files) * copies
 
 
-def cold_start(binary, env, args, runs=5):
-    """Median ms from spawn to the first tools/list answer, tool count, bytes, RSS KiB."""
-    times, rss = [], []
+def cold_start(binary, env, args, runs=5, floor=None):
+    """Median ms from spawn to the first tools/list answer, tool count, bytes,
+    RSS KiB, and median CPU ms (user + system, spawn to exit, getrusage). With
+    floor (binary, args), the floor runs interleaved with these runs, and its
+    median wall and CPU ms follow."""
+    times, rss, cpu, ftimes, fcpu = [], [], [], [], []
+    ntools = nbytes = 0
     for _ in range(runs):
-        t0 = time.perf_counter()
-        s = Server(binary, env, args)
-        s.call("initialize", {"protocolVersion": "2025-11-25", "capabilities": {},
-                              "clientInfo": {"name": "bench", "version": "0"}})
-        m, nbytes = s.call("tools/list")
-        times.append((time.perf_counter() - t0) * 1000)
-        rss.append(s.peak_rss_kib())
-        ntools = len(m["result"]["tools"])
-        s.close()
-    return statistics.median(times), ntools, nbytes, statistics.median(rss)
+        for b, a, t_out, c_out in ((binary, args, times, cpu),) + (((floor[0], floor[1], ftimes, fcpu),)
+                                                                    if floor else ()):
+            r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+            t0 = time.perf_counter()
+            s = Server(b, env, a)
+            s.call("initialize", {"protocolVersion": "2025-11-25", "capabilities": {},
+                                  "clientInfo": {"name": "bench", "version": "0"}})
+            m, n = s.call("tools/list")
+            t_out.append((time.perf_counter() - t0) * 1000)
+            if b == binary:
+                rss.append(s.peak_rss_kib())
+                ntools, nbytes = len(m["result"]["tools"]), n
+            s.close()
+            r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+            c_out.append((r1.ru_utime - r0.ru_utime + r1.ru_stime - r0.ru_stime) * 1000)
+    med = statistics.median
+    out = (med(times), ntools, nbytes, med(rss), med(cpu))
+    return out + ((med(ftimes), med(fcpu)) if floor else ())
 
 
 def in_flight(s, n, tool="stripe_products_list"):
@@ -430,28 +451,40 @@ def main():
 
     # Cold start: spawn, initialize, first tools/list; the floor answers both at once.
     everything = ["--all", "--mode", "static", "--page-size", "100000", "serve"]
-    fl_ms, _, _, fl_rss = cold_start(floor, env, ["echo"])
-    header("cold start to the first tools/list answer (median of 5; floor: a jansson "
-           "stdio echo)")
+    echo = os.path.join(ROOT, a.build, "bench_echo")
+    fl = (floor, ["echo"])
+    fl_ms, _, _, fl_rss, fl_cpu = cold_start(floor, env, ["echo"])
+    bare_ms, _, _, _, bare_cpu = cold_start(echo, env, ["echo"])
+    header("cold start to the first tools/list answer (median of 5, each run beside a floor run)")
+    print("  floor: a stdio JSON-RPC server (jansson) linked with libcurl and OpenSSL, after\n"
+          "  curl_global_init(CURL_GLOBAL_DEFAULT) (OpenSSL initialised, its config read) and\n"
+          "  curl_multi_init, as a server calling https vendors starts; tools/list: no tools")
+    print(f"  (the bare jansson echo, no libcurl: {bare_ms:.1f} ms, CPU {bare_cpu:.1f} ms; the floor "
+          f"alone: {fl_ms:.1f} ms, CPU {fl_cpu:.1f} ms)")
     sizes = {}
     for copies in (1, 4, 8, 17):
         args = everything
         if copies > 1:
             d, _ = synthetic_registry(tmp, copies)
             args = ["--capabilities", d] + everything
-        ms, ntools, nbytes, rss = cold_start(binary, env, args)
+        ms, ntools, nbytes, rss, cpu, f_ms, f_cpu = cold_start(binary, env, args, floor=fl)
         sizes[copies] = (ntools, nbytes, rss)
-        row(f"{12 * copies} connectors, {ntools} tools, every tool listed", ms, fl_ms, "ms",
+        row(f"{12 * copies} connectors, {ntools} tools, every tool listed", ms, f_ms, "ms",
             f"{ms / ntools * 1000:.0f} us/tool")
-    ms, ntools, _, _ = cold_start(binary, env, ["serve"])
-    row(f"default: the Stripe key in the environment ({ntools} tools)", ms, fl_ms, "ms")
-    ms, ntools, _, _ = cold_start(binary, env, ["--all", "serve"])
-    row(f"12 connectors, --all, auto mode ({ntools} tools: featured + meta)", ms, fl_ms, "ms")
+        if copies == 1:
+            row("  the same, CPU (user + system, to exit)", cpu, f_cpu, "ms")
+    ms, ntools, _, _, cpu, f_ms, f_cpu = cold_start(binary, env, ["serve"], floor=fl)
+    row(f"default: the Stripe key in the environment ({ntools} tools)", ms, f_ms, "ms", "(goal: within 2x)")
+    row("  the same, CPU (user + system, to exit)", cpu, f_cpu, "ms")
+    ms, ntools, _, _, cpu, f_ms, f_cpu = cold_start(binary, env, ["--all", "serve"], floor=fl)
+    row(f"12 connectors, --all, auto mode ({ntools} tools: featured + meta)", ms, f_ms, "ms", "(goal: within 2x)")
+    row("  the same, CPU (user + system, to exit)", cpu, f_cpu, "ms")
     for copies in (4, 8, 17):
-        ms, ntools, _, rss_d = cold_start(binary, env, ["--capabilities", synthetic_registry(tmp, copies)[0],
-                                                        "--all", "--mode", "discover", "serve"])
-        row(f"{12 * copies} connectors, discovery mode ({ntools} meta-tools)", ms, fl_ms, "ms")
-    header("memory: peak RSS (floor: the jansson echo)")
+        ms, ntools, _, rss_d, _, f_ms, _ = cold_start(
+            binary, env, ["--capabilities", synthetic_registry(tmp, copies)[0], "--all", "--mode", "discover",
+                          "serve"], floor=fl)
+        row(f"{12 * copies} connectors, discovery mode ({ntools} meta-tools)", ms, f_ms, "ms")
+    header("memory: peak RSS (floor: the floor server of the cold start)")
     row(f"12 connectors, {sizes[1][0]} tools listed", sizes[1][2] / 1024, fl_rss / 1024, "MiB")
     row(f"204 connectors, {sizes[17][0]} tools listed", sizes[17][2] / 1024, fl_rss / 1024, "MiB")
     row("204 connectors, discovery mode", rss_d / 1024, fl_rss / 1024, "MiB")
@@ -461,24 +494,32 @@ def main():
     # One call at a time: switchboard against a minimal C MCP proxy making the same GET.
     params = {"name": "stripe_customers_list", "arguments": {"limit": 3}}
 
-    def per_call(s):
-        for _ in range(20):
-            s.call("tools/call", params)
-        lat = []
-        cpu0 = s.cpu_s()
-        for _ in range(a.calls):
-            t0 = time.perf_counter()
-            r, _ = s.call("tools/call", params)
-            lat.append((time.perf_counter() - t0) * 1e6)
-            assert "structuredContent" in r["result"], r
-        return pct(lat, 50), pct(lat, 99), (s.cpu_s() - cpu0) / a.calls * 1e6
+    def one_call(s, lat):
+        t0 = time.perf_counter()
+        r, _ = s.call("tools/call", params)
+        lat.append((time.perf_counter() - t0) * 1e6)
+        assert "structuredContent" in r["result"], r
 
     s = Server(binary, env, ["--connectors", "stripe", "--mode", "static", "serve"])
     s.call("initialize", {"protocolVersion": "2025-11-25", "capabilities": {},
                           "clientInfo": {"name": "bench", "version": "0"}})
-    ours = per_call(s)
     f = Server(floor, env, ["proxy", url + "/v1/customers?limit=3"])
-    theirs = per_call(f)
+    for _ in range(20):
+        s.call("tools/call", params)
+        f.call("tools/call", params)
+    # Blocks of 50 calls, switchboard's and the floor's in turn, so both see
+    # the same machine (a shared one is noisy). A server waiting for its
+    # next line uses no CPU, so each one's CPU over the whole run (/proc) is
+    # that of its own calls.
+    lat_s, lat_f = [], []
+    c0_s, c0_f = s.cpu_s(), f.cpu_s()
+    for _ in range(max(1, a.calls // 50)):
+        for srv, lat in ((s, lat_s), (f, lat_f)):
+            for _ in range(50):
+                one_call(srv, lat)
+    cpu_s, cpu_f = s.cpu_s() - c0_s, f.cpu_s() - c0_f
+    ours = (pct(lat_s, 50), pct(lat_s, 99), cpu_s / len(lat_s) * 1e6)
+    theirs = (pct(lat_f, 50), pct(lat_f, 99), cpu_f / len(lat_f) * 1e6)
     f.close()
     bench_curl = os.path.join(ROOT, a.build, "bench_curl")
     out = subprocess.run([bench_curl, url + "/v1/customers?limit=3", str(a.calls)],

@@ -1,8 +1,17 @@
 /* bench_floor.c - the floors `make bench` measures switchboard against, each
  * the least a program doing the same job could do:
  *
- *   bench_floor echo        a stdio JSON-RPC server with jansson: parses each
- *                           line and answers {"jsonrpc","id","result":{}}
+ *   bench_floor echo        the cold-start floor: a minimal stdio JSON-RPC
+ *                           server that calls https vendors, set up the way
+ *                           any such server must be before its first answer:
+ *                           linked with jansson and libcurl (and so OpenSSL),
+ *                           curl_global_init(CURL_GLOBAL_DEFAULT) run (which
+ *                           initialises OpenSSL and reads its config) and a
+ *                           multi handle made; then it parses each line and
+ *                           answers {"jsonrpc","id","result":{}} (tools/list:
+ *                           no tools). Built without libcurl (-DFLOOR_BARE,
+ *                           bench_echo) it is the bare jansson echo: a second
+ *                           line, what JSON-RPC alone costs
  *   bench_floor proxy URL   a minimal MCP proxy: each request line is parsed,
  *                           answered after one GET of URL (kept alive), the
  *                           vendor's JSON parsed and sent back as a tool result
@@ -21,11 +30,13 @@
  *                           other than HTTP 200 without isError is a failure */
 #include <curl/curl.h>
 #include <jansson.h>
-#include <openssl/hmac.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#ifndef FLOOR_BARE
+#include <curl/curl.h>
+#include <openssl/hmac.h>
 
 static long long now_us(void)
 {
@@ -52,6 +63,8 @@ static size_t collect(char *p, size_t s, size_t n, void *u)
 	return s * n;
 }
 
+#endif
+
 static void answer(json_t *id, json_t *result)
 {
 	json_t *msg = json_pack("{s:s, s:O, s:o}", "jsonrpc", "2.0", "id", id, "result", result);
@@ -63,8 +76,37 @@ static void answer(json_t *id, json_t *result)
 	json_decref(msg);
 }
 
+#ifdef FLOOR_BARE
+static int echo(void)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	while (getline(&line, &cap, stdin) > 0) {
+		json_t *msg = json_loads(line, 0, NULL);
+		json_t *id = json_object_get(msg, "id");
+		const char *m = json_string_value(json_object_get(msg, "method"));
+		if (id && m)
+			answer(id, strcmp(m, "tools/list") == 0 ? json_pack("{s:[]}", "tools")
+								 : json_object());
+		json_decref(msg);
+	}
+	free(line);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 2 && strcmp(argv[1], "echo") == 0)
+		return echo();
+	fprintf(stderr, "usage: bench_echo echo\n");
+	return 2;
+}
+#else
+/* url NULL: the echo; a server of https vendors keeps a multi handle for its
+ * transfers from the start, so the floor makes one too. */
 static int serve(const char *url)
 {
+	CURLM *multi = curl_multi_init();
 	CURL *e = url ? curl_easy_init() : NULL;
 	struct curl_slist *h = curl_slist_append(NULL, "Authorization: Bearer sk_test_bench");
 	char *line = NULL;
@@ -107,7 +149,8 @@ static int serve(const char *url)
 	curl_slist_free_all(h);
 	if (e)
 		curl_easy_cleanup(e);
-	return 0;
+	curl_multi_cleanup(multi);
+	return multi ? 0 : 1;
 }
 
 struct delivery {
@@ -295,3 +338,4 @@ int main(int argc, char **argv)
 	curl_global_cleanup();
 	return rc;
 }
+#endif

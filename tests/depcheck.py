@@ -26,7 +26,7 @@ from fnmatch import fnmatch
 
 # Module -> subsystem, first match wins (fnmatch patterns on the module name).
 SUBSYSTEMS = [
-    ("util", "base"), ("log", "base"), ("jsonx", "base"), ("crypto", "base"),
+    ("util", "base"), ("log", "base"), ("jsonx*", "base"), ("crypto", "base"),
     ("urlenc", "base"), ("compat", "base"), ("caller", "base"),
     ("registry*", "registry"), ("connector", "registry"), ("schema", "registry"), ("import*", "registry"),
     ("store*", "store"),

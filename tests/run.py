@@ -384,6 +384,8 @@ def run_session(case_dir, binary, valgrind, tmp, procs):
                     "HOME": tmp, "XDG_CONFIG_HOME": tmp + "/config", "XDG_DATA_HOME": tmp + "/data",
                     "XDG_CACHE_HOME": tmp + "/cache",
                     "SWITCHBOARD_KEY": "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
+                    # exec.c checks each result against outputSchema (below)
+                    "SWITCHBOARD_CHECK_OUTPUT": "1",
                     "LC_ALL": "C", "SBTEST_RUN": tmp,
                     "PYTHONPATH": os.path.join(ROOT, "tests", "lib")})
         if PG:
@@ -537,7 +539,8 @@ def run_session(case_dir, binary, valgrind, tmp, procs):
                 if pat and not re.search(pat, stderr, re.M):
                     return f"stderr does not match /{pat}/: {stderr[-1500:]}"
         # Every call in every case: a success result must match the tool's
-        # outputSchema (exec.c logs a mismatch with src/schema.c's verdict).
+        # outputSchema (exec.c, asked by SWITCHBOARD_CHECK_OUTPUT=1, logs a
+        # mismatch with src/schema.c's verdict).
         if "does not match its outputSchema" in stderr:
             return "structuredContent does not match outputSchema: " + stderr[-1500:]
         if os.path.exists(f("stderr_not")):
