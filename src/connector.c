@@ -3,9 +3,16 @@
 
 #include <string.h>
 
+#include "registry.h"
+
 static const char *text(json_t *obj, const char *key)
 {
 	return json_string_value(json_object_get(obj, key));
+}
+
+static const char *or_default(const char *s, const char *dflt)
+{
+	return s ? s : dflt;
 }
 
 static json_t *object(json_t *obj, const char *key)
@@ -47,4 +54,116 @@ int connector_polling(json_t *entity, struct polling_spec *out)
 	out->oldest_first = json_is_true(json_object_get(p, "oldest_first"));
 	out->max_items = json_integer_value(json_object_get(p, "max_items"));
 	return 1;
+}
+
+static enum body_encoding encoding(const char *name, enum body_encoding dflt)
+{
+	static const struct {
+		const char *name;
+		enum body_encoding enc;
+	} names[] = {{"json", BODY_JSON},
+		     {"form", BODY_FORM},
+		     {"none", BODY_NONE},
+		     {"multipart", BODY_MULTIPART},
+		     {"raw", BODY_RAW}};
+	for (size_t i = 0; name && i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(name, names[i].name) == 0)
+			return names[i].enc;
+	return dflt;
+}
+
+void connector_request(const struct connector *c, struct request_conf *out)
+{
+	memset(out, 0, sizeof(*out));
+	json_t *req = object(c->doc, "request");
+	out->body = encoding(text(req, "body"), BODY_JSON);
+	out->headers = object(req, "headers");
+	out->query = object(req, "query");
+	out->accept = text(req, "accept");
+	if (!out->accept)
+		out->accept = "application/json";
+	out->timeout_ms = (long)json_integer_value(json_object_get(req, "timeout_ms"));
+	json_t *idem = object(req, "idempotency");
+	out->idempotency = idem != NULL;
+	out->idem_header = text(idem, "header");
+	out->idem_query = text(idem, "query");
+}
+
+const char *connector_base_url(const struct connector *c)
+{
+	return text(c->doc, "base_url");
+}
+
+static int is_method(const char *m, const char *name)
+{
+	return m && strcmp(m, name) == 0;
+}
+
+void connector_action(const struct connector *c, const char *name, json_t *action,
+		      struct action_spec *out)
+{
+	memset(out, 0, sizeof(*out));
+	connector_request(c, &out->req);
+	out->name = name;
+	out->kind = action_kind(name, action);
+	const char *method = text(action, "method");
+	out->method = method ? method : "POST";
+	out->path = text(action, "path");
+	if (!out->path)
+		out->path = "";
+	out->graphql = text(action, "graphql");
+	out->hook = text(action, "hook");
+	out->params = object(action, "params");
+	const char *k;
+	json_t *v;
+	json_object_foreach(out->params, k, v)
+		out->consts |= json_object_get(v, "const") != NULL;
+	/* A read's arguments go in the query; a write's, and every GraphQL
+	 * variable, in the body. */
+	out->place = !out->graphql && (is_method(method, "GET") || is_method(method, "DELETE") ||
+				       is_method(method, "HEAD"))
+			     ? PLACE_QUERY
+			     : PLACE_BODY;
+	out->encoding = encoding(text(action, "body_encoding"), out->req.body);
+	out->body_none = is_method(text(action, "body"), "none");
+	out->wrap = text(action, "wrap");
+	out->wrap_array = json_is_true(json_object_get(action, "wrap_array"));
+	/* The blocks of the rarer encodings are read only for them: a fill
+	 * costs what the call reads, not what the schema allows. */
+	json_t *raw = out->encoding == BODY_RAW ? object(action, "raw") : NULL;
+	out->raw_content = text(raw, "content");
+	out->raw_type = or_default(text(raw, "content_type"), "application/octet-stream");
+	json_t *file = out->encoding == BODY_MULTIPART ? object(object(action, "multipart"), "file")
+						       : NULL;
+	out->file = file != NULL;
+	out->file_part = or_default(text(file, "part"), "file");
+	out->file_content = text(file, "content");
+	out->file_name = text(file, "filename");
+	out->file_type = or_default(text(file, "content_type"), "application/octet-stream");
+	out->headers = object(action, "headers");
+	json_t *idem = json_object_get(action, "idempotent");
+	out->idempotent = idem ? json_is_true(idem) : -1;
+	out->at_least_one = json_object_get(action, "at_least_one");
+	out->result = text(action, "result");
+	out->redact = json_object_get(action, "redact");
+	out->user_errors = text(action, "user_errors");
+	out->query_entity = out->hook ? text(action, "query_entity") : NULL;
+}
+
+static enum param_place place(const char *in, enum param_place dflt)
+{
+	return !in                         ? dflt
+	       : strcmp(in, "path") == 0   ? PLACE_PATH
+	       : strcmp(in, "query") == 0  ? PLACE_QUERY
+	       : strcmp(in, "header") == 0 ? PLACE_HEADER
+					   : PLACE_BODY;
+}
+
+void connector_param(const struct action_spec *a, const char *name, struct param_spec *out)
+{
+	json_t *decl = json_object_get(a->params, name);
+	out->in = place(text(decl, "in"), a->place);
+	out->as = text(decl, "as") ? text(decl, "as") : name;
+	out->raw = json_is_true(json_object_get(decl, "raw"));
+	out->cst = json_object_get(decl, "const");
 }

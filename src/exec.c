@@ -23,7 +23,8 @@
 struct exec_call {
 	struct exec_env *env;
 	const struct tool *tool;
-	json_t *args; /* owned copy, for the next page */
+	struct action_spec action; /* the tool's action, read once for all its pages */
+	json_t *args;              /* owned copy, for the next page */
 	struct connection *conn;
 	json_t *pagination; /* borrowed; NULL unless a list */
 	char *cursor;       /* the cursor this page was asked with */
@@ -141,7 +142,7 @@ static void deliver(struct exec_call *call, json_t *data, json_t *nc, int trunca
 	}
 	json_t *shown = result_select_fields(data, fields);
 	if (!call->env->keep_secrets)
-		result_redact(shown, json_object_get(call->tool->action_doc, "redact"));
+		result_redact(shown, call->action.redact);
 	json_t *out = json_pack("{s:o}", "data", shown);
 	if (call->pagination) {
 		json_object_set_new(out, "has_more", json_boolean(nc != NULL));
@@ -232,13 +233,13 @@ static void on_response_in(struct http_response *resp, void *ctx)
 		if (!body)
 			body = json_string("(binary response)");
 	}
-	json_t *bad = result_answer_error(c, call->conn, call->tool->action_doc, resp, body);
+	json_t *bad = result_answer_error(c, call->conn, &call->action, resp, body);
 	if (bad) {
 		finish(call, bad);
 		json_decref(body);
 		return;
 	}
-	const char *rp = json_string_value(json_object_get(call->tool->action_doc, "result"));
+	const char *rp = call->action.result;
 	if (!rp && call->pagination)
 		rp = json_string_value(json_object_get(call->pagination, "items"));
 	json_t *data = jsonx_pointer(body, rp);
@@ -388,10 +389,9 @@ static int send_request(struct exec_call *call, struct err *err)
 	if (!gate_enter(call))
 		return 0;
 	note_page(call);
-	if (request_build(t, call->args, call->conn, &r, err) < 0)
+	if (request_build(t, &call->action, call->args, call->conn, &r, err) < 0)
 		goto out;
 	const char *const *headers = header_array(r.headers, r.auth_headers);
-	json_t *tmo = json_object_get(json_object_get(t->connector->doc, "request"), "timeout_ms");
 	struct http_request hr = {
 		.method = r.method,
 		.url = r.url.data,
@@ -399,7 +399,7 @@ static int send_request(struct exec_call *call, struct err *err)
 		.body = r.body.len ? r.body.data : NULL,
 		.body_len = r.body.len,
 		.timeout_ms = env->timeout_ms ? env->timeout_ms
-			      : tmo           ? (long)json_integer_value(tmo)
+			      : r.timeout_ms  ? r.timeout_ms
 					      : DEFAULT_TIMEOUT_MS,
 		.max_body = env->max_body,
 		.idempotent = r.idempotent,
@@ -660,10 +660,11 @@ struct exec_call *exec_start(struct exec_env *env, const struct tool *t, json_t 
 	call->progress = progress;
 	call->ctx = ctx;
 	call->args = json_deep_copy(args);
+	connector_action(t->connector, t->action, t->action_doc, &call->action);
 	call->pagination = t->is_list ? connector_pagination(t->connector, t->action_doc) : NULL;
 	json_t *max = json_object_get(args, "max_items");
 	call->max_items = max ? (long)json_integer_value(max) : 0;
-	const char *hook_name = json_string_value(json_object_get(t->action_doc, "hook"));
+	const char *hook_name = call->action.hook;
 	call->hook = hook_find(hook_name);
 	if (hook_name && !call->hook) {
 		err_set(&e, "%s is not available in this build: hook '%s' is missing", t->name,
@@ -671,7 +672,7 @@ struct exec_call *exec_start(struct exec_env *env, const struct tool *t, json_t 
 		goto fail;
 	}
 	/* Arguments the vendor always refuses fail here, before any I/O. */
-	if (request_check_choices(t, args, &e) < 0)
+	if (request_check_choices(t, &call->action, args, &e) < 0)
 		goto fail;
 	call->conn = conns_resolve(env->store, t->connector,
 				   json_string_value(json_object_get(args, "connection")), &e);
@@ -724,19 +725,20 @@ void exec_cancel(struct exec_call *call)
 json_t *exec_dry_run(struct exec_env *env, const struct tool *t, json_t *args, struct err *err)
 {
 	struct request r = {.dry_run = 1};
+	struct action_spec a;
 	json_t *out = NULL;
-	if (request_check_choices(t, args, err) < 0)
+	connector_action(t->connector, t->action, t->action_doc, &a);
+	if (request_check_choices(t, &a, args, err) < 0)
 		return NULL;
 	struct connection *conn =
 		conns_resolve(env->store, t->connector,
 			      json_string_value(json_object_get(args, "connection")), err);
 	if (!conn)
 		return NULL;
-	const struct hook *hook =
-		hook_find(json_string_value(json_object_get(t->action_doc, "hook")));
+	const struct hook *hook = hook_find(a.hook);
 	if (hook && hook->run) {
 		err_set(err, "%s does not make an HTTP request; nothing to show", t->name);
-	} else if (request_build(t, args, conn, &r, err) == 0) {
+	} else if (request_build(t, &a, args, conn, &r, err) == 0) {
 		json_t *headers = json_array();
 		size_t i;
 		json_t *v;

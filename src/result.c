@@ -495,7 +495,8 @@ long long result_throttle_wait_ms(const struct connector *c, const char *body, s
 }
 
 json_t *result_answer_error(const struct connector *c, const struct connection *conn,
-			    json_t *action, const struct http_response *resp, json_t *body)
+			    const struct action_spec *action, const struct http_response *resp,
+			    json_t *body)
 {
 	const char *cname = json_string_value(json_object_get(c->doc, "name"));
 	json_t *errs = json_object_get(c->doc, "errors");
@@ -530,9 +531,8 @@ json_t *result_answer_error(const struct connector *c, const struct connection *
 		free(msg);
 		return r;
 	}
-	json_t *user_errors =
-		jsonx_pointer(body, json_string_value(json_object_get(action, "user_errors")));
-	if (json_object_get(action, "user_errors") && json_array_size(user_errors)) {
+	json_t *user_errors = action->user_errors ? jsonx_pointer(body, action->user_errors) : NULL;
+	if (json_array_size(user_errors)) {
 		struct buf b;
 		buf_init(&b, 4096);
 		size_t i;

@@ -6,6 +6,7 @@
 
 #include <jansson.h>
 
+#include "connector.h"
 #include "http.h"
 #include "registry.h"
 
@@ -76,7 +77,8 @@ long long result_throttle_wait_ms(const struct connector *c, const char *body, s
  * action's user_errors. Returns an error result (new reference), or NULL
  * when the answer is good. action and body are borrowed. */
 json_t *result_answer_error(const struct connector *c, const struct connection *conn,
-			    json_t *action, const struct http_response *resp, json_t *body);
+			    const struct action_spec *action, const struct http_response *resp,
+			    json_t *body);
 
 /* Replace the values of the action's "redact" keys (secrets a vendor
  * returns, such as a webhook signing secret) with "[redacted]" wherever
