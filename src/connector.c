@@ -148,6 +148,52 @@ void connector_action(const struct connector *c, const char *name, json_t *actio
 	out->redact = json_object_get(action, "redact");
 	out->user_errors = text(action, "user_errors");
 	out->query_entity = out->hook ? text(action, "query_entity") : NULL;
+	if ((out->list = action_is_list(c, name, action)))
+		connector_pagination(c, action, &out->pg);
+}
+
+/* The pagination block that applies to action: its own, else c's. */
+static json_t *pagination_block(const struct connector *c, json_t *action)
+{
+	json_t *p = object(action, "pagination");
+	return p ? p : object(c->doc, "pagination");
+}
+
+static enum page_style page_style(const char *name)
+{
+	static const char *const names[] = {"none",   "cursor",  "link", "page",
+					    "offset", "graphql", "query"};
+	for (size_t i = 0; name && i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(name, names[i]) == 0)
+			return (enum page_style)i;
+	return PAGE_NONE;
+}
+
+int action_is_list(const struct connector *c, const char *name, json_t *action)
+{
+	if (strcmp(name, "list") != 0 && !json_object_get(action, "pagination"))
+		return 0;
+	return page_style(text(pagination_block(c, action), "style")) != PAGE_NONE;
+}
+
+int connector_pagination(const struct connector *c, json_t *action, struct pagination_spec *out)
+{
+	memset(out, 0, sizeof(*out));
+	json_t *p = pagination_block(c, action);
+	out->style = page_style(text(p, "style"));
+	out->items = text(p, "items");
+	out->limit_param = text(p, "limit_param");
+	out->max_limit = (long)json_integer_value(json_object_get(p, "max_limit"));
+	out->default_limit = (long)json_integer_value(json_object_get(p, "default_limit"));
+	out->cursor_param = text(p, "cursor_param");
+	out->next_cursor = text(p, "next_cursor");
+	out->has_more = text(p, "has_more");
+	out->before_param = text(p, "before_param");
+	json_t *first = json_object_get(p, "first");
+	out->first = json_is_integer(first)      ? (long)json_integer_value(first)
+		     : out->style == PAGE_OFFSET ? 0
+						 : 1;
+	return out->style != PAGE_NONE;
 }
 
 static enum param_place place(const char *in, enum param_place dflt)

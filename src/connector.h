@@ -62,6 +62,37 @@ void connector_request(const struct connector *c, struct request_conf *out);
 /* The connector's base URL template ("base_url"), or NULL; borrowed. */
 const char *connector_base_url(const struct connector *c);
 
+/* An action's "pagination" block, else the connector's: how a list pages. */
+enum page_style {
+	PAGE_NONE,
+	PAGE_CURSOR,
+	PAGE_LINK,
+	PAGE_PAGE,
+	PAGE_OFFSET,
+	PAGE_GRAPHQL,
+	PAGE_QUERY
+};
+
+struct pagination_spec {
+	enum page_style style;
+	const char *items;        /* a pointer to the items in the answer, or NULL */
+	const char *limit_param;  /* the request parameter taking the page size, or NULL */
+	long max_limit;           /* the largest page size; 0: not declared */
+	long default_limit;       /* the page size sent when the call gives none; 0: none */
+	const char *cursor_param; /* takes the cursor, page number or start index, or NULL */
+	const char *next_cursor;  /* a pointer to the next cursor in the answer, or
+				     "$last.<field>" (the last item's field), or NULL */
+	const char *has_more;     /* a pointer to a boolean saying more pages follow, or NULL */
+	const char *before_param; /* the argument that pages backward (Stripe's ending_before) */
+	long first;               /* the first page number or index: "first", else 0
+				     for offset, 1 for the others */
+};
+
+/* Fill out with the pagination that applies to action (an action object of
+ * c's document): its own, else the connector's. 1 when it pages (a style
+ * other than none), else 0. */
+int connector_pagination(const struct connector *c, json_t *action, struct pagination_spec *out);
+
 /* Where an argument goes in the vendor request. */
 enum param_place { PLACE_QUERY, PLACE_BODY, PLACE_PATH, PLACE_HEADER };
 
@@ -96,6 +127,8 @@ struct action_spec {
 	json_t *redact;              /* keys whose values in the answer are secrets, or NULL */
 	const char *user_errors;     /* GraphQL: a pointer to a userErrors array, or NULL */
 	const char *query_entity;    /* the quickbooks_query hook's entity, or NULL */
+	int list;                    /* a list: its tool pages (action_is_list) */
+	struct pagination_spec pg;   /* how, when list */
 	struct request_conf req;     /* the connector's request defaults */
 };
 

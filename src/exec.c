@@ -26,8 +26,8 @@ struct exec_call {
 	struct action_spec action; /* the tool's action, read once for all its pages */
 	json_t *args;              /* owned copy, for the next page */
 	struct connection *conn;
-	json_t *pagination; /* borrowed; NULL unless a list */
-	char *cursor;       /* the cursor this page was asked with */
+	const struct pagination_spec *pagination; /* &action.pg for a list, else NULL */
+	char *cursor;                             /* the cursor this page was asked with */
 	long limit;
 	long long http_id;
 	long max_items; /* fetch pages until this many items (0: one page) */
@@ -241,7 +241,7 @@ static void on_response_in(struct http_response *resp, void *ctx)
 	}
 	const char *rp = call->action.result;
 	if (!rp && call->pagination)
-		rp = json_string_value(json_object_get(call->pagination, "items"));
+		rp = call->pagination->items;
 	json_t *data = jsonx_pointer(body, rp);
 	json_t *nc = call->pagination
 			     ? result_next_cursor(
@@ -287,9 +287,9 @@ static const char *const *header_array(json_t *a, json_t *b)
 static void note_page(struct exec_call *call)
 {
 	json_t *limit = json_object_get(call->args, "limit");
-	if (!limit)
-		limit = json_object_get(call->pagination, "default_limit");
-	call->limit = limit ? (long)json_integer_value(limit) : 0;
+	call->limit = limit              ? (long)json_integer_value(limit)
+		      : call->pagination ? call->pagination->default_limit
+					 : 0;
 	free(call->cursor);
 	const char *cursor = json_string_value(json_object_get(call->args, "cursor"));
 	call->cursor = cursor ? xstrdup(cursor) : NULL;
@@ -661,7 +661,7 @@ struct exec_call *exec_start(struct exec_env *env, const struct tool *t, json_t 
 	call->ctx = ctx;
 	call->args = json_deep_copy(args);
 	connector_action(t->connector, t->action, t->action_doc, &call->action);
-	call->pagination = t->is_list ? connector_pagination(t->connector, t->action_doc) : NULL;
+	call->pagination = call->action.list ? &call->action.pg : NULL;
 	json_t *max = json_object_get(args, "max_items");
 	call->max_items = max ? (long)json_integer_value(max) : 0;
 	const char *hook_name = call->action.hook;

@@ -656,12 +656,6 @@ json_t *connector_auth_method(const struct connector *c, const char *type)
 	return NULL;
 }
 
-json_t *connector_pagination(const struct connector *c, json_t *action)
-{
-	json_t *p = json_object_get(action, "pagination");
-	return p ? p : json_object_get(c->doc, "pagination");
-}
-
 const char *action_kind(const char *name, json_t *action)
 {
 	const char *kind = json_string_value(json_object_get(action, "kind"));
@@ -694,15 +688,6 @@ int registry_action_idempotent(const struct registry *r, const char *name, json_
 {
 	int d = declared(r, name, action, "idempotent");
 	return d >= 0 ? d : strcmp(action_kind(name, action), "delete") == 0;
-}
-
-int action_is_list(const struct connector *c, const char *name, json_t *action)
-{
-	json_t *p = connector_pagination(c, action);
-	const char *style = json_string_value(json_object_get(p, "style"));
-	if (strcmp(name, "list") != 0 && !json_object_get(action, "pagination"))
-		return 0;
-	return style && strcmp(style, "none") != 0;
 }
 
 /* Whether args give every name of one choice (a name or an array of names). */

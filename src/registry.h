@@ -65,8 +65,6 @@ json_t *connector_auth_method(const struct connector *c, const char *type); /* N
  * the environment; NULL when none is set. var (may be NULL) gets the
  * variable's name. */
 const char *connector_field_env(json_t *field, const char **var);
-/* The effective pagination for an action: its own, else the connector's. */
-json_t *connector_pagination(const struct connector *c, json_t *action);
 /* What an action does: "read", "write" or "delete" (standard verbs imply it). */
 const char *action_kind(const char *action_name, json_t *action);
 int action_is_list(const struct connector *c, const char *action_name, json_t *action);

@@ -202,18 +202,16 @@ static int build_standard(const struct tool *t, const struct action_spec *a, jso
 			  struct request *r, struct err *err)
 {
 	const struct connector *c = t->connector;
-	json_t *action = t->action_doc;
-	json_t *pg = t->is_list ? connector_pagination(c, action) : NULL;
-	const char *style = pg ? json_string_value(json_object_get(pg, "style")) : "none";
+	const struct pagination_spec *pg = a->list ? &a->pg : NULL;
+	enum page_style style = pg ? pg->style : PAGE_NONE;
 	const char *graphql = a->graphql;
 	const char *cursor = json_string_value(json_object_get(args, "cursor"));
-	int link_cursor = cursor && strcmp(style, "link") == 0;
+	int link_cursor = cursor && style == PAGE_LINK;
 	/* Paging backward, the cursor takes before_param's place: a vendor
 	 * refuses both directions at once (Stripe answers 400). */
-	const char *before = cursor && request_pages_backward(pg, args)
-				     ? json_string_value(json_object_get(pg, "before_param"))
-				     : NULL;
+	const char *before = cursor && request_pages_backward(pg, args) ? pg->before_param : NULL;
 	json_t *body = NULL;
+	json_t *dflt = NULL; /* the default page size as JSON, dropped at out */
 	int ret = -1;
 
 	if (link_cursor) {
@@ -305,29 +303,30 @@ static int build_standard(const struct tool *t, const struct action_spec *a, jso
 
 	/* Paging. */
 	json_t *limit = json_object_get(args, "limit");
+	if (pg && pg->default_limit)
+		dflt = json_integer(pg->default_limit);
 	if (!limit && pg && !graphql)
-		limit = json_object_get(pg, "default_limit");
-	const char *limit_param = json_string_value(json_object_get(pg, "limit_param"));
-	const char *cursor_param = json_string_value(json_object_get(pg, "cursor_param"));
+		limit = dflt;
+	const char *limit_param = pg ? pg->limit_param : NULL;
+	const char *cursor_param = pg ? pg->cursor_param : NULL;
 	if (pg && graphql) {
-		json_t *lim = limit ? limit : json_object_get(pg, "default_limit");
+		json_t *lim = limit ? limit : dflt;
 		if (lim)
 			json_object_set(body, limit_param ? limit_param : "first", lim);
 		if (cursor)
 			json_object_set_new(body, cursor_param ? cursor_param : "after",
 					    json_string(cursor));
-	} else if (pg && strcmp(style, "none") != 0 && !link_cursor) {
+	} else if (pg && style != PAGE_NONE && !link_cursor) {
 		if (limit && limit_param)
 			urlenc_query(&r->url, limit_param, limit);
 		if (cursor && cursor_param) {
 			if (!before)
 				urlenc_query(&r->url, cursor_param,
 					     json_object_get(args, "cursor"));
-		} else if (cursor_param && strcmp(style, "page") == 0) {
+		} else if (cursor_param && style == PAGE_PAGE) {
 			/* Ask for page one explicitly: some vendors (Xero) answer
 			 * everything, unpaged, when no page is given. */
-			json_t *first = json_object_get(pg, "first");
-			json_t *one = first ? json_incref(first) : json_integer(1);
+			json_t *one = json_integer(pg->first);
 			urlenc_query(&r->url, cursor_param, one);
 			json_decref(one);
 		}
@@ -383,6 +382,7 @@ static int build_standard(const struct tool *t, const struct action_spec *a, jso
 	ret = 0;
 out:
 	json_decref(body);
+	json_decref(dflt);
 	return ret;
 }
 
@@ -409,10 +409,9 @@ static int add_idempotency_key(const struct request_conf *rc, struct request *r,
 	return 0;
 }
 
-int request_pages_backward(json_t *pg, json_t *args)
+int request_pages_backward(const struct pagination_spec *pg, json_t *args)
 {
-	const char *before = json_string_value(json_object_get(pg, "before_param"));
-	return before && json_object_get(args, before) != NULL;
+	return pg && pg->before_param && json_object_get(args, pg->before_param) != NULL;
 }
 
 int request_check_choices(const struct tool *t, const struct action_spec *a, json_t *args,

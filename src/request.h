@@ -19,8 +19,8 @@ int request_check_choices(const struct tool *t, const struct action_spec *a, jso
 
 /* Whether a list call with args (borrowed) pages backward: pg's before_param
  * is among the arguments (Stripe's ending_before), so the cursor goes there
- * in place of cursor_param. */
-int request_pages_backward(json_t *pg, json_t *args);
+ * in place of cursor_param. 0 when pg is NULL. */
+int request_pages_backward(const struct pagination_spec *pg, json_t *args);
 
 /* Build the request for tool t, whose action a describes (connector_action),
  * with args (borrowed; validated against the

@@ -117,33 +117,29 @@ static char *link_next(const char *link)
 	return NULL;
 }
 
-json_t *result_next_cursor(json_t *pg, const char *cursor, long limit, json_t *body, json_t *items,
-			   int backward, const struct http_response *resp)
+json_t *result_next_cursor(const struct pagination_spec *pg, const char *cursor, long limit,
+			   json_t *body, json_t *items, int backward,
+			   const struct http_response *resp)
 {
-	const char *style = json_string_value(json_object_get(pg, "style"));
-	const char *next = json_string_value(json_object_get(pg, "next_cursor"));
-	const char *more = json_string_value(json_object_get(pg, "has_more"));
-	json_t *has_more = more ? jsonx_pointer(body, more) : NULL;
+	enum page_style style = pg->style;
+	const char *next = pg->next_cursor;
+	json_t *has_more = pg->has_more ? jsonx_pointer(body, pg->has_more) : NULL;
 	if (has_more && json_is_false(has_more))
 		return NULL;
-	if (strcmp(style, "link") == 0) {
+	if (style == PAGE_LINK) {
 		char *url = link_next(json_string_value(json_object_get(resp->headers, "link")));
 		json_t *r = url ? json_string(url) : NULL;
 		free(url);
 		return r;
 	}
-	if (strcmp(style, "page") == 0 || strcmp(style, "offset") == 0 ||
-	    strcmp(style, "query") == 0) {
+	if (style == PAGE_PAGE || style == PAGE_OFFSET || style == PAGE_QUERY) {
 		size_t n = json_array_size(items);
 		if (n == 0 || (limit > 0 && n < (size_t)limit && !has_more))
 			return NULL;
-		long first = json_is_integer(json_object_get(pg, "first"))
-				     ? (long)json_integer_value(json_object_get(pg, "first"))
-				     : (strcmp(style, "offset") == 0 ? 0 : 1);
-		long cur = first;
+		long cur = pg->first;
 		if (cursor)
 			parse_long(cursor, &cur);
-		char *s = xasprintf("%ld", strcmp(style, "page") == 0 ? cur + 1 : cur + (long)n);
+		char *s = xasprintf("%ld", style == PAGE_PAGE ? cur + 1 : cur + (long)n);
 		json_t *r = json_string(s);
 		free(s);
 		return r;

@@ -40,8 +40,9 @@ json_t *result_select_fields(json_t *data, json_t *fields);
  * answer and items its list (both borrowed; items may be NULL). backward:
  * the call pages through pg's before_param, so a "$last.<field>" cursor is
  * the first item's. New reference or NULL. */
-json_t *result_next_cursor(json_t *pg, const char *cursor, long limit, json_t *body, json_t *items,
-			   int backward, const struct http_response *resp);
+json_t *result_next_cursor(const struct pagination_spec *pg, const char *cursor, long limit,
+			   json_t *body, json_t *items, int backward,
+			   const struct http_response *resp);
 
 /* The request got no HTTP answer (resp->error is not HTTP_OK). idempotent:
  * the request may be repeated safely; when not, the message warns that the
