@@ -150,6 +150,8 @@ void connector_action(const struct connector *c, const char *name, json_t *actio
 	out->query_entity = out->hook ? text(action, "query_entity") : NULL;
 	if ((out->list = action_is_list(c, name, action)))
 		connector_pagination(c, action, &out->pg);
+	connector_errors(c, &out->errors);
+	connector_rate_limit(c, &out->rate_limit);
 }
 
 /* The pagination block that applies to action: its own, else c's. */
@@ -194,6 +196,34 @@ int connector_pagination(const struct connector *c, json_t *action, struct pagin
 		     : out->style == PAGE_OFFSET ? 0
 						 : 1;
 	return out->style != PAGE_NONE;
+}
+
+void connector_errors(const struct connector *c, struct errors_spec *out)
+{
+	json_t *e = object(c->doc, "errors");
+	out->message = json_object_get(e, "message");
+	out->code = json_object_get(e, "code");
+	out->ok_field = text(e, "ok_field");
+	out->graphql = json_is_true(json_object_get(e, "graphql"));
+	out->records = json_is_true(json_object_get(e, "records"));
+	out->hint = text(e, "hint");
+}
+
+void connector_rate_limit(const struct connector *c, struct rate_limit_spec *out)
+{
+	json_t *rl = object(c->doc, "rate_limit");
+	json_t *th = object(rl, "throttled");
+	out->statuses = json_object_get(rl, "statuses");
+	out->max_concurrent = (long)json_integer_value(json_object_get(rl, "max_concurrent"));
+	out->throttled = json_object_get(th, "codes");
+	out->need = text(th, "need");
+	out->have = text(th, "available");
+	out->restore = text(th, "restore_rate");
+}
+
+const char *connector_name(const struct connector *c)
+{
+	return text(c->doc, "name");
 }
 
 static enum param_place place(const char *in, enum param_place dflt)

@@ -93,6 +93,33 @@ struct pagination_spec {
  * other than none), else 0. */
 int connector_pagination(const struct connector *c, json_t *action, struct pagination_spec *out);
 
+/* The connector's "errors" block: where a vendor's answer says it failed. */
+struct errors_spec {
+	json_t *message;      /* a pointer, or an array of them (the first that resolves
+				 to a string wins), to the vendor's message; or NULL */
+	json_t *code;         /* the same for the vendor's error code */
+	const char *ok_field; /* a pointer to a boolean that is false on failure, or NULL */
+	int graphql;          /* HTTP 200 answers may carry errors[] */
+	int records;          /* write answers are per-record arrays with success flags */
+	const char *hint;     /* advice shown with every error, or NULL */
+};
+
+/* The connector's "rate_limit" block, as far as calls use it. */
+struct rate_limit_spec {
+	json_t *statuses;    /* statuses that mean rate limited besides 429 (array), or NULL */
+	long max_concurrent; /* requests in flight at once per connection; 0: no cap */
+	json_t *throttled;   /* the GraphQL codes meaning throttled, not run (array), or NULL */
+	const char *need;    /* pointers into a throttled answer: the points the */
+	const char *have;    /* request needs, those available now, and those */
+	const char *restore; /* restored per second; each NULL when not declared */
+};
+
+/* Fill out from c's document. */
+void connector_errors(const struct connector *c, struct errors_spec *out);
+void connector_rate_limit(const struct connector *c, struct rate_limit_spec *out);
+/* The connector's display name ("Stripe"); borrowed. */
+const char *connector_name(const struct connector *c);
+
 /* Where an argument goes in the vendor request. */
 enum param_place { PLACE_QUERY, PLACE_BODY, PLACE_PATH, PLACE_HEADER };
 
@@ -129,7 +156,9 @@ struct action_spec {
 	const char *query_entity;    /* the quickbooks_query hook's entity, or NULL */
 	int list;                    /* a list: its tool pages (action_is_list) */
 	struct pagination_spec pg;   /* how, when list */
-	struct request_conf req;     /* the connector's request defaults */
+	struct errors_spec errors;   /* the connector's errors block */
+	struct rate_limit_spec rate_limit; /* and its rate_limit block */
+	struct request_conf req;           /* the connector's request defaults */
 };
 
 /* Fill out for the action called name (an action object of c's document). */

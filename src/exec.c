@@ -206,7 +206,7 @@ static void on_response_in(struct http_response *resp, void *ctx)
 		err_init(&e);
 		call->auth_retried = 1;
 		call->force = 1;
-		call->rejected = result_vendor_error(c, call->conn, resp, body);
+		call->rejected = result_vendor_error(c, &call->action, call->conn, resp, body);
 		json_decref(body);
 		if (start_job(call, JOB_REFRESH, &e) < 0)
 			finish(call, result_error(e.msg, NULL));
@@ -218,7 +218,7 @@ static void on_response_in(struct http_response *resp, void *ctx)
 		return;
 	}
 	if (resp->status >= 400) {
-		finish(call, result_vendor_error(c, call->conn, resp, body));
+		finish(call, result_vendor_error(c, &call->action, call->conn, resp, body));
 		json_decref(body);
 		return;
 	}
@@ -260,7 +260,8 @@ static void on_response_in(struct http_response *resp, void *ctx)
 static long long throttle_retry_wait(const struct http_response *resp, void *ctx)
 {
 	struct exec_call *call = ctx;
-	long long wait = result_throttle_wait_ms(call->tool->connector, resp->body, resp->body_len);
+	long long wait =
+		result_throttle_wait_ms(&call->action.rate_limit, resp->body, resp->body_len);
 	scope(call->env, call->ctx);
 	if (wait >= 0)
 		log_info("%s: %s was throttled (attempt %d); its answer asks for a wait of %lld ms",
@@ -299,8 +300,8 @@ static void note_page(struct exec_call *call)
 static struct gate *gate_of(struct exec_call *call)
 {
 	const struct connector *c = call->tool->connector;
-	json_t *max = json_object_get(json_object_get(c->doc, "rate_limit"), "max_concurrent");
-	if (!json_is_integer(max) || json_integer_value(max) < 1)
+	long max = call->action.rate_limit.max_concurrent;
+	if (max < 1)
 		return NULL;
 	char *key = xasprintf("%s/%lld/%s", c->slug, call->conn->id, call->conn->name);
 	struct gate *g = gates;
@@ -312,7 +313,7 @@ static struct gate *gate_of(struct exec_call *call)
 	}
 	g = xcalloc(1, sizeof(*g));
 	g->key = key;
-	g->max = (int)json_integer_value(max);
+	g->max = (int)max;
 	g->tail = &g->head;
 	g->next = gates;
 	gates = g;
