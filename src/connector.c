@@ -1,6 +1,9 @@
 /* connector.c - connector file blocks as C structs (connector.h). */
 #include "connector.h"
 
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "registry.h"
@@ -99,8 +102,8 @@ static int is_method(const char *m, const char *name)
 	return m && strcmp(m, name) == 0;
 }
 
-void connector_action(const struct connector *c, const char *name, json_t *action,
-		      struct action_spec *out)
+static void action_fill(const struct connector *c, const char *name, json_t *action,
+			struct action_spec *out)
 {
 	memset(out, 0, sizeof(*out));
 	connector_request(c, &out->req);
@@ -242,4 +245,75 @@ void connector_param(const struct action_spec *a, const char *name, struct param
 	out->as = text(decl, "as") ? text(decl, "as") : name;
 	out->raw = json_is_true(json_object_get(decl, "raw"));
 	out->cst = json_object_get(decl, "const");
+}
+
+/* Open addressing by the action object's address; at most half full. */
+struct connector_cache {
+	pthread_mutex_t lock;
+	size_t n, cap;
+	json_t **keys;
+	struct action_spec **specs;
+};
+
+struct connector_cache *connector_cache_new(void)
+{
+	struct connector_cache *cc = xcalloc(1, sizeof(*cc));
+	pthread_mutex_init(&cc->lock, NULL);
+	return cc;
+}
+
+void connector_cache_free(struct connector_cache *cc)
+{
+	if (!cc)
+		return;
+	for (size_t i = 0; i < cc->cap; i++)
+		free(cc->specs[i]);
+	free(cc->keys);
+	free(cc->specs);
+	pthread_mutex_destroy(&cc->lock);
+	free(cc);
+}
+
+static size_t slot_of(const struct connector_cache *cc, const json_t *key)
+{
+	size_t i = (size_t)(((uintptr_t)key >> 4) * 2654435761u) & (cc->cap - 1);
+	while (cc->keys[i] && cc->keys[i] != key)
+		i = (i + 1) & (cc->cap - 1);
+	return i;
+}
+
+static void cache_grow(struct connector_cache *cc)
+{
+	struct connector_cache old = *cc;
+	cc->cap = old.cap ? old.cap * 2 : 16;
+	cc->keys = xcalloc(cc->cap, sizeof(*cc->keys));
+	cc->specs = xcalloc(cc->cap, sizeof(*cc->specs));
+	for (size_t i = 0; i < old.cap; i++) {
+		if (!old.keys[i])
+			continue;
+		size_t j = slot_of(cc, old.keys[i]);
+		cc->keys[j] = old.keys[i];
+		cc->specs[j] = old.specs[i];
+	}
+	free(old.keys);
+	free(old.specs);
+}
+
+const struct action_spec *connector_action(const struct connector *c, const char *name,
+					   json_t *action)
+{
+	struct connector_cache *cc = c->cache;
+	pthread_mutex_lock(&cc->lock);
+	if ((cc->n + 1) * 2 > cc->cap)
+		cache_grow(cc);
+	size_t i = slot_of(cc, action);
+	if (!cc->keys[i]) {
+		cc->specs[i] = xmalloc(sizeof(*cc->specs[i]));
+		action_fill(c, name, action, cc->specs[i]);
+		cc->keys[i] = action;
+		cc->n++;
+	}
+	const struct action_spec *a = cc->specs[i];
+	pthread_mutex_unlock(&cc->lock);
+	return a;
 }

@@ -23,8 +23,8 @@
 struct exec_call {
 	struct exec_env *env;
 	const struct tool *tool;
-	struct action_spec action; /* the tool's action, read once for all its pages */
-	json_t *args;              /* owned copy, for the next page */
+	const struct action_spec *action; /* the tool's action (borrowed from the registry) */
+	json_t *args;                     /* owned copy, for the next page */
 	struct connection *conn;
 	const struct pagination_spec *pagination; /* &action.pg for a list, else NULL */
 	char *cursor;                             /* the cursor this page was asked with */
@@ -142,7 +142,7 @@ static void deliver(struct exec_call *call, json_t *data, json_t *nc, int trunca
 	}
 	json_t *shown = result_select_fields(data, fields);
 	if (!call->env->keep_secrets)
-		result_redact(shown, call->action.redact);
+		result_redact(shown, call->action->redact);
 	json_t *out = json_pack("{s:o}", "data", shown);
 	if (call->pagination) {
 		json_object_set_new(out, "has_more", json_boolean(nc != NULL));
@@ -206,7 +206,7 @@ static void on_response_in(struct http_response *resp, void *ctx)
 		err_init(&e);
 		call->auth_retried = 1;
 		call->force = 1;
-		call->rejected = result_vendor_error(c, &call->action, call->conn, resp, body);
+		call->rejected = result_vendor_error(c, call->action, call->conn, resp, body);
 		json_decref(body);
 		if (start_job(call, JOB_REFRESH, &e) < 0)
 			finish(call, result_error(e.msg, NULL));
@@ -218,7 +218,7 @@ static void on_response_in(struct http_response *resp, void *ctx)
 		return;
 	}
 	if (resp->status >= 400) {
-		finish(call, result_vendor_error(c, &call->action, call->conn, resp, body));
+		finish(call, result_vendor_error(c, call->action, call->conn, resp, body));
 		json_decref(body);
 		return;
 	}
@@ -233,13 +233,13 @@ static void on_response_in(struct http_response *resp, void *ctx)
 		if (!body)
 			body = json_string("(binary response)");
 	}
-	json_t *bad = result_answer_error(c, call->conn, &call->action, resp, body);
+	json_t *bad = result_answer_error(c, call->conn, call->action, resp, body);
 	if (bad) {
 		finish(call, bad);
 		json_decref(body);
 		return;
 	}
-	const char *rp = call->action.result;
+	const char *rp = call->action->result;
 	if (!rp && call->pagination)
 		rp = call->pagination->items;
 	json_t *data = jsonx_pointer(body, rp);
@@ -261,7 +261,7 @@ static long long throttle_retry_wait(const struct http_response *resp, void *ctx
 {
 	struct exec_call *call = ctx;
 	long long wait =
-		result_throttle_wait_ms(&call->action.rate_limit, resp->body, resp->body_len);
+		result_throttle_wait_ms(&call->action->rate_limit, resp->body, resp->body_len);
 	scope(call->env, call->ctx);
 	if (wait >= 0)
 		log_info("%s: %s was throttled (attempt %d); its answer asks for a wait of %lld ms",
@@ -300,7 +300,7 @@ static void note_page(struct exec_call *call)
 static struct gate *gate_of(struct exec_call *call)
 {
 	const struct connector *c = call->tool->connector;
-	long max = call->action.rate_limit.max_concurrent;
+	long max = call->action->rate_limit.max_concurrent;
 	if (max < 1)
 		return NULL;
 	char *key = xasprintf("%s/%lld/%s", c->slug, call->conn->id, call->conn->name);
@@ -390,7 +390,7 @@ static int send_request(struct exec_call *call, struct err *err)
 	if (!gate_enter(call))
 		return 0;
 	note_page(call);
-	if (request_build(t, &call->action, call->args, call->conn, &r, err) < 0)
+	if (request_build(t, call->action, call->args, call->conn, &r, err) < 0)
 		goto out;
 	const char *const *headers = header_array(r.headers, r.auth_headers);
 	struct http_request hr = {
@@ -661,11 +661,11 @@ struct exec_call *exec_start(struct exec_env *env, const struct tool *t, json_t 
 	call->progress = progress;
 	call->ctx = ctx;
 	call->args = json_deep_copy(args);
-	connector_action(t->connector, t->action, t->action_doc, &call->action);
-	call->pagination = call->action.list ? &call->action.pg : NULL;
+	call->action = connector_action(t->connector, t->action, t->action_doc);
+	call->pagination = call->action->list ? &call->action->pg : NULL;
 	json_t *max = json_object_get(args, "max_items");
 	call->max_items = max ? (long)json_integer_value(max) : 0;
-	const char *hook_name = call->action.hook;
+	const char *hook_name = call->action->hook;
 	call->hook = hook_find(hook_name);
 	if (hook_name && !call->hook) {
 		err_set(&e, "%s is not available in this build: hook '%s' is missing", t->name,
@@ -673,7 +673,7 @@ struct exec_call *exec_start(struct exec_env *env, const struct tool *t, json_t 
 		goto fail;
 	}
 	/* Arguments the vendor always refuses fail here, before any I/O. */
-	if (request_check_choices(t, &call->action, args, &e) < 0)
+	if (request_check_choices(t, call->action, args, &e) < 0)
 		goto fail;
 	call->conn = conns_resolve(env->store, t->connector,
 				   json_string_value(json_object_get(args, "connection")), &e);
@@ -726,20 +726,19 @@ void exec_cancel(struct exec_call *call)
 json_t *exec_dry_run(struct exec_env *env, const struct tool *t, json_t *args, struct err *err)
 {
 	struct request r = {.dry_run = 1};
-	struct action_spec a;
+	const struct action_spec *a = connector_action(t->connector, t->action, t->action_doc);
 	json_t *out = NULL;
-	connector_action(t->connector, t->action, t->action_doc, &a);
-	if (request_check_choices(t, &a, args, err) < 0)
+	if (request_check_choices(t, a, args, err) < 0)
 		return NULL;
 	struct connection *conn =
 		conns_resolve(env->store, t->connector,
 			      json_string_value(json_object_get(args, "connection")), err);
 	if (!conn)
 		return NULL;
-	const struct hook *hook = hook_find(a.hook);
+	const struct hook *hook = hook_find(a->hook);
 	if (hook && hook->run) {
 		err_set(err, "%s does not make an HTTP request; nothing to show", t->name);
-	} else if (request_build(t, &a, args, conn, &r, err) == 0) {
+	} else if (request_build(t, a, args, conn, &r, err) == 0) {
 		json_t *headers = json_array();
 		size_t i;
 		json_t *v;

@@ -280,10 +280,9 @@ static int quickbooks_query_build(const struct tool *t, json_t *args, const stru
 {
 	(void)conn;
 	json_t *action = t->action_doc;
-	struct action_spec a;
-	connector_action(t->connector, t->action, action, &a);
-	const char *entity = a.query_entity;
-	const char *path = a.path;
+	const struct action_spec *a = connector_action(t->connector, t->action, action);
+	const char *entity = a->query_entity;
+	const char *path = a->path;
 	if (!entity || !*path)
 		return err_set(err, "%s: the quickbooks_query hook needs query_entity and path",
 			       t->name);

@@ -43,6 +43,7 @@ static void connector_free(struct connector *c)
 		return;
 	free(c->slug);
 	free(c->path);
+	connector_cache_free(c->cache);
 	json_decref(c->doc);
 	free(c);
 }
@@ -338,6 +339,7 @@ static int add_parsed(struct registry *r, struct parsed *p, struct err *err)
 	struct connector *c = xcalloc(1, sizeof(*c));
 	c->slug = xstrdup(json_string_value(json_object_get(doc, "slug")));
 	c->path = xstrdup(p->path);
+	c->cache = connector_cache_new();
 	c->doc = doc;
 	for (size_t i = 0; i < r->n; i++) {
 		if (strcmp(r->items[i]->slug, c->slug) == 0) {

@@ -14,7 +14,14 @@ struct connector {
 	char *slug;
 	char *path; /* the file it came from */
 	json_t *doc;
+	struct connector_cache *cache; /* the typed model's structs, made on first use */
 };
+
+/* The cache of connector_action (connector.h), one per loaded connector;
+ * defined in connector.c, declared here so the loader need not include the
+ * model it feeds. Free accepts NULL. */
+struct connector_cache *connector_cache_new(void);
+void connector_cache_free(struct connector_cache *cache);
 
 struct registry;
 
