@@ -1,11 +1,21 @@
 /* connector.c - connector file blocks as C structs (connector.h). */
 #include "connector.h"
 
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "registry.h"
 
 static const char *text(json_t *obj, const char *key)
 {
 	return json_string_value(json_object_get(obj, key));
+}
+
+static const char *or_default(const char *s, const char *dflt)
+{
+	return s ? s : dflt;
 }
 
 static json_t *object(json_t *obj, const char *key)
@@ -47,4 +57,263 @@ int connector_polling(json_t *entity, struct polling_spec *out)
 	out->oldest_first = json_is_true(json_object_get(p, "oldest_first"));
 	out->max_items = json_integer_value(json_object_get(p, "max_items"));
 	return 1;
+}
+
+static enum body_encoding encoding(const char *name, enum body_encoding dflt)
+{
+	static const struct {
+		const char *name;
+		enum body_encoding enc;
+	} names[] = {{"json", BODY_JSON},
+		     {"form", BODY_FORM},
+		     {"none", BODY_NONE},
+		     {"multipart", BODY_MULTIPART},
+		     {"raw", BODY_RAW}};
+	for (size_t i = 0; name && i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(name, names[i].name) == 0)
+			return names[i].enc;
+	return dflt;
+}
+
+void connector_request(const struct connector *c, struct request_conf *out)
+{
+	memset(out, 0, sizeof(*out));
+	json_t *req = object(c->doc, "request");
+	out->body = encoding(text(req, "body"), BODY_JSON);
+	out->headers = object(req, "headers");
+	out->query = object(req, "query");
+	out->accept = text(req, "accept");
+	if (!out->accept)
+		out->accept = "application/json";
+	out->timeout_ms = (long)json_integer_value(json_object_get(req, "timeout_ms"));
+	json_t *idem = object(req, "idempotency");
+	out->idempotency = idem != NULL;
+	out->idem_header = text(idem, "header");
+	out->idem_query = text(idem, "query");
+}
+
+const char *connector_base_url(const struct connector *c)
+{
+	return text(c->doc, "base_url");
+}
+
+static int is_method(const char *m, const char *name)
+{
+	return m && strcmp(m, name) == 0;
+}
+
+static void action_fill(const struct connector *c, const char *name, json_t *action,
+			struct action_spec *out)
+{
+	memset(out, 0, sizeof(*out));
+	connector_request(c, &out->req);
+	out->name = name;
+	out->kind = action_kind(name, action);
+	const char *method = text(action, "method");
+	out->method = method ? method : "POST";
+	out->path = text(action, "path");
+	if (!out->path)
+		out->path = "";
+	out->graphql = text(action, "graphql");
+	out->hook = text(action, "hook");
+	out->params = object(action, "params");
+	const char *k;
+	json_t *v;
+	json_object_foreach(out->params, k, v)
+		out->consts |= json_object_get(v, "const") != NULL;
+	/* A read's arguments go in the query; a write's, and every GraphQL
+	 * variable, in the body. */
+	out->place = !out->graphql && (is_method(method, "GET") || is_method(method, "DELETE") ||
+				       is_method(method, "HEAD"))
+			     ? PLACE_QUERY
+			     : PLACE_BODY;
+	out->encoding = encoding(text(action, "body_encoding"), out->req.body);
+	out->body_none = is_method(text(action, "body"), "none");
+	out->wrap = text(action, "wrap");
+	out->wrap_array = json_is_true(json_object_get(action, "wrap_array"));
+	/* The blocks of the rarer encodings are read only for them: a fill
+	 * costs what the call reads, not what the schema allows. */
+	json_t *raw = out->encoding == BODY_RAW ? object(action, "raw") : NULL;
+	out->raw_content = text(raw, "content");
+	out->raw_type = or_default(text(raw, "content_type"), "application/octet-stream");
+	json_t *file = out->encoding == BODY_MULTIPART ? object(object(action, "multipart"), "file")
+						       : NULL;
+	out->file = file != NULL;
+	out->file_part = or_default(text(file, "part"), "file");
+	out->file_content = text(file, "content");
+	out->file_name = text(file, "filename");
+	out->file_type = or_default(text(file, "content_type"), "application/octet-stream");
+	out->headers = object(action, "headers");
+	json_t *idem = json_object_get(action, "idempotent");
+	out->idempotent = idem ? json_is_true(idem) : -1;
+	out->at_least_one = json_object_get(action, "at_least_one");
+	out->result = text(action, "result");
+	out->redact = json_object_get(action, "redact");
+	out->user_errors = text(action, "user_errors");
+	out->query_entity = out->hook ? text(action, "query_entity") : NULL;
+	if ((out->list = action_is_list(c, name, action)))
+		connector_pagination(c, action, &out->pg);
+	connector_errors(c, &out->errors);
+	connector_rate_limit(c, &out->rate_limit);
+}
+
+/* The pagination block that applies to action: its own, else c's. */
+static json_t *pagination_block(const struct connector *c, json_t *action)
+{
+	json_t *p = object(action, "pagination");
+	return p ? p : object(c->doc, "pagination");
+}
+
+static enum page_style page_style(const char *name)
+{
+	static const char *const names[] = {"none",   "cursor",  "link", "page",
+					    "offset", "graphql", "query"};
+	for (size_t i = 0; name && i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(name, names[i]) == 0)
+			return (enum page_style)i;
+	return PAGE_NONE;
+}
+
+int action_is_list(const struct connector *c, const char *name, json_t *action)
+{
+	if (strcmp(name, "list") != 0 && !json_object_get(action, "pagination"))
+		return 0;
+	return page_style(text(pagination_block(c, action), "style")) != PAGE_NONE;
+}
+
+int connector_pagination(const struct connector *c, json_t *action, struct pagination_spec *out)
+{
+	memset(out, 0, sizeof(*out));
+	json_t *p = pagination_block(c, action);
+	out->style = page_style(text(p, "style"));
+	out->items = text(p, "items");
+	out->limit_param = text(p, "limit_param");
+	out->max_limit = (long)json_integer_value(json_object_get(p, "max_limit"));
+	out->default_limit = (long)json_integer_value(json_object_get(p, "default_limit"));
+	out->cursor_param = text(p, "cursor_param");
+	out->next_cursor = text(p, "next_cursor");
+	out->has_more = text(p, "has_more");
+	out->before_param = text(p, "before_param");
+	json_t *first = json_object_get(p, "first");
+	out->first = json_is_integer(first)      ? (long)json_integer_value(first)
+		     : out->style == PAGE_OFFSET ? 0
+						 : 1;
+	return out->style != PAGE_NONE;
+}
+
+void connector_errors(const struct connector *c, struct errors_spec *out)
+{
+	json_t *e = object(c->doc, "errors");
+	out->message = json_object_get(e, "message");
+	out->code = json_object_get(e, "code");
+	out->ok_field = text(e, "ok_field");
+	out->graphql = json_is_true(json_object_get(e, "graphql"));
+	out->records = json_is_true(json_object_get(e, "records"));
+	out->hint = text(e, "hint");
+}
+
+void connector_rate_limit(const struct connector *c, struct rate_limit_spec *out)
+{
+	json_t *rl = object(c->doc, "rate_limit");
+	json_t *th = object(rl, "throttled");
+	out->statuses = json_object_get(rl, "statuses");
+	out->max_concurrent = (long)json_integer_value(json_object_get(rl, "max_concurrent"));
+	out->throttled = json_object_get(th, "codes");
+	out->need = text(th, "need");
+	out->have = text(th, "available");
+	out->restore = text(th, "restore_rate");
+}
+
+const char *connector_name(const struct connector *c)
+{
+	return text(c->doc, "name");
+}
+
+static enum param_place place(const char *in, enum param_place dflt)
+{
+	return !in                         ? dflt
+	       : strcmp(in, "path") == 0   ? PLACE_PATH
+	       : strcmp(in, "query") == 0  ? PLACE_QUERY
+	       : strcmp(in, "header") == 0 ? PLACE_HEADER
+					   : PLACE_BODY;
+}
+
+void connector_param(const struct action_spec *a, const char *name, struct param_spec *out)
+{
+	json_t *decl = json_object_get(a->params, name);
+	out->in = place(text(decl, "in"), a->place);
+	out->as = text(decl, "as") ? text(decl, "as") : name;
+	out->raw = json_is_true(json_object_get(decl, "raw"));
+	out->cst = json_object_get(decl, "const");
+}
+
+/* Open addressing by the action object's address; at most half full. */
+struct connector_cache {
+	pthread_mutex_t lock;
+	size_t n, cap;
+	json_t **keys;
+	struct action_spec **specs;
+};
+
+struct connector_cache *connector_cache_new(void)
+{
+	struct connector_cache *cc = xcalloc(1, sizeof(*cc));
+	pthread_mutex_init(&cc->lock, NULL);
+	return cc;
+}
+
+void connector_cache_free(struct connector_cache *cc)
+{
+	if (!cc)
+		return;
+	for (size_t i = 0; i < cc->cap; i++)
+		free(cc->specs[i]);
+	free(cc->keys);
+	free(cc->specs);
+	pthread_mutex_destroy(&cc->lock);
+	free(cc);
+}
+
+static size_t slot_of(const struct connector_cache *cc, const json_t *key)
+{
+	size_t i = (size_t)(((uintptr_t)key >> 4) * 2654435761u) & (cc->cap - 1);
+	while (cc->keys[i] && cc->keys[i] != key)
+		i = (i + 1) & (cc->cap - 1);
+	return i;
+}
+
+static void cache_grow(struct connector_cache *cc)
+{
+	struct connector_cache old = *cc;
+	cc->cap = old.cap ? old.cap * 2 : 16;
+	cc->keys = xcalloc(cc->cap, sizeof(*cc->keys));
+	cc->specs = xcalloc(cc->cap, sizeof(*cc->specs));
+	for (size_t i = 0; i < old.cap; i++) {
+		if (!old.keys[i])
+			continue;
+		size_t j = slot_of(cc, old.keys[i]);
+		cc->keys[j] = old.keys[i];
+		cc->specs[j] = old.specs[i];
+	}
+	free(old.keys);
+	free(old.specs);
+}
+
+const struct action_spec *connector_action(const struct connector *c, const char *name,
+					   json_t *action)
+{
+	struct connector_cache *cc = c->cache;
+	pthread_mutex_lock(&cc->lock);
+	if ((cc->n + 1) * 2 > cc->cap)
+		cache_grow(cc);
+	size_t i = slot_of(cc, action);
+	if (!cc->keys[i]) {
+		cc->specs[i] = xmalloc(sizeof(*cc->specs[i]));
+		action_fill(c, name, action, cc->specs[i]);
+		cc->keys[i] = action;
+		cc->n++;
+	}
+	const struct action_spec *a = cc->specs[i];
+	pthread_mutex_unlock(&cc->lock);
+	return a;
 }

@@ -1,13 +1,20 @@
 /* connector.h - the typed connector model: a connector file's blocks read
  * into C structs in one place, so the code below the registry reads fields,
  * not JSON keys, and a key's default is spelled once. Each block moves here
- * from the JSON in its own step (issue 14); the polling block is the first.
+ * from the JSON in its own step (issue 14): the polling block, then what a
+ * tool call reads (the action's request shape, pagination, the connector's
+ * request, errors and rate_limit blocks). The fill functions only read the
+ * document (any thread); an action's struct is kept with its connector,
+ * made on its first call (connector_action), so a call reads fields, not
+ * keys: filling one costs about 10,000 instructions, a fiftieth of a call.
  * Strings and JSON values in these structs are borrowed from the connector's
  * document and live as long as the registry. */
 #ifndef SB_CONNECTOR_H
 #define SB_CONNECTOR_H
 
 #include <jansson.h>
+
+struct connector;
 
 /* An entity's "polling" block: how `events poll` finds changes of an
  * entity without webhooks by calling its list action (the schema's
@@ -34,5 +41,142 @@ struct polling_spec {
 /* Fill out from entity (an entity object of a loaded connector): 1 when it
  * has a polling block, 0 when it has none (out is zeroed). */
 int connector_polling(json_t *entity, struct polling_spec *out);
+
+/* The connector's "request" block and base URL: what every request of the
+ * connector carries. */
+enum body_encoding { BODY_JSON, BODY_FORM, BODY_NONE, BODY_MULTIPART, BODY_RAW };
+
+struct request_conf {
+	enum body_encoding body; /* request.body: json (the default), form or none */
+	json_t *headers;         /* request.headers: name -> template (object), or NULL */
+	json_t *query;           /* request.query: name -> value sent on every request, or NULL */
+	const char *accept;      /* request.accept; default "application/json" */
+	long timeout_ms;         /* request.timeout_ms; 0: the caller's default */
+	int idempotency;         /* request.idempotency is declared: writes carry a key */
+	const char *idem_header; /* the header that takes the key, or NULL */
+	const char *idem_query;  /* the query parameter that takes it, or NULL */
+};
+
+/* Fill out from c's document. */
+void connector_request(const struct connector *c, struct request_conf *out);
+/* The connector's base URL template ("base_url"), or NULL; borrowed. */
+const char *connector_base_url(const struct connector *c);
+
+/* An action's "pagination" block, else the connector's: how a list pages. */
+enum page_style {
+	PAGE_NONE,
+	PAGE_CURSOR,
+	PAGE_LINK,
+	PAGE_PAGE,
+	PAGE_OFFSET,
+	PAGE_GRAPHQL,
+	PAGE_QUERY
+};
+
+struct pagination_spec {
+	enum page_style style;
+	const char *items;        /* a pointer to the items in the answer, or NULL */
+	const char *limit_param;  /* the request parameter taking the page size, or NULL */
+	long max_limit;           /* the largest page size; 0: not declared */
+	long default_limit;       /* the page size sent when the call gives none; 0: none */
+	const char *cursor_param; /* takes the cursor, page number or start index, or NULL */
+	const char *next_cursor;  /* a pointer to the next cursor in the answer, or
+				     "$last.<field>" (the last item's field), or NULL */
+	const char *has_more;     /* a pointer to a boolean saying more pages follow, or NULL */
+	const char *before_param; /* the argument that pages backward (Stripe's ending_before) */
+	long first;               /* the first page number or index: "first", else 0
+				     for offset, 1 for the others */
+};
+
+/* Fill out with the pagination that applies to action (an action object of
+ * c's document): its own, else the connector's. 1 when it pages (a style
+ * other than none), else 0. */
+int connector_pagination(const struct connector *c, json_t *action, struct pagination_spec *out);
+
+/* The connector's "errors" block: where a vendor's answer says it failed. */
+struct errors_spec {
+	json_t *message;      /* a pointer, or an array of them (the first that resolves
+				 to a string wins), to the vendor's message; or NULL */
+	json_t *code;         /* the same for the vendor's error code */
+	const char *ok_field; /* a pointer to a boolean that is false on failure, or NULL */
+	int graphql;          /* HTTP 200 answers may carry errors[] */
+	int records;          /* write answers are per-record arrays with success flags */
+	const char *hint;     /* advice shown with every error, or NULL */
+};
+
+/* The connector's "rate_limit" block, as far as calls use it. */
+struct rate_limit_spec {
+	json_t *statuses;    /* statuses that mean rate limited besides 429 (array), or NULL */
+	long max_concurrent; /* requests in flight at once per connection; 0: no cap */
+	json_t *throttled;   /* the GraphQL codes meaning throttled, not run (array), or NULL */
+	const char *need;    /* pointers into a throttled answer: the points the */
+	const char *have;    /* request needs, those available now, and those */
+	const char *restore; /* restored per second; each NULL when not declared */
+};
+
+/* Fill out from c's document. */
+void connector_errors(const struct connector *c, struct errors_spec *out);
+void connector_rate_limit(const struct connector *c, struct rate_limit_spec *out);
+/* The connector's display name ("Stripe"); borrowed. */
+const char *connector_name(const struct connector *c);
+
+/* Where an argument goes in the vendor request. */
+enum param_place { PLACE_QUERY, PLACE_BODY, PLACE_PATH, PLACE_HEADER };
+
+/* An action as a tool call reads it: the request's shape and where the
+ * answer is. Strings borrowed as above. */
+struct action_spec {
+	const char *name;            /* the action's name ("create") */
+	const char *kind;            /* "read", "write" or "delete" (action_kind) */
+	const char *method;          /* default "POST" */
+	const char *path;            /* the path template with {name}; "" when none */
+	const char *graphql;         /* a GraphQL document, or NULL */
+	const char *hook;            /* the named C hook performing it, or NULL */
+	json_t *params;              /* argument declarations by name (object), or NULL */
+	int consts;                  /* some declaration has a "const" value */
+	enum param_place place;      /* an undeclared argument's: body for GraphQL and
+					writes, query for GET, DELETE and HEAD */
+	enum body_encoding encoding; /* body_encoding, else the connector's request.body */
+	int body_none;               /* "body": "none": no body unless arguments say so */
+	const char *wrap;            /* wrap the body in an object under this key, or NULL */
+	int wrap_array;              /* wrap the body in a one-element array */
+	const char *raw_content;     /* raw: the argument that is the body, or NULL */
+	const char *raw_type;        /* raw: its content type; default application/octet-stream */
+	int file;                    /* multipart: a file part is declared */
+	const char *file_part;       /* its part name; default "file" */
+	const char *file_content;    /* the argument holding the content, or NULL */
+	const char *file_name;       /* the argument holding the file name, or NULL */
+	const char *file_type;       /* its content type; default application/octet-stream */
+	json_t *headers;             /* the action's headers: name -> value (object), or NULL */
+	int idempotent;              /* declared: 1 or 0; -1 when not declared */
+	json_t *at_least_one;        /* the at_least_one rules (array), or NULL */
+	const char *result;          /* a pointer to the useful answer, or NULL (all of it) */
+	json_t *redact;              /* keys whose values in the answer are secrets, or NULL */
+	const char *user_errors;     /* GraphQL: a pointer to a userErrors array, or NULL */
+	const char *query_entity;    /* the quickbooks_query hook's entity, or NULL */
+	int list;                    /* a list: its tool pages (action_is_list) */
+	struct pagination_spec pg;   /* how, when list */
+	struct errors_spec errors;   /* the connector's errors block */
+	struct rate_limit_spec rate_limit; /* and its rate_limit block */
+	struct request_conf req;           /* the connector's request defaults */
+};
+
+/* The struct of the action called name (an action object of c's document):
+ * made on first use and kept in c->cache (any thread: a lock guards it);
+ * borrowed, it lives as long as c. */
+const struct action_spec *connector_action(const struct connector *c, const char *name,
+					   json_t *action);
+
+/* An argument as the request places it: its declaration in the action's
+ * params, or the action's defaults when it has none. */
+struct param_spec {
+	enum param_place in; /* its "in", else the action's place */
+	const char *as;      /* the vendor's name for it: "as", else the argument's */
+	int raw;             /* a path parameter that keeps its slashes */
+	json_t *cst;         /* its "const" value, or NULL */
+};
+
+/* Fill out for the argument called name of a (name must outlive out). */
+void connector_param(const struct action_spec *a, const char *name, struct param_spec *out);
 
 #endif

@@ -23,10 +23,11 @@
 struct exec_call {
 	struct exec_env *env;
 	const struct tool *tool;
-	json_t *args; /* owned copy, for the next page */
+	const struct action_spec *action; /* the tool's action (borrowed from the registry) */
+	json_t *args;                     /* owned copy, for the next page */
 	struct connection *conn;
-	json_t *pagination; /* borrowed; NULL unless a list */
-	char *cursor;       /* the cursor this page was asked with */
+	const struct pagination_spec *pagination; /* &action.pg for a list, else NULL */
+	char *cursor;                             /* the cursor this page was asked with */
 	long limit;
 	long long http_id;
 	long max_items; /* fetch pages until this many items (0: one page) */
@@ -146,7 +147,7 @@ static void deliver(struct exec_call *call, json_t *data, json_t *nc, int trunca
 	}
 	json_t *shown = result_select_fields(data, fields);
 	if (!call->env->keep_secrets)
-		result_redact(shown, json_object_get(call->tool->action_doc, "redact"));
+		result_redact(shown, call->action->redact);
 	json_t *out = json_pack("{s:o}", "data", shown);
 	if (call->pagination) {
 		json_object_set_new(out, "has_more", json_boolean(nc != NULL));
@@ -211,7 +212,7 @@ static void on_response_in(struct http_response *resp, void *ctx)
 		err_init(&e);
 		call->auth_retried = 1;
 		call->force = 1;
-		call->rejected = result_vendor_error(c, call->conn, resp, body);
+		call->rejected = result_vendor_error(c, call->action, call->conn, resp, body);
 		json_decref(body);
 		if (start_job(call, JOB_REFRESH, &e) < 0)
 			finish(call, result_error(e.msg, NULL));
@@ -223,7 +224,7 @@ static void on_response_in(struct http_response *resp, void *ctx)
 		return;
 	}
 	if (resp->status >= 400) {
-		finish(call, result_vendor_error(c, call->conn, resp, body));
+		finish(call, result_vendor_error(c, call->action, call->conn, resp, body));
 		json_decref(body);
 		return;
 	}
@@ -238,15 +239,15 @@ static void on_response_in(struct http_response *resp, void *ctx)
 		if (!body)
 			body = json_string("(binary response)");
 	}
-	json_t *bad = result_answer_error(c, call->conn, call->tool->action_doc, resp, body);
+	json_t *bad = result_answer_error(c, call->conn, call->action, resp, body);
 	if (bad) {
 		finish(call, bad);
 		json_decref(body);
 		return;
 	}
-	const char *rp = json_string_value(json_object_get(call->tool->action_doc, "result"));
+	const char *rp = call->action->result;
 	if (!rp && call->pagination)
-		rp = json_string_value(json_object_get(call->pagination, "items"));
+		rp = call->pagination->items;
 	json_t *data = jsonx_pointer(body, rp);
 	json_t *nc = call->pagination
 			     ? result_next_cursor(
@@ -265,7 +266,8 @@ static void on_response_in(struct http_response *resp, void *ctx)
 static long long throttle_retry_wait(const struct http_response *resp, void *ctx)
 {
 	struct exec_call *call = ctx;
-	long long wait = result_throttle_wait_ms(call->tool->connector, resp->body, resp->body_len);
+	long long wait =
+		result_throttle_wait_ms(&call->action->rate_limit, resp->body, resp->body_len);
 	scope(call->env, call->ctx);
 	if (wait >= 0)
 		log_info("%s: %s was throttled (attempt %d); its answer asks for a wait of %lld ms",
@@ -292,9 +294,9 @@ static const char *const *header_array(json_t *a, json_t *b)
 static void note_page(struct exec_call *call)
 {
 	json_t *limit = json_object_get(call->args, "limit");
-	if (!limit)
-		limit = json_object_get(call->pagination, "default_limit");
-	call->limit = limit ? (long)json_integer_value(limit) : 0;
+	call->limit = limit              ? (long)json_integer_value(limit)
+		      : call->pagination ? call->pagination->default_limit
+					 : 0;
 	free(call->cursor);
 	const char *cursor = json_string_value(json_object_get(call->args, "cursor"));
 	call->cursor = cursor ? xstrdup(cursor) : NULL;
@@ -304,8 +306,8 @@ static void note_page(struct exec_call *call)
 static struct gate *gate_of(struct exec_call *call)
 {
 	const struct connector *c = call->tool->connector;
-	json_t *max = json_object_get(json_object_get(c->doc, "rate_limit"), "max_concurrent");
-	if (!json_is_integer(max) || json_integer_value(max) < 1)
+	long max = call->action->rate_limit.max_concurrent;
+	if (max < 1)
 		return NULL;
 	char *key = xasprintf("%s/%lld/%s", c->slug, call->conn->id, call->conn->name);
 	struct gate *g = gates;
@@ -317,7 +319,7 @@ static struct gate *gate_of(struct exec_call *call)
 	}
 	g = xcalloc(1, sizeof(*g));
 	g->key = key;
-	g->max = (int)json_integer_value(max);
+	g->max = (int)max;
 	g->tail = &g->head;
 	g->next = gates;
 	gates = g;
@@ -394,10 +396,9 @@ static int send_request(struct exec_call *call, struct err *err)
 	if (!gate_enter(call))
 		return 0;
 	note_page(call);
-	if (request_build(t, call->args, call->conn, &r, err) < 0)
+	if (request_build(t, call->action, call->args, call->conn, &r, err) < 0)
 		goto out;
 	const char *const *headers = header_array(r.headers, r.auth_headers);
-	json_t *tmo = json_object_get(json_object_get(t->connector->doc, "request"), "timeout_ms");
 	struct http_request hr = {
 		.method = r.method,
 		.url = r.url.data,
@@ -405,7 +406,7 @@ static int send_request(struct exec_call *call, struct err *err)
 		.body = r.body.len ? r.body.data : NULL,
 		.body_len = r.body.len,
 		.timeout_ms = env->timeout_ms ? env->timeout_ms
-			      : tmo           ? (long)json_integer_value(tmo)
+			      : r.timeout_ms  ? r.timeout_ms
 					      : DEFAULT_TIMEOUT_MS,
 		.max_body = env->max_body,
 		.idempotent = r.idempotent,
@@ -741,10 +742,11 @@ struct exec_call *exec_start(struct exec_env *env, const struct caller *who, con
 	call->progress = progress;
 	call->ctx = ctx;
 	call->args = json_deep_copy(args);
-	call->pagination = t->is_list ? connector_pagination(t->connector, t->action_doc) : NULL;
+	call->action = connector_action(t->connector, t->action, t->action_doc);
+	call->pagination = call->action->list ? &call->action->pg : NULL;
 	json_t *max = json_object_get(args, "max_items");
 	call->max_items = max ? (long)json_integer_value(max) : 0;
-	const char *hook_name = json_string_value(json_object_get(t->action_doc, "hook"));
+	const char *hook_name = call->action->hook;
 	call->hook = hook_find(hook_name);
 	if (hook_name && !call->hook) {
 		err_set(&e, "%s is not available in this build: hook '%s' is missing", t->name,
@@ -752,7 +754,7 @@ struct exec_call *exec_start(struct exec_env *env, const struct caller *who, con
 		goto fail;
 	}
 	/* Arguments the vendor always refuses fail here, before any I/O. */
-	if (request_check_choices(t, args, &e) < 0)
+	if (request_check_choices(t, call->action, args, &e) < 0)
 		goto fail;
 	call->conn = conns_resolve(env->store, t->connector,
 				   json_string_value(json_object_get(args, "connection")), who, &e);
@@ -807,19 +809,19 @@ json_t *exec_dry_run(struct exec_env *env, const struct caller *who, const struc
 		     json_t *args, struct err *err)
 {
 	struct request r = {.dry_run = 1};
+	const struct action_spec *a = connector_action(t->connector, t->action, t->action_doc);
 	json_t *out = NULL;
-	if (request_check_choices(t, args, err) < 0)
+	if (request_check_choices(t, a, args, err) < 0)
 		return NULL;
 	struct connection *conn =
 		conns_resolve(env->store, t->connector,
 			      json_string_value(json_object_get(args, "connection")), who, err);
 	if (!conn)
 		return NULL;
-	const struct hook *hook =
-		hook_find(json_string_value(json_object_get(t->action_doc, "hook")));
+	const struct hook *hook = hook_find(a->hook);
 	if (hook && hook->run) {
 		err_set(err, "%s does not make an HTTP request; nothing to show", t->name);
-	} else if (request_build(t, args, conn, &r, err) == 0) {
+	} else if (request_build(t, a, args, conn, &r, err) == 0) {
 		json_t *headers = json_array();
 		size_t i;
 		json_t *v;

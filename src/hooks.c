@@ -12,6 +12,7 @@
 #include <strings.h>
 #include <sys/socket.h>
 
+#include "connector.h"
 #include "conns.h"
 #include "jsonx.h"
 #include "netaddr.h"
@@ -279,16 +280,17 @@ static int quickbooks_query_build(const struct tool *t, json_t *args, const stru
 {
 	(void)conn;
 	json_t *action = t->action_doc;
-	const char *entity = json_string_value(json_object_get(action, "query_entity"));
-	const char *path = json_string_value(json_object_get(action, "path"));
-	if (!entity || !path)
+	const struct action_spec *a = connector_action(t->connector, t->action, action);
+	const char *entity = a->query_entity;
+	const char *path = a->path;
+	if (!entity || !*path)
 		return err_set(err, "%s: the quickbooks_query hook needs query_entity and path",
 			       t->name);
-	json_t *pg = connector_pagination(t->connector, action);
+	struct pagination_spec pg;
+	connector_pagination(t->connector, action, &pg);
 	json_t *lim = json_object_get(args, "limit");
-	long limit = lim ? (long)json_integer_value(lim)
-			 : (long)json_integer_value(json_object_get(pg, "default_limit"));
-	long max = (long)json_integer_value(json_object_get(pg, "max_limit"));
+	long limit = lim ? (long)json_integer_value(lim) : pg.default_limit;
+	long max = pg.max_limit;
 	if (limit <= 0)
 		limit = 100;
 	if (max > 0 && limit > max)

@@ -23,6 +23,7 @@ struct request {
 	json_t *auth_query;   /* secret query values: name -> value */
 	struct buf body;      /* wiped on release: it may hold credentials */
 	int idempotent;
+	long timeout_ms;    /* the connector's request.timeout_ms; 0: the caller's */
 	char *resolve;      /* "host:port:address" pin, or NULL */
 	int dry_run;        /* set before request_build: look nothing up on the
 			       network (a hook then leaves its check to the send) */

@@ -44,6 +44,7 @@ static void connector_free(struct connector *c)
 		return;
 	free(c->slug);
 	free(c->path);
+	connector_cache_free(c->cache);
 	json_decref(c->doc);
 	free(c);
 }
@@ -339,6 +340,7 @@ static int add_parsed(struct registry *r, struct parsed *p, struct err *err)
 	struct connector *c = xcalloc(1, sizeof(*c));
 	c->slug = xstrdup(json_string_value(json_object_get(doc, "slug")));
 	c->path = xstrdup(p->path);
+	c->cache = connector_cache_new();
 	c->doc = doc;
 	for (size_t i = 0; i < r->n; i++) {
 		if (strcmp(r->items[i]->slug, c->slug) == 0) {
@@ -717,12 +719,6 @@ json_t *connector_auth_method(const struct connector *c, const char *type)
 	return NULL;
 }
 
-json_t *connector_pagination(const struct connector *c, json_t *action)
-{
-	json_t *p = json_object_get(action, "pagination");
-	return p ? p : json_object_get(c->doc, "pagination");
-}
-
 const char *action_kind(const char *name, json_t *action)
 {
 	const char *kind = json_string_value(json_object_get(action, "kind"));
@@ -755,15 +751,6 @@ int registry_action_idempotent(const struct registry *r, const char *name, json_
 {
 	int d = declared(r, name, action, "idempotent");
 	return d >= 0 ? d : strcmp(action_kind(name, action), "delete") == 0;
-}
-
-int action_is_list(const struct connector *c, const char *name, json_t *action)
-{
-	json_t *p = connector_pagination(c, action);
-	const char *style = json_string_value(json_object_get(p, "style"));
-	if (strcmp(name, "list") != 0 && !json_object_get(action, "pagination"))
-		return 0;
-	return style && strcmp(style, "none") != 0;
 }
 
 /* Whether args give every name of one choice (a name or an array of names). */

@@ -14,7 +14,14 @@ struct connector {
 	char *slug;
 	char *path; /* the file it came from */
 	json_t *doc;
+	struct connector_cache *cache; /* the typed model's structs, made on first use */
 };
+
+/* The cache of connector_action (connector.h), one per loaded connector;
+ * defined in connector.c, declared here so the loader need not include the
+ * model it feeds. Free accepts NULL. */
+struct connector_cache *connector_cache_new(void);
+void connector_cache_free(struct connector_cache *cache);
 
 struct registry;
 
@@ -81,8 +88,6 @@ json_t *connector_auth_method(const struct connector *c, const char *type); /* N
  * the environment; NULL when none is set. var (may be NULL) gets the
  * variable's name. */
 const char *connector_field_env(json_t *field, const char **var);
-/* The effective pagination for an action: its own, else the connector's. */
-json_t *connector_pagination(const struct connector *c, json_t *action);
 /* What an action does: "read", "write" or "delete" (standard verbs imply it). */
 const char *action_kind(const char *action_name, json_t *action);
 int action_is_list(const struct connector *c, const char *action_name, json_t *action);

@@ -84,34 +84,11 @@ static int is_control_arg(const char *name)
 	       strcmp(name, "fields") == 0;
 }
 
-/* Where an argument goes: its declaration's "in", else body for fields and
- * for writes, query for reads. */
-static const char *arg_place(const struct tool *t, const char *name, json_t *decl)
-{
-	const char *in = json_string_value(json_object_get(decl, "in"));
-	if (in)
-		return in;
-	const char *method = json_string_value(json_object_get(t->action_doc, "method"));
-	if (json_object_get(t->action_doc, "graphql"))
-		return "body";
-	if (method && (strcmp(method, "GET") == 0 || strcmp(method, "DELETE") == 0 ||
-		       strcmp(method, "HEAD") == 0))
-		return "query";
-	(void)name;
-	return "body";
-}
-
-static const char *vendor_name(const char *name, json_t *decl)
-{
-	const char *as = json_string_value(json_object_get(decl, "as"));
-	return as ? as : name;
-}
-
 char *request_base_url(const struct connector *c, const struct connection *conn, struct err *err)
 {
 	const char *tmpl = conns_value(conn, "base_url");
 	if (!tmpl)
-		tmpl = json_string_value(json_object_get(c->doc, "base_url"));
+		tmpl = connector_base_url(c);
 	if (!tmpl)
 		return err_set(err, "%s has no base URL; set base_url on the connection", c->slug),
 		       NULL;
@@ -176,13 +153,12 @@ static int part_name_ok(const char *s)
 /* multipart/form-data (OpenAI file uploads): the action's "multipart.file"
  * names the part and the arguments holding the file's content and name;
  * every other body argument is a part of its own. */
-static int multipart_body(json_t *action, json_t *body, struct request *r, struct err *err)
+static int multipart_body(const struct action_spec *a, json_t *body, struct request *r,
+			  struct err *err)
 {
-	json_t *file = json_object_get(json_object_get(action, "multipart"), "file");
-	const char *part = json_string_value(json_object_get(file, "part"));
-	const char *content_arg = json_string_value(json_object_get(file, "content"));
-	const char *name_arg = json_string_value(json_object_get(file, "filename"));
-	const char *ctype = json_string_value(json_object_get(file, "content_type"));
+	int file = a->file;
+	const char *content_arg = a->file_content;
+	const char *name_arg = a->file_name;
 	const char *content =
 		json_string_value(json_object_get(body, content_arg ? content_arg : ""));
 	const char *filename = json_string_value(json_object_get(body, name_arg ? name_arg : ""));
@@ -210,8 +186,7 @@ static int multipart_body(json_t *action, json_t *body, struct request *r, struc
 		buf_addf(&r->body,
 			 "--%s\r\nContent-Disposition: form-data; name=\"%s\"; filename=\"%s\"\r\n"
 			 "Content-Type: %s\r\n\r\n",
-			 boundary, part ? part : "file", filename,
-			 ctype ? ctype : "application/octet-stream");
+			 boundary, a->file_part, filename, a->file_type);
 		buf_adds(&r->body, content);
 		buf_adds(&r->body, "\r\n");
 	}
@@ -223,22 +198,20 @@ static int multipart_body(json_t *action, json_t *body, struct request *r, struc
 	return 0;
 }
 
-static int build_standard(const struct tool *t, json_t *args, struct request *r, struct err *err)
+static int build_standard(const struct tool *t, const struct action_spec *a, json_t *args,
+			  struct request *r, struct err *err)
 {
 	const struct connector *c = t->connector;
-	json_t *action = t->action_doc;
-	json_t *params = json_object_get(action, "params");
-	json_t *pg = t->is_list ? connector_pagination(c, action) : NULL;
-	const char *style = pg ? json_string_value(json_object_get(pg, "style")) : "none";
-	const char *graphql = json_string_value(json_object_get(action, "graphql"));
+	const struct pagination_spec *pg = a->list ? &a->pg : NULL;
+	enum page_style style = pg ? pg->style : PAGE_NONE;
+	const char *graphql = a->graphql;
 	const char *cursor = json_string_value(json_object_get(args, "cursor"));
-	int link_cursor = cursor && strcmp(style, "link") == 0;
+	int link_cursor = cursor && style == PAGE_LINK;
 	/* Paging backward, the cursor takes before_param's place: a vendor
 	 * refuses both directions at once (Stripe answers 400). */
-	const char *before = cursor && request_pages_backward(pg, args)
-				     ? json_string_value(json_object_get(pg, "before_param"))
-				     : NULL;
+	const char *before = cursor && request_pages_backward(pg, args) ? pg->before_param : NULL;
 	json_t *body = NULL;
+	json_t *dflt = NULL; /* the default page size as JSON, dropped at out */
 	int ret = -1;
 
 	if (link_cursor) {
@@ -254,8 +227,7 @@ static int build_standard(const struct tool *t, json_t *args, struct request *r,
 		buf_reset(&r->url);
 		buf_adds(&r->url, cursor);
 	} else {
-		const char *path = json_string_value(json_object_get(action, "path"));
-		for (const char *p = path ? path : ""; *p;) {
+		for (const char *p = a->path; *p;) {
 			const char *open = strchr(p, '{');
 			const char *close = open ? strchr(open, '}') : NULL;
 			if (!open || !close) {
@@ -266,8 +238,9 @@ static int build_standard(const struct tool *t, json_t *args, struct request *r,
 			char *name = xstrndup(open + 1, (size_t)(close - open - 1));
 			json_t *v = json_object_get(args, name);
 			char *text = v ? urlenc_scalar_text(v) : NULL;
-			int raw =
-				json_is_true(json_object_get(json_object_get(params, name), "raw"));
+			struct param_spec ps;
+			connector_param(a, name, &ps);
+			int raw = ps.raw;
 			if (!text || !*text)
 				err_set(err, "missing path parameter '%s'", name);
 			else if (dot_segment(text, raw))
@@ -292,102 +265,91 @@ static int build_standard(const struct tool *t, json_t *args, struct request *r,
 	json_object_foreach(args, k, v) {
 		if (is_control_arg(k))
 			continue;
-		json_t *decl = json_object_get(params, k);
-		const char *in = arg_place(t, k, decl);
-		if (strcmp(in, "query") == 0 && !link_cursor) {
+		struct param_spec ps;
+		connector_param(a, k, &ps);
+		if (ps.in == PLACE_QUERY && !link_cursor) {
 			json_t *sent = before && strcmp(k, before) == 0
 					       ? json_object_get(args, "cursor")
 					       : v;
-			urlenc_query(&r->url, vendor_name(k, decl), sent);
-		} else if (strcmp(in, "header") == 0) {
+			urlenc_query(&r->url, ps.as, sent);
+		} else if (ps.in == PLACE_HEADER) {
 			char *text = urlenc_scalar_text(v);
 			int bad = strpbrk(text, "\r\n") != NULL;
 			if (!bad)
-				urlenc_header(r->headers, vendor_name(k, decl), text);
+				urlenc_header(r->headers, ps.as, text);
 			free(text);
 			if (bad) {
 				err_set(err, "header argument '%s' contains a line break", k);
 				goto out;
 			}
-		} else if (strcmp(in, "body") == 0) {
-			json_object_set(body, vendor_name(k, decl), v);
+		} else if (ps.in == PLACE_BODY) {
+			json_object_set(body, ps.as, v);
 		}
 	}
 
 	/* Declared constants the model need not send (QuickBooks sparse: true). */
-	json_object_foreach(params, k, v) {
-		json_t *cst = json_object_get(v, "const");
-		if (!cst || json_object_get(args, k))
+	json_object_foreach(a->consts ? a->params : NULL, k, v) {
+		struct param_spec ps;
+		if (json_object_get(args, k))
 			continue;
-		const char *in = arg_place(t, k, v);
-		if (strcmp(in, "query") == 0)
-			urlenc_query(&r->url, vendor_name(k, v), cst);
-		else if (strcmp(in, "body") == 0)
-			json_object_set(body, vendor_name(k, v), cst);
+		connector_param(a, k, &ps);
+		if (ps.cst && ps.in == PLACE_QUERY)
+			urlenc_query(&r->url, ps.as, ps.cst);
+		else if (ps.cst && ps.in == PLACE_BODY)
+			json_object_set(body, ps.as, ps.cst);
 	}
-	json_object_foreach(json_object_get(json_object_get(c->doc, "request"), "query"), k, v)
+	json_object_foreach(a->req.query, k, v)
 		urlenc_query(&r->url, k, v);
 
 	/* Paging. */
 	json_t *limit = json_object_get(args, "limit");
+	if (pg && pg->default_limit)
+		dflt = json_integer(pg->default_limit);
 	if (!limit && pg && !graphql)
-		limit = json_object_get(pg, "default_limit");
-	const char *limit_param = json_string_value(json_object_get(pg, "limit_param"));
-	const char *cursor_param = json_string_value(json_object_get(pg, "cursor_param"));
+		limit = dflt;
+	const char *limit_param = pg ? pg->limit_param : NULL;
+	const char *cursor_param = pg ? pg->cursor_param : NULL;
 	if (pg && graphql) {
-		json_t *lim = limit ? limit : json_object_get(pg, "default_limit");
+		json_t *lim = limit ? limit : dflt;
 		if (lim)
 			json_object_set(body, limit_param ? limit_param : "first", lim);
 		if (cursor)
 			json_object_set_new(body, cursor_param ? cursor_param : "after",
 					    json_string(cursor));
-	} else if (pg && strcmp(style, "none") != 0 && !link_cursor) {
+	} else if (pg && style != PAGE_NONE && !link_cursor) {
 		if (limit && limit_param)
 			urlenc_query(&r->url, limit_param, limit);
 		if (cursor && cursor_param) {
 			if (!before)
 				urlenc_query(&r->url, cursor_param,
 					     json_object_get(args, "cursor"));
-		} else if (cursor_param && strcmp(style, "page") == 0) {
+		} else if (cursor_param && style == PAGE_PAGE) {
 			/* Ask for page one explicitly: some vendors (Xero) answer
 			 * everything, unpaged, when no page is given. */
-			json_t *first = json_object_get(pg, "first");
-			json_t *one = first ? json_incref(first) : json_integer(1);
+			json_t *one = json_integer(pg->first);
 			urlenc_query(&r->url, cursor_param, one);
 			json_decref(one);
 		}
 	}
 
 	/* The body. */
-	const char *enc_decl = json_string_value(json_object_get(action, "body_encoding"));
-	if (enc_decl && strcmp(enc_decl, "raw") == 0) {
-		json_t *raw = json_object_get(action, "raw");
-		const char *arg = json_string_value(json_object_get(raw, "content"));
-		const char *ctype = json_string_value(json_object_get(raw, "content_type"));
+	if (a->encoding == BODY_RAW) {
+		const char *arg = a->raw_content;
 		json_t *content = json_object_get(body, arg ? arg : "");
 		if (!json_is_string(content)) {
 			err_set(err, "the request body is the text of '%s'", arg ? arg : "content");
 			goto out;
 		}
 		buf_add(&r->body, json_string_value(content), json_string_length(content));
-		urlenc_header(r->headers, "Content-Type",
-			      ctype ? ctype : "application/octet-stream");
+		urlenc_header(r->headers, "Content-Type", a->raw_type);
 		ret = 0;
 		goto out;
 	}
-	if (strcmp(json_string_value(json_object_get(action, "body_encoding"))
-			   ? json_string_value(json_object_get(action, "body_encoding"))
-			   : "",
-		   "multipart") == 0) {
-		ret = multipart_body(action, body, r, err);
+	if (a->encoding == BODY_MULTIPART) {
+		ret = multipart_body(a, body, r, err);
 		goto out;
 	}
-	json_t *req_conf = json_object_get(c->doc, "request");
-	const char *encoding = json_string_value(json_object_get(action, "body_encoding"));
-	if (!encoding)
-		encoding = json_string_value(json_object_get(req_conf, "body"));
-	const char *body_mode = json_string_value(json_object_get(action, "body"));
-	int body_none = body_mode && strcmp(body_mode, "none") == 0 && json_object_size(body) == 0;
+	int body_none = a->body_none && json_object_size(body) == 0;
 	/* A DELETE carries a body only when arguments are declared "in": "body"
 	 * (Stripe's DELETE /v1/subscription_items/{item} takes form fields). */
 	int has_body = strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0 &&
@@ -399,15 +361,13 @@ static int build_standard(const struct tool *t, json_t *args, struct request *r,
 		free(text);
 		json_decref(doc);
 		urlenc_header(r->headers, "Content-Type", "application/json");
-	} else if (has_body && !body_none &&
-		   (json_object_size(body) || strcmp(encoding, "json") == 0)) {
-		const char *wrap = json_string_value(json_object_get(action, "wrap"));
+	} else if (has_body && !body_none && (json_object_size(body) || a->encoding == BODY_JSON)) {
 		json_t *payload = json_incref(body); /* dropped below */
-		if (json_is_true(json_object_get(action, "wrap_array")))
+		if (a->wrap_array)
 			payload = json_pack("[o]", payload);
-		if (wrap)
-			payload = json_pack("{s:o}", wrap, payload);
-		if (strcmp(encoding, "form") == 0) {
+		if (a->wrap)
+			payload = json_pack("{s:o}", a->wrap, payload);
+		if (a->encoding == BODY_FORM) {
 			urlenc_form(&r->body, NULL, payload);
 			urlenc_header(r->headers, "Content-Type",
 				      "application/x-www-form-urlencoded");
@@ -422,10 +382,11 @@ static int build_standard(const struct tool *t, json_t *args, struct request *r,
 	ret = 0;
 out:
 	json_decref(body);
+	json_decref(dflt);
 	return ret;
 }
 
-static int add_idempotency_key(json_t *idem, struct request *r, struct err *err)
+static int add_idempotency_key(const struct request_conf *rc, struct request *r, struct err *err)
 {
 	unsigned char raw[16];
 	if (crypto_random(raw, sizeof(raw), err) < 0)
@@ -435,13 +396,11 @@ static int add_idempotency_key(json_t *idem, struct request *r, struct err *err)
 	char *hex = crypto_hex(raw, sizeof(raw));
 	char *uuid =
 		xasprintf("%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8, hex + 12, hex + 16, hex + 20);
-	const char *hname = json_string_value(json_object_get(idem, "header"));
-	const char *qname = json_string_value(json_object_get(idem, "query"));
-	if (hname)
-		urlenc_header(r->headers, hname, uuid);
-	if (qname) {
+	if (rc->idem_header)
+		urlenc_header(r->headers, rc->idem_header, uuid);
+	if (rc->idem_query) {
 		json_t *u = json_string(uuid);
-		urlenc_query(&r->url, qname, u);
+		urlenc_query(&r->url, rc->idem_query, u);
 		json_decref(u);
 	}
 	free(hex);
@@ -450,17 +409,17 @@ static int add_idempotency_key(json_t *idem, struct request *r, struct err *err)
 	return 0;
 }
 
-int request_pages_backward(json_t *pg, json_t *args)
+int request_pages_backward(const struct pagination_spec *pg, json_t *args)
 {
-	const char *before = json_string_value(json_object_get(pg, "before_param"));
-	return before && json_object_get(args, before) != NULL;
+	return pg && pg->before_param && json_object_get(args, pg->before_param) != NULL;
 }
 
-int request_check_choices(const struct tool *t, json_t *args, struct err *err)
+int request_check_choices(const struct tool *t, const struct action_spec *a, json_t *args,
+			  struct err *err)
 {
 	size_t i;
 	json_t *rule;
-	json_array_foreach(json_object_get(t->action_doc, "at_least_one"), i, rule) {
+	json_array_foreach(a->at_least_one, i, rule) {
 		if (!action_rule_met(rule, args)) {
 			char *text = action_rule_text(rule);
 			err_set(err, "%s needs %s", t->name, text);
@@ -471,12 +430,10 @@ int request_check_choices(const struct tool *t, json_t *args, struct err *err)
 	return 0;
 }
 
-int request_build(const struct tool *t, json_t *args, struct connection *conn, struct request *r,
-		  struct err *err)
+int request_build(const struct tool *t, const struct action_spec *a, json_t *args,
+		  struct connection *conn, struct request *r, struct err *err)
 {
 	const struct connector *c = t->connector;
-	json_t *action = t->action_doc;
-	json_t *req_conf = json_object_get(c->doc, "request");
 	const char *k;
 	json_t *v;
 
@@ -485,8 +442,8 @@ int request_build(const struct tool *t, json_t *args, struct connection *conn, s
 	r->auth_query = json_object();
 	buf_init(&r->url, 64 << 10);
 	buf_init(&r->body, 0);
-	const char *method = json_string_value(json_object_get(action, "method"));
-	r->method = xstrdup(method ? method : "POST");
+	r->method = xstrdup(a->method);
+	r->timeout_ms = a->req.timeout_ms;
 
 	char *base = request_base_url(c, conn, err);
 	if (!base)
@@ -494,13 +451,13 @@ int request_build(const struct tool *t, json_t *args, struct connection *conn, s
 	buf_adds(&r->url, base);
 	free(base);
 
-	const struct hook *hook = hook_find(json_string_value(json_object_get(action, "hook")));
-	if (hook ? hook->build(t, args, conn, r, err) < 0 : build_standard(t, args, r, err) < 0)
+	const struct hook *hook = hook_find(a->hook);
+	if (hook ? hook->build(t, args, conn, r, err) < 0 : build_standard(t, a, args, r, err) < 0)
 		return -1;
 	wire_url(&r->url);
 
 	/* Headers: the connector's, the action's, then auth. */
-	json_object_foreach(json_object_get(req_conf, "headers"), k, v) {
+	json_object_foreach(a->req.headers, k, v) {
 		char *value = conns_expand(c, conn, json_string_value(v), NULL);
 		/* A header whose template names an unset optional parameter is
 		 * left out (OpenAI-Organization when no organization is set). */
@@ -508,10 +465,9 @@ int request_build(const struct tool *t, json_t *args, struct connection *conn, s
 			urlenc_header(r->headers, k, value);
 		free(value);
 	}
-	json_object_foreach(json_object_get(action, "headers"), k, v)
+	json_object_foreach(a->headers, k, v)
 		urlenc_header(r->headers, k, json_string_value(v));
-	const char *accept = json_string_value(json_object_get(req_conf, "accept"));
-	urlenc_header(r->headers, "Accept", accept ? accept : "application/json");
+	urlenc_header(r->headers, "Accept", a->req.accept);
 
 	json_t *method_doc = connector_auth_method(c, conn->auth);
 	const struct auth_handler *h = auth_find(conn->auth);
@@ -533,12 +489,12 @@ int request_build(const struct tool *t, json_t *args, struct connection *conn, s
 	/* A header argument may not stand in for the connection's credential
 	 * (both would be sent, and the vendor might take either). */
 	size_t i, j;
-	json_t *a;
+	json_t *cred;
 	json_array_foreach(r->headers, i, v) {
 		const char *line = json_string_value(v);
 		size_t n = strcspn(line, ":");
-		json_array_foreach(r->auth_headers, j, a) {
-			const char *ah = json_string_value(a);
+		json_array_foreach(r->auth_headers, j, cred) {
+			const char *ah = json_string_value(cred);
 			if (strcspn(ah, ":") == n && strncasecmp(line, ah, n) == 0)
 				return err_set(err,
 					       "header '%.*s' is the connection's credential; "
@@ -550,20 +506,18 @@ int request_build(const struct tool *t, json_t *args, struct connection *conn, s
 	/* Reads, PUT and DELETE may be retried; a POST only with a key the
 	 * vendor dedupes on. */
 	r->idempotent = strcmp(r->method, "POST") != 0 && strcmp(r->method, "PATCH") != 0;
-	json_t *declared = json_object_get(action, "idempotent");
 	/* A PUT that creates (Xero), a POST that only searches. GET and HEAD
 	 * stay retriable whatever the action says: the generic HTTP action is
 	 * declared non-idempotent for its writes, and its method is the model's. */
 	int safe = strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0;
-	if (declared && !safe)
-		r->idempotent = json_is_true(declared);
+	if (a->idempotent >= 0 && !safe)
+		r->idempotent = a->idempotent;
 	/* The vendor's dedupe key goes with every POST or PATCH write, even one
 	 * declared idempotent (a QuickBooks void): a retry of it is then safe
 	 * on the wire too, whatever the action's meaning. */
 	int post = strcmp(r->method, "POST") == 0 || strcmp(r->method, "PATCH") == 0;
-	int write = strcmp(action_kind(t->action, action), "read") != 0;
-	json_t *idem = json_object_get(req_conf, "idempotency");
-	if ((!r->idempotent || (post && write)) && idem && !json_object_get(action, "graphql"))
-		return add_idempotency_key(idem, r, err);
+	int write = strcmp(a->kind, "read") != 0;
+	if ((!r->idempotent || (post && write)) && a->req.idempotency && !a->graphql)
+		return add_idempotency_key(&a->req, r, err);
 	return 0;
 }

@@ -117,33 +117,29 @@ static char *link_next(const char *link)
 	return NULL;
 }
 
-json_t *result_next_cursor(json_t *pg, const char *cursor, long limit, json_t *body, json_t *items,
-			   int backward, const struct http_response *resp)
+json_t *result_next_cursor(const struct pagination_spec *pg, const char *cursor, long limit,
+			   json_t *body, json_t *items, int backward,
+			   const struct http_response *resp)
 {
-	const char *style = json_string_value(json_object_get(pg, "style"));
-	const char *next = json_string_value(json_object_get(pg, "next_cursor"));
-	const char *more = json_string_value(json_object_get(pg, "has_more"));
-	json_t *has_more = more ? jsonx_pointer(body, more) : NULL;
+	enum page_style style = pg->style;
+	const char *next = pg->next_cursor;
+	json_t *has_more = pg->has_more ? jsonx_pointer(body, pg->has_more) : NULL;
 	if (has_more && json_is_false(has_more))
 		return NULL;
-	if (strcmp(style, "link") == 0) {
+	if (style == PAGE_LINK) {
 		char *url = link_next(json_string_value(json_object_get(resp->headers, "link")));
 		json_t *r = url ? json_string(url) : NULL;
 		free(url);
 		return r;
 	}
-	if (strcmp(style, "page") == 0 || strcmp(style, "offset") == 0 ||
-	    strcmp(style, "query") == 0) {
+	if (style == PAGE_PAGE || style == PAGE_OFFSET || style == PAGE_QUERY) {
 		size_t n = json_array_size(items);
 		if (n == 0 || (limit > 0 && n < (size_t)limit && !has_more))
 			return NULL;
-		long first = json_is_integer(json_object_get(pg, "first"))
-				     ? (long)json_integer_value(json_object_get(pg, "first"))
-				     : (strcmp(style, "offset") == 0 ? 0 : 1);
-		long cur = first;
+		long cur = pg->first;
 		if (cursor)
 			parse_long(cursor, &cur);
-		char *s = xasprintf("%ld", strcmp(style, "page") == 0 ? cur + 1 : cur + (long)n);
+		char *s = xasprintf("%ld", style == PAGE_PAGE ? cur + 1 : cur + (long)n);
 		json_t *r = json_string(s);
 		free(s);
 		return r;
@@ -225,12 +221,13 @@ static char *clean_message(const struct connection *conn, const char *s, size_t 
 	return red;
 }
 
-json_t *result_vendor_error(const struct connector *c, const struct connection *conn,
-			    const struct http_response *resp, json_t *body)
+json_t *result_vendor_error(const struct connector *c, const struct action_spec *a,
+			    const struct connection *conn, const struct http_response *resp,
+			    json_t *body)
 {
-	json_t *errs = json_object_get(c->doc, "errors");
-	json_t *msg = jsonx_pointer_first(body, json_object_get(errs, "message"));
-	json_t *code = jsonx_pointer_first(body, json_object_get(errs, "code"));
+	const struct errors_spec *errs = &a->errors;
+	json_t *msg = jsonx_pointer_first(body, errs->message);
+	json_t *code = jsonx_pointer_first(body, errs->code);
 	if (!msg && json_is_object(body))
 		msg = json_object_get(body, "message");
 	if (!msg && json_is_object(body) && json_is_string(json_object_get(body, "error")))
@@ -266,7 +263,7 @@ json_t *result_vendor_error(const struct connector *c, const struct connection *
 		free(red);
 	}
 	free(dump);
-	const char *cname = json_string_value(json_object_get(c->doc, "name"));
+	const char *cname = connector_name(c);
 	struct buf advice;
 	buf_init(&advice, 0);
 	long s = resp->status;
@@ -274,8 +271,7 @@ json_t *result_vendor_error(const struct connector *c, const struct connection *
 	int limited = s == 429;
 	size_t ri;
 	json_t *rs;
-	json_array_foreach(json_object_get(json_object_get(c->doc, "rate_limit"), "statuses"), ri,
-			   rs)
+	json_array_foreach(a->rate_limit.statuses, ri, rs)
 		limited |= json_integer_value(rs) == s;
 	if (limited && resp->retry_after_s > 0)
 		buf_addf(&advice, " Rate limited: wait %ld seconds before calling again.",
@@ -297,9 +293,8 @@ json_t *result_vendor_error(const struct connector *c, const struct connection *
 		buf_adds(&advice, " Fix the arguments named in the message and call again.");
 	else if (s >= 500)
 		buf_adds(&advice, " The vendor failed; try again later.");
-	const char *hint = json_string_value(json_object_get(errs, "hint"));
-	if (hint)
-		buf_addf(&advice, " %s", hint);
+	if (errs->hint)
+		buf_addf(&advice, " %s", errs->hint);
 	struct buf text;
 	buf_init(&text, 0);
 	buf_addf(&text, "%s answered HTTP %ld", cname, s);
@@ -338,7 +333,7 @@ static json_t *records_failed(const struct connector *c, json_t *body)
 	json_t *bad = json_array(), *good = json_array();
 	struct buf text;
 	buf_init(&text, 4096);
-	const char *cname = json_string_value(json_object_get(c->doc, "name"));
+	const char *cname = connector_name(c);
 	buf_addf(&text, "%s refused %zu of %zu records:", cname, failed, json_array_size(list));
 	json_array_foreach(list, i, rec) {
 		if (!json_is_false(json_object_get(rec, "success"))) {
@@ -362,7 +357,7 @@ static json_t *records_failed(const struct connector *c, json_t *body)
 json_t *result_transport_error(const struct connector *c, const struct http_response *resp,
 			       int idempotent)
 {
-	const char *cname = json_string_value(json_object_get(c->doc, "name"));
+	const char *cname = connector_name(c);
 	const char *what = resp->error == HTTP_ETIMEOUT   ? "timed out"
 			   : resp->error == HTTP_ECONNECT ? "could not be reached"
 			   : resp->error == HTTP_ETLS     ? "failed the TLS check"
@@ -384,7 +379,7 @@ json_t *result_transport_error(const struct connector *c, const struct http_resp
 
 json_t *result_redirect(const struct connector *c, const struct http_response *resp)
 {
-	const char *cname = json_string_value(json_object_get(c->doc, "name"));
+	const char *cname = connector_name(c);
 	const char *loc = json_string_value(json_object_get(resp->headers, "location"));
 	if (!loc) {
 		char *msg = xasprintf("%s answered HTTP %ld, a redirect without a Location; "
@@ -422,7 +417,7 @@ json_t *result_redirect(const struct connector *c, const struct http_response *r
 json_t *result_unreadable(const struct connector *c, const struct http_response *resp,
 			  const json_error_t *je)
 {
-	const char *cname = json_string_value(json_object_get(c->doc, "name"));
+	const char *cname = connector_name(c);
 	const char *ctype = json_string_value(json_object_get(resp->headers, "content-type"));
 	/* Half a JSON document is no answer: say so rather than pass
 	 * on a cut string. Cut text is still text (truncated: true). */
@@ -448,22 +443,22 @@ json_t *result_unreadable(const struct connector *c, const struct http_response 
 }
 
 /* The wait a throttled answer asks for, in ms, or -1 when body does not
- * carry one of th's codes (GraphQL errors[].extensions.code). */
-static long long throttle_wait(json_t *th, json_t *body)
+ * carry one of rl's throttled codes (GraphQL errors[].extensions.code). */
+static long long throttle_wait(const struct rate_limit_spec *rl, json_t *body)
 {
 	size_t i, k;
 	json_t *e, *code;
 	int throttled = 0;
 	json_array_foreach(json_object_get(body, "errors"), i, e) {
 		json_t *ec = json_object_get(json_object_get(e, "extensions"), "code");
-		json_array_foreach(json_object_get(th, "codes"), k, code)
+		json_array_foreach(rl->throttled, k, code)
 			throttled |= json_is_string(ec) && json_equal(ec, code);
 	}
 	if (!throttled)
 		return -1;
-	json_t *need = jsonx_pointer(body, json_string_value(json_object_get(th, "need")));
-	json_t *have = jsonx_pointer(body, json_string_value(json_object_get(th, "available")));
-	json_t *rate = jsonx_pointer(body, json_string_value(json_object_get(th, "restore_rate")));
+	json_t *need = jsonx_pointer(body, rl->need);
+	json_t *have = jsonx_pointer(body, rl->have);
+	json_t *rate = jsonx_pointer(body, rl->restore);
 	if (!json_is_number(need) || !json_is_number(have) || !json_is_number(rate) ||
 	    json_number_value(rate) <= 0)
 		return 1000;
@@ -476,44 +471,41 @@ static long long throttle_wait(json_t *th, json_t *body)
 	return ms > 3600000.0 ? 3600000 : (long long)ms + 1;
 }
 
-long long result_throttle_wait_ms(const struct connector *c, const char *body, size_t len)
+long long result_throttle_wait_ms(const struct rate_limit_spec *rl, const char *body, size_t len)
 {
-	json_t *th = json_object_get(json_object_get(c->doc, "rate_limit"), "throttled");
 	size_t i;
 	json_t *code;
 	int seen = 0;
 	/* Most answers are not throttled: look for a code before parsing. */
-	json_array_foreach(json_object_get(th, "codes"), i, code)
+	json_array_foreach(rl->throttled, i, code)
 		seen |= body && compat_memmem(body, len, json_string_value(code),
 					      json_string_length(code)) != NULL;
 	if (!seen)
 		return -1;
 	json_t *doc = json_loadb(body, len, 0, NULL);
-	long long wait = throttle_wait(th, doc);
+	long long wait = throttle_wait(rl, doc);
 	json_decref(doc);
 	return wait;
 }
 
 json_t *result_answer_error(const struct connector *c, const struct connection *conn,
-			    json_t *action, const struct http_response *resp, json_t *body)
+			    const struct action_spec *action, const struct http_response *resp,
+			    json_t *body)
 {
-	const char *cname = json_string_value(json_object_get(c->doc, "name"));
-	json_t *errs = json_object_get(c->doc, "errors");
-	const char *okp = json_string_value(json_object_get(errs, "ok_field"));
-	json_t *ok = okp ? jsonx_pointer(body, okp) : NULL;
+	const char *cname = connector_name(c);
+	const struct errors_spec *errs = &action->errors;
+	json_t *ok = errs->ok_field ? jsonx_pointer(body, errs->ok_field) : NULL;
 	if (ok && json_is_false(ok))
-		return result_vendor_error(c, conn, resp, body);
-	if (json_is_true(json_object_get(errs, "records"))) {
+		return result_vendor_error(c, action, conn, resp, body);
+	if (errs->records) {
 		json_t *r = records_failed(c, body);
 		if (r)
 			return r;
 	}
-	if (json_is_true(json_object_get(errs, "graphql")) &&
-	    json_array_size(json_object_get(body, "errors"))) {
+	if (errs->graphql && json_array_size(json_object_get(body, "errors"))) {
 		json_t *first = json_array_get(json_object_get(body, "errors"), 0);
 		/* Still throttled after the retries http.c may make: say how long. */
-		long long wait = throttle_wait(
-			json_object_get(json_object_get(c->doc, "rate_limit"), "throttled"), body);
+		long long wait = throttle_wait(&action->rate_limit, body);
 		long long secs = (wait + 999) / 1000;
 		char *advice = wait >= 0 ? xasprintf(". Rate limited: wait %lld seconds before "
 						     "calling again",
@@ -530,9 +522,8 @@ json_t *result_answer_error(const struct connector *c, const struct connection *
 		free(msg);
 		return r;
 	}
-	json_t *user_errors =
-		jsonx_pointer(body, json_string_value(json_object_get(action, "user_errors")));
-	if (json_object_get(action, "user_errors") && json_array_size(user_errors)) {
+	json_t *user_errors = action->user_errors ? jsonx_pointer(body, action->user_errors) : NULL;
+	if (json_array_size(user_errors)) {
 		struct buf b;
 		buf_init(&b, 4096);
 		size_t i;

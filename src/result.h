@@ -6,6 +6,7 @@
 
 #include <jansson.h>
 
+#include "connector.h"
 #include "http.h"
 #include "registry.h"
 
@@ -39,8 +40,9 @@ json_t *result_select_fields(json_t *data, json_t *fields);
  * answer and items its list (both borrowed; items may be NULL). backward:
  * the call pages through pg's before_param, so a "$last.<field>" cursor is
  * the first item's. New reference or NULL. */
-json_t *result_next_cursor(json_t *pg, const char *cursor, long limit, json_t *body, json_t *items,
-			   int backward, const struct http_response *resp);
+json_t *result_next_cursor(const struct pagination_spec *pg, const char *cursor, long limit,
+			   json_t *body, json_t *items, int backward,
+			   const struct http_response *resp);
 
 /* The request got no HTTP answer (resp->error is not HTTP_OK). idempotent:
  * the request may be repeated safely; when not, the message warns that the
@@ -60,23 +62,26 @@ json_t *result_unreadable(const struct connector *c, const struct http_response 
  * its message and code as the connector's "errors" declares them, the
  * status, Retry-After and a small error body in the details, and advice for
  * the status. Secret values of conn (may be NULL) are redacted from all
- * the vendor's words. body (borrowed) may be NULL when the answer was not
- * JSON. New reference. */
-json_t *result_vendor_error(const struct connector *c, const struct connection *conn,
-			    const struct http_response *resp, json_t *body);
+ * the vendor's words. a is the call's action (connector_action): its
+ * errors and rate_limit blocks are read. body (borrowed) may be NULL when
+ * the answer was not JSON. New reference. */
+json_t *result_vendor_error(const struct connector *c, const struct action_spec *a,
+			    const struct connection *conn, const struct http_response *resp,
+			    json_t *body);
 /* How long to wait before sending again a request whose answer (body,
  * len bytes, not NUL-terminated) says it was throttled and not run, as the
  * connector's rate_limit.throttled declares it (Shopify: errors[] with
  * extensions.code THROTTLED): (requested cost - available) / restore rate,
  * from extensions.cost in the answer, in ms; 1000 when the answer does not
  * say. -1 when the answer is not throttled. */
-long long result_throttle_wait_ms(const struct connector *c, const char *body, size_t len);
+long long result_throttle_wait_ms(const struct rate_limit_spec *rl, const char *body, size_t len);
 /* A successful status whose body still reports a failure: ok_field false,
  * refused records (errors.records), GraphQL errors (errors.graphql), or the
  * action's user_errors. Returns an error result (new reference), or NULL
  * when the answer is good. action and body are borrowed. */
 json_t *result_answer_error(const struct connector *c, const struct connection *conn,
-			    json_t *action, const struct http_response *resp, json_t *body);
+			    const struct action_spec *action, const struct http_response *resp,
+			    json_t *body);
 
 /* Replace the values of the action's "redact" keys (secrets a vendor
  * returns, such as a webhook signing secret) with "[redacted]" wherever

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "connector.h"
 #include "log.h"
 #include "search.h"
 #include "tools_builder.h"
@@ -169,8 +170,9 @@ static json_t *input_schema(const struct tool *t, json_t *entity)
 			json_array_remove(required, i);
 	}
 	if (t->is_list) {
-		json_t *pg = connector_pagination(t->connector, action);
-		json_int_t max = json_integer_value(json_object_get(pg, "max_limit"));
+		struct pagination_spec pg;
+		connector_pagination(t->connector, action, &pg);
+		json_int_t max = pg.max_limit;
 		json_t *limit = json_pack("{s:s, s:i}", "type", "integer", "minimum", 1);
 		if (max > 0)
 			json_object_set_new(limit, "maximum", json_integer(max));
