@@ -394,17 +394,14 @@ static json_t *rename_everywhere(json_t *doc, const char *param, const char *fro
 
 /* pg: the failing list's effective pagination; each candidate renames one
  * of its parameters wherever the connector uses that name. */
-static json_t *paging_candidates(json_t *doc, json_t *pg)
+static json_t *paging_candidates(json_t *doc, const struct pagination_spec *pg)
 {
 	json_t *out = json_array();
-	const char *style = json_string_value(json_object_get(pg, "style"));
-	const char *lim = json_string_value(json_object_get(pg, "limit_param"));
-	const char *cur = json_string_value(json_object_get(pg, "cursor_param"));
-	const char *const *cnames = !style                         ? NULL
-				    : strcmp(style, "cursor") == 0 ? cursor_names
-				    : strcmp(style, "page") == 0   ? page_names
-				    : strcmp(style, "offset") == 0 ? offset_names
-								   : NULL;
+	const char *lim = pg->limit_param, *cur = pg->cursor_param;
+	const char *const *cnames = pg->style == PAGE_CURSOR   ? cursor_names
+				    : pg->style == PAGE_PAGE   ? page_names
+				    : pg->style == PAGE_OFFSET ? offset_names
+							       : NULL;
 	for (size_t i = 0; lim && limit_names[i]; i++)
 		if (strcmp(limit_names[i], lim) != 0)
 			json_array_append_new(
@@ -537,9 +534,8 @@ static void plan_reads(struct conntest *t, const struct tool *list, json_t *item
 		json_decref(req);
 	}
 	/* Then paging: one item a page, and the second page. */
-	json_t *pg = connector_pagination(list->connector, list->action_doc);
-	const char *style = json_string_value(json_object_get(pg, "style"));
-	if (style && strcmp(style, "none") != 0 && json_object_get(pg, "limit_param"))
+	struct pagination_spec pg;
+	if (connector_pagination(list->connector, list->action_doc, &pg) && pg.limit_param)
 		enqueue(t, list, "page1", json_pack("{s:i}", "limit", 1));
 }
 
@@ -580,10 +576,11 @@ static int status_of(json_t *e)
 static int names_paging_param(struct conntest *t, json_t *e, const char *msg)
 {
 	const struct tool *x = target_tool(t->cur, json_string_value(json_object_get(e, "tool")));
-	json_t *pg = x ? connector_pagination(x->connector, x->action_doc) : NULL;
-	const char *lim = json_string_value(json_object_get(pg, "limit_param"));
-	const char *cur = json_string_value(json_object_get(pg, "cursor_param"));
-	return (lim && strstr(msg, lim)) || (cur && strstr(msg, cur));
+	struct pagination_spec pg;
+	if (!x || !connector_pagination(x->connector, x->action_doc, &pg))
+		return 0;
+	return (pg.limit_param && strstr(msg, pg.limit_param)) ||
+	       (pg.cursor_param && strstr(msg, pg.cursor_param));
 }
 
 /* Sort a round's failures; sets t->problem and t->candidates when one has
@@ -636,9 +633,10 @@ static int diagnose(struct conntest *t)
 			  "other parameter names";
 		const struct tool *x =
 			target_tool(t->cur, json_string_value(json_object_get(paging, "tool")));
-		cand = x ? paging_candidates(t->doc,
-					     connector_pagination(x->connector, x->action_doc))
-			 : json_array();
+		struct pagination_spec pg;
+		if (x)
+			connector_pagination(x->connector, x->action_doc, &pg);
+		cand = x ? paging_candidates(t->doc, &pg) : json_array();
 		probe = paging;
 	} else if (failed) {
 		kind = "other";
