@@ -13,6 +13,7 @@
 
 #include "cli_help.h"
 #include "connect_page.h"
+#include "connector.h"
 #include "conns.h"
 #include "log.h"
 #include "schema.h"
@@ -316,7 +317,7 @@ static void card_fill(struct card *k, struct store *st, const struct connector *
 			k->reconnect += list[i]->status && strcmp(list[i]->status, "ok") != 0;
 		}
 	connections_free(list);
-	json_t *def = connector_auth_method(c, NULL);
+	json_t *def = auth_method_doc(connector_auth_method(c, NULL));
 	k->next = k->connections ? NULL
 		  : strcmp(json_string_value(json_object_get(def, "type")), "oauth2") == 0
 			  ? "connect"

@@ -13,6 +13,7 @@
 
 #include "cli_fields.h"
 #include "cli_help.h"
+#include "connector.h"
 #include "conns.h"
 #include "log.h"
 #include "store.h"
@@ -302,7 +303,7 @@ static int cmd_show(struct cli *cli, struct store *st, const struct opts *o)
 	}
 	struct registry *r = cli_registry(cli);
 	const struct connector *c = registry_find(r, conn->connector);
-	json_t *m = c ? connector_auth_method(c, conn->auth) : NULL;
+	json_t *m = c ? auth_method_doc(connector_auth_method(c, conn->auth)) : NULL;
 	struct cli_fields f;
 	cli_fields_init(&f, c, m);
 	json_t *secrets = cli_fields_secrets_set(&f, conn->secrets);
@@ -401,7 +402,7 @@ static int cmd_add(struct cli *cli, struct store *st, const struct opts *o)
 	const struct connector *c = cli_find_connector(r, o->pos[0]);
 	if (!c)
 		goto out;
-	json_t *m = connector_auth_method(c, o->auth);
+	json_t *m = auth_method_doc(connector_auth_method(c, o->auth));
 	if (!m) {
 		char *list = method_list(c);
 		fail("%s has no auth method '%s'; it declares: %s", c->slug, o->auth, list);
@@ -515,7 +516,7 @@ static int cmd_edit(struct cli *cli, struct store *st, const struct opts *o)
 		return 1;
 	r = cli_registry(cli);
 	const struct connector *c = cli_find_connector(r, conn->connector);
-	json_t *m = c ? connector_auth_method(c, conn->auth) : NULL;
+	json_t *m = c ? auth_method_doc(connector_auth_method(c, conn->auth)) : NULL;
 	if (!c)
 		goto out;
 	if (!m) {

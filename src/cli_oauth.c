@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "cli_fields.h"
 #include "compat.h"
+#include "connector.h"
 #include "conns.h"
 #include "crypto.h"
 #include "listen.h"
@@ -71,7 +72,7 @@ static int oauth_app_set(struct cli *cli, int argc, char **argv)
 	err_init(&e);
 	if (!c)
 		goto out;
-	if (!connector_auth_method(c, "oauth2")) {
+	if (!auth_method_doc(connector_auth_method(c, "oauth2"))) {
 		fprintf(stderr, "switchboard: '%s' is not a connector with OAuth 2.0\n",
 			app.connector);
 		goto out;
@@ -227,7 +228,7 @@ int cli_connect(struct cli *cli, int argc, char **argv)
 	o.config = config;
 	if (!o.c)
 		goto out;
-	if (!connector_auth_method(o.c, "oauth2")) {
+	if (!auth_method_doc(connector_auth_method(o.c, "oauth2"))) {
 		err_set(&e, "'%s' is not a connector with OAuth 2.0", slug);
 		goto out;
 	}
@@ -246,8 +247,9 @@ int cli_connect(struct cli *cli, int argc, char **argv)
 			vendor ? vendor : slug, oauth_connect_target(oc));
 		cli_print("%s\n", oauth_connect_url(oc));
 		fflush(stdout);
-		const char *why = json_string_value(json_object_get(
-			connector_auth_method(o.c, "oauth2"), "default_scopes_why"));
+		const char *why = json_string_value(
+			json_object_get(auth_method_doc(connector_auth_method(o.c, "oauth2")),
+					"default_scopes_why"));
 		fprintf(stderr, "switchboard: asking for the scopes: %s (--scopes to change)\n",
 			oauth_connect_scopes(oc));
 		if (why && oauth_connect_default_scopes(oc))

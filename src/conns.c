@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "connector.h"
 #include "crypto.h"
 #include "log.h"
 #include "schema.h"
@@ -76,7 +77,7 @@ struct connection *conns_from_env(const struct connector *c)
 {
 	json_t *auth = json_object_get(c->doc, "auth");
 	json_t *methods = json_object_get(auth, "methods");
-	json_t *def = connector_auth_method(c, NULL), *chosen = NULL;
+	json_t *def = auth_method_doc(connector_auth_method(c, NULL)), *chosen = NULL;
 	/* Credentials first (the default method, then the others), and a
 	 * method without credentials only when none of them is set. */
 	for (int pass = 0; pass < 2 && !chosen; pass++) {
@@ -191,7 +192,9 @@ struct connection *conns_resolve(struct store *s, const struct connector *c, con
 			json_t *f;
 			const char *k;
 			json_object_foreach(
-				json_object_get(connector_auth_method(c, NULL), "fields"), k, f) {
+				json_object_get(auth_method_doc(connector_auth_method(c, NULL)),
+						"fields"),
+				k, f) {
 				const char *env = json_string_value(json_object_get(f, "env"));
 				if (!env)
 					continue;
@@ -201,7 +204,7 @@ struct connection *conns_resolve(struct store *s, const struct connector *c, con
 				vars = nv;
 			}
 			/* OAuth by default: the user connects through the browser. */
-			json_t *def = connector_auth_method(c, NULL);
+			json_t *def = auth_method_doc(connector_auth_method(c, NULL));
 			const char *type = json_string_value(json_object_get(def, "type"));
 			int oauth = type && strcmp(type, "oauth2") == 0;
 			err_set(err,

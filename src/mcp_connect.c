@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "connect_page.h"
+#include "connector.h"
 #include "jsonrpc.h"
 #include "log.h"
 #include "oauth_connect.h"
@@ -125,7 +126,7 @@ static json_t *pick_method(struct store *st, const struct connector *c, const ch
 	json_t *m = NULL, *x;
 	size_t i;
 	if (asked) {
-		m = connector_auth_method(c, asked);
+		m = auth_method_doc(connector_auth_method(c, asked));
 		if (!m || !(connect_key_based(asked) || strcmp(asked, "oauth2") == 0))
 			err_set(err, "%s has no auth method '%s' to connect with", c->slug, asked);
 		return m;
@@ -134,23 +135,25 @@ static json_t *pick_method(struct store *st, const struct connector *c, const ch
 	err_init(&e);
 	struct connection *old = store_get_connection(st, c->slug, name, 0, &e);
 	if (old && old->auth)
-		m = connector_auth_method(c, old->auth);
+		m = auth_method_doc(connector_auth_method(c, old->auth));
 	connection_free(old);
 	if (m)
 		return m;
-	struct oauth_app *app =
-		connector_auth_method(c, "oauth2") ? store_get_oauth_app(st, c->slug, NULL) : NULL;
+	struct oauth_app *app = auth_method_doc(connector_auth_method(c, "oauth2"))
+					? store_get_oauth_app(st, c->slug, NULL)
+					: NULL;
 	oauth_app_free(app);
 	if (app)
-		return connector_auth_method(c, "oauth2");
-	m = connector_auth_method(c, NULL);
+		return auth_method_doc(connector_auth_method(c, "oauth2"));
+	m = auth_method_doc(connector_auth_method(c, NULL));
 	if (connect_key_based(json_string_value(json_object_get(m, "type"))))
 		return m;
 	json_array_foreach(json_object_get(json_object_get(c->doc, "auth"), "methods"), i, x)
 		if (connect_key_based(json_string_value(json_object_get(x, "type"))))
 			return x;
-	if (connector_auth_method(c, "oauth2"))
-		return connector_auth_method(c, "oauth2"); /* its error names oauth-app set */
+	if (auth_method_doc(connector_auth_method(c, "oauth2")))
+		return auth_method_doc(
+			connector_auth_method(c, "oauth2")); /* its error names oauth-app set */
 	err_set(err, "%s takes no credentials to connect", c->slug);
 	return NULL;
 }

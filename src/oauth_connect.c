@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "connector.h"
 #include "conns.h"
 #include "crypto.h"
 #include "http.h"
@@ -287,7 +288,7 @@ static struct oauth_connect *flow_new(struct store *st, const struct oauth_conne
 				      struct err *err)
 {
 	const struct connector *c = o->c;
-	json_t *method = connector_auth_method(c, "oauth2");
+	json_t *method = auth_method_doc(connector_auth_method(c, "oauth2"));
 	if (!method)
 		return err_set(err, "'%s' is not a connector with OAuth 2.0", c->slug), NULL;
 	struct oauth_connect *oc = xcalloc(1, sizeof(*oc));

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "connector.h"
 #include "conns.h"
 #include "util.h"
 
@@ -41,7 +42,7 @@ static json_t *keep_one(struct store *s, const struct registry *r, struct connec
 	char *who = xasprintf("%s/%s", conn->connector, conn->name);
 	json_t *out = NULL;
 	const struct connector *c = registry_find(r, conn->connector);
-	json_t *method = c ? connector_auth_method(c, "oauth2") : NULL;
+	json_t *method = c ? auth_method_doc(connector_auth_method(c, "oauth2")) : NULL;
 	if (!method || !conn->auth || strcmp(conn->auth, "oauth2") != 0) {
 		char *msg = xasprintf("%s is not an OAuth 2.0 connection%s", who,
 				      c ? "" : " of a known connector");

@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "auth/auth.h"
+#include "connector.h"
 #include "conns.h"
 #include "crypto.h"
 #include "hooks.h"
@@ -513,7 +514,7 @@ int request_build(const struct tool *t, json_t *args, struct connection *conn, s
 	const char *accept = json_string_value(json_object_get(req_conf, "accept"));
 	urlenc_header(r->headers, "Accept", accept ? accept : "application/json");
 
-	json_t *method_doc = connector_auth_method(c, conn->auth);
+	json_t *method_doc = auth_method_doc(connector_auth_method(c, conn->auth));
 	const struct auth_handler *h = auth_find(conn->auth);
 	if (!h || !method_doc)
 		return err_set(err,

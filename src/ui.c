@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "connect_page.h"
+#include "connector.h"
 #include "crypto.h"
 #include "listen.h"
 #include "netaddr.h"
@@ -131,13 +132,13 @@ static int token_valid(struct ui *u, const char *t)
  * default when key-based, else the first key-based one. Borrowed or NULL. */
 static json_t *primary_method(struct store *st, const struct connector *c)
 {
-	json_t *m, *o = connector_auth_method(c, "oauth2");
+	json_t *m, *o = auth_method_doc(connector_auth_method(c, "oauth2"));
 	size_t i;
 	struct oauth_app *app = o && st ? store_get_oauth_app(st, c->slug, NULL) : NULL;
 	oauth_app_free(app);
 	if (app)
 		return o;
-	m = connector_auth_method(c, NULL);
+	m = auth_method_doc(connector_auth_method(c, NULL));
 	if (connect_key_based(json_string_value(json_object_get(m, "type"))))
 		return m;
 	json_array_foreach(json_object_get(json_object_get(c->doc, "auth"), "methods"), i, m)
@@ -239,7 +240,7 @@ static void card(struct buf *b, struct store *st, const struct connector *c, con
 				: bad     ? st_
 					  : "Connected",
 				xa, when);
-			json_t *xm = connector_auth_method(c, x->auth);
+			json_t *xm = auth_method_doc(connector_auth_method(c, x->auth));
 			if (bad && xm && (strcmp(x->auth, "oauth2") != 0 || primary == xm))
 				connect_button(b, c, xm, x->name, csrf, "Reconnect", 0);
 			buf_adds(b, "</li>");
@@ -341,7 +342,7 @@ static char *main_page(struct ui *u, const char *notice, int ok)
 
 static json_t *key_method(const struct connector *c, const char *type)
 {
-	json_t *m = c ? connector_auth_method(c, type) : NULL;
+	json_t *m = c ? auth_method_doc(connector_auth_method(c, type)) : NULL;
 	return m && connect_key_based(type) ? m : NULL;
 }
 
