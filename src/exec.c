@@ -10,7 +10,6 @@
 #include <time.h>
 
 #include "auth/auth.h"
-#include "connector.h"
 #include "conns.h"
 #include "hooks.h"
 #include "jsonx.h"
@@ -427,7 +426,7 @@ static int begin_request(struct exec_call *call, struct err *err)
 	const struct connector *c = call->tool->connector;
 	const struct auth_handler *h = auth_find(call->conn->auth);
 	if (h && h->cold && h->warm &&
-	    h->cold(c, auth_method_doc(connector_auth_method(c, call->conn->auth)), call->conn))
+	    h->cold(c, connector_auth_method(c, call->conn->auth), call->conn))
 		return start_job(call, JOB_WARM, err);
 	return send_request(call, err);
 }
@@ -466,9 +465,8 @@ static int run_refresh(struct exec_call *call)
 	refreshing[nrefreshing++] = id;
 	pthread_mutex_unlock(&jobs_lock);
 	if (!call->env->store || (s = store_open(store_path(call->env->store), &call->job_err)))
-		rc = refresher(call)->refresh(
-			c, auth_method_doc(connector_auth_method(c, call->conn->auth)), s,
-			call->conn, call->force, &call->job_err);
+		rc = refresher(call)->refresh(c, connector_auth_method(c, call->conn->auth), s,
+					      call->conn, call->force, &call->job_err);
 	store_free(s);
 	pthread_mutex_lock(&jobs_lock);
 	for (int i = 0; i < nrefreshing; i++)
@@ -487,8 +485,7 @@ static int run_warm(struct exec_call *call)
 {
 	const struct connector *c = call->tool->connector;
 	const struct auth_handler *h = auth_find(call->conn->auth);
-	return h->warm(c, auth_method_doc(connector_auth_method(c, call->conn->auth)), call->conn,
-		       &call->job_err);
+	return h->warm(c, connector_auth_method(c, call->conn->auth), call->conn, &call->job_err);
 }
 
 static void *job_main(void *arg)
