@@ -72,7 +72,7 @@ static int oauth_app_set(struct cli *cli, int argc, char **argv)
 	err_init(&e);
 	if (!c)
 		goto out;
-	if (!auth_method_doc(connector_auth_method(c, "oauth2"))) {
+	if (!connector_auth_method(c, "oauth2")) {
 		fprintf(stderr, "switchboard: '%s' is not a connector with OAuth 2.0\n",
 			app.connector);
 		goto out;
@@ -228,7 +228,7 @@ int cli_connect(struct cli *cli, int argc, char **argv)
 	o.config = config;
 	if (!o.c)
 		goto out;
-	if (!auth_method_doc(connector_auth_method(o.c, "oauth2"))) {
+	if (!connector_auth_method(o.c, "oauth2")) {
 		err_set(&e, "'%s' is not a connector with OAuth 2.0", slug);
 		goto out;
 	}
@@ -247,9 +247,7 @@ int cli_connect(struct cli *cli, int argc, char **argv)
 			vendor ? vendor : slug, oauth_connect_target(oc));
 		cli_print("%s\n", oauth_connect_url(oc));
 		fflush(stdout);
-		const char *why = json_string_value(
-			json_object_get(auth_method_doc(connector_auth_method(o.c, "oauth2")),
-					"default_scopes_why"));
+		const char *why = connector_auth_method(o.c, "oauth2")->default_scopes_why;
 		fprintf(stderr, "switchboard: asking for the scopes: %s (--scopes to change)\n",
 			oauth_connect_scopes(oc));
 		if (why && oauth_connect_default_scopes(oc))

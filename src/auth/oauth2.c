@@ -29,7 +29,7 @@ static int oauth2_apply(const struct connector *c, const struct auth_method *met
 static int oauth2_refresh(const struct connector *c, const struct auth_method *method,
 			  struct store *s, struct connection *conn, int force, struct err *err)
 {
-	return oauth_refresh(s, c, method->doc, conn, force, err);
+	return oauth_refresh(s, c, method, conn, force, err);
 }
 
 /* Header templates go through custom's apply, and with them a credential
