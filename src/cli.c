@@ -317,11 +317,10 @@ static void card_fill(struct card *k, struct store *st, const struct connector *
 			k->reconnect += list[i]->status && strcmp(list[i]->status, "ok") != 0;
 		}
 	connections_free(list);
-	json_t *def = auth_method_doc(connector_auth_method(c, NULL));
-	k->next = k->connections ? NULL
-		  : strcmp(json_string_value(json_object_get(def, "type")), "oauth2") == 0
-			  ? "connect"
-			  : "connections add";
+	const struct auth_method *def = connector_auth_method(c, NULL);
+	k->next = k->connections                     ? NULL
+		  : strcmp(def->type, "oauth2") == 0 ? "connect"
+						     : "connections add";
 }
 
 /* The card's fields, added to obj (changed in place). */
