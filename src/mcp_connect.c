@@ -120,13 +120,12 @@ void mcp_connect_free(struct mcp_connect *mc)
  * auth of the connection being reconnected; else OAuth when its app is
  * stored; else the default when key-based; else the first key-based one.
  * Borrowed; NULL with err. */
-static json_t *pick_method(struct store *st, const struct connector *c, const char *asked,
-			   const char *name, struct err *err)
+static const struct auth_method *pick_method(struct store *st, const struct connector *c,
+					     const char *asked, const char *name, struct err *err)
 {
-	json_t *m = NULL, *x;
-	size_t i;
+	const struct auth_method *m = NULL;
 	if (asked) {
-		m = auth_method_doc(connector_auth_method(c, asked));
+		m = connector_auth_method(c, asked);
 		if (!m || !(connect_key_based(asked) || strcmp(asked, "oauth2") == 0))
 			err_set(err, "%s has no auth method '%s' to connect with", c->slug, asked);
 		return m;
@@ -135,25 +134,23 @@ static json_t *pick_method(struct store *st, const struct connector *c, const ch
 	err_init(&e);
 	struct connection *old = store_get_connection(st, c->slug, name, 0, &e);
 	if (old && old->auth)
-		m = auth_method_doc(connector_auth_method(c, old->auth));
+		m = connector_auth_method(c, old->auth);
 	connection_free(old);
 	if (m)
 		return m;
-	struct oauth_app *app = auth_method_doc(connector_auth_method(c, "oauth2"))
-					? store_get_oauth_app(st, c->slug, NULL)
-					: NULL;
+	const struct auth_method *oauth = connector_auth_method(c, "oauth2");
+	struct oauth_app *app = oauth ? store_get_oauth_app(st, c->slug, NULL) : NULL;
 	oauth_app_free(app);
 	if (app)
-		return auth_method_doc(connector_auth_method(c, "oauth2"));
-	m = auth_method_doc(connector_auth_method(c, NULL));
-	if (connect_key_based(json_string_value(json_object_get(m, "type"))))
+		return oauth;
+	m = connector_auth_method(c, NULL);
+	if (m && connect_key_based(m->type))
 		return m;
-	json_array_foreach(json_object_get(json_object_get(c->doc, "auth"), "methods"), i, x)
-		if (connect_key_based(json_string_value(json_object_get(x, "type"))))
-			return x;
-	if (auth_method_doc(connector_auth_method(c, "oauth2")))
-		return auth_method_doc(
-			connector_auth_method(c, "oauth2")); /* its error names oauth-app set */
+	for (size_t i = 0; c->auth && i < c->auth->n_methods; i++)
+		if (connect_key_based(c->auth->methods[i].type))
+			return &c->auth->methods[i];
+	if (oauth)
+		return oauth; /* its error names oauth-app set */
 	err_set(err, "%s takes no credentials to connect", c->slug);
 	return NULL;
 }
@@ -298,8 +295,8 @@ void mcp_connect_start(struct mcp_connect *mc, struct store *st, const struct re
 	else if (!st)
 		err_set(&e, "the store is not available, so no connection can be saved");
 	else
-		f->method = pick_method(st, c, json_string_value(json_object_get(args, "auth")),
-					f->name, &e);
+		f->method = auth_method_doc(pick_method(
+			st, c, json_string_value(json_object_get(args, "auth")), f->name, &e));
 	json_t *fields = f->method ? connect_form_fields(c, f->method) : NULL;
 	const char *k;
 	json_t *v;
