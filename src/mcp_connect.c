@@ -25,7 +25,7 @@ enum step {
 struct flow {
 	enum step step;
 	const struct connector *c;
-	json_t *method; /* borrowed from c */
+	const struct auth_method *method; /* borrowed from c */
 	char *name, *tenant;
 	json_t *settings;         /* non-secret values, owned */
 	struct oauth_connect *oc; /* one of these two, once started */
@@ -210,7 +210,7 @@ static void begin(struct mcp_connect *mc, struct flow *f)
 {
 	struct err e;
 	err_init(&e);
-	const char *type = json_string_value(json_object_get(f->method, "type"));
+	const char *type = f->method->type;
 	int oauth = strcmp(type, "oauth2") == 0;
 	if (oauth) {
 		struct oauth_connect_opts o = {f->c, f->name, f->settings, NULL, f->tenant};
@@ -295,8 +295,8 @@ void mcp_connect_start(struct mcp_connect *mc, struct store *st, const struct re
 	else if (!st)
 		err_set(&e, "the store is not available, so no connection can be saved");
 	else
-		f->method = auth_method_doc(pick_method(
-			st, c, json_string_value(json_object_get(args, "auth")), f->name, &e));
+		f->method = pick_method(st, c, json_string_value(json_object_get(args, "auth")),
+					f->name, &e);
 	json_t *fields = f->method ? connect_form_fields(c, f->method) : NULL;
 	const char *k;
 	json_t *v;
@@ -310,8 +310,7 @@ void mcp_connect_start(struct mcp_connect *mc, struct store *st, const struct re
 				"tool opens asks the user for it",
 				k);
 		else if (!d && strcmp(k, "base_url") != 0)
-			err_set(&e, "%s has no setting '%s' for auth %s", slug, k,
-				json_string_value(json_object_get(f->method, "type")));
+			err_set(&e, "%s has no setting '%s' for auth %s", slug, k, f->method->type);
 		else if (!json_is_string(v))
 			err_set(&e, "setting '%s' takes a string", k);
 		else
@@ -347,8 +346,7 @@ void mcp_connect_start(struct mcp_connect *mc, struct store *st, const struct re
 	}
 	/* Without form elicitation, OAuth needs them now (they are in its
 	 * URL); the key page asks for them beside the key. */
-	if (schema &&
-	    strcmp(json_string_value(json_object_get(f->method, "type")), "oauth2") == 0) {
+	if (schema && strcmp(f->method->type, "oauth2") == 0) {
 		char *list = NULL;
 		json_object_foreach(json_object_get(schema, "properties"), k, v) {
 			char *n = xasprintf("%s%s%s", list ? list : "", list ? ", " : "", k);

@@ -347,7 +347,7 @@ static char *add_page(struct ui *u, const struct connector *c, const struct auth
 	char *csrf = token_new(u);
 	char *action = xasprintf("/add?connector=%s&auth=%s%s%s", c->slug, m->type,
 				 name ? "&name=" : "", name ? name : "");
-	char *form = connect_form_html(c, m->doc, action, csrf, NULL, name);
+	char *form = connect_form_html(c, m, action, csrf, NULL, name);
 	char *v = html_escape(json_string_value(json_object_get(c->doc, "name")));
 	char *er = html_escape(error);
 	char *body = xasprintf("<section class=create><h2>%s %s</h2>%s%s%s%s<p><a href=/>Back"
@@ -382,7 +382,7 @@ static char *do_add(struct ui *u, json_t *query, json_t *form, int *status)
 		return main_page(u, "no such connector or key-based auth method", 0);
 	}
 	struct store *st = store_open(u->store_path, &e);
-	if (st && connect_form_save(st, c, m->doc, name, form, NULL, &target, &e) == 0) {
+	if (st && connect_form_save(st, c, m, name, form, NULL, &target, &e) == 0) {
 		char *msg = xasprintf("Connected %s", target);
 		out = main_page(u, msg, 1);
 		free(msg);
