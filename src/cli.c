@@ -349,11 +349,10 @@ static json_t *connector_summary(const struct connector *c, struct store *st)
 		json_object_set_new(entities, ename,
 				    json_pack("{s:o, s:o}", "actions", actions, "events", events));
 	}
-	json_t *s = json_pack("{s:s, s:O, s:O, s:O, s:O}", "slug", c->slug, "name",
+	json_t *s = json_pack("{s:s, s:O, s:O, s:O, s:s}", "slug", c->slug, "name",
 			      json_object_get(doc, "name"), "category",
 			      json_object_get(doc, "category"), "description",
-			      json_object_get(doc, "description"), "auth",
-			      json_object_get(json_object_get(doc, "auth"), "default"));
+			      json_object_get(doc, "description"), "auth", c->auth->default_type);
 	struct card k;
 	card_fill(&k, st, c);
 	card_json(s, &k);
@@ -377,9 +376,8 @@ static void card_print(const struct connector *c, const struct card *k)
 	const char *by = json_string_value(json_object_get(c->doc, "created_by"));
 	cli_print("%-12s %-9s %-8s %-22s %s%s%s%s\n", c->slug,
 		  strcmp(k->source, "personal") == 0 ? "PERSONAL" : k->source,
-		  json_string_value(json_object_get(json_object_get(c->doc, "auth"), "default")),
-		  state, json_string_value(json_object_get(c->doc, "name")), by ? " (by " : "",
-		  by ? by : "", by ? ")" : "");
+		  c->auth->default_type, state, json_string_value(json_object_get(c->doc, "name")),
+		  by ? " (by " : "", by ? by : "", by ? ")" : "");
 }
 
 /* Does the connector have entity E with action A and event EV (each optional)? */

@@ -100,7 +100,6 @@ static void fill_revoke(json_t *m, struct auth_revoke *r)
 
 static void fill_method(json_t *m, struct auth_method *out)
 {
-	out->doc = m;
 	out->type = text(m, "type");
 	out->label = text(m, "label");
 	out->description = text(m, "description");

@@ -72,7 +72,6 @@ struct auth_revoke {
 /* One of "auth.methods". Strings NULL and JSON values NULL when absent,
  * unless a default is named. */
 struct auth_method {
-	json_t *doc;      /* the declaration itself (x- keys; readers not yet moved) */
 	const char *type; /* none, basic, bearer, api_key, oauth2, custom */
 	const char *label, *description;
 	const char *transport;     /* "http" or "mail", or NULL */
@@ -125,12 +124,6 @@ void connector_auth_free(struct connector_auth *a);
  * be NULL) declares no such method. Borrowed from a. The registry's
  * connector_auth_method (registry.h) finds one of a loaded connector. */
 const struct auth_method *connector_auth_find(const struct connector_auth *a, const char *type);
-/* m's declaration as JSON (NULL for NULL m), for readers not yet moved to
- * the struct. */
-static inline json_t *auth_method_doc(const struct auth_method *m)
-{
-	return m ? m->doc : NULL;
-}
 /* The field of m named name, or NULL. */
 const struct auth_field *auth_method_field(const struct auth_method *m, const char *name);
 
