@@ -81,7 +81,8 @@ struct auth_method {
 	const char *in;     /* "header" (default) or "query" */
 	const char *name;   /* the header or parameter; default "X-API-Key" */
 	const char *format; /* the value's template; default "{api_key}" */
-	/* custom (headers also oauth2: extra headers sent with the token) */
+	/* custom; headers also oauth2, where the access token goes in a header
+	 * template (Shopify) */
 	json_t *headers; /* name -> template (an object), or NULL */
 	json_t *query;   /* name -> template (an object), or NULL */
 	int command;     /* allows an external credential command */
@@ -98,13 +99,14 @@ struct auth_method {
 	const char *token_pointer;                               /* default "/access_token" */
 	json_t *token_extras, *token_secrets; /* name -> pointer (objects), or NULL */
 	json_t *connect_hooks;                /* names (an array), or NULL */
-	json_t *tenants;                      /* the tenants object, or NULL */
-	json_t *token_info;                   /* the token_info object, or NULL */
+	json_t *tenants;                      /* the tenants object, or NULL (read by key) */
+	json_t *token_info;                   /* the token_info object, or NULL (read by key) */
 	json_t *redirect_extras;              /* names (an array), or NULL */
 	int refresh_rotates;
 	long long access_token_lifetime_s;         /* 0: not declared */
 	long long refresh_token_lifetime_s;        /* 0: not declared */
-	const char *refresh_token_expires_pointer; /* NULL: declared neither way */
+	const char *refresh_token_expires_pointer; /* NULL: not declared (oauth.c reads
+						    * /refresh_token_expires_in) */
 	struct auth_revoke revoke;
 };
 
