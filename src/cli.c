@@ -13,6 +13,7 @@
 
 #include "cli_help.h"
 #include "connect_page.h"
+#include "connector.h"
 #include "conns.h"
 #include "log.h"
 #include "schema.h"
@@ -327,11 +328,10 @@ static void card_fill(struct card *k, struct store *st, const struct connector *
 			k->reconnect += list[i]->status && strcmp(list[i]->status, "ok") != 0;
 		}
 	connections_free(list);
-	json_t *def = connector_auth_method(c, NULL);
-	k->next = k->connections ? NULL
-		  : strcmp(json_string_value(json_object_get(def, "type")), "oauth2") == 0
-			  ? "connect"
-			  : "connections add";
+	const struct auth_method *def = connector_auth_method(c, NULL);
+	k->next = k->connections                     ? NULL
+		  : strcmp(def->type, "oauth2") == 0 ? "connect"
+						     : "connections add";
 }
 
 /* The card's fields, added to obj (changed in place). */
@@ -360,11 +360,10 @@ static json_t *connector_summary(const struct connector *c, struct store *st)
 		json_object_set_new(entities, ename,
 				    json_pack("{s:o, s:o}", "actions", actions, "events", events));
 	}
-	json_t *s = json_pack("{s:s, s:O, s:O, s:O, s:O}", "slug", c->slug, "name",
+	json_t *s = json_pack("{s:s, s:O, s:O, s:O, s:s}", "slug", c->slug, "name",
 			      json_object_get(doc, "name"), "category",
 			      json_object_get(doc, "category"), "description",
-			      json_object_get(doc, "description"), "auth",
-			      json_object_get(json_object_get(doc, "auth"), "default"));
+			      json_object_get(doc, "description"), "auth", c->auth->default_type);
 	struct card k;
 	card_fill(&k, st, c);
 	card_json(s, &k);
@@ -388,9 +387,8 @@ static void card_print(const struct connector *c, const struct card *k)
 	const char *by = json_string_value(json_object_get(c->doc, "created_by"));
 	cli_print("%-12s %-9s %-8s %-22s %s%s%s%s\n", c->slug,
 		  strcmp(k->source, "personal") == 0 ? "PERSONAL" : k->source,
-		  json_string_value(json_object_get(json_object_get(c->doc, "auth"), "default")),
-		  state, json_string_value(json_object_get(c->doc, "name")), by ? " (by " : "",
-		  by ? by : "", by ? ")" : "");
+		  c->auth->default_type, state, json_string_value(json_object_get(c->doc, "name")),
+		  by ? " (by " : "", by ? by : "", by ? ")" : "");
 }
 
 /* Does the connector have entity E with action A and event EV (each optional)? */

@@ -13,6 +13,7 @@
 
 #include "cli_fields.h"
 #include "cli_help.h"
+#include "connector.h"
 #include "conns.h"
 #include "log.h"
 #include "store.h"
@@ -329,7 +330,7 @@ static int cmd_show(struct cli *cli, struct store *st, const struct opts *o)
 	}
 	struct registry *r = cli_registry(cli);
 	const struct connector *c = registry_find(r, conn->connector);
-	json_t *m = c ? connector_auth_method(c, conn->auth) : NULL;
+	const struct auth_method *m = c ? connector_auth_method(c, conn->auth) : NULL;
 	struct cli_fields f;
 	cli_fields_init(&f, c, m);
 	json_t *secrets = cli_fields_secrets_set(&f, conn->secrets);
@@ -444,12 +445,9 @@ static int offer_test(const struct connection *conn)
 static char *method_list(const struct connector *c)
 {
 	struct buf b;
-	size_t i;
-	json_t *m;
 	buf_init(&b, 0);
-	json_array_foreach(json_object_get(json_object_get(c->doc, "auth"), "methods"), i, m)
-		buf_addf(&b, "%s%s", b.len ? ", " : "",
-			 json_string_value(json_object_get(m, "type")));
+	for (size_t i = 0; c->auth && i < c->auth->n_methods; i++)
+		buf_addf(&b, "%s%s", b.len ? ", " : "", c->auth->methods[i].type);
 	return buf_detach(&b);
 }
 
@@ -465,7 +463,7 @@ static int cmd_add(struct cli *cli, struct store *st, const struct opts *o)
 	const struct connector *c = cli_find_connector(r, o->pos[0]);
 	if (!c)
 		goto out;
-	json_t *m = connector_auth_method(c, o->auth);
+	const struct auth_method *m = connector_auth_method(c, o->auth);
 	if (!m) {
 		char *list = method_list(c);
 		fail("%s has no auth method '%s'; it declares: %s", c->slug, o->auth, list);
@@ -501,7 +499,7 @@ static int cmd_add(struct cli *cli, struct store *st, const struct opts *o)
 	conn->owner = o->owner ? xstrdup(o->owner) : NULL;
 	conn->name = name;
 	name = NULL;
-	conn->auth = xstrdup(json_string_value(json_object_get(m, "type")));
+	conn->auth = xstrdup(m->type);
 	conn->config = json_object();
 	conn->secrets = json_object();
 	if (cli_fields_gather(&f, &o->fields, conn->config, conn->secrets, 0, &e) < 0) {
@@ -580,7 +578,7 @@ static int cmd_edit(struct cli *cli, struct store *st, const struct opts *o)
 		return 1;
 	r = cli_registry(cli);
 	const struct connector *c = cli_find_connector(r, conn->connector);
-	json_t *m = c ? connector_auth_method(c, conn->auth) : NULL;
+	const struct auth_method *m = c ? connector_auth_method(c, conn->auth) : NULL;
 	if (!c)
 		goto out;
 	if (!m) {

@@ -57,15 +57,14 @@ static json_t *field_entry(int secret, int required, int prompt, json_t *decl)
 
 /* name -> {secret, required, prompt, decl} for connector c with auth
  * method m. A new object. */
-static json_t *fields_known(const struct connector *c, json_t *m)
+static json_t *fields_known(const struct connector *c, const struct auth_method *m)
 {
 	json_t *known = json_object(), *f;
-	const char *name, *type = json_string_value(json_object_get(m, "type"));
-	json_object_foreach(json_object_get(m, "fields"), name, f)
-		json_object_set_new(known, name,
-				    field_entry(json_is_true(json_object_get(f, "secret")),
-						json_is_true(json_object_get(f, "required")), 1,
-						f));
+	const char *name, *type = m->type;
+	for (size_t i = 0; i < m->n_fields; i++)
+		json_object_set_new(known, m->fields[i].name,
+				    field_entry(m->fields[i].secret, m->fields[i].required, 1,
+						m->fields[i].decl));
 	json_object_foreach(json_object_get(c->doc, "params"), name, f) {
 		if (json_object_get(known, name))
 			continue;
@@ -91,12 +90,13 @@ static json_t *fields_known(const struct connector *c, json_t *m)
 	}
 	if (!json_object_get(known, "base_url"))
 		json_object_set_new(known, "base_url", field_entry(0, 0, 0, NULL));
-	if (type && strcmp(type, "custom") == 0 && json_is_true(json_object_get(m, "command")))
+	if (type && strcmp(type, "custom") == 0 && m->command)
 		json_object_set_new(known, "credential_command", field_entry(0, 0, 0, NULL));
 	return known;
 }
 
-void cli_fields_init(struct cli_fields *f, const struct connector *c, json_t *method)
+void cli_fields_init(struct cli_fields *f, const struct connector *c,
+		     const struct auth_method *method)
 {
 	f->c = c;
 	f->method = method;
@@ -129,7 +129,7 @@ json_t *cli_fields_secrets_set(const struct cli_fields *f, json_t *secrets)
 
 static const char *method_type(const struct cli_fields *f)
 {
-	return json_string_value(json_object_get(f->method, "type"));
+	return f->method ? f->method->type : NULL;
 }
 
 static char *known_list(const struct cli_fields *f)
@@ -345,16 +345,16 @@ char *cli_fields_read_stdin(struct err *err)
  * NULL with err when that is not one field. */
 static const char *only_secret(const struct cli_fields *f, struct err *err)
 {
-	const char *k, *one = NULL, *one_required = NULL;
-	json_t *d;
+	const char *one = NULL, *one_required = NULL;
 	int n = 0, nreq = 0;
-	json_object_foreach(json_object_get(f->method, "fields"), k, d) {
-		if (!json_is_true(json_object_get(d, "secret")))
+	for (size_t i = 0; f->method && i < f->method->n_fields; i++) {
+		const struct auth_field *d = &f->method->fields[i];
+		if (!d->secret)
 			continue;
 		if (n++ == 0)
-			one = k;
-		if (json_is_true(json_object_get(d, "required")) && nreq++ == 0)
-			one_required = k;
+			one = d->name;
+		if (d->required && nreq++ == 0)
+			one_required = d->name;
 	}
 	if (nreq == 1)
 		return one_required;

@@ -8,6 +8,7 @@
 #include <jansson.h>
 #include <stddef.h>
 
+#include "connector.h"
 #include "registry.h"
 #include "util.h"
 
@@ -33,10 +34,11 @@ int cli_fields_args_given(const struct cli_fields_args *a);
  * no field is known. */
 struct cli_fields {
 	const struct connector *c;
-	json_t *method;
+	const struct auth_method *method;
 	json_t *known; /* owned: name -> {secret, required, prompt, decl} */
 };
-void cli_fields_init(struct cli_fields *f, const struct connector *c, json_t *method);
+void cli_fields_init(struct cli_fields *f, const struct connector *c,
+		     const struct auth_method *method);
 void cli_fields_release(struct cli_fields *f);
 
 /* Fill config and secrets (both objects, changed in place) for an add or

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "connector.h"
 #include "conns.h"
 #include "crypto.h"
 #include "jsonx.h"
@@ -415,13 +416,11 @@ fail:
  * when none declares it (then it is only for webhooks). */
 int cli_manage_field_multiple(const struct connector *c, const char *field)
 {
-	json_t *methods = json_object_get(json_object_get(c->doc, "auth"), "methods"), *m;
-	size_t i;
 	int declared = 0, multiple = 0;
-	json_array_foreach(methods, i, m) {
-		json_t *decl = json_object_get(json_object_get(m, "fields"), field);
+	for (size_t i = 0; c->auth && i < c->auth->n_methods; i++) {
+		const struct auth_field *decl = auth_method_field(&c->auth->methods[i], field);
 		declared |= decl != NULL;
-		multiple |= json_is_true(json_object_get(decl, "multiple"));
+		multiple |= decl && decl->multiple;
 	}
 	declared |= json_object_get(json_object_get(c->doc, "params"), field) != NULL;
 	return multiple || !declared;

@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "cli_fields.h"
 #include "compat.h"
+#include "connector.h"
 #include "conns.h"
 #include "crypto.h"
 #include "listen.h"
@@ -246,8 +247,7 @@ int cli_connect(struct cli *cli, int argc, char **argv)
 			vendor ? vendor : slug, oauth_connect_target(oc));
 		cli_print("%s\n", oauth_connect_url(oc));
 		fflush(stdout);
-		const char *why = json_string_value(json_object_get(
-			connector_auth_method(o.c, "oauth2"), "default_scopes_why"));
+		const char *why = connector_auth_method(o.c, "oauth2")->default_scopes_why;
 		fprintf(stderr, "switchboard: asking for the scopes: %s (--scopes to change)\n",
 			oauth_connect_scopes(oc));
 		if (why && oauth_connect_default_scopes(oc))

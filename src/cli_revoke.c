@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "connector.h"
 #include "oauth.h"
 #include "store.h"
 
@@ -20,12 +21,12 @@ int cli_connections_revoke(struct cli *cli, struct store *st, const struct conne
 	struct connection *full = NULL;
 	struct registry *r = cli_registry(cli);
 	const struct connector *c = registry_find(r, conn->connector);
-	json_t *m = c ? connector_auth_method(c, "oauth2") : NULL;
+	const struct auth_method *m = c ? connector_auth_method(c, "oauth2") : NULL;
 	int rc = -1;
 	if (!m) {
 		err_set(&e, "connector '%s' is not in the registry, so how to revoke is unknown",
 			conn->connector);
-	} else if (!oauth_revoke_spec(m)) {
+	} else if (!m->revoke.url) {
 		fprintf(stderr,
 			"switchboard: note: %s has no token revocation endpoint; the grant "
 			"stays alive at the vendor until the app is removed there\n",

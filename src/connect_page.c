@@ -23,7 +23,8 @@ struct connect_page {
 	int failures;      /* under lock */
 	struct err result; /* under lock; set when PHASE_FAILED */
 	const struct connector *c;
-	json_t *method, *preset;
+	const struct auth_method *method;
+	json_t *preset;
 	struct listener *l;
 	long long deadline_ms;
 	char *store_path, *name, *target, *token, *path, *csrf, *url;
@@ -64,17 +65,17 @@ static json_t *field_entry(json_t *decl, const char *name, int secret, int requi
 			 "type", type ? type : "string", "decl", decl);
 }
 
-json_t *connect_form_fields(const struct connector *c, json_t *m)
+json_t *connect_form_fields(const struct connector *c, const struct auth_method *m)
 {
 	json_t *out = json_object(), *d;
 	const char *name;
 	/* What `connections add` asks at a terminal: the method's fields and
 	 * the connector's required params without a default (a shop); not
 	 * what it keeps for --set (base_url, an API version). */
-	json_object_foreach(json_object_get(m, "fields"), name, d)
-		json_object_set_new(out, name,
-				    field_entry(d, name, json_is_true(json_object_get(d, "secret")),
-						json_is_true(json_object_get(d, "required"))));
+	for (size_t i = 0; i < m->n_fields; i++)
+		json_object_set_new(out, m->fields[i].name,
+				    field_entry(m->fields[i].decl, m->fields[i].name,
+						m->fields[i].secret, m->fields[i].required));
 	json_object_foreach(json_object_get(c->doc, "params"), name, d) {
 		if (json_object_get(out, name) || !json_is_true(json_object_get(d, "required")) ||
 		    json_object_get(d, "default"))
@@ -100,11 +101,8 @@ int connect_useful(struct store *st, const struct registry *r, char **only)
 			listed = strcmp(*p, c->slug) == 0;
 		if (!listed)
 			continue;
-		size_t k;
-		json_t *m;
-		json_array_foreach(json_object_get(json_object_get(c->doc, "auth"), "methods"), k,
-				   m) {
-			const char *type = json_string_value(json_object_get(m, "type"));
+		for (size_t k = 0; c->auth && k < c->auth->n_methods; k++) {
+			const char *type = c->auth->methods[k].type;
 			if (connect_key_based(type))
 				return 1;
 			if (type && strcmp(type, "oauth2") == 0) {
@@ -185,13 +183,13 @@ static int field_put(const struct connector *c, const char *name, json_t *entry,
 	return 0;
 }
 
-char *connect_form_html(const struct connector *c, json_t *m, const char *action, const char *csrf,
-			json_t *preset, const char *name)
+char *connect_form_html(const struct connector *c, const struct auth_method *m, const char *action,
+			const char *csrf, json_t *preset, const char *name)
 {
 	json_t *fields = connect_form_fields(c, m), *d;
 	const char *k;
 	char *a = html_escape(action), *t = html_escape(csrf);
-	const char *type = json_string_value(json_object_get(m, "type"));
+	const char *type = m->type;
 	struct buf b;
 	buf_init(&b, 0);
 	buf_addf(&b,
@@ -338,13 +336,14 @@ static int valid_name(const char *name)
 	return digits < n && strcmp(name, "env") != 0;
 }
 
-int connect_form_save(struct store *st, const struct connector *c, json_t *m, const char *name,
-		      json_t *form, json_t *preset, char **target, struct err *err)
+int connect_form_save(struct store *st, const struct connector *c, const struct auth_method *m,
+		      const char *name, json_t *form, json_t *preset, char **target,
+		      struct err *err)
 {
 	struct connection *conn = NULL;
 	json_t *fields = connect_form_fields(c, m), *d;
 	json_t *secrets = json_object();
-	const char *k, *type = json_string_value(json_object_get(m, "type"));
+	const char *k, *type = m->type;
 	struct err e;
 	int ret = -1;
 	err_init(&e);

@@ -10,6 +10,7 @@
 
 #include <jansson.h>
 
+#include "connector.h"
 #include "listen.h"
 #include "registry.h"
 #include "store.h"
@@ -20,7 +21,7 @@
  * {label, description, secret, required, type, decl}, in the method's
  * order. The connector's params that are required without a default come
  * too (Shopify's shop). New. */
-json_t *connect_form_fields(const struct connector *c, json_t *m);
+json_t *connect_form_fields(const struct connector *c, const struct auth_method *m);
 
 /* 1 for an auth method type the user connects by typing credentials
  * (api_key, bearer, basic, custom), 0 for oauth2, none or NULL. */
@@ -36,8 +37,8 @@ int connect_useful(struct store *st, const struct registry *r, char **only);
  * hidden field. preset (borrowed, may be NULL): non-secret values already
  * known, shown read-only. name: the connection name, shown read-only; NULL
  * asks for it. A new string of HTML. */
-char *connect_form_html(const struct connector *c, json_t *m, const char *action, const char *csrf,
-			json_t *preset, const char *name);
+char *connect_form_html(const struct connector *c, const struct auth_method *m, const char *action,
+			const char *csrf, json_t *preset, const char *name);
 
 /* Save what a form posted: form (borrowed) maps "f_<field>" to the text
  * typed and "name" to the connection name when name is NULL; preset values
@@ -46,8 +47,9 @@ char *connect_form_html(const struct connector *c, json_t *m, const char *action
  * there. A new connection, or, when name exists, its credentials replaced
  * and its settings kept (a field given anew wins), status ok. *target gets
  * "slug/name" (new). 0, or -1 with err, which never quotes a secret. */
-int connect_form_save(struct store *st, const struct connector *c, json_t *m, const char *name,
-		      json_t *form, json_t *preset, char **target, struct err *err);
+int connect_form_save(struct store *st, const struct connector *c, const struct auth_method *m,
+		      const char *name, json_t *form, json_t *preset, char **target,
+		      struct err *err);
 
 /* An application/x-www-form-urlencoded body as a new object of strings
  * (the last of repeated names wins; at most 64 fields). NULL when it is not
@@ -65,10 +67,10 @@ char *connect_token(struct err *err);
 
 /* A one-time page for one connection. */
 struct connect_page_opts {
-	const struct connector *c; /* borrowed; must outlive the page */
-	json_t *method;            /* borrowed from c: a key-based method */
-	const char *name;          /* connection name; NULL = "default" */
-	json_t *preset;            /* borrowed, copied: non-secret values, or NULL */
+	const struct connector *c;        /* borrowed; must outlive the page */
+	const struct auth_method *method; /* borrowed from c: a key-based method */
+	const char *name;                 /* connection name; NULL = "default" */
+	json_t *preset;                   /* borrowed, copied: non-secret values, or NULL */
 };
 struct connect_page;
 

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "connector.h"
 #include "crypto.h"
 #include "log.h"
 #include "schema.h"
@@ -27,37 +28,46 @@ static int env_any(json_t *fields)
 /* Does the environment provide every required field of this method? A
  * method without credentials (none) counts when a connection parameter
  * comes from the environment (HTTP_BASE_URL for a public API). */
-static int env_has_fields(json_t *method);
+static int env_has_fields(const struct auth_method *method);
 
-static int env_has_method(const struct connector *c, json_t *method)
+static int env_has_method(const struct connector *c, const struct auth_method *method)
 {
-	if (json_object_size(json_object_get(method, "fields")) == 0)
+	if (method->n_fields == 0)
 		return env_any(json_object_get(c->doc, "params"));
 	return env_has_fields(method);
 }
 
-static int env_has_fields(json_t *method)
+static int env_has_fields(const struct auth_method *method)
 {
-	const char *name;
-	json_t *f;
 	int any = 0;
-	json_object_foreach(json_object_get(method, "fields"), name, f) {
-		if (connector_field_env(f, NULL))
+	for (size_t i = 0; i < method->n_fields; i++) {
+		if (connector_field_env(method->fields[i].decl, NULL))
 			any = 1;
-		else if (json_is_true(json_object_get(f, "required")))
+		else if (method->fields[i].required)
 			return 0;
 	}
 	return any;
 }
 
-static void env_fields(json_t *fields, json_t *dst, int secret_only, int want_secret)
+/* The method's fields set in the environment, the secret ones (want_secret)
+ * or the others, into dst. */
+static void env_method_fields(const struct auth_method *method, json_t *dst, int want_secret)
+{
+	for (size_t i = 0; i < method->n_fields; i++) {
+		const struct auth_field *f = &method->fields[i];
+		const char *v =
+			f->secret == want_secret ? connector_field_env(f->decl, NULL) : NULL;
+		if (v)
+			json_object_set_new(dst, f->name, json_string(v));
+	}
+}
+
+/* The connector's params set in the environment, into dst. */
+static void env_params(json_t *params, json_t *dst)
 {
 	const char *name;
 	json_t *f;
-	json_object_foreach(fields, name, f) {
-		int secret = json_is_true(json_object_get(f, "secret"));
-		if (secret_only && secret != want_secret)
-			continue;
+	json_object_foreach(params, name, f) {
 		const char *v = connector_field_env(f, NULL);
 		if (v)
 			json_object_set_new(dst, name, json_string(v));
@@ -75,22 +85,19 @@ static char *slug_env(const char *slug, const char *suffix)
 
 struct connection *conns_from_env(const struct connector *c)
 {
-	json_t *auth = json_object_get(c->doc, "auth");
-	json_t *methods = json_object_get(auth, "methods");
-	json_t *def = connector_auth_method(c, NULL), *chosen = NULL;
+	const struct auth_method *def = connector_auth_method(c, NULL), *chosen = NULL;
+	if (!def)
+		return NULL;
 	/* Credentials first (the default method, then the others), and a
 	 * method without credentials only when none of them is set. */
 	for (int pass = 0; pass < 2 && !chosen; pass++) {
-		if (env_has_method(c, def) &&
-		    (json_object_size(json_object_get(def, "fields")) > 0) == (pass == 0)) {
+		if (env_has_method(c, def) && (def->n_fields > 0) == (pass == 0)) {
 			chosen = def;
 			break;
 		}
-		size_t i;
-		json_t *m;
-		json_array_foreach(methods, i, m) {
-			int has_fields = json_object_size(json_object_get(m, "fields")) > 0;
-			if (has_fields == (pass == 0) && env_has_method(c, m)) {
+		for (size_t i = 0; i < c->auth->n_methods; i++) {
+			const struct auth_method *m = &c->auth->methods[i];
+			if ((m->n_fields > 0) == (pass == 0) && env_has_method(c, m)) {
 				chosen = m;
 				break;
 			}
@@ -101,13 +108,13 @@ struct connection *conns_from_env(const struct connector *c)
 	struct connection *conn = xcalloc(1, sizeof(*conn));
 	conn->connector = xstrdup(c->slug);
 	conn->name = xstrdup("env");
-	conn->auth = xstrdup(json_string_value(json_object_get(chosen, "type")));
+	conn->auth = xstrdup(chosen->type);
 	conn->config = json_object();
 	conn->secrets = json_object();
 	conn->status = xstrdup("ok");
-	env_fields(json_object_get(c->doc, "params"), conn->config, 0, 0);
-	env_fields(json_object_get(chosen, "fields"), conn->secrets, 1, 1);
-	env_fields(json_object_get(chosen, "fields"), conn->config, 1, 0);
+	env_params(json_object_get(c->doc, "params"), conn->config);
+	env_method_fields(chosen, conn->secrets, 1);
+	env_method_fields(chosen, conn->config, 0);
 	char *var = slug_env(c->slug, "_BASE_URL");
 	const char *base = getenv(var);
 	if (base && *base)
@@ -333,11 +340,9 @@ struct connection *conns_resolve(struct store *s, const struct connector *c, con
 			err_set(err, "%s", e.msg);
 		else if (!conn && !(conn = conns_from_env(c))) {
 			char *vars = NULL;
-			json_t *f;
-			const char *k;
-			json_object_foreach(
-				json_object_get(connector_auth_method(c, NULL), "fields"), k, f) {
-				const char *env = json_string_value(json_object_get(f, "env"));
+			const struct auth_method *def = connector_auth_method(c, NULL);
+			for (size_t i = 0; def && i < def->n_fields; i++) {
+				const char *env = def->fields[i].env;
 				if (!env)
 					continue;
 				char *nv = xasprintf("%s%s%s", vars ? vars : "", vars ? ", " : "",
@@ -346,8 +351,7 @@ struct connection *conns_resolve(struct store *s, const struct connector *c, con
 				vars = nv;
 			}
 			/* OAuth by default: the user connects through the browser. */
-			json_t *def = connector_auth_method(c, NULL);
-			const char *type = json_string_value(json_object_get(def, "type"));
+			const char *type = def ? def->type : NULL;
 			int oauth = type && strcmp(type, "oauth2") == 0;
 			err_set(err,
 				"no %s connection: call switchboard_connect {\"connector\": "

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "connect_page.h"
+#include "connector.h"
 #include "jsonrpc.h"
 #include "log.h"
 #include "oauth_connect.h"
@@ -24,7 +25,7 @@ enum step {
 struct flow {
 	enum step step;
 	const struct connector *c;
-	json_t *method; /* borrowed from c */
+	const struct auth_method *method; /* borrowed from c */
 	char *name, *tenant;
 	json_t *settings;         /* non-secret values, owned */
 	struct oauth_connect *oc; /* one of these two, once started */
@@ -119,11 +120,10 @@ void mcp_connect_free(struct mcp_connect *mc)
  * auth of the connection being reconnected; else OAuth when its app is
  * stored; else the default when key-based; else the first key-based one.
  * Borrowed; NULL with err. */
-static json_t *pick_method(struct store *st, const struct connector *c, const char *asked,
-			   const char *name, struct err *err)
+static const struct auth_method *pick_method(struct store *st, const struct connector *c,
+					     const char *asked, const char *name, struct err *err)
 {
-	json_t *m = NULL, *x;
-	size_t i;
+	const struct auth_method *m = NULL;
 	if (asked) {
 		m = connector_auth_method(c, asked);
 		if (!m || !(connect_key_based(asked) || strcmp(asked, "oauth2") == 0))
@@ -138,19 +138,19 @@ static json_t *pick_method(struct store *st, const struct connector *c, const ch
 	connection_free(old);
 	if (m)
 		return m;
-	struct oauth_app *app =
-		connector_auth_method(c, "oauth2") ? store_get_oauth_app(st, c->slug, NULL) : NULL;
+	const struct auth_method *oauth = connector_auth_method(c, "oauth2");
+	struct oauth_app *app = oauth ? store_get_oauth_app(st, c->slug, NULL) : NULL;
 	oauth_app_free(app);
 	if (app)
-		return connector_auth_method(c, "oauth2");
+		return oauth;
 	m = connector_auth_method(c, NULL);
-	if (connect_key_based(json_string_value(json_object_get(m, "type"))))
+	if (m && connect_key_based(m->type))
 		return m;
-	json_array_foreach(json_object_get(json_object_get(c->doc, "auth"), "methods"), i, x)
-		if (connect_key_based(json_string_value(json_object_get(x, "type"))))
-			return x;
-	if (connector_auth_method(c, "oauth2"))
-		return connector_auth_method(c, "oauth2"); /* its error names oauth-app set */
+	for (size_t i = 0; c->auth && i < c->auth->n_methods; i++)
+		if (connect_key_based(c->auth->methods[i].type))
+			return &c->auth->methods[i];
+	if (oauth)
+		return oauth; /* its error names oauth-app set */
 	err_set(err, "%s takes no credentials to connect", c->slug);
 	return NULL;
 }
@@ -211,7 +211,7 @@ static void begin(struct mcp_connect *mc, struct flow *f)
 {
 	struct err e;
 	err_init(&e);
-	const char *type = json_string_value(json_object_get(f->method, "type"));
+	const char *type = f->method->type;
 	int oauth = strcmp(type, "oauth2") == 0;
 	if (oauth) {
 		struct oauth_connect_opts o = {f->c, f->name, f->settings, NULL, f->tenant};
@@ -311,8 +311,7 @@ void mcp_connect_start(struct mcp_connect *mc, struct store *st, const struct re
 				"tool opens asks the user for it",
 				k);
 		else if (!d && strcmp(k, "base_url") != 0)
-			err_set(&e, "%s has no setting '%s' for auth %s", slug, k,
-				json_string_value(json_object_get(f->method, "type")));
+			err_set(&e, "%s has no setting '%s' for auth %s", slug, k, f->method->type);
 		else if (!json_is_string(v))
 			err_set(&e, "setting '%s' takes a string", k);
 		else
@@ -348,8 +347,7 @@ void mcp_connect_start(struct mcp_connect *mc, struct store *st, const struct re
 	}
 	/* Without form elicitation, OAuth needs them now (they are in its
 	 * URL); the key page asks for them beside the key. */
-	if (schema &&
-	    strcmp(json_string_value(json_object_get(f->method, "type")), "oauth2") == 0) {
+	if (schema && strcmp(f->method->type, "oauth2") == 0) {
 		char *list = NULL;
 		json_object_foreach(json_object_get(schema, "properties"), k, v) {
 			char *n = xasprintf("%s%s%s", list ? list : "", list ? ", " : "", k);

@@ -18,15 +18,10 @@
 #define LOCK_TTL_S 60
 #define LOCK_WAIT_MS 20000
 
-static const char *mstr(json_t *method, const char *key)
+char *oauth_token_url(const struct connector *c, const struct auth_method *method,
+		      const struct oauth_app *app, const struct connection *conn, struct err *err)
 {
-	return json_string_value(json_object_get(method, key));
-}
-
-char *oauth_token_url(const struct connector *c, json_t *method, const struct oauth_app *app,
-		      const struct connection *conn, struct err *err)
-{
-	const char *url = app && app->token_url ? app->token_url : mstr(method, "token_url");
+	const char *url = app && app->token_url ? app->token_url : method->token_url;
 	if (!url)
 		return err_set(err, "%s declares no OAuth token URL", c->slug), NULL;
 	return conns_expand(c, conn, url, err);
@@ -73,8 +68,9 @@ static char *token_answer_keys(json_t *doc)
 	return buf_detach(&b);
 }
 
-json_t *oauth_token_request(const struct connector *c, json_t *method, const struct oauth_app *app,
-			    const struct connection *conn, json_t *form, struct err *err)
+json_t *oauth_token_request(const struct connector *c, const struct auth_method *method,
+			    const struct oauth_app *app, const struct connection *conn,
+			    json_t *form, struct err *err)
 {
 	json_t *out = NULL;
 	struct buf body;
@@ -92,7 +88,7 @@ json_t *oauth_token_request(const struct connector *c, json_t *method, const str
 			c->slug);
 		goto done;
 	}
-	const char *client_auth = mstr(method, "client_auth");
+	const char *client_auth = method->client_auth;
 	if (app && app->client_id) {
 		if (client_auth && strcmp(client_auth, "basic") == 0 && app->client_secret) {
 			char *basic = oauth_basic_credentials(app);
@@ -111,7 +107,7 @@ json_t *oauth_token_request(const struct connector *c, json_t *method, const str
 	urlenc_header(headers, "Content-Type", "application/x-www-form-urlencoded");
 	/* JSON, please (GitHub answers form-encoded without it); a method's
 	 * token_headers replace ours of the same name rather than doubling. */
-	json_t *extra = json_object_get(method, "token_headers");
+	json_t *extra = method->token_headers;
 	const char *k;
 	json_t *v;
 	int own_accept = 0;
@@ -171,8 +167,7 @@ json_t *oauth_token_request(const struct connector *c, json_t *method, const str
 		json_decref(doc);
 		goto done;
 	}
-	const char *tp = mstr(method, "token_pointer");
-	json_t *token = jsonx_pointer(doc, tp ? tp : "/access_token");
+	json_t *token = jsonx_pointer(doc, method->token_pointer);
 	if (!error && resp.status < 400 && !json_is_string(token)) {
 		char *keys = token_answer_keys(doc);
 		err_set(err, "%s token endpoint answered HTTP %ld without an access token (%s%s)",
@@ -223,28 +218,27 @@ static long long seconds_value(json_t *v)
  * which rolls with every refresh), else for a newly issued refresh token the
  * method's refresh_token_lifetime_s (Xero: 60 days unused). A response
  * that says nothing and issues no new refresh token keeps what we knew. */
-static void apply_refresh_expiry(json_t *method, struct connection *conn, json_t *resp,
-				 int new_refresh)
+static void apply_refresh_expiry(const struct auth_method *method, struct connection *conn,
+				 json_t *resp, int new_refresh)
 {
-	const char *ptr = mstr(method, "refresh_token_expires_pointer");
+	const char *ptr = method->refresh_token_expires_pointer;
 	long long life =
 		seconds_value(jsonx_pointer(resp, ptr ? ptr : "/refresh_token_expires_in"));
 	if (life <= 0 && new_refresh)
-		life = json_integer_value(json_object_get(method, "refresh_token_lifetime_s"));
+		life = method->refresh_token_lifetime_s;
 	if (life <= 0)
 		return;
 	json_object_set_new(conn->config, "refresh_token_expires_at", json_integer(now_s() + life));
 	json_object_set_new(conn->config, "refresh_token_lifetime_s", json_integer(life));
 }
 
-void oauth_apply_token(json_t *method, struct connection *conn, json_t *resp)
+void oauth_apply_token(const struct auth_method *method, struct connection *conn, json_t *resp)
 {
 	if (!conn->secrets)
 		conn->secrets = json_object();
 	if (!conn->config)
 		conn->config = json_object();
-	const char *tp = mstr(method, "token_pointer");
-	json_t *token = jsonx_pointer(resp, tp ? tp : "/access_token");
+	json_t *token = jsonx_pointer(resp, method->token_pointer);
 	if (json_is_string(token))
 		json_object_set_new(conn->secrets, "access_token", json_copy(token));
 	json_t *refresh = json_object_get(resp, "refresh_token");
@@ -261,14 +255,14 @@ void oauth_apply_token(json_t *method, struct connection *conn, json_t *resp)
 	}
 	long long lifetime = seconds_value(json_object_get(resp, "expires_in"));
 	if (lifetime <= 0)
-		lifetime = json_integer_value(json_object_get(method, "access_token_lifetime_s"));
+		lifetime = method->access_token_lifetime_s;
 	conn->expires_at = lifetime > 0 ? now_s() + lifetime : 0;
 	if (lifetime > 0)
 		json_object_set_new(conn->config, "token_lifetime_s", json_integer(lifetime));
 	apply_refresh_expiry(method, conn, resp, json_is_string(refresh));
 	const char *k;
 	json_t *v;
-	json_object_foreach(json_object_get(method, "token_extras"), k, v) {
+	json_object_foreach(method->token_extras, k, v) {
 		json_t *x = jsonx_pointer(resp, json_string_value(v));
 		if (!x || json_is_null(x) || !strcmp(k, "access_token") ||
 		    !strcmp(k, "refresh_token"))
@@ -283,7 +277,7 @@ void oauth_apply_token(json_t *method, struct connection *conn, json_t *resp)
 	}
 	/* Secret extras (Slack's user token under authed_user) are sealed
 	 * with the other secrets, never kept in the unsealed config. */
-	json_object_foreach(json_object_get(method, "token_secrets"), k, v) {
+	json_object_foreach(method->token_secrets, k, v) {
 		json_t *x = jsonx_pointer(resp, json_string_value(v));
 		if (json_is_string(x))
 			json_object_set_new(conn->secrets, k, json_copy(x));
@@ -333,14 +327,15 @@ static void sleep_ms(long ms)
 }
 
 /* The grant to renew with: refresh_token, else client_credentials. */
-static json_t *renew_form(json_t *method, const struct connection *conn, const char *refresh)
+static json_t *renew_form(const struct auth_method *method, const struct connection *conn,
+			  const char *refresh)
 {
 	if (refresh)
 		return json_pack("{s:s, s:s}", "grant_type", "refresh_token", "refresh_token",
 				 refresh);
 	size_t i;
 	json_t *g;
-	json_array_foreach(json_object_get(method, "grants"), i, g) {
+	json_array_foreach(method->grants, i, g) {
 		if (strcmp(json_string_value(g), "client_credentials") == 0) {
 			json_t *form = json_pack("{s:s}", "grant_type", "client_credentials");
 			const char *scopes = conns_value(conn, "scopes");
@@ -386,7 +381,7 @@ static int rotated_meanwhile(struct store *s, const struct connector *c, struct 
 	return 1;
 }
 
-int oauth_refresh(struct store *s, const struct connector *c, json_t *method,
+int oauth_refresh(struct store *s, const struct connector *c, const struct auth_method *method,
 		  struct connection *conn, int force, struct err *err)
 {
 	if (!force && !oauth_refresh_due(conn))
@@ -489,13 +484,12 @@ int oauth_pkce(char **verifier, char **challenge, struct err *err)
 	return 0;
 }
 
-char *oauth_authorize_url(const struct connector *c, json_t *method, const struct oauth_app *app,
-			  const struct connection *conn, const char *redirect_uri,
-			  const char *state, const char *challenge, const char *scopes,
-			  struct err *err)
+char *oauth_authorize_url(const struct connector *c, const struct auth_method *method,
+			  const struct oauth_app *app, const struct connection *conn,
+			  const char *redirect_uri, const char *state, const char *challenge,
+			  const char *scopes, struct err *err)
 {
-	const char *tmpl =
-		app && app->authorize_url ? app->authorize_url : mstr(method, "authorize_url");
+	const char *tmpl = app && app->authorize_url ? app->authorize_url : method->authorize_url;
 	if (!tmpl)
 		return err_set(err, "%s declares no OAuth authorize URL", c->slug), NULL;
 	char *base = conns_expand(c, conn, tmpl, err);
@@ -516,24 +510,23 @@ char *oauth_authorize_url(const struct connector *c, json_t *method, const struc
 	Q("client_id", app->client_id);
 	Q("redirect_uri", redirect_uri);
 	if (scopes && *scopes) {
-		const char *sep = mstr(method, "scope_separator");
+		const char *sep = method->scope_separator;
 		char *joined = xstrdup(scopes);
 		if (sep && strcmp(sep, " ") != 0 && strlen(sep) == 1)
 			for (char *p = joined; *p; p++)
 				if (*p == ' ')
 					*p = *sep;
-		const char *param = mstr(method, "scope_param");
-		Q(param ? param : "scope", joined);
+		Q(method->scope_param, joined);
 		free(joined);
 	}
 	Q("state", state);
-	if (challenge && json_is_true(json_object_get(method, "pkce"))) {
+	if (challenge && method->pkce) {
 		Q("code_challenge", challenge);
 		Q("code_challenge_method", "S256");
 	}
 	const char *k;
 	json_t *x;
-	json_object_foreach(json_object_get(method, "authorize_params"), k, x)
+	json_object_foreach(method->authorize_params, k, x)
 		Q(k, json_string_value(x));
 #undef Q
 	return buf_detach(&url);

@@ -6,6 +6,7 @@
 
 #include <jansson.h>
 
+#include "connector.h"
 #include "registry.h"
 #include "store.h"
 
@@ -17,7 +18,7 @@
  * refresh_token keeps the old one. invalid_grant marks the connection
  * needs_reconnect. Returns 1 when conn changed (updated in place), 0 when
  * nothing was needed, -1 with err. */
-int oauth_refresh(struct store *s, const struct connector *c, json_t *method,
+int oauth_refresh(struct store *s, const struct connector *c, const struct auth_method *method,
 		  struct connection *conn, int force, struct err *err);
 
 /* Is a refresh due: does the access token expire within min(5 min,
@@ -50,8 +51,8 @@ int oauth_lock(struct store *s, const struct connector *c, long long id, struct 
 
 /* The token endpoint for a connector (the OAuth app's override, else the
  * method's token_url expanded with conn's values). New string or NULL. */
-char *oauth_token_url(const struct connector *c, json_t *method, const struct oauth_app *app,
-		      const struct connection *conn, struct err *err);
+char *oauth_token_url(const struct connector *c, const struct auth_method *method,
+		      const struct oauth_app *app, const struct connection *conn, struct err *err);
 
 /* "Basic base64(client_id:client_secret)" for an app with a secret: the
  * HTTP Basic client authentication of RFC 6749 2.3.1. New string; the
@@ -61,18 +62,15 @@ char *oauth_basic_credentials(const struct oauth_app *app);
 /* POST form (stolen) to the token endpoint with the method's client
  * authentication; returns the parsed token response (new) or NULL with err
  * carrying the vendor's error code (e.g. "invalid_grant"). */
-json_t *oauth_token_request(const struct connector *c, json_t *method, const struct oauth_app *app,
-			    const struct connection *conn, json_t *form, struct err *err);
+json_t *oauth_token_request(const struct connector *c, const struct auth_method *method,
+			    const struct oauth_app *app, const struct connection *conn,
+			    json_t *form, struct err *err);
 
 /* Store a token response in conn: access_token, refresh_token (kept when
  * absent; the previous one is remembered until the new one is proven),
  * expires_at, the method's token_extras into config and its token_secrets
  * (name -> JSON pointer) into the sealed secrets. */
-void oauth_apply_token(json_t *method, struct connection *conn, json_t *resp);
-
-/* The method's "revoke" declaration (borrowed), or NULL when it declares
- * no way to revoke a grant. */
-json_t *oauth_revoke_spec(json_t *method);
+void oauth_apply_token(const struct auth_method *method, struct connection *conn, json_t *resp);
 
 /* End conn's grant at the vendor as the method's "revoke" says: which token
  * (refresh or access; an access token due is refreshed first), where (the
@@ -84,16 +82,16 @@ json_t *oauth_revoke_spec(json_t *method);
  * secrets. Returns 1 when revoked; 0 when there is nothing to revoke (no
  * declaration, no token), err saying why; -1 with err when the vendor could
  * not be reached or refused. No token is ever put in err. */
-int oauth_revoke(struct store *s, const struct connector *c, json_t *method,
+int oauth_revoke(struct store *s, const struct connector *c, const struct auth_method *method,
 		 struct connection *conn, struct err *err);
 
 /* PKCE: a new random verifier and its S256 challenge (both new strings). */
 int oauth_pkce(char **verifier, char **challenge, struct err *err);
 
 /* The authorization URL the user opens. New string or NULL with err. */
-char *oauth_authorize_url(const struct connector *c, json_t *method, const struct oauth_app *app,
-			  const struct connection *conn, const char *redirect_uri,
-			  const char *state, const char *challenge, const char *scopes,
-			  struct err *err);
+char *oauth_authorize_url(const struct connector *c, const struct auth_method *method,
+			  const struct oauth_app *app, const struct connection *conn,
+			  const char *redirect_uri, const char *state, const char *challenge,
+			  const char *scopes, struct err *err);
 
 #endif

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "connector.h"
 #include "conns.h"
 #include "crypto.h"
 #include "http.h"
@@ -24,7 +25,7 @@ struct oauth_connect {
 	enum phase phase;  /* under lock */
 	struct err result; /* under lock; set when PHASE_FAILED */
 	const struct connector *c;
-	json_t *method; /* borrowed from c */
+	const struct auth_method *method; /* borrowed from c */
 	struct oauth_app *app;
 	struct connection *conn;
 	struct listener *l;
@@ -83,19 +84,19 @@ static char *page(const struct oauth_connect *oc, int ok, const char *why)
 
 /* Secrets a token response makes; a reconnect replaces them, and keeps the
  * connection's other secrets (a webhook signing secret, say). */
-static int is_token_secret(json_t *method, const char *k)
+static int is_token_secret(const struct auth_method *method, const char *k)
 {
 	return !strcmp(k, "access_token") || !strcmp(k, "refresh_token") ||
 	       !strcmp(k, "previous_refresh_token") ||
-	       json_object_get(json_object_get(method, "token_secrets"), k) != NULL;
+	       json_object_get(method->token_secrets, k) != NULL;
 }
 
 /* Save conn: add it, or, when a connection of that name exists, update it.
  * Its settings came from the stored one already (flow_new); here its
  * secrets that are not tokens are kept too, when it was an oauth2
  * connection (another method's secrets are that method's credentials). */
-static int save_connection(struct store *st, json_t *method, struct connection *conn,
-			   struct err *err)
+static int save_connection(struct store *st, const struct auth_method *method,
+			   struct connection *conn, struct err *err)
 {
 	struct err e;
 	err_init(&e);
@@ -126,7 +127,7 @@ static int run_hooks(const struct oauth_connect *oc, json_t *query, json_t *toke
 	struct oauth_hook_ctx x = {oc->c, oc->method, oc->app, oc->conn, oc->tenant};
 	size_t i;
 	json_t *v;
-	json_array_foreach(json_object_get(oc->method, "connect_hooks"), i, v) {
+	json_array_foreach(oc->method->connect_hooks, i, v) {
 		const struct oauth_hook *h = oauth_hook_find(json_string_value(v));
 		if (!h)
 			return err_set(err, "%s names an unknown connect hook '%s'", oc->c->slug,
@@ -172,17 +173,17 @@ static int finish(struct oauth_connect *oc, json_t *query, struct err *err)
 		return -1;
 	size_t i;
 	json_t *x;
-	json_array_foreach(json_object_get(oc->method, "redirect_extras"), i, x) {
+	json_array_foreach(oc->method->redirect_extras, i, x) {
 		json_t *val = json_object_get(query, json_string_value(x));
 		if (val)
 			json_object_set(oc->conn->config, json_string_value(x), val);
 	}
 	json_t *form = json_pack("{s:s, s:s, s:s}", "grant_type", "authorization_code", "code",
 				 code, "redirect_uri", oc->redirect);
-	if (json_is_true(json_object_get(oc->method, "pkce")))
+	if (oc->method->pkce)
 		json_object_set_new(form, "code_verifier", json_string(oc->verifier));
 	const char *k;
-	json_object_foreach(json_object_get(oc->method, "token_params"), k, x)
+	json_object_foreach(oc->method->token_params, k, x)
 		json_object_set(form, k, x);
 	json_t *resp = oauth_token_request(oc->c, oc->method, oc->app, oc->conn, form, err);
 	if (!resp)
@@ -250,8 +251,8 @@ static int random_hex(char **out, struct err *err)
  * stored connection of that name (a GitHub Enterprise base_url, a shop),
  * less what the old grant's token response said about itself; a new
  * connection starts empty. */
-static json_t *reconnect_config(struct store *st, json_t *method, const char *slug,
-				const char *name)
+static json_t *reconnect_config(struct store *st, const struct auth_method *method,
+				const char *slug, const char *name)
 {
 	struct err e;
 	err_init(&e);
@@ -264,19 +265,19 @@ static json_t *reconnect_config(struct store *st, json_t *method, const char *sl
 		json_object_del(config, grant_keys[i]);
 	const char *k;
 	json_t *v;
-	json_object_foreach(json_object_get(method, "token_extras"), k, v)
+	json_object_foreach(method->token_extras, k, v)
 		json_object_del(config, k);
 	return config;
 }
 
 /* The method's default_scopes joined by spaces (new; "" when none). */
-static char *default_scopes(json_t *method)
+static char *default_scopes(const struct auth_method *method)
 {
 	struct buf b;
 	buf_init(&b, 0);
 	size_t i;
 	json_t *s;
-	json_array_foreach(json_object_get(method, "default_scopes"), i, s)
+	json_array_foreach(method->default_scopes, i, s)
 		buf_addf(&b, "%s%s", i ? " " : "", json_string_value(s));
 	char *joined = buf_detach(&b);
 	return joined ? joined : xstrdup("");
@@ -287,7 +288,7 @@ static struct oauth_connect *flow_new(struct store *st, const struct oauth_conne
 				      struct err *err)
 {
 	const struct connector *c = o->c;
-	json_t *method = connector_auth_method(c, "oauth2");
+	const struct auth_method *method = connector_auth_method(c, "oauth2");
 	if (!method)
 		return err_set(err, "'%s' is not a connector with OAuth 2.0", c->slug), NULL;
 	struct oauth_connect *oc = xcalloc(1, sizeof(*oc));

@@ -8,6 +8,7 @@
 
 #include <jansson.h>
 
+#include "connector.h"
 #include "registry.h"
 #include "store.h"
 
@@ -61,10 +62,10 @@ int oauth_connect_client_credentials(struct store *st, const struct oauth_connec
  * connection is saved. Either may be NULL. 0 or -1 with err. */
 struct oauth_hook_ctx {
 	const struct connector *c;
-	json_t *method;              /* borrowed */
-	const struct oauth_app *app; /* borrowed */
-	struct connection *conn;     /* the connection being made */
-	const char *tenant;          /* the user's choice among tenants, or NULL */
+	const struct auth_method *method; /* borrowed */
+	const struct oauth_app *app;      /* borrowed */
+	struct connection *conn;          /* the connection being made */
+	const char *tenant;               /* the user's choice among tenants, or NULL */
 };
 struct oauth_hook {
 	const char *name;

@@ -237,7 +237,7 @@ static const char *ptr_str(json_t *doc, json_t *spec, const char *key)
 static int tenants_after_token(const struct oauth_hook_ctx *x, json_t *token, struct err *err)
 {
 	(void)token;
-	json_t *spec = json_object_get(x->method, "tenants");
+	json_t *spec = x->method->tenants;
 	const char *url = json_string_value(json_object_get(spec, "url"));
 	const char *param = json_string_value(json_object_get(spec, "param"));
 	if (!url || !param)
@@ -319,7 +319,7 @@ out:
 static int token_info_after_token(const struct oauth_hook_ctx *x, json_t *token, struct err *err)
 {
 	(void)token;
-	json_t *spec = json_object_get(x->method, "token_info");
+	json_t *spec = x->method->token_info;
 	json_t *extras = json_object_get(spec, "extras");
 	const char *url = json_string_value(json_object_get(spec, "url"));
 	const char *k;

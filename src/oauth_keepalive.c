@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "connector.h"
 #include "conns.h"
 #include "util.h"
 
@@ -24,12 +25,11 @@ static json_t *item(const struct connection *conn, const char *who, const char *
 
 /* A connection made before its refresh token's expiry was recorded, of a
  * method that declares one: refresh once, to learn it. */
-static int expiry_unknown(json_t *method, const struct connection *conn)
+static int expiry_unknown(const struct auth_method *method, const struct connection *conn)
 {
 	return !json_object_get(conn->config, "refresh_token_expires_at") &&
 	       conns_value(conn, "refresh_token") &&
-	       (json_object_get(method, "refresh_token_lifetime_s") ||
-		json_object_get(method, "refresh_token_expires_pointer"));
+	       (method->refresh_token_lifetime_s || method->refresh_token_expires_pointer);
 }
 
 /* One connection (secrets opened): refresh it, or say why not. New item. */
@@ -41,7 +41,7 @@ static json_t *keep_one(struct store *s, const struct registry *r, struct connec
 	char *who = xasprintf("%s/%s", conn->connector, conn->name);
 	json_t *out = NULL;
 	const struct connector *c = registry_find(r, conn->connector);
-	json_t *method = c ? connector_auth_method(c, "oauth2") : NULL;
+	const struct auth_method *method = c ? connector_auth_method(c, "oauth2") : NULL;
 	if (!method || !conn->auth || strcmp(conn->auth, "oauth2") != 0) {
 		char *msg = xasprintf("%s is not an OAuth 2.0 connection%s", who,
 				      c ? "" : " of a known connector");

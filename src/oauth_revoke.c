@@ -14,22 +14,10 @@
 #include "request.h"
 #include "urlenc.h"
 
-static const char *rstr(json_t *rv, const char *key, const char *dflt)
-{
-	const char *v = json_string_value(json_object_get(rv, key));
-	return v ? v : dflt;
-}
-
 /* A secret of conn (borrowed), never a same-named config value. */
 static const char *secret(const struct connection *conn, const char *name)
 {
 	return json_string_value(json_object_get(conn->secrets, name));
-}
-
-json_t *oauth_revoke_spec(json_t *method)
-{
-	json_t *rv = json_object_get(method, "revoke");
-	return json_is_object(rv) && json_is_string(json_object_get(rv, "url")) ? rv : NULL;
 }
 
 /* tmpl with every {client_id} replaced by the app's, percent-encoded (it
@@ -67,10 +55,10 @@ static char *with_client_id(const char *tmpl, const struct oauth_app *app, const
 /* The revocation endpoint: the OAuth app's override, else revoke.url; a
  * path (starting with /) is joined to the connection's base URL, so GitHub
  * Enterprise revokes on its own host. New string or NULL with err. */
-static char *revoke_url(const struct connector *c, json_t *rv, const struct oauth_app *app,
-			const struct connection *conn, struct err *err)
+static char *revoke_url(const struct connector *c, const struct auth_revoke *rv,
+			const struct oauth_app *app, const struct connection *conn, struct err *err)
 {
-	const char *tmpl = app && app->revoke_url ? app->revoke_url : rstr(rv, "url", NULL);
+	const char *tmpl = app && app->revoke_url ? app->revoke_url : rv->url;
 	char *ided = with_client_id(tmpl, app, c->slug, err);
 	if (!ided)
 		return NULL;
@@ -111,18 +99,18 @@ static int refused(long status, json_t *doc, const char **code)
 }
 
 /* Is this vendor error code one the method lists as "already revoked"? */
-static int already_gone(json_t *rv, const char *code)
+static int already_gone(const struct auth_revoke *rv, const char *code)
 {
 	size_t i;
 	json_t *v;
-	json_array_foreach(json_object_get(rv, "already_revoked"), i, v)
+	json_array_foreach(rv->already_revoked, i, v)
 		if (code && json_is_string(v) && strcmp(json_string_value(v), code) == 0)
 			return 1;
 	return 0;
 }
 
 /* One revocation request for token. 0, or -1 with err (no secret in it). */
-static int revoke_one(const struct connector *c, json_t *rv, json_t *method,
+static int revoke_one(const struct connector *c, const struct auth_revoke *rv,
 		      const struct oauth_app *app, const char *url, const char *token,
 		      struct err *err)
 {
@@ -133,13 +121,11 @@ static int revoke_one(const struct connector *c, json_t *rv, json_t *method,
 	struct http_client *http = NULL;
 	struct http_response resp = {0};
 	const char **hv = NULL;
-	const char *client_auth = rstr(rv, "client_auth", rstr(method, "client_auth", "body"));
-	const char *token_as = rstr(rv, "token_as", "param");
-	const char *shape = rstr(rv, "body", "form");
+	const char *client_auth = rv->client_auth, *token_as = rv->token_as, *shape = rv->body;
 	const char *k;
 	json_t *v;
 
-	json_object_foreach(json_object_get(rv, "params"), k, v)
+	json_object_foreach(rv->params, k, v)
 		json_object_set(params, k, v);
 	if (strcmp(token_as, "bearer") == 0) {
 		/* The token is its own credential (Slack's auth.revoke). */
@@ -148,7 +134,7 @@ static int revoke_one(const struct connector *c, json_t *rv, json_t *method,
 		crypto_cleanse(bearer, strlen(bearer));
 		free(bearer);
 	} else {
-		json_object_set_new(params, rstr(rv, "param", "token"), json_string(token));
+		json_object_set_new(params, rv->param, json_string(token));
 	}
 	if (strcmp(client_auth, "none") != 0) {
 		if (!app || !app->client_id) {
@@ -183,17 +169,17 @@ static int revoke_one(const struct connector *c, json_t *rv, json_t *method,
 		urlenc_header(headers, "Content-Type", "application/x-www-form-urlencoded");
 	}
 	int own_accept = 0;
-	json_object_foreach(json_object_get(rv, "headers"), k, v)
+	json_object_foreach(rv->headers, k, v)
 		own_accept |= strcasecmp(k, "Accept") == 0;
 	if (!own_accept)
 		urlenc_header(headers, "Accept", "application/json");
-	json_object_foreach(json_object_get(rv, "headers"), k, v)
+	json_object_foreach(rv->headers, k, v)
 		urlenc_header(headers, k, json_string_value(v));
 	size_t n = json_array_size(headers);
 	hv = xcalloc(n + 1, sizeof(*hv));
 	for (size_t i = 0; i < n; i++)
 		hv[i] = json_string_value(json_array_get(headers, i));
-	struct http_request req = {.method = rstr(rv, "method", "POST"),
+	struct http_request req = {.method = rv->method,
 				   .url = url,
 				   .headers = hv,
 				   .body = body.data,
@@ -237,17 +223,17 @@ out:
 	return ret;
 }
 
-int oauth_revoke(struct store *s, const struct connector *c, json_t *method,
+int oauth_revoke(struct store *s, const struct connector *c, const struct auth_method *method,
 		 struct connection *conn, struct err *err)
 {
 	int ret = -1, locked = 0;
 	char *url = NULL;
 	struct oauth_app *app = NULL;
 	struct connection *now = NULL;
-	json_t *rv = oauth_revoke_spec(method);
-	if (!rv)
+	const struct auth_revoke *rv = &method->revoke;
+	if (!rv->url)
 		return err_set(err, "%s declares no token revocation", c->slug), 0;
-	const char *which = rstr(rv, "token", "refresh");
+	const char *which = rv->token;
 	const char *field = strcmp(which, "access") == 0 ? "access_token" : "refresh_token";
 	app = store_get_oauth_app(s, c->slug, err);
 	if (err_is_set(err))
@@ -284,13 +270,13 @@ int oauth_revoke(struct store *s, const struct connector *c, json_t *method,
 	/* The primary token, then the extra secrets the grant holds (Slack's
 	 * user token); a partial failure leaves the connection for a retry, and
 	 * the retry finds the first one already gone. */
-	if (revoke_one(c, rv, method, app, url, secret(conn, field), err) < 0)
+	if (revoke_one(c, rv, app, url, secret(conn, field), err) < 0)
 		goto out;
 	size_t i;
 	json_t *x;
-	json_array_foreach(json_object_get(rv, "also"), i, x) {
+	json_array_foreach(rv->also, i, x) {
 		const char *extra = secret(conn, json_string_value(x));
-		if (extra && revoke_one(c, rv, method, app, url, extra, err) < 0)
+		if (extra && revoke_one(c, rv, app, url, extra, err) < 0)
 			goto out;
 	}
 	log_info("revoked the %s grant of connection '%s'", c->slug, conn->name);

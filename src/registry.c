@@ -3,6 +3,8 @@
 #include "registry.h"
 #include "registry_cache.h"
 
+#include "connector.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
@@ -45,6 +47,7 @@ static void connector_free(struct connector *c)
 	free(c->slug);
 	free(c->path);
 	connector_cache_free(c->cache);
+	connector_auth_free(c->auth);
 	json_decref(c->doc);
 	free(c);
 }
@@ -342,6 +345,7 @@ static int add_parsed(struct registry *r, struct parsed *p, struct err *err)
 	c->path = xstrdup(p->path);
 	c->cache = connector_cache_new();
 	c->doc = doc;
+	c->auth = connector_auth_load(doc);
 	for (size_t i = 0; i < r->n; i++) {
 		if (strcmp(r->items[i]->slug, c->slug) == 0) {
 			log_info("%s replaces connector '%s' from %s", p->path, c->slug,
@@ -705,18 +709,9 @@ const char *connector_field_env(json_t *field, const char **var)
 	return v;
 }
 
-json_t *connector_auth_method(const struct connector *c, const char *type)
+const struct auth_method *connector_auth_method(const struct connector *c, const char *type)
 {
-	json_t *auth = json_object_get(c->doc, "auth");
-	if (!type)
-		type = json_string_value(json_object_get(auth, "default"));
-	size_t i;
-	json_t *m;
-	json_array_foreach(json_object_get(auth, "methods"), i, m) {
-		if (strcmp(json_string_value(json_object_get(m, "type")), type) == 0)
-			return m;
-	}
-	return NULL;
+	return connector_auth_find(c->auth, type);
 }
 
 const char *action_kind(const char *name, json_t *action)

@@ -15,6 +15,7 @@ struct connector {
 	char *path; /* the file it came from */
 	json_t *doc;
 	struct connector_cache *cache; /* the typed model's structs, made on first use */
+	struct connector_auth *auth;   /* the auth block (connector.h), or NULL */
 };
 
 /* The cache of connector_action (connector.h), one per loaded connector;
@@ -24,6 +25,7 @@ struct connector_cache *connector_cache_new(void);
 void connector_cache_free(struct connector_cache *cache);
 
 struct registry;
+struct auth_method;
 
 /* Report for a bad file: "file: json/path: what is wrong". */
 typedef void (*registry_report_fn)(const char *msg, void *ctx);
@@ -81,7 +83,9 @@ const struct connector *registry_find(const struct registry *r, const char *slug
 
 /* Helpers over a connector's document (all borrowed, NULL when absent). */
 json_t *connector_entities(const struct connector *c);
-json_t *connector_auth_method(const struct connector *c, const char *type); /* NULL type: default */
+/* The auth method of type, or with NULL type the default one (connector.h's
+ * struct, filled at load); NULL when c declares no such method. */
+const struct auth_method *connector_auth_method(const struct connector *c, const char *type);
 /* The value of a field declaration's environment variable: its "env",
  * else the first of its "env_aliases" (the names the vendor's official
  * tools read, such as GH_TOKEN) that is set and not empty. Borrowed from

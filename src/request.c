@@ -469,14 +469,14 @@ int request_build(const struct tool *t, const struct action_spec *a, json_t *arg
 		urlenc_header(r->headers, k, json_string_value(v));
 	urlenc_header(r->headers, "Accept", a->req.accept);
 
-	json_t *method_doc = connector_auth_method(c, conn->auth);
+	const struct auth_method *am = connector_auth_method(c, conn->auth);
 	const struct auth_handler *h = auth_find(conn->auth);
-	if (!h || !method_doc)
+	if (!h || !am)
 		return err_set(err,
 			       "connection '%s' uses auth method '%s', which %s does not declare",
 			       conn->name, conn->auth ? conn->auth : "?", c->slug);
 	struct auth_out ao = {r->auth_headers, r->auth_query};
-	if (h->apply(c, method_doc, conn, &ao, err) < 0)
+	if (h->apply(c, am, conn, &ao, err) < 0)
 		return -1;
 	if ((json_array_size(r->auth_headers) || json_object_size(r->auth_query)) &&
 	    !urlenc_allows_credentials(r->url.data))

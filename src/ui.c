@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "connect_page.h"
+#include "connector.h"
 #include "crypto.h"
 #include "listen.h"
 #include "netaddr.h"
@@ -129,29 +130,28 @@ static int token_valid(struct ui *u, const char *t)
 
 /* The method a Connect button uses: OAuth when its app is stored, else the
  * default when key-based, else the first key-based one. Borrowed or NULL. */
-static json_t *primary_method(struct store *st, const struct connector *c)
+static const struct auth_method *primary_method(struct store *st, const struct connector *c)
 {
-	json_t *m, *o = connector_auth_method(c, "oauth2");
-	size_t i;
+	const struct auth_method *m, *o = connector_auth_method(c, "oauth2");
 	struct oauth_app *app = o && st ? store_get_oauth_app(st, c->slug, NULL) : NULL;
 	oauth_app_free(app);
 	if (app)
 		return o;
 	m = connector_auth_method(c, NULL);
-	if (connect_key_based(json_string_value(json_object_get(m, "type"))))
+	if (m && connect_key_based(m->type))
 		return m;
-	json_array_foreach(json_object_get(json_object_get(c->doc, "auth"), "methods"), i, m)
-		if (connect_key_based(json_string_value(json_object_get(m, "type"))))
-			return m;
+	for (size_t i = 0; c->auth && i < c->auth->n_methods; i++)
+		if (connect_key_based(c->auth->methods[i].type))
+			return &c->auth->methods[i];
 	return NULL;
 }
 
 /* A button that connects c (connection name, or NULL for a new one) with
  * method m: a POST that starts OAuth, or a link to the key form. */
-static void connect_button(struct buf *b, const struct connector *c, json_t *m, const char *name,
-			   const char *csrf, const char *text, int secondary)
+static void connect_button(struct buf *b, const struct connector *c, const struct auth_method *m,
+			   const char *name, const char *csrf, const char *text, int secondary)
 {
-	const char *type = json_string_value(json_object_get(m, "type"));
+	const char *type = m->type;
 	char *n = html_escape(name);
 	if (strcmp(type, "oauth2") == 0)
 		buf_addf(b,
@@ -203,19 +203,15 @@ static void card(struct buf *b, struct store *st, const struct connector *c, con
 	free(ct);
 	free(mo);
 	buf_adds(b, "<div class=muted>Auth: ");
-	size_t i;
-	json_t *m;
-	json_array_foreach(json_object_get(json_object_get(c->doc, "auth"), "methods"), i, m) {
-		const char *label = json_string_value(json_object_get(m, "label"));
-		char *l =
-			html_escape(label ? label : json_string_value(json_object_get(m, "type")));
-		buf_addf(b, "%s<span data-auth=\"%s\">%s</span>", i ? ", " : "",
-			 json_string_value(json_object_get(m, "type")), l);
+	for (size_t i = 0; c->auth && i < c->auth->n_methods; i++) {
+		const struct auth_method *m = &c->auth->methods[i];
+		char *l = html_escape(m->label ? m->label : m->type);
+		buf_addf(b, "%s<span data-auth=\"%s\">%s</span>", i ? ", " : "", m->type, l);
 		free(l);
 	}
 	buf_adds(b, "</div>");
 	struct connection **list = NULL;
-	json_t *primary = primary_method(st, c);
+	const struct auth_method *primary = primary_method(st, c);
 	if (st && store_list_connections(st, c->slug, &list, NULL) == 0 && list && list[0]) {
 		buf_adds(b, "<ul class=connections>");
 		for (size_t k = 0; list[k]; k++) {
@@ -239,7 +235,7 @@ static void card(struct buf *b, struct store *st, const struct connector *c, con
 				: bad     ? st_
 					  : "Connected",
 				xa, when);
-			json_t *xm = connector_auth_method(c, x->auth);
+			const struct auth_method *xm = connector_auth_method(c, x->auth);
 			if (bad && xm && (strcmp(x->auth, "oauth2") != 0 || primary == xm))
 				connect_button(b, c, xm, x->name, csrf, "Reconnect", 0);
 			buf_adds(b, "</li>");
@@ -339,18 +335,17 @@ static char *main_page(struct ui *u, const char *notice, int ok)
 
 /* ---- actions ---- */
 
-static json_t *key_method(const struct connector *c, const char *type)
+static const struct auth_method *key_method(const struct connector *c, const char *type)
 {
-	json_t *m = c ? connector_auth_method(c, type) : NULL;
+	const struct auth_method *m = c ? connector_auth_method(c, type) : NULL;
 	return m && connect_key_based(type) ? m : NULL;
 }
 
-static char *add_page(struct ui *u, const struct connector *c, json_t *m, const char *name,
-		      const char *error)
+static char *add_page(struct ui *u, const struct connector *c, const struct auth_method *m,
+		      const char *name, const char *error)
 {
 	char *csrf = token_new(u);
-	char *action = xasprintf("/add?connector=%s&auth=%s%s%s", c->slug,
-				 json_string_value(json_object_get(m, "type")),
+	char *action = xasprintf("/add?connector=%s&auth=%s%s%s", c->slug, m->type,
 				 name ? "&name=" : "", name ? name : "");
 	char *form = connect_form_html(c, m, action, csrf, NULL, name);
 	char *v = html_escape(json_string_value(json_object_get(c->doc, "name")));
@@ -375,7 +370,8 @@ static char *do_add(struct ui *u, json_t *query, json_t *form, int *status)
 	struct registry *r = cli_registry(u->cli);
 	const struct connector *c =
 		registry_find(r, json_string_value(json_object_get(query, "connector")));
-	json_t *m = key_method(c, json_string_value(json_object_get(query, "auth")));
+	const struct auth_method *m =
+		key_method(c, json_string_value(json_object_get(query, "auth")));
 	const char *name = json_string_value(json_object_get(query, "name"));
 	char *out = NULL, *target = NULL;
 	struct err e;
@@ -550,7 +546,8 @@ static void on_request(const struct listen_request *req, struct listen_response 
 		struct registry *r = cli_registry(u->cli);
 		const struct connector *c = registry_find(
 			r, json_string_value(json_object_get(req->query, "connector")));
-		json_t *m = key_method(c, json_string_value(json_object_get(req->query, "auth")));
+		const struct auth_method *m =
+			key_method(c, json_string_value(json_object_get(req->query, "auth")));
 		if (m) {
 			resp->body = add_page(
 				u, c, m, json_string_value(json_object_get(req->query, "name")),

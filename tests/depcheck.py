@@ -116,8 +116,10 @@ ALLOWED_CYCLES = {
 }
 
 
-# mcp_core.h is the transport-free interface of the core in mcp.c.
-HEADER_OF = {"mcp_core": "mcp"}
+# mcp_core.h is the transport-free interface of the core in mcp.c; the typed
+# connector model (connector.[ch]) is the registry's loader, one module with
+# it (the registry fills its structs, and it reads struct connector).
+HEADER_OF = {"mcp_core": "mcp", "connector": "registry"}
 
 
 def module_of(rel):

@@ -8,16 +8,10 @@
 #include "conns.h"
 #include "crypto.h"
 
-static int api_key_apply(const struct connector *c, json_t *method, const struct connection *conn,
-			 struct auth_out *out, struct err *err)
+static int api_key_apply(const struct connector *c, const struct auth_method *method,
+			 const struct connection *conn, struct auth_out *out, struct err *err)
 {
-	const char *in = json_string_value(json_object_get(method, "in"));
-	const char *name = json_string_value(json_object_get(method, "name"));
-	const char *format = json_string_value(json_object_get(method, "format"));
-	if (!name)
-		name = "X-API-Key";
-	if (!format)
-		format = "{api_key}";
+	const char *name = method->name, *format = method->format;
 	/* The header name may be a connection setting too ({api_key_header}). */
 	char *hname = conns_expand(c, conn, name, err);
 	if (!hname)
@@ -28,7 +22,7 @@ static int api_key_apply(const struct connector *c, json_t *method, const struct
 		free(hname);
 		return -1;
 	}
-	if (in && strcmp(in, "query") == 0) {
+	if (strcmp(method->in, "query") == 0) {
 		json_object_set_new(out->query, name, json_string(value));
 	} else {
 		char *h = xasprintf("%s: %s", name, value);

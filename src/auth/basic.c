@@ -10,24 +10,14 @@
 #include "crypto.h"
 
 /* The first two declared fields are user and password, in order. */
-static void field_names(json_t *method, const char **user, const char **pass)
+static void field_names(const struct auth_method *method, const char **user, const char **pass)
 {
-	const char *k;
-	json_t *v;
-	int i = 0;
-	*user = "username";
-	*pass = "password";
-	json_object_foreach(json_object_get(method, "fields"), k, v) {
-		if (i == 0)
-			*user = k;
-		else if (i == 1)
-			*pass = k;
-		i++;
-	}
+	*user = method->n_fields > 0 ? method->fields[0].name : "username";
+	*pass = method->n_fields > 1 ? method->fields[1].name : "password";
 }
 
-static int basic_apply(const struct connector *c, json_t *method, const struct connection *conn,
-		       struct auth_out *out, struct err *err)
+static int basic_apply(const struct connector *c, const struct auth_method *method,
+		       const struct connection *conn, struct auth_out *out, struct err *err)
 {
 	const char *uf, *pf;
 	field_names(method, &uf, &pf);

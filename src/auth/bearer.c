@@ -19,13 +19,10 @@ void auth_add_bearer(struct auth_out *out, const char *token)
 	free(h);
 }
 
-static int bearer_apply(const struct connector *c, json_t *method, const struct connection *conn,
-			struct auth_out *out, struct err *err)
+static int bearer_apply(const struct connector *c, const struct auth_method *method,
+			const struct connection *conn, struct auth_out *out, struct err *err)
 {
-	const char *field = "token";
-	json_t *fields = json_object_get(method, "fields");
-	if (json_object_size(fields) == 1)
-		field = json_object_iter_key(json_object_iter(fields));
+	const char *field = method->n_fields == 1 ? method->fields[0].name : "token";
 	const char *token = conns_value(conn, field);
 	if (!token || !*token)
 		return err_set(err, "connection '%s' of %s has no '%s'", conn->name, c->slug,

@@ -582,13 +582,12 @@ static int add_header(struct auth_out *out, const char *name, const char *value)
 	return 0;
 }
 
-static int custom_apply(const struct connector *c, json_t *method, const struct connection *conn,
-			struct auth_out *out, struct err *err)
+static int custom_apply(const struct connector *c, const struct auth_method *method,
+			const struct connection *conn, struct auth_out *out, struct err *err)
 {
 	const char *name;
 	json_t *tmpl;
-	json_t *templates = json_object_get(method, "headers"),
-	       *query = json_object_get(method, "query");
+	json_t *templates = method->headers, *query = method->query;
 	json_object_foreach(templates, name, tmpl) {
 		char *v = conns_expand(c, conn, json_string_value(tmpl), err);
 		if (!v)
@@ -606,7 +605,7 @@ static int custom_apply(const struct connector *c, json_t *method, const struct 
 		free(v);
 	}
 	json_t *cmd = json_object_get(conn->config, "credential_command");
-	int allowed = json_is_true(json_object_get(method, "command"));
+	int allowed = method->command;
 	if (!cmd) {
 		if (allowed && !json_object_size(templates) && !json_object_size(query))
 			return err_set(err,
@@ -635,15 +634,16 @@ static int custom_apply(const struct connector *c, json_t *method, const struct 
 
 /* The credential command of conn when its method allows one, else NULL
  * (apply then adds nothing of a command's, or says why not). Borrowed. */
-static json_t *allowed_command(json_t *method, const struct connection *conn)
+static json_t *allowed_command(const struct auth_method *method, const struct connection *conn)
 {
 	json_t *cmd = json_object_get(conn->config, "credential_command");
-	return cmd && json_is_true(json_object_get(method, "command")) ? cmd : NULL;
+	return cmd && method && method->command ? cmd : NULL;
 }
 
 /* Would apply run the command? Yes when its answer is not in the cache, or
  * is there only for applies that warmed it. */
-static int custom_cold(const struct connector *c, json_t *method, const struct connection *conn)
+static int custom_cold(const struct connector *c, const struct auth_method *method,
+		       const struct connection *conn)
 {
 	json_t *cmd = allowed_command(method, conn);
 	if (!cmd)
@@ -659,8 +659,8 @@ static int custom_cold(const struct connector *c, json_t *method, const struct c
 
 /* On a worker: run the command (or wait for the thread already running it)
  * so that the next apply finds its headers in the cache. */
-static int custom_warm(const struct connector *c, json_t *method, const struct connection *conn,
-		       struct err *err)
+static int custom_warm(const struct connector *c, const struct auth_method *method,
+		       const struct connection *conn, struct err *err)
 {
 	json_t *cmd = allowed_command(method, conn);
 	if (!cmd)
@@ -675,8 +675,8 @@ static int custom_warm(const struct connector *c, json_t *method, const struct c
 /* After a rejected request (force), forget the command's headers and, off
  * the main loop as refresh is, fetch new ones for the next attempt. 1 when
  * there were any to forget, -1 with err when the command fails. */
-static int custom_refresh(const struct connector *c, json_t *method, struct store *s,
-			  struct connection *conn, int force, struct err *err)
+static int custom_refresh(const struct connector *c, const struct auth_method *method,
+			  struct store *s, struct connection *conn, int force, struct err *err)
 {
 	(void)s;
 	json_t *cmd = json_object_get(conn->config, "credential_command");

@@ -9,8 +9,8 @@
 
 void auth_add_bearer(struct auth_out *out, const char *token);
 
-static int oauth2_apply(const struct connector *c, json_t *method, const struct connection *conn,
-			struct auth_out *out, struct err *err)
+static int oauth2_apply(const struct connector *c, const struct auth_method *method,
+			const struct connection *conn, struct auth_out *out, struct err *err)
 {
 	const char *token = conns_value(conn, "access_token");
 	if (!token || !*token)
@@ -20,28 +20,28 @@ static int oauth2_apply(const struct connector *c, json_t *method, const struct 
 			       conn->name, c->slug, c->slug);
 	/* A vendor that wants the token elsewhere (Shopify's
 	 * X-Shopify-Access-Token) declares header templates. */
-	if (json_object_size(json_object_get(method, "headers")))
+	if (json_object_size(method->headers))
 		return auth_custom.apply(c, method, conn, out, err);
 	auth_add_bearer(out, token);
 	return 0;
 }
 
-static int oauth2_refresh(const struct connector *c, json_t *method, struct store *s,
-			  struct connection *conn, int force, struct err *err)
+static int oauth2_refresh(const struct connector *c, const struct auth_method *method,
+			  struct store *s, struct connection *conn, int force, struct err *err)
 {
 	return oauth_refresh(s, c, method, conn, force, err);
 }
 
 /* Header templates go through custom's apply, and with them a credential
  * command the method allows: warm that off the main loop as custom does. */
-static int oauth2_cold(const struct connector *c, json_t *method, const struct connection *conn)
+static int oauth2_cold(const struct connector *c, const struct auth_method *method,
+		       const struct connection *conn)
 {
-	return json_object_size(json_object_get(method, "headers")) &&
-	       auth_custom.cold(c, method, conn);
+	return json_object_size(method->headers) && auth_custom.cold(c, method, conn);
 }
 
-static int oauth2_warm(const struct connector *c, json_t *method, const struct connection *conn,
-		       struct err *err)
+static int oauth2_warm(const struct connector *c, const struct auth_method *method,
+		       const struct connection *conn, struct err *err)
 {
 	return auth_custom.warm(c, method, conn, err);
 }

@@ -29,6 +29,7 @@ static struct connector *connector_new(const char *slug, const char *doc_text)
 	c->doc = json_loads(doc_text, 0, &je);
 	if (!c->doc)
 		fprintf(stderr, "bad test connector %s: %s\n", slug, je.text);
+	c->auth = connector_auth_load(c->doc);
 	return c;
 }
 
@@ -36,6 +37,7 @@ static void connector_free(struct connector *c)
 {
 	free(c->slug);
 	free(c->path);
+	connector_auth_free(c->auth);
 	json_decref(c->doc);
 	free(c);
 }
@@ -75,13 +77,7 @@ static struct result apply(const struct connector *c, const struct connection *c
 	r.query = json_object();
 	err_init(&r.err);
 	const struct auth_handler *h = auth_find(conn->auth);
-	json_t *method = NULL;
-	size_t i;
-	json_t *m;
-	json_array_foreach(json_object_get(json_object_get(c->doc, "auth"), "methods"), i, m) {
-		if (strcmp(json_string_value(json_object_get(m, "type")), conn->auth) == 0)
-			method = m;
-	}
+	const struct auth_method *method = connector_auth_method(c, conn->auth);
 	struct auth_out out = {r.headers, r.query};
 	r.rc = h && method ? h->apply(c, method, conn, &out, &r.err) : -2;
 	return r;
@@ -207,6 +203,8 @@ static void test_api_key_query(void)
 	json_object_set_new(m, "in", json_string("header"));
 	json_object_set_new(m, "name", json_string("Authorization"));
 	json_object_set_new(m, "format", json_string("Token token={api_key}"));
+	connector_auth_free(c->auth); /* the struct is filled from the document once */
+	c->auth = connector_auth_load(c->doc);
 	conn = conn_new(2, "h", "api_key", NULL, "{\"api_key\": \"" SECRET "\"}");
 	check_headers(c, conn, "Authorization: Token token=" SECRET);
 	connection_free(conn);
@@ -412,7 +410,7 @@ static void test_command(void)
 
 struct warm_arg {
 	const struct connector *c;
-	json_t *method;
+	const struct auth_method *method;
 	const struct connection *conn;
 	int rc;
 	struct err err;
@@ -427,8 +425,8 @@ static void *warm_main(void *p)
 }
 
 /* n warms of conn at the same time; 1 when each returned want_rc. */
-static int warm_together(const struct connector *c, json_t *method, const struct connection *conn,
-			 int n, int want_rc, const char *want_err)
+static int warm_together(const struct connector *c, const struct auth_method *method,
+			 const struct connection *conn, int n, int want_rc, const char *want_err)
 {
 	struct warm_arg a[4];
 	pthread_t t[4];
@@ -455,10 +453,8 @@ static void test_warm(void)
 	struct connector *closed = connector_new(
 		"test", "{\"auth\": {\"default\": \"custom\", \"methods\": ["
 			"  {\"type\": \"custom\", \"headers\": {\"X-Static\": \"static\"}}]}}");
-	json_t *method =
-		json_array_get(json_object_get(json_object_get(c->doc, "auth"), "methods"), 0);
-	json_t *closed_method =
-		json_array_get(json_object_get(json_object_get(closed->doc, "auth"), "methods"), 0);
+	const struct auth_method *method = &c->auth->methods[0];
+	const struct auth_method *closed_method = &closed->auth->methods[0];
 
 	/* Handlers that never block have nothing to warm. */
 	CHECK(!auth_none.cold && !auth_basic.cold && !auth_bearer.cold && !auth_api_key.cold);
