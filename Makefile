@@ -12,7 +12,7 @@ MANDIR  ?= $(PREFIX)/share/man
 BUILD   ?= build
 CC      ?= cc
 PKGS     = jansson libcurl openssl sqlite3 libmicrohttpd libpcre2-8 yaml-0.1 libpq
-VERSION := $(shell sed -n 's/^\#define SB_VERSION "\(.*\)"/\1/p' src/util.h)
+VERSION := $(shell sed -n 's/^\#define SB_VERSION "\(.*\)"/\1/p' src/base/util.h)
 ARCH    := $(shell uname -m)
 
 # The libraries' flags are asked of pkg-config when a recipe first needs them,
@@ -25,13 +25,17 @@ WARN    = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wform
           -Wno-format-nonliteral
 CFLAGS ?= -O2 -g
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(EXTRA_CFLAGS) $(PKG_CFLAGS) \
-             -DSB_DATADIR='"$(DATADIR)"' -Isrc
+             -DSB_DATADIR='"$(DATADIR)"' -Isrc $(SRC_DIRS:%=-I%)
 ifdef CI
 ALL_CFLAGS += -Werror
 endif
 LIBS = $(PKG_LIBS) -lpthread -lm
 
-SRCS  = $(wildcard src/*.c src/auth/*.c)
+# src/ has a folder per subsystem (docs/architecture.md); each is on the
+# include path, so a file includes "util.h", not "base/util.h".
+SRC_DIRS = $(patsubst %/,%,$(sort $(dir $(wildcard src/*/*.c))))
+SRCS  = $(wildcard src/*.c src/*/*.c)
+HDRS  = $(wildcard src/*.h src/*/*.h)
 OBJS  = $(SRCS:%.c=$(BUILD)/%.o)
 LIB_OBJS = $(filter-out $(BUILD)/src/main.o,$(OBJS))
 UNIT_SRCS = $(wildcard tests/unit/test_*.c)
@@ -51,7 +55,7 @@ check-deps:
 $(BIN): $(OBJS)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(LIBS)
 
-$(BUILD)/%.o: %.c $(wildcard src/*.h src/auth/*.h) | check-deps
+$(BUILD)/%.o: %.c $(HDRS) | check-deps
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
@@ -104,11 +108,11 @@ fuzz:
 		LDFLAGS="-fsanitize=address,undefined" all
 	@mkdir -p build-fuzz/fuzz build-fuzz/corpus/line build-fuzz/corpus/registry
 	clang -std=c11 -D_GNU_SOURCE -g -fsanitize=fuzzer,address,undefined \
-		-fno-sanitize-recover=undefined -Isrc $(PKG_CFLAGS) \
+		-fno-sanitize-recover=undefined -Isrc $(SRC_DIRS:%=-I%) $(PKG_CFLAGS) \
 		-o build-fuzz/fuzz/fuzz_line tests/fuzz/fuzz_line.c \
 		$(filter-out build-fuzz/src/main.o,$(SRCS:%.c=build-fuzz/%.o)) $(LIBS)
 	clang -std=c11 -D_GNU_SOURCE -g -fsanitize=fuzzer,address,undefined \
-		-fno-sanitize-recover=undefined -Isrc $(PKG_CFLAGS) \
+		-fno-sanitize-recover=undefined -Isrc $(SRC_DIRS:%=-I%) $(PKG_CFLAGS) \
 		-o build-fuzz/fuzz/fuzz_registry tests/fuzz/fuzz_registry.c \
 		$(filter-out build-fuzz/src/main.o,$(SRCS:%.c=build-fuzz/%.o)) $(LIBS)
 	@echo "run: build-fuzz/fuzz/fuzz_line -max_total_time=180 build-fuzz/corpus/line tests/fuzz/corpus/line"
@@ -117,7 +121,7 @@ fuzz:
 lint: all
 	BUILD=$(BUILD) tests/lint.sh
 
-FMT_FILES = src/*.c src/*.h src/auth/*.c src/auth/*.h tests/unit/*.c
+FMT_FILES = $(SRCS) $(HDRS) tests/unit/*.c
 
 fmt:
 	clang-format -i $(FMT_FILES)
@@ -126,19 +130,19 @@ fmt:
 fmt-check:
 	clang-format --dry-run -Werror $(FMT_FILES)
 
-# Every file of src/ must compile as plain POSIX: Linux-only calls go in src/compat.c.
+# Every file of src/ must compile as plain POSIX: Linux-only calls go in src/base/compat.c.
 portcheck: check-deps
 	@bad=$$(grep -nE '#include <(sys/(prctl|epoll|inotify|timerfd|eventfd|signalfd)|linux/|malloc)\.?h?|/proc/self' \
-		$(filter-out src/compat.c src/compat.h,$(SRCS) $(wildcard src/*.h src/auth/*.h))); \
-	if [ -n "$$bad" ]; then echo "$$bad: Linux-only; put it in src/compat.c"; exit 1; fi
-	@for f in $(filter-out src/compat.c,$(SRCS)); do \
+		$(filter-out src/base/compat.c src/base/compat.h,$(SRCS) $(HDRS))); \
+	if [ -n "$$bad" ]; then echo "$$bad: Linux-only; put it in src/base/compat.c"; exit 1; fi
+	@for f in $(filter-out src/base/compat.c,$(SRCS)); do \
 		$(CC) -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) -Werror \
-			$(PKG_CFLAGS) -DSB_DATADIR='"/"' -Isrc -fsyntax-only $$f || exit 1; \
+			$(PKG_CFLAGS) -DSB_DATADIR='"/"' -Isrc $(SRC_DIRS:%=-I%) -fsyntax-only $$f || exit 1; \
 	done
-	@$(CC) -std=c11 -D_POSIX_C_SOURCE=200809L -DCOMPAT_POSIX_ONLY $(WARN) -Werror -Isrc \
-		-fsyntax-only src/compat.c
+	@$(CC) -std=c11 -D_POSIX_C_SOURCE=200809L -DCOMPAT_POSIX_ONLY $(WARN) -Werror -Isrc $(SRC_DIRS:%=-I%) \
+		-fsyntax-only src/base/compat.c
 	@echo "portcheck: every file compiles with -D_POSIX_C_SOURCE=200809L alone" \
-		"(src/compat.c with its fallbacks)"
+		"(src/base/compat.c with its fallbacks)"
 
 # The data folder is found from the binary at run time (PREFIX/bin/../share/switchboard),
 # so PREFIX needs no rebuild.

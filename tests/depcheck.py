@@ -5,15 +5,18 @@ from its #include graph and, with --objects, from the symbols its object files
 hides the real owner (a function of webhook_events.c declared in webhook.h, or
 a prototype written by hand) shows there.
 
-A module is a .c and its .h under src/ (src/auth/oauth2.c is "auth/oauth2";
-src/auth/auth.[ch] is "auth"; a private header X_int.h belongs to module X).
+src/ has a folder per subsystem (src/base/util.c); a module is a .c and its
+.h, named by the file (src/base/util.c is "util"; the auth handlers keep
+their folder: src/auth/oauth2.c is "auth/oauth2", src/auth/auth.[ch] is
+"auth"); a private header X_int.h belongs to module X. main.c sits in src/.
 Fails (exit 1), printing each finding, when:
   1. modules include each other in a cycle (any length);
   2. a module includes a library header its subsystem may not: only net and
      mail include curl, only store includes sqlite3.h, only crypto OpenSSL;
   3. a module includes one of a subsystem it may not use (docs/architecture.md
      and DESIGN.md: "may use"), unless the edge is in ALLOWED below;
-  4. a file of src/ is in no subsystem (add it to SUBSYSTEMS);
+  4. a file of src/ is in no subsystem (add it to SUBSYSTEMS), or in another
+     subsystem's folder;
   5. with --objects: a module calls (or reads) a symbol of a subsystem it may
      not use, unless the edge is in ALLOWED. Symbol cycles between modules of
      one subsystem (files sharing one header, like store.h) are not findings.
@@ -125,6 +128,10 @@ HEADER_OF = {"mcp_core": "mcp", "connector": "registry"}
 def module_of(rel):
     """src-relative path -> module name."""
     stem = os.path.splitext(rel)[0]
+    # src/SUBSYSTEM/name.c is module "name"; the auth handlers keep their
+    # folder ("auth/oauth2"), as their file names have no prefix.
+    parts = stem.split("/")
+    stem = "/".join(parts[-2:]) if parts[0] == "auth" else parts[-1]
     if stem.endswith("_int"):
         stem = stem[:-4]
     if stem == "auth/auth":
@@ -148,6 +155,8 @@ def scan(root):
         for n in sorted(names):
             if n.endswith((".c", ".h")):
                 files[os.path.relpath(os.path.join(d, n), src)] = None
+    # Each subsystem folder is on the include path: "util.h" is base/util.h.
+    by_name = {os.path.basename(rel): rel for rel in files if "/" in rel and not rel.startswith("auth/")}
     inc = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]')
     for rel in files:
         local, system = [], []
@@ -164,6 +173,8 @@ def scan(root):
                     local.append(here)
                 elif os.path.normpath(m.group(2)) in files:
                     local.append(os.path.normpath(m.group(2)))
+                elif m.group(2) in by_name:
+                    local.append(by_name[m.group(2)])
         files[rel] = (local, system)
     return files
 
@@ -222,7 +233,7 @@ def one_cycle(graph, comp):
 
 def symbol_edges(build):
     """{(module, module): reason} from the objects' defined and undefined symbols."""
-    defs, uses = {}, {}
+    defs, uses, where = {}, {}, {}
     objs = os.path.join(build, "src")
     paths = sorted(os.path.join(d, n) for d, _, names in os.walk(objs) for n in names
                    if n.endswith(".o"))
@@ -231,7 +242,9 @@ def symbol_edges(build):
     for line in out.splitlines():
         path, _, rest = line.partition(".o:")
         path += ".o"
-        mod = module_of(os.path.relpath(path, objs)[:-2] + ".c")
+        rel = os.path.relpath(path, objs)[:-2] + ".c"
+        mod = module_of(rel)
+        where[mod] = rel
         f = rest.split()
         if len(f) == 3 and f[1] in "TDRBG":
             defs[f[2]] = mod
@@ -242,7 +255,7 @@ def symbol_edges(build):
         for sym in sorted(syms):
             dep = defs.get(sym)
             if dep and dep != mod:
-                edges.setdefault((mod, dep), f"src/{mod}.c uses {sym} of src/{dep}.c")
+                edges.setdefault((mod, dep), f"src/{where[mod]} uses {sym} of src/{where[dep]}")
     return edges
 
 
@@ -258,8 +271,11 @@ def main():
         mod = module_of(rel)
         sub = subsystem_of(mod)
         graph.setdefault(mod, set())
+        folder = rel.split("/")[0] if "/" in rel else "main"
         if sub is None:
             problems.append(f"src/{rel}: module '{mod}' is in no subsystem; add it to SUBSYSTEMS in tests/depcheck.py")
+        elif folder != sub:
+            problems.append(f"src/{rel}: module '{mod}' belongs to {sub}/ (SUBSYSTEMS in tests/depcheck.py): move it to src/{sub}/")
         for h in local:
             dep = module_of(h)
             if dep != mod:

@@ -2,7 +2,7 @@
 # lint.sh - static checks for src/ (make lint):
 #   1. cppcheck: errors, warnings, portability and performance (style is left to review);
 #   2. banned functions: sprintf, vsprintf, strcpy, strcat, atoi, atol, atoll, gets;
-#   3. stdout is the protocol: nothing but src/jsonrpc.c (and the CLI's main.c and
+#   3. stdout is the protocol: nothing but src/mcp/jsonrpc.c (and the CLI's main.c and
 #      cli*.c, which run when MCP is not served) may write to it;
 #   4. dependency directions (tests/depcheck.py): no include cycle between modules,
 #      curl only in net/ and mail/, sqlite3.h only in store/, OpenSSL only in crypto.c,
@@ -17,7 +17,7 @@ status=0
 # Source lines with comments and string contents blanked, as "file:line:text",
 # so the greps below do not trip over prose that names a banned function.
 code() {
-	for f in src/*.c src/*.h src/auth/*.c src/auth/*.h; do
+	for f in src/*.c src/*.h src/*/*.c src/*/*.h; do
 		[ -f "$f" ] || continue
 		# strings first, so "*/*" or "https://" in one is not taken for a comment
 		sed -E "s/'\\\\?\"'/''/g; s/\"([^\"\\\\]|\\\\.)*\"/\"\"/g" "$f" | awk -v f="$f" '
@@ -48,7 +48,7 @@ if command -v cppcheck >/dev/null 2>&1; then
 	if ! cppcheck -q --std=c11 --enable=warning,portability,performance --inline-suppr \
 		--suppress=missingIncludeSystem --suppress=missingInclude \
 		-D_GNU_SOURCE -DSB_VERSION='"0"' -DSB_DATADIR='"/usr/local/share/switchboard"' \
-		-I src --include="$jansson" --error-exitcode=1 \
+		-I src $(for d in src/*/; do printf -- "-I %s " "${d%/}"; done) --include="$jansson" --error-exitcode=1 \
 		--template='{file}:{line}: cppcheck {severity} ({id}): {message}' src; then
 		status=1
 	fi
@@ -63,8 +63,8 @@ if [ -n "$banned" ]; then
 	status=1
 fi
 
-# 3. stdout belongs to src/jsonrpc.c
-writers=$(code | grep -vE '^src/(jsonrpc\.c|main\.c|cli[^/]*\.c):' |
+# 3. stdout belongs to src/mcp/jsonrpc.c
+writers=$(code | grep -vE '^src/(mcp/jsonrpc\.c|main\.c|cli/cli[^/]*\.c):' |
 	grep -E '(^|[^A-Za-z0-9_])(printf|vprintf|puts|putchar)[[:space:]]*\(|(fprintf|vfprintf|fputs|fputc|putc|fwrite|fflush)[[:space:]]*\(([^;]*[^A-Za-z0-9_])?stdout([^A-Za-z0-9_]|$)|STDOUT_FILENO|[^A-Za-z0-9_]write[[:space:]]*\([[:space:]]*1[[:space:]]*,')
 if [ -n "$writers" ]; then
 	printf '%s\n' "$writers" | sed -E 's/^([^:]+:[0-9]+):[[:space:]]*(.*)$/\1: writes to stdout, which only jsonrpc.c may do: \2/'

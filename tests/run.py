@@ -540,7 +540,7 @@ def run_session(case_dir, binary, valgrind, tmp, procs):
                     return f"stderr does not match /{pat}/: {stderr[-1500:]}"
         # Every call in every case: a success result must match the tool's
         # outputSchema (exec.c, asked by SWITCHBOARD_CHECK_OUTPUT=1, logs a
-        # mismatch with src/schema.c's verdict).
+        # mismatch with src/registry/schema.c's verdict).
         if "does not match its outputSchema" in stderr:
             return "structuredContent does not match outputSchema: " + stderr[-1500:]
         if os.path.exists(f("stderr_not")):

@@ -1,4 +1,4 @@
-/* test_compat.c - src/compat.c: each call on this system, and (built by case
+/* test_compat.c - src/base/compat.c: each call on this system, and (built by case
  * 2047 with -DCOMPAT_POSIX_ONLY -D_POSIX_C_SOURCE=200809L) each POSIX fallback
  * run on Linux: the string and time helpers, close-on-exec pipes, closing
  * inherited descriptors, exec with an environment, and the URL opener. */

@@ -1,13 +1,13 @@
 # make portcheck: every file of src/ compiles with -D_POSIX_C_SOURCE=200809L and
-# no _GNU_SOURCE; Linux-only calls and headers live in src/compat.c only. It
+# no _GNU_SOURCE; Linux-only calls and headers live in src/base/compat.c only. It
 # passes on the tree, and fails on a copy where a file calls pipe2() or
 # includes <sys/epoll.h> itself. And compat.c's POSIX fallbacks pass test_compat here.
 set -eu
 make -C "$ROOT" --no-print-directory portcheck > "$TMP/out" 2>&1 || { cat "$TMP/out"; exit 1; }
 grep -q "portcheck: every file compiles" "$TMP/out"
 # compat.c's POSIX fallbacks, built on Linux with COMPAT_POSIX_ONLY, pass test_compat.
-cc -std=c11 -D_POSIX_C_SOURCE=200809L -DCOMPAT_POSIX_ONLY -Wall -Wextra -Werror -I"$ROOT/src" \
-	-I"$ROOT/tests/unit" -o "$TMP/test_compat_posix" "$ROOT/tests/unit/test_compat.c" "$ROOT/src/compat.c"
+cc -std=c11 -D_POSIX_C_SOURCE=200809L -DCOMPAT_POSIX_ONLY -Wall -Wextra -Werror -I"$ROOT/src/base" \
+	-I"$ROOT/tests/unit" -o "$TMP/test_compat_posix" "$ROOT/tests/unit/test_compat.c" "$ROOT/src/base/compat.c"
 "$TMP/test_compat_posix" 2> "$TMP/unit" || { cat "$TMP/unit"; exit 1; }
 grep -q " 0 failed" "$TMP/unit"
 for bad in call header; do

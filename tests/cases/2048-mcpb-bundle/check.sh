@@ -24,7 +24,7 @@ assert m["server"]["entry_point"] == "server/bin/switchboard"
 assert m["server"]["mcp_config"]["command"] == "${__dirname}/server/bin/switchboard"
 assert m["server"]["mcp_config"]["args"] == ["serve"]
 assert m["tools_generated"] is True
-assert m["version"] == open(os.path.join(root, "src/util.h")).read().split('SB_VERSION "')[1].split('"')[0]
+assert m["version"] == open(os.path.join(root, "src/base/util.h")).read().split('SB_VERSION "')[1].split('"')[0]
 for f in glob.glob(os.path.join(root, "capabilities/*.json")) + glob.glob(os.path.join(root, "schemas/*.json")):
     rel = "server/share/switchboard/" + os.path.relpath(f, root)
     assert rel in names, f"{rel} not in the bundle"

@@ -1,4 +1,4 @@
-# The mail hooks (src/mail.c) rely on these input schemas: check the
+# The mail hooks (src/mail/mail.c) rely on these input schemas: check the
 # arguments each email tool takes, its required ones and its annotations.
 python3 -c '
 import json, sys

@@ -1,5 +1,5 @@
 # kill -9 at the worst moments of a refresh (SWITCHBOARD_FAULT, see
-# fault_point in src/util.h): the connection must stay usable.
+# fault_point in src/base/util.h): the connection must stay usable.
 #  - after the token response, before the store write: the rotated refresh
 #    token is lost; the dead process's lock is taken over at once, and a
 #    vendor with a retry window (Xero: 30 min) still takes the stored one;

@@ -1,5 +1,5 @@
 # kill -9 between the rotation's commit and the rename of key.new over the
-# key file (SWITCHBOARD_FAULT, see fault_point in src/util.h): the store is
+# key file (SWITCHBOARD_FAULT, see fault_point in src/base/util.h): the store is
 # sealed with key.new. The next start finishes the rename and says so, and
 # the secrets open. A key.new that does not open the store is left alone.
 set -u

@@ -1,5 +1,5 @@
 # kill -9 after a verified delivery is stored but before the 2xx (the
-# webhook_after_store fault point, src/util.h): the vendor sees no answer and
+# webhook_after_store fault point, src/base/util.h): the vendor sees no answer and
 # retries; the event was already kept, the retry is answered 200, and the
 # store holds it once.
 set -eu

@@ -2,7 +2,7 @@
 # HAProxy (round-robin), 100 concurrent callers on one OAuth connection whose access token expires during
 # the run, against a strict provider that rotates refresh tokens and kills
 # the old one on use (chaos.py says what is asserted). Then, once for each
-# fault point of the refresh (src/oauth.c), one replica is killed (kill -9)
+# fault point of the refresh (src/oauth/oauth.c), one replica is killed (kill -9)
 # in the middle of a refresh while the callers go on.
 set -eu
 if ! command -v haproxy >/dev/null 2>&1; then
