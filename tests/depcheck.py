@@ -231,12 +231,15 @@ def one_cycle(graph, comp):
     return comp
 
 
-def symbol_edges(build):
-    """{(module, module): reason} from the objects' defined and undefined symbols."""
+def symbol_edges(build, root):
+    """{(module, module): reason} from the objects' defined and undefined symbols.
+    An object whose source is gone (a file moved or removed since that build)
+    is left out."""
     defs, uses, where = {}, {}, {}
     objs = os.path.join(build, "src")
     paths = sorted(os.path.join(d, n) for d, _, names in os.walk(objs) for n in names
-                   if n.endswith(".o"))
+                   if n.endswith(".o") and os.path.exists(
+                       os.path.join(root, "src", os.path.relpath(os.path.join(d, n[:-2] + ".c"), objs))))
     # One nm for them all: "path:[address] type symbol" a line.
     out = subprocess.run(["nm", "-A"] + paths, capture_output=True, text=True, check=True).stdout
     for line in out.splitlines():
@@ -297,7 +300,7 @@ def main():
         if not os.path.isdir(os.path.join(build, "src")):
             print(f"depcheck: no objects under {build}/src; build first (make)")
             return 2
-        for edge, text in symbol_edges(build).items():
+        for edge, text in symbol_edges(build, root).items():
             edges.setdefault(edge, text)
         allowed |= ALLOWED_SYMBOLS
     excepted = set()
