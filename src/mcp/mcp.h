@@ -16,6 +16,9 @@ struct mcp_options {
 	const char *const *capability_dirs; /* extra --capabilities folders */
 	const char *store_path;             /* --store, or NULL */
 	struct exec_env exec;               /* http and store are filled in by mcp_serve */
+	int audit;                          /* record tool calls in the audit log by default
+					       (serve --http: a team's server); stdio: off,
+					       SWITCHBOARD_AUDIT=on|off decides either way */
 };
 
 /* Serve MCP on stdin/stdout until stdin closes and in-flight work is done.

@@ -979,6 +979,7 @@ int mcp_serve_http(struct mcp_options *opt, const struct mcp_http_options *o)
 		1000LL * (o->request_timeout_s > 0 ? o->request_timeout_s : REQUEST_DEADLINE_S);
 	h.queue_tail = &h.queue;
 	opt->filter.header_params = 1;
+	opt->audit = 1;
 	pthread_mutex_init(&h.lock, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	struct sigaction sa = {.sa_handler = on_signal};

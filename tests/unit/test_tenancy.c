@@ -366,6 +366,7 @@ static void test_core(struct store *s, long long alice_id, long long bob_id)
 	memset(&opt, 0, sizeof(opt));
 	opt.filter.connectors = only;
 	opt.filter.mode = TOOLS_STATIC;
+	opt.audit = 1; /* as serve --http records */
 	char *path = xasprintf("%s/store.db", tmp);
 	opt.store_path = path;
 	struct sink k = {json_array()};

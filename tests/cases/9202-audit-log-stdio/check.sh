@@ -1,4 +1,5 @@
-# Both calls are in the audit log, oldest first: the local user (subject
+# Over stdio the log is on only when SWITCHBOARD_AUDIT=on (this case's env;
+# serve --http records by default). Both calls are in the audit log, oldest first: the local user (subject
 # null), the connection, the outcome and error class, and the arguments with
 # free text replaced (description, metadata values) and what the schema
 # bounds kept (the path id, the email's format, the enum).
@@ -29,4 +30,8 @@ set +e
 $BIN audit prune 2> /dev/null; rc=$?
 set -e
 [ $rc -eq 2 ] || { echo "prune without --older-than: $rc"; exit 1; }
+# Without SWITCHBOARD_AUDIT a stdio server records nothing (the log is empty after the prune).
+head -3 "$CASE/in.jsonl" > $TMP/one.jsonl
+env -u SWITCHBOARD_AUDIT $BIN serve < $TMP/one.jsonl > /dev/null
+[ -z "$($BIN audit export)" ] || { echo "recorded with the log off by default"; exit 1; }
 echo ok
