@@ -88,13 +88,12 @@ static void dump_add(struct dump *d, const char *p, size_t n)
 	d->len += n;
 }
 
-/* The length of the UTF-8 sequence at p (n bytes left), 0 when invalid:
- * the rules jansson's dump checks (no overlong form, no surrogate, nothing
- * past U+10FFFF). */
-static size_t utf8_seq(const unsigned char *p, size_t n)
+size_t jsonx_utf8_len(const unsigned char *p, size_t n)
 {
 	unsigned c = p[0], cp;
 	size_t len;
+	if (c < 0x80)
+		return 1;
 	if (c >= 0xc2 && c <= 0xdf)
 		len = 2, cp = c & 0x1f;
 	else if (c >= 0xe0 && c <= 0xef)
@@ -130,7 +129,7 @@ static int dump_string(struct dump *d, const char *str, size_t n)
 		if (p == end)
 			break;
 		if (*p >= 0x80) {
-			size_t k = utf8_seq(p, (size_t)(end - p));
+			size_t k = jsonx_utf8_len(p, (size_t)(end - p));
 			if (!k)
 				return -1;
 			dump_add(d, (const char *)p, k);

@@ -20,6 +20,11 @@ char *jsonx_dumps(const json_t *v);
  * error. A new reference, or NULL with error filled in by jansson. */
 json_t *jsonx_loadb(const char *buf, size_t len, size_t flags, json_error_t *error);
 
+/* The length of the UTF-8 sequence at p (n > 0 bytes left), 0 when it is
+ * not valid by jansson's rules: overlong, a surrogate, past U+10FFFF, cut
+ * short. ASCII is 1. */
+size_t jsonx_utf8_len(const unsigned char *p, size_t n);
+
 /* A real as printf's %g would write it, in the fewest significant digits
  * (15 to 17) that read back the same: "4.35", "5", "1e+100". New string. */
 char *jsonx_real_text(double d);

@@ -42,36 +42,6 @@ static void fast_space(struct fast *f)
 		f->p++;
 }
 
-/* One UTF-8 sequence at p (n bytes left): its length, or 0 when it is not
- * valid (overlong, a surrogate, past U+10FFFF, cut short): jansson's rules. */
-static size_t fast_utf8(const unsigned char *p, size_t n)
-{
-	unsigned c = p[0];
-	size_t len;
-	unsigned cp;
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		len = 2, cp = c & 0x1f;
-	else if (c >= 0xe0 && c <= 0xef)
-		len = 3, cp = c & 0x0f;
-	else if (c >= 0xf0 && c <= 0xf4)
-		len = 4, cp = c & 0x07;
-	else
-		return 0;
-	if (n < len)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (p[i] & 0x3f);
-	}
-	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10ffff ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return len;
-}
-
 static int fast_hex4(const unsigned char *p, unsigned *out)
 {
 	unsigned v = 0;
@@ -132,7 +102,7 @@ static int fast_string(struct fast *f, const char **out, size_t *n)
 		if (c < 0x20)
 			return -1;
 		if (c != '\\') {
-			size_t k = fast_utf8(f->p, (size_t)(f->end - f->p));
+			size_t k = jsonx_utf8_len(f->p, (size_t)(f->end - f->p));
 			if (!k)
 				return -1;
 			if (escaped)
