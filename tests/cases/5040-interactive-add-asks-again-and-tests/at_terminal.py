@@ -2,46 +2,17 @@
 asked again (not the whole add aborted), so is an empty answer to a required
 field; then the test is offered, Enter runs it against the stub, and its
 outcome is recorded. With --no-test nothing is offered."""
-import os, pty, select, sys, time
+import os
 
-binary, stub = os.environ["BIN"], os.environ["STUB"]
+from terminal import session as _session
 
 
 def session(argv, steps):
-    pid, fd = pty.fork()
-    if pid == 0:
-        os.execv(binary, [binary] + argv)
-    seen = b""
+    return _session(argv, steps, pause=0.1)
 
-    def until(text, timeout=10):
-        nonlocal seen
-        end = time.time() + timeout
-        while text not in seen:
-            if time.time() > end:
-                sys.exit("timed out waiting for %r; got %r" % (text, seen))
-            if select.select([fd], [], [], 0.1)[0]:
-                try:
-                    seen += os.read(fd, 1024)
-                except OSError:
-                    sys.exit("terminal closed; got %r" % seen)
+stub = os.environ["STUB"]
 
-    for wait, answer in steps:
-        until(wait)
-        if answer is not None:
-            time.sleep(0.1)
-            os.write(fd, answer)
-    try:
-        while True:
-            data = os.read(fd, 1024)
-            if not data:
-                break
-            seen += data
-    except OSError:
-        pass
-    _, status = os.waitpid(pid, 0)
-    if status != 0:
-        sys.exit("exit status %d: %r" % (status, seen))
-    return seen.decode(errors="replace")
+
 
 
 out = session(["connections", "add", "stripe", "--name", "tty", "--set", "base_url=" + stub], [
