@@ -975,7 +975,7 @@ static void call_tool(struct mcp_core *srv, const struct mcp_req *rq, const stru
 	struct audit_entry a;
 	audit_begin(srv, &a, rq->caller, t, args);
 	/* Someone else's connection: the answer is the one an unknown name
-	 * gets (the caller's schema does not list it), but it is logged. */
+	 * receives (the caller's schema does not list it), but it is logged. */
 	if (rq->caller &&
 	    conns_check(srv->store, t->connector,
 			json_string_value(json_object_get(args, "connection")), rq->caller) < 0) {
