@@ -263,10 +263,13 @@ static const struct help {
 	    "  an https URL (plain http only from this machine; at most 64 MiB, 60 s,\n"
 	    "  5 redirects to other hosts); what is skipped, and why, on stderr.\n"
 	    "connectors create, connectors edit SLUG: see their --help.\n"
-	    "connectors test SLUG [--connection NAME] [--fix] [--json]: run every read-only\n"
-	    "  action against the connection (lists, then reads with a listed id, then a\n"
-	    "  second page); failures get a proposed change to the connector (auth\n"
-	    "  placement, base URL, paging parameters), tried before it is proposed.\n"
+	    "connectors test SLUG [--connection NAME] [--writes] [--fix] [--json]: run\n"
+	    "  every read-only action against the connection (lists, then reads with a\n"
+	    "  listed id, then a second page); --writes also sends each create action\n"
+	    "  that is not destructive once (a real object at the vendor, named in the\n"
+	    "  report; never an update, delete, payment, refund or send). Failures get a\n"
+	    "  proposed change to the connector (auth placement, base URL, paging\n"
+	    "  parameters, body encoding), tried before it is proposed.\n"
 	    "  --fix writes it to the file in your folder (FILE.bak kept) and tests again;\n"
 	    "  exit 1 when anything still fails.\n"),
 
