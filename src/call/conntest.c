@@ -32,6 +32,7 @@ struct conntest {
 	char *connection;
 	int fix;
 	int writes;
+	const struct registry *rules;
 	json_t *servers;
 	char *path;
 	json_t *doc;          /* the document as fixed so far */
@@ -111,8 +112,8 @@ static struct target *target_new(struct conntest *t, json_t *doc, struct err *er
 			x->lead = strcmp(an, lead) == 0;
 			x->connections = conns_names(g->c, t->env->store);
 			x->is_list = action_is_list(g->c, an, act);
-			x->destructive = registry_action_destructive(g->reg, an, act);
-			x->idempotent = registry_action_idempotent(g->reg, an, act);
+			x->destructive = registry_action_destructive(t->rules, an, act);
+			x->idempotent = registry_action_idempotent(t->rules, an, act);
 		}
 	}
 	g->next = t->all;
@@ -509,10 +510,27 @@ static int is_create(const struct tool *x)
 	       (strcmp(x->action, "create") == 0 || strncmp(x->action, "create_", 7) == 0);
 }
 
-/* Why a test does not send create x, or NULL when it may. */
-static const char *write_refusal(const struct tool *x, const struct action_spec *a)
+/* Whether creating an entity moves money or reaches people: a word of its
+ * name, made singular, has a destructive verb rule (refunds, payment_intents,
+ * messages). An imported connector's creates carry no annotations. */
+static int entity_destructive(const struct registry *rules, const char *entity)
 {
-	if (x->destructive)
+	int found = 0;
+	for (const char *w = entity; *w && !found;) {
+		size_t n = strcspn(w, "_");
+		char *word = xstrndup(w, n && w[n - 1] == 's' ? n - 1 : n);
+		found = *word && registry_action_destructive(rules, word, NULL);
+		free(word);
+		w += n + (w[n] == '_');
+	}
+	return found;
+}
+
+/* Why a test does not send create x, or NULL when it may. */
+static const char *write_refusal(struct conntest *t, const struct tool *x,
+				 const struct action_spec *a)
+{
+	if (x->destructive || entity_destructive(t->rules, x->entity))
 		return "destructive (it moves money, reaches people or cannot be undone): a test "
 		       "never sends it";
 	if (a->graphql || a->hook)
@@ -643,7 +661,7 @@ static void plan_writes(struct conntest *t)
 			continue;
 		const struct action_spec *a =
 			connector_action(x->connector, x->action, x->action_doc);
-		const char *why = write_refusal(x, a);
+		const char *why = write_refusal(t, x, a);
 		if (why)
 			json_array_append_new(t->results,
 					      json_pack("{s:s, s:s, s:s, s:s}", "tool", x->name,
@@ -661,7 +679,7 @@ static json_t *writes_skipped(struct conntest *t)
 	for (size_t i = 0; i < t->cur->n; i++) {
 		const struct tool *x = &t->cur->tools[i];
 		if (is_create(x) &&
-		    !write_refusal(x, connector_action(x->connector, x->action, x->action_doc)))
+		    !write_refusal(t, x, connector_action(x->connector, x->action, x->action_doc)))
 			json_array_append_new(out, json_string(x->name));
 	}
 	return out;
@@ -1214,6 +1232,7 @@ struct conntest *conntest_start(struct exec_env *env, json_t *doc, const char *p
 	t->connection = o->connection ? xstrdup(o->connection) : NULL;
 	t->fix = o->fix;
 	t->writes = o->writes;
+	t->rules = o->rules;
 	t->made = json_object();
 	t->created = json_array();
 	t->servers = json_incref(o->servers); /* dropped in conntest_release */

@@ -11,13 +11,16 @@
 #include "exec.h"
 
 struct conntest_opts {
-	const char *connection; /* NULL: the connector's default connection */
-	int fix;                /* apply verified fixes and test again */
-	int writes;             /* also send the create actions that are not
-				 * destructive, each until it passes once (a real
-				 * object at the vendor per create) */
-	json_t *servers;        /* borrowed array of base URLs to try (a spec's
-				 * servers), or NULL */
+	const char *connection;       /* NULL: the connector's default connection */
+	int fix;                      /* apply verified fixes and test again */
+	int writes;                   /* also send the create actions that are not
+				       * destructive, each until it passes once (a real
+				       * object at the vendor per create) */
+	json_t *servers;              /* borrowed array of base URLs to try (a spec's
+				       * servers), or NULL */
+	const struct registry *rules; /* borrowed: the loaded registry, whose verb
+				       * rules say which actions are destructive;
+				       * must outlive the test; NULL: none */
 };
 
 /* Called once with the report (stolen):

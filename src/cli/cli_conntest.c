@@ -231,6 +231,7 @@ int cli_conntest(struct cli *cli, int argc, char **argv)
 	if (!c)
 		goto out;
 	env.store = st;
+	o.rules = r;
 	err_init(&e);
 	env.http = http_new(&e);
 	if (!env.http) {
