@@ -15,7 +15,8 @@ stub.py uses it when its script names a spec:
       "auth": {"in": "header"|"query", "name": "Authorization", "scheme": "Bearer"},
       "base_path": "/api/v1",           (it lives under another path than servers[0])
       "rename_params": {"limit": "page_size"},  (it pages with other names)
-      "body_encoding": "form"|"json"}}  (it reads request bodies only so encoded)
+      "body_encoding": "form"|"json"}}  (it reads request bodies only so encoded; or
+                                         {path template: "form"|"json"} for some paths)
 
 Each request is checked against its operation the way the vendor would:
 the base path (404 otherwise, in the vendor's error shape), the path template
@@ -70,7 +71,8 @@ class SpecVendor:
         path = re.sub(r"^[a-z]+://[^/]+", "", server)
         self.base = mis.get("base_path", path).rstrip("/")
         self.rename = mis.get("rename_params") or {}
-        self.body_media = MEDIA.get(mis.get("body_encoding"))
+        enc = mis.get("body_encoding")
+        self.body_media = enc if isinstance(enc, dict) else {None: enc}
         self.auth = mis.get("auth") or self.spec_auth()
         only = script.get("paths")
         self.ops = []
@@ -83,6 +85,7 @@ class SpecVendor:
             for method, op in item.items():
                 if method in ("get", "post", "put", "patch", "delete"):
                     params = [self.deref(p) for p in common + op.get("parameters", [])]
+                    op = dict(op, **{"x-stub-path": tmpl})
                     self.ops.append((rx, names, method.upper(), op, params))
 
     # ---- the spec ----
@@ -183,7 +186,8 @@ class SpecVendor:
         if not content or (not raw and not body.get("required")):
             return None
         schema = self.deref(next(iter(content.values())).get("schema") or {})
-        takes = [self.body_media] if self.body_media else list(content)
+        enc = self.body_media.get(op["x-stub-path"], self.body_media.get(None))
+        takes = [MEDIA[enc]] if enc else list(content)
         ctype = (headers.get("content-type") or "").split(";")[0].strip().lower()
         if ctype not in takes:
             if self.errors == "stripe":
