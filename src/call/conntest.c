@@ -1,8 +1,9 @@
 /* conntest.c - connectors test: a connector's read-only actions run one at a
  * time against a real connection (lists first, then reads with an id from a
- * list, then a second page), the failures sorted into auth, base URL and
- * pagination, and candidate changes to the connector's data tried until one
- * passes (a probe). Every step is a callback of the caller's HTTP loop. */
+ * list, then a second page; with writes, its create actions too), the
+ * failures sorted into auth, base URL, pagination and body encoding, and
+ * candidate changes to the connector's data tried until one passes (a
+ * probe). Every step is a callback of the caller's HTTP loop. */
 #include "conntest.h"
 
 #include <stdlib.h>
@@ -30,6 +31,8 @@ struct conntest {
 	struct exec_env *env; /* borrowed */
 	char *connection;
 	int fix;
+	int writes;
+	const struct registry *rules;
 	json_t *servers;
 	char *path;
 	json_t *doc;          /* the document as fixed so far */
@@ -48,6 +51,9 @@ struct conntest {
 	size_t cand;        /* the one being probed */
 	json_t *probe_job;  /* what a probe runs: {tool, args, check} */
 	json_t *result;     /* a finished call's result, not yet handled */
+	json_t *made;       /* tool -> its create's passed entry: each create is
+			     * sent until it passes once, then reported as that */
+	json_t *created;    /* [{tool, id}]: the objects the test made */
 	struct exec_call *exec;
 	int starting, applied;
 	int *alive; /* conntest_start's, while it runs pump */
@@ -106,8 +112,8 @@ static struct target *target_new(struct conntest *t, json_t *doc, struct err *er
 			x->lead = strcmp(an, lead) == 0;
 			x->connections = conns_names(g->c, t->env->store);
 			x->is_list = action_is_list(g->c, an, act);
-			x->destructive = registry_action_destructive(g->reg, an, act);
-			x->idempotent = registry_action_idempotent(g->reg, an, act);
+			x->destructive = registry_action_destructive(t->rules, an, act);
+			x->idempotent = registry_action_idempotent(t->rules, an, act);
 		}
 	}
 	g->next = t->all;
@@ -496,6 +502,205 @@ static int is_read(const struct tool *x)
 	return strcmp(action_kind(x->action, x->action_doc), "read") == 0;
 }
 
+/* ---- writes: the create actions, with arguments made from their schemas ---- */
+
+static int is_create(const struct tool *x)
+{
+	return strcmp(action_kind(x->action, x->action_doc), "write") == 0 &&
+	       (strcmp(x->action, "create") == 0 || strncmp(x->action, "create_", 7) == 0);
+}
+
+/* Whether creating an entity moves money or reaches people: a word of its
+ * name, made singular, has a destructive verb rule (refunds, payment_intents,
+ * messages). An imported connector's creates carry no annotations. */
+static int entity_destructive(const struct registry *rules, const char *entity)
+{
+	int found = 0;
+	for (const char *w = entity; *w && !found;) {
+		size_t n = strcspn(w, "_");
+		char *word = xstrndup(w, n && w[n - 1] == 's' ? n - 1 : n);
+		found = *word && registry_action_destructive(rules, word, NULL);
+		free(word);
+		w += n + (w[n] == '_');
+	}
+	return found;
+}
+
+/* Why a test does not send create x, or NULL when it may. */
+static const char *write_refusal(struct conntest *t, const struct tool *x,
+				 const struct action_spec *a)
+{
+	if (x->destructive || entity_destructive(t->rules, x->entity))
+		return "destructive (it moves money, reaches people or cannot be undone): a test "
+		       "never sends it";
+	if (a->graphql || a->hook)
+		return "not a JSON or form request of its own: its encoding is not the "
+		       "connector's to choose";
+	if (a->encoding != BODY_JSON && a->encoding != BODY_FORM)
+		return "sends a file or a raw body: a test sends only JSON and form bodies";
+	if (strchr(a->path, '{'))
+		return "needs the id of the object it belongs to (a path parameter): a test "
+		       "does not choose one";
+	return NULL;
+}
+
+/* A value for schema (a parameter's declaration): its default, the first of
+ * its enum, else a plain one of its type and format that says who made it.
+ * New reference, or NULL for a constant (the request fills it in). */
+static json_t *sample(json_t *schema, int depth)
+{
+	json_t *v;
+	if (json_object_get(schema, "const"))
+		return NULL;
+	if ((v = json_object_get(schema, "default")) || (v = json_object_get(schema, "example")))
+		return json_deep_copy(v);
+	if ((v = json_array_get(json_object_get(schema, "enum"), 0)))
+		return json_deep_copy(v);
+	const char *type = json_string_value(json_object_get(schema, "type"));
+	const char *format = json_string_value(json_object_get(schema, "format"));
+	json_t *min = json_object_get(schema, "minimum");
+	if (!type)
+		type = "string";
+	if (strcmp(type, "integer") == 0)
+		return json_integer(json_is_integer(min) ? json_integer_value(min) : 1);
+	if (strcmp(type, "number") == 0)
+		return json_real(json_is_number(min) ? json_number_value(min) : 1.0);
+	if (strcmp(type, "boolean") == 0)
+		return json_false();
+	if (strcmp(type, "array") == 0) {
+		json_t *out = json_array();
+		json_t *item =
+			depth < 3 ? sample(json_object_get(schema, "items"), depth + 1) : NULL;
+		if (item)
+			json_array_append_new(out, item);
+		return out;
+	}
+	if (strcmp(type, "object") == 0) {
+		json_t *out = json_object();
+		json_t *props = json_object_get(schema, "properties");
+		size_t i;
+		json_t *name;
+		json_array_foreach(json_object_get(schema, "required"), i, name) {
+			const char *n = json_string_value(name);
+			json_t *item = n && depth < 3 ? sample(json_object_get(props, n), depth + 1)
+						      : NULL;
+			if (item)
+				json_object_set_new(out, n, item);
+		}
+		return out;
+	}
+	const char *text = "switchboard connectors test";
+	if (format && strcmp(format, "email") == 0)
+		text = "switchboard-test@example.com";
+	else if (format && strcmp(format, "date-time") == 0)
+		text = "2026-01-01T00:00:00Z";
+	else if (format && strcmp(format, "date") == 0)
+		text = "2026-01-01";
+	else if (format && (strcmp(format, "uri") == 0 || strcmp(format, "url") == 0))
+		text = "https://example.com/switchboard-test";
+	json_t *max = json_object_get(schema, "maxLength");
+	size_t len = strlen(text);
+	if (json_is_integer(max) && json_integer_value(max) > 0 &&
+	    (size_t)json_integer_value(max) < len)
+		len = (size_t)json_integer_value(max);
+	return json_stringn(text, len);
+}
+
+/* The arguments of create x: its required ones (as its tool's inputSchema
+ * has them: params, the entity's fields and create_required for a "fields"
+ * body, the action's required list), and when none goes in the body, one
+ * name-like field, so that the body's encoding is put to the test. New. */
+static json_t *write_args(const struct tool *x)
+{
+	json_t *decls = json_deep_copy(json_object_get(x->action_doc, "params"));
+	json_t *required = json_array(), *args = json_object();
+	if (!decls)
+		decls = json_object();
+	const char *name;
+	json_t *d;
+	json_object_foreach(decls, name, d)
+		if (json_is_true(json_object_get(d, "required")))
+			json_array_append_new(required, json_string(name));
+	const char *body = json_string_value(json_object_get(x->action_doc, "body"));
+	if (body && strcmp(body, "fields") == 0) {
+		json_object_foreach(json_object_get(x->entity_doc, "fields"), name, d)
+			if (!json_object_get(decls, name))
+				json_object_set(decls, name, d);
+		json_array_extend(required, json_object_get(x->entity_doc, "create_required"));
+	}
+	json_array_extend(required, json_object_get(x->action_doc, "required"));
+	size_t i;
+	json_t *n;
+	json_array_foreach(required, i, n) {
+		const char *pn = json_string_value(n);
+		json_t *v = pn ? sample(json_object_get(decls, pn), 0) : NULL;
+		if (v)
+			json_object_set_new(args, pn, v);
+	}
+	static const char *const plain[] = {"name", "title", "description", "label", "email", NULL};
+	for (i = 0; plain[i] && json_object_size(args) == 0; i++) {
+		d = json_object_get(decls, plain[i]);
+		const char *type = json_string_value(json_object_get(d, "type"));
+		const char *in = json_string_value(json_object_get(d, "in"));
+		if (d && type && strcmp(type, "string") == 0 && (!in || strcmp(in, "body") == 0))
+			json_object_set_new(args, plain[i], sample(d, 0));
+	}
+	json_decref(required);
+	json_decref(decls);
+	return args;
+}
+
+/* The create actions of a round: sent (with writes) until each passes once
+ * (pump reports a passed one's entry instead), reported as skipped when a
+ * test may not send them. */
+static void plan_writes(struct conntest *t)
+{
+	for (size_t i = 0; t->writes && i < t->cur->n; i++) {
+		const struct tool *x = &t->cur->tools[i];
+		if (!is_create(x))
+			continue;
+		const struct action_spec *a =
+			connector_action(x->connector, x->action, x->action_doc);
+		const char *why = write_refusal(t, x, a);
+		if (why)
+			json_array_append_new(t->results,
+					      json_pack("{s:s, s:s, s:s, s:s}", "tool", x->name,
+							"check", "create", "outcome", "skipped",
+							"message", why));
+		else
+			enqueue(t, x, "create", write_args(x));
+	}
+}
+
+/* Without writes: the creates writes would send. New array. */
+static json_t *writes_skipped(struct conntest *t)
+{
+	json_t *out = json_array();
+	for (size_t i = 0; i < t->cur->n; i++) {
+		const struct tool *x = &t->cur->tools[i];
+		if (is_create(x) &&
+		    !write_refusal(t, x, connector_action(x->connector, x->action, x->action_doc)))
+			json_array_append_new(out, json_string(x->name));
+	}
+	return out;
+}
+
+/* A create passed (in a round or a probe): what it made, kept for the report,
+ * and its entry, reported by later rounds instead of sending it again. */
+static void write_passed(struct conntest *t, json_t *job, json_t *result, const char *how)
+{
+	const char *tool = json_string_value(json_object_get(job, "tool"));
+	json_t *e = entry(job, "passed", result, how);
+	json_t *id = json_object_get(result_data(result), "id");
+	if (json_is_string(id) || json_is_integer(id)) {
+		json_object_set(e, "created", id);
+		json_array_append_new(t->created, json_pack("{s:s, s:O}", "tool", tool, "id", id));
+	} else {
+		json_array_append_new(t->created, json_pack("{s:s}", "tool", tool));
+	}
+	json_object_set_new(t->made, tool, e);
+}
+
 /* A round's first jobs: every list, and every read that needs no id. */
 static void plan_round(struct conntest *t)
 {
@@ -513,6 +718,7 @@ static void plan_round(struct conntest *t)
 			enqueue(t, x, "read", json_object());
 		json_decref(req);
 	}
+	plan_writes(t);
 }
 
 /* After a list of entity passed: its reads, with an id from the first item. */
@@ -583,12 +789,63 @@ static int names_paging_param(struct conntest *t, json_t *e, const char *msg)
 	       (pg.cursor_param && strstr(msg, pg.cursor_param));
 }
 
+static int is_write_entry(json_t *e)
+{
+	return strcmp(json_string_value(json_object_get(e, "check")), "create") == 0;
+}
+
+/* Did the vendor refuse a create's body as encoded (415, or a 400 saying so)? */
+static int body_refused(json_t *e)
+{
+	return is_write_entry(e) &&
+	       strcmp(json_string_value(json_object_get(e, "outcome")), "failed") == 0 &&
+	       result_body_refused(status_of(e), json_string_value(json_object_get(e, "message")));
+}
+
+/* The other encoding for the creates whose bodies the vendor could not read:
+ * in the connector's request.body when it refused every create sent (a
+ * vendor reads all its bodies alike), else in each such action's
+ * body_encoding; an action that declares its own is changed there. */
+static json_t *body_candidates(struct conntest *t, int every)
+{
+	json_t *list = json_array(), *out = json_array();
+	const char *to = NULL;
+	size_t i;
+	json_t *e;
+	json_array_foreach(t->results, i, e) {
+		const struct tool *x =
+			target_tool(t->cur, json_string_value(json_object_get(e, "tool")));
+		if (!x || !body_refused(e))
+			continue;
+		const struct action_spec *a =
+			connector_action(x->connector, x->action, x->action_doc);
+		const char *other = a->encoding == BODY_FORM ? "json" : "form";
+		if (!to)
+			to = other;
+		if (strcmp(to, other) != 0 ||
+		    (every && !json_object_get(x->action_doc, "body_encoding")))
+			continue;
+		char *p = xasprintf("/entities/%s/actions/%s/body_encoding", x->entity, x->action);
+		change(list, t->doc, p, json_string(other));
+		free(p);
+	}
+	if (every && to && json_is_object(json_object_get(t->doc, "request")))
+		change(list, t->doc, "/request/body", json_string(to));
+	else if (every && to)
+		change(list, t->doc, "/request", json_pack("{s:s}", "body", to));
+	if (json_array_size(list))
+		json_array_append_new(out, list);
+	else
+		json_decref(list);
+	return out;
+}
+
 /* Sort a round's failures; sets t->problem and t->candidates when one has
  * candidate fixes. Returns 1 when there is something to probe. */
 static int diagnose(struct conntest *t)
 {
-	size_t i, ran = 0, auth = 0, missing = 0, failed = 0;
-	json_t *e, *first = NULL, *paging = NULL;
+	size_t i, ran = 0, auth = 0, missing = 0, failed = 0, writes = 0, refused = 0;
+	json_t *e, *first = NULL, *paging = NULL, *body = NULL;
 	json_array_foreach(t->results, i, e) {
 		const char *outcome = json_string_value(json_object_get(e, "outcome"));
 		const char *check = json_string_value(json_object_get(e, "check"));
@@ -600,11 +857,19 @@ static int diagnose(struct conntest *t)
 		if (page)
 			continue;
 		ran++;
+		writes += is_write_entry(e);
 		if (strcmp(outcome, "failed") != 0)
 			continue;
 		failed++;
-		if (!first)
+		/* A probe repeats the first failure: a read rather than a create,
+		 * which would make an object at each try that passes. */
+		if (!first || (is_write_entry(first) && !is_write_entry(e)))
 			first = e;
+		if (body_refused(e)) {
+			refused++;
+			if (!body)
+				body = e;
+		}
 		int s = status_of(e);
 		auth += s == 401 || s == 403;
 		missing += s == 404;
@@ -638,10 +903,17 @@ static int diagnose(struct conntest *t)
 			connector_pagination(x->connector, x->action_doc, &pg);
 		cand = x ? paging_candidates(t->doc, &pg) : json_array();
 		probe = paging;
+	} else if (body) {
+		kind = "body_encoding";
+		summary = "the vendor could not read a create's body (415, or 400 about its "
+			  "content type or parsing): it takes the other encoding (json or form)";
+		cand = body_candidates(t, refused == writes);
+		probe = body;
 	} else if (failed) {
 		kind = "other";
 		summary = "some actions failed for reasons a change to the connector's auth, "
-			  "base URL or paging does not explain: read each one's message";
+			  "base URL, paging or body encoding does not explain: read each one's "
+			  "message";
 	}
 	if (!kind)
 		return 0;
@@ -742,6 +1014,11 @@ static void handle_test(struct conntest *t, json_t *job, json_t *result)
 				      entry(job, "failed", result,
 					    "the second page repeats the first: the vendor ignores "
 					    "the cursor parameter"));
+	} else if (strcmp(check, "create") == 0) {
+		write_passed(t, job, result, NULL);
+		json_array_append(
+			t->results,
+			json_object_get(t->made, json_string_value(json_object_get(job, "tool"))));
 	} else {
 		json_array_append_new(t->results, entry(job, "passed", result, NULL));
 		if (strcmp(check, "list") == 0 && x && json_is_object(first_item(result)))
@@ -755,6 +1032,10 @@ static int probe_passed(struct conntest *t, json_t *job, json_t *result)
 	const char *check = json_string_value(json_object_get(job, "check"));
 	if (json_is_true(json_object_get(result, "isError")))
 		return 0;
+	if (strcmp(check, "create") == 0) {
+		write_passed(t, job, result, "sent once, to try the fix: not sent again");
+		return 1;
+	}
 	if (strcmp(check, "page1") == 0) {
 		if (json_array_size(result_data(result)) > 1)
 			return 0;
@@ -864,6 +1145,16 @@ static void pump(struct conntest *t)
 		}
 		json_t *job = json_incref(json_array_get(t->queue, 0));
 		json_array_remove(t->queue, 0);
+		json_t *made =
+			t->phase == PH_TEST
+				? json_object_get(t->made,
+						  json_string_value(json_object_get(job, "tool")))
+				: NULL;
+		if (made) {
+			json_array_append(t->results, made);
+			json_decref(job);
+			continue;
+		}
 		int r = run_job(t, t->phase == PH_TEST ? t->cur : t->probe, job);
 		json_decref(job);
 		if (r == 0 && !t->result)
@@ -886,6 +1177,8 @@ static void conntest_release(struct conntest *t)
 	json_decref(t->candidates);
 	json_decref(t->probe_job);
 	json_decref(t->result);
+	json_decref(t->made);
+	json_decref(t->created);
 	json_decref(t->doc);
 	json_decref(t->servers);
 	free(t->connection);
@@ -910,6 +1203,14 @@ static void finish(struct conntest *t)
 			  "fixed", t->applied, "rounds", t->round + 1);
 	if (t->connection)
 		json_object_set_new(report, "connection", json_string(t->connection));
+	if (t->writes) {
+		json_object_set(report, "created", t->created);
+	} else {
+		json_t *skipped_writes = writes_skipped(t);
+		if (json_array_size(skipped_writes))
+			json_object_set(report, "writes_skipped", skipped_writes);
+		json_decref(skipped_writes);
+	}
 	if (t->applied) {
 		json_object_set(report, "connector_doc", t->doc);
 		json_object_set(report, "before", t->first);
@@ -930,6 +1231,10 @@ struct conntest *conntest_start(struct exec_env *env, json_t *doc, const char *p
 	t->env = env;
 	t->connection = o->connection ? xstrdup(o->connection) : NULL;
 	t->fix = o->fix;
+	t->writes = o->writes;
+	t->rules = o->rules;
+	t->made = json_object();
+	t->created = json_array();
 	t->servers = json_incref(o->servers); /* dropped in conntest_release */
 	t->path = xstrdup(path ? path : "draft");
 	t->doc = json_deep_copy(doc);

@@ -1,7 +1,8 @@
-/* conntest.h - connectors test: run a connector's read-only actions against
- * a real connection, tell the common failures apart (auth placement, base
- * URL, pagination), find the change to the connector's data that makes them
- * pass, and apply it when asked. Runs on the caller's HTTP loop. */
+/* conntest.h - connectors test: run a connector's read-only actions (and,
+ * when asked, its create actions) against a real connection, tell the common
+ * failures apart (auth placement, base URL, pagination, body encoding), find
+ * the change to the connector's data that makes them pass, and apply it when
+ * asked. Runs on the caller's HTTP loop. */
 #ifndef SB_CONNTEST_H
 #define SB_CONNTEST_H
 
@@ -10,17 +11,27 @@
 #include "exec.h"
 
 struct conntest_opts {
-	const char *connection; /* NULL: the connector's default connection */
-	int fix;                /* apply verified fixes and test again */
-	json_t *servers;        /* borrowed array of base URLs to try (a spec's
-				 * servers), or NULL */
+	const char *connection;       /* NULL: the connector's default connection */
+	int fix;                      /* apply verified fixes and test again */
+	int writes;                   /* also send the create actions that are not
+				       * destructive, each until it passes once (a real
+				       * object at the vendor per create) */
+	json_t *servers;              /* borrowed array of base URLs to try (a spec's
+				       * servers), or NULL */
+	const struct registry *rules; /* borrowed: the loaded registry, whose verb
+				       * rules say which actions are destructive;
+				       * must outlive the test; NULL: none */
 };
 
 /* Called once with the report (stolen):
  * {connector, connection, passed, failed, skipped, results: [{tool, check,
- *  outcome: passed|failed|skipped, status?, message?, request?}],
+ *  outcome: passed|failed|skipped, status?, message?, request?, created?}],
  *  problems: [{problem, summary, changes: [{path, from, to}], verified}],
- *  fixed: bool, rounds} and, when fixed, "connector": the fixed document. */
+ *  fixed: bool, rounds} and, when fixed, "connector_doc": the fixed document
+ *  and "before": the first round's results. Without writes, "writes_skipped"
+ *  names the create actions writes would send; with it, "created" lists the
+ *  objects made at the vendor [{tool, id}]. check is list, read, page1, page2
+ *  or create; problem auth, base_url, pagination, body_encoding or other. */
 typedef void (*conntest_done_fn)(json_t *report, void *ctx);
 
 struct conntest;

@@ -221,6 +221,21 @@ static char *clean_message(const struct connection *conn, const char *s, size_t 
 	return red;
 }
 
+int result_body_refused(long status, const char *message)
+{
+	/* Words vendors use for a body they cannot read: Stripe's "unsupported
+	 * Content-Type", Express's "Unexpected token", "could not parse". */
+	static const char *const words[] = {
+		"content-type",   "content type", "media type", "urlencoded",       "parse",
+		"not valid json", "invalid json", "malformed",  "unexpected token", NULL};
+	if (status == 415)
+		return 1;
+	for (size_t i = 0; status == 400 && message && words[i]; i++)
+		if (compat_strcasestr(message, words[i]))
+			return 1;
+	return 0;
+}
+
 json_t *result_vendor_error(const struct connector *c, const struct action_spec *a,
 			    const struct connection *conn, const struct http_response *resp,
 			    json_t *body)
@@ -289,6 +304,16 @@ json_t *result_vendor_error(const struct connector *c, const struct action_spec 
 			 " Check the ids passed; the object may not exist in this account.");
 	else if (s == 409)
 		buf_adds(&advice, " Conflict: re-read the object and retry with fresh values.");
+	else if (a->place == PLACE_BODY && (a->encoding == BODY_JSON || a->encoding == BODY_FORM) &&
+		 result_body_refused(s, vmsg))
+		/* Not the model's to fix: the connector's data says the encoding. */
+		buf_addf(&advice,
+			 " The vendor could not read the request body, sent as %s: the "
+			 "connector's body encoding is wrong for this action (tell the user: "
+			 "switchboard connectors test %s --writes --fix finds and fixes it).",
+			 a->encoding == BODY_FORM ? "form (application/x-www-form-urlencoded)"
+						  : "JSON (application/json)",
+			 c->slug);
 	else if (s == 422 || s == 400)
 		buf_adds(&advice, " Fix the arguments named in the message and call again.");
 	else if (s >= 500)

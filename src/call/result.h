@@ -68,6 +68,10 @@ json_t *result_unreadable(const struct connector *c, const struct http_response 
 json_t *result_vendor_error(const struct connector *c, const struct action_spec *a,
 			    const struct connection *conn, const struct http_response *resp,
 			    json_t *body);
+/* Whether a vendor's answer to a request with a body says it could not read
+ * the body as encoded: HTTP 415, or a 400 whose message (may be NULL) says
+ * so (a content type refused, a body that does not parse). 1 or 0. */
+int result_body_refused(long status, const char *message);
 /* How long to wait before sending again a request whose answer (body,
  * len bytes, not NUL-terminated) says it was throttled and not run, as the
  * connector's rate_limit.throttled declares it (Shopify: errors[] with

@@ -1,5 +1,6 @@
 /* cli_conntest.c - switchboard connectors test SLUG [--connection NAME]
- * [--fix]: run a connector's read-only actions against a real connection,
+ * [--writes] [--fix]: run a connector's read-only actions (with --writes its
+ * create actions too) against a real connection,
  * report each, propose (and with --fix write) the change to the connector
  * file that makes the failures pass. */
 #include "cli.h"
@@ -11,11 +12,12 @@
 
 #include "conntest.h"
 #include "store.h"
+#include "urlenc.h"
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: switchboard connectors test SLUG [--connection NAME] [--fix] "
-			"[--json]\n");
+	fprintf(stderr, "usage: switchboard connectors test SLUG [--connection NAME] [--writes] "
+			"[--fix] [--json]\n");
 }
 
 struct wait {
@@ -164,6 +166,23 @@ static void print_report(json_t *report)
 		else if (!json_array_size(json_object_get(e, "changes")))
 			cli_print("  no change to the connector made it pass\n");
 	}
+	json_t *names = json_object_get(report, "writes_skipped");
+	if (json_array_size(names)) {
+		cli_print("writes not sent:");
+		json_array_foreach(names, i, e)
+			cli_print(" %s", json_string_value(e));
+		cli_print(
+			" (--writes sends the create actions that are not destructive: each makes "
+			"one real object at the vendor)\n");
+	}
+	json_array_foreach(json_object_get(report, "created"), i, e) {
+		json_t *id = json_object_get(e, "id");
+		char *shown = id ? urlenc_scalar_text(id) : NULL;
+		cli_print("made at the vendor by %s: %s (delete it when done)\n",
+			  json_string_value(json_object_get(e, "tool")),
+			  shown ? shown : "an object without an id");
+		free(shown);
+	}
 	json_t *before = json_object_get(report, "before");
 	if (before) {
 		size_t bad = 0;
@@ -188,6 +207,8 @@ int cli_conntest(struct cli *cli, int argc, char **argv)
 				return 2;
 		} else if (strcmp(argv[i], "--fix") == 0) {
 			o.fix = 1;
+		} else if (strcmp(argv[i], "--writes") == 0) {
+			o.writes = 1;
 		} else if (argv[i][0] != '-' && !slug) {
 			slug = argv[i];
 		} else {
@@ -210,6 +231,7 @@ int cli_conntest(struct cli *cli, int argc, char **argv)
 	if (!c)
 		goto out;
 	env.store = st;
+	o.rules = r;
 	err_init(&e);
 	env.http = http_new(&e);
 	if (!env.http) {

@@ -16,7 +16,7 @@
 static void usage(void)
 {
 	fprintf(stderr, "usage: switchboard connectors import SPEC|URL [--slug S] [--only TAGS] "
-			"[--exclude GLOB] [--out FILE] [--merge EXISTING.json]\n");
+			"[--exclude GLOB] [--out FILE] [--merge EXISTING.json] [--cacert FILE]\n");
 }
 
 /* "a,b" -> {"a", "b", NULL}; free with strv_free. */
@@ -102,16 +102,17 @@ static char *url_next(const char *url, const char *location)
  * make, so it is not taken from a network that can alter it). At most
  * IMPORT_SPEC_MAX bytes, FETCH_TIMEOUT_MS, FETCH_MAX_HOPS redirects to other
  * hosts, each held to the same rule. The syntax comes from the
- * Content-Type, else from the text. Returns a new reference or NULL with
- * err. */
-static json_t *fetch_spec(const char *url, struct err *err)
+ * Content-Type, else from the text. cacert (may be NULL) is a private CA's
+ * certificates, trusted instead of the system's. Returns a new reference or
+ * NULL with err. */
+static json_t *fetch_spec(const char *url, const char *cacert, struct err *err)
 {
 	static const char *const headers[] = {
 		"Accept: application/json, application/yaml, text/yaml, */*;q=0.5", NULL};
 	struct http_client *hc = http_new(err);
 	char *at = xstrdup(url);
 	json_t *doc = NULL;
-	if (!hc)
+	if (!hc || (cacert && http_set_ca_file(hc, cacert, err) < 0))
 		goto out;
 	for (int hop = 0;; hop++) {
 		char *shown = url_shown(at);
@@ -139,7 +140,13 @@ static json_t *fetch_spec(const char *url, struct err *err)
 		char *next = got == 0 && resp.status / 100 == 3 && loc ? url_next(at, loc) : NULL;
 		/* The URL is named once it is not the one given (a redirect's). */
 		const char *via = hop ? " at " : "";
-		if (got < 0)
+		if (got < 0 && resp.error == HTTP_ETLS && !cacert)
+			err_set(err,
+				"cannot fetch%s%s: %s (a server with a private CA: --cacert FILE, "
+				"or "
+				"SSL_CERT_FILE)",
+				via, hop ? shown : "", e.msg);
+		else if (got < 0)
 			err_set(err, "cannot fetch%s%s: %s", via, hop ? shown : "", e.msg);
 		else if (next && hop + 1 >= FETCH_MAX_HOPS)
 			err_set(err, "more than %d redirects", FETCH_MAX_HOPS);
@@ -176,7 +183,7 @@ out:
 
 int cli_import(struct cli *cli, int argc, char **argv)
 {
-	const char *spec_path = NULL, *out = NULL, *merge = NULL, *only = NULL;
+	const char *spec_path = NULL, *out = NULL, *merge = NULL, *only = NULL, *cacert = NULL;
 	struct import_opts o = {.exclude = cli->mcp.filter.exclude};
 	int dump = 0;
 	for (int i = 0; i < argc; i++) {
@@ -190,6 +197,8 @@ int cli_import(struct cli *cli, int argc, char **argv)
 			out = argv[++i];
 		else if (strcmp(a, "--merge") == 0 && more)
 			merge = argv[++i];
+		else if (strcmp(a, "--cacert") == 0 && more)
+			cacert = argv[++i];
 		else if (strcmp(a, "--dump-spec") == 0)
 			dump = 1;
 		else if (a[0] != '-' && !spec_path)
@@ -215,7 +224,7 @@ int cli_import(struct cli *cli, int argc, char **argv)
 	int remote =
 		strncmp(spec_path, "http://", 7) == 0 || strncmp(spec_path, "https://", 8) == 0;
 	char *shown = remote ? url_shown(spec_path) : xstrdup(spec_path);
-	json_t *spec = remote ? fetch_spec(spec_path, &e) : import_load(spec_path, &e);
+	json_t *spec = remote ? fetch_spec(spec_path, cacert, &e) : import_load(spec_path, &e);
 	json_t *conn = NULL, *existing = NULL;
 	json_t *report = json_array();
 	if (!spec)

@@ -790,6 +790,8 @@ static void builder_test(struct mcp_core *srv, const struct mcp_req *rq, const s
 		.connection = json_string_value(json_object_get(args, "connection")),
 		.fix = json_is_true(json_object_get(args, "fix")),
 		.servers = json_object_get(args, "servers"),
+		.writes = json_is_true(json_object_get(args, "writes")),
+		.rules = srv->reg,
 	};
 	/* The server's env without its per-call log scope, whose context
 	 * would be a struct call; kept in the core, as exec reads it after a

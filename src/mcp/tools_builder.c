@@ -19,9 +19,11 @@
 #define RESULT_ITEM                                                                                \
 	"{\"type\": \"object\", \"required\": [\"tool\", \"check\", \"outcome\"], "                \
 	"\"properties\": {\"tool\": {\"type\": \"string\"}, \"check\": {\"enum\": [\"list\", "     \
-	"\"read\", \"page1\", \"page2\"]}, \"outcome\": {\"enum\": [\"passed\", \"failed\", "      \
+	"\"read\", \"page1\", \"page2\", \"create\"]}, \"outcome\": {\"enum\": [\"passed\", "      \
+	"\"failed\", "                                                                             \
 	"\"skipped\"]}, \"status\": {\"type\": \"integer\"}, \"message\": {\"type\": "             \
-	"\"string\"}, \"request\": {\"type\": \"object\"}, \"args\": {\"type\": \"object\"}}}"
+	"\"string\"}, \"request\": {\"type\": \"object\"}, \"args\": {\"type\": \"object\"}, "     \
+	"\"created\": {\"type\": [\"string\", \"integer\"]}}}"
 
 static const char defs_text[] =
 	"["
@@ -61,12 +63,17 @@ static const char defs_text[] =
 	"connection: each list, then each read with an id from its list, then a second page. "
 	"Give connector (a draft from " TOOLS_BUILDER_IMPORT ", changed as you like) or slug (a "
 	"saved one). Each result has the vendor's status and message and the request sent "
-	"(credentials redacted). Failures are sorted into problems (auth: key placement or "
-	"scheme word; base_url; pagination: parameter names) and each problem's changes were "
+	"(credentials redacted). With writes true it also sends each create action that is not "
+	"destructive, once, with arguments made from its schema: each makes one real object at "
+	"the vendor (listed in created; tell the user); never an update, delete, payment, refund "
+	"or send. Without it writes_skipped names those creates. "
+	"Failures are sorted into problems (auth: key placement or "
+	"scheme word; base_url; pagination: parameter names; body_encoding: a create's body "
+	"refused, 415 or 400, fixed with json or form) and each problem's changes were "
 	"tried against the vendor: verified true means they made the failed call pass. With fix "
 	"true the verified changes are applied and the tests run again; the result's "
-	"connector_doc is then the fixed draft to pass to " TOOLS_BUILDER_SAVE ". Writes "
-	"nothing; sends only GET requests of read actions.\","
+	"connector_doc is then the fixed draft to pass to " TOOLS_BUILDER_SAVE ". Writes no "
+	"file; without writes it sends only the read actions' requests.\","
 	" \"inputSchema\": {\"type\": \"object\", \"additionalProperties\": false, "
 	"\"properties\": {"
 	"  \"connector\": {\"type\": \"object\", \"description\": \"A draft connector "
@@ -78,7 +85,10 @@ static const char defs_text[] =
 	"  \"servers\": {\"type\": \"array\", \"items\": {\"type\": \"string\"}, "
 	"\"description\": \"Base URLs to try when every path is 404 (the spec's servers).\"},"
 	"  \"fix\": {\"type\": \"boolean\", \"description\": \"Apply verified fixes to the "
-	"draft and test again (default false).\"}}},"
+	"draft and test again (default false).\"},"
+	"  \"writes\": {\"type\": \"boolean\", \"description\": \"Also send the create "
+	"actions that are not destructive, each once (real objects at the vendor; default "
+	"false). Only when the user agreed.\"}}},"
 	" \"outputSchema\": {\"type\": \"object\", \"required\": [\"connector\", \"passed\", "
 	"\"failed\", \"skipped\", \"results\", \"problems\", \"fixed\"], \"properties\": {"
 	"  \"connector\": {\"type\": \"string\"}, \"connection\": {\"type\": \"string\"},"
@@ -88,14 +98,21 @@ static const char defs_text[] =
 	"  \"before\": {\"type\": \"array\", \"items\": " RESULT_ITEM "},"
 	"  \"problems\": {\"type\": \"array\", \"items\": {\"type\": \"object\", \"required\": "
 	"[\"problem\", \"summary\", \"verified\"], \"properties\": {\"problem\": {\"enum\": "
-	"[\"auth\", \"base_url\", \"pagination\", \"other\"]}, \"summary\": {\"type\": "
+	"[\"auth\", \"base_url\", \"pagination\", \"body_encoding\", \"other\"]}, \"summary\": "
+	"{\"type\": "
 	"\"string\"}, \"round\": {\"type\": \"integer\"}, \"verified\": {\"type\": "
 	"\"boolean\"}, \"changes\": {\"type\": \"array\", \"items\": {\"type\": \"object\", "
 	"\"required\": [\"path\", \"to\"], \"properties\": {\"path\": {\"type\": \"string\"}}}}}}},"
 	"  \"fixed\": {\"type\": \"boolean\"},"
+	"  \"writes_skipped\": {\"type\": \"array\", \"items\": {\"type\": \"string\"}},"
+	"  \"created\": {\"type\": \"array\", \"items\": {\"type\": \"object\", "
+	"\"required\": [\"tool\"], \"properties\": {\"tool\": {\"type\": \"string\"}, "
+	"\"id\": {\"type\": [\"string\", \"integer\"]}}}},"
 	"  \"connector_doc\": {\"type\": \"object\"}}},"
+	/* Not read-only: with writes it makes objects at the vendor. */
 	" \"annotations\": {\"title\": \"Test a connector against a connection\", "
-	"\"readOnlyHint\": true, \"openWorldHint\": true}},"
+	"\"readOnlyHint\": false, \"destructiveHint\": false, \"idempotentHint\": false, "
+	"\"openWorldHint\": true}},"
 
 	"{\"name\": \"" TOOLS_BUILDER_SAVE "\", \"title\": \"Save a connector\","
 	" \"description\": \"Validate a connector document (the connector schema and the "

@@ -4,6 +4,7 @@
 #include "http.h"
 
 #include <curl/curl.h>
+#include <errno.h>
 #include <limits.h>
 #include <poll.h>
 #include <stdint.h>
@@ -79,6 +80,10 @@ struct http_client {
 	long long next_id;
 	unsigned long long rng;
 	int watch_fd; /* http_watch_fd, -1 for none */
+	/* The CA bundle and folder that replace libcurl's built-in ones
+	 * (http_set_ca_file; CURL_CA_BUNDLE or SSL_CERT_FILE, SSL_CERT_DIR), or
+	 * NULL: libcurl reads no environment variable for them itself. */
+	char *ca_file, *ca_dir;
 };
 
 static int global_inited;
@@ -408,6 +413,10 @@ static int xfer_launch(struct http_client *c, struct xfer *x, struct err *err)
 	SETOPT(CURLOPT_FOLLOWLOCATION, 0L);
 	SETOPT(CURLOPT_SSL_VERIFYPEER, 1L);
 	SETOPT(CURLOPT_SSL_VERIFYHOST, 2L);
+	if (c->ca_file)
+		SETOPT(CURLOPT_CAINFO, c->ca_file);
+	if (c->ca_dir)
+		SETOPT(CURLOPT_CAPATH, c->ca_dir);
 	SETOPT(CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
 	/* Wait for a connection that may multiplex rather than open another. */
 	SETOPT(CURLOPT_PIPEWAIT, 1L);
@@ -643,6 +652,13 @@ struct http_client *http_new(struct err *err)
 	}
 	c = xcalloc(1, sizeof(*c));
 	c->watch_fd = -1;
+	/* A private CA the way curl and OpenSSL's tools take it. */
+	const char *ca = getenv("CURL_CA_BUNDLE");
+	if (!ca || !*ca)
+		ca = getenv("SSL_CERT_FILE");
+	const char *dir = getenv("SSL_CERT_DIR");
+	c->ca_file = ca && *ca ? xstrdup(ca) : NULL;
+	c->ca_dir = dir && *dir ? xstrdup(dir) : NULL;
 	c->multi = curl_multi_init();
 	if (!c->multi) {
 		err_set(err, "cannot create a curl multi handle");
@@ -689,7 +705,20 @@ void http_free(struct http_client *c)
 	}
 	if (c->multi)
 		curl_multi_cleanup(c->multi);
+	free(c->ca_file);
+	free(c->ca_dir);
 	free(c);
+}
+
+int http_set_ca_file(struct http_client *c, const char *path, struct err *err)
+{
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return err_set(err, "cannot read the CA file '%s': %s", path, strerror(errno));
+	fclose(f);
+	free(c->ca_file);
+	c->ca_file = xstrdup(path);
+	return 0;
 }
 
 static int valid_method(const char *m)

@@ -72,6 +72,11 @@ typedef void (*http_done_fn)(struct http_response *resp, void *ctx);
 struct http_client *http_new(struct err *err);
 /* Aborts what is in flight (no callbacks) and frees; accepts NULL. */
 void http_free(struct http_client *c);
+/* Trust the CA certificates (PEM) in the file at path instead of libcurl's
+ * bundle, for the requests started after this (a private CA; http_new takes
+ * CURL_CA_BUNDLE, else SSL_CERT_FILE, and SSL_CERT_DIR from the environment
+ * the same way). 0, or -1 with err when the file cannot be read. */
+int http_set_ca_file(struct http_client *c, const char *path, struct err *err);
 /* curl_global_cleanup() if http_new() initialised libcurl; after every client
  * is freed, so leak checks are clean. */
 void http_global_cleanup(void);

@@ -14,12 +14,17 @@ stub.py uses it when its script names a spec:
    "misconfigure": {                    (the vendor differs from its spec on purpose)
       "auth": {"in": "header"|"query", "name": "Authorization", "scheme": "Bearer"},
       "base_path": "/api/v1",           (it lives under another path than servers[0])
-      "rename_params": {"limit": "page_size"}}}  (it pages with other names)
+      "rename_params": {"limit": "page_size"},  (it pages with other names)
+      "body_encoding": "form"|"json"}}  (it reads request bodies only so encoded; or
+                                         {path template: "form"|"json"} for some paths)
 
 Each request is checked against its operation the way the vendor would:
 the base path (404 otherwise, in the vendor's error shape), the path template
 and method (404/405), the credential and where it goes (401), unknown query
-parameters and missing required ones (400), then answered from the spec:
+parameters and missing required ones (400), a request body in a media type the
+operation does not take (JSON vendors: 415; Stripe: its 400 "Invalid request:
+unsupported Content-Type"), one that does not parse, or misses a required field
+or has an unknown one (400), then answered from the spec:
 the schema's example (or the fixture of its x-resourceId), else data shaped
 by the schema. Lists page for real: the page size parameter and the cursor
 (starting_after = the last id seen, page = a number, other cursors opaque).
@@ -28,10 +33,12 @@ import base64
 import json
 import os
 import re
+import urllib.parse
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PAGE_SIZE = ("limit", "per_page", "page_size", "pageSize", "count")
 CURSORS = ("starting_after", "cursor", "after", "page_token", "pageToken", "page", "offset")
+MEDIA = {"json": "application/json", "form": "application/x-www-form-urlencoded"}
 
 
 def first_existing(paths):
@@ -64,6 +71,8 @@ class SpecVendor:
         path = re.sub(r"^[a-z]+://[^/]+", "", server)
         self.base = mis.get("base_path", path).rstrip("/")
         self.rename = mis.get("rename_params") or {}
+        enc = mis.get("body_encoding")
+        self.body_media = enc if isinstance(enc, dict) else {None: enc}
         self.auth = mis.get("auth") or self.spec_auth()
         only = script.get("paths")
         self.ops = []
@@ -76,6 +85,7 @@ class SpecVendor:
             for method, op in item.items():
                 if method in ("get", "post", "put", "patch", "delete"):
                     params = [self.deref(p) for p in common + op.get("parameters", [])]
+                    op = dict(op, **{"x-stub-path": tmpl})
                     self.ops.append((rx, names, method.upper(), op, params))
 
     # ---- the spec ----
@@ -125,13 +135,13 @@ class SpecVendor:
             return got == want or got == "Bearer " + self.key
         return got == (scheme + " " if scheme else "") + self.key
 
-    def answer(self, method, path, query, headers):
-        reply = self.check_and_answer(method, path, query, headers)
+    def answer(self, method, path, query, headers, raw=b""):
+        reply = self.check_and_answer(method, path, query, headers, raw)
         if self.delay_ms:
             reply["delay_ms"] = self.delay_ms
         return reply
 
-    def check_and_answer(self, method, path, query, headers):
+    def check_and_answer(self, method, path, query, headers, raw):
         if not (path == self.base or path.startswith(self.base + "/")):
             return self.error(404, "not_found",
                               "Unrecognized request URL (%s: %s)." % (method, path))
@@ -163,8 +173,52 @@ class SpecVendor:
             if p.get("required") and name not in query:
                 return self.error(400, "parameter_missing",
                                   "Missing required param: %s." % name, name)
+        refused = self.check_body(op, headers, raw)
+        if refused:
+            return refused
         ids = dict(zip(names, match.groups()))
         return self.respond(op, query, ids)
+
+    def check_body(self, op, headers, raw):
+        """The vendor's answer to a request body it cannot take, or None."""
+        body = self.deref(op.get("requestBody") or {})
+        content = body.get("content") or {}
+        if not content or (not raw and not body.get("required")):
+            return None
+        schema = self.deref(next(iter(content.values())).get("schema") or {})
+        enc = self.body_media.get(op["x-stub-path"], self.body_media.get(None))
+        takes = [MEDIA[enc]] if enc else list(content)
+        ctype = (headers.get("content-type") or "").split(";")[0].strip().lower()
+        if ctype not in takes:
+            if self.errors == "stripe":
+                # Stripe's own words for a body it cannot read (HTTP 400).
+                return self.error(400, "invalid_request", "Invalid request: unsupported "
+                                  "Content-Type %s. If error persists and you need assistance, "
+                                  "please contact support@stripe.com." % ctype)
+            return self.error(415, "unsupported_media_type",
+                              "Unsupported Content-Type '%s': this endpoint accepts %s"
+                              % (ctype, " or ".join(takes)))
+        text = raw.decode("utf-8", errors="replace")
+        if ctype == "application/json":
+            try:
+                fields = json.loads(text)
+            except ValueError:
+                return self.error(400, "invalid_json", "The request body is not valid JSON")
+        else:
+            fields = {re.sub(r"\[.*$", "", k): v
+                      for k, v in urllib.parse.parse_qsl(text, keep_blank_values=True)}
+        if not isinstance(fields, dict):
+            return self.error(400, "invalid_body", "The request body must be an object")
+        for name in schema.get("required", []):
+            if name not in fields:
+                return self.error(400, "parameter_missing", "Missing required param: %s." % name,
+                                  name)
+        props = schema.get("properties")
+        for name in fields:
+            if props is not None and name not in props:
+                return self.error(400, "parameter_unknown", "Received unknown parameter: %s"
+                                  % name, name)
+        return None
 
     def respond(self, op, query, ids):
         responses = op.get("responses", {})

@@ -203,7 +203,7 @@ class Handler(BaseHTTPRequestHandler):
         })
         route = stub.find(self.command, url.path, query)
         if stub.vendor is not None and route is None:
-            reply = stub.vendor.answer(self.command, url.path, query, headers)
+            reply = stub.vendor.answer(self.command, url.path, query, headers, raw)
         elif route is None:
             reply = {"status": 404, "json": {"error": "no route", "method": self.command,
                                              "path": url.path}}

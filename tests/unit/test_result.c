@@ -66,9 +66,27 @@ static void test_check_output(void)
 	json_decref(good);
 }
 
+/* A body the vendor could not read, told apart from a 400 about arguments. */
+static void test_body_refused(void)
+{
+	CHECK(result_body_refused(415, NULL));
+	CHECK(result_body_refused(415, "Unsupported Media Type"));
+	CHECK(result_body_refused(400, "Invalid request: unsupported Content-Type "
+				       "application/json. If error persists and you need "
+				       "assistance, please contact support@stripe.com."));
+	CHECK(result_body_refused(400, "Unexpected token n in JSON at position 0"));
+	CHECK(result_body_refused(400, "Could not parse the request body"));
+	CHECK(!result_body_refused(400, "Missing required param: name."));
+	CHECK(!result_body_refused(400, "Received unknown parameter: colour"));
+	CHECK(!result_body_refused(400, NULL));
+	CHECK(!result_body_refused(422, "content type is fine, the email is not"));
+	CHECK(!result_body_refused(404, "Unrecognized request URL (POST: /v1/x)."));
+}
+
 int main(void)
 {
 	test_check_output();
+	test_body_refused();
 	/* Stripe's webhook endpoint create answer. */
 	check_redact("{\"id\":\"we_1\",\"secret\":\"whsec_x\"}", "[\"secret\"]",
 		     "{\"id\":\"we_1\",\"secret\":\"[redacted]\"}");
