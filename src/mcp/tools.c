@@ -214,17 +214,36 @@ static json_t *input_schema(const struct tool *t, json_t *entity)
 }
 
 /* Only what differs from MCP's defaults (readOnlyHint false,
- * destructiveHint true, idempotentHint false, openWorldHint true), except
- * that readOnlyHint and destructiveHint are always said: clients differ in
- * what they assume when a hint is missing. */
+ * destructiveHint true, idempotentHint false, openWorldHint true; the
+ * destructive and idempotent hints mean nothing on a read-only tool), NULL
+ * when nothing does: a destructive write says nothing. Clients that follow
+ * the spec read an absent hint as the cautious default; our own checks read
+ * the tool (tools_safety, confirm.c), never these hints. */
 static json_t *annotations(const struct tool *t)
 {
 	if (strcmp(action_kind(t->action, t->action_doc), "read") == 0)
 		return json_pack("{s:b}", "readOnlyHint", 1);
-	json_t *a = json_pack("{s:b, s:b}", "readOnlyHint", 0, "destructiveHint", t->destructive);
+	json_t *a = json_object();
+	if (!t->destructive)
+		json_object_set_new(a, "destructiveHint", json_false());
 	if (t->idempotent)
 		json_object_set_new(a, "idempotentHint", json_true());
-	return a;
+	if (json_object_size(a))
+		return a;
+	json_decref(a);
+	return NULL;
+}
+
+void tools_safety(const struct tool *t, int *read_only, int *destructive)
+{
+	if (!t->meta) {
+		*read_only = strcmp(action_kind(t->action, t->action_doc), "read") == 0;
+		*destructive = !*read_only && t->destructive;
+		return;
+	}
+	json_t *ann = json_object_get(tools_def(t), "annotations");
+	*read_only = json_is_true(json_object_get(ann, "readOnlyHint"));
+	*destructive = !*read_only && !json_is_false(json_object_get(ann, "destructiveHint"));
 }
 
 /* The action's own words; the entity's description once per entity, on
@@ -386,9 +405,12 @@ static void make_def(struct tool *t, json_t *entity, int first)
 	char *title = tools_title(t);
 	char *desc = describe(t, entity, first);
 	t->input_made = input_schema(t, entity);
-	t->def_made = json_pack("{s:s, s:s, s:s, s:o, s:o, s:o}", "name", t->name, "title", title,
+	t->def_made = json_pack("{s:s, s:s, s:s, s:o, s:o}", "name", t->name, "title", title,
 				"description", desc, "inputSchema", t->input_made, "outputSchema",
-				output_schema(t, entity), "annotations", annotations(t));
+				output_schema(t, entity));
+	json_t *ann = annotations(t);
+	if (ann)
+		json_object_set_new(t->def_made, "annotations", ann);
 	json_t *ic = icons(t->connector);
 	if (ic)
 		json_object_set_new(t->def_made, "icons", ic);

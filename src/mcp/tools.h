@@ -104,6 +104,10 @@ json_t *tools_input(const struct tool *t);
  * them, the description says so): the list says each thing once, while
  * switchboard_describe and argument checks use the full definition. */
 json_t *tools_listed(const struct tool *t);
+/* What the tool does, from the tool itself (a generated tool's action and
+ * connector data; a meta-tool's annotations, absent hints read as MCP's
+ * defaults): *read_only, and *destructive (0 when read-only). */
+void tools_safety(const struct tool *t, int *read_only, int *destructive);
 /* The tool's title ("Stripe: create refund"), as its definition has it,
  * without making the definition. A new string. */
 char *tools_title(const struct tool *t);
