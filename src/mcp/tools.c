@@ -183,13 +183,13 @@ static json_t *input_schema(const struct tool *t, json_t *entity)
 		json_object_set_new(props, "max_items",
 				    json_pack("{s:s, s:i, s:i, s:s}", "type", "integer", "minimum",
 					      1, "maximum", 1000, "description",
-					      "Follow pages until this many items"));
+					      "Items to fetch across pages"));
 	}
 	if (t->is_list || strcmp(action_kind(t->action, action), "read") == 0)
 		json_object_set_new(props, "fields",
 				    json_pack("{s:s, s:{s:s}, s:s}", "type", "array", "items",
 					      "type", "string", "description",
-					      "Keep only these top-level fields"));
+					      "Top-level fields to return"));
 	if (json_array_size(t->connections) > 1) {
 		char *desc =
 			xasprintf("Which %s connection (account) to use; default: %s.",
