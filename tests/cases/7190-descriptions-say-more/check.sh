@@ -1,7 +1,8 @@
 # No argument's description in the static list only restates what its name,
 # type, format, date pattern or enum already say ("asc or desc." on an enum
 # of asc and desc, "Include the locale." on include_locale, "YYYY-MM-DD." on
-# a date pattern): such words cost every client's context and tell a model
+# a date pattern, an example and nothing else that its pattern already
+# shows): such words cost every client's context and tell a model
 # nothing. Descriptions that add a default, a unit, an id format or an
 # example stay.
 python3 -c '
@@ -25,7 +26,8 @@ def walk(tool, name, s):
             known |= words(v)
         if s.get("pattern") == DATE:
             known |= {"yyyy", "mm", "dd", "date"}
-        if words(d) <= known:
+        example = re.fullmatch(r"e\.g\. (\S+?)\.?", d)
+        if words(d) <= known or (example and s.get("pattern") and re.search(s["pattern"], example.group(1))):
             bad.append((tool, name, d))
     for k, v in s.items():
         if k == "properties":
