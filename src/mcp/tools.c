@@ -429,20 +429,30 @@ json_t *tools_def(const struct tool *t)
 	return t->def_made;
 }
 
-/* The update's definition with its body fields named only: those the
+/* The definition as tools/list sends it: without its constant arguments
+ * (request.c sends their values; the model need not give them), and for an
+ * update whose create tool is listed, its body fields named only: those the
  * entity declares that are neither the action's own params nor required.
- * New; the definition itself (a new reference) when there are none. */
-static json_t *listed_update(const struct tool *t)
+ * New; the definition itself (a new reference) when nothing changes. */
+static json_t *listed_form(const struct tool *t)
 {
 	json_t *def = tools_def(t);
 	json_t *in = json_deep_copy(json_object_get(def, "inputSchema"));
 	json_t *props = json_object_get(in, "properties");
 	json_t *params = json_object_get(t->action_doc, "params");
 	json_t *required = json_object_get(in, "required");
-	size_t named = 0;
+	size_t dropped = 0, named = 0;
 	const char *name;
 	json_t *spec;
-	json_object_foreach(json_object_get(t->entity_doc, "fields"), name, spec) {
+	void *tmp;
+	json_object_foreach_safe(props, tmp, name, spec) {
+		if (json_object_get(spec, "const")) {
+			json_object_del(props, name);
+			dropped++;
+		}
+	}
+	json_object_foreach(t->bare_fields ? json_object_get(t->entity_doc, "fields") : NULL, name,
+			    spec) {
 		int keep = json_object_get(params, name) != NULL || !json_object_get(props, name);
 		size_t i;
 		json_t *r;
@@ -453,26 +463,28 @@ static json_t *listed_update(const struct tool *t)
 			named++;
 		}
 	}
-	if (!named) {
+	if (!named && !dropped) {
 		json_decref(in);
 		return json_incref(def);
 	}
 	json_t *out = json_copy(def);
 	json_object_set_new(out, "inputSchema", in);
-	char *desc = xasprintf("%s Fields as declared in %s_%s_create.",
-			       json_string_value(json_object_get(def, "description")),
-			       t->connector->slug, t->entity);
-	json_object_set_new(out, "description", json_string(desc));
-	free(desc);
+	if (named) {
+		char *desc = xasprintf("%s Fields as declared in %s_%s_create.",
+				       json_string_value(json_object_get(def, "description")),
+				       t->connector->slug, t->entity);
+		json_object_set_new(out, "description", json_string(desc));
+		free(desc);
+	}
 	return out;
 }
 
 json_t *tools_listed(const struct tool *t)
 {
-	if (!t->bare_fields)
+	if (t->meta)
 		return tools_def(t);
 	if (!t->listed_made) /* kept, as def_made is */
-		((struct tool *)t)->listed_made = listed_update(t);
+		((struct tool *)t)->listed_made = listed_form(t);
 	return t->listed_made;
 }
 
