@@ -189,7 +189,7 @@ static json_t *input_schema(const struct tool *t, json_t *entity)
 		json_object_set_new(props, "fields",
 				    json_pack("{s:s, s:{s:s}, s:s}", "type", "array", "items",
 					      "type", "string", "description",
-					      "Top-level fields to return"));
+					      "Keep only these top-level fields"));
 	if (json_array_size(t->connections) > 1) {
 		char *desc =
 			xasprintf("Which %s connection (account) to use; default: %s.",
