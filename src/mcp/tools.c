@@ -505,6 +505,12 @@ static void add_meta(struct toolset *ts, size_t *alloc, const char *name, const 
 		json_pack("{s:s, s:s, s:s, s:o, s:{s:s, s:b, s:b}}", "name", name, "title", title,
 			  "description", desc, "inputSchema", input, "annotations", "title", title,
 			  "readOnlyHint", read_only, "openWorldHint", !read_only);
+	/* A write of ours (connecting an account) can be redone; MCP's
+	 * default for a missing destructiveHint is true. switchboard_call's
+	 * is set from what it can reach (call_annotations). */
+	if (!read_only)
+		json_object_set_new(json_object_get(t.def_made, "annotations"), "destructiveHint",
+				    json_false());
 	push(&ts->meta, &ts->nmeta, alloc, &t);
 }
 
@@ -641,7 +647,9 @@ static void call_annotations(struct toolset *ts)
 			continue;
 		json_t *a = json_object_get(ts->meta[i].def_made, "annotations");
 		json_object_set_new(a, "readOnlyHint", json_boolean(read_only));
-		if (!read_only)
+		if (read_only)
+			json_object_del(a, "destructiveHint");
+		else
 			json_object_set_new(a, "destructiveHint", json_boolean(destructive));
 	}
 }
