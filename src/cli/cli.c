@@ -186,12 +186,10 @@ int cli_tools(struct cli *cli, int argc, char **argv)
 	} else {
 		for (size_t i = 0; i < tools_visible_count(ts); i++) {
 			const struct tool *t = tools_visible_at(ts, i);
-			json_t *ann = json_object_get(tools_def(t), "annotations");
+			int read_only, destructive;
+			tools_safety(t, &read_only, &destructive);
 			/* danger: cannot be undone (a delete, a refund, a send). */
-			const char *mark =
-				json_is_true(json_object_get(ann, "readOnlyHint"))      ? "read"
-				: json_is_true(json_object_get(ann, "destructiveHint")) ? "danger"
-											: "write";
+			const char *mark = read_only ? "read" : destructive ? "danger" : "write";
 			cli_print("%-44s %-6s %s\n", t->name, mark,
 				  json_string_value(json_object_get(tools_def(t), "title")));
 		}

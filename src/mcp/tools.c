@@ -183,7 +183,7 @@ static json_t *input_schema(const struct tool *t, json_t *entity)
 		json_object_set_new(props, "max_items",
 				    json_pack("{s:s, s:i, s:i, s:s}", "type", "integer", "minimum",
 					      1, "maximum", 1000, "description",
-					      "Follow pages until this many items"));
+					      "Items to fetch across pages"));
 	}
 	if (t->is_list || strcmp(action_kind(t->action, action), "read") == 0)
 		json_object_set_new(props, "fields",
@@ -214,17 +214,36 @@ static json_t *input_schema(const struct tool *t, json_t *entity)
 }
 
 /* Only what differs from MCP's defaults (readOnlyHint false,
- * destructiveHint true, idempotentHint false, openWorldHint true), except
- * that readOnlyHint and destructiveHint are always said: clients differ in
- * what they assume when a hint is missing. */
+ * destructiveHint true, idempotentHint false, openWorldHint true; the
+ * destructive and idempotent hints mean nothing on a read-only tool), NULL
+ * when nothing does: a destructive write says nothing. Clients that follow
+ * the spec read an absent hint as the cautious default; our own checks read
+ * the tool (tools_safety, confirm.c), never these hints. */
 static json_t *annotations(const struct tool *t)
 {
 	if (strcmp(action_kind(t->action, t->action_doc), "read") == 0)
 		return json_pack("{s:b}", "readOnlyHint", 1);
-	json_t *a = json_pack("{s:b, s:b}", "readOnlyHint", 0, "destructiveHint", t->destructive);
+	json_t *a = json_object();
+	if (!t->destructive)
+		json_object_set_new(a, "destructiveHint", json_false());
 	if (t->idempotent)
 		json_object_set_new(a, "idempotentHint", json_true());
-	return a;
+	if (json_object_size(a))
+		return a;
+	json_decref(a);
+	return NULL;
+}
+
+void tools_safety(const struct tool *t, int *read_only, int *destructive)
+{
+	if (!t->meta) {
+		*read_only = strcmp(action_kind(t->action, t->action_doc), "read") == 0;
+		*destructive = !*read_only && t->destructive;
+		return;
+	}
+	json_t *ann = json_object_get(tools_def(t), "annotations");
+	*read_only = json_is_true(json_object_get(ann, "readOnlyHint"));
+	*destructive = !*read_only && !json_is_false(json_object_get(ann, "destructiveHint"));
 }
 
 /* The action's own words; the entity's description once per entity, on
@@ -386,9 +405,12 @@ static void make_def(struct tool *t, json_t *entity, int first)
 	char *title = tools_title(t);
 	char *desc = describe(t, entity, first);
 	t->input_made = input_schema(t, entity);
-	t->def_made = json_pack("{s:s, s:s, s:s, s:o, s:o, s:o}", "name", t->name, "title", title,
+	t->def_made = json_pack("{s:s, s:s, s:s, s:o, s:o}", "name", t->name, "title", title,
 				"description", desc, "inputSchema", t->input_made, "outputSchema",
-				output_schema(t, entity), "annotations", annotations(t));
+				output_schema(t, entity));
+	json_t *ann = annotations(t);
+	if (ann)
+		json_object_set_new(t->def_made, "annotations", ann);
 	json_t *ic = icons(t->connector);
 	if (ic)
 		json_object_set_new(t->def_made, "icons", ic);
@@ -407,20 +429,30 @@ json_t *tools_def(const struct tool *t)
 	return t->def_made;
 }
 
-/* The update's definition with its body fields named only: those the
+/* The definition as tools/list sends it: without its constant arguments
+ * (request.c sends their values; the model need not give them), and for an
+ * update whose create tool is listed, its body fields named only: those the
  * entity declares that are neither the action's own params nor required.
- * New; the definition itself (a new reference) when there are none. */
-static json_t *listed_update(const struct tool *t)
+ * New; the definition itself (a new reference) when nothing changes. */
+static json_t *listed_form(const struct tool *t)
 {
 	json_t *def = tools_def(t);
 	json_t *in = json_deep_copy(json_object_get(def, "inputSchema"));
 	json_t *props = json_object_get(in, "properties");
 	json_t *params = json_object_get(t->action_doc, "params");
 	json_t *required = json_object_get(in, "required");
-	size_t named = 0;
+	size_t dropped = 0, named = 0;
 	const char *name;
 	json_t *spec;
-	json_object_foreach(json_object_get(t->entity_doc, "fields"), name, spec) {
+	void *tmp;
+	json_object_foreach_safe(props, tmp, name, spec) {
+		if (json_object_get(spec, "const")) {
+			json_object_del(props, name);
+			dropped++;
+		}
+	}
+	json_object_foreach(t->bare_fields ? json_object_get(t->entity_doc, "fields") : NULL, name,
+			    spec) {
 		int keep = json_object_get(params, name) != NULL || !json_object_get(props, name);
 		size_t i;
 		json_t *r;
@@ -431,26 +463,28 @@ static json_t *listed_update(const struct tool *t)
 			named++;
 		}
 	}
-	if (!named) {
+	if (!named && !dropped) {
 		json_decref(in);
 		return json_incref(def);
 	}
 	json_t *out = json_copy(def);
 	json_object_set_new(out, "inputSchema", in);
-	char *desc = xasprintf("%s Fields as declared in %s_%s_create.",
-			       json_string_value(json_object_get(def, "description")),
-			       t->connector->slug, t->entity);
-	json_object_set_new(out, "description", json_string(desc));
-	free(desc);
+	if (named) {
+		char *desc = xasprintf("%s Fields as declared in %s_%s_create.",
+				       json_string_value(json_object_get(def, "description")),
+				       t->connector->slug, t->entity);
+		json_object_set_new(out, "description", json_string(desc));
+		free(desc);
+	}
 	return out;
 }
 
 json_t *tools_listed(const struct tool *t)
 {
-	if (!t->bare_fields)
+	if (t->meta)
 		return tools_def(t);
 	if (!t->listed_made) /* kept, as def_made is */
-		((struct tool *)t)->listed_made = listed_update(t);
+		((struct tool *)t)->listed_made = listed_form(t);
 	return t->listed_made;
 }
 
@@ -471,6 +505,12 @@ static void add_meta(struct toolset *ts, size_t *alloc, const char *name, const 
 		json_pack("{s:s, s:s, s:s, s:o, s:{s:s, s:b, s:b}}", "name", name, "title", title,
 			  "description", desc, "inputSchema", input, "annotations", "title", title,
 			  "readOnlyHint", read_only, "openWorldHint", !read_only);
+	/* A write of ours (connecting an account) can be redone; MCP's
+	 * default for a missing destructiveHint is true. switchboard_call's
+	 * is set from what it can reach (call_annotations). */
+	if (!read_only)
+		json_object_set_new(json_object_get(t.def_made, "annotations"), "destructiveHint",
+				    json_false());
 	push(&ts->meta, &ts->nmeta, alloc, &t);
 }
 
@@ -607,7 +647,9 @@ static void call_annotations(struct toolset *ts)
 			continue;
 		json_t *a = json_object_get(ts->meta[i].def_made, "annotations");
 		json_object_set_new(a, "readOnlyHint", json_boolean(read_only));
-		if (!read_only)
+		if (read_only)
+			json_object_del(a, "destructiveHint");
+		else
 			json_object_set_new(a, "destructiveHint", json_boolean(destructive));
 	}
 }

@@ -42,8 +42,8 @@ struct tool {
 	 * tools_def() and tools_input(). */
 	json_t *def_made;    /* owned, or NULL until made */
 	json_t *input_made;  /* borrowed from def_made */
-	json_t *listed_made; /* owned: the leaner form tools/list sends, or NULL
-				(not made yet, or the same as def_made) */
+	json_t *listed_made; /* owned: the leaner form tools/list sends (maybe
+				def_made itself), or NULL until made */
 	json_t *entity_doc;  /* borrowed: what the definition is made from */
 	int lead;            /* the entity's first tool, which describes the entity */
 	json_t *connections; /* owned array of connection names, default first */
@@ -99,11 +99,17 @@ const struct tool *tools_visible_at(const struct toolset *t, size_t i);
 json_t *tools_def(const struct tool *t);
 json_t *tools_input(const struct tool *t);
 /* The definition as tools/list sends it; borrowed, made on first use. The
- * same as tools_def, except that an update whose create tool is listed too
- * names its body fields without their schemas (the create tool declares
- * them, the description says so): the list says each thing once, while
- * switchboard_describe and argument checks use the full definition. */
+ * same as tools_def, except that constant arguments are left out (they are
+ * sent with their values whatever the model gives) and an update whose
+ * create tool is listed too names its body fields without their schemas
+ * (the create tool declares them, the description says so): the list says
+ * each thing once, while switchboard_describe and argument checks use the
+ * full definition. */
 json_t *tools_listed(const struct tool *t);
+/* What the tool does, from the tool itself (a generated tool's action and
+ * connector data; a meta-tool's annotations, absent hints read as MCP's
+ * defaults): *read_only, and *destructive (0 when read-only). */
+void tools_safety(const struct tool *t, int *read_only, int *destructive);
 /* The tool's title ("Stripe: create refund"), as its definition has it,
  * without making the definition. A new string. */
 char *tools_title(const struct tool *t);

@@ -128,17 +128,15 @@ static char *summary(const struct tool *t)
 /* A short hit: enough to choose, not enough to call (that is describe). */
 static json_t *hit(const struct tool *t)
 {
-	json_t *ann = json_object_get(tools_def(t), "annotations");
-	int read_only = json_is_true(json_object_get(ann, "readOnlyHint"));
+	int read_only, destructive;
+	tools_safety(t, &read_only, &destructive);
 	char *sum = summary(t);
 	json_t *h = json_pack("{s:s, s:O, s:s, s:b}", "name", t->name, "title",
 			      json_object_get(tools_def(t), "title"), "summary", sum, "read_only",
 			      read_only);
 	free(sum);
 	if (!read_only)
-		json_object_set_new(
-			h, "destructive",
-			json_boolean(json_is_true(json_object_get(ann, "destructiveHint"))));
+		json_object_set_new(h, "destructive", json_boolean(destructive));
 	json_t *req = json_object_get(tools_input(t), "required");
 	json_object_set_new(h, "required", req ? json_deep_copy(req) : json_array());
 	return h;

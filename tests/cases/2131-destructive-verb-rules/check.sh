@@ -2,16 +2,18 @@
 # _canonical.json (void, send: destructive; void idempotent, send not); an
 # action's own "destructive"/"idempotent" wins over the rule and over its
 # kind; a verb without a rule is a plain write; kind delete is destructive.
+# Annotations say only what differs from MCP's defaults (a destructive,
+# non-idempotent write says nothing).
 python3 -c '
 import json, sys
-a = {t["name"]: t["annotations"] for t in json.load(sys.stdin)}
+a = {t["name"]: t.get("annotations", {}) for t in json.load(sys.stdin)}
 want = {
-  "acme_bills_void":    {"readOnlyHint": False, "destructiveHint": True, "idempotentHint": True},
-  "acme_bills_send":    {"readOnlyHint": False, "destructiveHint": True},
-  "acme_bills_approve": {"readOnlyHint": False, "destructiveHint": True, "idempotentHint": True},
-  "acme_bills_archive": {"readOnlyHint": False, "destructiveHint": False},
-  "acme_bills_delete":  {"readOnlyHint": False, "destructiveHint": True, "idempotentHint": True},
-  "acme_bills_unlink":  {"readOnlyHint": False, "destructiveHint": False, "idempotentHint": True},
+  "acme_bills_void":    {"idempotentHint": True},
+  "acme_bills_send":    {},
+  "acme_bills_approve": {"idempotentHint": True},
+  "acme_bills_archive": {"destructiveHint": False},
+  "acme_bills_delete":  {"idempotentHint": True},
+  "acme_bills_unlink":  {"destructiveHint": False, "idempotentHint": True},
 }
 for n, w in want.items():
     assert a[n] == w, (n, a[n], w)

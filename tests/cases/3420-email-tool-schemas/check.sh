@@ -10,7 +10,7 @@ assert send["inputSchema"]["required"] == ["to"], send["inputSchema"].get("requi
 assert {"to", "cc", "bcc", "subject", "text", "html", "reply_to", "in_reply_to", "attachments"} <= set(props("email_messages_send")), props("email_messages_send").keys()
 att = props("email_messages_send")["attachments"]["items"]
 assert att["required"] == ["filename", "content_base64"] and set(att["properties"]) == {"filename", "content_type", "content_base64"}, att
-assert send["annotations"]["readOnlyHint"] is False and send["annotations"].get("idempotentHint", False) is False and send["annotations"]["destructiveHint"] is True
+assert "annotations" not in send, send["annotations"]  # a destructive, non-idempotent write: all MCP defaults
 lst = props("email_messages_list")
 assert {"mailbox", "unseen", "since", "before", "from", "subject", "search", "since_uid", "limit", "cursor"} <= set(lst), lst.keys()
 assert lst["mailbox"]["default"] == "INBOX"
