@@ -342,7 +342,7 @@ static void answer(struct listen_response *resp, int status, const char *text)
  * from X-Forwarded-Proto/Host (a tunnel or proxy) or Host. A new string. */
 static char *public_url(const struct connection *conn, const struct listen_request *req)
 {
-	const char *set = conns_value(conn, "webhook_url");
+	const char *set = connection_value(conn, "webhook_url");
 	if (set && *set)
 		return xstrdup(set);
 	const char *proto = json_string_value(json_object_get(req->headers, "x-forwarded-proto"));

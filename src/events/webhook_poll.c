@@ -751,7 +751,8 @@ static void poll_connection(struct poll_ctx *pc, const struct connection *listed
 	json_t *wh = json_object_get(c->doc, "webhooks");
 	const char *scheme = json_string_value(json_object_get(wh, "scheme"));
 	const char *field = json_string_value(json_object_get(wh, "secret_field"));
-	int hooked = scheme && strcmp(scheme, "none") != 0 && field && conns_value(conn, field);
+	int hooked =
+		scheme && strcmp(scheme, "none") != 0 && field && connection_value(conn, field);
 	const char *ename;
 	json_t *edoc;
 	int polled = 0;

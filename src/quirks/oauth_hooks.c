@@ -10,7 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "conns.h"
+#include "connection.h"
 #include "crypto.h"
 #include "http.h"
 #include "jsonx.h"
@@ -110,7 +110,7 @@ static int shopify_check_redirect(const struct oauth_hook_ctx *x, json_t *query,
 			       "refused the shopify redirect: shop '%s' is not a "
 			       "<name>.myshopify.com domain",
 			       shop ? shop : "");
-	const char *want = conns_value(x->conn, "shop");
+	const char *want = connection_value(x->conn, "shop");
 	if (want) {
 		size_t wl = strlen(want);
 		int same = strncasecmp(shop, want, wl) == 0 &&
@@ -159,7 +159,8 @@ static int fetch_json(const struct oauth_hook_ctx *x, const char *method, const 
 		urlenc_form(&body, NULL, form);
 		headers[1] = "Content-Type: application/x-www-form-urlencoded";
 	} else {
-		auth = xasprintf("Authorization: Bearer %s", conns_value(x->conn, "access_token"));
+		auth = xasprintf("Authorization: Bearer %s",
+				 connection_value(x->conn, "access_token"));
 		headers[1] = auth;
 	}
 	struct http_request req = {.method = method,
@@ -247,7 +248,7 @@ static int tenants_after_token(const struct oauth_hook_ctx *x, json_t *token, st
 	const char *claim = json_string_value(json_object_get(spec, "auth_event_claim"));
 	const char *qname = json_string_value(json_object_get(spec, "auth_event_param"));
 	char *event =
-		claim && qname ? jwt_claim(conns_value(x->conn, "access_token"), claim) : NULL;
+		claim && qname ? jwt_claim(connection_value(x->conn, "access_token"), claim) : NULL;
 	if (event) {
 		struct buf b;
 		buf_init(&b, 0);
@@ -332,7 +333,7 @@ static int token_info_after_token(const struct oauth_hook_ctx *x, json_t *token,
 	if (!url)
 		return err_set(err, "%s uses the token_info hook without token_info.url",
 			       x->c->slug);
-	json_t *form = json_pack("{s:s, s:s}", "token", conns_value(x->conn, "access_token"),
+	json_t *form = json_pack("{s:s, s:s}", "token", connection_value(x->conn, "access_token"),
 				 "token_type_hint", "access_token");
 	json_object_set_new(form, "client_id", json_string(x->app->client_id));
 	if (x->app->client_secret)

@@ -196,6 +196,7 @@ struct auth_field {
 	int secret;                      /* sealed with the connection's secrets */
 	int required;                    /* a connection must have it */
 	int multiple;                    /* a secret of several values (an array of strings) */
+	const char *dflt;                /* its "default" when a string, or NULL */
 };
 
 /* An OAuth method's "revoke": how connections remove ends the grant. */
@@ -272,5 +273,69 @@ void connector_auth_free(struct connector_auth *a);
 const struct auth_method *connector_auth_find(const struct connector_auth *a, const char *type);
 /* The field of m named name, or NULL. */
 const struct auth_field *auth_method_field(const struct auth_method *m, const char *name);
+
+/* ---- The connector's facts, its connection params and webhooks ---------
+ * The top-level keys, "params" and "webhooks", filled once when the
+ * registry loads the file (connector_info_load) into connector->info and
+ * never changed afterwards, so any thread reads them. */
+
+struct connection;
+struct err;
+
+/* The "webhooks" block: how deliveries are signed and read. Strings NULL
+ * when absent. */
+struct webhook_spec {
+	const char *scheme;       /* the signature scheme (webhook_verify.c); NULL: no
+				     block; "none": the vendor sends none */
+	const char *secret_field; /* the connection field holding the signing secret */
+	const char *signature_header, *signature_encoding, *signature_prefix;
+	const char *timestamp_header, *id_header; /* the scheme's defaults when NULL */
+	long tolerance_s;                         /* 0: the scheme's default */
+	const char *event_header;                 /* the vendor's event name: a header, */
+	const char *event_pointer;                /* and/or a pointer into an event */
+	const char *id_pointer;                   /* an event's id, or NULL */
+	const char *payload;      /* the vendor's delivery format hooks (webhook.c), or NULL */
+	const char *register_how; /* "register": how subscriptions are made, or NULL */
+	json_t *api;              /* "api": managing subscriptions (cli_manage.c), or NULL */
+};
+
+/* Fill out from a "webhooks" block (may be NULL: out is zeroed). */
+void connector_webhooks_fill(json_t *block, struct webhook_spec *out);
+
+/* The connector's own facts. */
+struct connector_info {
+	const char *name;                  /* "Stripe" */
+	const char *description, *domain;  /* or NULL */
+	const char *category;              /* or NULL */
+	const char *visibility;            /* "public" (default) or "private" */
+	const char *created_by, *icon_url; /* or NULL */
+	json_t *icon_sizes;                /* an array of "WxH", or NULL */
+	struct auth_field *params;         /* "params": a connection's settings used in templates
+					      ({shop}), in the file's order; declared like a field */
+	size_t n_params;
+	struct webhook_spec webhooks;
+};
+
+/* Read doc (a loaded, valid connector document, which must outlive the
+ * result). Never NULL. Free with connector_info_free (accepts NULL). */
+struct connector_info *connector_info_load(json_t *doc);
+void connector_info_free(struct connector_info *info);
+
+/* The param of c named name, or NULL. */
+const struct auth_field *connector_param_decl(const struct connector *c, const char *name);
+
+/* Expand "{name}" placeholders of tmpl from conn (connection_value: its
+ * config, then its secrets), else the param's declared default. A value
+ * that breaks its param's declaration (a shop "evil.com/x#") and a
+ * placeholder with no value are errors naming the field. conn may be NULL
+ * (defaults only). Returns a new string (the caller frees it; it may hold
+ * a secret) or NULL with err. */
+char *connector_expand(const struct connector *c, const struct connection *conn, const char *tmpl,
+		       struct err *err);
+/* The base URL of c's connection conn: its base_url, else c's template
+ * (connector_base_url), expanded as above, without a trailing slash. New
+ * string, or NULL with err. */
+char *connector_base_url_of(const struct connector *c, const struct connection *conn,
+			    struct err *err);
 
 #endif
