@@ -50,7 +50,7 @@ static const char page_style[] =
 /* The final page (new): ok, or not with why ("denied", ...). */
 static char *page(const struct oauth_connect *oc, int ok, const char *why)
 {
-	const char *vendor = json_string_value(json_object_get(oc->c->doc, "name"));
+	const char *vendor = oc->c->info->name;
 	char *v = html_escape(vendor ? vendor : oc->c->slug), *t = html_escape(oc->target);
 	char *w = html_escape(why);
 	struct buf b;

@@ -348,6 +348,7 @@ static void fill_field(const char *name, json_t *d, struct auth_field *f)
 	f->required = json_is_true(json_object_get(d, "required"));
 	f->multiple = json_is_true(json_object_get(d, "multiple"));
 	f->dflt = text(d, "default");
+	f->has_default = json_object_get(d, "default") != NULL;
 }
 
 static void fill_revoke(json_t *m, struct auth_revoke *r)
@@ -366,6 +367,18 @@ static void fill_revoke(json_t *m, struct auth_revoke *r)
 	r->headers = object(rv, "headers");
 	r->also = array(rv, "also");
 	r->already_revoked = array(rv, "already_revoked");
+}
+
+static void fill_tenants(json_t *t, struct auth_tenants *out)
+{
+	out->url = text(t, "url");
+	out->items = text(t, "items");
+	out->id_pointer = text(t, "id_pointer");
+	out->name_pointer = text(t, "name_pointer");
+	out->type_pointer = text(t, "type_pointer");
+	out->param = text(t, "param");
+	out->auth_event_claim = text(t, "auth_event_claim");
+	out->auth_event_param = text(t, "auth_event_param");
 }
 
 static void fill_method(json_t *m, struct auth_method *out)
@@ -405,8 +418,10 @@ static void fill_method(json_t *m, struct auth_method *out)
 	out->token_extras = object(m, "token_extras");
 	out->token_secrets = object(m, "token_secrets");
 	out->connect_hooks = array(m, "connect_hooks");
-	out->tenants = object(m, "tenants");
-	out->token_info = object(m, "token_info");
+	fill_tenants(object(m, "tenants"), &out->tenants);
+	json_t *ti = object(m, "token_info");
+	out->token_info.url = text(ti, "url");
+	out->token_info.extras = object(ti, "extras");
 	out->redirect_extras = array(m, "redirect_extras");
 	out->refresh_rotates = json_is_true(json_object_get(m, "refresh_rotates"));
 	out->access_token_lifetime_s =

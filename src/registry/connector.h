@@ -197,6 +197,7 @@ struct auth_field {
 	int required;                    /* a connection must have it */
 	int multiple;                    /* a secret of several values (an array of strings) */
 	const char *dflt;                /* its "default" when a string, or NULL */
+	int has_default;                 /* it declares a "default" (of any type) */
 };
 
 /* An OAuth method's "revoke": how connections remove ends the grant. */
@@ -212,6 +213,27 @@ struct auth_revoke {
 	json_t *headers;         /* extra headers (an object), or NULL */
 	json_t *also;            /* further secrets to revoke (an array), or NULL */
 	json_t *already_revoked; /* vendor error codes counted as revoked (an array), or NULL */
+};
+
+/* An OAuth method's "tenants" (the tenants connect hook, oauth_hooks.c):
+ * after the token exchange, GET url to list the tenants the user
+ * authorised and keep the chosen one's id as the config param. */
+struct auth_tenants {
+	const char *url;              /* NULL: not declared */
+	const char *items;            /* a pointer to the array in the answer; "" or NULL: all */
+	const char *id_pointer;       /* a tenant's id, name and type in one item */
+	const char *name_pointer;     /* or NULL */
+	const char *type_pointer;     /* or NULL */
+	const char *param;            /* the config name the chosen id is kept under */
+	const char *auth_event_claim; /* the access token's claim naming the consent, */
+	const char *auth_event_param; /* and url's parameter filtering by it; or NULL */
+};
+
+/* An OAuth method's "token_info" (the token_info connect hook): where to
+ * introspect the token when its answer lacked some of extras. */
+struct auth_token_info {
+	const char *url; /* NULL: not declared */
+	json_t *extras;  /* config name -> pointer into the answer (an object), or NULL */
 };
 
 /* One of "auth.methods". Strings NULL and JSON values NULL when absent,
@@ -244,9 +266,9 @@ struct auth_method {
 	const char *token_pointer;                               /* default "/access_token" */
 	json_t *token_extras, *token_secrets; /* name -> pointer (objects), or NULL */
 	json_t *connect_hooks;                /* names (an array), or NULL */
-	json_t *tenants;                      /* the tenants object, or NULL (read by key) */
-	json_t *token_info;                   /* the token_info object, or NULL (read by key) */
-	json_t *redirect_extras;              /* names (an array), or NULL */
+	struct auth_tenants tenants;
+	struct auth_token_info token_info;
+	json_t *redirect_extras; /* names (an array), or NULL */
 	int refresh_rotates;
 	long long access_token_lifetime_s;         /* 0: not declared */
 	long long refresh_token_lifetime_s;        /* 0: not declared */
