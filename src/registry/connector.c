@@ -481,6 +481,34 @@ const struct auth_field *auth_method_field(const struct auth_method *m, const ch
 
 /* ---- The connector's facts, its connection params and webhooks ---- */
 
+static void fill_call(json_t *api, const char *name, struct webhook_call *out)
+{
+	json_t *call = object(api, name);
+	out->name = name;
+	out->action = text(call, "action");
+	out->args = object(call, "args");
+	out->id = text(call, "id");
+	out->secret = text(call, "secret");
+	out->items = text(call, "items");
+}
+
+static void fill_api(json_t *api, struct webhook_api *out)
+{
+	out->entity = text(api, "entity");
+	out->entity_by_arg = object(api, "entity_by_arg");
+	fill_call(api, "create", &out->create);
+	fill_call(api, "list", &out->list);
+	fill_call(api, "delete", &out->remove);
+	out->per_event = json_is_true(json_object_get(api, "per_event"));
+	out->default_events = array(api, "default_events");
+	out->event_case = text(api, "event_case");
+	out->secret = text(api, "secret");
+	json_t *item = object(api, "item");
+	out->item_id = text_or(item, "id", "/id");
+	out->item_url = text_or(item, "url", "/url");
+	out->item_events = text_or(item, "events", "/events");
+}
+
 void connector_webhooks_fill(json_t *wh, struct webhook_spec *out)
 {
 	memset(out, 0, sizeof(*out));
@@ -497,7 +525,7 @@ void connector_webhooks_fill(json_t *wh, struct webhook_spec *out)
 	out->id_pointer = text(wh, "id_pointer");
 	out->payload = text(wh, "payload");
 	out->register_how = text(wh, "register");
-	out->api = object(wh, "api");
+	fill_api(object(wh, "api"), &out->api);
 }
 
 struct connector_info *connector_info_load(json_t *doc)

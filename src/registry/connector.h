@@ -304,6 +304,32 @@ const struct auth_field *auth_method_field(const struct auth_method *m, const ch
 struct connection;
 struct err;
 
+/* One call of a webhooks "api" block: an action of its entity. */
+struct webhook_call {
+	const char *name;   /* "create", "list" or "delete" */
+	const char *action; /* the action's name; NULL: the call is not declared */
+	json_t *args;       /* argument templates (an object), or NULL */
+	const char *id;     /* create: a pointer to the new subscription's id, or NULL */
+	const char *secret; /* create: a pointer to its signing secret, or NULL */
+	const char *items;  /* list: a pointer to the array in the data, or NULL */
+};
+
+/* The webhooks "api" block: how `webhooks register/list/remove` manage
+ * subscriptions through the vendor's API (the schema says each key). */
+struct webhook_api {
+	const char *entity;    /* the entity whose actions manage them; NULL: no api */
+	json_t *entity_by_arg; /* argument name -> another entity (an object), or NULL */
+	struct webhook_call create, list, remove;
+	int per_event;          /* one subscription per event */
+	json_t *default_events; /* the events when none are given (an array); NULL:
+				   every mapped event */
+	const char *event_case; /* "upper_snake", or NULL */
+	const char *secret;     /* where the secret comes from: response, generate, keep */
+	const char *item_id;    /* pointers into a listed subscription; defaults */
+	const char *item_url;   /* "/id", "/url" and "/events" */
+	const char *item_events;
+};
+
 /* The "webhooks" block: how deliveries are signed and read. Strings NULL
  * when absent. */
 struct webhook_spec {
@@ -318,7 +344,7 @@ struct webhook_spec {
 	const char *id_pointer;                   /* an event's id, or NULL */
 	const char *payload;      /* the vendor's delivery format hooks (webhook.c), or NULL */
 	const char *register_how; /* "register": how subscriptions are made, or NULL */
-	json_t *api;              /* "api": managing subscriptions (cli_manage.c), or NULL */
+	struct webhook_api api;   /* "api": managing subscriptions (cli_manage.c) */
 };
 
 /* Fill out from a "webhooks" block (may be NULL: out is zeroed). */
