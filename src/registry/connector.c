@@ -539,6 +539,7 @@ struct connector_info *connector_info_load(json_t *doc)
 	info->created_by = text(doc, "created_by");
 	info->icon_url = text(doc, "icon_url");
 	info->icon_sizes = array(doc, "icon_sizes");
+	info->aliases = array(doc, "aliases");
 	json_t *params = object(doc, "params");
 	info->n_params = json_object_size(params);
 	info->params = info->n_params ? xcalloc(info->n_params, sizeof(*info->params)) : NULL;

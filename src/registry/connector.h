@@ -358,6 +358,7 @@ struct connector_info {
 	const char *visibility;            /* "public" (default) or "private" */
 	const char *created_by, *icon_url; /* or NULL */
 	json_t *icon_sizes;                /* an array of "WxH", or NULL */
+	json_t *aliases;                   /* other names people search by (an array), or NULL */
 	struct auth_field *params;         /* "params": a connection's settings used in templates
 					      ({shop}), in the file's order; declared like a field */
 	size_t n_params;
