@@ -352,9 +352,9 @@ void connector_webhooks_fill(json_t *block, struct webhook_spec *out);
 
 /* The connector's own facts. */
 struct connector_info {
-	const char *name;                  /* "Stripe" */
-	const char *description, *domain;  /* or NULL */
-	const char *category;              /* or NULL */
+	const char *name; /* "Stripe" (required, as are the next two) */
+	const char *description, *category;
+	const char *domain;                /* or NULL */
 	const char *visibility;            /* "public" (default) or "private" */
 	const char *created_by, *icon_url; /* or NULL */
 	json_t *icon_sizes;                /* an array of "WxH", or NULL */
