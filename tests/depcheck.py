@@ -30,7 +30,7 @@ from fnmatch import fnmatch
 # Module -> subsystem, first match wins (fnmatch patterns on the module name).
 SUBSYSTEMS = [
     ("util", "base"), ("log", "base"), ("jsonx*", "base"), ("crypto", "base"),
-    ("urlenc", "base"), ("compat", "base"), ("caller", "base"),
+    ("urlenc", "base"), ("compat", "base"), ("caller", "base"), ("connection", "base"),
     ("registry*", "registry"), ("connector", "registry"), ("schema", "registry"), ("import*", "registry"),
     ("store*", "store"),
     ("http", "net"), ("listen", "net"), ("netaddr", "net"),
@@ -85,14 +85,6 @@ ALLOWED = {
     "request -> tools", "exec -> tools", "hooks -> tools",
     # The CLI gets its own options instead of the server's (cli.h includes mcp.h).
     "cli -> mcp", "cli_manage -> tools",
-    # A connection's values (conns_value, conns_expand) are read below the call
-    # layer; they move beside struct connection or into the typed model.
-    "auth/api_key -> conns", "auth/basic -> conns", "auth/bearer -> conns",
-    "auth/custom -> conns", "auth/oauth2 -> conns",
-    "oauth -> conns", "oauth_connect -> conns", "oauth_keepalive -> conns",
-    "oauth_revoke -> conns", "oauth_hooks -> conns", "hooks -> conns", "hooks_mail -> conns",
-    # The revoke request takes the connection's base URL from the builder.
-    "oauth_revoke -> request",
     # The oauth2 auth handler refreshes through oauth.c; the OAuth quirks
     # (oauth_hooks.c) plug into the connect flow.
     "auth/oauth2 -> oauth", "oauth_hooks -> oauth_connect",

@@ -5,7 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "conns.h"
+#include "connection.h"
+#include "connector.h"
 #include "crypto.h"
 
 static int api_key_apply(const struct connector *c, const struct auth_method *method,
@@ -13,11 +14,11 @@ static int api_key_apply(const struct connector *c, const struct auth_method *me
 {
 	const char *name = method->name, *format = method->format;
 	/* The header name may be a connection setting too ({api_key_header}). */
-	char *hname = conns_expand(c, conn, name, err);
+	char *hname = connector_expand(c, conn, name, err);
 	if (!hname)
 		return -1;
 	name = hname;
-	char *value = conns_expand(c, conn, format, err);
+	char *value = connector_expand(c, conn, format, err);
 	if (!value) {
 		free(hname);
 		return -1;

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "conns.h"
+#include "connection.h"
 #include "crypto.h"
 
 /* The first two declared fields are user and password, in order. */
@@ -21,7 +21,7 @@ static int basic_apply(const struct connector *c, const struct auth_method *meth
 {
 	const char *uf, *pf;
 	field_names(method, &uf, &pf);
-	const char *user = conns_value(conn, uf), *pass = conns_value(conn, pf);
+	const char *user = connection_value(conn, uf), *pass = connection_value(conn, pf);
 	if (!user)
 		return err_set(err, "connection '%s' of %s has no '%s'", conn->name, c->slug, uf);
 	char *pair = xasprintf("%s:%s", user, pass ? pass : "");

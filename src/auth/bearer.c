@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "conns.h"
+#include "connection.h"
 #include "crypto.h"
 
 /* Shared with oauth2.c: add the bearer header for a token. */
@@ -23,7 +23,7 @@ static int bearer_apply(const struct connector *c, const struct auth_method *met
 			const struct connection *conn, struct auth_out *out, struct err *err)
 {
 	const char *field = method->n_fields == 1 ? method->fields[0].name : "token";
-	const char *token = conns_value(conn, field);
+	const char *token = connection_value(conn, field);
 	if (!token || !*token)
 		return err_set(err, "connection '%s' of %s has no '%s'", conn->name, c->slug,
 			       field);

@@ -16,7 +16,8 @@
 #include <unistd.h>
 
 #include "compat.h"
-#include "conns.h"
+#include "connection.h"
+#include "connector.h"
 #include "crypto.h"
 #include "log.h"
 
@@ -589,7 +590,7 @@ static int custom_apply(const struct connector *c, const struct auth_method *met
 	json_t *tmpl;
 	json_t *templates = method->headers, *query = method->query;
 	json_object_foreach(templates, name, tmpl) {
-		char *v = conns_expand(c, conn, json_string_value(tmpl), err);
+		char *v = connector_expand(c, conn, json_string_value(tmpl), err);
 		if (!v)
 			return -1;
 		add_header(out, name, v);
@@ -597,7 +598,7 @@ static int custom_apply(const struct connector *c, const struct auth_method *met
 		free(v);
 	}
 	json_object_foreach(query, name, tmpl) {
-		char *v = conns_expand(c, conn, json_string_value(tmpl), err);
+		char *v = connector_expand(c, conn, json_string_value(tmpl), err);
 		if (!v)
 			return -1;
 		json_object_set_new(out->query, name, json_string(v));

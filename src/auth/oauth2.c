@@ -4,7 +4,7 @@
 
 #include <string.h>
 
-#include "conns.h"
+#include "connection.h"
 #include "oauth.h"
 
 void auth_add_bearer(struct auth_out *out, const char *token);
@@ -12,7 +12,7 @@ void auth_add_bearer(struct auth_out *out, const char *token);
 static int oauth2_apply(const struct connector *c, const struct auth_method *method,
 			const struct connection *conn, struct auth_out *out, struct err *err)
 {
-	const char *token = conns_value(conn, "access_token");
+	const char *token = connection_value(conn, "access_token");
 	if (!token || !*token)
 		return err_set(err,
 			       "connection '%s' of %s has no access token; run: switchboard "

@@ -8,20 +8,15 @@
 #include <string.h>
 
 #include "connector.h"
-#include "crypto.h"
 #include "log.h"
-#include "schema.h"
 #include "tenancy.h"
 
-/* Is some declared environment variable of these fields set? */
-static int env_any(json_t *fields)
+/* Is some declared environment variable of c's params set? */
+static int env_any(const struct connector *c)
 {
-	const char *name;
-	json_t *f;
-	json_object_foreach(fields, name, f) {
-		if (connector_field_env(f, NULL))
+	for (size_t i = 0; i < c->info->n_params; i++)
+		if (connector_field_env(c->info->params[i].decl, NULL))
 			return 1;
-	}
 	return 0;
 }
 
@@ -33,7 +28,7 @@ static int env_has_fields(const struct auth_method *method);
 static int env_has_method(const struct connector *c, const struct auth_method *method)
 {
 	if (method->n_fields == 0)
-		return env_any(json_object_get(c->doc, "params"));
+		return env_any(c);
 	return env_has_fields(method);
 }
 
@@ -63,14 +58,12 @@ static void env_method_fields(const struct auth_method *method, json_t *dst, int
 }
 
 /* The connector's params set in the environment, into dst. */
-static void env_params(json_t *params, json_t *dst)
+static void env_params(const struct connector *c, json_t *dst)
 {
-	const char *name;
-	json_t *f;
-	json_object_foreach(params, name, f) {
-		const char *v = connector_field_env(f, NULL);
+	for (size_t i = 0; i < c->info->n_params; i++) {
+		const char *v = connector_field_env(c->info->params[i].decl, NULL);
 		if (v)
-			json_object_set_new(dst, name, json_string(v));
+			json_object_set_new(dst, c->info->params[i].name, json_string(v));
 	}
 }
 
@@ -112,7 +105,7 @@ struct connection *conns_from_env(const struct connector *c)
 	conn->config = json_object();
 	conn->secrets = json_object();
 	conn->status = xstrdup("ok");
-	env_params(json_object_get(c->doc, "params"), conn->config);
+	env_params(c, conn->config);
 	env_method_fields(chosen, conn->secrets, 1);
 	env_method_fields(chosen, conn->config, 0);
 	char *var = slug_env(c->slug, "_BASE_URL");
@@ -249,7 +242,7 @@ static struct connection *resolve_as(struct store *s, const struct connector *c,
 			"no %s connection: ask the administrator to add one for you "
 			"(switchboard connections add %s --owner YOU) or to grant one to your "
 			"group",
-			json_string_value(json_object_get(c->doc, "name")), c->slug);
+			c->info->name, c->slug);
 	}
 	connections_free(list);
 	return conn;
@@ -302,7 +295,7 @@ static void warn_env_base(const struct connector *c, const struct connection *co
 	static atomic_int warned;
 	char *var = slug_env(c->slug, "_BASE_URL");
 	const char *env = getenv(var);
-	const char *own = conns_value(conn, "base_url");
+	const char *own = connection_value(conn, "base_url");
 	if (env && *env && (!own || strcmp(own, env) != 0) && atomic_exchange(&warned, 1) == 0)
 		log_warn("%s is set, but it applies to %s's environment connection only; %s/%s is "
 			 "stored and uses %s (change it with: switchboard connections edit %s/%s "
@@ -357,7 +350,7 @@ struct connection *conns_resolve(struct store *s, const struct connector *c, con
 				"no %s connection: call switchboard_connect {\"connector\": "
 				"\"%s\"} (it shows the user where to sign in or type the key), or "
 				"ask the user to run '%s %s'%s%s%s",
-				json_string_value(json_object_get(c->doc, "name")), c->slug,
+				c->info->name, c->slug,
 				oauth ? "switchboard connect" : "switchboard connections add",
 				c->slug, vars ? " or to set " : "", vars ? vars : "",
 				vars ? " in the MCP client's env" : "");
@@ -369,14 +362,6 @@ struct connection *conns_resolve(struct store *s, const struct connector *c, con
 	if (conn && conn->id)
 		warn_env_base(c, conn);
 	return conn;
-}
-
-const char *conns_value(const struct connection *conn, const char *name)
-{
-	json_t *v = conn ? json_object_get(conn->config, name) : NULL;
-	if (!v && conn)
-		v = json_object_get(conn->secrets, name);
-	return json_string_value(v);
 }
 
 json_t *conns_connect_details(const struct connector *c, const char *name)
@@ -446,64 +431,6 @@ json_t *conns_overview(struct store *s, const struct registry *r, const char *co
 			json_string("switchboard connections add SLUG (API keys, tokens) "
 				    "or switchboard connect SLUG (OAuth)"));
 	return out;
-}
-
-static int param_ok(json_t *decl, const char *value)
-{
-	json_t *v = json_string(value);
-	int ok = schema_validate(decl, v, NULL) == 0;
-	json_decref(v);
-	return ok;
-}
-
-char *conns_expand(const struct connector *c, const struct connection *conn, const char *tmpl,
-		   struct err *err)
-{
-	struct buf b;
-	buf_init(&b, 0);
-	const char *p = tmpl;
-	while (*p) {
-		const char *open = strchr(p, '{');
-		const char *close = open ? strchr(open, '}') : NULL;
-		if (!open || !close) {
-			buf_adds(&b, p);
-			break;
-		}
-		buf_add(&b, p, (size_t)(open - p));
-		char *name = xstrndup(open + 1, (size_t)(close - open - 1));
-		const char *v = conns_value(conn, name);
-		json_t *decl = json_object_get(json_object_get(c->doc, "params"), name);
-		if (v && decl && !param_ok(decl, v)) {
-			/* A parameter lands in URLs and headers: one that breaks its
-			 * declared pattern (a shop "evil.com/x#") goes nowhere. */
-			err_set(err,
-				"connection '%s' of %s: '%s' does not match its declared format",
-				conn ? conn->name : "?", c->slug, name);
-			free(name);
-			if (b.data)
-				crypto_cleanse(b.data, b.len);
-			buf_release(&b);
-			return NULL;
-		}
-		if (!v) /* the connector's default for a parameter, e.g. an API version */
-			v = json_string_value(json_object_get(
-				json_object_get(json_object_get(c->doc, "params"), name),
-				"default"));
-		if (!v) {
-			err_set(err, "connection '%s' of %s has no value for '%s'",
-				conn ? conn->name : "?", c->slug, name);
-			free(name);
-			/* The partial buffer may hold a secret already. */
-			if (b.data)
-				crypto_cleanse(b.data, b.len);
-			buf_release(&b);
-			return NULL;
-		}
-		buf_adds(&b, v);
-		free(name);
-		p = close + 1;
-	}
-	return buf_detach(&b);
 }
 
 static const char *policy_names[] = {"never", "destructive", "writes", NULL};

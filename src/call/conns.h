@@ -51,10 +51,6 @@ struct connection *conns_resolve(struct store *s, const struct connector *c, con
 struct connection *conns_which(struct store *s, const struct connector *c, const char *name,
 			       const struct caller *who);
 
-/* A connection parameter or secret field by name: config, then secrets,
- * then the connector's params defaults. Borrowed; NULL when unset. */
-const char *conns_value(const struct connection *conn, const char *name);
-
 /* How a client connects c's connection name (NULL or "default": the
  * default one) itself: {"connect": {"tool": "switchboard_connect",
  * "arguments": {"connector", "name"?}}}, the details of a tool error that
@@ -68,12 +64,6 @@ json_t *conns_connect_details(const struct connector *c, const char *name);
  * unconnected: [...]}. */
 json_t *conns_overview(struct store *s, const struct registry *r, const char *connector,
 		       const struct caller *who);
-
-/* Expand "{name}" placeholders from the connection (config, secrets, then
- * the connector's param defaults). A placeholder with no value is an error
- * naming the field. Returns a new string or NULL with err. */
-char *conns_expand(const struct connector *c, const struct connection *conn, const char *tmpl,
-		   struct err *err);
 
 /* Which calls of a connection ask first: none, those that cannot be undone
  * (the default), or every call that is not read-only. Stored as the

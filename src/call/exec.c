@@ -510,7 +510,7 @@ static int fresh_take(struct exec_call *call, long long since)
 		struct fresh *f = &fresh[i];
 		if (f->id != conn->id || f->gen <= since || !f->secrets)
 			continue;
-		const char *mine = conns_value(conn, "access_token");
+		const char *mine = connection_value(conn, "access_token");
 		const char *theirs = json_string_value(json_object_get(f->secrets, "access_token"));
 		if (call->force && (!theirs || (mine && strcmp(mine, theirs) == 0)))
 			return 0;

@@ -9,7 +9,8 @@
 #include <strings.h>
 
 #include "auth/auth.h"
-#include "conns.h"
+#include "connection.h"
+#include "connector.h"
 #include "crypto.h"
 #include "hooks.h"
 #include "jsonx.h"
@@ -82,23 +83,6 @@ static int is_control_arg(const char *name)
 	return strcmp(name, "connection") == 0 || strcmp(name, "limit") == 0 ||
 	       strcmp(name, "cursor") == 0 || strcmp(name, "max_items") == 0 ||
 	       strcmp(name, "fields") == 0;
-}
-
-char *request_base_url(const struct connector *c, const struct connection *conn, struct err *err)
-{
-	const char *tmpl = conns_value(conn, "base_url");
-	if (!tmpl)
-		tmpl = connector_base_url(c);
-	if (!tmpl)
-		return err_set(err, "%s has no base URL; set base_url on the connection", c->slug),
-		       NULL;
-	char *url = conns_expand(c, conn, tmpl, err);
-	if (url) {
-		size_t n = strlen(url);
-		while (n && url[n - 1] == '/')
-			url[--n] = '\0';
-	}
-	return url;
 }
 
 static int same_origin(const char *a, const char *b)
@@ -445,7 +429,7 @@ int request_build(const struct tool *t, const struct action_spec *a, json_t *arg
 	r->method = xstrdup(a->method);
 	r->timeout_ms = a->req.timeout_ms;
 
-	char *base = request_base_url(c, conn, err);
+	char *base = connector_base_url_of(c, conn, err);
 	if (!base)
 		return -1;
 	buf_adds(&r->url, base);
@@ -458,7 +442,7 @@ int request_build(const struct tool *t, const struct action_spec *a, json_t *arg
 
 	/* Headers: the connector's, the action's, then auth. */
 	json_object_foreach(a->req.headers, k, v) {
-		char *value = conns_expand(c, conn, json_string_value(v), NULL);
+		char *value = connector_expand(c, conn, json_string_value(v), NULL);
 		/* A header whose template names an unset optional parameter is
 		 * left out (OpenAI-Organization when no organization is set). */
 		if (value)

@@ -35,9 +35,4 @@ int request_build(const struct tool *t, const struct action_spec *a, json_t *arg
  * be built again. Accepts a zeroed or partly built request. */
 void request_release(struct request *r);
 
-/* The connection's base URL (its base_url, else the connector's template
- * expanded with its values), without a trailing slash. New string, or NULL
- * with err. */
-char *request_base_url(const struct connector *c, const struct connection *conn, struct err *err);
-
 #endif

@@ -344,7 +344,7 @@ static void card_json(json_t *obj, const struct card *k)
 
 static json_t *connector_summary(const struct connector *c, struct store *st)
 {
-	json_t *doc = c->doc, *entities = json_object();
+	json_t *entities = json_object();
 	const char *ename;
 	json_t *entity;
 	json_object_foreach(connector_entities(c), ename, entity) {
@@ -358,15 +358,15 @@ static json_t *connector_summary(const struct connector *c, struct store *st)
 		json_object_set_new(entities, ename,
 				    json_pack("{s:o, s:o}", "actions", actions, "events", events));
 	}
-	json_t *s = json_pack("{s:s, s:O, s:O, s:O, s:s}", "slug", c->slug, "name",
-			      json_object_get(doc, "name"), "category",
-			      json_object_get(doc, "category"), "description",
-			      json_object_get(doc, "description"), "auth", c->auth->default_type);
+	const struct connector_info *info = c->info;
+	json_t *s = json_pack("{s:s, s:s, s:s, s:s, s:s}", "slug", c->slug, "name", info->name,
+			      "category", info->category, "description", info->description, "auth",
+			      c->auth->default_type);
 	struct card k;
 	card_fill(&k, st, c);
 	card_json(s, &k);
-	if (json_object_get(doc, "created_by"))
-		json_object_set(s, "created_by", json_object_get(doc, "created_by"));
+	if (info->created_by)
+		json_object_set_new(s, "created_by", json_string(info->created_by));
 	json_object_set_new(s, "entities", entities);
 	return s;
 }
@@ -382,11 +382,11 @@ static void card_print(const struct connector *c, const struct card *k)
 			 k->reconnect);
 	else
 		snprintf(state, sizeof(state), "%zu connected", k->connections);
-	const char *by = json_string_value(json_object_get(c->doc, "created_by"));
+	const char *by = c->info->created_by;
 	cli_print("%-12s %-9s %-8s %-22s %s%s%s%s\n", c->slug,
 		  strcmp(k->source, "personal") == 0 ? "PERSONAL" : k->source,
-		  c->auth->default_type, state, json_string_value(json_object_get(c->doc, "name")),
-		  by ? " (by " : "", by ? by : "", by ? ")" : "");
+		  c->auth->default_type, state, c->info->name, by ? " (by " : "", by ? by : "",
+		  by ? ")" : "");
 }
 
 /* Does the connector have entity E with action A and event EV (each optional)? */

@@ -59,24 +59,22 @@ static json_t *field_entry(int secret, int required, int prompt, json_t *decl)
  * method m. A new object. */
 static json_t *fields_known(const struct connector *c, const struct auth_method *m)
 {
-	json_t *known = json_object(), *f;
-	const char *name, *type = m->type;
+	json_t *known = json_object();
+	const char *type = m->type;
 	for (size_t i = 0; i < m->n_fields; i++)
 		json_object_set_new(known, m->fields[i].name,
 				    field_entry(m->fields[i].secret, m->fields[i].required, 1,
 						m->fields[i].decl));
-	json_object_foreach(json_object_get(c->doc, "params"), name, f) {
-		if (json_object_get(known, name))
+	for (size_t i = 0; i < c->info->n_params; i++) {
+		const struct auth_field *p = &c->info->params[i];
+		if (json_object_get(known, p->name))
 			continue;
-		int required = json_is_true(json_object_get(f, "required")) &&
-			       !json_object_get(f, "default");
+		int required = p->required && !p->has_default;
 		/* Optional settings (an API version) are for --set, not questions. */
-		json_object_set_new(known, name,
-				    field_entry(json_is_true(json_object_get(f, "secret")),
-						required, required, f));
+		json_object_set_new(known, p->name,
+				    field_entry(p->secret, required, required, p->decl));
 	}
-	const char *whs = json_string_value(
-		json_object_get(json_object_get(c->doc, "webhooks"), "secret_field"));
+	const char *whs = c->info->webhooks.secret_field;
 	if (whs && !json_object_get(known, whs))
 		json_object_set_new(known, whs, field_entry(1, 0, 1, NULL));
 	/* The public URL a vendor signs (HubSpot v3) is a plain setting. */
@@ -264,8 +262,7 @@ static int field_put_list(const struct cli_fields *f, const char *name, json_t *
 {
 	json_t *decl = json_object_get(json_object_get(f->known, name), "decl");
 	/* A webhook secret field declared nowhere else is only for webhooks. */
-	const char *whs = json_string_value(
-		json_object_get(json_object_get(f->c->doc, "webhooks"), "secret_field"));
+	const char *whs = f->c->info->webhooks.secret_field;
 	int multiple = json_is_true(json_object_get(decl, "multiple")) ||
 		       (!decl && whs && strcmp(whs, name) == 0);
 	if (!is_secret(f, name) || !multiple)

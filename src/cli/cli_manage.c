@@ -158,15 +158,16 @@ static void coerce_integers(const struct tool *t, json_t *args)
 	}
 }
 
-/* Run the api block's call `which` (create, list, delete) with sb filled
+/* Run call, one of the api block's (create, list, remove), with sb filled
  * in. Returns the result's data (new), or NULL with err: the vendor's
  * error as the call reported it. */
-json_t *cli_manage_call(struct cli_manage *m, const char *which, const struct cli_manage_subst *sb,
-			struct err *err)
+json_t *cli_manage_call(struct cli_manage *m, const struct webhook_call *call,
+			const struct cli_manage_subst *sb, struct err *err)
 {
-	json_t *call = json_object_get(m->api, which), *args = NULL, *result = NULL, *data = NULL;
-	const char *action = json_string_value(json_object_get(call, "action"));
-	char *name = xasprintf("%s_%s_%s", m->c->slug, m->entity, action ? action : which);
+	json_t *args = NULL, *result = NULL, *data = NULL;
+	const char *which = call->name;
+	char *name =
+		xasprintf("%s_%s_%s", m->c->slug, m->entity, call->action ? call->action : which);
 	const struct tool *t = tools_find(m->ts, name);
 	struct err ve;
 	err_init(&ve);
@@ -174,7 +175,7 @@ json_t *cli_manage_call(struct cli_manage *m, const char *which, const struct cl
 		err_set(err, "%s has no tool %s to %s webhooks with", m->c->slug, name, which);
 		goto out;
 	}
-	args = fill_template(json_object_get(call, "args"), sb);
+	args = fill_template(call->args, sb);
 	if (!json_is_object(args)) {
 		json_decref(args);
 		args = json_object();
@@ -199,7 +200,7 @@ json_t *cli_manage_call(struct cli_manage *m, const char *which, const struct cl
 	coerce_integers(t, args);
 	if (schema_validate(tools_input(t), args, &ve) < 0) {
 		err_set(err, "%s: %s%s", t->name, ve.msg,
-			json_object_get(m->api, "entity_by_arg") ? " (see --repo and --org)" : "");
+			m->api->entity_by_arg ? " (see --repo and --org)" : "");
 		goto out;
 	}
 	m->cli->mcp.exec.keep_secrets = 1; /* the answer's signing secret is stored */
@@ -229,7 +230,7 @@ out:
 json_t *cli_manage_events(const struct cli_manage *m, const char *given)
 {
 	json_t *out = json_array();
-	json_t *dflt = json_object_get(m->api, "default_events");
+	json_t *dflt = m->api->default_events;
 	if (given) {
 		const char *p = given;
 		while (*p) {
@@ -261,7 +262,7 @@ json_t *cli_manage_events(const struct cli_manage *m, const char *given)
 					json_array_append(out, v);
 			}
 	}
-	const char *ec = json_string_value(json_object_get(m->api, "event_case"));
+	const char *ec = m->api->event_case;
 	if (ec && strcmp(ec, "upper_snake") == 0) {
 		size_t i;
 		json_t *v;
@@ -336,10 +337,10 @@ char *cli_manage_delivery_url(const struct cli_manage *m, const char *public_url
 }
 
 /* Say where a vendor without an API takes subscriptions; exit status 1. */
-int cli_manage_portal_guidance(const struct cli_manage *m, json_t *wh, const char *public_url)
+int cli_manage_portal_guidance(const struct cli_manage *m, const char *public_url)
 {
-	const char *field = json_string_value(json_object_get(wh, "secret_field"));
-	const char *where = json_string_value(json_object_get(wh, "register"));
+	const char *field = m->c->info->webhooks.secret_field;
+	const char *where = m->c->info->webhooks.register_how;
 	char *url = public_url ? cli_manage_delivery_url(m, public_url)
 			       : xasprintf("PUBLIC_URL" HOOK_PREFIX "/%s/%s", m->c->slug,
 					   m->conn->name);
@@ -384,19 +385,18 @@ int cli_manage_open(struct cli_manage *m, struct cli *cli, const char *name)
 		err_set(&e, "no connector '%s' in the registry", m->conn->connector);
 		goto fail;
 	}
-	json_t *wh = json_object_get(m->c->doc, "webhooks");
-	const char *scheme = json_string_value(json_object_get(wh, "scheme"));
-	if (!wh || !scheme || strcmp(scheme, "none") == 0) {
+	const struct webhook_spec *wh = &m->c->info->webhooks;
+	if (!wh->scheme || strcmp(wh->scheme, "none") == 0) {
 		err_set(&e, "%s sends no webhooks that switchboard can verify", m->c->slug);
 		goto fail;
 	}
-	m->api = json_object_get(wh, "api");
-	if (!m->api)
+	if (!wh->api.entity)
 		return 3;
-	m->entity = json_string_value(json_object_get(m->api, "entity"));
+	m->api = &wh->api;
+	m->entity = wh->api.entity;
 	const char *arg;
 	json_t *alt;
-	json_object_foreach(json_object_get(m->api, "entity_by_arg"), arg, alt)
+	json_object_foreach(m->api->entity_by_arg, arg, alt)
 		if (json_object_get(m->extra, arg))
 			m->entity = json_string_value(alt);
 	struct tools_filter all = {.all = 1, .mode = TOOLS_STATIC};
@@ -422,7 +422,7 @@ int cli_manage_field_multiple(const struct connector *c, const char *field)
 		declared |= decl != NULL;
 		multiple |= decl && decl->multiple;
 	}
-	declared |= json_object_get(json_object_get(c->doc, "params"), field) != NULL;
+	declared |= connector_param_decl(c, field) != NULL;
 	return multiple || !declared;
 }
 

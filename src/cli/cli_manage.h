@@ -8,6 +8,7 @@
 #include <jansson.h>
 
 #include "cli.h"
+#include "connector.h"
 #include "registry.h"
 #include "store.h"
 #include "tools.h"
@@ -32,8 +33,8 @@ struct cli_manage {
 	const struct connector *c;
 	struct connection *conn; /* with secrets */
 	struct toolset *ts;
-	json_t *api;   /* borrowed from the connector */
-	json_t *extra; /* arguments from --repo, --org, --args; owned */
+	const struct webhook_api *api; /* the connector's (connector.h) */
+	json_t *extra;                 /* arguments from --repo, --org, --args; owned */
 	const char *entity;
 };
 
@@ -57,11 +58,11 @@ int cli_manage_parse_target(struct cli_manage *m, const char *a, const char *v);
 /* 1 when a is one of the options cli_manage_parse_target takes. */
 int cli_manage_is_target(const char *a);
 
-/* Run the api block's call `which` (create, list, delete) with sb filled
+/* Run call, one of the api block's (create, list, remove), with sb filled
  * in. Returns the result's data (new), or NULL with err: the vendor's
  * error as the call reported it. */
-json_t *cli_manage_call(struct cli_manage *m, const char *which, const struct cli_manage_subst *sb,
-			struct err *err);
+json_t *cli_manage_call(struct cli_manage *m, const struct webhook_call *call,
+			const struct cli_manage_subst *sb, struct err *err);
 
 /* The vendor's event names to subscribe: given (comma-separated, from
  * --events), else the api block's default (every mapped event,
@@ -71,9 +72,9 @@ json_t *cli_manage_events(const struct cli_manage *m, const char *given);
 /* The delivery URL for public_url (a new string): public_url itself when it
  * already ends in /hooks/<connector>/<connection>. */
 char *cli_manage_delivery_url(const struct cli_manage *m, const char *public_url);
-/* Say where a vendor without an API takes subscriptions (wh: the
- * connector's webhooks block; public_url may be NULL). Returns exit status 1. */
-int cli_manage_portal_guidance(const struct cli_manage *m, json_t *wh, const char *public_url);
+/* Say where a vendor without an API takes subscriptions (public_url may
+ * be NULL). Returns exit status 1. */
+int cli_manage_portal_guidance(const struct cli_manage *m, const char *public_url);
 
 /* Wipe every string in v in place before it goes (answers and arguments
  * holding a secret); v may be NULL. */

@@ -242,7 +242,7 @@ int cli_connect(struct cli *cli, int argc, char **argv)
 		oc = oauth_connect_begin(st, &o, &e);
 		if (!oc)
 			goto out;
-		const char *vendor = json_string_value(json_object_get(o.c->doc, "name"));
+		const char *vendor = o.c->info->name;
 		fprintf(stderr, "Open this URL to authorize switchboard for %s (%s):\n",
 			vendor ? vendor : slug, oauth_connect_target(oc));
 		cli_print("%s\n", oauth_connect_url(oc));

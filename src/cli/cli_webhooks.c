@@ -60,9 +60,8 @@ static int webhooks_register(struct cli *cli, int argc, char **argv)
 	}
 	ret = 1;
 	int opened = cli_manage_open(&m, cli, name);
-	json_t *wh = m.c ? json_object_get(m.c->doc, "webhooks") : NULL;
 	if (opened == 3) {
-		ret = cli_manage_portal_guidance(&m, wh, public_url);
+		ret = cli_manage_portal_guidance(&m, public_url);
 		goto out;
 	}
 	if (opened)
@@ -84,8 +83,8 @@ static int webhooks_register(struct cli *cli, int argc, char **argv)
 			events_arg ? events_arg : "");
 		goto out;
 	}
-	const char *field = json_string_value(json_object_get(wh, "secret_field"));
-	const char *source = json_string_value(json_object_get(m.api, "secret"));
+	const char *field = m.c->info->webhooks.secret_field;
+	const char *source = m.api->secret;
 	if (!field || !source) {
 		err_set(&e, "%s: webhooks.api needs webhooks.secret_field and api.secret",
 			m.c->slug);
@@ -109,16 +108,15 @@ static int webhooks_register(struct cli *cli, int argc, char **argv)
 		}
 	}
 
-	int per_event = json_is_true(json_object_get(m.api, "per_event"));
-	json_t *create = json_object_get(m.api, "create");
-	const char *id_ptr = json_string_value(json_object_get(create, "id"));
-	const char *secret_ptr = json_string_value(json_object_get(create, "secret"));
+	int per_event = m.api->per_event;
+	const char *id_ptr = m.api->create.id;
+	const char *secret_ptr = m.api->create.secret;
 	size_t rounds = per_event ? json_array_size(events) : 1, done = 0;
 	int failed = 0;
 	for (size_t k = 0; k < rounds; k++) {
 		const char *ev = per_event ? json_string_value(json_array_get(events, k)) : NULL;
 		struct cli_manage_subst sb = {url, ev, secret, NULL, events};
-		json_t *data = cli_manage_call(&m, "create", &sb, &e);
+		json_t *data = cli_manage_call(&m, &m.api->create, &sb, &e);
 		if (!data) {
 			fprintf(stderr, "switchboard: %s/%s: %s%s%s: %s\n", m.c->slug, m.conn->name,
 				"cannot create the subscription", ev ? " for " : "", ev ? ev : "",
@@ -182,7 +180,7 @@ static int webhooks_register(struct cli *cli, int argc, char **argv)
 		fprintf(stderr,
 			"%s signs deliveries with the connection's %s (the vendor returns no "
 			"secret)%s\n",
-			json_string_value(json_object_get(m.c->doc, "name")), field,
+			m.c->info->name, field,
 			have && *have ? ": kept the stored one"
 				      : ": none is stored yet; add it with 'switchboard "
 					"connections edit ... --secret-stdin'");
@@ -266,37 +264,30 @@ static int webhooks_list(struct cli *cli, int argc, char **argv)
 		fprintf(stderr,
 			"switchboard: %s has no API for webhook subscriptions: see the vendor's "
 			"portal (%s)\n",
-			m.c->slug,
-			json_string_value(json_object_get(json_object_get(m.c->doc, "webhooks"),
-							  "register")));
+			m.c->slug, m.c->info->webhooks.register_how);
 		goto out;
 	}
 	if (opened)
 		goto out;
 	struct cli_manage_subst sb = {0};
-	data = cli_manage_call(&m, "list", &sb, &e);
+	data = cli_manage_call(&m, &m.api->list, &sb, &e);
 	if (!data) {
 		fprintf(stderr, "switchboard: %s/%s: cannot list webhooks: %s\n", m.c->slug,
 			m.conn->name, e.msg);
 		goto out;
 	}
 	json_t *items = data;
-	const char *items_ptr =
-		json_string_value(json_object_get(json_object_get(m.api, "list"), "items"));
+	const char *items_ptr = m.api->list.items;
 	if (!json_is_array(items) && items_ptr)
 		items = jsonx_pointer(data, items_ptr);
-	json_t *item_ptrs = json_object_get(m.api, "item");
 	json_t *rows = json_out ? json_array() : NULL;
 	const char *ours = json_string_value(json_object_get(m.conn->config, "webhook_url"));
 	size_t i;
 	json_t *it;
 	json_array_foreach(items, i, it) {
-		const char *p_id = json_string_value(json_object_get(item_ptrs, "id"));
-		const char *p_url = json_string_value(json_object_get(item_ptrs, "url"));
-		const char *p_ev = json_string_value(json_object_get(item_ptrs, "events"));
-		char *id = cli_manage_id_text(jsonx_pointer(it, p_id ? p_id : "/id"));
-		const char *url = json_string_value(jsonx_pointer(it, p_url ? p_url : "/url"));
-		json_t *evs = jsonx_pointer(it, p_ev ? p_ev : "/events");
+		char *id = cli_manage_id_text(jsonx_pointer(it, m.api->item_id));
+		const char *url = json_string_value(jsonx_pointer(it, m.api->item_url));
+		json_t *evs = jsonx_pointer(it, m.api->item_events);
 		int mine = ours && url && strcmp(ours, url) == 0;
 		/* Only these fields: a list item may carry the credential
 		 * (Cin7 Core's ExternalBearerToken). */
@@ -364,7 +355,7 @@ static int webhooks_remove(struct cli *cli, int argc, char **argv)
 	if (opened)
 		goto out;
 	struct cli_manage_subst sb = {.id = id};
-	data = cli_manage_call(&m, "delete", &sb, &e);
+	data = cli_manage_call(&m, &m.api->remove, &sb, &e);
 	if (!data) {
 		fprintf(stderr, "switchboard: %s/%s: cannot remove webhook %s: %s\n", m.c->slug,
 			m.conn->name, id, e.msg);
@@ -374,8 +365,7 @@ static int webhooks_remove(struct cli *cli, int argc, char **argv)
 	ret = 0;
 	/* Its signing secret verifies nothing any more: drop it when register
 	 * stored it under this id (a secret given by hand has no id). */
-	const char *field = json_string_value(
-		json_object_get(json_object_get(m.c->doc, "webhooks"), "secret_field"));
+	const char *field = m.c->info->webhooks.secret_field;
 	struct cli_manage_secret_change sc = {.drop = id};
 	if (field && cli_manage_save_connection(&m, field, &sc, NULL, &e) < 0) {
 		fprintf(stderr,

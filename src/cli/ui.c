@@ -181,8 +181,7 @@ static void when_text(long long t, char *out, size_t n)
 static void card(struct buf *b, struct store *st, const struct connector *c, const char *udir,
 		 const char *csrf)
 {
-	const char *name = json_string_value(json_object_get(c->doc, "name"));
-	const char *cat = json_string_value(json_object_get(c->doc, "category"));
+	const char *name = c->info->name, *cat = c->info->category;
 	char *n = html_escape(name), *ct = html_escape(cat);
 	char mono[8] = "?";
 	if (name && name[0])
@@ -348,7 +347,7 @@ static char *add_page(struct ui *u, const struct connector *c, const struct auth
 	char *action = xasprintf("/add?connector=%s&auth=%s%s%s", c->slug, m->type,
 				 name ? "&name=" : "", name ? name : "");
 	char *form = connect_form_html(c, m, action, csrf, NULL, name);
-	char *v = html_escape(json_string_value(json_object_get(c->doc, "name")));
+	char *v = html_escape(c->info->name);
 	char *er = html_escape(error);
 	char *body = xasprintf("<section class=create><h2>%s %s</h2>%s%s%s%s<p><a href=/>Back"
 			       "</a></p></section>",

@@ -3,7 +3,8 @@
  * connector's entity events maps name them, and store them all in one
  * transaction before answering. Vendor shapes that data cannot express
  * (Xero's events[], Slack's channel_type, QuickBooks' legacy payload, Slack's
- * url_verification) are small hooks in one table keyed by scheme. */
+ * url_verification) are small hooks in one table keyed by the block's
+ * "payload". */
 #include "webhook.h"
 
 #include <ctype.h>
@@ -11,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "connector.h"
 #include "conns.h"
 #include "crypto.h"
 #include "jsonx.h"
@@ -66,7 +68,7 @@ int webhook_map_event(const struct connector *c, const char *vendor, const char 
 /* ---- vendor shapes ---- */
 
 struct shape {
-	const char *scheme;
+	const char *payload;
 	/* The events of a delivery: a new array, or NULL for the default (an
 	 * array's elements, else the body itself). */
 	json_t *(*items)(json_t *doc);
@@ -187,11 +189,10 @@ static const struct shape shapes[] = {
 	{"quickbooks", quickbooks_items, NULL, NULL},
 };
 
-static const struct shape *shape_of(json_t *wh)
+static const struct shape *shape_of(const struct webhook_spec *wh)
 {
-	const char *scheme = json_string_value(json_object_get(wh, "scheme"));
-	for (size_t i = 0; scheme && i < sizeof(shapes) / sizeof(shapes[0]); i++)
-		if (strcmp(shapes[i].scheme, scheme) == 0)
+	for (size_t i = 0; wh->payload && i < sizeof(shapes) / sizeof(shapes[0]); i++)
+		if (strcmp(shapes[i].payload, wh->payload) == 0)
 			return &shapes[i];
 	return NULL;
 }
@@ -257,7 +258,7 @@ static json_t *parse_body(const char *body, size_t len, struct err *err)
 json_t *webhook_events(const struct connector *c, json_t *headers, const char *body,
 		       size_t body_len, struct err *err)
 {
-	json_t *wh = json_object_get(c->doc, "webhooks");
+	const struct webhook_spec *wh = &c->info->webhooks;
 	const struct shape *sh = shape_of(wh);
 	json_t *doc = parse_body(body, body_len, err);
 	if (!doc)
@@ -272,12 +273,10 @@ json_t *webhook_events(const struct connector *c, json_t *headers, const char *b
 			whole = 1;
 		}
 	}
-	const char *from_header =
-		header_value(headers, json_string_value(json_object_get(wh, "event_header")));
-	const char *id_header =
-		header_value(headers, json_string_value(json_object_get(wh, "id_header")));
-	const char *event_ptr = json_string_value(json_object_get(wh, "event_pointer"));
-	const char *id_ptr = json_string_value(json_object_get(wh, "id_pointer"));
+	const char *from_header = header_value(headers, wh->event_header);
+	const char *id_header = header_value(headers, wh->id_header);
+	const char *event_ptr = wh->event_pointer;
+	const char *id_ptr = wh->id_pointer;
 	json_t *out = json_array();
 	size_t i;
 	json_t *item;
@@ -342,7 +341,7 @@ static void answer(struct listen_response *resp, int status, const char *text)
  * from X-Forwarded-Proto/Host (a tunnel or proxy) or Host. A new string. */
 static char *public_url(const struct connection *conn, const struct listen_request *req)
 {
-	const char *set = conns_value(conn, "webhook_url");
+	const char *set = connection_value(conn, "webhook_url");
 	if (set && *set)
 		return xstrdup(set);
 	const char *proto = json_string_value(json_object_get(req->headers, "x-forwarded-proto"));
@@ -590,8 +589,8 @@ void webhook_receive(const struct listen_request *req, struct listen_response *r
 	}
 	who = xasprintf("%s/%s", slug, name);
 	const struct connector *c = registry_find(rc->reg, slug);
-	json_t *wh = c ? json_object_get(c->doc, "webhooks") : NULL;
-	const char *scheme = json_string_value(json_object_get(wh, "scheme"));
+	const struct webhook_spec *wh = c ? &c->info->webhooks : NULL;
+	const char *scheme = wh ? wh->scheme : NULL;
 	if (!c || !scheme || strcmp(scheme, "none") == 0) {
 		log_warn("webhook %s: %s", who,
 			 c ? "this connector sends no webhooks" : "no such connector");
@@ -608,7 +607,7 @@ void webhook_receive(const struct listen_request *req, struct listen_response *r
 		answer(resp, 404, "unknown connection\n");
 		goto done;
 	}
-	const char *field = json_string_value(json_object_get(wh, "secret_field"));
+	const char *field = wh->secret_field;
 	/* One secret, or several (endpoints, a rotation): see webhook_verify_any. */
 	json_t *secrets = field ? json_object_get(conn->config, field) : NULL;
 	if (field && !secrets)

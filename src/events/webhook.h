@@ -44,11 +44,12 @@ struct webhook_request {
 	long long now; /* seconds since the epoch */
 };
 
-/* Check a delivery against secret with a connector's "webhooks" block
- * (scheme, header names, tolerance_s; defaults per scheme). Comparisons are
- * constant-time. why (may be NULL) gets a reason without the secret or the
- * body. */
-enum webhook_verdict webhook_verify(json_t *webhooks, const char *secret,
+/* Check a delivery against secret with a connector's webhooks block
+ * (connector.h: scheme, header names, tolerance_s; defaults per scheme; may
+ * be NULL). Comparisons are constant-time. why (may be NULL) gets a reason
+ * without the secret or the body. */
+struct webhook_spec;
+enum webhook_verdict webhook_verify(const struct webhook_spec *webhooks, const char *secret,
 				    const struct webhook_request *req, struct err *why);
 /* The secrets a connection's webhook secret field holds: a string (one
  * secret), or an array of strings and {"id": ENDPOINT, "secret": S}
@@ -62,7 +63,7 @@ const char *webhook_secret_at(json_t *secrets, size_t i);
  * verifies. Each is tried, whatever the ones before gave, so the time
  * taken does not tell which matched; otherwise the most telling verdict
  * (stale before a mismatch, an unusable secret only when all are). */
-enum webhook_verdict webhook_verify_any(json_t *webhooks, json_t *secrets,
+enum webhook_verdict webhook_verify_any(const struct webhook_spec *webhooks, json_t *secrets,
 					const struct webhook_request *req, struct err *why);
 /* "signature does not match" ...; static text. */
 const char *webhook_verdict_text(enum webhook_verdict v);

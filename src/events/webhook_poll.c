@@ -748,10 +748,9 @@ static void poll_connection(struct poll_ctx *pc, const struct connection *listed
 		pc->failures++;
 		return;
 	}
-	json_t *wh = json_object_get(c->doc, "webhooks");
-	const char *scheme = json_string_value(json_object_get(wh, "scheme"));
-	const char *field = json_string_value(json_object_get(wh, "secret_field"));
-	int hooked = scheme && strcmp(scheme, "none") != 0 && field && conns_value(conn, field);
+	const struct webhook_spec *wh = &c->info->webhooks;
+	int hooked = wh->scheme && strcmp(wh->scheme, "none") != 0 && wh->secret_field &&
+		     connection_value(conn, wh->secret_field);
 	const char *ename;
 	json_t *edoc;
 	int polled = 0;

@@ -1,7 +1,10 @@
 /* webhook_verify.c - the signature schemes of vendor webhooks, one function
  * each behind a table keyed by the connector's "scheme", all HMAC-SHA256
- * except Cin7 Core's configured Basic/Bearer credential. Every comparison
- * is constant-time, and nothing here sees a secret it would print. */
+ * except Cin7 Core's configured Basic/Bearer credential. A vendor that signs
+ * the body in one header (Shopify, GitHub, Xero, QuickBooks) is no scheme
+ * here but data: hmac_sha256 with its header, encoding and prefix in its
+ * file. Every comparison is constant-time, and nothing here sees a secret
+ * it would print. */
 #include "webhook.h"
 
 #include <ctype.h>
@@ -10,12 +13,14 @@
 #include <string.h>
 #include <strings.h>
 
+#include "connector.h"
 #include "crypto.h"
 
 struct scheme;
 
-typedef enum webhook_verdict (*verify_fn)(const struct scheme *sc, json_t *wh, const char *secret,
-					  const struct webhook_request *req, struct err *why);
+typedef enum webhook_verdict (*verify_fn)(const struct scheme *sc, const struct webhook_spec *wh,
+					  const char *secret, const struct webhook_request *req,
+					  struct err *why);
 
 struct scheme {
 	const char *name;
@@ -23,9 +28,7 @@ struct scheme {
 	const char *signature_header; /* defaults; the connector's block overrides them */
 	const char *timestamp_header;
 	const char *id_header;
-	long tolerance_s;     /* 0: the scheme has no timestamp */
-	const char *encoding; /* verify_hmac: "hex" or "base64" (the default) */
-	const char *prefix;   /* verify_hmac: text before the MAC ("sha256=") */
+	long tolerance_s; /* 0: the scheme has no timestamp */
 };
 
 /* ---- helpers ---- */
@@ -42,20 +45,18 @@ static const char *header(json_t *headers, const char *name)
 	return json_string_value(json_object_get(headers, low));
 }
 
-/* The header the block names under key, else the scheme's default. */
-static const char *named_header(json_t *wh, const char *key, const char *fallback,
+/* The header the block names (name), else the scheme's default. */
+static const char *named_header(const char *name, const char *fallback,
 				const struct webhook_request *req)
 {
-	const char *name = json_string_value(json_object_get(wh, key));
 	if (!name)
 		name = fallback;
 	return name ? header(req->headers, name) : NULL;
 }
 
-static long tolerance(const struct scheme *sc, json_t *wh)
+static long tolerance(const struct scheme *sc, const struct webhook_spec *wh)
 {
-	json_int_t t = json_integer_value(json_object_get(wh, "tolerance_s"));
-	return t > 0 ? (long)t : sc->tolerance_s;
+	return wh->tolerance_s > 0 ? wh->tolerance_s : sc->tolerance_s;
 }
 
 /* Equal strings, in time that depends on neither content nor where they
@@ -171,16 +172,14 @@ static enum webhook_verdict mismatch(struct err *why)
 /* ---- schemes ---- */
 
 /* An HMAC-SHA256 of the raw body in one header, after an optional prefix, in
- * hex or base64: the connector's block says which (signature_header,
- * signature_encoding, signature_prefix), else the scheme's defaults. Shopify,
- * Xero and QuickBooks send base64; GitHub "sha256=<hex>"; "hmac_sha256" is
- * the same with everything from the block, for a vendor without code here. */
-static enum webhook_verdict verify_hmac(const struct scheme *sc, json_t *wh, const char *secret,
-					const struct webhook_request *req, struct err *why)
+ * hex or base64 (the default): the connector's block says which
+ * (signature_header, signature_encoding, signature_prefix). Shopify, Xero
+ * and QuickBooks send base64; GitHub "sha256=<hex>". */
+static enum webhook_verdict verify_hmac(const struct scheme *sc, const struct webhook_spec *wh,
+					const char *secret, const struct webhook_request *req,
+					struct err *why)
 {
-	const char *name = json_string_value(json_object_get(wh, "signature_header"));
-	if (!name)
-		name = sc->signature_header;
+	const char *name = wh->signature_header;
 	if (!name) {
 		err_set(why, "the %s scheme needs signature_header in the webhooks block",
 			sc->name);
@@ -189,12 +188,8 @@ static enum webhook_verdict verify_hmac(const struct scheme *sc, json_t *wh, con
 	const char *sig = header(req->headers, name);
 	if (!sig)
 		return missing(name, why);
-	const char *prefix = json_string_value(json_object_get(wh, "signature_prefix"));
-	const char *enc = json_string_value(json_object_get(wh, "signature_encoding"));
-	if (!prefix)
-		prefix = sc->prefix ? sc->prefix : "";
-	if (!enc)
-		enc = sc->encoding ? sc->encoding : "base64";
+	const char *prefix = wh->signature_prefix ? wh->signature_prefix : "";
+	const char *enc = wh->signature_encoding ? wh->signature_encoding : "base64";
 	size_t plen = strlen(prefix);
 	if (strncmp(sig, prefix, plen) != 0) {
 		err_set(why, "signature is not %s<%s>", prefix, enc);
@@ -211,10 +206,11 @@ static enum webhook_verdict verify_hmac(const struct scheme *sc, json_t *wh, con
 
 /* Stripe: Stripe-Signature: t=<unix>,v1=<hex>[,v1=<hex>...] over "{t}.{body}",
  * keyed with the whsec_ secret as it is. Any v1 may match. */
-static enum webhook_verdict verify_stripe(const struct scheme *sc, json_t *wh, const char *secret,
-					  const struct webhook_request *req, struct err *why)
+static enum webhook_verdict verify_stripe(const struct scheme *sc, const struct webhook_spec *wh,
+					  const char *secret, const struct webhook_request *req,
+					  struct err *why)
 {
-	const char *sig = named_header(wh, "signature_header", sc->signature_header, req);
+	const char *sig = named_header(wh->signature_header, sc->signature_header, req);
 	if (!sig)
 		return missing(sc->signature_header, why);
 	const char *p = sig, *item;
@@ -250,11 +246,12 @@ static enum webhook_verdict verify_stripe(const struct scheme *sc, json_t *wh, c
 
 /* Slack: X-Slack-Signature: v0=<hex> over "v0:{ts}:{body}", with
  * X-Slack-Request-Timestamp inside the window. */
-static enum webhook_verdict verify_slack(const struct scheme *sc, json_t *wh, const char *secret,
-					 const struct webhook_request *req, struct err *why)
+static enum webhook_verdict verify_slack(const struct scheme *sc, const struct webhook_spec *wh,
+					 const char *secret, const struct webhook_request *req,
+					 struct err *why)
 {
-	const char *sig = named_header(wh, "signature_header", sc->signature_header, req);
-	const char *ts = named_header(wh, "timestamp_header", sc->timestamp_header, req);
+	const char *sig = named_header(wh->signature_header, sc->signature_header, req);
+	const char *ts = named_header(wh->timestamp_header, sc->timestamp_header, req);
 	long long t;
 	if (!sig)
 		return missing(sc->signature_header, why);
@@ -299,11 +296,12 @@ static char *hubspot_uri(const char *url)
 
 /* HubSpot v3: base64 HMAC over method + URI + body + timestamp (ms), the
  * timestamp within the window. */
-static enum webhook_verdict verify_hubspot(const struct scheme *sc, json_t *wh, const char *secret,
-					   const struct webhook_request *req, struct err *why)
+static enum webhook_verdict verify_hubspot(const struct scheme *sc, const struct webhook_spec *wh,
+					   const char *secret, const struct webhook_request *req,
+					   struct err *why)
 {
-	const char *sig = named_header(wh, "signature_header", sc->signature_header, req);
-	const char *ts = named_header(wh, "timestamp_header", sc->timestamp_header, req);
+	const char *sig = named_header(wh->signature_header, sc->signature_header, req);
+	const char *ts = named_header(wh->timestamp_header, sc->timestamp_header, req);
 	long long t;
 	if (!sig)
 		return missing(sc->signature_header, why);
@@ -342,12 +340,13 @@ static enum webhook_verdict verify_hubspot(const struct scheme *sc, json_t *wh, 
 
 /* Standard Webhooks (OpenAI): webhook-signature "v1,<b64> v1,<b64>" over
  * "{id}.{ts}.{body}", keyed with the base64 after "whsec_". */
-static enum webhook_verdict verify_standard(const struct scheme *sc, json_t *wh, const char *secret,
-					    const struct webhook_request *req, struct err *why)
+static enum webhook_verdict verify_standard(const struct scheme *sc, const struct webhook_spec *wh,
+					    const char *secret, const struct webhook_request *req,
+					    struct err *why)
 {
-	const char *sig = named_header(wh, "signature_header", sc->signature_header, req);
-	const char *ts = named_header(wh, "timestamp_header", sc->timestamp_header, req);
-	const char *id = named_header(wh, "id_header", sc->id_header, req);
+	const char *sig = named_header(wh->signature_header, sc->signature_header, req);
+	const char *ts = named_header(wh->timestamp_header, sc->timestamp_header, req);
+	const char *id = named_header(wh->id_header, sc->id_header, req);
 	long long t;
 	if (!sig)
 		return missing(sc->signature_header, why);
@@ -392,12 +391,11 @@ static enum webhook_verdict verify_standard(const struct scheme *sc, json_t *wh,
 /* Cin7 Core signs nothing: each webhook sends the Basic or Bearer
  * credential it was registered with. The secret is "user:password" (Basic),
  * a bare token (Bearer), or a whole "Basic ..."/"Bearer ..." value. */
-static enum webhook_verdict verify_basic_or_bearer(const struct scheme *sc, json_t *wh,
-						   const char *secret,
-						   const struct webhook_request *req,
-						   struct err *why)
+static enum webhook_verdict
+verify_basic_or_bearer(const struct scheme *sc, const struct webhook_spec *wh, const char *secret,
+		       const struct webhook_request *req, struct err *why)
 {
-	const char *got = named_header(wh, "signature_header", sc->signature_header, req);
+	const char *got = named_header(wh->signature_header, sc->signature_header, req);
 	if (!got)
 		return missing("Authorization", why);
 	char *want;
@@ -430,25 +428,19 @@ static enum webhook_verdict verify_basic_or_bearer(const struct scheme *sc, json
 }
 
 static const struct scheme schemes[] = {
-	{"stripe", verify_stripe, "Stripe-Signature", NULL, NULL, 300, NULL, NULL},
-	{"hmac_sha256", verify_hmac, NULL, NULL, NULL, 0, NULL, NULL},
-	{"shopify", verify_hmac, "X-Shopify-Hmac-Sha256", NULL, NULL, 0, "base64", NULL},
-	{"github", verify_hmac, "X-Hub-Signature-256", NULL, NULL, 0, "hex", "sha256="},
-	{"slack", verify_slack, "X-Slack-Signature", "X-Slack-Request-Timestamp", NULL, 300, NULL,
-	 NULL},
+	{"stripe", verify_stripe, "Stripe-Signature", NULL, NULL, 300},
+	{"hmac_sha256", verify_hmac, NULL, NULL, NULL, 0},
+	{"slack", verify_slack, "X-Slack-Signature", "X-Slack-Request-Timestamp", NULL, 300},
 	{"hubspot", verify_hubspot, "X-HubSpot-Signature-v3", "X-HubSpot-Request-Timestamp", NULL,
-	 300, NULL, NULL},
-	{"xero", verify_hmac, "x-xero-signature", NULL, NULL, 0, "base64", NULL},
-	{"quickbooks", verify_hmac, "intuit-signature", NULL, NULL, 0, "base64", NULL},
-	{"standard", verify_standard, "webhook-signature", "webhook-timestamp", "webhook-id", 300,
-	 NULL, NULL},
-	{"basic_or_bearer", verify_basic_or_bearer, "Authorization", NULL, NULL, 0, NULL, NULL},
+	 300},
+	{"standard", verify_standard, "webhook-signature", "webhook-timestamp", "webhook-id", 300},
+	{"basic_or_bearer", verify_basic_or_bearer, "Authorization", NULL, NULL, 0},
 };
 
-enum webhook_verdict webhook_verify(json_t *webhooks, const char *secret,
+enum webhook_verdict webhook_verify(const struct webhook_spec *webhooks, const char *secret,
 				    const struct webhook_request *req, struct err *why)
 {
-	const char *name = json_string_value(json_object_get(webhooks, "scheme"));
+	const char *name = webhooks ? webhooks->scheme : NULL;
 	for (size_t i = 0; name && i < sizeof(schemes) / sizeof(schemes[0]); i++) {
 		if (strcmp(schemes[i].name, name) != 0)
 			continue;
@@ -518,7 +510,7 @@ static int verdict_rank(enum webhook_verdict v)
 	return 0;
 }
 
-enum webhook_verdict webhook_verify_any(json_t *webhooks, json_t *secrets,
+enum webhook_verdict webhook_verify_any(const struct webhook_spec *webhooks, json_t *secrets,
 					const struct webhook_request *req, struct err *why)
 {
 	size_t n = webhook_secret_count(secrets);

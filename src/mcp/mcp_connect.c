@@ -202,7 +202,7 @@ static json_t *missing_settings(struct flow *f)
 
 static const char *vendor(const struct flow *f)
 {
-	const char *n = json_string_value(json_object_get(f->c->doc, "name"));
+	const char *n = f->c->info->name;
 	return n ? n : f->c->slug;
 }
 

@@ -55,34 +55,30 @@ char *connect_token(struct err *err)
 
 /* ---- the form ---- */
 
-static json_t *field_entry(json_t *decl, const char *name, int secret, int required)
+/* One field of the form from its declaration f; required as given (a param
+ * asked for is required). */
+static json_t *field_entry(const struct auth_field *f, int required)
 {
-	const char *label = json_string_value(json_object_get(decl, "label"));
-	const char *desc = json_string_value(json_object_get(decl, "description"));
-	const char *type = json_string_value(json_object_get(decl, "type"));
-	return json_pack("{s:s, s:s, s:b, s:b, s:s, s:O}", "label", label ? label : name,
-			 "description", desc ? desc : "", "secret", secret, "required", required,
-			 "type", type ? type : "string", "decl", decl);
+	return json_pack("{s:s, s:s, s:b, s:b, s:s, s:O}", "label", f->label ? f->label : f->name,
+			 "description", f->description ? f->description : "", "secret", f->secret,
+			 "required", required, "type", f->type ? f->type : "string", "decl",
+			 f->decl);
 }
 
 json_t *connect_form_fields(const struct connector *c, const struct auth_method *m)
 {
-	json_t *out = json_object(), *d;
-	const char *name;
+	json_t *out = json_object();
 	/* What `connections add` asks at a terminal: the method's fields and
 	 * the connector's required params without a default (a shop); not
 	 * what it keeps for --set (base_url, an API version). */
 	for (size_t i = 0; i < m->n_fields; i++)
 		json_object_set_new(out, m->fields[i].name,
-				    field_entry(m->fields[i].decl, m->fields[i].name,
-						m->fields[i].secret, m->fields[i].required));
-	json_object_foreach(json_object_get(c->doc, "params"), name, d) {
-		if (json_object_get(out, name) || !json_is_true(json_object_get(d, "required")) ||
-		    json_object_get(d, "default"))
+				    field_entry(&m->fields[i], m->fields[i].required));
+	for (size_t i = 0; i < c->info->n_params; i++) {
+		const struct auth_field *p = &c->info->params[i];
+		if (json_object_get(out, p->name) || !p->required || p->has_default)
 			continue;
-		json_object_set_new(
-			out, name,
-			field_entry(d, name, json_is_true(json_object_get(d, "secret")), 1));
+		json_object_set_new(out, p->name, field_entry(p, 1));
 	}
 	return out;
 }
@@ -423,7 +419,7 @@ out:
 
 static char *page(const struct connect_page *p, const char *body_html)
 {
-	const char *vendor = json_string_value(json_object_get(p->c->doc, "name"));
+	const char *vendor = p->c->info->name;
 	char *v = html_escape(vendor ? vendor : p->c->slug);
 	char *out = xasprintf("<!doctype html><html lang=en><meta charset=utf-8>"
 			      "<meta name=viewport content=\"width=device-width, initial-scale=1\">"

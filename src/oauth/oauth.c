@@ -8,7 +8,8 @@
 #include <strings.h>
 #include <time.h>
 
-#include "conns.h"
+#include "connection.h"
+#include "connector.h"
 #include "crypto.h"
 #include "http.h"
 #include "jsonx.h"
@@ -24,7 +25,7 @@ char *oauth_token_url(const struct connector *c, const struct auth_method *metho
 	const char *url = app && app->token_url ? app->token_url : method->token_url;
 	if (!url)
 		return err_set(err, "%s declares no OAuth token URL", c->slug), NULL;
-	return conns_expand(c, conn, url, err);
+	return connector_expand(c, conn, url, err);
 }
 
 char *oauth_basic_credentials(const struct oauth_app *app)
@@ -338,7 +339,7 @@ static json_t *renew_form(const struct auth_method *method, const struct connect
 	json_array_foreach(method->grants, i, g) {
 		if (strcmp(json_string_value(g), "client_credentials") == 0) {
 			json_t *form = json_pack("{s:s}", "grant_type", "client_credentials");
-			const char *scopes = conns_value(conn, "scopes");
+			const char *scopes = connection_value(conn, "scopes");
 			if (scopes)
 				json_object_set_new(form, "scope", json_string(scopes));
 			return form;
@@ -372,7 +373,7 @@ static int rotated_meanwhile(struct store *s, const struct connector *c, struct 
 	struct err e;
 	err_init(&e);
 	struct connection *again = store_get_connection(s, c->slug, conn->name, 1, &e);
-	const char *now = again ? conns_value(again, "refresh_token") : NULL;
+	const char *now = again ? connection_value(again, "refresh_token") : NULL;
 	if (!sent || !now || strcmp(now, sent) == 0) {
 		connection_free(again);
 		return 0;
@@ -392,7 +393,7 @@ int oauth_refresh(struct store *s, const struct connector *c, const struct auth_
 				       "refreshed (it is not in the store)",
 				       c->slug)
 			     : 0;
-	const char *before = conns_value(conn, "access_token");
+	const char *before = connection_value(conn, "access_token");
 	char *old_token = before ? xstrdup(before) : NULL;
 	int ret = -1, locked = 0;
 	struct oauth_app *app = NULL;
@@ -406,7 +407,7 @@ int oauth_refresh(struct store *s, const struct connector *c, const struct auth_
 	struct connection *fresh = store_get_connection(s, c->slug, conn->name, 1, err);
 	if (!fresh)
 		goto out;
-	const char *now_token = conns_value(fresh, "access_token");
+	const char *now_token = connection_value(fresh, "access_token");
 	int changed = !old_token || !now_token || strcmp(old_token, now_token) != 0;
 	replace_conn(conn, fresh);
 	if (changed && !oauth_refresh_due(conn)) {
@@ -416,7 +417,7 @@ int oauth_refresh(struct store *s, const struct connector *c, const struct auth_
 	app = store_get_oauth_app(s, c->slug, err);
 	if (err_is_set(err))
 		goto out;
-	const char *refresh = conns_value(conn, "refresh_token");
+	const char *refresh = connection_value(conn, "refresh_token");
 	json_t *form = renew_form(method, conn, refresh);
 	if (!form) {
 		store_set_status(s, conn->id, "needs_reconnect", "token expired, no refresh token",
@@ -432,7 +433,7 @@ int oauth_refresh(struct store *s, const struct connector *c, const struct auth_
 	if (!resp && refresh && strstr(e.msg, "invalid_grant")) {
 		/* The new refresh token may never have reached us last time: try
 		 * the previous one inside the vendor's retry window. */
-		const char *prev = conns_value(conn, "previous_refresh_token");
+		const char *prev = connection_value(conn, "previous_refresh_token");
 		if (prev) {
 			err_init(&e);
 			resp = oauth_token_request(c, method, app, conn,
@@ -462,7 +463,7 @@ int oauth_refresh(struct store *s, const struct connector *c, const struct auth_
 	if (store_update_connection(s, conn, err) < 0)
 		goto out;
 	fault_point("oauth_after_store");
-	log_add_secret(conns_value(conn, "access_token"));
+	log_add_secret(connection_value(conn, "access_token"));
 	log_info("refreshed the %s token of connection '%s'", c->slug, conn->name);
 	ret = 1;
 out:
@@ -492,7 +493,7 @@ char *oauth_authorize_url(const struct connector *c, const struct auth_method *m
 	const char *tmpl = app && app->authorize_url ? app->authorize_url : method->authorize_url;
 	if (!tmpl)
 		return err_set(err, "%s declares no OAuth authorize URL", c->slug), NULL;
-	char *base = conns_expand(c, conn, tmpl, err);
+	char *base = connector_expand(c, conn, tmpl, err);
 	if (!base)
 		return NULL;
 	struct buf url;

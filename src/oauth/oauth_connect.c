@@ -11,7 +11,7 @@
 #include <time.h>
 
 #include "connector.h"
-#include "conns.h"
+#include "connection.h"
 #include "crypto.h"
 #include "http.h"
 #include "listen.h"
@@ -50,7 +50,7 @@ static const char page_style[] =
 /* The final page (new): ok, or not with why ("denied", ...). */
 static char *page(const struct oauth_connect *oc, int ok, const char *why)
 {
-	const char *vendor = json_string_value(json_object_get(oc->c->doc, "name"));
+	const char *vendor = oc->c->info->name;
 	char *v = html_escape(vendor ? vendor : oc->c->slug), *t = html_escape(oc->target);
 	char *w = html_escape(why);
 	struct buf b;
@@ -145,7 +145,7 @@ static int run_hooks(const struct oauth_connect *oc, json_t *query, json_t *toke
 static int save_token(struct oauth_connect *oc, json_t *resp, struct err *err)
 {
 	oauth_apply_token(oc->method, oc->conn, resp);
-	if (!conns_value(oc->conn, "access_token"))
+	if (!connection_value(oc->conn, "access_token"))
 		return err_set(err, "the token response of %s has no access token", oc->c->slug);
 	if (run_hooks(oc, NULL, resp, err) < 0)
 		return -1;

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "connector.h"
-#include "conns.h"
+#include "connection.h"
 #include "util.h"
 
 static json_t *item(const struct connection *conn, const char *who, const char *result,
@@ -28,7 +28,7 @@ static json_t *item(const struct connection *conn, const char *who, const char *
 static int expiry_unknown(const struct auth_method *method, const struct connection *conn)
 {
 	return !json_object_get(conn->config, "refresh_token_expires_at") &&
-	       conns_value(conn, "refresh_token") &&
+	       connection_value(conn, "refresh_token") &&
 	       (method->refresh_token_lifetime_s || method->refresh_token_expires_pointer);
 }
 

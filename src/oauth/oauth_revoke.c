@@ -7,11 +7,11 @@
 #include <string.h>
 #include <strings.h>
 
-#include "conns.h"
+#include "connection.h"
+#include "connector.h"
 #include "crypto.h"
 #include "http.h"
 #include "log.h"
-#include "request.h"
 #include "urlenc.h"
 
 /* A secret of conn (borrowed), never a same-named config value. */
@@ -64,14 +64,14 @@ static char *revoke_url(const struct connector *c, const struct auth_revoke *rv,
 		return NULL;
 	char *url = NULL;
 	if (ided[0] == '/') {
-		char *base = request_base_url(c, conn, err);
-		char *path = base ? conns_expand(c, conn, ided, err) : NULL;
+		char *base = connector_base_url_of(c, conn, err);
+		char *path = base ? connector_expand(c, conn, ided, err) : NULL;
 		if (path)
 			url = xasprintf("%s%s", base, path);
 		free(base);
 		free(path);
 	} else {
-		url = conns_expand(c, conn, ided, err);
+		url = connector_expand(c, conn, ided, err);
 	}
 	free(ided);
 	return url;

@@ -13,7 +13,7 @@
 #include <sys/socket.h>
 
 #include "connector.h"
-#include "conns.h"
+#include "connection.h"
 #include "jsonx.h"
 #include "netaddr.h"
 #include "tools.h"
@@ -71,7 +71,7 @@ static int url_split(const char *url, struct url_parts *u)
 
 static int config_true(const struct connection *conn, const char *name)
 {
-	const char *v = conns_value(conn, name);
+	const char *v = connection_value(conn, name);
 	return v && (strcmp(v, "true") == 0 || strcmp(v, "1") == 0 || strcmp(v, "yes") == 0);
 }
 
@@ -79,7 +79,7 @@ static int config_true(const struct connection *conn, const char *name)
  * none are set, the base URL's host? */
 static int host_allowed(const struct connection *conn, const char *host, const char *base_host)
 {
-	const char *list = conns_value(conn, "allowed_hosts");
+	const char *list = connection_value(conn, "allowed_hosts");
 	if (!list || !*list)
 		return strcmp(host, base_host) == 0;
 	char *copy = xstrdup(list), *save = NULL;
@@ -208,8 +208,8 @@ static int http_request_build(const struct tool *t, json_t *args, const struct c
 		if (!host_allowed(conn, target.host, base.host)) {
 			err_set(err, "host '%s' is not allowed for this connection (allowed: %s)",
 				target.host,
-				conns_value(conn, "allowed_hosts")
-					? conns_value(conn, "allowed_hosts")
+				connection_value(conn, "allowed_hosts")
+					? connection_value(conn, "allowed_hosts")
 					: base.host);
 			goto out;
 		}

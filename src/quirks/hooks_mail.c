@@ -4,14 +4,14 @@
 #include <string.h>
 #include <strings.h>
 
-#include "conns.h"
+#include "connection.h"
 #include "hooks.h"
 #include "mail.h"
 
 static long port_value(const struct connection *conn, const char *name)
 {
 	long v = 0;
-	const char *s = conns_value(conn, name);
+	const char *s = connection_value(conn, name);
 	if (s && parse_long(s, &v) < 0)
 		v = 0;
 	return v;
@@ -20,15 +20,15 @@ static long port_value(const struct connection *conn, const char *name)
 static void account(const struct connection *conn, struct mail_account *a)
 {
 	memset(a, 0, sizeof(*a));
-	a->smtp_host = conns_value(conn, "smtp_host");
+	a->smtp_host = connection_value(conn, "smtp_host");
 	a->smtp_port = port_value(conn, "smtp_port");
-	a->imap_host = conns_value(conn, "imap_host");
+	a->imap_host = connection_value(conn, "imap_host");
 	a->imap_port = port_value(conn, "imap_port");
-	a->security = conns_value(conn, "security");
-	a->username = conns_value(conn, "username");
-	a->password = conns_value(conn, "password");
-	a->oauth_token = conns_value(conn, "access_token");
-	a->from = conns_value(conn, "from");
+	a->security = connection_value(conn, "security");
+	a->username = connection_value(conn, "username");
+	a->password = connection_value(conn, "password");
+	a->oauth_token = connection_value(conn, "access_token");
+	a->from = connection_value(conn, "from");
 	if (a->oauth_token && !*a->oauth_token)
 		a->oauth_token = NULL;
 }

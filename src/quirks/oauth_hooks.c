@@ -10,7 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "conns.h"
+#include "connection.h"
 #include "crypto.h"
 #include "http.h"
 #include "jsonx.h"
@@ -110,7 +110,7 @@ static int shopify_check_redirect(const struct oauth_hook_ctx *x, json_t *query,
 			       "refused the shopify redirect: shop '%s' is not a "
 			       "<name>.myshopify.com domain",
 			       shop ? shop : "");
-	const char *want = conns_value(x->conn, "shop");
+	const char *want = connection_value(x->conn, "shop");
 	if (want) {
 		size_t wl = strlen(want);
 		int same = strncasecmp(shop, want, wl) == 0 &&
@@ -159,7 +159,8 @@ static int fetch_json(const struct oauth_hook_ctx *x, const char *method, const 
 		urlenc_form(&body, NULL, form);
 		headers[1] = "Content-Type: application/x-www-form-urlencoded";
 	} else {
-		auth = xasprintf("Authorization: Bearer %s", conns_value(x->conn, "access_token"));
+		auth = xasprintf("Authorization: Bearer %s",
+				 connection_value(x->conn, "access_token"));
 		headers[1] = auth;
 	}
 	struct http_request req = {.method = method,
@@ -219,9 +220,9 @@ static char *jwt_claim(const char *token, const char *claim)
 	return out;
 }
 
-static const char *ptr_str(json_t *doc, json_t *spec, const char *key)
+static const char *ptr_str(json_t *doc, const char *pointer)
 {
-	return json_string_value(jsonx_pointer(doc, json_string_value(json_object_get(spec, key))));
+	return json_string_value(jsonx_pointer(doc, pointer));
 }
 
 /* The method's "tenants": {url, items, id_pointer, name_pointer, param,
@@ -237,17 +238,15 @@ static const char *ptr_str(json_t *doc, json_t *spec, const char *key)
 static int tenants_after_token(const struct oauth_hook_ctx *x, json_t *token, struct err *err)
 {
 	(void)token;
-	json_t *spec = x->method->tenants;
-	const char *url = json_string_value(json_object_get(spec, "url"));
-	const char *param = json_string_value(json_object_get(spec, "param"));
+	const struct auth_tenants *spec = &x->method->tenants;
+	const char *url = spec->url, *param = spec->param;
 	if (!url || !param)
 		return err_set(err, "%s uses the tenants hook without tenants.url and .param",
 			       x->c->slug);
 	char *where = at_origin(x->conn, url);
-	const char *claim = json_string_value(json_object_get(spec, "auth_event_claim"));
-	const char *qname = json_string_value(json_object_get(spec, "auth_event_param"));
+	const char *claim = spec->auth_event_claim, *qname = spec->auth_event_param;
 	char *event =
-		claim && qname ? jwt_claim(conns_value(x->conn, "access_token"), claim) : NULL;
+		claim && qname ? jwt_claim(connection_value(x->conn, "access_token"), claim) : NULL;
 	if (event) {
 		struct buf b;
 		buf_init(&b, 0);
@@ -263,7 +262,7 @@ static int tenants_after_token(const struct oauth_hook_ctx *x, json_t *token, st
 	int ret = -1;
 	if (fetch_json(x, "GET", where, NULL, &doc, err) < 0)
 		goto out;
-	json_t *items = jsonx_pointer(doc, json_string_value(json_object_get(spec, "items")));
+	json_t *items = jsonx_pointer(doc, spec->items);
 	if (!items)
 		items = doc;
 	size_t i, n = 0;
@@ -271,8 +270,8 @@ static int tenants_after_token(const struct oauth_hook_ctx *x, json_t *token, st
 	struct buf names;
 	buf_init(&names, 0);
 	json_array_foreach(items, i, it) {
-		const char *id = ptr_str(it, spec, "id_pointer");
-		const char *name = ptr_str(it, spec, "name_pointer");
+		const char *id = ptr_str(it, spec->id_pointer);
+		const char *name = ptr_str(it, spec->name_pointer);
 		if (!id)
 			continue;
 		n++;
@@ -299,8 +298,8 @@ static int tenants_after_token(const struct oauth_hook_ctx *x, json_t *token, st
 			x->c->slug, n, list, x->c->slug);
 	else {
 		json_object_set_new(x->conn->config, param,
-				    json_string(ptr_str(chosen, spec, "id_pointer")));
-		const char *tname = ptr_str(chosen, spec, "name_pointer");
+				    json_string(ptr_str(chosen, spec->id_pointer)));
+		const char *tname = ptr_str(chosen, spec->name_pointer);
 		if (tname)
 			json_object_set_new(x->conn->config, "tenant_name", json_string(tname));
 		ret = 0;
@@ -319,9 +318,8 @@ out:
 static int token_info_after_token(const struct oauth_hook_ctx *x, json_t *token, struct err *err)
 {
 	(void)token;
-	json_t *spec = x->method->token_info;
-	json_t *extras = json_object_get(spec, "extras");
-	const char *url = json_string_value(json_object_get(spec, "url"));
+	json_t *extras = x->method->token_info.extras;
+	const char *url = x->method->token_info.url;
 	const char *k;
 	json_t *v;
 	int missing = 0;
@@ -332,7 +330,7 @@ static int token_info_after_token(const struct oauth_hook_ctx *x, json_t *token,
 	if (!url)
 		return err_set(err, "%s uses the token_info hook without token_info.url",
 			       x->c->slug);
-	json_t *form = json_pack("{s:s, s:s}", "token", conns_value(x->conn, "access_token"),
+	json_t *form = json_pack("{s:s, s:s}", "token", connection_value(x->conn, "access_token"),
 				 "token_type_hint", "access_token");
 	json_object_set_new(form, "client_id", json_string(x->app->client_id));
 	if (x->app->client_secret)

@@ -6,7 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "connection.h"
+#include "crypto.h"
 #include "registry.h"
+#include "schema.h"
 #include "util.h"
 
 static const char *text(json_t *obj, const char *key)
@@ -344,6 +347,8 @@ static void fill_field(const char *name, json_t *d, struct auth_field *f)
 	f->secret = json_is_true(json_object_get(d, "secret"));
 	f->required = json_is_true(json_object_get(d, "required"));
 	f->multiple = json_is_true(json_object_get(d, "multiple"));
+	f->dflt = text(d, "default");
+	f->has_default = json_object_get(d, "default") != NULL;
 }
 
 static void fill_revoke(json_t *m, struct auth_revoke *r)
@@ -362,6 +367,18 @@ static void fill_revoke(json_t *m, struct auth_revoke *r)
 	r->headers = object(rv, "headers");
 	r->also = array(rv, "also");
 	r->already_revoked = array(rv, "already_revoked");
+}
+
+static void fill_tenants(json_t *t, struct auth_tenants *out)
+{
+	out->url = text(t, "url");
+	out->items = text(t, "items");
+	out->id_pointer = text(t, "id_pointer");
+	out->name_pointer = text(t, "name_pointer");
+	out->type_pointer = text(t, "type_pointer");
+	out->param = text(t, "param");
+	out->auth_event_claim = text(t, "auth_event_claim");
+	out->auth_event_param = text(t, "auth_event_param");
 }
 
 static void fill_method(json_t *m, struct auth_method *out)
@@ -401,8 +418,10 @@ static void fill_method(json_t *m, struct auth_method *out)
 	out->token_extras = object(m, "token_extras");
 	out->token_secrets = object(m, "token_secrets");
 	out->connect_hooks = array(m, "connect_hooks");
-	out->tenants = object(m, "tenants");
-	out->token_info = object(m, "token_info");
+	fill_tenants(object(m, "tenants"), &out->tenants);
+	json_t *ti = object(m, "token_info");
+	out->token_info.url = text(ti, "url");
+	out->token_info.extras = object(ti, "extras");
 	out->redirect_extras = array(m, "redirect_extras");
 	out->refresh_rotates = json_is_true(json_object_get(m, "refresh_rotates"));
 	out->access_token_lifetime_s =
@@ -458,4 +477,170 @@ const struct auth_field *auth_method_field(const struct auth_method *m, const ch
 		if (strcmp(m->fields[i].name, name) == 0)
 			return &m->fields[i];
 	return NULL;
+}
+
+/* ---- The connector's facts, its connection params and webhooks ---- */
+
+static void fill_call(json_t *api, const char *name, struct webhook_call *out)
+{
+	json_t *call = object(api, name);
+	out->name = name;
+	out->action = text(call, "action");
+	out->args = object(call, "args");
+	out->id = text(call, "id");
+	out->secret = text(call, "secret");
+	out->items = text(call, "items");
+}
+
+static void fill_api(json_t *api, struct webhook_api *out)
+{
+	out->entity = text(api, "entity");
+	out->entity_by_arg = object(api, "entity_by_arg");
+	fill_call(api, "create", &out->create);
+	fill_call(api, "list", &out->list);
+	fill_call(api, "delete", &out->remove);
+	out->per_event = json_is_true(json_object_get(api, "per_event"));
+	out->default_events = array(api, "default_events");
+	out->event_case = text(api, "event_case");
+	out->secret = text(api, "secret");
+	json_t *item = object(api, "item");
+	out->item_id = text_or(item, "id", "/id");
+	out->item_url = text_or(item, "url", "/url");
+	out->item_events = text_or(item, "events", "/events");
+}
+
+void connector_webhooks_fill(json_t *wh, struct webhook_spec *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->scheme = text(wh, "scheme");
+	out->secret_field = text(wh, "secret_field");
+	out->signature_header = text(wh, "signature_header");
+	out->signature_encoding = text(wh, "signature_encoding");
+	out->signature_prefix = text(wh, "signature_prefix");
+	out->timestamp_header = text(wh, "timestamp_header");
+	out->id_header = text(wh, "id_header");
+	out->tolerance_s = (long)json_integer_value(json_object_get(wh, "tolerance_s"));
+	out->event_header = text(wh, "event_header");
+	out->event_pointer = text(wh, "event_pointer");
+	out->id_pointer = text(wh, "id_pointer");
+	out->payload = text(wh, "payload");
+	out->register_how = text(wh, "register");
+	fill_api(object(wh, "api"), &out->api);
+}
+
+struct connector_info *connector_info_load(json_t *doc)
+{
+	struct connector_info *info = xcalloc(1, sizeof(*info));
+	info->name = text(doc, "name");
+	info->description = text(doc, "description");
+	info->domain = text(doc, "domain");
+	info->category = text(doc, "category");
+	info->visibility = text_or(doc, "visibility", "public");
+	info->created_by = text(doc, "created_by");
+	info->icon_url = text(doc, "icon_url");
+	info->icon_sizes = array(doc, "icon_sizes");
+	info->aliases = array(doc, "aliases");
+	json_t *params = object(doc, "params");
+	info->n_params = json_object_size(params);
+	info->params = info->n_params ? xcalloc(info->n_params, sizeof(*info->params)) : NULL;
+	size_t i = 0;
+	const char *k;
+	json_t *d;
+	json_object_foreach(params, k, d)
+		fill_field(k, d, &info->params[i++]);
+	connector_webhooks_fill(object(doc, "webhooks"), &info->webhooks);
+	return info;
+}
+
+void connector_info_free(struct connector_info *info)
+{
+	if (!info)
+		return;
+	free(info->params);
+	free(info);
+}
+
+const struct auth_field *connector_param_decl(const struct connector *c, const char *name)
+{
+	for (size_t i = 0; c->info && i < c->info->n_params; i++)
+		if (strcmp(c->info->params[i].name, name) == 0)
+			return &c->info->params[i];
+	return NULL;
+}
+
+/* Does value fit the declaration decl? */
+static int param_ok(json_t *decl, const char *value)
+{
+	json_t *v = json_string(value);
+	int ok = schema_validate(decl, v, NULL) == 0;
+	json_decref(v);
+	return ok;
+}
+
+/* Fail an expansion: the partial buffer may hold a secret already. */
+static char *expand_fail(struct buf *b)
+{
+	if (b->data)
+		crypto_cleanse(b->data, b->len);
+	buf_release(b);
+	return NULL;
+}
+
+char *connector_expand(const struct connector *c, const struct connection *conn, const char *tmpl,
+		       struct err *err)
+{
+	struct buf b;
+	buf_init(&b, 0);
+	const char *p = tmpl;
+	while (*p) {
+		const char *open = strchr(p, '{');
+		const char *close = open ? strchr(open, '}') : NULL;
+		if (!open || !close) {
+			buf_adds(&b, p);
+			break;
+		}
+		buf_add(&b, p, (size_t)(open - p));
+		char *name = xstrndup(open + 1, (size_t)(close - open - 1));
+		const char *v = connection_value(conn, name);
+		const struct auth_field *decl = connector_param_decl(c, name);
+		if (v && decl && !param_ok(decl->decl, v)) {
+			/* A parameter lands in URLs and headers: one that breaks its
+			 * declared pattern (a shop "evil.com/x#") goes nowhere. */
+			err_set(err,
+				"connection '%s' of %s: '%s' does not match its declared format",
+				conn ? conn->name : "?", c->slug, name);
+			free(name);
+			return expand_fail(&b);
+		}
+		if (!v && decl) /* the connector's default, e.g. an API version */
+			v = decl->dflt;
+		if (!v) {
+			err_set(err, "connection '%s' of %s has no value for '%s'",
+				conn ? conn->name : "?", c->slug, name);
+			free(name);
+			return expand_fail(&b);
+		}
+		buf_adds(&b, v);
+		free(name);
+		p = close + 1;
+	}
+	return buf_detach(&b);
+}
+
+char *connector_base_url_of(const struct connector *c, const struct connection *conn,
+			    struct err *err)
+{
+	const char *tmpl = connection_value(conn, "base_url");
+	if (!tmpl)
+		tmpl = connector_base_url(c);
+	if (!tmpl)
+		return err_set(err, "%s has no base URL; set base_url on the connection", c->slug),
+		       NULL;
+	char *url = connector_expand(c, conn, tmpl, err);
+	if (url) {
+		size_t n = strlen(url);
+		while (n && url[n - 1] == '/')
+			url[--n] = '\0';
+	}
+	return url;
 }

@@ -196,6 +196,8 @@ struct auth_field {
 	int secret;                      /* sealed with the connection's secrets */
 	int required;                    /* a connection must have it */
 	int multiple;                    /* a secret of several values (an array of strings) */
+	const char *dflt;                /* its "default" when a string, or NULL */
+	int has_default;                 /* it declares a "default" (of any type) */
 };
 
 /* An OAuth method's "revoke": how connections remove ends the grant. */
@@ -211,6 +213,27 @@ struct auth_revoke {
 	json_t *headers;         /* extra headers (an object), or NULL */
 	json_t *also;            /* further secrets to revoke (an array), or NULL */
 	json_t *already_revoked; /* vendor error codes counted as revoked (an array), or NULL */
+};
+
+/* An OAuth method's "tenants" (the tenants connect hook, oauth_hooks.c):
+ * after the token exchange, GET url to list the tenants the user
+ * authorised and keep the chosen one's id as the config param. */
+struct auth_tenants {
+	const char *url;              /* NULL: not declared */
+	const char *items;            /* a pointer to the array in the answer; "" or NULL: all */
+	const char *id_pointer;       /* a tenant's id, name and type in one item */
+	const char *name_pointer;     /* or NULL */
+	const char *type_pointer;     /* or NULL */
+	const char *param;            /* the config name the chosen id is kept under */
+	const char *auth_event_claim; /* the access token's claim naming the consent, */
+	const char *auth_event_param; /* and url's parameter filtering by it; or NULL */
+};
+
+/* An OAuth method's "token_info" (the token_info connect hook): where to
+ * introspect the token when its answer lacked some of extras. */
+struct auth_token_info {
+	const char *url; /* NULL: not declared */
+	json_t *extras;  /* config name -> pointer into the answer (an object), or NULL */
 };
 
 /* One of "auth.methods". Strings NULL and JSON values NULL when absent,
@@ -243,9 +266,9 @@ struct auth_method {
 	const char *token_pointer;                               /* default "/access_token" */
 	json_t *token_extras, *token_secrets; /* name -> pointer (objects), or NULL */
 	json_t *connect_hooks;                /* names (an array), or NULL */
-	json_t *tenants;                      /* the tenants object, or NULL (read by key) */
-	json_t *token_info;                   /* the token_info object, or NULL (read by key) */
-	json_t *redirect_extras;              /* names (an array), or NULL */
+	struct auth_tenants tenants;
+	struct auth_token_info token_info;
+	json_t *redirect_extras; /* names (an array), or NULL */
 	int refresh_rotates;
 	long long access_token_lifetime_s;         /* 0: not declared */
 	long long refresh_token_lifetime_s;        /* 0: not declared */
@@ -272,5 +295,96 @@ void connector_auth_free(struct connector_auth *a);
 const struct auth_method *connector_auth_find(const struct connector_auth *a, const char *type);
 /* The field of m named name, or NULL. */
 const struct auth_field *auth_method_field(const struct auth_method *m, const char *name);
+
+/* ---- The connector's facts, its connection params and webhooks ---------
+ * The top-level keys, "params" and "webhooks", filled once when the
+ * registry loads the file (connector_info_load) into connector->info and
+ * never changed afterwards, so any thread reads them. */
+
+struct connection;
+struct err;
+
+/* One call of a webhooks "api" block: an action of its entity. */
+struct webhook_call {
+	const char *name;   /* "create", "list" or "delete" */
+	const char *action; /* the action's name; NULL: the call is not declared */
+	json_t *args;       /* argument templates (an object), or NULL */
+	const char *id;     /* create: a pointer to the new subscription's id, or NULL */
+	const char *secret; /* create: a pointer to its signing secret, or NULL */
+	const char *items;  /* list: a pointer to the array in the data, or NULL */
+};
+
+/* The webhooks "api" block: how `webhooks register/list/remove` manage
+ * subscriptions through the vendor's API (the schema says each key). */
+struct webhook_api {
+	const char *entity;    /* the entity whose actions manage them; NULL: no api */
+	json_t *entity_by_arg; /* argument name -> another entity (an object), or NULL */
+	struct webhook_call create, list, remove;
+	int per_event;          /* one subscription per event */
+	json_t *default_events; /* the events when none are given (an array); NULL:
+				   every mapped event */
+	const char *event_case; /* "upper_snake", or NULL */
+	const char *secret;     /* where the secret comes from: response, generate, keep */
+	const char *item_id;    /* pointers into a listed subscription; defaults */
+	const char *item_url;   /* "/id", "/url" and "/events" */
+	const char *item_events;
+};
+
+/* The "webhooks" block: how deliveries are signed and read. Strings NULL
+ * when absent. */
+struct webhook_spec {
+	const char *scheme;       /* the signature scheme (webhook_verify.c); NULL: no
+				     block; "none": the vendor sends none */
+	const char *secret_field; /* the connection field holding the signing secret */
+	const char *signature_header, *signature_encoding, *signature_prefix;
+	const char *timestamp_header, *id_header; /* the scheme's defaults when NULL */
+	long tolerance_s;                         /* 0: the scheme's default */
+	const char *event_header;                 /* the vendor's event name: a header, */
+	const char *event_pointer;                /* and/or a pointer into an event */
+	const char *id_pointer;                   /* an event's id, or NULL */
+	const char *payload;      /* the vendor's delivery format hooks (webhook.c), or NULL */
+	const char *register_how; /* "register": how subscriptions are made, or NULL */
+	struct webhook_api api;   /* "api": managing subscriptions (cli_manage.c) */
+};
+
+/* Fill out from a "webhooks" block (may be NULL: out is zeroed). */
+void connector_webhooks_fill(json_t *block, struct webhook_spec *out);
+
+/* The connector's own facts. */
+struct connector_info {
+	const char *name; /* "Stripe" (required, as are the next two) */
+	const char *description, *category;
+	const char *domain;                /* or NULL */
+	const char *visibility;            /* "public" (default) or "private" */
+	const char *created_by, *icon_url; /* or NULL */
+	json_t *icon_sizes;                /* an array of "WxH", or NULL */
+	json_t *aliases;                   /* other names people search by (an array), or NULL */
+	struct auth_field *params;         /* "params": a connection's settings used in templates
+					      ({shop}), in the file's order; declared like a field */
+	size_t n_params;
+	struct webhook_spec webhooks;
+};
+
+/* Read doc (a loaded, valid connector document, which must outlive the
+ * result). Never NULL. Free with connector_info_free (accepts NULL). */
+struct connector_info *connector_info_load(json_t *doc);
+void connector_info_free(struct connector_info *info);
+
+/* The param of c named name, or NULL. */
+const struct auth_field *connector_param_decl(const struct connector *c, const char *name);
+
+/* Expand "{name}" placeholders of tmpl from conn (connection_value: its
+ * config, then its secrets), else the param's declared default. A value
+ * that breaks its param's declaration (a shop "evil.com/x#") and a
+ * placeholder with no value are errors naming the field. conn may be NULL
+ * (defaults only). Returns a new string (the caller frees it; it may hold
+ * a secret) or NULL with err. */
+char *connector_expand(const struct connector *c, const struct connection *conn, const char *tmpl,
+		       struct err *err);
+/* The base URL of c's connection conn: its base_url, else c's template
+ * (connector_base_url), expanded as above, without a trailing slash. New
+ * string, or NULL with err. */
+char *connector_base_url_of(const struct connector *c, const struct connection *conn,
+			    struct err *err);
 
 #endif

@@ -48,6 +48,7 @@ static void connector_free(struct connector *c)
 	free(c->path);
 	connector_cache_free(c->cache);
 	connector_auth_free(c->auth);
+	connector_info_free(c->info);
 	json_decref(c->doc);
 	free(c);
 }
@@ -346,6 +347,7 @@ static int add_parsed(struct registry *r, struct parsed *p, struct err *err)
 	c->cache = connector_cache_new();
 	c->doc = doc;
 	c->auth = connector_auth_load(doc);
+	c->info = connector_info_load(doc);
 	for (size_t i = 0; i < r->n; i++) {
 		if (strcmp(r->items[i]->slug, c->slug) == 0) {
 			log_info("%s replaces connector '%s' from %s", p->path, c->slug,

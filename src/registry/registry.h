@@ -16,6 +16,7 @@ struct connector {
 	json_t *doc;
 	struct connector_cache *cache; /* the typed model's structs, made on first use */
 	struct connector_auth *auth;   /* the auth block (connector.h), or NULL */
+	struct connector_info *info;   /* its facts, params and webhooks (connector.h) */
 };
 
 /* The cache of connector_action (connector.h), one per loaded connector;

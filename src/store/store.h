@@ -16,26 +16,10 @@
 
 #include <jansson.h>
 
+#include "connection.h"
 #include "util.h"
 
 struct store;
-
-struct connection {
-	long long id;
-	char *connector; /* slug: [a-z0-9_-], at most 64 */
-	char *name;      /* unique per connector: [A-Za-z0-9._-], at most 64, not only digits */
-	char *auth;      /* auth method type: none|basic|bearer|api_key|oauth2|custom */
-	json_t *config;  /* non-secret settings (shop, tenant_id, base_url, label...): an
-			    object, owned; NULL is stored as {} */
-	json_t *secrets; /* opened secret fields (object, owned), or NULL when not loaded */
-	int is_default;
-	char *status;     /* "ok", "needs_reconnect", "error" ...; NULL is stored as "ok" */
-	char *last_error; /* may be NULL */
-	long long created_at, updated_at, last_used_at, expires_at; /* unix seconds, 0 = none */
-	char *owner;    /* the principal it belongs to; NULL: the local user's (unowned) */
-	json_t *grants; /* groups it is shared with: an array of strings, owned; NULL or
-			   empty when none (store_grant_connection) */
-};
 
 /* Free a connection, wiping its secrets first (see store_secrets_free).
  * Accepts NULL. */

@@ -30,6 +30,7 @@ static struct connector *connector_new(const char *slug, const char *doc_text)
 	if (!c->doc)
 		fprintf(stderr, "bad test connector %s: %s\n", slug, je.text);
 	c->auth = connector_auth_load(c->doc);
+	c->info = connector_info_load(c->doc);
 	return c;
 }
 
@@ -38,6 +39,7 @@ static void connector_free(struct connector *c)
 	free(c->slug);
 	free(c->path);
 	connector_auth_free(c->auth);
+	connector_info_free(c->info);
 	json_decref(c->doc);
 	free(c);
 }
