@@ -216,6 +216,63 @@ static int have_events(struct store *st)
 	return any;
 }
 
+/* Outlines (registry.h) hold what building a tool list reads, not what a
+ * listed tool's definition reads: the connectors whose tools ts lists are
+ * read in full. 1 when any was (ts must be built again), else 0. */
+static int expand_listed(struct mcp_core *srv, const struct toolset *ts)
+{
+	size_t n = 0, count = tools_visible_count(ts);
+	char **slugs = xcalloc(count + 1, sizeof(*slugs));
+	for (size_t i = 0; i < count; i++) {
+		const struct connector *c = tools_visible_at(ts, i)->connector;
+		if (c && c->outline && (n == 0 || strcmp(slugs[n - 1], c->slug) != 0))
+			slugs[n++] = c->slug; /* tools come in connector order */
+	}
+	if (n)
+		registry_expand(srv->reg, slugs, report_bad_file, NULL);
+	free(slugs);
+	return n > 0;
+}
+
+/* conns_names for the local user, asking the store only about connectors
+ * it holds connections of: one query for all, not one per connector. */
+struct names_memo {
+	struct store *store;
+	json_t *held; /* slug -> true; NULL: ask about each */
+};
+
+static json_t *memo_names(const struct connector *c, void *ctx)
+{
+	struct names_memo *m = ctx;
+	int ask = !m->held || json_object_get(m->held, c->slug);
+	return conns_names(c, ask ? m->store : NULL);
+}
+
+/* tools_build over the server's registry, its listed connectors read in
+ * full. */
+static struct toolset *build(struct mcp_core *srv, const struct tools_filter *f,
+			     tools_connections_fn conns, void *ctx, struct err *err)
+{
+	struct names_memo m = {ctx, NULL};
+	struct connection **list = NULL;
+	if (conns == conns_names &&
+	    (!m.store || store_list_connections(m.store, NULL, &list, NULL) == 0)) {
+		m.held = json_object();
+		for (size_t i = 0; list && list[i]; i++)
+			json_object_set_new(m.held, list[i]->connector, json_true());
+		connections_free(list);
+		conns = memo_names;
+		ctx = &m;
+	}
+	struct toolset *ts = tools_build(srv->reg, f, conns, ctx, err);
+	if (ts && expand_listed(srv, ts)) {
+		tools_free(ts);
+		ts = tools_build(srv->reg, f, conns, ctx, err);
+	}
+	json_decref(m.held);
+	return ts;
+}
+
 static int rebuild_tools(struct mcp_core *srv, struct err *err)
 {
 	srv->opt->filter.events = have_events(srv->store);
@@ -224,7 +281,7 @@ static int rebuild_tools(struct mcp_core *srv, struct err *err)
 	 * context. */
 	srv->opt->filter.connect =
 		connect_useful(srv->store, srv->reg, srv->opt->filter.connectors);
-	struct toolset *ts = tools_build(srv->reg, &srv->opt->filter, conns_names, srv->store, err);
+	struct toolset *ts = build(srv, &srv->opt->filter, conns_names, srv->store, err);
 	if (!ts)
 		return -1;
 	tools_free(srv->tools);
@@ -261,13 +318,13 @@ static const struct toolset *tools_of(struct mcp_core *srv, const struct caller 
 	struct conns_view view = {srv->store, who};
 	struct err e;
 	err_init(&e);
-	struct toolset *ts = tools_build(srv->reg, &f, conns_names_as, &view, &e);
+	struct toolset *ts = build(srv, &f, conns_names_as, &view, &e);
 	if (!ts) {
 		/* Fail closed: no connector's tools. */
 		static char *none[] = {NULL};
 		log_warn("%s", e.msg);
 		f.connectors = none;
-		ts = tools_build(srv->reg, &f, conns_names_as, &view, &e);
+		ts = build(srv, &f, conns_names_as, &view, &e);
 	}
 	struct caller_tools *slot = &srv->ctools[srv->ctools_next++ % CALLER_TOOLS];
 	if (slot->ts && srv->calls) {
@@ -397,6 +454,43 @@ static void watch_store(struct mcp_core *srv)
 	/* A caller's list may have changed with a grant the local list does
 	 * not show: they were dropped, so say so when there were any. */
 	if (!json_equal(before, after) || had_callers)
+		announce(srv, "notifications/tools/list_changed", NULL);
+	json_decref(before);
+	json_decref(after);
+}
+
+/* Before anything but a tool list is made (a call, a search, a resource):
+ * the connectors still outlines are read in full, once, and the tools
+ * built again; a list changed by it (a file edited since start-up) is
+ * announced. */
+static void expand_all(struct mcp_core *srv)
+{
+	if (!registry_has_outlines(srv->reg))
+		return;
+	json_t *before = json_array();
+	for (size_t i = 0; i < tools_visible_count(srv->tools); i++)
+		json_array_append(before, tools_def(tools_visible_at(srv->tools, i)));
+	registry_expand(srv->reg, NULL, report_bad_file, NULL);
+	struct err e;
+	err_init(&e);
+	if (rebuild_tools(srv, &e) < 0) {
+		/* Fail closed: the old tools point into outlines. */
+		static char *none[] = {NULL};
+		struct tools_filter f = srv->opt->filter;
+		log_warn("%s", e.msg);
+		f.connectors = none;
+		tools_free(srv->tools);
+		srv->tools = tools_build(srv->reg, &f, conns_names, srv->store, &e);
+		for (size_t i = 0; i < CALLER_TOOLS; i++) {
+			free(srv->ctools[i].key);
+			tools_free(srv->ctools[i].ts);
+			srv->ctools[i] = (struct caller_tools){0};
+		}
+	}
+	json_t *after = json_array();
+	for (size_t i = 0; i < tools_visible_count(srv->tools); i++)
+		json_array_append(after, tools_def(tools_visible_at(srv->tools, i)));
+	if (!json_equal(before, after))
 		announce(srv, "notifications/tools/list_changed", NULL);
 	json_decref(before);
 	json_decref(after);
@@ -1434,6 +1528,10 @@ static void handle_request(struct mcp_core *srv, const char *m, json_t *id, json
 		free(text);
 		return;
 	}
+	/* These read no more of the registry than a tool list does. */
+	if (found->fn != m_initialize && found->fn != m_ping && found->fn != m_discover &&
+	    found->fn != m_tools_list && found->fn != m_set_level)
+		expand_all(srv);
 	srv->cur = &rq;
 	found->fn(srv, &rq);
 	srv->cur = NULL;
@@ -1509,8 +1607,9 @@ const char *mcp_core_version(const char *v)
 	return NULL;
 }
 
-json_t *mcp_core_tool_input(const struct mcp_core *srv, const char *name)
+json_t *mcp_core_tool_input(struct mcp_core *srv, const char *name)
 {
+	expand_all(srv);
 	const struct tool *t = name ? tools_find(srv->tools, name) : NULL;
 	return t ? tools_input(t) : NULL;
 }
@@ -1569,6 +1668,9 @@ struct mcp_core *mcp_core_new(struct mcp_options *opt, const struct mcp_transpor
 			      struct err *err)
 {
 	struct mcp_core *srv = core_alloc(opt, tr);
+	/* Every tool listed needs every file in full: no outlines then. */
+	if (opt->filter.mode != TOOLS_STATIC || !opt->filter.all)
+		registry_use_outlines(srv->reg);
 	registry_load_default(srv->reg, opt->capability_dirs, report_bad_file, NULL);
 	char *hint = registry_empty_hint(srv->reg);
 	if (hint)

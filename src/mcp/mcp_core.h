@@ -80,8 +80,9 @@ const char *mcp_core_version(const char *v);
 const char *const *mcp_core_versions(void);
 
 /* The inputSchema of the tool called name (borrowed, valid until the next
- * mcp_core_tick), or NULL when there is no such tool. */
-json_t *mcp_core_tool_input(const struct mcp_core *c, const char *name);
+ * mcp_core_tick), or NULL when there is no such tool. The registry is read
+ * in full first (a call follows). */
+json_t *mcp_core_tool_input(struct mcp_core *c, const char *name);
 
 /* Run after every wake-up of the transport's loop: finished transfers,
  * finished browser connects, store changes (tool list, new events). */

@@ -26,7 +26,11 @@
 struct registry {
 	struct connector **items;
 	size_t n, alloc;
-	struct registry_cache *cache; /* while registry_load_default runs */
+	struct registry_cache *cache;    /* while registry_load_default runs */
+	int outlines;                    /* registry_use_outlines */
+	struct registry_outlines *store; /* the folder's outlines, while it loads */
+	struct connector **spent;        /* replaced by registry_expand, freed with r */
+	size_t nspent;
 	json_t *verbs;     /* "verbs" of the _canonical.json files: defaults per action name */
 	json_t *canonical; /* _canonical.json, merged over the folders; owned */
 };
@@ -46,6 +50,7 @@ static void connector_free(struct connector *c)
 		return;
 	free(c->slug);
 	free(c->path);
+	free(c->outline);
 	connector_cache_free(c->cache);
 	connector_auth_free(c->auth);
 	connector_info_free(c->info);
@@ -60,6 +65,9 @@ void registry_free(struct registry *r)
 	for (size_t i = 0; i < r->n; i++)
 		connector_free(r->items[i]);
 	free(r->items);
+	for (size_t i = 0; i < r->nspent; i++)
+		connector_free(r->spent[i]);
+	free(r->spent);
 	json_decref(r->verbs);
 	json_decref(r->canonical);
 	free(r);
@@ -299,26 +307,146 @@ static int cmp_connector(const void *a, const void *b)
 	return strcmp((*(struct connector *const *)a)->slug, (*(struct connector *const *)b)->slug);
 }
 
+/* Keys of a connector, an action and an entity that only a tool's
+ * definition, a search, a poll, a webhook or a call read: an outline has
+ * none of them. Everything else stays, so what building a tool list reads
+ * is the document's own. */
+static const char *const connector_only[] = {"webhooks", "errors",  "rate_limit", "hooks",
+					     "docs_url", "request", NULL};
+static const char *const auth_only[] = {
+	"notes",          "description",        "label", "revoke", "scopes",
+	"default_scopes", "default_scopes_why", NULL};
+static const char *const action_only[] = {
+	"params",       "description", "notes",    "graphql",   "path",
+	"title",        "method",      "x-result", "result",    "user_errors",
+	"at_least_one", "required",    "aliases",  "multipart", "headers",
+	"wrap",         "wrap_array",  "redact",   NULL};
+static const char *const entity_only[] = {"fields", "description", "polling", "canonical_fields",
+					  "events", "aliases",     NULL};
+
+static void drop_keys(json_t *obj, const char *const *keys)
+{
+	for (size_t i = 0; keys[i]; i++)
+		json_object_del(obj, keys[i]);
+}
+
+/* The outline of a loaded document (registry.h), as compact JSON; new. */
+static char *outline_text(json_t *doc)
+{
+	json_t *o = json_copy(doc), *entities = json_object(), *auth = json_object_get(doc, "auth");
+	drop_keys(o, connector_only);
+	if (json_is_object(auth)) {
+		json_t *a = json_copy(auth), *methods = json_array(), *m;
+		size_t i;
+		json_array_foreach(json_object_get(auth, "methods"), i, m) {
+			json_t *mc = json_copy(m);
+			drop_keys(mc, auth_only);
+			json_array_append_new(methods, mc);
+		}
+		if (json_object_get(a, "methods"))
+			json_object_set_new(a, "methods", methods);
+		else
+			json_decref(methods);
+		json_object_set_new(o, "auth", a);
+	}
+	const char *ename, *aname;
+	json_t *entity, *action;
+	json_object_foreach(json_object_get(doc, "entities"), ename, entity) {
+		json_t *e = json_copy(entity), *actions = json_object();
+		drop_keys(e, entity_only);
+		json_object_foreach(json_object_get(entity, "actions"), aname, action) {
+			json_t *a = json_copy(action);
+			drop_keys(a, action_only);
+			json_object_set_new(actions, aname, a);
+		}
+		if (json_object_get(e, "actions"))
+			json_object_set_new(e, "actions", actions);
+		else
+			json_decref(actions);
+		json_object_set_new(entities, ename, e);
+	}
+	if (json_object_get(o, "entities"))
+		json_object_set_new(o, "entities", entities);
+	else
+		json_decref(entities);
+	char *text = jsonx_dumps(o);
+	json_decref(o);
+	return text;
+}
+
 /* A connector file read and parsed, not yet checked or added: what the
  * loading threads hand back. */
 struct parsed {
 	char *path;
-	json_t *doc; /* NULL when err says why */
-	int known;   /* the cache knows these bytes valid */
+	json_t *doc;                      /* NULL when err says why */
+	int known;                        /* the cache knows these bytes valid */
+	int outline;                      /* doc is the outline kept for the file's stat key */
+	const char *expect;               /* expanding: the stat key its outline was kept for */
+	char stat[REGISTRY_STAT_KEY_MAX]; /* the file's stat key when first looked at */
+	char skey[REGISTRY_STAT_KEY_MAX]; /* the same, when the file had settled
+					     and held still while read */
 	char key[REGISTRY_CACHE_KEY_LEN + 1];
 	struct err err;
 };
 
-/* Read and parse p->path (any thread: touches nothing shared but the
- * cache, which is only read here). */
-static void parse_file(struct registry_cache *cache, struct parsed *p)
+/* The outline stored for key, parsed, when it looks like one (a store
+ * written by anything else is not taken on trust). */
+static json_t *stored_outline(const struct registry_outlines *store, const char *key)
 {
 	size_t len = 0;
-	err_init(&p->err);
+	const char *text = registry_outlines_find(store, key, &len);
+	json_error_t je;
+	json_t *doc = text ? jsonx_loadb(text, len, JSON_REJECT_DUPLICATES, &je) : NULL;
+	json_t *entities = json_object_get(doc, "entities");
+	if (doc && (!json_is_string(json_object_get(doc, "slug")) ||
+		    (entities && !json_is_object(entities)))) {
+		json_decref(doc);
+		return NULL;
+	}
+	return doc;
+}
+
+/* Take p's outline from store when it has one for the file's stat key:
+ * 1, else 0. */
+static int take_outline(const struct registry_outlines *store, struct parsed *p)
+{
+	int settled;
+	if (registry_stat_key(p->path, p->stat, &settled) < 0)
+		return 0;
+	p->doc = stored_outline(store, p->stat);
+	if (!p->doc)
+		return 0;
+	p->outline = 1;
+	p->known = 1; /* only a file that passed the checks has one */
+	snprintf(p->skey, sizeof(p->skey), "%s", p->stat);
+	return 1;
+}
+
+/* Read and parse p->path, unless its outline was taken (any thread:
+ * touches nothing shared but the cache, which is only read here). */
+static void parse_file(struct registry_cache *cache, struct parsed *p)
+{
+	char after[REGISTRY_STAT_KEY_MAX];
+	int settled = 0;
+	size_t len = 0;
+	if (p->outline)
+		return;
+	if (!p->stat[0] && registry_stat_key(p->path, p->stat, &settled) < 0)
+		p->stat[0] = '\0';
 	char *text = read_file(p->path, MAX_CONNECTOR_FILE, &len, &p->err);
 	if (!text)
 		return;
-	p->known = registry_cache_known(cache, text, len, p->key);
+	/* The same key before and after: these are the bytes it names. */
+	int still = p->stat[0] && registry_stat_key(p->path, after, &settled) == 0 &&
+		    strcmp(p->stat, after) == 0;
+	if (still && settled)
+		snprintf(p->skey, sizeof(p->skey), "%s", p->stat);
+	/* Expanding an outline: bytes unchanged since it was kept passed
+	 * this build's checks then. */
+	if (still && p->expect && strcmp(p->stat, p->expect) == 0)
+		p->known = 1;
+	else
+		p->known = registry_cache_known(cache, text, len, p->key);
 	json_error_t je;
 	p->doc = jsonx_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
 	free(text);
@@ -340,8 +468,15 @@ static int add_parsed(struct registry *r, struct parsed *p, struct err *err)
 	}
 	if (!p->known)
 		registry_cache_add(r->cache, p->key);
-	fill_defaults(doc);
+	if (p->outline) {
+		registry_outlines_keep(r->store, p->skey);
+	} else {
+		fill_defaults(doc);
+		if (r->store && p->skey[0])
+			registry_outlines_put(r->store, p->skey, outline_text(doc));
+	}
 	struct connector *c = xcalloc(1, sizeof(*c));
+	c->outline = p->outline ? xstrdup(p->skey) : NULL;
 	c->slug = xstrdup(json_string_value(json_object_get(doc, "slug")));
 	c->path = xstrdup(p->path);
 	c->cache = connector_cache_new();
@@ -369,6 +504,7 @@ static int add_parsed(struct registry *r, struct parsed *p, struct err *err)
 int registry_load_file(struct registry *r, const char *path, struct err *err)
 {
 	struct parsed p = {.path = (char *)path};
+	err_init(&p.err);
 	parse_file(r->cache, &p);
 	return add_parsed(r, &p, err);
 }
@@ -404,18 +540,24 @@ static void *parse_main(void *arg)
 	}
 }
 
-static void parse_all(struct registry_cache *cache, struct parsed *files, size_t n)
+static void parse_all(struct registry_cache *cache, const struct registry_outlines *store,
+		      struct parsed *files, size_t n)
 {
 	struct parse_work w = {cache, files, n, 0, PTHREAD_MUTEX_INITIALIZER};
 	pthread_t threads[PARSE_THREADS];
-	size_t started = 0;
+	size_t started = 0, left = 0;
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	size_t want = n / 4; /* a thread is worth it for 4 files or more */
+	json_object_seed(0); /* before any thread makes an object */
+	/* Outlines are small: taken here, the threads left the full files. */
+	for (size_t i = 0; i < n; i++) {
+		err_init(&files[i].err);
+		left += !(store && take_outline(store, &files[i]));
+	}
+	size_t want = left / 4; /* a thread is worth it for 4 files or more */
 	if (cpus > 0 && want > (size_t)cpus)
 		want = (size_t)cpus;
 	if (want > PARSE_THREADS)
 		want = PARSE_THREADS;
-	json_object_seed(0); /* before any thread makes an object */
 	while (started + 1 < want && pthread_create(&threads[started], NULL, parse_main, &w) == 0)
 		started++;
 	parse_main(&w);
@@ -553,8 +695,14 @@ int registry_load_dir(struct registry *r, const char *dir, int missing_ok,
 	struct parsed *files = xcalloc(n ? n : 1, sizeof(*files));
 	for (size_t i = 0; i < n; i++)
 		files[i].path = xasprintf("%s/%s", dir, names[i]);
-	parse_all(r->cache, files, n);
+	char *schema = xasprintf("%s/schemas/connector.schema.json", registry_datadir());
+	if (r->outlines)
+		r->store = registry_outlines_open(schema, dir);
+	free(schema);
+	parse_all(r->cache, r->store, files, n);
+	size_t outlined = 0;
 	for (size_t i = 0; i < n; i++) {
+		outlined += files[i].outline;
 		struct err e;
 		err_init(&e);
 		if (add_parsed(r, &files[i], &e) < 0) {
@@ -564,6 +712,10 @@ int registry_load_dir(struct registry *r, const char *dir, int missing_ok,
 		free(files[i].path);
 		free(names[i]);
 	}
+	if (r->store)
+		log_debug("%s: %zu of %zu connector files from their outlines", dir, outlined, n);
+	registry_outlines_close(r->store);
+	r->store = NULL;
 	free(files);
 	free(names);
 	return failed;
@@ -656,6 +808,106 @@ int registry_load_default(struct registry *r, const char *const *extra_dirs,
 	registry_cache_close(r->cache);
 	r->cache = NULL;
 	return failed;
+}
+
+void registry_use_outlines(struct registry *r)
+{
+	r->outlines = 1;
+}
+
+int registry_has_outlines(const struct registry *r)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (r->items[i]->outline)
+			return 1;
+	return 0;
+}
+
+static int in_list(char *const *list, const char *s)
+{
+	for (size_t i = 0; list && list[i]; i++)
+		if (strcmp(list[i], s) == 0)
+			return 1;
+	return 0;
+}
+
+/* Keep c's document, auth, info and cache until r is freed (they may be
+ * borrowed), c itself taking new ones. */
+static void spend(struct registry *r, struct connector *c)
+{
+	struct connector *old = xcalloc(1, sizeof(*old));
+	old->doc = c->doc;
+	old->auth = c->auth;
+	old->info = c->info;
+	old->cache = c->cache;
+	r->spent = xrealloc(r->spent, (r->nspent + 1) * sizeof(*r->spent));
+	r->spent[r->nspent++] = old;
+}
+
+int registry_expand(struct registry *r, char *const *slugs, registry_report_fn report, void *ctx)
+{
+	struct connector **todo = xcalloc(r->n ? r->n : 1, sizeof(*todo));
+	struct parsed *files = xcalloc(r->n ? r->n : 1, sizeof(*files));
+	size_t n = 0;
+	int dropped = 0;
+	for (size_t i = 0; i < r->n; i++) {
+		if (!r->items[i]->outline || (slugs && !in_list(slugs, r->items[i]->slug)))
+			continue;
+		todo[n] = r->items[i];
+		files[n].expect = r->items[i]->outline;
+		files[n++].path = r->items[i]->path;
+	}
+	char *schema = xasprintf("%s/schemas/connector.schema.json", registry_datadir());
+	r->cache = n ? registry_cache_open(schema) : NULL;
+	free(schema);
+	parse_all(r->cache, NULL, files, n);
+	for (size_t k = 0; k < n; k++) {
+		struct connector *c = todo[k];
+		struct parsed *p = &files[k];
+		json_t *doc = p->doc;
+		const char *slug = json_string_value(json_object_get(doc, "slug"));
+		struct err e;
+		err_init(&e);
+		int bad = -1;
+		if (!doc)
+			err_set(&e, "%s", p->err.msg);
+		else if (p->known || registry_check_doc(p->path, doc, &e) == 0)
+			bad = !slug || strcmp(slug, c->slug) != 0
+				      ? err_set(&e,
+						"%s: now names connector '%s', not '%s' as "
+						"when it was loaded",
+						p->path, slug ? slug : "", c->slug)
+				      : 0;
+		if (bad) {
+			/* Gone from r, kept until r is freed: tools may point at it. */
+			report(e.msg, ctx);
+			json_decref(doc);
+			size_t i = 0;
+			while (r->items[i] != c)
+				i++;
+			memmove(&r->items[i], &r->items[i + 1], (r->n - i - 1) * sizeof(*r->items));
+			r->n--;
+			r->spent = xrealloc(r->spent, (r->nspent + 1) * sizeof(*r->spent));
+			r->spent[r->nspent++] = c;
+			dropped++;
+			continue;
+		}
+		if (!p->known)
+			registry_cache_add(r->cache, p->key);
+		fill_defaults(doc);
+		spend(r, c);
+		c->doc = doc;
+		c->auth = connector_auth_load(doc);
+		c->info = connector_info_load(doc);
+		c->cache = connector_cache_new();
+		free(c->outline);
+		c->outline = NULL;
+	}
+	registry_cache_close(r->cache);
+	r->cache = NULL;
+	free(files);
+	free(todo);
+	return dropped;
 }
 
 size_t registry_count(const struct registry *r)

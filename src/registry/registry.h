@@ -17,6 +17,8 @@ struct connector {
 	struct connector_cache *cache; /* the typed model's structs, made on first use */
 	struct connector_auth *auth;   /* the auth block (connector.h), or NULL */
 	struct connector_info *info;   /* its facts, params and webhooks (connector.h) */
+	char *outline;                 /* doc is the file's outline (registry_use_outlines), kept
+					  for this stat key of it; NULL: doc is all of it */
 };
 
 /* The cache of connector_action (connector.h), one per loaded connector;
@@ -72,6 +74,26 @@ char *registry_shared_dir(void);
 /* The merged _canonical.json of the loaded folders (canonical entities,
  * search synonyms), or NULL when none had one; borrowed. */
 json_t *registry_canonical(const struct registry *r);
+
+/* Outlines, for a server's start-up: a connector file's outline is its
+ * document without what only a tool's definition, a search or a call reads
+ * (an action's params, description, path...; an entity's fields,
+ * description, polling...), which is all building a tool list reads. Once
+ * set, registry_load_default takes a file whose bytes this build has seen
+ * before as the outline it kept of them (registry_cache.h), and keeps one
+ * of each file it reads in full. A connector loaded so has outline set;
+ * registry_expand loads the rest before anything but a tool list of its
+ * tools is made. */
+void registry_use_outlines(struct registry *r);
+/* Read the outlined connectors named in slugs (NULL-ended; NULL: every
+ * one) from their files in full, in place: a connector keeps its struct,
+ * the outline stays valid until registry_free (what was borrowed from it
+ * stays readable). A file now failing, or naming another slug, is reported
+ * and its connector dropped from r (kept until registry_free too). Returns
+ * the number dropped. */
+int registry_expand(struct registry *r, char *const *slugs, registry_report_fn report, void *ctx);
+/* Whether any connector of r is an outline. */
+int registry_has_outlines(const struct registry *r);
 
 size_t registry_count(const struct registry *r);
 /* When r holds no connector at all (an install missing its data folder): a
