@@ -88,7 +88,7 @@ static int is_key(const char *s, size_t n)
 	if (n != REGISTRY_CACHE_KEY_LEN)
 		return 0;
 	for (size_t i = 0; i < n; i++)
-		if (!strchr("0123456789abcdef", s[i]) || !s[i])
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
 			return 0;
 	return 1;
 }
@@ -96,19 +96,32 @@ static int is_key(const char *s, size_t n)
 struct registry_cache *registry_cache_open(const char *schema_path)
 {
 	struct registry_cache *c = xcalloc(1, sizeof(*c));
-	struct err e;
-	size_t len = 0;
-	err_init(&e);
 	pthread_mutex_init(&c->lock, NULL);
 	c->schema_path = xstrdup(schema_path);
 	c->path = cache_path();
-	if (!c->path)
-		return c; /* not usable: nothing known, nothing written */
-	c->usable = 1;
-	char *text = read_file(c->path, CACHE_MAX, &len, &e);
+	c->usable = c->path != NULL; /* else nothing known, nothing written */
+	return c;
+}
+
+/* The base and the keys, made and read by the first file that needs a
+ * key: a start that finds every file's outline hashes and reads nothing.
+ * 0, or -1 when there is no base. */
+static int cache_ready(struct registry_cache *c)
+{
+	struct err e;
+	size_t len = 0;
+	err_init(&e);
+	pthread_mutex_lock(&c->lock);
+	if (c->based) {
+		pthread_mutex_unlock(&c->lock);
+		return c->based > 0 ? 0 : -1;
+	}
+	c->based = base_of(c->schema_path, c->base) == 0 ? 1 : -1;
+	char *text = c->based > 0 ? read_file(c->path, CACHE_MAX, &len, &e) : NULL;
 	if (!text || strncmp(text, CACHE_HEADER, strlen(CACHE_HEADER)) != 0) {
 		free(text);
-		return c;
+		pthread_mutex_unlock(&c->lock);
+		return c->based > 0 ? 0 : -1;
 	}
 	for (char *p = text + strlen(CACHE_HEADER); *p;) {
 		size_t n = strcspn(p, "\n");
@@ -118,7 +131,8 @@ struct registry_cache *registry_cache_open(const char *schema_path)
 	}
 	free(text);
 	qsort(c->keys, c->n, sizeof(*c->keys), cmp_key);
-	return c;
+	pthread_mutex_unlock(&c->lock);
+	return 0;
 }
 
 int registry_cache_known(struct registry_cache *c, const char *text, size_t len,
@@ -127,15 +141,7 @@ int registry_cache_known(struct registry_cache *c, const char *text, size_t len,
 	unsigned char digest[32];
 	struct buf b;
 	key[0] = '\0';
-	if (!c || !c->usable)
-		return 0;
-	/* Made by the first file that needs a key: a start that finds every
-	 * file's outline hashes nothing. */
-	pthread_mutex_lock(&c->lock);
-	if (!c->based)
-		c->based = base_of(c->schema_path, c->base) == 0 ? 1 : -1;
-	pthread_mutex_unlock(&c->lock);
-	if (c->based < 0)
+	if (!c || !c->usable || cache_ready(c) < 0)
 		return 0;
 	buf_init(&b, 0);
 	buf_add(&b, (const char *)c->base, sizeof(c->base));

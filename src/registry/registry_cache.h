@@ -17,11 +17,11 @@ struct registry_outlines;
 
 struct registry_cache;
 
-/* Read the cache ($XDG_CACHE_HOME/switchboard/connectors-valid, else
- * ~/.cache/...). Never fails: without a usable cache (no executable
- * identity, no schema, a missing or unreadable file) it remembers nothing
- * and every file is validated. schema_path is the connector schema, read
- * and hashed when the first key is asked for. */
+/* The cache ($XDG_CACHE_HOME/switchboard/connectors-valid, else
+ * ~/.cache/...), read (and schema_path, the connector schema, hashed) when
+ * the first key is asked for (any thread). Never fails: without a usable
+ * cache (no executable identity, no schema, a missing or unreadable file)
+ * it remembers nothing and every file is validated. */
 struct registry_cache *registry_cache_open(const char *schema_path);
 /* The key of text (len bytes) into key (REGISTRY_CACHE_KEY_LEN + 1), and
  * whether it is known valid: 1 yes, 0 no. */
