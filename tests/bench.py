@@ -133,11 +133,15 @@ def header(title):
 
 
 def synthetic_registry(tmp, copies):
-    """copies x the built-in connectors under new slugs, in a folder of their own."""
+    """copies x the built-in connectors under new slugs, in a folder of their own;
+    written once, so later starts find them unchanged (as a user's files are) and
+    serve's outlines of them (made once a file is two seconds old) apply."""
     src = os.path.join(ROOT, "capabilities")
     d = os.path.join(tmp, f"caps-{copies}")
-    os.makedirs(d, exist_ok=True)
     files = sorted(f for f in os.listdir(src) if f.endswith(".json") and not f.startswith("_"))
+    if os.path.isdir(d):
+        return d, len(files) * copies
+    os.makedirs(d)
     n = 0
     for k in range(1, copies):
         for f in files:
