@@ -350,7 +350,7 @@ struct registry_outlines *registry_outlines_open(const char *schema_path, const 
 
 static struct outline *outline_find(const struct registry_outlines *o, const char *key)
 {
-	struct outline want;
+	struct outline want = {0};
 	if (!o || !o->nread || strlen(key) >= REGISTRY_STAT_KEY_MAX)
 		return NULL;
 	snprintf(want.key, sizeof(want.key), "%s", key);
