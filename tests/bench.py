@@ -13,6 +13,7 @@ floors measured in the same run (tests/bench_floor.c) and the ratio to each:
   - tools/call one at a time: p50/p99 and server CPU per call; floor: a
     minimal C MCP proxy making the same GET (and the GET alone, bench_curl.c)
   - 1/16/64/256 calls in flight to a vendor that answers after 200 ms
+    (tests/stub/delaystub.py: one asyncio loop, so the vendor is not the limit)
   - webhooks serve: signed Stripe deliveries (verify + store) from 1 and 8
     connections at once (the load from bench_floor hooks, in C)
   - a signed Stripe webhook delivery: the listener's answer time, and the time
@@ -427,8 +428,6 @@ def main():
                           for i in range(3)]}
     stub, url = start_stub(tmp, [
         {"method": "GET", "path": "/v1/customers", "replies": [{"status": 200, "json": customers}]},
-        {"method": "GET", "path": "/v1/products", "replies": [{"status": 200, "delay_ms": 200,
-                                                               "json": {"object": "list", "data": [], "has_more": False}}]},
     ])
     env = dict(os.environ, HOME=tmp, XDG_CONFIG_HOME=tmp + "/config", XDG_DATA_HOME=tmp + "/data",
                XDG_CACHE_HOME=tmp + "/cache",
@@ -535,15 +534,29 @@ def main():
     row("latency p99", ours[1], theirs[1], "us")
     row("server CPU per call", ours[2], theirs[2], "us", "(goal: within 1.3x)")
 
+    s.close()
+
     header("calls in flight at once, vendor answers each after 200 ms (floor: the same GETs "
            "at once through one libcurl multi; the ideal is 200 ms)")
+    portfile = os.path.join(tmp, "delay-port")
+    slow = subprocess.Popen([sys.executable, os.path.join(ROOT, "tests/stub/delaystub.py"),
+                             "--port-file", portfile, "--delay-ms", "200"])
+    while not os.path.exists(portfile):
+        time.sleep(0.02)
+    slow_url = "http://127.0.0.1:" + open(portfile).read()
+    s = Server(binary, dict(env, STRIPE_BASE_URL=slow_url),
+               ["--connectors", "stripe", "--mode", "static", "serve"])
+    s.call("initialize", {"protocolVersion": "2025-11-25", "capabilities": {},
+                          "clientInfo": {"name": "bench", "version": "0"}})
     for n in (1, 16, 64, 256):
         ours = in_flight(s, n)
-        fl = int(subprocess.run([floor, "get", url + "/v1/products", str(n)], capture_output=True,
+        fl = int(subprocess.run([floor, "get", slow_url + "/v1/products", str(n)], capture_output=True,
                                 text=True, check=True).stdout) / 1000
         row(f"{n} calls, wall time", ours, fl, "ms")
     print(f"  peak RSS of that server: {s.peak_rss_kib() / 1024:.1f} MiB")
     s.close()
+    slow.terminate()
+    slow.wait()
     bench_http(binary, env, tmp, a.calls)
     bench_webhooks(binary, floor, env, tmp, a.deliveries)
     stub.terminate()
