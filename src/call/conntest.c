@@ -15,13 +15,13 @@
 
 #define CONNTEST_ROUNDS 4 /* a fix may reveal the next problem */
 
-/* A connector document loaded on its own, with a tool per action. */
+/* A connector document loaded on its own, and its actions. */
 struct target {
 	struct registry *reg;
 	const struct connector *c;
-	struct tool *tools;
+	const struct action_spec **actions; /* borrowed from c's model */
 	size_t n;
-	struct target *next; /* kept until the test ends: a call may hold a tool */
+	struct target *next; /* kept until the test ends: a call may hold an action */
 };
 
 enum phase { PH_TEST, PH_PROBE };
@@ -61,12 +61,7 @@ static void target_free(struct target *g)
 {
 	if (!g)
 		return;
-	for (size_t i = 0; i < g->n; i++) {
-		free(g->tools[i].name);
-		json_decref(g->tools[i].def_made);
-		json_decref(g->tools[i].connections);
-	}
-	free(g->tools);
+	free(g->actions);
 	registry_free(g->reg);
 	free(g);
 }
@@ -80,46 +75,25 @@ static struct target *target_new(struct conntest *t, json_t *doc, struct err *er
 		return NULL;
 	}
 	g->c = registry_at(g->reg, 0);
-	size_t alloc = 0;
-	const char *en;
-	json_t *ent;
-	json_object_foreach(connector_entities(g->c), en, ent) {
-		json_t *acts = json_object_get(ent, "actions");
-		const char *lead = json_object_get(acts, "list")
-					   ? "list"
-					   : json_object_iter_key(json_object_iter(acts));
-		const char *an;
-		json_t *act;
-		json_object_foreach(acts, an, act) {
-			if (g->n == alloc) {
-				alloc = alloc ? alloc * 2 : 16;
-				g->tools = xrealloc(g->tools, alloc * sizeof(*g->tools));
-			}
-			struct tool *x = &g->tools[g->n++];
-			memset(x, 0, sizeof(*x));
-			x->name = xasprintf("%s_%s_%s", g->c->slug, en, an);
-			x->connector = g->c;
-			x->entity = en;
-			x->action = an;
-			x->action_doc = act;
-			x->entity_doc = ent;
-			x->lead = strcmp(an, lead) == 0;
-			x->connections = conns_names(g->c, t->env->store);
-			x->is_list = action_is_list(g->c, an, act);
-			x->destructive = registry_action_destructive(g->reg, an, act);
-			x->idempotent = registry_action_idempotent(g->reg, an, act);
-		}
-	}
+	const struct connector_model *m = g->c->model;
+	for (size_t i = 0; i < m->n_entities; i++)
+		g->n += m->entities[i].n_actions;
+	g->actions = xcalloc(g->n + 1, sizeof(*g->actions));
+	g->n = 0;
+	for (size_t i = 0; i < m->n_entities; i++)
+		for (size_t j = 0; j < m->entities[i].n_actions; j++)
+			g->actions[g->n++] = &m->entities[i].actions[j];
 	g->next = t->all;
 	t->all = g;
 	return g;
 }
 
-static const struct tool *target_tool(const struct target *g, const char *name)
+/* The action whose tool is called name (action_spec.id), or NULL. */
+static const struct action_spec *target_tool(const struct target *g, const char *name)
 {
 	for (size_t i = 0; name && i < g->n; i++)
-		if (strcmp(g->tools[i].name, name) == 0)
-			return &g->tools[i];
+		if (strcmp(g->actions[i]->id, name) == 0)
+			return g->actions[i];
 	return NULL;
 }
 
@@ -469,31 +443,33 @@ static json_t *entry(json_t *job, const char *outcome, json_t *result, const cha
 	return e;
 }
 
-static void enqueue(struct conntest *t, const struct tool *x, const char *check, json_t *args)
+static void enqueue(struct conntest *t, const struct action_spec *x, const char *check,
+		    json_t *args)
 {
 	if (t->connection)
 		json_object_set_new(args, "connection", json_string(t->connection));
-	json_array_append_new(t->queue, json_pack("{s:s, s:s, s:o}", "tool", x->name, "check",
-						  check, "args", args));
+	json_array_append_new(t->queue, json_pack("{s:s, s:s, s:o}", "tool", x->id, "check", check,
+						  "args", args));
 }
 
 /* The path parameters a read needs, in order; a new array of names. */
-static json_t *required_args(const struct tool *x)
+static json_t *required_args(const struct action_spec *x)
 {
 	json_t *out = json_array();
 	const char *pn;
 	json_t *p;
-	json_object_foreach(json_object_get(x->action_doc, "params"), pn, p) {
-		const char *in = json_string_value(json_object_get(p, "in"));
-		if ((in && strcmp(in, "path") == 0) || json_is_true(json_object_get(p, "required")))
+	json_object_foreach(x->params, pn, p) {
+		struct param_spec ps;
+		connector_param(x, pn, &ps);
+		if (ps.in == PLACE_PATH || ps.required)
 			json_array_append_new(out, json_string(pn));
 	}
 	return out;
 }
 
-static int is_read(const struct tool *x)
+static int is_read(const struct action_spec *x)
 {
-	return strcmp(action_kind(x->action, x->action_doc), "read") == 0;
+	return strcmp(x->kind, "read") == 0;
 }
 
 /* A round's first jobs: every list, and every read that needs no id. */
@@ -503,11 +479,11 @@ static void plan_round(struct conntest *t)
 	json_decref(t->results);
 	t->results = json_array();
 	for (size_t i = 0; i < t->cur->n; i++) {
-		const struct tool *x = &t->cur->tools[i];
+		const struct action_spec *x = t->cur->actions[i];
 		if (!is_read(x))
 			continue;
 		json_t *req = required_args(x);
-		if (x->is_list)
+		if (x->list)
 			enqueue(t, x, "list", json_object());
 		else if (json_array_size(req) == 0)
 			enqueue(t, x, "read", json_object());
@@ -516,11 +492,11 @@ static void plan_round(struct conntest *t)
 }
 
 /* After a list of entity passed: its reads, with an id from the first item. */
-static void plan_reads(struct conntest *t, const struct tool *list, json_t *item)
+static void plan_reads(struct conntest *t, const struct action_spec *list, json_t *item)
 {
 	for (size_t i = 0; i < t->cur->n; i++) {
-		const struct tool *x = &t->cur->tools[i];
-		if (x->is_list || !is_read(x) || strcmp(x->entity, list->entity) != 0)
+		const struct action_spec *x = t->cur->actions[i];
+		if (x->list || !is_read(x) || x->entity != list->entity)
 			continue;
 		json_t *req = required_args(x);
 		if (json_array_size(req) == 1) {
@@ -534,8 +510,7 @@ static void plan_reads(struct conntest *t, const struct tool *list, json_t *item
 		json_decref(req);
 	}
 	/* Then paging: one item a page, and the second page. */
-	struct pagination_spec pg;
-	if (connector_pagination(list->connector, list->action_doc, &pg) && pg.limit_param)
+	if (list->list && list->pg.limit_param)
 		enqueue(t, list, "page1", json_pack("{s:i}", "limit", 1));
 }
 
@@ -543,21 +518,21 @@ static void plan_reads(struct conntest *t, const struct tool *list, json_t *item
 static void add_skipped(struct conntest *t)
 {
 	for (size_t i = 0; i < t->cur->n; i++) {
-		const struct tool *x = &t->cur->tools[i];
-		if (!is_read(x) || x->is_list)
+		const struct action_spec *x = t->cur->actions[i];
+		if (!is_read(x) || x->list)
 			continue;
 		int ran = 0;
 		size_t k;
 		json_t *e;
 		json_array_foreach(t->results, k, e)
-			ran |= strcmp(json_string_value(json_object_get(e, "tool")), x->name) == 0;
+			ran |= strcmp(json_string_value(json_object_get(e, "tool")), x->id) == 0;
 		if (ran)
 			continue;
 		json_t *req = required_args(x);
 		json_array_append_new(
 			t->results,
-			json_pack("{s:s, s:s, s:s, s:s}", "tool", x->name, "check", "read",
-				  "outcome", "skipped", "message",
+			json_pack("{s:s, s:s, s:s, s:s}", "tool", x->id, "check", "read", "outcome",
+				  "skipped", "message",
 				  json_array_size(req) == 1
 					  ? "no id to read: its entity's list failed or was empty"
 					  : "needs arguments a test cannot choose"));
@@ -575,12 +550,12 @@ static int status_of(json_t *e)
 /* Does a list's error message name one of its paging parameters? */
 static int names_paging_param(struct conntest *t, json_t *e, const char *msg)
 {
-	const struct tool *x = target_tool(t->cur, json_string_value(json_object_get(e, "tool")));
-	struct pagination_spec pg;
-	if (!x || !connector_pagination(x->connector, x->action_doc, &pg))
+	const struct action_spec *x =
+		target_tool(t->cur, json_string_value(json_object_get(e, "tool")));
+	if (!x || !x->list)
 		return 0;
-	return (pg.limit_param && strstr(msg, pg.limit_param)) ||
-	       (pg.cursor_param && strstr(msg, pg.cursor_param));
+	return (x->pg.limit_param && strstr(msg, x->pg.limit_param)) ||
+	       (x->pg.cursor_param && strstr(msg, x->pg.cursor_param));
 }
 
 /* Sort a round's failures; sets t->problem and t->candidates when one has
@@ -631,12 +606,9 @@ static int diagnose(struct conntest *t)
 		kind = "pagination";
 		summary = "the vendor ignored or refused a paging parameter: it pages with "
 			  "other parameter names";
-		const struct tool *x =
+		const struct action_spec *x =
 			target_tool(t->cur, json_string_value(json_object_get(paging, "tool")));
-		struct pagination_spec pg;
-		if (x)
-			connector_pagination(x->connector, x->action_doc, &pg);
-		cand = x ? paging_candidates(t->doc, &pg) : json_array();
+		cand = x ? paging_candidates(t->doc, &x->pg) : json_array();
 		probe = paging;
 	} else if (failed) {
 		kind = "other";
@@ -695,19 +667,23 @@ static void on_done(json_t *result, void *ctx)
  * tool is gone (the job is dropped). */
 static int run_job(struct conntest *t, struct target *g, json_t *job)
 {
-	const struct tool *x = target_tool(g, json_string_value(json_object_get(job, "tool")));
+	const struct action_spec *x =
+		target_tool(g, json_string_value(json_object_get(job, "tool")));
 	if (!x)
 		return -1;
+	/* No output schema: that is the MCP tool's promise, checked where
+	 * the tools are served. */
+	struct exec_target target = {.connector = g->c, .action = x};
 	json_t *args = json_object_get(job, "args");
 	struct err e;
 	err_init(&e);
-	json_t *req = exec_dry_run(t->env, NULL, x, args, &e);
+	json_t *req = exec_dry_run(t->env, NULL, &target, args, &e);
 	if (req)
 		json_object_set_new(job, "request", req);
 	json_decref(t->job);
 	t->job = json_incref(job); /* dropped when the next job starts, or at the end */
 	t->starting = 1;
-	t->exec = exec_start(t->env, NULL, x, args, on_done, NULL, t);
+	t->exec = exec_start(t->env, NULL, &target, args, on_done, NULL, t);
 	t->starting = 0;
 	return 0;
 }
@@ -716,7 +692,8 @@ static int run_job(struct conntest *t, struct target *g, json_t *job)
 static void handle_test(struct conntest *t, json_t *job, json_t *result)
 {
 	const char *check = json_string_value(json_object_get(job, "check"));
-	const struct tool *x = target_tool(t->cur, json_string_value(json_object_get(job, "tool")));
+	const struct action_spec *x =
+		target_tool(t->cur, json_string_value(json_object_get(job, "tool")));
 	int ok = !json_is_true(json_object_get(result, "isError"));
 	json_t *data = result_data(result);
 	if (!ok) {

@@ -122,7 +122,8 @@ json_t *cli_run_call(struct cli *cli, struct store *st, const struct tool *t, js
 	env.http = http_new(err);
 	if (!env.http)
 		return NULL;
-	exec_start(&env, cli->who, t, args, sync_done, NULL, &sc);
+	struct exec_target target = tools_target(t);
+	exec_start(&env, cli->who, &target, args, sync_done, NULL, &sc);
 	while (!sc.result) {
 		int jobs = exec_poll(&env);
 		if (sc.result || (http_pending(env.http) == 0 && jobs == 0))
@@ -263,7 +264,8 @@ int cli_call(struct cli *cli, int argc, char **argv)
 		struct exec_env env = cli->mcp.exec;
 		env.store = st;
 		env.http = http_new(&e);
-		json_t *req = env.http ? exec_dry_run(&env, cli->who, t, args, &e) : NULL;
+		struct exec_target target = tools_target(t);
+		json_t *req = env.http ? exec_dry_run(&env, cli->who, &target, args, &e) : NULL;
 		http_free(env.http);
 		if (req) {
 			print_json(req);
@@ -350,11 +352,12 @@ static json_t *connector_summary(const struct connector *c, struct store *st)
 	const char *ename;
 	json_t *entity;
 	json_object_foreach(connector_entities(c), ename, entity) {
+		const struct entity_spec *es = connector_entity(c, ename);
 		json_t *actions = json_array(), *events = json_array();
 		const char *k;
 		json_t *v;
-		json_object_foreach(json_object_get(entity, "actions"), k, v)
-			json_array_append_new(actions, json_string(k));
+		for (size_t i = 0; i < es->n_actions; i++)
+			json_array_append_new(actions, json_string(es->actions[i].name));
 		json_object_foreach(json_object_get(entity, "events"), k, v)
 			json_array_append_new(events, json_string(k));
 		json_object_set_new(entities, ename,
@@ -395,10 +398,11 @@ static void card_print(const struct connector *c, const struct card *k)
 static int connector_can(const struct connector *c, const char *entity, const char *action,
 			 const char *event)
 {
+	const struct entity_spec *es = connector_entity(c, entity);
 	json_t *e = json_object_get(connector_entities(c), entity);
-	if (!e)
+	if (!es)
 		return 0;
-	if (action && !json_object_get(json_object_get(e, "actions"), action))
+	if (action && !entity_action(es, action))
 		return 0;
 	if (event && !json_object_get(json_object_get(e, "events"), event))
 		return 0;
@@ -526,7 +530,7 @@ int cli_check(struct cli *cli, int argc, char **argv)
 	/* Valid (a connector just created has none), but worth a word. */
 	for (size_t i = 0; i < registry_count(r); i++) {
 		const struct connector *c = registry_at(r, i);
-		if (json_object_size(connector_entities(c)) == 0)
+		if (c->model->n_entities == 0)
 			fprintf(stderr,
 				"%s: connector '%s' has no entities yet, so no tools; add them "
 				"with: "

@@ -685,14 +685,13 @@ static const struct tool *test_tool(const struct toolset *ts, const struct conne
 	int best_rank = 99;
 	for (size_t i = 0; i < ts->n; i++) {
 		const struct tool *t = &ts->tools[i];
-		if (t->connector != c ||
-		    strcmp(action_kind(t->action, t->action_doc), "read") != 0 ||
+		if (t->connector != c || strcmp(t->spec->kind, "read") != 0 ||
 		    json_array_size(json_object_get(tools_input(t), "required")))
 			continue;
 		int rank = (strcmp(t->action, "list") == 0 ? 0
 			    : t->is_list                   ? 1
 							   : 2) +
-			   (json_object_get(t->action_doc, "hook") ? 3 : 0);
+			   (t->spec->hook ? 3 : 0);
 		if (rank < best_rank) {
 			best = t;
 			best_rank = rank;
