@@ -113,8 +113,8 @@ static void sync_done(json_t *result, void *ctx)
 	((struct sync_call *)ctx)->result = result;
 }
 
-json_t *cli_run_call(struct cli *cli, struct store *st, const struct tool *t, json_t *args,
-		     struct err *err)
+json_t *cli_run_call(struct cli *cli, struct store *st, const struct exec_target *target,
+		     json_t *args, struct err *err)
 {
 	struct exec_env env = cli->mcp.exec;
 	struct sync_call sc = {0};
@@ -122,8 +122,7 @@ json_t *cli_run_call(struct cli *cli, struct store *st, const struct tool *t, js
 	env.http = http_new(err);
 	if (!env.http)
 		return NULL;
-	struct exec_target target = tools_target(t);
-	exec_start(&env, cli->who, &target, args, sync_done, NULL, &sc);
+	exec_start(&env, cli->who, target, args, sync_done, NULL, &sc);
 	while (!sc.result) {
 		int jobs = exec_poll(&env);
 		if (sc.result || (http_pending(env.http) == 0 && jobs == 0))
@@ -276,7 +275,8 @@ int cli_call(struct cli *cli, int argc, char **argv)
 		}
 		goto out;
 	}
-	json_t *result = cli_run_call(cli, st, t, args, &e);
+	struct exec_target target = tools_target(t);
+	json_t *result = cli_run_call(cli, st, &target, args, &e);
 	if (!result) {
 		fprintf(stderr, "switchboard: %s\n", e.msg);
 		goto out;
