@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "connector.h"
 #include "util.h"
 
 #define MAX_DEPTH 32
@@ -36,11 +37,13 @@ static int is_bounded(json_t *schema)
 }
 
 /* An argument that goes into the URL's path names a record. */
-static int is_path_param(json_t *action, const char *name)
+static int is_path_param(const struct action_spec *action, const char *name)
 {
-	json_t *decl = json_object_get(json_object_get(action, "params"), name);
-	const char *in = json_string_value(json_object_get(decl, "in"));
-	return in && strcmp(in, "path") == 0;
+	struct param_spec ps;
+	if (!action)
+		return 0;
+	connector_param(action, name, &ps);
+	return ps.in == PLACE_PATH;
 }
 
 static json_t *redact_value(json_t *schema, json_t *v, json_t *redact, int depth)
@@ -79,9 +82,9 @@ static json_t *redact_value(json_t *schema, json_t *v, json_t *redact, int depth
 	return json_incref(v); /* numbers, booleans, null */
 }
 
-json_t *audit_redact(json_t *schema, json_t *args, json_t *action)
+json_t *audit_redact(json_t *schema, json_t *args, const struct action_spec *action)
 {
-	json_t *redact = json_object_get(action, "redact");
+	json_t *redact = action ? action->redact : NULL;
 	json_t *out = args ? redact_value(schema, args, redact, 0) : json_object();
 	const char *k;
 	json_t *v;

@@ -11,8 +11,8 @@
 #define AUDIT_TEXT "[text]"
 
 /* args (borrowed) as the audit log keeps them, walked with schema (the
- * tool's inputSchema, borrowed, may be NULL) and action (the connector
- * file's action, borrowed, may be NULL: its params and redact):
+ * tool's inputSchema, borrowed, may be NULL) and action (borrowed, may be
+ * NULL: its params and redact):
  * - a value whose schema marks it secret (writeOnly, format "password", or
  *   the connector files' "secret": true), or whose property name the
  *   action lists in its "redact" array, becomes
@@ -24,7 +24,8 @@
  * - numbers, booleans and null are kept; objects and arrays are walked
  *   with their properties, additionalProperties and items.
  * Returns a new value. */
-json_t *audit_redact(json_t *schema, json_t *args, json_t *action);
+struct action_spec;
+json_t *audit_redact(json_t *schema, json_t *args, const struct action_spec *action);
 
 /* The class of a failed CallToolResult (borrowed): "http_<status>" for a
  * vendor's refusal, "transport" when no answer came, "connection" when the

@@ -16,13 +16,13 @@
 
 #define CONNTEST_ROUNDS 4 /* a fix may reveal the next problem */
 
-/* A connector document loaded on its own, with a tool per action. */
+/* A connector document loaded on its own, and its actions. */
 struct target {
 	struct registry *reg;
 	const struct connector *c;
-	struct tool *tools;
+	const struct action_spec **actions; /* borrowed from c's model */
 	size_t n;
-	struct target *next; /* kept until the test ends: a call may hold a tool */
+	struct target *next; /* kept until the test ends: a call may hold an action */
 };
 
 enum phase { PH_TEST, PH_PROBE };
@@ -67,12 +67,7 @@ static void target_free(struct target *g)
 {
 	if (!g)
 		return;
-	for (size_t i = 0; i < g->n; i++) {
-		free(g->tools[i].name);
-		json_decref(g->tools[i].def_made);
-		json_decref(g->tools[i].connections);
-	}
-	free(g->tools);
+	free(g->actions);
 	registry_free(g->reg);
 	free(g);
 }
@@ -86,46 +81,25 @@ static struct target *target_new(struct conntest *t, json_t *doc, struct err *er
 		return NULL;
 	}
 	g->c = registry_at(g->reg, 0);
-	size_t alloc = 0;
-	const char *en;
-	json_t *ent;
-	json_object_foreach(connector_entities(g->c), en, ent) {
-		json_t *acts = json_object_get(ent, "actions");
-		const char *lead = json_object_get(acts, "list")
-					   ? "list"
-					   : json_object_iter_key(json_object_iter(acts));
-		const char *an;
-		json_t *act;
-		json_object_foreach(acts, an, act) {
-			if (g->n == alloc) {
-				alloc = alloc ? alloc * 2 : 16;
-				g->tools = xrealloc(g->tools, alloc * sizeof(*g->tools));
-			}
-			struct tool *x = &g->tools[g->n++];
-			memset(x, 0, sizeof(*x));
-			x->name = xasprintf("%s_%s_%s", g->c->slug, en, an);
-			x->connector = g->c;
-			x->entity = en;
-			x->action = an;
-			x->action_doc = act;
-			x->entity_doc = ent;
-			x->lead = strcmp(an, lead) == 0;
-			x->connections = conns_names(g->c, t->env->store);
-			x->is_list = action_is_list(g->c, an, act);
-			x->destructive = registry_action_destructive(t->rules, an, act);
-			x->idempotent = registry_action_idempotent(t->rules, an, act);
-		}
-	}
+	const struct connector_model *m = g->c->model;
+	for (size_t i = 0; i < m->n_entities; i++)
+		g->n += m->entities[i].n_actions;
+	g->actions = xcalloc(g->n + 1, sizeof(*g->actions));
+	g->n = 0;
+	for (size_t i = 0; i < m->n_entities; i++)
+		for (size_t j = 0; j < m->entities[i].n_actions; j++)
+			g->actions[g->n++] = &m->entities[i].actions[j];
 	g->next = t->all;
 	t->all = g;
 	return g;
 }
 
-static const struct tool *target_tool(const struct target *g, const char *name)
+/* The action whose tool is called name (action_spec.id), or NULL. */
+static const struct action_spec *target_tool(const struct target *g, const char *name)
 {
 	for (size_t i = 0; name && i < g->n; i++)
-		if (strcmp(g->tools[i].name, name) == 0)
-			return &g->tools[i];
+		if (strcmp(g->actions[i]->id, name) == 0)
+			return g->actions[i];
 	return NULL;
 }
 
@@ -475,39 +449,41 @@ static json_t *entry(json_t *job, const char *outcome, json_t *result, const cha
 	return e;
 }
 
-static void enqueue(struct conntest *t, const struct tool *x, const char *check, json_t *args)
+static void enqueue(struct conntest *t, const struct action_spec *x, const char *check,
+		    json_t *args)
 {
 	if (t->connection)
 		json_object_set_new(args, "connection", json_string(t->connection));
-	json_array_append_new(t->queue, json_pack("{s:s, s:s, s:o}", "tool", x->name, "check",
-						  check, "args", args));
+	json_array_append_new(t->queue, json_pack("{s:s, s:s, s:o}", "tool", x->id, "check", check,
+						  "args", args));
 }
 
 /* The path parameters a read needs, in order; a new array of names. */
-static json_t *required_args(const struct tool *x)
+static json_t *required_args(const struct action_spec *x)
 {
 	json_t *out = json_array();
 	const char *pn;
 	json_t *p;
-	json_object_foreach(json_object_get(x->action_doc, "params"), pn, p) {
-		const char *in = json_string_value(json_object_get(p, "in"));
-		if ((in && strcmp(in, "path") == 0) || json_is_true(json_object_get(p, "required")))
+	json_object_foreach(x->params, pn, p) {
+		struct param_spec ps;
+		connector_param(x, pn, &ps);
+		if (ps.in == PLACE_PATH || ps.required)
 			json_array_append_new(out, json_string(pn));
 	}
 	return out;
 }
 
-static int is_read(const struct tool *x)
+static int is_read(const struct action_spec *x)
 {
-	return strcmp(action_kind(x->action, x->action_doc), "read") == 0;
+	return strcmp(x->kind, "read") == 0;
 }
 
 /* ---- writes: the create actions, with arguments made from their schemas ---- */
 
-static int is_create(const struct tool *x)
+static int is_create(const struct action_spec *x)
 {
-	return strcmp(action_kind(x->action, x->action_doc), "write") == 0 &&
-	       (strcmp(x->action, "create") == 0 || strncmp(x->action, "create_", 7) == 0);
+	return strcmp(x->kind, "write") == 0 &&
+	       (strcmp(x->name, "create") == 0 || strncmp(x->name, "create_", 7) == 0);
 }
 
 /* Whether creating an entity moves money or reaches people: a word of its
@@ -519,7 +495,8 @@ static int entity_destructive(const struct registry *rules, const char *entity)
 	for (const char *w = entity; *w && !found;) {
 		size_t n = strcspn(w, "_");
 		char *word = xstrndup(w, n && w[n - 1] == 's' ? n - 1 : n);
-		found = *word && registry_action_destructive(rules, word, NULL);
+		struct action_spec verb = {.name = word, .kind = "write", .destructive = -1};
+		found = *word && registry_action_destructive(rules, &verb);
 		free(word);
 		w += n + (w[n] == '_');
 	}
@@ -527,10 +504,10 @@ static int entity_destructive(const struct registry *rules, const char *entity)
 }
 
 /* Why a test does not send create x, or NULL when it may. */
-static const char *write_refusal(struct conntest *t, const struct tool *x,
-				 const struct action_spec *a)
+static const char *write_refusal(struct conntest *t, const struct action_spec *a)
 {
-	if (x->destructive || entity_destructive(t->rules, x->entity))
+	if (registry_action_destructive(t->rules, a) ||
+	    entity_destructive(t->rules, a->entity->name))
 		return "destructive (it moves money, reaches people or cannot be undone): a test "
 		       "never sends it";
 	if (a->graphql || a->hook)
@@ -610,9 +587,9 @@ static json_t *sample(json_t *schema, int depth)
  * has them: params, the entity's fields and create_required for a "fields"
  * body, the action's required list), and when none goes in the body, one
  * name-like field, so that the body's encoding is put to the test. New. */
-static json_t *write_args(const struct tool *x)
+static json_t *write_args(const struct action_spec *x)
 {
-	json_t *decls = json_deep_copy(json_object_get(x->action_doc, "params"));
+	json_t *decls = json_deep_copy(x->params);
 	json_t *required = json_array(), *args = json_object();
 	if (!decls)
 		decls = json_object();
@@ -621,14 +598,15 @@ static json_t *write_args(const struct tool *x)
 	json_object_foreach(decls, name, d)
 		if (json_is_true(json_object_get(d, "required")))
 			json_array_append_new(required, json_string(name));
-	const char *body = json_string_value(json_object_get(x->action_doc, "body"));
-	if (body && strcmp(body, "fields") == 0) {
-		json_object_foreach(json_object_get(x->entity_doc, "fields"), name, d)
+	if (x->body_fields) {
+		json_object_foreach(x->entity->fields, name, d)
 			if (!json_object_get(decls, name))
 				json_object_set(decls, name, d);
-		json_array_extend(required, json_object_get(x->entity_doc, "create_required"));
+		if (x->entity->create_required)
+			json_array_extend(required, x->entity->create_required);
 	}
-	json_array_extend(required, json_object_get(x->action_doc, "required"));
+	if (x->required)
+		json_array_extend(required, x->required);
 	size_t i;
 	json_t *n;
 	json_array_foreach(required, i, n) {
@@ -656,15 +634,13 @@ static json_t *write_args(const struct tool *x)
 static void plan_writes(struct conntest *t)
 {
 	for (size_t i = 0; t->writes && i < t->cur->n; i++) {
-		const struct tool *x = &t->cur->tools[i];
+		const struct action_spec *x = t->cur->actions[i];
 		if (!is_create(x))
 			continue;
-		const struct action_spec *a =
-			connector_action(x->connector, x->action, x->action_doc);
-		const char *why = write_refusal(t, x, a);
+		const char *why = write_refusal(t, x);
 		if (why)
 			json_array_append_new(t->results,
-					      json_pack("{s:s, s:s, s:s, s:s}", "tool", x->name,
+					      json_pack("{s:s, s:s, s:s, s:s}", "tool", x->id,
 							"check", "create", "outcome", "skipped",
 							"message", why));
 		else
@@ -677,10 +653,9 @@ static json_t *writes_skipped(struct conntest *t)
 {
 	json_t *out = json_array();
 	for (size_t i = 0; i < t->cur->n; i++) {
-		const struct tool *x = &t->cur->tools[i];
-		if (is_create(x) &&
-		    !write_refusal(t, x, connector_action(x->connector, x->action, x->action_doc)))
-			json_array_append_new(out, json_string(x->name));
+		const struct action_spec *x = t->cur->actions[i];
+		if (is_create(x) && !write_refusal(t, x))
+			json_array_append_new(out, json_string(x->id));
 	}
 	return out;
 }
@@ -708,11 +683,11 @@ static void plan_round(struct conntest *t)
 	json_decref(t->results);
 	t->results = json_array();
 	for (size_t i = 0; i < t->cur->n; i++) {
-		const struct tool *x = &t->cur->tools[i];
+		const struct action_spec *x = t->cur->actions[i];
 		if (!is_read(x))
 			continue;
 		json_t *req = required_args(x);
-		if (x->is_list)
+		if (x->list)
 			enqueue(t, x, "list", json_object());
 		else if (json_array_size(req) == 0)
 			enqueue(t, x, "read", json_object());
@@ -722,11 +697,11 @@ static void plan_round(struct conntest *t)
 }
 
 /* After a list of entity passed: its reads, with an id from the first item. */
-static void plan_reads(struct conntest *t, const struct tool *list, json_t *item)
+static void plan_reads(struct conntest *t, const struct action_spec *list, json_t *item)
 {
 	for (size_t i = 0; i < t->cur->n; i++) {
-		const struct tool *x = &t->cur->tools[i];
-		if (x->is_list || !is_read(x) || strcmp(x->entity, list->entity) != 0)
+		const struct action_spec *x = t->cur->actions[i];
+		if (x->list || !is_read(x) || x->entity != list->entity)
 			continue;
 		json_t *req = required_args(x);
 		if (json_array_size(req) == 1) {
@@ -740,8 +715,7 @@ static void plan_reads(struct conntest *t, const struct tool *list, json_t *item
 		json_decref(req);
 	}
 	/* Then paging: one item a page, and the second page. */
-	struct pagination_spec pg;
-	if (connector_pagination(list->connector, list->action_doc, &pg) && pg.limit_param)
+	if (list->list && list->pg.limit_param)
 		enqueue(t, list, "page1", json_pack("{s:i}", "limit", 1));
 }
 
@@ -749,21 +723,21 @@ static void plan_reads(struct conntest *t, const struct tool *list, json_t *item
 static void add_skipped(struct conntest *t)
 {
 	for (size_t i = 0; i < t->cur->n; i++) {
-		const struct tool *x = &t->cur->tools[i];
-		if (!is_read(x) || x->is_list)
+		const struct action_spec *x = t->cur->actions[i];
+		if (!is_read(x) || x->list)
 			continue;
 		int ran = 0;
 		size_t k;
 		json_t *e;
 		json_array_foreach(t->results, k, e)
-			ran |= strcmp(json_string_value(json_object_get(e, "tool")), x->name) == 0;
+			ran |= strcmp(json_string_value(json_object_get(e, "tool")), x->id) == 0;
 		if (ran)
 			continue;
 		json_t *req = required_args(x);
 		json_array_append_new(
 			t->results,
-			json_pack("{s:s, s:s, s:s, s:s}", "tool", x->name, "check", "read",
-				  "outcome", "skipped", "message",
+			json_pack("{s:s, s:s, s:s, s:s}", "tool", x->id, "check", "read", "outcome",
+				  "skipped", "message",
 				  json_array_size(req) == 1
 					  ? "no id to read: its entity's list failed or was empty"
 					  : "needs arguments a test cannot choose"));
@@ -781,12 +755,12 @@ static int status_of(json_t *e)
 /* Does a list's error message name one of its paging parameters? */
 static int names_paging_param(struct conntest *t, json_t *e, const char *msg)
 {
-	const struct tool *x = target_tool(t->cur, json_string_value(json_object_get(e, "tool")));
-	struct pagination_spec pg;
-	if (!x || !connector_pagination(x->connector, x->action_doc, &pg))
+	const struct action_spec *x =
+		target_tool(t->cur, json_string_value(json_object_get(e, "tool")));
+	if (!x || !x->list)
 		return 0;
-	return (pg.limit_param && strstr(msg, pg.limit_param)) ||
-	       (pg.cursor_param && strstr(msg, pg.cursor_param));
+	return (x->pg.limit_param && strstr(msg, x->pg.limit_param)) ||
+	       (x->pg.cursor_param && strstr(msg, x->pg.cursor_param));
 }
 
 static int is_write_entry(json_t *e)
@@ -813,19 +787,17 @@ static json_t *body_candidates(struct conntest *t, int every)
 	size_t i;
 	json_t *e;
 	json_array_foreach(t->results, i, e) {
-		const struct tool *x =
+		const struct action_spec *x =
 			target_tool(t->cur, json_string_value(json_object_get(e, "tool")));
 		if (!x || !body_refused(e))
 			continue;
-		const struct action_spec *a =
-			connector_action(x->connector, x->action, x->action_doc);
-		const char *other = a->encoding == BODY_FORM ? "json" : "form";
+		const char *other = x->encoding == BODY_FORM ? "json" : "form";
 		if (!to)
 			to = other;
-		if (strcmp(to, other) != 0 ||
-		    (every && !json_object_get(x->action_doc, "body_encoding")))
+		if (strcmp(to, other) != 0 || (every && !x->own_encoding))
 			continue;
-		char *p = xasprintf("/entities/%s/actions/%s/body_encoding", x->entity, x->action);
+		char *p = xasprintf("/entities/%s/actions/%s/body_encoding", x->entity->name,
+				    x->name);
 		change(list, t->doc, p, json_string(other));
 		free(p);
 	}
@@ -896,12 +868,9 @@ static int diagnose(struct conntest *t)
 		kind = "pagination";
 		summary = "the vendor ignored or refused a paging parameter: it pages with "
 			  "other parameter names";
-		const struct tool *x =
+		const struct action_spec *x =
 			target_tool(t->cur, json_string_value(json_object_get(paging, "tool")));
-		struct pagination_spec pg;
-		if (x)
-			connector_pagination(x->connector, x->action_doc, &pg);
-		cand = x ? paging_candidates(t->doc, &pg) : json_array();
+		cand = x ? paging_candidates(t->doc, &x->pg) : json_array();
 		probe = paging;
 	} else if (body) {
 		kind = "body_encoding";
@@ -967,19 +936,23 @@ static void on_done(json_t *result, void *ctx)
  * tool is gone (the job is dropped). */
 static int run_job(struct conntest *t, struct target *g, json_t *job)
 {
-	const struct tool *x = target_tool(g, json_string_value(json_object_get(job, "tool")));
+	const struct action_spec *x =
+		target_tool(g, json_string_value(json_object_get(job, "tool")));
 	if (!x)
 		return -1;
+	/* No output schema: that is the MCP tool's promise, checked where
+	 * the tools are served. */
+	struct exec_target target = {.connector = g->c, .action = x};
 	json_t *args = json_object_get(job, "args");
 	struct err e;
 	err_init(&e);
-	json_t *req = exec_dry_run(t->env, NULL, x, args, &e);
+	json_t *req = exec_dry_run(t->env, NULL, &target, args, &e);
 	if (req)
 		json_object_set_new(job, "request", req);
 	json_decref(t->job);
 	t->job = json_incref(job); /* dropped when the next job starts, or at the end */
 	t->starting = 1;
-	t->exec = exec_start(t->env, NULL, x, args, on_done, NULL, t);
+	t->exec = exec_start(t->env, NULL, &target, args, on_done, NULL, t);
 	t->starting = 0;
 	return 0;
 }
@@ -988,7 +961,8 @@ static int run_job(struct conntest *t, struct target *g, json_t *job)
 static void handle_test(struct conntest *t, json_t *job, json_t *result)
 {
 	const char *check = json_string_value(json_object_get(job, "check"));
-	const struct tool *x = target_tool(t->cur, json_string_value(json_object_get(job, "tool")));
+	const struct action_spec *x =
+		target_tool(t->cur, json_string_value(json_object_get(job, "tool")));
 	int ok = !json_is_true(json_object_get(result, "isError"));
 	json_t *data = result_data(result);
 	if (!ok) {

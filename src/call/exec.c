@@ -22,9 +22,10 @@
 
 struct exec_call {
 	struct exec_env *env;
-	const struct tool *tool;
-	const struct action_spec *action; /* the tool's action (borrowed from the registry) */
-	json_t *args;                     /* owned copy, for the next page */
+	const struct connector *connector; /* the target's (borrowed from the registry) */
+	const struct action_spec *action;  /* the target's action (borrowed likewise) */
+	json_t *output_schema;             /* the target's (borrowed), or NULL */
+	json_t *args;                      /* owned copy, for the next page */
 	struct connection *conn;
 	const struct pagination_spec *pagination; /* &action.pg for a list, else NULL */
 	char *cursor;                             /* the cursor this page was asked with */
@@ -102,10 +103,9 @@ static void finish(struct exec_call *call, json_t *result)
 	struct err e;
 	err_init(&e);
 	const char *check = getenv("SWITCHBOARD_CHECK_OUTPUT");
-	if (check && strcmp(check, "1") == 0 &&
-	    result_check_output(result, json_object_get(tools_def(call->tool), "outputSchema"),
-				&e) < 0)
-		log_error("tool %s: result does not match its outputSchema: %s", call->tool->name,
+	if (check && strcmp(check, "1") == 0 && call->output_schema &&
+	    result_check_output(result, call->output_schema, &e) < 0)
+		log_error("tool %s: result does not match its outputSchema: %s", call->action->id,
 			  e.msg);
 	call_free(call);
 	done(result, ctx);
@@ -189,7 +189,7 @@ static void on_response(struct http_response *resp, void *ctx)
 static void on_response_in(struct http_response *resp, void *ctx)
 {
 	struct exec_call *call = ctx;
-	const struct connector *c = call->tool->connector;
+	const struct connector *c = call->connector;
 	call->http_id = 0;
 	gate_leave(call); /* the answer is in: the next waiting request may go */
 	if (resp->error == HTTP_ECANCELLED) {
@@ -267,11 +267,11 @@ static long long throttle_retry_wait(const struct http_response *resp, void *ctx
 {
 	struct exec_call *call = ctx;
 	long long wait =
-		result_throttle_wait_ms(&call->action->rate_limit, resp->body, resp->body_len);
+		result_throttle_wait_ms(call->action->rate_limit, resp->body, resp->body_len);
 	scope(call->env, call->ctx);
 	if (wait >= 0)
 		log_info("%s: %s was throttled (attempt %d); its answer asks for a wait of %lld ms",
-			 call->tool->connector->slug, call->tool->name, resp->attempts, wait);
+			 call->connector->slug, call->action->id, resp->attempts, wait);
 	scope(call->env, NULL);
 	return wait;
 }
@@ -305,8 +305,8 @@ static void note_page(struct exec_call *call)
 /* The call's gate, made on first use; NULL when its connector sets no cap. */
 static struct gate *gate_of(struct exec_call *call)
 {
-	const struct connector *c = call->tool->connector;
-	long max = call->action->rate_limit.max_concurrent;
+	const struct connector *c = call->connector;
+	long max = call->action->rate_limit->max_concurrent;
 	if (max < 1)
 		return NULL;
 	char *key = xasprintf("%s/%lld/%s", c->slug, call->conn->id, call->conn->name);
@@ -389,14 +389,13 @@ static void gate_leave(struct exec_call *call)
  * connection's gate has a place; otherwise it is sent from gate_leave). */
 static int send_request(struct exec_call *call, struct err *err)
 {
-	const struct tool *t = call->tool;
 	struct exec_env *env = call->env;
 	struct request r = {0};
 	int ret = -1;
 	if (!gate_enter(call))
 		return 0;
 	note_page(call);
-	if (request_build(t, call->action, call->args, call->conn, &r, err) < 0)
+	if (request_build(call->connector, call->action, call->args, call->conn, &r, err) < 0)
 		goto out;
 	const char *const *headers = header_array(r.headers, r.auth_headers);
 	struct http_request hr = {
@@ -430,7 +429,7 @@ out:
  * from refreshed(). */
 static int begin_request(struct exec_call *call, struct err *err)
 {
-	const struct connector *c = call->tool->connector;
+	const struct connector *c = call->connector;
 	const struct auth_handler *h = auth_find(call->conn->auth);
 	if (h && h->cold && h->warm &&
 	    h->cold(c, connector_auth_method(c, call->conn->auth), call->conn))
@@ -528,7 +527,7 @@ static int fresh_take(struct exec_call *call, long long since)
  * own (the main loop's belongs to the main thread). */
 static int run_refresh(struct exec_call *call)
 {
-	const struct connector *c = call->tool->connector;
+	const struct connector *c = call->connector;
 	long long id = call->conn->id;
 	struct store *s = NULL;
 	int rc = -1;
@@ -563,7 +562,7 @@ static int run_refresh(struct exec_call *call)
  * concurrent warms of one connection to one run). */
 static int run_warm(struct exec_call *call)
 {
-	const struct connector *c = call->tool->connector;
+	const struct connector *c = call->connector;
 	const struct auth_handler *h = auth_find(call->conn->auth);
 	return h->warm(c, connector_auth_method(c, call->conn->auth), call->conn, &call->job_err);
 }
@@ -577,7 +576,8 @@ static void *job_main(void *arg)
 		call->job_rc = run_refresh(call);
 	else if (call->job == JOB_WARM)
 		call->job_rc = run_warm(call);
-	else if (call->hook->run(call->tool, call->args, call->conn, &data, &call->job_err) == 0)
+	else if (call->hook->run(call->connector, call->action, call->args, call->conn, &data,
+				 &call->job_err) == 0)
 		call->job_data = data;
 	pthread_mutex_lock(&jobs_lock);
 	for (struct exec_call **p = &jobs_running; *p; p = &(*p)->next_job)
@@ -621,7 +621,7 @@ static json_t *reconnect_details(const struct exec_call *call)
 			: NULL;
 	int needs = now && now->status && strcmp(now->status, "needs_reconnect") == 0;
 	connection_free(now);
-	return needs ? conns_connect_details(call->tool->connector, call->conn->name) : NULL;
+	return needs ? conns_connect_details(call->connector, call->conn->name) : NULL;
 }
 
 /* Back on the main loop after a refresh or a warm: send (again), or say
@@ -635,11 +635,10 @@ static void refreshed(struct exec_call *call)
 	if (call->job_rc < 0) {
 		if (!warmed) /* a warm's failure is the call's answer, as apply's was */
 			log_warn("%s", call->job_err.msg);
-		char *msg = call->rejected
-				    ? xasprintf("%s rejected the credential (HTTP 401) and "
-						"it could not be renewed: %s",
-						call->tool->connector->slug, call->job_err.msg)
-				    : xstrdup(call->job_err.msg);
+		char *msg = call->rejected ? xasprintf("%s rejected the credential (HTTP 401) and "
+						       "it could not be renewed: %s",
+						       call->connector->slug, call->job_err.msg)
+					   : xstrdup(call->job_err.msg);
 		finish(call, result_error(msg, reconnect_details(call)));
 		free(msg);
 		return;
@@ -729,32 +728,34 @@ void exec_shutdown(void)
 	}
 }
 
-struct exec_call *exec_start(struct exec_env *env, const struct caller *who, const struct tool *t,
-			     json_t *args, exec_done_fn done, exec_progress_fn progress, void *ctx)
+struct exec_call *exec_start(struct exec_env *env, const struct caller *who,
+			     const struct exec_target *t, json_t *args, exec_done_fn done,
+			     exec_progress_fn progress, void *ctx)
 {
 	struct err e;
 	json_t *details = NULL; /* how to connect, when the connection is missing */
 	err_init(&e);
 	struct exec_call *call = xcalloc(1, sizeof(*call));
 	call->env = env;
-	call->tool = t;
+	call->connector = t->connector;
+	call->action = t->action;
+	call->output_schema = t->output_schema;
 	call->done = done;
 	call->progress = progress;
 	call->ctx = ctx;
 	call->args = json_deep_copy(args);
-	call->action = connector_action(t->connector, t->action, t->action_doc);
 	call->pagination = call->action->list ? &call->action->pg : NULL;
 	json_t *max = json_object_get(args, "max_items");
 	call->max_items = max ? (long)json_integer_value(max) : 0;
 	const char *hook_name = call->action->hook;
 	call->hook = hook_find(hook_name);
 	if (hook_name && !call->hook) {
-		err_set(&e, "%s is not available in this build: hook '%s' is missing", t->name,
-			hook_name);
+		err_set(&e, "%s is not available in this build: hook '%s' is missing",
+			t->action->id, hook_name);
 		goto fail;
 	}
 	/* Arguments the vendor always refuses fail here, before any I/O. */
-	if (request_check_choices(t, call->action, args, &e) < 0)
+	if (request_check_choices(call->action, args, &e) < 0)
 		goto fail;
 	call->conn = conns_resolve(env->store, t->connector,
 				   json_string_value(json_object_get(args, "connection")), who, &e);
@@ -805,13 +806,13 @@ void exec_cancel(struct exec_call *call)
 	call_free(call);
 }
 
-json_t *exec_dry_run(struct exec_env *env, const struct caller *who, const struct tool *t,
+json_t *exec_dry_run(struct exec_env *env, const struct caller *who, const struct exec_target *t,
 		     json_t *args, struct err *err)
 {
 	struct request r = {.dry_run = 1};
-	const struct action_spec *a = connector_action(t->connector, t->action, t->action_doc);
+	const struct action_spec *a = t->action;
 	json_t *out = NULL;
-	if (request_check_choices(t, a, args, err) < 0)
+	if (request_check_choices(a, args, err) < 0)
 		return NULL;
 	struct connection *conn =
 		conns_resolve(env->store, t->connector,
@@ -820,8 +821,8 @@ json_t *exec_dry_run(struct exec_env *env, const struct caller *who, const struc
 		return NULL;
 	const struct hook *hook = hook_find(a->hook);
 	if (hook && hook->run) {
-		err_set(err, "%s does not make an HTTP request; nothing to show", t->name);
-	} else if (request_build(t, a, args, conn, &r, err) == 0) {
+		err_set(err, "%s does not make an HTTP request; nothing to show", a->id);
+	} else if (request_build(t->connector, a, args, conn, &r, err) == 0) {
 		json_t *headers = json_array();
 		size_t i;
 		json_t *v;

@@ -7,8 +7,8 @@
 
 #include "caller.h"
 #include "http.h"
+#include "connector.h"
 #include "registry.h"
-#include "tools.h"
 
 struct store;
 
@@ -29,17 +29,28 @@ struct exec_env {
 
 struct exec_call;
 
+/* What a call runs: an action of a loaded connector (both borrowed from
+ * the registry, living as long as it). */
+struct exec_target {
+	const struct connector *connector;
+	const struct action_spec *action; /* one of connector's (its name in
+					     messages: action->id) */
+	json_t *output_schema;            /* borrowed, or NULL: with SWITCHBOARD_CHECK_OUTPUT=1
+					     in the environment, results are checked
+					     against it (the MCP tool's outputSchema) */
+};
+
 /* Called once with the CallToolResult (stolen). */
 typedef void (*exec_done_fn)(json_t *result, void *ctx);
 /* Progress of a long call (multi-page lists). */
 typedef void (*exec_progress_fn)(double progress, double total, const char *message, void *ctx);
 
-/* Start a call; args (borrowed) were validated against the tool's input
- * schema. who (borrowed, only during this call; NULL: the local user) limits
+/* Start a call of target (copied); args (borrowed) were validated against
+ * the tool's input schema. who (borrowed, only during this call; NULL: the local user) limits
  * the connections it may use (conns_resolve). Returns the call, or NULL when
  * it already finished and done() was called (errors found before any I/O). */
 struct exec_call *exec_start(struct exec_env *env, const struct caller *who,
-			     const struct tool *tool, json_t *args, exec_done_fn done,
+			     const struct exec_target *target, json_t *args, exec_done_fn done,
 			     exec_progress_fn progress, void *ctx);
 /* Abort a call: done() is never called. A call waiting for HTTP is freed
  * before this returns; one on a worker thread when the worker ends
@@ -56,8 +67,8 @@ void exec_shutdown(void);
 
 /* Build the request a call would send, without sending it: a new object
  * {method, url, headers: [..], body} with secrets redacted (dry run). */
-json_t *exec_dry_run(struct exec_env *env, const struct caller *who, const struct tool *tool,
-		     json_t *args, struct err *err);
+json_t *exec_dry_run(struct exec_env *env, const struct caller *who,
+		     const struct exec_target *target, json_t *args, struct err *err);
 
 /* Old names for result_error() (result.h) and jsonx_dumps() (jsonx.h),
  * kept while the modules that call them are changed elsewhere. */

@@ -182,10 +182,9 @@ static int multipart_body(const struct action_spec *a, json_t *body, struct requ
 	return 0;
 }
 
-static int build_standard(const struct tool *t, const struct action_spec *a, json_t *args,
+static int build_standard(const struct connector *c, const struct action_spec *a, json_t *args,
 			  struct request *r, struct err *err)
 {
-	const struct connector *c = t->connector;
 	const struct pagination_spec *pg = a->list ? &a->pg : NULL;
 	enum page_style style = pg ? pg->style : PAGE_NONE;
 	const char *graphql = a->graphql;
@@ -282,7 +281,7 @@ static int build_standard(const struct tool *t, const struct action_spec *a, jso
 		else if (ps.cst && ps.in == PLACE_BODY)
 			json_object_set(body, ps.as, ps.cst);
 	}
-	json_object_foreach(a->req.query, k, v)
+	json_object_foreach(a->req->query, k, v)
 		urlenc_query(&r->url, k, v);
 
 	/* Paging. */
@@ -398,15 +397,14 @@ int request_pages_backward(const struct pagination_spec *pg, json_t *args)
 	return pg && pg->before_param && json_object_get(args, pg->before_param) != NULL;
 }
 
-int request_check_choices(const struct tool *t, const struct action_spec *a, json_t *args,
-			  struct err *err)
+int request_check_choices(const struct action_spec *a, json_t *args, struct err *err)
 {
 	size_t i;
 	json_t *rule;
 	json_array_foreach(a->at_least_one, i, rule) {
 		if (!action_rule_met(rule, args)) {
 			char *text = action_rule_text(rule);
-			err_set(err, "%s needs %s", t->name, text);
+			err_set(err, "%s needs %s", a->id, text);
 			free(text);
 			return -1;
 		}
@@ -414,10 +412,9 @@ int request_check_choices(const struct tool *t, const struct action_spec *a, jso
 	return 0;
 }
 
-int request_build(const struct tool *t, const struct action_spec *a, json_t *args,
+int request_build(const struct connector *c, const struct action_spec *a, json_t *args,
 		  struct connection *conn, struct request *r, struct err *err)
 {
-	const struct connector *c = t->connector;
 	const char *k;
 	json_t *v;
 
@@ -427,7 +424,7 @@ int request_build(const struct tool *t, const struct action_spec *a, json_t *arg
 	buf_init(&r->url, 64 << 10);
 	buf_init(&r->body, 0);
 	r->method = xstrdup(a->method);
-	r->timeout_ms = a->req.timeout_ms;
+	r->timeout_ms = a->req->timeout_ms;
 
 	char *base = connector_base_url_of(c, conn, err);
 	if (!base)
@@ -436,12 +433,13 @@ int request_build(const struct tool *t, const struct action_spec *a, json_t *arg
 	free(base);
 
 	const struct hook *hook = hook_find(a->hook);
-	if (hook ? hook->build(t, args, conn, r, err) < 0 : build_standard(t, a, args, r, err) < 0)
+	if (hook ? hook->build(c, a, args, conn, r, err) < 0
+		 : build_standard(c, a, args, r, err) < 0)
 		return -1;
 	wire_url(&r->url);
 
 	/* Headers: the connector's, the action's, then auth. */
-	json_object_foreach(a->req.headers, k, v) {
+	json_object_foreach(a->req->headers, k, v) {
 		char *value = connector_expand(c, conn, json_string_value(v), NULL);
 		/* A header whose template names an unset optional parameter is
 		 * left out (OpenAI-Organization when no organization is set). */
@@ -451,7 +449,7 @@ int request_build(const struct tool *t, const struct action_spec *a, json_t *arg
 	}
 	json_object_foreach(a->headers, k, v)
 		urlenc_header(r->headers, k, json_string_value(v));
-	urlenc_header(r->headers, "Accept", a->req.accept);
+	urlenc_header(r->headers, "Accept", a->req->accept);
 
 	const struct auth_method *am = connector_auth_method(c, conn->auth);
 	const struct auth_handler *h = auth_find(conn->auth);
@@ -501,7 +499,7 @@ int request_build(const struct tool *t, const struct action_spec *a, json_t *arg
 	 * on the wire too, whatever the action's meaning. */
 	int post = strcmp(r->method, "POST") == 0 || strcmp(r->method, "PATCH") == 0;
 	int write = strcmp(a->kind, "read") != 0;
-	if ((!r->idempotent || (post && write)) && a->req.idempotency && !a->graphql)
-		return add_idempotency_key(&a->req, r, err);
+	if ((!r->idempotent || (post && write)) && a->req->idempotency && !a->graphql)
+		return add_idempotency_key(a->req, r, err);
 	return 0;
 }

@@ -240,7 +240,7 @@ json_t *result_vendor_error(const struct connector *c, const struct action_spec 
 			    const struct connection *conn, const struct http_response *resp,
 			    json_t *body)
 {
-	const struct errors_spec *errs = &a->errors;
+	const struct errors_spec *errs = a->errors;
 	json_t *msg = jsonx_pointer_first(body, errs->message);
 	json_t *code = jsonx_pointer_first(body, errs->code);
 	if (!msg && json_is_object(body))
@@ -286,7 +286,7 @@ json_t *result_vendor_error(const struct connector *c, const struct action_spec 
 	int limited = s == 429;
 	size_t ri;
 	json_t *rs;
-	json_array_foreach(a->rate_limit.statuses, ri, rs)
+	json_array_foreach(a->rate_limit->statuses, ri, rs)
 		limited |= json_integer_value(rs) == s;
 	if (limited && resp->retry_after_s > 0)
 		buf_addf(&advice, " Rate limited: wait %ld seconds before calling again.",
@@ -518,7 +518,7 @@ json_t *result_answer_error(const struct connector *c, const struct connection *
 			    json_t *body)
 {
 	const char *cname = connector_name(c);
-	const struct errors_spec *errs = &action->errors;
+	const struct errors_spec *errs = action->errors;
 	json_t *ok = errs->ok_field ? jsonx_pointer(body, errs->ok_field) : NULL;
 	if (ok && json_is_false(ok))
 		return result_vendor_error(c, action, conn, resp, body);
@@ -530,7 +530,7 @@ json_t *result_answer_error(const struct connector *c, const struct connection *
 	if (errs->graphql && json_array_size(json_object_get(body, "errors"))) {
 		json_t *first = json_array_get(json_object_get(body, "errors"), 0);
 		/* Still throttled after the retries http.c may make: say how long. */
-		long long wait = throttle_wait(&action->rate_limit, body);
+		long long wait = throttle_wait(action->rate_limit, body);
 		long long secs = (wait + 999) / 1000;
 		char *advice = wait >= 0 ? xasprintf(". Rate limited: wait %lld seconds before "
 						     "calling again",

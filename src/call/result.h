@@ -62,7 +62,7 @@ json_t *result_unreadable(const struct connector *c, const struct http_response 
  * its message and code as the connector's "errors" declares them, the
  * status, Retry-After and a small error body in the details, and advice for
  * the status. Secret values of conn (may be NULL) are redacted from all
- * the vendor's words. a is the call's action (connector_action): its
+ * the vendor's words. a is the call's action (the registry's model): its
  * errors and rate_limit blocks are read. body (borrowed) may be NULL when
  * the answer was not JSON. New reference. */
 json_t *result_vendor_error(const struct connector *c, const struct action_spec *a,

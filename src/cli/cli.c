@@ -113,8 +113,8 @@ static void sync_done(json_t *result, void *ctx)
 	((struct sync_call *)ctx)->result = result;
 }
 
-json_t *cli_run_call(struct cli *cli, struct store *st, const struct tool *t, json_t *args,
-		     struct err *err)
+json_t *cli_run_call(struct cli *cli, struct store *st, const struct exec_target *target,
+		     json_t *args, struct err *err)
 {
 	struct exec_env env = cli->mcp.exec;
 	struct sync_call sc = {0};
@@ -122,7 +122,7 @@ json_t *cli_run_call(struct cli *cli, struct store *st, const struct tool *t, js
 	env.http = http_new(err);
 	if (!env.http)
 		return NULL;
-	exec_start(&env, cli->who, t, args, sync_done, NULL, &sc);
+	exec_start(&env, cli->who, target, args, sync_done, NULL, &sc);
 	while (!sc.result) {
 		int jobs = exec_poll(&env);
 		if (sc.result || (http_pending(env.http) == 0 && jobs == 0))
@@ -261,7 +261,8 @@ int cli_call(struct cli *cli, int argc, char **argv)
 		struct exec_env env = cli->mcp.exec;
 		env.store = st;
 		env.http = http_new(&e);
-		json_t *req = env.http ? exec_dry_run(&env, cli->who, t, args, &e) : NULL;
+		struct exec_target target = tools_target(t);
+		json_t *req = env.http ? exec_dry_run(&env, cli->who, &target, args, &e) : NULL;
 		http_free(env.http);
 		if (req) {
 			print_json(req);
@@ -272,7 +273,8 @@ int cli_call(struct cli *cli, int argc, char **argv)
 		}
 		goto out;
 	}
-	json_t *result = cli_run_call(cli, st, t, args, &e);
+	struct exec_target target = tools_target(t);
+	json_t *result = cli_run_call(cli, st, &target, args, &e);
 	if (!result) {
 		fprintf(stderr, "switchboard: %s\n", e.msg);
 		goto out;
@@ -348,11 +350,12 @@ static json_t *connector_summary(const struct connector *c, struct store *st)
 	const char *ename;
 	json_t *entity;
 	json_object_foreach(connector_entities(c), ename, entity) {
+		const struct entity_spec *es = connector_entity(c, ename);
 		json_t *actions = json_array(), *events = json_array();
 		const char *k;
 		json_t *v;
-		json_object_foreach(json_object_get(entity, "actions"), k, v)
-			json_array_append_new(actions, json_string(k));
+		for (size_t i = 0; i < es->n_actions; i++)
+			json_array_append_new(actions, json_string(es->actions[i].name));
 		json_object_foreach(json_object_get(entity, "events"), k, v)
 			json_array_append_new(events, json_string(k));
 		json_object_set_new(entities, ename,
@@ -393,10 +396,11 @@ static void card_print(const struct connector *c, const struct card *k)
 static int connector_can(const struct connector *c, const char *entity, const char *action,
 			 const char *event)
 {
+	const struct entity_spec *es = connector_entity(c, entity);
 	json_t *e = json_object_get(connector_entities(c), entity);
-	if (!e)
+	if (!es)
 		return 0;
-	if (action && !json_object_get(json_object_get(e, "actions"), action))
+	if (action && !entity_action(es, action))
 		return 0;
 	if (event && !json_object_get(json_object_get(e, "events"), event))
 		return 0;
@@ -524,7 +528,7 @@ int cli_check(struct cli *cli, int argc, char **argv)
 	/* Valid (a connector just created has none), but worth a word. */
 	for (size_t i = 0; i < registry_count(r); i++) {
 		const struct connector *c = registry_at(r, i);
-		if (json_object_size(connector_entities(c)) == 0)
+		if (c->model->n_entities == 0)
 			fprintf(stderr,
 				"%s: connector '%s' has no entities yet, so no tools; add them "
 				"with: "

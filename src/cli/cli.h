@@ -75,12 +75,12 @@ const char *cli_user_name(void);
 /* The value of the option at argv[*i]: argv[*i + 1] (borrowed), with *i
  * moved onto it; NULL, said on stderr, when argv has no more words. */
 const char *cli_opt_value(int *i, int argc, char **argv);
-/* Run one tool call to the end, as serve would but on a client of its own:
- * st (may be NULL) supplies connections, args (borrowed) were validated
- * against the tool's input schema. Returns the CallToolResult (new; an
+/* Run one call of target (exec.h) to the end, as serve would but on a
+ * client of its own: st (may be NULL) supplies connections, args (borrowed)
+ * were validated against the tool's input schema. Returns the CallToolResult (new; an
  * error result when the call failed upstream), or NULL with err when no
  * HTTP client could be made or the call did not finish. */
-json_t *cli_run_call(struct cli *cli, struct store *st, const struct tool *t, json_t *args,
-		     struct err *err);
+json_t *cli_run_call(struct cli *cli, struct store *st, const struct exec_target *target,
+		     json_t *args, struct err *err);
 
 #endif

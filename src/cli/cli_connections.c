@@ -679,23 +679,28 @@ static int cmd_default(struct store *st, const struct opts *o)
 /* The cheapest read a connector has: a list without required arguments
  * (asked for one item), else another read without them; data actions before
  * hooks. NULL when there is none. */
-static const struct tool *test_tool(const struct toolset *ts, const struct connector *c)
+static const struct action_spec *test_action(const struct connector *c)
 {
-	const struct tool *best = NULL;
+	const struct action_spec *best = NULL;
 	int best_rank = 99;
-	for (size_t i = 0; i < ts->n; i++) {
-		const struct tool *t = &ts->tools[i];
-		if (t->connector != c ||
-		    strcmp(action_kind(t->action, t->action_doc), "read") != 0 ||
-		    json_array_size(json_object_get(tools_input(t), "required")))
-			continue;
-		int rank = (strcmp(t->action, "list") == 0 ? 0
-			    : t->is_list                   ? 1
-							   : 2) +
-			   (json_object_get(t->action_doc, "hook") ? 3 : 0);
-		if (rank < best_rank) {
-			best = t;
-			best_rank = rank;
+	for (size_t i = 0; i < c->model->n_entities; i++) {
+		for (size_t j = 0; j < c->model->entities[i].n_actions; j++) {
+			const struct action_spec *a = &c->model->entities[i].actions[j];
+			if (strcmp(a->kind, "read") != 0)
+				continue;
+			json_t *required = action_required_args(a);
+			size_t n = json_array_size(required);
+			json_decref(required);
+			if (n)
+				continue;
+			int rank = (strcmp(a->name, "list") == 0 ? 0
+				    : a->list                    ? 1
+								 : 2) +
+				   (a->hook ? 3 : 0);
+			if (rank < best_rank) {
+				best = a;
+				best_rank = rank;
+			}
 		}
 	}
 	return best;
@@ -710,7 +715,6 @@ static int cmd_test(struct cli *cli, struct store *st, const struct opts *o)
 static int test_named(struct cli *cli, struct store *st, const char *name)
 {
 	struct registry *r = NULL;
-	struct toolset *ts = NULL;
 	json_t *args = NULL, *result = NULL, *out = NULL;
 	char *msg = NULL, *who = NULL;
 	struct err e;
@@ -726,13 +730,7 @@ static int test_named(struct cli *cli, struct store *st, const char *name)
 	const struct connector *c = cli_find_connector(r, conn->connector);
 	if (!c)
 		goto out;
-	char *slug[] = {c->slug, NULL};
-	struct tools_filter f = {.connectors = slug, .all = 1, .mode = TOOLS_STATIC};
-	if (!(ts = tools_build(r, &f, NULL, NULL, &e))) {
-		fail("%s", e.msg);
-		goto out;
-	}
-	const struct tool *t = test_tool(ts, c);
+	const struct action_spec *t = test_action(c);
 	if (!t) {
 		fail("%s has no read action without required arguments to test %s with", c->slug,
 		     who);
@@ -741,9 +739,10 @@ static int test_named(struct cli *cli, struct store *st, const char *name)
 	char id[32];
 	snprintf(id, sizeof(id), "%lld", conn->id);
 	args = json_pack("{s:s}", "connection", id);
-	if (t->is_list)
+	if (t->list)
 		json_object_set_new(args, "limit", json_integer(1));
-	if (!(result = cli_run_call(cli, st, t, args, &e))) {
+	struct exec_target target = {.connector = c, .action = t};
+	if (!(result = cli_run_call(cli, st, &target, args, &e))) {
 		fail("%s: %s", who, e.msg);
 		goto out;
 	}
@@ -765,16 +764,16 @@ static int test_named(struct cli *cli, struct store *st, const char *name)
 	if (store_set_status(st, conn->id, new_status, msg, &e) < 0)
 		fail("%s", e.msg);
 	if (cli->json) {
-		out = json_pack("{s:s, s:s, s:b, s:s}", "connection", who, "tool", t->name, "ok",
-				ok, "status", new_status);
+		out = json_pack("{s:s, s:s, s:b, s:s}", "connection", who, "tool", t->id, "ok", ok,
+				"status", new_status);
 		if (msg)
 			json_object_set_new(out, "error", json_string(msg));
 		cli_print_json(out);
 	} else if (ok) {
-		cli_print("ok: %s answered %s\n", who, t->name);
+		cli_print("ok: %s answered %s\n", who, t->id);
 	}
 	if (!ok && !cli->json)
-		fail("%s: test failed (%s): %s", who, t->name, msg);
+		fail("%s: test failed (%s): %s", who, t->id, msg);
 	ret = ok ? 0 : 1;
 out:
 	free(who);
@@ -782,7 +781,6 @@ out:
 	json_decref(out);
 	json_decref(result);
 	json_decref(args);
-	tools_free(ts);
 	registry_free(r);
 	connection_free(conn);
 	return ret;

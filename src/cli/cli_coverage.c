@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "connector.h"
 #include "registry.h"
 
 #define CANONICAL_FILE_MAX (1 << 20)
@@ -73,17 +74,18 @@ static json_t *canonical_find(json_t *doc, const char *name, const char **canon)
 }
 
 /* Does a connector entity's "canonical" name this canonical entity? */
-static int maps_to(json_t *entity, const char *canon, json_t *canon_doc)
+static int maps_to(const struct entity_spec *entity, const char *canon, json_t *canon_doc)
 {
-	const char *c = json_string_value(json_object_get(entity, "canonical"));
+	const char *c = entity->canonical;
 	return c && (strcmp(c, canon) == 0 || has_string(json_object_get(canon_doc, "aliases"), c));
 }
 
 /* One row: {slug, entity, covered, missing, percent}. New reference. */
-static json_t *coverage_row(const struct connector *c, const char *ename, json_t *entity,
+static json_t *coverage_row(const struct connector *c, const struct entity_spec *entity,
 			    const char *canon, json_t *fields)
 {
-	json_t *map = json_object_get(entity, "canonical_fields");
+	const char *ename = entity->name;
+	json_t *map = entity->canonical_fields;
 	json_t *covered = json_array(), *missing = json_array();
 	const char *f;
 	json_t *v;
@@ -176,12 +178,10 @@ int cli_coverage(struct cli *cli, int argc, char **argv)
 	r = cli_registry(cli);
 	for (size_t i = 0; i < registry_count(r); i++) {
 		const struct connector *c = registry_at(r, i);
-		const char *ename;
-		json_t *entity;
-		json_object_foreach(connector_entities(c), ename, entity) {
+		for (size_t k = 0; k < c->model->n_entities; k++) {
+			const struct entity_spec *entity = &c->model->entities[k];
 			if (maps_to(entity, canon, centity))
-				json_array_append_new(
-					rows, coverage_row(c, ename, entity, canon, fields));
+				json_array_append_new(rows, coverage_row(c, entity, canon, fields));
 		}
 	}
 	out = json_pack("{s:s, s:o, s:o}", "entity", canon, "fields", names, "connectors", rows);

@@ -204,7 +204,8 @@ json_t *cli_manage_call(struct cli_manage *m, const struct webhook_call *call,
 		goto out;
 	}
 	m->cli->mcp.exec.keep_secrets = 1; /* the answer's signing secret is stored */
-	result = cli_run_call(m->cli, m->st, t, args, err);
+	struct exec_target target = tools_target(t);
+	result = cli_run_call(m->cli, m->st, &target, args, err);
 	m->cli->mcp.exec.keep_secrets = 0;
 	if (!result)
 		goto out;

@@ -99,14 +99,15 @@ static json_t *filter_from_template(const char *tmpl, const char *given, const c
  * cursor as it is for other strings (Xero's /Date(ms)/ as ISO 8601). NULL
  * when the parameter cannot express it (a search language without a
  * filter template in the polling block). */
-static json_t *filter_value(const struct tool *t, const char *param, const char *field,
+static json_t *filter_value(const struct action_spec *a, const char *param, const char *field,
 			    const char *cursor)
 {
-	json_t *decl = json_object_get(json_object_get(tools_input(t), "properties"), param);
-	const char *type = json_string_value(json_object_get(decl, "type"));
+	struct param_spec decl;
+	connector_param(a, param, &decl);
+	const char *type = decl.type;
 	double num;
 	long long ms;
-	if (!decl || !*cursor || strcmp(param, "query") == 0)
+	if (!decl.declared || !*cursor || strcmp(param, "query") == 0)
 		return NULL;
 	if (type && (strcmp(type, "integer") == 0 || strcmp(type, "number") == 0)) {
 		if (as_number(cursor, &num) < 0)
@@ -145,10 +146,12 @@ static void sync_done(json_t *result, void *ctx)
 	((struct sync_call *)ctx)->result = result;
 }
 
-static json_t *call_tool(struct exec_env *env, const struct tool *t, json_t *args)
+static json_t *call_action(struct exec_env *env, const struct connector *c,
+			   const struct action_spec *a, json_t *args)
 {
 	struct sync_call sc = {0};
-	exec_start(env, NULL, t, args, sync_done, NULL, &sc);
+	struct exec_target target = {.connector = c, .action = a};
+	exec_start(env, NULL, &target, args, sync_done, NULL, &sc);
 	while (!sc.result) {
 		int jobs = exec_poll(env);
 		if (sc.result || (http_pending(env->http) == 0 && jobs == 0))
@@ -170,7 +173,6 @@ static const char *result_text(json_t *result)
 
 struct poll_ctx {
 	const struct webhook_poll_options *opt;
-	const struct toolset *tools;
 	int failures;
 };
 
@@ -209,7 +211,7 @@ struct poll_job {
 	struct poll_ctx *pc;
 	const struct connector *c;
 	const struct connection *conn;
-	const struct tool *t;
+	const struct action_spec *a;   /* the list action it calls */
 	const struct polling_spec *ps; /* the entity's polling block */
 	const char *entity;            /* the registry's entity: the events' entity */
 	const char *key;               /* the cursor's key: entity, or entity@scope */
@@ -313,7 +315,7 @@ static void scan_items(const struct scan *sc, json_t *data, int emit, json_t *cu
  * result, or NULL (reported). */
 static json_t *poll_call(const struct poll_job *job, json_t *args)
 {
-	json_t *result = call_tool(job->pc->opt->env, job->t, args);
+	json_t *result = call_action(job->pc->opt->env, job->c, job->a, args);
 	if (!result || json_is_true(json_object_get(result, "isError"))) {
 		say("switchboard: poll %s/%s %s: %s\n", job->c->slug, job->conn->name, job->key,
 		    result ? result_text(result) : "the call did not finish");
@@ -364,12 +366,12 @@ static json_t *poll_restart(const struct poll_job *job, json_t *args, json_t *cu
 	    job->c->slug, job->conn->name, job->key, efield,
 	    json_string_value(json_object_get(cur, "epoch")), epoch, rfield, when);
 	json_t *again = unfiltered_args(job, args);
-	json_t *decl = json_object_get(json_object_get(tools_input(job->t), "properties"),
-				       rparam ? rparam : "");
-	if (decl) {
+	struct param_spec decl;
+	connector_param(job->a, rparam ? rparam : "", &decl);
+	if (decl.declared) {
 		/* A day parameter gets the day before: servers compare the day in
 		 * their own time zone (IMAP SINCE ignores time and zone). */
-		const char *format = json_string_value(json_object_get(decl, "format"));
+		const char *format = decl.format;
 		int day = format && strcmp(format, "date") == 0;
 		char v[32];
 		webhook_format_time(day ? at - 86400 : at, v);
@@ -377,10 +379,8 @@ static json_t *poll_restart(const struct poll_job *job, json_t *args, json_t *cu
 			v[10] = '\0';
 		json_object_set_new(again, rparam, json_string(v));
 	}
-	json_t *lim = json_object_get(json_object_get(tools_input(job->t), "properties"), "limit");
-	json_t *max = json_object_get(lim, "maximum");
-	if (json_is_integer(max))
-		json_object_set(again, "limit", max);
+	if (job->a->list && job->a->pg.max_limit > 0)
+		json_object_set_new(again, "limit", json_integer(job->a->pg.max_limit));
 	json_t *result = poll_call(job, again);
 	json_decref(again);
 	return result;
@@ -467,10 +467,10 @@ static int poll_page(const struct poll_job *job, json_t *base, json_t *cur, int 
 		fv = tmpl ? filter_from_template(
 				    tmpl, json_string_value(json_object_get(args, job->param)),
 				    since)
-			  : filter_value(job->t, job->param, job->field, since);
+			  : filter_value(job->a, job->param, job->field, since);
 	if (fv)
 		json_object_set_new(args, job->param, fv);
-	json_t *ev = fv && epoch_param && was ? filter_value(job->t, epoch_param, job->field, was)
+	json_t *ev = fv && epoch_param && was ? filter_value(job->a, epoch_param, job->field, was)
 					      : NULL;
 	if (ev)
 		json_object_set_new(args, epoch_param, ev);
@@ -552,14 +552,15 @@ out:
  * mailbox keeps its own cursor (the default keeps the bare entity: cursors
  * stored before scopes existed stay valid). A new string; *value (borrowed
  * from args or the tool) gets the scope's value, or NULL. */
-static char *cursor_key(const struct tool *t, const char *scope_param, json_t *args,
+static char *cursor_key(const struct action_spec *a, const char *scope_param, json_t *args,
 			const char *entity, const char **value)
 {
 	*value = NULL;
 	if (!scope_param)
 		return xstrdup(entity);
-	json_t *decl = json_object_get(json_object_get(t->action_doc, "params"), scope_param);
-	const char *dflt = json_string_value(json_object_get(decl, "default"));
+	struct param_spec decl;
+	connector_param(a, scope_param, &decl);
+	const char *dflt = decl.dflt;
 	const char *v = json_string_value(json_object_get(args, scope_param));
 	*value = v ? v : dflt;
 	if (!v || (dflt && strcmp(v, dflt) == 0))
@@ -569,15 +570,12 @@ static char *cursor_key(const struct tool *t, const char *scope_param, json_t *a
 
 /* The items per page of a poll after the first: what the caller gave, else
  * the action's maximum, and never more than remain (of max_items). */
-static void page_limit(const struct tool *t, json_t *args, long long remain)
+static void page_limit(const struct action_spec *a, json_t *args, long long remain)
 {
 	json_t *lim = json_object_get(args, "limit");
-	json_t *max = json_object_get(
-		json_object_get(json_object_get(tools_input(t), "properties"), "limit"), "maximum");
-	long long want = json_is_integer(lim)   ? json_integer_value(lim)
-			 : json_is_integer(max) ? json_integer_value(max)
-						: 0;
-	if (want <= 0 && !json_is_integer(max))
+	long long max = a->list ? a->pg.max_limit : 0; /* 0: not declared */
+	long long want = json_is_integer(lim) ? json_integer_value(lim) : max;
+	if (want <= 0 && max <= 0)
 		return; /* the vendor's page size, unknown here */
 	if (want <= 0 || want > remain)
 		want = remain;
@@ -614,8 +612,8 @@ static int poll_entity(struct poll_ctx *pc, const struct connector *c,
 	};
 
 	name = xasprintf("%s_%s_%s", c->slug, entity, ps->action);
-	job.t = tools_find(pc->tools, name);
-	if (!job.t || !job.field) {
+	job.a = entity_action(connector_entity(c, entity), ps->action);
+	if (!job.a || !job.field) {
 		say("switchboard: poll %s/%s %s: no %s tool to poll with\n", c->slug, conn->name,
 		    entity, name);
 		goto out;
@@ -624,20 +622,23 @@ static int poll_entity(struct poll_ctx *pc, const struct connector *c,
 	json_object_set_new(args, "connection", json_string(conn->name));
 	size_t k;
 	json_t *req;
-	json_array_foreach(json_object_get(tools_input(job.t), "required"), k, req) {
+	json_t *required = action_required_args(job.a);
+	json_array_foreach(required, k, req) {
 		const char *rn = json_string_value(req);
 		json_t *set = rn ? json_object_get(conn->config, rn) : NULL;
 		if (!rn || json_object_get(args, rn))
 			continue;
 		if (!set) {
 			say("%s/%s %s: skipped: %s needs %s (pass it with --args)\n", c->slug,
-			    conn->name, entity, job.t->name, rn);
+			    conn->name, entity, job.a->id, rn);
 			ret = 0;
+			json_decref(required);
 			goto out;
 		}
 		json_object_set(args, rn, set);
 	}
-	key = cursor_key(job.t, job.scope_param, args, entity, &job.scope_value);
+	json_decref(required);
+	key = cursor_key(job.a, job.scope_param, args, entity, &job.scope_value);
 	job.key = key;
 	job.had = store_get_poll_cursor(s, conn->id, key, &stored, &e);
 	if (job.had < 0) {
@@ -655,7 +656,7 @@ static int poll_entity(struct poll_ctx *pc, const struct connector *c,
 		/* The largest page: a list that is not oldest first gets one call,
 		 * and an oldest-first one fewer. */
 		if (job.had)
-			page_limit(job.t, args,
+			page_limit(job.a, args,
 				   oldest_first ? max_items - (long long)nitems : LLONG_MAX);
 		if (poll_page(&job, args, cur, (int)pages, &po) < 0)
 			break;
@@ -755,16 +756,16 @@ static void poll_connection(struct poll_ctx *pc, const struct connection *listed
 	json_t *edoc;
 	int polled = 0;
 	json_object_foreach(connector_entities(c), ename, edoc) {
-		struct polling_spec ps;
+		const struct entity_spec *es = connector_entity(c, ename);
 		if (opt->stop && *opt->stop)
 			break;
-		if (!connector_polling(edoc, &ps))
+		if (!es || !es->polls)
 			continue;
 		if (opt->entity ? strcmp(opt->entity, ename) != 0
 				: hooked && json_object_size(json_object_get(edoc, "events")) > 0)
 			continue;
 		polled++;
-		poll_entity(pc, c, conn, ename, &ps);
+		poll_entity(pc, c, conn, ename, &es->polling);
 	}
 	if (!polled && opt->only)
 		say("%s/%s: nothing to poll%s\n", c->slug, conn->name,
@@ -774,19 +775,14 @@ static void poll_connection(struct poll_ctx *pc, const struct connection *listed
 
 int webhook_poll(const struct webhook_poll_options *opt, struct err *err)
 {
-	struct tools_filter all = {.all = 1, .mode = TOOLS_STATIC};
 	struct connection **list = NULL;
-	struct poll_ctx pc = {opt, NULL, 0};
+	struct poll_ctx pc = {opt, 0};
 	int ret = -1;
 
 	if (!opt->store) {
 		err_set(err, "polling needs the store: the cursors and events are kept there");
 		return -1;
 	}
-	struct toolset *ts = tools_build(opt->reg, &all, conns_names, opt->store, err);
-	if (!ts)
-		return -1;
-	pc.tools = ts;
 	if (opt->only) {
 		size_t n = 0;
 		while (opt->only[n])
@@ -812,6 +808,5 @@ int webhook_poll(const struct webhook_poll_options *opt, struct err *err)
 	ret = pc.failures;
 out:
 	connections_free(list);
-	tools_free(ts);
 	return ret;
 }

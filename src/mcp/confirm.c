@@ -109,7 +109,7 @@ static int needs_yes(const struct tool *t, enum conns_confirm p)
 	if (p == CONNS_CONFIRM_NEVER)
 		return 0;
 	if (p == CONNS_CONFIRM_WRITES)
-		return strcmp(action_kind(t->action, t->action_doc), "read") != 0;
+		return strcmp(t->spec->kind, "read") != 0;
 	return t->destructive;
 }
 
@@ -133,15 +133,14 @@ static void add_value(struct buf *b, json_t *v)
  * (named already) or an output filter. */
 static void add_args(struct buf *b, const struct tool *t, json_t *args)
 {
-	json_t *params = json_object_get(t->action_doc, "params");
 	const char *k;
 	json_t *v;
 	int shown = 0, more = 0;
 	for (int path = 1; path >= 0; path--) {
 		json_object_foreach(args, k, v) {
-			const char *in = json_string_value(
-				json_object_get(json_object_get(params, k), "in"));
-			int is_path = in && strcmp(in, "path") == 0;
+			struct param_spec ps;
+			connector_param(t->spec, k, &ps);
+			int is_path = ps.in == PLACE_PATH;
 			if (is_path != path || json_is_null(v) || strcmp(k, "connection") == 0 ||
 			    strcmp(k, "fields") == 0)
 				continue;
@@ -167,7 +166,7 @@ static char *summary(const struct tool *t, const char *where, json_t *args)
 	char *title = tools_title(t);
 	buf_addf(&b, "%s on %s (%s)", title, where, t->name);
 	free(title);
-	const char *desc = json_string_value(json_object_get(t->action_doc, "description"));
+	const char *desc = t->spec->description;
 	if (desc) {
 		const char *end = strstr(desc, ". ");
 		size_t n = end ? (size_t)(end - desc) + 1 : strlen(desc);

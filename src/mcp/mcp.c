@@ -644,7 +644,7 @@ static void audit_begin(struct mcp_core *srv, struct audit_entry *a, const struc
 	a->connection = conn ? xstrdup(conn->name) : name ? xstrdup(name) : NULL;
 	a->owner = conn && conn->owner ? xstrdup(conn->owner) : NULL;
 	connection_free(conn);
-	a->arguments = audit_redact(tools_input(t), args, t->action_doc);
+	a->arguments = audit_redact(tools_input(t), args, t->spec);
 }
 
 /* How the call ended: outcome, or (NULL) by result (borrowed): ok or error
@@ -1118,8 +1118,9 @@ static void call_tool(struct mcp_core *srv, const struct mcp_req *rq, const stru
 		return;
 	}
 	/* A call that fails before any I/O answers at once and frees c. */
+	struct exec_target target = tools_target(t);
 	struct exec_call *x =
-		exec_start(&srv->opt->exec, c->who, t, args, call_done, call_progress, c);
+		exec_start(&srv->opt->exec, c->who, &target, args, call_done, call_progress, c);
 	if (x)
 		c->exec = x;
 }
@@ -1142,8 +1143,9 @@ static void confirm_answered(struct mcp_core *srv, json_t *msg)
 	json_decref(c->ask_id);
 	c->ask_id = NULL;
 	/* A call that fails before any I/O answers at once and frees c. */
-	struct exec_call *x = exec_start(&srv->opt->exec, c->who, c->target, c->args, call_done,
-					 call_progress, c);
+	struct exec_target target = tools_target(c->target);
+	struct exec_call *x =
+		exec_start(&srv->opt->exec, c->who, &target, c->args, call_done, call_progress, c);
 	if (x)
 		c->exec = x;
 }

@@ -98,17 +98,6 @@ static json_t *schema_copy(json_t *spec)
 	return out;
 }
 
-static void add_required(json_t *required, const char *name)
-{
-	size_t i;
-	json_t *v;
-	json_array_foreach(required, i, v) {
-		if (strcmp(json_string_value(v), name) == 0)
-			return;
-	}
-	json_array_append_new(required, json_string(name));
-}
-
 static char *words(const char *s)
 {
 	char *w = xstrdup(s);
@@ -121,11 +110,10 @@ static char *words(const char *s)
 /* An update whose fields are the create action's too, when that create
  * tool is in the list (built before it, in file order): in tools/list the
  * create tool declares them, the update names them (tools_listed). */
-static int shares_create_fields(const struct toolset *ts, const struct tool *t, json_t *entity)
+static int shares_create_fields(const struct toolset *ts, const struct tool *t)
 {
-	json_t *create = json_object_get(json_object_get(entity, "actions"), "create");
-	const char *body = json_string_value(json_object_get(create, "body"));
-	if (strcmp(t->action, "update") != 0 || !body || strcmp(body, "fields") != 0)
+	const struct action_spec *create = entity_action(t->spec->entity, "create");
+	if (strcmp(t->action, "update") != 0 || !create || !create->body_fields)
 		return 0;
 	char *name = xasprintf("%s_%s_create", t->connector->slug, t->entity);
 	int shown = tools_find(ts, name) != NULL;
@@ -133,46 +121,26 @@ static int shares_create_fields(const struct toolset *ts, const struct tool *t, 
 	return shown;
 }
 
-static json_t *input_schema(const struct tool *t, json_t *entity)
+static json_t *input_schema(const struct tool *t)
 {
-	json_t *props = json_object(), *required = json_array();
-	json_t *action = t->action_doc;
+	const struct action_spec *a = t->spec;
+	json_t *props = json_object();
 	const char *name;
 	json_t *spec;
-	json_object_foreach(json_object_get(action, "params"), name, spec) {
+	/* The declarations are JSON Schema (with the registry's own keys,
+	 * which schema_copy leaves out): passed on, not read. */
+	json_object_foreach(a->params, name, spec)
 		json_object_set_new(props, name, schema_copy(spec));
-		if (json_is_true(json_object_get(spec, "required")))
-			add_required(required, name);
-	}
-	const char *body = json_string_value(json_object_get(action, "body"));
-	if (body && strcmp(body, "fields") == 0) {
-		json_object_foreach(json_object_get(entity, "fields"), name, spec) {
+	if (a->body_fields) {
+		json_object_foreach(a->entity->fields, name, spec) {
 			if (!json_object_get(props, name))
 				json_object_set_new(props, name, schema_copy(spec));
 		}
-		if (strcmp(t->action, "create") == 0) {
-			size_t i;
-			json_t *v;
-			json_array_foreach(json_object_get(entity, "create_required"), i, v)
-				add_required(required, json_string_value(v));
-		}
 	}
-	size_t i;
-	json_t *v;
-	json_array_foreach(json_object_get(action, "required"), i, v)
-		add_required(required, json_string_value(v));
-	/* A constant is sent with its value (request.c): the model need not
-	 * give it, whatever the file says. */
-	for (i = json_array_size(required); i-- > 0;) {
-		json_t *decl =
-			json_object_get(props, json_string_value(json_array_get(required, i)));
-		if (json_object_get(decl, "const"))
-			json_array_remove(required, i);
-	}
+	/* Constants are left out: request.c sends them with their value. */
+	json_t *required = action_required_args(a);
 	if (t->is_list) {
-		struct pagination_spec pg;
-		connector_pagination(t->connector, action, &pg);
-		json_int_t max = pg.max_limit;
+		json_int_t max = a->pg.max_limit;
 		json_t *limit = json_pack("{s:s, s:i}", "type", "integer", "minimum", 1);
 		if (max > 0)
 			json_object_set_new(limit, "maximum", json_integer(max));
@@ -185,16 +153,15 @@ static json_t *input_schema(const struct tool *t, json_t *entity)
 					      1, "maximum", 1000, "description",
 					      "Items to fetch across pages"));
 	}
-	if (t->is_list || strcmp(action_kind(t->action, action), "read") == 0)
+	if (t->is_list || strcmp(a->kind, "read") == 0)
 		json_object_set_new(props, "fields",
 				    json_pack("{s:s, s:{s:s}, s:s}", "type", "array", "items",
 					      "type", "string", "description",
 					      "Keep only these top-level fields"));
 	if (json_array_size(t->connections) > 1) {
-		char *desc =
-			xasprintf("Which %s connection (account) to use; default: %s.",
-				  json_string_value(json_object_get(t->connector->doc, "name")),
-				  json_string_value(json_array_get(t->connections, 0)));
+		char *desc = xasprintf("Which %s connection (account) to use; default: %s.",
+				       connector_name(t->connector),
+				       json_string_value(json_array_get(t->connections, 0)));
 		json_t *conn = json_pack("{s:s, s:O, s:s}", "type", "string", "enum",
 					 t->connections, "description", desc);
 		/* Streamable HTTP (2026-07-28): a gateway can route or rate-limit
@@ -221,7 +188,7 @@ static json_t *input_schema(const struct tool *t, json_t *entity)
  * the tool (tools_safety, confirm.c), never these hints. */
 static json_t *annotations(const struct tool *t)
 {
-	if (strcmp(action_kind(t->action, t->action_doc), "read") == 0)
+	if (strcmp(t->spec->kind, "read") == 0)
 		return json_pack("{s:b}", "readOnlyHint", 1);
 	json_t *a = json_object();
 	if (!t->destructive)
@@ -237,7 +204,7 @@ static json_t *annotations(const struct tool *t)
 void tools_safety(const struct tool *t, int *read_only, int *destructive)
 {
 	if (!t->meta) {
-		*read_only = strcmp(action_kind(t->action, t->action_doc), "read") == 0;
+		*read_only = strcmp(t->spec->kind, "read") == 0;
 		*destructive = !*read_only && t->destructive;
 		return;
 	}
@@ -249,11 +216,11 @@ void tools_safety(const struct tool *t, int *read_only, int *destructive)
 /* The action's own words; the entity's description once per entity, on
  * the tool a model meets it by (the list, else the first action), since the
  * title and name already say which connector and entity. */
-static char *describe(const struct tool *t, json_t *entity, int first)
+static char *describe(const struct tool *t, int first)
 {
 	struct buf b;
 	buf_init(&b, 0);
-	const char *desc = json_string_value(json_object_get(t->action_doc, "description"));
+	const char *desc = t->spec->description;
 	char *ent = words(t->entity), *act = words(t->action);
 	if (desc)
 		buf_adds(&b, desc);
@@ -263,15 +230,15 @@ static char *describe(const struct tool *t, json_t *entity, int first)
 		buf_addf(&b, "Get one of %s by id.", ent);
 	else
 		buf_addf(&b, "%c%s %s.", toupper((unsigned char)act[0]), act + 1, ent);
-	const char *edesc = json_string_value(json_object_get(entity, "description"));
+	const char *edesc = t->spec->entity->description;
 	if (edesc && first)
 		buf_addf(&b, " (%s: %s)", ent, edesc);
-	const char *notes = json_string_value(json_object_get(t->action_doc, "notes"));
+	const char *notes = t->spec->notes;
 	if (notes)
 		buf_addf(&b, " %s", notes);
 	size_t i;
 	json_t *rule;
-	json_array_foreach(json_object_get(t->action_doc, "at_least_one"), i, rule) {
+	json_array_foreach(t->spec->at_least_one, i, rule) {
 		char *text = action_rule_text(rule);
 		buf_addf(&b, " Needs %s.", text);
 		free(text);
@@ -359,12 +326,12 @@ static void push(struct tool **arr, size_t *n, size_t *alloc, struct tool *t)
  * all a client can rely on from a vendor's record, kept short since every
  * tool in the list carries it (data stays in properties: Ajv's strict mode
  * refuses a required key that is not). */
-static json_t *output_schema(const struct tool *t, json_t *entity)
+static json_t *output_schema(const struct tool *t)
 {
 	if (!t->is_list)
 		return json_pack("{s:s, s:{s:{}}, s:[s]}", "type", "object", "properties", "data",
 				 "required", "data");
-	const char *id = json_string_value(json_object_get(entity, "id_field"));
+	const char *id = t->spec->entity->id_field;
 	json_t *item = id ? json_pack("{s:{s:{}}}", "properties", id) : json_object();
 	return json_pack("{s:s, s:{s:{s:s, s:o}, s:{s:s}, s:{s:s}}, s:[s]}", "type", "object",
 			 "properties", "data", "type", "array", "items", item, "next_cursor",
@@ -389,8 +356,8 @@ static json_t *icons(const struct connector *c)
 
 char *tools_title(const struct tool *t)
 {
-	const char *cname = json_string_value(json_object_get(t->connector->doc, "name"));
-	const char *atitle = json_string_value(json_object_get(t->action_doc, "title"));
+	const char *cname = connector_name(t->connector);
+	const char *atitle = t->spec->title;
 	if (atitle)
 		return xasprintf("%s: %s", cname, atitle);
 	char *ent = words(t->entity), *act = words(t->action);
@@ -400,14 +367,14 @@ char *tools_title(const struct tool *t)
 	return title;
 }
 
-static void make_def(struct tool *t, json_t *entity, int first)
+static void make_def(struct tool *t, int first)
 {
 	char *title = tools_title(t);
-	char *desc = describe(t, entity, first);
-	t->input_made = input_schema(t, entity);
+	char *desc = describe(t, first);
+	t->input_made = input_schema(t);
 	t->def_made = json_pack("{s:s, s:s, s:s, s:o, s:o}", "name", t->name, "title", title,
 				"description", desc, "inputSchema", t->input_made, "outputSchema",
-				output_schema(t, entity));
+				output_schema(t));
 	json_t *ann = annotations(t);
 	if (ann)
 		json_object_set_new(t->def_made, "annotations", ann);
@@ -424,7 +391,7 @@ json_t *tools_def(const struct tool *t)
 		/* Made once and kept: the tool is the toolset's, and logically
 		 * unchanged by being described. */
 		struct tool *m = (struct tool *)t;
-		make_def(m, m->entity_doc, m->lead);
+		make_def(m, m->lead);
 	}
 	return t->def_made;
 }
@@ -439,7 +406,7 @@ static json_t *listed_form(const struct tool *t)
 	json_t *def = tools_def(t);
 	json_t *in = json_deep_copy(json_object_get(def, "inputSchema"));
 	json_t *props = json_object_get(in, "properties");
-	json_t *params = json_object_get(t->action_doc, "params");
+	json_t *params = t->spec->params;
 	json_t *required = json_object_get(in, "required");
 	size_t dropped = 0, named = 0;
 	const char *name;
@@ -451,8 +418,7 @@ static json_t *listed_form(const struct tool *t)
 			dropped++;
 		}
 	}
-	json_object_foreach(t->bare_fields ? json_object_get(t->entity_doc, "fields") : NULL, name,
-			    spec) {
+	json_object_foreach(t->bare_fields ? t->spec->entity->fields : NULL, name, spec) {
 		int keep = json_object_get(params, name) != NULL || !json_object_get(props, name);
 		size_t i;
 		json_t *r;
@@ -486,6 +452,13 @@ json_t *tools_listed(const struct tool *t)
 	if (!t->listed_made) /* kept, as def_made is */
 		((struct tool *)t)->listed_made = listed_form(t);
 	return t->listed_made;
+}
+
+struct exec_target tools_target(const struct tool *t)
+{
+	struct exec_target x = {t->connector, t->spec,
+				json_object_get(tools_def(t), "outputSchema")};
+	return x;
 }
 
 json_t *tools_input(const struct tool *t)
@@ -638,7 +611,7 @@ static void call_annotations(struct toolset *ts)
 	int read_only = 1, destructive = 0;
 	for (size_t i = 0; i < ts->n; i++) {
 		const struct tool *t = &ts->tools[i];
-		int ro = strcmp(action_kind(t->action, t->action_doc), "read") == 0;
+		int ro = strcmp(t->spec->kind, "read") == 0;
 		read_only &= ro;
 		destructive |= !ro && t->destructive;
 	}
@@ -668,50 +641,37 @@ struct toolset *tools_build(const struct registry *r, const struct tools_filter 
 			json_decref(names);
 			continue;
 		}
-		const char *ename;
-		json_t *entity;
-		json_object_foreach(connector_entities(c), ename, entity) {
-			const char *aname;
-			json_t *action;
-			json_object_foreach(json_object_get(entity, "actions"), aname, action) {
-				char *name = xasprintf("%s_%s_%s", c->slug, ename, aname);
+		for (size_t ei = 0; ei < c->model->n_entities; ei++) {
+			const struct entity_spec *e = &c->model->entities[ei];
+			for (size_t ai = 0; ai < e->n_actions; ai++) {
+				const struct action_spec *a = &e->actions[ai];
+				const char *name = a->id;
 				int skip = (f->include && !glob_any(f->include, name)) ||
 					   (f->exclude && glob_any(f->exclude, name)) ||
-					   (f->read_only &&
-					    strcmp(action_kind(aname, action), "read") != 0);
+					   (f->read_only && strcmp(a->kind, "read") != 0);
 				if (!skip && tools_find(ts, name)) {
 					err_set(err, "duplicate tool name %s (connector file %s)",
 						name, c->path);
-					free(name);
 					json_decref(names);
 					tools_free(ts);
 					return NULL;
 				}
-				if (skip) {
-					free(name);
+				if (skip)
 					continue;
-				}
 				struct tool t = {0};
-				t.name = name;
+				t.name = xstrdup(name);
 				t.connector = c;
-				t.entity = ename;
-				t.action = aname;
-				t.action_doc = action;
+				t.entity = e->name;
+				t.action = a->name;
+				t.spec = a;
 				t.connections = json_incref(names); /* dropped in tool_release */
 				t.header_params = f->header_params;
-				t.is_list = action_is_list(c, aname, action);
-				t.featured = json_is_true(json_object_get(action, "featured"));
-				t.destructive = registry_action_destructive(r, aname, action);
-				t.idempotent = registry_action_idempotent(r, aname, action);
-				json_t *acts = json_object_get(entity, "actions");
-				const char *lead =
-					json_object_get(acts, "list")
-						? "list"
-						: json_object_iter_key(json_object_iter(acts));
-				int first = strcmp(aname, lead) == 0;
-				t.bare_fields = shares_create_fields(ts, &t, entity);
-				t.entity_doc = entity;
-				t.lead = first;
+				t.is_list = a->list;
+				t.featured = a->featured;
+				t.destructive = registry_action_destructive(r, a);
+				t.idempotent = registry_action_idempotent(r, a);
+				t.bare_fields = shares_create_fields(ts, &t);
+				t.lead = a == e->lead;
 				push(&ts->tools, &ts->n, &alloc, &t);
 				index_put(ts, ts->n - 1);
 			}

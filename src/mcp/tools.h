@@ -5,6 +5,8 @@
 
 #include <jansson.h>
 
+#include "connector.h"
+#include "exec.h"
 #include "registry.h"
 
 enum tools_mode { TOOLS_AUTO, TOOLS_STATIC, TOOLS_DISCOVER };
@@ -36,7 +38,8 @@ struct tool {
 	const struct connector *connector; /* borrowed from the registry */
 	const char *entity;                /* borrowed */
 	const char *action;                /* borrowed */
-	json_t *action_doc;                /* borrowed */
+	const struct action_spec *spec;    /* borrowed from the registry (its entity:
+					      spec->entity); NULL for a meta-tool */
 	/* The MCP Tool object and its inputSchema, made on first use (in
 	 * discovery mode most tools are never shown): read them through
 	 * tools_def() and tools_input(). */
@@ -44,7 +47,6 @@ struct tool {
 	json_t *input_made;  /* borrowed from def_made */
 	json_t *listed_made; /* owned: the leaner form tools/list sends (maybe
 				def_made itself), or NULL until made */
-	json_t *entity_doc;  /* borrowed: what the definition is made from */
 	int lead;            /* the entity's first tool, which describes the entity */
 	json_t *connections; /* owned array of connection names, default first */
 	int is_list;
@@ -113,6 +115,9 @@ void tools_safety(const struct tool *t, int *read_only, int *destructive);
 /* The tool's title ("Stripe: create refund"), as its definition has it,
  * without making the definition. A new string. */
 char *tools_title(const struct tool *t);
+/* What calling the generated tool t runs (exec_start): its connector and
+ * action, and its outputSchema (the definition is made now if it was not). */
+struct exec_target tools_target(const struct tool *t);
 /* Find any tool by name: generated (even in discover mode) or meta. */
 const struct tool *tools_find(const struct toolset *t, const char *name);
 #define TOOLS_SEARCH_LIMIT 5

@@ -312,12 +312,10 @@ json_t *tools_builder_save(const struct registry *r, json_t *args, int *saved)
 		const struct connector *c = registry_at(r, i);
 		if (strcmp(c->slug, slug) == 0)
 			continue;
-		json_object_foreach(connector_entities(c), en, ent)
-			json_object_foreach(json_object_get(ent, "actions"), an, act) {
-				char *name = xasprintf("%s_%s_%s", c->slug, en, an);
-				json_object_set_new(taken, name, json_string(c->slug));
-				free(name);
-			}
+		for (size_t ei = 0; ei < c->model->n_entities; ei++)
+			for (size_t ai = 0; ai < c->model->entities[ei].n_actions; ai++)
+				json_object_set_new(taken, c->model->entities[ei].actions[ai].id,
+						    json_string(c->slug));
 	}
 	json_object_foreach(json_object_get(doc, "entities"), en, ent) {
 		json_object_foreach(json_object_get(ent, "actions"), an, act) {

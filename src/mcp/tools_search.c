@@ -29,11 +29,10 @@ static void add_keys(struct search_index *ix, size_t doc, enum search_field f, j
 
 /* The vendor's operation: "POST /v1/refunds", "chat.postMessage", or a
  * GraphQL document's operation name (mutation OrderCancel(...)). */
-static void add_operation(struct search_index *ix, size_t doc, json_t *action)
+static void add_operation(struct search_index *ix, size_t doc, const struct action_spec *a)
 {
-	search_add_text(ix, doc, SEARCH_OPERATION,
-			json_string_value(json_object_get(action, "path")));
-	const char *gql = json_string_value(json_object_get(action, "graphql"));
+	search_add_text(ix, doc, SEARCH_OPERATION, a->path);
+	const char *gql = a->graphql;
 	if (!gql)
 		return;
 	size_t skip = strspn(gql, " \n\t");
@@ -48,12 +47,13 @@ static void add_tool(struct search_index *ix, const struct tool *t, json_t *cano
 {
 	size_t doc = search_add_doc(ix);
 	json_t *cdoc = t->connector->doc;
-	json_t *entity = json_object_get(connector_entities(t->connector), t->entity);
+	const struct action_spec *a = t->spec;
+	const struct entity_spec *entity = a->entity;
 	search_add_text(ix, doc, SEARCH_ACTION, t->action);
-	add_strings(ix, doc, SEARCH_ACTION, json_object_get(t->action_doc, "aliases"));
+	add_strings(ix, doc, SEARCH_ACTION, a->aliases);
 	search_add_text(ix, doc, SEARCH_ENTITY, t->entity);
-	add_strings(ix, doc, SEARCH_ENTITY, json_object_get(entity, "aliases"));
-	const char *canon = json_string_value(json_object_get(entity, "canonical"));
+	add_strings(ix, doc, SEARCH_ENTITY, entity->aliases);
+	const char *canon = entity->canonical;
 	json_t *centity =
 		canon ? json_object_get(json_object_get(canonical, "entities"), canon) : NULL;
 	if (centity) {
@@ -61,25 +61,20 @@ static void add_tool(struct search_index *ix, const struct tool *t, json_t *cano
 		add_strings(ix, doc, SEARCH_ENTITY, json_object_get(centity, "aliases"));
 	}
 	search_add_text(ix, doc, SEARCH_CONNECTOR, t->connector->slug);
-	search_add_text(ix, doc, SEARCH_CONNECTOR,
-			json_string_value(json_object_get(cdoc, "name")));
+	search_add_text(ix, doc, SEARCH_CONNECTOR, connector_name(t->connector));
 	add_strings(ix, doc, SEARCH_CONNECTOR, json_object_get(cdoc, "aliases"));
 	char *title = tools_title(t);
 	search_add_text(ix, doc, SEARCH_TITLE, title);
 	free(title);
-	search_add_text(ix, doc, SEARCH_TEXT,
-			json_string_value(json_object_get(t->action_doc, "description")));
-	search_add_text(ix, doc, SEARCH_TEXT,
-			json_string_value(json_object_get(t->action_doc, "notes")));
-	add_operation(ix, doc, t->action_doc);
-	search_add_text(ix, doc, SEARCH_CONTEXT,
-			json_string_value(json_object_get(entity, "description")));
+	search_add_text(ix, doc, SEARCH_TEXT, a->description);
+	search_add_text(ix, doc, SEARCH_TEXT, a->notes);
+	add_operation(ix, doc, a);
+	search_add_text(ix, doc, SEARCH_CONTEXT, entity->description);
 	search_add_text(ix, doc, SEARCH_CONTEXT,
 			json_string_value(json_object_get(cdoc, "category")));
-	add_keys(ix, doc, SEARCH_FIELDS, json_object_get(t->action_doc, "params"));
-	const char *body = json_string_value(json_object_get(t->action_doc, "body"));
-	if (body && strcmp(body, "fields") == 0)
-		add_keys(ix, doc, SEARCH_FIELDS, json_object_get(entity, "fields"));
+	add_keys(ix, doc, SEARCH_FIELDS, a->params);
+	if (a->body_fields)
+		add_keys(ix, doc, SEARCH_FIELDS, entity->fields);
 }
 
 struct search_index *tools_index_new(const struct registry *r, const struct toolset *ts)
@@ -120,7 +115,7 @@ static char *first_sentence(const char *d, size_t max)
 /* A tool's one-line summary: its action's first sentence, else its title. */
 static char *summary(const struct tool *t)
 {
-	const char *d = json_string_value(json_object_get(t->action_doc, "description"));
+	const char *d = t->spec->description;
 	return d ? first_sentence(d, SUMMARY_MAX)
 		 : xstrdup(json_string_value(json_object_get(tools_def(t), "title")));
 }
@@ -187,10 +182,8 @@ static json_t *browse_entities(const struct toolset *ts, const char *connector)
 		if (strcmp(t->connector->slug, connector) != 0)
 			continue;
 		if (!last || strcmp(last, t->entity) != 0) {
-			json_t *e = json_object_get(connector_entities(t->connector), t->entity);
 			char *sum =
-				first_sentence(json_string_value(json_object_get(e, "description")),
-					       ENTITY_SUMMARY_MAX);
+				first_sentence(t->spec->entity->description, ENTITY_SUMMARY_MAX);
 			cur = json_pack("{s:s, s:s, s:[]}", "entity", t->entity, "description", sum,
 					"actions");
 			free(sum);

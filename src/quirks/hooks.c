@@ -16,7 +16,6 @@
 #include "connection.h"
 #include "jsonx.h"
 #include "netaddr.h"
-#include "tools.h"
 #include "urlenc.h"
 
 struct url_parts {
@@ -183,10 +182,11 @@ static int valid_header_name(const char *s)
 	return 1;
 }
 
-static int http_request_build(const struct tool *t, json_t *args, const struct connection *conn,
-			      struct request *r, struct err *err)
+static int http_request_build(const struct connector *c, const struct action_spec *a, json_t *args,
+			      const struct connection *conn, struct request *r, struct err *err)
 {
-	(void)t;
+	(void)c;
+	(void)a;
 	struct url_parts base = {0}, target = {0};
 	int ret = -1;
 	const char *method = json_string_value(json_object_get(args, "method"));
@@ -275,22 +275,22 @@ out:
 /* QuickBooks lists are queries: SELECT * FROM Customer WHERE ... ORDERBY ...
  * STARTPOSITION n MAXRESULTS m, sent as GET /query?query=... The cursor is
  * the start position (1-based). */
-static int quickbooks_query_build(const struct tool *t, json_t *args, const struct connection *conn,
-				  struct request *r, struct err *err)
+static int quickbooks_query_build(const struct connector *c, const struct action_spec *a,
+				  json_t *args, const struct connection *conn, struct request *r,
+				  struct err *err)
 {
+	(void)c;
 	(void)conn;
-	json_t *action = t->action_doc;
-	const struct action_spec *a = connector_action(t->connector, t->action, action);
 	const char *entity = a->query_entity;
 	const char *path = a->path;
 	if (!entity || !*path)
 		return err_set(err, "%s: the quickbooks_query hook needs query_entity and path",
-			       t->name);
-	struct pagination_spec pg;
-	connector_pagination(t->connector, action, &pg);
+			       a->id);
+	/* A list's paging (zeroed for another action: the defaults below). */
+	const struct pagination_spec *pg = &a->pg;
 	json_t *lim = json_object_get(args, "limit");
-	long limit = lim ? (long)json_integer_value(lim) : pg.default_limit;
-	long max = pg.max_limit;
+	long limit = lim ? (long)json_integer_value(lim) : pg->default_limit;
+	long max = pg->max_limit;
 	if (limit <= 0)
 		limit = 100;
 	if (max > 0 && limit > max)

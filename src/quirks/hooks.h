@@ -9,7 +9,8 @@
 #include "util.h"
 
 struct connection;
-struct tool;
+struct connector;
+struct action_spec;
 
 /* A vendor request being built. It is defined here, with the contract of
  * the hooks that shape it, so hooks need not include the builder that calls
@@ -32,12 +33,12 @@ struct request {
 
 /* Shapes the HTTP request of an action: r has its base URL (the connection's
  * base, no path) in r->url and an empty body. 0 or -1 with err. */
-typedef int (*hook_build_fn)(const struct tool *t, json_t *args, const struct connection *conn,
-			     struct request *r, struct err *err);
+typedef int (*hook_build_fn)(const struct connector *c, const struct action_spec *a, json_t *args,
+			     const struct connection *conn, struct request *r, struct err *err);
 /* Performs the whole action, blocking, on a worker thread (SMTP, IMAP).
  * On success *data is the tool's data (new reference). 0 or -1 with err. */
-typedef int (*hook_run_fn)(const struct tool *t, json_t *args, const struct connection *conn,
-			   json_t **data, struct err *err);
+typedef int (*hook_run_fn)(const struct connector *c, const struct action_spec *a, json_t *args,
+			   const struct connection *conn, json_t **data, struct err *err);
 
 struct hook {
 	const char *name;

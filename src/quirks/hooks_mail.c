@@ -109,28 +109,32 @@ static int search_criteria(json_t *args, char **out, struct err *err)
 	return 0;
 }
 
-static int mail_send_run(const struct tool *t, json_t *args, const struct connection *conn,
-			 json_t **data, struct err *err)
+static int mail_send_run(const struct connector *c, const struct action_spec *act, json_t *args,
+			 const struct connection *conn, json_t **data, struct err *err)
 {
-	(void)t;
+	(void)c;
+	(void)act;
 	struct mail_account a;
 	account(conn, &a);
 	return mail_send(&a, args, data, err);
 }
 
-static int mail_mailboxes_run(const struct tool *t, json_t *args, const struct connection *conn,
-			      json_t **data, struct err *err)
+static int mail_mailboxes_run(const struct connector *c, const struct action_spec *act,
+			      json_t *args, const struct connection *conn, json_t **data,
+			      struct err *err)
 {
-	(void)t;
+	(void)c;
+	(void)act;
 	struct mail_account a;
 	account(conn, &a);
 	return mail_mailboxes(&a, args, data, err);
 }
 
-static int mail_list_run(const struct tool *t, json_t *args, const struct connection *conn,
-			 json_t **data, struct err *err)
+static int mail_list_run(const struct connector *c, const struct action_spec *act, json_t *args,
+			 const struct connection *conn, json_t **data, struct err *err)
 {
-	(void)t;
+	(void)c;
+	(void)act;
 	struct mail_account a;
 	account(conn, &a);
 	char *search = NULL;
@@ -148,10 +152,11 @@ static int mail_list_run(const struct tool *t, json_t *args, const struct connec
 	return rc;
 }
 
-static int mail_read_run(const struct tool *t, json_t *args, const struct connection *conn,
-			 json_t **data, struct err *err)
+static int mail_read_run(const struct connector *c, const struct action_spec *act, json_t *args,
+			 const struct connection *conn, json_t **data, struct err *err)
 {
-	(void)t;
+	(void)c;
+	(void)act;
 	struct mail_account a;
 	account(conn, &a);
 	return mail_read(&a, args, data, err);

@@ -1,8 +1,6 @@
 /* connector.c - connector file blocks as C structs (connector.h). */
 #include "connector.h"
 
-#include <pthread.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -40,7 +38,7 @@ static const char *text_or(json_t *obj, const char *key, const char *dflt)
 	return v ? v : dflt;
 }
 
-int connector_polling(json_t *entity, struct polling_spec *out)
+static int connector_polling(json_t *entity, struct polling_spec *out)
 {
 	memset(out, 0, sizeof(*out));
 	json_t *p = object(entity, "polling");
@@ -118,59 +116,164 @@ static int is_method(const char *m, const char *name)
 	return m && strcmp(m, name) == 0;
 }
 
-static void action_fill(const struct connector *c, const char *name, json_t *action,
+/* "<a>_<b>_<c>", new; by hand: xasprintf's formatting costs a fifth of a
+ * fill, and every action of every connector is filled at start-up. */
+static char *join3(const char *a, const char *b, const char *c)
+{
+	size_t na = strlen(a), nb = strlen(b), nc = strlen(c);
+	char *out = xmalloc(na + nb + nc + 3);
+	memcpy(out, a, na);
+	out[na] = '_';
+	memcpy(out + na + 1, b, nb);
+	out[na + 1 + nb] = '_';
+	memcpy(out + na + nb + 2, c, nc + 1);
+	return out;
+}
+
+/* The action keys the fill reads, in strcmp order: the fill walks an
+ * action's few keys once rather than looking up every key the schema
+ * allows (every action of every connector is filled at start-up). */
+enum action_key {
+	K_ALIASES,
+	K_AT_LEAST_ONE,
+	K_BODY,
+	K_BODY_ENCODING,
+	K_DESCRIPTION,
+	K_DESTRUCTIVE,
+	K_FEATURED,
+	K_GRAPHQL,
+	K_HEADERS,
+	K_HOOK,
+	K_IDEMPOTENT,
+	K_KIND,
+	K_METHOD,
+	K_MULTIPART,
+	K_NOTES,
+	K_PAGINATION,
+	K_PARAMS,
+	K_PATH,
+	K_QUERY_ENTITY,
+	K_RAW,
+	K_REDACT,
+	K_REQUIRED,
+	K_RESULT,
+	K_TITLE,
+	K_USER_ERRORS,
+	K_WRAP,
+	K_WRAP_ARRAY,
+	K_COUNT
+};
+
+static const char *const action_keys[K_COUNT] = {
+	"aliases",      "at_least_one", "body",      "body_encoding", "description", "destructive",
+	"featured",     "graphql",      "headers",   "hook",          "idempotent",  "kind",
+	"method",       "multipart",    "notes",     "pagination",    "params",      "path",
+	"query_entity", "raw",          "redact",    "required",      "result",      "title",
+	"user_errors",  "wrap",         "wrap_array"};
+
+static int key_cmp(const void *key, const void *elem)
+{
+	return strcmp(key, *(const char *const *)elem);
+}
+
+/* v[K_...] = the action's value of each key, NULL when absent. */
+static void action_values(json_t *action, json_t *v[K_COUNT])
+{
+	memset(v, 0, K_COUNT * sizeof(*v));
+	const char *k;
+	json_t *val;
+	json_object_foreach(action, k, val) {
+		const char *const *at =
+			bsearch(k, action_keys, K_COUNT, sizeof(action_keys[0]), key_cmp);
+		if (at)
+			v[at - action_keys] = val;
+	}
+}
+
+static json_t *if_object(json_t *v)
+{
+	return json_is_object(v) ? v : NULL;
+}
+
+static json_t *if_array(json_t *v)
+{
+	return json_is_array(v) ? v : NULL;
+}
+
+static int pagination_fill(json_t *p, struct pagination_spec *out);
+
+static void action_fill(const struct connector *c, const struct connector_model *m,
+			const struct entity_spec *e, const char *name, json_t *action,
 			struct action_spec *out)
 {
+	json_t *v[K_COUNT];
+	action_values(action, v);
 	memset(out, 0, sizeof(*out));
-	connector_request(c, &out->req);
+	out->req = &m->req;
+	out->errors = &m->errors;
+	out->rate_limit = &m->rate_limit;
+	out->entity = e;
+	out->id = join3(c->slug, e->name, name);
+	out->title = json_string_value(v[K_TITLE]);
+	out->description = json_string_value(v[K_DESCRIPTION]);
+	out->notes = json_string_value(v[K_NOTES]);
+	out->aliases = if_array(v[K_ALIASES]);
+	out->featured = json_is_true(v[K_FEATURED]);
+	out->destructive = v[K_DESTRUCTIVE] ? json_is_true(v[K_DESTRUCTIVE]) : -1;
+	out->required = if_array(v[K_REQUIRED]);
+
 	out->name = name;
-	out->kind = action_kind(name, action);
-	const char *method = text(action, "method");
+	out->kind = json_string_value(v[K_KIND]) ? json_string_value(v[K_KIND])
+						 : action_kind(name, NULL);
+	const char *method = json_string_value(v[K_METHOD]);
 	out->method = method ? method : "POST";
-	out->path = text(action, "path");
-	if (!out->path)
-		out->path = "";
-	out->graphql = text(action, "graphql");
-	out->hook = text(action, "hook");
-	out->params = object(action, "params");
+	out->path = or_default(json_string_value(v[K_PATH]), "");
+	out->graphql = json_string_value(v[K_GRAPHQL]);
+	out->hook = json_string_value(v[K_HOOK]);
+	out->params = if_object(v[K_PARAMS]);
 	const char *k;
-	json_t *v;
-	json_object_foreach(out->params, k, v)
-		out->consts |= json_object_get(v, "const") != NULL;
+	json_t *d;
+	json_object_foreach(out->params, k, d)
+		out->consts |= json_object_get(d, "const") != NULL;
 	/* A read's arguments go in the query; a write's, and every GraphQL
 	 * variable, in the body. */
 	out->place = !out->graphql && (is_method(method, "GET") || is_method(method, "DELETE") ||
 				       is_method(method, "HEAD"))
 			     ? PLACE_QUERY
 			     : PLACE_BODY;
-	out->encoding = encoding(text(action, "body_encoding"), out->req.body);
-	out->body_none = is_method(text(action, "body"), "none");
-	out->wrap = text(action, "wrap");
-	out->wrap_array = json_is_true(json_object_get(action, "wrap_array"));
-	/* The blocks of the rarer encodings are read only for them: a fill
-	 * costs what the call reads, not what the schema allows. */
-	json_t *raw = out->encoding == BODY_RAW ? object(action, "raw") : NULL;
+	out->encoding = encoding(json_string_value(v[K_BODY_ENCODING]), m->req.body);
+	out->own_encoding = v[K_BODY_ENCODING] != NULL;
+	const char *body = json_string_value(v[K_BODY]);
+	out->body_none = is_method(body, "none");
+	out->body_fields = is_method(body, "fields");
+	out->wrap = json_string_value(v[K_WRAP]);
+	out->wrap_array = json_is_true(v[K_WRAP_ARRAY]);
+	/* The blocks of the rarer encodings are read only for them. */
+	json_t *raw = out->encoding == BODY_RAW ? if_object(v[K_RAW]) : NULL;
 	out->raw_content = text(raw, "content");
 	out->raw_type = or_default(text(raw, "content_type"), "application/octet-stream");
-	json_t *file = out->encoding == BODY_MULTIPART ? object(object(action, "multipart"), "file")
-						       : NULL;
+	json_t *file =
+		out->encoding == BODY_MULTIPART ? object(if_object(v[K_MULTIPART]), "file") : NULL;
 	out->file = file != NULL;
 	out->file_part = or_default(text(file, "part"), "file");
 	out->file_content = text(file, "content");
 	out->file_name = text(file, "filename");
 	out->file_type = or_default(text(file, "content_type"), "application/octet-stream");
-	out->headers = object(action, "headers");
-	json_t *idem = json_object_get(action, "idempotent");
-	out->idempotent = idem ? json_is_true(idem) : -1;
-	out->at_least_one = json_object_get(action, "at_least_one");
-	out->result = text(action, "result");
-	out->redact = json_object_get(action, "redact");
-	out->user_errors = text(action, "user_errors");
-	out->query_entity = out->hook ? text(action, "query_entity") : NULL;
-	if ((out->list = action_is_list(c, name, action)))
-		connector_pagination(c, action, &out->pg);
-	connector_errors(c, &out->errors);
-	connector_rate_limit(c, &out->rate_limit);
+	out->headers = if_object(v[K_HEADERS]);
+	out->idempotent = v[K_IDEMPOTENT] ? json_is_true(v[K_IDEMPOTENT]) : -1;
+	out->at_least_one = v[K_AT_LEAST_ONE];
+	out->result = json_string_value(v[K_RESULT]);
+	out->redact = v[K_REDACT];
+	out->user_errors = json_string_value(v[K_USER_ERRORS]);
+	out->query_entity = out->hook ? json_string_value(v[K_QUERY_ENTITY]) : NULL;
+	/* A list pages by its own pagination block, else the connector's; so
+	 * does any action with a block of its own (action_is_list). */
+	if (strcmp(name, "list") == 0 || v[K_PAGINATION]) {
+		json_t *p = if_object(v[K_PAGINATION]);
+		out->list = pagination_fill(p ? p : object(c->doc, "pagination"), &out->pg);
+		if (!out->list)
+			memset(&out->pg, 0, sizeof(out->pg));
+	}
 }
 
 /* The pagination block that applies to action: its own, else c's. */
@@ -199,8 +302,13 @@ int action_is_list(const struct connector *c, const char *name, json_t *action)
 
 int connector_pagination(const struct connector *c, json_t *action, struct pagination_spec *out)
 {
+	return pagination_fill(pagination_block(c, action), out);
+}
+
+/* Fill out from the pagination block p: 1 when it pages, else 0. */
+static int pagination_fill(json_t *p, struct pagination_spec *out)
+{
 	memset(out, 0, sizeof(*out));
-	json_t *p = pagination_block(c, action);
 	out->style = page_style(text(p, "style"));
 	out->items = text(p, "items");
 	out->limit_param = text(p, "limit_param");
@@ -261,78 +369,122 @@ void connector_param(const struct action_spec *a, const char *name, struct param
 	out->as = text(decl, "as") ? text(decl, "as") : name;
 	out->raw = json_is_true(json_object_get(decl, "raw"));
 	out->cst = json_object_get(decl, "const");
+	out->required = json_is_true(json_object_get(decl, "required"));
+	out->declared = decl != NULL;
+	out->type = text(decl, "type");
+	out->format = text(decl, "format");
+	out->dflt = text(decl, "default");
 }
 
-/* Open addressing by the action object's address; at most half full. */
-struct connector_cache {
-	pthread_mutex_t lock;
-	size_t n, cap;
-	json_t **keys;
-	struct action_spec **specs;
-};
+/* ---- Entities and actions ---- */
 
-struct connector_cache *connector_cache_new(void)
+static void entity_fill(const struct connector *c, const struct connector_model *m,
+			const char *name, json_t *entity, struct entity_spec *out)
 {
-	struct connector_cache *cc = xcalloc(1, sizeof(*cc));
-	pthread_mutex_init(&cc->lock, NULL);
-	return cc;
+	memset(out, 0, sizeof(*out));
+	out->name = name;
+	out->description = text(entity, "description");
+	out->id_field = text(entity, "id_field");
+	out->canonical = text(entity, "canonical");
+	out->canonical_fields = object(entity, "canonical_fields");
+	out->aliases = array(entity, "aliases");
+	out->fields = object(entity, "fields");
+	out->create_required = array(entity, "create_required");
+	out->polls = connector_polling(entity, &out->polling);
+	json_t *actions = object(entity, "actions");
+	out->actions = xcalloc(json_object_size(actions) + 1, sizeof(*out->actions));
+	const char *k;
+	json_t *v;
+	json_object_foreach(actions, k, v)
+		action_fill(c, m, out, k, v, &out->actions[out->n_actions++]);
+	out->lead = entity_action(out, "list");
+	if (!out->lead && out->n_actions)
+		out->lead = &out->actions[0];
 }
 
-void connector_cache_free(struct connector_cache *cc)
+struct connector_model *connector_model_load(const struct connector *c)
 {
-	if (!cc)
+	struct connector_model *m = xcalloc(1, sizeof(*m));
+	connector_request(c, &m->req);
+	connector_errors(c, &m->errors);
+	connector_rate_limit(c, &m->rate_limit);
+	json_t *entities = object(c->doc, "entities");
+	m->entities = xcalloc(json_object_size(entities) + 1, sizeof(*m->entities));
+	const char *k;
+	json_t *v;
+	json_object_foreach(entities, k, v)
+		entity_fill(c, m, k, v, &m->entities[m->n_entities++]);
+	return m;
+}
+
+void connector_model_free(struct connector_model *m)
+{
+	if (!m)
 		return;
-	for (size_t i = 0; i < cc->cap; i++)
-		free(cc->specs[i]);
-	free(cc->keys);
-	free(cc->specs);
-	pthread_mutex_destroy(&cc->lock);
-	free(cc);
-}
-
-static size_t slot_of(const struct connector_cache *cc, const json_t *key)
-{
-	size_t i = (size_t)(((uintptr_t)key >> 4) * 2654435761u) & (cc->cap - 1);
-	while (cc->keys[i] && cc->keys[i] != key)
-		i = (i + 1) & (cc->cap - 1);
-	return i;
-}
-
-static void cache_grow(struct connector_cache *cc)
-{
-	struct connector_cache old = *cc;
-	cc->cap = old.cap ? old.cap * 2 : 16;
-	cc->keys = xcalloc(cc->cap, sizeof(*cc->keys));
-	cc->specs = xcalloc(cc->cap, sizeof(*cc->specs));
-	for (size_t i = 0; i < old.cap; i++) {
-		if (!old.keys[i])
-			continue;
-		size_t j = slot_of(cc, old.keys[i]);
-		cc->keys[j] = old.keys[i];
-		cc->specs[j] = old.specs[i];
+	for (size_t i = 0; i < m->n_entities; i++) {
+		for (size_t j = 0; j < m->entities[i].n_actions; j++)
+			free(m->entities[i].actions[j].id);
+		free(m->entities[i].actions);
 	}
-	free(old.keys);
-	free(old.specs);
+	free(m->entities);
+	free(m);
 }
 
-const struct action_spec *connector_action(const struct connector *c, const char *name,
-					   json_t *action)
+const struct entity_spec *connector_entity(const struct connector *c, const char *name)
 {
-	struct connector_cache *cc = c->cache;
-	pthread_mutex_lock(&cc->lock);
-	if ((cc->n + 1) * 2 > cc->cap)
-		cache_grow(cc);
-	size_t i = slot_of(cc, action);
-	if (!cc->keys[i]) {
-		cc->specs[i] = xmalloc(sizeof(*cc->specs[i]));
-		action_fill(c, name, action, cc->specs[i]);
-		cc->keys[i] = action;
-		cc->n++;
-	}
-	const struct action_spec *a = cc->specs[i];
-	pthread_mutex_unlock(&cc->lock);
-	return a;
+	for (size_t i = 0; name && c->model && i < c->model->n_entities; i++)
+		if (strcmp(c->model->entities[i].name, name) == 0)
+			return &c->model->entities[i];
+	return NULL;
 }
+
+const struct action_spec *entity_action(const struct entity_spec *e, const char *name)
+{
+	for (size_t i = 0; e && name && i < e->n_actions; i++)
+		if (strcmp(e->actions[i].name, name) == 0)
+			return &e->actions[i];
+	return NULL;
+}
+
+static void add_name(json_t *names, const char *name)
+{
+	size_t i;
+	json_t *v;
+	json_array_foreach(names, i, v) {
+		if (strcmp(json_string_value(v), name) == 0)
+			return;
+	}
+	json_array_append_new(names, json_string(name));
+}
+
+json_t *action_required_args(const struct action_spec *a)
+{
+	json_t *out = json_array();
+	const char *name;
+	json_t *decl;
+	json_object_foreach(a->params, name, decl) {
+		if (json_is_true(json_object_get(decl, "required")))
+			add_name(out, name);
+	}
+	size_t i;
+	json_t *v;
+	if (a->body_fields && strcmp(a->name, "create") == 0)
+		json_array_foreach(a->entity->create_required, i, v)
+			add_name(out, json_string_value(v));
+	json_array_foreach(a->required, i, v)
+		add_name(out, json_string_value(v));
+	/* A constant is sent with its value: the caller need not give it. */
+	for (i = json_array_size(out); i-- > 0;) {
+		const char *n = json_string_value(json_array_get(out, i));
+		decl = json_object_get(a->params, n);
+		if (!decl && a->body_fields)
+			decl = json_object_get(a->entity->fields, n);
+		if (json_object_get(decl, "const"))
+			json_array_remove(out, i);
+	}
+	return out;
+}
+
 /* ---- The auth block ---- */
 
 static void fill_field(const char *name, json_t *d, struct auth_field *f)

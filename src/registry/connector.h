@@ -1,12 +1,11 @@
 /* connector.h - the typed connector model: a connector file's blocks read
  * into C structs in one place, so the code below the registry reads fields,
  * not JSON keys, and a key's default is spelled once. Each block moves here
- * from the JSON in its own step (issue 14): the polling block, then what a
- * tool call reads (the action's request shape, pagination, the connector's
- * request, errors and rate_limit blocks). The fill functions only read the
- * document (any thread); an action's struct is kept with its connector,
- * made on its first call (connector_action), so a call reads fields, not
- * keys: filling one costs about 10,000 instructions, a fiftieth of a call.
+ * from the JSON in its own step (issue 14): the polling block, what a tool
+ * call reads (the action's request shape, pagination, the connector's
+ * request, errors and rate_limit blocks), the auth block, then the entities
+ * and their actions (struct connector_model). The registry fills them when
+ * it loads a file and never changes them: any thread reads them.
  * Strings and JSON values in these structs are borrowed from the connector's
  * document and live as long as the registry. */
 #ifndef SB_CONNECTOR_H
@@ -38,10 +37,6 @@ struct polling_spec {
 	int oldest_first;          /* declared: with args, the list is oldest change first */
 	long long max_items;       /* the most items one poll reads; 0: the caller's default */
 };
-
-/* Fill out from entity (an entity object of a loaded connector): 1 when it
- * has a polling block, 0 when it has none (out is zeroed). */
-int connector_polling(json_t *entity, struct polling_spec *out);
 
 /* The connector's "request" block and base URL: what every request of the
  * connector carries. */
@@ -124,49 +119,58 @@ const char *connector_name(const struct connector *c);
 /* Where an argument goes in the vendor request. */
 enum param_place { PLACE_QUERY, PLACE_BODY, PLACE_PATH, PLACE_HEADER };
 
-/* An action as a tool call reads it: the request's shape and where the
- * answer is. Strings borrowed as above. */
-struct action_spec {
-	const char *name;            /* the action's name ("create") */
-	const char *kind;            /* "read", "write" or "delete" (action_kind) */
-	const char *method;          /* default "POST" */
-	const char *path;            /* the path template with {name}; "" when none */
-	const char *graphql;         /* a GraphQL document, or NULL */
-	const char *hook;            /* the named C hook performing it, or NULL */
-	json_t *params;              /* argument declarations by name (object), or NULL */
-	int consts;                  /* some declaration has a "const" value */
-	enum param_place place;      /* an undeclared argument's: body for GraphQL and
-					writes, query for GET, DELETE and HEAD */
-	enum body_encoding encoding; /* body_encoding, else the connector's request.body */
-	int body_none;               /* "body": "none": no body unless arguments say so */
-	const char *wrap;            /* wrap the body in an object under this key, or NULL */
-	int wrap_array;              /* wrap the body in a one-element array */
-	const char *raw_content;     /* raw: the argument that is the body, or NULL */
-	const char *raw_type;        /* raw: its content type; default application/octet-stream */
-	int file;                    /* multipart: a file part is declared */
-	const char *file_part;       /* its part name; default "file" */
-	const char *file_content;    /* the argument holding the content, or NULL */
-	const char *file_name;       /* the argument holding the file name, or NULL */
-	const char *file_type;       /* its content type; default application/octet-stream */
-	json_t *headers;             /* the action's headers: name -> value (object), or NULL */
-	int idempotent;              /* declared: 1 or 0; -1 when not declared */
-	json_t *at_least_one;        /* the at_least_one rules (array), or NULL */
-	const char *result;          /* a pointer to the useful answer, or NULL (all of it) */
-	json_t *redact;              /* keys whose values in the answer are secrets, or NULL */
-	const char *user_errors;     /* GraphQL: a pointer to a userErrors array, or NULL */
-	const char *query_entity;    /* the quickbooks_query hook's entity, or NULL */
-	int list;                    /* a list: its tool pages (action_is_list) */
-	struct pagination_spec pg;   /* how, when list */
-	struct errors_spec errors;   /* the connector's errors block */
-	struct rate_limit_spec rate_limit; /* and its rate_limit block */
-	struct request_conf req;           /* the connector's request defaults */
-};
+struct entity_spec;
 
-/* The struct of the action called name (an action object of c's document):
- * made on first use and kept in c->cache (any thread: a lock guards it);
- * borrowed, it lives as long as c. */
-const struct action_spec *connector_action(const struct connector *c, const char *name,
-					   json_t *action);
+/* An action as the registry fills it at load (connector_model_load): what
+ * the tool list, search and a tool call read. Strings borrowed as above. */
+struct action_spec {
+	const char *name;                 /* the action's name ("create") */
+	char *id;                         /* "<slug>_<entity>_<name>": its name across
+					     the registry (the tool's); owned by the model */
+	const struct entity_spec *entity; /* the entity it acts on */
+	const char *kind;                 /* "read", "write" or "delete" (action_kind) */
+	const char *title;                /* or NULL */
+	const char *description;          /* or NULL */
+	const char *notes;                /* or NULL */
+	json_t *aliases;                  /* further names for search (an array), or NULL */
+	int featured;                     /* one of the connector's few most used tools */
+	int destructive;                  /* declared: 1 or 0; -1 when not (the registry's
+					     verb rules decide: registry_action_destructive) */
+	json_t *required;                 /* the action's "required" (an array), or NULL */
+	int body_fields;                  /* "body": "fields": the entity's fields are arguments */
+	const char *method;               /* default "POST" */
+	const char *path;                 /* the path template with {name}; "" when none */
+	const char *graphql;              /* a GraphQL document, or NULL */
+	const char *hook;                 /* the named C hook performing it, or NULL */
+	json_t *params;                   /* argument declarations by name (object), or NULL */
+	int consts;                       /* some declaration has a "const" value */
+	enum param_place place;           /* an undeclared argument's: body for GraphQL and
+					     writes, query for GET, DELETE and HEAD */
+	enum body_encoding encoding;      /* body_encoding, else the connector's request.body */
+	int own_encoding;                 /* the action declares its body_encoding */
+	int body_none;                    /* "body": "none": no body unless arguments say so */
+	const char *wrap;                 /* wrap the body in an object under this key, or NULL */
+	int wrap_array;                   /* wrap the body in a one-element array */
+	const char *raw_content;          /* raw: the argument that is the body, or NULL */
+	const char *raw_type;      /* raw: its content type; default application/octet-stream */
+	int file;                  /* multipart: a file part is declared */
+	const char *file_part;     /* its part name; default "file" */
+	const char *file_content;  /* the argument holding the content, or NULL */
+	const char *file_name;     /* the argument holding the file name, or NULL */
+	const char *file_type;     /* its content type; default application/octet-stream */
+	json_t *headers;           /* the action's headers: name -> value (object), or NULL */
+	int idempotent;            /* declared: 1 or 0; -1 when not declared */
+	json_t *at_least_one;      /* the at_least_one rules (array), or NULL */
+	const char *result;        /* a pointer to the useful answer, or NULL (all of it) */
+	json_t *redact;            /* keys whose values in the answer are secrets, or NULL */
+	const char *user_errors;   /* GraphQL: a pointer to a userErrors array, or NULL */
+	const char *query_entity;  /* the quickbooks_query hook's entity, or NULL */
+	int list;                  /* a list: its tool pages (action_is_list) */
+	struct pagination_spec pg; /* how, when list */
+	const struct errors_spec *errors;         /* the connector's errors block */
+	const struct rate_limit_spec *rate_limit; /* and its rate_limit block */
+	const struct request_conf *req;           /* the connector's request defaults */
+};
 
 /* An argument as the request places it: its declaration in the action's
  * params, or the action's defaults when it has none. */
@@ -175,10 +179,65 @@ struct param_spec {
 	const char *as;      /* the vendor's name for it: "as", else the argument's */
 	int raw;             /* a path parameter that keeps its slashes */
 	json_t *cst;         /* its "const" value, or NULL */
+	int required;        /* declared "required": a call must give it */
+	int declared;        /* the action declares it (else the rest are defaults) */
+	const char *type;    /* its JSON Schema type when one name, or NULL */
+	const char *format;  /* its JSON Schema format, or NULL */
+	const char *dflt;    /* its default when a string, or NULL */
 };
 
 /* Fill out for the argument called name of a (name must outlive out). */
 void connector_param(const struct action_spec *a, const char *name, struct param_spec *out);
+
+/* ---- Entities and actions ---------------------------------------------
+ * "entities": {name: {..., "actions": {name: {...}}}} and the connector
+ * blocks every action shares, filled once when the registry loads the file
+ * (connector_model_load), in the file's order, and never changed
+ * afterwards: any thread reads them. */
+
+/* One entity. JSON values are data passed on (JSON Schema fragments, names),
+ * not keys read by the code below the registry. */
+struct entity_spec {
+	const char *name;
+	const char *description;     /* or NULL */
+	const char *id_field;        /* an item's id field, or NULL */
+	const char *canonical;       /* the entity of _canonical.json it is, or NULL */
+	json_t *canonical_fields;    /* canonical field -> this entity's (a name map), or NULL */
+	json_t *aliases;             /* further names (an array), or NULL */
+	json_t *fields;              /* name -> JSON Schema of a body field (an object),
+					or NULL */
+	json_t *create_required;     /* the fields a create needs (an array), or NULL */
+	int polls;                   /* it has a polling block: */
+	struct polling_spec polling; /* zeroed when not */
+	struct action_spec *actions; /* in the file's order */
+	size_t n_actions;
+	const struct action_spec *lead; /* the action that describes the entity to a
+					   model: list, else the first; NULL when none */
+};
+
+/* A connector's entities and shared blocks (struct connector's model). */
+struct connector_model {
+	struct request_conf req;
+	struct errors_spec errors;
+	struct rate_limit_spec rate_limit;
+	struct entity_spec *entities; /* in the file's order */
+	size_t n_entities;
+};
+
+/* Fill the model of c (whose doc, loaded and valid, must outlive it). New;
+ * free with connector_model_free (accepts NULL). */
+struct connector_model *connector_model_load(const struct connector *c);
+void connector_model_free(struct connector_model *m);
+
+/* c's entity called name, or NULL; borrowed from c. */
+const struct entity_spec *connector_entity(const struct connector *c, const char *name);
+/* e's action called name, or NULL; borrowed. */
+const struct action_spec *entity_action(const struct entity_spec *e, const char *name);
+/* Every argument a call of a must give: its params declared "required", its
+ * "required", and for a create taking the entity's fields, the entity's
+ * create_required; not those with a "const" value (request.c sends those).
+ * A new array of strings, in that order, without repeats. */
+json_t *action_required_args(const struct action_spec *a);
 
 /* ---- The auth block ---------------------------------------------------
  * "auth": {"default", "methods": [...]}, filled once when the registry

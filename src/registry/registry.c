@@ -51,7 +51,7 @@ static void connector_free(struct connector *c)
 	free(c->slug);
 	free(c->path);
 	free(c->outline);
-	connector_cache_free(c->cache);
+	connector_model_free(c->model);
 	connector_auth_free(c->auth);
 	connector_info_free(c->info);
 	json_decref(c->doc);
@@ -479,10 +479,10 @@ static int add_parsed(struct registry *r, struct parsed *p, struct err *err)
 	c->outline = p->outline ? xstrdup(p->skey) : NULL;
 	c->slug = xstrdup(json_string_value(json_object_get(doc, "slug")));
 	c->path = xstrdup(p->path);
-	c->cache = connector_cache_new();
 	c->doc = doc;
 	c->auth = connector_auth_load(doc);
 	c->info = connector_info_load(doc);
+	c->model = connector_model_load(c);
 	for (size_t i = 0; i < r->n; i++) {
 		if (strcmp(r->items[i]->slug, c->slug) == 0) {
 			log_info("%s replaces connector '%s' from %s", p->path, c->slug,
@@ -839,7 +839,7 @@ static void spend(struct registry *r, struct connector *c)
 	old->doc = c->doc;
 	old->auth = c->auth;
 	old->info = c->info;
-	old->cache = c->cache;
+	old->model = c->model;
 	r->spent = xrealloc(r->spent, (r->nspent + 1) * sizeof(*r->spent));
 	r->spent[r->nspent++] = old;
 }
@@ -899,7 +899,7 @@ int registry_expand(struct registry *r, char *const *slugs, registry_report_fn r
 		c->doc = doc;
 		c->auth = connector_auth_load(doc);
 		c->info = connector_info_load(doc);
-		c->cache = connector_cache_new();
+		c->model = connector_model_load(c);
 		free(c->outline);
 		c->outline = NULL;
 	}
@@ -981,25 +981,24 @@ const char *action_kind(const char *name, json_t *action)
 	return "write";
 }
 
-/* An action's own boolean key, else its verb rule's, else -1. */
-static int declared(const struct registry *r, const char *name, json_t *action, const char *key)
+/* An action's own boolean (own: 1, 0 or -1 when not declared), else its
+ * verb rule's, else whether it is a delete. */
+static int declared(const struct registry *r, const struct action_spec *a, int own, const char *key)
 {
-	json_t *v = json_object_get(action, key);
-	if (!v)
-		v = json_object_get(json_object_get(r ? r->verbs : NULL, name), key);
-	return json_is_boolean(v) ? json_is_true(v) : -1;
+	if (own >= 0)
+		return own;
+	json_t *v = json_object_get(json_object_get(r ? r->verbs : NULL, a->name), key);
+	return json_is_boolean(v) ? json_is_true(v) : strcmp(a->kind, "delete") == 0;
 }
 
-int registry_action_destructive(const struct registry *r, const char *name, json_t *action)
+int registry_action_destructive(const struct registry *r, const struct action_spec *a)
 {
-	int d = declared(r, name, action, "destructive");
-	return d >= 0 ? d : strcmp(action_kind(name, action), "delete") == 0;
+	return declared(r, a, a->destructive, "destructive");
 }
 
-int registry_action_idempotent(const struct registry *r, const char *name, json_t *action)
+int registry_action_idempotent(const struct registry *r, const struct action_spec *a)
 {
-	int d = declared(r, name, action, "idempotent");
-	return d >= 0 ? d : strcmp(action_kind(name, action), "delete") == 0;
+	return declared(r, a, a->idempotent, "idempotent");
 }
 
 /* Whether args give every name of one choice (a name or an array of names). */

@@ -9,23 +9,18 @@
 #include "util.h"
 
 /* One loaded connector. doc is the file's JSON after defaults are filled in;
- * entities, actions and events are read from it directly. */
+ * the typed model (connector.h) is filled from it at load, and the code
+ * below the registry reads the model, not doc. */
 struct connector {
 	char *slug;
 	char *path; /* the file it came from */
 	json_t *doc;
-	struct connector_cache *cache; /* the typed model's structs, made on first use */
+	struct connector_model *model; /* entities and actions (connector.h) */
 	struct connector_auth *auth;   /* the auth block (connector.h), or NULL */
 	struct connector_info *info;   /* its facts, params and webhooks (connector.h) */
 	char *outline;                 /* doc is the file's outline (registry_use_outlines), kept
 					  for this stat key of it; NULL: doc is all of it */
 };
-
-/* The cache of connector_action (connector.h), one per loaded connector;
- * defined in connector.c, declared here so the loader need not include the
- * model it feeds. Free accepts NULL. */
-struct connector_cache *connector_cache_new(void);
-void connector_cache_free(struct connector_cache *cache);
 
 struct registry;
 struct auth_method;
@@ -104,7 +99,8 @@ char *registry_empty_hint(const struct registry *r);
 const struct connector *registry_at(const struct registry *r, size_t i);
 const struct connector *registry_find(const struct registry *r, const char *slug);
 
-/* Helpers over a connector's document (all borrowed, NULL when absent). */
+/* The "entities" object of c's document (borrowed, NULL when absent): read
+ * only for the entities' events blocks, which the model does not hold yet. */
 json_t *connector_entities(const struct connector *c);
 /* The auth method of type, or with NULL type the default one (connector.h's
  * struct, filled at load); NULL when c declares no such method. */
@@ -115,16 +111,19 @@ const struct auth_method *connector_auth_method(const struct connector *c, const
  * the environment; NULL when none is set. var (may be NULL) gets the
  * variable's name. */
 const char *connector_field_env(json_t *field, const char **var);
-/* What an action does: "read", "write" or "delete" (standard verbs imply it). */
+/* What an action object does: "read", "write" or "delete" (standard verbs
+ * imply it); the model's action_spec.kind. */
 const char *action_kind(const char *action_name, json_t *action);
+/* Whether an action object pages (the model's action_spec.list). */
 int action_is_list(const struct connector *c, const char *action_name, json_t *action);
+struct action_spec;
 /* Whether an action cannot be undone (a delete, a payment, a refund, a
  * send, a cancellation), and whether repeating it changes nothing more: the
  * action's own "destructive" / "idempotent", else the rule for its name in
  * the "verbs" of _canonical.json, else true for kind "delete". r may be
  * NULL (no verb rules). */
-int registry_action_destructive(const struct registry *r, const char *action_name, json_t *action);
-int registry_action_idempotent(const struct registry *r, const char *action_name, json_t *action);
+int registry_action_destructive(const struct registry *r, const struct action_spec *a);
+int registry_action_idempotent(const struct registry *r, const struct action_spec *a);
 
 /* An action's "at_least_one" rules: each rule is an array of choices, a
  * choice an argument name or an array of names given together. Whether args

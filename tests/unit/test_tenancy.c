@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "audit.h"
+#include "connector.h"
 #include "conns.h"
 #include "crypto.h"
 #include "mcp_core.h"
@@ -194,9 +195,12 @@ static void test_redact(void)
 		"\"amount\": 42, \"tags\": [\"vip\"], \"meta\": {\"k\": \"v\"}, \"undeclared\": "
 		"\"x\", \"hook\": {\"ExternalPassword\": \"hunter2\"}}",
 		0, &je);
-	json_t *redact = json_pack("{s:[s], s:{s:{s:s}}}", "redact", "ExternalPassword", "params",
-				   "id", "in", "path");
-	json_t *out = audit_redact(schema, args, redact);
+	struct action_spec action = {
+		.redact = json_pack("[s]", "ExternalPassword"),
+		.params = json_pack("{s:{s:s}}", "id", "in", "path"),
+		.place = PLACE_BODY,
+	};
+	json_t *out = audit_redact(schema, args, &action);
 	json_t *want = json_loads(
 		"{\"id\": \"cus_1\", \"status\": \"open\", \"email\": \"a@b.c\", \"password\": "
 		"\"[secret]\", \"token\": \"[secret]\", \"pin\": \"[secret]\", \"note\": "
@@ -214,7 +218,8 @@ static void test_redact(void)
 	json_decref(want);
 	json_decref(args);
 	json_decref(schema);
-	json_decref(redact);
+	json_decref(action.redact);
+	json_decref(action.params);
 	/* Error classes. */
 	json_t *r = json_loads("{\"isError\": true, \"content\": [{\"type\": \"text\", \"text\": "
 			       "\"Stripe refused\\n{\\\"status\\\": 402}\"}]}",
