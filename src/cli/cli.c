@@ -347,18 +347,14 @@ static void card_json(json_t *obj, const struct card *k)
 static json_t *connector_summary(const struct connector *c, struct store *st)
 {
 	json_t *entities = json_object();
-	const char *ename;
-	json_t *entity;
-	json_object_foreach(connector_entities(c), ename, entity) {
-		const struct entity_spec *es = connector_entity(c, ename);
+	for (size_t e = 0; c->model && e < c->model->n_entities; e++) {
+		const struct entity_spec *es = &c->model->entities[e];
 		json_t *actions = json_array(), *events = json_array();
-		const char *k;
-		json_t *v;
 		for (size_t i = 0; i < es->n_actions; i++)
 			json_array_append_new(actions, json_string(es->actions[i].name));
-		json_object_foreach(json_object_get(entity, "events"), k, v)
-			json_array_append_new(events, json_string(k));
-		json_object_set_new(entities, ename,
+		for (size_t i = 0; i < es->n_events; i++)
+			json_array_append_new(events, json_string(es->events[i].name));
+		json_object_set_new(entities, es->name,
 				    json_pack("{s:o, s:o}", "actions", actions, "events", events));
 	}
 	const struct connector_info *info = c->info;
@@ -397,12 +393,11 @@ static int connector_can(const struct connector *c, const char *entity, const ch
 			 const char *event)
 {
 	const struct entity_spec *es = connector_entity(c, entity);
-	json_t *e = json_object_get(connector_entities(c), entity);
 	if (!es)
 		return 0;
 	if (action && !entity_action(es, action))
 		return 0;
-	if (event && !json_object_get(json_object_get(e, "events"), event))
+	if (event && !entity_event(es, event))
 		return 0;
 	return 1;
 }

@@ -250,18 +250,18 @@ json_t *cli_manage_events(const struct cli_manage *m, const char *given)
 	} else if (json_is_array(dflt)) {
 		json_array_extend(out, dflt);
 	} else {
-		const char *en, *k;
-		json_t *ent, *v;
-		json_object_foreach(connector_entities(m->c), en, ent)
-			json_object_foreach(json_object_get(ent, "events"), k, v) {
-				size_t i;
-				json_t *have;
-				int dup = 0;
-				json_array_foreach(out, i, have)
-					dup |= json_equal(have, v);
-				if (!dup && json_is_string(v))
-					json_array_append(out, v);
-			}
+		const struct connector_model *cm = m->c->model;
+		for (size_t e = 0; cm && e < cm->n_entities; e++)
+			for (size_t j = 0; j < cm->entities[e].n_events; j++)
+				for (const char **v = cm->entities[e].events[j].vendor; *v; v++) {
+					size_t i;
+					json_t *have;
+					int dup = 0;
+					json_array_foreach(out, i, have)
+						dup |= strcmp(json_string_value(have), *v) == 0;
+					if (!dup)
+						json_array_append_new(out, json_string(*v));
+				}
 	}
 	const char *ec = m->api->event_case;
 	if (ec && strcmp(ec, "upper_snake") == 0) {

@@ -44,23 +44,15 @@ char *webhook_scalar(json_t *v)
 int webhook_map_event(const struct connector *c, const char *vendor, const char **entity,
 		      const char **event)
 {
-	const char *ename, *evname;
-	json_t *e, *names;
-	json_object_foreach(connector_entities(c), ename, e) {
-		json_object_foreach(json_object_get(e, "events"), evname, names) {
-			int hit = json_is_string(names) &&
-				  strcmp(json_string_value(names), vendor) == 0;
-			size_t i;
-			json_t *one;
-			json_array_foreach(names, i, one)
-				hit |= json_is_string(one) &&
-				       strcmp(json_string_value(one), vendor) == 0;
-			if (hit) {
-				*entity = ename;
-				*event = evname;
-				return 1;
-			}
-		}
+	for (size_t i = 0; c->model && i < c->model->n_entities; i++) {
+		const struct entity_spec *e = &c->model->entities[i];
+		for (size_t j = 0; j < e->n_events; j++)
+			for (const char **v = e->events[j].vendor; *v; v++)
+				if (strcmp(*v, vendor) == 0) {
+					*entity = e->name;
+					*event = e->events[j].name;
+					return 1;
+				}
 	}
 	return 0;
 }

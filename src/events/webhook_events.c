@@ -354,8 +354,7 @@ static int known(struct store *s, const struct registry *r, const char *connecto
 		 const char *entity)
 {
 	const struct connector *c = r ? registry_find(r, connector) : NULL;
-	if (c && (strcmp(entity, EVENTS_NO_ENTITY) == 0 ||
-		  json_object_get(connector_entities(c), entity)))
+	if (c && (strcmp(entity, EVENTS_NO_ENTITY) == 0 || connector_entity(c, entity)))
 		return 1;
 	struct event_filter f = {.connector = connector, .limit = 1};
 	if (strcmp(entity, EVENTS_NO_ENTITY) == 0)

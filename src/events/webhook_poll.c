@@ -752,20 +752,17 @@ static void poll_connection(struct poll_ctx *pc, const struct connection *listed
 	const struct webhook_spec *wh = &c->info->webhooks;
 	int hooked = wh->scheme && strcmp(wh->scheme, "none") != 0 && wh->secret_field &&
 		     connection_value(conn, wh->secret_field);
-	const char *ename;
-	json_t *edoc;
 	int polled = 0;
-	json_object_foreach(connector_entities(c), ename, edoc) {
-		const struct entity_spec *es = connector_entity(c, ename);
+	for (size_t i = 0; c->model && i < c->model->n_entities; i++) {
+		const struct entity_spec *es = &c->model->entities[i];
 		if (opt->stop && *opt->stop)
 			break;
-		if (!es || !es->polls)
+		if (!es->polls)
 			continue;
-		if (opt->entity ? strcmp(opt->entity, ename) != 0
-				: hooked && json_object_size(json_object_get(edoc, "events")) > 0)
+		if (opt->entity ? strcmp(opt->entity, es->name) != 0 : hooked && es->n_events > 0)
 			continue;
 		polled++;
-		poll_entity(pc, c, conn, ename, &es->polling);
+		poll_entity(pc, c, conn, es->name, &es->polling);
 	}
 	if (!polled && opt->only)
 		say("%s/%s: nothing to poll%s\n", c->slug, conn->name,

@@ -344,13 +344,12 @@ static json_t *output_schema(const struct tool *t)
  * no sizes means any size. NULL when the connector has no icon. */
 static json_t *icons(const struct connector *c)
 {
-	const char *url = json_string_value(json_object_get(c->doc, "icon_url"));
+	const char *url = c->info->icon_url;
 	if (!url)
 		return NULL;
 	json_t *icon = json_pack("{s:s}", "src", url);
-	json_t *sizes = json_object_get(c->doc, "icon_sizes");
-	if (sizes)
-		json_object_set(icon, "sizes", sizes);
+	if (c->info->icon_sizes)
+		json_object_set(icon, "sizes", c->info->icon_sizes);
 	return json_pack("[o]", icon);
 }
 

@@ -46,7 +46,6 @@ static void add_operation(struct search_index *ix, size_t doc, const struct acti
 static void add_tool(struct search_index *ix, const struct tool *t, json_t *canonical)
 {
 	size_t doc = search_add_doc(ix);
-	json_t *cdoc = t->connector->doc;
 	const struct action_spec *a = t->spec;
 	const struct entity_spec *entity = a->entity;
 	search_add_text(ix, doc, SEARCH_ACTION, t->action);
@@ -62,7 +61,7 @@ static void add_tool(struct search_index *ix, const struct tool *t, json_t *cano
 	}
 	search_add_text(ix, doc, SEARCH_CONNECTOR, t->connector->slug);
 	search_add_text(ix, doc, SEARCH_CONNECTOR, connector_name(t->connector));
-	add_strings(ix, doc, SEARCH_CONNECTOR, json_object_get(cdoc, "aliases"));
+	add_strings(ix, doc, SEARCH_CONNECTOR, t->connector->info->aliases);
 	char *title = tools_title(t);
 	search_add_text(ix, doc, SEARCH_TITLE, title);
 	free(title);
@@ -70,8 +69,7 @@ static void add_tool(struct search_index *ix, const struct tool *t, json_t *cano
 	search_add_text(ix, doc, SEARCH_TEXT, a->notes);
 	add_operation(ix, doc, a);
 	search_add_text(ix, doc, SEARCH_CONTEXT, entity->description);
-	search_add_text(ix, doc, SEARCH_CONTEXT,
-			json_string_value(json_object_get(cdoc, "category")));
+	search_add_text(ix, doc, SEARCH_CONTEXT, t->connector->info->category);
 	add_keys(ix, doc, SEARCH_FIELDS, a->params);
 	if (a->body_fields)
 		add_keys(ix, doc, SEARCH_FIELDS, entity->fields);
@@ -163,11 +161,10 @@ static json_t *browse_connectors(const struct toolset *ts)
 				entities++;
 			last = ts->tools[i].entity;
 		}
-		json_array_append_new(out,
-				      json_pack("{s:s, s:O, s:O, s:I, s:I}", "connector", c->slug,
-						"name", json_object_get(c->doc, "name"), "category",
-						json_object_get(c->doc, "category"), "entities",
-						(json_int_t)entities, "tools", (json_int_t)tools));
+		json_array_append_new(
+			out, json_pack("{s:s, s:s, s:s, s:I, s:I}", "connector", c->slug, "name",
+				       c->info->name, "category", c->info->category, "entities",
+				       (json_int_t)entities, "tools", (json_int_t)tools));
 	}
 	return out;
 }

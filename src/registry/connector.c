@@ -400,6 +400,20 @@ static void entity_fill(const struct connector *c, const struct connector_model 
 	out->lead = entity_action(out, "list");
 	if (!out->lead && out->n_actions)
 		out->lead = &out->actions[0];
+	json_t *events = object(entity, "events");
+	out->events = xcalloc(json_object_size(events) + 1, sizeof(*out->events));
+	json_object_foreach(events, k, v) {
+		struct event_spec *ev = &out->events[out->n_events++];
+		ev->name = k;
+		ev->vendor = xcalloc(json_is_array(v) ? json_array_size(v) + 1 : 2, sizeof(char *));
+		size_t n = 0, i;
+		json_t *one;
+		if (json_is_string(v))
+			ev->vendor[n++] = json_string_value(v);
+		json_array_foreach(v, i, one)
+			if (json_is_string(one))
+				ev->vendor[n++] = json_string_value(one);
+	}
 }
 
 struct connector_model *connector_model_load(const struct connector *c)
@@ -425,9 +439,20 @@ void connector_model_free(struct connector_model *m)
 		for (size_t j = 0; j < m->entities[i].n_actions; j++)
 			free(m->entities[i].actions[j].id);
 		free(m->entities[i].actions);
+		for (size_t j = 0; j < m->entities[i].n_events; j++)
+			free(m->entities[i].events[j].vendor);
+		free(m->entities[i].events);
 	}
 	free(m->entities);
 	free(m);
+}
+
+const struct event_spec *entity_event(const struct entity_spec *e, const char *name)
+{
+	for (size_t i = 0; name && i < e->n_events; i++)
+		if (strcmp(e->events[i].name, name) == 0)
+			return &e->events[i];
+	return NULL;
 }
 
 const struct entity_spec *connector_entity(const struct connector *c, const char *name)

@@ -197,6 +197,13 @@ void connector_param(const struct action_spec *a, const char *name, struct param
 
 /* One entity. JSON values are data passed on (JSON Schema fragments, names),
  * not keys read by the code below the registry. */
+/* A webhook event of an entity: switchboard's name for it and the vendor's
+ * (one or more: "invoice.created", or Xero's "CREATE" for several). */
+struct event_spec {
+	const char *name;
+	const char **vendor; /* NULL-terminated */
+};
+
 struct entity_spec {
 	const char *name;
 	const char *description;     /* or NULL */
@@ -211,6 +218,8 @@ struct entity_spec {
 	struct polling_spec polling; /* zeroed when not */
 	struct action_spec *actions; /* in the file's order */
 	size_t n_actions;
+	struct event_spec *events; /* its webhook events, in the file's order */
+	size_t n_events;
 	const struct action_spec *lead; /* the action that describes the entity to a
 					   model: list, else the first; NULL when none */
 };
@@ -233,6 +242,8 @@ void connector_model_free(struct connector_model *m);
 const struct entity_spec *connector_entity(const struct connector *c, const char *name);
 /* e's action called name, or NULL; borrowed. */
 const struct action_spec *entity_action(const struct entity_spec *e, const char *name);
+/* e's event called name, or NULL. */
+const struct event_spec *entity_event(const struct entity_spec *e, const char *name);
 /* Every argument a call of a must give: its params declared "required", its
  * "required", and for a create taking the entity's fields, the entity's
  * create_required; not those with a "const" value (request.c sends those).

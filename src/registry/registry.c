@@ -939,11 +939,6 @@ const struct connector *registry_find(const struct registry *r, const char *slug
 	return NULL;
 }
 
-json_t *connector_entities(const struct connector *c)
-{
-	return json_object_get(c->doc, "entities");
-}
-
 const char *connector_field_env(json_t *field, const char **var)
 {
 	const char *name = json_string_value(json_object_get(field, "env"));

@@ -99,9 +99,6 @@ char *registry_empty_hint(const struct registry *r);
 const struct connector *registry_at(const struct registry *r, size_t i);
 const struct connector *registry_find(const struct registry *r, const char *slug);
 
-/* The "entities" object of c's document (borrowed, NULL when absent): read
- * only for the entities' events blocks, which the model does not hold yet. */
-json_t *connector_entities(const struct connector *c);
 /* The auth method of type, or with NULL type the default one (connector.h's
  * struct, filled at load); NULL when c declares no such method. */
 const struct auth_method *connector_auth_method(const struct connector *c, const char *type);
