@@ -15,7 +15,7 @@
 static int env_any(const struct connector *c)
 {
 	for (size_t i = 0; i < c->info->n_params; i++)
-		if (connector_field_env(c->info->params[i].decl, NULL))
+		if (connector_field_env(&c->info->params[i], NULL))
 			return 1;
 	return 0;
 }
@@ -36,7 +36,7 @@ static int env_has_fields(const struct auth_method *method)
 {
 	int any = 0;
 	for (size_t i = 0; i < method->n_fields; i++) {
-		if (connector_field_env(method->fields[i].decl, NULL))
+		if (connector_field_env(&method->fields[i], NULL))
 			any = 1;
 		else if (method->fields[i].required)
 			return 0;
@@ -50,8 +50,7 @@ static void env_method_fields(const struct auth_method *method, json_t *dst, int
 {
 	for (size_t i = 0; i < method->n_fields; i++) {
 		const struct auth_field *f = &method->fields[i];
-		const char *v =
-			f->secret == want_secret ? connector_field_env(f->decl, NULL) : NULL;
+		const char *v = f->secret == want_secret ? connector_field_env(f, NULL) : NULL;
 		if (v)
 			json_object_set_new(dst, f->name, json_string(v));
 	}
@@ -61,7 +60,7 @@ static void env_method_fields(const struct auth_method *method, json_t *dst, int
 static void env_params(const struct connector *c, json_t *dst)
 {
 	for (size_t i = 0; i < c->info->n_params; i++) {
-		const char *v = connector_field_env(c->info->params[i].decl, NULL);
+		const char *v = connector_field_env(&c->info->params[i], NULL);
 		if (v)
 			json_object_set_new(dst, c->info->params[i].name, json_string(v));
 	}

@@ -46,50 +46,45 @@ int cli_fields_args_given(const struct cli_fields_args *a)
 
 /* ---- what a connection may have ---- */
 
-static json_t *field_entry(int secret, int required, int prompt, json_t *decl)
+static json_t *field_entry(int secret, int required, int prompt)
 {
-	json_t *f = json_pack("{s:b, s:b, s:b}", "secret", secret, "required", required, "prompt",
-			      prompt);
-	if (decl)
-		json_object_set(f, "decl", decl);
-	return f;
+	return json_pack("{s:b, s:b, s:b}", "secret", secret, "required", required, "prompt",
+			 prompt);
 }
 
-/* name -> {secret, required, prompt, decl} for connector c with auth
- * method m. A new object. */
+/* name -> {secret, required, prompt} for connector c with auth method m. A
+ * new object. */
 static json_t *fields_known(const struct connector *c, const struct auth_method *m)
 {
 	json_t *known = json_object();
 	const char *type = m->type;
 	for (size_t i = 0; i < m->n_fields; i++)
 		json_object_set_new(known, m->fields[i].name,
-				    field_entry(m->fields[i].secret, m->fields[i].required, 1,
-						m->fields[i].decl));
+				    field_entry(m->fields[i].secret, m->fields[i].required, 1));
 	for (size_t i = 0; i < c->info->n_params; i++) {
 		const struct auth_field *p = &c->info->params[i];
 		if (json_object_get(known, p->name))
 			continue;
 		int required = p->required && !p->has_default;
 		/* Optional settings (an API version) are for --set, not questions. */
-		json_object_set_new(known, p->name,
-				    field_entry(p->secret, required, required, p->decl));
+		json_object_set_new(known, p->name, field_entry(p->secret, required, required));
 	}
 	const char *whs = c->info->webhooks.secret_field;
 	if (whs && !json_object_get(known, whs))
-		json_object_set_new(known, whs, field_entry(1, 0, 1, NULL));
+		json_object_set_new(known, whs, field_entry(1, 0, 1));
 	/* The public URL a vendor signs (HubSpot v3) is a plain setting. */
 	if (whs && !json_object_get(known, "webhook_url"))
-		json_object_set_new(known, "webhook_url", field_entry(0, 0, 0, NULL));
+		json_object_set_new(known, "webhook_url", field_entry(0, 0, 0));
 	if (type && strcmp(type, "oauth2") == 0) {
 		if (!json_object_get(known, "access_token"))
-			json_object_set_new(known, "access_token", field_entry(1, 0, 0, NULL));
+			json_object_set_new(known, "access_token", field_entry(1, 0, 0));
 		if (!json_object_get(known, "refresh_token"))
-			json_object_set_new(known, "refresh_token", field_entry(1, 0, 0, NULL));
+			json_object_set_new(known, "refresh_token", field_entry(1, 0, 0));
 	}
 	if (!json_object_get(known, "base_url"))
-		json_object_set_new(known, "base_url", field_entry(0, 0, 0, NULL));
+		json_object_set_new(known, "base_url", field_entry(0, 0, 0));
 	if (type && strcmp(type, "custom") == 0 && m->command)
-		json_object_set_new(known, "credential_command", field_entry(0, 0, 0, NULL));
+		json_object_set_new(known, "credential_command", field_entry(0, 0, 0));
 	return known;
 }
 
@@ -152,15 +147,12 @@ static int unknown_field(const struct cli_fields *f, const char *name, struct er
 
 /* ---- one value ---- */
 
-/* The declaration without our own keys, as JSON Schema. New. */
-static json_t *decl_schema(json_t *decl)
+/* The declaration of field name: the auth method's, else the connector's
+ * param; NULL for a field declared nowhere (base_url, a webhook secret). */
+static const struct auth_field *field_decl(const struct cli_fields *f, const char *name)
 {
-	static const char *own[] = {"secret", "env",     "env_aliases", "required",
-				    "label",  "default", "multiple",    NULL};
-	json_t *s = json_deep_copy(decl);
-	for (int i = 0; own[i]; i++)
-		json_object_del(s, own[i]);
-	return s;
+	const struct auth_field *d = f->method ? auth_method_field(f->method, name) : NULL;
+	return d || !f->c ? d : connector_param_decl(f->c, name);
 }
 
 /* The value of a field given as text: typed by its declaration, checked
@@ -169,9 +161,9 @@ static json_t *decl_schema(json_t *decl)
 static json_t *field_value(const struct cli_fields *f, const char *name, const char *text,
 			   struct err *err)
 {
-	json_t *decl = json_object_get(json_object_get(f->known, name), "decl");
+	const struct auth_field *decl = field_decl(f, name);
 	int secret = is_secret(f, name);
-	const char *slug = f->c->slug, *type = json_string_value(json_object_get(decl, "type"));
+	const char *slug = f->c->slug, *type = decl ? decl->type : NULL;
 	json_t *v;
 	struct err e;
 	err_init(&e);
@@ -207,12 +199,9 @@ static json_t *field_value(const struct cli_fields *f, const char *name, const c
 		return NULL;
 	if (!decl)
 		return v;
-	json_t *schema = decl_schema(decl);
-	int bad = schema_validate(schema, v, &e) < 0;
-	json_decref(schema);
-	if (!bad)
+	if (schema_validate(decl->schema, v, &e) == 0)
 		return v;
-	const char *desc = json_string_value(json_object_get(decl, "description"));
+	const char *desc = decl->description;
 	if (secret)
 		err_set(err, "the value given for '%s' of %s does not have the expected form%s%s",
 			name, slug, desc ? ": " : "", desc ? desc : "");
@@ -260,11 +249,10 @@ static int field_put(const struct cli_fields *f, const char *name, const char *t
 static int field_put_list(const struct cli_fields *f, const char *name, json_t *list,
 			  json_t *secrets, struct err *err)
 {
-	json_t *decl = json_object_get(json_object_get(f->known, name), "decl");
+	const struct auth_field *decl = field_decl(f, name);
 	/* A webhook secret field declared nowhere else is only for webhooks. */
 	const char *whs = f->c->info->webhooks.secret_field;
-	int multiple = json_is_true(json_object_get(decl, "multiple")) ||
-		       (!decl && whs && strcmp(whs, name) == 0);
+	int multiple = (decl && decl->multiple) || (!decl && whs && strcmp(whs, name) == 0);
 	if (!is_secret(f, name) || !multiple)
 		return err_set(err, "--secret-stdin: field '%s' must be a string", name);
 	json_t *out = json_array(), *x;
@@ -560,9 +548,9 @@ static int prompt_fields(const struct cli_fields *f, json_t *config, json_t *sec
 		int have = json_object_get(secret ? secrets : config, name) != NULL;
 		if (have && !keep)
 			continue;
-		json_t *decl = json_object_get(entry, "decl");
-		const char *label = json_string_value(json_object_get(decl, "label"));
-		const char *desc = json_string_value(json_object_get(decl, "description"));
+		const struct auth_field *decl = field_decl(f, name);
+		const char *label = decl ? decl->label : NULL;
+		const char *desc = decl ? decl->description : NULL;
 		int required = json_is_true(json_object_get(entry, "required"));
 		if (desc)
 			fprintf(stderr, "%s\n", desc);

@@ -35,7 +35,7 @@ int cli_fields_args_given(const struct cli_fields_args *a);
 struct cli_fields {
 	const struct connector *c;
 	const struct auth_method *method;
-	json_t *known; /* owned: name -> {secret, required, prompt, decl} */
+	json_t *known; /* owned: name -> {secret, required, prompt} */
 };
 void cli_fields_init(struct cli_fields *f, const struct connector *c,
 		     const struct auth_method *method);

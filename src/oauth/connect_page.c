@@ -61,8 +61,8 @@ static json_t *field_entry(const struct auth_field *f, int required)
 {
 	return json_pack("{s:s, s:s, s:b, s:b, s:s, s:O}", "label", f->label ? f->label : f->name,
 			 "description", f->description ? f->description : "", "secret", f->secret,
-			 "required", required, "type", f->type ? f->type : "string", "decl",
-			 f->decl);
+			 "required", required, "type", f->type ? f->type : "string", "schema",
+			 f->schema);
 }
 
 json_t *connect_form_fields(const struct connector *c, const struct auth_method *m)
@@ -119,11 +119,9 @@ int connect_useful(struct store *st, const struct registry *r, char **only)
 static json_t *field_value(const struct connector *c, const char *name, json_t *entry,
 			   const char *text, struct err *err)
 {
-	static const char *own[] = {"secret", "env",     "env_aliases", "required",
-				    "label",  "default", "multiple",    NULL};
-	json_t *decl = json_object_get(entry, "decl");
+	json_t *schema = json_object_get(entry, "schema");
 	int secret = json_is_true(json_object_get(entry, "secret"));
-	const char *type = json_string_value(json_object_get(decl, "type"));
+	const char *type = json_string_value(json_object_get(schema, "type"));
 	json_t *v = !secret && type &&
 				    (strcmp(type, "integer") == 0 || strcmp(type, "number") == 0 ||
 				     strcmp(type, "boolean") == 0)
@@ -134,16 +132,11 @@ static json_t *field_value(const struct connector *c, const char *name, json_t *
 			name, type ? "a" : "UTF-8", type ? type : "text");
 		return NULL;
 	}
-	if (!decl)
+	if (!schema)
 		return v;
-	json_t *schema = json_deep_copy(decl);
-	for (int i = 0; own[i]; i++)
-		json_object_del(schema, own[i]);
 	struct err e;
 	err_init(&e);
-	int bad = schema_validate(schema, v, &e) < 0;
-	json_decref(schema);
-	if (!bad)
+	if (schema_validate(schema, v, &e) == 0)
 		return v;
 	const char *label = json_string_value(json_object_get(entry, "label"));
 	if (secret)

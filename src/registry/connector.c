@@ -512,10 +512,30 @@ json_t *action_required_args(const struct action_spec *a)
 
 /* ---- The auth block ---- */
 
+/* A field's declaration without switchboard's own keys: the JSON Schema its
+ * value must pass. New. */
+static json_t *field_schema(json_t *d)
+{
+	static const char *const own[] = {"secret", "env",     "env_aliases", "required",
+					  "label",  "default", "multiple",    NULL};
+	json_t *s = json_deep_copy(d);
+	for (int i = 0; own[i]; i++)
+		json_object_del(s, own[i]);
+	return s;
+}
+
+static void fields_free(struct auth_field *f, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		json_decref(f[i].schema);
+	free(f);
+}
+
 static void fill_field(const char *name, json_t *d, struct auth_field *f)
 {
 	f->name = name;
 	f->decl = d;
+	f->schema = field_schema(d);
 	f->type = text(d, "type");
 	f->label = text(d, "label");
 	f->description = text(d, "description");
@@ -631,7 +651,7 @@ void connector_auth_free(struct connector_auth *a)
 	if (!a)
 		return;
 	for (size_t i = 0; i < a->n_methods; i++)
-		free(a->methods[i].fields);
+		fields_free(a->methods[i].fields, a->methods[i].n_fields);
 	free(a->methods);
 	free(a);
 }
@@ -733,7 +753,7 @@ void connector_info_free(struct connector_info *info)
 {
 	if (!info)
 		return;
-	free(info->params);
+	fields_free(info->params, info->n_params);
 	free(info);
 }
 

@@ -258,7 +258,9 @@ json_t *action_required_args(const struct action_spec *a);
 /* One entry of a method's "fields": a value the connection holds. */
 struct auth_field {
 	const char *name;
-	json_t *decl;     /* the declaration: a JSON Schema for the value, to check it */
+	json_t *decl;     /* the declaration, as the file has it */
+	json_t *schema;   /* the declaration without switchboard's own keys (secret, env,
+			     label...): the JSON Schema a value must pass; owned */
 	const char *type; /* the value's JSON Schema type, or NULL */
 	const char *label, *description; /* or NULL */
 	const char *env;                 /* the variable that gives it, or NULL */

@@ -939,13 +939,13 @@ const struct connector *registry_find(const struct registry *r, const char *slug
 	return NULL;
 }
 
-const char *connector_field_env(json_t *field, const char **var)
+const char *connector_field_env(const struct auth_field *field, const char **var)
 {
-	const char *name = json_string_value(json_object_get(field, "env"));
+	const char *name = field->env;
 	const char *v = name ? getenv(name) : NULL;
 	size_t i;
 	json_t *alias;
-	json_array_foreach(json_object_get(field, "env_aliases"), i, alias) {
+	json_array_foreach(field->env_aliases, i, alias) {
 		if (v && *v)
 			break;
 		name = json_string_value(alias);

@@ -24,6 +24,7 @@ struct connector {
 
 struct registry;
 struct auth_method;
+struct auth_field;
 
 /* Report for a bad file: "file: json/path: what is wrong". */
 typedef void (*registry_report_fn)(const char *msg, void *ctx);
@@ -107,7 +108,7 @@ const struct auth_method *connector_auth_method(const struct connector *c, const
  * tools read, such as GH_TOKEN) that is set and not empty. Borrowed from
  * the environment; NULL when none is set. var (may be NULL) gets the
  * variable's name. */
-const char *connector_field_env(json_t *field, const char **var);
+const char *connector_field_env(const struct auth_field *field, const char **var);
 /* What an action object does: "read", "write" or "delete" (standard verbs
  * imply it); the model's action_spec.kind. */
 const char *action_kind(const char *action_name, json_t *action);
