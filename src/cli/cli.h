@@ -3,14 +3,21 @@
 #define SB_CLI_H
 
 #include "caller.h"
-#include "mcp.h"
+#include "exec.h"
+#include "tools.h"
 
 struct store;
 struct connection;
 
+/* The global options as the commands read them. serve has options of its
+ * own (struct mcp_options, mcp.h), which main.c fills from these. */
 struct cli {
-	struct mcp_options mcp; /* filters and limits shared with serve */
-	const char **cap_dirs;  /* NULL-terminated --capabilities folders */
+	struct tools_filter filter; /* --connectors, --tools, --exclude, --mode, --max-tools,
+				       --all, --read-only: the tools the commands see */
+	const char *store_path;     /* --store, or NULL */
+	struct exec_env exec;       /* what a command's calls start from; each command
+				       fills in http and store */
+	const char **cap_dirs;      /* NULL-terminated --capabilities folders */
 	size_t ncap_dirs;
 	int json;           /* --json (and --jsonl) */
 	int jsonl;          /* --jsonl: a stream, one object a line */

@@ -203,10 +203,10 @@ json_t *cli_manage_call(struct cli_manage *m, const struct webhook_call *call,
 			m->api->entity_by_arg ? " (see --repo and --org)" : "");
 		goto out;
 	}
-	m->cli->mcp.exec.keep_secrets = 1; /* the answer's signing secret is stored */
+	m->cli->exec.keep_secrets = 1; /* the answer's signing secret is stored */
 	struct exec_target target = tools_target(t);
 	result = cli_run_call(m->cli, m->st, &target, args, err);
-	m->cli->mcp.exec.keep_secrets = 0;
+	m->cli->exec.keep_secrets = 0;
 	if (!result)
 		goto out;
 	if (json_is_true(json_object_get(result, "isError"))) {
@@ -370,7 +370,7 @@ int cli_manage_open(struct cli_manage *m, struct cli *cli, const char *name)
 	err_init(&e);
 	m->cli = cli;
 	m->reg = cli_registry(cli);
-	m->st = store_open(cli->mcp.store_path, &e);
+	m->st = store_open(cli->store_path, &e);
 	if (!m->st)
 		goto fail;
 	if (strcmp(name, "env") == 0) {
