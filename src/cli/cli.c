@@ -20,35 +20,11 @@
 #include "tenancy.h"
 #include "store.h"
 
-void cli_print(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vfprintf(stdout, fmt, ap);
-	va_end(ap);
-}
-
 /* call's result and a connector's summary: for people first. */
 static void print_json(json_t *v)
 {
 	char *s = json_dumps(v, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	cli_print("%s\n", s);
-	free(s);
-}
-
-void cli_print_json(json_t *v)
-{
-	size_t flags = JSON_PRESERVE_ORDER | JSON_ENCODE_ANY |
-		       (isatty(STDOUT_FILENO) ? JSON_INDENT(2) : JSON_COMPACT);
-	char *s = json_dumps(v, flags);
-	cli_print("%s\n", s ? s : "null");
-	free(s);
-}
-
-void cli_print_jsonl(json_t *v)
-{
-	char *s = json_dumps(v, JSON_PRESERVE_ORDER | JSON_ENCODE_ANY | JSON_COMPACT);
-	cli_print("%s\n", s ? s : "null");
 	free(s);
 }
 

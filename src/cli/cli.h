@@ -3,6 +3,7 @@
 #define SB_CLI_H
 
 #include "caller.h"
+#include "cli_print.h"
 #include "exec.h"
 #include "tools.h"
 
@@ -63,14 +64,6 @@ int cli_audit(struct cli *cli, int argc, char **argv);
  * the webhooks command, argc/argv what follows it. */
 int cli_webhooks_manage(struct cli *cli, const char *verb, int argc, char **argv);
 
-/* Print to stdout (the CLI's output channel when not serving MCP). */
-void cli_print(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* Print v (borrowed) as the JSON output of a command: pretty when stdout
- * is a terminal, compact otherwise; one line either way ends it. A list is
- * one array, one thing one object; --jsonl streams use cli_print_jsonl. */
-void cli_print_json(json_t *v);
-/* Print v (borrowed) compact on one line (--jsonl). */
-void cli_print_jsonl(json_t *v);
 /* The connector of that slug, or NULL after saying on stderr that there is
  * none (with the closest slug when one is close). */
 const struct connector *cli_find_connector(const struct registry *r, const char *slug);
