@@ -21,7 +21,7 @@
 #include "store.h"
 #include "tenancy.h"
 #include "tools_builder.h"
-#include "webhook.h"
+#include "mcp_events.h"
 
 /* Without a change feed, a new event reaches subscribers within
  * STORE_CHECK_MS; with one (PostgreSQL), the store is looked at every
