@@ -1270,7 +1270,7 @@ static void resources_reply(const struct mcp_req *rq, json_t *result, int code, 
 	send_and_free(rq->core, rq->id, jsonrpc_error_new(rq->id, code, e->msg, data));
 }
 
-/* The events:// resources (webhook_events.c). */
+/* The events:// resources (mcp_events.c). */
 static void m_resources_list(struct mcp_core *srv, const struct mcp_req *rq)
 {
 	struct err e;
