@@ -11,6 +11,7 @@
 #include "http.h"
 #include "jsonx.h"
 #include "log.h"
+#include "mcp.h"
 #include "mcp_http.h"
 #include "rs.h"
 #include "schema.h"
@@ -38,6 +39,13 @@ static int parse_int_opt(const char *opt, const char *v, long min, long *out)
 
 /* ---- global options: one table, each option's handler beside it ---- */
 
+/* The global options only serve reads. The others are the CLI's (struct
+ * cli); serve_options maps both into the server's own (struct mcp_options). */
+static struct {
+	int page_size;      /* --page-size */
+	size_t max_message; /* --max-message-bytes */
+} serve_only;
+
 static int opt_capabilities(struct cli *cli, const char *opt, const char *v)
 {
 	(void)opt;
@@ -50,21 +58,21 @@ static int opt_capabilities(struct cli *cli, const char *opt, const char *v)
 static int opt_store(struct cli *cli, const char *opt, const char *v)
 {
 	(void)opt;
-	cli->mcp.store_path = v;
+	cli->store_path = v;
 	return 0;
 }
 
 static int opt_all(struct cli *cli, const char *opt, const char *v)
 {
 	(void)opt, (void)v;
-	cli->mcp.filter.all = 1;
+	cli->filter.all = 1;
 	return 0;
 }
 
 static int opt_read_only(struct cli *cli, const char *opt, const char *v)
 {
 	(void)opt, (void)v;
-	cli->mcp.filter.read_only = 1;
+	cli->filter.read_only = 1;
 	return 0;
 }
 
@@ -126,19 +134,19 @@ static int set_strv(char ***dst, const char *v)
 static int opt_connectors(struct cli *cli, const char *opt, const char *v)
 {
 	(void)opt;
-	return set_strv(&cli->mcp.filter.connectors, v);
+	return set_strv(&cli->filter.connectors, v);
 }
 
 static int opt_tools(struct cli *cli, const char *opt, const char *v)
 {
 	(void)opt;
-	return set_strv(&cli->mcp.filter.include, v);
+	return set_strv(&cli->filter.include, v);
 }
 
 static int opt_exclude(struct cli *cli, const char *opt, const char *v)
 {
 	(void)opt;
-	return set_strv(&cli->mcp.filter.exclude, v);
+	return set_strv(&cli->filter.exclude, v);
 }
 
 static int opt_mode(struct cli *cli, const char *opt, const char *v)
@@ -150,7 +158,7 @@ static int opt_mode(struct cli *cli, const char *opt, const char *v)
 	} modes[] = {{"auto", TOOLS_AUTO}, {"static", TOOLS_STATIC}, {"discover", TOOLS_DISCOVER}};
 	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
 		if (strcmp(v, modes[i].name) == 0) {
-			cli->mcp.filter.mode = modes[i].mode;
+			cli->filter.mode = modes[i].mode;
 			return 0;
 		}
 	}
@@ -163,25 +171,27 @@ static int opt_max_tools(struct cli *cli, const char *opt, const char *v)
 	long n;
 	if (parse_int_opt(opt, v, 1, &n) < 0)
 		return -1;
-	cli->mcp.filter.max_tools = (int)n;
+	cli->filter.max_tools = (int)n;
 	return 0;
 }
 
 static int opt_page_size(struct cli *cli, const char *opt, const char *v)
 {
 	long n;
+	(void)cli;
 	if (parse_int_opt(opt, v, 1, &n) < 0)
 		return -1;
-	cli->mcp.page_size = (int)n;
+	serve_only.page_size = (int)n;
 	return 0;
 }
 
 static int opt_max_message(struct cli *cli, const char *opt, const char *v)
 {
 	long n;
+	(void)cli;
 	if (parse_int_opt(opt, v, 1, &n) < 0)
 		return -1;
-	cli->mcp.max_message = (size_t)n;
+	serve_only.max_message = (size_t)n;
 	return 0;
 }
 
@@ -265,6 +275,21 @@ static int parse_options(struct cli *cli, int argc, char **argv)
 }
 
 /* ---- commands: one table ---- */
+
+/* The server's options from the global ones. The filter's lists stay the
+ * CLI's (main frees them). */
+static struct mcp_options serve_options(const struct cli *cli)
+{
+	struct mcp_options o = {
+		.filter = cli->filter,
+		.max_message = serve_only.max_message,
+		.page_size = serve_only.page_size,
+		.capability_dirs = cli->cap_dirs,
+		.store_path = cli->store_path,
+		.exec = cli->exec,
+	};
+	return o;
+}
 
 /* "ADDR:PORT", "[V6]:PORT" or ":PORT" (loopback) into o; 0 or -1. */
 static int parse_listen(const char *v, struct mcp_http_options *o, char **addr)
@@ -408,7 +433,8 @@ static int serve_http(struct cli *cli, int argc, char **argv)
 		log_info("http: callers are authenticated for %s (metadata: %s)", rs_resource(rs),
 			 rs_metadata_url(rs));
 	}
-	rc = mcp_serve_http(&cli->mcp, &o);
+	struct mcp_options mo = serve_options(cli);
+	rc = mcp_serve_http(&mo, &o);
 out:
 	rs_free(rs);
 	free(addr);
@@ -424,7 +450,7 @@ static int cmd_serve(struct cli *cli, int argc, char **argv)
 	int n = 0;
 	for (int i = 0; i < argc; i++) {
 		if (strcmp(argv[i], "--builder") == 0)
-			cli->mcp.filter.builder = 1;
+			cli->filter.builder = 1;
 		else
 			argv[n++] = argv[i];
 	}
@@ -443,7 +469,8 @@ static int cmd_serve(struct cli *cli, int argc, char **argv)
 			"switchboard: this is an MCP server waiting for a client's messages on "
 			"stdin (Ctrl-D quits); add it to a client, e.g. 'claude mcp add "
 			"switchboard -- switchboard serve', or see 'switchboard --help'\n");
-	return mcp_serve(&cli->mcp);
+	struct mcp_options mo = serve_options(cli);
+	return mcp_serve(&mo);
 }
 
 static int cmd_help(struct cli *cli, int argc, char **argv)
@@ -528,7 +555,6 @@ int main(int argc, char **argv)
 		fputs("try: switchboard --help\n", stderr);
 		goto out;
 	}
-	cli.mcp.capability_dirs = cli.cap_dirs;
 	if (cli.as)
 		cli.who = tenancy_caller_new(cli.as, cli.groups);
 	const char *name = n > 0 ? args[0] : "serve";
@@ -549,9 +575,9 @@ int main(int argc, char **argv)
 		ret = cmd->run(&cli, n > 0 ? n - 1 : 0, args + 1);
 	}
 out:
-	tools_strv_free(cli.mcp.filter.connectors);
-	tools_strv_free(cli.mcp.filter.include);
-	tools_strv_free(cli.mcp.filter.exclude);
+	tools_strv_free(cli.filter.connectors);
+	tools_strv_free(cli.filter.include);
+	tools_strv_free(cli.filter.exclude);
 	free(cli.cap_dirs);
 	tenancy_caller_free(cli.who);
 	json_decref(cli.groups);

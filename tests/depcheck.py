@@ -33,7 +33,7 @@ SUBSYSTEMS = [
     ("urlenc", "base"), ("compat", "base"), ("caller", "base"), ("connection", "base"),
     ("registry*", "registry"), ("connector", "registry"), ("schema", "registry"), ("import*", "registry"),
     ("store*", "store"),
-    ("http", "net"), ("listen", "net"), ("netaddr", "net"),
+    ("http", "net"), ("listen*", "net"), ("netaddr", "net"),
     ("rs*", "rs"),
     ("auth", "auth"), ("auth/*", "auth"),
     ("oauth_hooks", "quirks"), ("oauth*", "oauth"), ("connect_page", "oauth"),
@@ -72,16 +72,17 @@ LIBRARIES = [
     ("curl/", ["net", "mail"], "only net/ and mail/ know libcurl"),
     ("sqlite3.h", ["store"], "only store/ knows SQL"),
     ("openssl/", ["crypto"], "only base/crypto knows OpenSSL"),
-    ("microhttpd.h", ["listen", "mcp_http"],
-     "only net/listen and the HTTP transport (mcp_http) know libmicrohttpd"),
+    ("microhttpd.h", ["listen", "listen_deadline", "mcp_http"],
+     "only net/listen (and its listen_deadline) and the HTTP transport (mcp_http) know libmicrohttpd"),
 ]
 
 # Today's exceptions to rule 3, "module -> module", each to be removed by a
 # later step of issue 14 (named in the comment). Do not add to this list: fix
 # the direction instead.
 ALLOWED = {
-    # The CLI gets its own options instead of the server's (cli.h includes mcp.h).
-    "cli -> mcp", "cli_manage -> tools",
+    # The CLI lists and calls the MCP layer's tools (struct tools_filter in its
+    # options, tools_build): the typed connector model gives it actions instead.
+    "cli -> tools", "cli_manage -> tools",
     # The oauth2 auth handler refreshes through oauth.c; the OAuth quirks
     # (oauth_hooks.c) plug into the connect flow.
     "auth/oauth2 -> oauth", "oauth_hooks -> oauth_connect",
@@ -95,15 +96,10 @@ ALLOWED_SYMBOLS = {
     # The connect flow looks the OAuth quirks up by name (oauth_hook_find,
     # declared in oauth_connect.h).
     "oauth_connect -> oauth_hooks",
-    # The CLI's commands build the MCP layer's tool list (through cli.h -> mcp.h).
-    "cli -> tools",
 }
 
-# Today's include cycles, each to be broken by a later step of issue 14: the
-# CLI's help (cli_help.c) prints through cli.c, which dispatches to it.
-ALLOWED_CYCLES = {
-    "cli, cli_help, cli_manage",
-}
+# Today's include cycles, each to be broken by a later step of issue 14.
+ALLOWED_CYCLES = set()
 
 
 # mcp_core.h is the transport-free interface of the core in mcp.c; the typed

@@ -847,15 +847,3 @@ json_t *exec_dry_run(struct exec_env *env, const struct caller *who, const struc
 	connection_free(conn);
 	return out;
 }
-
-/* The old names, kept for modules being changed elsewhere (mcp.c,
- * webhook_events.c); new code calls result_error() and jsonx_dumps(). */
-json_t *exec_error_result(const char *message, json_t *details)
-{
-	return result_error(message, details);
-}
-
-char *exec_dump_json(json_t *v)
-{
-	return jsonx_dumps(v);
-}

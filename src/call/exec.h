@@ -70,9 +70,4 @@ void exec_shutdown(void);
 json_t *exec_dry_run(struct exec_env *env, const struct caller *who,
 		     const struct exec_target *target, json_t *args, struct err *err);
 
-/* Old names for result_error() (result.h) and jsonx_dumps() (jsonx.h),
- * kept while the modules that call them are changed elsewhere. */
-json_t *exec_error_result(const char *message, json_t *details);
-char *exec_dump_json(json_t *v);
-
 #endif

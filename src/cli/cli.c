@@ -20,35 +20,11 @@
 #include "tenancy.h"
 #include "store.h"
 
-void cli_print(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vfprintf(stdout, fmt, ap);
-	va_end(ap);
-}
-
 /* call's result and a connector's summary: for people first. */
 static void print_json(json_t *v)
 {
 	char *s = json_dumps(v, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	cli_print("%s\n", s);
-	free(s);
-}
-
-void cli_print_json(json_t *v)
-{
-	size_t flags = JSON_PRESERVE_ORDER | JSON_ENCODE_ANY |
-		       (isatty(STDOUT_FILENO) ? JSON_INDENT(2) : JSON_COMPACT);
-	char *s = json_dumps(v, flags);
-	cli_print("%s\n", s ? s : "null");
-	free(s);
-}
-
-void cli_print_jsonl(json_t *v)
-{
-	char *s = json_dumps(v, JSON_PRESERVE_ORDER | JSON_ENCODE_ANY | JSON_COMPACT);
-	cli_print("%s\n", s ? s : "null");
 	free(s);
 }
 
@@ -116,7 +92,7 @@ static void sync_done(json_t *result, void *ctx)
 json_t *cli_run_call(struct cli *cli, struct store *st, const struct exec_target *target,
 		     json_t *args, struct err *err)
 {
-	struct exec_env env = cli->mcp.exec;
+	struct exec_env env = cli->exec;
 	struct sync_call sc = {0};
 	env.store = st;
 	env.http = http_new(err);
@@ -142,10 +118,10 @@ static struct toolset *build(struct cli *cli, struct registry *r, struct store *
 {
 	struct err e;
 	err_init(&e);
-	cli->mcp.filter.connect = connect_useful(st, r, cli->mcp.filter.connectors);
+	cli->filter.connect = connect_useful(st, r, cli->filter.connectors);
 	/* --as: the tools that principal sees over HTTP. */
 	struct conns_view view = {st, cli->who};
-	struct tools_filter f = cli->mcp.filter;
+	struct tools_filter f = cli->filter;
 	if (cli->who)
 		f.connect = 0;
 	struct toolset *ts = tools_build(r, &f, conns_names_as, &view, &e);
@@ -158,7 +134,7 @@ static struct store *open_store_quiet(struct cli *cli)
 {
 	struct err e;
 	err_init(&e);
-	struct store *st = store_open(cli->mcp.store_path, &e);
+	struct store *st = store_open(cli->store_path, &e);
 	if (!st)
 		log_warn("%s", e.msg);
 	return st;
@@ -195,7 +171,7 @@ int cli_tools(struct cli *cli, int argc, char **argv)
 		}
 		fprintf(stderr, "%zu tools%s (%zu generated)\n", tools_visible_count(ts),
 			ts->discover ? " in discovery mode" : "", ts->n);
-		if (ts->n == 0 && !cli->mcp.filter.all)
+		if (ts->n == 0 && !cli->filter.all)
 			fprintf(stderr, "no connector has a connection yet: add one with "
 					"'switchboard connections add SLUG', set its environment "
 					"variables, or pass --all to see every tool\n");
@@ -231,8 +207,8 @@ int cli_call(struct cli *cli, int argc, char **argv)
 	}
 	/* Any tool is callable from the shell, connection or not: the call
 	 * itself says what is missing. */
-	cli->mcp.filter.all = 1;
-	cli->mcp.filter.mode = TOOLS_STATIC;
+	cli->filter.all = 1;
+	cli->filter.mode = TOOLS_STATIC;
 	ts = build(cli, r, st);
 	if (!ts)
 		goto out;
@@ -258,7 +234,7 @@ int cli_call(struct cli *cli, int argc, char **argv)
 		goto out;
 	}
 	if (cli->dry_run) {
-		struct exec_env env = cli->mcp.exec;
+		struct exec_env env = cli->exec;
 		env.store = st;
 		env.http = http_new(&e);
 		struct exec_target target = tools_target(t);

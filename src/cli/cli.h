@@ -3,14 +3,22 @@
 #define SB_CLI_H
 
 #include "caller.h"
-#include "mcp.h"
+#include "cli_print.h"
+#include "exec.h"
+#include "tools.h"
 
 struct store;
 struct connection;
 
+/* The global options as the commands read them. serve has options of its
+ * own (struct mcp_options, mcp.h), which main.c fills from these. */
 struct cli {
-	struct mcp_options mcp; /* filters and limits shared with serve */
-	const char **cap_dirs;  /* NULL-terminated --capabilities folders */
+	struct tools_filter filter; /* --connectors, --tools, --exclude, --mode, --max-tools,
+				       --all, --read-only: the tools the commands see */
+	const char *store_path;     /* --store, or NULL */
+	struct exec_env exec;       /* what a command's calls start from; each command
+				       fills in http and store */
+	const char **cap_dirs;      /* NULL-terminated --capabilities folders */
 	size_t ncap_dirs;
 	int json;           /* --json (and --jsonl) */
 	int jsonl;          /* --jsonl: a stream, one object a line */
@@ -56,14 +64,6 @@ int cli_audit(struct cli *cli, int argc, char **argv);
  * the webhooks command, argc/argv what follows it. */
 int cli_webhooks_manage(struct cli *cli, const char *verb, int argc, char **argv);
 
-/* Print to stdout (the CLI's output channel when not serving MCP). */
-void cli_print(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* Print v (borrowed) as the JSON output of a command: pretty when stdout
- * is a terminal, compact otherwise; one line either way ends it. A list is
- * one array, one thing one object; --jsonl streams use cli_print_jsonl. */
-void cli_print_json(json_t *v);
-/* Print v (borrowed) compact on one line (--jsonl). */
-void cli_print_jsonl(json_t *v);
 /* The connector of that slug, or NULL after saying on stderr that there is
  * none (with the closest slug when one is close). */
 const struct connector *cli_find_connector(const struct registry *r, const char *slug);

@@ -55,7 +55,7 @@ static int audit_export(struct cli *cli, int argc, char **argv)
 		return usage("--since takes an ISO 8601 time or a span back (-1d), not", since);
 	struct err e;
 	err_init(&e);
-	struct store *st = store_open(cli->mcp.store_path, &e);
+	struct store *st = store_open(cli->store_path, &e);
 	int ret = st && store_audit_foreach(st, since_s * 1000, owner, print_entry, NULL, &e) == 0
 			  ? 0
 			  : 1;
@@ -79,7 +79,7 @@ static int audit_prune(struct cli *cli, int argc, char **argv)
 		return usage("prune needs --older-than SPAN (90d, 12h) or an ISO 8601 time", NULL);
 	struct err e;
 	err_init(&e);
-	struct store *st = store_open(cli->mcp.store_path, &e);
+	struct store *st = store_open(cli->store_path, &e);
 	int n = st ? store_prune_audit(st, before * 1000, &e) : -1;
 	if (n < 0) {
 		fprintf(stderr, "switchboard: %s\n", e.msg);

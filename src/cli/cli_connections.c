@@ -180,7 +180,7 @@ static struct store *open_store(struct cli *cli)
 {
 	struct err e;
 	err_init(&e);
-	struct store *st = store_open(cli->mcp.store_path, &e);
+	struct store *st = store_open(cli->store_path, &e);
 	if (!st)
 		fail("%s", e.msg);
 	return st;

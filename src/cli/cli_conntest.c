@@ -224,8 +224,8 @@ int cli_conntest(struct cli *cli, int argc, char **argv)
 	struct registry *r = cli_registry(cli);
 	struct err e;
 	err_init(&e);
-	struct store *st = store_open(cli->mcp.store_path, &e);
-	struct exec_env env = cli->mcp.exec;
+	struct store *st = store_open(cli->store_path, &e);
+	struct exec_env env = cli->exec;
 	struct wait w = {0};
 	const struct connector *c = cli_find_connector(r, slug);
 	if (!c)

@@ -143,12 +143,12 @@ static int run_poll(struct cli *cli, struct registry *r, const char *const *only
 {
 	struct err e;
 	err_init(&e);
-	struct store *st = store_open(cli->mcp.store_path, &e);
+	struct store *st = store_open(cli->store_path, &e);
 	if (!st) {
 		fprintf(stderr, "switchboard: %s\n", e.msg);
 		return 1;
 	}
-	struct exec_env env = cli->mcp.exec;
+	struct exec_env env = cli->exec;
 	env.store = st;
 	env.http = http_new(&e);
 	int ret = 1;
@@ -176,7 +176,7 @@ static void run_keepalive(struct cli *cli, struct registry *r)
 	struct err e;
 	err_init(&e);
 	int failures = 0;
-	struct store *st = store_open(cli->mcp.store_path, &e);
+	struct store *st = store_open(cli->store_path, &e);
 	json_t *out = st ? oauth_keepalive_run(st, r, NULL, 1, &failures, &e) : NULL;
 	if (!out)
 		fprintf(stderr, "switchboard: keeping OAuth connections alive: %s\n", e.msg);
@@ -291,7 +291,7 @@ static int webhooks_serve(struct cli *cli, int argc, char **argv)
 		if (poller < 0)
 			goto out;
 	}
-	st = store_open(cli->mcp.store_path, &e);
+	st = store_open(cli->store_path, &e);
 	if (!st || (retain && prune(st, retain, NULL, &e) < 0))
 		goto fail;
 	/* Block the stop signals (and the hourly prune's alarm) until
@@ -422,7 +422,7 @@ static int events_list(struct cli *cli, int argc, char **argv)
 		f.no_entity = 1;
 		f.entity = NULL;
 	}
-	struct store *st = store_open(cli->mcp.store_path, &e);
+	struct store *st = store_open(cli->store_path, &e);
 	if (!st)
 		goto fail;
 	if (connection) {
@@ -528,7 +528,7 @@ static int events_prune(struct cli *cli, int argc, char **argv)
 				   "");
 	struct err e;
 	err_init(&e);
-	struct store *st = store_open(cli->mcp.store_path, &e);
+	struct store *st = store_open(cli->store_path, &e);
 	int ret = st && prune(st, older, connector, &e) == 0 ? 0 : 1;
 	if (ret)
 		fprintf(stderr, "switchboard: %s\n", e.msg);

@@ -7,8 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
-#include "cli_manage.h"
+#include "cli_print.h"
 #include "util.h"
 
 static const char main_usage[] =
@@ -168,6 +167,21 @@ const char cli_webhooks_usage[] =
 	"\n"
 	"       switchboard webhooks register|list|remove CONNECTION ...\n"
 	"manage the vendor's subscriptions: see 'switchboard webhooks register --help'.\n";
+
+const char cli_webhooks_manage_usage[] =
+	"usage: switchboard webhooks register CONNECTION --url PUBLIC_URL [--events E1,E2]\n"
+	"           [--repo OWNER/NAME | --org ORG] [--args JSON]\n"
+	"       switchboard webhooks list CONNECTION [--json] [--repo OWNER/NAME | --org ORG]\n"
+	"       switchboard webhooks remove CONNECTION ID [--repo OWNER/NAME | --org ORG]\n"
+	"\n"
+	"register subscribes PUBLIC_URL/hooks/<connector>/<connection> (where webhooks\n"
+	"serve receives) to the events through the vendor's API, stores the signing\n"
+	"secret the vendor returns (or one generated here) as the connection's sealed\n"
+	"webhook secret, and the delivery URL as its webhook_url. Events are the\n"
+	"vendor's names (customer.created, orders/create, Sale/Created, push); the\n"
+	"default is every event the connector maps. Vendors without such an API say\n"
+	"where in their portal to do it. list shows the subscriptions ('*' marks this\n"
+	"connection's URL); remove deletes one by its id.\n";
 
 const char cli_events_usage[] =
 	"usage: switchboard events list [--json|--jsonl] [--connector C] [--connection N]\n"
@@ -403,9 +417,9 @@ static const struct help {
 	    "sign-in. Ctrl-C stops it.\n"),
 	{"webhooks", cli_webhooks_usage},
 	{"webhooks serve", cli_webhooks_usage},
-	{"webhooks register", cli_manage_usage_text},
-	{"webhooks list", cli_manage_usage_text},
-	{"webhooks remove", cli_manage_usage_text},
+	{"webhooks register", cli_webhooks_manage_usage},
+	{"webhooks list", cli_webhooks_manage_usage},
+	{"webhooks remove", cli_webhooks_manage_usage},
 	{"events", cli_events_usage},
 	SUB("events list",
 	    "events list [--json|--jsonl] [--connector C] [--connection N]\n"

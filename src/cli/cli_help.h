@@ -50,5 +50,7 @@ size_t cli_edit_distance(const char *a, const char *b);
 extern const char cli_connections_usage[];
 extern const char cli_events_usage[];
 extern const char cli_webhooks_usage[];
+/* webhooks register, list and remove (cli_webhooks.c, cli_manage.c). */
+extern const char cli_webhooks_manage_usage[];
 
 #endif

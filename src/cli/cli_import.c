@@ -184,7 +184,7 @@ out:
 int cli_import(struct cli *cli, int argc, char **argv)
 {
 	const char *spec_path = NULL, *out = NULL, *merge = NULL, *only = NULL, *cacert = NULL;
-	struct import_opts o = {.exclude = cli->mcp.filter.exclude};
+	struct import_opts o = {.exclude = cli->filter.exclude};
 	int dump = 0;
 	for (int i = 0; i < argc; i++) {
 		const char *a = argv[i];

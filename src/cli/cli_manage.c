@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli_help.h"
 #include "connector.h"
 #include "conns.h"
 #include "crypto.h"
@@ -18,21 +19,6 @@
 
 #define HOOK_PREFIX "/hooks"
 
-const char cli_manage_usage_text[] =
-	"usage: switchboard webhooks register CONNECTION --url PUBLIC_URL [--events E1,E2]\n"
-	"           [--repo OWNER/NAME | --org ORG] [--args JSON]\n"
-	"       switchboard webhooks list CONNECTION [--json] [--repo OWNER/NAME | --org ORG]\n"
-	"       switchboard webhooks remove CONNECTION ID [--repo OWNER/NAME | --org ORG]\n"
-	"\n"
-	"register subscribes PUBLIC_URL/hooks/<connector>/<connection> (where webhooks\n"
-	"serve receives) to the events through the vendor's API, stores the signing\n"
-	"secret the vendor returns (or one generated here) as the connection's sealed\n"
-	"webhook secret, and the delivery URL as its webhook_url. Events are the\n"
-	"vendor's names (customer.created, orders/create, Sale/Created, push); the\n"
-	"default is every event the connector maps. Vendors without such an API say\n"
-	"where in their portal to do it. list shows the subscriptions ('*' marks this\n"
-	"connection's URL); remove deletes one by its id.\n";
-
 int cli_manage_usage(const char *fmt, const char *arg)
 {
 	if (fmt) {
@@ -40,7 +26,7 @@ int cli_manage_usage(const char *fmt, const char *arg)
 		fprintf(stderr, fmt, arg);
 		fputc('\n', stderr);
 	}
-	fputs(cli_manage_usage_text, stderr);
+	fputs(cli_webhooks_manage_usage, stderr);
 	return 2;
 }
 
@@ -203,10 +189,10 @@ json_t *cli_manage_call(struct cli_manage *m, const struct webhook_call *call,
 			m->api->entity_by_arg ? " (see --repo and --org)" : "");
 		goto out;
 	}
-	m->cli->mcp.exec.keep_secrets = 1; /* the answer's signing secret is stored */
+	m->cli->exec.keep_secrets = 1; /* the answer's signing secret is stored */
 	struct exec_target target = tools_target(t);
 	result = cli_run_call(m->cli, m->st, &target, args, err);
-	m->cli->mcp.exec.keep_secrets = 0;
+	m->cli->exec.keep_secrets = 0;
 	if (!result)
 		goto out;
 	if (json_is_true(json_object_get(result, "isError"))) {
@@ -370,7 +356,7 @@ int cli_manage_open(struct cli_manage *m, struct cli *cli, const char *name)
 	err_init(&e);
 	m->cli = cli;
 	m->reg = cli_registry(cli);
-	m->st = store_open(cli->mcp.store_path, &e);
+	m->st = store_open(cli->store_path, &e);
 	if (!m->st)
 		goto fail;
 	if (strcmp(name, "env") == 0) {

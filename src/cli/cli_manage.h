@@ -14,9 +14,6 @@
 #include "tools.h"
 #include "util.h"
 
-/* The usage text of the three commands. */
-extern const char cli_manage_usage_text[];
-
 /* What the placeholders of an argument template stand for ({url},
  * {event}, {secret}, {id}, {events}); NULL members are left as they are. */
 struct cli_manage_subst {

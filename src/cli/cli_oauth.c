@@ -85,7 +85,7 @@ static int oauth_app_set(struct cli *cli, int argc, char **argv)
 		}
 		log_add_secret(app.client_secret);
 	}
-	st = store_open(cli->mcp.store_path, &e);
+	st = store_open(cli->store_path, &e);
 	if (!st || store_set_oauth_app(st, &app, &e) < 0) {
 		fprintf(stderr, "switchboard: %s\n", e.msg);
 		goto out;
@@ -134,7 +134,7 @@ int cli_oauth_app(struct cli *cli, int argc, char **argv)
 	if (argc == 2 && (strcmp(argv[0], "show") == 0 || strcmp(argv[0], "remove") == 0)) {
 		struct err e;
 		err_init(&e);
-		struct store *st = store_open(cli->mcp.store_path, &e);
+		struct store *st = store_open(cli->store_path, &e);
 		int ret = 1;
 		if (st && strcmp(argv[0], "remove") == 0) {
 			ret = store_remove_oauth_app(st, argv[1], &e) < 0;
@@ -232,7 +232,7 @@ int cli_connect(struct cli *cli, int argc, char **argv)
 		err_set(&e, "'%s' is not a connector with OAuth 2.0", slug);
 		goto out;
 	}
-	st = store_open(cli->mcp.store_path, &e);
+	st = store_open(cli->store_path, &e);
 	if (!st)
 		goto out;
 	if (client_credentials) {

@@ -60,7 +60,7 @@ int cli_connections_refresh(struct cli *cli, int argc, char **argv)
 			only[n++] = argv[i];
 		}
 	}
-	st = store_open(cli->mcp.store_path, &e);
+	st = store_open(cli->store_path, &e);
 	if (!st)
 		goto fail;
 	r = cli_registry(cli);

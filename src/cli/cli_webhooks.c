@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli_help.h"
 #include "cli_manage.h"
 #include "crypto.h"
 #include "jsonx.h"
@@ -387,7 +388,7 @@ int cli_webhooks_manage(struct cli *cli, const char *verb, int argc, char **argv
 {
 	for (int i = 0; i < argc; i++)
 		if (strcmp(argv[i], "--help") == 0) {
-			cli_print("%s", cli_manage_usage_text);
+			cli_print("%s", cli_webhooks_manage_usage);
 			return 0;
 		}
 	if (strcmp(verb, "register") == 0)

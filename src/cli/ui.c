@@ -655,7 +655,7 @@ int cli_ui(struct cli *cli, int argc, char **argv)
 	}
 	struct err e;
 	err_init(&e);
-	struct store *st = store_open(cli->mcp.store_path, &e);
+	struct store *st = store_open(cli->store_path, &e);
 	if (!st) {
 		fprintf(stderr, "switchboard: %s\n", e.msg);
 		return 1;

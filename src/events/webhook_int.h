@@ -17,8 +17,4 @@ char *webhook_scalar(json_t *v);
 int webhook_map_event(const struct connector *c, const char *vendor, const char **entity,
 		      const char **event);
 
-/* The entity name under which events without one appear in resource URIs:
- * entity names start with a letter, so it cannot collide. */
-#define EVENTS_NO_ENTITY "_other"
-
 #endif

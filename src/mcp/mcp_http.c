@@ -21,6 +21,7 @@
 
 #include "http.h"
 #include "jsonrpc.h"
+#include "listen_deadline.h"
 #include "log.h"
 #include "mcp_core.h"
 #include "mcp_http_check.h"
@@ -76,16 +77,6 @@ struct hx {
 	struct hx *queue_next;
 };
 
-/* One connection, for the request deadline: libmicrohttpd's timeout counts
- * from the last byte, so a client trickling its headers or body would never
- * reach it. From accept (or the previous answer) to a complete request. */
-struct hconn {
-	struct hconn *prev, *next;
-	int fd;
-	long long deadline_ms; /* 0 while a request is being answered */
-	int cut;
-};
-
 struct mcp_http {
 	const struct mcp_http_options *o;
 	struct mcp_core *core;
@@ -93,12 +84,12 @@ struct mcp_http {
 	struct MHD_Daemon *daemon;
 	size_t max_body;
 	long long keepalive_ms;
-	long long deadline_ms; /* for a request's headers and body */
+	struct listen_deadline deadlines; /* for a request's headers and body, cut by
+					     look_around */
 	int port;
 	int loopback_only;    /* bound to a loopback address */
 	pthread_mutex_t lock; /* guards queue, all, stopping and the shared part of each hx */
 	struct hx *queue, **queue_tail;
-	struct hconn *conns;
 	int stopping;
 	/* the core's thread only */
 	struct hx *live;     /* requests the core holds */
@@ -350,14 +341,9 @@ static void look_around(struct mcp_http *h)
 	struct hx *q = h->queue;
 	h->queue = NULL;
 	h->queue_tail = &h->queue;
-	long long now = now_ms();
-	for (struct hconn *c = h->conns; c; c = c->next) {
-		if (c->deadline_ms && !c->cut && now >= c->deadline_ms) {
-			shutdown(c->fd, SHUT_RDWR); /* libmicrohttpd reads EOF and closes it */
-			c->cut = 1;
-		}
-	}
 	pthread_mutex_unlock(&h->lock);
+	long long now = now_ms();
+	listen_deadline_cut(&h->deadlines, now);
 	while (q) {
 		struct hx *x = q;
 		q = x->queue_next;
@@ -712,49 +698,6 @@ static enum MHD_Result answer(struct mcp_http *h, struct hx *x)
 	return ret;
 }
 
-static struct hconn *conn_of(struct MHD_Connection *conn)
-{
-	const union MHD_ConnectionInfo *ci =
-		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
-	return ci ? ci->socket_context : NULL;
-}
-
-/* Track a connection from accept to close (called before libmicrohttpd
- * closes its descriptor, so under the lock fd is never a reused one). */
-static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
-			  enum MHD_ConnectionNotificationCode toe)
-{
-	struct mcp_http *h = cls;
-	struct hconn *c = *socket_context;
-	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
-		const union MHD_ConnectionInfo *ci =
-			MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
-		if (!ci)
-			return;
-		c = xcalloc(1, sizeof(*c));
-		c->fd = ci->connect_fd;
-		pthread_mutex_lock(&h->lock);
-		c->deadline_ms = now_ms() + h->deadline_ms;
-		c->next = h->conns;
-		if (h->conns)
-			h->conns->prev = c;
-		h->conns = c;
-		pthread_mutex_unlock(&h->lock);
-		*socket_context = c;
-	} else if (c) {
-		pthread_mutex_lock(&h->lock);
-		if (c->prev)
-			c->prev->next = c->next;
-		else
-			h->conns = c->next;
-		if (c->next)
-			c->next->prev = c->prev;
-		pthread_mutex_unlock(&h->lock);
-		free(c);
-		*socket_context = NULL;
-	}
-}
-
 static struct hx *hx_new(struct mcp_http *h, struct MHD_Connection *conn)
 {
 	struct hx *x = xcalloc(1, sizeof(*x));
@@ -792,11 +735,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	}
 	if (!x->uploaded) {
 		x->uploaded = 1;
-		struct hconn *c = conn_of(conn);
-		pthread_mutex_lock(&h->lock);
-		if (c)
-			c->deadline_ms = 0;
-		pthread_mutex_unlock(&h->lock);
+		listen_deadline_set(&h->deadlines, conn, 1);
 		return body_done(h, x);
 	}
 	return answer(h, x);
@@ -811,10 +750,9 @@ static void on_done(void *cls, struct MHD_Connection *conn, void **state,
 	if (!x)
 		return;
 	*state = NULL;
+	/* A kept connection's next request gets a deadline of its own. */
+	listen_deadline_set(&h->deadlines, conn, 0);
 	pthread_mutex_lock(&h->lock);
-	struct hconn *c = conn_of(conn);
-	if (c) /* a kept connection's next request gets a deadline of its own */
-		c->deadline_ms = now_ms() + h->deadline_ms;
 	int wake = x->core_ref && !x->done && !x->gone;
 	if (wake)
 		x->gone = 1; /* the stream closed: the core cancels the call */
@@ -873,7 +811,7 @@ static int start_daemon(struct mcp_http *h, struct err *err)
 		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 		MHD_OPTION_SOCK_ADDR, sa,
 		MHD_OPTION_NOTIFY_COMPLETED, on_done, h,
-		MHD_OPTION_NOTIFY_CONNECTION, on_connection, h,
+		MHD_OPTION_NOTIFY_CONNECTION, listen_deadline_notify, &h->deadlines,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)IDLE_TIMEOUT_S,
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned)MAX_CONNECTIONS,
 		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)THREADS,
@@ -975,8 +913,9 @@ int mcp_serve_http(struct mcp_options *opt, const struct mcp_http_options *o)
 		opt->max_message = DEFAULT_MAX_BODY;
 	h.max_body = opt->max_message;
 	h.keepalive_ms = 1000LL * (o->keepalive_s > 0 ? o->keepalive_s : DEFAULT_KEEPALIVE_S);
-	h.deadline_ms =
-		1000LL * (o->request_timeout_s > 0 ? o->request_timeout_s : REQUEST_DEADLINE_S);
+	listen_deadline_init(
+		&h.deadlines, "http",
+		1000LL * (o->request_timeout_s > 0 ? o->request_timeout_s : REQUEST_DEADLINE_S));
 	h.queue_tail = &h.queue;
 	opt->filter.header_params = 1;
 	opt->audit = 1;
@@ -1020,6 +959,7 @@ int mcp_serve_http(struct mcp_options *opt, const struct mcp_http_options *o)
 	}
 	stop_daemon(&h);
 out:
+	listen_deadline_release(&h.deadlines);
 	pthread_mutex_destroy(&h.lock);
 	if (err_is_set(&e))
 		log_error("%s", e.msg);

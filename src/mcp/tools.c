@@ -11,7 +11,7 @@
 #include "log.h"
 #include "search.h"
 #include "tools_builder.h"
-#include "webhook.h"
+#include "mcp_events.h"
 
 /* Keys in a parameter declaration that are ours, not JSON Schema. */
 static const char *own_keys[] = {"in",          "as",       "raw",   "secret", "env",

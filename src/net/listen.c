@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "listen_deadline.h"
 #include "log.h"
 
 /* Open connections at most, and seconds a connection may stay silent
@@ -26,30 +27,15 @@
 #define LISTEN_IDLE_TIMEOUT_S 10
 #define LISTEN_REQUEST_TIMEOUT_S 30
 
-/* One open connection, for the request deadline. libmicrohttpd's timeout
- * counts from the last byte received, so a client trickling a byte every
- * few seconds would never reach it: the watchdog thread shuts down the
- * socket of a connection whose request is not complete by its deadline,
- * and libmicrohttpd, reading end-of-file, closes it. Entries live from
- * NOTIFY_CONNECTION STARTED to CLOSED, which libmicrohttpd calls before it
- * closes the descriptor, so under the lock fd is never a reused one. */
-struct conn_track {
-	struct conn_track *prev, *next;
-	int fd;
-	long long deadline_ms; /* 0 while the request is answered */
-	int cut;
-};
-
 struct listener {
 	struct MHD_Daemon *daemon;
 	listen_handler_fn handler;
 	void *ctx;
 	size_t max_body;
 	int port;
-	long long request_timeout_ms;
-	pthread_mutex_t lock; /* guards conns, stopping and every conn_track */
+	struct listen_deadline deadlines; /* cut by the watchdog thread */
+	pthread_mutex_t lock;             /* guards stopping and deferred answers */
 	pthread_cond_t wake;
-	struct conn_track *conns;
 	int stopping;
 	int watchdog_running;
 	pthread_t watchdog;
@@ -149,60 +135,6 @@ static enum MHD_Result collect_query(void *cls, enum MHD_ValueKind kind, const c
 	return MHD_YES;
 }
 
-/* The connection's tracking entry (ours); NULL when it has none. */
-static struct conn_track *track_of(struct MHD_Connection *conn)
-{
-	const union MHD_ConnectionInfo *ci =
-		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
-	return ci ? ci->socket_context : NULL;
-}
-
-/* A request is complete (deadline off) or a new one may begin on a kept
- * connection (deadline from now). */
-static void track_set(struct listener *l, struct MHD_Connection *conn, int complete)
-{
-	struct conn_track *t = track_of(conn);
-	if (!t)
-		return;
-	pthread_mutex_lock(&l->lock);
-	t->deadline_ms = complete ? 0 : now_ms() + l->request_timeout_ms;
-	pthread_mutex_unlock(&l->lock);
-}
-
-static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
-			  enum MHD_ConnectionNotificationCode toe)
-{
-	struct listener *l = cls;
-	struct conn_track *t = *socket_context;
-	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
-		const union MHD_ConnectionInfo *ci =
-			MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
-		if (!ci)
-			return;
-		t = xcalloc(1, sizeof(*t));
-		t->fd = ci->connect_fd;
-		pthread_mutex_lock(&l->lock);
-		t->deadline_ms = now_ms() + l->request_timeout_ms;
-		t->next = l->conns;
-		if (l->conns)
-			l->conns->prev = t;
-		l->conns = t;
-		pthread_mutex_unlock(&l->lock);
-		*socket_context = t;
-	} else if (t) {
-		pthread_mutex_lock(&l->lock);
-		if (t->prev)
-			t->prev->next = t->next;
-		else
-			l->conns = t->next;
-		if (t->next)
-			t->next->prev = t->prev;
-		pthread_mutex_unlock(&l->lock);
-		free(t);
-		*socket_context = NULL;
-	}
-}
-
 /* Shut down connections past their deadline; wake at the next deadline
  * (at most a second away) until listen_stop. */
 static void *watchdog(void *arg)
@@ -210,21 +142,9 @@ static void *watchdog(void *arg)
 	struct listener *l = arg;
 	pthread_mutex_lock(&l->lock);
 	while (!l->stopping) {
-		long long now = now_ms(), next = now + 1000;
-		for (struct conn_track *t = l->conns; t; t = t->next) {
-			if (!t->deadline_ms || t->cut)
-				continue;
-			if (t->deadline_ms <= now) {
-				/* Not close(): the descriptor stays libmicrohttpd's. */
-				shutdown(t->fd, SHUT_RDWR);
-				t->cut = 1;
-				log_debug("listener: closed a connection whose request was not "
-					  "complete within %lld s",
-					  l->request_timeout_ms / 1000);
-			} else if (t->deadline_ms < next) {
-				next = t->deadline_ms;
-			}
-		}
+		long long now = now_ms(), next = listen_deadline_cut(&l->deadlines, now);
+		if (!next || next > now + 1000)
+			next = now + 1000;
 		struct timespec ts;
 		clock_gettime(CLOCK_REALTIME, &ts);
 		long long wait_ms = next - now + 1;
@@ -291,7 +211,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		return respond(conn, a.status, a.content_type, a.body);
 	}
 	/* All of the request is here: what remains is ours to answer. */
-	track_set(l, conn, 1);
+	listen_deadline_set(&l->deadlines, conn, 1);
 	if (up->too_big)
 		return respond(conn, 413, NULL, xstrdup("request body too large\n"));
 	char peer[INET6_ADDRSTRLEN];
@@ -341,7 +261,7 @@ static void on_done(void *cls, struct MHD_Connection *conn, void **state,
 	(void)code;
 	struct upload *up = *state;
 	/* A kept connection's next request gets a deadline of its own. */
-	track_set(cls, conn, 0);
+	listen_deadline_set(&((struct listener *)cls)->deadlines, conn, 0);
 	if (up) {
 		buf_release(&up->body);
 		free(up->answer.body);
@@ -393,8 +313,9 @@ struct listener *listen_start(const char *addr, int port, size_t max_body,
 	l->handler = handler;
 	l->ctx = ctx;
 	l->max_body = max_body ? max_body : (1 << 20);
-	l->request_timeout_ms =
-		1000LL * (request_timeout_s ? request_timeout_s : LISTEN_REQUEST_TIMEOUT_S);
+	listen_deadline_init(
+		&l->deadlines, "listener",
+		1000LL * (request_timeout_s ? request_timeout_s : LISTEN_REQUEST_TIMEOUT_S));
 	pthread_mutex_init(&l->lock, NULL);
 	pthread_cond_init(&l->wake, NULL);
 	/* clang-format off */
@@ -403,7 +324,7 @@ struct listener *listen_start(const char *addr, int port, size_t max_body,
 		on_request, l,
 		MHD_OPTION_SOCK_ADDR, sa,
 		MHD_OPTION_NOTIFY_COMPLETED, on_done, l,
-		MHD_OPTION_NOTIFY_CONNECTION, on_connection, l,
+		MHD_OPTION_NOTIFY_CONNECTION, listen_deadline_notify, &l->deadlines,
 		MHD_OPTION_URI_LOG_CALLBACK, log_uri, l,
 		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)LISTEN_IDLE_TIMEOUT_S,
@@ -427,6 +348,7 @@ struct listener *listen_start(const char *addr, int port, size_t max_body,
 	l->port = info ? info->port : port;
 	return l;
 fail:
+	listen_deadline_release(&l->deadlines);
 	pthread_cond_destroy(&l->wake);
 	pthread_mutex_destroy(&l->lock);
 	free(l);
@@ -465,6 +387,7 @@ void listen_stop(struct listener *l)
 		pthread_mutex_unlock(&l->lock);
 		pthread_join(l->watchdog, NULL);
 	}
+	listen_deadline_release(&l->deadlines);
 	pthread_cond_destroy(&l->wake);
 	pthread_mutex_destroy(&l->lock);
 	free(l);

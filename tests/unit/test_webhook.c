@@ -11,6 +11,7 @@
 #include "connector.h"
 #include "crypto.h"
 #include "registry.h"
+#include "mcp_events.h"
 #include "webhook.h"
 #include "t.h"
 
