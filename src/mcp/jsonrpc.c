@@ -103,6 +103,10 @@ int jsonrpc_read(struct jsonrpc_reader *r, jsonrpc_line_fn fn, void *ctx)
 			return 1;
 		}
 		feed(r, tmp, (size_t)n, fn, ctx);
+		/* A short read took all there was; the caller's poll (level
+		 * triggered) says when more comes, so no read to EAGAIN. */
+		if ((size_t)n < sizeof(tmp))
+			return 0;
 	}
 	return 0;
 }

@@ -80,6 +80,7 @@ struct http_client {
 	long long next_id;
 	unsigned long long rng;
 	int watch_fd; /* http_watch_fd, -1 for none */
+	int kicked;   /* a transfer was added since the last curl_multi_perform */
 	/* The CA bundle and folder that replace libcurl's built-in ones
 	 * (http_set_ca_file; CURL_CA_BUNDLE or SSL_CERT_FILE, SSL_CERT_DIR), or
 	 * NULL: libcurl reads no environment variable for them itself. */
@@ -433,6 +434,7 @@ static int xfer_launch(struct http_client *c, struct xfer *x, struct err *err)
 	if (mc != CURLM_OK)
 		return err_set(err, "cannot start the request: %s", curl_multi_strerror(mc));
 	x->state = XFER_RUNNING;
+	c->kicked = 1;
 	return 0;
 }
 
@@ -902,28 +904,27 @@ int http_wait(struct http_client *c, int extra_fd, int timeout_ms, int *extra_re
 	unsigned nfd = 0;
 	CURLMsg *m;
 	CURLMcode mc;
-	int running = 0, left = 0;
+	int running = 0, left = 0, events = 0, finished = 0;
 	if (extra_ready)
 		*extra_ready = 0;
 	if (extra_fd >= 0)
 		wfd[nfd++] = (struct curl_waitfd){extra_fd, CURL_WAIT_POLLIN, 0};
 	if (c->watch_fd >= 0)
 		wfd[nfd++] = (struct curl_waitfd){c->watch_fd, CURL_WAIT_POLLIN, 0};
-	mc = curl_multi_poll(c->multi, nfd ? wfd : NULL, nfd, poll_timeout(c, timeout_ms), NULL);
-	if (mc != CURLM_OK) {
-		log_error("http: curl_multi_poll: %s", curl_multi_strerror(mc));
-		return -1;
+	/* A transfer just added has work to do at once (libcurl's timeout is
+	 * 0): run it without asking poll first; the next wait looks at the fds. */
+	if (!c->kicked) {
+		mc = curl_multi_poll(c->multi, nfd ? wfd : NULL, nfd, poll_timeout(c, timeout_ms),
+				     &events);
+		if (mc != CURLM_OK) {
+			log_error("http: curl_multi_poll: %s", curl_multi_strerror(mc));
+			return -1;
+		}
 	}
-	if (extra_fd >= 0 && extra_ready && (wfd[0].revents & CURL_WAIT_POLLIN)) {
+	if (extra_fd >= 0 && extra_ready && (wfd[0].revents & CURL_WAIT_POLLIN))
 		*extra_ready = 1;
-	} else if (extra_fd >= 0 && extra_ready) {
-		/* Ask poll() itself: curl reports only POLLIN, and a closed pipe
-		 * shows POLLHUP alone, which the caller must see to read EOF. */
-		struct pollfd p = {.fd = extra_fd, .events = POLLIN, .revents = 0};
-		if (poll(&p, 1, 0) > 0 && (p.revents & (POLLIN | POLLHUP | POLLERR)))
-			*extra_ready = 1;
-	}
 	launch_due(c);
+	c->kicked = 0;
 	mc = curl_multi_perform(c->multi, &running);
 	if (mc != CURLM_OK) {
 		log_error("http: curl_multi_perform: %s", curl_multi_strerror(mc));
@@ -936,6 +937,16 @@ int http_wait(struct http_client *c, int extra_fd, int timeout_ms, int *extra_re
 		CURLcode rc = m->data.result;
 		curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, &priv);
 		xfer_complete(c, (struct xfer *)(void *)priv, rc);
+		finished++;
+	}
+	/* curl reports only POLLIN, and a closed pipe shows POLLHUP alone,
+	 * which the caller must see to read EOF: ask poll() itself when some
+	 * fd woke the wait and no transfer finished (a hang-up wakes the next
+	 * wait at once, which asks then). */
+	if (extra_fd >= 0 && extra_ready && !*extra_ready && events > 0 && !finished) {
+		struct pollfd p = {.fd = extra_fd, .events = POLLIN, .revents = 0};
+		if (poll(&p, 1, 0) > 0 && (p.revents & (POLLIN | POLLHUP | POLLERR)))
+			*extra_ready = 1;
 	}
 	/* Redirects are due at once; start them before sleeping again. */
 	launch_due(c);

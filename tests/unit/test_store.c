@@ -1159,6 +1159,69 @@ static void test_data_version(void)
 	free(path);
 }
 
+/* Another process's writes are seen by the very next look, also after many
+ * looks that found nothing new (which read only the wal-index header). */
+static void test_data_version_other_process(void)
+{
+	char *path = new_path();
+	struct store *s = open_ok(path);
+	long long a = add(s, "stripe", "acme", NULL);
+	store_free(s); /* no store is open across fork() */
+	int cmd[2], ack[2];
+	CHECK(pipe(cmd) == 0 && pipe(ack) == 0);
+	fflush(stderr);
+	pid_t pid = fork();
+	if (pid == 0) {
+		/* The writer: one write per byte asked for; 'r' removes acme. */
+		char c;
+		close(cmd[1]);
+		close(ack[0]);
+		while (read(cmd[0], &c, 1) == 1) {
+			struct err e;
+			err_init(&e);
+			struct store *cs = store_open(path, &e);
+			int r = !cs        ? -1
+				: c == 'r' ? store_remove_connection(cs, a, &e)
+					   : store_set_status(cs, a, c == 'e' ? "error" : "ok", "x",
+							      &e);
+			store_free(cs);
+			if (write(ack[1], r == 0 ? "y" : "n", 1) != 1)
+				_exit(1);
+		}
+		_exit(0);
+	}
+	CHECK(pid > 0);
+	close(cmd[0]);
+	close(ack[1]);
+	s = open_ok(path);
+	long long v = store_data_version(s);
+	for (int round = 0; round < 20; round++) {
+		for (int i = 0; i < 3; i++)
+			CHECK(store_data_version(s) == v);
+		struct err err;
+		err_init(&err);
+		struct connection *c = store_get_connection(s, "stripe", "acme", 0, &err);
+		CHECK(c != NULL);
+		connection_free(c);
+		char req = round == 19 ? 'r' : round % 2 ? 'e' : 'o', got = 0;
+		CHECK(write(cmd[1], &req, 1) == 1);
+		CHECK(read(ack[0], &got, 1) == 1 && got == 'y');
+		long long w = store_data_version(s);
+		CHECK(w != v);
+		v = w;
+	}
+	/* Removed there: gone here at once (the memo asks the same number). */
+	struct err err;
+	err_init(&err);
+	CHECK(store_get_connection(s, "stripe", "acme", 0, &err) == NULL);
+	close(cmd[1]);
+	int status = -1;
+	CHECK(waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	close(ack[0]);
+	store_free(s);
+	free(path);
+}
+
 int main(void)
 {
 	snprintf(tmp, sizeof(tmp), "/tmp/sb-store-XXXXXX");
@@ -1188,6 +1251,7 @@ int main(void)
 	test_events();
 	test_oauth_apps();
 	test_data_version();
+	test_data_version_other_process();
 
 	if (!t_fail) {
 		char *cmd = xasprintf("rm -rf '%s'", tmp);
