@@ -10,36 +10,6 @@
 #include "connector.h"
 #include "registry.h"
 
-#define CANONICAL_FILE_MAX (1 << 20)
-
-/* capabilities/_canonical.json from the data folder: a new reference, or
- * NULL with err. */
-static json_t *canonical_load(struct err *err)
-{
-	char *path = xasprintf("%s/capabilities/_canonical.json", registry_datadir());
-	json_t *doc = NULL;
-	struct err e;
-	err_init(&e);
-	char *text = read_file(path, CANONICAL_FILE_MAX, NULL, &e);
-	if (!text) {
-		err_set(err, "cannot read canonical entities: %s", e.msg);
-		goto out;
-	}
-	json_error_t je;
-	doc = json_loads(text, JSON_REJECT_DUPLICATES, &je);
-	if (!doc) {
-		err_set(err, "%s:%d:%d: %s", path, je.line, je.column, je.text);
-	} else if (!json_is_object(json_object_get(doc, "entities"))) {
-		err_set(err, "%s: no \"entities\" object", path);
-		json_decref(doc);
-		doc = NULL;
-	}
-out:
-	free(text);
-	free(path);
-	return doc;
-}
-
 static int has_string(json_t *array, const char *s)
 {
 	size_t i;
@@ -51,33 +21,11 @@ static int has_string(json_t *array, const char *s)
 	return 0;
 }
 
-/* The canonical entity called name, else the one that lists name among its
- * aliases. Borrowed, NULL when none; *canon gets its name (borrowed). */
-static json_t *canonical_find(json_t *doc, const char *name, const char **canon)
-{
-	json_t *entities = json_object_get(doc, "entities");
-	const char *k;
-	json_t *e;
-	json_object_foreach(entities, k, e) {
-		if (strcmp(k, name) == 0) {
-			*canon = k;
-			return e;
-		}
-	}
-	json_object_foreach(entities, k, e) {
-		if (has_string(json_object_get(e, "aliases"), name)) {
-			*canon = k;
-			return e;
-		}
-	}
-	return NULL;
-}
-
 /* Does a connector entity's "canonical" name this canonical entity? */
-static int maps_to(const struct entity_spec *entity, const char *canon, json_t *canon_doc)
+static int maps_to(const struct entity_spec *entity, const struct canonical_entity *ce)
 {
 	const char *c = entity->canonical;
-	return c && (strcmp(c, canon) == 0 || has_string(json_object_get(canon_doc, "aliases"), c));
+	return c && (strcmp(c, ce->name) == 0 || has_string(ce->aliases, c));
 }
 
 /* One row: {slug, entity, covered, missing, percent}. New reference. */
@@ -148,39 +96,34 @@ int cli_coverage(struct cli *cli, int argc, char **argv)
 	int ret = 1;
 	struct registry *r = NULL;
 	json_t *out = NULL;
-	struct err e;
-	err_init(&e);
-	json_t *doc = canonical_load(&e);
-	if (!doc) {
-		fprintf(stderr, "switchboard: %s\n", e.msg);
-		goto out;
-	}
-	const char *canon = NULL;
-	json_t *centity = canonical_find(doc, argv[0], &canon);
-	if (!centity) {
-		struct buf known;
-		buf_init(&known, 0);
-		const char *k;
+	r = cli_registry(cli);
+	struct canonical_entity ce;
+	if (!registry_canonical_entity(r, argv[0], &ce)) {
+		json_t *known = registry_canonical_names(r);
+		struct buf list;
+		buf_init(&list, 0);
+		size_t i;
 		json_t *v;
-		json_object_foreach(json_object_get(doc, "entities"), k, v)
-			buf_addf(&known, "%s%s", known.len ? ", " : "", k);
+		json_array_foreach(known, i, v)
+			buf_addf(&list, "%s%s", list.len ? ", " : "", json_string_value(v));
 		fprintf(stderr, "switchboard: unknown canonical entity '%s'; known: %s\n", argv[0],
-			known.data ? known.data : "(none)");
-		buf_release(&known);
+			list.data ? list.data : "(none)");
+		buf_release(&list);
+		json_decref(known);
 		goto out;
 	}
-	json_t *fields = json_object_get(centity, "fields");
+	const char *canon = ce.name;
+	json_t *fields = ce.fields;
 	json_t *names = json_array(), *rows = json_array();
 	const char *f;
 	json_t *v;
 	json_object_foreach(fields, f, v)
 		json_array_append_new(names, json_string(f));
-	r = cli_registry(cli);
 	for (size_t i = 0; i < registry_count(r); i++) {
 		const struct connector *c = registry_at(r, i);
 		for (size_t k = 0; k < c->model->n_entities; k++) {
 			const struct entity_spec *entity = &c->model->entities[k];
-			if (maps_to(entity, canon, centity))
+			if (maps_to(entity, &ce))
 				json_array_append_new(rows, coverage_row(c, entity, canon, fields));
 		}
 	}
@@ -198,7 +141,6 @@ int cli_coverage(struct cli *cli, int argc, char **argv)
 	ret = 0;
 out:
 	json_decref(out);
-	json_decref(doc);
 	registry_free(r);
 	return ret;
 }

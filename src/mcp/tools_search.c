@@ -43,7 +43,7 @@ static void add_operation(struct search_index *ix, size_t doc, const struct acti
 	free(name);
 }
 
-static void add_tool(struct search_index *ix, const struct tool *t, json_t *canonical)
+static void add_tool(struct search_index *ix, const struct tool *t, const struct registry *r)
 {
 	size_t doc = search_add_doc(ix);
 	const struct action_spec *a = t->spec;
@@ -52,12 +52,10 @@ static void add_tool(struct search_index *ix, const struct tool *t, json_t *cano
 	add_strings(ix, doc, SEARCH_ACTION, a->aliases);
 	search_add_text(ix, doc, SEARCH_ENTITY, t->entity);
 	add_strings(ix, doc, SEARCH_ENTITY, entity->aliases);
-	const char *canon = entity->canonical;
-	json_t *centity =
-		canon ? json_object_get(json_object_get(canonical, "entities"), canon) : NULL;
-	if (centity) {
-		search_add_text(ix, doc, SEARCH_ENTITY, canon);
-		add_strings(ix, doc, SEARCH_ENTITY, json_object_get(centity, "aliases"));
+	struct canonical_entity ce;
+	if (r && entity->canonical && registry_canonical_entity(r, entity->canonical, &ce)) {
+		search_add_text(ix, doc, SEARCH_ENTITY, entity->canonical);
+		add_strings(ix, doc, SEARCH_ENTITY, ce.aliases);
 	}
 	search_add_text(ix, doc, SEARCH_CONNECTOR, t->connector->slug);
 	search_add_text(ix, doc, SEARCH_CONNECTOR, connector_name(t->connector));
@@ -78,17 +76,16 @@ static void add_tool(struct search_index *ix, const struct tool *t, json_t *cano
 struct search_index *tools_index_new(const struct registry *r, const struct toolset *ts)
 {
 	struct search_index *ix = search_index_new();
-	json_t *canonical = r ? registry_canonical(r) : NULL;
 	const char *word;
 	json_t *list;
-	json_object_foreach(json_object_get(canonical, "synonyms"), word, list) {
+	json_object_foreach(r ? registry_synonyms(r) : NULL, word, list) {
 		size_t i;
 		json_t *v;
 		json_array_foreach(list, i, v)
 			search_add_synonym(ix, word, json_string_value(v));
 	}
 	for (size_t i = 0; i < ts->n; i++)
-		add_tool(ix, &ts->tools[i], canonical);
+		add_tool(ix, &ts->tools[i], r);
 	search_finish(ix);
 	return ix;
 }

@@ -648,9 +648,52 @@ static int load_canonical(struct registry *r, json_t *doc, const char *path, str
 	return 0;
 }
 
-json_t *registry_canonical(const struct registry *r)
+static int lists(json_t *array, const char *s)
 {
-	return r->canonical;
+	size_t i;
+	json_t *v;
+	json_array_foreach(array, i, v)
+		if (json_is_string(v) && strcmp(json_string_value(v), s) == 0)
+			return 1;
+	return 0;
+}
+
+int registry_canonical_entity(const struct registry *r, const char *name,
+			      struct canonical_entity *out)
+{
+	json_t *entities = json_object_get(r->canonical, "entities");
+	const char *k = json_object_iter_key(json_object_iter_at(entities, name));
+	json_t *e;
+	if (!k)
+		json_object_foreach(entities, k, e)
+			if (lists(json_object_get(e, "aliases"), name))
+				break;
+	e = k ? json_object_get(entities, k) : NULL;
+	if (!json_is_object(e))
+		return 0;
+	out->name = k;
+	out->aliases = json_object_get(e, "aliases");
+	out->fields = json_object_get(e, "fields");
+	if (!json_is_array(out->aliases))
+		out->aliases = NULL;
+	if (!json_is_object(out->fields))
+		out->fields = NULL;
+	return 1;
+}
+
+json_t *registry_canonical_names(const struct registry *r)
+{
+	json_t *out = json_array();
+	const char *k;
+	json_t *v;
+	json_object_foreach(json_object_get(r->canonical, "entities"), k, v)
+		json_array_append_new(out, json_string(k));
+	return out;
+}
+
+json_t *registry_synonyms(const struct registry *r)
+{
+	return json_object_get(r->canonical, "synonyms");
 }
 
 int registry_load_dir(struct registry *r, const char *dir, int missing_ok,

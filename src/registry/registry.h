@@ -67,9 +67,23 @@ char *registry_user_dir(void);
  * $XDG_DATA_DIRS folder's switchboard/capabilities. A new string. */
 char *registry_shared_dir(void);
 
-/* The merged _canonical.json of the loaded folders (canonical entities,
- * search synonyms), or NULL when none had one; borrowed. */
-json_t *registry_canonical(const struct registry *r);
+/* A canonical entity of _canonical.json (merged over the loaded folders):
+ * its name, its aliases (an array, or NULL) and its fields (name ->
+ * declaration, an object, or NULL); borrowed from r. */
+struct canonical_entity {
+	const char *name;
+	json_t *aliases;
+	json_t *fields;
+};
+/* The canonical entity called name, else the one that lists name among its
+ * aliases: 1 with *out filled, or 0. */
+int registry_canonical_entity(const struct registry *r, const char *name,
+			      struct canonical_entity *out);
+/* The canonical entities' names, in order: a new array. */
+json_t *registry_canonical_names(const struct registry *r);
+/* The search synonyms of _canonical.json: word -> array of words (an object,
+ * borrowed), or NULL. */
+json_t *registry_synonyms(const struct registry *r);
 
 /* Outlines, for a server's start-up: a connector file's outline is its
  * document without what only a tool's definition, a search or a call reads
