@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "connector.h"
+#include "result.h"
 #include "util.h"
 
 #define MAX_DEPTH 32
@@ -97,15 +98,12 @@ json_t *audit_redact(json_t *schema, json_t *args, const struct action_spec *act
 	return out;
 }
 
-char *audit_error_class(json_t *result)
+char *audit_error_class(const struct call_result *result)
 {
-	if (!json_is_true(json_object_get(result, "isError")))
+	if (!result->error)
 		return NULL;
-	const char *text = json_string_value(
-		json_object_get(json_array_get(json_object_get(result, "content"), 0), "text"));
-	/* result_error puts its details after the message's first line. */
-	const char *nl = text ? strchr(text, '\n') : NULL;
-	json_t *details = nl ? json_loads(nl + 1, 0, NULL) : NULL;
+	const char *text = result->error;
+	json_t *details = result->details;
 	json_t *status = json_object_get(details, "status");
 	char *cls = NULL;
 	if (json_is_integer(status))
@@ -114,10 +112,9 @@ char *audit_error_class(json_t *result)
 		cls = xstrdup("transport");
 	else if (json_object_get(details, "connect"))
 		cls = xstrdup("connection");
-	else if (text && strncmp(text, "invalid arguments", 17) == 0)
+	else if (strncmp(text, "invalid arguments", 17) == 0)
 		cls = xstrdup("invalid_arguments");
 	else
 		cls = xstrdup("error");
-	json_decref(details);
 	return cls;
 }

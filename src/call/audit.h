@@ -27,10 +27,11 @@
 struct action_spec;
 json_t *audit_redact(json_t *schema, json_t *args, const struct action_spec *action);
 
-/* The class of a failed CallToolResult (borrowed): "http_<status>" for a
+/* The class of a failed call result (borrowed): "http_<status>" for a
  * vendor's refusal, "transport" when no answer came, "connection" when the
  * connection is missing or needs reconnecting, "invalid_arguments", else
- * "error". NULL for a result that is not an error. A new string. */
-char *audit_error_class(json_t *result);
+ * "error". NULL for a success. A new string. */
+struct call_result;
+char *audit_error_class(const struct call_result *result);
 
 #endif

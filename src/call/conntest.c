@@ -41,19 +41,19 @@ struct conntest {
 	struct target *all;   /* every target made, freed at the end */
 	enum phase phase;
 	int round;
-	json_t *queue;      /* jobs {tool, check, args, probe?} */
-	json_t *job;        /* the one running */
-	json_t *results;    /* this round's */
-	json_t *first;      /* the first round's, once a fix is adopted */
-	json_t *problems;   /* every round's */
-	json_t *problem;    /* the one being probed (borrowed from problems) */
-	json_t *candidates; /* its candidate change lists */
-	size_t cand;        /* the one being probed */
-	json_t *probe_job;  /* what a probe runs: {tool, args, check} */
-	json_t *result;     /* a finished call's result, not yet handled */
-	json_t *made;       /* tool -> its create's passed entry: each create is
-			     * sent until it passes once, then reported as that */
-	json_t *created;    /* [{tool, id}]: the objects the test made */
+	json_t *queue;              /* jobs {tool, check, args, probe?} */
+	json_t *job;                /* the one running */
+	json_t *results;            /* this round's */
+	json_t *first;              /* the first round's, once a fix is adopted */
+	json_t *problems;           /* every round's */
+	json_t *problem;            /* the one being probed (borrowed from problems) */
+	json_t *candidates;         /* its candidate change lists */
+	size_t cand;                /* the one being probed */
+	json_t *probe_job;          /* what a probe runs: {tool, args, check} */
+	struct call_result *result; /* a finished call's, not yet handled */
+	json_t *made;               /* tool -> its create's passed entry: each create is
+				     * sent until it passes once, then reported as that */
+	json_t *created;            /* [{tool, id}]: the objects the test made */
 	struct exec_call *exec;
 	int starting, applied;
 	int *alive; /* conntest_start's, while it runs pump */
@@ -395,40 +395,33 @@ static json_t *paging_candidates(json_t *doc, const struct pagination_spec *pg)
 
 /* ---- results ---- */
 
-/* An error result's details ride on its text's last line (result_error). */
-static json_t *error_details(json_t *result)
+/* A failure's details, with its message as vendor_message. New reference. */
+static json_t *error_details(const struct call_result *result)
 {
-	const char *text = json_string_value(
-		json_object_get(json_array_get(json_object_get(result, "content"), 0), "text"));
-	const char *nl = text ? strrchr(text, '\n') : NULL;
-	json_t *d = nl ? json_loads(nl + 1, 0, NULL) : NULL;
-	if (!json_is_object(d)) {
-		json_decref(d);
-		d = json_object();
-	}
-	if (text && !json_object_get(d, "vendor_message"))
-		json_object_set_new(d, "vendor_message",
-				    json_stringn(text, nl ? (size_t)(nl - text) : strlen(text)));
+	json_t *d = json_is_object(result->details) ? json_copy(result->details) : json_object();
+	if (!json_object_get(d, "vendor_message"))
+		json_object_set_new(d, "vendor_message", json_string(result->error));
 	return d;
 }
 
-static json_t *result_data(json_t *result)
+static json_t *result_data(const struct call_result *result)
 {
-	return json_object_get(json_object_get(result, "structuredContent"), "data");
+	return json_object_get(result->data, "data");
 }
 
-static json_t *first_item(json_t *result)
+static json_t *first_item(const struct call_result *result)
 {
 	return json_array_get(result_data(result), 0);
 }
 
 /* A test result entry for the job; message (may be NULL) overrides the
  * vendor's. */
-static json_t *entry(json_t *job, const char *outcome, json_t *result, const char *message)
+static json_t *entry(json_t *job, const char *outcome, const struct call_result *result,
+		     const char *message)
 {
 	json_t *e = json_pack("{s:O, s:O, s:s}", "tool", json_object_get(job, "tool"), "check",
 			      json_object_get(job, "check"), "outcome", outcome);
-	if (result && json_is_true(json_object_get(result, "isError"))) {
+	if (result && result->error) {
 		json_t *d = error_details(result);
 		json_t *st = json_object_get(d, "status");
 		if (st)
@@ -662,7 +655,8 @@ static json_t *writes_skipped(struct conntest *t)
 
 /* A create passed (in a round or a probe): what it made, kept for the report,
  * and its entry, reported by later rounds instead of sending it again. */
-static void write_passed(struct conntest *t, json_t *job, json_t *result, const char *how)
+static void write_passed(struct conntest *t, json_t *job, const struct call_result *result,
+			 const char *how)
 {
 	const char *tool = json_string_value(json_object_get(job, "tool"));
 	json_t *e = entry(job, "passed", result, how);
@@ -923,7 +917,7 @@ static int diagnose(struct conntest *t)
 static void finish(struct conntest *t);
 static void pump(struct conntest *t);
 
-static void on_done(json_t *result, void *ctx)
+static void on_done(struct call_result *result, void *ctx)
 {
 	struct conntest *t = ctx;
 	t->exec = NULL;
@@ -958,12 +952,12 @@ static int run_job(struct conntest *t, struct target *g, json_t *job)
 }
 
 /* A test job's answer: its entry, and the jobs it makes possible. */
-static void handle_test(struct conntest *t, json_t *job, json_t *result)
+static void handle_test(struct conntest *t, json_t *job, const struct call_result *result)
 {
 	const char *check = json_string_value(json_object_get(job, "check"));
 	const struct action_spec *x =
 		target_tool(t->cur, json_string_value(json_object_get(job, "tool")));
-	int ok = !json_is_true(json_object_get(result, "isError"));
+	int ok = !result->error;
 	json_t *data = result_data(result);
 	if (!ok) {
 		json_array_append_new(t->results, entry(job, "failed", result, NULL));
@@ -973,8 +967,7 @@ static void handle_test(struct conntest *t, json_t *job, json_t *result)
 					    "asked for 1 item a page, got more: the vendor ignores "
 					    "the page size parameter"));
 	} else if (strcmp(check, "page1") == 0) {
-		const char *nc = json_string_value(json_object_get(
-			json_object_get(result, "structuredContent"), "next_cursor"));
+		const char *nc = json_string_value(json_object_get(result->data, "next_cursor"));
 		json_array_append_new(t->results, entry(job, "passed", result, NULL));
 		if (nc && x) {
 			json_t *args = json_pack("{s:i, s:s}", "limit", 1, "cursor", nc);
@@ -1001,10 +994,10 @@ static void handle_test(struct conntest *t, json_t *job, json_t *result)
 }
 
 /* A probe's answer: does the candidate pass? */
-static int probe_passed(struct conntest *t, json_t *job, json_t *result)
+static int probe_passed(struct conntest *t, json_t *job, const struct call_result *result)
 {
 	const char *check = json_string_value(json_object_get(job, "check"));
-	if (json_is_true(json_object_get(result, "isError")))
+	if (result->error)
 		return 0;
 	if (strcmp(check, "create") == 0) {
 		write_passed(t, job, result, "sent once, to try the fix: not sent again");
@@ -1013,8 +1006,7 @@ static int probe_passed(struct conntest *t, json_t *job, json_t *result)
 	if (strcmp(check, "page1") == 0) {
 		if (json_array_size(result_data(result)) > 1)
 			return 0;
-		const char *nc = json_string_value(json_object_get(
-			json_object_get(result, "structuredContent"), "next_cursor"));
+		const char *nc = json_string_value(json_object_get(result->data, "next_cursor"));
 		if (!nc)
 			return 1;
 		json_t *args = json_deep_copy(json_object_get(job, "args"));
@@ -1078,18 +1070,18 @@ static void pump(struct conntest *t)
 {
 	for (;;) {
 		if (t->result) {
-			json_t *result = t->result;
+			struct call_result *result = t->result;
 			t->result = NULL;
 			if (t->phase == PH_TEST) {
 				handle_test(t, t->job, result);
 			} else {
 				int verdict = probe_passed(t, t->job, result);
 				if (verdict == 1 && adopt(t)) {
-					json_decref(result);
+					call_result_free(result);
 					continue;
 				}
 				if (verdict == 1) {
-					json_decref(result);
+					call_result_free(result);
 					finish(t);
 					return;
 				}
@@ -1097,13 +1089,13 @@ static void pump(struct conntest *t)
 					t->cand++;
 					json_array_clear(t->queue);
 					if (!next_probe(t)) {
-						json_decref(result);
+						call_result_free(result);
 						finish(t);
 						return;
 					}
 				}
 			}
-			json_decref(result);
+			call_result_free(result);
 		}
 		if (json_array_size(t->queue) == 0 && t->phase == PH_TEST) {
 			add_skipped(t);
@@ -1150,7 +1142,7 @@ static void conntest_release(struct conntest *t)
 	json_decref(t->problems);
 	json_decref(t->candidates);
 	json_decref(t->probe_job);
-	json_decref(t->result);
+	call_result_free(t->result);
 	json_decref(t->made);
 	json_decref(t->created);
 	json_decref(t->doc);

@@ -46,9 +46,10 @@ struct exec_call {
 	 * (a credential command whose answer is not cached). */
 	const struct hook *hook;
 	enum { JOB_NONE, JOB_HOOK, JOB_REFRESH, JOB_WARM } job;
-	int force;        /* JOB_REFRESH: after a 401, not ahead of expiry */
-	int job_rc;       /* JOB_REFRESH, JOB_WARM: the handler's answer */
-	json_t *rejected; /* the vendor's 401 as a result, for when a refresh cannot help */
+	int force;  /* JOB_REFRESH: after a 401, not ahead of expiry */
+	int job_rc; /* JOB_REFRESH, JOB_WARM: the handler's answer */
+	struct call_result
+		*rejected; /* the vendor's 401 as a result, for when a refresh cannot help */
 	pthread_t thread;
 	int cancelled; /* guarded by jobs_lock */
 	json_t *job_data;
@@ -84,16 +85,16 @@ static void call_free(struct exec_call *call)
 	free(call->cursor);
 	json_decref(call->items);
 	json_decref(call->job_data);
-	json_decref(call->rejected);
+	call_result_free(call->rejected);
 	free(call);
 }
 
-static void finish(struct exec_call *call, json_t *result)
+static void finish(struct exec_call *call, struct call_result *result)
 {
 	exec_done_fn done = call->done;
 	void *ctx = call->ctx;
 	/* A gather that fails midway keeps the pages it has. */
-	if (json_is_true(json_object_get(result, "isError")) && json_array_size(call->items))
+	if (result->error && json_array_size(call->items))
 		result = result_partial(call->items, json_object_get(call->args, "fields"),
 					json_object_get(call->args, "cursor"), call->pages, result);
 	/* Our promise to clients that read outputSchema: a mismatch is our bug,
@@ -140,7 +141,7 @@ static void deliver(struct exec_call *call, json_t *data, json_t *nc, int trunca
 			json_decref(nc);
 			if (begin_request(call, &e) == 0)
 				return;
-			finish(call, result_error(e.msg, NULL));
+			finish(call, call_result_error(e.msg, NULL));
 			return;
 		}
 		data = call->items;
@@ -158,7 +159,7 @@ static void deliver(struct exec_call *call, json_t *data, json_t *nc, int trunca
 	}
 	if (truncated)
 		json_object_set_new(out, "truncated", json_true());
-	finish(call, result_success(out));
+	finish(call, call_result_ok(out));
 }
 
 /* The handler that can renew the call's credential, or NULL. */
@@ -215,7 +216,7 @@ static void on_response_in(struct http_response *resp, void *ctx)
 		call->rejected = result_vendor_error(c, call->action, call->conn, resp, body);
 		json_decref(body);
 		if (start_job(call, JOB_REFRESH, &e) < 0)
-			finish(call, result_error(e.msg, NULL));
+			finish(call, call_result_error(e.msg, NULL));
 		return;
 	}
 	if (resp->status >= 300 && resp->status < 400 && resp->status != 304) {
@@ -229,7 +230,7 @@ static void on_response_in(struct http_response *resp, void *ctx)
 		return;
 	}
 	if (!body) {
-		json_t *bad = result_unreadable(c, resp, &je);
+		struct call_result *bad = result_unreadable(c, resp, &je);
 		if (bad) {
 			finish(call, bad);
 			return;
@@ -239,7 +240,7 @@ static void on_response_in(struct http_response *resp, void *ctx)
 		if (!body)
 			body = json_string("(binary response)");
 	}
-	json_t *bad = result_answer_error(c, call->conn, call->action, resp, body);
+	struct call_result *bad = result_answer_error(c, call->conn, call->action, resp, body);
 	if (bad) {
 		finish(call, bad);
 		json_decref(body);
@@ -381,7 +382,7 @@ static void gate_leave(struct exec_call *call)
 		struct err e;
 		err_init(&e);
 		if (send_request(next, &e) < 0)
-			finish(next, result_error(e.msg, NULL));
+			finish(next, call_result_error(e.msg, NULL));
 	}
 }
 
@@ -639,22 +640,23 @@ static void refreshed(struct exec_call *call)
 						       "it could not be renewed: %s",
 						       call->connector->slug, call->job_err.msg)
 					   : xstrdup(call->job_err.msg);
-		finish(call, result_error(msg, reconnect_details(call)));
+		finish(call, call_result_error(msg, reconnect_details(call)));
 		free(msg);
 		return;
 	}
 	if (call->rejected && call->job_rc == 0) {
-		json_t *rejected = call->rejected; /* nothing new to try: the 401 stands */
+		struct call_result *rejected =
+			call->rejected; /* nothing new to try: the 401 stands */
 		call->rejected = NULL;
 		finish(call, rejected);
 		return;
 	}
-	json_decref(call->rejected);
+	call_result_free(call->rejected);
 	call->rejected = NULL;
 	/* Once warmed, send even if the warm answer is cold again already (a
 	 * credential not to be kept): no endless round of warms. */
 	if ((warmed ? send_request(call, &e) : begin_request(call, &e)) < 0)
-		finish(call, result_error(e.msg, NULL));
+		finish(call, call_result_error(e.msg, NULL));
 }
 
 int exec_poll(struct exec_env *env)
@@ -688,7 +690,7 @@ int exec_poll(struct exec_env *env)
 			json_decref(data);
 		} else {
 			char *msg = xasprintf("%s", call->job_err.msg);
-			finish(call, result_error(msg, NULL));
+			finish(call, call_result_error(msg, NULL));
 			free(msg);
 		}
 	}
@@ -783,7 +785,7 @@ struct exec_call *exec_start(struct exec_env *env, const struct caller *who,
 	return call;
 fail:
 	call_free(call);
-	done(result_error(e.msg, details), ctx);
+	done(call_result_error(e.msg, details), ctx);
 	return NULL;
 }
 

@@ -1,5 +1,5 @@
 /* exec.h - one tool call: arguments -> the vendor's request -> a normalised
- * MCP result (a text block plus structuredContent, or isError). */
+ * call result (result.h: data and cursor, or an error). */
 #ifndef SB_EXEC_H
 #define SB_EXEC_H
 
@@ -11,6 +11,7 @@
 #include "registry.h"
 
 struct store;
+struct call_result;
 
 struct exec_env {
 	struct http_client *http;
@@ -40,8 +41,8 @@ struct exec_target {
 					     against it (the MCP tool's outputSchema) */
 };
 
-/* Called once with the CallToolResult (stolen). */
-typedef void (*exec_done_fn)(json_t *result, void *ctx);
+/* Called once with the call's result (taken over: call_result_free). */
+typedef void (*exec_done_fn)(struct call_result *result, void *ctx);
 /* Progress of a long call (multi-page lists). */
 typedef void (*exec_progress_fn)(double progress, double total, const char *message, void *ctx);
 

@@ -1,5 +1,5 @@
-/* result.c - the vendor's answer as an MCP tool result: success, partial
- * and error results, the next-page cursor, and vendor errors turned into
+/* result.c - the vendor's answer as a call result (result.h): success,
+ * partial and error results, the next-page cursor, and vendor errors turned into
  * messages a model can act on, with credentials redacted. */
 #include "result.h"
 
@@ -14,21 +14,40 @@
 #include "schema.h"
 #include "store.h"
 
-json_t *result_error(const char *message, json_t *details)
+struct call_result *call_result_error(const char *message, json_t *details)
 {
-	json_t *r = json_pack("{s:[{s:s, s:s}], s:b}", "content", "type", "text", "text", message,
-			      "isError", 1);
-	if (details) {
-		/* Structured details ride in the text too: some clients show only text. */
-		char *d = json_dumps(details, JSON_COMPACT);
-		char *full = xasprintf("%s\n%s", message, d);
-		json_object_set_new(json_array_get(json_object_get(r, "content"), 0), "text",
-				    json_string(full));
-		free(d);
-		free(full);
-		json_decref(details);
-	}
+	struct call_result *r = xcalloc(1, sizeof(*r));
+	r->error = xstrdup(message);
+	r->details = details;
 	return r;
+}
+
+struct call_result *call_result_ok(json_t *data)
+{
+	struct call_result *r = xcalloc(1, sizeof(*r));
+	r->data = data;
+	return r;
+}
+
+void call_result_free(struct call_result *r)
+{
+	if (!r)
+		return;
+	json_decref(r->data);
+	free(r->error);
+	json_decref(r->details);
+	free(r);
+}
+
+char *call_result_error_text(const struct call_result *r)
+{
+	if (!r->details)
+		return xstrdup(r->error);
+	/* Structured details ride in the text too: some readers show only text. */
+	char *d = json_dumps(r->details, JSON_COMPACT);
+	char *full = xasprintf("%s\n%s", r->error, d);
+	free(d);
+	return full;
 }
 
 /* Keep only the named fields of an object, or of each object in an array. */
@@ -57,31 +76,19 @@ json_t *result_select_fields(json_t *data, json_t *fields)
 	return out;
 }
 
-json_t *result_success(json_t *structured)
+int result_check_output(const struct call_result *r, json_t *output_schema, struct err *err)
 {
-	char *text = jsonx_dumps(structured);
-	json_t *r = json_pack("{s:[{s:s, s:s}], s:o}", "content", "type", "text", "text", text,
-			      "structuredContent", structured);
-	free(text);
-	return r;
-}
-
-int result_check_output(json_t *result, json_t *output_schema, struct err *err)
-{
-	if (!output_schema || !result || json_is_true(json_object_get(result, "isError")))
+	if (!output_schema || !r || r->error)
 		return 0;
-	json_t *sc = json_object_get(result, "structuredContent");
-	if (!sc)
-		return err_set(err, "no structuredContent");
-	return schema_validate(output_schema, sc, err);
+	return schema_validate(output_schema, r->data, err);
 }
 
 /* The items gathered before a later page failed, with the cursor of the page
  * that failed so the model can go on from there. Steals error. */
-json_t *result_partial(json_t *items, json_t *fields, json_t *cursor, int pages, json_t *error)
+struct call_result *result_partial(json_t *items, json_t *fields, json_t *cursor, int pages,
+				   struct call_result *error)
 {
-	const char *why = json_string_value(
-		json_object_get(json_array_get(json_object_get(error, "content"), 0), "text"));
+	const char *why = error->error;
 	/* The message's first line; its details follow on the next. */
 	int n = why ? (int)strcspn(why, "\n") : 0;
 	char *note =
@@ -94,8 +101,8 @@ json_t *result_partial(json_t *items, json_t *fields, json_t *cursor, int pages,
 	json_object_set_new(out, "pages", json_integer(pages));
 	json_object_set_new(out, "incomplete", json_string(note));
 	free(note);
-	json_decref(error);
-	return result_success(out);
+	call_result_free(error);
+	return call_result_ok(out);
 }
 
 /* rel="next" from a Link header: <url>; rel="next", ... New string or NULL. */
@@ -236,9 +243,9 @@ int result_body_refused(long status, const char *message)
 	return 0;
 }
 
-json_t *result_vendor_error(const struct connector *c, const struct action_spec *a,
-			    const struct connection *conn, const struct http_response *resp,
-			    json_t *body)
+struct call_result *result_vendor_error(const struct connector *c, const struct action_spec *a,
+					const struct connection *conn,
+					const struct http_response *resp, json_t *body)
 {
 	const struct errors_spec *errs = a->errors;
 	json_t *msg = jsonx_pointer_first(body, errs->message);
@@ -334,7 +341,7 @@ json_t *result_vendor_error(const struct connector *c, const struct action_spec 
 	buf_adds(&text, ".");
 	if (advice.data)
 		buf_adds(&text, advice.data);
-	json_t *r = result_error(text.data, details);
+	struct call_result *r = call_result_error(text.data, details);
 	buf_release(&text);
 	free(vmsg);
 	free(vcode);
@@ -345,7 +352,7 @@ json_t *result_vendor_error(const struct connector *c, const struct action_spec 
 /* Per-record write answers (Cin7 Omni): [{index, success, id, code,
  * errors[]}] with HTTP 200 even when records were refused. When any was,
  * an error result naming them and the ids that went through; else NULL. */
-static json_t *records_failed(const struct connector *c, json_t *body)
+static struct call_result *records_failed(const struct connector *c, json_t *body)
 {
 	json_t *list = json_is_array(body) ? body : NULL;
 	size_t i, failed = 0;
@@ -373,14 +380,15 @@ static json_t *records_failed(const struct connector *c, json_t *body)
 		buf_addf(&text, " [record %zu] %s;", i, first ? first : "no reason given");
 	}
 	buf_adds(&text, " Fix those records and send only them again.");
-	json_t *r = result_error(text.data ? text.data : "records refused",
-				 json_pack("{s:o, s:o}", "failed", bad, "succeeded_ids", good));
+	struct call_result *r =
+		call_result_error(text.data ? text.data : "records refused",
+				  json_pack("{s:o, s:o}", "failed", bad, "succeeded_ids", good));
 	buf_release(&text);
 	return r;
 }
 
-json_t *result_transport_error(const struct connector *c, const struct http_response *resp,
-			       int idempotent)
+struct call_result *result_transport_error(const struct connector *c,
+					   const struct http_response *resp, int idempotent)
 {
 	const char *cname = connector_name(c);
 	const char *what = resp->error == HTTP_ETIMEOUT   ? "timed out"
@@ -397,12 +405,12 @@ json_t *result_transport_error(const struct connector *c, const struct http_resp
 			      maybe_done ? " The change may or may not have been made: check "
 					   "before sending it again."
 					 : "");
-	json_t *r = result_error(msg, json_pack("{s:s}", "error", what));
+	struct call_result *r = call_result_error(msg, json_pack("{s:s}", "error", what));
 	free(msg);
 	return r;
 }
 
-json_t *result_redirect(const struct connector *c, const struct http_response *resp)
+struct call_result *result_redirect(const struct connector *c, const struct http_response *resp)
 {
 	const char *cname = connector_name(c);
 	const char *loc = json_string_value(json_object_get(resp->headers, "location"));
@@ -410,8 +418,8 @@ json_t *result_redirect(const struct connector *c, const struct http_response *r
 		char *msg = xasprintf("%s answered HTTP %ld, a redirect without a Location; "
 				      "there is nothing to follow.",
 				      cname, resp->status);
-		json_t *r =
-			result_error(msg, json_pack("{s:I}", "status", (json_int_t)resp->status));
+		struct call_result *r = call_result_error(
+			msg, json_pack("{s:I}", "status", (json_int_t)resp->status));
 		free(msg);
 		return r;
 	}
@@ -431,16 +439,17 @@ json_t *result_redirect(const struct connector *c, const struct http_response *r
 			      "(at most 5), so credentials never go elsewhere. Check the "
 			      "connection's base URL, or call that URL if it is meant.",
 			      cname, resp->status, shown);
-	json_t *r = result_error(msg, json_pack("{s:I, s:s}", "status", (json_int_t)resp->status,
-						"location", shown));
+	struct call_result *r =
+		call_result_error(msg, json_pack("{s:I, s:s}", "status", (json_int_t)resp->status,
+						 "location", shown));
 	free(msg);
 	free(shown);
 	free(where);
 	return r;
 }
 
-json_t *result_unreadable(const struct connector *c, const struct http_response *resp,
-			  const json_error_t *je)
+struct call_result *result_unreadable(const struct connector *c, const struct http_response *resp,
+				      const json_error_t *je)
 {
 	const char *cname = connector_name(c);
 	const char *ctype = json_string_value(json_object_get(resp->headers, "content-type"));
@@ -462,7 +471,7 @@ json_t *result_unreadable(const struct connector *c, const struct http_response 
 	if (resp->truncated)
 		json_object_set_new(d, "size_limit_bytes",
 				    json_integer((json_int_t)resp->body_len));
-	json_t *r = result_error(msg, d);
+	struct call_result *r = call_result_error(msg, d);
 	free(msg);
 	return r;
 }
@@ -513,9 +522,9 @@ long long result_throttle_wait_ms(const struct rate_limit_spec *rl, const char *
 	return wait;
 }
 
-json_t *result_answer_error(const struct connector *c, const struct connection *conn,
-			    const struct action_spec *action, const struct http_response *resp,
-			    json_t *body)
+struct call_result *result_answer_error(const struct connector *c, const struct connection *conn,
+					const struct action_spec *action,
+					const struct http_response *resp, json_t *body)
 {
 	const char *cname = connector_name(c);
 	const struct errors_spec *errs = action->errors;
@@ -523,7 +532,7 @@ json_t *result_answer_error(const struct connector *c, const struct connection *
 	if (ok && json_is_false(ok))
 		return result_vendor_error(c, action, conn, resp, body);
 	if (errs->records) {
-		json_t *r = records_failed(c, body);
+		struct call_result *r = records_failed(c, body);
 		if (r)
 			return r;
 	}
@@ -542,7 +551,7 @@ json_t *result_answer_error(const struct connector *c, const struct connection *
 		json_t *details = json_pack("{s:O}", "errors", json_object_get(body, "errors"));
 		if (wait >= 0)
 			json_object_set_new(details, "retry_after_s", json_integer(secs));
-		json_t *r = result_error(msg, details);
+		struct call_result *r = call_result_error(msg, details);
 		free(advice);
 		free(msg);
 		return r;
@@ -562,7 +571,8 @@ json_t *result_answer_error(const struct connector *c, const struct connection *
 		}
 		char *msg = xasprintf("%s refused the change: %s. Fix those fields and call again.",
 				      cname, b.data ? b.data : "");
-		json_t *r = result_error(msg, json_pack("{s:O}", "user_errors", user_errors));
+		struct call_result *r =
+			call_result_error(msg, json_pack("{s:O}", "user_errors", user_errors));
 		free(msg);
 		buf_release(&b);
 		return r;

@@ -16,6 +16,7 @@
 #include "connector.h"
 #include "conns.h"
 #include "log.h"
+#include "result.h"
 #include "schema.h"
 #include "tenancy.h"
 #include "store.h"
@@ -81,16 +82,16 @@ const char *cli_opt_value(int *i, int argc, char **argv)
 }
 
 struct sync_call {
-	json_t *result;
+	struct call_result *result;
 };
 
-static void sync_done(json_t *result, void *ctx)
+static void sync_done(struct call_result *result, void *ctx)
 {
 	((struct sync_call *)ctx)->result = result;
 }
 
-json_t *cli_run_call(struct cli *cli, struct store *st, const struct exec_target *target,
-		     json_t *args, struct err *err)
+struct call_result *cli_run_call(struct cli *cli, struct store *st,
+				 const struct exec_target *target, json_t *args, struct err *err)
 {
 	struct exec_env env = cli->exec;
 	struct sync_call sc = {0};
@@ -250,19 +251,20 @@ int cli_call(struct cli *cli, int argc, char **argv)
 		goto out;
 	}
 	struct exec_target target = tools_target(t);
-	json_t *result = cli_run_call(cli, st, &target, args, &e);
+	struct call_result *result = cli_run_call(cli, st, &target, args, &e);
 	if (!result) {
 		fprintf(stderr, "switchboard: %s\n", e.msg);
 		goto out;
 	}
-	json_t *structured = json_object_get(result, "structuredContent");
-	json_t *content = json_array_get(json_object_get(result, "content"), 0);
-	if (structured)
-		print_json(structured);
-	else
-		cli_print("%s\n", json_string_value(json_object_get(content, "text")));
-	ret = json_is_true(json_object_get(result, "isError")) ? 1 : 0;
-	json_decref(result);
+	if (result->error) {
+		char *text = call_result_error_text(result);
+		cli_print("%s\n", text);
+		free(text);
+	} else {
+		print_json(result->data);
+	}
+	ret = result->error ? 1 : 0;
+	call_result_free(result);
 out:
 	json_decref(args);
 	tools_free(ts);

@@ -77,10 +77,10 @@ const char *cli_user_name(void);
 const char *cli_opt_value(int *i, int argc, char **argv);
 /* Run one call of target (exec.h) to the end, as serve would but on a
  * client of its own: st (may be NULL) supplies connections, args (borrowed)
- * were validated against the tool's input schema. Returns the CallToolResult (new; an
- * error result when the call failed upstream), or NULL with err when no
+ * were validated against the tool's input schema. Returns the call's result
+ * (call_result_free; a failure when the call failed upstream), or NULL with err when no
  * HTTP client could be made or the call did not finish. */
-json_t *cli_run_call(struct cli *cli, struct store *st, const struct exec_target *target,
-		     json_t *args, struct err *err);
+struct call_result *cli_run_call(struct cli *cli, struct store *st,
+				 const struct exec_target *target, json_t *args, struct err *err);
 
 #endif

@@ -16,6 +16,7 @@
 #include "connector.h"
 #include "conns.h"
 #include "log.h"
+#include "result.h"
 #include "store.h"
 
 #define DEFAULT_NAME "main"
@@ -715,7 +716,8 @@ static int cmd_test(struct cli *cli, struct store *st, const struct opts *o)
 static int test_named(struct cli *cli, struct store *st, const char *name)
 {
 	struct registry *r = NULL;
-	json_t *args = NULL, *result = NULL, *out = NULL;
+	json_t *args = NULL, *out = NULL;
+	struct call_result *result = NULL;
 	char *msg = NULL, *who = NULL;
 	struct err e;
 	int ret = 1;
@@ -746,17 +748,12 @@ static int test_named(struct cli *cli, struct store *st, const char *name)
 		fail("%s: %s", who, e.msg);
 		goto out;
 	}
-	int ok = !json_is_true(json_object_get(result, "isError"));
-	const char *text = json_string_value(
-		json_object_get(json_array_get(json_object_get(result, "content"), 0), "text"));
+	int ok = !result->error;
 	long status = 0;
 	if (!ok) {
-		/* The message, then the details as JSON on the next line. */
-		const char *nl = text ? strchr(text, '\n') : NULL;
-		char *first = nl ? xstrndup(text, (size_t)(nl - text)) : xstrdup(text ? text : "");
-		json_t *details = nl ? json_loads(nl + 1, 0, NULL) : NULL;
-		status = (long)json_integer_value(json_object_get(details, "status"));
-		json_decref(details);
+		/* The message's first line, and the status from its details. */
+		char *first = xstrndup(result->error, strcspn(result->error, "\n"));
+		status = (long)json_integer_value(json_object_get(result->details, "status"));
 		msg = log_redact(first);
 		free(first);
 	}
@@ -779,7 +776,7 @@ out:
 	free(who);
 	free(msg);
 	json_decref(out);
-	json_decref(result);
+	call_result_free(result);
 	json_decref(args);
 	registry_free(r);
 	connection_free(conn);

@@ -14,6 +14,7 @@
 #include "conns.h"
 #include "crypto.h"
 #include "jsonx.h"
+#include "result.h"
 #include "schema.h"
 #include "webhook.h"
 
@@ -122,13 +123,6 @@ char *cli_manage_id_text(json_t *v)
 	return NULL;
 }
 
-static const char *result_text(json_t *result)
-{
-	const char *t = json_string_value(
-		json_object_get(json_array_get(json_object_get(result, "content"), 0), "text"));
-	return t ? t : "no answer";
-}
-
 /* Strings where the input schema wants an integer (GitHub's hook_id). */
 static void coerce_integers(const struct tool *t, json_t *args)
 {
@@ -150,7 +144,8 @@ static void coerce_integers(const struct tool *t, json_t *args)
 json_t *cli_manage_call(struct cli_manage *m, const struct webhook_call *call,
 			const struct cli_manage_subst *sb, struct err *err)
 {
-	json_t *args = NULL, *result = NULL, *data = NULL;
+	json_t *args = NULL, *data = NULL;
+	struct call_result *result = NULL;
 	const char *which = call->name;
 	char *name =
 		xasprintf("%s_%s_%s", m->c->slug, m->entity, call->action ? call->action : which);
@@ -195,17 +190,19 @@ json_t *cli_manage_call(struct cli_manage *m, const struct webhook_call *call,
 	m->cli->exec.keep_secrets = 0;
 	if (!result)
 		goto out;
-	if (json_is_true(json_object_get(result, "isError"))) {
-		err_set(err, "%s", result_text(result));
+	if (result->error) {
+		char *text = call_result_error_text(result);
+		err_set(err, "%s", text);
+		free(text);
 		goto out;
 	}
-	data = json_incref(json_object_get(json_object_get(result, "structuredContent"), "data"));
+	data = json_incref(json_object_get(result->data, "data"));
 	if (!data)
 		data = json_null();
 out:
 	cli_manage_wipe_json(args);
 	json_decref(args);
-	json_decref(result);
+	call_result_free(result);
 	free(name);
 	return data;
 }

@@ -16,6 +16,7 @@
 #include "conns.h"
 #include "exec.h"
 #include "log.h"
+#include "result.h"
 #include "webhook_int.h"
 
 /* One line of the poll's report (or of a problem with it) on stderr, through
@@ -138,16 +139,16 @@ static json_t *filter_value(const struct action_spec *a, const char *param, cons
 /* ---- one call, run to the end ---- */
 
 struct sync_call {
-	json_t *result;
+	struct call_result *result;
 };
 
-static void sync_done(json_t *result, void *ctx)
+static void sync_done(struct call_result *result, void *ctx)
 {
 	((struct sync_call *)ctx)->result = result;
 }
 
-static json_t *call_action(struct exec_env *env, const struct connector *c,
-			   const struct action_spec *a, json_t *args)
+static struct call_result *call_action(struct exec_env *env, const struct connector *c,
+				       const struct action_spec *a, json_t *args)
 {
 	struct sync_call sc = {0};
 	struct exec_target target = {.connector = c, .action = a};
@@ -160,13 +161,6 @@ static json_t *call_action(struct exec_env *env, const struct connector *c,
 			break;
 	}
 	return sc.result;
-}
-
-static const char *result_text(json_t *result)
-{
-	const char *t = json_string_value(
-		json_object_get(json_array_get(json_object_get(result, "content"), 0), "text"));
-	return t ? t : "no answer";
 }
 
 /* ---- one connection and entity ---- */
@@ -311,18 +305,22 @@ static void scan_items(const struct scan *sc, json_t *data, int emit, json_t *cu
 	}
 }
 
-/* Call the action and keep the answer only when it is not an error: a new
- * result, or NULL (reported). */
+/* Call the action and keep the answer only when it is not an error: its
+ * data ({data, has_more ...}; a new reference), or NULL (reported). */
 static json_t *poll_call(const struct poll_job *job, json_t *args)
 {
-	json_t *result = call_action(job->pc->opt->env, job->c, job->a, args);
-	if (!result || json_is_true(json_object_get(result, "isError"))) {
+	struct call_result *result = call_action(job->pc->opt->env, job->c, job->a, args);
+	if (!result || result->error) {
+		char *text = result ? call_result_error_text(result) : NULL;
 		say("switchboard: poll %s/%s %s: %s\n", job->c->slug, job->conn->name, job->key,
-		    result ? result_text(result) : "the call did not finish");
-		json_decref(result);
+		    text ? text : "the call did not finish");
+		free(text);
+		call_result_free(result);
 		return NULL;
 	}
-	return result;
+	json_t *data = json_incref(result->data);
+	call_result_free(result);
+	return data;
 }
 
 /* args without the cursor's filter and epoch, in the first poll's order
@@ -342,8 +340,8 @@ static json_t *unfiltered_args(const struct poll_job *job, json_t *args)
 /* After the epoch changed (the mailbox was renumbered): list again without
  * the cursor's filter, newest first, narrowed by restart_param to the time
  * of the previous poll when the action has one, so what arrived since can be
- * reported and nothing older is reported again. A new result, or NULL
- * (reported). */
+ * reported and nothing older is reported again. Its data (a new
+ * reference, as poll_call), or NULL (reported). */
 static json_t *poll_restart(const struct poll_job *job, json_t *args, json_t *cur,
 			    const char *epoch)
 {
@@ -357,7 +355,7 @@ static json_t *poll_restart(const struct poll_job *job, json_t *args, json_t *cu
 		    "time to restart from: starting a new cursor, nothing reported\n",
 		    job->c->slug, job->conn->name, job->key, efield,
 		    json_string_value(json_object_get(cur, "epoch")), epoch);
-		return json_pack("{s:{s:[]}}", "structuredContent", "data");
+		return json_pack("{s:[]}", "data");
 	}
 	long long at = json_integer_value(cur_at);
 	webhook_format_time(at, when);
@@ -476,7 +474,7 @@ static int poll_page(const struct poll_job *job, json_t *base, json_t *cur, int 
 		json_object_set_new(args, epoch_param, ev);
 	if (!(result = poll_call(job, args)))
 		goto out;
-	json_t *sc_data = json_object_get(result, "structuredContent");
+	json_t *sc_data = result;
 	json_t *data = json_object_get(sc_data, "data");
 	out->nitems = json_array_size(data);
 	out->more = json_is_true(json_object_get(sc_data, "has_more"));
@@ -504,16 +502,14 @@ static int poll_page(const struct poll_job *job, json_t *base, json_t *cur, int 
 			json_decref(targs);
 			if (!top)
 				goto out;
-			newest = json_object_get(json_object_get(top, "structuredContent"), "data");
+			newest = json_object_get(top, "data");
 		}
 		scan_items(&sc, newest, 0, NULL, NULL, next);
 		if (!(restart = poll_restart(job, args, cur, epoch)))
 			goto out;
 		sc.restart_field = job->ps->restart_field;
 		sc.restart_after = json_integer_value(json_object_get(cur, "at"));
-		scan_items(&sc,
-			   json_object_get(json_object_get(restart, "structuredContent"), "data"),
-			   1, NULL, fresh, next);
+		scan_items(&sc, json_object_get(restart, "data"), 1, NULL, fresh, next);
 	} else {
 		next = json_deep_copy(cur);
 		scan_items(&sc, data, job->had, cur, fresh, next);

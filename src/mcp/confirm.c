@@ -10,7 +10,7 @@
 #include "crypto.h"
 #include "jsonx.h"
 #include "log.h"
-#include "result.h"
+#include "mcp_result.h"
 #include "store.h"
 
 #define MRTR_VERSION "2026-07-28" /* the first version with input requests */

@@ -12,6 +12,7 @@
 #include "jsonrpc.h"
 #include "log.h"
 #include "mcp_results.h"
+#include "mcp_result.h"
 #include "result.h"
 #include "schema.h"
 #include "tenancy.h"
@@ -53,7 +54,8 @@ static void audit_begin(struct mcp_core *srv, struct audit_entry *a, const struc
 
 /* How the call ended: outcome, or (NULL) by result (borrowed): ok or error
  * with its class. An outcome set before (refused) stays. */
-static void audit_outcome(struct audit_entry *a, const char *outcome, json_t *result)
+static void audit_outcome(struct audit_entry *a, const char *outcome,
+			  const struct call_result *result)
 {
 	if (!a->tool)
 		return;
@@ -116,19 +118,25 @@ void mcp_call_unlink(struct mcp_core *srv, struct call *c)
 	free(c);
 }
 
-static void call_done(json_t *result, void *ctx)
+/* Reply with result (stolen), record the call and let it go. */
+static void call_answer(struct call *c, json_t *result)
 {
-	struct call *c = ctx;
 	json_t *part =
 		results_shrink(c->srv->results, c->tool, result, c->who ? c->who->subject : NULL);
 	if (part) {
 		json_decref(result);
 		result = part;
 	}
-	audit_outcome(&c->audit, NULL, result);
 	mcp_reply(&c->rq, result);
 	audit_write(c->srv, &c->audit);
 	mcp_call_unlink(c->srv, c);
+}
+
+static void call_done(struct call_result *r, void *ctx)
+{
+	struct call *c = ctx;
+	audit_outcome(&c->audit, NULL, r);
+	call_answer(c, mcp_result(r));
 }
 
 void mcp_call_scope(void *scope_ctx, void *call_ctx)
@@ -201,10 +209,10 @@ void mcp_call_tool(struct mcp_core *srv, const struct mcp_req *rq, const struct 
 		char *msg = xasprintf("invalid arguments for %s: %s. Call tools/list (or "
 				      "switchboard_describe) for the input schema.",
 				      t->name, e.msg);
-		json_t *r = result_error(msg, NULL);
+		struct call_result *r = call_result_error(msg, NULL);
 		free(msg);
 		audit_outcome(&a, NULL, r);
-		mcp_reply(rq, r);
+		mcp_reply(rq, mcp_result(r));
 		audit_write(srv, &a);
 		return;
 	}
@@ -215,9 +223,10 @@ void mcp_call_tool(struct mcp_core *srv, const struct mcp_req *rq, const struct 
 				      rq->version, rq->client_caps, &elicit);
 	if (answer) {
 		/* Asked for a yes (not run yet), declined, or no way to ask. */
-		audit_outcome(
-			&a, json_is_true(json_object_get(answer, "isError")) ? "declined" : "asked",
-			answer);
+		int declined = json_is_true(json_object_get(answer, "isError"));
+		if (declined && a.tool)
+			a.error = xstrdup("error");
+		audit_outcome(&a, declined ? "declined" : "asked", NULL);
 		mcp_reply(rq, answer);
 		audit_write(srv, &a);
 		return;
@@ -253,7 +262,11 @@ void mcp_call_confirm_answered(struct mcp_core *srv, json_t *msg)
 		return; /* not ours, or the call was cancelled */
 	json_t *no = confirm_elicit_answer(c->tool, msg);
 	if (no) {
-		call_done(no, c);
+		/* Not run: an error of no class of its own. */
+		if (c->audit.tool && !c->audit.error)
+			c->audit.error = xstrdup("error");
+		audit_outcome(&c->audit, NULL, NULL);
+		call_answer(c, no);
 		return;
 	}
 	json_decref(c->ask_id);

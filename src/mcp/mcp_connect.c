@@ -12,7 +12,7 @@
 #include "jsonrpc.h"
 #include "log.h"
 #include "oauth_connect.h"
-#include "result.h"
+#include "mcp_result.h"
 
 #define CONNECT_TTL_MS (CONNECT_PAGE_TTL_S * 1000LL)
 

@@ -8,7 +8,7 @@
 
 #include "connector.h"
 #include "jsonx.h"
-#include "result.h"
+#include "mcp_result.h"
 #include "tenancy.h"
 #include "webhook.h"
 

@@ -12,7 +12,7 @@
 #include "log.h"
 #include "mcp_connect.h"
 #include "mcp_events.h"
-#include "result.h"
+#include "mcp_result.h"
 #include "tools_builder.h"
 
 void mcp_meta_connect_send(json_t *msg, void *call, void *ctx)
@@ -104,7 +104,7 @@ static void builder_reply(const struct mcp_req *rq, const struct tool *t, json_t
 {
 	struct err e;
 	err_init(&e);
-	if (result_check_output(result, json_object_get(tools_def(t), "outputSchema"), &e) < 0)
+	if (mcp_result_check(result, json_object_get(tools_def(t), "outputSchema"), &e) < 0)
 		log_error("tool %s: result does not match its outputSchema: %s", t->name, e.msg);
 	mcp_reply(rq, result);
 }

@@ -10,8 +10,9 @@
 #include <unistd.h>
 
 #include "import.h"
+#include "connector.h"
 #include "log.h"
-#include "result.h"
+#include "mcp_result.h"
 
 #define DRAFT_TEXT_MAX (16u << 20) /* an inline spec's cap */
 

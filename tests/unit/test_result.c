@@ -1,8 +1,11 @@
 /* test_result.c - result.c: secrets a vendor returns in an answer (the
- * action's "redact" keys) are replaced at any depth, and nothing else is. */
+ * action's "redact" keys) are replaced at any depth, and nothing else is;
+ * call results, and mcp_result.c turning them into CallToolResults. */
 #include "result.h"
 
 #include <stdlib.h>
+
+#include "mcp_result.h"
 
 #include "t.h"
 #include "util.h"
@@ -24,12 +27,12 @@ static void check_redact(const char *in, const char *keys, const char *want)
 static int check_output(const char *schema_text, const char *structured)
 {
 	json_t *schema = json_loads(schema_text, 0, NULL);
-	json_t *result = result_success(json_loads(structured, JSON_DECODE_ANY, NULL));
+	struct call_result *result = call_result_ok(json_loads(structured, JSON_DECODE_ANY, NULL));
 	struct err e;
 	err_init(&e);
 	int r = result_check_output(result, schema, &e);
 	json_decref(schema);
-	json_decref(result);
+	call_result_free(result);
 	return r;
 }
 
@@ -54,16 +57,56 @@ static void test_check_output(void)
 	CHECK(check_output(one, "{\"data\":true}") == 0);
 	CHECK(check_output(one, "{\"data\":{\"id\":\"cus_1\"}}") == 0);
 	/* Errors and tools without an outputSchema pass. */
-	json_t *schema = json_loads(one, 0, NULL), *bad = result_error("boom", NULL);
+	json_t *schema = json_loads(one, 0, NULL);
+	struct call_result *bad = call_result_error("boom", NULL);
 	struct err er;
 	err_init(&er);
 	CHECK(result_check_output(bad, schema, &er) == 0);
-	json_t *good = result_success(json_pack("{s:i}", "x", 1));
+	struct call_result *good = call_result_ok(json_pack("{s:i}", "x", 1));
 	CHECK(result_check_output(good, NULL, &er) == 0);
 	CHECK(result_check_output(good, schema, &er) < 0); /* no data */
 	json_decref(schema);
-	json_decref(bad);
-	json_decref(good);
+	call_result_free(bad);
+	call_result_free(good);
+}
+
+/* r (freed) as MCP, compact, compared with want. */
+static void check_mcp(struct call_result *r, const char *want)
+{
+	json_t *m = mcp_result(r);
+	char *s = json_dumps(m, JSON_COMPACT);
+	CHECK_STR(s, want);
+	free(s);
+	json_decref(m);
+}
+
+/* The MCP half: a success is structuredContent and its text; a failure is
+ * its message with the details on the next line, and isError. */
+static void test_mcp_result(void)
+{
+	check_mcp(call_result_ok(json_pack("{s:[i]}", "data", 1)),
+		  "{\"content\":[{\"type\":\"text\",\"text\":\"{\\\"data\\\":[1]}\"}],"
+		  "\"structuredContent\":{\"data\":[1]}}");
+	check_mcp(call_result_error("Stripe refused", json_pack("{s:i}", "status", 402)),
+		  "{\"content\":[{\"type\":\"text\",\"text\":\"Stripe refused\\n"
+		  "{\\\"status\\\":402}\"}],\"isError\":true}");
+	check_mcp(call_result_error("boom", NULL),
+		  "{\"content\":[{\"type\":\"text\",\"text\":\"boom\"}],\"isError\":true}");
+	/* A failed later page keeps the items, with the message's first line. */
+	json_t *items = json_pack("[{s:i, s:i}]", "id", 1, "x", 2);
+	json_t *fields = json_pack("[s]", "id");
+	struct call_result *p = result_partial(
+		items, fields, NULL, 2,
+		call_result_error("Stripe refused.", json_pack("{s:i}", "status", 500)));
+	CHECK(p->error == NULL);
+	char *s = json_dumps(p->data, JSON_COMPACT);
+	CHECK_STR(s,
+		  "{\"data\":[{\"id\":1}],\"has_more\":true,\"pages\":2,\"incomplete\":"
+		  "\"stopped after 2 pages: Stripe refused. Call again with cursor to go on.\"}");
+	free(s);
+	call_result_free(p);
+	json_decref(items);
+	json_decref(fields);
 }
 
 /* A body the vendor could not read, told apart from a 400 about arguments. */
@@ -86,6 +129,7 @@ static void test_body_refused(void)
 int main(void)
 {
 	test_check_output();
+	test_mcp_result();
 	test_body_refused();
 	/* Stripe's webhook endpoint create answer. */
 	check_redact("{\"id\":\"we_1\",\"secret\":\"whsec_x\"}", "[\"secret\"]",

@@ -16,6 +16,7 @@
 #include "mcp_core.h"
 #include "mcp_results.h"
 #include "registry.h"
+#include "result.h"
 #include "store.h"
 #include "t.h"
 #include "tenancy.h"
@@ -221,16 +222,20 @@ static void test_redact(void)
 	json_decref(action.redact);
 	json_decref(action.params);
 	/* Error classes. */
-	json_t *r = json_loads("{\"isError\": true, \"content\": [{\"type\": \"text\", \"text\": "
-			       "\"Stripe refused\\n{\\\"status\\\": 402}\"}]}",
-			       0, &je);
+	struct call_result *r =
+		call_result_error("Stripe refused", json_pack("{s:i}", "status", 402));
 	char *cls = audit_error_class(r);
 	CHECK_STR(cls, "http_402");
 	free(cls);
-	json_decref(r);
-	r = json_pack("{s:b}", "isError", 0);
+	call_result_free(r);
+	r = call_result_error("invalid arguments: x", NULL);
+	cls = audit_error_class(r);
+	CHECK_STR(cls, "invalid_arguments");
+	free(cls);
+	call_result_free(r);
+	r = call_result_ok(json_object());
 	CHECK(audit_error_class(r) == NULL);
-	json_decref(r);
+	call_result_free(r);
 }
 
 static int count_entry(const struct audit_entry *a, void *ctx)
