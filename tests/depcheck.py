@@ -19,7 +19,10 @@ Fails (exit 1), printing each finding, when:
      subsystem's folder;
   5. with --objects: a module calls (or reads) a symbol of a subsystem it may
      not use, unless the edge is in ALLOWED. Symbol cycles between modules of
-     one subsystem (files sharing one header, like store.h) are not findings.
+     one subsystem (files sharing one header, like store.h) are not findings;
+  6. a file outside src/mcp/ spells a CallToolResult's keys ("isError",
+     "structuredContent") as a string: below the MCP layer a call's result is
+     a struct call_result (result.h), and mcp_result.c alone makes it MCP.
 Standard library and nm only."""
 import subprocess
 import os
@@ -162,6 +165,26 @@ def scan(root):
     return files
 
 
+MCP_WORDS = re.compile(r'"(isError|structuredContent)"')
+
+
+def mcp_words(root):
+    """Findings for CallToolResult keys spelled outside src/mcp/."""
+    src, found = os.path.join(root, "src"), []
+    for d, _, names in os.walk(src):
+        for n in sorted(names):
+            rel = os.path.relpath(os.path.join(d, n), src)
+            if not n.endswith((".c", ".h")) or rel.startswith("mcp/"):
+                continue
+            with open(os.path.join(d, n), encoding="utf-8", errors="replace") as f:
+                for i, line in enumerate(f, 1):
+                    m = MCP_WORDS.search(line)
+                    if m:
+                        found.append(f"src/{rel}:{i}: spells {m.group(0)}: MCP result keys "
+                                     "belong to src/mcp/ (mcp_result.h)")
+    return found
+
+
 def cycles(graph):
     """Strongly connected components with more than one module (Tarjan)."""
     index, low, stack, on, out = {}, {}, [], set(), []
@@ -300,6 +323,7 @@ def main():
     found = {", ".join(c) for c in cycles(graph)}
     for c in sorted(ALLOWED_CYCLES - found):
         problems.append(f"tests/depcheck.py: ALLOWED_CYCLES '{c}' no longer exists; remove it")
+    problems += mcp_words(root)
     for p in problems:
         print(p)
     print(f"depcheck: {len(graph)} modules, {sum(len(v) for v in graph.values())} include edges"
