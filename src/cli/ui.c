@@ -128,24 +128,6 @@ static int token_valid(struct ui *u, const char *t)
 
 /* ---- the cards ---- */
 
-/* The method a Connect button uses: OAuth when its app is stored, else the
- * default when key-based, else the first key-based one. Borrowed or NULL. */
-static const struct auth_method *primary_method(struct store *st, const struct connector *c)
-{
-	const struct auth_method *m, *o = connector_auth_method(c, "oauth2");
-	struct oauth_app *app = o && st ? store_get_oauth_app(st, c->slug, NULL) : NULL;
-	oauth_app_free(app);
-	if (app)
-		return o;
-	m = connector_auth_method(c, NULL);
-	if (m && connect_key_based(m->type))
-		return m;
-	for (size_t i = 0; c->auth && i < c->auth->n_methods; i++)
-		if (connect_key_based(c->auth->methods[i].type))
-			return &c->auth->methods[i];
-	return NULL;
-}
-
 /* A button that connects c (connection name, or NULL for a new one) with
  * method m: a POST that starts OAuth, or a link to the key form. */
 static void connect_button(struct buf *b, const struct connector *c, const struct auth_method *m,
@@ -210,7 +192,7 @@ static void card(struct buf *b, struct store *st, const struct connector *c, con
 	}
 	buf_adds(b, "</div>");
 	struct connection **list = NULL;
-	const struct auth_method *primary = primary_method(st, c);
+	const struct auth_method *primary = connect_default_method(st, c);
 	if (st && store_list_connections(st, c->slug, &list, NULL) == 0 && list && list[0]) {
 		buf_adds(b, "<ul class=connections>");
 		for (size_t k = 0; list[k]; k++) {

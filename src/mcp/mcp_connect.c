@@ -138,17 +138,9 @@ static const struct auth_method *pick_method(struct store *st, const struct conn
 	connection_free(old);
 	if (m)
 		return m;
-	const struct auth_method *oauth = connector_auth_method(c, "oauth2");
-	struct oauth_app *app = oauth ? store_get_oauth_app(st, c->slug, NULL) : NULL;
-	oauth_app_free(app);
-	if (app)
-		return oauth;
-	m = connector_auth_method(c, NULL);
-	if (m && connect_key_based(m->type))
+	if ((m = connect_default_method(st, c)))
 		return m;
-	for (size_t i = 0; c->auth && i < c->auth->n_methods; i++)
-		if (connect_key_based(c->auth->methods[i].type))
-			return &c->auth->methods[i];
+	const struct auth_method *oauth = connector_auth_method(c, "oauth2");
 	if (oauth)
 		return oauth; /* its error names oauth-app set */
 	err_set(err, "%s takes no credentials to connect", c->slug);

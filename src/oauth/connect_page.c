@@ -88,6 +88,22 @@ int connect_key_based(const char *type)
 	return type && strcmp(type, "oauth2") != 0 && strcmp(type, "none") != 0;
 }
 
+const struct auth_method *connect_default_method(struct store *st, const struct connector *c)
+{
+	const struct auth_method *m, *oauth = connector_auth_method(c, "oauth2");
+	struct oauth_app *app = oauth && st ? store_get_oauth_app(st, c->slug, NULL) : NULL;
+	oauth_app_free(app);
+	if (app)
+		return oauth;
+	m = connector_auth_method(c, NULL);
+	if (m && connect_key_based(m->type))
+		return m;
+	for (size_t i = 0; c->auth && i < c->auth->n_methods; i++)
+		if (connect_key_based(c->auth->methods[i].type))
+			return &c->auth->methods[i];
+	return NULL;
+}
+
 int connect_useful(struct store *st, const struct registry *r, char **only)
 {
 	for (size_t i = 0; st && i < registry_count(r); i++) {

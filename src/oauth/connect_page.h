@@ -18,7 +18,7 @@
 #define CONNECT_PAGE_TTL_S 600
 
 /* The fields a form for connector c with auth method m asks for: name ->
- * {label, description, secret, required, type, decl}, in the method's
+ * {label, description, secret, required, type, schema}, in the method's
  * order. The connector's params that are required without a default come
  * too (Shopify's shop). New. */
 json_t *connect_form_fields(const struct connector *c, const struct auth_method *m);
@@ -26,6 +26,11 @@ json_t *connect_form_fields(const struct connector *c, const struct auth_method 
 /* 1 for an auth method type the user connects by typing credentials
  * (api_key, bearer, basic, custom), 0 for oauth2, none or NULL. */
 int connect_key_based(const char *type);
+
+/* The method a connection of c is made with when none is asked for: OAuth
+ * when its app is stored in st, else the default when key-based, else the
+ * first key-based one. Borrowed; NULL when none is. */
+const struct auth_method *connect_default_method(struct store *st, const struct connector *c);
 
 /* 1 when a connection can be made for a connector of r that only
  * (NULL-ended, may be NULL) lets through: one with a key-based method, or
