@@ -268,6 +268,16 @@ char *jsonx_dumps(const json_t *v)
 	return json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(digits));
 }
 
+int jsonx_has_string(const json_t *array, const char *s)
+{
+	for (size_t i = 0; s && i < json_array_size(array); i++) {
+		const char *v = json_string_value(json_array_get(array, i));
+		if (v && strcmp(v, s) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 char *jsonx_real_text(double d)
 {
 	return xasprintf("%.*g", real_digits(d), d);

@@ -29,6 +29,9 @@ size_t jsonx_utf8_len(const unsigned char *p, size_t n);
  * (15 to 17) that read back the same: "4.35", "5", "1e+100". New string. */
 char *jsonx_real_text(double d);
 
+/* 1 when array (may be NULL or not an array) holds the string s. */
+int jsonx_has_string(const json_t *array, const char *s);
+
 /* Resolve an RFC 6901 JSON pointer ("/items/0/id", "/a~1b" for key "a/b",
  * "/m~0n" for "m~n") in doc: the one walker for every pointer in connector
  * files and vendor answers. One extension: a negative array index counts

@@ -8,24 +8,14 @@
 #include <string.h>
 
 #include "connector.h"
+#include "jsonx.h"
 #include "registry.h"
-
-static int has_string(json_t *array, const char *s)
-{
-	size_t i;
-	json_t *v;
-	json_array_foreach(array, i, v) {
-		if (json_is_string(v) && strcmp(json_string_value(v), s) == 0)
-			return 1;
-	}
-	return 0;
-}
 
 /* Does a connector entity's "canonical" name this canonical entity? */
 static int maps_to(const struct entity_spec *entity, const struct canonical_entity *ce)
 {
 	const char *c = entity->canonical;
-	return c && (strcmp(c, ce->name) == 0 || has_string(ce->aliases, c));
+	return c && (strcmp(c, ce->name) == 0 || jsonx_has_string(ce->aliases, c));
 }
 
 /* One row: {slug, entity, covered, missing, percent}. New reference. */
@@ -80,7 +70,8 @@ static void print_table(json_t *fields, json_t *rows)
 		json_t *covered = json_object_get(row, "covered");
 		cli_print("%-*s", (int)width, label);
 		json_object_foreach(fields, f, v)
-			cli_print("  %-*s", (int)strlen(f), has_string(covered, f) ? "x" : "-");
+			cli_print("  %-*s", (int)strlen(f),
+				  jsonx_has_string(covered, f) ? "x" : "-");
 		cli_print("  %7" JSON_INTEGER_FORMAT "%%\n",
 			  json_integer_value(json_object_get(row, "percent")));
 		free(label);

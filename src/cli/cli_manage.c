@@ -236,15 +236,9 @@ json_t *cli_manage_events(const struct cli_manage *m, const char *given)
 		const struct connector_model *cm = m->c->model;
 		for (size_t e = 0; cm && e < cm->n_entities; e++)
 			for (size_t j = 0; j < cm->entities[e].n_events; j++)
-				for (const char **v = cm->entities[e].events[j].vendor; *v; v++) {
-					size_t i;
-					json_t *have;
-					int dup = 0;
-					json_array_foreach(out, i, have)
-						dup |= strcmp(json_string_value(have), *v) == 0;
-					if (!dup)
+				for (const char **v = cm->entities[e].events[j].vendor; *v; v++)
+					if (!jsonx_has_string(out, *v))
 						json_array_append_new(out, json_string(*v));
-				}
 	}
 	const char *ec = m->api->event_case;
 	if (ec && strcmp(ec, "upper_snake") == 0) {

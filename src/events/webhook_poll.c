@@ -15,6 +15,7 @@
 #include "connector.h"
 #include "conns.h"
 #include "exec.h"
+#include "jsonx.h"
 #include "log.h"
 #include "result.h"
 #include "webhook_int.h"
@@ -190,16 +191,6 @@ static json_t *cursor_parse(const char *text)
 	return c;
 }
 
-static int has_id(json_t *ids, const char *id)
-{
-	size_t i;
-	json_t *v;
-	json_array_foreach(ids, i, v)
-		if (strcmp(json_string_value(v), id) == 0)
-			return 1;
-	return 0;
-}
-
 /* One connection and entity (and scope) being polled. */
 struct poll_job {
 	struct poll_ctx *pc;
@@ -274,8 +265,8 @@ static void scan_items(const struct scan *sc, json_t *data, int emit, json_t *cu
 			free(at);
 		} else {
 			int vs_cur = *since ? cmp_values(value, since) : 1;
-			is_new = vs_cur > 0 ||
-				 (vs_cur == 0 && !has_id(json_object_get(cur, "ids"), id));
+			is_new = vs_cur > 0 || (vs_cur == 0 &&
+						!jsonx_has_string(json_object_get(cur, "ids"), id));
 		}
 		if (emit && is_new) {
 			char *key = sc->epoch ? xasprintf("poll:%lld:%s:%s/%s:%s", job->conn->id,
@@ -295,7 +286,7 @@ static void scan_items(const struct scan *sc, json_t *data, int emit, json_t *cu
 		if (vs_top > 0) {
 			json_object_set_new(next, "value", json_string(value));
 			json_object_set_new(next, "ids", json_pack("[s]", id));
-		} else if (vs_top == 0 && !has_id(json_object_get(next, "ids"), id) &&
+		} else if (vs_top == 0 && !jsonx_has_string(json_object_get(next, "ids"), id) &&
 			   json_array_size(json_object_get(next, "ids")) < CURSOR_MAX_IDS) {
 			json_array_append_new(json_object_get(next, "ids"), json_string(id));
 		}

@@ -11,6 +11,7 @@
 #include "connector.h"
 #include "crypto.h"
 #include "http.h"
+#include "jsonx.h"
 #include "log.h"
 #include "urlenc.h"
 
@@ -101,12 +102,7 @@ static int refused(long status, json_t *doc, const char **code)
 /* Is this vendor error code one the method lists as "already revoked"? */
 static int already_gone(const struct auth_revoke *rv, const char *code)
 {
-	size_t i;
-	json_t *v;
-	json_array_foreach(rv->already_revoked, i, v)
-		if (code && json_is_string(v) && strcmp(json_string_value(v), code) == 0)
-			return 1;
-	return 0;
+	return jsonx_has_string(rv->already_revoked, code);
 }
 
 /* One revocation request for token. 0, or -1 with err (no secret in it). */

@@ -648,16 +648,6 @@ static int load_canonical(struct registry *r, json_t *doc, const char *path, str
 	return 0;
 }
 
-static int lists(json_t *array, const char *s)
-{
-	size_t i;
-	json_t *v;
-	json_array_foreach(array, i, v)
-		if (json_is_string(v) && strcmp(json_string_value(v), s) == 0)
-			return 1;
-	return 0;
-}
-
 int registry_canonical_entity(const struct registry *r, const char *name,
 			      struct canonical_entity *out)
 {
@@ -666,7 +656,7 @@ int registry_canonical_entity(const struct registry *r, const char *name,
 	json_t *e;
 	if (!k)
 		json_object_foreach(entities, k, e)
-			if (lists(json_object_get(e, "aliases"), name))
+			if (jsonx_has_string(json_object_get(e, "aliases"), name))
 				break;
 	e = k ? json_object_get(entities, k) : NULL;
 	if (!json_is_object(e))

@@ -130,8 +130,21 @@ static void test_wipe(void)
 	json_decref(v); /* through the wiping free, clean under ASan */
 }
 
+static void test_has_string(void)
+{
+	json_t *a = json_pack("[s, i, n, s]", "refund", 3, "charge");
+	CHECK(jsonx_has_string(a, "refund") && jsonx_has_string(a, "charge"));
+	CHECK(!jsonx_has_string(a, "refunds") && !jsonx_has_string(a, NULL));
+	CHECK(!jsonx_has_string(NULL, "refund"));
+	json_t *o = json_pack("{s:s}", "refund", "refund");
+	CHECK(!jsonx_has_string(o, "refund")); /* only arrays */
+	json_decref(o);
+	json_decref(a);
+}
+
 int main(void)
 {
+	test_has_string();
 	test_dumps();
 	test_pointer();
 	test_pointer_rfc6901();
