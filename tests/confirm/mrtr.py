@@ -12,6 +12,7 @@ scenario = sys.argv[1]
 argv = [os.environ["BIN"]] + (["--mode", "discover"] if scenario == "discover" else []) + ["serve"]
 p = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
 buf = []
+pending = [b""]  # read, not yet a whole line
 V = "2026-07-28"
 CAPS = {} if scenario == "nocaps" else {"elicitation": {"form": {}}}
 META = {"io.modelcontextprotocol/protocolVersion": V,
@@ -27,11 +28,17 @@ def read_until(pred, timeout=8.0):
         for i, m in enumerate(buf):
             if pred(m):
                 return buf.pop(i)
+        # Raw reads split here: readline() on the buffered pipe could take two
+        # messages at once and leave the second where select() cannot see it.
         r, _, _ = select.select([p.stdout], [], [], 0.2)
         if r:
-            line = p.stdout.readline()
-            if not line:
+            data = os.read(p.stdout.fileno(), 65536)
+            if not data:
                 break
+            pending[0] += data
+        while b"\n" in pending[0]:
+            line, pending[0] = pending[0].split(b"\n", 1)
+            line = line.decode()
             m = json.loads(line)  # stdout carries protocol only
             assert m.get("jsonrpc") == "2.0", line
             buf.append(m)

@@ -29,6 +29,7 @@ binary, mode = sys.argv[1], sys.argv[2]
 p = subprocess.Popen([binary, "--mode", "static", "--log-level", "info", "serve"], stdin=subprocess.PIPE,
                      stdout=subprocess.PIPE, text=True, bufsize=1)
 buf = []
+pending = [b""]  # read, not yet a whole line
 seen = []  # every message, to check no secret reached the client
 
 
@@ -43,11 +44,17 @@ def read_until(pred, timeout=8.0):
         for i, m in enumerate(buf):
             if pred(m):
                 return buf.pop(i)
+        # Raw reads split here: readline() on the buffered pipe could take two
+        # messages at once and leave the second where select() cannot see it.
         r, _, _ = select.select([p.stdout], [], [], 0.1)
         if r:
-            line = p.stdout.readline()
-            if not line:
+            data = os.read(p.stdout.fileno(), 65536)
+            if not data:
                 break
+            pending[0] += data
+        while b"\n" in pending[0]:
+            line, pending[0] = pending[0].split(b"\n", 1)
+            line = line.decode()
             m = json.loads(line)
             assert m.get("jsonrpc") == "2.0", line
             seen.append(line)

@@ -1,9 +1,10 @@
 """drive.py BIN NAME - case 4520: switchboard_connect {github, NAME} in one MCP
 session, the browser's part done with urllib, until the flow is reported."""
-import json, select, subprocess, sys, time, urllib.request
+import json, os, select, subprocess, sys, time, urllib.request
 
 p = subprocess.Popen([sys.argv[1], "--log-level", "info", "serve"], stdin=subprocess.PIPE,
                      stdout=subprocess.PIPE, text=True, bufsize=1)
+pending = [b""]  # read, not yet a whole line
 
 
 def rpc(i, method, params):
@@ -11,10 +12,15 @@ def rpc(i, method, params):
     p.stdin.flush()
     end = time.time() + 10
     while time.time() < end:
-        if select.select([p.stdout], [], [], 0.2)[0]:
-            m = json.loads(p.stdout.readline())
+        # Raw reads split here: readline() on the buffered pipe could take two
+        # messages at once and leave the second where select() cannot see it.
+        while b"\n" in pending[0]:
+            line, pending[0] = pending[0].split(b"\n", 1)
+            m = json.loads(line)
             if m.get("id") == i:
                 return m
+        if select.select([p.stdout], [], [], 0.2)[0]:
+            pending[0] += os.read(p.stdout.fileno(), 65536)
     raise SystemExit(f"no answer to {method}")
 
 
