@@ -430,8 +430,8 @@ static json_t *entry(json_t *job, const char *outcome, const struct call_result 
 		if (m && !message)
 			json_object_set(e, "message", m);
 		json_decref(d);
-	} else if (result) {
-		json_object_set_new(e, "status", json_integer(200));
+	} else if (result && result->status) {
+		json_object_set_new(e, "status", json_integer(result->status));
 	}
 	if (message)
 		json_object_set_new(e, "message", json_string(message));
