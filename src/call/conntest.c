@@ -11,55 +11,11 @@
 #include <strings.h>
 
 #include "conns.h"
+#include "conntest_int.h"
 #include "jsonx.h"
 #include "result.h"
 
 #define CONNTEST_ROUNDS 4 /* a fix may reveal the next problem */
-
-/* A connector document loaded on its own, and its actions. */
-struct target {
-	struct registry *reg;
-	const struct connector *c;
-	const struct action_spec **actions; /* borrowed from c's model */
-	size_t n;
-	struct target *next; /* kept until the test ends: a call may hold an action */
-};
-
-enum phase { PH_TEST, PH_PROBE };
-
-struct conntest {
-	struct exec_env *env; /* borrowed */
-	char *connection;
-	int fix;
-	int writes;
-	const struct registry *rules;
-	json_t *servers;
-	char *path;
-	json_t *doc;          /* the document as fixed so far */
-	struct target *cur;   /* doc's */
-	struct target *probe; /* the candidate's being probed */
-	struct target *all;   /* every target made, freed at the end */
-	enum phase phase;
-	int round;
-	json_t *queue;              /* jobs {tool, check, args, probe?} */
-	json_t *job;                /* the one running */
-	json_t *results;            /* this round's */
-	json_t *first;              /* the first round's, once a fix is adopted */
-	json_t *problems;           /* every round's */
-	json_t *problem;            /* the one being probed (borrowed from problems) */
-	json_t *candidates;         /* its candidate change lists */
-	size_t cand;                /* the one being probed */
-	json_t *probe_job;          /* what a probe runs: {tool, args, check} */
-	struct call_result *result; /* a finished call's, not yet handled */
-	json_t *made;               /* tool -> its create's passed entry: each create is
-				     * sent until it passes once, then reported as that */
-	json_t *created;            /* [{tool, id}]: the objects the test made */
-	struct exec_call *exec;
-	int starting, applied;
-	int *alive; /* conntest_start's, while it runs pump */
-	conntest_done_fn done;
-	void *ctx;
-};
 
 /* ---- targets ---- */
 
@@ -95,7 +51,7 @@ static struct target *target_new(struct conntest *t, json_t *doc, struct err *er
 }
 
 /* The action whose tool is called name (action_spec.id), or NULL. */
-static const struct action_spec *target_tool(const struct target *g, const char *name)
+const struct action_spec *conntest_target_tool(const struct target *g, const char *name)
 {
 	for (size_t i = 0; name && i < g->n; i++)
 		if (strcmp(g->actions[i]->id, name) == 0)
@@ -138,7 +94,7 @@ int conntest_apply(json_t *doc, json_t *changes)
 }
 
 /* A change of path in doc to value (stolen), appended to list. */
-static void change(json_t *list, json_t *doc, const char *path, json_t *value)
+void conntest_change(json_t *list, json_t *doc, const char *path, json_t *value)
 {
 	json_t *from = jsonx_pointer(doc, path);
 	if (from && json_equal(from, value)) {
@@ -186,11 +142,11 @@ static void key_candidate(json_t *out, json_t *doc, int mi, const char *in, cons
 	json_t *list = json_array();
 	char p[64];
 	snprintf(p, sizeof(p), "/auth/methods/%d/in", mi);
-	change(list, doc, p, json_string(in));
+	conntest_change(list, doc, p, json_string(in));
 	snprintf(p, sizeof(p), "/auth/methods/%d/name", mi);
-	change(list, doc, p, json_string(name));
+	conntest_change(list, doc, p, json_string(name));
 	snprintf(p, sizeof(p), "/auth/methods/%d/format", mi);
-	change(list, doc, p, json_string(format));
+	conntest_change(list, doc, p, json_string(format));
 	json_array_append_new(out, list);
 }
 
@@ -240,8 +196,8 @@ static json_t *bearer_candidates(json_t *doc, int mi)
 		json_object_set_new(nm, "format", json_string(fmt));
 		free(fmt);
 		json_t *list = json_array();
-		change(list, doc, p, nm);
-		change(list, doc, "/auth/default", json_string("api_key"));
+		conntest_change(list, doc, p, nm);
+		conntest_change(list, doc, "/auth/default", json_string("api_key"));
 		json_array_append_new(out, list);
 	}
 	return out;
@@ -287,7 +243,7 @@ static void base_candidate(json_t *out, json_t *seen, json_t *doc, const char *u
 		return;
 	json_object_set_new(seen, url, json_true());
 	json_t *list = json_array();
-	change(list, doc, "/base_url", json_string(url));
+	conntest_change(list, doc, "/base_url", json_string(url));
 	json_array_append_new(out, list);
 }
 
@@ -354,7 +310,7 @@ static json_t *rename_everywhere(json_t *doc, const char *param, const char *fro
 		json_string_value(json_object_get(json_object_get(doc, "pagination"), param));
 	if (v && strcmp(v, from) == 0) {
 		snprintf(p, sizeof(p), "/pagination/%s", param);
-		change(list, doc, p, json_string(to));
+		conntest_change(list, doc, p, json_string(to));
 	}
 	const char *en, *an;
 	json_t *ent, *act;
@@ -366,7 +322,7 @@ static json_t *rename_everywhere(json_t *doc, const char *param, const char *fro
 				continue;
 			snprintf(p, sizeof(p), "/entities/%s/actions/%s/pagination/%s", en, an,
 				 param);
-			change(list, doc, p, json_string(to));
+			conntest_change(list, doc, p, json_string(to));
 		}
 	}
 	return list;
@@ -416,8 +372,8 @@ static json_t *first_item(const struct call_result *result)
 
 /* A test result entry for the job; message (may be NULL) overrides the
  * vendor's. */
-static json_t *entry(json_t *job, const char *outcome, const struct call_result *result,
-		     const char *message)
+json_t *conntest_entry(json_t *job, const char *outcome, const struct call_result *result,
+		       const char *message)
 {
 	json_t *e = json_pack("{s:O, s:O, s:s}", "tool", json_object_get(job, "tool"), "check",
 			      json_object_get(job, "check"), "outcome", outcome);
@@ -430,8 +386,8 @@ static json_t *entry(json_t *job, const char *outcome, const struct call_result 
 		if (m && !message)
 			json_object_set(e, "message", m);
 		json_decref(d);
-	} else if (result) {
-		json_object_set_new(e, "status", json_integer(200));
+	} else if (result && result->status) {
+		json_object_set_new(e, "status", json_integer(result->status));
 	}
 	if (message)
 		json_object_set_new(e, "message", json_string(message));
@@ -442,8 +398,8 @@ static json_t *entry(json_t *job, const char *outcome, const struct call_result 
 	return e;
 }
 
-static void enqueue(struct conntest *t, const struct action_spec *x, const char *check,
-		    json_t *args)
+void conntest_enqueue(struct conntest *t, const struct action_spec *x, const char *check,
+		      json_t *args)
 {
 	if (t->connection)
 		json_object_set_new(args, "connection", json_string(t->connection));
@@ -471,205 +427,6 @@ static int is_read(const struct action_spec *x)
 	return strcmp(x->kind, "read") == 0;
 }
 
-/* ---- writes: the create actions, with arguments made from their schemas ---- */
-
-static int is_create(const struct action_spec *x)
-{
-	return strcmp(x->kind, "write") == 0 &&
-	       (strcmp(x->name, "create") == 0 || strncmp(x->name, "create_", 7) == 0);
-}
-
-/* Whether creating an entity moves money or reaches people: a word of its
- * name, made singular, has a destructive verb rule (refunds, payment_intents,
- * messages). An imported connector's creates carry no annotations. */
-static int entity_destructive(const struct registry *rules, const char *entity)
-{
-	int found = 0;
-	for (const char *w = entity; *w && !found;) {
-		size_t n = strcspn(w, "_");
-		char *word = xstrndup(w, n && w[n - 1] == 's' ? n - 1 : n);
-		struct action_spec verb = {.name = word, .kind = "write", .destructive = -1};
-		found = *word && registry_action_destructive(rules, &verb);
-		free(word);
-		w += n + (w[n] == '_');
-	}
-	return found;
-}
-
-/* Why a test does not send create x, or NULL when it may. */
-static const char *write_refusal(struct conntest *t, const struct action_spec *a)
-{
-	if (registry_action_destructive(t->rules, a) ||
-	    entity_destructive(t->rules, a->entity->name))
-		return "destructive (it moves money, reaches people or cannot be undone): a test "
-		       "never sends it";
-	if (a->graphql || a->hook)
-		return "not a JSON or form request of its own: its encoding is not the "
-		       "connector's to choose";
-	if (a->encoding != BODY_JSON && a->encoding != BODY_FORM)
-		return "sends a file or a raw body: a test sends only JSON and form bodies";
-	if (strchr(a->path, '{'))
-		return "needs the id of the object it belongs to (a path parameter): a test "
-		       "does not choose one";
-	return NULL;
-}
-
-/* A value for schema (a parameter's declaration): its default, the first of
- * its enum, else a plain one of its type and format that says who made it.
- * New reference, or NULL for a constant (the request fills it in). */
-static json_t *sample(json_t *schema, int depth)
-{
-	json_t *v;
-	if (json_object_get(schema, "const"))
-		return NULL;
-	if ((v = json_object_get(schema, "default")) || (v = json_object_get(schema, "example")))
-		return json_deep_copy(v);
-	if ((v = json_array_get(json_object_get(schema, "enum"), 0)))
-		return json_deep_copy(v);
-	const char *type = json_string_value(json_object_get(schema, "type"));
-	const char *format = json_string_value(json_object_get(schema, "format"));
-	json_t *min = json_object_get(schema, "minimum");
-	if (!type)
-		type = "string";
-	if (strcmp(type, "integer") == 0)
-		return json_integer(json_is_integer(min) ? json_integer_value(min) : 1);
-	if (strcmp(type, "number") == 0)
-		return json_real(json_is_number(min) ? json_number_value(min) : 1.0);
-	if (strcmp(type, "boolean") == 0)
-		return json_false();
-	if (strcmp(type, "array") == 0) {
-		json_t *out = json_array();
-		json_t *item =
-			depth < 3 ? sample(json_object_get(schema, "items"), depth + 1) : NULL;
-		if (item)
-			json_array_append_new(out, item);
-		return out;
-	}
-	if (strcmp(type, "object") == 0) {
-		json_t *out = json_object();
-		json_t *props = json_object_get(schema, "properties");
-		size_t i;
-		json_t *name;
-		json_array_foreach(json_object_get(schema, "required"), i, name) {
-			const char *n = json_string_value(name);
-			json_t *item = n && depth < 3 ? sample(json_object_get(props, n), depth + 1)
-						      : NULL;
-			if (item)
-				json_object_set_new(out, n, item);
-		}
-		return out;
-	}
-	const char *text = "switchboard connectors test";
-	if (format && strcmp(format, "email") == 0)
-		text = "switchboard-test@example.com";
-	else if (format && strcmp(format, "date-time") == 0)
-		text = "2026-01-01T00:00:00Z";
-	else if (format && strcmp(format, "date") == 0)
-		text = "2026-01-01";
-	else if (format && (strcmp(format, "uri") == 0 || strcmp(format, "url") == 0))
-		text = "https://example.com/switchboard-test";
-	json_t *max = json_object_get(schema, "maxLength");
-	size_t len = strlen(text);
-	if (json_is_integer(max) && json_integer_value(max) > 0 &&
-	    (size_t)json_integer_value(max) < len)
-		len = (size_t)json_integer_value(max);
-	return json_stringn(text, len);
-}
-
-/* The arguments of create x: its required ones (as its tool's inputSchema
- * has them: params, the entity's fields and create_required for a "fields"
- * body, the action's required list), and when none goes in the body, one
- * name-like field, so that the body's encoding is put to the test. New. */
-static json_t *write_args(const struct action_spec *x)
-{
-	json_t *decls = json_deep_copy(x->params);
-	json_t *required = json_array(), *args = json_object();
-	if (!decls)
-		decls = json_object();
-	const char *name;
-	json_t *d;
-	json_object_foreach(decls, name, d)
-		if (json_is_true(json_object_get(d, "required")))
-			json_array_append_new(required, json_string(name));
-	if (x->body_fields) {
-		json_object_foreach(x->entity->fields, name, d)
-			if (!json_object_get(decls, name))
-				json_object_set(decls, name, d);
-		if (x->entity->create_required)
-			json_array_extend(required, x->entity->create_required);
-	}
-	if (x->required)
-		json_array_extend(required, x->required);
-	size_t i;
-	json_t *n;
-	json_array_foreach(required, i, n) {
-		const char *pn = json_string_value(n);
-		json_t *v = pn ? sample(json_object_get(decls, pn), 0) : NULL;
-		if (v)
-			json_object_set_new(args, pn, v);
-	}
-	static const char *const plain[] = {"name", "title", "description", "label", "email", NULL};
-	for (i = 0; plain[i] && json_object_size(args) == 0; i++) {
-		d = json_object_get(decls, plain[i]);
-		const char *type = json_string_value(json_object_get(d, "type"));
-		const char *in = json_string_value(json_object_get(d, "in"));
-		if (d && type && strcmp(type, "string") == 0 && (!in || strcmp(in, "body") == 0))
-			json_object_set_new(args, plain[i], sample(d, 0));
-	}
-	json_decref(required);
-	json_decref(decls);
-	return args;
-}
-
-/* The create actions of a round: sent (with writes) until each passes once
- * (pump reports a passed one's entry instead), reported as skipped when a
- * test may not send them. */
-static void plan_writes(struct conntest *t)
-{
-	for (size_t i = 0; t->writes && i < t->cur->n; i++) {
-		const struct action_spec *x = t->cur->actions[i];
-		if (!is_create(x))
-			continue;
-		const char *why = write_refusal(t, x);
-		if (why)
-			json_array_append_new(t->results,
-					      json_pack("{s:s, s:s, s:s, s:s}", "tool", x->id,
-							"check", "create", "outcome", "skipped",
-							"message", why));
-		else
-			enqueue(t, x, "create", write_args(x));
-	}
-}
-
-/* Without writes: the creates writes would send. New array. */
-static json_t *writes_skipped(struct conntest *t)
-{
-	json_t *out = json_array();
-	for (size_t i = 0; i < t->cur->n; i++) {
-		const struct action_spec *x = t->cur->actions[i];
-		if (is_create(x) && !write_refusal(t, x))
-			json_array_append_new(out, json_string(x->id));
-	}
-	return out;
-}
-
-/* A create passed (in a round or a probe): what it made, kept for the report,
- * and its entry, reported by later rounds instead of sending it again. */
-static void write_passed(struct conntest *t, json_t *job, const struct call_result *result,
-			 const char *how)
-{
-	const char *tool = json_string_value(json_object_get(job, "tool"));
-	json_t *e = entry(job, "passed", result, how);
-	json_t *id = json_object_get(result_data(result), "id");
-	if (json_is_string(id) || json_is_integer(id)) {
-		json_object_set(e, "created", id);
-		json_array_append_new(t->created, json_pack("{s:s, s:O}", "tool", tool, "id", id));
-	} else {
-		json_array_append_new(t->created, json_pack("{s:s}", "tool", tool));
-	}
-	json_object_set_new(t->made, tool, e);
-}
-
 /* A round's first jobs: every list, and every read that needs no id. */
 static void plan_round(struct conntest *t)
 {
@@ -682,12 +439,12 @@ static void plan_round(struct conntest *t)
 			continue;
 		json_t *req = required_args(x);
 		if (x->list)
-			enqueue(t, x, "list", json_object());
+			conntest_enqueue(t, x, "list", json_object());
 		else if (json_array_size(req) == 0)
-			enqueue(t, x, "read", json_object());
+			conntest_enqueue(t, x, "read", json_object());
 		json_decref(req);
 	}
-	plan_writes(t);
+	conntest_writes_plan(t);
 }
 
 /* After a list of entity passed: its reads, with an id from the first item. */
@@ -704,13 +461,13 @@ static void plan_reads(struct conntest *t, const struct action_spec *list, json_
 			if (!id)
 				id = json_object_get(item, "id");
 			if (json_is_string(id) || json_is_integer(id))
-				enqueue(t, x, "read", json_pack("{s:O}", pn, id));
+				conntest_enqueue(t, x, "read", json_pack("{s:O}", pn, id));
 		}
 		json_decref(req);
 	}
 	/* Then paging: one item a page, and the second page. */
 	if (list->list && list->pg.limit_param)
-		enqueue(t, list, "page1", json_pack("{s:i}", "limit", 1));
+		conntest_enqueue(t, list, "page1", json_pack("{s:i}", "limit", 1));
 }
 
 /* Reads never run (no list gave an id, or they need arguments). */
@@ -750,60 +507,11 @@ static int status_of(json_t *e)
 static int names_paging_param(struct conntest *t, json_t *e, const char *msg)
 {
 	const struct action_spec *x =
-		target_tool(t->cur, json_string_value(json_object_get(e, "tool")));
+		conntest_target_tool(t->cur, json_string_value(json_object_get(e, "tool")));
 	if (!x || !x->list)
 		return 0;
 	return (x->pg.limit_param && strstr(msg, x->pg.limit_param)) ||
 	       (x->pg.cursor_param && strstr(msg, x->pg.cursor_param));
-}
-
-static int is_write_entry(json_t *e)
-{
-	return strcmp(json_string_value(json_object_get(e, "check")), "create") == 0;
-}
-
-/* Did the vendor refuse a create's body as encoded (415, or a 400 saying so)? */
-static int body_refused(json_t *e)
-{
-	return is_write_entry(e) &&
-	       strcmp(json_string_value(json_object_get(e, "outcome")), "failed") == 0 &&
-	       result_body_refused(status_of(e), json_string_value(json_object_get(e, "message")));
-}
-
-/* The other encoding for the creates whose bodies the vendor could not read:
- * in the connector's request.body when it refused every create sent (a
- * vendor reads all its bodies alike), else in each such action's
- * body_encoding; an action that declares its own is changed there. */
-static json_t *body_candidates(struct conntest *t, int every)
-{
-	json_t *list = json_array(), *out = json_array();
-	const char *to = NULL;
-	size_t i;
-	json_t *e;
-	json_array_foreach(t->results, i, e) {
-		const struct action_spec *x =
-			target_tool(t->cur, json_string_value(json_object_get(e, "tool")));
-		if (!x || !body_refused(e))
-			continue;
-		const char *other = x->encoding == BODY_FORM ? "json" : "form";
-		if (!to)
-			to = other;
-		if (strcmp(to, other) != 0 || (every && !x->own_encoding))
-			continue;
-		char *p = xasprintf("/entities/%s/actions/%s/body_encoding", x->entity->name,
-				    x->name);
-		change(list, t->doc, p, json_string(other));
-		free(p);
-	}
-	if (every && to && json_is_object(json_object_get(t->doc, "request")))
-		change(list, t->doc, "/request/body", json_string(to));
-	else if (every && to)
-		change(list, t->doc, "/request", json_pack("{s:s}", "body", to));
-	if (json_array_size(list))
-		json_array_append_new(out, list);
-	else
-		json_decref(list);
-	return out;
 }
 
 /* Sort a round's failures; sets t->problem and t->candidates when one has
@@ -823,15 +531,15 @@ static int diagnose(struct conntest *t)
 		if (page)
 			continue;
 		ran++;
-		writes += is_write_entry(e);
+		writes += conntest_writes_is_entry(e);
 		if (strcmp(outcome, "failed") != 0)
 			continue;
 		failed++;
 		/* A probe repeats the first failure: a read rather than a create,
 		 * which would make an object at each try that passes. */
-		if (!first || (is_write_entry(first) && !is_write_entry(e)))
+		if (!first || (conntest_writes_is_entry(first) && !conntest_writes_is_entry(e)))
 			first = e;
-		if (body_refused(e)) {
+		if (conntest_writes_refused(e)) {
 			refused++;
 			if (!body)
 				body = e;
@@ -862,15 +570,15 @@ static int diagnose(struct conntest *t)
 		kind = "pagination";
 		summary = "the vendor ignored or refused a paging parameter: it pages with "
 			  "other parameter names";
-		const struct action_spec *x =
-			target_tool(t->cur, json_string_value(json_object_get(paging, "tool")));
+		const struct action_spec *x = conntest_target_tool(
+			t->cur, json_string_value(json_object_get(paging, "tool")));
 		cand = x ? paging_candidates(t->doc, &x->pg) : json_array();
 		probe = paging;
 	} else if (body) {
 		kind = "body_encoding";
 		summary = "the vendor could not read a create's body (415, or 400 about its "
 			  "content type or parsing): it takes the other encoding (json or form)";
-		cand = body_candidates(t, refused == writes);
+		cand = conntest_writes_body_candidates(t, refused == writes);
 		probe = body;
 	} else if (failed) {
 		kind = "other";
@@ -931,7 +639,7 @@ static void on_done(struct call_result *result, void *ctx)
 static int run_job(struct conntest *t, struct target *g, json_t *job)
 {
 	const struct action_spec *x =
-		target_tool(g, json_string_value(json_object_get(job, "tool")));
+		conntest_target_tool(g, json_string_value(json_object_get(job, "tool")));
 	if (!x)
 		return -1;
 	/* No output schema: that is the MCP tool's promise, checked where
@@ -956,38 +664,40 @@ static void handle_test(struct conntest *t, json_t *job, const struct call_resul
 {
 	const char *check = json_string_value(json_object_get(job, "check"));
 	const struct action_spec *x =
-		target_tool(t->cur, json_string_value(json_object_get(job, "tool")));
+		conntest_target_tool(t->cur, json_string_value(json_object_get(job, "tool")));
 	int ok = !result->error;
 	json_t *data = result_data(result);
 	if (!ok) {
-		json_array_append_new(t->results, entry(job, "failed", result, NULL));
+		json_array_append_new(t->results, conntest_entry(job, "failed", result, NULL));
 	} else if (strcmp(check, "page1") == 0 && json_array_size(data) > 1) {
-		json_array_append_new(t->results,
-				      entry(job, "failed", result,
-					    "asked for 1 item a page, got more: the vendor ignores "
-					    "the page size parameter"));
+		json_array_append_new(
+			t->results,
+			conntest_entry(job, "failed", result,
+				       "asked for 1 item a page, got more: the vendor ignores "
+				       "the page size parameter"));
 	} else if (strcmp(check, "page1") == 0) {
 		const char *nc = json_string_value(json_object_get(result->data, "next_cursor"));
-		json_array_append_new(t->results, entry(job, "passed", result, NULL));
+		json_array_append_new(t->results, conntest_entry(job, "passed", result, NULL));
 		if (nc && x) {
 			json_t *args = json_pack("{s:i, s:s}", "limit", 1, "cursor", nc);
-			enqueue(t, x, "page2", args);
+			conntest_enqueue(t, x, "page2", args);
 			json_t *last = json_array_get(t->queue, json_array_size(t->queue) - 1);
 			json_object_set(last, "first", first_item(result));
 		}
 	} else if (strcmp(check, "page2") == 0 &&
 		   json_equal(first_item(result), json_object_get(job, "first"))) {
-		json_array_append_new(t->results,
-				      entry(job, "failed", result,
-					    "the second page repeats the first: the vendor ignores "
-					    "the cursor parameter"));
+		json_array_append_new(
+			t->results,
+			conntest_entry(job, "failed", result,
+				       "the second page repeats the first: the vendor ignores "
+				       "the cursor parameter"));
 	} else if (strcmp(check, "create") == 0) {
-		write_passed(t, job, result, NULL);
+		conntest_writes_passed(t, job, result, NULL);
 		json_array_append(
 			t->results,
 			json_object_get(t->made, json_string_value(json_object_get(job, "tool"))));
 	} else {
-		json_array_append_new(t->results, entry(job, "passed", result, NULL));
+		json_array_append_new(t->results, conntest_entry(job, "passed", result, NULL));
 		if (strcmp(check, "list") == 0 && x && json_is_object(first_item(result)))
 			plan_reads(t, x, first_item(result));
 	}
@@ -1000,7 +710,7 @@ static int probe_passed(struct conntest *t, json_t *job, const struct call_resul
 	if (result->error)
 		return 0;
 	if (strcmp(check, "create") == 0) {
-		write_passed(t, job, result, "sent once, to try the fix: not sent again");
+		conntest_writes_passed(t, job, result, "sent once, to try the fix: not sent again");
 		return 1;
 	}
 	if (strcmp(check, "page1") == 0) {
@@ -1172,7 +882,7 @@ static void finish(struct conntest *t)
 	if (t->writes) {
 		json_object_set(report, "created", t->created);
 	} else {
-		json_t *skipped_writes = writes_skipped(t);
+		json_t *skipped_writes = conntest_writes_skipped(t);
 		if (json_array_size(skipped_writes))
 			json_object_set(report, "writes_skipped", skipped_writes);
 		json_decref(skipped_writes);

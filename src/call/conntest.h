@@ -31,7 +31,9 @@ struct conntest_opts {
  *  and "before": the first round's results. Without writes, "writes_skipped"
  *  names the create actions writes would send; with it, "created" lists the
  *  objects made at the vendor [{tool, id}]. check is list, read, page1, page2
- *  or create; problem auth, base_url, pagination, body_encoding or other. */
+ *  or create; status the HTTP status the vendor answered (a success's is
+ *  the last page's: 201 for a create that answered so; none when a hook
+ *  answered); problem auth, base_url, pagination, body_encoding or other. */
 typedef void (*conntest_done_fn)(json_t *report, void *ctx);
 
 struct conntest;

@@ -34,6 +34,7 @@ struct exec_call {
 	long max_items; /* fetch pages until this many items (0: one page) */
 	json_t *items;  /* items gathered over pages */
 	int pages;
+	long status;      /* the HTTP status of the last page answered with data */
 	int auth_retried; /* one refresh and retry after a 401 */
 	int idempotent;   /* the last request sent may be repeated safely */
 	exec_done_fn done;
@@ -94,9 +95,11 @@ static void finish(struct exec_call *call, struct call_result *result)
 	exec_done_fn done = call->done;
 	void *ctx = call->ctx;
 	/* A gather that fails midway keeps the pages it has. */
-	if (result->error && json_array_size(call->items))
+	if (result->error && json_array_size(call->items)) {
 		result = result_partial(call->items, json_object_get(call->args, "fields"),
 					json_object_get(call->args, "cursor"), call->pages, result);
+		result->status = call->status;
+	}
 	/* Our promise to clients that read outputSchema: a mismatch is our bug,
 	 * looked for where bugs are looked for (the test suite sets
 	 * SWITCHBOARD_CHECK_OUTPUT=1 for every case); checking every answer
@@ -159,7 +162,9 @@ static void deliver(struct exec_call *call, json_t *data, json_t *nc, int trunca
 	}
 	if (truncated)
 		json_object_set_new(out, "truncated", json_true());
-	finish(call, call_result_ok(out));
+	struct call_result *ok = call_result_ok(out);
+	ok->status = call->status;
+	finish(call, ok);
 }
 
 /* The handler that can renew the call's credential, or NULL. */
@@ -257,6 +262,7 @@ static void on_response_in(struct http_response *resp, void *ctx)
 			     : NULL;
 	/* A list whose items key is absent is empty (QuickBooks leaves it out). */
 	json_t *empty = !data && call->pagination && json_is_object(body) ? json_array() : NULL;
+	call->status = resp->status;
 	deliver(call, data ? data : empty ? empty : body, nc, resp->truncated);
 	json_decref(empty);
 	json_decref(body);

@@ -21,6 +21,9 @@ struct call_result {
 	char *error;     /* failure: the message, for a model or a person */
 	json_t *details; /* failure: structured details (status, code,
 			  * retry_after, error, connect ...), or NULL */
+	long status;     /* success: the HTTP status of the last page answered
+			  * (GitHub's creates answer 201); 0 when no HTTP
+			  * answer made it (a hook's) */
 };
 
 /* A failure with message (copied) and details (stolen; may be NULL). */
