@@ -21,6 +21,7 @@
 
 #include "http.h"
 #include "jsonrpc.h"
+#include "jsonx.h"
 #include "listen_deadline.h"
 #include "log.h"
 #include "mcp_core.h"
@@ -29,6 +30,7 @@
 #define DEFAULT_MAX_BODY (4u << 20)
 #define DEFAULT_KEEPALIVE_S 15
 #define WAIT_MS 200           /* the core's loop looks around at least this often */
+#define PEER_CHECK_MS 100     /* a waiting request's client is asked if it left this often */
 #define IDLE_TIMEOUT_S 10     /* a connection silent this long is closed */
 #define REQUEST_DEADLINE_S 30 /* a request's body must be in by then */
 #define MAX_CONNECTIONS 4000
@@ -95,6 +97,7 @@ struct mcp_http {
 	struct hx *live;     /* requests the core holds */
 	struct hx *handling; /* the request mcp_core_handle runs for */
 	long long next_key;
+	long long next_peer_check_ms;
 };
 
 static volatile sig_atomic_t stop_signal;
@@ -181,7 +184,7 @@ static int answer_status(const struct hx *x, const json_t *msg)
  * which the core lets go of x. Core's thread. */
 static void hx_put(struct mcp_http *h, struct hx *x, const json_t *msg, int final)
 {
-	char *text = json_dumps(msg, JSON_COMPACT);
+	char *text = jsonx_dumps(msg);
 	int resume = 0;
 	pthread_mutex_lock(&h->lock);
 	if (!x->gone && !x->done && text) {
@@ -334,7 +337,10 @@ static int peer_closed(int fd)
 }
 
 /* Every wake-up: new messages, streams whose client left (cancelled),
- * keep-alive comments, bodies past their deadline. */
+ * keep-alive comments, bodies past their deadline. Whether a waiting
+ * request's client left costs a poll each: asked every PEER_CHECK_MS, not
+ * at every wake-up (each answer is one), which made a wake-up cost more
+ * the more clients waited. */
 static void look_around(struct mcp_http *h)
 {
 	pthread_mutex_lock(&h->lock);
@@ -344,6 +350,9 @@ static void look_around(struct mcp_http *h)
 	pthread_mutex_unlock(&h->lock);
 	long long now = now_ms();
 	listen_deadline_cut(&h->deadlines, now);
+	int check_peers = now >= h->next_peer_check_ms;
+	if (check_peers)
+		h->next_peer_check_ms = now + PEER_CHECK_MS;
 	while (q) {
 		struct hx *x = q;
 		q = x->queue_next;
@@ -354,7 +363,7 @@ static void look_around(struct mcp_http *h)
 		next = x->live_next;
 		int resume = 0;
 		pthread_mutex_lock(&h->lock);
-		if (!x->gone && x->suspended && peer_closed(x->fd)) {
+		if (check_peers && !x->gone && x->suspended && peer_closed(x->fd)) {
 			x->gone = 1;
 			shutdown(x->fd, SHUT_RDWR);
 		}
@@ -549,7 +558,7 @@ static enum MHD_Result body_done(struct mcp_http *h, struct hx *x)
 	}
 	json_error_t je;
 	json_t *msg =
-		json_loadb(x->body.data ? x->body.data : "", x->body.len, JSON_DECODE_ANY, &je);
+		jsonx_loadb(x->body.data ? x->body.data : "", x->body.len, JSON_DECODE_ANY, &je);
 	if (!msg) {
 		char *text = xasprintf("parse error: %s", je.text);
 		enum MHD_Result r =
@@ -626,6 +635,8 @@ static enum MHD_Result body_done(struct mcp_http *h, struct hx *x)
 				    NULL);
 	}
 	x->core_ref = 1;
+	/* A queue that holds messages already has its wake-up on the way. */
+	int wake = !h->queue;
 	*h->queue_tail = x;
 	h->queue_tail = &x->queue_next;
 	if (!x->oneway) {
@@ -633,7 +644,8 @@ static enum MHD_Result body_done(struct mcp_http *h, struct hx *x)
 		MHD_suspend_connection(conn);
 	}
 	pthread_mutex_unlock(&h->lock);
-	http_wakeup(h->wake);
+	if (wake)
+		http_wakeup(h->wake);
 	if (x->oneway)
 		return respond(conn, 202, NULL, NULL, NULL);
 	return MHD_YES;

@@ -26,6 +26,7 @@
  * a 48-byte header that every commit of any process rewrites (its iChange
  * counts them; https://www.sqlite.org/walformat.html). */
 #define WAL_HDR 96
+#define STMT_CACHE 16 /* statements kept prepared for their SQL's next use */
 
 struct lite {
 	long long changes;          /* commits through this handle */
@@ -35,6 +36,11 @@ struct lite {
 	int known;                  /* hdr and version are from the last PRAGMA */
 	unsigned char hdr[WAL_HDR]; /* the wal-index header read before it */
 	long long version;          /* what it answered */
+	/* Finished statements, reset, kept for the same SQL again (an audit
+	 * entry, a connection looked up each call): parsing a statement
+	 * costs more than running it. The oldest makes room. */
+	sqlite3_stmt *cache[STMT_CACHE];
+	unsigned cache_next;
 };
 
 #define DB(s) ((sqlite3 *)(s)->db)
@@ -71,11 +77,40 @@ static int exec_retry(struct store *s, const char *sql, struct err *err)
 	}
 }
 
+/* A kept statement for sql, taken out of the cache (so a query nested in
+ * another with the same SQL prepares its own), or NULL. */
+static sqlite3_stmt *cache_take(struct lite *l, const char *sql)
+{
+	for (unsigned i = 0; i < STMT_CACHE; i++) {
+		sqlite3_stmt *h = l->cache[i];
+		if (h && strcmp(sqlite3_sql(h), sql) == 0) {
+			l->cache[i] = NULL;
+			return h;
+		}
+	}
+	return NULL;
+}
+
+static void cache_put(struct lite *l, sqlite3_stmt *h)
+{
+	sqlite3_reset(h);
+	sqlite3_clear_bindings(h); /* they point at the caller's memory */
+	for (unsigned i = 0; i < STMT_CACHE; i++) {
+		if (!l->cache[i]) {
+			l->cache[i] = h;
+			return;
+		}
+	}
+	unsigned i = l->cache_next++ % STMT_CACHE;
+	sqlite3_finalize(l->cache[i]);
+	l->cache[i] = h;
+}
+
 static int lite_query(struct store *s, struct store_stmt *st, const char *sql,
 		      const struct store_arg *args, int nargs, struct err *err)
 {
-	sqlite3_stmt *h = NULL;
-	int rc = sqlite3_prepare_v2(DB(s), sql, -1, &h, NULL);
+	sqlite3_stmt *h = cache_take(LITE(s), sql);
+	int rc = h ? SQLITE_OK : sqlite3_prepare_v2(DB(s), sql, -1, &h, NULL);
 
 	for (int i = 0; rc == SQLITE_OK && i < nargs; i++) {
 		const struct store_arg *a = &args[i];
@@ -117,7 +152,8 @@ static int lite_row(struct store_stmt *st, struct err *err)
 
 static void lite_finalize(struct store_stmt *st)
 {
-	sqlite3_finalize(STMT(st));
+	if (STMT(st))
+		cache_put(LITE(st->s), STMT(st));
 }
 
 static long long lite_col_int(struct store_stmt *st, int i)
@@ -308,8 +344,11 @@ static int lite_open(struct store *s, struct err *err)
 
 static void lite_close(struct store *s)
 {
-	if (s->priv)
+	if (s->priv) {
 		sqlite3_finalize(LITE(s)->data_version);
+		for (unsigned i = 0; i < STMT_CACHE; i++)
+			sqlite3_finalize(LITE(s)->cache[i]);
+	}
 	sqlite3_close(DB(s));
 	free(s->priv);
 	s->db = s->priv = NULL;
