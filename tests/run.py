@@ -411,14 +411,18 @@ def last_lines(path, n=40, width=300):
 
 def evidence(tmp, why):
     """What a failed case left that explains it, bounded, for the report: the
-    tails of the server's stderr, of check.sh's and the stub's output, of the logs the case wrote (*.log, *.err in its folder), and the
-    diff of expected and actual stdout. Fixture secrets are fake: they may
-    show. A tail already in why is not repeated."""
+    tails of the server's stderr, of check.sh's and the stub's output, of
+    the logs the case wrote (*.log, *.err, stderr in $TMP or a folder in
+    it), and the diff of expected and actual stdout. Fixture secrets are
+    fake: they may show. A tail already in why is not repeated."""
     names = ["_run.diff", "_run.server.stderr", "_run.check.out", "stub-stderr"]
-    try:
-        names += sorted(n for n in os.listdir(tmp) if n.endswith((".log", ".err")))[:8]
-    except OSError:
-        pass
+    logs = []
+    for top, dirs, files in os.walk(tmp):
+        if top.count(os.sep) - tmp.count(os.sep) >= 1:
+            dirs[:] = []  # the case's folder and the folders in it
+        logs += [os.path.relpath(os.path.join(top, n), tmp) for n in files
+                 if n.endswith((".log", ".err")) or n == "stderr"]
+    names += sorted(logs)[:8]
     out = ""
     for n in names:
         text = last_lines(os.path.join(tmp, n))

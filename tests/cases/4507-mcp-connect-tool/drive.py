@@ -32,7 +32,7 @@ else:
     url = r["structuredContent"]["data"]["authorization_url"]
     assert url.startswith(base + "/authorize?") and "code_challenge=" in url, url
     # The main loop is not blocked while the flow waits.
-    s.call("ping", timeout=2)
+    s.call("ping", timeout=10)
     page = urllib.request.urlopen(url, timeout=10).read().decode()
     assert "Connected" in page, page
     s.notification("notifications/tools/list_changed")
