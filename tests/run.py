@@ -302,7 +302,7 @@ class Stub:
             [sys.executable, os.path.join(ROOT, "tests/stub/stub.py"), "--script", script,
              "--record", self.record, "--done", self.done, "--port-file", portfile],
             env=env, stdout=subprocess.DEVNULL, stderr=open(os.path.join(tmp, "stub-stderr"), "w"))
-        deadline = time.time() + 10
+        deadline = time.time() + 30
         while not (os.path.exists(portfile) and open(portfile).read().strip()):
             if time.time() > deadline or self.proc.poll() is not None:
                 raise RuntimeError("stub server did not start")
@@ -378,6 +378,8 @@ def run_case(case_dir, binary, valgrind):
         why = run_session(case_dir, binary, valgrind, tmp, procs)
     except CaseError as e:
         why = str(e)
+    except Exception as e:  # the stub did not start, say: still kept and shown
+        why = f"runner error: {e!r}"
     finally:
         left = procs.finish()
     if left:

@@ -22,7 +22,7 @@ REFUND = {"charge": "ch_123", "amount": 2000}
 next_id = [0]
 
 
-def read_until(pred, timeout=8.0):
+def read_until(pred, timeout=30.0):
     end = time.time() + timeout
     while time.time() < end:
         for i, m in enumerate(buf):

@@ -21,7 +21,7 @@ import time
 
 
 class Session:
-    def __init__(self, argv, stderr=None, env=None, initialize=True, timeout=10.0):
+    def __init__(self, argv, stderr=None, env=None, initialize=True, timeout=30.0):
         """Start argv (stdin and stdout pipes; stderr as given, else
         inherited) and, unless told not to, initialize the session."""
         self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,

@@ -124,7 +124,7 @@ class Browser:
                 return m["result"]
             self.events.append(m)
 
-    def wait_event(self, name, timeout=15):
+    def wait_event(self, name, timeout=30):
         end = time.time() + timeout
         while time.time() < end:
             for i, m in enumerate(self.events):
@@ -145,7 +145,7 @@ class Browser:
             raise RuntimeError(f"{expr}: {r['exceptionDetails']}")
         return r["result"].get("value")
 
-    def wait_for(self, expr, timeout=15):
+    def wait_for(self, expr, timeout=30):
         """Poll until the expression is truthy (a page may still be loading)."""
         end = time.time() + timeout
         last = None

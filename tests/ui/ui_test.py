@@ -138,7 +138,7 @@ finally:
 def post(headers, body):
     req = urllib.request.Request(url + "connectors", data=body.encode(), method="POST", headers=headers)
     try:
-        return urllib.request.urlopen(req, timeout=5).status
+        return urllib.request.urlopen(req, timeout=20).status
     except urllib.error.HTTPError as e:
         return e.code
 

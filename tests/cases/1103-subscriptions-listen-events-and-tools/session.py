@@ -26,7 +26,7 @@ def pump(timeout):
     return True
 
 
-def read_until(pred, timeout=8.0):
+def read_until(pred, timeout=30.0):
     deadline = time.time() + timeout
     while True:
         for i, m in enumerate(inbox):
