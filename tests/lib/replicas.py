@@ -42,7 +42,7 @@ class Replica:
                                      stdout=subprocess.DEVNULL, stderr=open(stderr_path, "w"),
                                      env=env)
         self.port = None
-        deadline = time.time() + 15
+        deadline = time.time() + 30
         while self.port is None:
             for line in open(stderr_path, errors="replace"):
                 if line.startswith("switchboard: serving MCP on http://"):
