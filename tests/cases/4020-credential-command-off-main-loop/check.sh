@@ -45,7 +45,7 @@ import os, sys, time
 from mcpclient import Session
 s = Session([sys.argv[1], "serve"], stderr=open(sys.argv[2], "a"))
 call = s.request("tools/call", {"name": "tcmd_things_list", "arguments": {}})
-end = time.time() + 10  # until the command runs
+end = time.time() + 30  # until the command runs
 while sum(1 for _ in open(sys.argv[3])) < 3:
     if time.time() > end:
         sys.exit("the credential command did not start")

@@ -29,7 +29,7 @@ def backlog():
             if parts[1].endswith(":%04X" % port) and parts[3] == "0A":
                 return int(parts[4].split(":")[1], 16)
     return 0
-end = time.time() + 10
+end = time.time() + 30
 while backlog() and time.time() < end:
     time.sleep(0.02)
 
