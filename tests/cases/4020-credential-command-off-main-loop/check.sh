@@ -59,7 +59,7 @@ if status != 0:
     sys.exit(f"exit status {status}")
 if [m.get("id") for m in s.inbox] != [2]:
     sys.exit(f"answers after the cancel: {s.inbox}")
-if took > 1.2:
+if took > 5:  # waiting would be for ever: the command waits for runs.go
     sys.exit(f"exit took {took:.1f} s: shutdown waited for the credential command")
 PY
 test "$(runs)" = 3 || { echo "cancelled call: $(runs) runs"; exit 1; }

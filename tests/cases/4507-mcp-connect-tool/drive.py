@@ -5,7 +5,7 @@ from mcpclient import Session
 
 sb, base, mode = sys.argv[1], sys.argv[2], sys.argv[3]
 argv = sb.split() + (["--all"] if mode == "noapp" else []) + ["--log-level", "info", "serve"]
-s = Session(argv, timeout=8)
+s = Session(argv, timeout=30)
 call, names = s.tool, s.tool_names
 
 

@@ -15,7 +15,7 @@ import os, subprocess, sys, time
 from mcpclient import Session
 BIN, URL, LOG = sys.argv[1:4]
 env = dict(os.environ, SWITCHBOARD_STORE=URL + "&application_name=sb_rt")
-s = Session([BIN, "--connectors", "stripe", "--mode", "static", "serve"], env=env, timeout=20)
+s = Session([BIN, "--connectors", "stripe", "--mode", "static", "serve"], env=env, timeout=30)
 
 
 def call():
