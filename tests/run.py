@@ -10,7 +10,8 @@ leaves the machine idle; the slowest of the last run, remembered in DIR/test-tim
 start first), prints the results in case order, then "N passed, N failed".
 A failed case is printed with the last lines of what explains it (the
 server's stderr, check.sh's output, the logs it wrote in $TMP, the diff of
-expected and actual stdout), and its $TMP is kept in DIR/failed/<case>.
+expected and actual stdout), and its $TMP is kept in DIR/failed/<case>
+(DIR/failed-postgres/<case> with --postgres).
 
 Every process of a case gets stdin from the case (or /dev/null, never the
 terminal), runs in a process group of its own, and carries SBTEST_RUN=$TMP in
@@ -714,7 +715,8 @@ def main():
 def run_all(a):
     build = os.path.join(ROOT, a.build) if not os.path.isabs(a.build) else a.build
     global FAILED
-    FAILED = os.path.join(build, "failed") if os.path.isdir(build) else None
+    # (Case 8000 runs cases with --postgres while the same cases run here.)
+    FAILED = os.path.join(build, "failed-postgres" if PG else "failed") if os.path.isdir(build) else None
     binary = os.path.join(build, "switchboard")
     os.environ.setdefault("ASAN_OPTIONS", "detect_leaks=1:abort_on_error=0")
     os.environ.setdefault("UBSAN_OPTIONS", "print_stacktrace=1:halt_on_error=1")
