@@ -211,10 +211,14 @@ refreshes = after["refreshes"] - before["refreshes"]
 bad_grants = after["invalid_grants"] - before["invalid_grants"]
 gaps = [b - a for a, b in zip(refresh_times, refresh_times[1:])]
 slow.sort(reverse=True)
+# The slowest call that ended before any refresh could begin: how slow the
+# machine is now, the refresh aside.
+calm = max([d for d, t in slow if t + d < due - T0 - 0.5] or [0.0])
 print(f"{SCENARIO}: {ok[0]} calls ok, {len(failed)} failed, {len(lost)} lost with r0 "
       f"(served: {served}); {refreshes} refreshes at "
       f"{', '.join(f'{t - T0:.1f}' for t in refresh_times)} s (due at {due - T0:.1f} s), "
-      f"{bad_grants} refused refresh tokens; slowest call {slow[0][0]:.2f} s", file=sys.stderr)
+      f"{bad_grants} refused refresh tokens; slowest call {slow[0][0]:.2f} s at {slow[0][1]:.1f} s, "
+      f"slowest before the refresh {calm:.2f} s", file=sys.stderr)
 assert not failed, f"{len(failed)} failed calls, first: {failed[:3]}"
 assert ok[0] >= 200, f"only {ok[0]} calls"
 # Lost: only calls r0 had when it died (sent before; none after, when
@@ -234,8 +238,11 @@ if SCENARIO == "oauth_before_store":
 assert refreshes >= (1 if kill else 2), f"{refreshes} refreshes"
 assert all(g > 2.5 for g in gaps), f"two refreshes for one expiry: {refresh_times}"
 # Threads that wait for their process's refresh take its outcome: no call
-# waits for a queue of re-reads (it did, seconds under load).
-assert slow[0][0] < 5.0, "a call waited %.1f s (a refresh takes 0.4 s)" % slow[0][0]
+# waits for a queue of re-reads (it did, seconds under load). Under make asan
+# on a loaded machine every call is slower (a call took 5.7 s): the bound is
+# 5 s or three times the slowest call before the refresh, if more.
+assert slow[0][0] < max(5.0, 3 * calm), \
+    "a call waited %.1f s (a refresh takes 0.4 s; before it, %.1f s at most)" % (slow[0][0], calm)
 
 # The refresh token in the store is alive: with every access token revoked,
 # a call refreshes with it and succeeds.
