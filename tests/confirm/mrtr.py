@@ -175,5 +175,5 @@ else:
 if scenario not in ("approve", "discover", "tampered", "replayed", "reask"):
     assert refunds_sent() == 0, "a refund reached the vendor"
 p.stdin.close()
-assert p.wait(timeout=10) == 0
+assert p.wait(timeout=30) == 0
 print("ok")

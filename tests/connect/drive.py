@@ -155,7 +155,7 @@ if mode == "modern":
     for line in seen:
         assert "sk_test_connectpage" not in line, line
     p.stdin.close()
-    assert p.wait(timeout=10) == 0
+    assert p.wait(timeout=30) == 0
     print("ok")
     sys.exit(0)
 
@@ -254,5 +254,5 @@ else:  # plain
 for line in seen:
     assert KEY not in line and "shpat_" not in line, "a secret reached the client: " + line
 p.stdin.close()
-assert p.wait(timeout=10) == 0
+assert p.wait(timeout=30) == 0
 print("ok")

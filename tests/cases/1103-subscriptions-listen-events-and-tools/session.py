@@ -108,4 +108,4 @@ assert not stray, stray
 proc.stdin.close()
 end = read_until(lambda m: m.get("id") == "tools")
 assert end["result"]["resultType"] == "complete" and end["result"]["_meta"][SUB] == "tools", end
-assert proc.wait(10) == 0
+assert proc.wait(30) == 0

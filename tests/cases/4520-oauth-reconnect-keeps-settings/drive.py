@@ -34,4 +34,4 @@ page = urllib.request.urlopen(url, timeout=10).read().decode()
 assert "Connected" in page, page
 # The flow saved on the listener's thread before the page was answered.
 p.stdin.close()
-assert p.wait(timeout=10) == 0
+assert p.wait(timeout=30) == 0
