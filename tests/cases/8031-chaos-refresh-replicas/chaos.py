@@ -86,7 +86,7 @@ def connect():
 
 def tool_everywhere():
     """Every replica lists the tool (the new connection reached it)."""
-    deadline = time.time() + 15
+    deadline = time.time() + 30
     for r in reps:
         c = Client(r.port)
         while True:
@@ -192,7 +192,7 @@ else:
     resumed = time.time()
     go.set()
     try:
-        rc = reps[0].proc.wait(10)
+        rc = reps[0].proc.wait(30)
     except subprocess.TimeoutExpired:
         sys.exit(f"{SCENARIO}: r0 did not die at its fault point")
     died = time.time() - T0
