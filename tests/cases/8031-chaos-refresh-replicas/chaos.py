@@ -177,11 +177,16 @@ if not kill:
         th.join()
 else:
     time.sleep(max(0.0, due - 4.5 - time.time()))
+    paused = time.time()
     go.clear()
-    while inflight[0]:  # calls in flight finish before the token is due
+    while inflight[0]:  # calls in flight finish, before the token is due if they can
         time.sleep(0.01)
-    assert time.time() < due, f"the callers did not pause before the token was due: {due - T0:.1f} s"
-    time.sleep(due + 0.05 - time.time())
+    # On a loaded machine they may end after it: what matters is that none
+    # of them refreshed the token (r0 must be the first to).
+    assert stats()["refreshes"] == before["refreshes"], \
+        (f"a caller refreshed before r0 could: the token was due at {due - T0:.1f} s, the callers "
+         f"paused at {paused - T0:.1f} s and their calls in flight ended at {time.time() - T0:.1f} s")
+    time.sleep(max(0.0, due + 0.05 - time.time()))
     first = threading.Thread(target=first_call, daemon=True)
     first.start()
     # r0 holds the lock (or has died at oauth_after_lock) before the callers
