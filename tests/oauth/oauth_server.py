@@ -26,7 +26,9 @@
 /admin/stats           {"refreshes": N, "codes": N, "client_credentials": N,
                         "introspections": N, "accept": [Accept headers seen at /token],
                         "invalid_grants": N (refresh tokens refused: dead or unknown),
-                        "refresh_times": [when each refresh was answered, Unix seconds]}
+                        "refresh_times": [when each refresh was answered, Unix seconds],
+                        "token_requests": N (requests to /token received, counted
+                        on arrival, before --token-delay)}
 
 Vendor shapes:
 --hmac-secret S    sign the redirect the Shopify way: timestamp added, then hmac =
@@ -82,7 +84,8 @@ STATE = {"codes": {}, "access": {}, "refresh": {}, "grant": {}, "revocations": [
                                                              "client_credentials": 0,
                                                              "introspections": 0, "accept": [],
                                                              "invalid_grants": 0,
-                                                             "refresh_times": []}}
+                                                             "refresh_times": [],
+                                                             "token_requests": 0}}
 ARGS = None
 
 
@@ -292,6 +295,8 @@ class Handler(BaseHTTPRequestHandler):
                                    "token_use": "access_token", "token": f.get("token")})
         if u.path != "/token":
             return self.do_GET()
+        with LOCK:
+            STATE["stats"]["token_requests"] += 1
         time.sleep(ARGS.token_delay)
         STATE["stats"]["accept"].append(self.headers.get_all("Accept") or [])
         cid, csec = f.get("client_id"), f.get("client_secret")
