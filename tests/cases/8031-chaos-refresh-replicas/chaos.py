@@ -171,6 +171,7 @@ died = None
 # flight): on a loaded machine it can take the whole half-life of the token.
 if not kill or time.time() < due - 5.5:
     go.set()
+warm = go.is_set()  # the callers ran before the refresh
 if not kill:
     # Through two refreshes (the second comes 5 to 6 s after the first,
     # later on a loaded machine), then a little more.
@@ -241,7 +242,8 @@ assert ok[0] >= 200, f"only {ok[0]} calls"
 # HAProxy's retries and health checks send calls elsewhere).
 assert kill or not lost, lost
 assert all(end is not None and start <= died + 0.05 for start, end, _ in lost), (died, lost)
-assert all(n > 0 for n in served.values()) and len(served) == 3, served
+# (r0, killed at once, gets none unless the callers ran before the refresh.)
+assert len(served) == 3 and all(n > 0 for r, n in served.items() if warm or r != "r0"), served
 assert bad_grants == 0, f"{bad_grants} refresh tokens refused"
 # One refresh per expiry: a token lives 12 s and is due in its last 6, so two
 # refreshes of one token come less than a second apart, and those of
