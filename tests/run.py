@@ -178,6 +178,7 @@ class Procs:
 
     live = set()  # every Procs not finished yet: what an interrupt stops
     live_lock = threading.Lock()
+    stopping = False  # interrupted: a process started now is killed at once
 
     def __init__(self, marker):
         self.marker = marker
@@ -188,7 +189,10 @@ class Procs:
     def popen(self, cmd, **kw):
         kw.setdefault("stdin", subprocess.DEVNULL)  # never the runner's terminal
         p = subprocess.Popen(cmd, start_new_session=True, **kw)
-        self.groups.append(p.pid)
+        with Procs.live_lock:
+            self.groups.append(p.pid)
+            if Procs.stopping:  # (a stub started after Ctrl-C outlived the runner)
+                kill_group(p.pid)
         return p
 
     def run(self, cmd, what, input=b"", timeout=180, keep=None, **kw):
@@ -787,6 +791,7 @@ def run_all(a):
         # The cases run in sessions of their own, out of the terminal's
         # reach: stop them here, and do not wait for the workers.
         with Procs.live_lock:
+            Procs.stopping = True
             for procs in list(Procs.live):
                 procs.kill()
                 shutil.rmtree(procs.marker, ignore_errors=True)
