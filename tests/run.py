@@ -8,6 +8,10 @@ under tests/cases/<NNNN-name>/, N at once (-j; default four per core, at
 most 32: cases mostly wait on a server, a stub or a timeout, so one per core
 leaves the machine idle; the slowest of the last run, remembered in DIR/test-times.json,
 start first), prints the results in case order, then "N passed, N failed".
+A failed case is printed with the last lines of what explains it (the
+server's stderr, check.sh's output, the logs it wrote in $TMP, the diff of
+expected and actual stdout), and its $TMP is kept in DIR/failed/<case>
+(DIR/failed-postgres/<case> with --postgres; none with --cases).
 
 Every process of a case gets stdin from the case (or /dev/null, never the
 terminal), runs in a process group of its own, and carries SBTEST_RUN=$TMP in
@@ -34,7 +38,9 @@ A case folder holds one session with the server:
   stderr_not     regular expressions that must not match anywhere in stderr
                  (and no case may log a result that does not match its
                  tool's outputSchema)
-  check.sh       run last with sh (stdout on stdin), within 60 s or timeout; must exit 0;
+  check.sh       run last with sh (stdout on stdin), within 180 s or timeout (a
+                 sanitizer build on a loaded 2-core machine takes 3 times as
+                 long as a plain one alone); must exit 0;
                  a line "skip: <reason>" on its stdout marks the case skipped; a
                  failing setup.sh or check.sh must say why on its output
   exit           expected exit status (default 0)
@@ -48,6 +54,7 @@ $PGSTORE for setup.sh and check.sh); unit tests are not run then.
 """
 import argparse
 import concurrent.futures
+import difflib
 import json
 import os
 import re
@@ -171,6 +178,7 @@ class Procs:
 
     live = set()  # every Procs not finished yet: what an interrupt stops
     live_lock = threading.Lock()
+    stopping = False  # interrupted: a process started now is killed at once
 
     def __init__(self, marker):
         self.marker = marker
@@ -181,13 +189,17 @@ class Procs:
     def popen(self, cmd, **kw):
         kw.setdefault("stdin", subprocess.DEVNULL)  # never the runner's terminal
         p = subprocess.Popen(cmd, start_new_session=True, **kw)
-        self.groups.append(p.pid)
+        with Procs.live_lock:
+            self.groups.append(p.pid)
+            if Procs.stopping:  # (a stub started after Ctrl-C outlived the runner)
+                kill_group(p.pid)
         return p
 
-    def run(self, cmd, what, input=b"", timeout=60, **kw):
+    def run(self, cmd, what, input=b"", timeout=180, keep=None, **kw):
         """Run cmd to its end: (returncode, stdout, stderr). Files, not pipes,
         hold what it says: a process it leaves behind cannot hold us up. A
-        timeout raises CaseError after killing cmd's process group."""
+        timeout raises CaseError after killing cmd's process group. keep: a
+        file that gets what cmd said (stdout, then stderr), timed out or not."""
         with tempfile.TemporaryFile() as i, tempfile.TemporaryFile() as o, \
                 tempfile.TemporaryFile() as e:
             i.write(input)
@@ -200,10 +212,14 @@ class Procs:
                 p.wait()
                 o.seek(0)
                 e.seek(0)
-                raise CaseError(f"{what} timed out after {timeout}s: {tail(o.read() + e.read())}")
+                said = o.read() + e.read()
+                save(keep, said)
+                raise CaseError(f"{what} timed out after {timeout}s: {tail(said)}")
             o.seek(0)
             e.seek(0)
-            return p.returncode, o.read(), e.read()
+            out, err = o.read(), e.read()
+            save(keep, out + err)
+            return p.returncode, out, err
 
     def finish(self):
         """Kill the case's process groups; the processes that were still
@@ -236,6 +252,12 @@ class CaseError(Exception):
 def tail(b, n=1500):
     s = b.decode("utf-8", errors="replace") if isinstance(b, bytes) else b
     return s[-n:]
+
+
+def save(path, data):
+    if path:
+        with open(path, "wb") as f:
+            f.write(data)
 
 
 def kill_group(pgid):
@@ -287,7 +309,7 @@ class Stub:
             [sys.executable, os.path.join(ROOT, "tests/stub/stub.py"), "--script", script,
              "--record", self.record, "--done", self.done, "--port-file", portfile],
             env=env, stdout=subprocess.DEVNULL, stderr=open(os.path.join(tmp, "stub-stderr"), "w"))
-        deadline = time.time() + 10
+        deadline = time.time() + 30
         while not (os.path.exists(portfile) and open(portfile).read().strip()):
             if time.time() > deadline or self.proc.poll() is not None:
                 raise RuntimeError("stub server did not start")
@@ -332,7 +354,9 @@ def script_failed(what, code, out):
     if not text:
         text = ("(it printed nothing: a command failed under set -e? "
                 "Say what failed, e.g. cmd || fail \"...\")")
-    return f"{what} failed (exit status {code}): {text[-1500:]}"
+    lines = text.splitlines()
+    text = "\n".join(l if len(l) <= 300 else l[:300] + "..." for l in lines[-40:])
+    return f"{what} failed (exit status {code}): " + ("...\n" if len(lines) > 40 else "") + text
 
 
 PG = {}  # with --postgres: "dir" of the cluster, "n" a count for database names
@@ -361,18 +385,86 @@ def run_case(case_dir, binary, valgrind):
         why = run_session(case_dir, binary, valgrind, tmp, procs)
     except CaseError as e:
         why = str(e)
+    except Exception as e:  # the stub did not start, say: still kept and shown
+        why = f"runner error: {e!r}"
     finally:
         left = procs.finish()
-        shutil.rmtree(tmp, ignore_errors=True)
     if left:
         gone = "left processes running (killed): " + "; ".join(left)
         why = gone if why is None or isinstance(why, Skip) else why + "\n  and " + gone
+    kept = os.path.join(FAILED, os.path.basename(case_dir)) if FAILED else None
+    if kept:
+        shutil.rmtree(kept, ignore_errors=True)  # an earlier run's
+    if why is not None and not isinstance(why, Skip):
+        why += evidence(tmp, why)
+        if kept:
+            keep_folder(tmp, kept)
+            why += f"\n  kept: {os.path.relpath(kept, ROOT)}"
+    shutil.rmtree(tmp, ignore_errors=True)
     return why
+
+
+FAILED = None  # where a failed case's folder is kept: BUILD/failed/NNNN-name
+
+
+def last_lines(path, n=40, width=300):
+    """The last n lines of a file (its last 64 KiB), each cut at width."""
+    try:
+        with open(path, "rb") as f:
+            f.seek(max(0, os.path.getsize(path) - 65536))
+            text = f.read().decode("utf-8", errors="replace")
+    except OSError:
+        return ""
+    return "\n".join(l if len(l) <= width else l[:width] + "..." for l in text.splitlines()[-n:])
+
+
+def evidence(tmp, why):
+    """What a failed case left that explains it, bounded, for the report: the
+    tails of the server's stderr, of check.sh's and the stub's output, of
+    the logs the case wrote (*.log, *.err, stderr in $TMP or a folder in
+    it), and the diff of expected and actual stdout. Fixture secrets are
+    fake: they may show. A tail already in why is not repeated."""
+    names = ["_run.diff", "_run.server.stderr", "_run.check.out", "stub-stderr"]
+    logs = []
+    for top, dirs, files in os.walk(tmp):
+        if top.count(os.sep) - tmp.count(os.sep) >= 1:
+            dirs[:] = []  # the case's folder and the folders in it
+        logs += [os.path.relpath(os.path.join(top, n), tmp) for n in files
+                 if n.endswith((".log", ".err")) or n == "stderr"]
+    names += sorted(logs)[:8]
+    out = ""
+    for n in names:
+        text = last_lines(os.path.join(tmp, n))
+        if text.strip() and text.strip()[-200:] not in why:
+            label = {"_run.diff": "stdout, expected vs actual (diff)",
+                     "_run.server.stderr": "server stderr", "_run.check.out": "check.sh output"}.get(n, n)
+            out += f"\n  --- {label} (last lines)\n" + text
+    return out
+
+
+def keep_folder(tmp, dest, limit=64 << 20):
+    """Copy the case's folder to dest: regular files up to 8 MiB each and
+    limit in all (a browser profile stays behind)."""
+    total = 0
+    for top, dirs, files in os.walk(tmp):
+        rel = os.path.relpath(top, tmp)
+        os.makedirs(os.path.join(dest, rel), exist_ok=True)
+        for n in files:
+            src = os.path.join(top, n)
+            try:
+                size = os.lstat(src).st_size
+                if not os.path.isfile(src) or os.path.islink(src) or size > (8 << 20) or total + size > limit:
+                    continue
+                shutil.copy2(src, os.path.join(dest, rel, n))
+                total += size
+            except OSError:
+                pass
 
 
 def run_session(case_dir, binary, valgrind, tmp, procs):
     f = lambda n: os.path.join(case_dir, n)
     stub = None
+    out_chunks, err_chunks = [], []  # the server's stdout and stderr
     try:
         # A case's shell is a user's: nothing of switchboard's, no credentials,
         # and no make variables of the make that runs the suite (make asan's
@@ -427,7 +519,6 @@ def run_session(case_dir, binary, valgrind, tmp, procs):
             lines = []
         proc = procs.popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                            stderr=subprocess.PIPE, env=env, cwd=tmp)
-        out_chunks, err_chunks = [], []
         seen_ids = set()
         pending = b""
         streams = [proc.stdout, proc.stderr]
@@ -518,8 +609,10 @@ def run_session(case_dir, binary, valgrind, tmp, procs):
             return "sanitizer report: " + stderr[-3000:]
         if os.path.exists(f("out.txt")):
             want = expand(open(f("out.txt")).read(), env)
-            if stdout.decode("utf-8", errors="replace") != want:
-                return f"stdout differs:\n--- expected\n{want}\n--- got\n{stdout.decode(errors='replace')[:3000]}"
+            got = stdout.decode("utf-8", errors="replace")
+            if got != want:
+                save(os.path.join(tmp, "_run.diff"), diff(want.splitlines(), got.splitlines()))
+                return "stdout differs from out.txt"
         elif os.path.exists(f("out.jsonl")):
             actual = []
             for line in stdout.split(b"\n"):
@@ -533,7 +626,10 @@ def run_session(case_dir, binary, valgrind, tmp, procs):
             expected = json.loads(expand(json.dumps(expected), env))
             m = match_messages(expected, actual, os.path.exists(f("ordered")))
             if m:
-                return m + "\n  stdout: " + stdout.decode(errors="replace")[:2000] + "\n  stderr: " + stderr[-1000:]
+                one = lambda m: json.dumps(m, sort_keys=True)
+                save(os.path.join(tmp, "_run.diff"),
+                     diff([one(m) for m in expected], [one(m) for m in actual]))
+                return m
         if os.path.exists(f("stderr")):
             for pat in open(f("stderr")).read().splitlines():
                 if pat and not re.search(pat, stderr, re.M):
@@ -556,7 +652,8 @@ def run_session(case_dir, binary, valgrind, tmp, procs):
                 return "stub requests: " + m + "\n  seen: " + json.dumps(stub.requests())[:2000]
         if os.path.exists(f("check.sh")):
             code, out, err = procs.run(["sh", f("check.sh")], "check.sh", input=stdout, env=env,
-                                       cwd=tmp, timeout=max(60.0 * (5 if valgrind else 1), timeout))
+                                       cwd=tmp, timeout=max(180.0, timeout) * (5 if valgrind else 1),
+                                       keep=os.path.join(tmp, "_run.check.out"))
             if code != 0:
                 return script_failed("check.sh", code, out + err)
             for line in out.decode(errors="replace").splitlines():
@@ -566,6 +663,14 @@ def run_session(case_dir, binary, valgrind, tmp, procs):
     finally:
         if stub:
             stub.stop()
+        save(os.path.join(tmp, "_run.server.stdout"), b"".join(out_chunks))
+        save(os.path.join(tmp, "_run.server.stderr"), b"".join(err_chunks))
+
+
+def diff(want, got):
+    """A unified diff of two lists of lines, as bytes."""
+    d = difflib.unified_diff(want, got, "expected", "actual", lineterm="")
+    return "\n".join(d).encode("utf-8", errors="replace")
 
 
 def run_unit(path, valgrind):
@@ -613,6 +718,11 @@ def main():
 
 def run_all(a):
     build = os.path.join(ROOT, a.build) if not os.path.isabs(a.build) else a.build
+    global FAILED
+    # (Case 8000 runs cases with --postgres while the same cases run here;
+    # case 0900's --cases fail on purpose.)
+    FAILED = (os.path.join(build, "failed-postgres" if PG else "failed")
+              if os.path.isdir(build) and not a.cases else None)
     binary = os.path.join(build, "switchboard")
     os.environ.setdefault("ASAN_OPTIONS", "detect_leaks=1:abort_on_error=0")
     os.environ.setdefault("UBSAN_OPTIONS", "print_stacktrace=1:halt_on_error=1")
@@ -681,6 +791,7 @@ def run_all(a):
         # The cases run in sessions of their own, out of the terminal's
         # reach: stop them here, and do not wait for the workers.
         with Procs.live_lock:
+            Procs.stopping = True
             for procs in list(Procs.live):
                 procs.kill()
                 shutil.rmtree(procs.marker, ignore_errors=True)

@@ -22,7 +22,7 @@ REFUND = {"charge": "ch_123", "amount": 2000}
 next_id = [0]
 
 
-def read_until(pred, timeout=8.0):
+def read_until(pred, timeout=30.0):
     end = time.time() + timeout
     while time.time() < end:
         for i, m in enumerate(buf):
@@ -175,5 +175,5 @@ else:
 if scenario not in ("approve", "discover", "tampered", "replayed", "reask"):
     assert refunds_sent() == 0, "a refund reached the vendor"
 p.stdin.close()
-assert p.wait(timeout=10) == 0
+assert p.wait(timeout=30) == 0
 print("ok")

@@ -39,7 +39,7 @@ class Server:
 
     def close(self):
         self.p.stdin.close()
-        assert self.p.wait(timeout=10) == 0
+        assert self.p.wait(timeout=30) == 0
 
 
 def refunds_sent():

@@ -35,7 +35,7 @@ for rev in "$@"; do
 		2>"$work/server-$rev.err" &
 	server=$!
 	port=
-	for i in $(seq 100); do
+	for i in $(seq 300); do
 		port=$(sed -n 's|^switchboard: serving MCP on http://127.0.0.1:\([0-9]*\)/mcp$|\1|p' \
 			"$work/server-$rev.err")
 		[ -n "$port" ] && break

@@ -21,7 +21,7 @@ import time
 
 
 class Session:
-    def __init__(self, argv, stderr=None, env=None, initialize=True, timeout=10.0):
+    def __init__(self, argv, stderr=None, env=None, initialize=True, timeout=30.0):
         """Start argv (stdin and stdout pipes; stderr as given, else
         inherited) and, unless told not to, initialize the session."""
         self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
@@ -125,7 +125,7 @@ class Session:
     def tool_names(self):
         return [t["name"] for t in self.result("tools/list")["tools"]]
 
-    def close(self, timeout=10):
+    def close(self, timeout=30):
         """Close stdin (EOF: the server ends); the rest of stdout goes to the
         inbox; the exit status."""
         self.proc.stdin.close()
@@ -134,4 +134,4 @@ class Session:
             if time.time() > end:
                 self.proc.kill()
                 raise SystemExit("the server did not end after EOF")
-        return self.proc.wait(max(0.1, end - time.time()))
+        return self.proc.wait(max(10.0, end - time.time()))  # stdout closes before the exit

@@ -95,7 +95,7 @@ class Stream:
         self.headers = {k.lower(): v for k, v in resp.getheaders()}
         self.comments = 0
 
-    def event(self, timeout=10):
+    def event(self, timeout=30):
         """The next message; None when the stream ended."""
         self.conn.sock.settimeout(timeout)
         data = []
@@ -150,7 +150,7 @@ class Server:
         atexit.register(self.kill)  # a failed expectation leaves nothing running
         self.port = None
         self.host = "127.0.0.1"
-        deadline = time.time() + 10
+        deadline = time.time() + 30
         while time.time() < deadline and self.port is None:
             for line in open(self.err_path, errors="replace"):
                 if line.startswith("switchboard: serving MCP on http://"):
@@ -166,11 +166,11 @@ class Server:
     def stderr(self):
         return open(self.err_path, errors="replace").read()
 
-    def connect(self, timeout=10):
+    def connect(self, timeout=30):
         return http.client.HTTPConnection(self.host, self.port, timeout=timeout)
 
     def post(self, msg, headers=None, version=VERSION, path="/mcp", method="POST", raw=None,
-             timeout=10, conn=None):
+             timeout=30, conn=None):
         h = headers_for(msg, version)
         for k, v in (headers or {}).items():
             h = {a: b for a, b in h.items() if a.lower() != k.lower()}
@@ -185,7 +185,7 @@ class Server:
             c.close()
         return r
 
-    def stream(self, msg, headers=None, version=VERSION, timeout=10):
+    def stream(self, msg, headers=None, version=VERSION, timeout=30):
         """POST msg and return the open SSE answer (fails on anything else)."""
         h = headers_for(msg, version)
         h.update(headers or {})

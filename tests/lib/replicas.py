@@ -42,7 +42,7 @@ class Replica:
                                      stdout=subprocess.DEVNULL, stderr=open(stderr_path, "w"),
                                      env=env)
         self.port = None
-        deadline = time.time() + 15
+        deadline = time.time() + 30
         while self.port is None:
             for line in open(stderr_path, errors="replace"):
                 if line.startswith("switchboard: serving MCP on http://"):
@@ -77,13 +77,18 @@ def free_port():
 class HAProxy:
     """haproxy in the foreground with a generated config: round-robin over
     the ports, health checks every 200 ms, a refused connection retried on
-    another replica. stats() reads per-replica request counts."""
+    another replica. stats() reads per-replica request counts. It listens
+    on a socket bound here and handed over (fd@), not on a port found free
+    and bound later: another case could take that port in between."""
 
     def __new__(cls, *a, **k):
         return super().__new__(cls) if shutil.which("haproxy") else None
 
     def __init__(self, ports, tmp):
-        self.port = free_port()
+        listener = socket.socket()
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(512)
+        self.port = listener.getsockname()[1]
         self.sock = os.path.join(tmp, "haproxy.sock")
         self.cfg = os.path.join(tmp, "haproxy.cfg")
         servers = "\n".join(f"    server r{i} 127.0.0.1:{p} check inter 200ms fall 1 rise 2"
@@ -100,7 +105,7 @@ defaults
     retries 3
     option redispatch 1
 frontend mcp
-    bind 127.0.0.1:{self.port}
+    bind fd@{listener.fileno()}
     default_backend replicas
 backend replicas
     balance roundrobin
@@ -108,21 +113,26 @@ backend replicas
 """)
         self.log = open(os.path.join(tmp, "haproxy.log"), "w")
         self.proc = subprocess.Popen(["haproxy", "-db", "-f", self.cfg], stdin=subprocess.DEVNULL,
-                                     stdout=self.log, stderr=subprocess.STDOUT)
-        deadline = time.time() + 10
+                                     stdout=self.log, stderr=subprocess.STDOUT,
+                                     pass_fds=[listener.fileno()])
+        listener.close()
+        # Up when its stats say every replica is (health checks passed).
+        deadline = time.time() + 20
         while True:
             try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
-                break
-            except OSError:
-                if self.proc.poll() is not None or time.time() > deadline:
-                    raise SystemExit("haproxy did not start: " +
-                                     open(os.path.join(tmp, "haproxy.log")).read())
-                time.sleep(0.05)
-        time.sleep(0.5)  # the first health checks mark the replicas up
+                status = self.stats("status")
+                if len(status) == len(ports) and all(v == "UP" for v in status.values()):
+                    break
+            except (OSError, IndexError, ValueError):
+                pass
+            if self.proc.poll() is not None or time.time() > deadline:
+                raise SystemExit("haproxy did not start or see the replicas up: " +
+                                 open(os.path.join(tmp, "haproxy.log")).read()[-3000:])
+            time.sleep(0.05)
 
-    def stats(self):
-        """{server name: requests sent to it} from the stats socket."""
+    def stats(self, column="stot"):
+        """{server name: requests sent to it} (or another column of "show
+        stat": status, say) from the stats socket."""
         s = socket.socket(socket.AF_UNIX)
         s.connect(self.sock)
         s.sendall(b"show stat\n")
@@ -136,7 +146,7 @@ backend replicas
         for line in lines[1:]:
             row = dict(zip(cols, line.split(",")))
             if row.get("pxname") == "replicas" and row.get("svname", "").startswith("r"):
-                out[row["svname"]] = int(row.get("stot") or 0)
+                out[row["svname"]] = int(row.get("stot") or 0) if column == "stot" else row[column]
         return out
 
     def stop(self):

@@ -17,7 +17,7 @@ def session(argv, steps, want_status=0, pause=0.05):
         os.execv(binary, [binary] + argv)
     seen = b""
 
-    def until(text, timeout=10):
+    def until(text, timeout=30):
         nonlocal seen
         end = time.time() + timeout
         while text not in seen:

@@ -4,6 +4,7 @@
 
     oauth_server.py --port-file F [--client-id ID] [--client-secret S]
                     [--expires-in N] [--no-rotate] [--grace S] [--token-delay S]
+                    [--refresh-gate FILE]
                     [--deny] [--extra k=v ...] [--refresh-expires-in N]
 
 /authorize  answers 302 to redirect_uri with code and state at once (consent is
@@ -26,7 +27,12 @@
 /admin/stats           {"refreshes": N, "codes": N, "client_credentials": N,
                         "introspections": N, "accept": [Accept headers seen at /token],
                         "invalid_grants": N (refresh tokens refused: dead or unknown),
-                        "refresh_times": [when each refresh was answered, Unix seconds]}
+                        "refresh_times": [when each refresh was answered, Unix seconds],
+                        "token_requests": N (requests to /token received, counted
+                        on arrival, before --token-delay)}
+--refresh-gate FILE     a refresh request, once counted, waits until FILE exists
+                        (at most 60 s): a case acts while a refresh is surely
+                        in flight, however slow the machine
 
 Vendor shapes:
 --hmac-secret S    sign the redirect the Shopify way: timestamp added, then hmac =
@@ -82,7 +88,8 @@ STATE = {"codes": {}, "access": {}, "refresh": {}, "grant": {}, "revocations": [
                                                              "client_credentials": 0,
                                                              "introspections": 0, "accept": [],
                                                              "invalid_grants": 0,
-                                                             "refresh_times": []}}
+                                                             "refresh_times": [],
+                                                             "token_requests": 0}}
 ARGS = None
 
 
@@ -292,7 +299,13 @@ class Handler(BaseHTTPRequestHandler):
                                    "token_use": "access_token", "token": f.get("token")})
         if u.path != "/token":
             return self.do_GET()
+        with LOCK:
+            STATE["stats"]["token_requests"] += 1
         time.sleep(ARGS.token_delay)
+        gate_end = time.time() + 60
+        while (ARGS.refresh_gate and f.get("grant_type") == "refresh_token"
+               and not os.path.exists(ARGS.refresh_gate) and time.time() < gate_end):
+            time.sleep(0.02)
         STATE["stats"]["accept"].append(self.headers.get_all("Accept") or [])
         cid, csec = f.get("client_id"), f.get("client_secret")
         auth = self.headers.get("Authorization", "")
@@ -372,6 +385,7 @@ def main():
     ap.add_argument("--grace", type=int, default=0)
     ap.add_argument("--refresh-expires-in", type=int, default=0)
     ap.add_argument("--token-delay", type=float, default=0)
+    ap.add_argument("--refresh-gate")
     ap.add_argument("--deny", action="store_true")
     ap.add_argument("--extra", action="append", default=[])
     ap.add_argument("--hmac-secret")

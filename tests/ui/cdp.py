@@ -90,21 +90,31 @@ class Browser:
              "--disable-component-update", "--no-default-browser-check",
              "--remote-debugging-port=0", f"--user-data-dir={tmp}/chromium",
              "--window-size=1200,900", "about:blank"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+            # A file, not a pipe nobody reads after the start: chromium would
+            # block once it had written 64 KiB of warnings.
+            stdout=subprocess.DEVNULL, stderr=open(f"{tmp}/chromium.err", "w"))
         port = None
         end = time.time() + 30
-        while time.time() < end and port is None:
-            line = b.proc.stderr.readline()
-            if not line:
-                break
-            m = re.search(r"DevTools listening on ws://127\.0\.0\.1:(\d+)/", line)
+        while time.time() < end and port is None and b.proc.poll() is None:
+            m = re.search(r"DevTools listening on ws://127\.0\.0\.1:(\d+)/",
+                          open(f"{tmp}/chromium.err", errors="replace").read())
             if m:
                 port = int(m.group(1))
+            else:
+                time.sleep(0.05)
         if port is None:
             b.proc.kill()
             raise OSError("chromium did not start its DevTools endpoint")
-        targets = json.load(urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=10))
-        page = next(t for t in targets if t["type"] == "page")
+        page = None
+        while page is None:  # the page target may be listed a moment later
+            targets = json.load(urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list",
+                                                       timeout=10))
+            page = next((t for t in targets if t["type"] == "page"), None)
+            if page is None:
+                if time.time() > end:
+                    b.proc.kill()
+                    raise OSError("chromium lists no page")
+                time.sleep(0.05)
         b.ws = WebSocket(page["webSocketDebuggerUrl"])
         b.next_id = 0
         b.events = []
@@ -124,7 +134,7 @@ class Browser:
                 return m["result"]
             self.events.append(m)
 
-    def wait_event(self, name, timeout=15):
+    def wait_event(self, name, timeout=30):
         end = time.time() + timeout
         while time.time() < end:
             for i, m in enumerate(self.events):
@@ -145,7 +155,7 @@ class Browser:
             raise RuntimeError(f"{expr}: {r['exceptionDetails']}")
         return r["result"].get("value")
 
-    def wait_for(self, expr, timeout=15):
+    def wait_for(self, expr, timeout=30):
         """Poll until the expression is truthy (a page may still be loading)."""
         end = time.time() + timeout
         last = None

@@ -99,7 +99,7 @@ try:
     # flow's listener; the card then shows the connection.
     b.events.clear()
     b.eval("document.querySelector('#card-oauthtest button[data-action=connect]').click()")
-    b.wait_for("document.body && document.body.textContent.indexOf('is connected') >= 0", timeout=20)
+    b.wait_for("document.body && document.body.textContent.indexOf('is connected') >= 0", timeout=30)
     shot("oauth-done")
     b.goto(url)
     assert card("oauthtest", "c.querySelector('li.connection[data-name=default]').dataset.status == 'ok'")
@@ -138,7 +138,7 @@ finally:
 def post(headers, body):
     req = urllib.request.Request(url + "connectors", data=body.encode(), method="POST", headers=headers)
     try:
-        return urllib.request.urlopen(req, timeout=5).status
+        return urllib.request.urlopen(req, timeout=20).status
     except urllib.error.HTTPError as e:
         return e.code
 

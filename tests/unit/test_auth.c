@@ -383,7 +383,7 @@ static void test_command(void)
 	long long took = now_ms() - t0;
 	CHECK(r.rc == -1);
 	CHECK(strstr(r.err.msg, "did not finish within 10 s") != NULL);
-	CHECK(took >= 9000 && took < 15000);
+	CHECK(took >= 9000 && took < 20000);
 	result_release(&r);
 	connection_free(conn);
 	free(slow);
@@ -527,7 +527,7 @@ static void test_warm(void)
 	long long t0 = now_ms();
 	err_init(&e);
 	CHECK(auth_custom.warm(c, method, conn, &e) == -1);
-	CHECK(now_ms() - t0 < 2000);
+	CHECK(now_ms() - t0 < 10000); /* not the command's 30 s */
 	CHECK(strstr(e.msg, "stopped") != NULL);
 	auth_stop(0);
 	connection_free(conn);

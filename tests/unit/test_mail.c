@@ -97,7 +97,7 @@ static int server_start(void)
 		       TOKEN, (char *)NULL);
 		_exit(127);
 	}
-	for (int i = 0; i < 500 && server_pid > 0; i++) {
+	for (int i = 0; i < 1500 && server_pid > 0; i++) {
 		char *ports = read_file(port_file, 64, NULL, NULL);
 		char *sp = ports ? strchr(ports, ' ') : NULL;
 		if (sp) {

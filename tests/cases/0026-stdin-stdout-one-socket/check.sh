@@ -15,7 +15,7 @@ threading.Thread(target=send, daemon=True).start()
 # Let the replies pile up: wait until the bytes waiting in the socket stop
 # growing (the server's writes meet a full socket), not a fixed time.
 queued = lambda: struct.unpack("i", fcntl.ioctl(ours, termios.FIONREAD, b"\0" * 4))[0]
-last, still, end = -1, 0, time.time() + 10
+last, still, end = -1, 0, time.time() + 30
 while still < 4 and time.time() < end:
     time.sleep(0.05)
     n = queued()

@@ -10,7 +10,7 @@ printf '{"api_key":"sk_test_listen1","webhook_secret":"whsec_listen"}' |
 $BIN webhooks serve --listen 127.0.0.1:0 --port-file "$TMP/port" 2>"$TMP/serve.err" &
 SRV=$!
 trap 'kill $SRV 2>/dev/null || true' EXIT
-for i in $(seq 200); do [ -s "$TMP/port" ] && break; sleep 0.05; done
+for i in $(seq 600); do [ -s "$TMP/port" ] && break; sleep 0.05; done
 python3 "$CASE/session.py" "$BIN" "$(cat "$TMP/port")" "$TMP/mcp.err" || fail "session; mcp stderr: $(cat "$TMP/mcp.err")"
 kill -TERM $SRV
 wait $SRV || fail "serve exited $?"

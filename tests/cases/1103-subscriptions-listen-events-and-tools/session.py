@@ -26,7 +26,7 @@ def pump(timeout):
     return True
 
 
-def read_until(pred, timeout=8.0):
+def read_until(pred, timeout=30.0):
     deadline = time.time() + timeout
     while True:
         for i, m in enumerate(inbox):
@@ -108,4 +108,4 @@ assert not stray, stray
 proc.stdin.close()
 end = read_until(lambda m: m.get("id") == "tools")
 assert end["result"]["resultType"] == "complete" and end["result"]["_meta"][SUB] == "tools", end
-assert proc.wait(10) == 0
+assert proc.wait(30) == 0

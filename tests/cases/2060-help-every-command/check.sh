@@ -20,7 +20,7 @@ for must in ["connections add", "connections refresh", "events poll", "events li
 def run(argv, stdin=subprocess.DEVNULL):
     # stdin a pipe never written nor closed: a command that waited on it
     # (serve) would time out here.
-    return subprocess.run([b] + argv, stdin=stdin, capture_output=True, text=True, timeout=5)
+    return subprocess.run([b] + argv, stdin=stdin, capture_output=True, text=True, timeout=20)
 failed = []
 for p in paths:
     words = p.split()
@@ -28,7 +28,7 @@ for p in paths:
                  words + ["SOMETHING", "--help"] if len(words) == 2 else words + ["--help"]):
         try:
             r = subprocess.run([b] + argv, stdin=subprocess.PIPE, capture_output=True, text=True,
-                               timeout=5)
+                               timeout=20)
         except subprocess.TimeoutExpired:
             failed.append(f"{argv}: did not return (it ran instead of helping)")
             continue

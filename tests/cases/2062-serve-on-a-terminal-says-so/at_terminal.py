@@ -12,7 +12,7 @@ for argv in ([b], [b, "serve"]):
     os.close(slave)
     os.write(master, b'{"jsonrpc":"2.0","id":7,"method":"ping"}\n')
     line = b""
-    end = time.time() + 10
+    end = time.time() + 30
     while not line.endswith(b"\n") and time.time() < end:
         if select.select([p.stdout], [], [], 0.2)[0]:
             line += os.read(p.stdout.fileno(), 4096)

@@ -13,7 +13,7 @@ export EMAIL_SECURITY=none
 python3 - "$BIN" "$TMP/serve.err" <<'PY'
 import base64, sys
 from mcpclient import Session
-s = Session([sys.argv[1], "serve"], stderr=open(sys.argv[2], "w"), timeout=20)
+s = Session([sys.argv[1], "serve"], stderr=open(sys.argv[2], "w"), timeout=30)
 out = s.tool("email_messages_send", {
     "to": ["bob@example.com"], "subject": "Quarterly numbers é", "text": "See attached.",
     "attachments": [{"filename": "q3.csv", "content_type": "text/csv",

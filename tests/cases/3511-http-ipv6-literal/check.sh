@@ -26,7 +26,7 @@ os.rename(sys.argv[1] + ".tmp", sys.argv[1])
 s.serve_forever()
 PY
 SRV=$!
-for i in $(seq 200); do [ -s "$TMP/port" ] && break; sleep 0.05; done
+for i in $(seq 600); do [ -s "$TMP/port" ] && break; sleep 0.05; done
 PORT=$(cat "$TMP/port")
 export HTTP_BASE_URL="http://[::1]:$PORT/api"
 out=$(HTTP_ALLOW_PRIVATE=true "$BIN" call http_requests_send '{"method":"GET","path":"/items"}' 2>&1) || fail "allowed: $out"

@@ -45,7 +45,7 @@ import os, sys, time
 from mcpclient import Session
 s = Session([sys.argv[1], "serve"], stderr=open(sys.argv[2], "a"))
 call = s.request("tools/call", {"name": "tcmd_things_list", "arguments": {}})
-end = time.time() + 10  # until the command runs
+end = time.time() + 30  # until the command runs
 while sum(1 for _ in open(sys.argv[3])) < 3:
     if time.time() > end:
         sys.exit("the credential command did not start")
@@ -59,7 +59,7 @@ if status != 0:
     sys.exit(f"exit status {status}")
 if [m.get("id") for m in s.inbox] != [2]:
     sys.exit(f"answers after the cancel: {s.inbox}")
-if took > 1.2:
+if took > 5:  # waiting would be for ever: the command waits for runs.go
     sys.exit(f"exit took {took:.1f} s: shutdown waited for the credential command")
 PY
 test "$(runs)" = 3 || { echo "cancelled call: $(runs) runs"; exit 1; }

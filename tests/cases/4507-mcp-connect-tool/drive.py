@@ -5,7 +5,7 @@ from mcpclient import Session
 
 sb, base, mode = sys.argv[1], sys.argv[2], sys.argv[3]
 argv = sb.split() + (["--all"] if mode == "noapp" else []) + ["--log-level", "info", "serve"]
-s = Session(argv, timeout=8)
+s = Session(argv, timeout=30)
 call, names = s.tool, s.tool_names
 
 
@@ -32,7 +32,7 @@ else:
     url = r["structuredContent"]["data"]["authorization_url"]
     assert url.startswith(base + "/authorize?") and "code_challenge=" in url, url
     # The main loop is not blocked while the flow waits.
-    s.call("ping", timeout=2)
+    s.call("ping", timeout=10)
     page = urllib.request.urlopen(url, timeout=10).read().decode()
     assert "Connected" in page, page
     s.notification("notifications/tools/list_changed")

@@ -10,7 +10,7 @@ pending = [b""]  # read, not yet a whole line
 def rpc(i, method, params):
     p.stdin.write(json.dumps({"jsonrpc": "2.0", "id": i, "method": method, "params": params}) + "\n")
     p.stdin.flush()
-    end = time.time() + 10
+    end = time.time() + 30
     while time.time() < end:
         # Raw reads split here: readline() on the buffered pipe could take two
         # messages at once and leave the second where select() cannot see it.
@@ -34,4 +34,4 @@ page = urllib.request.urlopen(url, timeout=10).read().decode()
 assert "Connected" in page, page
 # The flow saved on the listener's thread before the page was answered.
 p.stdin.close()
-assert p.wait(timeout=10) == 0
+assert p.wait(timeout=30) == 0

@@ -71,6 +71,10 @@ oauth_start --deny
 oauth_app github
 # (No opener on PATH at all: an opener that fails is told apart from one
 # still at work only by a wait, which a loaded machine can outlast.)
+# Emptied here, not by the background job's redirection: that may come after
+# the wait below has found the first connect's "waiting for the browser".
+: >"$TMP/c.out"
+: >"$TMP/c.err"
 PATH="$TMP/no-bin" $BIN connect github --name work >"$TMP/c.out" 2>"$TMP/c.err" &
 CON=$!
 for i in $(seq 400); do grep -q "waiting for the browser" "$TMP/c.err" && break; sleep 0.05; done

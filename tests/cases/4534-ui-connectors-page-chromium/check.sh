@@ -16,7 +16,7 @@ oauth_app oauthtest
 $SB ui --listen 127.0.0.1:0 >"$TMP/ui.out" 2>"$TMP/ui.err" &
 UI=$!
 trap 'kill $UI 2>/dev/null || true; [ -z "$SRV" ] || kill $SRV 2>/dev/null || true' EXIT
-for i in $(seq 100); do [ -s "$TMP/ui.out" ] && break; sleep 0.05; done
+for i in $(seq 600); do [ -s "$TMP/ui.out" ] && break; sleep 0.05; done
 URL=$(head -1 "$TMP/ui.out")
 case "$URL" in http://127.0.0.1:*/) ;; *) fail "no URL: $(cat "$TMP/ui.out" "$TMP/ui.err")" ;; esac
 python3 "$ROOT/tests/ui/ui_test.py" "$SB" "$URL" "$TMP" 2>"$TMP/t.err" || fail "$(tail -15 "$TMP/t.err")"

@@ -1,30 +1,32 @@
-# A token refresh runs off the main loop: while the provider takes 2 s to
-# answer the token request, a ping sent after the call is answered, and at
-# that moment the refresh has not finished yet; then the call completes with
-# the new token. Ahead of expiry, then after a 401.
+# A token refresh runs off the main loop: while the provider holds its
+# answer to the token request, a ping sent after the call is answered, and at
+# that moment the refresh has not finished yet; then (the provider answers)
+# the call completes with the new token. Ahead of expiry, then after a 401.
 set -eu
 . "$ROOT/tests/oauth/lib.sh"
 SB="$BIN --capabilities $CASE/caps"
-oauth_start --expires-in 60 --token-delay 2
+oauth_start --expires-in 60 --refresh-gate "$TMP/gate"
 oauth_app oauthtest
 oauth_connected oauthtest --name main --set "base_url=$U"
 
 session() {
 	# initialize, the call, then a ping; stdin stays open until both answers are in.
 	# $1: the refreshes the provider has finished while the ping is answered.
-	python3 - "$SB" "$U" "$1" <<'PY'
+	rm -f "$TMP/gate"
+	python3 - "$SB" "$U" "$1" "$TMP/gate" <<'PY'
 import json, sys, urllib.request
 from mcpclient import Session
 s = Session(sys.argv[1].split() + ["serve"])
 call = s.request("tools/call", {"name": "oauthtest_things_list", "arguments": {}})
 ping = s.request("ping")
 s.answer(ping)
-# The ping is answered while the refresh (the provider takes 2 s) runs.
+# The ping is answered while the refresh (the provider holds its answer) runs.
 stats = json.load(urllib.request.urlopen(sys.argv[2] + "/admin/stats"))
 if stats["refreshes"] != int(sys.argv[3]):
     sys.exit(f"the ping was answered only after the refresh: {stats}")
 if any(m.get("id") == call for m in s.inbox):
     sys.exit("the call was answered before the ping: the ping waited for the refresh")
+open(sys.argv[4], "w").close()  # the provider answers now
 m = s.answer(call)
 if '"ok":true' not in json.dumps(m.get("result"), separators=(",", ":")):
     sys.exit(f"call failed: {m}")

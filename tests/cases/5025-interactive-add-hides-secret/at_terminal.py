@@ -8,7 +8,7 @@ if pid == 0:
     os.execv(binary, [binary, "connections", "add", "stripe", "--name", "tty"])
 seen = b""
 
-def until(text, timeout=10):
+def until(text, timeout=30):
     global seen
     end = time.time() + timeout
     while text not in seen:
@@ -21,7 +21,7 @@ def until(text, timeout=10):
         except OSError:
             sys.exit("terminal closed; got %r" % seen)
 
-def echo(on, timeout=10):
+def echo(on, timeout=30):
     """Wait until the terminal's echo is on (or off): the prompt may come
     before the program has set the terminal up to read the answer."""
     end = time.time() + timeout

@@ -72,7 +72,7 @@ set -e
 n_before=$(grep -c '"/v1/events"' "$TMP/stub-requests.jsonl")
 $BIN webhooks serve --listen 127.0.0.1:0 --port-file "$TMP/port" --poll-interval 1 2>"$TMP/serve.err" &
 SRV=$!
-for i in $(seq 100); do
+for i in $(seq 600); do
 	[ "$(grep -c '"/v1/events"' "$TMP/stub-requests.jsonl")" -ge $((n_before + 2)) ] && break
 	sleep 0.1
 done

@@ -3,7 +3,7 @@ import hashlib, hmac, json, sys, time, urllib.request
 from mcpclient import Session
 
 BIN, PORT, ERR = sys.argv[1], sys.argv[2], sys.argv[3]
-s = Session([BIN, "serve"], stderr=open(ERR, "w"), initialize=False, timeout=8)
+s = Session([BIN, "serve"], stderr=open(ERR, "w"), initialize=False, timeout=30)
 ok, error, read_until, inbox = s.result, s.error, s.until, s.inbox
 
 

@@ -29,7 +29,7 @@ def backlog():
             if parts[1].endswith(":%04X" % port) and parts[3] == "0A":
                 return int(parts[4].split(":")[1], 16)
     return 0
-end = time.time() + 10
+end = time.time() + 30
 while backlog() and time.time() < end:
     time.sleep(0.02)
 
@@ -49,7 +49,7 @@ except OSError as e:
 ms = (time.monotonic() - t0) * 1000
 if status != 200:
     sys.exit(f"delivery: status {status}")
-if ms > 2000:
+if ms > 4000:  # blocked by the stalled ones would be their 10 s idle timeout
     sys.exit(f"delivery took {ms:.0f} ms beside stalled connections")
 print(f"delivery beside {crowd + 1} stalled connections: {ms:.1f} ms")
 

@@ -21,5 +21,5 @@ wait $SRV || fail "serve exited $?"
 trap - EXIT
 grep -q 'not complete within 2 s' "$TMP/serve.err" || fail "no log line for the cut"
 n=$($BIN events list --jsonl | grep -c '"vendor_event_id": *"evt_' || true)
-[ "$n" = 3 ] || fail "expected 3 stored events (evt_ok, evt_keep1, evt_keep2), got $n"
+[ "$n" = 4 ] || fail "expected 4 stored events (evt_ok, evt_keep1 to 3), got $n"
 echo ok

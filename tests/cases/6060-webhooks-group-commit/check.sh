@@ -13,7 +13,7 @@ trap 'kill $SRV 2>/dev/null || true' EXIT
 python3 - "$TMP" <<'PY' || fail "deliveries"
 import glob, hashlib, hmac, json, os, sqlite3, sys, threading, time, urllib.request
 tmp = sys.argv[1]
-deadline = time.time() + 10
+deadline = time.time() + 30
 while not (os.path.exists(tmp + "/port") and open(tmp + "/port").read().strip()):
     assert time.time() < deadline, "no port file"
     time.sleep(0.02)

@@ -20,7 +20,7 @@ os.rename(tmp + "/port.tmp", tmp + "/port")
 s.serve_forever()
 PY
 SRV=$!
-for i in $(seq 200); do [ -s "$TMP/port" ] && break; sleep 0.05; done
+for i in $(seq 600); do [ -s "$TMP/port" ] && break; sleep 0.05; done
 [ -s "$TMP/port" ] || fail "the https server did not start"
 URL="https://127.0.0.1:$(cat "$TMP/port")/widgets.json"
 # The environment this runs in may name a CA bundle already.

@@ -9,7 +9,7 @@ printf '{"api_key":"sk_test_res123","webhook_secret":"whsec_resources"}' |
 	$BIN connections add stripe --name main --secret-stdin >/dev/null
 $BIN webhooks serve --listen 127.0.0.1:0 --port-file "$TMP/port" 2>"$TMP/serve.err" &
 SRV=$!
-for i in $(seq 200); do [ -s "$TMP/port" ] && break; sleep 0.05; done
+for i in $(seq 600); do [ -s "$TMP/port" ] && break; sleep 0.05; done
 python3 "$ROOT/tests/cases/6006-mcp-events-resources/session.py" "$BIN" "$(cat "$TMP/port")" \
 	"$TMP/mcp.err" 2>"$TMP/session.err" || fail "session: $(cat "$TMP/session.err"); mcp: $(cat "$TMP/mcp.err")"
 kill -TERM $SRV

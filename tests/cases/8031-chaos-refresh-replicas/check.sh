@@ -15,9 +15,11 @@ pg_start
 SB="$BIN --capabilities $CASE/caps"
 export SB
 
-# Tokens live 8 s (a refresh is due in their last 4 s); the token endpoint
-# answers after 0.4 s, so the kill comes while the others wait for the lock.
-oauth_start --expires-in 8 --token-delay 0.4
+# Tokens live 12 s (a refresh is due in their last 6 s: the callers have
+# 4.5 s to finish their calls in flight before it, loaded machine or not);
+# the token endpoint answers after 0.4 s, so the kill comes while the others
+# wait for the lock.
+oauth_start --expires-in 12 --token-delay 0.4
 oauth_app oauthtest
 for run in ${RUNS:-none:a oauth_after_lock:b oauth_after_store:c}; do
 	python3 "$CASE/chaos.py" "${run%:*}" "${run#*:}" "$U" ||
@@ -30,7 +32,7 @@ oauth_stop
 # token dies with the process. Only a vendor's retry window for the
 # previous refresh token can save the grant (a strict vendor cannot: the
 # connection then needs a reconnect, said so: case 4590).
-oauth_start --expires-in 8 --token-delay 0.4 --grace 30
+oauth_start --expires-in 12 --token-delay 0.4 --grace 30
 oauth_app oauthtest
 python3 "$CASE/chaos.py" oauth_before_store d "$U" || fail "scenario oauth_before_store: see above"
 echo ok

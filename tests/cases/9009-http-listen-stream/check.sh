@@ -13,7 +13,7 @@ printf '{"api_key":"sk_test_listen1","webhook_secret":"whsec_listen"}' |
 $BIN webhooks serve --listen 127.0.0.1:0 --port-file "$TMP/port" 2>"$TMP/hooks.err" &
 HOOKS=$!
 trap 'kill $HOOKS 2>/dev/null || true' EXIT
-for i in $(seq 200); do [ -s "$TMP/port" ] && break; sleep 0.05; done
+for i in $(seq 600); do [ -s "$TMP/port" ] && break; sleep 0.05; done
 python3 "$CASE/test.py" "$BIN" "$(cat "$TMP/port")" || fail "session"
 kill -TERM $HOOKS
 wait $HOOKS || fail "webhooks serve exited $?"

@@ -4,7 +4,7 @@ import sys
 import time
 from mcphttp import Server, modern, expect
 
-srv = Server(sys.argv[1], ["--request-timeout", "1"])
+srv = Server(sys.argv[1], ["--request-timeout", "2"])  # 2 s: a loaded machine's margin below
 body = json.dumps(modern(1, "tools/list")).encode()
 head = ("POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
         "Accept: application/json, text/event-stream\r\nMCP-Protocol-Version: 2026-07-28\r\n"
@@ -30,7 +30,7 @@ def trickle(data, sleep):
 
 
 cut = trickle(head + body, 0.3)
-expect(cut is not None and cut < 3.5, "headers trickled in: cut off", cut)
+expect(cut is not None and cut < 6, "headers trickled in: cut off", cut)
 s = socket.create_connection(("127.0.0.1", srv.port), timeout=10)
 s.sendall(head)
 t0 = time.time()
@@ -44,7 +44,7 @@ try:
 except OSError:
     got = b""
 s.close()
-expect(got == b"" and time.time() - t0 < 3.5, "a body trickled in: cut off", (got[:100], time.time() - t0))
+expect(got == b"" and time.time() - t0 < 6, "a body trickled in: cut off", (got[:100], time.time() - t0))
 # A whole request, then a short wait (within the deadline) on the kept
 # connection, then another request: both answered.
 c = srv.connect()

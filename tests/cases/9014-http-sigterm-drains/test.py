@@ -1,4 +1,6 @@
 import json
+import os
+import select
 import signal
 import socket
 import sys
@@ -12,15 +14,22 @@ listen.event()
 c = srv.connect()
 msg = modern(1, "tools/call", {"name": "stripe_customers_read", "arguments": {"id": "cus_slow"}})
 c.request("POST", "/mcp", body=json.dumps(msg), headers=headers_for(msg))
-time.sleep(0.5)
+# The call is in flight once the stub has it (it answers 3 s later).
+seen = os.path.join(os.environ["TMP"], "stub-requests.jsonl")
+deadline = time.time() + 20
+while not (os.path.exists(seen) and os.path.getsize(seen)) and time.time() < deadline:
+    time.sleep(0.05)
 srv.proc.send_signal(signal.SIGTERM)
-time.sleep(0.3)
-try:
-    socket.create_connection(("127.0.0.1", srv.port), timeout=2).close()
-    refused = False
-except OSError:
-    refused = True
-expect(refused, "no new connection while draining")
+# Refused soon, and while the call is still in flight (no answer yet).
+deadline = time.time() + 10
+refused = False
+while not refused and time.time() < deadline:
+    try:
+        socket.create_connection(("127.0.0.1", srv.port), timeout=2).close()
+        time.sleep(0.05)
+    except OSError:
+        refused = True
+expect(refused and not select.select([c.sock], [], [], 0)[0], "no new connection while draining")
 r = c.getresponse()
 body = json.loads(r.read())
 expect(r.status == 200 and body["id"] == 1 and
