@@ -160,6 +160,23 @@ static struct toolset *build(struct mcp_core *srv, const struct tools_filter *f,
 	return ts;
 }
 
+json_t *mcp_visible_defs(struct mcp_core *srv)
+{
+	json_t *defs = json_array();
+	for (size_t i = 0; i < tools_visible_count(srv->tools); i++)
+		json_array_append(defs, tools_def(tools_visible_at(srv->tools, i)));
+	return defs;
+}
+
+void mcp_announce_if_changed(struct mcp_core *srv, json_t *before, int force)
+{
+	json_t *after = mcp_visible_defs(srv);
+	if (force || !json_equal(before, after))
+		mcp_resources_announce(srv, "notifications/tools/list_changed", NULL);
+	json_decref(before);
+	json_decref(after);
+}
+
 int mcp_rebuild_tools(struct mcp_core *srv, struct err *err)
 {
 	srv->opt->filter.events = have_events(srv->store);
@@ -241,9 +258,7 @@ static void expand_all(struct mcp_core *srv)
 {
 	if (!registry_has_outlines(srv->reg))
 		return;
-	json_t *before = json_array();
-	for (size_t i = 0; i < tools_visible_count(srv->tools); i++)
-		json_array_append(before, tools_def(tools_visible_at(srv->tools, i)));
+	json_t *before = mcp_visible_defs(srv);
 	registry_expand(srv->reg, NULL, mcp_report_bad_file, NULL);
 	struct err e;
 	err_init(&e);
@@ -261,13 +276,7 @@ static void expand_all(struct mcp_core *srv)
 			srv->ctools[i] = (struct caller_tools){0};
 		}
 	}
-	json_t *after = json_array();
-	for (size_t i = 0; i < tools_visible_count(srv->tools); i++)
-		json_array_append(after, tools_def(tools_visible_at(srv->tools, i)));
-	if (!json_equal(before, after))
-		mcp_resources_announce(srv, "notifications/tools/list_changed", NULL);
-	json_decref(before);
-	json_decref(after);
+	mcp_announce_if_changed(srv, before, 0);
 }
 
 static const char instructions[] =

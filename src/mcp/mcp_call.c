@@ -19,19 +19,6 @@
 
 /* ---- the audit log: one entry per call of a connector's tool ---- */
 
-static void audit_release(struct audit_entry *a)
-{
-	free(a->subject);
-	free(a->tool);
-	free(a->connector);
-	free(a->connection);
-	free(a->owner);
-	free(a->outcome);
-	free(a->error);
-	json_decref(a->arguments);
-	*a = (struct audit_entry){0};
-}
-
 /* Start a's entry for a call of t with args (borrowed) by who: which
  * connection it is on, and the arguments redacted by t's schema. */
 static void audit_begin(struct mcp_core *srv, struct audit_entry *a, const struct caller *who,
@@ -74,7 +61,7 @@ void mcp_call_audit_flush(struct mcp_core *srv)
 	if (srv->audit_n && store_add_audits(srv->store, srv->audit_queue, srv->audit_n, &e) < 0)
 		log_warn("cannot record %zu calls in the audit log: %s", srv->audit_n, e.msg);
 	for (size_t i = 0; i < srv->audit_n; i++)
-		audit_release(&srv->audit_queue[i]);
+		store_audit_entry_release(&srv->audit_queue[i]);
 	srv->audit_n = 0;
 }
 
@@ -85,7 +72,7 @@ void mcp_call_audit_flush(struct mcp_core *srv)
 static void audit_write(struct mcp_core *srv, struct audit_entry *a)
 {
 	if (!a->tool || !a->outcome) {
-		audit_release(a);
+		store_audit_entry_release(a);
 		return;
 	}
 	if (srv->audit_n == 0)
@@ -114,7 +101,7 @@ void mcp_call_unlink(struct mcp_core *srv, struct call *c)
 	json_decref(c->args);
 	free(c->tool);
 	tenancy_caller_free(c->who);
-	audit_release(&c->audit);
+	store_audit_entry_release(&c->audit);
 	free(c);
 }
 

@@ -140,6 +140,11 @@ void mcp_report_bad_file(const char *msg, void *ctx);
 /* Build the tool list again from the registry and the store, dropping the
  * callers' lists; only with no call in flight. 0, or -1 with err. */
 int mcp_rebuild_tools(struct mcp_core *srv, struct err *err);
+/* The definitions of the tools the local user sees now. New reference. */
+json_t *mcp_visible_defs(struct mcp_core *srv);
+/* Send tools/list_changed when the visible definitions differ from before
+ * (mcp_visible_defs' earlier answer, stolen), or anyway when force. */
+void mcp_announce_if_changed(struct mcp_core *srv, json_t *before, int force);
 
 /* The tools who sees: everything for the local user (NULL), else only the
  * connectors it has a connection of, and no switchboard_connect (its

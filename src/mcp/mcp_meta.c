@@ -162,9 +162,7 @@ static void builder_test(struct mcp_core *srv, const struct mcp_req *rq, const s
 
 void mcp_meta_reload_registry(struct mcp_core *srv)
 {
-	json_t *before = json_array();
-	for (size_t i = 0; i < tools_visible_count(srv->tools); i++)
-		json_array_append(before, tools_def(tools_visible_at(srv->tools, i)));
+	json_t *before = mcp_visible_defs(srv);
 	struct registry *r = registry_new(), *old = srv->reg;
 	registry_load_default(r, srv->opt->capability_dirs, mcp_report_bad_file, NULL);
 	srv->reg = r;
@@ -180,13 +178,7 @@ void mcp_meta_reload_registry(struct mcp_core *srv)
 	srv->retired = xrealloc(srv->retired, (srv->nretired + 1) * sizeof(*srv->retired));
 	srv->retired[srv->nretired++] = old;
 	srv->reload = 0;
-	json_t *after = json_array();
-	for (size_t i = 0; i < tools_visible_count(srv->tools); i++)
-		json_array_append(after, tools_def(tools_visible_at(srv->tools, i)));
-	if (!json_equal(before, after))
-		mcp_resources_announce(srv, "notifications/tools/list_changed", NULL);
-	json_decref(before);
-	json_decref(after);
+	mcp_announce_if_changed(srv, before, 0);
 }
 
 /* switchboard_connector_save: the file is written, the answer sent, then

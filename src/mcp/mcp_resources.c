@@ -88,9 +88,7 @@ void mcp_resources_watch_store(struct mcp_core *srv)
 	if (srv->calls)
 		return; /* tools are borrowed by calls in flight; try again later */
 	srv->tools_stale = 0;
-	json_t *before = json_array();
-	for (size_t i = 0; i < tools_visible_count(srv->tools); i++)
-		json_array_append(before, tools_def(tools_visible_at(srv->tools, i)));
+	json_t *before = mcp_visible_defs(srv);
 	int had_callers = 0;
 	for (size_t i = 0; i < CALLER_TOOLS; i++)
 		had_callers |= srv->ctools[i].ts != NULL;
@@ -101,15 +99,9 @@ void mcp_resources_watch_store(struct mcp_core *srv)
 		json_decref(before);
 		return;
 	}
-	json_t *after = json_array();
-	for (size_t i = 0; i < tools_visible_count(srv->tools); i++)
-		json_array_append(after, tools_def(tools_visible_at(srv->tools, i)));
 	/* A caller's list may have changed with a grant the local list does
 	 * not show: they were dropped, so say so when there were any. */
-	if (!json_equal(before, after) || had_callers)
-		mcp_resources_announce(srv, "notifications/tools/list_changed", NULL);
-	json_decref(before);
-	json_decref(after);
+	mcp_announce_if_changed(srv, before, had_callers);
 }
 
 void mcp_resources_listen_free(struct listen *l)

@@ -121,6 +121,8 @@ struct audit_entry {
 	long long duration_ms;
 	json_t *arguments; /* redacted (see audit.h); NULL is stored as {} */
 };
+/* Free a's strings and arguments, and zero it. */
+void store_audit_entry_release(struct audit_entry *a);
 /* Append a (id and at_ms 0 = now are set in the stored row only). */
 int store_add_audit(struct store *s, const struct audit_entry *a, struct err *err);
 /* Append n entries in one transaction (one flush to disk): all or none. */

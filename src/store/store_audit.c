@@ -59,7 +59,7 @@ int store_add_audit(struct store *s, const struct audit_entry *a, struct err *er
 	return store_add_audits(s, a, 1, err);
 }
 
-static void entry_release(struct audit_entry *a)
+void store_audit_entry_release(struct audit_entry *a)
 {
 	free(a->subject);
 	free(a->tool);
@@ -69,6 +69,7 @@ static void entry_release(struct audit_entry *a)
 	free(a->outcome);
 	free(a->error);
 	json_decref(a->arguments);
+	*a = (struct audit_entry){0};
 }
 
 int store_audit_foreach(struct store *s, long long since_ms, const char *owner, store_audit_fn fn,
@@ -103,7 +104,7 @@ int store_audit_foreach(struct store *s, long long since_ms, const char *owner, 
 			after = a.id;
 			n++;
 			stop = fn(&a, ctx) < 0;
-			entry_release(&a);
+			store_audit_entry_release(&a);
 		}
 		store_db_finalize(st);
 		if (stop)
