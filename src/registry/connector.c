@@ -548,6 +548,20 @@ static void fill_field(const char *name, json_t *d, struct auth_field *f)
 	f->has_default = json_object_get(d, "default") != NULL;
 }
 
+/* An object of field declarations (may be NULL) as *n auth_fields, in the
+ * file's order. New array (NULL when there are none). */
+static struct auth_field *fill_fields(json_t *decls, size_t *n)
+{
+	*n = json_object_size(decls);
+	struct auth_field *fields = *n ? xcalloc(*n, sizeof(*fields)) : NULL;
+	size_t i = 0;
+	const char *k;
+	json_t *d;
+	json_object_foreach(decls, k, d)
+		fill_field(k, d, &fields[i++]);
+	return fields;
+}
+
 static void fill_revoke(json_t *m, struct auth_revoke *r)
 {
 	json_t *rv = object(m, "revoke");
@@ -584,14 +598,7 @@ static void fill_method(json_t *m, struct auth_method *out)
 	out->label = text(m, "label");
 	out->description = text(m, "description");
 	out->transport = text(m, "transport");
-	json_t *fields = object(m, "fields");
-	out->n_fields = json_object_size(fields);
-	out->fields = out->n_fields ? xcalloc(out->n_fields, sizeof(*out->fields)) : NULL;
-	size_t i = 0;
-	const char *k;
-	json_t *d;
-	json_object_foreach(fields, k, d)
-		fill_field(k, d, &out->fields[i++]);
+	out->fields = fill_fields(object(m, "fields"), &out->n_fields);
 	out->in = text_or(m, "in", "header");
 	out->name = text_or(m, "name", "X-API-Key");
 	out->format = text_or(m, "format", "{api_key}");
@@ -737,14 +744,7 @@ struct connector_info *connector_info_load(json_t *doc)
 	info->icon_url = text(doc, "icon_url");
 	info->icon_sizes = array(doc, "icon_sizes");
 	info->aliases = array(doc, "aliases");
-	json_t *params = object(doc, "params");
-	info->n_params = json_object_size(params);
-	info->params = info->n_params ? xcalloc(info->n_params, sizeof(*info->params)) : NULL;
-	size_t i = 0;
-	const char *k;
-	json_t *d;
-	json_object_foreach(params, k, d)
-		fill_field(k, d, &info->params[i++]);
+	info->params = fill_fields(object(doc, "params"), &info->n_params);
 	connector_webhooks_fill(object(doc, "webhooks"), &info->webhooks);
 	return info;
 }
